@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { CommandDefinition, EventDefinition } from './define.js';
+import { Actor, EventMetadata, type EventEnvelope } from './envelope.js';
+import type { Upcaster } from './upcasting.js';
+import { parseWith, type Parsed } from './validation.js';
+import { tenantCommands, tenantEvents } from './tenant.js';
+
+/**
+ * Every event definition, superseded versions included: an old version stays here for as long as stored
+ * events of that version may be read.
+ */
+export const eventDefinitions: readonly EventDefinition[] = [...tenantEvents];
+
+export const commandDefinitions: readonly CommandDefinition[] = [...tenantCommands];
+
+export const upcasters: readonly Upcaster[] = [];
+
+const key = (type: string, version: number) => `${type}@${version}`;
+const definitionsByVersion = new Map(eventDefinitions.map((d) => [key(d.type, d.version), d]));
+const latestDefinitions = new Map<string, EventDefinition>();
+for (const d of eventDefinitions) {
+  const seen = latestDefinitions.get(d.type);
+  if (!seen || seen.version < d.version) latestDefinitions.set(d.type, d);
+}
+const upcastersByVersion = new Map(upcasters.map((u) => [key(u.type, u.fromVersion), u]));
+const commandsByType = new Map(commandDefinitions.map((c) => [c.type, c]));
+
+export const latestEventDefinition = (type: string): EventDefinition | undefined =>
+  latestDefinitions.get(type);
+export const eventDefinition = (type: string, version: number): EventDefinition | undefined =>
+  definitionsByVersion.get(key(type, version));
+export const commandDefinition = (type: string): CommandDefinition | undefined => commandsByType.get(type);
+
+/** An event as an event store holds it: the data and metadata are plain JSON. */
+export interface StoredEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly streamId: string;
+  readonly data: unknown;
+  readonly metadata: unknown;
+}
+
+/** Upcasts data of `fromVersion` step by step to the latest version of its type. */
+export const upcast = (
+  type: string,
+  fromVersion: number,
+  data: unknown,
+): { version: number; data: unknown } => {
+  let version = fromVersion;
+  let current = data;
+  for (
+    let step = upcastersByVersion.get(key(type, version));
+    step;
+    step = upcastersByVersion.get(key(type, version))
+  ) {
+    current = step.up(current);
+    version += 1;
+  }
+  return { version, data: current };
+};
+
+/** Reads a stored event back as the latest version of its type, validating what it reads. */
+export const decodeEvent = (stored: StoredEvent): Parsed<EventEnvelope> => {
+  const meta = parseWith(EventMetadata, stored.metadata);
+  if (!meta.ok) return { ok: false, error: { ...meta.error, field: `metadata.${meta.error.field}` } };
+  const definition = eventDefinition(stored.type, meta.value.version);
+  if (!definition) {
+    return {
+      ok: false,
+      error: {
+        code: 'UNKNOWN_EVENT',
+        message: `no schema for ${stored.type} v${meta.value.version}`,
+        field: 'type',
+      },
+    };
+  }
+  const data = parseWith(definition.data, stored.data);
+  if (!data.ok) return { ok: false, error: { ...data.error, field: `data.${data.error.field}` } };
+  const upcasted = upcast(stored.type, meta.value.version, data.value);
+  const latest = latestEventDefinition(stored.type);
+  if (!latest || latest.version !== upcasted.version) {
+    return {
+      ok: false,
+      error: {
+        code: 'NO_UPCAST_PATH',
+        message: `${stored.type} v${meta.value.version} cannot be upcast to v${latest?.version ?? '?'}`,
+        field: 'metadata.version',
+      },
+    };
+  }
+  const { version: _version, ...rest } = meta.value;
+  return {
+    ok: true,
+    value: {
+      id: stored.id,
+      type: stored.type,
+      streamId: stored.streamId,
+      version: upcasted.version,
+      data: upcasted.data,
+      ...rest,
+    },
+  };
+};
+
+/** The JSON Schema of one event version's full envelope, as registered in the schema registry. */
+export const eventJsonSchema = (definition: EventDefinition): Record<string, unknown> =>
+  z.toJSONSchema(
+    z.object({
+      id: z.string(),
+      type: z.literal(definition.type),
+      version: z.literal(definition.version),
+      tenantId: z.string(),
+      streamId: z.string(),
+      occurredAt: z.string(),
+      causationId: z.string().nullable(),
+      correlationId: z.string(),
+      actor: Actor,
+      data: definition.data,
+    }),
+    { io: 'input', unrepresentable: 'any' },
+  ) as Record<string, unknown>;
+
+export const commandJsonSchema = (definition: CommandDefinition): Record<string, unknown> =>
+  z.toJSONSchema(definition.data, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

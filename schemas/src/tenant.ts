@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { defineCommand, defineEvent } from './define.js';
+import { BusinessHours, LanguageTag, LongText, Name, PlanTier, TenantId, TimeZone } from './primitives.js';
+
+const category = 'tenant';
+
+export const Branding = z.object({
+  displayName: Name.optional(),
+  primaryColor: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #RRGGBB')
+    .optional(),
+  logoUrl: z.url().max(2000).optional(),
+  customDomain: z
+    .string()
+    .regex(/^(?=.{4,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/, 'a domain like support.example.com')
+    .optional(),
+});
+
+export const TenantSettings = z.object({
+  timeZone: TimeZone,
+  languages: z.array(LanguageTag).min(1).max(20),
+  businessHours: BusinessHours,
+  branding: Branding,
+  /** Prepended to every agent's prompt in this tenant. */
+  systemPrompt: LongText,
+});
+export type TenantSettings = z.infer<typeof TenantSettings>;
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  timeZone: 'UTC',
+  languages: ['en'],
+  businessHours: {
+    weekly: (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({
+      day,
+      open: '09:00',
+      close: '17:00',
+    })),
+  },
+  branding: {},
+  systemPrompt: '',
+};
+
+export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);
+
+// Commands
+
+export const CreateTenant = defineCommand(
+  category,
+  'CreateTenant',
+  z.object({
+    tenantId: TenantId.refine((t) => t !== 'platform', 'this tenant id is reserved'),
+    name: Name,
+    planTier: PlanTier.default('free'),
+    settings: TenantSettings.partial().default({}),
+  }),
+  'Create a tenant (a business) on the platform.',
+);
+export const ChangePlanTier = defineCommand(
+  category,
+  'ChangePlanTier',
+  z.object({ tenantId: TenantId, planTier: PlanTier }),
+  'Move a tenant to another subscription tier; refused when current usage exceeds the new limits.',
+);
+export const SuspendTenant = defineCommand(
+  category,
+  'SuspendTenant',
+  z.object({ tenantId: TenantId, reason: z.string().trim().min(1).max(500) }),
+  'Suspend a tenant: its agents stop taking calls until it is reactivated.',
+);
+export const ReactivateTenant = defineCommand(
+  category,
+  'ReactivateTenant',
+  z.object({ tenantId: TenantId }),
+  'Lift a suspension.',
+);
+export const DisableTenant = defineCommand(
+  category,
+  'DisableTenant',
+  z.object({ tenantId: TenantId, reason: z.string().trim().min(1).max(500) }),
+  'Disable a tenant for good; only deletion may follow.',
+);
+export const RequestTenantDeletion = defineCommand(
+  category,
+  'RequestTenantDeletion',
+  z.object({ tenantId: TenantId }),
+  'Ask for the tenant and its personal data to be erased.',
+);
+export const UpdateTenantSettings = defineCommand(
+  category,
+  'UpdateTenantSettings',
+  z.object({ tenantId: TenantId, settings: TenantSettings.partial() }),
+  'Change time zone, languages, business hours, branding or the tenant-wide prompt.',
+);
+export const ReserveQuota = defineCommand(
+  category,
+  'ReserveQuota',
+  z.object({ tenantId: TenantId, resource: QuotaResourceSchema, key: z.string().min(1).max(200) }),
+  'Internal: take one unit of a plan-limited resource (agents, numbers, members) for the given key.',
+);
+export const ReleaseQuota = defineCommand(
+  category,
+  'ReleaseQuota',
+  z.object({ tenantId: TenantId, resource: QuotaResourceSchema, key: z.string().min(1).max(200) }),
+  'Internal: give back a unit of a plan-limited resource.',
+);
+
+// Events
+
+export const TenantCreated = defineEvent(
+  category,
+  'TenantCreated',
+  1,
+  z.object({ name: Name, planTier: PlanTier, settings: TenantSettings }),
+);
+export const PlanTierChanged = defineEvent(
+  category,
+  'PlanTierChanged',
+  1,
+  z.object({ from: PlanTier, to: PlanTier }),
+);
+export const TenantSuspended = defineEvent(category, 'TenantSuspended', 1, z.object({ reason: z.string() }));
+export const TenantReactivated = defineEvent(category, 'TenantReactivated', 1, z.object({}));
+export const TenantDisabled = defineEvent(category, 'TenantDisabled', 1, z.object({ reason: z.string() }));
+export const TenantDeletionRequested = defineEvent(category, 'TenantDeletionRequested', 1, z.object({}));
+export const TenantSettingsUpdated = defineEvent(
+  category,
+  'TenantSettingsUpdated',
+  1,
+  z.object({ settings: TenantSettings.partial() }),
+);
+export const QuotaReserved = defineEvent(
+  category,
+  'QuotaReserved',
+  1,
+  z.object({ resource: QuotaResourceSchema, key: z.string() }),
+);
+export const QuotaReleased = defineEvent(
+  category,
+  'QuotaReleased',
+  1,
+  z.object({ resource: QuotaResourceSchema, key: z.string() }),
+);
+
+export const tenantCommands = [
+  CreateTenant,
+  ChangePlanTier,
+  SuspendTenant,
+  ReactivateTenant,
+  DisableTenant,
+  RequestTenantDeletion,
+  UpdateTenantSettings,
+  ReserveQuota,
+  ReleaseQuota,
+] as const;
+export const tenantEvents = [
+  TenantCreated,
+  PlanTierChanged,
+  TenantSuspended,
+  TenantReactivated,
+  TenantDisabled,
+  TenantDeletionRequested,
+  TenantSettingsUpdated,
+  QuotaReserved,
+  QuotaReleased,
+] as const;
