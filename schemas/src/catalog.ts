@@ -4,16 +4,51 @@ import { Actor, EventMetadata, type EventEnvelope } from './envelope.js';
 import type { Upcaster } from './upcasting.js';
 import { parseWith, type Parsed } from './validation.js';
 import { tenantCommands, tenantEvents } from './tenant.js';
+import { departmentCommands, departmentEvents } from './department.js';
+import { memberCommands, memberEvents } from './member.js';
+import { loginCommands, loginEvents } from './login.js';
+import { agentCommands, agentEvents } from './agent.js';
+import { numberCommands, numberEvents } from './number.js';
+import { callCommands, callEvents } from './call.js';
+import { articleCommands, articleEvents } from './article.js';
+import { scriptCommands, scriptEvents } from './script.js';
+import { appointmentCommands, appointmentEvents } from './appointment.js';
+import { ticketCommands, ticketEvents } from './ticket.js';
+import { callUpcasters } from './call.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
  * events of that version may be read.
  */
-export const eventDefinitions: readonly EventDefinition[] = [...tenantEvents];
+export const eventDefinitions: readonly EventDefinition[] = [
+  ...tenantEvents,
+  ...departmentEvents,
+  ...memberEvents,
+  ...loginEvents,
+  ...agentEvents,
+  ...numberEvents,
+  ...callEvents,
+  ...articleEvents,
+  ...scriptEvents,
+  ...appointmentEvents,
+  ...ticketEvents,
+];
 
-export const commandDefinitions: readonly CommandDefinition[] = [...tenantCommands];
+export const commandDefinitions: readonly CommandDefinition[] = [
+  ...tenantCommands,
+  ...departmentCommands,
+  ...memberCommands,
+  ...loginCommands,
+  ...agentCommands,
+  ...numberCommands,
+  ...callCommands,
+  ...articleCommands,
+  ...scriptCommands,
+  ...appointmentCommands,
+  ...ticketCommands,
+];
 
-export const upcasters: readonly Upcaster[] = [];
+export const upcasters: readonly Upcaster[] = [...callUpcasters];
 
 const key = (type: string, version: number) => `${type}@${version}`;
 const definitionsByVersion = new Map(eventDefinitions.map((d) => [key(d.type, d.version), d]));

@@ -3,7 +3,7 @@ import type {
   CommandDefinition,
   CommandMetadata,
   DomainEvent,
-  QuotaResource,
+  EventEnvelope,
   Role,
   StreamNameParts,
 } from '@ccp/schemas';
@@ -21,23 +21,31 @@ export interface RouteSpec<Data> {
    * a state that may have changed (changing a role).
    */
   readonly retryOnConflict: boolean;
-  /** A plan-limited unit this command takes (before it is decided) or gives back (after it is stored). */
-  readonly quota?: {
-    readonly resource: QuotaResource;
-    readonly action: 'reserve' | 'release';
-    readonly key: (data: Data) => string;
-  };
+  /**
+   * Commands on other streams that must succeed first, such as taking a unit of the tenant's plan
+   * (ReserveQuota) or claiming a platform-wide login. Each must be idempotent: a retried command repeats them.
+   */
+  readonly prerequisites?: (data: Data) => readonly CommandRequest[];
 }
+
+/** A command to send, before validation: what prerequisites and reactions produce. */
+export interface CommandRequest {
+  readonly definition: CommandDefinition;
+  readonly data: unknown;
+}
+
+/**
+ * What the platform does after an event is stored, such as giving back a plan unit when an agent is deleted.
+ * Reactions run from a checkpointed subscription, so each runs at least once: the commands must be idempotent.
+ */
+export type Reaction = (event: EventEnvelope) => readonly CommandRequest[];
+export type Reactions = Readonly<Record<string, Reaction>>;
 
 export interface CommandRoute extends RouteSpec<never> {
   readonly definition: CommandDefinition;
   readonly decider: Decider<AnyCommand, DomainEvent, unknown>;
   readonly stream: (data: unknown) => StreamNameParts;
-  readonly quota?: {
-    readonly resource: QuotaResource;
-    readonly action: 'reserve' | 'release';
-    readonly key: (data: unknown) => string;
-  };
+  readonly prerequisites?: (data: unknown) => readonly CommandRequest[];
 }
 
 export interface AnyCommand {
@@ -56,3 +64,9 @@ export const route = <D extends CommandDefinition, C extends AnyCommand, E exten
   spec: RouteSpec<z.output<D['data']>> &
     ([Extract<C, { type: D['type'] }>] extends [never] ? never : unknown),
 ): CommandRoute => ({ definition, decider, ...spec }) as unknown as CommandRoute;
+
+/** A request typed against its definition, so prerequisites and reactions are checked at compile time. */
+export const request = <D extends CommandDefinition>(definition: D, data: z.input<D['data']>): CommandRequest => ({
+  definition,
+  data,
+});

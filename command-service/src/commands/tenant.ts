@@ -8,15 +8,24 @@ import {
   ReserveQuota,
   SuspendTenant,
   UpdateTenantSettings,
+  type QuotaResource,
 } from '@ccp/schemas';
 import { tenantDecider } from '../domain/tenant.js';
-import { route } from './route.js';
+import { request, route, type CommandRequest } from './route.js';
 
 export const tenantStream = (data: { tenantId: string }) => ({
   category: 'tenant',
   tenantId: data.tenantId,
   id: data.tenantId,
 });
+
+/** Prerequisite of a command that adds a plan-limited resource. */
+export const reserveQuota = (tenantId: string, resource: QuotaResource, key: string): CommandRequest =>
+  request(ReserveQuota, { tenantId, resource, key });
+
+/** Reaction to an event that removed a plan-limited resource. */
+export const releaseQuota = (tenantId: string, resource: QuotaResource, key: string): CommandRequest =>
+  request(ReleaseQuota, { tenantId, resource, key });
 
 const superAdminOnly = { stream: tenantStream, roles: [], retryOnConflict: false } as const;
 
@@ -26,17 +35,9 @@ export const tenantRoutes = [
   route(SuspendTenant, tenantDecider, superAdminOnly),
   route(ReactivateTenant, tenantDecider, superAdminOnly),
   route(DisableTenant, tenantDecider, superAdminOnly),
-  route(RequestTenantDeletion, tenantDecider, {
-    stream: tenantStream,
-    roles: ['tenant_admin'],
-    retryOnConflict: false,
-  }),
-  route(UpdateTenantSettings, tenantDecider, {
-    stream: tenantStream,
-    roles: ['tenant_admin'],
-    retryOnConflict: true,
-  }),
-  // Quota commands are taken by the command handler on behalf of other commands, never sent by people.
+  route(RequestTenantDeletion, tenantDecider, { stream: tenantStream, roles: ['tenant_admin'], retryOnConflict: false }),
+  route(UpdateTenantSettings, tenantDecider, { stream: tenantStream, roles: ['tenant_admin'], retryOnConflict: true }),
+  // Sent by the platform on behalf of other commands (prerequisites and reactions), never by people.
   route(ReserveQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
   route(ReleaseQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
 ];

@@ -1,0 +1,47 @@
+import { agentReactions, agentRoutes } from './agent.js';
+import { appointmentReactions, appointmentRoutes } from './appointment.js';
+import { articleReactions, articleRoutes } from './article.js';
+import { callReactions, callRoutes } from './call.js';
+import { departmentReactions, departmentRoutes } from './department.js';
+import { loginReactions, loginRoutes } from './login.js';
+import { memberReactions, memberRoutes } from './member.js';
+import { numberReactions, numberRoutes } from './number.js';
+import type { CommandRoute, Reaction, Reactions } from './route.js';
+import { scriptReactions, scriptRoutes } from './script.js';
+import { tenantRoutes } from './tenant.js';
+import { ticketReactions, ticketRoutes } from './ticket.js';
+
+export const commandRoutes: readonly CommandRoute[] = [
+  ...tenantRoutes,
+  ...departmentRoutes,
+  ...memberRoutes,
+  ...loginRoutes,
+  ...agentRoutes,
+  ...numberRoutes,
+  ...callRoutes,
+  ...articleRoutes,
+  ...scriptRoutes,
+  ...appointmentRoutes,
+  ...ticketRoutes,
+];
+
+const reactionTables: readonly Reactions[] = [
+  departmentReactions,
+  memberReactions,
+  loginReactions,
+  agentReactions,
+  numberReactions,
+  callReactions,
+  articleReactions,
+  scriptReactions,
+  appointmentReactions,
+  ticketReactions,
+];
+
+/** All reactions by event type; several aggregates may react to one event. */
+export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTables.reduce((byType, table) => {
+  for (const [type, reaction] of Object.entries(table)) byType.set(type, [...(byType.get(type) ?? []), reaction]);
+  return byType;
+}, new Map<string, Reaction[]>());
+
+export * from './route.js';

@@ -1,0 +1,5 @@
+// Placeholder until this aggregate's routes are written; commands/index.ts already includes it.
+import type { CommandRoute, Reactions } from './route.js';
+
+export const numberRoutes: readonly CommandRoute[] = [];
+export const numberReactions: Reactions = {};
