@@ -15,6 +15,8 @@ import { scriptCommands, scriptEvents } from './script.js';
 import { appointmentCommands, appointmentEvents } from './appointment.js';
 import { ticketCommands, ticketEvents } from './ticket.js';
 import { callUpcasters } from './call.js';
+import { idempotencyEvents } from './idempotency.js';
+import { apiKeyCommands, apiKeyEvents } from './apikey.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -32,6 +34,8 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...scriptEvents,
   ...appointmentEvents,
   ...ticketEvents,
+  ...idempotencyEvents,
+  ...apiKeyEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -46,6 +50,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...scriptCommands,
   ...appointmentCommands,
   ...ticketCommands,
+  ...apiKeyCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters];

@@ -16,3 +16,5 @@ export * from './article.js';
 export * from './script.js';
 export * from './appointment.js';
 export * from './ticket.js';
+export * from './idempotency.js';
+export * from './apikey.js';

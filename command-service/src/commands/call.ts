@@ -1,5 +1,52 @@
-// Placeholder until this aggregate's routes are written; commands/index.ts already includes it.
-import type { CommandRoute, Reactions } from './route.js';
+import {
+  ChooseIvrOption,
+  EndCall,
+  GiveFeedback,
+  InvokeTool,
+  JoinHuman,
+  MarkRecordingAvailable,
+  QueueCall,
+  RecordAiReply,
+  RecordUtterance,
+  RequestEscalation,
+  StartCall,
+  SummarizeCall,
+  TakeOverCall,
+  TransferCall,
+  type Role,
+} from '@ccp/schemas';
+import { callDecider } from '../domain/call.js';
+import { route, type CommandRoute, type Reactions } from './route.js';
 
-export const callRoutes: readonly CommandRoute[] = [];
+export const callStream = (data: { tenantId: string; callId: string }) => ({
+  category: 'call',
+  tenantId: data.tenantId,
+  id: data.callId,
+});
+
+/** Reported by the media gateway as the call goes; appending them does not depend on what the sender saw. */
+const fromMediaGateway = { stream: callStream, roles: [], retryOnConflict: true } as const;
+const handlers: readonly Role[] = ['tenant_admin', 'supervisor', 'agent'];
+/** A person acting on the call as they saw it: after a conflict they must look again. */
+const byHandler = { stream: callStream, roles: handlers, retryOnConflict: false } as const;
+
+export const callRoutes: readonly CommandRoute[] = [
+  route(StartCall, callDecider, fromMediaGateway),
+  route(ChooseIvrOption, callDecider, fromMediaGateway),
+  route(RecordUtterance, callDecider, fromMediaGateway),
+  route(RecordAiReply, callDecider, fromMediaGateway),
+  route(InvokeTool, callDecider, fromMediaGateway),
+  route(MarkRecordingAvailable, callDecider, fromMediaGateway),
+  route(SummarizeCall, callDecider, fromMediaGateway),
+  route(GiveFeedback, callDecider, fromMediaGateway),
+  route(QueueCall, callDecider, fromMediaGateway),
+  // Escalating is idempotent, so a retry after a conflict cannot do anything the sender did not mean.
+  route(RequestEscalation, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
+  route(JoinHuman, callDecider, byHandler),
+  route(TakeOverCall, callDecider, byHandler),
+  route(TransferCall, callDecider, byHandler),
+  // Mostly the gateway reporting a hang-up, which races with the last utterances; ending is idempotent.
+  route(EndCall, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
+];
+
 export const callReactions: Reactions = {};

@@ -1,3 +1,4 @@
+import { apiKeyRoutes } from './apikey.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
@@ -23,6 +24,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...scriptRoutes,
   ...appointmentRoutes,
   ...ticketRoutes,
+  ...apiKeyRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [

@@ -1,5 +1,21 @@
-// Placeholder until this aggregate's routes are written; commands/index.ts already includes it.
-import type { CommandRoute, Reactions } from './route.js';
+import { ClaimLogin, PLATFORM_TENANT, ReleaseLogin, emailHash } from '@ccp/schemas';
+import { loginDecider } from '../domain/login.js';
+import { route, type CommandRoute, type Reactions } from './route.js';
 
-export const loginRoutes: readonly CommandRoute[] = [];
+export const loginStream = (hash: string) => ({ category: 'login', tenantId: PLATFORM_TENANT, id: hash });
+
+// Sent by the platform only, as a prerequisite of inviting a member and a reaction to removing one.
+export const loginRoutes: readonly CommandRoute[] = [
+  route(ClaimLogin, loginDecider, {
+    stream: (data) => loginStream(emailHash(data.email)),
+    roles: [],
+    retryOnConflict: true,
+  }),
+  route(ReleaseLogin, loginDecider, {
+    stream: (data) => loginStream(data.emailHash),
+    roles: [],
+    retryOnConflict: true,
+  }),
+];
+
 export const loginReactions: Reactions = {};

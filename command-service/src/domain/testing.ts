@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { z } from 'zod';
 import type { CommandDefinition, CommandMetadata } from '@ccp/schemas';
 
@@ -21,3 +22,42 @@ export const command = <const T extends string, S extends z.ZodType>(
   data: definition.data.parse(input),
   metadata: testMetadata(metadata),
 });
+
+interface Decides<C, E, S> {
+  readonly initialState: () => S;
+  readonly decide: (command: C, state: S) => E[];
+  readonly evolve: (state: S, event: E) => S;
+}
+
+/**
+ * Given events / when command / then events, compared exactly. Emmett's DeciderSpecification matches expected
+ * events as subsets (an expected `{}` or `[]` matches anything), which would let a decider emit extra data
+ * unnoticed; this one uses strict equality.
+ */
+export const DeciderSpecification = {
+  for:
+    <C, E, S>(decider: Decides<C, E, S>) =>
+    (given: E | readonly E[]) => {
+      const state = () => (Array.isArray(given) ? given : [given as E]).reduce(decider.evolve, decider.initialState());
+      return {
+        when: (command: C) => ({
+          then: (expected: E | readonly E[]) => {
+            expect(decider.decide(command, state())).toStrictEqual(Array.isArray(expected) ? expected : [expected]);
+          },
+          thenNothingHappened: () => {
+            expect(decider.decide(command, state())).toStrictEqual([]);
+          },
+          thenThrows: (check?: (error: Error) => boolean) => {
+            let thrown: unknown;
+            try {
+              decider.decide(command, state());
+            } catch (error) {
+              thrown = error;
+            }
+            expect(thrown, 'the command should have been refused').toBeInstanceOf(Error);
+            if (check) expect(check(thrown as Error), `unexpected refusal: ${String(thrown)}`).toBe(true);
+          },
+        }),
+      };
+    },
+};

@@ -1,0 +1,31 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Where a named consumer of the global log remembers how far it got. */
+export interface CheckpointStore {
+  load(name: string): Promise<number | undefined>;
+  save(name: string, position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const createSqliteCheckpointStore = (path: string): CheckpointStore => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.exec('CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID');
+  const load = db.prepare<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?');
+  const save = db.prepare<[string, number]>(
+    'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+  );
+  return {
+    load: async (name) => load.get(name)?.position,
+    save: async (name, position) => {
+      save.run(name, position);
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+};

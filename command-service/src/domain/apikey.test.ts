@@ -1,0 +1,39 @@
+import { DeciderSpecification } from '@event-driven-io/emmett';
+import { describe, it } from 'vitest';
+import { IssueApiKey, RevokeApiKey } from '@ccp/schemas';
+import { apiKeyDecider, type ApiKeyEvent } from './apikey.js';
+import { DomainError } from './decider.js';
+import { command } from './testing.js';
+
+const given = DeciderSpecification.for(apiKeyDecider);
+const hash = 'a'.repeat(64);
+const issued: ApiKeyEvent = {
+  type: 'ApiKeyIssued',
+  data: { name: 'CRM sync', role: 'agent', scopes: ['commands', 'read'], keyHash: hash },
+};
+const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
+const issue = (keyHash = hash) =>
+  command(IssueApiKey, { tenantId: 'acme', keyId: 'k1', name: 'CRM sync', role: 'agent', keyHash });
+
+describe('API key decider', () => {
+  it('issues a key', () => given([]).when(issue()).then([issued]));
+  it('issuing the same key again changes nothing', () => given([issued]).when(issue()).thenNothingHappened());
+  it('refuses another secret under a taken id', () =>
+    given([issued]).when(issue('b'.repeat(64))).thenThrows(refusedWith('API_KEY_EXISTS')));
+  it('revokes a key once', () => {
+    given([issued])
+      .when(command(RevokeApiKey, { tenantId: 'acme', keyId: 'k1' }))
+      .then([{ type: 'ApiKeyRevoked', data: {} }]);
+    given([issued, { type: 'ApiKeyRevoked', data: {} }])
+      .when(command(RevokeApiKey, { tenantId: 'acme', keyId: 'k1' }))
+      .thenNothingHappened();
+  });
+  it('refuses to revoke an unknown key', () =>
+    given([])
+      .when(command(RevokeApiKey, { tenantId: 'acme', keyId: 'k1' }))
+      .thenThrows(refusedWith('API_KEY_NOT_FOUND')));
+  it('refuses to reissue a revoked id', () =>
+    given([issued, { type: 'ApiKeyRevoked', data: {} }])
+      .when(issue('c'.repeat(64)))
+      .thenThrows(refusedWith('API_KEY_EXISTS')));
+});

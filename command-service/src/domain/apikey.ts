@@ -1,0 +1,31 @@
+import type { apiKeyCommands, apiKeyEvents, CommandOf, EventOf } from '@ccp/schemas';
+import { DomainError, type Decider } from './decider.js';
+
+export type ApiKeyCommand = CommandOf<(typeof apiKeyCommands)[number]>;
+export type ApiKeyEvent = EventOf<(typeof apiKeyEvents)[number]>;
+export type ApiKeyState = { readonly status: 'none' | 'active' | 'revoked'; readonly keyHash?: string };
+
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
+  initialState: () => ({ status: 'none' }),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'IssueApiKey': {
+        const { name, role, scopes, keyHash } = command.data;
+        if (state.status === 'active' && state.keyHash === keyHash) return [];
+        if (state.status !== 'none') throw new DomainError('API_KEY_EXISTS', 'this key id is taken', 'keyId');
+        return [{ type: 'ApiKeyIssued', data: { name, role, scopes, keyHash } }];
+      }
+      case 'RevokeApiKey':
+        if (state.status === 'none') throw new DomainError('API_KEY_NOT_FOUND', 'no such API key', 'keyId');
+        return state.status === 'revoked' ? [] : [{ type: 'ApiKeyRevoked', data: {} }];
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'ApiKeyIssued':
+        return { status: 'active', keyHash: event.data.keyHash };
+      case 'ApiKeyRevoked':
+        return { ...state, status: 'revoked' };
+    }
+  },
+};

@@ -1,0 +1,137 @@
+import type {
+  AppointmentSlot,
+  CommandMetadata,
+  CommandOf,
+  EventOf,
+  appointmentCommands,
+  appointmentEvents,
+} from '@ccp/schemas';
+import { DomainError, type Decider } from './decider.js';
+
+export type AppointmentCommand = CommandOf<(typeof appointmentCommands)[number]>;
+export type AppointmentEvent = EventOf<(typeof appointmentEvents)[number]>;
+
+export type AppointmentStatus = 'scheduled' | 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+
+export type AppointmentState =
+  { readonly status: 'none' } | { readonly status: AppointmentStatus; readonly slot: AppointmentSlot };
+
+type ExistingAppointment = Exclude<AppointmentState, { status: 'none' }>;
+
+const CLOSED: readonly AppointmentStatus[] = ['cancelled', 'completed', 'no_show'];
+
+const existing = (state: AppointmentState): ExistingAppointment => {
+  if (state.status === 'none') {
+    throw new DomainError('APPOINTMENT_NOT_FOUND', 'the appointment does not exist', 'appointmentId');
+  }
+  return state;
+};
+
+const open = (appointment: ExistingAppointment): ExistingAppointment => {
+  if (CLOSED.includes(appointment.status)) {
+    throw new DomainError(
+      'APPOINTMENT_CLOSED',
+      `the appointment is already ${appointment.status.replace('_', ' ')}`,
+      'appointmentId',
+    );
+  }
+  return appointment;
+};
+
+const inFuture = (startsAt: string, metadata: CommandMetadata): void => {
+  if (Date.parse(startsAt) <= metadata.now.getTime()) {
+    throw new DomainError('APPOINTMENT_IN_PAST', 'an appointment must start in the future', 'startsAt');
+  }
+};
+
+/** Completion and no-shows are recorded for a confirmed appointment whose start time has come. */
+const settle = (
+  state: AppointmentState,
+  target: 'completed' | 'no_show',
+  metadata: CommandMetadata,
+): AppointmentEvent[] => {
+  const appointment = existing(state);
+  if (appointment.status === target) return [];
+  open(appointment);
+  if (appointment.status !== 'confirmed') {
+    throw new DomainError('APPOINTMENT_NOT_CONFIRMED', 'the appointment is not confirmed', 'appointmentId');
+  }
+  if (Date.parse(appointment.slot.startsAt) > metadata.now.getTime()) {
+    throw new DomainError('APPOINTMENT_NOT_STARTED', 'the appointment has not started yet', 'appointmentId');
+  }
+  return [
+    target === 'completed'
+      ? { type: 'AppointmentCompleted', data: {} }
+      : { type: 'AppointmentNoShow', data: {} },
+  ];
+};
+
+export const decide = (command: AppointmentCommand, state: AppointmentState): AppointmentEvent[] => {
+  switch (command.type) {
+    case 'ScheduleAppointment': {
+      if (state.status !== 'none') {
+        throw new DomainError(
+          'APPOINTMENT_EXISTS',
+          `appointment ${command.data.appointmentId} already exists`,
+          'appointmentId',
+        );
+      }
+      const { tenantId: _tenantId, appointmentId: _appointmentId, ...appointment } = command.data;
+      inFuture(appointment.startsAt, command.metadata);
+      return [{ type: 'AppointmentScheduled', data: appointment }];
+    }
+    case 'ConfirmAppointment': {
+      const appointment = open(existing(state));
+      return appointment.status === 'confirmed' ? [] : [{ type: 'AppointmentConfirmed', data: {} }];
+    }
+    case 'RescheduleAppointment': {
+      const appointment = open(existing(state));
+      const from = appointment.slot;
+      const to = {
+        startsAt: command.data.startsAt,
+        durationMinutes: command.data.durationMinutes ?? from.durationMinutes,
+      };
+      const sameStart = Date.parse(to.startsAt) === Date.parse(from.startsAt);
+      if (sameStart && to.durationMinutes === from.durationMinutes) return [];
+      inFuture(to.startsAt, command.metadata);
+      return [{ type: 'AppointmentRescheduled', data: { from, to } }];
+    }
+    case 'CancelAppointment': {
+      const appointment = existing(state);
+      if (appointment.status === 'cancelled') return [];
+      open(appointment);
+      return [{ type: 'AppointmentCancelled', data: { reason: command.data.reason } }];
+    }
+    case 'CompleteAppointment':
+      return settle(state, 'completed', command.metadata);
+    case 'MarkNoShow':
+      return settle(state, 'no_show', command.metadata);
+  }
+};
+
+export const evolve = (state: AppointmentState, event: AppointmentEvent): AppointmentState => {
+  if (event.type === 'AppointmentScheduled') {
+    const { startsAt, durationMinutes } = event.data;
+    return { status: 'scheduled', slot: { startsAt, durationMinutes } };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'AppointmentConfirmed':
+      return { ...state, status: 'confirmed' };
+    case 'AppointmentRescheduled':
+      // A new time is a new agreement: the customer confirms again.
+      return { status: 'scheduled', slot: event.data.to };
+    case 'AppointmentCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'AppointmentCompleted':
+      return { ...state, status: 'completed' };
+    case 'AppointmentNoShow':
+      return { ...state, status: 'no_show' };
+  }
+};
+
+export const appointmentDecider: Decider<AppointmentCommand, AppointmentEvent, AppointmentState> = {
+  initialState: () => ({ status: 'none' }),
+  decide,
+  evolve,
+};

@@ -1,0 +1,213 @@
+import type { CommandOf, EventOf, callCommands, callEventsLatest } from '@ccp/schemas';
+import { DomainError, type Decider } from './decider.js';
+
+export type CallCommand = CommandOf<(typeof callCommands)[number]>;
+/** Only the latest version of each event: older versions are upcast before they reach the decider. */
+export type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
+
+type SupervisionMode = Extract<CallEvent, { type: 'HumanJoined' }>['data']['mode'];
+type Feedback = Extract<CallEvent, { type: 'FeedbackGiven' }>['data'];
+
+export type CallState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'active' | 'ended';
+      /** When the call started, to compute its duration at the end. */
+      readonly startedAt: string;
+      readonly escalated: boolean;
+      /** Humans on the call and how they take part. */
+      readonly joined: ReadonlyMap<string, SupervisionMode>;
+      /** The human who took the conversation over from the AI, if any. */
+      readonly humanInControl: string | undefined;
+      readonly feedback: Feedback | undefined;
+      /** Ids already recorded, so that the media gateway's retries record nothing twice. */
+      readonly seen: Readonly<Record<SeenKind, ReadonlySet<string>>>;
+    };
+
+type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings';
+type ExistingCall = Exclude<CallState, { status: 'none' }>;
+
+const existing = (state: CallState): ExistingCall => {
+  if (state.status === 'none') throw new DomainError('CALL_NOT_FOUND', 'the call does not exist', 'callId');
+  return state;
+};
+
+const active = (state: CallState): ExistingCall => {
+  const call = existing(state);
+  if (call.status === 'ended') throw new DomainError('CALL_ENDED', 'the call has ended', 'callId');
+  return call;
+};
+
+const escalatedCall = (state: CallState): ExistingCall => {
+  const call = active(state);
+  if (!call.escalated) {
+    throw new DomainError('NOT_ESCALATED', 'no escalation to a human was requested on this call', 'callId');
+  }
+  return call;
+};
+
+const aiInControl = (call: ExistingCall, field: string): void => {
+  if (call.humanInControl !== undefined) {
+    throw new DomainError(
+      'AI_NOT_IN_CONTROL',
+      `${call.humanInControl} took the call over from the AI`,
+      field,
+    );
+  }
+};
+
+const alreadySeen = (state: CallState, kind: SeenKind, id: string | undefined): boolean =>
+  state.status !== 'none' && id !== undefined && state.seen[kind].has(id);
+
+const sameFeedback = (a: Feedback, b: Feedback): boolean => a.score === b.score && a.comment === b.comment;
+
+const elapsedSeconds = (from: string, to: Date): number =>
+  // Clocks of different command-service instances may disagree by a little.
+  Math.max(0, Math.round((to.getTime() - Date.parse(from)) / 1000));
+
+/** The command's data without the stream key, which the event's envelope already carries. */
+const payload = <D extends { tenantId: string; callId: string }>({
+  tenantId: _tenantId,
+  callId: _callId,
+  ...rest
+}: D): Omit<D, 'tenantId' | 'callId'> => rest;
+
+const withSeen = (call: ExistingCall, kind: SeenKind, id: string | undefined): ExistingCall =>
+  id === undefined ? call : { ...call, seen: { ...call.seen, [kind]: new Set([...call.seen[kind], id]) } };
+
+export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
+  switch (command.type) {
+    case 'StartCall': {
+      if (state.status !== 'none') {
+        throw new DomainError('CALL_EXISTS', `call ${command.data.callId} already exists`, 'callId');
+      }
+      const startedAt = command.metadata.now.toISOString();
+      return [{ type: 'CallStarted', data: { ...payload(command.data), startedAt } }];
+    }
+    case 'ChooseIvrOption': {
+      active(state);
+      return [{ type: 'IvrOptionChosen', data: payload(command.data) }];
+    }
+    case 'RecordUtterance': {
+      // A retry of what is already stored succeeds, even once the call has ended.
+      if (alreadySeen(existing(state), 'utterances', command.data.utteranceId)) return [];
+      const call = active(state);
+      if (command.data.speaker === 'ai') aiInControl(call, 'speaker');
+      return [{ type: 'UtteranceRecorded', data: payload(command.data) }];
+    }
+    case 'RecordAiReply': {
+      if (alreadySeen(existing(state), 'replies', command.data.utteranceId)) return [];
+      aiInControl(active(state), 'callId');
+      return [{ type: 'AiReplied', data: payload(command.data) }];
+    }
+    case 'InvokeTool': {
+      if (alreadySeen(existing(state), 'toolCalls', command.data.toolCallId)) return [];
+      active(state);
+      return [{ type: 'ToolInvoked', data: payload(command.data) }];
+    }
+    case 'RequestEscalation': {
+      if (active(state).escalated) return [];
+      return [{ type: 'EscalationRequested', data: payload(command.data) }];
+    }
+    case 'QueueCall': {
+      escalatedCall(state);
+      return [{ type: 'CallQueued', data: payload(command.data) }];
+    }
+    case 'JoinHuman': {
+      const call = escalatedCall(state);
+      const { userId, mode } = command.data;
+      if (call.joined.get(userId) === mode) return [];
+      return [{ type: 'HumanJoined', data: { userId, mode } }];
+    }
+    case 'TakeOverCall': {
+      const call = escalatedCall(state);
+      const { userId } = command.data;
+      if (!call.joined.has(userId)) {
+        throw new DomainError(
+          'HUMAN_NOT_JOINED',
+          `${userId} must join the call before taking it over`,
+          'userId',
+        );
+      }
+      if (call.humanInControl === userId) return [];
+      return [{ type: 'HumanTookOver', data: { userId } }];
+    }
+    case 'TransferCall': {
+      active(state);
+      return [{ type: 'CallTransferred', data: payload(command.data) }];
+    }
+    case 'MarkRecordingAvailable': {
+      if (alreadySeen(existing(state), 'recordings', command.data.recordingId)) return [];
+      return [{ type: 'RecordingAvailable', data: payload(command.data) }];
+    }
+    case 'GiveFeedback': {
+      const call = existing(state);
+      const feedback = payload(command.data);
+      if (call.feedback) {
+        if (sameFeedback(call.feedback, feedback)) return [];
+        throw new DomainError('FEEDBACK_ALREADY_GIVEN', 'feedback on this call was already given', 'score');
+      }
+      return [{ type: 'FeedbackGiven', data: feedback }];
+    }
+    case 'SummarizeCall': {
+      existing(state);
+      return [{ type: 'CallSummarized', data: payload(command.data) }];
+    }
+    case 'EndCall': {
+      const call = existing(state);
+      if (call.status === 'ended') return [];
+      const durationSeconds = elapsedSeconds(call.startedAt, command.metadata.now);
+      return [{ type: 'CallEnded', data: { ...payload(command.data), durationSeconds } }];
+    }
+  }
+};
+
+export const evolve = (state: CallState, event: CallEvent): CallState => {
+  if (event.type === 'CallStarted') {
+    return {
+      status: 'active',
+      startedAt: event.data.startedAt,
+      escalated: false,
+      joined: new Map(),
+      humanInControl: undefined,
+      feedback: undefined,
+      seen: { utterances: new Set(), replies: new Set(), toolCalls: new Set(), recordings: new Set() },
+    };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'UtteranceRecorded':
+      return withSeen(state, 'utterances', event.data.utteranceId);
+    case 'AiReplied':
+      return withSeen(state, 'replies', event.data.utteranceId);
+    case 'ToolInvoked':
+      return withSeen(state, 'toolCalls', event.data.toolCallId);
+    case 'RecordingAvailable':
+      return withSeen(state, 'recordings', event.data.recordingId);
+    case 'EscalationRequested':
+      return { ...state, escalated: true };
+    case 'HumanJoined':
+      return { ...state, joined: new Map([...state.joined, [event.data.userId, event.data.mode]]) };
+    case 'HumanTookOver':
+      return { ...state, humanInControl: event.data.userId };
+    case 'CallTransferred':
+      // Handed to another AI agent, the call starts over with the AI in control and may be escalated again.
+      return event.data.to.kind === 'agent'
+        ? { ...state, escalated: false, humanInControl: undefined }
+        : state;
+    case 'FeedbackGiven':
+      return { ...state, feedback: event.data };
+    case 'CallEnded':
+      return { ...state, status: 'ended' };
+    case 'IvrOptionChosen':
+    case 'CallQueued':
+    case 'CallSummarized':
+      return state;
+  }
+};
+
+export const callDecider: Decider<CallCommand, CallEvent, CallState> = {
+  initialState: () => ({ status: 'none' }),
+  decide,
+  evolve,
+};

@@ -1,0 +1,58 @@
+import { describe, it } from 'vitest';
+import { ClaimLogin, ReleaseLogin, emailHash } from '@ccp/schemas';
+import { DomainError } from './decider.js';
+import { exactSpecification } from './exact-specification.js';
+import { loginDecider, type LoginEvent } from './login.js';
+import { command } from './testing.js';
+
+const given = exactSpecification(loginDecider);
+const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
+
+const hash = emailHash('ana@acme.example');
+const claim = { tenantId: 'acme', email: 'ana@acme.example', userId: 'u-ana' };
+const release = { tenantId: 'acme', emailHash: hash, userId: 'u-ana' };
+const claimed: LoginEvent = {
+  type: 'LoginClaimed',
+  data: { userId: 'u-ana', memberTenantId: 'acme', emailHash: hash },
+};
+const released: LoginEvent = { type: 'LoginReleased', data: { userId: 'u-ana', memberTenantId: 'acme' } };
+
+describe('login decider', () => {
+  describe('ClaimLogin', () => {
+    it('claims a free address', () =>
+      given([])
+        .when(command(ClaimLogin, { ...claim, email: 'ANA@acme.example' }))
+        .then([claimed]));
+
+    it('claiming again for the same member changes nothing', () =>
+      given([claimed]).when(command(ClaimLogin, claim)).thenNothingHappened());
+
+    it('refuses an address another user holds', () =>
+      given([claimed])
+        .when(command(ClaimLogin, { ...claim, userId: 'u-other' }))
+        .thenThrows(refusedWith('EMAIL_TAKEN')));
+
+    it('refuses an address held by the same user id in another tenant', () =>
+      given([claimed])
+        .when(command(ClaimLogin, { ...claim, tenantId: 'globex' }))
+        .thenThrows(refusedWith('EMAIL_TAKEN')));
+
+    it('lets anyone claim a released address', () =>
+      given([claimed, released])
+        .when(command(ClaimLogin, { tenantId: 'globex', email: 'ana@acme.example', userId: 'u-9' }))
+        .then([{ type: 'LoginClaimed', data: { userId: 'u-9', memberTenantId: 'globex', emailHash: hash } }]));
+  });
+
+  describe('ReleaseLogin', () => {
+    it('releases the address of its holder', () =>
+      given([claimed]).when(command(ReleaseLogin, release)).then([released]));
+
+    it('ignores a release by someone who does not hold the address', () =>
+      given([claimed])
+        .when(command(ReleaseLogin, { ...release, userId: 'u-other' }))
+        .thenNothingHappened());
+
+    it('ignores a release of a free address', () =>
+      given([claimed, released]).when(command(ReleaseLogin, release)).thenNothingHappened());
+  });
+});

@@ -1,0 +1,243 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeEvent, parseStreamName, type EventEnvelope, type Role } from '@ccp/schemas';
+import type { EventStore } from '../event-store/port.js';
+
+export interface Member {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly status: 'active' | 'removed';
+}
+
+export interface ApiKeyRecord {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly scopes: readonly string[];
+  readonly revoked: boolean;
+}
+
+export interface SessionRecord {
+  readonly userId: string;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+}
+
+interface MemberRow {
+  user_id: string;
+  tenant_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: 'active' | 'removed';
+}
+interface ApiKeyRow {
+  key_id: string;
+  tenant_id: string;
+  name: string;
+  role: Role;
+  scopes: string;
+  revoked: number;
+}
+
+const toMember = (row: MemberRow): Member => ({
+  userId: row.user_id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  status: row.status,
+});
+const toApiKey = (row: ApiKeyRow): ApiKeyRecord => ({
+  keyId: row.key_id,
+  tenantId: row.tenant_id,
+  name: row.name,
+  role: row.role,
+  scopes: JSON.parse(row.scopes) as string[],
+  revoked: row.revoked === 1,
+});
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS members (
+    user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
+    role TEXT NOT NULL, status TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS members_by_email ON members (email);
+  CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT NOT NULL, tenant_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, scopes TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, key_id)
+  );
+  CREATE TABLE IF NOT EXISTS credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+`;
+
+/**
+ * Who can sign in and with what. Members and API keys are a projection of the event log (rebuildable, kept
+ * current by `catchUp`); password hashes and sessions are credentials, kept here only and never in the
+ * immutable log, so that they can be changed and erased.
+ */
+export interface IdentityStore {
+  catchUp(): Promise<void>;
+  memberByEmail(email: string): Member | undefined;
+  member(userId: string): Member | undefined;
+  apiKeyByHash(keyHash: string): ApiKeyRecord | undefined;
+  passwordHash(userId: string): string | undefined;
+  setPasswordHash(userId: string, hash: string, now: number): void;
+  createSession(tokenHash: string, userId: string, now: number, expiresAt: number): void;
+  session(tokenHash: string): SessionRecord | undefined;
+  revokeSession(tokenHash: string, now: number): void;
+  revokeSessionsOf(userId: string, now: number): void;
+  close(): void;
+}
+
+export const createIdentityStore = (path: string, store: EventStore): IdentityStore => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(SCHEMA);
+
+  const q = {
+    checkpoint: db.prepare<[], { position: number }>("SELECT position FROM projection WHERE name = 'identity'"),
+    saveCheckpoint: db.prepare<[number]>(
+      "INSERT INTO projection (name, position) VALUES ('identity', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    ),
+    upsertMember: db.prepare<[string, string, string, string, string]>(
+      `INSERT INTO members (user_id, tenant_id, email, name, role, status) VALUES (?, ?, ?, ?, ?, 'active')
+       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role`,
+    ),
+    memberRole: db.prepare<[string, string]>('UPDATE members SET role = ? WHERE user_id = ?'),
+    memberRemoved: db.prepare<[string]>("UPDATE members SET status = 'removed' WHERE user_id = ?"),
+    memberByEmail: db.prepare<[string], MemberRow>(
+      "SELECT * FROM members WHERE email = ? ORDER BY status = 'active' DESC LIMIT 1",
+    ),
+    member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE user_id = ?'),
+    insertKey: db.prepare<[string, string, string, string, string, string]>(
+      `INSERT INTO api_keys (key_id, tenant_id, name, role, scopes, key_hash) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    ),
+    revokeKey: db.prepare<[string, string]>('UPDATE api_keys SET revoked = 1 WHERE tenant_id = ? AND key_id = ?'),
+    keyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
+    passwordHash: db.prepare<[string], { password_hash: string }>(
+      'SELECT password_hash FROM credentials WHERE user_id = ?',
+    ),
+    setPassword: db.prepare<[string, string, number]>(
+      `INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at`,
+    ),
+    createSession: db.prepare<[string, string, number, number]>(
+      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ),
+    session: db.prepare<[string], { user_id: string; expires_at: number; revoked_at: number | null }>(
+      'SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?',
+    ),
+    revokeSession: db.prepare<[number, string]>(
+      'UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL',
+    ),
+    revokeSessionsOf: db.prepare<[number, string]>(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+    ),
+  };
+
+  const apply = (event: EventEnvelope): void => {
+    const id = parseStreamName(event.streamId)?.id;
+    if (!id) return;
+    const data = event.data as Record<string, unknown>;
+    switch (event.type) {
+      case 'MemberInvited':
+        q.upsertMember.run(id, event.tenantId, String(data.email), String(data.name), String(data.role));
+        return;
+      case 'MemberRoleChanged':
+        q.memberRole.run(String(data.to), id);
+        return;
+      case 'MemberRemoved':
+        q.memberRemoved.run(id);
+        return;
+      case 'ApiKeyIssued':
+        q.insertKey.run(
+          id,
+          event.tenantId,
+          String(data.name),
+          String(data.role),
+          JSON.stringify(data.scopes),
+          String(data.keyHash),
+        );
+        return;
+      case 'ApiKeyRevoked':
+        q.revokeKey.run(event.tenantId, id);
+        return;
+    }
+  };
+
+  const applyBatch = db.transaction((events: readonly EventEnvelope[], position: number) => {
+    for (const event of events) apply(event);
+    q.saveCheckpoint.run(position);
+  });
+
+  // One catch-up at a time: concurrent requests share the running one, then run again if more arrived.
+  let running: Promise<void> | undefined;
+  const catchUpOnce = async (): Promise<void> => {
+    for (;;) {
+      const after = q.checkpoint.get()?.position ?? 0;
+      const batch = await store.readAll({ after, maxCount: 2000 });
+      const last = batch[batch.length - 1];
+      if (!last) return;
+      const envelopes: EventEnvelope[] = [];
+      for (const recorded of batch) {
+        if (!/^(Member|ApiKey)/.test(recorded.type)) continue;
+        const decoded = decodeEvent(recorded);
+        if (decoded.ok) envelopes.push(decoded.value);
+      }
+      applyBatch(envelopes, last.position);
+    }
+  };
+
+  return {
+    catchUp: async () => {
+      while (running) await running;
+      running = catchUpOnce().finally(() => {
+        running = undefined;
+      });
+      await running;
+    },
+    memberByEmail: (email) => {
+      const row = q.memberByEmail.get(email.toLowerCase());
+      return row && toMember(row);
+    },
+    member: (userId) => {
+      const row = q.member.get(userId);
+      return row && toMember(row);
+    },
+    apiKeyByHash: (keyHash) => {
+      const row = q.keyByHash.get(keyHash);
+      return row && toApiKey(row);
+    },
+    passwordHash: (userId) => q.passwordHash.get(userId)?.password_hash,
+    setPasswordHash: (userId, hash, now) => {
+      q.setPassword.run(userId, hash, now);
+    },
+    createSession: (tokenHash, userId, now, expiresAt) => {
+      q.createSession.run(tokenHash, userId, now, expiresAt);
+    },
+    session: (tokenHash) => {
+      const row = q.session.get(tokenHash);
+      return row && { userId: row.user_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+    },
+    revokeSession: (tokenHash, now) => {
+      q.revokeSession.run(now, tokenHash);
+    },
+    revokeSessionsOf: (userId, now) => {
+      q.revokeSessionsOf.run(now, userId);
+    },
+    close: () => db.close(),
+  };
+};

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm test`: type check, lint and every test; ends with the plain line `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+await import('./ensure-deps.mjs');
+
+const bin = (name) => `${root}/node_modules/.bin/${name}`;
+const step = (name, command, args) => {
+  console.log(`\n▶ ${name}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  return result.status === 0;
+};
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const [name, command, args] of [
+  ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  ['lint', bin('eslint'), ['.']],
+]) {
+  if (step(name, command, args)) passed += 1;
+  else failed += 1;
+}
+
+const results = `${root}/.test-results.json`;
+rmSync(results, { force: true });
+const vitestOk = step('tests', bin('vitest'), [
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}`,
+  ...process.argv.slice(2),
+]);
+if (existsSync(results)) {
+  const report = JSON.parse(readFileSync(results, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  // A file that fails to load has no tests to count; count it as a failure rather than hide it.
+  const brokenFiles = report.testResults.filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
+  failed += brokenFiles.length;
+} else if (!vitestOk) {
+  failed += 1;
+}
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed === 0 ? 0 : 1);

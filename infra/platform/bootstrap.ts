@@ -1,0 +1,32 @@
+import { PLATFORM_TENANT, SYSTEM_ACTOR } from '@ccp/schemas';
+import { hashPassword } from '../../command-service/src/identity/passwords.js';
+import type { PlatformContext } from './platform.js';
+
+export const SUPER_ADMIN_USER_ID = 'super-admin';
+
+/** Makes sure the first super admin exists; the password is set only when none is stored yet. */
+export const ensureSuperAdmin = async (
+  context: PlatformContext,
+  email: string,
+  password: string,
+): Promise<void> => {
+  const { handler, identities } = context;
+  await identities.catchUp();
+  if (!identities.member(SUPER_ADMIN_USER_ID)) {
+    await handler.handleTrusted(
+      'InviteMember',
+      {
+        tenantId: PLATFORM_TENANT,
+        userId: SUPER_ADMIN_USER_ID,
+        email,
+        name: 'Platform admin',
+        role: 'super_admin',
+      },
+      { actor: SYSTEM_ACTOR },
+    );
+    await identities.catchUp();
+  }
+  if (!identities.passwordHash(SUPER_ADMIN_USER_ID)) {
+    identities.setPasswordHash(SUPER_ADMIN_USER_ID, await hashPassword(password), Date.now());
+  }
+};

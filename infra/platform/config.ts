@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { EventStoreConfig } from '../../command-service/src/event-store/index.js';
+
+const Env = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATA_DIR: z.string().default('.data'),
+  EVENT_STORE: z.enum(['sqlite', 'eventstoredb']).default('sqlite'),
+  EVENTSTORE_URL: z.string().optional(),
+  SUPER_ADMIN_EMAIL: z.email().default('admin@customercare.local'),
+  SUPER_ADMIN_PASSWORD: z.string().min(10).optional(),
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+});
+
+export interface PlatformConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly eventStore: EventStoreConfig;
+  readonly superAdmin: { readonly email: string; readonly password?: string };
+  readonly seedDemo: boolean;
+}
+
+/** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
+export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformConfig => {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid setting ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  if (e.EVENT_STORE === 'eventstoredb' && !e.EVENTSTORE_URL) {
+    throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)');
+  }
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    eventStore:
+      e.EVENT_STORE === 'sqlite'
+        ? { kind: 'sqlite', dataDir }
+        : { kind: 'eventstoredb', url: e.EVENTSTORE_URL ?? '' },
+    superAdmin: {
+      email: e.SUPER_ADMIN_EMAIL,
+      ...(e.SUPER_ADMIN_PASSWORD && { password: e.SUPER_ADMIN_PASSWORD }),
+    },
+    seedDemo: e.SEED_DEMO === 'true',
+  };
+};

@@ -1,0 +1,169 @@
+import type { z } from 'zod';
+import {
+  AssignNumber,
+  CreateAgent,
+  CreateArticle,
+  CreateCallScript,
+  CreateDepartment,
+  CreateTenant,
+  InviteMember,
+  ProvisionNumber,
+  PublishArticle,
+  SYSTEM_ACTOR,
+  type CommandDefinition,
+  type Role,
+} from '@ccp/schemas';
+import { hashPassword } from '../../command-service/src/identity/passwords.js';
+import type { PlatformContext } from './platform.js';
+
+export const DEMO_TENANT = 'demo';
+export const DEMO_NUMBER = '+15550100001';
+
+/** One person per role, so that every screen can be tried as the role it is for. */
+export const DEMO_USERS: readonly { userId: string; email: string; name: string; role: Role }[] = [
+  { userId: 'demo-admin', email: 'admin@demo.example', name: 'Dana Admin', role: 'tenant_admin' },
+  { userId: 'demo-supervisor', email: 'supervisor@demo.example', name: 'Sam Supervisor', role: 'supervisor' },
+  { userId: 'demo-agent', email: 'agent@demo.example', name: 'Alex Agent', role: 'agent' },
+  { userId: 'demo-analyst', email: 'analyst@demo.example', name: 'Ana Analyst', role: 'analyst' },
+  {
+    userId: 'demo-compliance',
+    email: 'compliance@demo.example',
+    name: 'Cole Compliance',
+    role: 'compliance',
+  },
+  { userId: 'demo-viewer', email: 'viewer@demo.example', name: 'Vic Viewer', role: 'viewer' },
+];
+
+const ARTICLES = [
+  {
+    articleId: 'opening-hours',
+    title: 'Opening hours and location',
+    body: 'We are open Monday to Friday from 8:00 to 18:00 and Saturday from 9:00 to 13:00. The clinic is at 42 Harbour Street, next to the central library. Free parking is behind the building.',
+    tags: ['hours', 'location', 'parking'],
+  },
+  {
+    articleId: 'insurance',
+    title: 'Insurance we accept',
+    body: 'We accept Delta Dental, Cigna, Aetna and MetLife. Bring your insurance card to your first visit. Patients without insurance get 15% off cleanings when paying on the day.',
+    tags: ['insurance', 'billing', 'payment'],
+  },
+  {
+    articleId: 'cancellation-policy',
+    title: 'Cancelling or moving an appointment',
+    body: 'Appointments can be cancelled or rescheduled free of charge up to 24 hours before. Later cancellations and missed appointments cost a $40 fee.',
+    tags: ['appointments', 'cancellation', 'fees'],
+  },
+  {
+    articleId: 'whitening-prices',
+    title: 'Teeth whitening prices',
+    body: 'In-office whitening costs $350 and takes about 90 minutes. Take-home whitening trays cost $220 including two refills of gel.',
+    tags: ['prices', 'whitening', 'cosmetic'],
+  },
+] as const;
+
+/**
+ * Seeds the demo tenant through the command handler, so the demo data is ordinary events. Runs once: a data
+ * directory that already has the tenant is left as it is.
+ */
+export const seedDemo = async (context: PlatformContext, password: string): Promise<boolean> => {
+  const { handler, store, identities } = context;
+  const existing = await store.readStream(`tenant-${DEMO_TENANT}.${DEMO_TENANT}`, { maxCount: 1 });
+  if (existing.length > 0) return false;
+
+  const send = async <D extends CommandDefinition>(definition: D, input: z.input<D['data']>) => {
+    await handler.handleTrusted(definition.type, input, { actor: SYSTEM_ACTOR, correlationId: 'demo-seed' });
+  };
+  const tenantId = DEMO_TENANT;
+
+  await send(CreateTenant, {
+    tenantId,
+    name: 'Bright Smile Dental',
+    planTier: 'professional',
+    settings: {
+      timeZone: 'America/New_York',
+      languages: ['en', 'es'],
+      businessHours: {
+        weekly: [
+          ...(['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({
+            day,
+            open: '08:00',
+            close: '18:00',
+          })),
+          { day: 'sat', open: '09:00', close: '13:00' },
+        ],
+      },
+      branding: { displayName: 'Bright Smile Dental', primaryColor: '#0e7c86' },
+      systemPrompt: 'You work for Bright Smile Dental, a family dental clinic. Never give medical diagnoses.',
+    },
+  });
+  for (const [departmentId, name] of [
+    ['reception', 'Reception'],
+    ['sales', 'New patients'],
+    ['billing', 'Billing'],
+  ] as const) {
+    await send(CreateDepartment, { tenantId, departmentId, name });
+  }
+  await send(CreateAgent, {
+    tenantId,
+    agentId: 'sofia',
+    name: 'Sofia',
+    type: 'customer_service',
+    voice: 'Puck',
+    personality: {
+      tone: 'friendly',
+      greeting: 'Thanks for calling Bright Smile Dental, this is Sofia. How can I help?',
+    },
+    systemPrompt:
+      'Answer questions from the knowledge base and help callers book, move or cancel appointments.',
+    departmentId: 'reception',
+    languages: ['en', 'es'],
+    escalationRules: { keywords: ['emergency', 'complaint', 'lawyer'] },
+  });
+  await send(CreateAgent, {
+    tenantId,
+    agentId: 'mateo',
+    name: 'Mateo',
+    type: 'after_hours',
+    voice: 'Kore',
+    personality: { tone: 'calm' },
+    systemPrompt:
+      'The clinic is closed. Take a message, open a ticket and offer a callback the next working day.',
+    departmentId: 'reception',
+    fallback: 'take_message',
+  });
+  await send(ProvisionNumber, {
+    tenantId,
+    address: DEMO_NUMBER,
+    kind: 'pstn',
+    provider: 'simulator',
+    label: 'Main line',
+  });
+  await send(AssignNumber, { tenantId, address: DEMO_NUMBER, target: { kind: 'agent', id: 'sofia' } });
+  for (const article of ARTICLES) {
+    await send(CreateArticle, { tenantId, ...article, tags: [...article.tags] });
+    await send(PublishArticle, { tenantId, articleId: article.articleId });
+  }
+  await send(CreateCallScript, {
+    tenantId,
+    scriptId: 'new-patient',
+    name: 'New patient booking',
+    agentType: 'customer_service',
+    opening: 'Welcome! I can book your first visit in a minute.',
+    steps: [
+      { id: 'name', prompt: 'May I have your full name?' },
+      { id: 'reason', prompt: 'What would you like to come in for?' },
+      { id: 'time', prompt: 'Which day and time suit you best?', expectedIntent: 'book_appointment' },
+    ],
+    objections: [
+      { objection: 'too expensive', response: 'Your first check-up is free for new patients this month.' },
+      { objection: 'no time', response: 'We are open on Saturday mornings too.' },
+    ],
+    closing: 'You are all set. We will send a reminder the day before.',
+    language: 'en',
+  });
+  for (const user of DEMO_USERS) await send(InviteMember, { tenantId, ...user });
+  await identities.catchUp();
+  const hash = await hashPassword(password);
+  for (const user of DEMO_USERS) identities.setPasswordHash(user.userId, hash, Date.now());
+  return true;
+};

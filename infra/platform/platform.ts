@@ -1,0 +1,102 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import Koa, { type Middleware } from 'koa';
+import {
+  createSqliteCheckpointStore,
+  type CheckpointStore,
+} from '../../command-service/src/application/checkpoints.js';
+import {
+  createCommandHandler,
+  type CommandHandler,
+} from '../../command-service/src/application/command-handler.js';
+import { startReactor, type RunningReactor } from '../../command-service/src/application/reactor.js';
+import { commandRoutes, reactions } from '../../command-service/src/commands/index.js';
+import { openEventStore, type EventStore } from '../../command-service/src/event-store/index.js';
+import { commandApi } from '../../command-service/src/http/command-api.js';
+import { errorBodies } from '../../command-service/src/http/errors.js';
+import { createAuth, type Auth } from '../../command-service/src/identity/auth.js';
+import {
+  createIdentityStore,
+  type IdentityStore,
+} from '../../command-service/src/identity/identity-store.js';
+import type { PlatformConfig } from './config.js';
+
+/** What every service plugged into the one-process platform gets. */
+export interface PlatformContext {
+  readonly config: PlatformConfig;
+  readonly store: EventStore;
+  readonly handler: CommandHandler;
+  readonly auth: Auth;
+  readonly identities: IdentityStore;
+  readonly checkpoints: CheckpointStore;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * A service of the platform (query API, stream processors, media gateway, ...). Later services join the same
+ * process by being listed in `startPlatform`'s modules; each may add HTTP routes on the shared server.
+ */
+export interface PlatformModule {
+  readonly name: string;
+  start(context: PlatformContext): Promise<{ readonly http?: Middleware; stop(): Promise<void> }>;
+}
+
+export interface RunningPlatform extends PlatformContext {
+  readonly url: string;
+  readonly reactor: RunningReactor;
+  stop(): Promise<void>;
+}
+
+export const startPlatform = async (
+  config: PlatformConfig,
+  modules: readonly PlatformModule[] = [],
+  log: (message: string) => void = (m) => console.log(m),
+): Promise<RunningPlatform> => {
+  const store = openEventStore(config.eventStore);
+  const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
+  const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
+  const handler = createCommandHandler({ store, routes: commandRoutes });
+  const auth = createAuth({ identities, handler });
+  const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
+  const context: PlatformContext = { config, store, handler, auth, identities, checkpoints, log };
+
+  const app = new Koa();
+  app.proxy = false;
+  app.use(errorBodies(log));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/health') {
+      ctx.body = { status: 'ok', eventStore: config.eventStore.kind };
+      return;
+    }
+    await next();
+  });
+  app.use(commandApi({ handler, auth }));
+  const started: { name: string; stop(): Promise<void> }[] = [];
+  for (const module of modules) {
+    const running = await module.start(context);
+    if (running.http) app.use(running.http);
+    started.push({ name: module.name, stop: running.stop });
+  }
+
+  const server: Server = app.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+
+  return {
+    ...context,
+    url,
+    reactor,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const module of started.reverse()) await module.stop();
+      await reactor.stop();
+      identities.close();
+      await checkpoints.close();
+      await store.close();
+    },
+  };
+};

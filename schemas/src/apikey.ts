@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { defineCommand, defineEvent } from './define.js';
+import { EntityId, Name, Role, TenantId } from './primitives.js';
+
+const category = 'apikey';
+
+/** What an API key may do beyond its role's commands; the query API checks these on its routes. */
+export const ApiKeyScope = z.enum(['commands', 'read', 'analytics', 'audit', 'telephony']);
+
+/** Keys act with a tenant role; super_admin keys do not exist, so a leaked key never spans tenants. */
+export const ApiKeyRole = Role.exclude(['super_admin']);
+
+export const IssueApiKey = defineCommand(
+  category,
+  'IssueApiKey',
+  z.object({
+    tenantId: TenantId,
+    keyId: EntityId,
+    name: Name,
+    role: ApiKeyRole,
+    scopes: z.array(ApiKeyScope).min(1).default(['commands', 'read']),
+    /** SHA-256 of the secret; the secret itself is shown once to whoever issued it and never stored. */
+    keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  'Issue an API key for a tenant (the API generates the secret).',
+);
+export const RevokeApiKey = defineCommand(
+  category,
+  'RevokeApiKey',
+  z.object({ tenantId: TenantId, keyId: EntityId }),
+  'Revoke an API key at once.',
+);
+
+export const ApiKeyIssued = defineEvent(
+  category,
+  'ApiKeyIssued',
+  1,
+  z.object({ name: Name, role: ApiKeyRole, scopes: z.array(ApiKeyScope), keyHash: z.string() }),
+);
+export const ApiKeyRevoked = defineEvent(category, 'ApiKeyRevoked', 1, z.object({}));
+
+export const apiKeyCommands = [IssueApiKey, RevokeApiKey] as const;
+export const apiKeyEvents = [ApiKeyIssued, ApiKeyRevoked] as const;
