@@ -16,7 +16,15 @@ export const AgentType = z.enum([
 ]);
 /** The prebuilt voices of the speech engine. */
 export const AgentVoice = z.enum(['Puck', 'Charon', 'Kore', 'Fenrir', 'Aoede', 'Leda', 'Orus', 'Zephyr']);
-export const AgentTone = z.enum(['formal', 'friendly', 'professional', 'empathetic', 'casual', 'enthusiastic', 'calm']);
+export const AgentTone = z.enum([
+  'formal',
+  'friendly',
+  'professional',
+  'empathetic',
+  'casual',
+  'enthusiastic',
+  'calm',
+]);
 export const AgentFallback = z.enum(['escalate_to_human', 'take_message', 'voicemail', 'end_call']);
 
 export const AgentPersonality = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Actor } from './envelope.js';
 
 export interface EventDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {

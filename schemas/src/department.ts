@@ -42,7 +42,10 @@ export type DepartmentSettings = z.infer<typeof DepartmentSettings>;
 export const DepartmentChanges = DepartmentSettings.partial();
 export type DepartmentChanges = z.infer<typeof DepartmentChanges>;
 
-export const DEFAULT_DEPARTMENT_ROUTING: DepartmentRouting = { strategy: 'round_robin', maxQueueWaitSeconds: 120 };
+export const DEFAULT_DEPARTMENT_ROUTING: DepartmentRouting = {
+  strategy: 'round_robin',
+  maxQueueWaitSeconds: 120,
+};
 export const DEFAULT_DEPARTMENT_ESCALATION: DepartmentEscalation = { afterHours: 'take_message' };
 
 const departmentKey = { tenantId: TenantId, departmentId: EntityId };

@@ -9,7 +9,8 @@ const category = 'member';
  * The platform-wide key of an email address: sha256 hex of the lower-cased address. It names the address's
  * login stream and links a member to it without repeating the address.
  */
-export const emailHash = (email: string): string => createHash('sha256').update(email.toLowerCase()).digest('hex');
+export const emailHash = (email: string): string =>
+  createHash('sha256').update(email.toLowerCase()).digest('hex');
 
 export const EmailHash = z.string().regex(/^[0-9a-f]{64}$/, 'an email hash is 64 lowercase hex digits');
 

@@ -15,7 +15,12 @@ import {
 import type { CommandRoute } from '../commands/route.js';
 import { DomainError, fold } from '../domain/decider.js';
 import { tenantDecider, type TenantEvent } from '../domain/tenant.js';
-import { WrongExpectedRevisionError, type EventStore, type NewEvent, type RecordedEvent } from '../event-store/port.js';
+import {
+  WrongExpectedRevisionError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../event-store/port.js';
 import { CommandRejected, statusOfDomainCode } from './errors.js';
 import { canonicalJson, deterministicUuid, sha256 } from './ids.js';
 
@@ -72,7 +77,9 @@ const decodeAll = (recorded: readonly RecordedEvent[]): EventEnvelope[] =>
   recorded.map((event) => {
     const decoded = decodeEvent(event);
     if (!decoded.ok) {
-      throw new Error(`stored event ${event.id} in ${event.streamId} is unreadable: ${decoded.error.message}`);
+      throw new Error(
+        `stored event ${event.id} in ${event.streamId} is unreadable: ${decoded.error.message}`,
+      );
     }
     return decoded.value;
   });
@@ -108,7 +115,12 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     const events = decodeAll(await store.readStream(streamName('tenant', data.tenantId, data.tenantId)));
     const tenant = fold(tenantDecider, events as unknown as TenantEvent[]);
     if (tenant.status === 'none') {
-      throw new CommandRejected(404, 'TENANT_NOT_FOUND', `tenant ${data.tenantId} does not exist`, 'tenantId');
+      throw new CommandRejected(
+        404,
+        'TENANT_NOT_FOUND',
+        `tenant ${data.tenantId} does not exist`,
+        'tenantId',
+      );
     }
     if (tenant.status === 'disabled' || tenant.status === 'deletion_requested') {
       throw new CommandRejected(422, 'TENANT_CLOSED', `tenant ${data.tenantId} is closed`, 'tenantId');
@@ -118,7 +130,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     }
   };
 
-  const idempotencyStream = (tenantId: string, key: string) => streamName('idempotency', tenantId, sha256(key));
+  const idempotencyStream = (tenantId: string, key: string) =>
+    streamName('idempotency', tenantId, sha256(key));
 
   const previousAnswer = async (
     tenantId: string,
@@ -172,7 +185,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     if (!route) throw new CommandRejected(404, 'UNKNOWN_COMMAND', `there is no command ${type}`);
     if (!trusted) authorize(route, input, context.actor);
     const parsed = parseWith(route.definition.data, input);
-    if (!parsed.ok) throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);
+    if (!parsed.ok)
+      throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);
     const data = parsed.value;
     if (!isTenantScoped(data)) throw new Error(`command ${type} has no tenantId`);
 

@@ -57,7 +57,9 @@ export const startReactor = async (options: ReactorOptions): Promise<RunningReac
             } catch (error) {
               // A refused follow-up is a fact to report, not a reason to stop the platform's reactions.
               if (!(error instanceof CommandRejected)) throw error;
-              log(`${name}: ${request.definition.type} after ${event.type} ${event.id} refused: ${error.message}`);
+              log(
+                `${name}: ${request.definition.type} after ${event.type} ${event.id} refused: ${error.message}`,
+              );
             }
           }
         }
@@ -70,7 +72,9 @@ export const startReactor = async (options: ReactorOptions): Promise<RunningReac
 
   return {
     caughtUp: (target) =>
-      target <= position ? Promise.resolve() : new Promise((resolve) => waiters.push({ position: target, resolve })),
+      target <= position
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ position: target, resolve })),
     stop: async () => {
       await subscription.close();
       await loop.catch(() => undefined);

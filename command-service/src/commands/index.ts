@@ -42,7 +42,8 @@ const reactionTables: readonly Reactions[] = [
 
 /** All reactions by event type; several aggregates may react to one event. */
 export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTables.reduce((byType, table) => {
-  for (const [type, reaction] of Object.entries(table)) byType.set(type, [...(byType.get(type) ?? []), reaction]);
+  for (const [type, reaction] of Object.entries(table))
+    byType.set(type, [...(byType.get(type) ?? []), reaction]);
   return byType;
 }, new Map<string, Reaction[]>());
 

@@ -14,7 +14,13 @@ import { request } from './route.js';
 import { prerequisitesOf, storedEvent, streamOf, validated } from './testing.js';
 
 const hash = emailHash('ana@acme.example');
-const invitation = { tenantId: 'acme', userId: 'u-ana', email: 'Ana@Acme.example', name: 'Ana', role: 'agent' } as const;
+const invitation = {
+  tenantId: 'acme',
+  userId: 'u-ana',
+  email: 'Ana@Acme.example',
+  name: 'Ana',
+  role: 'agent',
+} as const;
 const removedFrom = (tenantId: string) =>
   validated(
     memberReactions.MemberRemoved?.(
@@ -36,8 +42,14 @@ describe('member routes', () => {
 
   it('takes no seat in the platform tenant', () => {
     expect(
-      prerequisitesOf(memberRoutes, InviteMember, { ...invitation, tenantId: PLATFORM_TENANT, role: 'super_admin' }),
-    ).toEqual([request(ClaimLogin, { tenantId: PLATFORM_TENANT, email: 'ana@acme.example', userId: 'u-ana' })]);
+      prerequisitesOf(memberRoutes, InviteMember, {
+        ...invitation,
+        tenantId: PLATFORM_TENANT,
+        role: 'super_admin',
+      }),
+    ).toEqual([
+      request(ClaimLogin, { tenantId: PLATFORM_TENANT, email: 'ana@acme.example', userId: 'u-ana' }),
+    ]);
   });
 
   it('gives back the seat and the address of a removed member', () => {

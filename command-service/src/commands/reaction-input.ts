@@ -16,5 +16,9 @@ export const reactionInput = <D extends EventDefinition>(
 ): ReactionInput<z.output<D['data']>> => {
   const stream = parseStreamName(event.streamId);
   if (!stream) throw new Error(`${event.type} ${event.id}: ${event.streamId} is not a stream name`);
-  return { tenantId: event.tenantId, id: stream.id, data: definition.data.parse(event.data) as z.output<D["data"]> };
+  return {
+    tenantId: event.tenantId,
+    id: stream.id,
+    data: definition.data.parse(event.data) as z.output<D['data']>,
+  };
 };

@@ -66,7 +66,10 @@ export const route = <D extends CommandDefinition, C extends AnyCommand, E exten
 ): CommandRoute => ({ definition, decider, ...spec }) as unknown as CommandRoute;
 
 /** A request typed against its definition, so prerequisites and reactions are checked at compile time. */
-export const request = <D extends CommandDefinition>(definition: D, data: z.input<D['data']>): CommandRequest => ({
+export const request = <D extends CommandDefinition>(
+  definition: D,
+  data: z.input<D['data']>,
+): CommandRequest => ({
   definition,
   data,
 });

@@ -35,8 +35,16 @@ export const tenantRoutes = [
   route(SuspendTenant, tenantDecider, superAdminOnly),
   route(ReactivateTenant, tenantDecider, superAdminOnly),
   route(DisableTenant, tenantDecider, superAdminOnly),
-  route(RequestTenantDeletion, tenantDecider, { stream: tenantStream, roles: ['tenant_admin'], retryOnConflict: false }),
-  route(UpdateTenantSettings, tenantDecider, { stream: tenantStream, roles: ['tenant_admin'], retryOnConflict: true }),
+  route(RequestTenantDeletion, tenantDecider, {
+    stream: tenantStream,
+    roles: ['tenant_admin'],
+    retryOnConflict: false,
+  }),
+  route(UpdateTenantSettings, tenantDecider, {
+    stream: tenantStream,
+    roles: ['tenant_admin'],
+    retryOnConflict: true,
+  }),
   // Sent by the platform on behalf of other commands (prerequisites and reactions), never by people.
   route(ReserveQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
   route(ReleaseQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),

@@ -10,10 +10,9 @@ import {
 } from '@ccp/schemas';
 import { agentDecider, type AgentEvent } from './agent.js';
 import { DomainError } from './decider.js';
-import { exactSpecification } from './exact-specification.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
-const given = exactSpecification(agentDecider);
+const given = DeciderSpecification.for(agentDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', agentId: 'ava' };
@@ -73,7 +72,11 @@ describe('agent decider', () => {
             departmentId: 'sales',
             languages: ['en', 'es-MX'],
             fallback: 'take_message',
-            escalationRules: { ...DEFAULT_AGENT_ESCALATION_RULES, keywords: ['lawyer'], maxTurnsWithoutResolution: 8 },
+            escalationRules: {
+              ...DEFAULT_AGENT_ESCALATION_RULES,
+              keywords: ['lawyer'],
+              maxTurnsWithoutResolution: 8,
+            },
             concurrencyLimit: 20,
           }),
         ]));
@@ -95,7 +98,9 @@ describe('agent decider', () => {
       expect(CreateAgent.data.safeParse({ ...base, concurrencyLimit: 0 }).success).toBe(false);
       expect(CreateAgent.data.safeParse({ ...base, concurrencyLimit: 1001 }).success).toBe(false);
       expect(CreateAgent.data.safeParse({ ...base, languages: [] }).success).toBe(false);
-      expect(CreateAgent.data.safeParse({ ...base, escalationRules: { belowConfidence: 1.5 } }).success).toBe(false);
+      expect(CreateAgent.data.safeParse({ ...base, escalationRules: { belowConfidence: 1.5 } }).success).toBe(
+        false,
+      );
       expect(CreateAgent.data.safeParse({ ...base, voice: 'Alloy' }).success).toBe(false);
     });
   });
@@ -132,30 +137,21 @@ describe('agent decider', () => {
   });
 
   describe('EnableAgent and DisableAgent', () => {
-    it('disables an enabled agent', () => given([created()]).when(command(DisableAgent, key)).then([disabled]));
+    it('disables an enabled agent', () =>
+      given([created()]).when(command(DisableAgent, key)).then([disabled]));
 
     it('enables a disabled agent', () =>
-      given([created(), disabled])
-        .when(command(EnableAgent, key))
-        .then([enabled]));
+      given([created(), disabled]).when(command(EnableAgent, key)).then([enabled]));
 
     it('disabling twice is one change', () =>
-      given([created(), disabled])
-        .when(command(DisableAgent, key))
-        .thenNothingHappened());
+      given([created(), disabled]).when(command(DisableAgent, key)).thenNothingHappened());
 
     it('refuses an agent that does not exist', () =>
-      given([])
-        .when(command(EnableAgent, key))
-        .thenThrows(refusedWith('AGENT_NOT_FOUND')));
+      given([]).when(command(EnableAgent, key)).thenThrows(refusedWith('AGENT_NOT_FOUND')));
 
     it('refuses a deleted agent', () => {
-      given([created(), deleted])
-        .when(command(EnableAgent, key))
-        .thenThrows(refusedWith('AGENT_DELETED'));
-      given([created(), deleted])
-        .when(command(DisableAgent, key))
-        .thenThrows(refusedWith('AGENT_DELETED'));
+      given([created(), deleted]).when(command(EnableAgent, key)).thenThrows(refusedWith('AGENT_DELETED'));
+      given([created(), deleted]).when(command(DisableAgent, key)).thenThrows(refusedWith('AGENT_DELETED'));
     });
   });
 
@@ -166,13 +162,9 @@ describe('agent decider', () => {
     });
 
     it('deleting twice is one deletion', () =>
-      given([created(), deleted])
-        .when(command(DeleteAgent, key))
-        .thenNothingHappened());
+      given([created(), deleted]).when(command(DeleteAgent, key)).thenNothingHappened());
 
     it('refuses an agent that does not exist', () =>
-      given([])
-        .when(command(DeleteAgent, key))
-        .thenThrows(refusedWith('AGENT_NOT_FOUND')));
+      given([]).when(command(DeleteAgent, key)).thenThrows(refusedWith('AGENT_NOT_FOUND')));
   });
 });

@@ -21,12 +21,14 @@ export type AgentConfiguration = Omit<AgentSettings, 'departmentId' | 'businessH
   readonly businessHours: BusinessHours | null;
 };
 
-export type AgentState = { readonly status: 'none' } | (AgentConfiguration & { readonly status: AgentStatus });
+export type AgentState =
+  { readonly status: 'none' } | (AgentConfiguration & { readonly status: AgentStatus });
 
 type ExistingAgent = Exclude<AgentState, { status: 'none' }>;
 
 const notDeleted = (state: AgentState): ExistingAgent => {
-  if (state.status === 'none') throw new DomainError('AGENT_NOT_FOUND', 'the agent does not exist', 'agentId');
+  if (state.status === 'none')
+    throw new DomainError('AGENT_NOT_FOUND', 'the agent does not exist', 'agentId');
   if (state.status === 'deleted') throw new DomainError('AGENT_DELETED', 'the agent was deleted', 'agentId');
   return state;
 };
@@ -38,7 +40,8 @@ export const decide = (command: AgentCommand, state: AgentState): AgentEvent[] =
       if (state.status === 'deleted') {
         throw new DomainError('AGENT_DELETED', `agent ${agentId} was deleted; use a new id`, 'agentId');
       }
-      if (state.status !== 'none') throw new DomainError('AGENT_EXISTS', `agent ${agentId} already exists`, 'agentId');
+      if (state.status !== 'none')
+        throw new DomainError('AGENT_EXISTS', `agent ${agentId} already exists`, 'agentId');
       return [{ type: 'AgentCreated', data: settings }];
     }
     case 'UpdateAgent': {

@@ -1,9 +1,8 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, it } from 'vitest';
 import { IssueApiKey, RevokeApiKey } from '@ccp/schemas';
 import { apiKeyDecider, type ApiKeyEvent } from './apikey.js';
 import { DomainError } from './decider.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
 const given = DeciderSpecification.for(apiKeyDecider);
 const hash = 'a'.repeat(64);
@@ -19,7 +18,9 @@ describe('API key decider', () => {
   it('issues a key', () => given([]).when(issue()).then([issued]));
   it('issuing the same key again changes nothing', () => given([issued]).when(issue()).thenNothingHappened());
   it('refuses another secret under a taken id', () =>
-    given([issued]).when(issue('b'.repeat(64))).thenThrows(refusedWith('API_KEY_EXISTS')));
+    given([issued])
+      .when(issue('b'.repeat(64)))
+      .thenThrows(refusedWith('API_KEY_EXISTS')));
   it('revokes a key once', () => {
     given([issued])
       .when(command(RevokeApiKey, { tenantId: 'acme', keyId: 'k1' }))

@@ -1,4 +1,3 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, it } from 'vitest';
 import {
   CancelAppointment,
@@ -10,7 +9,7 @@ import {
 } from '@ccp/schemas';
 import { appointmentDecider, type AppointmentCommand, type AppointmentEvent } from './appointment.js';
 import { DomainError } from './decider.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
 const given = DeciderSpecification.for(appointmentDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;

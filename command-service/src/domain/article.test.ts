@@ -1,4 +1,3 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, expect, it } from 'vitest';
 import {
   ArchiveArticle,
@@ -10,7 +9,7 @@ import {
 } from '@ccp/schemas';
 import { articleDecider, type ArticleCommand, type ArticleEvent } from './article.js';
 import { DomainError, fold } from './decider.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
 const given = DeciderSpecification.for(articleDecider);
 // Emmett's then() matches a subset and cannot compare nulls or empty arrays; these cases need exact events.

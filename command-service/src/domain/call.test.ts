@@ -1,4 +1,3 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, expect, it } from 'vitest';
 import {
   ChooseIvrOption,
@@ -18,7 +17,7 @@ import {
 } from '@ccp/schemas';
 import { callDecider, type CallCommand, type CallEvent } from './call.js';
 import { DomainError } from './decider.js';
-import { command, TEST_NOW } from './testing.js';
+import { DeciderSpecification, command, TEST_NOW } from './testing.js';
 
 const given = DeciderSpecification.for(callDecider);
 const refusedWith = (code: string, field?: string) => (error: Error) =>

@@ -8,11 +8,10 @@ import {
   type DepartmentSettings,
 } from '@ccp/schemas';
 import { DomainError } from './decider.js';
-import { exactSpecification } from './exact-specification.js';
 import { departmentDecider, type DepartmentEvent } from './department.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
-const given = exactSpecification(departmentDecider);
+const given = DeciderSpecification.for(departmentDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', departmentId: 'sales' };
@@ -67,7 +66,9 @@ describe('department decider', () => {
 
     it('refuses overflowing to itself', () =>
       given([])
-        .when(command(CreateDepartment, { ...key, name: 'Sales', routing: { overflowDepartmentId: 'sales' } }))
+        .when(
+          command(CreateDepartment, { ...key, name: 'Sales', routing: { overflowDepartmentId: 'sales' } }),
+        )
         .thenThrows(refusedWith('OVERFLOW_TO_SELF')));
 
     it('refuses after-hours overflow without an overflow department', () =>
@@ -95,7 +96,13 @@ describe('department decider', () => {
 
     it('changes nothing when the values are already there', () =>
       given([created({ description: 'New business' })])
-        .when(command(UpdateDepartment, { ...key, description: 'New business', routing: DEFAULT_DEPARTMENT_ROUTING }))
+        .when(
+          command(UpdateDepartment, {
+            ...key,
+            description: 'New business',
+            routing: DEFAULT_DEPARTMENT_ROUTING,
+          }),
+        )
         .thenNothingHappened());
 
     it('checks overflow against the settings it keeps', () =>
@@ -116,18 +123,12 @@ describe('department decider', () => {
 
   describe('ArchiveDepartment', () => {
     it('archives a department', () =>
-      given([created()])
-        .when(command(ArchiveDepartment, key))
-        .then([archived]));
+      given([created()]).when(command(ArchiveDepartment, key)).then([archived]));
 
     it('archiving twice is one archive', () =>
-      given([created(), archived])
-        .when(command(ArchiveDepartment, key))
-        .thenNothingHappened());
+      given([created(), archived]).when(command(ArchiveDepartment, key)).thenNothingHappened());
 
     it('refuses a department that does not exist', () =>
-      given([])
-        .when(command(ArchiveDepartment, key))
-        .thenThrows(refusedWith('DEPARTMENT_NOT_FOUND')));
+      given([]).when(command(ArchiveDepartment, key)).thenThrows(refusedWith('DEPARTMENT_NOT_FOUND')));
   });
 });

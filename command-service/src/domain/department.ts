@@ -77,7 +77,11 @@ export const decide = (command: DepartmentCommand, state: DepartmentState): Depa
         );
       }
       if (state.status !== 'none') {
-        throw new DomainError('DEPARTMENT_EXISTS', `department ${departmentId} already exists`, 'departmentId');
+        throw new DomainError(
+          'DEPARTMENT_EXISTS',
+          `department ${departmentId} already exists`,
+          'departmentId',
+        );
       }
       checkOverflow(departmentId, settings.routing, settings.escalation);
       return [{ type: 'DepartmentCreated', data: settings }];
@@ -103,7 +107,12 @@ export const decide = (command: DepartmentCommand, state: DepartmentState): Depa
 export const evolve = (state: DepartmentState, event: DepartmentEvent): DepartmentState => {
   if (event.type === 'DepartmentCreated') {
     const { description, systemPrompt, ...settings } = event.data;
-    return { status: 'active', ...settings, description: description ?? '', systemPrompt: systemPrompt ?? '' };
+    return {
+      status: 'active',
+      ...settings,
+      description: description ?? '',
+      systemPrompt: systemPrompt ?? '',
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {

@@ -1,11 +1,10 @@
 import { describe, it } from 'vitest';
 import { ClaimLogin, ReleaseLogin, emailHash } from '@ccp/schemas';
 import { DomainError } from './decider.js';
-import { exactSpecification } from './exact-specification.js';
 import { loginDecider, type LoginEvent } from './login.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
-const given = exactSpecification(loginDecider);
+const given = DeciderSpecification.for(loginDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const hash = emailHash('ana@acme.example');
@@ -40,7 +39,9 @@ describe('login decider', () => {
     it('lets anyone claim a released address', () =>
       given([claimed, released])
         .when(command(ClaimLogin, { tenantId: 'globex', email: 'ana@acme.example', userId: 'u-9' }))
-        .then([{ type: 'LoginClaimed', data: { userId: 'u-9', memberTenantId: 'globex', emailHash: hash } }]));
+        .then([
+          { type: 'LoginClaimed', data: { userId: 'u-9', memberTenantId: 'globex', emailHash: hash } },
+        ]));
   });
 
   describe('ReleaseLogin', () => {

@@ -20,7 +20,9 @@ export const decide = (command: LoginCommand, state: LoginState): LoginEvent[] =
       if (state.status === 'claimed') {
         throw new DomainError('EMAIL_TAKEN', 'this email address is already in use', 'email');
       }
-      return [{ type: 'LoginClaimed', data: { userId, memberTenantId: tenantId, emailHash: emailHash(email) } }];
+      return [
+        { type: 'LoginClaimed', data: { userId, memberTenantId: tenantId, emailHash: emailHash(email) } },
+      ];
     }
     case 'ReleaseLogin': {
       const { tenantId, userId } = command.data;

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeMemberRole, InviteMember, PLATFORM_TENANT, RemoveMember, emailHash } from '@ccp/schemas';
 import { DomainError } from './decider.js';
-import { exactSpecification } from './exact-specification.js';
 import { memberDecider, type MemberEvent } from './member.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
-const given = exactSpecification(memberDecider);
+const given = DeciderSpecification.for(memberDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 // sha256 of "ana@acme.example", computed outside the code under test.
@@ -90,13 +89,9 @@ describe('member decider', () => {
         .then([removed]));
 
     it('removing twice is one removal', () =>
-      given([invited, removed])
-        .when(command(RemoveMember, key))
-        .thenNothingHappened());
+      given([invited, removed]).when(command(RemoveMember, key)).thenNothingHappened());
 
     it('refuses a member that does not exist', () =>
-      given([])
-        .when(command(RemoveMember, key))
-        .thenThrows(refusedWith('MEMBER_NOT_FOUND')));
+      given([]).when(command(RemoveMember, key)).thenThrows(refusedWith('MEMBER_NOT_FOUND')));
   });
 });

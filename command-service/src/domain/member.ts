@@ -27,7 +27,8 @@ export type MemberState =
 type CurrentMember = Extract<MemberState, { status: 'invited' }>;
 
 const current = (state: MemberState): CurrentMember => {
-  if (state.status === 'none') throw new DomainError('MEMBER_NOT_FOUND', 'the member does not exist', 'userId');
+  if (state.status === 'none')
+    throw new DomainError('MEMBER_NOT_FOUND', 'the member does not exist', 'userId');
   if (state.status === 'removed') throw new DomainError('MEMBER_REMOVED', 'the member was removed', 'userId');
   return state;
 };
@@ -48,7 +49,11 @@ export const decide = (command: MemberCommand, state: MemberState): MemberEvent[
     case 'InviteMember': {
       const { tenantId, userId, email, name, role } = command.data;
       if (state.status === 'removed') {
-        throw new DomainError('MEMBER_REMOVED', `member ${userId} was removed; invite with a new user id`, 'userId');
+        throw new DomainError(
+          'MEMBER_REMOVED',
+          `member ${userId} was removed; invite with a new user id`,
+          'userId',
+        );
       }
       if (state.status !== 'none') {
         throw new DomainError('MEMBER_EXISTS', `member ${userId} already exists`, 'userId');

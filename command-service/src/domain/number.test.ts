@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AssignNumber, ProvisionNumber, ReleaseNumber, UnassignNumber, type NumberTarget } from '@ccp/schemas';
+import {
+  AssignNumber,
+  ProvisionNumber,
+  ReleaseNumber,
+  UnassignNumber,
+  type NumberTarget,
+} from '@ccp/schemas';
 import { DomainError } from './decider.js';
-import { exactSpecification } from './exact-specification.js';
 import { numberDecider, type NumberEvent } from './number.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
-const given = exactSpecification(numberDecider);
+const given = DeciderSpecification.for(numberDecider);
 const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const address = '+15551234567';

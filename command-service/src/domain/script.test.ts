@@ -1,9 +1,8 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, expect, it } from 'vitest';
 import { ArchiveCallScript, CreateCallScript, UpdateCallScript, parseWith } from '@ccp/schemas';
 import { DomainError, fold } from './decider.js';
 import { scriptDecider, type ScriptCommand, type ScriptEvent } from './script.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
 const given = DeciderSpecification.for(scriptDecider);
 // Emmett's then() matches a subset and cannot compare nulls or empty arrays; these cases need exact events.

@@ -1,4 +1,3 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, it } from 'vitest';
 import {
   ChangePlanTier,
@@ -14,7 +13,7 @@ import {
 } from '@ccp/schemas';
 import { DomainError } from './decider.js';
 import { tenantDecider, type TenantEvent } from './tenant.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 
 const given = DeciderSpecification.for(tenantDecider);
 

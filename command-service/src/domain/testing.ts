@@ -38,11 +38,14 @@ export const DeciderSpecification = {
   for:
     <C, E, S>(decider: Decides<C, E, S>) =>
     (given: E | readonly E[]) => {
-      const state = () => (Array.isArray(given) ? given : [given as E]).reduce(decider.evolve, decider.initialState());
+      const state = () =>
+        (Array.isArray(given) ? given : [given as E]).reduce(decider.evolve, decider.initialState());
       return {
         when: (command: C) => ({
           then: (expected: E | readonly E[]) => {
-            expect(decider.decide(command, state())).toStrictEqual(Array.isArray(expected) ? expected : [expected]);
+            expect(decider.decide(command, state())).toStrictEqual(
+              Array.isArray(expected) ? expected : [expected],
+            );
           },
           thenNothingHappened: () => {
             expect(decider.decide(command, state())).toStrictEqual([]);

@@ -1,8 +1,7 @@
-import { DeciderSpecification } from '@event-driven-io/emmett';
 import { describe, expect, it } from 'vitest';
 import { OpenTicket, ReopenTicket, ResolveTicket, UpdateTicket, parseWith } from '@ccp/schemas';
 import { DomainError, fold } from './decider.js';
-import { command } from './testing.js';
+import { DeciderSpecification, command } from './testing.js';
 import { ticketDecider, type TicketCommand, type TicketEvent } from './ticket.js';
 
 const given = DeciderSpecification.for(ticketDecider);

@@ -74,7 +74,9 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   const { handler, auth } = options;
   const router = new Router<ApiState>({ prefix: '/api' });
   router.use(requireJson);
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '64kb', encoding: 'utf-8' }));
+  router.use(
+    bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '64kb', encoding: 'utf-8' }),
+  );
   router.use(authenticate(auth));
 
   router.post('/auth/login', async (ctx) => {
@@ -125,7 +127,13 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
     let idempotencyKey: string | undefined;
     if (keyHeader) {
       const key = parseWith(IdempotencyKey, keyHeader);
-      if (!key.ok) throw new CommandRejected(400, 'VALIDATION_FAILED', 'Idempotency-Key: 8 to 200 characters', 'Idempotency-Key');
+      if (!key.ok)
+        throw new CommandRejected(
+          400,
+          'VALIDATION_FAILED',
+          'Idempotency-Key: 8 to 200 characters',
+          'Idempotency-Key',
+        );
       idempotencyKey = key.value;
     }
     const correlationId = ctx.get('x-correlation-id') || undefined;

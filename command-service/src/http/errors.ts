@@ -18,13 +18,19 @@ export const errorBodies =
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: 'NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}` } } satisfies ErrorBody;
+        ctx.body = {
+          error: { code: 'NOT_FOUND', message: `no route ${ctx.method} ${ctx.path}` },
+        } satisfies ErrorBody;
       }
     } catch (error) {
       if (error instanceof CommandRejected) {
         ctx.status = error.status;
         ctx.body = {
-          error: { code: error.code, message: error.message, ...(error.field !== undefined && { field: error.field }) },
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.field !== undefined && { field: error.field }),
+          },
         } satisfies ErrorBody;
         return;
       }
@@ -38,10 +44,15 @@ export const errorBodies =
       } else if (status !== undefined && status >= 400 && status < 500) {
         ctx.status = status;
         ctx.body = {
-          error: { code: 'INVALID_REQUEST', message: error instanceof Error ? error.message : 'invalid request' },
+          error: {
+            code: 'INVALID_REQUEST',
+            message: error instanceof Error ? error.message : 'invalid request',
+          },
         };
       } else {
-        log(`${ctx.method} ${ctx.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        log(
+          `${ctx.method} ${ctx.path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         ctx.status = 500;
         ctx.body = { error: { code: 'INTERNAL', message: 'something went wrong on our side' } };
       }

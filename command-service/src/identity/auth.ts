@@ -24,7 +24,10 @@ export interface Auth {
   authenticate(bearer: string): Promise<Actor | undefined>;
   logout(token: string): void;
   setPassword(actor: Actor, userId: string, password: string): Promise<void>;
-  issueApiKey(actor: Actor, input: { tenantId: string; name: string; role: Role; scopes?: string[] }): Promise<IssuedApiKey>;
+  issueApiKey(
+    actor: Actor,
+    input: { tenantId: string; name: string; role: Role; scopes?: string[] },
+  ): Promise<IssuedApiKey>;
   scopesOf(bearer: string): readonly string[] | undefined;
 }
 
@@ -53,7 +56,8 @@ export const createAuth = (options: AuthOptions): Auth => {
     login: async (email, password) => {
       await identities.catchUp();
       const member = identities.memberByEmail(email);
-      const stored = member && member.status === 'active' ? identities.passwordHash(member.userId) : undefined;
+      const stored =
+        member && member.status === 'active' ? identities.passwordHash(member.userId) : undefined;
       // Verify even for unknown users so that timing does not tell which emails exist.
       const ok = await verifyPassword(password, stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
       if (!member || !stored || !ok) throw INVALID_LOGIN;
@@ -61,24 +65,25 @@ export const createAuth = (options: AuthOptions): Auth => {
       const expiresAt = now() + ttl;
       identities.createSession(hashSecret(token), member.userId, now(), expiresAt);
       const { userId, tenantId, name, role } = member;
-      return { token, expiresAt: new Date(expiresAt).toISOString(), user: { userId, tenantId, email: member.email, name, role } };
+      return {
+        token,
+        expiresAt: new Date(expiresAt).toISOString(),
+        user: { userId, tenantId, email: member.email, name, role },
+      };
     },
 
     authenticate: async (bearer) => {
+      // Revocations and role changes take effect at once: read the directory only after it caught up.
+      await identities.catchUp();
       if (bearer.startsWith(API_KEY_PREFIX)) {
-        let key = identities.apiKeyByHash(hashSecret(bearer));
-        if (!key) {
-          await identities.catchUp();
-          key = identities.apiKeyByHash(hashSecret(bearer));
-        }
+        const key = identities.apiKeyByHash(hashSecret(bearer));
         if (!key || key.revoked) return undefined;
         return { kind: 'api_key', id: key.keyId, role: key.role, tenantId: key.tenantId };
       }
       if (!bearer.startsWith(SESSION_PREFIX)) return undefined;
       const session = identities.session(hashSecret(bearer));
       if (!session || session.revokedAt !== null || session.expiresAt <= now()) return undefined;
-      // Role and removal take effect at once: the session names the user, the directory says who they are now.
-      await identities.catchUp();
+      // The session names the user; the directory says who they are now.
       const member = identities.member(session.userId);
       if (!member || member.status !== 'active') return undefined;
       return actorOf(member);
@@ -113,11 +118,7 @@ export const createAuth = (options: AuthOptions): Auth => {
     issueApiKey: async (actor, input) => {
       const key = newSecret(API_KEY_PREFIX);
       const keyId = `key_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      await handler.handle(
-        'IssueApiKey',
-        { ...input, keyId, keyHash: hashSecret(key) },
-        { actor },
-      );
+      await handler.handle('IssueApiKey', { ...input, keyId, keyHash: hashSecret(key) }, { actor });
       await identities.catchUp();
       return { keyId, key };
     },

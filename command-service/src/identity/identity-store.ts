@@ -107,7 +107,9 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
   db.exec(SCHEMA);
 
   const q = {
-    checkpoint: db.prepare<[], { position: number }>("SELECT position FROM projection WHERE name = 'identity'"),
+    checkpoint: db.prepare<[], { position: number }>(
+      "SELECT position FROM projection WHERE name = 'identity'",
+    ),
     saveCheckpoint: db.prepare<[number]>(
       "INSERT INTO projection (name, position) VALUES ('identity', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
@@ -125,7 +127,9 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       `INSERT INTO api_keys (key_id, tenant_id, name, role, scopes, key_hash) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     ),
-    revokeKey: db.prepare<[string, string]>('UPDATE api_keys SET revoked = 1 WHERE tenant_id = ? AND key_id = ?'),
+    revokeKey: db.prepare<[string, string]>(
+      'UPDATE api_keys SET revoked = 1 WHERE tenant_id = ? AND key_id = ?',
+    ),
     keyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
     passwordHash: db.prepare<[string], { password_hash: string }>(
       'SELECT password_hash FROM credentials WHERE user_id = ?',

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configFromEnv } from '../../infra/platform/config.js';
+import { ensureSuperAdmin } from '../../infra/platform/bootstrap.js';
+import { startPlatform, type RunningPlatform } from '../../infra/platform/platform.js';
+
+export const SUPER_ADMIN = { email: 'root@test.example', password: 'root-password-1' };
+
+export interface TestPlatform {
+  readonly platform: RunningPlatform;
+  readonly url: string;
+  readonly dataDir: string;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** The real platform on a free loopback port and a fresh data directory (or a given one, to test restarts). */
+export const startTestPlatform = async (dataDir?: string): Promise<TestPlatform> => {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ccp-e2e-'));
+  const config = configFromEnv({ DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1' });
+  const platform = await startPlatform(config, [], () => undefined);
+  await ensureSuperAdmin(platform, SUPER_ADMIN.email, SUPER_ADMIN.password);
+  return {
+    platform,
+    url: platform.url,
+    dataDir: dir,
+    stop: async (options) => {
+      await platform.stop();
+      if (!options?.keepData) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+export interface ApiResponse<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+  readonly headers: Headers;
+}
+
+/** A small JSON client for the platform's HTTP API. */
+export const apiClient = (url: string, token?: string) => {
+  const request = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
+    const response = await fetch(url + path, {
+      method,
+      headers: {
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...headers,
+      },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      headers: response.headers,
+    };
+  };
+  return {
+    request,
+    command: (type: string, data: unknown, headers?: Record<string, string>) =>
+      request('POST', `/api/commands/${type}`, data, headers),
+  };
+};
+
+export const login = async (url: string, email: string, password: string): Promise<string> => {
+  const response = await apiClient(url).request<{ token: string }>('POST', '/api/auth/login', {
+    email,
+    password,
+  });
+  if (response.status !== 200) throw new Error(`login of ${email} failed: ${JSON.stringify(response.body)}`);
+  return response.body.token;
+};
