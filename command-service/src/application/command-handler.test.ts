@@ -199,3 +199,27 @@ describe('reactor', () => {
     await store.close();
   });
 });
+
+describe('prerequisites that a later step refuses', () => {
+  it('are undone: a refused login claim gives back the seat it reserved', async () => {
+    const store = createSqliteEventStore({ path: ':memory:' });
+    const handler = createCommandHandler({ store, routes: commandRoutes });
+    await handler.handleTrusted('CreateTenant', { tenantId: 'acme', name: 'Acme' }, system);
+    await handler.handleTrusted('CreateTenant', { tenantId: 'other', name: 'Other' }, system);
+    const invite = (tenantId: string, userId: string) =>
+      handler.handleTrusted(
+        'InviteMember',
+        { tenantId, userId, email: 'same@test.example', name: userId, role: 'agent' },
+        system,
+      );
+    await invite('other', 'u1');
+    await expect(invite('acme', 'u2')).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    const tenant = (await store.readStream('tenant-acme.acme')).map((e) => [e.type, e.data]);
+    expect(tenant.slice(1)).toEqual([
+      ['QuotaReserved', { resource: 'teamMembers', key: 'u2' }],
+      ['QuotaReleased', { resource: 'teamMembers', key: 'u2' }],
+    ]);
+    expect(await store.readStream('member-acme.u2')).toEqual([]);
+    await store.close();
+  });
+});

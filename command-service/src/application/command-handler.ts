@@ -17,6 +17,7 @@ import { DomainError, fold } from '../domain/decider.js';
 import { tenantDecider, type TenantEvent } from '../domain/tenant.js';
 import {
   WrongExpectedRevisionError,
+  type AppendResult,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
@@ -209,6 +210,21 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     const target = route.stream(data);
     const streamId = streamName(target.category, target.tenantId, target.id);
     let prerequisitesDone = false;
+    /** Prerequisites this command itself stored events for, in order: undone if the command fails. */
+    const taken: { route: CommandRoute; data: unknown }[] = [];
+    const compensate = async () => {
+      for (const step of taken.reverse()) {
+        const undo = step.route.compensation?.(step.data);
+        if (!undo) continue;
+        // Best effort: a failed undo must not hide why the command failed.
+        await run(
+          undo.definition.type,
+          undo.data,
+          { actor: context.actor, causationId: commandId },
+          true,
+        ).catch(() => undefined);
+      }
+    };
 
     for (let attempt = 1; ; attempt += 1) {
       const recorded = await store.readStream(streamId);
@@ -218,12 +234,15 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       try {
         decided = route.decider.decide({ type, data, metadata }, state);
       } catch (error) {
+        await compensate();
         if (error instanceof DomainError) {
           throw new CommandRejected(statusOfDomainCode(error.code), error.code, error.message, error.field);
         }
         throw error;
       }
       if (decided.length === 0) {
+        // Decided again after a conflict, another writer had already done it: keep nothing taken for it.
+        await compensate();
         return {
           commandId,
           streamId,
@@ -235,12 +254,21 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       }
       if (!prerequisitesDone) {
         for (const prerequisite of route.prerequisites?.(data) ?? []) {
-          await run(
-            prerequisite.definition.type,
-            prerequisite.data,
-            { actor: context.actor, correlationId: metadata.correlationId, causationId: commandId },
-            true,
-          );
+          try {
+            const done = await run(
+              prerequisite.definition.type,
+              prerequisite.data,
+              { actor: context.actor, correlationId: metadata.correlationId, causationId: commandId },
+              true,
+            );
+            const prerequisiteRoute = routes.get(prerequisite.definition.type);
+            if (done.events.length > 0 && prerequisiteRoute) {
+              taken.push({ route: prerequisiteRoute, data: prerequisite.data });
+            }
+          } catch (error) {
+            await compensate();
+            throw error;
+          }
         }
         prerequisitesDone = true;
       }
@@ -255,30 +283,33 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
           context,
         ),
       );
+      let appended: AppendResult;
       try {
-        const appended = await store.append(streamId, events, expected);
-        const result: CommandResult = {
-          commandId,
-          streamId,
-          nextRevision: appended.nextRevision,
-          position: appended.position,
-          events: events.map((e) => ({ id: e.id, type: e.type })),
-          replayed: false,
-        };
-        if (context.idempotencyKey !== undefined) {
-          await recordAnswer(data.tenantId, context.idempotencyKey, type, requestHash, result, metadata);
-        }
-        return result;
+        appended = await store.append(streamId, events, expected);
       } catch (error) {
+        const retry =
+          error instanceof WrongExpectedRevisionError && route.retryOnConflict && attempt < maxAttempts;
+        if (retry) continue;
+        await compensate();
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (!route.retryOnConflict || attempt >= maxAttempts) {
-          throw new CommandRejected(
-            409,
-            'CONCURRENCY_CONFLICT',
-            `${streamId} changed while ${type} was being decided; read it again and retry`,
-          );
-        }
+        throw new CommandRejected(
+          409,
+          'CONCURRENCY_CONFLICT',
+          `${streamId} changed while ${type} was being decided; read it again and retry`,
+        );
       }
+      const result: CommandResult = {
+        commandId,
+        streamId,
+        nextRevision: appended.nextRevision,
+        position: appended.position,
+        events: events.map((e) => ({ id: e.id, type: e.type })),
+        replayed: false,
+      };
+      if (context.idempotencyKey !== undefined) {
+        await recordAnswer(data.tenantId, context.idempotencyKey, type, requestHash, result, metadata);
+      }
+      return result;
     }
   };
 

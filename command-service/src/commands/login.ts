@@ -1,6 +1,6 @@
 import { ClaimLogin, PLATFORM_TENANT, ReleaseLogin, emailHash } from '@ccp/schemas';
 import { loginDecider } from '../domain/login.js';
-import { route, type CommandRoute, type Reactions } from './route.js';
+import { request, route, type CommandRoute, type Reactions } from './route.js';
 
 export const loginStream = (hash: string) => ({ category: 'login', tenantId: PLATFORM_TENANT, id: hash });
 
@@ -10,6 +10,12 @@ export const loginRoutes: readonly CommandRoute[] = [
     stream: (data) => loginStream(emailHash(data.email)),
     roles: [],
     retryOnConflict: true,
+    compensation: (data) =>
+      request(ReleaseLogin, {
+        tenantId: data.tenantId,
+        emailHash: emailHash(data.email),
+        userId: data.userId,
+      }),
   }),
   route(ReleaseLogin, loginDecider, {
     stream: (data) => loginStream(data.emailHash),

@@ -26,6 +26,11 @@ export interface RouteSpec<Data> {
    * (ReserveQuota) or claiming a platform-wide login. Each must be idempotent: a retried command repeats them.
    */
   readonly prerequisites?: (data: Data) => readonly CommandRequest[];
+  /**
+   * Undoes this command when it ran as a prerequisite of a command that then failed (a plan unit reserved for
+   * an agent that was never created). Only what that failed command itself stored is undone.
+   */
+  readonly compensation?: (data: Data) => CommandRequest;
 }
 
 /** A command to send, before validation: what prerequisites and reactions produce. */
@@ -46,6 +51,7 @@ export interface CommandRoute extends RouteSpec<never> {
   readonly decider: Decider<AnyCommand, DomainEvent, unknown>;
   readonly stream: (data: unknown) => StreamNameParts;
   readonly prerequisites?: (data: unknown) => readonly CommandRequest[];
+  readonly compensation?: (data: unknown) => CommandRequest;
 }
 
 export interface AnyCommand {

@@ -46,6 +46,11 @@ export const tenantRoutes = [
     retryOnConflict: true,
   }),
   // Sent by the platform on behalf of other commands (prerequisites and reactions), never by people.
-  route(ReserveQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
+  route(ReserveQuota, tenantDecider, {
+    stream: tenantStream,
+    roles: [],
+    retryOnConflict: true,
+    compensation: (data) => releaseQuota(data.tenantId, data.resource, data.key),
+  }),
   route(ReleaseQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
 ];
