@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await import('./ensure-deps.mjs');
-const child = spawn(`${root}/node_modules/.bin/tsx`, [`${root}/infra/platform/main.ts`], {
+const child = spawn(process.execPath, ['--import', 'tsx', `${root}/infra/platform/main.ts`], {
   cwd: root,
   stdio: 'inherit',
 });
