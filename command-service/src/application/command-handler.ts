@@ -13,8 +13,8 @@ import {
   type EventMetadata,
 } from '@ccp/schemas';
 import type { CommandRoute } from '../commands/route.js';
-import { DomainError, fold } from '../domain/decider.js';
-import { tenantDecider, type TenantEvent } from '../domain/tenant.js';
+import { DomainError } from '../domain/decider.js';
+import { tenantDecider } from '../domain/tenant.js';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -23,6 +23,7 @@ import {
   type RecordedEvent,
 } from '../event-store/port.js';
 import { CommandRejected, statusOfDomainCode } from './errors.js';
+import { createStateCache } from './state-cache.js';
 import { canonicalJson, deterministicUuid, sha256 } from './ids.js';
 
 export interface CommandContext {
@@ -90,6 +91,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const clock = options.clock ?? (() => new Date());
   const maxAttempts = options.maxAttempts ?? 5;
   const routes = new Map(options.routes.map((r) => [r.definition.type, r]));
+  const states = createStateCache(store);
 
   /**
    * Tenant scope and role are checked before the payload is validated: a caller learns nothing about another
@@ -113,8 +115,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   /** Commands inside a tenant need the tenant to exist and be open; calls also need it not suspended. */
   const checkTenant = async (route: CommandRoute, data: TenantScoped): Promise<void> => {
     if (route.definition.category === 'tenant' || data.tenantId === PLATFORM_TENANT) return;
-    const events = decodeAll(await store.readStream(streamName('tenant', data.tenantId, data.tenantId)));
-    const tenant = fold(tenantDecider, events as unknown as TenantEvent[]);
+    const { state: tenant } = await states.load(streamName('tenant', data.tenantId, data.tenantId), tenantDecider);
     if (tenant.status === 'none') {
       throw new CommandRejected(
         404,
@@ -227,9 +228,8 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     };
 
     for (let attempt = 1; ; attempt += 1) {
-      const recorded = await store.readStream(streamId);
-      const state = fold(route.decider, decodeAll(recorded) as unknown as DomainEvent[]);
-      const expected = recorded.length === 0 ? 'no_stream' : (recorded[recorded.length - 1]?.revision ?? 0);
+      const { state, revision } = await states.load(streamId, route.decider);
+      const expected = revision ?? 'no_stream';
       let decided: DomainEvent[];
       try {
         decided = route.decider.decide({ type, data, metadata }, state);
@@ -297,6 +297,12 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
           'CONCURRENCY_CONFLICT',
           `${streamId} changed while ${type} was being decided; read it again and retry`,
         );
+      }
+      // A retried append answered from events stored earlier is not at the revision we decided on.
+      if (appended.nextRevision === (revision ?? -1) + decided.length) {
+        states.appended(streamId, route.decider, state, decided, appended.nextRevision);
+      } else {
+        states.forget(streamId);
       }
       const result: CommandResult = {
         commandId,
