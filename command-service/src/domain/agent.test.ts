@@ -9,11 +9,9 @@ import {
   type AgentSettings,
 } from '@ccp/schemas';
 import { agentDecider, type AgentEvent } from './agent.js';
-import { DomainError } from './decider.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(agentDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', agentId: 'ava' };
 const created = (settings: Partial<AgentSettings> = {}): AgentEvent => ({

@@ -1,8 +1,7 @@
 import { describe, it } from 'vitest';
 import { IssueApiKey, RevokeApiKey } from '@ccp/schemas';
 import { apiKeyDecider, type ApiKeyEvent } from './apikey.js';
-import { DomainError } from './decider.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(apiKeyDecider);
 const hash = 'a'.repeat(64);
@@ -10,7 +9,6 @@ const issued: ApiKeyEvent = {
   type: 'ApiKeyIssued',
   data: { name: 'CRM sync', role: 'agent', scopes: ['commands', 'read'], keyHash: hash },
 };
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 const issue = (keyHash = hash) =>
   command(IssueApiKey, { tenantId: 'acme', keyId: 'k1', name: 'CRM sync', role: 'agent', keyHash });
 

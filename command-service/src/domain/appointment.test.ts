@@ -9,10 +9,9 @@ import {
 } from '@ccp/schemas';
 import { appointmentDecider, type AppointmentCommand, type AppointmentEvent } from './appointment.js';
 import { DomainError } from './decider.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(appointmentDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 // The test clock (TEST_NOW) is 2026-03-02T10:00Z; the appointment is three days later.
 const key = { tenantId: 'acme', appointmentId: 'ap-1' };

@@ -8,14 +8,13 @@ import {
   parseWith,
 } from '@ccp/schemas';
 import { articleDecider, type ArticleCommand, type ArticleEvent } from './article.js';
-import { DomainError, fold } from './decider.js';
-import { DeciderSpecification, command } from './testing.js';
+import { fold } from './decider.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(articleDecider);
 // Emmett's then() matches a subset and cannot compare nulls or empty arrays; these cases need exact events.
 const decided = (events: ArticleEvent[], c: ArticleCommand) =>
   articleDecider.decide(c, fold(articleDecider, events));
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', articleId: 'refunds' };
 const created: ArticleEvent = {

@@ -16,12 +16,9 @@ import {
   TransferCall,
 } from '@ccp/schemas';
 import { callDecider, type CallCommand, type CallEvent } from './call.js';
-import { DomainError } from './decider.js';
-import { DeciderSpecification, command, TEST_NOW } from './testing.js';
+import { DeciderSpecification, command, refusedWith, TEST_NOW } from './testing.js';
 
 const given = DeciderSpecification.for(callDecider);
-const refusedWith = (code: string, field?: string) => (error: Error) =>
-  error instanceof DomainError && error.code === code && (field === undefined || error.field === field);
 
 const key = { tenantId: 'acme', callId: 'CA0123456789abcdef0123456789abcdef' } as const;
 

@@ -7,12 +7,10 @@ import {
   UpdateDepartment,
   type DepartmentSettings,
 } from '@ccp/schemas';
-import { DomainError } from './decider.js';
 import { departmentDecider, type DepartmentEvent } from './department.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(departmentDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', departmentId: 'sales' };
 const created = (settings: Partial<DepartmentSettings> = {}): DepartmentEvent => ({

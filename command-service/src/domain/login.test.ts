@@ -1,11 +1,9 @@
 import { describe, it } from 'vitest';
 import { ClaimLogin, ReleaseLogin, emailHash } from '@ccp/schemas';
-import { DomainError } from './decider.js';
 import { loginDecider, type LoginEvent } from './login.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(loginDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const hash = emailHash('ana@acme.example');
 const claim = { tenantId: 'acme', email: 'ana@acme.example', userId: 'u-ana' };

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChangeMemberRole, InviteMember, PLATFORM_TENANT, RemoveMember, emailHash } from '@ccp/schemas';
-import { DomainError } from './decider.js';
 import { memberDecider, type MemberEvent } from './member.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(memberDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 // sha256 of "ana@acme.example", computed outside the code under test.
 const ANA_HASH = 'bb03ba1becc024164cf08e371385b735f89fb22eb310fef60c67c3997c22dcf6';

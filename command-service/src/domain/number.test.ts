@@ -6,12 +6,10 @@ import {
   UnassignNumber,
   type NumberTarget,
 } from '@ccp/schemas';
-import { DomainError } from './decider.js';
 import { numberDecider, type NumberEvent } from './number.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(numberDecider);
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const address = '+15551234567';
 const acme = { tenantId: 'acme', address };

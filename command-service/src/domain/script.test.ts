@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ArchiveCallScript, CreateCallScript, UpdateCallScript, parseWith } from '@ccp/schemas';
-import { DomainError, fold } from './decider.js';
+import { fold } from './decider.js';
 import { scriptDecider, type ScriptCommand, type ScriptEvent } from './script.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(scriptDecider);
 // Emmett's then() matches a subset and cannot compare nulls or empty arrays; these cases need exact events.
 const decided = (events: ScriptEvent[], c: ScriptCommand) =>
   scriptDecider.decide(c, fold(scriptDecider, events));
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', scriptId: 'renewal' };
 const script = {

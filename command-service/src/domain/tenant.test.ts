@@ -11,9 +11,8 @@ import {
   SuspendTenant,
   UpdateTenantSettings,
 } from '@ccp/schemas';
-import { DomainError } from './decider.js';
 import { tenantDecider, type TenantEvent } from './tenant.js';
-import { DeciderSpecification, command } from './testing.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(tenantDecider);
 
@@ -21,7 +20,6 @@ const created: TenantEvent = {
   type: 'TenantCreated',
   data: { name: 'Acme', planTier: 'free', settings: DEFAULT_TENANT_SETTINGS },
 };
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 describe('tenant decider', () => {
   it('creates a tenant with default settings', () =>

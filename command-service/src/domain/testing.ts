@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { z } from 'zod';
 import type { CommandDefinition, CommandMetadata } from '@ccp/schemas';
+import { DomainError } from './decider.js';
 
 export const TEST_NOW = new Date('2026-03-02T10:00:00.000Z');
 
@@ -64,3 +65,9 @@ export const DeciderSpecification = {
       };
     },
 };
+
+/** For `thenThrows`: the command was refused by a business rule with this code (and field, when given). */
+export const refusedWith =
+  (code: string, field?: string) =>
+  (error: Error): boolean =>
+    error instanceof DomainError && error.code === code && (field === undefined || error.field === field);

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { OpenTicket, ReopenTicket, ResolveTicket, UpdateTicket, parseWith } from '@ccp/schemas';
-import { DomainError, fold } from './decider.js';
-import { DeciderSpecification, command } from './testing.js';
+import { fold } from './decider.js';
+import { DeciderSpecification, command, refusedWith } from './testing.js';
 import { ticketDecider, type TicketCommand, type TicketEvent } from './ticket.js';
 
 const given = DeciderSpecification.for(ticketDecider);
 // Emmett's then() matches a subset and cannot compare nulls or empty objects; these cases need exact events.
 const decided = (events: TicketEvent[], c: TicketCommand) =>
   ticketDecider.decide(c, fold(ticketDecider, events));
-const refusedWith = (code: string) => (error: Error) => error instanceof DomainError && error.code === code;
 
 const key = { tenantId: 'acme', ticketId: 't-42' };
 const report = { subject: 'Router keeps rebooting', description: 'Since Monday, every hour.' };
