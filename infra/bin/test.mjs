@@ -20,6 +20,7 @@ let skipped = 0;
 for (const [name, command, args] of [
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['lint', bin('eslint'), ['.']],
+  ['format', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
 ]) {
   if (step(name, command, args)) passed += 1;
   else failed += 1;

@@ -115,7 +115,10 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   /** Commands inside a tenant need the tenant to exist and be open; calls also need it not suspended. */
   const checkTenant = async (route: CommandRoute, data: TenantScoped): Promise<void> => {
     if (route.definition.category === 'tenant' || data.tenantId === PLATFORM_TENANT) return;
-    const { state: tenant } = await states.load(streamName('tenant', data.tenantId, data.tenantId), tenantDecider);
+    const { state: tenant } = await states.load(
+      streamName('tenant', data.tenantId, data.tenantId),
+      tenantDecider,
+    );
     if (tenant.status === 'none') {
       throw new CommandRejected(
         404,

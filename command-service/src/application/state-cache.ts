@@ -34,7 +34,9 @@ export const createStateCache = (store: EventStore, capacity = 10_000) => {
       const usable = cached && cached.decider === decider ? cached : undefined;
       let state = usable ? (usable.state as S) : decider.initialState();
       let revision = usable?.revision;
-      const recorded = await store.readStream(streamId, { fromRevision: revision === undefined ? 0 : revision + 1 });
+      const recorded = await store.readStream(streamId, {
+        fromRevision: revision === undefined ? 0 : revision + 1,
+      });
       for (const event of recorded) {
         const decoded = decodeEvent(event);
         if (!decoded.ok) {
