@@ -1,9 +1,11 @@
 import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
 import type { Reaction } from '../commands/route.js';
-import type { EventStore } from '../event-store/port.js';
+import type { EventStore, RecordedEvent } from '../event-store/port.js';
 import type { CheckpointStore } from './checkpoints.js';
 import type { CommandHandler } from './command-handler.js';
 import { CommandRejected } from './errors.js';
+
+const CHECKPOINT_EVERY = 500;
 
 export interface ReactorOptions {
   readonly name: string;
@@ -39,33 +41,59 @@ export const startReactor = async (options: ReactorOptions): Promise<RunningReac
     }
   };
 
+  let stopped = false;
+  let saved = position;
   const subscription = store.subscribe({ after: position });
-  const loop = (async () => {
-    for await (const recorded of subscription) {
-      const decoded = decodeEvent(recorded);
-      const wanted = reactions.get(recorded.type);
-      if (decoded.ok && wanted) {
-        const event = decoded.value;
-        for (const reaction of wanted) {
-          for (const request of reaction(event)) {
-            try {
-              await handler.handleTrusted(request.definition.type, request.data, {
-                actor: SYSTEM_ACTOR,
-                correlationId: event.correlationId,
-                causationId: event.id,
-              });
-            } catch (error) {
-              // A refused follow-up is a fact to report, not a reason to stop the platform's reactions.
-              if (!(error instanceof CommandRejected)) throw error;
-              log(
-                `${name}: ${request.definition.type} after ${event.type} ${event.id} refused: ${error.message}`,
-              );
-            }
-          }
+
+  const react = async (recorded: RecordedEvent): Promise<boolean> => {
+    const wanted = reactions.get(recorded.type);
+    if (!wanted) return false;
+    const decoded = decodeEvent(recorded);
+    if (!decoded.ok) {
+      log(`${name}: cannot read ${recorded.type} ${recorded.id}: ${decoded.error.message}`);
+      return false;
+    }
+    const event = decoded.value;
+    for (const reaction of wanted) {
+      for (const request of reaction(event)) {
+        try {
+          await handler.handleTrusted(request.definition.type, request.data, {
+            actor: SYSTEM_ACTOR,
+            correlationId: event.correlationId,
+            causationId: event.id,
+          });
+        } catch (error) {
+          // A refused follow-up is a fact to report, not a reason to stop the platform's reactions.
+          if (!(error instanceof CommandRejected)) throw error;
+          log(
+            `${name}: ${request.definition.type} after ${event.type} ${event.id} refused: ${error.message}`,
+          );
         }
       }
+    }
+    return true;
+  };
+
+  const loop = (async () => {
+    for await (const recorded of subscription) {
+      let reacted = false;
+      for (let attempt = 1; !stopped; attempt += 1) {
+        try {
+          reacted = await react(recorded);
+          break;
+        } catch (error) {
+          // The store or a service is down: wait and react to the same event again (reactions are idempotent).
+          log(`${name}: reacting to ${recorded.id} failed (attempt ${attempt}): ${String(error)}`);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** attempt)));
+        }
+      }
+      if (stopped) return;
       position = recorded.position;
-      await checkpoints.save(name, position);
+      // Events nobody reacts to need no durable checkpoint each: reading them again after a crash is harmless.
+      if (reacted || position - saved >= CHECKPOINT_EVERY) {
+        await checkpoints.save(name, position);
+        saved = position;
+      }
       release();
     }
   })();
@@ -76,8 +104,10 @@ export const startReactor = async (options: ReactorOptions): Promise<RunningReac
         ? Promise.resolve()
         : new Promise((resolve) => waiters.push({ position: target, resolve })),
     stop: async () => {
+      stopped = true;
       await subscription.close();
-      await loop.catch(() => undefined);
+      await loop.catch((error: unknown) => log(`${name}: stopped on ${String(error)}`));
+      if (position !== saved) await checkpoints.save(name, position);
     },
   };
 };
