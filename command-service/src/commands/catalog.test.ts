@@ -19,8 +19,15 @@ describe('the catalogue of commands and events', () => {
   it('names commands as imperatives and events as past-tense facts, each type@version once', () => {
     const keys = eventDefinitions.map((d) => `${d.type}@${d.version}`);
     expect(new Set(keys).size).toBe(keys.length);
-    for (const d of eventDefinitions)
-      expect(d.type).toMatch(/^[A-Z][A-Za-z]+(ed|Given|Taken|Sent|Made|Held)$|^[A-Z][A-Za-z]+$/);
+    // Irregular participles and facts that read as states are listed, so that every new name gets a look.
+    const irregular = [
+      'IvrOptionChosen',
+      'HumanTookOver',
+      'RecordingAvailable',
+      'FeedbackGiven',
+      'AppointmentNoShow',
+    ];
+    for (const d of eventDefinitions) if (!irregular.includes(d.type)) expect(d.type).toMatch(/ed$/);
     for (const d of commandDefinitions) expect(d.type).not.toMatch(/ed$/);
   });
 
