@@ -11,6 +11,7 @@ const Env = z.object({
   SUPER_ADMIN_EMAIL: z.email().default('admin@customercare.local'),
   SUPER_ADMIN_PASSWORD: z.string().min(10).optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  CCP_MASTER_KEY: z.string().optional(),
 });
 
 export interface PlatformConfig {
@@ -20,6 +21,8 @@ export interface PlatformConfig {
   readonly eventStore: EventStoreConfig;
   readonly superAdmin: { readonly email: string; readonly password?: string };
   readonly seedDemo: boolean;
+  /** Wraps the per-subject keys of personal data; generated into the data directory when unset. */
+  readonly masterKey?: string;
 }
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -47,5 +50,6 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       ...(e.SUPER_ADMIN_PASSWORD && { password: e.SUPER_ADMIN_PASSWORD }),
     },
     seedDemo: e.SEED_DEMO === 'true',
+    ...(e.CCP_MASTER_KEY && { masterKey: e.CCP_MASTER_KEY }),
   };
 };

@@ -14,6 +14,12 @@ import {
 import { startReactor, type RunningReactor } from '../../command-service/src/application/reactor.js';
 import { commandRoutes, reactions } from '../../command-service/src/commands/index.js';
 import { openEventStore, type EventStore } from '../../command-service/src/event-store/index.js';
+import {
+  createSqliteSubjectKeys,
+  masterKeyFrom,
+  withPersonalDataEncryption,
+  type SubjectKeys,
+} from '../../command-service/src/event-store/personal-data.js';
 import { commandApi } from '../../command-service/src/http/command-api.js';
 import { errorBodies } from '../../command-service/src/http/errors.js';
 import { createAuth, type Auth } from '../../command-service/src/identity/auth.js';
@@ -27,6 +33,8 @@ import type { PlatformConfig } from './config.js';
 export interface PlatformContext {
   readonly config: PlatformConfig;
   readonly store: EventStore;
+  /** Per-subject keys of personal data: erasing one makes that subject's personal fields unreadable. */
+  readonly keys: SubjectKeys;
   readonly handler: CommandHandler;
   readonly auth: Auth;
   readonly identities: IdentityStore;
@@ -54,13 +62,17 @@ export const startPlatform = async (
   modules: readonly PlatformModule[] = [],
   log: (message: string) => void = (m) => console.log(m),
 ): Promise<RunningPlatform> => {
-  const store = openEventStore(config.eventStore);
+  const keys = createSqliteSubjectKeys(
+    join(config.dataDir, 'keys.db'),
+    masterKeyFrom(config.masterKey, join(config.dataDir, 'master.key')),
+  );
+  const store = withPersonalDataEncryption(openEventStore(config.eventStore), keys);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
   const handler = createCommandHandler({ store, routes: commandRoutes });
   const auth = createAuth({ identities, handler });
   const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
-  const context: PlatformContext = { config, store, handler, auth, identities, checkpoints, log };
+  const context: PlatformContext = { config, store, keys, handler, auth, identities, checkpoints, log };
 
   const app = new Koa();
   app.proxy = false;
@@ -97,6 +109,7 @@ export const startPlatform = async (
       identities.close();
       await checkpoints.close();
       await store.close();
+      keys.close();
     },
   };
 };

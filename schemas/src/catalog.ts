@@ -3,6 +3,7 @@ import type { CommandDefinition, EventDefinition } from './define.js';
 import { Actor, EventMetadata, type EventEnvelope } from './envelope.js';
 import type { Upcaster } from './upcasting.js';
 import { parseWith, type Parsed } from './validation.js';
+import { ERASED_FIELDS_KEY } from './personal-data.js';
 import { tenantCommands, tenantEvents } from './tenant.js';
 import { departmentCommands, departmentEvents } from './department.js';
 import { memberCommands, memberEvents } from './member.js';
@@ -99,6 +100,20 @@ export const upcast = (
   return { version, data: current };
 };
 
+/**
+ * Validates stored data, except personal fields whose key was erased: they read as ERASED whatever their
+ * schema, and the rest of the event must still be valid.
+ */
+const parseErasable = (definition: EventDefinition, stored: StoredEvent): Parsed<unknown> => {
+  const result = definition.data.safeParse(stored.data);
+  if (result.success) return { ok: true, value: result.data };
+  const erased = (stored.metadata as Record<string, unknown> | null)?.[ERASED_FIELDS_KEY];
+  const erasedFields = Array.isArray(erased) ? erased : [];
+  const remaining = result.error.issues.filter((issue) => !erasedFields.includes(issue.path[0]));
+  if (remaining.length === 0 && erasedFields.length > 0) return { ok: true, value: stored.data };
+  return parseWith(definition.data, stored.data);
+};
+
 /** Reads a stored event back as the latest version of its type, validating what it reads. */
 export const decodeEvent = (stored: StoredEvent): Parsed<EventEnvelope> => {
   const meta = parseWith(EventMetadata, stored.metadata);
@@ -114,7 +129,7 @@ export const decodeEvent = (stored: StoredEvent): Parsed<EventEnvelope> => {
       },
     };
   }
-  const data = parseWith(definition.data, stored.data);
+  const data = parseErasable(definition, stored);
   if (!data.ok) return { ok: false, error: { ...data.error, field: `data.${data.error.field}` } };
   const upcasted = upcast(stored.type, meta.value.version, data.value);
   const latest = latestEventDefinition(stored.type);

@@ -18,3 +18,4 @@ export * from './appointment.js';
 export * from './ticket.js';
 export * from './idempotency.js';
 export * from './apikey.js';
+export * from './personal-data.js';

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
 import { commandRoutes } from '../../command-service/src/commands/index.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 
@@ -376,6 +378,16 @@ describe('command API', () => {
       });
       expect(response.status).toBe(403);
     });
+  });
+
+  it('keeps personal data out of the log in the clear', async () => {
+    const raw = createSqliteEventStore({ path: join(t.dataDir, 'events.db') });
+    const log = JSON.stringify(await raw.readAll());
+    await raw.close();
+    expect(log).toContain('"type":"MemberInvited"');
+    expect(log).not.toContain('acme-admin@test.example');
+    const [invited] = await t.platform.store.readStream('member-acme.acme-admin');
+    expect(invited?.data).toMatchObject({ email: 'acme-admin@test.example' });
   });
 
   it('removing a member ends their sessions at once', async () => {

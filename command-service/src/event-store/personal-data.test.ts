@@ -1,0 +1,125 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeEvent, ERASED, SYSTEM_ACTOR } from '@ccp/schemas';
+import { eventStoreContract } from './contract.js';
+import { createSqliteSubjectKeys, masterKeyFrom, withPersonalDataEncryption } from './personal-data.js';
+import type { NewEvent } from './port.js';
+import { createSqliteEventStore } from './sqlite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ccp-pii-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const master = randomBytes(32);
+
+eventStoreContract('sqlite with personal data encryption', async () =>
+  withPersonalDataEncryption(
+    createSqliteEventStore({ path: join(dir, 'contract.db') }),
+    createSqliteSubjectKeys(join(dir, 'contract-keys.db'), master),
+  ),
+);
+
+const metadata = (tenantId: string) => ({
+  version: 1,
+  tenantId,
+  occurredAt: '2026-03-02T10:00:00.000Z',
+  causationId: null,
+  correlationId: 'c1',
+  actor: SYSTEM_ACTOR,
+});
+const invited = (tenantId: string, email: string): NewEvent => ({
+  id: randomUUID(),
+  type: 'MemberInvited',
+  data: { email, name: 'Jane Roe', role: 'agent', emailHash: 'a'.repeat(64) },
+  metadata: metadata(tenantId),
+});
+const utterance = (tenantId: string, text: string): NewEvent => ({
+  id: randomUUID(),
+  type: 'UtteranceRecorded',
+  data: { utteranceId: 'u1', speaker: 'caller', text, confidence: 0.9, language: 'en' },
+  metadata: { ...metadata(tenantId), version: 2, correlationId: 'CA1' },
+});
+
+describe('personal data in the event store', () => {
+  const setup = (name: string) => {
+    const raw = createSqliteEventStore({ path: join(dir, `${name}.db`) });
+    const keys = createSqliteSubjectKeys(join(dir, `${name}-keys.db`), master);
+    return { raw, keys, store: withPersonalDataEncryption(raw, keys) };
+  };
+
+  it('is stored encrypted and read back in the clear', async () => {
+    const { raw, store } = setup('clear');
+    await store.append('member-acme.u1', [invited('acme', 'jane@example.com')], 'no_stream');
+    await store.append('call-acme.CA1', [utterance('acme', 'my card number is 4111')], 'no_stream');
+    const stored = JSON.stringify(await raw.readAll());
+    expect(stored).not.toContain('jane@example.com');
+    expect(stored).not.toContain('Jane Roe');
+    expect(stored).not.toContain('4111');
+    expect(stored).toContain('"role":"agent"');
+    const [member] = await store.readStream('member-acme.u1');
+    expect(member?.data).toEqual({
+      email: 'jane@example.com',
+      name: 'Jane Roe',
+      role: 'agent',
+      emailHash: 'a'.repeat(64),
+    });
+    const [said] = await store.readAll({ after: member?.position });
+    expect(said?.data).toMatchObject({ text: 'my card number is 4111', utteranceId: 'u1' });
+  });
+
+  it('reads as erased once its subject key is deleted, and the event still decodes', async () => {
+    const { store, keys } = setup('erase');
+    await store.append('member-acme.u1', [invited('acme', 'jane@example.com')], 'no_stream');
+    await store.append('member-acme.u2', [invited('acme', 'joe@example.com')], 'no_stream');
+    expect(keys.erase('acme:member-acme.u1')).toBe(1);
+    const [erased] = await store.readStream('member-acme.u1');
+    expect(erased?.data).toMatchObject({ email: ERASED, name: ERASED, role: 'agent' });
+    expect(erased?.metadata).toMatchObject({ erasedFields: ['email', 'name'] });
+    const decoded = erased && decodeEvent(erased);
+    expect(decoded?.ok).toBe(true);
+    const [kept] = await store.readStream('member-acme.u2');
+    expect(kept?.data).toMatchObject({ email: 'joe@example.com' });
+  });
+
+  it('erases a whole tenant, and only that tenant', async () => {
+    const { store, keys } = setup('tenant');
+    await store.append('member-acme.u1', [invited('acme', 'a@example.com')], 'no_stream');
+    await store.append('call-acme.CA1', [utterance('acme', 'hello from acme')], 'no_stream');
+    await store.append('member-acme2.u1', [invited('acme2', 'b@example.com')], 'no_stream');
+    expect(keys.erase('acme:')).toBe(2);
+    expect((await store.readStream('call-acme.CA1'))[0]?.data).toMatchObject({ text: ERASED });
+    expect((await store.readStream('member-acme2.u1'))[0]?.data).toMatchObject({ email: 'b@example.com' });
+  });
+
+  it('decrypts what a subscription delivers', async () => {
+    const { store } = setup('subscribe');
+    const subscription = store.subscribe();
+    await store.append('call-acme.CA9', [utterance('acme', 'live words')], 'no_stream');
+    for await (const event of subscription) {
+      expect(event.data).toMatchObject({ text: 'live words' });
+      break;
+    }
+    await subscription.close();
+  });
+
+  it('refuses to read with the wrong master key rather than return garbage', async () => {
+    const { store } = setup('wrong-master');
+    await store.append('member-acme.u1', [invited('acme', 'jane@example.com')], 'no_stream');
+    const other = withPersonalDataEncryption(
+      createSqliteEventStore({ path: join(dir, 'wrong-master.db') }),
+      createSqliteSubjectKeys(join(dir, 'wrong-master-keys.db'), randomBytes(32)),
+    );
+    await expect(other.readStream('member-acme.u1')).rejects.toThrow();
+  });
+
+  it('keeps a generated master key in the data directory, or takes CCP_MASTER_KEY', () => {
+    const file = join(dir, 'master.key');
+    const first = masterKeyFrom(undefined, file);
+    expect(first).toHaveLength(32);
+    expect(masterKeyFrom(undefined, file).equals(first)).toBe(true);
+    const fromEnv = randomBytes(32);
+    expect(masterKeyFrom(fromEnv.toString('base64'), file).equals(fromEnv)).toBe(true);
+    expect(() => masterKeyFrom('c2hvcnQ=', file)).toThrow(/32 bytes/);
+  });
+});

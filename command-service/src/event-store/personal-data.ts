@@ -1,0 +1,175 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ERASED, ERASED_FIELDS_KEY, PERSONAL_FIELDS } from '@ccp/schemas';
+import type { EventStore, NewEvent, RecordedEvent, Subscription } from './port.js';
+
+const PREFIX = 'pii:v1:';
+
+/** One AES-256-GCM key per subject, kept wrapped by a master key; erasing a subject deletes its key. */
+export interface SubjectKeys {
+  keyFor(subject: string): Buffer;
+  /** The subject's key, or undefined once it was erased (or never existed). */
+  existingKey(subject: string): Buffer | undefined;
+  /** Erases one subject, or every subject starting with `prefix` when it ends with ':'. */
+  erase(subjectOrPrefix: string): number;
+  close(): void;
+}
+
+const seal = (key: Buffer, plaintext: Buffer): Buffer => {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+};
+
+const open = (key: Buffer, sealed: Buffer): Buffer => {
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, 12));
+  decipher.setAuthTag(sealed.subarray(12, 28));
+  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+};
+
+/**
+ * The master key comes from CCP_MASTER_KEY (base64 of 32 bytes) in production; the embedded platform makes one
+ * in its data directory on first start so that no key has to be set by hand.
+ */
+export const masterKeyFrom = (fromEnv: string | undefined, file: string): Buffer => {
+  if (fromEnv) {
+    const key = Buffer.from(fromEnv, 'base64');
+    if (key.length !== 32) throw new Error('CCP_MASTER_KEY must be 32 bytes, base64-encoded');
+    return key;
+  }
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+};
+
+export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): SubjectKeys => {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB NOT NULL) WITHOUT ROWID',
+  );
+  const get = db.prepare<[string], { wrapped: Buffer }>('SELECT wrapped FROM subject_keys WHERE subject = ?');
+  const insert = db.prepare<[string, Buffer]>(
+    'INSERT INTO subject_keys (subject, wrapped) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  );
+  const deleteOne = db.prepare<[string]>('DELETE FROM subject_keys WHERE subject = ?');
+  const deletePrefix = db.prepare<[string, string]>(
+    'DELETE FROM subject_keys WHERE subject >= ? AND subject < ?',
+  );
+  const cache = new Map<string, Buffer>();
+
+  const existingKey = (subject: string): Buffer | undefined => {
+    const cached = cache.get(subject);
+    if (cached) return cached;
+    const row = get.get(subject);
+    if (!row) return undefined;
+    const key = open(masterKey, row.wrapped);
+    cache.set(subject, key);
+    return key;
+  };
+
+  return {
+    existingKey,
+    keyFor: (subject) => {
+      const existing = existingKey(subject);
+      if (existing) return existing;
+      // Another process may create the same subject's key at the same moment: the first insert wins for both.
+      insert.run(subject, seal(masterKey, randomBytes(32)));
+      const key = existingKey(subject);
+      if (!key) throw new Error(`no key for ${subject}`);
+      return key;
+    },
+    erase: (subjectOrPrefix) => {
+      if (subjectOrPrefix.endsWith(':')) {
+        for (const subject of [...cache.keys()])
+          if (subject.startsWith(subjectOrPrefix)) cache.delete(subject);
+        // The range [prefix, prefix with its last character incremented) holds exactly the prefixed subjects.
+        const upper =
+          subjectOrPrefix.slice(0, -1) +
+          String.fromCharCode(subjectOrPrefix.charCodeAt(subjectOrPrefix.length - 1) + 1);
+        return deletePrefix.run(subjectOrPrefix, upper).changes;
+      }
+      cache.delete(subjectOrPrefix);
+      return deleteOne.run(subjectOrPrefix).changes;
+    },
+    close: () => db.close(),
+  };
+};
+
+/** Subjects are per tenant and stream: `acme:member-acme.u1`. Erasing `acme:` erases the whole tenant. */
+export const subjectOf = (tenantId: string, streamId: string): string => `${tenantId}:${streamId}`;
+
+const tenantOf = (metadata: unknown): string => {
+  const tenantId = (metadata as { tenantId?: unknown } | null)?.tenantId;
+  return typeof tenantId === 'string' ? tenantId : '_';
+};
+
+/**
+ * An event store whose personal fields (PERSONAL_FIELDS) are encrypted on the way in and decrypted on the way
+ * out. Whatever holds the log (a SQLite file, EventStoreDB, Kafka topics fed from it) holds only ciphertext
+ * for them; after erasure those fields read as ERASED and are listed in the metadata.
+ */
+export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys): EventStore => {
+  const encrypt = (streamId: string, event: NewEvent): NewEvent => {
+    const fields = PERSONAL_FIELDS[event.type];
+    if (!fields || typeof event.data !== 'object' || event.data === null) return event;
+    const data = { ...(event.data as Record<string, unknown>) };
+    let key: Buffer | undefined;
+    for (const field of fields) {
+      if (data[field] === undefined) continue;
+      key ??= keys.keyFor(subjectOf(tenantOf(event.metadata), streamId));
+      data[field] = PREFIX + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
+    }
+    return { ...event, data };
+  };
+
+  const decrypt = (event: RecordedEvent): RecordedEvent => {
+    const fields = PERSONAL_FIELDS[event.type];
+    if (!fields || typeof event.data !== 'object' || event.data === null) return event;
+    const data = { ...(event.data as Record<string, unknown>) };
+    const erased: string[] = [];
+    const key = keys.existingKey(subjectOf(tenantOf(event.metadata), event.streamId));
+    for (const field of fields) {
+      const value = data[field];
+      if (typeof value !== 'string' || !value.startsWith(PREFIX)) continue;
+      if (!key) {
+        data[field] = ERASED;
+        erased.push(field);
+        continue;
+      }
+      data[field] = JSON.parse(
+        open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
+      ) as unknown;
+    }
+    if (erased.length === 0) return { ...event, data };
+    return { ...event, data, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: erased } };
+  };
+
+  return {
+    append: (streamId, events, expected) =>
+      store.append(
+        streamId,
+        events.map((e) => encrypt(streamId, e)),
+        expected,
+      ),
+    readStream: async (streamId, options) => (await store.readStream(streamId, options)).map(decrypt),
+    readAll: async (options) => (await store.readAll(options)).map(decrypt),
+    subscribe: (options): Subscription => {
+      const inner = store.subscribe(options);
+      return {
+        async *[Symbol.asyncIterator]() {
+          for await (const event of inner) yield decrypt(event);
+        },
+        close: () => inner.close(),
+      };
+    },
+    close: () => store.close(),
+  };
+};

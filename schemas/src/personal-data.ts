@@ -1,0 +1,27 @@
+/**
+ * Fields of event data that hold personal data (names, contact details, what callers said). The event store
+ * keeps them encrypted with a key per subject (the stream), so that erasing a person deletes a key while the
+ * log stays whole and its hash chains intact. Whole values are encrypted: a nested `customer` object is one
+ * field.
+ */
+export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  MemberInvited: ['email', 'name'],
+  CallStarted: ['from', 'to'],
+  IvrOptionChosen: ['value'],
+  UtteranceRecorded: ['text'],
+  AiReplied: ['text'],
+  ToolInvoked: ['arguments', 'result'],
+  EscalationRequested: ['summary'],
+  RecordingAvailable: ['url'],
+  FeedbackGiven: ['comment'],
+  CallSummarized: ['summary', 'followUps'],
+  AppointmentScheduled: ['customer', 'notes'],
+  TicketOpened: ['description', 'customer'],
+  TicketUpdated: ['comment'],
+};
+
+/** What an erased personal field reads as. */
+export const ERASED = '[erased]';
+
+/** Stored metadata key listing the fields of an event whose key was erased. */
+export const ERASED_FIELDS_KEY = 'erasedFields';
