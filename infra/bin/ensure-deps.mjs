@@ -15,7 +15,9 @@ const stale =
   !existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs);
 if (stale) {
   console.log('Installing npm dependencies (first run)...');
-  run(existsSync(lock) ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund');
+  // Not `npm ci`: chdb lists platform packages that are not all published, and `npm ci` refuses a lock file
+  // without them, while `npm install` installs the locked versions and skips the missing optional ones.
+  run('npm install --no-audit --no-fund');
 }
 
 // better-sqlite3 compiles from source here when no prebuilt binary matches; make sure the binary loads.
