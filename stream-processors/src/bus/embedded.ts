@@ -1,0 +1,162 @@
+import { decodeEvent, parseStreamName } from '@ccp/schemas';
+import type { CheckpointStore } from '../../../command-service/src/application/checkpoints.js';
+import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
+import type { Bus, BusEvent, BusOptions, ConsumerOptions, RunningConsumer } from './port.js';
+import { partitionOf } from './partitions.js';
+
+export interface EmbeddedBusOptions extends BusOptions {
+  /** The event store whose global log is the bus; give it the decrypting store so consumers see plain data. */
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  /** Virtual partitions: members of a group share them, and each keeps its own checkpoint. */
+  readonly partitions?: number;
+  /** How long an idle member waits before it reads the log again. */
+  readonly pollIntervalMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+interface Member {
+  assigned: ReadonlySet<number>;
+  epoch: number;
+  wake?: () => void;
+}
+
+const sleep = (ms: number, member?: Member) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      if (member) member.wake = undefined;
+      resolve();
+    }
+    if (member) member.wake = done;
+  });
+
+/**
+ * The embedded bus: consumers read the event store's global log themselves. A group's members in this process
+ * split the stream ids between them by hash (like Kafka partitions), each partition with a durable checkpoint
+ * that moves only after the batch was handled, so delivery is at least once and ordered per stream.
+ */
+export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
+  const { store, checkpoints, onRejected } = options;
+  const partitions = options.partitions ?? 8;
+  const pollIntervalMs = options.pollIntervalMs ?? 25;
+  const log = options.log ?? (() => undefined);
+  const groups = new Map<string, Member[]>();
+  const running = new Set<RunningConsumer>();
+
+  const rebalance = (group: string) => {
+    const members = groups.get(group) ?? [];
+    members.forEach((member, index) => {
+      const assigned = new Set<number>();
+      for (let p = 0; p < partitions; p += 1) if (p % members.length === index) assigned.add(p);
+      member.assigned = assigned;
+      member.epoch += 1;
+      member.wake?.();
+    });
+  };
+
+  const checkpointName = (group: string, partition: number) => `bus:${group}#${partition}`;
+
+  const consume = async (consumer: ConsumerOptions): Promise<RunningConsumer> => {
+    const { group, handle } = consumer;
+    const categories = consumer.categories ? new Set(consumer.categories) : undefined;
+    const maxBatchSize = consumer.maxBatchSize ?? 500;
+    const member: Member = { assigned: new Set(), epoch: 0 };
+    groups.set(group, [...(groups.get(group) ?? []), member]);
+    rebalance(group);
+    let stopped = false;
+
+    const toBusEvent = (recorded: RecordedEvent): BusEvent | undefined => {
+      const decoded = decodeEvent(recorded);
+      if (decoded.ok) return { envelope: decoded.value, position: recorded.position, key: recorded.streamId };
+      onRejected({
+        key: recorded.streamId,
+        position: recorded.position,
+        type: recorded.type,
+        reason: decoded.error.message,
+      });
+      return undefined;
+    };
+
+    const loop = async () => {
+      while (!stopped) {
+        const epoch = member.epoch;
+        const assigned = member.assigned;
+        if (assigned.size === 0) {
+          await sleep(pollIntervalMs * 10, member);
+          continue;
+        }
+        const positions = new Map<number, number>();
+        for (const p of assigned) positions.set(p, (await checkpoints.load(checkpointName(group, p))) ?? 0);
+        let cursor = Math.min(...positions.values());
+        while (!stopped && member.epoch === epoch) {
+          const page = await store.readAll({ after: cursor, maxCount: maxBatchSize * 4 });
+          if (page.length === 0) {
+            await sleep(pollIntervalMs, member);
+            continue;
+          }
+          const batch: BusEvent[] = [];
+          const advanced = new Map<number, number>();
+          for (const recorded of page) {
+            const partition = partitionOf(recorded.streamId, partitions);
+            if (!assigned.has(partition) || recorded.position <= (positions.get(partition) ?? 0)) continue;
+            advanced.set(partition, recorded.position);
+            const category = parseStreamName(recorded.streamId)?.category;
+            if (categories && (!category || !categories.has(category))) continue;
+            const event = toBusEvent(recorded);
+            if (event) batch.push(event);
+            if (batch.length >= maxBatchSize) break;
+          }
+          const last =
+            batch.length >= maxBatchSize
+              ? batch[batch.length - 1]?.position
+              : page[page.length - 1]?.position;
+          for (let attempt = 1; batch.length > 0 && !stopped; attempt += 1) {
+            try {
+              await handle(batch);
+              break;
+            } catch (error) {
+              // Not acknowledged: the same batch again after a pause, never skipped.
+              log(`bus: ${group} failed on a batch (attempt ${attempt}): ${String(error)}`);
+              await sleep(Math.min(10_000, 100 * 2 ** attempt));
+            }
+          }
+          if (stopped) return;
+          for (const [partition, position] of advanced) {
+            if (last !== undefined && position > last) continue;
+            positions.set(partition, position);
+            await checkpoints.save(checkpointName(group, partition), position);
+          }
+          cursor = last ?? cursor;
+        }
+      }
+    };
+    const done = loop();
+
+    const runningConsumer: RunningConsumer = {
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        member.wake?.();
+        await done;
+        groups.set(
+          group,
+          (groups.get(group) ?? []).filter((m) => m !== member),
+        );
+        rebalance(group);
+        running.delete(runningConsumer);
+      },
+    };
+    running.add(runningConsumer);
+    return runningConsumer;
+  };
+
+  return {
+    start: async () => undefined,
+    consume,
+    close: async () => {
+      for (const consumer of [...running]) await consumer.stop();
+    },
+  };
+};

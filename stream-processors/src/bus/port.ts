@@ -1,0 +1,62 @@
+import type { EventEnvelope } from '@ccp/schemas';
+
+/**
+ * The bus port: how stream processors receive the event log. Two adapters implement it (the embedded one reads
+ * the event store's global log with durable checkpoints; the Kafka one relays the log to one topic per category
+ * and reads it with consumer groups) and one contract suite (contract.ts) runs against both.
+ *
+ * Delivery is at least once and ordered per key (the stream id). Handlers must make their effects idempotent,
+ * using `position` (unique and increasing per event) as the version of what they write.
+ */
+export interface BusEvent {
+  /** The event decoded, upcast to its latest version and with personal data decrypted. */
+  readonly envelope: EventEnvelope;
+  /** The event's global log position: the version for idempotent writes. */
+  readonly position: number;
+  /** The ordering key: the stream id. */
+  readonly key: string;
+}
+
+/** A message that could not be read as a valid event: reported, skipped, and nothing behind it is held up. */
+export interface Rejection {
+  readonly key: string;
+  readonly position?: number;
+  readonly type?: string;
+  readonly reason: string;
+}
+
+export interface ConsumerOptions {
+  /** The consumer group: members of one group share the work, each group gets every event. */
+  readonly group: string;
+  /** Event categories to receive (`call`, `tenant`, ...); all when omitted. */
+  readonly categories?: readonly string[];
+  /**
+   * Handles a batch in log order per key. A batch is acknowledged only when this resolves; if it throws, or the
+   * process dies first, the batch is delivered again.
+   */
+  readonly handle: (batch: readonly BusEvent[]) => Promise<void>;
+  /** Largest batch handed to `handle`. */
+  readonly maxBatchSize?: number;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+export interface BusOptions {
+  /**
+   * Told of every event that cannot be carried or read as a valid event (the relay cannot encode it, or a
+   * consumer cannot decode it). The event is skipped, never retried forever, and what follows it flows on.
+   */
+  readonly onRejected: (rejection: Rejection) => void;
+}
+
+export interface Bus {
+  /** Starts what carries the event log onto the bus (the Kafka relay); the embedded bus needs nothing. */
+  start(): Promise<void>;
+  consume(options: ConsumerOptions): Promise<RunningConsumer>;
+  close(): Promise<void>;
+}
+
+/** Kafka topic of a category: `ccp.<category>.v<major>`. */
+export const topicOf = (category: string, major = 1): string => `ccp.${category}.v${major}`;

@@ -1,0 +1,35 @@
+import type { ReadStore } from '../../projections/src/read-store/port.js';
+import type { BusEvent } from './bus/port.js';
+
+/** Sends a command to the write side, as the platform (a trusted system actor). */
+export type SendCommand = (
+  type: string,
+  data: unknown,
+  options: {
+    /** Makes a repeated send (after a crash, a replay or a rebuild) a no-op on the write side. */
+    readonly idempotencyKey: string;
+    readonly correlationId?: string;
+    readonly causationId?: string;
+  },
+) => Promise<void>;
+
+export interface ProcessorContext {
+  readonly readStore: ReadStore;
+  readonly send: SendCommand;
+  readonly log: (message: string) => void;
+  /** The clock, for lag figures and time windows; never for event times, which come from the events. */
+  readonly now: () => Date;
+}
+
+/**
+ * A stream processor: one consumer group of the bus. It must be safe to run again over any batch (at-least-once
+ * delivery, crashes, rebuilds from position 0): rows are written with the event position as their version, and
+ * commands are sent with idempotency keys.
+ */
+export interface Processor {
+  /** Consumer group name; also the prefix of the tables it owns. */
+  readonly name: string;
+  /** Event categories it reads (`call`, `tenant`, ...). */
+  readonly categories: readonly string[];
+  handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void>;
+}
