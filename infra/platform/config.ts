@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { EventStoreConfig } from '../../command-service/src/event-store/index.js';
+import type { ReadStoreConfig } from '../../projections/src/read-store/index.js';
 
 const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
@@ -12,6 +13,14 @@ const Env = z.object({
   SUPER_ADMIN_PASSWORD: z.string().min(10).optional(),
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
   CCP_MASTER_KEY: z.string().optional(),
+  BUS: z.enum(['embedded', 'kafka']).default('embedded'),
+  KAFKA_BROKERS: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  READ_STORE: z.enum(['chdb', 'clickhouse']).default('chdb'),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  STREAM_PROCESSING: z.enum(['true', 'false']).default('true'),
 });
 
 export interface PlatformConfig {
@@ -23,6 +32,12 @@ export interface PlatformConfig {
   readonly seedDemo: boolean;
   /** Wraps the per-subject keys of personal data; generated into the data directory when unset. */
   readonly masterKey?: string;
+  readonly bus:
+    | { readonly kind: 'embedded' }
+    | { readonly kind: 'kafka'; readonly brokers: string[]; readonly registryUrl: string };
+  readonly readStore: ReadStoreConfig;
+  /** Whether this process runs the stream processors (off for a command-only process of the scale profile). */
+  readonly streamProcessing: boolean;
 }
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -35,6 +50,12 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
   const e = parsed.data;
   if (e.EVENT_STORE === 'eventstoredb' && !e.EVENTSTORE_URL) {
     throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://localhost:2113?tls=false)');
+  }
+  if (e.BUS === 'kafka' && (!e.KAFKA_BROKERS || !e.SCHEMA_REGISTRY_URL)) {
+    throw new Error('BUS=kafka needs KAFKA_BROKERS (host:port,...) and SCHEMA_REGISTRY_URL');
+  }
+  if (e.READ_STORE === 'clickhouse' && !e.CLICKHOUSE_URL) {
+    throw new Error('READ_STORE=clickhouse needs CLICKHOUSE_URL (e.g. http://localhost:8123)');
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -51,5 +72,23 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     },
     seedDemo: e.SEED_DEMO === 'true',
     ...(e.CCP_MASTER_KEY && { masterKey: e.CCP_MASTER_KEY }),
+    bus:
+      e.BUS === 'kafka'
+        ? {
+            kind: 'kafka',
+            brokers: (e.KAFKA_BROKERS ?? '').split(','),
+            registryUrl: e.SCHEMA_REGISTRY_URL ?? '',
+          }
+        : { kind: 'embedded' },
+    readStore:
+      e.READ_STORE === 'clickhouse'
+        ? {
+            kind: 'clickhouse',
+            url: e.CLICKHOUSE_URL ?? '',
+            ...(e.CLICKHOUSE_USER && { username: e.CLICKHOUSE_USER }),
+            ...(e.CLICKHOUSE_PASSWORD && { password: e.CLICKHOUSE_PASSWORD }),
+          }
+        : { kind: 'chdb', dataDir },
+    streamProcessing: e.STREAM_PROCESSING === 'true',
   };
 };

@@ -31,5 +31,7 @@ export interface Processor {
   readonly name: string;
   /** Event categories it reads (`call`, `tenant`, ...). */
   readonly categories: readonly string[];
+  /** The read-store tables it owns: what a rebuild recreates and swaps. */
+  readonly tables: readonly string[];
   handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void>;
 }

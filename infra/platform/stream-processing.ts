@@ -1,0 +1,115 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
+import { authenticate, requireActor, type ApiState } from '../../command-service/src/http/command-api.js';
+import { CommandRejected } from '../../command-service/src/application/errors.js';
+import { migrate } from '../../projections/src/migrations/index.js';
+import { openReadStore, type ReadStore } from '../../projections/src/read-store/index.js';
+import { createEmbeddedBus } from '../../stream-processors/src/bus/embedded.js';
+import type { Bus, Rejection } from '../../stream-processors/src/bus/port.js';
+import type { Processor, ProcessorContext } from '../../stream-processors/src/processor.js';
+import { rebuildProjection } from '../../stream-processors/src/rebuild.js';
+import { startProcessors, type RunningProcessors } from '../../stream-processors/src/runtime.js';
+import type { PlatformContext, PlatformModule } from './platform.js';
+
+export interface StreamProcessing {
+  readonly module: PlatformModule;
+  /** Available once the module started. */
+  readStore(): ReadStore;
+  processors(): RunningProcessors;
+  rejections(): readonly Rejection[];
+}
+
+type BusFactory = (context: PlatformContext, onRejected: (rejection: Rejection) => void) => Promise<Bus>;
+
+const embeddedBus: BusFactory = async (context, onRejected) =>
+  createEmbeddedBus({ store: context.store, checkpoints: context.checkpoints, onRejected, log: context.log });
+
+/**
+ * The read side in the platform process: the read store (migrated), the bus, and every processor as a consumer
+ * group. Commands the processors emit (SLA breaches, usage caps) go to the command handler as the platform.
+ */
+export const streamProcessing = (
+  processors: readonly Processor[],
+  openBus: BusFactory = embeddedBus,
+): StreamProcessing => {
+  let store: ReadStore | undefined;
+  let running: RunningProcessors | undefined;
+  const rejected: Rejection[] = [];
+
+  const module: PlatformModule = {
+    name: 'stream-processing',
+    start: async (context) => {
+      const readStore = await openReadStore(context.config.readStore);
+      await migrate(readStore);
+      const bus = await openBus(context, (rejection) => {
+        rejected.push(rejection);
+        if (rejected.length > 1000) rejected.shift();
+        context.log(`bus: rejected ${rejection.type ?? 'message'} on ${rejection.key}: ${rejection.reason}`);
+      });
+      await bus.start();
+      const processorContext: ProcessorContext = {
+        readStore,
+        log: context.log,
+        now: () => new Date(),
+        send: async (type, data, options) => {
+          try {
+            await context.handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR, ...options });
+          } catch (error) {
+            // A refusal is final (the write side said no); only infrastructure errors make the batch retry.
+            if (!(error instanceof CommandRejected)) throw error;
+            context.log(`stream processing: ${type} refused: ${error.code} ${error.message}`);
+          }
+        },
+      };
+      running = await startProcessors(bus, processors, processorContext);
+      store = readStore;
+      const live = running;
+      const admin = new Router<ApiState>({ prefix: '/api/admin' });
+      admin.use(authenticate(context.auth));
+      admin.use(async (ctx, next) => {
+        if (requireActor(ctx.state).role !== 'super_admin') {
+          throw new CommandRejected(403, 'FORBIDDEN_ROLE', 'only super admins run the platform');
+        }
+        await next();
+      });
+      admin.get('/processors', async (ctx) => {
+        ctx.body = { processors: live.lag(), rejections: rejected.slice(-50) };
+      });
+      admin.post('/projections/:name/rebuild', async (ctx) => {
+        const name = ctx.params.name ?? '';
+        if (!live.processor(name))
+          throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${name}`);
+        ctx.body = await rebuildProjection({
+          bus,
+          live,
+          name,
+          readStore,
+          openIn: (database) => openReadStore({ ...context.config.readStore, database }),
+          context: processorContext,
+        });
+      });
+      return {
+        http: admin.routes() as Middleware,
+        stop: async () => {
+          await running?.stop();
+          await bus.close();
+          await readStore.close();
+        },
+      };
+    },
+  };
+
+  return {
+    module,
+    readStore: () => {
+      if (!store) throw new Error('stream processing has not started');
+      return store;
+    },
+    processors: () => {
+      if (!running) throw new Error('stream processing has not started');
+      return running;
+    },
+    rejections: () => rejected,
+  };
+};
