@@ -3,10 +3,13 @@ import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startPlatform } from './platform.js';
+import { streamProcessing } from './stream-processing.js';
+import { createProcessors } from '../../stream-processors/src/processors/index.js';
 
 const config = configFromEnv();
 const credentials = localCredentials(config.dataDir, config.superAdmin.password);
-const platform = await startPlatform(config);
+const processing = streamProcessing(createProcessors());
+const platform = await startPlatform(config, config.streamProcessing ? [processing.module] : []);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
 const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPassword) : false;
@@ -14,7 +17,7 @@ const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPasswo
 const lines = [
   '',
   `CustomerCare Pro is running at ${platform.url}`,
-  `  data:        ${config.dataDir} (event store: ${config.eventStore.kind})`,
+  `  data:        ${config.dataDir} (event store: ${config.eventStore.kind}, bus: ${config.bus.kind}, read store: ${config.readStore.kind})`,
   `  health:      ${platform.url}/health`,
   `  sign in:     POST ${platform.url}/api/auth/login {"email","password"}`,
   `  super admin: ${config.superAdmin.email}${config.superAdmin.password ? ' (password from SUPER_ADMIN_PASSWORD)' : ` / ${superAdminPassword}`}`,

@@ -33,6 +33,8 @@ import type { PlatformConfig } from './config.js';
 export interface PlatformContext {
   readonly config: PlatformConfig;
   readonly store: EventStore;
+  /** The same log as stored, personal fields still encrypted: what the Kafka relay carries. */
+  readonly rawStore: EventStore;
   /** Per-subject keys of personal data: erasing one makes that subject's personal fields unreadable. */
   readonly keys: SubjectKeys;
   readonly handler: CommandHandler;
@@ -66,13 +68,24 @@ export const startPlatform = async (
     join(config.dataDir, 'keys.db'),
     masterKeyFrom(config.masterKey, join(config.dataDir, 'master.key')),
   );
-  const store = withPersonalDataEncryption(openEventStore(config.eventStore), keys);
+  const rawStore = openEventStore(config.eventStore);
+  const store = withPersonalDataEncryption(rawStore, keys);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
   const handler = createCommandHandler({ store, routes: commandRoutes });
   const auth = createAuth({ identities, handler });
   const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
-  const context: PlatformContext = { config, store, keys, handler, auth, identities, checkpoints, log };
+  const context: PlatformContext = {
+    config,
+    store,
+    rawStore,
+    keys,
+    handler,
+    auth,
+    identities,
+    checkpoints,
+    log,
+  };
 
   const app = new Koa();
   app.proxy = false;

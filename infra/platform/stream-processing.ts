@@ -6,6 +6,8 @@ import { CommandRejected } from '../../command-service/src/application/errors.js
 import { migrate } from '../../projections/src/migrations/index.js';
 import { openReadStore, type ReadStore } from '../../projections/src/read-store/index.js';
 import { createEmbeddedBus } from '../../stream-processors/src/bus/embedded.js';
+import { personalDataDecryptor } from '../../stream-processors/src/bus/kafka-personal-data.js';
+import { createKafkaBus } from '../../stream-processors/src/bus/kafka.js';
 import type { Bus, Rejection } from '../../stream-processors/src/bus/port.js';
 import type { Processor, ProcessorContext } from '../../stream-processors/src/processor.js';
 import { rebuildProjection } from '../../stream-processors/src/rebuild.js';
@@ -22,8 +24,27 @@ export interface StreamProcessing {
 
 type BusFactory = (context: PlatformContext, onRejected: (rejection: Rejection) => void) => Promise<Bus>;
 
-const embeddedBus: BusFactory = async (context, onRejected) =>
-  createEmbeddedBus({ store: context.store, checkpoints: context.checkpoints, onRejected, log: context.log });
+/** BUS=embedded reads the (decrypting) event store; BUS=kafka relays the stored form and decrypts on consume. */
+const configuredBus: BusFactory = async (context, onRejected) => {
+  const { bus } = context.config;
+  if (bus.kind === 'kafka') {
+    return createKafkaBus({
+      store: context.rawStore,
+      decrypt: personalDataDecryptor(context.keys),
+      brokers: bus.brokers,
+      registryUrl: bus.registryUrl,
+      checkpoints: context.checkpoints,
+      onRejected,
+      log: context.log,
+    });
+  }
+  return createEmbeddedBus({
+    store: context.store,
+    checkpoints: context.checkpoints,
+    onRejected,
+    log: context.log,
+  });
+};
 
 /**
  * The read side in the platform process: the read store (migrated), the bus, and every processor as a consumer
@@ -31,7 +52,7 @@ const embeddedBus: BusFactory = async (context, onRejected) =>
  */
 export const streamProcessing = (
   processors: readonly Processor[],
-  openBus: BusFactory = embeddedBus,
+  openBus: BusFactory = configuredBus,
 ): StreamProcessing => {
   let store: ReadStore | undefined;
   let running: RunningProcessors | undefined;

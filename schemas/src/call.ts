@@ -32,6 +32,13 @@ export const SupervisionMode = z.enum(['listen', 'whisper', 'barge']);
 export const ToolCallStatus = z.enum(['succeeded', 'failed']);
 export const CallOutcome = z.enum(['resolved', 'escalated', 'abandoned', 'voicemail', 'failed']);
 export type CallOutcome = z.infer<typeof CallOutcome>;
+/**
+ * Per-call service levels that can be breached (the tenant's SlaTargets): time to the first answer, time waiting
+ * for a human in queues, and the whole call. Rates (abandonment, first-contact resolution) are over many calls
+ * and are reported by the SLA processor, not flagged on a call.
+ */
+export const SlaMetric = z.enum(['time_to_answer', 'queue_wait', 'handle_time']);
+export type SlaMetric = z.infer<typeof SlaMetric>;
 
 /** Who a call is handed to: an external party is dialled, everyone else is inside the tenant. */
 export const CallTransferTarget = z.discriminatedUnion('kind', [
@@ -130,6 +137,16 @@ const Summary = z.object({
   followUps: z.array(ShortText).max(50),
 });
 
+const SlaBreach = z.object({
+  metric: SlaMetric,
+  /** Seconds, as the tenant's target said when the call was measured. */
+  target: z.number().nonnegative(),
+  /** Seconds the call took for that metric. */
+  actual: z.number().nonnegative(),
+});
+const overTarget = (b: { target: number; actual: number }): boolean => b.actual > b.target;
+const OVER_TARGET = { message: 'a breach is an actual above its target', path: ['actual'] };
+
 const CallKey = { tenantId: TenantId, callId: EntityId };
 
 // Commands
@@ -218,6 +235,12 @@ export const EndCall = defineCommand(
   z.object({ ...CallKey, outcome: CallOutcome, reason: ShortText.optional() }),
   'End the call with its outcome; ending an ended call changes nothing.',
 );
+export const FlagSlaBreach = defineCommand(
+  category,
+  'FlagSlaBreach',
+  z.object({ ...CallKey, ...SlaBreach.shape }).refine(overTarget, OVER_TARGET),
+  'Internal: the SLA processor found the call over a target of its tenant; once per metric and call.',
+);
 
 // Events
 
@@ -279,6 +302,7 @@ export const CallEnded = defineEvent(
     durationSeconds: z.number().int().nonnegative(),
   }),
 );
+export const SlaBreached = defineEvent(category, 'SlaBreached', 1, SlaBreach);
 
 /**
  * v1 utterances carried no language. They are read as 'und' (BCP 47 "undetermined", which LanguageTag accepts)
@@ -313,6 +337,7 @@ export const callCommands = [
   GiveFeedback,
   SummarizeCall,
   EndCall,
+  FlagSlaBreach,
 ] as const;
 
 /** The current version of every call event: what deciders write and read. */
@@ -331,6 +356,7 @@ export const callEventsLatest = [
   FeedbackGiven,
   CallSummarized,
   CallEnded,
+  SlaBreached,
 ] as const;
 
 export const callEvents = [...callEventsLatest, UtteranceRecordedV1] as const;

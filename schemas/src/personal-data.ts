@@ -7,6 +7,7 @@
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MemberInvited: ['email', 'name'],
   CallStarted: ['from', 'to'],
+  CallTransferred: ['to'],
   IvrOptionChosen: ['value'],
   UtteranceRecorded: ['text'],
   AiReplied: ['text'],

@@ -1,19 +1,100 @@
 import type { PlanTier } from './primitives.js';
 
+/**
+ * What a tier does when a monthly usage cap is reached. `block_ai`: the AI stops answering for the rest of the
+ * month (callers are told, and offered to leave a message or wait for a human); `overage_billed`: calls go on
+ * and the usage beyond the cap is billed at the overage rate.
+ */
+export type UsageCapRule = 'block_ai' | 'overage_billed';
+
+/**
+ * How a call's duration becomes billable minutes. `per_minute`: each call is rounded up to the next whole
+ * minute; `per_second`: billed by the second, with a minimum per call.
+ */
+export type CallRounding =
+  { readonly kind: 'per_minute' } | { readonly kind: 'per_second'; readonly minimumSeconds: number };
+
 /** What each subscription tier allows; `null` means unlimited. */
 export interface PlanLimits {
   readonly aiAgents: number | null;
   readonly phoneNumbers: number | null;
   readonly teamMembers: number | null;
   readonly includedMinutesPerMonth: number | null;
+  /** Prompt plus completion tokens of the AI's replies per month. */
+  readonly llmTokensPerMonth: number | null;
+  /** What happens once a monthly cap is reached; null for tiers without caps. */
+  readonly atUsageCap: UsageCapRule | null;
+  readonly callRounding: CallRounding;
 }
 
+const PER_MINUTE: CallRounding = { kind: 'per_minute' };
+const PER_SECOND: CallRounding = { kind: 'per_second', minimumSeconds: 6 };
+
 export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
-  free: { aiAgents: 1, phoneNumbers: 1, teamMembers: 3, includedMinutesPerMonth: 60 },
-  starter: { aiAgents: 3, phoneNumbers: 3, teamMembers: 10, includedMinutesPerMonth: 1_000 },
-  professional: { aiAgents: 20, phoneNumbers: 25, teamMembers: 100, includedMinutesPerMonth: 10_000 },
-  enterprise: { aiAgents: null, phoneNumbers: null, teamMembers: null, includedMinutesPerMonth: null },
+  free: {
+    aiAgents: 1,
+    phoneNumbers: 1,
+    teamMembers: 3,
+    includedMinutesPerMonth: 60,
+    llmTokensPerMonth: 200_000,
+    atUsageCap: 'block_ai',
+    callRounding: PER_MINUTE,
+  },
+  starter: {
+    aiAgents: 3,
+    phoneNumbers: 3,
+    teamMembers: 10,
+    includedMinutesPerMonth: 1_000,
+    llmTokensPerMonth: 3_000_000,
+    atUsageCap: 'block_ai',
+    callRounding: PER_MINUTE,
+  },
+  professional: {
+    aiAgents: 20,
+    phoneNumbers: 25,
+    teamMembers: 100,
+    includedMinutesPerMonth: 10_000,
+    llmTokensPerMonth: 30_000_000,
+    atUsageCap: 'overage_billed',
+    callRounding: PER_SECOND,
+  },
+  enterprise: {
+    aiAgents: null,
+    phoneNumbers: null,
+    teamMembers: null,
+    includedMinutesPerMonth: null,
+    llmTokensPerMonth: null,
+    atUsageCap: null,
+    callRounding: PER_SECOND,
+  },
 };
 
 export type QuotaResource = 'aiAgents' | 'phoneNumbers' | 'teamMembers';
 export const QUOTA_RESOURCES: readonly QuotaResource[] = ['aiAgents', 'phoneNumbers', 'teamMembers'];
+
+/** Metered resources with a monthly cap. */
+export type UsageResource = 'call_minutes' | 'llm_tokens';
+export const USAGE_RESOURCES: readonly UsageResource[] = ['call_minutes', 'llm_tokens'];
+
+/** A tier's monthly cap of a metered resource; null when unlimited. */
+export const usageCapOf = (tier: PlanTier, resource: UsageResource): number | null =>
+  resource === 'call_minutes'
+    ? PLAN_LIMITS[tier].includedMinutesPerMonth
+    : PLAN_LIMITS[tier].llmTokensPerMonth;
+
+/**
+ * The billable minutes of one call under a tier's rounding rule. A call that never connected (0 seconds) is not
+ * billed at all, whatever the minimum.
+ */
+export const billableMinutes = (tier: PlanTier, durationSeconds: number): number => {
+  if (durationSeconds <= 0) return 0;
+  const rounding = PLAN_LIMITS[tier].callRounding;
+  if (rounding.kind === 'per_minute') return Math.ceil(durationSeconds / 60);
+  return Math.max(rounding.minimumSeconds, durationSeconds) / 60;
+};
+
+/**
+ * The billing period ('YYYY-MM') an instant falls in. Periods are UTC calendar months for every tenant, so
+ * that a month's usage never depends on a time zone that may change.
+ */
+export const billingPeriodOf = (instant: Date): string => instant.toISOString().slice(0, 7);

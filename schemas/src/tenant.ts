@@ -17,6 +17,35 @@ export const Branding = z.object({
     .optional(),
 });
 
+const Seconds = z.number().int().nonnegative().max(86_400);
+const Rate = z.number().min(0).max(1);
+
+/**
+ * Service levels the tenant aims for. The first three are per call (a call over them is flagged as an SLA
+ * breach on its stream); the rates are over all calls of a period and are only reported, never flagged.
+ */
+export const SlaTargets = z.object({
+  /** From the call's start to the first answer by the AI or a human. */
+  answerWithinSeconds: Seconds,
+  /** Time an escalated call waits in queues for a human. */
+  maxQueueWaitSeconds: Seconds,
+  /** The whole call, start to end. */
+  maxHandleSeconds: Seconds,
+  /** Share of calls the caller abandons. */
+  maxAbandonRate: Rate,
+  /** Share of calls resolved at once: no transfer and no follow-up (see the SLA processor for the rule). */
+  minFirstContactResolutionRate: Rate,
+});
+export type SlaTargets = z.infer<typeof SlaTargets>;
+
+export const DEFAULT_SLA_TARGETS: SlaTargets = {
+  answerWithinSeconds: 20,
+  maxQueueWaitSeconds: 60,
+  maxHandleSeconds: 600,
+  maxAbandonRate: 0.05,
+  minFirstContactResolutionRate: 0.7,
+};
+
 export const TenantSettings = z.object({
   timeZone: TimeZone,
   languages: z.array(LanguageTag).min(1).max(20),
@@ -24,6 +53,7 @@ export const TenantSettings = z.object({
   branding: Branding,
   /** Prepended to every agent's prompt in this tenant. */
   systemPrompt: LongText,
+  slaTargets: SlaTargets,
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -39,9 +69,21 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   },
   branding: {},
   systemPrompt: '',
+  slaTargets: DEFAULT_SLA_TARGETS,
 };
 
+/**
+ * The settings as TenantCreated stores them. Tenants created before SLA targets existed have none stored: they
+ * read as the defaults, which also keeps the event's registry schema backward compatible. Only here: in a
+ * partial (UpdateTenantSettings) a default would silently reset the targets on every update.
+ */
+const StoredTenantSettings = TenantSettings.extend({ slaTargets: SlaTargets.default(DEFAULT_SLA_TARGETS) });
+
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);
+export const UsageResourceSchema = z.enum(['call_minutes', 'llm_tokens']);
+export const UsageCapRuleSchema = z.enum(['block_ai', 'overage_billed']);
+/** A billing period: a UTC calendar month. */
+export const BillingPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a billing period is YYYY-MM');
 
 // Commands
 
@@ -104,6 +146,20 @@ export const ReleaseQuota = defineCommand(
   z.object({ tenantId: TenantId, resource: QuotaResourceSchema, key: z.string().min(1).max(200) }),
   'Internal: give back a unit of a plan-limited resource.',
 );
+export const EnforceUsageCap = defineCommand(
+  category,
+  'EnforceUsageCap',
+  z
+    .object({
+      tenantId: TenantId,
+      period: BillingPeriod,
+      resource: UsageResourceSchema,
+      used: z.number().nonnegative(),
+      cap: z.number().nonnegative(),
+    })
+    .refine((c) => c.used >= c.cap, { message: 'used must have reached the cap', path: ['used'] }),
+  "Internal: the usage processor saw a monthly cap reached; the tenant's plan says what follows.",
+);
 
 // Events
 
@@ -111,7 +167,7 @@ export const TenantCreated = defineEvent(
   category,
   'TenantCreated',
   1,
-  z.object({ name: Name, planTier: PlanTier, settings: TenantSettings }),
+  z.object({ name: Name, planTier: PlanTier, settings: StoredTenantSettings }),
 );
 export const PlanTierChanged = defineEvent(
   category,
@@ -142,6 +198,20 @@ export const QuotaReleased = defineEvent(
   z.object({ resource: QuotaResourceSchema, key: z.string() }),
 );
 
+/** `rule` is what the plan said at the time: the AI limited (block_ai) or the excess billed (overage_billed). */
+export const UsageCapReached = defineEvent(
+  category,
+  'UsageCapReached',
+  1,
+  z.object({
+    period: BillingPeriod,
+    resource: UsageResourceSchema,
+    used: z.number().nonnegative(),
+    cap: z.number().nonnegative(),
+    rule: UsageCapRuleSchema,
+  }),
+);
+
 export const tenantCommands = [
   CreateTenant,
   ChangePlanTier,
@@ -152,6 +222,7 @@ export const tenantCommands = [
   UpdateTenantSettings,
   ReserveQuota,
   ReleaseQuota,
+  EnforceUsageCap,
 ] as const;
 export const tenantEvents = [
   TenantCreated,
@@ -163,4 +234,5 @@ export const tenantEvents = [
   TenantSettingsUpdated,
   QuotaReserved,
   QuotaReleased,
+  UsageCapReached,
 ] as const;

@@ -1,6 +1,7 @@
 import {
   ChooseIvrOption,
   EndCall,
+  FlagSlaBreach,
   GiveFeedback,
   InvokeTool,
   JoinHuman,
@@ -47,6 +48,8 @@ export const callRoutes: readonly CommandRoute[] = [
   route(TransferCall, callDecider, byHandler),
   // Mostly the gateway reporting a hang-up, which races with the last utterances; ending is idempotent.
   route(EndCall, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
+  // Sent by the SLA processor only; flagging is idempotent per metric, so a retry cannot flag twice.
+  route(FlagSlaBreach, callDecider, { stream: callStream, roles: [], retryOnConflict: true }),
 ];
 
 export const callReactions: Reactions = {};

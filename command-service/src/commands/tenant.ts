@@ -2,6 +2,7 @@ import {
   ChangePlanTier,
   CreateTenant,
   DisableTenant,
+  EnforceUsageCap,
   ReactivateTenant,
   ReleaseQuota,
   RequestTenantDeletion,
@@ -53,4 +54,6 @@ export const tenantRoutes = [
     compensation: (data) => releaseQuota(data.tenantId, data.resource, data.key),
   }),
   route(ReleaseQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
+  // Sent by the usage processor only; idempotent per period and resource, and decided on the plan in force.
+  route(EnforceUsageCap, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
 ];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ChooseIvrOption,
   EndCall,
+  FlagSlaBreach,
   GiveFeedback,
   InvokeTool,
   JoinHuman,
@@ -99,6 +100,7 @@ const commands = {
   GiveFeedback: command(GiveFeedback, { ...key, score: 4 }),
   SummarizeCall: command(SummarizeCall, { ...key, summary: 'Invoice explained.', followUps: [] }),
   EndCall: command(EndCall, { ...key, outcome: 'resolved' }),
+  FlagSlaBreach: command(FlagSlaBreach, { ...key, metric: 'time_to_answer', target: 20, actual: 34.5 }),
 } satisfies { [T in CallCommand['type']]: Extract<CallCommand, { type: T }> };
 
 const allCommands: CallCommand[] = Object.values(commands);
@@ -107,6 +109,7 @@ const acceptedAfterEnd = new Set<string>([
   'SummarizeCall',
   'GiveFeedback',
   'EndCall',
+  'FlagSlaBreach',
 ]);
 
 describe('call decider', () => {
@@ -427,5 +430,34 @@ describe('call decider', () => {
       given([started, ended, { type: 'FeedbackGiven', data: { score: 4 } }])
         .when(command(GiveFeedback, { ...key, score: 1 }))
         .thenThrows(refusedWith('FEEDBACK_ALREADY_GIVEN', 'score')));
+  });
+  describe('SLA breaches', () => {
+    const breach: CallEvent = {
+      type: 'SlaBreached',
+      data: { metric: 'time_to_answer', target: 20, actual: 34.5 },
+    };
+
+    it('flags a breach on a call in progress', () =>
+      given([started]).when(commands.FlagSlaBreach).then([breach]));
+
+    it('flags a breach after the call ended, which is when most are measured', () =>
+      given([started, ended]).when(commands.FlagSlaBreach).then([breach]));
+
+    it('flags each metric once: a replaying processor flags nothing more', () =>
+      given([started, ended, breach])
+        .when(command(FlagSlaBreach, { ...key, metric: 'time_to_answer', target: 15, actual: 40 }))
+        .thenNothingHappened());
+
+    it('flags another metric of the same call', () =>
+      given([started, ended, breach])
+        .when(command(FlagSlaBreach, { ...key, metric: 'handle_time', target: 600, actual: 901 }))
+        .then([{ type: 'SlaBreached', data: { metric: 'handle_time', target: 600, actual: 901 } }]));
+
+    it('refuses a "breach" within its target', () => {
+      const input = { ...key, metric: 'queue_wait', target: 60, actual: 60 } as const;
+      const parsed = FlagSlaBreach.data.safeParse(input);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['actual']);
+    });
   });
 });

@@ -7,6 +7,7 @@ export type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
 
 type SupervisionMode = Extract<CallEvent, { type: 'HumanJoined' }>['data']['mode'];
 type Feedback = Extract<CallEvent, { type: 'FeedbackGiven' }>['data'];
+type SlaMetric = Extract<CallEvent, { type: 'SlaBreached' }>['data']['metric'];
 
 export type CallState =
   | { readonly status: 'none' }
@@ -22,6 +23,8 @@ export type CallState =
       readonly feedback: Feedback | undefined;
       /** Ids already recorded, so that the media gateway's retries record nothing twice. */
       readonly seen: Readonly<Record<SeenKind, ReadonlySet<string>>>;
+      /** Metrics already flagged, so that a replaying SLA processor flags each once. */
+      readonly slaBreaches: ReadonlySet<SlaMetric>;
     };
 
 type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings';
@@ -159,6 +162,11 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
       const durationSeconds = elapsedSeconds(call.startedAt, command.metadata.now);
       return [{ type: 'CallEnded', data: { ...payload(command.data), durationSeconds } }];
     }
+    case 'FlagSlaBreach': {
+      // Measured after the fact, so accepted on an ended call; the first breach of a metric is the one kept.
+      if (existing(state).slaBreaches.has(command.data.metric)) return [];
+      return [{ type: 'SlaBreached', data: payload(command.data) }];
+    }
   }
 };
 
@@ -172,6 +180,7 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       humanInControl: undefined,
       feedback: undefined,
       seen: { utterances: new Set(), replies: new Set(), toolCalls: new Set(), recordings: new Set() },
+      slaBreaches: new Set(),
     };
   }
   if (state.status === 'none') return state;
@@ -199,6 +208,8 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       return { ...state, feedback: event.data };
     case 'CallEnded':
       return { ...state, status: 'ended' };
+    case 'SlaBreached':
+      return { ...state, slaBreaches: new Set([...state.slaBreaches, event.data.metric]) };
     case 'IvrOptionChosen':
     case 'CallQueued':
     case 'CallSummarized':

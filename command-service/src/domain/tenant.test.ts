@@ -1,9 +1,12 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ChangePlanTier,
   CreateTenant,
+  DEFAULT_SLA_TARGETS,
   DEFAULT_TENANT_SETTINGS,
   DisableTenant,
+  EnforceUsageCap,
+  TenantCreated,
   ReactivateTenant,
   ReleaseQuota,
   RequestTenantDeletion,
@@ -11,7 +14,7 @@ import {
   SuspendTenant,
   UpdateTenantSettings,
 } from '@ccp/schemas';
-import { tenantDecider, type TenantEvent } from './tenant.js';
+import { tenantDecider, usageCapInForce, type TenantEvent } from './tenant.js';
 import { DeciderSpecification, command, refusedWith } from './testing.js';
 
 const given = DeciderSpecification.for(tenantDecider);
@@ -47,6 +50,32 @@ describe('tenant decider', () => {
           },
         },
       ]));
+
+  it('sets its own SLA targets', () => {
+    const slaTargets = { ...DEFAULT_SLA_TARGETS, answerWithinSeconds: 10, maxAbandonRate: 0.02 };
+    given([])
+      .when(command(CreateTenant, { tenantId: 'acme', name: 'Acme', settings: { slaTargets } }))
+      .then([
+        {
+          type: 'TenantCreated',
+          data: { name: 'Acme', planTier: 'free', settings: { ...DEFAULT_TENANT_SETTINGS, slaTargets } },
+        },
+      ]);
+  });
+
+  it('reads a tenant stored before SLA targets existed as having the default targets', () => {
+    const { slaTargets: _none, ...before } = DEFAULT_TENANT_SETTINGS;
+    const stored = TenantCreated.data.parse({ name: 'Acme', planTier: 'free', settings: before });
+    expect(stored.settings.slaTargets).toEqual(DEFAULT_SLA_TARGETS);
+  });
+
+  it('updating other settings leaves the SLA targets alone', () => {
+    const update = command(UpdateTenantSettings, {
+      tenantId: 'acme',
+      settings: { timeZone: 'Europe/Paris' },
+    });
+    expect(update.data.settings).toEqual({ timeZone: 'Europe/Paris' });
+  });
 
   it('refuses to create a tenant twice', () =>
     given([created])
@@ -153,5 +182,120 @@ describe('tenant decider', () => {
       ])
         .when(command(ReserveQuota, { tenantId: 'acme', resource: 'aiAgents', key: 'a2' }))
         .then([{ type: 'QuotaReserved', data: { resource: 'aiAgents', key: 'a2' } }]));
+  });
+  describe('usage caps', () => {
+    const enforce = (period: string, resource: 'call_minutes' | 'llm_tokens', used: number, cap: number) =>
+      command(EnforceUsageCap, { tenantId: 'acme', period, resource, used, cap });
+    const reached = (
+      period: string,
+      resource: 'call_minutes' | 'llm_tokens',
+      used: number,
+      cap: number,
+      rule: 'block_ai' | 'overage_billed' = 'block_ai',
+    ): TenantEvent => ({ type: 'UsageCapReached', data: { period, resource, used, cap, rule } });
+    const toProfessional: TenantEvent = {
+      type: 'PlanTierChanged',
+      data: { from: 'free', to: 'professional' },
+    };
+    const stateOf = (events: TenantEvent[]) =>
+      events.reduce(tenantDecider.evolve, tenantDecider.initialState());
+
+    it('records a cap reached, with what the plan does about it', () =>
+      given([created])
+        .when(enforce('2026-03', 'call_minutes', 61, 60))
+        .then([reached('2026-03', 'call_minutes', 61, 60)]));
+
+    it('a professional tenant goes on and is billed for the overage', () =>
+      given([created, toProfessional])
+        .when(enforce('2026-03', 'llm_tokens', 30_000_100, 30_000_000))
+        .then([reached('2026-03', 'llm_tokens', 30_000_100, 30_000_000, 'overage_billed')]));
+
+    it('is idempotent per period and resource', () =>
+      given([created, reached('2026-03', 'call_minutes', 61, 60)])
+        .when(enforce('2026-03', 'call_minutes', 75, 60))
+        .thenNothingHappened());
+
+    it('caps another resource of the same period', () =>
+      given([created, reached('2026-03', 'call_minutes', 61, 60)])
+        .when(enforce('2026-03', 'llm_tokens', 200_000, 200_000))
+        .then([reached('2026-03', 'llm_tokens', 200_000, 200_000)]));
+
+    it('a new period starts afresh', () =>
+      given([created, reached('2026-03', 'call_minutes', 61, 60)])
+        .when(enforce('2026-04', 'call_minutes', 60, 60))
+        .then([reached('2026-04', 'call_minutes', 60, 60)]));
+
+    it('a cap of a month that is over, arriving late, changes nothing', () =>
+      given([created, reached('2026-04', 'llm_tokens', 200_000, 200_000)])
+        .when(enforce('2026-03', 'call_minutes', 61, 60))
+        .thenNothingHappened());
+
+    it('decides on the plan in force, not the one the processor measured against', () => {
+      given([created, toProfessional])
+        .when(enforce('2026-03', 'call_minutes', 61, 60))
+        .thenNothingHappened();
+      given([created, { type: 'PlanTierChanged', data: { from: 'free', to: 'enterprise' } }])
+        .when(enforce('2026-03', 'call_minutes', 10_000_000, 60))
+        .thenNothingHappened();
+    });
+
+    it('refuses usage below the cap as input', () => {
+      const parsed = EnforceUsageCap.data.safeParse({
+        tenantId: 'acme',
+        period: '2026-03',
+        resource: 'call_minutes',
+        used: 59,
+        cap: 60,
+      });
+      expect(parsed.success).toBe(false);
+      expect(
+        EnforceUsageCap.data.safeParse({
+          tenantId: 'acme',
+          period: '2026-13',
+          resource: 'call_minutes',
+          used: 1,
+          cap: 1,
+        }).success,
+      ).toBe(false);
+    });
+
+    it('keeps the capped resources keyed by period, for the media gateway', () => {
+      const state = stateOf([
+        created,
+        reached('2026-03', 'call_minutes', 61, 60),
+        reached('2026-03', 'llm_tokens', 200_001, 200_000),
+      ]);
+      expect(state).toMatchObject({
+        usageCapped: { period: '2026-03', resources: ['call_minutes', 'llm_tokens'] },
+      });
+      expect(usageCapInForce(state, 'call_minutes', new Date('2026-03-31T23:59:59Z'))).toBe('block_ai');
+      expect(usageCapInForce(state, 'call_minutes', new Date('2026-04-01T00:00:00Z'))).toBeNull();
+      const april = stateOf([
+        created,
+        reached('2026-03', 'call_minutes', 61, 60),
+        reached('2026-04', 'llm_tokens', 200_001, 200_000),
+      ]);
+      expect(april).toMatchObject({ usageCapped: { period: '2026-04', resources: ['llm_tokens'] } });
+    });
+
+    it('an upgrade lifts the caps the new plan no longer reaches; a downgrade keeps those it does', () => {
+      const capped = [created, reached('2026-03', 'call_minutes', 5_000, 60)];
+      const upgraded = stateOf([
+        ...capped,
+        { type: 'PlanTierChanged', data: { from: 'free', to: 'professional' } },
+      ]);
+      expect(usageCapInForce(upgraded, 'call_minutes', new Date('2026-03-15T00:00:00Z'))).toBeNull();
+      const starter = stateOf([
+        ...capped,
+        { type: 'PlanTierChanged', data: { from: 'free', to: 'starter' } },
+      ]);
+      expect(usageCapInForce(starter, 'call_minutes', new Date('2026-03-15T00:00:00Z'))).toBe('block_ai');
+      const backAgain = stateOf([
+        ...capped,
+        { type: 'PlanTierChanged', data: { from: 'free', to: 'professional' } },
+        { type: 'PlanTierChanged', data: { from: 'professional', to: 'free' } },
+      ]);
+      expect(usageCapInForce(backAgain, 'call_minutes', new Date('2026-03-15T00:00:00Z'))).toBe('block_ai');
+    });
   });
 });

@@ -1,7 +1,10 @@
 import {
+  billingPeriodOf,
   DEFAULT_TENANT_SETTINGS,
   PLAN_LIMITS,
   QUOTA_RESOURCES,
+  USAGE_RESOURCES,
+  usageCapOf,
   type CommandOf,
   type EventOf,
   type PlanTier,
@@ -9,6 +12,8 @@ import {
   type TenantSettings,
   type tenantCommands,
   type tenantEvents,
+  type UsageCapRule,
+  type UsageResource,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from './decider.js';
 
@@ -26,7 +31,17 @@ export type TenantState =
       readonly settings: TenantSettings;
       /** Keys holding a unit of each plan-limited resource. */
       readonly quota: Readonly<Record<QuotaResource, readonly string[]>>;
+      /** Monthly caps reached in the latest period that reached any; an earlier period no longer counts. */
+      readonly usageCapped: UsageCapped | undefined;
     };
+
+export interface UsageCapped {
+  /** 'YYYY-MM', UTC. */
+  readonly period: string;
+  readonly resources: readonly UsageResource[];
+  /** What was used when each cap was reached, to tell whether it still holds after a plan change. */
+  readonly used: Readonly<Partial<Record<UsageResource, number>>>;
+}
 
 type ExistingTenant = Exclude<TenantState, { status: 'none' }>;
 
@@ -54,6 +69,35 @@ const notClosed = (state: TenantState): ExistingTenant => {
 export const quotaAllows = (tier: PlanTier, resource: QuotaResource, inUse: number): boolean => {
   const limit = PLAN_LIMITS[tier][resource];
   return limit === null || inUse < limit;
+};
+
+/**
+ * What limits a tenant's use of a resource right now: the plan's rule once its cap was reached this month,
+ * null otherwise. For the media gateway, which limits the AI's answers under `block_ai`.
+ */
+export const usageCapInForce = (
+  state: TenantState,
+  resource: UsageResource,
+  now: Date,
+): UsageCapRule | null => {
+  if (state.status === 'none' || !state.usageCapped) return null;
+  const { period, resources } = state.usageCapped;
+  if (period !== billingPeriodOf(now) || !resources.includes(resource)) return null;
+  return PLAN_LIMITS[state.planTier].atUsageCap;
+};
+
+/**
+ * Caps that hold under another tier: those whose recorded use reaches the tier's cap too. Every cap reached this
+ * period is reconsidered, so a cap lifted by an upgrade holds again after a downgrade back.
+ */
+const cappedUnder = (tier: PlanTier, capped: UsageCapped | undefined): UsageCapped | undefined => {
+  if (!capped) return undefined;
+  const resources = USAGE_RESOURCES.filter((resource) => {
+    const cap = usageCapOf(tier, resource);
+    const used = capped.used[resource];
+    return cap !== null && used !== undefined && used >= cap;
+  });
+  return { ...capped, resources };
 };
 
 export const decide = (command: TenantCommand, state: TenantState): TenantEvent[] => {
@@ -134,17 +178,34 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       if (!tenant.quota[resource].includes(key)) return [];
       return [{ type: 'QuotaReleased', data: { resource, key } }];
     }
+    case 'EnforceUsageCap': {
+      const tenant = existing(state);
+      const { period, resource, used } = command.data;
+      const capped = tenant.usageCapped;
+      // A later month already reached a cap: this one is over and there is nothing left to limit.
+      if (capped && capped.period > period) return [];
+      if (capped?.period === period && capped.resources.includes(resource)) return [];
+      // The processor measured against the plan it knew; the plan now in force decides.
+      const cap = usageCapOf(tenant.planTier, resource);
+      const rule = PLAN_LIMITS[tenant.planTier].atUsageCap;
+      if (cap === null || rule === null || used < cap) return [];
+      return [{ type: 'UsageCapReached', data: { period, resource, used, cap, rule } }];
+    }
   }
 };
 
 export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
   if (event.type === 'TenantCreated') {
-    return { status: 'active', ...event.data, quota: emptyQuota() };
+    return { status: 'active', ...event.data, quota: emptyQuota(), usageCapped: undefined };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'PlanTierChanged':
-      return { ...state, planTier: event.data.to };
+      return {
+        ...state,
+        planTier: event.data.to,
+        usageCapped: cappedUnder(event.data.to, state.usageCapped),
+      };
     case 'TenantSuspended':
       return { ...state, status: 'suspended' };
     case 'TenantReactivated':
@@ -164,6 +225,20 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
       return {
         ...state,
         quota: { ...state.quota, [resource]: state.quota[resource].filter((k) => k !== key) },
+      };
+    }
+    case 'UsageCapReached': {
+      const { period, resource, used } = event.data;
+      // Keyed by period: the first cap of a new month starts a fresh record.
+      const current =
+        state.usageCapped?.period === period ? state.usageCapped : { period, resources: [], used: {} };
+      return {
+        ...state,
+        usageCapped: {
+          period,
+          resources: [...current.resources.filter((r) => r !== resource), resource],
+          used: { ...current.used, [resource]: used },
+        },
       };
     }
   }

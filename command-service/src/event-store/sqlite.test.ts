@@ -19,9 +19,9 @@ describe('sqlite event store across processes', () => {
     const writer = join(import.meta.dirname, 'testing', 'concurrent-writer.ts');
     const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
     const count = 300;
-    const startAt = String(Date.now() + 1500);
+    const writerCount = '2';
     const outputs = await Promise.all(
-      ['a', 'b'].map((name) => run(tsx, [writer, path, 'test-shared.s1', name, String(count), startAt])),
+      ['a', 'b'].map((name) => run(tsx, [writer, path, 'test-shared.s1', name, String(count), writerCount])),
     );
     const reports = outputs.map((o) => JSON.parse(o.stdout) as { writer: string; conflicts: number });
     expect(reports.map((r) => r.writer).sort()).toEqual(['a', 'b']);

@@ -2,12 +2,28 @@ import type { ReadStore } from '../read-store/port.js';
 import { migration as events } from './001_events.js';
 import { migration as calls } from './002_calls.js';
 import { migration as utterances } from './003_utterances.js';
+import { migration as eventsActorRole } from './004_events_actor_role.js';
+import { migration as callsHandling } from './005_calls_handling.js';
+import { migration as sentiment } from './006_sentiment.js';
+import { migration as utteranceIntents } from './007_utterance_intents.js';
+import { migration as sla } from './010_sla.js';
+import { migration as usage } from './011_usage.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration of the read side, in order. A new one is a new numbered module added at the end. */
-export const migrations: readonly Migration[] = [events, calls, utterances];
+export const migrations: readonly Migration[] = [
+  events,
+  calls,
+  utterances,
+  eventsActorRole,
+  callsHandling,
+  sentiment,
+  utteranceIntents,
+  sla,
+  usage,
+];
 
 const LEDGER = 'schema_migrations';
 

@@ -6,6 +6,21 @@ import { openChdbReadStore } from '../read-store/chdb.js';
 import type { ReadStore } from '../read-store/port.js';
 import { MigrationError, migrate, migrations, type Migration } from './index.js';
 
+const PROJECTION_TABLES = [
+  'call_sentiment',
+  'call_sla',
+  'calls',
+  'events',
+  'sla_follow_ups',
+  'tenant_plans',
+  'tenant_sla_targets',
+  'usage_calls',
+  'usage_events',
+  'utterance_intents',
+  'utterance_sentiment',
+  'utterances',
+];
+
 const dir = mkdtempSync(join(tmpdir(), 'ccp-migrations-'));
 let databases = 0;
 const opened: ReadStore[] = [];
@@ -33,7 +48,7 @@ describe('migrate', () => {
     const store = await freshStore();
     const first = await migrate(store);
     expect(first).toEqual({ applied: migrations.map((m) => m.version), alreadyApplied: [] });
-    expect(await tables(store)).toEqual(['calls', 'events', 'schema_migrations', 'utterances']);
+    expect(await tables(store)).toEqual([...PROJECTION_TABLES, 'schema_migrations'].sort());
     expect(await store.query('SELECT version, name FROM schema_migrations FINAL ORDER BY version')).toEqual(
       migrations.map((m) => ({ version: m.version, name: m.name })),
     );
@@ -62,7 +77,7 @@ describe('migrate', () => {
       expect(table.partition_key).toMatch(/^toYYYYMM\(/);
       expect(table.engine).toBe('ReplacingMergeTree');
     }
-    expect(described.map((t) => t.name)).toEqual(['calls', 'events', 'utterances']);
+    expect(described.map((t) => t.name)).toEqual(PROJECTION_TABLES);
   });
 
   it('a calls row replayed or superseded reads as its newest version', async () => {

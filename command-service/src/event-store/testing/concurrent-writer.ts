@@ -3,17 +3,24 @@
  * shared stream at the revision it last read (retrying conflicts) and as many to a stream of its own.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { createSqliteEventStore } from '../sqlite.js';
 import { WrongExpectedRevisionError } from '../port.js';
 
-const [path, sharedStream, writer, countText, startAtText] = process.argv.slice(2);
-if (!path || !sharedStream || !writer || !countText || !startAtText) {
-  throw new Error('usage: concurrent-writer PATH STREAM WRITER COUNT START_AT_MS');
+const [path, sharedStream, writer, countText, writersText] = process.argv.slice(2);
+if (!path || !sharedStream || !writer || !countText || !writersText) {
+  throw new Error('usage: concurrent-writer PATH STREAM WRITER COUNT WRITERS');
 }
 const count = Number(countText);
 const store = createSqliteEventStore({ path, synchronous: 'normal' });
-// Both writers start at the same instant, so their appends really overlap.
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, Number(startAtText) - Date.now())));
+// Both writers start together, so their appends really overlap: each says it is ready, then waits for the others
+// (WRITERS is the number of writers), however long their start-up took on a loaded machine.
+const writers = Number(writersText);
+writeFileSync(`${path}.ready-${writer}`, '');
+while (readdirSync(dirname(path)).filter((f) => f.startsWith(`${basename(path)}.ready-`)).length < writers) {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 let conflicts = 0;
 for (let n = 0; n < count; n += 1) {

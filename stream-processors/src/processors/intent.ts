@@ -1,0 +1,112 @@
+import { ERASED } from '@ccp/schemas';
+import { z } from 'zod';
+import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { BusEvent } from '../bus/port.js';
+import { trainIntentClassifier } from '../nlp/intent.js';
+import type { IntentClassifier } from '../nlp/intent-classifier.js';
+import { loadIntentDataset } from '../nlp/intent-dataset.js';
+import type { Processor, ProcessorContext } from '../processor.js';
+import { callEventsOf, utteranceIdOf } from './call-stream.js';
+import { checkRange, ClickHouseCount, type TimeRange } from './read-rows.js';
+
+export const INTENT = 'intent';
+
+let local: Promise<IntentClassifier> | undefined;
+
+/**
+ * The local classifier, trained from the shipped dataset the first time a processor needs it (about a second,
+ * once per process) and shared by every processor of the process. Trained on the whole dataset: the held-out
+ * split is for measuring it (intent-evaluation), not for serving.
+ */
+export const localIntentClassifier = (): Promise<IntentClassifier> => {
+  local ??= Promise.resolve().then(() => trainIntentClassifier(loadIntentDataset()));
+  return local;
+};
+
+export interface IntentProcessorOptions {
+  /** Another implementation of the port (an LLM classifier when a key is configured); the local one by default. */
+  readonly classifier?: () => Promise<IntentClassifier>;
+}
+
+/**
+ * The intent processor: the intent of every caller utterance into `utterance_intents`, one row per utterance
+ * with version = the event's position. A row depends on its event alone (the local classifier is
+ * deterministic), so a redelivered or re-split batch writes the same rows and they collapse under FINAL.
+ * Lines of the AI and of humans are not classified: intents are what callers want. Utterances whose text was
+ * erased are skipped.
+ */
+export const createIntentProcessor = (options: IntentProcessorOptions = {}): Processor => {
+  const classifier = options.classifier ?? localIntentClassifier;
+  return {
+    name: INTENT,
+    categories: ['call'],
+    tables: ['utterance_intents'],
+    async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {
+      const rows: Record<string, unknown>[] = [];
+      for (const at of callEventsOf(batch)) {
+        const { event } = at;
+        if (event.type !== 'UtteranceRecorded' || event.data.speaker !== 'caller') continue;
+        if (event.data.text === ERASED) continue;
+        const { intent, confidence } = await (await classifier()).classify(event.data.text);
+        rows.push({
+          tenant_id: at.tenantId,
+          call_id: at.callId,
+          utterance_id: utteranceIdOf(at, event.data.utteranceId),
+          intent,
+          confidence,
+          occurred_at: at.occurredAt,
+          version: at.position,
+        });
+      }
+      await context.readStore.insert('utterance_intents', rows);
+    },
+  };
+};
+
+export interface TopIntentsOptions {
+  /** At most this many intents, most frequent first; 10 by default. */
+  readonly limit?: number;
+  /** Leave out classifications below this confidence (the classifier's guesses); 0 by default. */
+  readonly minConfidence?: number;
+}
+
+export interface IntentCount {
+  readonly intent: string;
+  readonly utterances: number;
+  readonly calls: number;
+  readonly averageConfidence: number;
+}
+
+const IntentCountRow = z.object({
+  intent: z.string(),
+  utterances: ClickHouseCount,
+  calls: ClickHouseCount,
+  averageConfidence: z.number(),
+});
+
+/** What callers of a tenant wanted in a range ([from, to) over when they said it), most frequent first. */
+export const topIntents = async (
+  readStore: ReadStore,
+  tenantId: string,
+  range: TimeRange,
+  options: TopIntentsOptions = {},
+): Promise<IntentCount[]> => {
+  const { from, to } = checkRange(range);
+  const limit = options.limit ?? 10;
+  const minConfidence = options.minConfidence ?? 0;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  if (!(minConfidence >= 0 && minConfidence <= 1))
+    throw new RangeError('minConfidence must be within [0, 1]');
+  const rows = await readStore.query<unknown>(
+    `SELECT intent, count() AS utterances, uniqExact(call_id) AS calls, avg(confidence) AS averageConfidence
+     FROM utterance_intents FINAL
+     WHERE tenant_id = {tenant:String}
+       AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+       AND confidence >= {minConfidence:Float64}
+     GROUP BY intent
+     ORDER BY utterances DESC, intent
+     LIMIT {limit:UInt32}`,
+    { tenant: tenantId, from, to, minConfidence, limit },
+  );
+  return rows.map((row) => IntentCountRow.parse(row));
+};
