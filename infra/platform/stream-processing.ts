@@ -97,6 +97,19 @@ export const streamProcessing = (
       admin.get('/processors', async (ctx) => {
         ctx.body = { processors: live.lag(), rejections: rejected.slice(-50) };
       });
+      // A fingerprint of a projection's tables as reads see them (FINAL), to compare a projection with its rebuild.
+      admin.get('/projections/:name/checksum', async (ctx) => {
+        const processor = live.processor(ctx.params.name ?? '');
+        if (!processor) throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${ctx.params.name}`);
+        const tables: Record<string, { rows: string; hash: string }> = {};
+        for (const table of processor.tables) {
+          const [row] = await readStore.query<{ rows: string; hash: string }>(
+            `SELECT toString(count()) AS rows, toString(sum(cityHash64(*))) AS hash FROM ${table} FINAL`,
+          );
+          tables[table] = row ?? { rows: '0', hash: '0' };
+        }
+        ctx.body = { processor: processor.name, tables };
+      });
       admin.post('/projections/:name/rebuild', async (ctx) => {
         const name = ctx.params.name ?? '';
         if (!live.processor(name))

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { configFromEnv } from '../../infra/platform/config.js';
 import { ensureSuperAdmin } from '../../infra/platform/bootstrap.js';
 import { startPlatform, type RunningPlatform } from '../../infra/platform/platform.js';
+import type { StreamProcessing } from '../../infra/platform/stream-processing.js';
 
 export const SUPER_ADMIN = { email: 'root@test.example', password: 'root-password-1' };
 
@@ -15,10 +16,14 @@ export interface TestPlatform {
 }
 
 /** The real platform on a free loopback port and a fresh data directory (or a given one, to test restarts). */
-export const startTestPlatform = async (dataDir?: string): Promise<TestPlatform> => {
+export const startTestPlatform = async (
+  dataDir?: string,
+  options: { readonly processing?: StreamProcessing; readonly env?: Record<string, string> } = {},
+): Promise<TestPlatform> => {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ccp-e2e-'));
-  const config = configFromEnv({ DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1' });
-  const platform = await startPlatform(config, [], () => undefined);
+  const config = configFromEnv({ DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const modules = options.processing ? [options.processing.module] : [];
+  const platform = await startPlatform(config, modules, () => undefined);
   await ensureSuperAdmin(platform, SUPER_ADMIN.email, SUPER_ADMIN.password);
   return {
     platform,
