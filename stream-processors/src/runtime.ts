@@ -4,6 +4,8 @@ import type { Processor, ProcessorContext } from './processor.js';
 
 export interface RunningProcessors {
   lag(): Readonly<Record<string, LagFigures>>;
+  /** Starts the lag figures afresh, e.g. after a backlog, to measure a steady load alone. */
+  resetLag(): void;
   processor(name: string): Processor | undefined;
   /** Stops one processor's consumer (its checkpoint stays), e.g. while its tables are swapped. */
   pause(name: string): Promise<void>;
@@ -29,7 +31,6 @@ export const startProcessors = async (
   const byName = new Map(processors.map((p) => [p.name, p]));
 
   const run = async (processor: Processor) => {
-    const meter = meters.get(processor.name);
     const consumer = await bus.consume({
       group: processor.name + (options.groupSuffix ?? ''),
       categories: processor.categories,
@@ -37,6 +38,7 @@ export const startProcessors = async (
       handle: async (batch) => {
         await processor.handle(batch, context);
         const now = context.now().getTime();
+        const meter = meters.get(processor.name);
         for (const event of batch) meter?.record(event.envelope.occurredAt, event.position, now);
       },
     });
@@ -46,6 +48,9 @@ export const startProcessors = async (
 
   return {
     lag: () => Object.fromEntries([...meters].map(([name, meter]) => [name, meter.figures()])),
+    resetLag: () => {
+      for (const name of meters.keys()) meters.set(name, createLagMeter());
+    },
     processor: (name) => byName.get(name),
     pause: async (name) => {
       await consumers.get(name)?.stop();
