@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await import('./ensure-deps.mjs');
 
+// The Kafka tests run a real broker and registry from Maven Central: they need a JDK and Maven.
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+if (!has('java') || !has('mvn')) {
+  console.log('Installing a JDK and Maven for the Kafka broker the tests start...');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
+  if (!(apt(['update']) && apt(['install', '-y', 'openjdk-17-jre-headless', 'maven']))) {
+    console.error('Could not install java and maven (apt-get); the Kafka tests will fail.');
+  }
+}
+
 const bin = (name) => `${root}/node_modules/.bin/${name}`;
 const step = (name, command, args) => {
   console.log(`\n▶ ${name}`);
