@@ -100,7 +100,8 @@ export const streamProcessing = (
       // A fingerprint of a projection's tables as reads see them (FINAL), to compare a projection with its rebuild.
       admin.get('/projections/:name/checksum', async (ctx) => {
         const processor = live.processor(ctx.params.name ?? '');
-        if (!processor) throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${ctx.params.name}`);
+        if (!processor)
+          throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${ctx.params.name}`);
         const tables: Record<string, { rows: string; hash: string }> = {};
         for (const table of processor.tables) {
           const [row] = await readStore.query<{ rows: string; hash: string }>(
