@@ -1,0 +1,3 @@
+import { streamProcessingScenario } from '../support/stream-scenario.js';
+
+streamProcessingScenario('kafka');
