@@ -21,6 +21,9 @@ const Env = z.object({
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   STREAM_PROCESSING: z.enum(['true', 'false']).default('true'),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: z.url().optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
 });
 
 export interface PlatformConfig {
@@ -38,6 +41,8 @@ export interface PlatformConfig {
   readonly readStore: ReadStoreConfig;
   /** Whether this process runs the stream processors (off for a command-only process of the scale profile). */
   readonly streamProcessing: boolean;
+  /** An OpenAI-compatible LLM, when a key is set; the offline models are used otherwise. */
+  readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
 }
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -90,5 +95,12 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
           }
         : { kind: 'chdb', dataDir },
     streamProcessing: e.STREAM_PROCESSING === 'true',
+    ...(e.OPENAI_API_KEY && {
+      llm: {
+        apiKey: e.OPENAI_API_KEY,
+        model: e.LLM_MODEL,
+        ...(e.LLM_BASE_URL && { baseURL: e.LLM_BASE_URL }),
+      },
+    }),
   };
 };

@@ -8,7 +8,7 @@ import { createProcessors } from '../../stream-processors/src/processors/index.j
 
 const config = configFromEnv();
 const credentials = localCredentials(config.dataDir, config.superAdmin.password);
-const processing = streamProcessing(createProcessors());
+const processing = streamProcessing(createProcessors({ ...(config.llm && { llm: config.llm }) }));
 const platform = await startPlatform(config, config.streamProcessing ? [processing.module] : []);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);

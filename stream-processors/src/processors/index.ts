@@ -1,17 +1,39 @@
 import type { Processor } from '../processor.js';
 import { createAuditLogProcessor } from './audit-log.js';
 import { createCallFactsProcessor } from './call-facts.js';
-import { createIntentProcessor } from './intent.js';
+import { createIntentProcessor, localIntentClassifier } from './intent.js';
+import type { IntentClassifier } from '../nlp/intent-classifier.js';
+import { loadIntentDataset } from '../nlp/intent-dataset.js';
+import { createLlmIntentClassifier } from '../nlp/llm-intent.js';
 import { createSentimentProcessor } from './sentiment.js';
 import { createSlaProcessor } from './sla.js';
 import { createUsageProcessor } from './usage.js';
 
+export interface ProcessorsOptions {
+  /** An LLM (OpenAI or any compatible server) classifies intents instead of the local model when given. */
+  readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
+  readonly log?: (message: string) => void;
+}
+
+const intentClassifier = (options: ProcessorsOptions): (() => Promise<IntentClassifier>) | undefined => {
+  const { llm } = options;
+  if (!llm) return undefined;
+  const intents = [...new Set(loadIntentDataset().map((e) => e.intent))].sort();
+  const classifier = createLlmIntentClassifier({
+    ...llm,
+    intents,
+    fallback: localIntentClassifier,
+    ...(options.log && { log: options.log }),
+  });
+  return async () => classifier;
+};
+
 /** Every processor of the platform, each its own consumer group. */
-export const createProcessors = (): Processor[] => [
+export const createProcessors = (options: ProcessorsOptions = {}): Processor[] => [
   createAuditLogProcessor(),
   createCallFactsProcessor(),
   createSentimentProcessor(),
-  createIntentProcessor(),
+  createIntentProcessor({ ...(options.llm && { classifier: intentClassifier(options) }) }),
   createSlaProcessor(),
   createUsageProcessor(),
 ];
