@@ -105,7 +105,7 @@ export const streamProcessing = (
         const tables: Record<string, { rows: string; hash: string }> = {};
         for (const table of processor.tables) {
           const [row] = await readStore.query<{ rows: string; hash: string }>(
-            `SELECT toString(count()) AS rows, toString(sum(cityHash64(*))) AS hash FROM ${table} FINAL`,
+            `SELECT toString(count()) AS rows, toString(sum(cityHash64(tuple(*)))) AS hash FROM ${table} FINAL`,
           );
           tables[table] = row ?? { rows: '0', hash: '0' };
         }

@@ -95,13 +95,18 @@ describe.each(['embedded', 'kafka'] as const)('processors killed mid-batch on th
         PROCESSORS.every((p) => (lag[p]?.events ?? 0) > 0)
       )
         break;
-      if (Date.now() > deadline) throw new Error(`processors did not catch up: ${JSON.stringify(calls)}`);
+      if (Date.now() > deadline) {
+        throw new Error(
+          `processors did not catch up: ${JSON.stringify(calls)}\n${second.output().slice(-4000)}`,
+        );
+      }
       previous = audit;
       await sleep(1_500);
     }
 
     for (const name of PROCESSORS) {
       const recovered = await checksum(name);
+      for (const table of Object.values(recovered.tables)) expect(table.hash, name).toMatch(/^\d+$/);
       const rebuild = await admin.request<{ events: number }>(
         'POST',
         `/api/admin/projections/${name}/rebuild`,
@@ -113,5 +118,5 @@ describe.each(['embedded', 'kafka'] as const)('processors killed mid-batch on th
     }
     second.child.kill('SIGTERM');
     await second.exited;
-  }, 300_000);
+  }, 420_000);
 });
