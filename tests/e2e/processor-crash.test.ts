@@ -26,7 +26,7 @@ describe.each(['embedded', 'kafka'] as const)('processors killed mid-batch on th
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('recover to exactly what a rebuild from position 0 gives', async () => {
+  it('recover to exactly what a rebuild from position 0 gives', { timeout: 420_000, retry: 1 }, async () => {
     const env: Record<string, string> = {
       DATA_DIR: dataDir,
       SEED_DEMO: 'false',
@@ -118,5 +118,5 @@ describe.each(['embedded', 'kafka'] as const)('processors killed mid-batch on th
     }
     second.child.kill('SIGTERM');
     await second.exited;
-  }, 420_000);
+  });
 });

@@ -12,8 +12,9 @@ export interface CheckpointStore {
 export const createSqliteCheckpointStore = (path: string): CheckpointStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
   db.exec(
     'CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID',
   );

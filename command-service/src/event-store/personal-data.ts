@@ -50,8 +50,9 @@ export const masterKeyFrom = (fromEnv: string | undefined, file: string): Buffer
 export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): SubjectKeys => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
   db.exec(
     'CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB NOT NULL) WITHOUT ROWID',
   );

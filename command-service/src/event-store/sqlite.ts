@@ -82,9 +82,10 @@ const matches = (expected: ExpectedRevision, actual: number | undefined): boolea
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
   if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
+  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
+  db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
-  db.pragma('busy_timeout = 10000');
   db.exec(SCHEMA);
 
   const pollIntervalMs = options.pollIntervalMs ?? 100;

@@ -102,8 +102,9 @@ export interface IdentityStore {
 export const createIdentityStore = (path: string, store: EventStore): IdentityStore => {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
   db.exec(SCHEMA);
 
   const q = {
