@@ -7,10 +7,9 @@ import {
   handleAll,
   handleWithCrash,
   inBatchesOf,
-  recordCalls,
-  recordSampleCalls,
   tableRows,
   testReadStores,
+  sampleBusEvents,
 } from './processor-testing.js';
 
 const stores = testReadStores('call-facts');
@@ -18,13 +17,7 @@ let store: ReadStore;
 const processor = createCallFactsProcessor();
 
 /** The sample calls' events, recorded once through the real command handler, of category 'call' only. */
-const sample = async (tenantId: string): Promise<BusEvent[]> => {
-  const calls = await recordCalls(tenantId);
-  await recordSampleCalls(calls);
-  const events = await calls.busEvents(processor.categories);
-  await calls.close();
-  return events;
-};
+const sample = (tenantId: string): Promise<BusEvent[]> => sampleBusEvents(tenantId, processor.categories);
 
 const snapshot = async (readStore: ReadStore, tenantId: string) => ({
   calls: await tableRows(readStore, 'calls', tenantId, 'call_id'),

@@ -3,27 +3,14 @@ import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import type { BusEvent } from '../bus/port.js';
 import type { IntentClassifier } from '../nlp/intent-classifier.js';
 import { createIntentProcessor, localIntentClassifier, topIntents } from './intent.js';
-import {
-  handleAll,
-  inBatchesOf,
-  recordCalls,
-  recordSampleCalls,
-  tableRows,
-  testReadStores,
-} from './processor-testing.js';
+import { handleAll, inBatchesOf, tableRows, testReadStores, sampleBusEvents } from './processor-testing.js';
 
 const stores = testReadStores('intent');
 let store: ReadStore;
 const processor = createIntentProcessor();
 const MARCH = { from: new Date('2024-03-01T00:00:00Z'), to: new Date('2024-04-01T00:00:00Z') };
 
-const sample = async (tenantId: string): Promise<BusEvent[]> => {
-  const calls = await recordCalls(tenantId);
-  await recordSampleCalls(calls);
-  const events = await calls.busEvents(processor.categories);
-  await calls.close();
-  return events;
-};
+const sample = (tenantId: string): Promise<BusEvent[]> => sampleBusEvents(tenantId, processor.categories);
 
 beforeAll(async () => {
   store = await stores.open('intent');

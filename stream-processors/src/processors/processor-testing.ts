@@ -331,3 +331,15 @@ const expectRejection = async (promise: Promise<unknown>, message: string): Prom
     throw new Error(`expected the batch to fail with "${message}", got: ${outcome}`);
   }
 };
+
+/** The sample calls recorded for a tenant, as the bus delivers them to a processor of these categories. */
+export const sampleBusEvents = async (
+  tenantId: string,
+  categories: readonly string[],
+): Promise<BusEvent[]> => {
+  const calls = await recordCalls(tenantId);
+  await recordSampleCalls(calls);
+  const events = await calls.busEvents(categories);
+  await calls.close();
+  return events;
+};

@@ -10,9 +10,9 @@ import {
   handleWithCrash,
   inBatchesOf,
   recordCalls,
-  recordSampleCalls,
   tableRows,
   testReadStores,
+  sampleBusEvents,
 } from './processor-testing.js';
 
 const stores = testReadStores('sentiment');
@@ -20,13 +20,7 @@ let store: ReadStore;
 const processor = createSentimentProcessor();
 const MARCH = { from: new Date('2024-03-01T00:00:00Z'), to: new Date('2024-04-01T00:00:00Z') };
 
-const sample = async (tenantId: string): Promise<BusEvent[]> => {
-  const calls = await recordCalls(tenantId);
-  await recordSampleCalls(calls);
-  const events = await calls.busEvents(processor.categories);
-  await calls.close();
-  return events;
-};
+const sample = (tenantId: string): Promise<BusEvent[]> => sampleBusEvents(tenantId, processor.categories);
 
 const snapshot = async (readStore: ReadStore, tenantId: string) => ({
   utterances: await tableRows(readStore, 'utterance_sentiment', tenantId, 'call_id, utterance_id'),
