@@ -30,7 +30,16 @@ export const CallEscalationReason = z.enum([
 /** listen: hears the call; whisper: speaks to the AI or agent only; barge: speaks to everyone. */
 export const SupervisionMode = z.enum(['listen', 'whisper', 'barge']);
 export const ToolCallStatus = z.enum(['succeeded', 'failed']);
-export const CallOutcome = z.enum(['resolved', 'escalated', 'abandoned', 'voicemail', 'failed']);
+/** busy and no_answer: an outbound call the callee did not pick up, as the carrier reported it. */
+export const CallOutcome = z.enum([
+  'resolved',
+  'escalated',
+  'abandoned',
+  'voicemail',
+  'failed',
+  'busy',
+  'no_answer',
+]);
 export type CallOutcome = z.infer<typeof CallOutcome>;
 /**
  * Per-call service levels that can be breached (the tenant's SlaTargets): time to the first answer, time waiting
@@ -147,6 +156,25 @@ const SlaBreach = z.object({
 const overTarget = (b: { target: number; actual: number }): boolean => b.actual > b.target;
 const OVER_TARGET = { message: 'a breach is an actual above its target', path: ['actual'] };
 
+/** Who picked up, as the carrier's answering machine detection reports it ('unknown' when it was not asked). */
+export const AnsweredBy = z.enum(['human', 'machine', 'unknown']);
+
+const Message = z.object({
+  message: Transcript,
+  callerName: Name.optional(),
+  /** Where to call back when it is not the number the call came from. */
+  callbackNumber: CallAddress.optional(),
+  /** The ticket the message was filed as, so a human finds it in the queue. */
+  ticketId: EntityId.optional(),
+});
+
+const Callback = z.object({
+  callbackId: EntityId,
+  at: IsoDateTime,
+  number: CallAddress,
+  reason: ShortText,
+});
+
 const CallKey = { tenantId: TenantId, callId: EntityId };
 
 // Commands
@@ -235,6 +263,36 @@ export const EndCall = defineCommand(
   z.object({ ...CallKey, outcome: CallOutcome, reason: ShortText.optional() }),
   'End the call with its outcome; ending an ended call changes nothing.',
 );
+export const AnswerCall = defineCommand(
+  category,
+  'AnswerCall',
+  z.object({ ...CallKey, answeredBy: AnsweredBy }),
+  'The far end picked up (an outbound call answered, by a person or a machine); answering again changes nothing.',
+);
+export const ChangeCallLanguage = defineCommand(
+  category,
+  'ChangeCallLanguage',
+  z.object({ ...CallKey, language: LanguageTag }),
+  'The caller switched language; the AI speaks it from now on. The same language again changes nothing.',
+);
+export const TakeMessage = defineCommand(
+  category,
+  'TakeMessage',
+  z.object({ ...CallKey, ...Message.shape }),
+  'Record a message the caller left for the business, when no person could take the call.',
+);
+export const ScheduleCallback = defineCommand(
+  category,
+  'ScheduleCallback',
+  z.object({ ...CallKey, ...Callback.shape }),
+  'Promise the caller a call back at a time; a repeated callbackId is ignored.',
+);
+export const LeaveVoicemail = defineCommand(
+  category,
+  'LeaveVoicemail',
+  z.object({ ...CallKey, text: Transcript }),
+  'Record the voicemail the AI left on an answering machine (outbound calls).',
+);
 export const FlagSlaBreach = defineCommand(
   category,
   'FlagSlaBreach',
@@ -303,6 +361,21 @@ export const CallEnded = defineEvent(
   }),
 );
 export const SlaBreached = defineEvent(category, 'SlaBreached', 1, SlaBreach);
+export const CallAnswered = defineEvent(
+  category,
+  'CallAnswered',
+  1,
+  z.object({ answeredBy: AnsweredBy, answeredAt: IsoDateTime }),
+);
+export const CallLanguageChanged = defineEvent(
+  category,
+  'CallLanguageChanged',
+  1,
+  z.object({ language: LanguageTag, previous: LanguageTag.optional() }),
+);
+export const MessageTaken = defineEvent(category, 'MessageTaken', 1, Message);
+export const CallbackScheduled = defineEvent(category, 'CallbackScheduled', 1, Callback);
+export const VoicemailLeft = defineEvent(category, 'VoicemailLeft', 1, z.object({ text: Transcript }));
 
 /**
  * v1 utterances carried no language. They are read as 'und' (BCP 47 "undetermined", which LanguageTag accepts)
@@ -338,6 +411,11 @@ export const callCommands = [
   SummarizeCall,
   EndCall,
   FlagSlaBreach,
+  AnswerCall,
+  ChangeCallLanguage,
+  TakeMessage,
+  ScheduleCallback,
+  LeaveVoicemail,
 ] as const;
 
 /** The current version of every call event: what deciders write and read. */
@@ -357,6 +435,11 @@ export const callEventsLatest = [
   CallSummarized,
   CallEnded,
   SlaBreached,
+  CallAnswered,
+  CallLanguageChanged,
+  MessageTaken,
+  CallbackScheduled,
+  VoicemailLeft,
 ] as const;
 
 export const callEvents = [...callEventsLatest, UtteranceRecordedV1] as const;

@@ -31,8 +31,8 @@ export type NumberProvider = z.infer<typeof NumberProvider>;
 
 export const numberKindOf = (address: string): NumberKind => (address.startsWith('sip:') ? 'sip' : 'pstn');
 
-/** Who answers calls to a number. */
-export const NumberTarget = z.object({ kind: z.enum(['agent', 'department']), id: EntityId });
+/** Who answers calls to a number: an AI agent, a department (its day or after-hours agent), or an IVR menu of the tenant. */
+export const NumberTarget = z.object({ kind: z.enum(['agent', 'department', 'ivr']), id: EntityId });
 export type NumberTarget = z.infer<typeof NumberTarget>;
 
 const numberKey = { tenantId: TenantId, address: NumberAddress };

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { defineCommand, defineEvent } from './define.js';
-import { BusinessHours, LanguageTag, LongText, Name, PlanTier, TenantId, TimeZone } from './primitives.js';
+import {
+  BusinessHours,
+  EntityId,
+  LanguageTag,
+  LongText,
+  Name,
+  PlanTier,
+  TenantId,
+  TimeZone,
+} from './primitives.js';
 
 const category = 'tenant';
 
@@ -46,6 +55,37 @@ export const DEFAULT_SLA_TARGETS: SlaTargets = {
   minFirstContactResolutionRate: 0.7,
 };
 
+/** One choice of an IVR menu: a key on the keypad and the words that choose it by voice. */
+export const IvrOption = z.object({
+  digit: z.string().regex(/^[0-9*#]$/, 'an IVR option is one key: 0-9, * or #'),
+  /** Words or short phrases a caller may say instead of pressing the key ("sales", "ventas"). */
+  phrases: z.array(z.string().trim().min(1).max(60)).min(1).max(20),
+  departmentId: EntityId,
+});
+export type IvrOption = z.infer<typeof IvrOption>;
+/** A menu played to callers of a number assigned to it: "Press 1 for Sales, 2 for Support...". */
+export const IvrMenu = z
+  .object({
+    id: EntityId,
+    /** Spoken before the options; absent, the tenant's name is used. */
+    greeting: z.string().trim().min(1).max(500).optional(),
+    options: z.array(IvrOption).min(1).max(12),
+  })
+  .superRefine((menu, ctx) => {
+    const seen = new Set<string>();
+    menu.options.forEach((option, index) => {
+      if (seen.has(option.digit)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `key ${option.digit} is used twice`,
+          path: ['options', index, 'digit'],
+        });
+      }
+      seen.add(option.digit);
+    });
+  });
+export type IvrMenu = z.infer<typeof IvrMenu>;
+
 export const TenantSettings = z.object({
   timeZone: TimeZone,
   languages: z.array(LanguageTag).min(1).max(20),
@@ -54,6 +94,8 @@ export const TenantSettings = z.object({
   /** Prepended to every agent's prompt in this tenant. */
   systemPrompt: LongText,
   slaTargets: SlaTargets,
+  /** IVR menus that numbers can be assigned to (NumberTarget kind 'ivr'). */
+  ivrMenus: z.array(IvrMenu).max(20),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -70,6 +112,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   branding: {},
   systemPrompt: '',
   slaTargets: DEFAULT_SLA_TARGETS,
+  ivrMenus: [],
 };
 
 /**
@@ -77,7 +120,10 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
  * read as the defaults, which also keeps the event's registry schema backward compatible. Only here: in a
  * partial (UpdateTenantSettings) a default would silently reset the targets on every update.
  */
-const StoredTenantSettings = TenantSettings.extend({ slaTargets: SlaTargets.default(DEFAULT_SLA_TARGETS) });
+const StoredTenantSettings = TenantSettings.extend({
+  slaTargets: SlaTargets.default(DEFAULT_SLA_TARGETS),
+  ivrMenus: TenantSettings.shape.ivrMenus.default([]),
+});
 
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);
 export const UsageResourceSchema = z.enum(['call_minutes', 'llm_tokens']);

@@ -1,4 +1,9 @@
 import {
+  AnswerCall,
+  ChangeCallLanguage,
+  LeaveVoicemail,
+  ScheduleCallback,
+  TakeMessage,
   ChooseIvrOption,
   EndCall,
   FlagSlaBreach,
@@ -41,6 +46,12 @@ export const callRoutes: readonly CommandRoute[] = [
   route(SummarizeCall, callDecider, fromMediaGateway),
   route(GiveFeedback, callDecider, fromMediaGateway),
   route(QueueCall, callDecider, fromMediaGateway),
+  route(AnswerCall, callDecider, fromMediaGateway),
+  route(ChangeCallLanguage, callDecider, fromMediaGateway),
+  route(LeaveVoicemail, callDecider, fromMediaGateway),
+  // A person may also take a message or promise a call back on a call they handle.
+  route(TakeMessage, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
+  route(ScheduleCallback, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
   // Escalating is idempotent, so a retry after a conflict cannot do anything the sender did not mean.
   route(RequestEscalation, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
   route(JoinHuman, callDecider, byHandler),

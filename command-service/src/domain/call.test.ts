@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AnswerCall,
+  ChangeCallLanguage,
+  LeaveVoicemail,
+  ScheduleCallback,
+  TakeMessage,
   ChooseIvrOption,
   EndCall,
   FlagSlaBreach,
@@ -75,6 +80,13 @@ const recording = {
   durationSeconds: 298,
 } as const;
 
+const callback = {
+  callbackId: 'cb-1',
+  at: '2030-01-01T10:00:00.000Z',
+  number: '+15551230000',
+  reason: 'billing question',
+} as const;
+
 const commands = {
   StartCall: command(StartCall, {
     ...key,
@@ -101,6 +113,11 @@ const commands = {
   SummarizeCall: command(SummarizeCall, { ...key, summary: 'Invoice explained.', followUps: [] }),
   EndCall: command(EndCall, { ...key, outcome: 'resolved' }),
   FlagSlaBreach: command(FlagSlaBreach, { ...key, metric: 'time_to_answer', target: 20, actual: 34.5 }),
+  AnswerCall: command(AnswerCall, { ...key, answeredBy: 'human' }),
+  ChangeCallLanguage: command(ChangeCallLanguage, { ...key, language: 'es' }),
+  TakeMessage: command(TakeMessage, { ...key, message: 'Please call me about my order.' }),
+  ScheduleCallback: command(ScheduleCallback, { ...key, ...callback }),
+  LeaveVoicemail: command(LeaveVoicemail, { ...key, text: 'Hi, this is Acme calling about your order.' }),
 } satisfies { [T in CallCommand['type']]: Extract<CallCommand, { type: T }> };
 
 const allCommands: CallCommand[] = Object.values(commands);
@@ -431,6 +448,66 @@ describe('call decider', () => {
         .when(command(GiveFeedback, { ...key, score: 1 }))
         .thenThrows(refusedWith('FEEDBACK_ALREADY_GIVEN', 'score')));
   });
+  describe('answering, language, messages and callbacks', () => {
+    const outbound: CallEvent = { ...started, data: { ...started.data, direction: 'outbound' } };
+
+    it('an outbound call is answered once, at the time it is decided', () =>
+      given([outbound])
+        .when(command(AnswerCall, { ...key, answeredBy: 'machine' }))
+        .then([
+          { type: 'CallAnswered', data: { answeredBy: 'machine', answeredAt: TEST_NOW.toISOString() } },
+        ]));
+
+    it('answering an answered call changes nothing', () =>
+      given([
+        outbound,
+        { type: 'CallAnswered', data: { answeredBy: 'human', answeredAt: TEST_NOW.toISOString() } },
+      ])
+        .when(commands.AnswerCall)
+        .thenNothingHappened());
+
+    it('an inbound call is answered from its start', () =>
+      given([started]).when(commands.AnswerCall).thenNothingHappened());
+
+    it('records a language switch with the language before it', () =>
+      given([started, { type: 'CallLanguageChanged', data: { language: 'en' } }])
+        .when(commands.ChangeCallLanguage)
+        .then([{ type: 'CallLanguageChanged', data: { language: 'es', previous: 'en' } }]));
+
+    it('the same language again changes nothing', () =>
+      given([started, { type: 'CallLanguageChanged', data: { language: 'es' } }])
+        .when(commands.ChangeCallLanguage)
+        .thenNothingHappened());
+
+    it('takes a message', () =>
+      given([started])
+        .when(commands.TakeMessage)
+        .then([{ type: 'MessageTaken', data: { message: 'Please call me about my order.' } }]));
+
+    it('schedules a callback once per id', () =>
+      given([started, { type: 'CallbackScheduled', data: callback }])
+        .when(commands.ScheduleCallback)
+        .thenNothingHappened());
+
+    it('schedules a callback in the future', () =>
+      given([started])
+        .when(commands.ScheduleCallback)
+        .then([{ type: 'CallbackScheduled', data: callback }]));
+
+    it('refuses a callback in the past', () =>
+      given([started])
+        .when(command(ScheduleCallback, { ...key, ...callback, at: '2020-01-01T00:00:00.000Z' }))
+        .thenThrows(refusedWith('CALLBACK_IN_PAST', 'at')));
+
+    it('leaves a voicemail', () =>
+      given([outbound])
+        .when(commands.LeaveVoicemail)
+        .then([{ type: 'VoicemailLeft', data: { text: 'Hi, this is Acme calling about your order.' } }]));
+
+    it('refuses a voicemail by the AI once a human took over', () =>
+      given(takenOver).when(commands.LeaveVoicemail).thenThrows(refusedWith('AI_NOT_IN_CONTROL', 'callId')));
+  });
+
   describe('SLA breaches', () => {
     const breach: CallEvent = {
       type: 'SlaBreached',

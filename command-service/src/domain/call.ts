@@ -25,9 +25,11 @@ export type CallState =
       readonly seen: Readonly<Record<SeenKind, ReadonlySet<string>>>;
       /** Metrics already flagged, so that a replaying SLA processor flags each once. */
       readonly slaBreaches: ReadonlySet<SlaMetric>;
+      readonly answered: boolean;
+      readonly language: string | undefined;
     };
 
-type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings';
+type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings' | 'callbacks';
 type ExistingCall = Exclude<CallState, { status: 'none' }>;
 
 const existing = (state: CallState): ExistingCall => {
@@ -162,6 +164,40 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
       const durationSeconds = elapsedSeconds(call.startedAt, command.metadata.now);
       return [{ type: 'CallEnded', data: { ...payload(command.data), durationSeconds } }];
     }
+    case 'AnswerCall': {
+      if (active(state).answered) return [];
+      const answeredAt = command.metadata.now.toISOString();
+      return [{ type: 'CallAnswered', data: { answeredBy: command.data.answeredBy, answeredAt } }];
+    }
+    case 'ChangeCallLanguage': {
+      const call = active(state);
+      if (call.language === command.data.language) return [];
+      return [
+        {
+          type: 'CallLanguageChanged',
+          data: {
+            language: command.data.language,
+            ...(call.language !== undefined && { previous: call.language }),
+          },
+        },
+      ];
+    }
+    case 'TakeMessage': {
+      active(state);
+      return [{ type: 'MessageTaken', data: payload(command.data) }];
+    }
+    case 'ScheduleCallback': {
+      if (alreadySeen(existing(state), 'callbacks', command.data.callbackId)) return [];
+      active(state);
+      if (Date.parse(command.data.at) <= command.metadata.now.getTime()) {
+        throw new DomainError('CALLBACK_IN_PAST', 'a callback is scheduled in the future', 'at');
+      }
+      return [{ type: 'CallbackScheduled', data: payload(command.data) }];
+    }
+    case 'LeaveVoicemail': {
+      aiInControl(active(state), 'callId');
+      return [{ type: 'VoicemailLeft', data: payload(command.data) }];
+    }
     case 'FlagSlaBreach': {
       // Measured after the fact, so accepted on an ended call; the first breach of a metric is the one kept.
       if (existing(state).slaBreaches.has(command.data.metric)) return [];
@@ -179,8 +215,17 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       joined: new Map(),
       humanInControl: undefined,
       feedback: undefined,
-      seen: { utterances: new Set(), replies: new Set(), toolCalls: new Set(), recordings: new Set() },
+      seen: {
+        utterances: new Set(),
+        replies: new Set(),
+        toolCalls: new Set(),
+        recordings: new Set(),
+        callbacks: new Set(),
+      },
       slaBreaches: new Set(),
+      // Inbound calls are answered by the platform itself as they start.
+      answered: event.data.direction === 'inbound',
+      language: undefined,
     };
   }
   if (state.status === 'none') return state;
@@ -210,9 +255,17 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       return { ...state, status: 'ended' };
     case 'SlaBreached':
       return { ...state, slaBreaches: new Set([...state.slaBreaches, event.data.metric]) };
+    case 'CallAnswered':
+      return { ...state, answered: true };
+    case 'CallLanguageChanged':
+      return { ...state, language: event.data.language };
+    case 'CallbackScheduled':
+      return withSeen(state, 'callbacks', event.data.callbackId);
     case 'IvrOptionChosen':
     case 'CallQueued':
     case 'CallSummarized':
+    case 'MessageTaken':
+    case 'VoicemailLeft':
       return state;
   }
 };

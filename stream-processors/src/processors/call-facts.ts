@@ -199,6 +199,11 @@ const evolveCall = (row: CallRow, at: CallEventAt): CallRow => {
       return { ...row, feedback_score: event.data.score };
     case 'CallSummarized':
     case 'SlaBreached':
+    case 'CallAnswered':
+    case 'CallLanguageChanged':
+    case 'MessageTaken':
+    case 'CallbackScheduled':
+    case 'VoicemailLeft':
       // Owned by other projections (the summary is personal data; breaches by the SLA processor's tables).
       return row;
     case 'CallEnded':

@@ -224,6 +224,11 @@ const evolve = (row: CallSlaRow, at: CallEventAt): Applied => {
     case 'FeedbackGiven':
     case 'CallSummarized':
     case 'SlaBreached':
+    case 'CallAnswered':
+    case 'CallLanguageChanged':
+    case 'MessageTaken':
+    case 'CallbackScheduled':
+    case 'VoicemailLeft':
       return unchanged(row);
     default: {
       const unhandled: never = event;
