@@ -26,6 +26,8 @@ describe('the catalogue of commands and events', () => {
       'RecordingAvailable',
       'FeedbackGiven',
       'AppointmentNoShow',
+      'MessageTaken',
+      'VoicemailLeft',
     ];
     for (const d of eventDefinitions) if (!irregular.includes(d.type)) expect(d.type).toMatch(/ed$/);
     for (const d of commandDefinitions) expect(d.type).not.toMatch(/ed$/);
