@@ -1,0 +1,81 @@
+/**
+ * The LLM port: one turn of a tool-calling conversation. Adapters: OpenAI (and any OpenAI-compatible server by
+ * base URL: llama.cpp, Ollama, vLLM), Anthropic, and the offline dialogue engine. The gateway owns the tools:
+ * a model only asks for them, the gateway runs them and sends their results back in the next request.
+ */
+
+/** JSON Schema of a tool's arguments (an object schema), as both OpenAI and Anthropic accept it. */
+export type JsonSchemaObject = {
+  readonly type: 'object';
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+};
+
+export interface ToolSpec {
+  /** 1-64 of letters, digits, "_" or "-" (what OpenAI and Anthropic both allow). */
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: JsonSchemaObject;
+}
+
+export interface ToolCallRequest {
+  /** The model's id for this call; the matching tool message carries it back. */
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: Readonly<Record<string, unknown>>;
+}
+
+export type ChatMessage =
+  | { readonly role: 'user'; readonly content: string }
+  | { readonly role: 'assistant'; readonly content: string; readonly toolCalls?: readonly ToolCallRequest[] }
+  | { readonly role: 'tool'; readonly toolCallId: string; readonly name: string; readonly content: string };
+
+export interface LlmRequest {
+  /** Tenant, department and agent prompts, personality, tone and call scripts, already put together. */
+  readonly system: string;
+  readonly messages: readonly ChatMessage[];
+  readonly tools: readonly ToolSpec[];
+  /** BCP 47 language the caller speaks now; the reply must be in it. */
+  readonly language: string;
+  /** The tenant's languages, first is the default. */
+  readonly languages: readonly string[];
+  /** "now" for relative dates ("tomorrow at 3"), and the tenant's IANA time zone. */
+  readonly now: Date;
+  readonly timeZone: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface LlmUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+export interface LlmResponse {
+  /** What to say to the caller; may accompany tool calls (a filler line such as "One moment..."). */
+  readonly text: string;
+  readonly toolCalls: readonly ToolCallRequest[];
+  /** The model that answered, as the provider names it. */
+  readonly model: string;
+  readonly usage: LlmUsage;
+  /** 0-1, when the engine knows how sure it is of what the caller meant; undefined for LLMs that do not say. */
+  readonly confidence?: number;
+}
+
+export interface LanguageModel {
+  /** For logs and the AiReplied event's model when the provider gives none. */
+  readonly name: string;
+  respond(request: LlmRequest): Promise<LlmResponse>;
+}
+
+/** A provider failed (network, HTTP status, malformed answer); the gateway falls back to the offline engine. */
+export class LlmUnavailableError extends Error {
+  constructor(
+    readonly provider: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${provider}: ${message}`, options);
+    this.name = 'LlmUnavailableError';
+  }
+}
