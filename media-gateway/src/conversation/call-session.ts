@@ -1,0 +1,352 @@
+import type { AgentEntry, DepartmentEntry, TenantEntry } from '../directory/directory.js';
+import type { ChatMessage, LanguageModel, LlmResponse } from '../llm/port.js';
+import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
+import { escalationTrigger, type EscalationReason } from './escalation-policy.js';
+import { detectLanguage } from './language.js';
+import { buildSystemPrompt, scriptsFor } from './prompt.js';
+import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
+import {
+  TOOL_SPECS,
+  runTool,
+  type ToolCallContext,
+  type ToolDependencies,
+  type ToolEffect,
+} from './tools.js';
+
+export interface SessionDependencies extends ToolDependencies {
+  readonly model: LanguageModel;
+  readonly now: () => Date;
+  /** Brings the directory up to date (the caller's history before a lookup). */
+  readonly catchUp: () => Promise<void>;
+  readonly log: (message: string) => void;
+}
+
+export interface CallSetup {
+  readonly callId: string;
+  readonly tenant: TenantEntry;
+  readonly agent: AgentEntry;
+  readonly department: DepartmentEntry | undefined;
+  readonly customer: string;
+  readonly afterHours: boolean;
+}
+
+export type NextStep =
+  | { readonly kind: 'listen' }
+  | { readonly kind: 'queue'; readonly departmentId: string }
+  | { readonly kind: 'hang_up' };
+
+export interface AgentTurn {
+  /** What to say, in order; a filler line said while a tool ran comes first. */
+  readonly lines: readonly string[];
+  readonly language: string;
+  readonly voice: string;
+  readonly next: NextStep;
+}
+
+/** At most this many model calls per caller line: a model stuck calling tools must not hold the line. */
+const MAX_ROUNDS = 5;
+
+const APOLOGY: Readonly<Record<string, string>> = {
+  en: "I'm sorry, I'm having trouble right now. Let me take a message so the team can call you back.",
+  es: 'Lo siento, tengo un problema en este momento. Déjeme tomar un mensaje para que el equipo le devuelva la llamada.',
+};
+
+const primary = (tag: string): string => tag.split('-')[0] ?? tag;
+
+/**
+ * One AI-handled call: the turn loop of caller line → model → tools → reply, with every step recorded as a
+ * command (utterance, language change, tool calls, reply with model, tokens and latency, escalation). The
+ * conversation history lives here; everything that matters is also in the call's stream.
+ */
+export class CallSession {
+  readonly callId: string;
+  private language: string;
+  private readonly messages: ChatMessage[] = [];
+  private readonly transcript: CallRecordLine[] = [];
+  private readonly effects: ToolEffect[] = [];
+  private readonly sentiments: number[] = [];
+  private lowConfidenceStreak = 0;
+  private turnsWithoutResolution = 0;
+  private lineCount = 0;
+  private replyCount = 0;
+  private toolCount = 0;
+  private escalationReason: string | undefined;
+  private humanInControl = false;
+  private ended = false;
+
+  constructor(
+    private readonly deps: SessionDependencies,
+    readonly setup: CallSetup,
+  ) {
+    this.callId = setup.callId;
+    this.language = setup.agent.settings.languages[0] ?? setup.tenant.settings.languages[0] ?? 'en';
+  }
+
+  get currentLanguage(): string {
+    return this.language;
+  }
+
+  get voice(): string {
+    return this.setup.agent.settings.voice;
+  }
+
+  get languages(): readonly string[] {
+    const { agent, tenant } = this.setup;
+    return agent.settings.languages.length > 0 ? agent.settings.languages : tenant.settings.languages;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get isEscalated(): boolean {
+    return this.escalationReason !== undefined;
+  }
+
+  /** The warm-handoff summary so far. */
+  summary(): CallSummary {
+    return summarise(this.transcript, this.effects, {
+      agentName: this.setup.agent.settings.name,
+      escalationReason: this.escalationReason,
+    });
+  }
+
+  /** A human took the conversation over: the AI says nothing more. */
+  handOver(): void {
+    this.humanInControl = true;
+  }
+
+  /** The first words: the model is asked for them with no caller line yet. */
+  async greet(onLine?: (line: string) => void): Promise<AgentTurn> {
+    return this.respond(onLine);
+  }
+
+  async hear(
+    input: { readonly text: string; readonly confidence: number; readonly language?: string },
+    onLine?: (line: string) => void,
+  ): Promise<AgentTurn> {
+    const text = input.text.trim();
+    if (text === '') return this.respond(onLine, 'silence');
+    const detected = input.language ?? detectLanguage(text, this.languages);
+    if (detected !== undefined && primary(detected) !== primary(this.language)) {
+      const supported = this.languages.find((l) => primary(l) === primary(detected));
+      if (supported !== undefined) {
+        this.language = supported;
+        await this.send('ChangeCallLanguage', { language: supported });
+      }
+    }
+    this.lineCount += 1;
+    await this.send('RecordUtterance', {
+      utteranceId: `${this.callId}-c${this.lineCount}`,
+      speaker: 'caller',
+      text,
+      confidence: Math.min(1, Math.max(0, input.confidence)),
+      language: this.language,
+    });
+    this.transcript.push({ speaker: 'caller', text });
+    this.messages.push({ role: 'user', content: text });
+    if (this.humanInControl)
+      return { lines: [], language: this.language, voice: this.voice, next: { kind: 'listen' } };
+    this.sentiments.push(scoreSentiment(text, primary(this.language)).score);
+    this.turnsWithoutResolution += 1;
+
+    const trigger = this.isEscalated
+      ? undefined
+      : escalationTrigger(this.setup.agent.settings.escalationRules, text, {
+          sentiments: this.sentiments,
+          lowConfidenceStreak: this.lowConfidenceStreak,
+          turnsWithoutResolution: this.turnsWithoutResolution,
+        });
+    if (trigger) await this.escalateByRule(trigger);
+    return this.respond(onLine);
+  }
+
+  /** The caller waited in the queue as long as the department allows: back to the AI, which takes a message. */
+  async noHumanAvailable(onLine?: (line: string) => void): Promise<AgentTurn> {
+    this.messages.push({
+      role: 'user',
+      content: '(The caller waited but nobody from the team was free to answer.)',
+    });
+    return this.respond(onLine);
+  }
+
+  /** Ends the call with its outcome and summary; ending twice does nothing. */
+  async end(
+    outcome: 'resolved' | 'escalated' | 'abandoned' | 'voicemail' | 'failed',
+    reason?: string,
+  ): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.send('EndCall', { outcome, ...(reason !== undefined && { reason: reason.slice(0, 500) }) });
+    const { summary, outcome: businessOutcome, followUps } = this.summary();
+    await this.send('SummarizeCall', {
+      summary,
+      ...(businessOutcome !== undefined && { outcome: businessOutcome }),
+      followUps: followUps.map((f) => f.slice(0, 500)).slice(0, 50),
+    });
+  }
+
+  /** The outcome the call has earned so far, for a hang-up with no explicit end. */
+  outcome(): 'resolved' | 'escalated' | 'abandoned' {
+    if (this.isEscalated) return 'escalated';
+    return this.lineCount > 0 ? 'resolved' : 'abandoned';
+  }
+
+  private toolContext(): ToolCallContext {
+    const { setup } = this;
+    return {
+      tenantId: setup.tenant.tenantId,
+      callId: this.callId,
+      customer: setup.customer,
+      agentId: setup.agent.agentId,
+      departmentId: setup.department?.departmentId ?? setup.agent.settings.departmentId,
+      language: this.language,
+      timeZone: setup.tenant.settings.timeZone,
+      afterHours: setup.afterHours,
+      now: this.deps.now,
+    };
+  }
+
+  /** A rule fired: the escalation tool runs as if the model had called it, so the model sees its result. */
+  private async escalateByRule(reason: EscalationReason): Promise<void> {
+    const id = `${this.callId}-rule${this.toolCount + 1}`;
+    const args = { reason, summary: this.summary().summary };
+    this.messages.push({
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id, name: 'escalate_to_human', arguments: args }],
+    });
+    await this.runToolCall(id, 'escalate_to_human', args);
+  }
+
+  private async runToolCall(
+    id: string,
+    name: string,
+    args: Readonly<Record<string, unknown>>,
+  ): Promise<NextStep | undefined> {
+    if (
+      name === 'lookup_caller_history' ||
+      name === 'reschedule_appointment' ||
+      name === 'cancel_appointment'
+    ) {
+      await this.deps.catchUp();
+    }
+    const started = performance.now();
+    const outcome = await runTool(this.deps, this.toolContext(), id, name, args);
+    const durationMs = Math.round(performance.now() - started);
+    this.toolCount += 1;
+    await this.send('InvokeTool', {
+      toolCallId: `${this.callId}-t${this.toolCount}`,
+      name,
+      arguments: args,
+      result: outcome.result,
+      status: outcome.status,
+      durationMs,
+    });
+    this.messages.push({ role: 'tool', toolCallId: id, name, content: JSON.stringify(outcome.result) });
+    if (name === 'escalate_to_human' && outcome.status === 'succeeded') {
+      this.escalationReason = String(args['reason'] ?? 'caller_request');
+    }
+    let next: NextStep | undefined;
+    for (const effect of outcome.effects) {
+      this.effects.push(effect);
+      if (effect.kind === 'follow_up') this.turnsWithoutResolution = 0;
+      if (effect.kind === 'queued') next = { kind: 'queue', departmentId: effect.departmentId };
+      if (effect.kind === 'end_call') next ??= { kind: 'hang_up' };
+    }
+    if (
+      name === 'search_knowledge_base' &&
+      Array.isArray(outcome.result['results']) &&
+      outcome.result['results'].length > 0
+    ) {
+      this.turnsWithoutResolution = 0;
+    }
+    return next;
+  }
+
+  private async respond(onLine?: (line: string) => void, silence?: 'silence'): Promise<AgentTurn> {
+    const started = performance.now();
+    const lines: string[] = [];
+    const say = (line: string): void => {
+      const trimmed = line.trim();
+      if (trimmed === '') return;
+      lines.push(trimmed);
+      onLine?.(trimmed);
+    };
+    let next: NextStep = { kind: 'listen' };
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let model = this.deps.model.name;
+    if (silence) this.messages.push({ role: 'user', content: '(The caller said nothing.)' });
+    try {
+      const system = buildSystemPrompt({
+        tenant: this.setup.tenant,
+        department: this.setup.department,
+        agent: this.setup.agent,
+        scripts: scriptsFor(this.setup.agent, this.deps.directory.scripts(this.setup.tenant.tenantId)),
+        afterHours: this.setup.afterHours,
+        now: this.deps.now(),
+      });
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        const response: LlmResponse = await this.deps.model.respond({
+          system,
+          messages: this.messages,
+          tools: TOOL_SPECS,
+          language: this.language,
+          languages: this.languages,
+          now: this.deps.now(),
+          timeZone: this.setup.tenant.settings.timeZone,
+        });
+        model = response.model;
+        promptTokens += response.usage.promptTokens;
+        completionTokens += response.usage.completionTokens;
+        if (response.confidence !== undefined && round === 0 && this.lineCount > 0 && !silence) {
+          this.lowConfidenceStreak =
+            response.confidence < this.setup.agent.settings.escalationRules.belowConfidence
+              ? this.lowConfidenceStreak + 1
+              : 0;
+        }
+        if (response.toolCalls.length === 0) {
+          this.messages.push({ role: 'assistant', content: response.text });
+          say(response.text);
+          break;
+        }
+        this.messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+        // Said before the tools run: on a media stream the caller hears it while they work.
+        say(response.text);
+        for (const call of response.toolCalls) {
+          const step = await this.runToolCall(call.id, call.name, call.arguments);
+          if (step?.kind === 'queue' || (step?.kind === 'hang_up' && next.kind === 'listen')) next = step;
+        }
+      }
+    } catch (error) {
+      // Even the offline fallback failed: the caller still hears something and the team gets the call.
+      say(APOLOGY[primary(this.language)] ?? APOLOGY['en'] ?? '');
+      this.messages.push({ role: 'assistant', content: lines.join(' ') });
+      this.deps.log(`call ${this.callId}: no reply from ${this.deps.model.name}: ${String(error)}`);
+    }
+    const text = lines.join(' ');
+    if (text !== '') {
+      this.replyCount += 1;
+      this.transcript.push({ speaker: 'ai', text });
+      await this.send('RecordAiReply', {
+        utteranceId: `${this.callId}-a${this.replyCount}`,
+        text,
+        language: this.language,
+        model: model.slice(0, 200),
+        promptTokens,
+        completionTokens,
+        latencyMs: Math.round(performance.now() - started),
+      });
+    }
+    return { lines, language: this.language, voice: this.voice, next };
+  }
+
+  private send(type: string, data: Record<string, unknown>): Promise<void> {
+    return this.deps.commands.send(
+      type,
+      { tenantId: this.setup.tenant.tenantId, callId: this.callId, ...data },
+      { correlationId: this.callId },
+    );
+  }
+}

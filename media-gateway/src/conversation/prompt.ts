@@ -1,0 +1,61 @@
+import type { AgentEntry, DepartmentEntry, ScriptEntry, TenantEntry } from '../directory/directory.js';
+
+export interface PromptInput {
+  readonly tenant: TenantEntry;
+  readonly department: DepartmentEntry | undefined;
+  readonly agent: AgentEntry;
+  /** Scripts written for the agent's type or for any agent. */
+  readonly scripts: readonly ScriptEntry[];
+  readonly afterHours: boolean;
+  readonly now: Date;
+}
+
+/**
+ * The system prompt: the tenant's, the department's and the agent's instructions in that order (the most
+ * specific last, so it wins), then personality, scripts and the situation. The lines `Tone: <tone>` and
+ * `Greeting: <text>` are also read by the offline dialogue engine, which does not understand free text.
+ */
+export const buildSystemPrompt = ({
+  tenant,
+  department,
+  agent,
+  scripts,
+  afterHours,
+  now,
+}: PromptInput): string => {
+  const { settings } = agent;
+  const business = tenant.settings.branding.displayName ?? tenant.name;
+  const lines = [
+    `You are ${settings.name}, an AI voice agent answering the phone for ${business}` +
+      (department ? `, ${department.settings.name} department` : '') +
+      '. You speak on a phone line: short sentences, no lists, no markdown, one question at a time.',
+    `Now: ${now.toISOString()} (the business is in the ${tenant.settings.timeZone} time zone; say times in it).`,
+    afterHours
+      ? 'The business is closed now: nobody can take the call. Offer to take a message or schedule a call back.'
+      : 'People can take calls now: hand the call over with escalate_to_human when the caller asks or you cannot help.',
+    'Answer questions about the business only from search_knowledge_base; never invent facts, prices or policies.',
+    `Tone: ${settings.personality.tone}`,
+  ];
+  if (settings.personality.traits?.length) lines.push(`Traits: ${settings.personality.traits.join(', ')}`);
+  if (settings.personality.greeting !== undefined) lines.push(`Greeting: ${settings.personality.greeting}`);
+  for (const prompt of [
+    tenant.settings.systemPrompt,
+    department?.settings.systemPrompt,
+    settings.systemPrompt,
+  ]) {
+    if (prompt !== undefined && prompt.trim() !== '') lines.push(prompt.trim());
+  }
+  for (const script of scripts) {
+    lines.push(
+      `Call script "${script.name}": open with "${script.opening}"; close with "${script.closing}".`,
+    );
+    for (const { objection, response } of script.objections) {
+      lines.push(`If the caller objects "${objection}", answer along the lines of "${response}".`);
+    }
+  }
+  return lines.join('\n');
+};
+
+/** Scripts an agent may use: its own type's, and those written for any agent. */
+export const scriptsFor = (agent: AgentEntry, scripts: readonly ScriptEntry[]): ScriptEntry[] =>
+  scripts.filter((s) => !s.archived && (s.agentType === undefined || s.agentType === agent.settings.type));

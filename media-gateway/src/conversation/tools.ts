@@ -1,0 +1,377 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Directory } from '../directory/directory.js';
+import type { ToolSpec } from '../llm/port.js';
+import { CommandRefusedError, type CommandSender } from './commands.js';
+
+/** What the knowledge tool returns for one match. */
+export interface KnowledgeHit {
+  readonly id: string;
+  readonly kind: 'article' | 'objection' | 'script';
+  readonly title: string;
+  readonly text: string;
+  readonly score: number;
+}
+
+export type KnowledgeSearch = (
+  tenantId: string,
+  query: string,
+  options: { readonly language: string; readonly departmentId: string | undefined },
+) => KnowledgeHit[];
+
+/** Whether a person can take an escalated call in a department right now. */
+export type HumanAvailability = (tenantId: string, departmentId: string | undefined) => boolean;
+
+export interface ToolCallContext {
+  readonly tenantId: string;
+  readonly callId: string;
+  /** The customer's address: the caller of an inbound call, the callee of an outbound one. */
+  readonly customer: string;
+  readonly agentId: string;
+  readonly departmentId: string | undefined;
+  readonly language: string;
+  readonly timeZone: string;
+  /** Outside the hours in which people take calls. */
+  readonly afterHours: boolean;
+  readonly now: () => Date;
+}
+
+export interface ToolDependencies {
+  readonly commands: CommandSender;
+  readonly directory: Directory;
+  readonly searchKnowledge: KnowledgeSearch;
+  readonly humansAvailable: HumanAvailability;
+}
+
+/** What running a tool did to the call, beyond its result for the model. */
+export type ToolEffect =
+  | { readonly kind: 'queued'; readonly departmentId: string }
+  | { readonly kind: 'end_call'; readonly reason: string }
+  | { readonly kind: 'follow_up'; readonly description: string };
+
+export interface ToolOutcome {
+  readonly result: Record<string, unknown>;
+  readonly status: 'succeeded' | 'failed';
+  readonly effects: readonly ToolEffect[];
+}
+
+const Reason = z.enum(['caller_request', 'low_confidence', 'negative_sentiment', 'agent_rule', 'keyword']);
+const Iso = z.iso.datetime({ offset: true });
+
+const argumentSchemas = {
+  search_knowledge_base: z.object({ query: z.string().trim().min(1).max(500) }),
+  book_appointment: z.object({
+    service: z.string().trim().min(1).max(200),
+    startsAt: Iso,
+    customerName: z.string().trim().min(1).max(120),
+    durationMinutes: z.number().int().min(5).max(480).optional(),
+    notes: z.string().max(2000).optional(),
+  }),
+  reschedule_appointment: z.object({ appointmentId: z.string().min(1).max(80), startsAt: Iso }),
+  cancel_appointment: z.object({
+    appointmentId: z.string().min(1).max(80),
+    reason: z.string().trim().min(1).max(500),
+  }),
+  lookup_caller_history: z.object({}),
+  open_ticket: z.object({
+    subject: z.string().trim().min(1).max(200),
+    description: z.string().trim().min(1).max(20_000),
+    priority: z.enum(['low', 'normal', 'high', 'urgent']).optional(),
+  }),
+  take_message: z.object({
+    message: z.string().trim().min(1).max(20_000),
+    callerName: z.string().trim().min(1).max(120).optional(),
+  }),
+  schedule_callback: z.object({ at: Iso, reason: z.string().trim().min(1).max(500) }),
+  escalate_to_human: z.object({ reason: Reason, summary: z.string().trim().min(1).max(20_000) }),
+  end_call: z.object({ reason: z.string().trim().min(1).max(500) }),
+} as const;
+
+export type ToolName = keyof typeof argumentSchemas;
+
+const object = (properties: Record<string, unknown>, required: string[]) =>
+  ({ type: 'object', properties, required, additionalProperties: false }) as const;
+const str = (description: string) => ({ type: 'string', description });
+
+/** The tools offered to every model, in the JSON Schema both OpenAI and Anthropic take. */
+export const TOOL_SPECS: readonly ToolSpec[] = [
+  {
+    name: 'search_knowledge_base',
+    description:
+      "Search the business's published articles and call scripts for an answer to the caller's question.",
+    parameters: object({ query: str('The question in the caller’s words') }, ['query']),
+  },
+  {
+    name: 'book_appointment',
+    description: 'Book an appointment for the caller once service, date and time, and their name are known.',
+    parameters: object(
+      {
+        service: str('What the appointment is for'),
+        startsAt: str('ISO 8601 date and time with offset'),
+        customerName: str('The caller’s name'),
+        durationMinutes: { type: 'integer', minimum: 5, maximum: 480 },
+        notes: str('Anything the business should know'),
+      },
+      ['service', 'startsAt', 'customerName'],
+    ),
+  },
+  {
+    name: 'reschedule_appointment',
+    description: 'Move one of the caller’s appointments (ids from lookup_caller_history) to another time.',
+    parameters: object({ appointmentId: str('Appointment id'), startsAt: str('ISO 8601 with offset') }, [
+      'appointmentId',
+      'startsAt',
+    ]),
+  },
+  {
+    name: 'cancel_appointment',
+    description: 'Cancel one of the caller’s appointments (ids from lookup_caller_history).',
+    parameters: object({ appointmentId: str('Appointment id'), reason: str('Why') }, [
+      'appointmentId',
+      'reason',
+    ]),
+  },
+  {
+    name: 'lookup_caller_history',
+    description: 'The caller’s earlier calls, appointments and tickets with this business.',
+    parameters: object({}, []),
+  },
+  {
+    name: 'open_ticket',
+    description: 'Open a support ticket for a problem that needs follow-up by the team.',
+    parameters: object(
+      {
+        subject: str('One line'),
+        description: str('What happened and what the caller needs'),
+        priority: { type: 'string', enum: ['low', 'normal', 'high', 'urgent'] },
+      },
+      ['subject', 'description'],
+    ),
+  },
+  {
+    name: 'take_message',
+    description: 'Take a message for the team when nobody can take the call; it is filed as a ticket.',
+    parameters: object({ message: str('The message'), callerName: str('The caller’s name') }, ['message']),
+  },
+  {
+    name: 'schedule_callback',
+    description: 'Promise to call the caller back at a given time.',
+    parameters: object({ at: str('ISO 8601 with offset'), reason: str('What the call back is about') }, [
+      'at',
+      'reason',
+    ]),
+  },
+  {
+    name: 'escalate_to_human',
+    description: 'Hand the call to a person in the department, with a summary so they need not ask again.',
+    parameters: object(
+      {
+        reason: { type: 'string', enum: Reason.options },
+        summary: str('What the caller wants and what was tried'),
+      },
+      ['reason', 'summary'],
+    ),
+  },
+  {
+    name: 'end_call',
+    description: 'End the call after saying goodbye.',
+    parameters: object({ reason: str('Why the call ends') }, ['reason']),
+  },
+];
+
+/** Ids derived from the call and tool call, so that a retried tool books one appointment, not two. */
+const derivedId = (prefix: string, ...parts: string[]): string =>
+  `${prefix}-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24)}`;
+
+const failed = (error: string): ToolOutcome => ({ result: { error }, status: 'failed', effects: [] });
+
+const isPhone = (address: string): boolean => /^\+[1-9]\d{6,14}$/.test(address);
+
+export const runTool = async (
+  deps: ToolDependencies,
+  call: ToolCallContext,
+  toolCallId: string,
+  name: string,
+  rawArguments: Readonly<Record<string, unknown>>,
+): Promise<ToolOutcome> => {
+  if (!(name in argumentSchemas)) return failed(`unknown tool ${name}`);
+  const tool = name as ToolName;
+  const parsed = argumentSchemas[tool].safeParse(rawArguments);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return failed(`invalid arguments: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+  }
+  try {
+    return await execute(deps, call, toolCallId, tool, parsed.data);
+  } catch (error) {
+    // A refusal (a time in the past, an appointment already cancelled) is told to the model to explain.
+    if (error instanceof CommandRefusedError) return failed(error.message);
+    throw error;
+  }
+};
+
+const execute = async (
+  deps: ToolDependencies,
+  call: ToolCallContext,
+  toolCallId: string,
+  tool: ToolName,
+  args: Record<string, unknown>,
+): Promise<ToolOutcome> => {
+  const { commands, directory } = deps;
+  const key = { tenantId: call.tenantId };
+  const succeeded = (result: Record<string, unknown>, effects: ToolEffect[] = []): ToolOutcome => ({
+    result,
+    status: 'succeeded',
+    effects,
+  });
+  switch (tool) {
+    case 'search_knowledge_base': {
+      const { query } = argumentSchemas.search_knowledge_base.parse(args);
+      const results = deps.searchKnowledge(call.tenantId, query, {
+        language: call.language,
+        departmentId: call.departmentId,
+      });
+      return succeeded({ results });
+    }
+    case 'book_appointment': {
+      const a = argumentSchemas.book_appointment.parse(args);
+      const appointmentId = derivedId('apt', call.callId, toolCallId);
+      await commands.send('ScheduleAppointment', {
+        ...key,
+        appointmentId,
+        customer: { name: a.customerName, ...(isPhone(call.customer) && { phone: call.customer }) },
+        service: a.service,
+        startsAt: a.startsAt,
+        durationMinutes: a.durationMinutes ?? 30,
+        timeZone: call.timeZone,
+        agentId: call.agentId,
+        callId: call.callId,
+        ...(a.notes !== undefined && { notes: a.notes }),
+      });
+      return succeeded({ appointmentId, startsAt: new Date(a.startsAt).toISOString(), status: 'scheduled' }, [
+        { kind: 'follow_up', description: `appointment ${appointmentId} booked` },
+      ]);
+    }
+    case 'reschedule_appointment': {
+      const a = argumentSchemas.reschedule_appointment.parse(args);
+      if (!ownsAppointment(directory, call, a.appointmentId))
+        return failed('no such appointment for this caller');
+      await commands.send('RescheduleAppointment', {
+        ...key,
+        appointmentId: a.appointmentId,
+        startsAt: a.startsAt,
+      });
+      return succeeded({ appointmentId: a.appointmentId, startsAt: new Date(a.startsAt).toISOString() });
+    }
+    case 'cancel_appointment': {
+      const a = argumentSchemas.cancel_appointment.parse(args);
+      if (!ownsAppointment(directory, call, a.appointmentId))
+        return failed('no such appointment for this caller');
+      await commands.send('CancelAppointment', { ...key, appointmentId: a.appointmentId, reason: a.reason });
+      return succeeded({ appointmentId: a.appointmentId, status: 'cancelled' });
+    }
+    case 'lookup_caller_history': {
+      const history = directory.callerHistory(call.tenantId, call.customer);
+      return succeeded({
+        calls: history.calls
+          .filter((c) => c.callId !== call.callId)
+          .slice(0, 10)
+          .map((c) => ({ callId: c.callId, startedAt: c.startedAt, outcome: c.outcome, summary: c.summary })),
+        appointments: history.appointments.map((a) => ({
+          appointmentId: a.appointmentId,
+          service: a.service,
+          startsAt: a.startsAt,
+          status: a.status,
+        })),
+        tickets: history.tickets.map((t) => ({ ticketId: t.ticketId, subject: t.subject, status: t.status })),
+      });
+    }
+    case 'open_ticket': {
+      const a = argumentSchemas.open_ticket.parse(args);
+      const ticketId = derivedId('tkt', call.callId, toolCallId);
+      await commands.send('OpenTicket', {
+        ...key,
+        ticketId,
+        subject: a.subject,
+        description: a.description,
+        priority: a.priority ?? 'normal',
+        callId: call.callId,
+        ...(isPhone(call.customer) && { customer: { phone: call.customer } }),
+        ...(call.departmentId !== undefined && { departmentId: call.departmentId }),
+      });
+      return succeeded({ ticketId }, [
+        { kind: 'follow_up', description: `ticket ${ticketId}: ${a.subject}` },
+      ]);
+    }
+    case 'take_message': {
+      const a = argumentSchemas.take_message.parse(args);
+      const ticketId = derivedId('tkt', call.callId, toolCallId);
+      // Filed as a ticket so that the message waits in the team's queue like any other request.
+      await commands.send('OpenTicket', {
+        ...key,
+        ticketId,
+        subject: `Message from ${a.callerName ?? call.customer}`.slice(0, 200),
+        description: a.message,
+        priority: 'normal',
+        category: 'message',
+        callId: call.callId,
+        customer: {
+          ...(a.callerName !== undefined && { name: a.callerName }),
+          ...(isPhone(call.customer) && { phone: call.customer }),
+        },
+        ...(call.departmentId !== undefined && { departmentId: call.departmentId }),
+      });
+      await commands.send('TakeMessage', {
+        ...key,
+        callId: call.callId,
+        message: a.message,
+        ...(a.callerName !== undefined && { callerName: a.callerName }),
+        ticketId,
+      });
+      return succeeded({ ticketId }, [
+        { kind: 'follow_up', description: `message filed as ticket ${ticketId}` },
+      ]);
+    }
+    case 'schedule_callback': {
+      const a = argumentSchemas.schedule_callback.parse(args);
+      await commands.send('ScheduleCallback', {
+        ...key,
+        callId: call.callId,
+        callbackId: derivedId('cb', call.callId, toolCallId),
+        at: a.at,
+        number: call.customer,
+        reason: a.reason,
+      });
+      const at = new Date(a.at).toISOString();
+      return succeeded({ callbackAt: at }, [
+        { kind: 'follow_up', description: `call back at ${at}: ${a.reason}` },
+      ]);
+    }
+    case 'escalate_to_human': {
+      const a = argumentSchemas.escalate_to_human.parse(args);
+      await commands.send('RequestEscalation', {
+        ...key,
+        callId: call.callId,
+        reason: a.reason,
+        summary: a.summary,
+        ...(call.departmentId !== undefined && { departmentId: call.departmentId }),
+      });
+      if (call.afterHours) return succeeded({ queued: false, reason: 'after_hours' });
+      const departmentId = call.departmentId;
+      if (departmentId === undefined || !deps.humansAvailable(call.tenantId, departmentId)) {
+        return succeeded({ queued: false, reason: 'no_humans_available' });
+      }
+      await commands.send('QueueCall', { ...key, callId: call.callId, departmentId, queue: departmentId });
+      return succeeded({ queued: true, departmentId }, [{ kind: 'queued', departmentId }]);
+    }
+    case 'end_call': {
+      const a = argumentSchemas.end_call.parse(args);
+      return succeeded({}, [{ kind: 'end_call', reason: a.reason }]);
+    }
+  }
+};
+
+const ownsAppointment = (directory: Directory, call: ToolCallContext, appointmentId: string): boolean =>
+  directory
+    .callerHistory(call.tenantId, call.customer)
+    .appointments.some((a) => a.appointmentId === appointmentId);
