@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { EventStoreConfig } from '../../command-service/src/event-store/index.js';
 import type { ReadStoreConfig } from '../../projections/src/read-store/index.js';
 
+/** The OpenAI model used when LLM_MODEL is not set. */
+const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
+
 const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -23,7 +26,20 @@ const Env = z.object({
   STREAM_PROCESSING: z.enum(['true', 'false']).default('true'),
   OPENAI_API_KEY: z.string().min(1).optional(),
   LLM_BASE_URL: z.url().optional(),
-  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_MODEL: z.string().min(1).optional(),
+  LLM_PROVIDER: z.enum(['offline', 'openai', 'anthropic', 'openai-compatible']).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  MEDIA_GATEWAY: z.enum(['true', 'false']).default('true'),
+  PUBLIC_URL: z.url().optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/, 'AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_API_URL: z.url().optional(),
+  STT_PROVIDER: z.enum(['machine-voice', 'whisper', 'google']).default('machine-voice'),
+  TTS_PROVIDER: z.enum(['machine-voice', 'openai']).default('machine-voice'),
+  END_OF_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
 });
 
 export interface PlatformConfig {
@@ -43,6 +59,25 @@ export interface PlatformConfig {
   readonly streamProcessing: boolean;
   /** An OpenAI-compatible LLM, when a key is set; the offline models are used otherwise. */
   readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
+  readonly mediaGateway: MediaGatewaySettings;
+}
+
+export interface MediaGatewaySettings {
+  readonly enabled: boolean;
+  /** Where Twilio reaches the platform, when not at the Host it sends (a tunnel such as ngrok). */
+  readonly publicUrl?: string;
+  /** A real Twilio account; absent, the embedded local carrier (the simulator's Twilio) stands in. */
+  readonly twilio?: { readonly accountSid: string; readonly authToken: string; readonly apiUrl?: string };
+  readonly conversationModel: {
+    readonly provider: 'offline' | 'openai' | 'anthropic' | 'openai-compatible';
+    readonly apiKey?: string;
+    readonly baseURL?: string;
+    readonly model?: string;
+  };
+  readonly speechToText: 'machine-voice' | 'whisper' | 'google';
+  readonly textToSpeech: 'machine-voice' | 'openai';
+  readonly openaiApiKey?: string;
+  readonly endOfSpeechMs: number;
 }
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -61,6 +96,29 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
   }
   if (e.READ_STORE === 'clickhouse' && !e.CLICKHOUSE_URL) {
     throw new Error('READ_STORE=clickhouse needs CLICKHOUSE_URL (e.g. http://localhost:8123)');
+  }
+  if ((e.TWILIO_ACCOUNT_SID === undefined) !== (e.TWILIO_AUTH_TOKEN === undefined)) {
+    throw new Error('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together');
+  }
+  const provider =
+    e.LLM_PROVIDER ??
+    (e.ANTHROPIC_API_KEY
+      ? 'anthropic'
+      : e.OPENAI_API_KEY
+        ? e.LLM_BASE_URL
+          ? 'openai-compatible'
+          : 'openai'
+        : 'offline');
+  if (provider === 'anthropic' && !e.ANTHROPIC_API_KEY)
+    throw new Error('LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY');
+  if (provider === 'openai' && !e.OPENAI_API_KEY) throw new Error('LLM_PROVIDER=openai needs OPENAI_API_KEY');
+  if (provider === 'openai-compatible' && !e.LLM_BASE_URL) {
+    throw new Error(
+      'LLM_PROVIDER=openai-compatible needs LLM_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)',
+    );
+  }
+  if ((e.STT_PROVIDER === 'whisper' || e.TTS_PROVIDER === 'openai') && !e.OPENAI_API_KEY) {
+    throw new Error('STT_PROVIDER=whisper and TTS_PROVIDER=openai need OPENAI_API_KEY');
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -95,10 +153,38 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
           }
         : { kind: 'chdb', dataDir },
     streamProcessing: e.STREAM_PROCESSING === 'true',
+    mediaGateway: {
+      enabled: e.MEDIA_GATEWAY === 'true',
+      ...(e.PUBLIC_URL && { publicUrl: e.PUBLIC_URL }),
+      ...(e.TWILIO_ACCOUNT_SID &&
+        e.TWILIO_AUTH_TOKEN && {
+          twilio: {
+            accountSid: e.TWILIO_ACCOUNT_SID,
+            authToken: e.TWILIO_AUTH_TOKEN,
+            ...(e.TWILIO_API_URL && { apiUrl: e.TWILIO_API_URL }),
+          },
+        }),
+      conversationModel: {
+        provider,
+        ...(provider === 'anthropic'
+          ? { apiKey: e.ANTHROPIC_API_KEY, ...(e.LLM_MODEL && { model: e.LLM_MODEL }) }
+          : provider === 'offline'
+            ? {}
+            : {
+                apiKey: e.OPENAI_API_KEY,
+                model: e.LLM_MODEL ?? DEFAULT_OPENAI_MODEL,
+                ...(e.LLM_BASE_URL && { baseURL: e.LLM_BASE_URL }),
+              }),
+      },
+      speechToText: e.STT_PROVIDER,
+      textToSpeech: e.TTS_PROVIDER,
+      ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
+      endOfSpeechMs: e.END_OF_SPEECH_MS,
+    },
     ...(e.OPENAI_API_KEY && {
       llm: {
         apiKey: e.OPENAI_API_KEY,
-        model: e.LLM_MODEL,
+        model: e.LLM_MODEL ?? DEFAULT_OPENAI_MODEL,
         ...(e.LLM_BASE_URL && { baseURL: e.LLM_BASE_URL }),
       },
     }),

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Koa, { type Middleware } from 'koa';
@@ -50,7 +51,16 @@ export interface PlatformContext {
  */
 export interface PlatformModule {
   readonly name: string;
-  start(context: PlatformContext): Promise<{ readonly http?: Middleware; stop(): Promise<void> }>;
+  start(context: PlatformContext): Promise<RunningModule>;
+}
+
+export interface RunningModule {
+  readonly http?: Middleware;
+  /** Takes a WebSocket upgrade (e.g. Twilio Media Streams) and answers true, or leaves it to others. */
+  readonly upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+  /** Told the platform's address once the server listens (for callbacks that must name it). */
+  readonly listening?: (url: string) => void;
+  stop(): Promise<void>;
 }
 
 export interface RunningPlatform extends PlatformContext {

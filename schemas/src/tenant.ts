@@ -96,6 +96,8 @@ export const TenantSettings = z.object({
   slaTargets: SlaTargets,
   /** IVR menus that numbers can be assigned to (NumberTarget kind 'ivr'). */
   ivrMenus: z.array(IvrMenu).max(20),
+  /** Ask callers to rate the call (keys 1-5) before the AI hangs up. */
+  askFeedback: z.boolean(),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -113,6 +115,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   systemPrompt: '',
   slaTargets: DEFAULT_SLA_TARGETS,
   ivrMenus: [],
+  askFeedback: false,
 };
 
 /**
@@ -123,6 +126,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
 const StoredTenantSettings = TenantSettings.extend({
   slaTargets: SlaTargets.default(DEFAULT_SLA_TARGETS),
   ivrMenus: TenantSettings.shape.ivrMenus.default([]),
+  askFeedback: z.boolean().default(false),
 });
 
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);

@@ -159,6 +159,16 @@ export class Directory {
     return this.numbers.get(address);
   }
 
+  /** A number of the tenant that rings the agent (directly or through its department), to call out from. */
+  numberOf(tenantId: string, agentId: string): string | undefined {
+    const departmentId = this.agent(tenantId, agentId)?.settings.departmentId;
+    const owned = [...this.numbers.values()].filter((n) => n.tenantId === tenantId);
+    return (
+      owned.find((n) => n.target?.kind === 'agent' && n.target.id === agentId) ??
+      owned.find((n) => n.target?.kind === 'department' && n.target.id === departmentId)
+    )?.address;
+  }
+
   department(tenantId: string, departmentId: string): DepartmentEntry | undefined {
     return this.tenants.get(tenantId)?.departments.get(departmentId);
   }

@@ -1,0 +1,385 @@
+import { billingPeriodOf, type IvrMenu } from '@ccp/schemas';
+import type { LiveDirectory } from './directory/live-directory.js';
+import type { TenantEntry } from './directory/directory.js';
+import type { LanguageModel } from './llm/port.js';
+import { CallSession, type AgentTurn, type NextStep } from './conversation/call-session.js';
+import type { CommandSender } from './conversation/commands.js';
+import type { HumanAvailability, KnowledgeSearch } from './conversation/tools.js';
+import { matchIvrOption, routeDepartment, routeNumber, type CallRoute } from './routing/route-call.js';
+import { phrase } from './telephony/phrases.js';
+
+export interface GatewayDependencies {
+  readonly live: LiveDirectory;
+  readonly commands: CommandSender;
+  readonly model: LanguageModel;
+  readonly searchKnowledge: KnowledgeSearch;
+  readonly humansAvailable: HumanAvailability;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+}
+
+export interface IncomingCall {
+  readonly callId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly provider: 'twilio' | 'simulator';
+  readonly direction: 'inbound' | 'outbound';
+  /** For outbound calls: the agent placing it. */
+  readonly agentId?: string;
+}
+
+/** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
+export type CallOpening =
+  | { readonly kind: 'ivr'; readonly tenant: TenantEntry; readonly menu: IvrMenu; readonly language: string }
+  | { readonly kind: 'agent'; readonly session: CallSession; readonly turn: AgentTurn }
+  /** The AI is not allowed to answer (its usage cap is reached), but people are there. */
+  | {
+      readonly kind: 'queue';
+      readonly departmentId: string;
+      readonly language: string;
+      readonly lines: string[];
+    }
+  | { readonly kind: 'refused'; readonly language: string; readonly lines: string[] };
+
+interface PendingIvr {
+  readonly call: IncomingCall;
+  readonly tenant: TenantEntry;
+  readonly menu: IvrMenu;
+  attempts: number;
+}
+
+/** Wrong or no choice this many times: the caller goes to the menu's first department rather than round again. */
+const MAX_IVR_ATTEMPTS = 2;
+
+const voicemailText = (language: string, agent: string, business: string): string =>
+  language.startsWith('es')
+    ? `Hola, soy ${agent} de ${business}. Le llamábamos por su solicitud. Le volveremos a llamar, o puede devolvernos la llamada a este número. ¡Gracias!`
+    : `Hi, this is ${agent} from ${business}, calling about your request. We will try you again, or you can call us back at this number. Thank you!`;
+/** Late callbacks (recording, feedback) come within minutes; this many calls cover hours of a busy tenant. */
+const RECENT_CALLS = 50_000;
+
+/**
+ * The media gateway's application service: opens calls, runs IVR menus, keeps one CallSession per live call,
+ * and closes calls. Telephony adapters (Twilio gather webhooks, Media Streams) translate to and from it.
+ */
+export class MediaGateway {
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly ivr = new Map<string, PendingIvr>();
+  /** Calls per tenant and agent, against agents' concurrency limits. */
+  private readonly active = new Map<string, number>();
+  /** The tenant of recent calls, for callbacks that come after the call (recordings, feedback). */
+  private readonly recent = new Map<string, string>();
+  /** What a call carried on a media stream does once its stream closes. */
+  private readonly afterStreams = new Map<string, NextStep>();
+
+  constructor(private readonly deps: GatewayDependencies) {}
+
+  session(callId: string): CallSession | undefined {
+    return this.sessions.get(callId);
+  }
+
+  get liveCalls(): number {
+    return this.sessions.size + this.ivr.size;
+  }
+
+  async open(call: IncomingCall): Promise<CallOpening> {
+    const { live } = this.deps;
+    await live.catchUp();
+    const context = { directory: live.directory, now: this.deps.now(), activeCalls: this.activeCalls };
+    let route: CallRoute;
+    if (call.direction === 'outbound') {
+      // Placed by placeOutbound, which recorded the call's tenant and agent.
+      const tenantId = this.recent.get(call.callId);
+      const tenant = tenantId !== undefined ? live.directory.tenant(tenantId) : undefined;
+      const agent =
+        tenant && call.agentId !== undefined
+          ? live.directory.agent(tenant.tenantId, call.agentId)
+          : undefined;
+      route =
+        tenant && agent
+          ? {
+              kind: 'agent',
+              tenant,
+              agent,
+              department:
+                agent.settings.departmentId !== undefined
+                  ? live.directory.department(tenant.tenantId, agent.settings.departmentId)
+                  : undefined,
+              afterHours: false,
+            }
+          : { kind: 'unavailable', tenant, reason: 'no_agent' };
+    } else {
+      route = routeNumber(context, call.to);
+    }
+    if (route.kind === 'unavailable') {
+      const language = route.tenant?.settings.languages[0] ?? 'en';
+      // Calls to numbers nobody owns are not recorded: there is no tenant to record them for.
+      if (route.tenant) {
+        if (call.direction === 'inbound') await this.start(route.tenant.tenantId, call, undefined, undefined);
+        await this.send(route.tenant.tenantId, call.callId, 'EndCall', {
+          outcome: 'failed',
+          reason: route.reason,
+        });
+      }
+      return { kind: 'refused', language, lines: [phrase(language, route.reason)] };
+    }
+    if (route.kind === 'ivr') {
+      await this.start(route.tenant.tenantId, call, undefined, undefined);
+      this.ivr.set(call.callId, { call, tenant: route.tenant, menu: route.menu, attempts: 0 });
+      return {
+        kind: 'ivr',
+        tenant: route.tenant,
+        menu: route.menu,
+        language: route.tenant.settings.languages[0] ?? 'en',
+      };
+    }
+    // An outbound call was started when it was placed; an inbound one starts as it rings here.
+    if (call.direction === 'inbound') {
+      await this.start(route.tenant.tenantId, call, route.agent.agentId, route.department?.departmentId);
+    }
+    return this.answer(call, route);
+  }
+
+  /** The caller's choice in the menu: the chosen department's agent answers, or the menu is said again. */
+  async chooseIvr(
+    callId: string,
+    input: { readonly kind: 'dtmf' | 'speech'; readonly value: string },
+  ): Promise<CallOpening | undefined> {
+    const pending = this.ivr.get(callId);
+    if (!pending) return undefined;
+    const { tenant, menu, call } = pending;
+    const value = input.value.trim();
+    const option = value === '' ? undefined : matchIvrOption(menu, input);
+    if (value !== '') {
+      await this.send(tenant.tenantId, callId, 'ChooseIvrOption', {
+        menu: menu.id,
+        input: input.kind,
+        value:
+          input.kind === 'dtmf' ? value.replace(/[^0-9*#]/g, '').slice(0, 32) || '#' : value.slice(0, 500),
+        ...(option && { departmentId: option.departmentId }),
+      });
+    }
+    pending.attempts += 1;
+    const chosen = option ?? (pending.attempts >= MAX_IVR_ATTEMPTS ? menu.options[0] : undefined);
+    const language = tenant.settings.languages[0] ?? 'en';
+    if (!chosen) return { kind: 'ivr', tenant, menu, language };
+    this.ivr.delete(callId);
+    const department = this.deps.live.directory.department(tenant.tenantId, chosen.departmentId);
+    const route: CallRoute = department
+      ? routeDepartment(
+          { directory: this.deps.live.directory, now: this.deps.now(), activeCalls: this.activeCalls },
+          tenant,
+          department,
+        )
+      : { kind: 'unavailable', tenant, reason: 'no_agent' };
+    if (route.kind !== 'agent') {
+      await this.send(tenant.tenantId, callId, 'EndCall', { outcome: 'failed', reason: 'no_agent' });
+      return {
+        kind: 'refused',
+        language,
+        lines: [phrase(language, route.kind === 'unavailable' ? route.reason : 'no_agent')],
+      };
+    }
+    await this.send(tenant.tenantId, callId, 'TransferCall', {
+      to: { kind: 'agent', id: route.agent.agentId },
+      reason: `IVR choice ${chosen.digit}`,
+    });
+    return this.answer(call, route);
+  }
+
+  /** The call is over as the carrier says (hang-up, completed, failed). */
+  async close(
+    callId: string,
+    outcome?: 'resolved' | 'escalated' | 'abandoned' | 'voicemail' | 'failed' | 'busy' | 'no_answer',
+    reason?: string,
+  ): Promise<void> {
+    const pending = this.ivr.get(callId);
+    if (pending) {
+      this.ivr.delete(callId);
+      await this.send(pending.tenant.tenantId, callId, 'EndCall', {
+        outcome: outcome ?? 'abandoned',
+        reason: reason ?? 'hung up in the menu',
+      });
+      return;
+    }
+    const session = this.sessions.get(callId);
+    if (!session) return;
+    this.sessions.delete(callId);
+    this.release(session);
+    if (outcome === 'busy' || outcome === 'no_answer') {
+      await this.send(session.setup.tenant.tenantId, callId, 'EndCall', {
+        outcome,
+        ...(reason !== undefined && { reason }),
+      });
+      return;
+    }
+    await session.end(outcome ?? session.outcome(), reason);
+  }
+
+  /** Records an outbound call the carrier accepted to place, before anyone answers. */
+  async placed(tenantId: string, call: IncomingCall): Promise<void> {
+    await this.start(tenantId, call, call.agentId, undefined);
+  }
+
+  /** An answering machine picked up an outbound call: leave the agent's voicemail, or hang up. */
+  async machineAnswered(
+    callId: string,
+    agentId: string,
+  ): Promise<{ readonly voicemail?: string; readonly language: string; readonly voice: string }> {
+    const tenantId = this.recent.get(callId);
+    const tenant = tenantId !== undefined ? this.deps.live.directory.tenant(tenantId) : undefined;
+    const agent = tenant ? this.deps.live.directory.agent(tenant.tenantId, agentId) : undefined;
+    const language = agent?.settings.languages[0] ?? 'en';
+    if (!tenant || !agent) return { language, voice: 'Puck' };
+    await this.send(tenant.tenantId, callId, 'AnswerCall', { answeredBy: 'machine' });
+    if (agent.settings.fallback !== 'voicemail') {
+      await this.send(tenant.tenantId, callId, 'EndCall', {
+        outcome: 'voicemail',
+        reason: 'answering machine: hung up',
+      });
+      return { language, voice: agent.settings.voice };
+    }
+    const voicemail = voicemailText(
+      language,
+      agent.settings.name,
+      tenant.settings.branding.displayName ?? tenant.name,
+    );
+    await this.send(tenant.tenantId, callId, 'LeaveVoicemail', { text: voicemail });
+    await this.send(tenant.tenantId, callId, 'EndCall', { outcome: 'voicemail', reason: 'voicemail left' });
+    return { voicemail, language, voice: agent.settings.voice };
+  }
+
+  /** An outbound call was picked up (by a person or a machine, as machine detection says). */
+  async answered(callId: string, answeredBy: 'human' | 'machine' | 'unknown'): Promise<void> {
+    const tenantId = this.recent.get(callId);
+    if (tenantId !== undefined) await this.send(tenantId, callId, 'AnswerCall', { answeredBy });
+  }
+
+  async feedback(callId: string, score: number): Promise<void> {
+    const tenantId = this.recent.get(callId);
+    if (tenantId !== undefined) await this.send(tenantId, callId, 'GiveFeedback', { score });
+  }
+
+  async recording(
+    callId: string,
+    recording: { readonly recordingId: string; readonly url: string; readonly durationSeconds: number },
+  ): Promise<void> {
+    const tenantId = this.recent.get(callId);
+    if (tenantId !== undefined) await this.send(tenantId, callId, 'MarkRecordingAvailable', { ...recording });
+  }
+
+  /** How long callers wait in a department's queue before the AI takes the call back. */
+  maxQueueWaitSeconds(tenantId: string, departmentId: string): number {
+    return (
+      this.deps.live.directory.department(tenantId, departmentId)?.settings.routing.maxQueueWaitSeconds ?? 0
+    );
+  }
+
+  setAfterStream(callId: string, next: NextStep): void {
+    this.afterStreams.set(callId, next);
+  }
+
+  afterStream(callId: string): NextStep | undefined {
+    const next = this.afterStreams.get(callId);
+    this.afterStreams.delete(callId);
+    return next;
+  }
+
+  tenantOf(callId: string): string | undefined {
+    return this.recent.get(callId);
+  }
+
+  private activeCalls = (tenantId: string, agentId: string): number =>
+    this.active.get(`${tenantId}/${agentId}`) ?? 0;
+
+  private release(session: CallSession): void {
+    const key = `${session.setup.tenant.tenantId}/${session.setup.agent.agentId}`;
+    const count = (this.active.get(key) ?? 1) - 1;
+    if (count <= 0) this.active.delete(key);
+    else this.active.set(key, count);
+  }
+
+  private async answer(
+    call: IncomingCall,
+    route: Extract<CallRoute, { kind: 'agent' }>,
+  ): Promise<CallOpening> {
+    const { tenant, agent, department } = route;
+    const language = agent.settings.languages[0] ?? tenant.settings.languages[0] ?? 'en';
+    if (tenant.aiBlockedPeriods.has(billingPeriodOf(this.deps.now()))) {
+      // The plan's AI allowance is used up: people may still answer; the AI may not.
+      const departmentId = department?.departmentId;
+      if (
+        departmentId !== undefined &&
+        !route.afterHours &&
+        this.deps.humansAvailable(tenant.tenantId, departmentId)
+      ) {
+        await this.send(tenant.tenantId, call.callId, 'RequestEscalation', {
+          reason: 'agent_rule',
+          summary: 'AI usage cap reached this month: the call goes straight to a person.',
+          departmentId,
+        });
+        await this.send(tenant.tenantId, call.callId, 'QueueCall', { departmentId, queue: departmentId });
+        return { kind: 'queue', departmentId, language, lines: [phrase(language, 'connecting')] };
+      }
+      await this.send(tenant.tenantId, call.callId, 'EndCall', {
+        outcome: 'failed',
+        reason: 'AI usage cap reached',
+      });
+      return { kind: 'refused', language, lines: [phrase(language, 'usage_cap')] };
+    }
+    const session = new CallSession(
+      {
+        commands: this.deps.commands,
+        directory: this.deps.live.directory,
+        searchKnowledge: this.deps.searchKnowledge,
+        humansAvailable: this.deps.humansAvailable,
+        model: this.deps.model,
+        now: this.deps.now,
+        catchUp: () => this.deps.live.catchUp(),
+        log: this.deps.log,
+      },
+      {
+        callId: call.callId,
+        tenant,
+        agent,
+        department,
+        customer: call.direction === 'inbound' ? call.from : call.to,
+        afterHours: route.afterHours,
+      },
+    );
+    this.sessions.set(call.callId, session);
+    const key = `${tenant.tenantId}/${agent.agentId}`;
+    this.active.set(key, (this.active.get(key) ?? 0) + 1);
+    return { kind: 'agent', session, turn: await session.greet() };
+  }
+
+  private async start(
+    tenantId: string,
+    call: IncomingCall,
+    agentId: string | undefined,
+    departmentId: string | undefined,
+  ): Promise<void> {
+    this.remember(call.callId, tenantId);
+    await this.send(tenantId, call.callId, 'StartCall', {
+      direction: call.direction,
+      from: call.from,
+      to: call.to,
+      provider: call.provider,
+      ...(agentId !== undefined && { agentId }),
+      ...(departmentId !== undefined && { departmentId }),
+    });
+  }
+
+  /** Remembers a call's tenant; the oldest are forgotten first, so memory stays bounded. */
+  remember(callId: string, tenantId: string): void {
+    this.recent.set(callId, tenantId);
+    if (this.recent.size > RECENT_CALLS) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  private send(tenantId: string, callId: string, type: string, data: Record<string, unknown>): Promise<void> {
+    return this.deps.commands.send(type, { tenantId, callId, ...data }, { correlationId: callId });
+  }
+}

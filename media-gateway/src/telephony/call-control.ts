@@ -1,0 +1,249 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { E164, EntityId, TenantId, type Actor, type EventEnvelope } from '@ccp/schemas';
+import { CommandRejected } from '../../../command-service/src/application/errors.js';
+import { authenticate, requireActor, type ApiState } from '../../../command-service/src/http/command-api.js';
+import type { Auth } from '../../../command-service/src/identity/auth.js';
+import type { MediaGateway } from '../gateway.js';
+import type { LiveDirectory } from '../directory/live-directory.js';
+import type { Carrier } from './carrier.js';
+import { phrase } from './phrases.js';
+import type { HumanPresence } from './presence.js';
+import { conferenceTwiml, hangUpTwiml, humanLegTwiml } from './twiml.js';
+import { formParams, requireTwilioSignature } from './twilio-signature.js';
+import { answeredBy } from './twilio-webhooks.js';
+
+export interface CallControlOptions {
+  readonly gateway: MediaGateway;
+  readonly live: LiveDirectory;
+  readonly carrier: Carrier;
+  readonly presence: HumanPresence;
+  readonly auth: Auth;
+  readonly authToken: string;
+  /** The base URL callbacks are given to the carrier with. */
+  readonly callbackBase: () => string;
+  readonly publicUrl?: string;
+}
+
+const OutboundCall = z.object({
+  tenantId: TenantId,
+  agentId: EntityId,
+  to: E164,
+  /** One of the tenant's numbers; absent, a number assigned to the agent. */
+  from: E164.optional(),
+});
+const Presence = z.object({
+  tenantId: TenantId,
+  available: z.boolean(),
+  /** Departments the person takes calls for; absent, all. */
+  departmentIds: z.array(EntityId).max(100).optional(),
+});
+
+const CALL_ROLES = new Set(['tenant_admin', 'supervisor']);
+const PRESENCE_ROLES = new Set(['tenant_admin', 'supervisor', 'agent']);
+
+const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CommandRejected(
+      400,
+      'VALIDATION_FAILED',
+      issue?.message ?? 'invalid body',
+      issue?.path.join('.'),
+    );
+  }
+  return parsed.data;
+};
+
+const requireTenantRole = (actor: Actor, tenantId: string, roles: ReadonlySet<string>): void => {
+  if (actor.tenantId !== tenantId && actor.role !== 'super_admin') {
+    throw new CommandRejected(403, 'FORBIDDEN', 'this tenant is not yours', 'tenantId');
+  }
+  if (actor.role === undefined || (!roles.has(actor.role) && actor.role !== 'super_admin')) {
+    throw new CommandRejected(403, 'FORBIDDEN', `the ${actor.role ?? 'unknown'} role may not do this`);
+  }
+};
+
+/**
+ * Call control beside the webhooks: placing outbound calls, people saying they are available for escalated
+ * calls, and the TwiML for a person's leg when they join a call.
+ */
+export const callControl = (options: CallControlOptions): Middleware => {
+  const { gateway, live, carrier, presence } = options;
+  const api = new Router<ApiState>({ prefix: '/api' });
+  api.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
+  api.use(authenticate(options.auth));
+
+  api.post('/calls/outbound', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    const body = parseBody(OutboundCall, ctx.request.body);
+    requireTenantRole(actor, body.tenantId, CALL_ROLES);
+    await live.catchUp();
+    const agent = live.directory.agent(body.tenantId, body.agentId);
+    if (!agent || !agent.enabled)
+      throw new CommandRejected(404, 'AGENT_NOT_FOUND', 'no enabled agent with this id', 'agentId');
+    const from = body.from ?? live.directory.numberOf(body.tenantId, body.agentId);
+    if (from === undefined) {
+      throw new CommandRejected(
+        422,
+        'NO_CALLER_ID',
+        'the agent has no number to call from: give one',
+        'from',
+      );
+    }
+    if (live.directory.number(from)?.tenantId !== body.tenantId) {
+      throw new CommandRejected(422, 'NOT_YOUR_NUMBER', 'the tenant does not own this number', 'from');
+    }
+    const base = options.callbackBase();
+    let placed: { callId: string };
+    try {
+      placed = await carrier.placeCall({
+        to: body.to,
+        from,
+        url: `${base}/twilio/outbound?agentId=${encodeURIComponent(body.agentId)}`,
+        statusCallback: `${base}/twilio/status`,
+        machineDetection: true,
+      });
+    } catch (error) {
+      ctx.status = 502;
+      ctx.body = {
+        error: { code: 'CARRIER_FAILED', message: `the carrier refused the call: ${String(error)}` },
+      };
+      return;
+    }
+    gateway.remember(placed.callId, body.tenantId);
+    await gateway.placed(body.tenantId, {
+      callId: placed.callId,
+      from,
+      to: body.to,
+      provider: 'twilio',
+      direction: 'outbound',
+      agentId: body.agentId,
+    });
+    ctx.status = 201;
+    ctx.body = { callId: placed.callId, from, to: body.to, agentId: body.agentId };
+  });
+
+  api.put('/presence', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    const body = parseBody(Presence, ctx.request.body);
+    requireTenantRole(actor, body.tenantId, PRESENCE_ROLES);
+    presence.set(body.tenantId, actor.id, body.available, body.departmentIds ?? 'all');
+    ctx.body = { available: presence.list(body.tenantId) };
+  });
+
+  api.get('/presence', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    const tenantId = String(ctx.query['tenantId'] ?? actor.tenantId ?? '');
+    requireTenantRole(actor, tenantId, PRESENCE_ROLES);
+    ctx.body = { available: presence.list(tenantId) };
+  });
+
+  const twilio = new Router({ prefix: '/twilio' });
+  twilio.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
+  twilio.use(requireTwilioSignature(options.authToken, options.publicUrl));
+
+  // Answered outbound call: a person hears the agent; a machine gets the voicemail or nothing.
+  twilio.post('/outbound', async (ctx) => {
+    const params = formParams(ctx);
+    const callId = z
+      .string()
+      .regex(/^CA[0-9a-f]{32}$/)
+      .safeParse(params['CallSid']);
+    const agentId = EntityId.safeParse(ctx.query['agentId']);
+    if (!callId.success || !agentId.success) {
+      ctx.status = 400;
+      ctx.body = 'invalid webhook: CallSid and agentId are required';
+      return;
+    }
+    ctx.type = 'text/xml';
+    if (answeredBy(params['AnsweredBy']) === 'machine') {
+      const { voicemail, language, voice } = await gateway.machineAnswered(callId.data, agentId.data);
+      ctx.body = hangUpTwiml({ lines: voicemail !== undefined ? [voicemail] : [], language, voice });
+      return;
+    }
+    await gateway.answered(callId.data, answeredBy(params['AnsweredBy']));
+    const opening = await gateway.open({
+      callId: callId.data,
+      from: params['From'] ?? '',
+      to: params['To'] ?? '',
+      provider: 'twilio',
+      direction: 'outbound',
+      agentId: agentId.data,
+    });
+    if (opening.kind !== 'agent') {
+      ctx.body = hangUpTwiml({
+        lines: opening.kind === 'ivr' ? [] : opening.lines,
+        language: 'en',
+        voice: 'Puck',
+      });
+      return;
+    }
+    const { turn } = opening;
+    const { listenTwiml } = await import('./twiml.js');
+    ctx.body = listenTwiml({ lines: turn.lines, language: turn.language, voice: turn.voice }, '/twilio/turn');
+  });
+
+  // The TwiML App a person's browser or phone dials to join a call: ?callId=...&mode=listen|whisper|barge.
+  twilio.post('/human-leg', async (ctx) => {
+    const callId = z
+      .string()
+      .regex(/^CA[0-9a-f]{32}$/)
+      .safeParse(ctx.query['callId'] ?? formParams(ctx)['callId']);
+    const mode = z
+      .enum(['listen', 'whisper', 'barge'])
+      .safeParse(ctx.query['mode'] ?? formParams(ctx)['mode'] ?? 'barge');
+    if (!callId.success || !mode.success) {
+      ctx.status = 400;
+      ctx.body = 'invalid webhook: callId and mode are required';
+      return;
+    }
+    ctx.type = 'text/xml';
+    ctx.body = humanLegTwiml(conferenceName(callId.data), mode.data, callId.data);
+  });
+
+  const apiRoutes = api.routes() as unknown as Middleware;
+  const twilioRoutes = twilio.routes() as unknown as Middleware;
+  // Each router's middleware (body parsing, signature, authentication) runs only for its own paths.
+  return async (ctx, next) => {
+    if (ctx.path === '/twilio/outbound' || ctx.path === '/twilio/human-leg') return twilioRoutes(ctx, next);
+    if (ctx.path === '/api/calls/outbound' || ctx.path === '/api/presence') return apiRoutes(ctx, next);
+    return next();
+  };
+};
+
+export const conferenceName = (callId: string): string => `call-${callId}`;
+
+/**
+ * Follows the call events people cause through the command API: when someone joins or takes over a call the
+ * AI holds, the caller is moved out of the queue into the call's conference, which the person's leg joins.
+ */
+export const humanHandover = (gateway: MediaGateway, carrier: Carrier, log: (message: string) => void) => {
+  const moved = new Set<string>();
+  return async (event: EventEnvelope): Promise<void> => {
+    if (event.type !== 'HumanJoined' && event.type !== 'HumanTookOver') return;
+    const callId = event.correlationId;
+    const session = gateway.session(callId);
+    if (!session) return;
+    if (event.type === 'HumanTookOver') session.handOver();
+    if (moved.has(callId)) return;
+    moved.add(callId);
+    const language = session.currentLanguage;
+    try {
+      await carrier.redirect(
+        callId,
+        conferenceTwiml(
+          { lines: [phrase(language, 'human_joined')], language, voice: session.voice },
+          conferenceName(callId),
+        ),
+      );
+    } catch (error) {
+      moved.delete(callId);
+      log(`moving call ${callId} to its conference failed: ${String(error)} (${randomUUID()})`);
+    }
+  };
+};

@@ -1,0 +1,73 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+
+/** The telephony provider's call control: what the gateway asks of it besides answering webhooks. */
+export interface Carrier {
+  /** Dials out; the carrier then calls `url` when the callee answers and `statusCallback` as the call goes. */
+  placeCall(request: {
+    readonly to: string;
+    readonly from: string;
+    readonly url: string;
+    readonly statusCallback: string;
+    /** Ask the carrier whether a person or a machine answered (Twilio's answering machine detection). */
+    readonly machineDetection: boolean;
+  }): Promise<{ readonly callId: string }>;
+  /** Replaces what a live call is doing with new TwiML (take it out of a queue into a conference, ...). */
+  redirect(callId: string, twiml: string): Promise<void>;
+  hangUp(callId: string): Promise<void>;
+}
+
+export interface TwilioCarrierOptions {
+  readonly accountSid: string;
+  readonly authToken: string;
+  /**
+   * Another base URL for Twilio's REST API: the embedded profile's local carrier (the simulator's stand-in of
+   * Twilio), or a recording proxy. Absent: api.twilio.com.
+   */
+  readonly apiUrl?: string;
+}
+
+/** Sends every REST request of the official client to another base URL, paths and auth unchanged. */
+class RebasedRequestClient extends twilio.RequestClient {
+  constructor(private readonly base: URL) {
+    super();
+  }
+
+  override request<TData>(options: RequestClient.RequestOptions<TData>) {
+    const uri = new URL(options.uri);
+    uri.protocol = this.base.protocol;
+    uri.host = this.base.host;
+    return super.request<TData>({ ...options, uri: uri.href });
+  }
+}
+
+/** The official twilio client, optionally pointed at another base URL. */
+export const twilioClient = (options: TwilioCarrierOptions) =>
+  twilio(options.accountSid, options.authToken, {
+    ...(options.apiUrl !== undefined && { httpClient: new RebasedRequestClient(new URL(options.apiUrl)) }),
+  });
+
+export const createTwilioCarrier = (options: TwilioCarrierOptions): Carrier => {
+  const client = twilioClient(options);
+  return {
+    placeCall: async (request) => {
+      const call = await client.calls.create({
+        to: request.to,
+        from: request.from,
+        url: request.url,
+        method: 'POST',
+        statusCallback: request.statusCallback,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        ...(request.machineDetection && { machineDetection: 'DetectMessageEnd' }),
+      });
+      return { callId: call.sid };
+    },
+    redirect: async (callId, twiml) => {
+      await client.calls(callId).update({ twiml });
+    },
+    hangUp: async (callId) => {
+      await client.calls(callId).update({ status: 'completed' });
+    },
+  };
+};
