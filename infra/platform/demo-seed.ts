@@ -18,6 +18,8 @@ import type { PlatformContext } from './platform.js';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_NUMBER = '+15550100001';
+/** The clinic's switchboard: an IVR menu in front of the three departments. */
+export const DEMO_IVR_NUMBER = '+15550100002';
 
 /** One person per role, so that every screen can be tried as the role it is for. */
 export const DEMO_USERS: readonly { userId: string; email: string; name: string; role: Role }[] = [
@@ -94,6 +96,26 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
       },
       branding: { displayName: 'Bright Smile Dental', primaryColor: '#0e7c86' },
       systemPrompt: 'You work for Bright Smile Dental, a family dental clinic. Never give medical diagnoses.',
+      askFeedback: true,
+      ivrMenus: [
+        {
+          id: 'main',
+          greeting: 'Thank you for calling Bright Smile Dental.',
+          options: [
+            {
+              digit: '1',
+              phrases: ['reception', 'appointments', 'recepción', 'citas'],
+              departmentId: 'reception',
+            },
+            {
+              digit: '2',
+              phrases: ['new patients', 'new patient', 'pacientes nuevos'],
+              departmentId: 'sales',
+            },
+            { digit: '3', phrases: ['billing', 'payments', 'facturación', 'pagos'], departmentId: 'billing' },
+          ],
+        },
+      ],
     },
   });
   for (const [departmentId, name] of [
@@ -131,6 +153,41 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
     departmentId: 'reception',
     fallback: 'take_message',
   });
+  await send(CreateAgent, {
+    tenantId,
+    agentId: 'lucas',
+    name: 'Lucas',
+    type: 'sales',
+    voice: 'Charon',
+    personality: {
+      tone: 'enthusiastic',
+      greeting: 'Hi, this is Lucas from Bright Smile Dental. Are you looking to join us as a new patient?',
+    },
+    systemPrompt:
+      'Welcome new patients, answer price questions from the knowledge base and book a first visit.',
+    departmentId: 'sales',
+    languages: ['en', 'es'],
+    fallback: 'voicemail',
+  });
+  await send(CreateAgent, {
+    tenantId,
+    agentId: 'nora',
+    name: 'Nora',
+    type: 'customer_service',
+    voice: 'Aoede',
+    personality: { tone: 'professional' },
+    systemPrompt: 'Answer billing and insurance questions; open a ticket for disputes.',
+    departmentId: 'billing',
+    languages: ['en', 'es'],
+  });
+  await send(ProvisionNumber, {
+    tenantId,
+    address: DEMO_IVR_NUMBER,
+    kind: 'pstn',
+    provider: 'simulator',
+    label: 'Switchboard',
+  });
+  await send(AssignNumber, { tenantId, address: DEMO_IVR_NUMBER, target: { kind: 'ivr', id: 'main' } });
   await send(ProvisionNumber, {
     tenantId,
     address: DEMO_NUMBER,

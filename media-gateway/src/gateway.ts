@@ -71,6 +71,7 @@ export class MediaGateway {
   private readonly recent = new Map<string, string>();
   /** What a call carried on a media stream does once its stream closes. */
   private readonly afterStreams = new Map<string, NextStep>();
+  private readonly greetings = new Map<string, AgentTurn>();
 
   constructor(private readonly deps: GatewayDependencies) {}
 
@@ -205,6 +206,8 @@ export class MediaGateway {
     const session = this.sessions.get(callId);
     if (!session) return;
     this.sessions.delete(callId);
+    this.greetings.delete(callId);
+    this.afterStreams.delete(callId);
     this.release(session);
     if (outcome === 'busy' || outcome === 'no_answer') {
       await this.send(session.setup.tenant.tenantId, callId, 'EndCall', {
@@ -273,6 +276,17 @@ export class MediaGateway {
     return (
       this.deps.live.directory.department(tenantId, departmentId)?.settings.routing.maxQueueWaitSeconds ?? 0
     );
+  }
+
+  /** The greeting of a call answered on a media stream waits for the stream to open. */
+  keepForStream(callId: string, turn: AgentTurn): void {
+    this.greetings.set(callId, turn);
+  }
+
+  takeForStream(callId: string): AgentTurn | undefined {
+    const turn = this.greetings.get(callId);
+    this.greetings.delete(callId);
+    return turn;
   }
 
   setAfterStream(callId: string, next: NextStep): void {

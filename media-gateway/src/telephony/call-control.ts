@@ -12,7 +12,7 @@ import type { LiveDirectory } from '../directory/live-directory.js';
 import type { Carrier } from './carrier.js';
 import { phrase } from './phrases.js';
 import type { HumanPresence } from './presence.js';
-import { conferenceTwiml, hangUpTwiml, humanLegTwiml } from './twiml.js';
+import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml } from './twiml.js';
 import { formParams, requireTwilioSignature } from './twilio-signature.js';
 import { answeredBy } from './twilio-webhooks.js';
 
@@ -184,7 +184,6 @@ export const callControl = (options: CallControlOptions): Middleware => {
       return;
     }
     const { turn } = opening;
-    const { listenTwiml } = await import('./twiml.js');
     ctx.body = listenTwiml({ lines: turn.lines, language: turn.language, voice: turn.voice }, '/twilio/turn');
   });
 

@@ -187,6 +187,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
       }
       case 'agent':
         if (mode === 'stream') {
+          gateway.keepForStream(callId, opening.turn);
           return streamTwiml(streamUrl, { callId }, '/twilio/stream-ended');
         }
         return renderTurn(callId, opening.turn);

@@ -1,0 +1,229 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import twilio from 'twilio';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { AgentTurn } from '../conversation/call-session.js';
+import type { MediaGateway } from '../gateway.js';
+import { toFrames } from '../speech/mulaw.js';
+import type { RecognitionSession, SpeechToText, TextToSpeech } from '../speech/port.js';
+import { VoiceActivityDetector } from '../speech/voice-activity.js';
+
+export interface MediaStreamOptions {
+  readonly gateway: MediaGateway;
+  readonly stt: SpeechToText;
+  readonly tts: TextToSpeech;
+  readonly authToken: string;
+  readonly publicUrl?: string;
+  /** Silence that ends a caller's utterance. */
+  readonly endOfSpeechMs: number;
+  readonly log: (message: string) => void;
+  /** Reported for each caller utterance: end of speech → first audio of the answer sent (ms). */
+  readonly onTurnLatency?: (ms: number) => void;
+}
+
+export const MEDIA_PATH = '/twilio/media';
+
+// Twilio's Media Streams messages (bidirectional), validated as they arrive.
+const Inbound = z.discriminatedUnion('event', [
+  z.object({
+    event: z.literal('connected'),
+    protocol: z.string().optional(),
+    version: z.string().optional(),
+  }),
+  z.object({
+    event: z.literal('start'),
+    streamSid: z.string().min(1).max(64),
+    start: z.object({
+      streamSid: z.string().min(1).max(64),
+      callSid: z.string().regex(/^CA[0-9a-f]{32}$/),
+      customParameters: z.record(z.string(), z.string()).optional(),
+      mediaFormat: z
+        .object({ encoding: z.literal('audio/x-mulaw'), sampleRate: z.literal(8000), channels: z.literal(1) })
+        .optional(),
+    }),
+  }),
+  z.object({
+    event: z.literal('media'),
+    media: z.object({ payload: z.string().max(64_000), track: z.string().optional() }),
+  }),
+  z.object({ event: z.literal('mark'), mark: z.object({ name: z.string().max(200) }) }),
+  z.object({ event: z.literal('dtmf'), dtmf: z.object({ digit: z.string().max(1) }) }),
+  z.object({ event: z.literal('stop') }),
+]);
+
+/** Audio is sent in messages of this many frames: small enough for a barge-in to cut it short. */
+const FRAMES_PER_MESSAGE = 10;
+
+/**
+ * Twilio Media Streams: the caller's audio arrives as μ-law frames, voice activity detection finds their
+ * utterances, the recognizer transcribes each, the call session answers, and the answer is synthesized and
+ * sent back with a mark per line. A caller who talks over the agent gets a `clear` (barge-in).
+ */
+export const mediaStreams = (options: MediaStreamOptions) => {
+  const server = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  server.on('connection', (socket: WebSocket) => handle(socket, options));
+
+  return {
+    upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== MEDIA_PATH) return false;
+      const signature = request.headers['x-twilio-signature'];
+      const host = request.headers.host ?? '';
+      const url = `${(options.publicUrl ?? `http://${host}`).replace(/^http/, 'ws').replace(/\/$/, '')}${request.url ?? ''}`;
+      if (typeof signature !== 'string' || !twilio.validateRequest(options.authToken, signature, url, {})) {
+        socket.end(
+          'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nX-Twilio-Signature does not match\r\n',
+        );
+        return true;
+      }
+      server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
+      return true;
+    },
+    close: async (): Promise<void> => {
+      for (const client of server.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
+
+const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
+  const { gateway, stt, tts, log } = options;
+  const vad = new VoiceActivityDetector({ endMs: options.endOfSpeechMs });
+  let streamSid: string | undefined;
+  let callId: string | undefined;
+  let recognition: RecognitionSession | undefined;
+  let speechEndedAt = 0;
+  let awaitingFirstAudio = false;
+  let markCount = 0;
+  const unplayed = new Set<string>();
+  let leaving = false;
+  // Turns run one after another; audio keeps flowing in meanwhile.
+  let turns: Promise<void> = Promise.resolve();
+
+  const send = (message: object): void => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  };
+
+  const speak = async (line: string, turn: { language: string; voice: string }): Promise<void> => {
+    const audio = await tts.synthesize(line, { voice: turn.voice, language: turn.language });
+    const frames = toFrames(audio);
+    if (awaitingFirstAudio) {
+      awaitingFirstAudio = false;
+      options.onTurnLatency?.(performance.now() - speechEndedAt);
+    }
+    for (let i = 0; i < frames.length; i += FRAMES_PER_MESSAGE) {
+      const payload = Buffer.concat(frames.slice(i, i + FRAMES_PER_MESSAGE)).toString('base64');
+      send({ event: 'media', streamSid, media: { payload } });
+    }
+    markCount += 1;
+    const name = `line-${markCount}`;
+    unplayed.add(name);
+    send({ event: 'mark', streamSid, mark: { name } });
+  };
+
+  /** Says the turn; a step other than listening ends the stream once the caller has heard everything. */
+  const play = async (turn: AgentTurn, alreadySpoken: number): Promise<void> => {
+    for (const line of turn.lines.slice(alreadySpoken)) await speak(line, turn);
+    if (turn.next.kind !== 'listen' && callId !== undefined) {
+      gateway.setAfterStream(callId, turn.next);
+      leaving = true;
+      if (unplayed.size === 0) socket.close();
+    }
+  };
+
+  const onUtterance = async (
+    text: string,
+    confidence: number,
+    language: string | undefined,
+  ): Promise<void> => {
+    const session = callId !== undefined ? gateway.session(callId) : undefined;
+    if (!session || text.trim() === '') return;
+    let spoken = 0;
+    const pending: Promise<void>[] = [];
+    const turn = await session.hear(
+      { text, confidence, ...(language !== undefined && { language }) },
+      (line) => {
+        // A filler line ("one moment") is said while the tools run.
+        spoken += 1;
+        pending.push(speak(line, { language: session.currentLanguage, voice: session.voice }));
+      },
+    );
+    await Promise.all(pending);
+    await play(turn, spoken);
+  };
+
+  const onFrame = (frame: Buffer): void => {
+    for (const event of vad.push(frame)) {
+      if (event.type === 'speechStarted') {
+        if (unplayed.size > 0 && !leaving) {
+          // Barge-in: the caller talks over the agent, so what it has not yet said is dropped.
+          send({ event: 'clear', streamSid });
+          unplayed.clear();
+        }
+        const session = callId !== undefined ? gateway.session(callId) : undefined;
+        recognition = stt.start({ languages: session?.languages ?? ['en'] });
+        for (const f of event.frames) recognition.write(f);
+      } else if (event.type === 'audio') {
+        recognition?.write(event.frame);
+      } else {
+        const finishing = recognition;
+        recognition = undefined;
+        if (!finishing) continue;
+        speechEndedAt = performance.now();
+        awaitingFirstAudio = true;
+        turns = turns
+          .then(async () => {
+            const transcript = await finishing.finish();
+            await onUtterance(transcript.text, transcript.confidence, transcript.language);
+          })
+          .catch((error: unknown) => log(`media stream ${callId ?? '?'}: turn failed: ${String(error)}`));
+      }
+    }
+  };
+
+  socket.on('message', (raw) => {
+    let message: z.infer<typeof Inbound>;
+    try {
+      message = Inbound.parse(JSON.parse(String(raw)));
+    } catch {
+      log('media stream: a message that is not Twilio Media Streams JSON was ignored');
+      return;
+    }
+    switch (message.event) {
+      case 'connected':
+        return;
+      case 'start': {
+        streamSid = message.streamSid;
+        callId = message.start.customParameters?.['callId'] ?? message.start.callSid;
+        const greeting = gateway.takeForStream(callId);
+        if (!gateway.session(callId)) {
+          socket.close(1008, 'no such call');
+          return;
+        }
+        if (greeting) turns = turns.then(() => play(greeting, 0)).catch((e: unknown) => log(String(e)));
+        return;
+      }
+      case 'media':
+        onFrame(Buffer.from(message.media.payload, 'base64'));
+        return;
+      case 'mark':
+        unplayed.delete(message.mark.name);
+        if (leaving && unplayed.size === 0) socket.close();
+        return;
+      case 'dtmf':
+        return;
+      case 'stop':
+        recognition?.abort();
+        recognition = undefined;
+        // The caller hung up (the stream did not end because the agent moved the call on).
+        if (callId !== undefined && !leaving) {
+          const id = callId;
+          turns = turns.then(() => gateway.close(id)).catch((e: unknown) => log(String(e)));
+        }
+        return;
+    }
+  });
+  socket.on('close', () => recognition?.abort());
+};
+
