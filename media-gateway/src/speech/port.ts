@@ -17,6 +17,9 @@ export interface Transcript {
   readonly isFinal: boolean;
 }
 
+/** What finish() resolves with when nothing was heard (or the utterance was aborted). */
+export const EMPTY_TRANSCRIPT: Transcript = { text: '', confidence: 0, isFinal: true };
+
 export interface RecognitionOptions {
   /** The languages the tenant takes calls in, first is the expected one. */
   readonly languages: readonly string[];
@@ -33,7 +36,7 @@ export interface RecognitionSession {
   write(frame: Buffer): void;
   /** No more audio for this utterance: resolves with the final transcript (empty text when nothing was heard). */
   finish(): Promise<Transcript>;
-  /** The caller hung up or the utterance was discarded. */
+  /** The caller hung up or the utterance was discarded. Never throws; a finish() pending or later resolves empty. */
   abort(): void;
 }
 
