@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractRequest } from './contract.js';
+import { withFallback } from './fallback.js';
+import { createOpenAiModel } from './openai.js';
+import { LlmUnavailableError, type LanguageModel, type LlmRequest, type LlmResponse } from './port.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
+import { unreachableURL } from './testing/scripted-server.js';
+
+/** Stands for the offline engine: answers every request the same way and remembers what it was asked. */
+const recordingModel = (name: string, answer: Partial<LlmResponse> = {}) => {
+  const asked: LlmRequest[] = [];
+  const model: LanguageModel = {
+    name,
+    respond: async (request) => {
+      asked.push(request);
+      return {
+        text: `${name} answers`,
+        toolCalls: [],
+        model: name,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        ...answer,
+      };
+    },
+  };
+  return { model, asked };
+};
+
+const failing = (error: Error): LanguageModel => ({
+  name: 'failing',
+  respond: async () => {
+    throw error;
+  },
+});
+
+describe('withFallback (primary: OpenAI adapter against a local stand-in speaking the chat-completions wire format)', () => {
+  let server: OpenAiStandIn;
+  beforeAll(async () => {
+    server = await startOpenAiStandIn();
+  });
+  afterAll(() => server.close());
+  const primary = () =>
+    createOpenAiModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'gpt-4o-mini' });
+
+  it('answers with the primary while it works, and never asks the fallback', async () => {
+    server.script({ kind: 'reply', text: 'From OpenAI.', usage: { input: 5, output: 3 } });
+    const offline = recordingModel('offline');
+    const model = withFallback(primary(), offline.model);
+    expect(model.name).toBe('openai:gpt-4o-mini');
+    expect(await model.respond(contractRequest())).toMatchObject({
+      text: 'From OpenAI.',
+      model: 'gpt-4o-mini',
+    });
+    expect(offline.asked).toEqual([]);
+  });
+
+  it('answers the same request with the fallback when the provider fails, and says why in the log', async () => {
+    server.script({ kind: 'error', status: 400, message: 'context_length_exceeded' });
+    const offline = recordingModel('offline', { confidence: 0.8 });
+    const logged: string[] = [];
+    const request = contractRequest({ messages: [{ role: 'user', content: 'Are you open on Sunday?' }] });
+    const response = await withFallback(primary(), offline.model, (line) => logged.push(line)).respond(
+      request,
+    );
+    expect(response).toEqual({
+      text: 'offline answers',
+      toolCalls: [],
+      model: 'offline',
+      usage: { promptTokens: 0, completionTokens: 0 },
+      confidence: 0.8,
+    });
+    expect(offline.asked).toEqual([request]);
+    expect(logged).toEqual([
+      expect.stringMatching(/HTTP 400 .*context_length_exceeded.*offline answers instead/),
+    ]);
+  });
+
+  it('answers with the fallback when the provider cannot be reached', async () => {
+    const offline = recordingModel('offline');
+    const unreachable = createOpenAiModel({
+      apiKey: 'k',
+      baseURL: await unreachableURL('/v1'),
+      model: 'gpt-4o-mini',
+    });
+    expect((await withFallback(unreachable, offline.model).respond(contractRequest())).text).toBe(
+      'offline answers',
+    );
+  });
+
+  it('lets other errors through: a bug is not an outage', async () => {
+    const offline = recordingModel('offline');
+    await expect(
+      withFallback(failing(new TypeError('oops')), offline.model).respond(contractRequest()),
+    ).rejects.toThrow(TypeError);
+    expect(offline.asked).toEqual([]);
+  });
+
+  it('does not answer a caller who hung up', async () => {
+    const offline = recordingModel('offline');
+    const hangUp = new AbortController();
+    hangUp.abort();
+    const model = withFallback(failing(new LlmUnavailableError('p', 'down')), offline.model);
+    await expect(model.respond(contractRequest({ signal: hangUp.signal }))).rejects.toThrow(
+      LlmUnavailableError,
+    );
+    expect(offline.asked).toEqual([]);
+  });
+
+  it('passes on the fallback failing too, for the session to apologise', async () => {
+    const model = withFallback(
+      failing(new LlmUnavailableError('p', 'down')),
+      failing(new Error('offline broke')),
+    );
+    await expect(model.respond(contractRequest())).rejects.toThrow('offline broke');
+  });
+});

@@ -1,0 +1,23 @@
+import { LlmUnavailableError, type LanguageModel } from './port.js';
+
+/**
+ * A remote model backed by another (the offline engine): when the primary is unavailable, the fallback answers
+ * the same request, so a provider outage never leaves a caller in silence. Other errors (a caller who hung up,
+ * a bug) are not outages and propagate.
+ */
+export const withFallback = (
+  primary: LanguageModel,
+  fallback: LanguageModel,
+  log?: (message: string) => void,
+): LanguageModel => ({
+  name: primary.name,
+  respond: async (request) => {
+    try {
+      return await primary.respond(request);
+    } catch (error) {
+      if (!(error instanceof LlmUnavailableError) || request.signal?.aborted) throw error;
+      log?.(`llm: ${error.message}; ${fallback.name} answers instead`);
+      return fallback.respond(request);
+    }
+  },
+});

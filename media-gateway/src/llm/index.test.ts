@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractRequest } from './contract.js';
+import { createLanguageModel } from './index.js';
+import type { LanguageModel } from './port.js';
+import { startAnthropicStandIn, type AnthropicStandIn } from './testing/anthropic-stand-in.js';
+import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
+
+const offline: LanguageModel = {
+  name: 'offline',
+  respond: async () => ({
+    text: 'offline answers',
+    toolCalls: [],
+    model: 'offline',
+    usage: { promptTokens: 0, completionTokens: 0 },
+  }),
+};
+
+describe('createLanguageModel (remote providers are local stand-ins speaking their wire formats)', () => {
+  let openai: OpenAiStandIn;
+  let anthropic: AnthropicStandIn;
+  beforeAll(async () => {
+    openai = await startOpenAiStandIn();
+    anthropic = await startAnthropicStandIn();
+  });
+  afterAll(async () => {
+    await openai.close();
+    await anthropic.close();
+  });
+
+  it('uses the offline engine as it is', () => {
+    expect(createLanguageModel({ provider: 'offline' }, offline)).toBe(offline);
+  });
+
+  it('asks OpenAI for gpt-4o-mini by default, and falls back to the offline engine', async () => {
+    const model = createLanguageModel(
+      { provider: 'openai', apiKey: 'sk-test', baseURL: openai.baseURL },
+      offline,
+    );
+    openai.script({ kind: 'reply', text: 'Hi from OpenAI.', usage: { input: 1, output: 1 } });
+    expect((await model.respond(contractRequest())).text).toBe('Hi from OpenAI.');
+    expect(openai.received.at(-1)?.body.model).toBe('gpt-4o-mini');
+    openai.script({ kind: 'error', status: 401, message: 'Incorrect API key provided' });
+    expect((await model.respond(contractRequest())).text).toBe('offline answers');
+  });
+
+  it('asks Anthropic for claude-3-5-haiku-latest by default, and falls back to the offline engine', async () => {
+    const model = createLanguageModel(
+      { provider: 'anthropic', apiKey: 'sk-ant', baseURL: anthropic.baseURL },
+      offline,
+    );
+    anthropic.script({ kind: 'reply', text: 'Hi from Claude.', usage: { input: 1, output: 1 } });
+    expect((await model.respond(contractRequest())).text).toBe('Hi from Claude.');
+    expect(anthropic.received.at(-1)?.body.model).toBe('claude-3-5-haiku-latest');
+    anthropic.script(
+      { kind: 'error', status: 529, message: 'Overloaded' },
+      { kind: 'error', status: 529, message: 'Overloaded' },
+    );
+    expect((await model.respond(contractRequest())).text).toBe('offline answers');
+  });
+
+  it('talks to an OpenAI-compatible server without a key, asking for the configured model', async () => {
+    const model = createLanguageModel(
+      { provider: 'openai-compatible', baseURL: openai.baseURL, model: 'llama3.2' },
+      offline,
+    );
+    expect(model.name).toBe('openai-compatible:llama3.2');
+    openai.script({ kind: 'reply', text: 'Hi from Ollama.' });
+    expect(await model.respond(contractRequest())).toMatchObject({
+      text: 'Hi from Ollama.',
+      usage: { promptTokens: 0, completionTokens: 0 },
+    });
+    expect(openai.received.at(-1)?.body.model).toBe('llama3.2');
+  });
+
+  it('says clearly what a provider is missing', () => {
+    expect(() => createLanguageModel({ provider: 'openai' }, offline)).toThrow(
+      'LLM provider "openai" needs an API key',
+    );
+    expect(() => createLanguageModel({ provider: 'anthropic', model: 'claude-sonnet-4-5' }, offline)).toThrow(
+      'LLM provider "anthropic" needs an API key',
+    );
+    expect(() => createLanguageModel({ provider: 'openai-compatible', model: 'llama3.2' }, offline)).toThrow(
+      /needs the server's baseURL/,
+    );
+    expect(() =>
+      createLanguageModel({ provider: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1' }, offline),
+    ).toThrow(/needs the model/);
+    expect(() =>
+      createLanguageModel(
+        { provider: 'gemini' } as unknown as Parameters<typeof createLanguageModel>[0],
+        offline,
+      ),
+    ).toThrow(/LLM configuration: .*provider/s);
+  });
+});

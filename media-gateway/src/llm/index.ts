@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { createAnthropicModel } from './anthropic.js';
+import { withFallback } from './fallback.js';
+import { createOpenAiModel } from './openai.js';
+import type { LanguageModel } from './port.js';
+
+export * from './port.js';
+export { createAnthropicModel, type AnthropicModelOptions } from './anthropic.js';
+export { createOpenAiModel, type OpenAiModelOptions } from './openai.js';
+export { withFallback } from './fallback.js';
+
+export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } as const;
+
+/** Which model answers calls; read from configuration (environment), so validated. */
+export const LanguageModelConfig = z.object({
+  provider: z.enum(['offline', 'openai', 'anthropic', 'openai-compatible']),
+  apiKey: z.string().min(1).optional(),
+  baseURL: z.url().optional(),
+  model: z.string().min(1).optional(),
+});
+export type LanguageModelConfig = z.infer<typeof LanguageModelConfig>;
+
+/**
+ * The gateway's language model: the offline engine as it is, or a remote provider backed by it, so that a
+ * provider outage is answered offline instead of leaving the caller in silence.
+ */
+export const createLanguageModel = (
+  config: LanguageModelConfig,
+  offline: LanguageModel,
+  log?: (message: string) => void,
+): LanguageModel => {
+  const parsed = LanguageModelConfig.safeParse(config);
+  if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
+  const { provider, apiKey, baseURL, model } = parsed.data;
+  const needKey = (): string => {
+    if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
+    return apiKey;
+  };
+  switch (provider) {
+    case 'offline':
+      return offline;
+    case 'openai':
+      return withFallback(
+        createOpenAiModel({ apiKey: needKey(), baseURL, model: model ?? DEFAULT_MODELS.openai }),
+        offline,
+        log,
+      );
+    case 'anthropic':
+      return withFallback(
+        createAnthropicModel({ apiKey: needKey(), baseURL, model: model ?? DEFAULT_MODELS.anthropic }),
+        offline,
+        log,
+      );
+    case 'openai-compatible': {
+      if (baseURL === undefined) {
+        throw new Error(
+          'LLM provider "openai-compatible" needs the server\'s baseURL, e.g. http://127.0.0.1:11434/v1',
+        );
+      }
+      // No default: each local server has its own models (Ollama's "llama3.2", a vLLM checkpoint path, ...).
+      if (model === undefined) throw new Error('LLM provider "openai-compatible" needs the model to ask for');
+      return withFallback(
+        createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}` }),
+        offline,
+        log,
+      );
+    }
+  }
+};
