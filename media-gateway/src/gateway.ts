@@ -136,7 +136,13 @@ export class MediaGateway {
     }
     // An outbound call was started when it was placed; an inbound one starts as it rings here.
     if (call.direction === 'inbound') {
-      await this.start(route.tenant.tenantId, call, route.agent.agentId, route.department?.departmentId);
+      await this.start(
+        route.tenant.tenantId,
+        call,
+        route.agent.agentId,
+        route.department?.departmentId,
+        route.agent.settings.languages[0],
+      );
     }
     return this.answer(call, route);
   }
@@ -372,6 +378,7 @@ export class MediaGateway {
     call: IncomingCall,
     agentId: string | undefined,
     departmentId: string | undefined,
+    language?: string,
   ): Promise<void> {
     this.remember(call.callId, tenantId);
     await this.send(tenantId, call.callId, 'StartCall', {
@@ -381,6 +388,7 @@ export class MediaGateway {
       provider: call.provider,
       ...(agentId !== undefined && { agentId }),
       ...(departmentId !== undefined && { departmentId }),
+      ...(language !== undefined && { language }),
     });
   }
 

@@ -108,6 +108,8 @@ const CallStart = z.object({
   providerCallId: z.string().min(1).max(200).optional(),
   agentId: EntityId.optional(),
   departmentId: EntityId.optional(),
+  /** The language the call starts in (the answering agent's first), when known. */
+  language: LanguageTag.optional(),
 });
 
 const IvrChoice = z.object({

@@ -474,6 +474,11 @@ describe('call decider', () => {
         .when(commands.ChangeCallLanguage)
         .then([{ type: 'CallLanguageChanged', data: { language: 'es', previous: 'en' } }]));
 
+    it('the language a call started in is the one before the first switch', () =>
+      given([{ ...started, data: { ...started.data, language: 'en' } }])
+        .when(commands.ChangeCallLanguage)
+        .then([{ type: 'CallLanguageChanged', data: { language: 'es', previous: 'en' } }]));
+
     it('the same language again changes nothing', () =>
       given([started, { type: 'CallLanguageChanged', data: { language: 'es' } }])
         .when(commands.ChangeCallLanguage)

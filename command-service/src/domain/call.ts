@@ -225,7 +225,7 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       slaBreaches: new Set(),
       // Inbound calls are answered by the platform itself as they start.
       answered: event.data.direction === 'inbound',
-      language: undefined,
+      language: event.data.language,
     };
   }
   if (state.status === 'none') return state;

@@ -157,8 +157,8 @@ export class CallSession {
           lowConfidenceStreak: this.lowConfidenceStreak,
           turnsWithoutResolution: this.turnsWithoutResolution,
         });
-    if (trigger) await this.escalateByRule(trigger);
-    return this.respond(onLine);
+    const ruled = trigger ? await this.escalateByRule(trigger) : undefined;
+    return this.respond(onLine, undefined, ruled);
   }
 
   /** The caller waited in the queue as long as the department allows: back to the AI, which takes a message. */
@@ -208,7 +208,7 @@ export class CallSession {
   }
 
   /** A rule fired: the escalation tool runs as if the model had called it, so the model sees its result. */
-  private async escalateByRule(reason: EscalationReason): Promise<void> {
+  private async escalateByRule(reason: EscalationReason): Promise<NextStep | undefined> {
     const id = `${this.callId}-rule${this.toolCount + 1}`;
     const args = { reason, summary: this.summary().summary };
     this.messages.push({
@@ -216,7 +216,7 @@ export class CallSession {
       content: '',
       toolCalls: [{ id, name: 'escalate_to_human', arguments: args }],
     });
-    await this.runToolCall(id, 'escalate_to_human', args);
+    return this.runToolCall(id, 'escalate_to_human', args);
   }
 
   private async runToolCall(
@@ -264,7 +264,11 @@ export class CallSession {
     return next;
   }
 
-  private async respond(onLine?: (line: string) => void, silence?: 'silence'): Promise<AgentTurn> {
+  private async respond(
+    onLine?: (line: string) => void,
+    silence?: 'silence',
+    already?: NextStep,
+  ): Promise<AgentTurn> {
     const started = performance.now();
     const lines: string[] = [];
     const say = (line: string): void => {
@@ -273,7 +277,7 @@ export class CallSession {
       lines.push(trimmed);
       onLine?.(trimmed);
     };
-    let next: NextStep = { kind: 'listen' };
+    let next: NextStep = already ?? { kind: 'listen' };
     let promptTokens = 0;
     let completionTokens = 0;
     let model = this.deps.model.name;
@@ -290,7 +294,8 @@ export class CallSession {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const response: LlmResponse = await this.deps.model.respond({
           system,
-          messages: this.messages,
+          // A copy: the history grows while a provider may still hold the request.
+          messages: [...this.messages],
           tools: TOOL_SPECS,
           language: this.language,
           languages: this.languages,

@@ -1,0 +1,26 @@
+import type { Actor } from '@ccp/schemas';
+import type { CommandHandler } from '../../command-service/src/application/command-handler.js';
+import { CommandRejected } from '../../command-service/src/application/errors.js';
+import { CommandRefusedError, type CommandSender } from './conversation/commands.js';
+
+export const GATEWAY_ACTOR: Actor = { kind: 'telephony', id: 'media-gateway' };
+
+/**
+ * The gateway's commands go straight to the command handler as the platform's telephony actor. A refusal
+ * becomes a CommandRefusedError the conversation can explain; conflicts and failures stay errors.
+ */
+export const commandSenderFor = (handler: CommandHandler): CommandSender => ({
+  send: async (type, data, options) => {
+    try {
+      await handler.handleTrusted(type, data, {
+        actor: GATEWAY_ACTOR,
+        ...(options?.correlationId !== undefined && { correlationId: options.correlationId }),
+      });
+    } catch (error) {
+      if (error instanceof CommandRejected && error.status < 500 && error.status !== 409) {
+        throw new CommandRefusedError(error.code, error.message, error.field);
+      }
+      throw error;
+    }
+  },
+});

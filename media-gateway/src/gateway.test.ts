@@ -1,0 +1,280 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LanguageModel, LlmRequest, LlmResponse } from './llm/port.js';
+import { MediaGateway } from './gateway.js';
+import { tenantKnowledge } from './knowledge.js';
+import { CLOSED_HOURS, OPEN_HOURS, TENANT, gatewayFixture, type GatewayFixture } from './testing/fixture.js';
+
+/**
+ * A scripted stand-in for the model (the model is not what these tests are about): it answers each request
+ * with the next scripted step, and remembers the requests so tests can see what the gateway sent.
+ */
+const scriptedModel = (steps: ((request: LlmRequest) => Partial<LlmResponse>)[]) => {
+  const requests: LlmRequest[] = [];
+  const model: LanguageModel = {
+    name: 'scripted',
+    respond: async (request) => {
+      requests.push(request);
+      const step = steps.shift();
+      if (!step) throw new Error('the script has no more steps');
+      return {
+        text: '',
+        toolCalls: [],
+        model: 'scripted-1',
+        usage: { promptTokens: 10, completionTokens: 5 },
+        ...step(request),
+      };
+    },
+  };
+  return { model, requests };
+};
+
+const CALL = 'CA0000000000000000000000000000000a';
+const callStream = `call-${TENANT}.${CALL}`;
+const inbound = (to: string) => ({
+  callId: CALL,
+  from: '+15557770001',
+  to,
+  provider: 'twilio' as const,
+  direction: 'inbound' as const,
+});
+
+let fixture: GatewayFixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+const gatewayWith = async (
+  model: LanguageModel,
+  options: { now?: Date; humans?: boolean } = {},
+): Promise<{ gateway: MediaGateway; f: GatewayFixture }> => {
+  const now = options.now ?? OPEN_HOURS;
+  const f = await gatewayFixture(() => now);
+  fixture = f;
+  const gateway = new MediaGateway({
+    live: f.live,
+    commands: f.commands,
+    model,
+    searchKnowledge: tenantKnowledge(f.live.directory),
+    humansAvailable: () => options.humans ?? false,
+    now: () => now,
+    log: () => undefined,
+  });
+  return { gateway, f };
+};
+
+const types = async (f: GatewayFixture) => (await f.events(callStream)).map((e) => e.type);
+
+describe('the media gateway answering a call', () => {
+  it('starts the call, greets, answers from the knowledge base and records every step', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Thanks for calling Acme Dental, this is Ava.' }),
+      () => ({
+        text: 'Let me check.',
+        toolCalls: [
+          { id: 'k1', name: 'search_knowledge_base', arguments: { query: 'opening hours saturday' } },
+        ],
+      }),
+      (request) => {
+        const tool = request.messages[request.messages.length - 1];
+        return {
+          text:
+            tool?.role === 'tool' && tool.content.includes('Saturdays')
+              ? 'On Saturdays we open 9 to 1.'
+              : 'I do not know.',
+        };
+      },
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    expect(opening.kind).toBe('agent');
+    if (opening.kind !== 'agent') return;
+    expect(opening.turn.lines).toEqual(['Thanks for calling Acme Dental, this is Ava.']);
+
+    const turn = await opening.session.hear({ text: 'When are you open on Saturday?', confidence: 0.93 });
+    expect(turn.lines).toEqual(['Let me check.', 'On Saturdays we open 9 to 1.']);
+    expect(turn.next).toEqual({ kind: 'listen' });
+    expect(requests[1]?.system).toContain('Tone: friendly');
+    expect(requests[1]?.system).toContain('Acme Dental');
+
+    const events = await f.events(callStream);
+    expect(events.map((e) => e.type)).toEqual([
+      'CallStarted',
+      'AiReplied',
+      'UtteranceRecorded',
+      'ToolInvoked',
+      'AiReplied',
+    ]);
+    expect(events[0]?.data).toMatchObject({
+      agentId: 'ava',
+      departmentId: 'reception',
+      direction: 'inbound',
+    });
+    expect(events[3]?.data).toMatchObject({ name: 'search_knowledge_base', status: 'succeeded' });
+    expect(events[4]?.data).toMatchObject({ promptTokens: 20, completionTokens: 10, model: 'scripted-1' });
+    expect(events.every((e) => e.correlationId === CALL)).toBe(true);
+
+    await gateway.close(CALL);
+    expect((await types(f)).slice(-2)).toEqual(['CallEnded', 'CallSummarized']);
+    const summary = (await f.events(callStream)).at(-1);
+    expect(summary?.data).toMatchObject({ outcome: 'answered by the AI' });
+  });
+
+  it('books an appointment through the command side and links it to the caller', async () => {
+    const { model } = scriptedModel([
+      () => ({ text: 'Hello.' }),
+      () => ({
+        toolCalls: [
+          {
+            id: 'b1',
+            name: 'book_appointment',
+            arguments: {
+              service: 'cleaning',
+              startsAt: '2026-03-04T15:00:00-05:00',
+              customerName: 'Ana López',
+            },
+          },
+        ],
+      }),
+      () => ({ text: 'Booked for Wednesday at 3 pm.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    await opening.session.hear({ text: 'Book a cleaning Wednesday at 3 for Ana López', confidence: 0.9 });
+    const tool = (await f.events(callStream)).find((e) => e.type === 'ToolInvoked');
+    const { appointmentId } = (tool?.data as { result: { appointmentId: string } }).result;
+    const appointment = await f.events(`appointment-${TENANT}.${appointmentId}`);
+    expect(appointment[0]).toMatchObject({
+      type: 'AppointmentScheduled',
+      data: {
+        service: 'cleaning',
+        startsAt: '2026-03-04T20:00:00.000Z',
+        callId: CALL,
+        customer: { phone: '+15557770001' },
+      },
+    });
+    await f.live.catchUp();
+    expect(
+      f.live.directory.callerHistory(TENANT, '+15557770001').appointments.map((a) => a.appointmentId),
+    ).toEqual([appointmentId]);
+  });
+
+  it('a refused tool is told to the model, not thrown at the caller', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello.' }),
+      () => ({
+        toolCalls: [
+          { id: 'c1', name: 'cancel_appointment', arguments: { appointmentId: 'nope', reason: 'x' } },
+        ],
+      }),
+      () => ({ text: 'I could not find that appointment.' }),
+    ]);
+    const { gateway } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const turn = await opening.session.hear({ text: 'Cancel my appointment', confidence: 0.9 });
+    expect(turn.lines).toEqual(['I could not find that appointment.']);
+    expect(requests[2]?.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      content: expect.stringContaining('error'),
+    });
+  });
+
+  it('a keyword of the agent’s rules escalates: queued when a person is available', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello.' }),
+      () => ({ text: 'I am connecting you now.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model, { humans: true });
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const turn = await opening.session.hear({
+      text: 'I will call my lawyer about this bill',
+      confidence: 0.9,
+    });
+    expect(turn.next).toEqual({ kind: 'queue', departmentId: 'reception' });
+    const events = await f.events(callStream);
+    expect(events.map((e) => e.type)).toContain('CallQueued');
+    expect(events.find((e) => e.type === 'EscalationRequested')?.data).toMatchObject({ reason: 'keyword' });
+    // The model heard what happened, as if it had called the tool itself.
+    expect(requests[1]?.messages.at(-1)).toMatchObject({ role: 'tool', name: 'escalate_to_human' });
+  });
+
+  it('with nobody available the escalation is not queued and the model offers a message', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello.' }),
+      () => ({ text: 'Can I take a message?' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model, { humans: false });
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const turn = await opening.session.hear({ text: 'I will call my lawyer', confidence: 0.9 });
+    expect(turn.next).toEqual({ kind: 'listen' });
+    expect(requests[1]?.messages.at(-1)?.role === 'tool' && requests[1].messages.at(-1)).toMatchObject({
+      content: expect.stringContaining('no_humans_available'),
+    });
+    expect(await types(f)).not.toContain('CallQueued');
+  });
+
+  it('a caller switching to Spanish switches the call', async () => {
+    const { model, requests } = scriptedModel([() => ({ text: 'Hello.' }), () => ({ text: 'Claro.' })]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const turn = await opening.session.hear({
+      text: '¿Puedo hablar en español, por favor?',
+      confidence: 0.9,
+    });
+    expect(turn.language).toBe('es');
+    expect(requests[1]?.language).toBe('es');
+    const changed = (await f.events(callStream)).find((e) => e.type === 'CallLanguageChanged');
+    expect(changed?.data).toEqual({ language: 'es', previous: 'en' });
+  });
+
+  it('a model failure still gives the caller an answer and a recorded reply', async () => {
+    const { model } = scriptedModel([() => ({ text: 'Hello.' })]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const turn = await opening.session.hear({ text: 'Hello?', confidence: 0.9 });
+    expect(turn.lines[0]).toMatch(/trouble/);
+    expect((await types(f)).at(-1)).toBe('AiReplied');
+  });
+
+  it('after hours the after-hours agent answers a department number', async () => {
+    const { model } = scriptedModel([() => ({ text: 'We are closed, can I take a message?' })]);
+    const { gateway, f } = await gatewayWith(model, { now: CLOSED_HOURS });
+    const opening = await gateway.open(inbound('+15550000003'));
+    expect(opening).toMatchObject({
+      kind: 'agent',
+      session: { setup: { agent: { agentId: 'owl' }, afterHours: true } },
+    });
+    expect((await f.events(callStream))[0]?.data).toMatchObject({ agentId: 'owl' });
+  });
+
+  it('an IVR menu routes by key to the department’s agent, and says the menu again after a wrong key', async () => {
+    const { model } = scriptedModel([() => ({ text: 'Billing, this is Bill.' })]);
+    const { gateway, f } = await gatewayWith(model);
+    expect((await gateway.open(inbound('+15550000002'))).kind).toBe('ivr');
+    expect((await gateway.chooseIvr(CALL, { kind: 'dtmf', value: '9' }))?.kind).toBe('ivr');
+    const chosen = await gateway.chooseIvr(CALL, { kind: 'dtmf', value: '2' });
+    expect(chosen).toMatchObject({ kind: 'agent', session: { setup: { agent: { agentId: 'bill' } } } });
+    const events = await f.events(callStream);
+    expect(events.map((e) => e.type)).toEqual([
+      'CallStarted',
+      'IvrOptionChosen',
+      'IvrOptionChosen',
+      'CallTransferred',
+      'AiReplied',
+    ]);
+    expect(events[2]?.data).toMatchObject({ input: 'dtmf', value: '2', departmentId: 'billing' });
+  });
+
+  it('a call to an unknown number records nothing; one to an unassigned number is ended with the reason', async () => {
+    const { model } = scriptedModel([]);
+    const { gateway, f } = await gatewayWith(model);
+    expect(await gateway.open(inbound('+15559999999'))).toMatchObject({ kind: 'refused' });
+    expect(await f.events(callStream)).toEqual([]);
+  });
+});
