@@ -1,5 +1,5 @@
 import type { AgentEntry, DepartmentEntry, TenantEntry } from '../directory/directory.js';
-import type { ChatMessage, LanguageModel, LlmResponse } from '../llm/port.js';
+import { GATEWAY_NOTES, type ChatMessage, type LanguageModel, type LlmResponse } from '../llm/port.js';
 import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
 import { escalationTrigger, type EscalationReason } from './escalation-policy.js';
 import { detectLanguage } from './language.js';
@@ -165,7 +165,7 @@ export class CallSession {
   async noHumanAvailable(onLine?: (line: string) => void): Promise<AgentTurn> {
     this.messages.push({
       role: 'user',
-      content: '(The caller waited but nobody from the team was free to answer.)',
+      content: GATEWAY_NOTES.nobodyFree,
     });
     return this.respond(onLine);
   }
@@ -281,7 +281,7 @@ export class CallSession {
     let promptTokens = 0;
     let completionTokens = 0;
     let model = this.deps.model.name;
-    if (silence) this.messages.push({ role: 'user', content: '(The caller said nothing.)' });
+    if (silence) this.messages.push({ role: 'user', content: GATEWAY_NOTES.silence });
     try {
       const system = buildSystemPrompt({
         tenant: this.setup.tenant,

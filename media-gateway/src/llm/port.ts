@@ -79,3 +79,12 @@ export class LlmUnavailableError extends Error {
     this.name = 'LlmUnavailableError';
   }
 }
+
+/**
+ * Lines the gateway itself writes into the conversation as `user` messages, for things the caller did not
+ * say. Models read them as plain text; the offline engine recognises them by these exact strings.
+ */
+export const GATEWAY_NOTES = {
+  silence: '(The caller said nothing.)',
+  nobodyFree: '(The caller waited but nobody from the team was free to answer.)',
+} as const;
