@@ -63,6 +63,22 @@ const ARTICLES = [
   },
 ] as const;
 
+/** Spanish callers are answered from Spanish articles: the knowledge base is searched in the caller's language. */
+const SPANISH_ARTICLES = [
+  {
+    articleId: 'seguros',
+    title: 'Seguros que aceptamos',
+    body: 'Aceptamos Delta Dental, Cigna, Aetna y MetLife. Traiga su tarjeta del seguro a la primera visita. Sin seguro, la limpieza tiene un 15% de descuento si paga el mismo día.',
+    tags: ['seguro', 'pago', 'facturación'],
+  },
+  {
+    articleId: 'horario',
+    title: 'Horario y dirección',
+    body: 'Abrimos de lunes a viernes de 8:00 a 18:00 y los sábados de 9:00 a 13:00. La clínica está en 42 Harbour Street, junto a la biblioteca central.',
+    tags: ['horario', 'dirección'],
+  },
+] as const;
+
 /**
  * Seeds the demo tenant through the command handler, so the demo data is ordinary events. Runs once: a data
  * directory that already has the tenant is left as it is.
@@ -198,6 +214,10 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
   await send(AssignNumber, { tenantId, address: DEMO_NUMBER, target: { kind: 'agent', id: 'sofia' } });
   for (const article of ARTICLES) {
     await send(CreateArticle, { tenantId, ...article, tags: [...article.tags] });
+    await send(PublishArticle, { tenantId, articleId: article.articleId });
+  }
+  for (const article of SPANISH_ARTICLES) {
+    await send(CreateArticle, { tenantId, ...article, tags: [...article.tags], language: 'es' });
     await send(PublishArticle, { tenantId, articleId: article.articleId });
   }
   await send(CreateCallScript, {

@@ -1,15 +1,20 @@
 import { configFromEnv } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startPlatform } from './platform.js';
 import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { mediaGatewayModule } from '../../media-gateway/src/module.js';
 
 const config = configFromEnv();
 const credentials = localCredentials(config.dataDir, config.superAdmin.password);
 const processing = streamProcessing(createProcessors({ ...(config.llm && { llm: config.llm }) }));
-const platform = await startPlatform(config, config.streamProcessing ? [processing.module] : []);
+const gateway = mediaGatewayModule(config.mediaGateway);
+const platform = await startPlatform(config, [
+  ...(config.streamProcessing ? [processing.module] : []),
+  ...(config.mediaGateway.enabled ? [gateway] : []),
+]);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
 const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPassword) : false;
@@ -27,6 +32,14 @@ if (config.seedDemo) {
     `  demo tenant "${DEMO_TENANT}"${seeded ? ' (seeded now)' : ''}, password for every demo user: ${credentials.demoPassword}`,
   );
   for (const user of DEMO_USERS) lines.push(`    ${user.role.padEnd(13)} ${user.email}`);
+}
+if (config.mediaGateway.enabled) {
+  const voiceUrl = `${config.mediaGateway.publicUrl ?? platform.url}/twilio/voice`;
+  lines.push(
+    `  telephony:   Twilio voice webhook ${voiceUrl} (Media Streams: ${voiceUrl}?mode=stream)` +
+      (config.mediaGateway.twilio ? '' : ', local carrier (no Twilio account set)'),
+    `  call it:     npx tsx media-gateway/src/simulator/cli.ts --url ${platform.url} --data-dir ${config.dataDir} --to ${DEMO_IVR_NUMBER} --scenario ivr-dtmf`,
+  );
 }
 lines.push(`  passwords are kept in ${config.dataDir}/credentials.json`, '');
 console.log(lines.join('\n'));

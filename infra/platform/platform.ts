@@ -108,17 +108,21 @@ export const startPlatform = async (
     await next();
   });
   app.use(commandApi({ handler, auth }));
-  const started: { name: string; stop(): Promise<void> }[] = [];
+  const started: (RunningModule & { readonly name: string })[] = [];
   for (const module of modules) {
     const running = await module.start(context);
     if (running.http) app.use(running.http);
-    started.push({ name: module.name, stop: running.stop });
+    started.push({ ...running, name: module.name });
   }
 
   const server: Server = app.listen(config.port, config.host);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!started.some((m) => m.upgrade?.(request, socket, head) === true)) socket.destroy();
+  });
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
+  for (const module of started) module.listening?.(url);
 
   return {
     ...context,

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromEnv } from '../../infra/platform/config.js';
+import { configFromEnv, type PlatformConfig } from '../../infra/platform/config.js';
 import { ensureSuperAdmin } from '../../infra/platform/bootstrap.js';
-import { startPlatform, type RunningPlatform } from '../../infra/platform/platform.js';
+import { startPlatform, type PlatformModule, type RunningPlatform } from '../../infra/platform/platform.js';
 import type { StreamProcessing } from '../../infra/platform/stream-processing.js';
 
 export const SUPER_ADMIN = { email: 'root@test.example', password: 'root-password-1' };
@@ -18,11 +18,16 @@ export interface TestPlatform {
 /** The real platform on a free loopback port and a fresh data directory (or a given one, to test restarts). */
 export const startTestPlatform = async (
   dataDir?: string,
-  options: { readonly processing?: StreamProcessing; readonly env?: Record<string, string> } = {},
+  options: {
+    readonly processing?: StreamProcessing;
+    readonly env?: Record<string, string>;
+    /** More services, made from the platform's configuration (e.g. the media gateway). */
+    readonly modules?: (config: PlatformConfig) => readonly PlatformModule[];
+  } = {},
 ): Promise<TestPlatform> => {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ccp-e2e-'));
   const config = configFromEnv({ DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', ...options.env });
-  const modules = options.processing ? [options.processing.module] : [];
+  const modules = [...(options.processing ? [options.processing.module] : []), ...(options.modules?.(config) ?? [])];
   const platform = await startPlatform(config, modules, () => undefined);
   await ensureSuperAdmin(platform, SUPER_ADMIN.email, SUPER_ADMIN.password);
   return {

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Middleware } from 'koa';
+import { decodeEvent } from '@ccp/schemas';
+import type { PlatformContext, PlatformModule, RunningModule } from '../../infra/platform/platform.js';
+import type { MediaGatewaySettings } from '../../infra/platform/config.js';
+import { commandSenderFor } from './command-sender.js';
+import { createLiveDirectory } from './directory/live-directory.js';
+import { createOfflineDialogueEngine } from './dialogue/engine.js';
+import { MediaGateway } from './gateway.js';
+import { tenantKnowledge } from './knowledge.js';
+import { createLanguageModel } from './llm/index.js';
+import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
+import { createSpeech } from './speech/index.js';
+import { callControl, humanHandover } from './telephony/call-control.js';
+import { createTwilioCarrier } from './telephony/carrier.js';
+import { mediaStreams } from './telephony/media-streams.js';
+import { HumanPresence } from './telephony/presence.js';
+import { twilioWebhooks } from './telephony/twilio-webhooks.js';
+
+const LocalAccount = z.object({
+  accountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
+  authToken: z.string().min(32),
+});
+export type LocalTwilioAccount = z.infer<typeof LocalAccount>;
+
+/**
+ * The embedded profile's Twilio account: made up on first start and kept in the data directory (mode 600), so
+ * that the caller simulator can sign webhooks and the local carrier can check the REST client's credentials.
+ */
+export const localTwilioAccount = (dataDir: string): LocalTwilioAccount => {
+  const path = join(dataDir, 'twilio-local.json');
+  if (existsSync(path)) return LocalAccount.parse(JSON.parse(readFileSync(path, 'utf8')));
+  const account = {
+    accountSid: `AC${randomBytes(16).toString('hex')}`,
+    authToken: randomBytes(24).toString('hex'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(path, JSON.stringify(account, null, 2), { mode: 0o600 });
+  return account;
+};
+
+export interface MediaGatewayModule extends PlatformModule {
+  /** The running gateway, for tests and benchmarks (live call count, turn latencies). */
+  readonly gateway: () => MediaGateway | undefined;
+}
+
+export const mediaGatewayModule = (
+  settings: MediaGatewaySettings,
+  hooks: {
+    readonly onTurnLatency?: (ms: number) => void;
+    /** The gateway's clock (business hours, "tomorrow"); tests set a known weekday and hour. */
+    readonly now?: () => Date;
+  } = {},
+): MediaGatewayModule => {
+  let gateway: MediaGateway | undefined;
+  return {
+    name: 'media-gateway',
+    gateway: () => gateway,
+    async start(context: PlatformContext): Promise<RunningModule> {
+      const { log } = context;
+      const live = createLiveDirectory(context.store);
+      await live.catchUp();
+      const offline = createOfflineDialogueEngine();
+      const model = createLanguageModel(settings.conversationModel, offline);
+      const speech = createSpeech({
+        sttProvider: settings.speechToText,
+        ttsProvider: settings.textToSpeech,
+        ...(settings.openaiApiKey !== undefined && { openaiApiKey: settings.openaiApiKey }),
+      });
+      const presence = new HumanPresence();
+      const commands = commandSenderFor(context.handler);
+      gateway = new MediaGateway({
+        live,
+        commands,
+        model,
+        searchKnowledge: tenantKnowledge(live.directory),
+        humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
+        now: hooks.now ?? (() => new Date()),
+        log,
+      });
+
+      let localCarrier: LocalCarrier | undefined;
+      let account: { accountSid: string; authToken: string; apiUrl?: string };
+      if (settings.twilio) {
+        account = settings.twilio;
+      } else {
+        const local = localTwilioAccount(context.config.dataDir);
+        localCarrier = await startLocalCarrier({ accountSid: local.accountSid, authToken: local.authToken });
+        account = { ...local, apiUrl: localCarrier.url };
+      }
+      const carrier = createTwilioCarrier(account);
+      let platformUrl = '';
+      const callbackBase = () => settings.publicUrl?.replace(/\/$/, '') ?? platformUrl;
+
+      const webhooks = twilioWebhooks({
+        gateway,
+        authToken: account.authToken,
+        ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
+        log,
+      });
+      const control = callControl({
+        gateway,
+        live,
+        carrier,
+        presence,
+        auth: context.auth,
+        authToken: account.authToken,
+        callbackBase,
+        ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
+      });
+      const streams = mediaStreams({
+        gateway,
+        stt: speech.stt,
+        tts: speech.tts,
+        authToken: account.authToken,
+        ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
+        endOfSpeechMs: settings.endOfSpeechMs,
+        log,
+        ...(hooks.onTurnLatency && { onTurnLatency: hooks.onTurnLatency }),
+      });
+
+      // People join and take over calls through the command API; the gateway follows those events live.
+      const handover = humanHandover(gateway, carrier, log);
+      const subscription = context.store.subscribe({ after: await lastPosition(context) });
+      const following = (async () => {
+        for await (const recorded of subscription) {
+          if (!recorded.streamId.startsWith('call-')) continue;
+          const decoded = decodeEvent(recorded);
+          if (decoded.ok) await handover(decoded.value).catch((e: unknown) => log(`handover: ${String(e)}`));
+        }
+      })();
+
+      const http: Middleware = async (ctx, next) => {
+        if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
+          return control(ctx, () => webhooks(ctx, next));
+        }
+        return next();
+      };
+      return {
+        http,
+        upgrade: streams.upgrade,
+        listening: (url) => {
+          platformUrl = url;
+        },
+        stop: async () => {
+          await streams.close();
+          await subscription.close();
+          await following.catch(() => undefined);
+          await localCarrier?.stop();
+        },
+      };
+    },
+  };
+};
+
+/** The end of the log now: the handover follows what happens from here on. */
+const lastPosition = async (context: PlatformContext): Promise<number> => {
+  let after = 0;
+  for (;;) {
+    const batch = await context.store.readAll({ after, maxCount: 5000 });
+    const last = batch[batch.length - 1];
+    if (!last) return after;
+    after = last.position;
+  }
+};

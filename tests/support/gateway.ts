@@ -1,0 +1,89 @@
+import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
+import { mediaGatewayModule, type MediaGatewayModule } from '../../media-gateway/src/module.js';
+import {
+  startLocalCarrier,
+  type Callee,
+  type LocalCarrier,
+} from '../../media-gateway/src/simulator/local-carrier.js';
+import { twilioSid } from '../../media-gateway/src/simulator/signed-request.js';
+import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { startTestPlatform, type TestPlatform } from './platform.js';
+
+/** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in New York. */
+export const nextMondayInNewYork = (hour: number, from = new Date()): Date => {
+  const day = new Date(from.getTime() + 2 * 86_400_000);
+  while (day.getUTCDay() !== 1) day.setUTCDate(day.getUTCDate() + 1);
+  // New York is UTC-5 in winter and UTC-4 in summer; find the offset of that Monday.
+  const probe = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 12));
+  const nyHour = Number(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      hourCycle: 'h23',
+    }).format(probe),
+  );
+  const offset = 12 - nyHour;
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hour + offset));
+};
+
+export interface GatewayPlatform {
+  readonly test: TestPlatform;
+  readonly carrier: LocalCarrier;
+  readonly gateway: MediaGatewayModule;
+  readonly authToken: string;
+  readonly accountSid: string;
+  /** Decoded events of a call's stream in the demo tenant. */
+  callEvents(callSid: string): Promise<EventEnvelope[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform with the media gateway on the demo tenant, its Twilio account pointed at a local carrier (the
+ * simulator's stand-in of Twilio's REST API), and the gateway's clock at a chosen hour.
+ */
+export const startGatewayPlatform = async (options: {
+  readonly now: () => Date;
+  readonly callee?: (request: { to: string }) => Callee;
+  readonly env?: Record<string, string>;
+}): Promise<GatewayPlatform> => {
+  const accountSid = twilioSid('AC');
+  const authToken = 'test-auth-token-0123456789abcdef';
+  const carrier = await startLocalCarrier({
+    accountSid,
+    authToken,
+    ...(options.callee && { callee: options.callee }),
+  });
+  let module: MediaGatewayModule | undefined;
+  const test = await startTestPlatform(undefined, {
+    env: {
+      TWILIO_ACCOUNT_SID: accountSid,
+      TWILIO_AUTH_TOKEN: authToken,
+      TWILIO_API_URL: carrier.url,
+      END_OF_SPEECH_MS: '300',
+      ...options.env,
+    },
+    modules: (config) => {
+      module = mediaGatewayModule(config.mediaGateway, { now: options.now });
+      return [module];
+    },
+  });
+  await seedDemo(test.platform, 'demo-password-1');
+  if (!module) throw new Error('the media gateway did not start');
+  const gateway = module;
+  return {
+    test,
+    carrier,
+    gateway,
+    accountSid,
+    authToken,
+    callEvents: async (callSid) =>
+      (await test.platform.store.readStream(`call-${DEMO_TENANT}.${callSid}`)).flatMap((recorded) => {
+        const decoded = decodeEvent(recorded);
+        return decoded.ok ? [decoded.value] : [];
+      }),
+    stop: async () => {
+      await test.stop();
+      await carrier.stop();
+    },
+  };
+};
