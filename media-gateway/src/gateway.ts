@@ -210,7 +210,14 @@ export class MediaGateway {
       return;
     }
     const session = this.sessions.get(callId);
-    if (!session) return;
+    if (!session) {
+      // An outbound call nobody answered (busy, no answer, failed) has no conversation to close.
+      const tenantId = this.recent.get(callId);
+      if (tenantId !== undefined && outcome !== undefined) {
+        await this.send(tenantId, callId, 'EndCall', { outcome, ...(reason !== undefined && { reason }) });
+      }
+      return;
+    }
     this.sessions.delete(callId);
     this.greetings.delete(callId);
     this.afterStreams.delete(callId);

@@ -1,26 +1,59 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IVR_NUMBER, DEMO_NUMBER } from '../../infra/platform/demo-seed.js';
-import { expectToHear, hangUp, press, say, scripted } from '../../media-gateway/src/simulator/caller.js';
-import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
+import { MediaStreamClient } from '../../media-gateway/src/simulator/media-stream-client.js';
+import { Conversation } from '../../media-gateway/src/simulator/transcript.js';
+import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import {
+  expectToHear,
+  hangUp,
+  press,
+  say,
+  scripted,
+  type Caller,
+} from '../../media-gateway/src/simulator/caller.js';
+import { placeInboundCall, type CallResult } from '../../media-gateway/src/simulator/phone-call.js';
+import { scenario, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
+import {
+  sendSignedRequest,
+  twilioSid,
+  voiceParams,
+} from '../../media-gateway/src/simulator/signed-request.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
+import { apiClient, login } from '../support/platform.js';
 
 const CALLER = '+15557654321';
+const DAY = nextMondayInNewYork(11);
+const NIGHT = nextMondayInNewYork(23);
+let clock = DAY;
 let env: GatewayPlatform;
 
 beforeAll(async () => {
-  const monday = nextMondayInNewYork(11);
-  env = await startGatewayPlatform({ now: () => monday });
+  env = await startGatewayPlatform({
+    now: () => clock,
+    // Who picks up outbound calls, by the number dialled.
+    callee: ({ to }) =>
+      to === '+15553334444'
+        ? { answer: 'machine' }
+        : to === '+15555556666'
+          ? { answer: 'busy' }
+          : { answer: 'human' },
+  });
 }, 60_000);
 afterAll(() => env?.stop());
 
 const call = (
   to: string,
-  caller: Parameters<typeof placeInboundCall>[0]['caller'],
-  mode: 'gather' | 'stream' = 'gather',
-) =>
+  caller: Caller,
+  options: {
+    mode?: 'gather' | 'stream';
+    timeScale?: number;
+    signature?: 'valid' | 'none' | 'forged';
+    /** How long the caller talks with the person in the conference (simulated seconds). */
+    conferenceSeconds?: number;
+  } = {},
+): Promise<CallResult> =>
   placeInboundCall({
     baseUrl: env.test.url,
-    voicePath: mode === 'stream' ? '/twilio/voice?mode=stream' : '/twilio/voice',
+    voicePath: options.mode === 'stream' ? '/twilio/voice?mode=stream' : '/twilio/voice',
     statusCallbackPath: '/twilio/status',
     authToken: env.authToken,
     accountSid: env.accountSid,
@@ -28,27 +61,487 @@ const call = (
     to,
     caller,
     registry: env.carrier.registry,
+    ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
+    ...(options.signature !== undefined && { signature: options.signature }),
+    ...(options.conferenceSeconds !== undefined && { conferenceSeconds: options.conferenceSeconds }),
     media: { realtime: false, endSilenceMs: 600 },
   });
 
-describe('a caller on the phone (gather webhooks)', () => {
-  it('asks a question and is answered from the knowledge base', { timeout: 30_000 }, async () => {
-    const result = await call(
-      DEMO_NUMBER,
-      scripted([
-        expectToHear(/Sofia/),
-        say('Do you accept Cigna insurance?'),
-        expectToHear(/Cigna/),
-        say('No, that is all, thank you. Goodbye.'),
-        expectToHear(/.+/),
-        hangUp(),
-      ]),
-    );
+const typesOf = async (callSid: string) => (await env.callEvents(callSid)).map((e) => e.type);
+const eventOf = async (callSid: string, type: string) =>
+  (await env.callEvents(callSid)).find((e) => e.type === type);
+const logSize = async () => (await env.test.platform.store.readAll({ maxCount: 1_000_000 })).length;
+const clean = (result: CallResult) => {
+  expect(result.errors).toEqual([]);
+  expect(result.failures).toEqual([]);
+};
+
+const content = {
+  callerName: 'Ana Lopez',
+  question: 'Do you accept Cigna insurance?',
+  expectedAnswer: /Cigna/,
+  service: 'a cleaning',
+  when: 'tomorrow at 3 pm',
+  message: 'Hi, this is Ana Lopez. Please call me back tomorrow about my crown, it hurts.',
+  menuDigit: '3',
+  menuChoice: 'billing',
+  spanishQuestion: '¿Aceptan el seguro Delta Dental?',
+  expectedSpanishAnswer: /Delta Dental/,
+};
+
+describe('the caller simulator completes every scenario on the embedded platform', () => {
+  const run = async (name: ScenarioName, to: string, mode: 'gather' | 'stream' = 'gather') => {
+    const s = scenario(name, content);
+    const result = await call(to, s.caller, { mode });
+    if (process.env['SHOW_CALLS']) console.log(result.transcript.map((l) => JSON.stringify(l)).join('\n'));
     expect(result.errors).toEqual([]);
-    expect(result.failures).toEqual([]);
-    const types = (await env.callEvents(result.callSid)).map((e) => e.type);
-    expect(types).toContain('CallStarted');
-    expect(types).toContain('ToolInvoked');
-    expect(types).toContain('CallEnded');
+    expect(s.check(result.heard)).toEqual([]);
+    expect(s.caller.failures).toEqual([]);
+    return result;
+  };
+
+  it('FAQ answered from the knowledge base', { timeout: 30_000 }, async () => {
+    const result = await run('faq', DEMO_NUMBER);
+    const tool = await eventOf(result.callSid, 'ToolInvoked');
+    expect(tool?.data).toMatchObject({ name: 'search_knowledge_base', status: 'succeeded' });
+    expect(JSON.stringify(tool?.data)).toContain('article:insurance');
+    expect(await typesOf(result.callSid)).toEqual(
+      expect.arrayContaining(['UtteranceRecorded', 'AiReplied', 'CallEnded', 'CallSummarized']),
+    );
+  });
+
+  it(
+    'an appointment booked, in the tenant’s time zone, linked to the caller',
+    { timeout: 30_000 },
+    async () => {
+      const result = await run('book', DEMO_NUMBER);
+      const tool = (await env.callEvents(result.callSid)).find(
+        (e) => e.type === 'ToolInvoked' && (e.data as { name: string }).name === 'book_appointment',
+      );
+      const { appointmentId } = (tool?.data as { result: { appointmentId: string } }).result;
+      const [scheduled] = await env.test.platform.store.readStream(
+        `appointment-${DEMO_TENANT}.${appointmentId}`,
+      );
+      expect(scheduled?.type).toBe('AppointmentScheduled');
+      const data = scheduled?.data as {
+        startsAt: string;
+        customer: { name: string; phone: string };
+        callId: string;
+      };
+      expect(data.customer).toEqual({ name: 'Ana Lopez', phone: CALLER });
+      expect(data.callId).toBe(result.callSid);
+      // "Tomorrow at 3 pm" said on a Monday in New York is Tuesday 15:00 there.
+      const local = new Intl.DateTimeFormat('en-US', {
+        timeZone: 'America/New_York',
+        weekday: 'short',
+        hour: 'numeric',
+        hourCycle: 'h23',
+      }).format(new Date(data.startsAt));
+      expect(local).toBe('Tue, 15');
+      expect((await eventOf(result.callSid, 'CallSummarized'))?.data).toMatchObject({
+        outcome: 'appointment booked',
+      });
+    },
+  );
+
+  it('IVR by keypad', { timeout: 30_000 }, async () => {
+    const result = await run('ivr-dtmf', DEMO_IVR_NUMBER);
+    expect((await eventOf(result.callSid, 'IvrOptionChosen'))?.data).toMatchObject({
+      input: 'dtmf',
+      value: '3',
+      departmentId: 'billing',
+    });
+    expect((await eventOf(result.callSid, 'CallTransferred'))?.data).toMatchObject({
+      to: { kind: 'agent', id: 'nora' },
+    });
+  });
+
+  it('IVR by voice', { timeout: 30_000 }, async () => {
+    const result = await run('ivr-voice', DEMO_IVR_NUMBER);
+    expect((await eventOf(result.callSid, 'IvrOptionChosen'))?.data).toMatchObject({
+      input: 'speech',
+      departmentId: 'billing',
+    });
+  });
+
+  it('a caller switching to Spanish on a media stream', { timeout: 30_000 }, async () => {
+    const result = await run('spanish', DEMO_NUMBER, 'stream');
+    expect(result.streams[0]?.mediaFramesSent).toBeGreaterThan(0);
+    expect((await eventOf(result.callSid, 'CallLanguageChanged'))?.data).toMatchObject({
+      language: 'es',
+      previous: 'en',
+    });
+    const replies = (await env.callEvents(result.callSid)).filter((e) => e.type === 'AiReplied');
+    expect(replies.at(-1)?.data).toMatchObject({ language: 'es' });
+  });
+
+  it(
+    'after hours: the after-hours agent takes a message, filed as a ticket',
+    { timeout: 30_000 },
+    async () => {
+      clock = NIGHT;
+      try {
+        const result = await run('after-hours', DEMO_NUMBER);
+        expect((await eventOf(result.callSid, 'CallStarted'))?.data).toMatchObject({ agentId: 'mateo' });
+        const message = await eventOf(result.callSid, 'MessageTaken');
+        expect(message?.data).toMatchObject({ message: expect.stringContaining('crown') });
+        const ticketId = (message?.data as { ticketId: string }).ticketId;
+        const [ticket] = await env.test.platform.store.readStream(`ticket-${DEMO_TENANT}.${ticketId}`);
+        expect(ticket?.type).toBe('TicketOpened');
+      } finally {
+        clock = DAY;
+      }
+    },
+  );
+});
+
+describe('escalation and handoff', () => {
+  it('an angry caller is queued for a person, who joins and takes over', { timeout: 60_000 }, async () => {
+    const agentToken = await login(env.test.url, 'agent@demo.example', 'demo-password-1');
+    const agent = apiClient(env.test.url, agentToken);
+    expect(
+      (await agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available: true })).status,
+    ).toBe(200);
+    try {
+      const s = scenario('angry', content);
+      const running = call(DEMO_NUMBER, s.caller, { timeScale: 0.05, conferenceSeconds: 20 });
+      // The person answers the call from the queue once it is there.
+      let callSid: string | undefined;
+      for (let i = 0; i < 200 && callSid === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const queued = (await env.test.platform.store.readAll({ maxCount: 1_000_000 })).filter(
+          (e) => e.type === 'CallQueued',
+        );
+        callSid = queued.at(-1)?.streamId.split('.')[1];
+      }
+      expect(callSid).toBeDefined();
+      const sid = callSid ?? '';
+      if (process.env['SHOW_CALLS']) console.log('queued', sid, await typesOf(sid));
+      expect(
+        (
+          await agent.command('JoinHuman', {
+            tenantId: DEMO_TENANT,
+            callId: sid,
+            userId: 'demo-agent',
+            mode: 'barge',
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (await agent.command('TakeOverCall', { tenantId: DEMO_TENANT, callId: sid, userId: 'demo-agent' }))
+          .status,
+      ).toBe(200);
+      const result = await running;
+      if (process.env['SHOW_CALLS']) console.log(result.transcript.map((l) => JSON.stringify(l)).join('\n'));
+      expect(result.errors).toEqual([]);
+      expect(result.heard.join(' ')).toMatch(/joining the call/);
+      const types = await typesOf(sid);
+      expect(types).toEqual(
+        expect.arrayContaining(['EscalationRequested', 'CallQueued', 'HumanJoined', 'HumanTookOver']),
+      );
+      const escalation = await eventOf(sid, 'EscalationRequested');
+      expect(escalation?.data).toMatchObject({ summary: expect.stringContaining('charged me twice') });
+      // The call left the queue for its conference through Twilio's REST API.
+      const update = env.carrier.requests.find(
+        (r) => r.path.endsWith(`/Calls/${sid}.json`) && r.method === 'POST',
+      );
+      expect(update?.params['Twiml']?.[0]).toContain(`<Conference`);
+      const leg = await fetch(`${env.test.url}/twilio/human-leg?callId=${sid}&mode=whisper`, {
+        method: 'POST',
+      });
+      expect(leg.status).toBe(403); // unsigned: only the TwiML App (Twilio) may ask
+    } finally {
+      await agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available: false });
+    }
+  });
+
+  it(
+    'nobody free within the wait: the AI takes the call back and takes a message',
+    { timeout: 60_000 },
+    async () => {
+      const agentToken = await login(env.test.url, 'agent@demo.example', 'demo-password-1');
+      const agent = apiClient(env.test.url, agentToken);
+      await agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available: true });
+      try {
+        const result = await call(
+          DEMO_NUMBER,
+          scripted([
+            expectToHear(/Sofia/),
+            say('I want to talk to a person please'),
+            expectToHear(/message/i, { attempts: 30 }),
+            say('Yes. Tell them Ana Lopez called about her invoice.'),
+            expectToHear(/.+/),
+            say('No, goodbye.'),
+            hangUp(),
+          ]),
+          { timeScale: 0.002 },
+        );
+        clean(result);
+        const types = await typesOf(result.callSid);
+        expect(types).toEqual(expect.arrayContaining(['CallQueued', 'MessageTaken']));
+        expect(types).not.toContain('HumanJoined');
+      } finally {
+        await agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available: false });
+      }
+    },
+  );
+});
+
+describe('call end', () => {
+  it(
+    'the feedback question takes a key from 1 to 5, and a recording arrives after the end',
+    { timeout: 30_000 },
+    async () => {
+      const result = await call(
+        DEMO_NUMBER,
+        scripted([
+          expectToHear(/Sofia/),
+          say('That is all, goodbye.'),
+          expectToHear(/rate this call/),
+          press('5'),
+        ]),
+      );
+      clean(result);
+      expect((await eventOf(result.callSid, 'FeedbackGiven'))?.data).toEqual({ score: 5 });
+      const recording = await sendSignedRequest({
+        url: `${env.test.url}/twilio/recording`,
+        authToken: env.authToken,
+        params: {
+          CallSid: result.callSid,
+          AccountSid: env.accountSid,
+          RecordingSid: twilioSid('RE'),
+          RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${env.accountSid}/Recordings/RE1`,
+          RecordingDuration: '42',
+          RecordingStatus: 'completed',
+        },
+      });
+      expect(recording.status).toBe(204);
+      expect((await eventOf(result.callSid, 'RecordingAvailable'))?.data).toMatchObject({
+        durationSeconds: 42,
+      });
+      const types = await typesOf(result.callSid);
+      expect(types.indexOf('CallEnded')).toBeLessThan(types.indexOf('CallSummarized'));
+    },
+  );
+
+  it(
+    'a caller who says nothing is asked twice, then the call ends as abandoned',
+    { timeout: 30_000 },
+    async () => {
+      const result = await call(DEMO_NUMBER, scripted([expectToHear(/Sofia/)]));
+      const ended = await eventOf(result.callSid, 'CallEnded');
+      expect(ended?.data).toMatchObject({ outcome: expect.stringMatching(/abandoned|resolved/) });
+    },
+  );
+});
+
+describe('refusals record nothing', () => {
+  const voice = (signature: 'none' | 'forged') =>
+    sendSignedRequest({
+      url: `${env.test.url}/twilio/voice`,
+      authToken: env.authToken,
+      signature,
+      params: voiceParams(
+        {
+          callSid: twilioSid('CA'),
+          accountSid: env.accountSid,
+          from: CALLER,
+          to: DEMO_NUMBER,
+          caller: CALLER,
+          direction: 'inbound',
+        },
+        'ringing',
+      ),
+    });
+
+  it.each(['none', 'forged'] as const)('a webhook with signature %s gets 403', async (signature) => {
+    const before = await logSize();
+    const response = await voice(signature);
+    expect(response.status).toBe(403);
+    expect(await logSize()).toBe(before);
+  });
+
+  it('a signed webhook with a malformed CallSid gets 400', async () => {
+    const before = await logSize();
+    const response = await sendSignedRequest({
+      url: `${env.test.url}/twilio/voice`,
+      authToken: env.authToken,
+      params: { CallSid: 'not-a-call', AccountSid: env.accountSid, From: CALLER, To: DEMO_NUMBER },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatch(/CallSid/);
+    expect(await logSize()).toBe(before);
+  });
+
+  it('a signed webhook whose caller is not an address gets 400', async () => {
+    const before = await logSize();
+    const response = await sendSignedRequest({
+      url: `${env.test.url}/twilio/voice`,
+      authToken: env.authToken,
+      params: voiceParams(
+        {
+          callSid: twilioSid('CA'),
+          accountSid: env.accountSid,
+          from: 'not a number',
+          to: DEMO_NUMBER,
+          caller: 'x',
+          direction: 'inbound',
+        },
+        'ringing',
+      ),
+    });
+    expect(response.status).toBe(400);
+    expect(await logSize()).toBe(before);
+  });
+
+  it.each(['none', 'forged'] as const)('a media stream with signature %s is refused', async (signature) => {
+    const before = await logSize();
+    const url = `${env.test.url.replace(/^http/, 'ws')}/twilio/media`;
+    const parties = {
+      callSid: twilioSid('CA'),
+      accountSid: env.accountSid,
+      from: CALLER,
+      to: DEMO_NUMBER,
+      direction: 'inbound' as const,
+    };
+    await expect(
+      MediaStreamClient.connect({ url, authToken: env.authToken, signature, call: parties }),
+    ).rejects.toThrow(/403/);
+    expect(await logSize()).toBe(before);
+  });
+
+  it('a signed media stream for a call that is not live is closed', async () => {
+    const url = `${env.test.url.replace(/^http/, 'ws')}/twilio/media`;
+    const parties = {
+      callSid: twilioSid('CA'),
+      accountSid: env.accountSid,
+      from: CALLER,
+      to: DEMO_NUMBER,
+      direction: 'inbound' as const,
+    };
+    const client = await MediaStreamClient.connect({
+      url,
+      authToken: env.authToken,
+      call: parties,
+      realtime: false,
+    });
+    const ended = await client.converse(scripted([say('hello')]), new Conversation());
+    expect(ended).not.toBe('caller-hung-up');
+  });
+});
+
+describe('outbound calls', () => {
+  const admin = async () =>
+    apiClient(env.test.url, await login(env.test.url, 'admin@demo.example', 'demo-password-1'));
+
+  it(
+    'a lead who answers talks with the agent; the call is recorded as outbound and answered',
+    { timeout: 30_000 },
+    async () => {
+      const api = await admin();
+      const placed = await api.request<{ callId: string }>('POST', '/api/calls/outbound', {
+        tenantId: DEMO_TENANT,
+        agentId: 'lucas',
+        to: '+15551112222',
+        from: DEMO_NUMBER,
+      });
+      expect(placed.status).toBe(201);
+      const result = await env.carrier.outboundResult(placed.body.callId);
+      expect(result.heard[0]).toMatch(/Lucas/);
+      const types = await typesOf(placed.body.callId);
+      expect(types.slice(0, 3)).toEqual(['CallStarted', 'CallAnswered', 'AiReplied']);
+      expect((await eventOf(placed.body.callId, 'CallStarted'))?.data).toMatchObject({
+        direction: 'outbound',
+        to: '+15551112222',
+        agentId: 'lucas',
+      });
+      expect((await eventOf(placed.body.callId, 'CallAnswered'))?.data).toMatchObject({
+        answeredBy: 'human',
+      });
+      expect(types).toContain('CallEnded');
+    },
+  );
+
+  it('an answering machine gets the agent’s voicemail', { timeout: 30_000 }, async () => {
+    const api = await admin();
+    const placed = await api.request<{ callId: string }>('POST', '/api/calls/outbound', {
+      tenantId: DEMO_TENANT,
+      agentId: 'lucas',
+      to: '+15553334444',
+      from: DEMO_NUMBER,
+    });
+    expect(placed.status).toBe(201);
+    await env.carrier.outboundResult(placed.body.callId);
+    expect((await eventOf(placed.body.callId, 'VoicemailLeft'))?.data).toMatchObject({
+      text: expect.stringContaining('Lucas'),
+    });
+    expect((await eventOf(placed.body.callId, 'CallEnded'))?.data).toMatchObject({ outcome: 'voicemail' });
+  });
+
+  it('a busy line ends the call as busy', { timeout: 30_000 }, async () => {
+    const api = await admin();
+    const placed = await api.request<{ callId: string }>('POST', '/api/calls/outbound', {
+      tenantId: DEMO_TENANT,
+      agentId: 'lucas',
+      to: '+15555556666',
+      from: DEMO_NUMBER,
+    });
+    await env.carrier.outboundResult(placed.body.callId);
+    expect((await eventOf(placed.body.callId, 'CallEnded'))?.data).toMatchObject({ outcome: 'busy' });
+  });
+
+  it('refuses bad requests and other tenants, placing nothing', async () => {
+    const api = await admin();
+    const before = env.carrier.requests.length;
+    expect(
+      (
+        await api.request('POST', '/api/calls/outbound', {
+          tenantId: DEMO_TENANT,
+          agentId: 'lucas',
+          to: 'tomorrow',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await api.request('POST', '/api/calls/outbound', {
+          tenantId: DEMO_TENANT,
+          agentId: 'ghost',
+          to: '+15551112222',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await api.request('POST', '/api/calls/outbound', {
+          tenantId: 'other-tenant',
+          agentId: 'lucas',
+          to: '+15551112222',
+        })
+      ).status,
+    ).toBe(403);
+    const viewer = apiClient(
+      env.test.url,
+      await login(env.test.url, 'viewer@demo.example', 'demo-password-1'),
+    );
+    expect(
+      (
+        await viewer.request('POST', '/api/calls/outbound', {
+          tenantId: DEMO_TENANT,
+          agentId: 'lucas',
+          to: '+15551112222',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await apiClient(env.test.url).request('POST', '/api/calls/outbound', {
+          tenantId: DEMO_TENANT,
+          agentId: 'lucas',
+          to: '+15551112222',
+        })
+      ).status,
+    ).toBe(401);
+    expect(env.carrier.requests.length).toBe(before);
   });
 });

@@ -27,7 +27,10 @@ export const startTestPlatform = async (
 ): Promise<TestPlatform> => {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ccp-e2e-'));
   const config = configFromEnv({ DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', ...options.env });
-  const modules = [...(options.processing ? [options.processing.module] : []), ...(options.modules?.(config) ?? [])];
+  const modules = [
+    ...(options.processing ? [options.processing.module] : []),
+    ...(options.modules?.(config) ?? []),
+  ];
   const platform = await startPlatform(config, modules, () => undefined);
   await ensureSuperAdmin(platform, SUPER_ADMIN.email, SUPER_ADMIN.password);
   return {

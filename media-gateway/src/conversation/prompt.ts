@@ -37,7 +37,10 @@ export const buildSystemPrompt = ({
     `Tone: ${settings.personality.tone}`,
   ];
   if (settings.personality.traits?.length) lines.push(`Traits: ${settings.personality.traits.join(', ')}`);
-  if (settings.personality.greeting !== undefined) lines.push(`Greeting: ${settings.personality.greeting}`);
+  const greeting =
+    settings.personality.greeting ??
+    (afterHours ? closedGreeting(settings.languages[0] ?? 'en', business) : undefined);
+  if (greeting !== undefined) lines.push(`Greeting: ${greeting}`);
   for (const prompt of [
     tenant.settings.systemPrompt,
     department?.settings.systemPrompt,
@@ -55,6 +58,12 @@ export const buildSystemPrompt = ({
   }
   return lines.join('\n');
 };
+
+/** Out of hours the first words say so, so that nobody expects a person on the line. */
+const closedGreeting = (language: string, business: string): string =>
+  language.startsWith('es')
+    ? `Gracias por llamar a ${business}. Ahora estamos cerrados, pero puedo tomar un mensaje o programar una llamada.`
+    : `Thanks for calling ${business}. We're closed right now, but I can take a message or arrange a call back.`;
 
 /** Scripts an agent may use: its own type's, and those written for any agent. */
 export const scriptsFor = (agent: AgentEntry, scripts: readonly ScriptEntry[]): ScriptEntry[] =>

@@ -252,7 +252,7 @@ export const say = {
   booked: phrase<When>((when) => ({
     en: {
       formal: `You're booked for ${en(when)}.`,
-      warm: `You're all set for ${en(when)}!`,
+      warm: `You're all set: booked for ${en(when)}!`,
     },
     es: {
       formal: `Su cita quedó reservada para ${es(when)}.`,

@@ -158,6 +158,19 @@ const isAct = (result: ActResult, ...acts: ActResult['act'][]): boolean =>
 const isYes = (act: ActResult): boolean => isAct(act, 'affirm') && !isAct(act, 'deny');
 const isNo = (act: ActResult): boolean => isAct(act, 'deny');
 
+/** A call back on a named day with no time is promised for the morning: callers mean "some time that day". */
+const CALLBACK_DEFAULT_TIME = { hour: 10, minute: 0 };
+
+const callbackInstantOf = (when: WhenMention | undefined, ctx: PolicyContext): Date | undefined =>
+  instantOf(
+    when?.date !== undefined && when.time === undefined ? { ...when, time: CALLBACK_DEFAULT_TIME } : when,
+    ctx,
+  );
+
+/** Words about something other than the call back itself ("about my crown, it hurts"). */
+const hasMessageBeyondRequest = (text: string): boolean =>
+  /\b(about|regarding|because|sobre|porque|por lo de)\b/i.test(text);
+
 /** The instant of a mention, or undefined while its day or time is missing. */
 const instantOf = (when: WhenMention | undefined, ctx: PolicyContext): Date | undefined =>
   resolveWhen(when, ctx);
@@ -365,7 +378,7 @@ const scheduleCallback = (
   ctx: PolicyContext,
   confidence?: number,
 ): Step => {
-  const at = instantOf(task.when, ctx);
+  const at = callbackInstantOf(task.when, ctx);
   if (!at) return reply({ ...state, task, awaiting: 'callback_time' }, [say.askCallbackTime()], confidence);
   return ask(
     { ...state, task, awaiting: undefined },
@@ -465,6 +478,8 @@ const fresh = (state: DialogueState, text: string, act: ActResult, ctx: PolicyCo
       return startMessage(state, text, ctx, c);
     case 'callback_request': {
       if (!has(ctx, 'schedule_callback')) return cannotHere(state, ctx, c);
+      // "Call me back tomorrow about my crown": there is a message too; it is taken first, then the call back.
+      if (has(ctx, 'take_message') && hasMessageBeyondRequest(text)) return startMessage(state, text, ctx, c);
       const when = extractWhen(text, ctx).reduce<WhenMention | undefined>(mergeWhen, undefined);
       return scheduleCallback(state, { kind: 'callback', ...(when !== undefined && { when }) }, ctx, c);
     }
@@ -885,7 +900,7 @@ const onTool = (
       if (failed) return anythingElse(note(state, 'Taking a message failed.'), [say.actionFailed()], c);
       const next = note(state, 'Took a message.');
       const task = state.task;
-      const at = task?.kind === 'message' ? instantOf(task.callbackWhen, ctx) : undefined;
+      const at = task?.kind === 'message' ? callbackInstantOf(task.callbackWhen, ctx) : undefined;
       if (at && has(ctx, 'schedule_callback')) {
         return ask(
           { ...next, task: undefined, awaiting: undefined },

@@ -85,6 +85,8 @@ describe('names and services', () => {
     expect(extractName('Hi, this is John Carter, calling about my bill')).toBe('John Carter');
     expect(extractName('me llamo maría josé')).toBe('María José');
     expect(extractName('soy Pedro')).toBe('Pedro');
+    expect(extractName('Please call me back tomorrow, this is Ana Lopez')).toBe('Ana Lopez');
+    expect(extractName('call me Ana')).toBe('Ana');
     expect(extractName('this is ridiculous')).toBeUndefined();
     expect(extractName("I'm calling about my bill")).toBeUndefined();
     expect(extractName('Ana López')).toBeUndefined();

@@ -166,7 +166,8 @@ export const resolveWhen = (when: WhenMention | undefined, ctx: SlotContext): Da
 const NAME_LEADS: readonly RegExp[] = [
   /\bmy name(?:'s| is)\s+(.+)/i,
   /\bname is\s+(.+)/i,
-  /\bcall me\s+(.+)/i,
+  // "Call me back" and "call me tomorrow" ask for a call; "call me Ana" names the caller.
+  /\bcall me\s+(?!back\b|later\b|again\b|tomorrow\b|today\b|at\b|on\b|in\b|when\b)(.+)/i,
   /\b(?:me llamo|mi nombre es)\s+(.+)/i,
   /\ba nombre de\s+(.+)/i,
   /\bunder (?:the name )?(.+)/i,

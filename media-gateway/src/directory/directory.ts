@@ -1,14 +1,16 @@
-import {
+import type {
   agentEvents,
   appointmentEvents,
   articleEvents,
   callEventsLatest,
   departmentEvents,
   numberEvents,
-  parseStreamName,
   scriptEvents,
   tenantEvents,
   ticketEvents,
+} from '@ccp/schemas';
+import {
+  parseStreamName,
   DEFAULT_TENANT_SETTINGS,
   type AgentSettings,
   type DepartmentSettings,

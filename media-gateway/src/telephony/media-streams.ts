@@ -226,4 +226,3 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
   });
   socket.on('close', () => recognition?.abort());
 };
-

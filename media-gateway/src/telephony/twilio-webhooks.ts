@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import type { AgentTurn } from '../conversation/call-session.js';
+import { CommandRefusedError } from '../conversation/commands.js';
 import type { CallOpening, MediaGateway } from '../gateway.js';
 import { menuPrompt, phrase } from './phrases.js';
 import {
@@ -102,6 +103,13 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
     try {
       await next();
     } catch (error) {
+      // A webhook the domain refuses (e.g. a caller that is no address) is as malformed as a bad parameter.
+      if (error instanceof CommandRefusedError) {
+        ctx.status = 400;
+        ctx.type = 'text/plain';
+        ctx.body = `invalid webhook: ${error.field ?? 'body'}: ${error.message}`;
+        return;
+      }
       if (!(error instanceof BadWebhook)) throw error;
       ctx.status = 400;
       ctx.type = 'text/plain';

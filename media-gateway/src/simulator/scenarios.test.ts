@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { placeInboundCall } from './phone-call.js';
+import { scenario } from './scenarios.js';
+import { startTwimlApp, twimlResponse as r, type TwimlApp } from './testing/twiml-app.js';
+
+const authToken = 'scenario-auth-token-0123456789abcdef';
+let app: TwimlApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+const ask = (line: string, action = '/turn') =>
+  r(`<Gather input="speech dtmf" action="${action}" actionOnEmptyResult="true"><Say>${line}</Say></Gather>`);
+
+/** A toy receptionist answering in TwiML: enough dialogue for the scenario callers to find their way. */
+const receptionist = (): Record<string, (q: { params: Record<string, string> }) => string> => {
+  const steps = [
+    'Which service would you like?',
+    'What day and time suits you?',
+    'And your name, please?',
+    'Tuesday at 10 for a cleaning. Shall I book it?',
+    'You are booked. Is there anything else?',
+  ];
+  let step = 0;
+  return {
+    '/voice': () => ask('Thanks for calling Bright Smile. How can I help you today?'),
+    '/turn': (q) => {
+      const said = q.params['SpeechResult'] ?? '';
+      if (/that's all|goodbye/i.test(said)) return r('<Say>Have a nice day. Goodbye!</Say><Hangup/>');
+      if (/opening hours/i.test(said)) return ask('We are open Monday to Friday, 9 to 5. Anything else?');
+      if (/human|person/i.test(said)) return r('<Say>I will transfer you to a person now.</Say><Hangup/>');
+      return ask(steps[Math.min(step++, steps.length - 1)] ?? '');
+    },
+    '/menu': () =>
+      r(
+        '<Gather numDigits="1" action="/picked"><Say>For appointments press 1, for billing press 2.</Say></Gather>',
+      ),
+    '/picked': (q) => r(`<Say>You chose option ${q.params['Digits'] ?? 'none'}. Goodbye.</Say>`),
+    '/closed': () =>
+      r('<Say>We are closed. Please leave a message after the beep.</Say><Record action="/saved"/>'),
+    '/saved': () => r('<Say>Thank you. Goodbye.</Say>'),
+  };
+};
+
+const run = async (path: string, name: Parameters<typeof scenario>[0]) => {
+  const s = scenario(name, {
+    callerName: 'Ada Lovelace',
+    service: 'a cleaning',
+    when: 'Tuesday at 10',
+    question: 'What are your opening hours?',
+    expectedAnswer: /Monday to Friday/,
+    menuDigit: '1',
+  });
+  const result = await placeInboundCall({
+    baseUrl: app?.url ?? '',
+    voicePath: path,
+    authToken,
+    from: '+15550001111',
+    to: '+15550002222',
+    caller: s.caller,
+    timeScale: 0,
+  });
+  return { result, problems: [...s.check(result.heard), ...result.failures] };
+};
+
+describe('scenario callers (reacting to what they hear)', () => {
+  it('books an appointment by answering each question', async () => {
+    app = await startTwimlApp(authToken, receptionist());
+    const { result, problems } = await run('/voice', 'book');
+    expect(problems).toEqual([]);
+    const said = result.transcript.filter((l) => l.speaker === 'caller').map((l) => l.text);
+    expect(said).toEqual([
+      "I'd like to book a cleaning, please.",
+      'a cleaning',
+      'Tuesday at 10',
+      'Ada Lovelace',
+      'Yes, that is correct.',
+      "No, that's all. Thank you, goodbye.",
+    ]);
+    // The receptionist said goodbye and hung up: the call ended on its side.
+    expect(result.endedBy).toBe('application');
+  });
+
+  it('asks the FAQ question and checks the answer', async () => {
+    app = await startTwimlApp(authToken, receptionist());
+    const { problems, result } = await run('/voice', 'faq');
+    expect(problems).toEqual([]);
+    expect(result.heard.at(-1)).toBe('Have a nice day. Goodbye!');
+  });
+
+  it('demands a human until it hears a hand-over', async () => {
+    app = await startTwimlApp(authToken, receptionist());
+    const { problems } = await run('/voice', 'angry');
+    expect(problems).toEqual([]);
+  });
+
+  it('presses the menu key, and leaves a message after hours', async () => {
+    app = await startTwimlApp(authToken, receptionist());
+    const ivr = await run('/menu', 'ivr-dtmf');
+    expect(ivr.problems).toEqual([]);
+    expect(ivr.result.heard.at(-1)).toBe('You chose option 1. Goodbye.');
+    const closed = await run('/closed', 'after-hours');
+    expect(closed.problems).toEqual([]);
+    expect(app.to('/saved')[0]?.params['RecordingSid']).toMatch(/^RE/);
+  });
+
+  it('reports what a scenario missed: the FAQ caller never heard its answer', async () => {
+    app = await startTwimlApp(authToken, { '/voice': () => r('<Say>Hello, goodbye.</Say>') });
+    const { problems } = await run('/voice', 'faq');
+    expect(problems).toEqual(['never heard the answer (/Monday to Friday/)']);
+  });
+});
