@@ -59,6 +59,7 @@ const gatewayWith = async (
     humansAvailable: () => options.humans ?? false,
     now: () => now,
     log: () => undefined,
+    readCall: (tenantId, callId) => f.events(`call-${tenantId}.${callId}`),
   });
   return { gateway, f };
 };

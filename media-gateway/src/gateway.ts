@@ -1,8 +1,9 @@
-import { billingPeriodOf, type IvrMenu } from '@ccp/schemas';
+import { billingPeriodOf, type EventEnvelope, type IvrMenu } from '@ccp/schemas';
 import type { LiveDirectory } from './directory/live-directory.js';
 import type { TenantEntry } from './directory/directory.js';
 import type { LanguageModel } from './llm/port.js';
-import { CallSession, type AgentTurn, type NextStep } from './conversation/call-session.js';
+import { CallSession, type AgentTurn, type CallSetup, type NextStep } from './conversation/call-session.js';
+import { isOpen } from './routing/business-hours.js';
 import type { CommandSender } from './conversation/commands.js';
 import type { HumanAvailability, KnowledgeSearch } from './conversation/tools.js';
 import { matchIvrOption, routeDepartment, routeNumber, type CallRoute } from './routing/route-call.js';
@@ -16,6 +17,8 @@ export interface GatewayDependencies {
   readonly humansAvailable: HumanAvailability;
   readonly now: () => Date;
   readonly log: (message: string) => void;
+  /** The recorded events of a call, decoded: to pick a call up again after a restart. */
+  readonly readCall: (tenantId: string, callId: string) => Promise<EventEnvelope[]>;
 }
 
 export interface IncomingCall {
@@ -77,6 +80,55 @@ export class MediaGateway {
 
   session(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
+  }
+
+  /**
+   * The call's session, rebuilt from its events when this process does not hold it (the platform restarted
+   * mid-call, or another gateway instance answered): the caller goes on where they were. Undefined for calls
+   * that ended or that never reached an agent.
+   */
+  async sessionOrResume(callId: string): Promise<CallSession | undefined> {
+    const held = this.sessions.get(callId);
+    if (held) return held;
+    const { live } = this.deps;
+    await live.catchUp();
+    const tenantId = live.directory.tenantOfCall(callId);
+    const tenant = tenantId !== undefined ? live.directory.tenant(tenantId) : undefined;
+    if (!tenant) return undefined;
+    const events = await this.deps.readCall(tenant.tenantId, callId);
+    const started = events.find((e) => e.type === 'CallStarted');
+    if (!started || events.some((e) => e.type === 'CallEnded')) return undefined;
+    const start = started.data as {
+      direction: 'inbound' | 'outbound';
+      from: string;
+      to: string;
+      agentId?: string;
+    };
+    const transferred = events
+      .filter((e) => e.type === 'CallTransferred')
+      .map((e) => (e.data as { to: { kind: string; id: string } }).to)
+      .filter((to) => to.kind === 'agent')
+      .at(-1);
+    const agentId = transferred?.id ?? start.agentId;
+    const agent = agentId !== undefined ? live.directory.agent(tenant.tenantId, agentId) : undefined;
+    if (!agent) return undefined;
+    const department =
+      agent.settings.departmentId !== undefined
+        ? live.directory.department(tenant.tenantId, agent.settings.departmentId)
+        : undefined;
+    const hours = department?.settings.escalation.businessHours ?? tenant.settings.businessHours;
+    const session = this.newSession({
+      callId,
+      tenant,
+      agent,
+      department,
+      customer: start.direction === 'inbound' ? start.from : start.to,
+      afterHours: !isOpen(hours, tenant.settings.timeZone, this.deps.now()),
+    });
+    session.restore(events);
+    this.remember(callId, tenant.tenantId);
+    this.deps.log(`call ${callId}: resumed from ${events.length} recorded events`);
+    return session;
   }
 
   get liveCalls(): number {
@@ -209,7 +261,7 @@ export class MediaGateway {
       });
       return;
     }
-    const session = this.sessions.get(callId);
+    const session = await this.sessionOrResume(callId);
     if (!session) {
       // An outbound call nobody answered (busy, no answer, failed) has no conversation to close.
       const tenantId = this.recent.get(callId);
@@ -354,6 +406,19 @@ export class MediaGateway {
       });
       return { kind: 'refused', language, lines: [phrase(language, 'usage_cap')] };
     }
+    const session = this.newSession({
+      callId: call.callId,
+      tenant,
+      agent,
+      department,
+      customer: call.direction === 'inbound' ? call.from : call.to,
+      afterHours: route.afterHours,
+    });
+    return { kind: 'agent', session, turn: await session.greet() };
+  }
+
+  /** A session held by this process, counted against its agent's concurrency limit until it closes. */
+  private newSession(setup: CallSetup): CallSession {
     const session = new CallSession(
       {
         commands: this.deps.commands,
@@ -365,19 +430,12 @@ export class MediaGateway {
         catchUp: () => this.deps.live.catchUp(),
         log: this.deps.log,
       },
-      {
-        callId: call.callId,
-        tenant,
-        agent,
-        department,
-        customer: call.direction === 'inbound' ? call.from : call.to,
-        afterHours: route.afterHours,
-      },
+      setup,
     );
-    this.sessions.set(call.callId, session);
-    const key = `${tenant.tenantId}/${agent.agentId}`;
+    this.sessions.set(setup.callId, session);
+    const key = `${setup.tenant.tenantId}/${setup.agent.agentId}`;
     this.active.set(key, (this.active.get(key) ?? 0) + 1);
-    return { kind: 'agent', session, turn: await session.greet() };
+    return session;
   }
 
   private async start(

@@ -12,6 +12,7 @@ import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
 import { tenantKnowledge } from './knowledge.js';
 import { createLanguageModel } from './llm/index.js';
+import type { LanguageModel } from './llm/port.js';
 import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
 import { createSpeech } from './speech/index.js';
 import { callControl, humanHandover } from './telephony/call-control.js';
@@ -53,6 +54,10 @@ export const mediaGatewayModule = (
     readonly onTurnLatency?: (ms: number) => void;
     /** The gateway's clock (business hours, "tomorrow"); tests set a known weekday and hour. */
     readonly now?: () => Date;
+    /** Told how long each Twilio webhook took inside the platform (benchmarks). */
+    readonly onWebhookTime?: (path: string, ms: number) => void;
+    /** Wraps the conversation model, e.g. to time it apart from the gateway (benchmarks). */
+    readonly wrapModel?: (model: LanguageModel) => LanguageModel;
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
@@ -64,7 +69,8 @@ export const mediaGatewayModule = (
       const live = createLiveDirectory(context.store);
       await live.catchUp();
       const offline = createOfflineDialogueEngine();
-      const model = createLanguageModel(settings.conversationModel, offline);
+      const created = createLanguageModel(settings.conversationModel, offline);
+      const model = hooks.wrapModel ? hooks.wrapModel(created) : created;
       const speech = createSpeech({
         sttProvider: settings.speechToText,
         ttsProvider: settings.textToSpeech,
@@ -80,6 +86,11 @@ export const mediaGatewayModule = (
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         now: hooks.now ?? (() => new Date()),
         log,
+        readCall: async (tenantId, callId) =>
+          (await context.store.readStream(`call-${tenantId}.${callId}`)).flatMap((recorded) => {
+            const decoded = decodeEvent(recorded);
+            return decoded.ok ? [decoded.value] : [];
+          }),
       });
 
       let localCarrier: LocalCarrier | undefined;
@@ -97,6 +108,7 @@ export const mediaGatewayModule = (
 
       const webhooks = twilioWebhooks({
         gateway,
+        ...(hooks.onWebhookTime && { onWebhookTime: hooks.onWebhookTime }),
         authToken: account.authToken,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         log,

@@ -45,6 +45,8 @@ export const startGatewayPlatform = async (options: {
   readonly now: () => Date;
   readonly callee?: (request: { to: string }) => Callee;
   readonly env?: Record<string, string>;
+  /** Module hooks besides the clock (turn latency, model wrapper). */
+  readonly hooks?: Omit<NonNullable<Parameters<typeof mediaGatewayModule>[1]>, 'now'>;
 }): Promise<GatewayPlatform> => {
   const accountSid = twilioSid('AC');
   const authToken = 'test-auth-token-0123456789abcdef';
@@ -63,7 +65,7 @@ export const startGatewayPlatform = async (options: {
       ...options.env,
     },
     modules: (config) => {
-      module = mediaGatewayModule(config.mediaGateway, { now: options.now });
+      module = mediaGatewayModule(config.mediaGateway, { ...options.hooks, now: options.now });
       return [module];
     },
   });

@@ -1,3 +1,4 @@
+import type { EventEnvelope, EventOf, callEventsLatest } from '@ccp/schemas';
 import type { AgentEntry, DepartmentEntry, TenantEntry } from '../directory/directory.js';
 import { GATEWAY_NOTES, type ChatMessage, type LanguageModel, type LlmResponse } from '../llm/port.js';
 import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
@@ -50,6 +51,8 @@ const APOLOGY: Readonly<Record<string, string>> = {
   en: "I'm sorry, I'm having trouble right now. Let me take a message so the team can call you back.",
   es: 'Lo siento, tengo un problema en este momento. Déjeme tomar un mensaje para que el equipo le devuelva la llamada.',
 };
+
+type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
 
 const primary = (tag: string): string => tag.split('-')[0] ?? tag;
 
@@ -109,6 +112,58 @@ export class CallSession {
       agentName: this.setup.agent.settings.name,
       escalationReason: this.escalationReason,
     });
+  }
+
+  /**
+   * Rebuilds the conversation from the call's recorded events, after the process that held it stopped: the
+   * model sees the same history, and ids go on from where they were, so nothing is recorded twice.
+   */
+  restore(events: readonly EventEnvelope[]): void {
+    for (const event of events) {
+      const e = event as unknown as CallEvent;
+      switch (e.type) {
+        case 'CallLanguageChanged':
+          this.language = e.data.language;
+          break;
+        case 'UtteranceRecorded':
+          if (e.data.speaker !== 'caller') break;
+          this.lineCount += 1;
+          this.transcript.push({ speaker: 'caller', text: e.data.text });
+          this.messages.push({ role: 'user', content: e.data.text });
+          this.sentiments.push(scoreSentiment(e.data.text, primary(this.language)).score);
+          break;
+        case 'ToolInvoked': {
+          this.toolCount += 1;
+          const id = e.data.toolCallId;
+          const args = (e.data.arguments ?? {}) as Record<string, unknown>;
+          this.messages.push({
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id, name: e.data.name, arguments: args }],
+          });
+          this.messages.push({
+            role: 'tool',
+            toolCallId: id,
+            name: e.data.name,
+            content: JSON.stringify(e.data.result),
+          });
+          break;
+        }
+        case 'AiReplied':
+          this.replyCount += 1;
+          this.transcript.push({ speaker: 'ai', text: e.data.text });
+          this.messages.push({ role: 'assistant', content: e.data.text });
+          break;
+        case 'EscalationRequested':
+          this.escalationReason = e.data.reason;
+          break;
+        case 'HumanTookOver':
+          this.humanInControl = true;
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   /** A human took the conversation over: the AI says nothing more. */

@@ -145,12 +145,18 @@ export type KnowledgeChange = {
 export class Directory {
   private readonly tenants = new Map<string, TenantData>();
   private readonly numbers = new Map<string, NumberEntry>();
+  /** The tenant of every call: Twilio's callbacks name a call by its CallSid only. */
+  private readonly callTenants = new Map<string, string>();
   private agentOrder = 0;
   private readonly knowledgeListeners: ((change: KnowledgeChange) => void)[] = [];
 
   /** Called after an article or script of a tenant changed in any way. */
   onKnowledgeChange(listener: (change: KnowledgeChange) => void): void {
     this.knowledgeListeners.push(listener);
+  }
+
+  tenantOfCall(callId: string): string | undefined {
+    return this.callTenants.get(callId);
   }
 
   tenant(tenantId: string): TenantEntry | undefined {
@@ -272,6 +278,7 @@ export class Directory {
           this.knowledgeChanged(envelope.tenantId, 'script', parts.id);
         return;
       case 'call':
+        if (event.type === 'CallStarted') this.callTenants.set(parts.id, envelope.tenantId);
         return applyCall(data, parts.id, event);
       case 'appointment':
         return applyAppointment(data, parts.id, event);

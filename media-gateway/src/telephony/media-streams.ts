@@ -197,11 +197,17 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
         streamSid = message.streamSid;
         callId = message.start.customParameters?.['callId'] ?? message.start.callSid;
         const greeting = gateway.takeForStream(callId);
-        if (!gateway.session(callId)) {
-          socket.close(1008, 'no such call');
-          return;
-        }
-        if (greeting) turns = turns.then(() => play(greeting, 0)).catch((e: unknown) => log(String(e)));
+        const id = callId;
+        // Turns wait for this: a stream reconnecting after a restart finds its call rebuilt from the log.
+        turns = turns
+          .then(async () => {
+            if (!(await gateway.sessionOrResume(id))) {
+              socket.close(1008, 'no such call');
+              return;
+            }
+            if (greeting) await play(greeting, 0);
+          })
+          .catch((e: unknown) => log(String(e)));
         return;
       }
       case 'media':

@@ -26,6 +26,8 @@ export interface TwilioWebhookOptions {
   /** How long a hold message pauses before Twilio asks again (seconds). */
   readonly holdPauseSeconds?: number;
   readonly log: (message: string) => void;
+  /** Told how long each webhook took inside the platform (benchmarks). */
+  readonly onWebhookTime?: (path: string, ms: number) => void;
 }
 
 const CallSid = z.string().regex(/^CA[0-9a-f]{32}$/, 'CallSid is CA followed by 32 hex digits');
@@ -100,8 +102,10 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
   const feedbackAsked = new Set<string>();
 
   router.use(async (ctx, next) => {
+    const started = performance.now();
     try {
       await next();
+      options.onWebhookTime?.(ctx.path, performance.now() - started);
     } catch (error) {
       // A webhook the domain refuses (e.g. a caller that is no address) is as malformed as a bad parameter.
       if (error instanceof CommandRefusedError) {
@@ -247,7 +251,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/turn', async (ctx) => {
     const p = parse(GatherParams, ctx);
-    const session = gateway.session(p.CallSid);
+    const session = await gateway.sessionOrResume(p.CallSid);
     if (!session) {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
       return;
@@ -273,7 +277,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/queue-wait', async (ctx) => {
     const p = parse(QueueParams, ctx);
-    const session = gateway.session(p.CallSid);
+    const session = await gateway.sessionOrResume(p.CallSid);
     const wait = waiting.get(p.CallSid);
     const maxWait =
       session && wait ? gateway.maxQueueWaitSeconds(session.setup.tenant.tenantId, wait.departmentId) : 0;
@@ -294,7 +298,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
   router.post('/queue-exit', async (ctx) => {
     const p = parse(QueueExitParams, ctx);
     waiting.delete(p.CallSid);
-    const session = gateway.session(p.CallSid);
+    const session = await gateway.sessionOrResume(p.CallSid);
     if (!session || p.QueueResult === 'bridged' || p.QueueResult === 'redirected') {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
       return;
@@ -311,7 +315,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/feedback', async (ctx) => {
     const p = parse(GatherParams, ctx);
-    const session = gateway.session(p.CallSid);
+    const session = await gateway.sessionOrResume(p.CallSid);
     const language = session?.currentLanguage ?? 'en';
     const score = Number(p.Digits);
     await gateway.close(p.CallSid);
@@ -336,7 +340,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
   router.post('/stream-ended', async (ctx) => {
     const p = parse(z.object({ CallSid }), ctx);
     const next = gateway.afterStream(p.CallSid);
-    const session = gateway.session(p.CallSid);
+    const session = await gateway.sessionOrResume(p.CallSid);
     const language = session?.currentLanguage ?? 'en';
     const voice = session?.voice ?? 'Puck';
     if (next?.kind === 'queue') {

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
+import { DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import {
+  gatherParams,
+  sendSignedRequest,
+  twilioSid,
+  voiceParams,
+} from '../../media-gateway/src/simulator/signed-request.js';
+import { parseTwiml, type Verb } from '../../media-gateway/src/simulator/twiml.js';
+import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ccp-gateway-crash-'));
+const accountSid = twilioSid('AC');
+const authToken = 'crash-test-auth-token-0123456789';
+const env = {
+  DATA_DIR: dataDir,
+  SUPER_ADMIN_EMAIL: 'root@crash.example',
+  SUPER_ADMIN_PASSWORD: 'crash-test-password',
+  STREAM_PROCESSING: 'false',
+  TWILIO_ACCOUNT_SID: accountSid,
+  TWILIO_AUTH_TOKEN: authToken,
+};
+const running: PlatformProcess[] = [];
+afterAll(() => {
+  for (const p of running) p.child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const CALLER = '+15557001234';
+const callSid = twilioSid('CA');
+const parties = {
+  callSid,
+  accountSid,
+  from: CALLER,
+  to: DEMO_NUMBER,
+  caller: CALLER,
+  direction: 'inbound' as const,
+};
+
+/** What the agent said in a TwiML answer (its <Say> lines, inside <Gather> too). */
+const said = (verbs: readonly Verb[]): string =>
+  verbs
+    .flatMap((v) =>
+      v.verb === 'Say'
+        ? [v.text]
+        : v.verb === 'Gather'
+          ? v.prompts.flatMap((p) => (p.verb === 'Say' ? [p.text] : []))
+          : [],
+    )
+    .join(' ');
+
+const webhook = async (platform: PlatformProcess, path: string, params: Record<string, string>) => {
+  const url = `${platform.url}${path}`;
+  const response = await sendSignedRequest({ url, authToken, params });
+  expect(response.status).toBe(200);
+  return said(parseTwiml(response.body, url));
+};
+const turn = (platform: PlatformProcess, text: string) =>
+  webhook(platform, '/twilio/turn', {
+    ...voiceParams(parties, 'in-progress'),
+    ...gatherParams({ kind: 'speech', text, confidence: 0.92 }),
+  });
+
+describe('the platform killed in the middle of a call', () => {
+  it(
+    'picks the call up where it was after a restart, with nothing lost and nothing recorded twice',
+    { timeout: 120_000 },
+    async () => {
+      const first = await spawnPlatform(env);
+      running.push(first);
+      // The day agent or, out of hours (the test runs on the real clock), the after-hours agent answers.
+      expect(await webhook(first, '/twilio/voice', voiceParams(parties, 'ringing'))).toMatch(
+        /How can I help|closed/,
+      );
+      expect(await turn(first, "I'd like to book a cleaning")).toMatch(/what day and time/i);
+
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const second = await spawnPlatform(env);
+      running.push(second);
+
+      // The booking goes on: the restarted gateway rebuilt the conversation from the call's events.
+      expect(await turn(second, 'tomorrow at 3 pm')).toMatch(/name/i);
+      expect(await turn(second, 'Ana Lopez')).toMatch(/shall i book/i);
+      expect(await turn(second, 'Yes please')).toMatch(/booked/i);
+      const status = await sendSignedRequest({
+        url: `${second.url}/twilio/status`,
+        authToken,
+        params: { ...voiceParams(parties, 'completed'), CallDuration: '40' },
+      });
+      expect(status.status).toBe(204);
+      second.child.kill('SIGTERM');
+      await second.exited;
+
+      const store = createSqliteEventStore({ path: join(dataDir, 'events.db') });
+      const events = await store.readStream(`call-${DEMO_TENANT}.${callSid}`);
+      await store.close();
+      const types = events.map((e) => e.type);
+      expect(types.filter((t) => t === 'CallStarted')).toHaveLength(1);
+      expect(types.filter((t) => t === 'CallEnded')).toHaveLength(1);
+      const ids = (type: string) =>
+        events
+          .filter((e) => e.type === type)
+          .map(
+            (e) =>
+              (e.data as { utteranceId?: string; toolCallId?: string }).utteranceId ??
+              (e.data as { toolCallId: string }).toolCallId,
+          );
+      // Caller lines c1..c4 and replies a1..a5 (greeting and four answers), each once, in order.
+      expect(ids('UtteranceRecorded')).toEqual([1, 2, 3, 4].map((n) => `${callSid}-c${n}`));
+      expect(ids('AiReplied')).toEqual([1, 2, 3, 4, 5].map((n) => `${callSid}-a${n}`));
+      const tools = events.filter((e) => e.type === 'ToolInvoked');
+      expect(tools).toHaveLength(1);
+      expect(events.map((e) => e.revision)).toEqual(events.map((_, i) => i));
+    },
+  );
+});
