@@ -70,6 +70,7 @@ const run = (mode: 'gather' | 'stream', calls: number, concurrency: number, pace
             calls,
             concurrency,
             mode,
+            pace,
           },
         },
       );

@@ -12,6 +12,7 @@ export const recordCall = async (
   callId: string,
   lines: readonly string[] = ['Hi, I would like to book a cleaning next Tuesday', 'Great, thank you so much'],
   outcome: 'resolved' | 'abandoned' | 'escalated' = 'resolved',
+  onStarted: () => void = () => undefined,
 ): Promise<number> => {
   const send = async (type: string, data: Record<string, unknown>) => {
     const response = await client.command(type, { tenantId, callId, ...data });
@@ -25,6 +26,7 @@ export const recordCall = async (
     provider: 'simulator',
     agentId: 'sofia',
   });
+  onStarted();
   for (const [n, text] of lines.entries()) {
     await send('RecordUtterance', {
       utteranceId: `c${n}`,
