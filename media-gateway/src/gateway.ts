@@ -29,6 +29,8 @@ export interface IncomingCall {
   readonly direction: 'inbound' | 'outbound';
   /** For outbound calls: the agent placing it. */
   readonly agentId?: string;
+  /** For outbound calls: the lead it is placed for. */
+  readonly leadId?: string;
 }
 
 /** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
@@ -454,6 +456,7 @@ export class MediaGateway {
       ...(agentId !== undefined && { agentId }),
       ...(departmentId !== undefined && { departmentId }),
       ...(language !== undefined && { language }),
+      ...(call.leadId !== undefined && { leadId: call.leadId }),
     });
   }
 

@@ -110,6 +110,8 @@ const CallStart = z.object({
   departmentId: EntityId.optional(),
   /** The language the call starts in (the answering agent's first), when known. */
   language: LanguageTag.optional(),
+  /** Outbound: the lead (a campaign's or a CRM's contact) the call is placed for. */
+  leadId: EntityId.optional(),
 });
 
 const IvrChoice = z.object({

@@ -49,6 +49,8 @@ const call = (
     signature?: 'valid' | 'none' | 'forged';
     /** How long the caller talks with the person in the conference (simulated seconds). */
     conferenceSeconds?: number;
+    /** Media Streams in real time: the agent's audio takes as long to play as to say, so it can be talked over. */
+    realtime?: boolean;
   } = {},
 ): Promise<CallResult> =>
   placeInboundCall({
@@ -64,7 +66,10 @@ const call = (
     ...(options.timeScale !== undefined && { timeScale: options.timeScale }),
     ...(options.signature !== undefined && { signature: options.signature }),
     ...(options.conferenceSeconds !== undefined && { conferenceSeconds: options.conferenceSeconds }),
-    media: { realtime: false, endSilenceMs: 600 },
+    media:
+      options.realtime === true
+        ? { realtime: true, bargeInAfterMs: 400 }
+        : { realtime: false, endSilenceMs: 600 },
   });
 
 const typesOf = async (callSid: string) => (await env.callEvents(callSid)).map((e) => e.type);
@@ -174,6 +179,40 @@ describe('the caller simulator completes every scenario on the embedded platform
     const replies = (await env.callEvents(result.callSid)).filter((e) => e.type === 'AiReplied');
     expect(replies.at(-1)?.data).toMatchObject({ language: 'es' });
   });
+
+  it(
+    'a caller on a real-time media stream talks over the greeting and hears a filler line while the search runs',
+    { timeout: 60_000 },
+    async () => {
+      const caller = scripted([
+        say(content.question, { bargeIn: true }),
+        say('Thank you, goodbye'),
+        hangUp(),
+      ]);
+      const result = await call(DEMO_NUMBER, caller, { mode: 'stream', realtime: true });
+      clean(result);
+      expect(caller.failures).toEqual([]);
+      const stream = result.streams[0];
+      // Barge-in: the gateway cleared the greeting's unplayed audio as soon as the caller spoke.
+      expect(stream?.clears).toBeGreaterThanOrEqual(1);
+      expect(stream?.protocolErrors).toEqual([]);
+      const agentLines = result.transcript.filter((l) => l.speaker === 'agent');
+      expect(agentLines[0]).toMatchObject({ interrupted: true });
+      // The filler line is its own line, heard before the answer it stood in for.
+      const filler = result.heard.findIndex((line) =>
+        /one moment while i check|let me check that/i.test(line),
+      );
+      const answer = result.heard.findIndex((line) => content.expectedAnswer.test(line));
+      expect(filler).toBeGreaterThan(0);
+      expect(answer).toBeGreaterThan(filler);
+      const tool = await eventOf(result.callSid, 'ToolInvoked');
+      expect(tool?.data).toMatchObject({ name: 'search_knowledge_base', status: 'succeeded' });
+      const question = (await env.callEvents(result.callSid)).find(
+        (e) => e.type === 'UtteranceRecorded' && (e.data as { speaker: string }).speaker === 'caller',
+      );
+      expect(question?.data).toMatchObject({ text: content.question });
+    },
+  );
 
   it(
     'after hours: the after-hours agent takes a message, filed as a ticket',
@@ -444,6 +483,7 @@ describe('outbound calls', () => {
         agentId: 'lucas',
         to: '+15551112222',
         from: DEMO_NUMBER,
+        leadId: 'lead-42',
       });
       expect(placed.status).toBe(201);
       const result = await env.carrier.outboundResult(placed.body.callId);
@@ -454,7 +494,9 @@ describe('outbound calls', () => {
         direction: 'outbound',
         to: '+15551112222',
         agentId: 'lucas',
+        leadId: 'lead-42',
       });
+      expect(placed.body).toMatchObject({ agentId: 'lucas', leadId: 'lead-42' });
       expect((await eventOf(placed.body.callId, 'CallAnswered'))?.data).toMatchObject({
         answeredBy: 'human',
       });

@@ -1,3 +1,5 @@
+import { AgentTone } from '@ccp/schemas';
+import type { z } from 'zod';
 import { wallClockAt } from './time-zone.js';
 
 /**
@@ -8,7 +10,7 @@ import { wallClockAt } from './time-zone.js';
  *   `Greeting: <text>`  — the agent's first words, said as written.
  * Anything else in the prompt is for remote models. English and Spanish; other languages get English.
  */
-export type Tone = 'formal' | 'friendly' | 'professional' | 'empathetic' | 'casual' | 'enthusiastic' | 'calm';
+export type Tone = z.infer<typeof AgentTone>;
 
 export interface Voice {
   readonly language: 'en' | 'es';
@@ -19,15 +21,7 @@ export interface Voice {
   readonly timeZone: string;
 }
 
-const TONES: readonly Tone[] = [
-  'formal',
-  'friendly',
-  'professional',
-  'empathetic',
-  'casual',
-  'enthusiastic',
-  'calm',
-];
+const TONES: readonly Tone[] = AgentTone.options;
 
 const WARM: ReadonlySet<Tone> = new Set(['friendly', 'casual', 'enthusiastic', 'empathetic']);
 

@@ -1,13 +1,6 @@
-import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reactive, say, hangUp } from './caller.js';
-import {
-  RebasedRequestClient,
-  startLocalCarrier,
-  twilioClientFor,
-  type Callee,
-  type LocalCarrier,
-} from './local-carrier.js';
+import { startLocalCarrier, twilioClientFor, type Callee, type LocalCarrier } from './local-carrier.js';
 import { twilioSid } from './signed-request.js';
 import { startTwimlApp, twimlResponse as r, type TwimlApp } from './testing/twiml-app.js';
 
@@ -120,9 +113,7 @@ describe('local stand-in for the Twilio REST API (driven by the real twilio clie
 
   it('answers 401 to wrong credentials and 404 to an unknown call, in Twilio error format', async () => {
     const { carrier } = await setUp({ answer: 'human' });
-    const wrong = twilio(carrier.accountSid, 'not-the-token', {
-      httpClient: new RebasedRequestClient(carrier.url),
-    });
+    const wrong = twilioClientFor({ ...carrier, authToken: 'not-the-token' });
     await expect(
       wrong.calls.create({ to: '+1', from: '+2', url: 'http://127.0.0.1:1/x' }),
     ).rejects.toMatchObject({

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import { twilioClient } from '../telephony/carrier.js';
 import { z } from 'zod';
 import { machineVoicePcm } from '../speech/machine-voice.js';
 import { pcmToWav } from '../speech/wav.js';
@@ -418,26 +417,6 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
   };
 };
 
-/**
- * The official twilio client sending every REST request to the stand-in instead of api.twilio.com. A custom
- * `httpClient` is the client's documented extension point (edge/region only change the twilio.com host name):
- * this one rewrites scheme and host and keeps path, auth and body exactly as the client built them.
- */
-export class RebasedRequestClient extends twilio.RequestClient {
-  readonly #base: URL;
-
-  constructor(base: string) {
-    super();
-    this.#base = new URL(base);
-  }
-
-  override request<TData>(options: RequestClient.RequestOptions<TData>) {
-    const uri = new URL(options.uri);
-    uri.protocol = this.#base.protocol;
-    uri.host = this.#base.host;
-    return super.request<TData>({ ...options, uri: uri.href });
-  }
-}
-
+/** The official twilio client sending every REST request to the stand-in instead of api.twilio.com. */
 export const twilioClientFor = (carrier: Pick<LocalCarrier, 'url' | 'accountSid' | 'authToken'>) =>
-  twilio(carrier.accountSid, carrier.authToken, { httpClient: new RebasedRequestClient(carrier.url) });
+  twilioClient({ accountSid: carrier.accountSid, authToken: carrier.authToken, apiUrl: carrier.url });

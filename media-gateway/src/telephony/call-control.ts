@@ -34,6 +34,8 @@ const OutboundCall = z.object({
   to: E164,
   /** One of the tenant's numbers; absent, a number assigned to the agent. */
   from: E164.optional(),
+  /** The lead the call is for, kept on the call so campaigns can count what their calls achieved. */
+  leadId: EntityId.optional(),
 });
 const Presence = z.object({
   tenantId: TenantId,
@@ -123,9 +125,16 @@ export const callControl = (options: CallControlOptions): Middleware => {
       provider: 'twilio',
       direction: 'outbound',
       agentId: body.agentId,
+      ...(body.leadId !== undefined && { leadId: body.leadId }),
     });
     ctx.status = 201;
-    ctx.body = { callId: placed.callId, from, to: body.to, agentId: body.agentId };
+    ctx.body = {
+      callId: placed.callId,
+      from,
+      to: body.to,
+      agentId: body.agentId,
+      ...(body.leadId !== undefined && { leadId: body.leadId }),
+    };
   });
 
   api.put('/presence', async (ctx) => {

@@ -27,7 +27,11 @@ export interface TwilioCarrierOptions {
   readonly apiUrl?: string;
 }
 
-/** Sends every REST request of the official client to another base URL, paths and auth unchanged. */
+/**
+ * Sends every REST request of the official client to another base URL. A custom `httpClient` is the client's
+ * documented extension point (edge/region only change the twilio.com host name): scheme and host are
+ * rewritten, path, auth and body stay exactly as the client built them.
+ */
 class RebasedRequestClient extends twilio.RequestClient {
   constructor(private readonly base: URL) {
     super();
