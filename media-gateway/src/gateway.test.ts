@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
 import type { LanguageModel, LlmRequest, LlmResponse } from './llm/port.js';
 import { MediaGateway } from './gateway.js';
 import { tenantKnowledge } from './knowledge.js';
+import type { Carrier } from './telephony/carrier.js';
+import { humanHandover } from './telephony/call-control.js';
 import { CLOSED_HOURS, OPEN_HOURS, TENANT, gatewayFixture, type GatewayFixture } from './testing/fixture.js';
 
 /**
@@ -51,6 +54,16 @@ const gatewayWith = async (
   const now = options.now ?? OPEN_HOURS;
   const f = await gatewayFixture(() => now);
   fixture = f;
+  return gatewayOn(f, model, { ...options, now });
+};
+
+/** A gateway over an existing store: a second one plays the process that takes over after a restart. */
+const gatewayOn = async (
+  f: GatewayFixture,
+  model: LanguageModel,
+  options: { now?: Date; humans?: boolean } = {},
+): Promise<{ gateway: MediaGateway; f: GatewayFixture }> => {
+  const now = options.now ?? OPEN_HOURS;
   const gateway = new MediaGateway({
     live: f.live,
     commands: f.commands,
@@ -277,5 +290,57 @@ describe('the media gateway answering a call', () => {
     const { gateway, f } = await gatewayWith(model);
     expect(await gateway.open(inbound('+15559999999'))).toMatchObject({ kind: 'refused' });
     expect(await f.events(callStream)).toEqual([]);
+  });
+
+  it('a supervisor who joined coaches the AI: the next turn’s prompt carries it, a resumed call keeps it', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello.' }),
+      () => ({ text: 'I am connecting you now.' }),
+      () => ({ text: 'We have a Saturday slot.' }),
+      () => ({ text: 'Anything else?' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model, { humans: true });
+    // The carrier is this project's port; a recording double stands in for Twilio's REST API here.
+    const redirects: string[] = [];
+    const carrier: Carrier = {
+      placeCall: () => Promise.reject(new Error('not in this test')),
+      redirect: async (callId) => {
+        redirects.push(callId);
+      },
+      hangUp: async () => undefined,
+    };
+    const follow = humanHandover(gateway, carrier, () => undefined);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    await opening.session.hear({ text: 'I will call my lawyer about this bill', confidence: 0.9 });
+    await f.handler.handleTrusted(
+      'JoinHuman',
+      { tenantId: TENANT, callId: CALL, userId: 'sup', mode: 'whisper' },
+      { actor: SYSTEM_ACTOR, correlationId: CALL },
+    );
+    await f.handler.handleTrusted(
+      'CoachAi',
+      { tenantId: TENANT, callId: CALL, userId: 'sup', note: 'Offer the Saturday slot first.' },
+      { actor: SYSTEM_ACTOR, correlationId: CALL },
+    );
+    for (const event of await f.events(callStream)) await follow(event);
+    // A whisperer does not take the caller off the AI.
+    expect(redirects).toEqual([]);
+    expect(await gateway.joinedAs(CALL, 'sup')).toBe('whisper');
+    expect(await gateway.joinedAs(CALL, 'someone-else')).toBeUndefined();
+    await opening.session.hear({ text: 'Do you have anything on the weekend?', confidence: 0.9 });
+    expect(requests.at(-1)?.system).toContain('Offer the Saturday slot first.');
+    expect(requests[1]?.system).not.toContain('Saturday');
+    // Nothing of the coaching was said to the caller or recorded as the AI's words.
+    const said = (await f.events(callStream)).filter(
+      (e) => e.type === 'AiReplied' || e.type === 'UtteranceRecorded',
+    );
+    expect(JSON.stringify(said)).not.toContain('Offer the Saturday');
+
+    // Another process picks the call up from its events, coaching included.
+    const { gateway: resumedGateway } = await gatewayOn(f, model);
+    const resumed = await resumedGateway.sessionOrResume(CALL);
+    await resumed?.hear({ text: 'Thanks', confidence: 0.9 });
+    expect(requests.at(-1)?.system).toContain('Offer the Saturday slot first.');
   });
 });

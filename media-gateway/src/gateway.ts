@@ -1,4 +1,5 @@
-import { billingPeriodOf, type EventEnvelope, type IvrMenu } from '@ccp/schemas';
+import { billingPeriodOf, type CallEvent, type EventEnvelope, type IvrMenu } from '@ccp/schemas';
+import { BoundedMap } from './bounded-map.js';
 import type { LiveDirectory } from './directory/live-directory.js';
 import type { TenantEntry } from './directory/directory.js';
 import type { LanguageModel } from './llm/port.js';
@@ -73,7 +74,7 @@ export class MediaGateway {
   /** Calls per tenant and agent, against agents' concurrency limits. */
   private readonly active = new Map<string, number>();
   /** The tenant of recent calls, for callbacks that come after the call (recordings, feedback). */
-  private readonly recent = new Map<string, string>();
+  private readonly recent = new BoundedMap<string, string>(RECENT_CALLS);
   /** What a call carried on a media stream does once its stream closes. */
   private readonly afterStreams = new Map<string, NextStep>();
   private readonly greetings = new Map<string, AgentTurn>();
@@ -463,10 +464,22 @@ export class MediaGateway {
   /** Remembers a call's tenant; the oldest are forgotten first, so memory stays bounded. */
   remember(callId: string, tenantId: string): void {
     this.recent.set(callId, tenantId);
-    if (this.recent.size > RECENT_CALLS) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest !== undefined) this.recent.delete(oldest);
+  }
+
+  /** How a person last joined a live call, as its events say; undefined when they did not or it ended. */
+  async joinedAs(callId: string, userId: string): Promise<'listen' | 'whisper' | 'barge' | undefined> {
+    await this.deps.live.catchUp();
+    const tenantId = this.deps.live.directory.tenantOfCall(callId);
+    if (tenantId === undefined) return undefined;
+    let mode: 'listen' | 'whisper' | 'barge' | undefined;
+    for (const event of await this.deps.readCall(tenantId, callId)) {
+      const e = event as unknown as CallEvent;
+      if (e.type === 'CallEnded') return undefined;
+      if (e.type === 'HumanJoined' && e.data.userId === userId) mode = e.data.mode;
+      // Whoever took the call over talks, whatever they joined as.
+      if (e.type === 'HumanTookOver' && e.data.userId === userId) mode = 'barge';
     }
+    return mode;
   }
 
   private send(tenantId: string, callId: string, type: string, data: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand, defineEvent } from './define.js';
+import { defineCommand, defineEvent, type EventOf } from './define.js';
 import { E164, EntityId, IsoDateTime, LanguageTag, LongText, Name, TenantId } from './primitives.js';
 import type { Upcaster } from './upcasting.js';
 
@@ -231,6 +231,12 @@ export const JoinHuman = defineCommand(
   z.object({ ...CallKey, userId: EntityId, mode: SupervisionMode }),
   'A human joins an escalated call to listen, whisper or barge in; joining again changes the mode.',
 );
+export const CoachAi = defineCommand(
+  category,
+  'CoachAi',
+  z.object({ ...CallKey, userId: EntityId, note: z.string().trim().min(1).max(1000) }),
+  'A person who joined the call whispers guidance to the AI while it still holds the call; the caller never hears it.',
+);
 export const TakeOverCall = defineCommand(
   category,
   'TakeOverCall',
@@ -344,6 +350,12 @@ export const HumanJoined = defineEvent(
   1,
   z.object({ userId: EntityId, mode: SupervisionMode }),
 );
+export const AiCoached = defineEvent(
+  category,
+  'AiCoached',
+  1,
+  z.object({ userId: EntityId, note: z.string().min(1).max(1000) }),
+);
 export const HumanTookOver = defineEvent(category, 'HumanTookOver', 1, z.object({ userId: EntityId }));
 export const CallTransferred = defineEvent(
   category,
@@ -408,6 +420,7 @@ export const callCommands = [
   RequestEscalation,
   QueueCall,
   JoinHuman,
+  CoachAi,
   TakeOverCall,
   TransferCall,
   MarkRecordingAvailable,
@@ -432,6 +445,7 @@ export const callEventsLatest = [
   EscalationRequested,
   CallQueued,
   HumanJoined,
+  AiCoached,
   HumanTookOver,
   CallTransferred,
   RecordingAvailable,
@@ -447,3 +461,5 @@ export const callEventsLatest = [
 ] as const;
 
 export const callEvents = [...callEventsLatest, UtteranceRecordedV1] as const;
+/** A call event at its latest version: older versions are upcast before deciders and processors see them. */
+export type CallEvent = EventOf<(typeof callEventsLatest)[number]>;

@@ -13,6 +13,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AiReplied: ['text'],
   ToolInvoked: ['arguments', 'result'],
   EscalationRequested: ['summary'],
+  AiCoached: ['note'],
   RecordingAvailable: ['url'],
   FeedbackGiven: ['comment'],
   CallSummarized: ['summary', 'followUps'],

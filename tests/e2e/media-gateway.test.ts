@@ -243,7 +243,7 @@ describe('escalation and handoff', () => {
     ).toBe(200);
     try {
       const s = scenario('angry', content);
-      const running = call(DEMO_NUMBER, s.caller, { timeScale: 0.05, conferenceSeconds: 20 });
+      const running = call(DEMO_NUMBER, s.caller, { timeScale: 0.05, conferenceSeconds: 100 });
       // The person answers the call from the queue once it is there.
       let callSid: string | undefined;
       for (let i = 0; i < 200 && callSid === undefined; i++) {
@@ -270,6 +270,37 @@ describe('escalation and handoff', () => {
         (await agent.command('TakeOverCall', { tenantId: DEMO_TENANT, callId: sid, userId: 'demo-agent' }))
           .status,
       ).toBe(200);
+      // People's legs, as Twilio asks for them when a browser dials the TwiML App: let in as they joined.
+      const legFor = async (identity: string, legSid = twilioSid('CA')) =>
+        (
+          await sendSignedRequest({
+            url: `${env.test.url}/twilio/human-leg?callId=${sid}`,
+            authToken: env.authToken,
+            params: { CallSid: legSid, AccountSid: env.accountSid, From: `client:${identity}` },
+          })
+        ).body;
+      const agentLeg = twilioSid('CA');
+      const talking = await legFor('demo-agent', agentLeg);
+      expect(talking).toContain(
+        `<Conference startConferenceOnEnter="true" endConferenceOnExit="false">call-${sid}`,
+      );
+      expect(await legFor('demo-supervisor')).toMatch(/<Hangup\/>/); // has not joined
+      const supervisor = apiClient(
+        env.test.url,
+        await login(env.test.url, 'supervisor@demo.example', 'demo-password-1'),
+      );
+      expect(
+        (
+          await supervisor.command('JoinHuman', {
+            tenantId: DEMO_TENANT,
+            callId: sid,
+            userId: 'demo-supervisor',
+            mode: 'whisper',
+          })
+        ).status,
+      ).toBe(200);
+      // The whisperer coaches the person talking to the caller; only that person hears them.
+      expect(await legFor('demo-supervisor')).toContain(`coach="${agentLeg}"`);
       const result = await running;
       if (process.env['SHOW_CALLS']) console.log(result.transcript.map((l) => JSON.stringify(l)).join('\n'));
       expect(result.errors).toEqual([]);
@@ -285,9 +316,7 @@ describe('escalation and handoff', () => {
         (r) => r.path.endsWith(`/Calls/${sid}.json`) && r.method === 'POST',
       );
       expect(update?.params['Twiml']?.[0]).toContain(`<Conference`);
-      const leg = await fetch(`${env.test.url}/twilio/human-leg?callId=${sid}&mode=whisper`, {
-        method: 'POST',
-      });
+      const leg = await fetch(`${env.test.url}/twilio/human-leg?callId=${sid}`, { method: 'POST' });
       expect(leg.status).toBe(403); // unsigned: only the TwiML App (Twilio) may ask
     } finally {
       await agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available: false });

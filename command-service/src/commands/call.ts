@@ -7,6 +7,7 @@ import {
   ChooseIvrOption,
   EndCall,
   FlagSlaBreach,
+  CoachAi,
   GiveFeedback,
   InvokeTool,
   JoinHuman,
@@ -55,6 +56,7 @@ export const callRoutes: readonly CommandRoute[] = [
   // Escalating is idempotent, so a retry after a conflict cannot do anything the sender did not mean.
   route(RequestEscalation, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
   route(JoinHuman, callDecider, byHandler),
+  route(CoachAi, callDecider, byHandler),
   route(TakeOverCall, callDecider, byHandler),
   route(TransferCall, callDecider, byHandler),
   // Mostly the gateway reporting a hang-up, which races with the last utterances; ending is idempotent.

@@ -20,6 +20,7 @@ import {
   SummarizeCall,
   TakeOverCall,
   TransferCall,
+  CoachAi,
 } from '@ccp/schemas';
 import { callDecider, type CallCommand, type CallEvent } from './call.js';
 import { DeciderSpecification, command, refusedWith, TEST_NOW } from './testing.js';
@@ -107,6 +108,7 @@ const commands = {
   QueueCall: command(QueueCall, { ...key, departmentId: 'billing', queue: 'billing-de' }),
   JoinHuman: command(JoinHuman, { ...key, userId: 'u-sup', mode: 'listen' }),
   TakeOverCall: command(TakeOverCall, { ...key, userId: 'u-sup' }),
+  CoachAi: command(CoachAi, { ...key, userId: 'u-sup', note: 'Offer the Saturday slot first.' }),
   TransferCall: command(TransferCall, { ...key, to: { kind: 'department', id: 'billing' } }),
   MarkRecordingAvailable: command(MarkRecordingAvailable, { ...key, ...recording }),
   GiveFeedback: command(GiveFeedback, { ...key, score: 4 }),
@@ -270,7 +272,7 @@ describe('call decider', () => {
         .when(commands.QueueCall)
         .then([{ type: 'CallQueued', data: { departmentId: 'billing', queue: 'billing-de' } }]));
 
-    it.each([commands.QueueCall, commands.JoinHuman, commands.TakeOverCall])(
+    it.each([commands.QueueCall, commands.JoinHuman, commands.TakeOverCall, commands.CoachAi])(
       'refuses $type without an escalation',
       (c) => given([started]).when(c).thenThrows(refusedWith('NOT_ESCALATED', 'callId')),
     );
@@ -299,6 +301,19 @@ describe('call decider', () => {
       given([started, escalation, joined('u-other')])
         .when(commands.TakeOverCall)
         .thenThrows(refusedWith('HUMAN_NOT_JOINED', 'userId')));
+
+    it('lets a human who joined coach the AI while it holds the call', () =>
+      given([started, escalation, joined('u-sup')])
+        .when(commands.CoachAi)
+        .then([{ type: 'AiCoached', data: { userId: 'u-sup', note: 'Offer the Saturday slot first.' } }]));
+
+    it('refuses coaching by a human who did not join', () =>
+      given([started, escalation, joined('u-other')])
+        .when(commands.CoachAi)
+        .thenThrows(refusedWith('HUMAN_NOT_JOINED', 'userId')));
+
+    it('refuses coaching once a human took the call over: there is no AI to coach', () =>
+      given(takenOver).when(commands.CoachAi).thenThrows(refusedWith('AI_NOT_IN_CONTROL', 'callId')));
 
     it('taking over again changes nothing', () =>
       given(takenOver).when(commands.TakeOverCall).thenNothingHappened());

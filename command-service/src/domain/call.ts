@@ -1,9 +1,8 @@
-import type { CommandOf, EventOf, callCommands, callEventsLatest } from '@ccp/schemas';
+import type { CallEvent, CommandOf, callCommands } from '@ccp/schemas';
 import { DomainError, type Decider } from './decider.js';
 
 export type CallCommand = CommandOf<(typeof callCommands)[number]>;
-/** Only the latest version of each event: older versions are upcast before they reach the decider. */
-export type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
+export type { CallEvent };
 
 type SupervisionMode = Extract<CallEvent, { type: 'HumanJoined' }>['data']['mode'];
 type Feedback = Extract<CallEvent, { type: 'FeedbackGiven' }>['data'];
@@ -47,6 +46,13 @@ const escalatedCall = (state: CallState): ExistingCall => {
   const call = active(state);
   if (!call.escalated) {
     throw new DomainError('NOT_ESCALATED', 'no escalation to a human was requested on this call', 'callId');
+  }
+  return call;
+};
+
+const joinedBy = (call: ExistingCall, userId: string, before: string): ExistingCall => {
+  if (!call.joined.has(userId)) {
+    throw new DomainError('HUMAN_NOT_JOINED', `${userId} must join the call before ${before}`, 'userId');
   }
   return call;
 };
@@ -124,16 +130,14 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
       if (call.joined.get(userId) === mode) return [];
       return [{ type: 'HumanJoined', data: { userId, mode } }];
     }
+    case 'CoachAi': {
+      const call = joinedBy(escalatedCall(state), command.data.userId, 'coaching the AI');
+      aiInControl(call, 'callId');
+      return [{ type: 'AiCoached', data: payload(command.data) }];
+    }
     case 'TakeOverCall': {
-      const call = escalatedCall(state);
       const { userId } = command.data;
-      if (!call.joined.has(userId)) {
-        throw new DomainError(
-          'HUMAN_NOT_JOINED',
-          `${userId} must join the call before taking it over`,
-          'userId',
-        );
-      }
+      const call = joinedBy(escalatedCall(state), userId, 'taking it over');
       if (call.humanInControl === userId) return [];
       return [{ type: 'HumanTookOver', data: { userId } }];
     }
@@ -262,6 +266,7 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
     case 'CallbackScheduled':
       return withSeen(state, 'callbacks', event.data.callbackId);
     case 'IvrOptionChosen':
+    case 'AiCoached':
     case 'CallQueued':
     case 'CallSummarized':
     case 'MessageTaken':

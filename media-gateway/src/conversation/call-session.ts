@@ -1,4 +1,4 @@
-import type { EventEnvelope, EventOf, callEventsLatest } from '@ccp/schemas';
+import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { AgentEntry, DepartmentEntry, TenantEntry } from '../directory/directory.js';
 import { GATEWAY_NOTES, type ChatMessage, type LanguageModel, type LlmResponse } from '../llm/port.js';
 import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
@@ -52,8 +52,6 @@ const APOLOGY: Readonly<Record<string, string>> = {
   es: 'Lo siento, tengo un problema en este momento. Déjeme tomar un mensaje para que el equipo le devuelva la llamada.',
 };
 
-type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
-
 const primary = (tag: string): string => tag.split('-')[0] ?? tag;
 
 /**
@@ -75,6 +73,7 @@ export class CallSession {
   private toolCount = 0;
   private escalationReason: string | undefined;
   private humanInControl = false;
+  private readonly coaching: string[] = [];
   private ended = false;
 
   constructor(
@@ -160,6 +159,9 @@ export class CallSession {
         case 'HumanTookOver':
           this.humanInControl = true;
           break;
+        case 'AiCoached':
+          this.coaching.push(e.data.note);
+          break;
         default:
           break;
       }
@@ -169,6 +171,11 @@ export class CallSession {
   /** A human took the conversation over: the AI says nothing more. */
   handOver(): void {
     this.humanInControl = true;
+  }
+
+  /** A supervisor's whisper: guidance the model gets from its next turn on, never said to the caller. */
+  coach(note: string): void {
+    this.coaching.push(note);
   }
 
   /** The first words: the model is asked for them with no caller line yet. */
@@ -345,6 +352,7 @@ export class CallSession {
         scripts: scriptsFor(this.setup.agent, this.deps.directory.scripts(this.setup.tenant.tenantId)),
         afterHours: this.setup.afterHours,
         now: this.deps.now(),
+        coaching: this.coaching,
       });
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const response: LlmResponse = await this.deps.model.respond({

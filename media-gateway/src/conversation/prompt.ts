@@ -8,6 +8,8 @@ export interface PromptInput {
   readonly scripts: readonly ScriptEntry[];
   readonly afterHours: boolean;
   readonly now: Date;
+  /** What people who joined the call whispered to the AI, oldest first. */
+  readonly coaching?: readonly string[];
 }
 
 /**
@@ -22,6 +24,7 @@ export const buildSystemPrompt = ({
   scripts,
   afterHours,
   now,
+  coaching = [],
 }: PromptInput): string => {
   const { settings } = agent;
   const business = tenant.settings.branding.displayName ?? tenant.name;
@@ -55,6 +58,10 @@ export const buildSystemPrompt = ({
     for (const { objection, response } of script.objections) {
       lines.push(`If the caller objects "${objection}", answer along the lines of "${response}".`);
     }
+  }
+  // Last, so a supervisor's word outranks the standing instructions for the rest of this call.
+  for (const note of coaching) {
+    lines.push(`A supervisor listening to this call tells you (the caller cannot hear it): ${note}`);
   }
   return lines.join('\n');
 };

@@ -10,9 +10,10 @@ import type { Auth } from '../../../command-service/src/identity/auth.js';
 import type { MediaGateway } from '../gateway.js';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { Carrier } from './carrier.js';
+import { BoundedMap } from '../bounded-map.js';
 import { phrase } from './phrases.js';
 import type { HumanPresence } from './presence.js';
-import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml } from './twiml.js';
+import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml, refuseLegTwiml } from './twiml.js';
 import { formParams, requireTwilioSignature } from './twilio-signature.js';
 import { answeredBy } from './twilio-webhooks.js';
 
@@ -77,6 +78,8 @@ const requireTenantRole = (actor: Actor, tenantId: string, roles: ReadonlySet<st
 export const callControl = (options: CallControlOptions): Middleware => {
   const { gateway, live, carrier, presence } = options;
   const api = new Router<ApiState>({ prefix: '/api' });
+  // The leg of the person talking in each call's conference, whom a whisperer coaches (bounded like the calls).
+  const talkers = new BoundedMap<string, string>(10_000);
   api.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
   api.use(authenticate(options.auth));
 
@@ -196,22 +199,37 @@ export const callControl = (options: CallControlOptions): Middleware => {
     ctx.body = listenTwiml({ lines: turn.lines, language: turn.language, voice: turn.voice }, '/twilio/turn');
   });
 
-  // The TwiML App a person's browser or phone dials to join a call: ?callId=...&mode=listen|whisper|barge.
+  /*
+   * The TwiML App a person's browser or phone dials to join a call (?callId=CA...). Twilio signs the request
+   * and names the person in From as client:<userId> (the identity of their access token); the leg is only
+   * let in as what the call's events say that person joined as.
+   */
   twilio.post('/human-leg', async (ctx) => {
+    const params = formParams(ctx);
     const callId = z
       .string()
       .regex(/^CA[0-9a-f]{32}$/)
-      .safeParse(ctx.query['callId'] ?? formParams(ctx)['callId']);
-    const mode = z
-      .enum(['listen', 'whisper', 'barge'])
-      .safeParse(ctx.query['mode'] ?? formParams(ctx)['mode'] ?? 'barge');
-    if (!callId.success || !mode.success) {
+      .safeParse(ctx.query['callId'] ?? params['callId']);
+    const identity = /^client:(.+)$/.exec(params['From'] ?? '')?.[1];
+    const legSid = params['CallSid'];
+    if (!callId.success || identity === undefined || legSid === undefined) {
       ctx.status = 400;
-      ctx.body = 'invalid webhook: callId and mode are required';
+      ctx.body = 'invalid webhook: callId, From (client:<userId>) and CallSid are required';
       return;
     }
+    const mode = await gateway.joinedAs(callId.data, identity);
     ctx.type = 'text/xml';
-    ctx.body = humanLegTwiml(conferenceName(callId.data), mode.data, callId.data);
+    if (mode === undefined) {
+      ctx.body = refuseLegTwiml('You have not joined this call, or it has ended.');
+      return;
+    }
+    const conference = conferenceName(callId.data);
+    if (mode === 'barge') talkers.set(conference, legSid);
+    const coach = talkers.get(conference);
+    ctx.body = humanLegTwiml(
+      conference,
+      mode === 'whisper' ? { mode, ...(coach !== undefined && { coach }) } : { mode },
+    );
   });
 
   const apiRoutes = api.routes() as unknown as Middleware;
@@ -228,12 +246,21 @@ export const conferenceName = (callId: string): string => `call-${callId}`;
 
 /**
  * Follows the call events people cause through the command API: when someone joins or takes over a call the
- * AI holds, the caller is moved out of the queue into the call's conference, which the person's leg joins.
+ * AI holds, the caller is moved out of the queue into the call's conference, which the person's leg joins; a
+ * supervisor's coaching reaches the AI's next turn.
  */
 export const humanHandover = (gateway: MediaGateway, carrier: Carrier, log: (message: string) => void) => {
   const moved = new Set<string>();
   return async (event: EventEnvelope): Promise<void> => {
-    if (event.type !== 'HumanJoined' && event.type !== 'HumanTookOver') return;
+    if (event.type === 'AiCoached') {
+      gateway.session(event.correlationId)?.coach((event.data as { note: string }).note);
+      return;
+    }
+    // Only someone who will talk takes the caller off the AI: a listener or whisperer has nobody to hear yet.
+    const talks =
+      event.type === 'HumanTookOver' ||
+      (event.type === 'HumanJoined' && (event.data as { mode: string }).mode === 'barge');
+    if (!talks) return;
     const callId = event.correlationId;
     const session = gateway.session(callId);
     if (!session) return;

@@ -123,21 +123,36 @@ export const conferenceTwiml = (speech: Speech, conference: string): string => {
   return response.toString();
 };
 
-/** The person's leg: listen muted, whisper as a coach the caller does not hear, or talk (barge / take-over). */
+/**
+ * A person's leg into the call's conference: talking (barge / take-over), listening muted, or whispering as
+ * Twilio's coach of the person talking to the caller, whom only that person hears. With nobody to coach yet,
+ * a whisperer listens.
+ */
 export const humanLegTwiml = (
   conference: string,
-  mode: 'listen' | 'whisper' | 'barge',
-  callerCallSid: string,
+  leg:
+    | { readonly mode: 'barge' }
+    | { readonly mode: 'listen' }
+    | { readonly mode: 'whisper'; readonly coach?: string },
 ): string => {
   const response = new VoiceResponse();
+  const coach = leg.mode === 'whisper' ? leg.coach : undefined;
   response.dial().conference(
     {
-      startConferenceOnEnter: true,
+      startConferenceOnEnter: leg.mode === 'barge',
       endConferenceOnExit: false,
-      ...(mode === 'listen' && { muted: true }),
-      ...(mode === 'whisper' && { coach: callerCallSid }),
+      ...(leg.mode !== 'barge' && coach === undefined && { muted: true }),
+      ...(coach !== undefined && { coach }),
     },
     conference,
   );
+  return response.toString();
+};
+
+/** Says why a leg is turned away, then hangs up. */
+export const refuseLegTwiml = (reason: string): string => {
+  const response = new VoiceResponse();
+  response.say(reason);
+  response.hangup();
   return response.toString();
 };

@@ -204,6 +204,7 @@ const evolveCall = (row: CallRow, at: CallEventAt): CallRow => {
     case 'MessageTaken':
     case 'CallbackScheduled':
     case 'VoicemailLeft':
+    case 'AiCoached':
       // Owned by other projections (the summary is personal data; breaches by the SLA processor's tables).
       return row;
     case 'CallEnded':

@@ -1,8 +1,7 @@
-import { callEventsLatest, parseStreamName, type EventEnvelope, type EventOf } from '@ccp/schemas';
+import { callEventsLatest, parseStreamName, type CallEvent, type EventEnvelope } from '@ccp/schemas';
 import type { BusEvent } from '../bus/port.js';
 
-/** A call event at its latest version, as the bus hands it over (decoded and upcast). */
-export type CallEvent = EventOf<(typeof callEventsLatest)[number]>;
+export type { CallEvent };
 
 const CALL_EVENT_TYPES: ReadonlySet<string> = new Set(callEventsLatest.map((definition) => definition.type));
 

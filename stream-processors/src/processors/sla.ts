@@ -229,6 +229,7 @@ const evolve = (row: CallSlaRow, at: CallEventAt): Applied => {
     case 'MessageTaken':
     case 'CallbackScheduled':
     case 'VoicemailLeft':
+    case 'AiCoached':
       return unchanged(row);
     default: {
       const unhandled: never = event;
