@@ -99,6 +99,10 @@ export const startPlatform = async (
 
   const app = new Koa();
   app.proxy = false;
+  // A client that leaves a streamed answer (a live feed, a download) early is not a server error.
+  app.on('error', (error: { code?: unknown; message?: unknown }) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`http: ${String(error.message)}`);
+  });
   app.use(errorBodies(log));
   app.use(async (ctx, next) => {
     if (ctx.path === '/health') {

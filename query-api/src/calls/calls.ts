@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { QueryParams, ReadStore } from '../../../projections/src/read-store/port.js';
+import { CallFilters, callWhere } from '../analytics/filters.js';
+
+export const CallSort = z.enum(['started_at', 'duration_seconds', 'feedback_score', 'utterance_count']);
+
+export const CallListQuery = CallFilters.extend({
+  status: z.enum(['in_progress', 'queued', 'ended']).optional(),
+  escalated: z.enum(['true', 'false']).optional(),
+  sort: CallSort.default('started_at'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+/** ClickHouse's DateTime64 text ('2026-11-24 10:00:00.000', UTC) as ISO 8601. */
+export const isoOf = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? `${value.replace(' ', 'T')}Z` : null;
+
+export const CallSummary = z.object({
+  callId: z.string(),
+  direction: z.string(),
+  status: z.string(),
+  from: z.string(),
+  to: z.string(),
+  agentId: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  startedAt: z.string(),
+  answeredAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  outcome: z.string().nullable(),
+  durationSeconds: z.number().nullable(),
+  escalated: z.boolean(),
+  escalationReason: z.string().nullable(),
+  humanUserId: z.string().nullable(),
+  queue: z.string().nullable(),
+  queueWaitSeconds: z.number().nullable(),
+  feedbackScore: z.number().nullable(),
+  utterances: z.number().int(),
+  toolCalls: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  hasRecording: z.boolean(),
+});
+export type CallSummary = z.infer<typeof CallSummary>;
+
+/**
+ * The columns behind CallSummary. Times are read as text under other names: an alias named like its column
+ * would stand for the text in WHERE and ORDER BY too.
+ */
+export const CALL_COLUMNS = `call_id, direction, status, from_address, to_address, agent_id, department_id,
+  toString(started_at) AS started_text, toString(answered_at) AS answered_text, toString(ended_at) AS ended_text,
+  outcome, duration_seconds, escalated, escalation_reason, human_user_id, queue, queue_wait_ms, feedback_score,
+  utterance_count, tool_call_count, prompt_tokens, completion_tokens, has_recording`;
+
+const orNull = (value: unknown): string | null => (value === '' || value === null ? null : String(value));
+const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+export const callSummaryOf = (r: Record<string, unknown>): CallSummary => ({
+  callId: String(r['call_id']),
+  direction: String(r['direction']),
+  status: String(r['status']),
+  from: String(r['from_address']),
+  to: String(r['to_address']),
+  agentId: orNull(r['agent_id']),
+  departmentId: orNull(r['department_id']),
+  startedAt: isoOf(r['started_text']) ?? '',
+  answeredAt: isoOf(r['answered_text']),
+  endedAt: isoOf(r['ended_text']),
+  outcome: orNull(r['outcome']),
+  durationSeconds: numOrNull(r['duration_seconds']),
+  escalated: Number(r['escalated']) === 1,
+  escalationReason: orNull(r['escalation_reason']),
+  humanUserId: orNull(r['human_user_id']),
+  queue: orNull(r['queue']),
+  queueWaitSeconds: r['queue_wait_ms'] === null ? null : Number(r['queue_wait_ms']) / 1000,
+  feedbackScore: numOrNull(r['feedback_score']),
+  utterances: Number(r['utterance_count']),
+  toolCalls: Number(r['tool_call_count']),
+  promptTokens: Number(r['prompt_tokens']),
+  completionTokens: Number(r['completion_tokens']),
+  hasRecording: Number(r['has_recording']) === 1,
+});
+
+export const callListWhere = (
+  tenantId: string,
+  query: z.output<typeof CallListQuery>,
+  now: Date,
+): { sql: string; params: QueryParams } => {
+  const base = callWhere(tenantId, query, now);
+  const clauses = [base.sql];
+  const params: Record<string, unknown> = { ...base.params };
+  if (query.status !== undefined) {
+    clauses.push('status = {status:String}');
+    params['status'] = query.status;
+  }
+  if (query.escalated !== undefined) clauses.push(`escalated = ${query.escalated === 'true' ? 1 : 0}`);
+  return { sql: clauses.join(' AND '), params: params as QueryParams };
+};
+
+export const listCalls = async (
+  store: ReadStore,
+  tenantId: string,
+  query: z.output<typeof CallListQuery>,
+  page: { offset: number; limit: number },
+  now: Date,
+): Promise<{ items: CallSummary[]; total: number }> => {
+  const where = callListWhere(tenantId, query, now);
+  const [count] = await store.query<{ total: string }>(
+    `SELECT count() AS total FROM calls FINAL WHERE ${where.sql}`,
+    where.params,
+  );
+  // The sort column comes from an enum, never from the caller's text; call_id breaks ties so pages are stable.
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT ${CALL_COLUMNS} FROM calls FINAL WHERE ${where.sql}
+      ORDER BY ${query.sort} ${query.order === 'asc' ? 'ASC' : 'DESC'}, call_id
+      LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+    { ...where.params, limit: page.limit, offset: page.offset },
+  );
+  return { items: rows.map(callSummaryOf), total: Number(count?.total ?? 0) };
+};
+
+export const TranscriptLine = z.object({
+  utteranceId: z.string(),
+  speaker: z.string(),
+  text: z.string(),
+  language: z.string(),
+  confidence: z.number(),
+  sentiment: z.number().nullable(),
+  intent: z.string().nullable(),
+  at: z.string(),
+});
+
+export const CallDetail = z.object({ call: CallSummary, transcript: z.array(TranscriptLine) });
+
+export const callDetail = async (
+  store: ReadStore,
+  tenantId: string,
+  callId: string,
+): Promise<z.infer<typeof CallDetail> | undefined> => {
+  const [row] = await store.query<Record<string, unknown>>(
+    `SELECT ${CALL_COLUMNS} FROM calls FINAL WHERE tenant_id = {tenantId:String} AND call_id = {callId:String}`,
+    { tenantId, callId },
+  );
+  if (!row) return undefined;
+  const lines = await store.query<Record<string, unknown>>(
+    `SELECT utterance_id, speaker, text, language, confidence, sentiment_score, intent,
+            toString(occurred_at) AS occurred_text
+       FROM utterances FINAL WHERE tenant_id = {tenantId:String} AND call_id = {callId:String}
+      ORDER BY position`,
+    { tenantId, callId },
+  );
+  return {
+    call: callSummaryOf(row),
+    transcript: lines.map((l) => ({
+      utteranceId: String(l['utterance_id']),
+      speaker: String(l['speaker']),
+      text: String(l['text']),
+      language: String(l['language']),
+      confidence: Number(l['confidence']),
+      sentiment: l['sentiment_score'] === null ? null : Number(l['sentiment_score']),
+      intent: orNull(l['intent']),
+      at: isoOf(l['occurred_text']) ?? '',
+    })),
+  };
+};

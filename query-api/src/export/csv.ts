@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { Context } from 'koa';
+
+export interface CsvColumn<T> {
+  readonly header: string;
+  readonly value: (row: T) => string | number | boolean | null;
+}
+
+/**
+ * Streams rows as CSV: batches are pulled one at a time and written with backpressure, so a million rows never
+ * sit in memory together. The response starts before the first batch is read; a failure midway cuts the
+ * stream (the client sees a truncated download rather than a silent partial file with a 200 and a clean end).
+ */
+export const streamCsv = <T>(
+  ctx: Context,
+  filename: string,
+  columns: readonly CsvColumn<T>[],
+  batches: AsyncIterable<readonly T[]>,
+  log: (message: string) => void,
+): void => {
+  const csv = stringify({ header: true, columns: columns.map((c) => c.header) });
+  const body = new PassThrough();
+  csv.pipe(body);
+  ctx.set('Content-Type', 'text/csv; charset=utf-8');
+  ctx.set('Content-Disposition', `attachment; filename="${filename}"`);
+  ctx.status = 200;
+  ctx.body = body;
+  void (async () => {
+    try {
+      for await (const batch of batches) {
+        for (const row of batch) {
+          if (!csv.write(columns.map((c) => c.value(row)))) {
+            // A client that went away never drains: stop reading batches for it.
+            await Promise.race([once(csv, 'drain'), once(body, 'close')]);
+          }
+          if (body.destroyed) return;
+        }
+      }
+      csv.end();
+    } catch (error) {
+      log(`CSV export ${filename} failed: ${String(error)}`);
+      body.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  })();
+};
+
+/**
+ * Pages through a query by keyset (the last row's sort key), which stays fast at any depth where OFFSET
+ * would rescan everything before it.
+ */
+export async function* keysetBatches<T, K>(
+  fetch: (after: K | undefined, limit: number) => Promise<T[]>,
+  keyOf: (row: T) => K,
+  batchSize = 10_000,
+): AsyncGenerator<T[]> {
+  let after: K | undefined;
+  for (;;) {
+    const rows = await fetch(after, batchSize);
+    if (rows.length > 0) yield rows;
+    if (rows.length < batchSize) return;
+    const last = rows[rows.length - 1];
+    if (last === undefined) return;
+    after = keyOf(last);
+  }
+}

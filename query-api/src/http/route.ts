@@ -1,0 +1,44 @@
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { Actor, Role } from '@ccp/schemas';
+
+/** Who a request reads for: always the credentials' tenant, or the one a super admin names. */
+export interface Scope {
+  readonly actor: Actor;
+  readonly tenantId: string;
+}
+
+/** What a route's handler answers: a JSON body (validated against `response` in tests), or a stream it wrote. */
+export type RouteResult<T> = { readonly body: T } | { readonly streamed: true };
+
+/**
+ * One endpoint of the query API, declared once: the router serves it, the OpenAPI document describes it, and the
+ * role matrix is read from it. Query and path parameters are parsed with their schemas before the handler runs.
+ */
+export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, R = unknown> {
+  readonly method: 'get' | 'post' | 'put' | 'delete';
+  /** Koa-router style, e.g. `/api/calls/:callId`. */
+  readonly path: string;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** The roles that may call it (super admins always may). */
+  readonly roles: readonly Role[];
+  readonly query?: Q;
+  readonly params?: P;
+  /** The JSON body on success, or the media type of a streamed answer. */
+  readonly response: z.ZodType<R> | { readonly mediaType: string; readonly description: string };
+  /** Whether a super admin reads across tenants here (no tenant scope at all). */
+  readonly platformWide?: boolean;
+  handle(input: {
+    readonly scope: Scope;
+    readonly query: z.output<Q>;
+    readonly params: z.output<P>;
+    readonly ctx: Context;
+  }): Promise<RouteResult<R>>;
+}
+
+/** Declares a route with its types inferred from its schemas. */
+export const defineRoute = <Q extends z.ZodType, P extends z.ZodType, R>(
+  route: QueryRoute<Q, P, R>,
+): QueryRoute => route as unknown as QueryRoute;

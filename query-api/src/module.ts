@@ -1,0 +1,63 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { PlatformModule } from '../../infra/platform/platform.js';
+import type { ReadStore } from '../../projections/src/read-store/port.js';
+import { openApiDocument } from './http/openapi.js';
+import { serveRoutes } from './http/serve.js';
+import { createLiveFeed } from './live/feed.js';
+import { liveMetrics } from './live/metrics.js';
+import { queryRoutes, type ChainCheck } from './routes.js';
+import { tenantTimeZones } from './tenant-zone.js';
+
+export interface QueryApiHooks {
+  readonly now?: () => Date;
+  /** How often live metrics are read for watchers (default 500 ms). */
+  readonly liveIntervalMs?: number;
+}
+
+/**
+ * The query API as a service of the platform: it reads the stream processors' read store (available once that
+ * module started, hence a function) and the event store, and authenticates like the command API.
+ */
+export const queryApiModule = (
+  readStore: () => ReadStore,
+  verifyChain: (
+    rawStore: Parameters<PlatformModule['start']>[0]['rawStore'],
+    streamId: string,
+  ) => Promise<ChainCheck>,
+  hooks: QueryApiHooks = {},
+): PlatformModule => ({
+  name: 'query-api',
+  start: async (context) => {
+    const now = hooks.now ?? (() => new Date());
+    const timeZoneOf = tenantTimeZones(context.store);
+    const live = createLiveFeed({
+      snapshot: async (tenantId) => liveMetrics(readStore(), tenantId, await timeZoneOf(tenantId), now()),
+      ...(hooks.liveIntervalMs !== undefined && { intervalMs: hooks.liveIntervalMs }),
+      log: context.log,
+    });
+    const routes = queryRoutes({
+      readStore,
+      store: context.store,
+      verifyChain: (streamId) => verifyChain(context.rawStore, streamId),
+      timeZoneOf,
+      live,
+      now,
+      log: context.log,
+    });
+    const document = openApiDocument(routes, { version: '1' });
+    const docs = new Router();
+    docs.get('/api/openapi.json', (ctx) => {
+      ctx.body = document;
+    });
+    const served = serveRoutes(routes, context.auth);
+    const docsRoutes = docs.routes() as unknown as Middleware;
+    const http: Middleware = async (ctx, next) => docsRoutes(ctx, () => served(ctx, next));
+    return {
+      http,
+      stop: async () => {
+        live.close();
+      },
+    };
+  },
+});

@@ -1,0 +1,435 @@
+import { z } from 'zod';
+import { EntityId, parseStreamName, type Role } from '@ccp/schemas';
+import { CommandRejected } from '../../command-service/src/application/errors.js';
+import type { EventStore } from '../../command-service/src/event-store/port.js';
+import type { ReadStore } from '../../projections/src/read-store/port.js';
+import { CallFilters } from './analytics/filters.js';
+import {
+  AgentComparison,
+  agentComparison,
+  callVolume,
+  DepartmentReport,
+  departmentStats,
+  Interval,
+  IntentReport,
+  OutcomeReport,
+  outcomes,
+  SentimentReport,
+  sentimentOverTime,
+  SlaReport,
+  slaCompliance,
+  topIntents,
+  UsageReport,
+  usage,
+  VolumeReport,
+  type ReportContext,
+} from './analytics/reports.js';
+import {
+  AUDIT_COLUMNS,
+  AuditEntry,
+  AuditQuery,
+  auditEntryOf,
+  auditPage,
+  auditWhere,
+  CallReplay,
+  replayCall,
+} from './audit/audit.js';
+import {
+  CALL_COLUMNS,
+  CallDetail,
+  CallListQuery,
+  CallSummary,
+  callDetail,
+  callListWhere,
+  callSummaryOf,
+  listCalls,
+} from './calls/calls.js';
+import { keysetBatches, streamCsv, type CsvColumn } from './export/csv.js';
+import { defineRoute, type QueryRoute, type Scope } from './http/route.js';
+import { decodeCursor, nextCursor, Page, pageOf } from './http/pagination.js';
+import type { LiveFeed } from './live/feed.js';
+import { LiveMetrics, liveMetrics } from './live/metrics.js';
+
+/**
+ * The role matrix (super admins may call everything): who reads what. Transcripts and replays are what callers
+ * said, so viewers, who see dashboards, do not get them; the audit trail is for admins and compliance.
+ */
+export const ROLE_MATRIX = {
+  dashboards: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer'],
+  analytics: ['tenant_admin', 'supervisor', 'analyst', 'compliance', 'viewer'],
+  calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
+  exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
+  audit: ['tenant_admin', 'compliance'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export interface ChainCheck {
+  readonly streamId: string;
+  readonly events: number;
+  readonly valid: boolean;
+  readonly unchained: number;
+  readonly brokenAt?: { readonly revision: number; readonly eventId: string; readonly reason: string };
+}
+
+export interface QueryDependencies {
+  readonly readStore: () => ReadStore;
+  /** The decrypting event store: replays show what was said. */
+  readonly store: EventStore;
+  readonly verifyChain: (streamId: string) => Promise<ChainCheck>;
+  readonly timeZoneOf: (tenantId: string) => Promise<string>;
+  readonly live: LiveFeed;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+}
+
+const CallIdParam = z.strictObject({ callId: EntityId });
+const Reports = CallFilters.extend({ interval: Interval.default('day') });
+
+const notFound = (what: string): CommandRejected =>
+  new CommandRejected(404, 'NOT_FOUND', `no ${what} in your tenant`);
+
+export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
+  const report = async (scope: Scope): Promise<ReportContext> => ({
+    store: deps.readStore(),
+    tenantId: scope.tenantId,
+    timeZone: await deps.timeZoneOf(scope.tenantId),
+    now: deps.now(),
+  });
+
+  const callsCsv: CsvColumn<CallSummary>[] = (
+    [
+      'callId',
+      'direction',
+      'status',
+      'from',
+      'to',
+      'agentId',
+      'departmentId',
+      'startedAt',
+      'answeredAt',
+      'endedAt',
+      'outcome',
+      'durationSeconds',
+      'escalated',
+      'escalationReason',
+      'humanUserId',
+      'queue',
+      'queueWaitSeconds',
+      'feedbackScore',
+      'utterances',
+      'toolCalls',
+      'promptTokens',
+      'completionTokens',
+      'hasRecording',
+    ] as const
+  ).map((key) => ({ header: key, value: (row: CallSummary) => row[key] }));
+
+  const auditCsv: CsvColumn<AuditEntry>[] = [
+    { header: 'position', value: (e) => e.position },
+    { header: 'occurredAt', value: (e) => e.occurredAt },
+    { header: 'type', value: (e) => e.type },
+    { header: 'version', value: (e) => e.version },
+    { header: 'streamId', value: (e) => e.streamId },
+    { header: 'eventId', value: (e) => e.eventId },
+    { header: 'correlationId', value: (e) => e.correlationId },
+    { header: 'causationId', value: (e) => e.causationId },
+    { header: 'actorKind', value: (e) => e.actor.kind },
+    { header: 'actorId', value: (e) => e.actor.id },
+    { header: 'actorRole', value: (e) => e.actor.role },
+    { header: 'data', value: (e) => JSON.stringify(e.data) },
+  ];
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/calls',
+      operationId: 'listCalls',
+      summary: 'List calls',
+      tag: 'calls',
+      roles: ROLE_MATRIX.calls,
+      query: CallListQuery.extend(Page.shape),
+      response: pageOf(CallSummary),
+      handle: async ({ scope, query }) => {
+        const offset = decodeCursor(query.cursor);
+        const { items, total } = await listCalls(
+          deps.readStore(),
+          scope.tenantId,
+          query,
+          { offset, limit: query.limit },
+          deps.now(),
+        );
+        return { body: { items, total, nextCursor: nextCursor(offset, items.length, total) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/calls/:callId',
+      operationId: 'getCall',
+      summary: 'Read a call with its transcript',
+      tag: 'calls',
+      roles: ROLE_MATRIX.calls,
+      params: CallIdParam,
+      response: CallDetail,
+      handle: async ({ scope, params }) => {
+        const detail = await callDetail(deps.readStore(), scope.tenantId, params.callId);
+        if (!detail) throw notFound('such call');
+        return { body: detail };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/calls/:callId/replay',
+      operationId: 'replayCall',
+      summary: 'Replay a call step by step',
+      tag: 'audit',
+      roles: ROLE_MATRIX.calls,
+      params: CallIdParam,
+      response: CallReplay,
+      handle: async ({ scope, params }) => {
+        const replay = await replayCall(deps.store, scope.tenantId, params.callId);
+        if (!replay) throw notFound('such call');
+        return { body: replay };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/volume',
+      operationId: 'callVolume',
+      summary: 'Read call volume over time',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: Reports,
+      response: VolumeReport,
+      handle: async ({ scope, query }) => ({
+        body: await callVolume(await report(scope), query, query.interval),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/outcomes',
+      operationId: 'callOutcomes',
+      summary: 'Read success and resolution rates',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters,
+      response: OutcomeReport,
+      handle: async ({ scope, query }) => ({ body: await outcomes(await report(scope), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/sentiment',
+      operationId: 'sentimentOverTime',
+      summary: 'Read caller sentiment over time',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: Reports,
+      response: SentimentReport,
+      handle: async ({ scope, query }) => ({
+        body: await sentimentOverTime(await report(scope), query, query.interval),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/intents',
+      operationId: 'topIntents',
+      summary: 'Read the most common intents',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+      response: IntentReport,
+      handle: async ({ scope, query }) => ({
+        body: await topIntents(await report(scope), query, query.limit),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/agents',
+      operationId: 'agentComparison',
+      summary: 'Compare AI and human agents',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters,
+      response: AgentComparison,
+      handle: async ({ scope, query }) => ({ body: await agentComparison(await report(scope), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/departments',
+      operationId: 'departmentStats',
+      summary: 'Read department and queue statistics',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters,
+      response: DepartmentReport,
+      handle: async ({ scope, query }) => ({ body: await departmentStats(await report(scope), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/sla',
+      operationId: 'slaCompliance',
+      summary: 'Read SLA compliance and breaches',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters,
+      response: SlaReport,
+      handle: async ({ scope, query }) => ({ body: await slaCompliance(await report(scope), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/usage',
+      operationId: 'usage',
+      summary: 'Read usage and cost drivers (minutes, tokens)',
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      query: CallFilters,
+      response: UsageReport,
+      handle: async ({ scope, query }) => ({ body: await usage(await report(scope), query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/live',
+      operationId: 'liveMetrics',
+      summary: 'Read live metrics now',
+      tag: 'live',
+      roles: ROLE_MATRIX.dashboards,
+      response: LiveMetrics,
+      handle: async ({ scope }) => ({
+        body: await liveMetrics(
+          deps.readStore(),
+          scope.tenantId,
+          await deps.timeZoneOf(scope.tenantId),
+          deps.now(),
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/live/stream',
+      operationId: 'liveMetricsStream',
+      summary: 'Follow live metrics as Server-Sent Events',
+      tag: 'live',
+      roles: ROLE_MATRIX.dashboards,
+      response: {
+        mediaType: 'text/event-stream',
+        description: 'A `metrics` event carrying LiveMetrics JSON each time they change',
+      },
+      handle: async ({ scope, ctx }) => {
+        deps.live.watch(ctx, scope.tenantId);
+        return { streamed: true };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/audit/events',
+      operationId: 'auditEvents',
+      summary: 'Read the audit trail',
+      tag: 'audit',
+      roles: ROLE_MATRIX.audit,
+      query: AuditQuery.extend(Page.shape),
+      response: pageOf(AuditEntry),
+      handle: async ({ scope, query }) => {
+        const offset = decodeCursor(query.cursor);
+        const { items, total } = await auditPage(deps.readStore(), scope.tenantId, query, {
+          offset,
+          limit: query.limit,
+        });
+        return { body: { items, total, nextCursor: nextCursor(offset, items.length, total) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/audit/streams/:streamId/verify',
+      operationId: 'verifyStream',
+      summary: 'Verify the hash chain of a stream',
+      tag: 'audit',
+      roles: ROLE_MATRIX.audit,
+      params: z.strictObject({ streamId: z.string().min(3).max(300) }),
+      response: z.object({
+        streamId: z.string(),
+        events: z.number().int(),
+        valid: z.boolean(),
+        unchained: z.number().int(),
+        brokenAt: z
+          .object({ revision: z.number().int(), eventId: z.string(), reason: z.string() })
+          .optional(),
+      }),
+      handle: async ({ scope, params }) => {
+        // A stream names its tenant; another tenant's stream is as absent as a stream that does not exist.
+        if (parseStreamName(params.streamId)?.tenantId !== scope.tenantId) throw notFound('such stream');
+        const result = await deps.verifyChain(params.streamId);
+        if (result.events === 0) throw notFound('such stream');
+        return { body: result };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/exports/calls.csv',
+      operationId: 'exportCalls',
+      summary: 'Export calls as CSV',
+      tag: 'exports',
+      roles: ROLE_MATRIX.exports,
+      query: CallListQuery.omit({ sort: true, order: true }),
+      response: { mediaType: 'text/csv', description: 'Every matching call, by call id, streamed' },
+      handle: async ({ scope, query, ctx }) => {
+        const store = deps.readStore();
+        const where = callListWhere(
+          scope.tenantId,
+          { ...query, sort: 'started_at', order: 'asc' },
+          deps.now(),
+        );
+        streamCsv(
+          ctx,
+          `calls-${scope.tenantId}.csv`,
+          callsCsv,
+          // In the table's own order (tenant, call id): each batch is a range read of the primary key.
+          keysetBatches(
+            async (after: string | undefined, limit) =>
+              (
+                await store.query<Record<string, unknown>>(
+                  `SELECT ${CALL_COLUMNS} FROM calls FINAL WHERE ${where.sql}
+                   ${after !== undefined ? 'AND call_id > {after:String}' : ''}
+                   ORDER BY call_id LIMIT {limit:UInt32}`,
+                  { ...where.params, limit, ...(after !== undefined && { after }) },
+                )
+              ).map(callSummaryOf),
+            (r) => r.callId,
+          ),
+          deps.log,
+        );
+        return { streamed: true };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/exports/audit.csv',
+      operationId: 'exportAudit',
+      summary: 'Export the audit trail as CSV',
+      tag: 'exports',
+      roles: ROLE_MATRIX.audit,
+      query: AuditQuery,
+      response: { mediaType: 'text/csv', description: 'Every matching event in log order, streamed' },
+      handle: async ({ scope, query, ctx }) => {
+        const store = deps.readStore();
+        const where = auditWhere(scope.tenantId, query);
+        streamCsv(
+          ctx,
+          `audit-${scope.tenantId}.csv`,
+          auditCsv,
+          keysetBatches(
+            async (after: number | undefined, limit) =>
+              (
+                await store.query<Record<string, unknown>>(
+                  `SELECT ${AUDIT_COLUMNS} FROM events FINAL WHERE ${where.sql}
+                   ${after !== undefined ? 'AND position > {after:UInt64}' : ''}
+                   ORDER BY position LIMIT {limit:UInt32}`,
+                  { ...where.params, limit, ...(after !== undefined && { after }) },
+                )
+              ).map(auditEntryOf),
+            (e) => e.position,
+          ),
+          deps.log,
+        );
+        return { streamed: true };
+      },
+    }),
+  ];
+};
