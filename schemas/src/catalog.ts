@@ -18,6 +18,7 @@ import { ticketCommands, ticketEvents } from './ticket.js';
 import { callUpcasters } from './call.js';
 import { idempotencyEvents } from './idempotency.js';
 import { apiKeyCommands, apiKeyEvents } from './apikey.js';
+import { announcementCommands, announcementEvents } from './announcement.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -37,6 +38,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...ticketEvents,
   ...idempotencyEvents,
   ...apiKeyEvents,
+  ...announcementEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -52,6 +54,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...appointmentCommands,
   ...ticketCommands,
   ...apiKeyCommands,
+  ...announcementCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters];

@@ -19,3 +19,4 @@ export * from './ticket.js';
 export * from './idempotency.js';
 export * from './apikey.js';
 export * from './personal-data.js';
+export * from './announcement.js';

@@ -1,3 +1,4 @@
+import { announcementReactions, announcementRoutes } from './announcement.js';
 import { apiKeyRoutes } from './apikey.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
@@ -25,6 +26,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...appointmentRoutes,
   ...ticketRoutes,
   ...apiKeyRoutes,
+  ...announcementRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -38,6 +40,7 @@ const reactionTables: readonly Reactions[] = [
   scriptReactions,
   appointmentReactions,
   ticketReactions,
+  announcementReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */

@@ -8,6 +8,7 @@ import { migration as sentiment } from './006_sentiment.js';
 import { migration as utteranceIntents } from './007_utterance_intents.js';
 import { migration as sla } from './010_sla.js';
 import { migration as usage } from './011_usage.js';
+import { migration as apiRequests } from './012_api_requests.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   utteranceIntents,
   sla,
   usage,
+  apiRequests,
 ];
 
 const LEDGER = 'schema_migrations';

@@ -7,6 +7,7 @@ import type { ReadStore } from '../read-store/port.js';
 import { MigrationError, migrate, migrations, type Migration } from './index.js';
 
 const PROJECTION_TABLES = [
+  'api_requests',
   'call_sentiment',
   'call_sla',
   'calls',
