@@ -6,7 +6,8 @@ import type { Migration } from './migration.js';
  * nothing. `credential` is the API key id or the session's user id ('' when anonymous); the client address is
  * kept for rate-limit and abuse investigations and expires with the row.
  *
- * Plain MergeTree (each request happens once) with a TTL: usage logs are kept 90 days.
+ * ReplacingMergeTree keyed by a request id, like every table here: a batch inserted again after a failed
+ * attempt collapses instead of counting its requests twice. Usage logs are kept 90 days.
  */
 export const migration: Migration = {
   version: 12,
@@ -15,6 +16,7 @@ export const migration: Migration = {
     `CREATE TABLE IF NOT EXISTS api_requests (
       tenant_id       LowCardinality(String),
       at              DateTime64(3, 'UTC'),
+      request_id      String,
       credential_kind LowCardinality(String),
       credential      String,
       method          LowCardinality(String),
@@ -23,9 +25,9 @@ export const migration: Migration = {
       duration_ms     Float64,
       client_ip       String
     )
-    ENGINE = MergeTree
+    ENGINE = ReplacingMergeTree
     PARTITION BY toYYYYMM(at)
-    ORDER BY (tenant_id, at)
+    ORDER BY (tenant_id, at, request_id)
     TTL toDateTime(at) + INTERVAL 90 DAY`,
   ],
 };
