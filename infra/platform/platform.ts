@@ -56,6 +56,8 @@ export interface PlatformModule {
 
 export interface RunningModule {
   readonly http?: Middleware;
+  /** Runs in front of every route, the command API's included (request logging, rate limits). */
+  readonly front?: Middleware;
   /** Takes a WebSocket upgrade (e.g. Twilio Media Streams) and answers true, or leaves it to others. */
   readonly upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
   /** Told the platform's address once the server listens (for callbacks that must name it). */
@@ -111,13 +113,11 @@ export const startPlatform = async (
     }
     await next();
   });
-  app.use(commandApi({ handler, auth }));
   const started: (RunningModule & { readonly name: string })[] = [];
-  for (const module of modules) {
-    const running = await module.start(context);
-    if (running.http) app.use(running.http);
-    started.push({ ...running, name: module.name });
-  }
+  for (const module of modules) started.push({ ...(await module.start(context)), name: module.name });
+  for (const module of started) if (module.front) app.use(module.front);
+  app.use(commandApi({ handler, auth }));
+  for (const module of started) if (module.http) app.use(module.http);
 
   const server: Server = app.listen(config.port, config.host);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { PlatformModule } from '../../infra/platform/platform.js';
 import type { ReadStore } from '../../projections/src/read-store/port.js';
+import { createRequestRecorder } from './admin/api-usage.js';
 import { openApiDocument } from './http/openapi.js';
 import { serveRoutes } from './http/serve.js';
 import { createLiveFeed } from './live/feed.js';
@@ -13,6 +14,8 @@ export interface QueryApiHooks {
   readonly now?: () => Date;
   /** How often live metrics are read for watchers (default 500 ms). */
   readonly liveIntervalMs?: number;
+  /** The stream processors' lag, for the health page. */
+  readonly processors?: () => unknown;
 }
 
 /**
@@ -44,19 +47,23 @@ export const queryApiModule = (
       live,
       now,
       log: context.log,
+      processors: hooks.processors ?? (() => ({})),
     });
     const document = openApiDocument(routes, { version: '1' });
     const docs = new Router();
     docs.get('/api/openapi.json', (ctx) => {
       ctx.body = document;
     });
+    const recorder = createRequestRecorder({ readStore, log: context.log });
     const served = serveRoutes(routes, context.auth);
     const docsRoutes = docs.routes() as unknown as Middleware;
     const http: Middleware = async (ctx, next) => docsRoutes(ctx, () => served(ctx, next));
     return {
       http,
+      front: recorder.middleware,
       stop: async () => {
         live.close();
+        await recorder.close();
       },
     };
   },

@@ -3,7 +3,18 @@ import { EntityId, parseStreamName, type Role } from '@ccp/schemas';
 import { CommandRejected } from '../../command-service/src/application/errors.js';
 import type { EventStore } from '../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../projections/src/read-store/port.js';
-import { CallFilters } from './analytics/filters.js';
+import { ApiUsageQuery, ApiUsageReport, apiUsage } from './admin/api-usage.js';
+import {
+  Announcements,
+  PlatformHealth,
+  TenantOverview,
+  TopAgents,
+  activeAnnouncements,
+  platformHealth,
+  tenantOverview,
+  topAgents,
+} from './admin/platform.js';
+import { CallFilters, rangeOf } from './analytics/filters.js';
 import {
   AgentComparison,
   agentComparison,
@@ -79,9 +90,15 @@ export interface QueryDependencies {
   readonly live: LiveFeed;
   readonly now: () => Date;
   readonly log: (message: string) => void;
+  /** The stream processors' lag, for the health page. */
+  readonly processors: () => unknown;
 }
 
 const CallIdParam = z.strictObject({ callId: EntityId });
+const Range = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional().describe('Default: 30 days before `to`'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Default: now'),
+});
 const Reports = CallFilters.extend({ interval: Interval.default('day') });
 
 const notFound = (what: string): CommandRejected =>
@@ -141,11 +158,99 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
   return [
     defineRoute({
       method: 'get',
+      path: '/api/announcements',
+      operationId: 'announcements',
+      summary: 'Read the announcements in force',
+      tag: 'platform',
+      roles: ROLE_MATRIX.dashboards,
+      scope: 'read',
+      response: Announcements,
+      handle: async ({ scope }) => ({
+        body: await activeAnnouncements(deps.readStore(), scope.tenantId, deps.now()),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/api-usage',
+      operationId: 'apiUsage',
+      summary: 'Read API usage by credential and route',
+      tag: 'platform',
+      roles: ['tenant_admin'],
+      scope: 'audit',
+      query: ApiUsageQuery,
+      response: ApiUsageReport,
+      handle: async ({ scope, query }) => ({
+        body: await apiUsage(deps.readStore(), scope.tenantId, rangeOf(query, deps.now())),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/tenants',
+      operationId: 'adminTenants',
+      summary: 'List and monitor all tenants',
+      tag: 'super admin',
+      roles: [],
+      scope: 'read',
+      platformWide: true,
+      query: Range,
+      response: TenantOverview,
+      handle: async ({ query }) => ({
+        body: await tenantOverview(deps.readStore(), rangeOf(query, deps.now()), deps.now()),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/analytics/agents',
+      operationId: 'adminTopAgents',
+      summary: 'Read the busiest agents across tenants',
+      tag: 'super admin',
+      roles: [],
+      scope: 'analytics',
+      platformWide: true,
+      query: Range,
+      response: TopAgents,
+      handle: async ({ query }) => ({ body: await topAgents(deps.readStore(), rangeOf(query, deps.now())) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/api-usage',
+      operationId: 'adminApiUsage',
+      summary: 'Read API usage logs of every tenant',
+      tag: 'super admin',
+      roles: [],
+      scope: 'audit',
+      platformWide: true,
+      query: ApiUsageQuery,
+      response: ApiUsageReport,
+      handle: async ({ scope, query }) => ({
+        body: await apiUsage(deps.readStore(), scope.tenantId, rangeOf(query, deps.now())),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/health',
+      operationId: 'adminHealth',
+      summary: 'Read the health of the engines and the voice traffic',
+      tag: 'super admin',
+      roles: [],
+      scope: 'read',
+      platformWide: true,
+      response: PlatformHealth,
+      handle: async () => ({
+        body: await platformHealth(
+          { store: deps.store, readStore: deps.readStore(), processors: deps.processors },
+          deps.now(),
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/calls',
       operationId: 'listCalls',
       summary: 'List calls',
       tag: 'calls',
       roles: ROLE_MATRIX.calls,
+      scope: 'read',
       query: CallListQuery.extend(Page.shape),
       response: pageOf(CallSummary),
       handle: async ({ scope, query }) => {
@@ -167,6 +272,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read a call with its transcript',
       tag: 'calls',
       roles: ROLE_MATRIX.calls,
+      scope: 'read',
       params: CallIdParam,
       response: CallDetail,
       handle: async ({ scope, params }) => {
@@ -182,6 +288,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Replay a call step by step',
       tag: 'audit',
       roles: ROLE_MATRIX.calls,
+      scope: 'read',
       params: CallIdParam,
       response: CallReplay,
       handle: async ({ scope, params }) => {
@@ -197,6 +304,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read call volume over time',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: Reports,
       response: VolumeReport,
       handle: async ({ scope, query }) => ({
@@ -210,6 +318,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read success and resolution rates',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters,
       response: OutcomeReport,
       handle: async ({ scope, query }) => ({ body: await outcomes(await report(scope), query) }),
@@ -221,6 +330,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read caller sentiment over time',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: Reports,
       response: SentimentReport,
       handle: async ({ scope, query }) => ({
@@ -234,6 +344,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read the most common intents',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
       response: IntentReport,
       handle: async ({ scope, query }) => ({
@@ -247,6 +358,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Compare AI and human agents',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters,
       response: AgentComparison,
       handle: async ({ scope, query }) => ({ body: await agentComparison(await report(scope), query) }),
@@ -258,6 +370,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read department and queue statistics',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters,
       response: DepartmentReport,
       handle: async ({ scope, query }) => ({ body: await departmentStats(await report(scope), query) }),
@@ -269,6 +382,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read SLA compliance and breaches',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters,
       response: SlaReport,
       handle: async ({ scope, query }) => ({ body: await slaCompliance(await report(scope), query) }),
@@ -280,6 +394,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read usage and cost drivers (minutes, tokens)',
       tag: 'analytics',
       roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
       query: CallFilters,
       response: UsageReport,
       handle: async ({ scope, query }) => ({ body: await usage(await report(scope), query) }),
@@ -291,6 +406,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read live metrics now',
       tag: 'live',
       roles: ROLE_MATRIX.dashboards,
+      scope: 'read',
       response: LiveMetrics,
       handle: async ({ scope }) => ({
         body: await liveMetrics(
@@ -308,6 +424,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Follow live metrics as Server-Sent Events',
       tag: 'live',
       roles: ROLE_MATRIX.dashboards,
+      scope: 'read',
       response: {
         mediaType: 'text/event-stream',
         description: 'A `metrics` event carrying LiveMetrics JSON each time they change',
@@ -324,6 +441,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Read the audit trail',
       tag: 'audit',
       roles: ROLE_MATRIX.audit,
+      scope: 'audit',
       query: AuditQuery.extend(Page.shape),
       response: pageOf(AuditEntry),
       handle: async ({ scope, query }) => {
@@ -342,6 +460,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Verify the hash chain of a stream',
       tag: 'audit',
       roles: ROLE_MATRIX.audit,
+      scope: 'audit',
       params: z.strictObject({ streamId: z.string().min(3).max(300) }),
       response: z.object({
         streamId: z.string(),
@@ -367,6 +486,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Export calls as CSV',
       tag: 'exports',
       roles: ROLE_MATRIX.exports,
+      scope: 'analytics',
       query: CallListQuery.omit({ sort: true, order: true }),
       response: { mediaType: 'text/csv', description: 'Every matching call, by call id, streamed' },
       handle: async ({ scope, query, ctx }) => {
@@ -405,6 +525,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       summary: 'Export the audit trail as CSV',
       tag: 'exports',
       roles: ROLE_MATRIX.audit,
+      scope: 'audit',
       query: AuditQuery,
       response: { mediaType: 'text/csv', description: 'Every matching event in log order, streamed' },
       handle: async ({ scope, query, ctx }) => {

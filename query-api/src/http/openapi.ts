@@ -65,6 +65,7 @@ export const openApiDocument = (routes: readonly QueryRoute[], info: { version: 
       summary: route.summary,
       tags: [route.tag],
       'x-roles': ['super_admin', ...route.roles],
+      'x-api-key-scope': route.scope,
       security: [{ bearer: [] }],
       parameters: [
         ...parametersOf(route.params, 'path'),

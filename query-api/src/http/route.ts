@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import type { Actor, Role } from '@ccp/schemas';
+import type { Actor, ApiKeyScope, Role } from '@ccp/schemas';
 
 /** Who a request reads for: always the credentials' tenant, or the one a super admin names. */
 export interface Scope {
@@ -24,6 +24,8 @@ export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType
   readonly tag: string;
   /** The roles that may call it (super admins always may). */
   readonly roles: readonly Role[];
+  /** The scope an API key needs besides its role (sessions carry their role only). */
+  readonly scope: z.infer<typeof ApiKeyScope>;
   readonly query?: Q;
   readonly params?: P;
   /** The JSON body on success, or the media type of a streamed answer. */

@@ -27,8 +27,16 @@ const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, where
  * The tenant a request reads: the credentials' own. A super admin names one with `tenantId`; anyone else may
  * repeat their own but never name another, so a changed parameter is refused rather than quietly ignored.
  */
-export const scopeOf = (route: QueryRoute, state: ApiState, query: Record<string, unknown>): Scope => {
+export const scopeOf = (
+  route: QueryRoute,
+  state: ApiState,
+  query: Record<string, unknown>,
+  keyScopes: readonly string[] | undefined,
+): Scope => {
   const actor = requireActor(state);
+  if (keyScopes !== undefined && !keyScopes.includes(route.scope)) {
+    throw new CommandRejected(403, 'FORBIDDEN_SCOPE', `this API key lacks the ${route.scope} scope`);
+  }
   const isSuperAdmin = actor.role === 'super_admin';
   if (!isSuperAdmin && (actor.role === undefined || !route.roles.includes(actor.role))) {
     throw new CommandRejected(
@@ -67,7 +75,13 @@ export const serveRoutes = (routes: readonly QueryRoute[], auth: Auth): Middlewa
   for (const route of routes) {
     router[route.method](route.path, async (ctx) => {
       const query = ctx.query as Record<string, unknown>;
-      const scope = scopeOf(route, ctx.state, query);
+      const bearer = ctx.state.bearer;
+      const scope = scopeOf(
+        route,
+        ctx.state,
+        query,
+        bearer !== undefined ? auth.scopesOf(bearer) : undefined,
+      );
       const { tenantId: _ignored, ...rest } = query;
       const result = await route.handle({
         scope,

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { PLATFORM_TENANT } from '@ccp/schemas';
+import type { EventStore } from '../../../command-service/src/event-store/port.js';
+import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import { isoOf } from '../calls/calls.js';
+
+const LIFECYCLE = `('TenantCreated','TenantSuspended','TenantReactivated','TenantDisabled','TenantDeletionRequested')`;
+const STATUS_OF: Record<string, string> = {
+  TenantCreated: 'active',
+  TenantReactivated: 'active',
+  TenantSuspended: 'suspended',
+  TenantDisabled: 'disabled',
+  TenantDeletionRequested: 'deletion_requested',
+};
+
+export const TenantOverview = z.object({
+  tenants: z.array(
+    z.object({
+      tenantId: z.string(),
+      name: z.string(),
+      status: z.string(),
+      planTier: z.string(),
+      createdAt: z.string().nullable(),
+      calls: z.number().int().describe('Calls started in the range'),
+      activeCalls: z.number().int(),
+      minutes: z.number(),
+      tokens: z.number().int(),
+      escalationRate: z.number().nullable(),
+      averageSatisfaction: z.number().nullable(),
+    }),
+  ),
+});
+
+/**
+ * Every tenant with its lifecycle and its traffic, for super admins: lifecycle from the audit log (tenant
+ * streams), traffic from the calls projection, joined in memory (tenants are few, calls are many).
+ */
+export const tenantOverview = async (
+  store: ReadStore,
+  range: { from: Date; to: Date },
+  now: Date,
+): Promise<z.infer<typeof TenantOverview>> => {
+  const lifecycle = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id,
+            anyIf(JSONExtractString(data, 'name'), type = 'TenantCreated') AS name,
+            toString(minIf(occurred_at, type = 'TenantCreated')) AS created_text,
+            argMaxIf(type, position, type IN ${LIFECYCLE}) AS last_status,
+            argMaxIf(JSONExtractString(data, 'planTier'), position, type = 'TenantCreated') AS created_tier,
+            argMaxIf(JSONExtractString(data, 'to'), position, type = 'PlanTierChanged') AS changed_tier,
+            countIf(type = 'PlanTierChanged') AS tier_changes
+       FROM events FINAL
+      WHERE stream_id LIKE 'tenant-%' AND tenant_id != {platform:String}
+      GROUP BY tenant_id HAVING countIf(type = 'TenantCreated') > 0
+      ORDER BY tenant_id`,
+    { platform: PLATFORM_TENANT },
+  );
+  const traffic = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id,
+            countIf(started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS calls,
+            countIf(status != 'ended' AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AS active,
+            sumIf(ifNull(duration_seconds, 0), started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) / 60 AS minutes,
+            sumIf(prompt_tokens + completion_tokens, started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS tokens,
+            countIf(escalated = 1 AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS escalated_calls,
+            avgIf(feedback_score, feedback_score IS NOT NULL AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS satisfaction
+       FROM calls FINAL GROUP BY tenant_id`,
+    { from: range.from, to: range.to, now },
+  );
+  const byTenant = new Map(traffic.map((r) => [String(r['tenant_id']), r]));
+  return {
+    tenants: lifecycle.map((r) => {
+      const t = byTenant.get(String(r['tenant_id'])) ?? {};
+      const calls = Number(t['calls'] ?? 0);
+      return {
+        tenantId: String(r['tenant_id']),
+        name: String(r['name']),
+        status: STATUS_OF[String(r['last_status'])] ?? 'active',
+        planTier: Number(r['tier_changes']) > 0 ? String(r['changed_tier']) : String(r['created_tier']),
+        createdAt: isoOf(r['created_text']),
+        calls,
+        activeCalls: Number(t['active'] ?? 0),
+        minutes: Number(t['minutes'] ?? 0),
+        tokens: Number(t['tokens'] ?? 0),
+        escalationRate: calls === 0 ? null : Number(t['escalated_calls'] ?? 0) / calls,
+        averageSatisfaction:
+          t['satisfaction'] === null || t['satisfaction'] === undefined ? null : Number(t['satisfaction']),
+      };
+    }),
+  };
+};
+
+export const TopAgents = z.object({
+  agents: z.array(
+    z.object({
+      tenantId: z.string(),
+      agentId: z.string(),
+      calls: z.number().int(),
+      tokens: z.number().int(),
+    }),
+  ),
+});
+
+/** The busiest AI agents across the platform. */
+export const topAgents = async (
+  store: ReadStore,
+  range: { from: Date; to: Date },
+): Promise<z.infer<typeof TopAgents>> => {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, agent_id, count() AS calls, sum(prompt_tokens + completion_tokens) AS tokens
+       FROM calls FINAL
+      WHERE agent_id != '' AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+      GROUP BY tenant_id, agent_id ORDER BY calls DESC, tenant_id, agent_id LIMIT 50`,
+    { from: range.from, to: range.to },
+  );
+  return {
+    agents: rows.map((r) => ({
+      tenantId: String(r['tenant_id']),
+      agentId: String(r['agent_id']),
+      calls: Number(r['calls']),
+      tokens: Number(r['tokens']),
+    })),
+  };
+};
+
+const Probe = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+export const PlatformHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  eventStore: Probe,
+  readStore: Probe,
+  processors: z.unknown().describe("Each stream processor's lag, as the processors report it"),
+  voice: z.object({
+    callsLastHour: z.number().int(),
+    failedLastHour: z.number().int(),
+    activeCalls: z.number().int(),
+  }),
+});
+
+const probe = async (check: () => Promise<unknown>): Promise<z.infer<typeof Probe>> => {
+  const started = performance.now();
+  try {
+    await check();
+    return { ok: true, latencyMs: performance.now() - started };
+  } catch (error) {
+    return { ok: false, latencyMs: performance.now() - started, error: String(error).slice(0, 300) };
+  }
+};
+
+/** Whether the engines answer, how far behind the processors are, and how calls are going. */
+export const platformHealth = async (
+  deps: { store: EventStore; readStore: ReadStore; processors: () => unknown },
+  now: Date,
+): Promise<z.infer<typeof PlatformHealth>> => {
+  const eventStore = await probe(() => deps.store.readAll({ maxCount: 1 }));
+  const readStore = await probe(() => deps.readStore.query('SELECT 1'));
+  let voice = { callsLastHour: 0, failedLastHour: 0, activeCalls: 0 };
+  if (readStore.ok) {
+    const [row] = await deps.readStore.query<Record<string, unknown>>(
+      `SELECT countIf(started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR) AS calls,
+              countIf(started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR AND outcome = 'failed') AS failed,
+              countIf(status != 'ended' AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AS active
+         FROM calls FINAL WHERE started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY`,
+      { now },
+    );
+    voice = {
+      callsLastHour: Number(row?.['calls'] ?? 0),
+      failedLastHour: Number(row?.['failed'] ?? 0),
+      activeCalls: Number(row?.['active'] ?? 0),
+    };
+  }
+  return {
+    status: eventStore.ok && readStore.ok ? 'ok' : 'degraded',
+    eventStore,
+    readStore,
+    processors: deps.processors(),
+    voice,
+  };
+};
+
+export const Announcement = z.object({
+  announcementId: z.string(),
+  scope: z.enum(['platform', 'tenant']),
+  title: z.string(),
+  body: z.string(),
+  severity: z.string(),
+  startsAt: z.string().nullable(),
+  endsAt: z.string().nullable(),
+  publishedAt: z.string(),
+});
+export const Announcements = z.object({ announcements: z.array(Announcement) });
+
+/** Announcements in force now for a tenant's members: the tenant's own and the platform's, newest first. */
+export const activeAnnouncements = async (
+  store: ReadStore,
+  tenantId: string,
+  now: Date,
+): Promise<z.infer<typeof Announcements>> => {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, stream_id,
+            argMaxIf(data, position, type = 'AnnouncementPublished') AS content,
+            toString(maxIf(occurred_at, type = 'AnnouncementPublished')) AS published_text,
+            countIf(type = 'AnnouncementWithdrawn') AS withdrawn
+       FROM events FINAL
+      WHERE tenant_id IN ({tenantId:String}, {platform:String}) AND stream_id LIKE 'announcement-%'
+      GROUP BY tenant_id, stream_id HAVING withdrawn = 0 AND countIf(type = 'AnnouncementPublished') > 0
+      ORDER BY published_text DESC`,
+    { tenantId, platform: PLATFORM_TENANT },
+  );
+  const at = now.getTime();
+  return {
+    announcements: rows
+      .map((r) => {
+        const content = JSON.parse(String(r['content'])) as {
+          title: string;
+          body: string;
+          severity: string;
+          startsAt?: string;
+          endsAt?: string;
+        };
+        const streamId = String(r['stream_id']);
+        return {
+          announcementId: streamId.slice(streamId.indexOf('.') + 1),
+          scope: String(r['tenant_id']) === PLATFORM_TENANT ? ('platform' as const) : ('tenant' as const),
+          title: content.title,
+          body: content.body,
+          severity: content.severity,
+          startsAt: content.startsAt ?? null,
+          endsAt: content.endsAt ?? null,
+          publishedAt: isoOf(r['published_text']) ?? '',
+        };
+      })
+      .filter(
+        (a) =>
+          (a.startsAt === null || Date.parse(a.startsAt) <= at) &&
+          (a.endsAt === null || Date.parse(a.endsAt) > at),
+      ),
+  };
+};
