@@ -19,6 +19,7 @@ import { callUpcasters } from './call.js';
 import { idempotencyEvents } from './idempotency.js';
 import { apiKeyCommands, apiKeyEvents } from './apikey.js';
 import { announcementCommands, announcementEvents } from './announcement.js';
+import { reportCommands, reportEvents } from './report.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -39,6 +40,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...idempotencyEvents,
   ...apiKeyEvents,
   ...announcementEvents,
+  ...reportEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -55,6 +57,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...ticketCommands,
   ...apiKeyCommands,
   ...announcementCommands,
+  ...reportCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters];

@@ -20,3 +20,4 @@ export * from './idempotency.js';
 export * from './apikey.js';
 export * from './personal-data.js';
 export * from './announcement.js';
+export * from './report.js';

@@ -14,6 +14,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ToolInvoked: ['arguments', 'result'],
   EscalationRequested: ['summary'],
   AiCoached: ['note'],
+  ReportSaved: ['delivery'],
   RecordingAvailable: ['url'],
   FeedbackGiven: ['comment'],
   CallSummarized: ['summary', 'followUps'],

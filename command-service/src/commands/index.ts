@@ -1,5 +1,6 @@
 import { announcementReactions, announcementRoutes } from './announcement.js';
 import { apiKeyRoutes } from './apikey.js';
+import { reportReactions, reportRoutes } from './report.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
@@ -27,6 +28,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...ticketRoutes,
   ...apiKeyRoutes,
   ...announcementRoutes,
+  ...reportRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -41,6 +43,7 @@ const reactionTables: readonly Reactions[] = [
   appointmentReactions,
   ticketReactions,
   announcementReactions,
+  reportReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
