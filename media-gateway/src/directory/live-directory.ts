@@ -1,4 +1,5 @@
 import { decodeEvent } from '@ccp/schemas';
+import { followLog } from '../../../command-service/src/event-store/log-follower.js';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import { Directory } from './directory.js';
 
@@ -16,29 +17,10 @@ export interface LiveDirectory {
  */
 export const createLiveDirectory = (store: EventStore): LiveDirectory => {
   const directory = new Directory();
-  let position = 0;
-  // Reads run one after another, and each caller's read starts after its call: it sees what it appended.
-  let chain: Promise<void> = Promise.resolve();
-
-  const readAll = async (): Promise<void> => {
-    for (;;) {
-      const batch = await store.readAll({ after: position, maxCount: 2000 });
-      for (const recorded of batch) {
-        if (!CATEGORIES.test(recorded.streamId)) continue;
-        const decoded = decodeEvent(recorded);
-        if (decoded.ok) directory.apply(decoded.value);
-      }
-      const last = batch[batch.length - 1];
-      if (!last) return;
-      position = last.position;
-    }
-  };
-
-  return {
-    directory,
-    catchUp: () => {
-      chain = chain.then(readAll, readAll);
-      return chain;
-    },
-  };
+  const follower = followLog(store, (recorded) => {
+    if (!CATEGORIES.test(recorded.streamId)) return;
+    const decoded = decodeEvent(recorded);
+    if (decoded.ok) directory.apply(decoded.value);
+  });
+  return { directory, catchUp: follower.catchUp };
 };
