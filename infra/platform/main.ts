@@ -6,6 +6,8 @@ import { startPlatform } from './platform.js';
 import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '../../stream-processors/src/processors/index.js';
 import { mediaGatewayModule } from '../../media-gateway/src/module.js';
+import { queryApiModule } from '../../query-api/src/module.js';
+import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 
 const config = configFromEnv();
 const credentials = localCredentials(config.dataDir, config.superAdmin.password);
@@ -14,6 +16,14 @@ const gateway = mediaGatewayModule(config.mediaGateway);
 const platform = await startPlatform(config, [
   ...(config.streamProcessing ? [processing.module] : []),
   ...(config.mediaGateway.enabled ? [gateway] : []),
+  // The query API reads the processors' read store, so it comes with them.
+  ...(config.streamProcessing
+    ? [
+        queryApiModule(() => processing.readStore(), verifyStreamChain, {
+          processors: () => processing.processors().lag(),
+        }),
+      ]
+    : []),
 ]);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
@@ -25,6 +35,7 @@ const lines = [
   `  data:        ${config.dataDir} (event store: ${config.eventStore.kind}, bus: ${config.bus.kind}, read store: ${config.readStore.kind})`,
   `  health:      ${platform.url}/health`,
   `  sign in:     POST ${platform.url}/api/auth/login {"email","password"}`,
+  `  query API:   ${platform.url}/api/openapi.json (calls, analytics, live metrics, audit, exports)`,
   `  super admin: ${config.superAdmin.email}${config.superAdmin.password ? ' (password from SUPER_ADMIN_PASSWORD)' : ` / ${superAdminPassword}`}`,
 ];
 if (config.seedDemo) {

@@ -15,6 +15,7 @@ import {
 import { startReactor, type RunningReactor } from '../../command-service/src/application/reactor.js';
 import { commandRoutes, reactions } from '../../command-service/src/commands/index.js';
 import { openEventStore, type EventStore } from '../../command-service/src/event-store/index.js';
+import { withHashChain } from '../../command-service/src/event-store/hash-chain.js';
 import {
   createSqliteSubjectKeys,
   masterKeyFrom,
@@ -80,7 +81,8 @@ export const startPlatform = async (
     join(config.dataDir, 'keys.db'),
     masterKeyFrom(config.masterKey, join(config.dataDir, 'master.key')),
   );
-  const rawStore = openEventStore(config.eventStore);
+  // Hash chains over the stored form: erasing a subject's key never breaks them.
+  const rawStore = withHashChain(openEventStore(config.eventStore));
   const store = withPersonalDataEncryption(rawStore, keys);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);

@@ -14,3 +14,4 @@ export const openEventStore = (config: EventStoreConfig): EventStore =>
     : createEventStoreDbEventStore({ connectionString: config.url });
 
 export * from './port.js';
+export * from './hash-chain.js';

@@ -1,0 +1,530 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
+import { streamProcessing } from '../../infra/platform/stream-processing.js';
+import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
+import { queryApiModule } from '../../query-api/src/module.js';
+import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { recordCall } from '../support/calls.js';
+import {
+  documentErrors,
+  operationsOf,
+  responseValidator,
+  type DocumentedOperation,
+  type OpenApiDocument,
+} from '../support/openapi.js';
+import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+
+const PASSWORD = 'demo-password-1';
+const OTHER = 'globex';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let test: TestPlatform;
+let document: OpenApiDocument;
+let validate: ReturnType<typeof responseValidator>;
+const tokens = new Map<string, string>();
+const demoCalls = ['CA-q-1', 'CA-q-2', 'CA-q-3', 'CA-q-4'];
+
+const as = (role: string) => apiClient(test.url, tokens.get(role));
+
+beforeAll(async () => {
+  const processing = streamProcessing(createProcessors());
+  test = await startTestPlatform(undefined, {
+    processing,
+    modules: () => [queryApiModule(() => processing.readStore(), verifyStreamChain, { liveIntervalMs: 200 })],
+  });
+  await seedDemo(test.platform, PASSWORD);
+  const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+  tokens.set('super_admin', await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+  for (const user of DEMO_USERS) tokens.set(user.role, await login(test.url, user.email, PASSWORD));
+  // Another tenant with its own admin: the isolation test reads with these credentials.
+  expect(
+    (await root.command('CreateTenant', { tenantId: OTHER, name: 'Globex', planTier: 'starter' })).status,
+  ).toBe(200);
+  expect(
+    (
+      await root.command('InviteMember', {
+        tenantId: OTHER,
+        userId: 'globex-admin',
+        email: 'admin@globex.example',
+        name: 'Gia Globex',
+        role: 'tenant_admin',
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (await root.request('PUT', '/api/members/globex-admin/password', { password: 'globex-password-1' }))
+      .status,
+  ).toBe(204);
+  tokens.set('other', await login(test.url, 'admin@globex.example', 'globex-password-1'));
+
+  await recordCall(root, DEMO_TENANT, 'CA-q-1');
+  await recordCall(root, DEMO_TENANT, 'CA-q-2', ['Where is my refund, this is terrible'], 'escalated');
+  await recordCall(root, DEMO_TENANT, 'CA-q-3', ['I want to cancel my appointment'], 'abandoned');
+  await recordCall(root, DEMO_TENANT, 'CA-q-4');
+  // Caught up: every call projected.
+  for (let i = 0; i < 200; i++) {
+    const calls = await as('tenant_admin').request<{ total: number }>('GET', '/api/calls');
+    if (calls.body.total === demoCalls.length) break;
+    await sleep(100);
+  }
+  document = (await apiClient(test.url).request<OpenApiDocument>('GET', '/api/openapi.json')).body;
+  validate = responseValidator(document);
+}, 120_000);
+afterAll(() => test?.stop());
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1 and lists every route with its roles', async () => {
+    expect(await documentErrors(document)).toEqual([]);
+    const ids = operationsOf(document).map((o) => o.operationId);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'listCalls',
+        'getCall',
+        'replayCall',
+        'callVolume',
+        'liveMetricsStream',
+        'auditEvents',
+      ]),
+    );
+    for (const operation of operationsOf(document)) expect(operation['x-roles']).toContain('super_admin');
+  });
+});
+
+describe('calls and transcripts', () => {
+  it('lists the tenant’s calls a page at a time, filtered and sorted, as documented', async () => {
+    const first = await as('analyst').request<{
+      items: { callId: string }[];
+      nextCursor: string;
+      total: number;
+    }>('GET', '/api/calls?limit=3&sort=started_at&order=asc');
+    expect(first.status).toBe(200);
+    expect(validate('listCalls', 200, first.body)).toEqual([]);
+    expect(first.body.total).toBe(4);
+    expect(first.body.items.map((c) => c.callId)).toEqual(['CA-q-1', 'CA-q-2', 'CA-q-3']);
+    const second = await as('analyst').request<{ items: { callId: string }[]; nextCursor: string | null }>(
+      'GET',
+      `/api/calls?limit=3&sort=started_at&order=asc&cursor=${first.body.nextCursor}`,
+    );
+    expect(second.body.items.map((c) => c.callId)).toEqual(['CA-q-4']);
+    expect(second.body.nextCursor).toBeNull();
+    const escalated = await as('analyst').request<{ items: { callId: string }[] }>(
+      'GET',
+      '/api/calls?outcome=escalated',
+    );
+    expect(escalated.body.items.map((c) => c.callId)).toEqual(['CA-q-2']);
+  });
+
+  it('drills down from a call to its transcript, and replays it step by step', async () => {
+    const detail = await as('supervisor').request<{ transcript: { text: string; speaker: string }[] }>(
+      'GET',
+      '/api/calls/CA-q-2',
+    );
+    expect(detail.status).toBe(200);
+    expect(validate('getCall', 200, detail.body)).toEqual([]);
+    expect(detail.body.transcript[0]).toMatchObject({
+      speaker: 'caller',
+      text: 'Where is my refund, this is terrible',
+    });
+    const replay = await as('compliance').request<{
+      steps: { step: number; type: string; offsetMs: number }[];
+    }>('GET', '/api/calls/CA-q-2/replay');
+    expect(validate('replayCall', 200, replay.body)).toEqual([]);
+    expect(replay.body.steps.map((s) => s.type)).toEqual([
+      'CallStarted',
+      'UtteranceRecorded',
+      'AiReplied',
+      'CallEnded',
+    ]);
+    expect(replay.body.steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(replay.body.steps[0]?.offsetMs).toBe(0);
+  });
+
+  it('refuses bad parameters with a clear error', async () => {
+    for (const [path, field] of [
+      ['/api/calls?limit=0', 'limit'],
+      ['/api/calls?sort=password', 'sort'],
+      ['/api/calls?from=yesterday', 'from'],
+      ['/api/calls?cursor=bm9wZQ', 'cursor'],
+      ['/api/calls?colour=blue', ''],
+    ] as const) {
+      const response = await as('analyst').request<{ error: { code: string; field?: string } }>('GET', path);
+      expect(response.status, path).toBe(400);
+      expect(validate('listCalls', 400, response.body), path).toEqual([]);
+      if (field !== '') expect(response.body.error.field, path).toBe(field);
+    }
+  });
+});
+
+describe('analytics', () => {
+  it('answers every report for the tenant, in the documented shapes', async () => {
+    const volume = await as('viewer').request<{ buckets: { calls: number }[] }>(
+      'GET',
+      '/api/analytics/volume?interval=hour',
+    );
+    expect(validate('callVolume', 200, volume.body)).toEqual([]);
+    expect(volume.body.buckets.reduce((sum, b) => sum + b.calls, 0)).toBe(4);
+    const outcomes = await as('analyst').request<{ calls: number; resolved: number; successRate: number }>(
+      'GET',
+      '/api/analytics/outcomes',
+    );
+    expect(validate('callOutcomes', 200, outcomes.body)).toEqual([]);
+    expect(outcomes.body).toMatchObject({ calls: 4, resolved: 2, successRate: 0.5 });
+    const agents = await as('analyst').request<{ agents: { agentId: string; calls: number }[] }>(
+      'GET',
+      '/api/analytics/agents',
+    );
+    expect(validate('agentComparison', 200, agents.body)).toEqual([]);
+    expect(agents.body.agents).toContainEqual(expect.objectContaining({ agentId: 'sofia', calls: 4 }));
+    for (const [path, operationId] of [
+      ['/api/analytics/sentiment?interval=day', 'sentimentOverTime'],
+      ['/api/analytics/intents', 'topIntents'],
+      ['/api/analytics/departments', 'departmentStats'],
+      ['/api/analytics/sla', 'slaCompliance'],
+      ['/api/analytics/usage', 'usage'],
+      ['/api/live', 'liveMetrics'],
+    ] as const) {
+      const response = await as('tenant_admin').request('GET', path);
+      expect(response.status, path).toBe(200);
+      expect(validate(operationId, 200, response.body), path).toEqual([]);
+    }
+    const sentiment = await as('analyst').request<{ buckets: { negative: number }[] }>(
+      'GET',
+      '/api/analytics/sentiment',
+    );
+    expect(sentiment.body.buckets.reduce((sum, b) => sum + b.negative, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('live metrics', () => {
+  it('pushes a change to a dashboard within a second of the event', { timeout: 30_000 }, async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${test.url}/api/live/stream`, {
+      headers: { authorization: `Bearer ${tokens.get('supervisor')}` },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const nextMetrics = async (): Promise<{ activeCalls: number }> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (/^event: metrics$/m.test(frame) && data !== undefined)
+            return JSON.parse(data) as { activeCalls: number };
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    const before = await nextMetrics();
+    expect(validate('liveMetrics', 200, before)).toEqual([]);
+    const root = apiClient(test.url, tokens.get('super_admin'));
+    const started = Date.now();
+    expect(
+      (
+        await root.command('StartCall', {
+          tenantId: DEMO_TENANT,
+          callId: 'CA-q-live',
+          direction: 'inbound',
+          from: '+15550001111',
+          to: '+15550100001',
+          provider: 'simulator',
+          agentId: 'sofia',
+        })
+      ).status,
+    ).toBe(200);
+    const after = await nextMetrics();
+    const seconds = (Date.now() - started) / 1000;
+    expect(after.activeCalls).toBe(before.activeCalls + 1);
+    // Not a speed assertion: the push must come from the change, well inside the poll horizon.
+    expect(seconds).toBeLessThan(5);
+    controller.abort();
+    await root.command('EndCall', { tenantId: DEMO_TENANT, callId: 'CA-q-live', outcome: 'abandoned' });
+  });
+});
+
+describe('audit', () => {
+  it('reads the tenant’s events filtered by type, actor and call', async () => {
+    const page = await as('compliance').request<{
+      items: { type: string; correlationId: string }[];
+      total: number;
+    }>('GET', '/api/audit/events?correlationId=CA-q-3');
+    expect(page.status).toBe(200);
+    expect(validate('auditEvents', 200, page.body)).toEqual([]);
+    expect(page.body.items.map((e) => e.type)).toEqual([
+      'CallStarted',
+      'UtteranceRecorded',
+      'AiReplied',
+      'CallEnded',
+    ]);
+    const ended = await as('compliance').request<{ items: { type: string }[] }>(
+      'GET',
+      '/api/audit/events?type=CallEnded',
+    );
+    expect(ended.body.items.every((e) => e.type === 'CallEnded')).toBe(true);
+  });
+
+  it('verifies a stream’s hash chain, and finds the event someone changed in the store', async () => {
+    const path = `/api/audit/streams/call-${DEMO_TENANT}.CA-q-1/verify`;
+    const verified = await as('compliance').request<{ valid: boolean; events: number }>('GET', path);
+    expect(verified.status).toBe(200);
+    expect(validate('verifyStream', 200, verified.body)).toEqual([]);
+    expect(verified.body).toMatchObject({ valid: true, events: 6, unchained: 0 });
+    // Someone with the database file rewrites what the caller said (the stored, encrypted value) ...
+    const db = new Database(join(test.dataDir, 'events.db'));
+    try {
+      db.prepare(
+        `UPDATE events SET data = json_set(data, '$.confidence', 0.1) WHERE stream_id = ? AND revision = 1`,
+      ).run(`call-${DEMO_TENANT}.CA-q-1`);
+    } finally {
+      db.close();
+    }
+    // ... and the chain breaks exactly there.
+    const broken = await as('compliance').request<{
+      valid: boolean;
+      brokenAt: { revision: number; reason: string };
+    }>('GET', path);
+    expect(broken.body).toMatchObject({ valid: false, brokenAt: { revision: 1, reason: 'hash_mismatch' } });
+    expect(
+      (await as('compliance').request('GET', `/api/audit/streams/call-${OTHER}.CA-q-1/verify`)).status,
+    ).toBe(404); // another tenant’s stream is as absent as none
+  });
+});
+
+describe('exports', () => {
+  it('streams calls and the audit trail as CSV', async () => {
+    const response = await fetch(`${test.url}/api/exports/calls.csv`, {
+      headers: { authorization: `Bearer ${tokens.get('analyst')}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await response.text()).trim().split('\n');
+    expect(lines[0]).toMatch(/^callId,direction,status,/);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expect.arrayContaining(demoCalls));
+    const audit = await fetch(`${test.url}/api/exports/audit.csv?correlationId=CA-q-1`, {
+      headers: { authorization: `Bearer ${tokens.get('compliance')}` },
+    });
+    expect((await audit.text()).trim().split('\n')).toHaveLength(1 + 6);
+  });
+});
+
+/** Polls until `check` passes: the read side follows the log a moment later. */
+const eventually = async (check: () => Promise<void>, timeoutMs = 20_000): Promise<void> => {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
+};
+
+describe('platform: announcements, API usage, super admin', () => {
+  it(
+    'shows the platform’s and the tenant’s announcements in force, not another tenant’s, until withdrawn',
+    { timeout: 30_000 },
+    async () => {
+      const root = apiClient(test.url, tokens.get('super_admin'));
+      expect(
+        (
+          await root.command('PublishAnnouncement', {
+            tenantId: 'platform',
+            announcementId: 'maintenance',
+            title: 'Maintenance window',
+            body: 'Sunday 02:00-03:00 UTC',
+            severity: 'warning',
+          })
+        ).status,
+      ).toBe(200);
+      const admin = as('tenant_admin');
+      expect(
+        (
+          await admin.command('PublishAnnouncement', {
+            tenantId: DEMO_TENANT,
+            announcementId: 'welcome',
+            title: 'New IVR menu',
+            body: 'Press 3 now reaches billing.',
+            severity: 'info',
+          })
+        ).status,
+      ).toBe(200);
+      // Tenant admins cannot speak for the platform.
+      expect(
+        (
+          await admin.command('PublishAnnouncement', {
+            tenantId: 'platform',
+            announcementId: 'spoof',
+            title: 'Free money',
+            body: 'Click here',
+            severity: 'critical',
+          })
+        ).status,
+      ).toBe(403);
+      await eventually(async () => {
+        const seen = await as('viewer').request<{
+          announcements: { announcementId: string; scope: string }[];
+        }>('GET', '/api/announcements');
+        expect(validate('announcements', 200, seen.body)).toEqual([]);
+        expect(seen.body.announcements.map((a) => `${a.scope}:${a.announcementId}`).sort()).toEqual([
+          'platform:maintenance',
+          'tenant:welcome',
+        ]);
+      });
+      const elsewhere = await as('other').request<{ announcements: { announcementId: string }[] }>(
+        'GET',
+        '/api/announcements',
+      );
+      expect(elsewhere.body.announcements.map((a) => a.announcementId)).toEqual(['maintenance']);
+      await admin.command('WithdrawAnnouncement', { tenantId: DEMO_TENANT, announcementId: 'welcome' });
+      await eventually(async () => {
+        const seen = await as('viewer').request<{ announcements: { announcementId: string }[] }>(
+          'GET',
+          '/api/announcements',
+        );
+        expect(seen.body.announcements.map((a) => a.announcementId)).toEqual(['maintenance']);
+      });
+    },
+  );
+
+  it(
+    'logs API usage per credential and route, for the tenant admin and the super admin',
+    { timeout: 30_000 },
+    async () => {
+      await as('analyst').request('GET', '/api/analytics/outcomes');
+      await eventually(async () => {
+        const usage = await as('tenant_admin').request<{
+          credentials: { credential: string; requests: number }[];
+          routes: { route: string }[];
+        }>('GET', '/api/api-usage');
+        expect(usage.status).toBe(200);
+        expect(validate('apiUsage', 200, usage.body)).toEqual([]);
+        expect(usage.body.credentials.map((c) => c.credential)).toContain('demo-analyst');
+        expect(usage.body.routes.map((r) => r.route)).toContain('/api/analytics/outcomes');
+      });
+      const all = await apiClient(test.url, tokens.get('super_admin')).request<{
+        credentials: { tenantId: string }[];
+      }>('GET', '/api/admin/api-usage');
+      expect(validate('adminApiUsage', 200, all.body)).toEqual([]);
+      expect(all.body.credentials.some((c) => c.tenantId === DEMO_TENANT)).toBe(true);
+      expect(all.body.credentials.some((c) => c.tenantId !== DEMO_TENANT)).toBe(true); // the super admins' own (platform)
+    },
+  );
+
+  it('gives super admins every tenant with its traffic, the busiest agents and the engines’ health', async () => {
+    const root = apiClient(test.url, tokens.get('super_admin'));
+    const tenants = await root.request<{
+      tenants: { tenantId: string; calls: number; status: string; planTier: string }[];
+    }>('GET', '/api/admin/tenants');
+    expect(validate('adminTenants', 200, tenants.body)).toEqual([]);
+    expect(tenants.body.tenants).toContainEqual(
+      expect.objectContaining({ tenantId: OTHER, calls: 0, status: 'active', planTier: 'starter' }),
+    );
+    expect(tenants.body.tenants.find((t) => t.tenantId === DEMO_TENANT)?.calls).toBeGreaterThanOrEqual(4);
+    const agents = await root.request('GET', '/api/admin/analytics/agents');
+    expect(validate('adminTopAgents', 200, agents.body)).toEqual([]);
+    const health = await root.request<{ status: string; processors: unknown }>('GET', '/api/admin/health');
+    expect(validate('adminHealth', 200, health.body)).toEqual([]);
+    expect(health.body.status).toBe('ok');
+  });
+
+  it('an API key reads only within its scopes', async () => {
+    const issued = await as('tenant_admin').request<{ key: string }>('POST', '/api/api-keys', {
+      tenantId: DEMO_TENANT,
+      name: 'BI export',
+      role: 'analyst',
+      scopes: ['read'],
+    });
+    expect(issued.status).toBe(201);
+    const key = apiClient(test.url, issued.body.key);
+    expect((await key.request('GET', '/api/calls')).status).toBe(200);
+    const refused = await key.request<{ error: { code: string } }>('GET', '/api/analytics/outcomes');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN_SCOPE');
+  });
+});
+
+/** A concrete path for an operation, with a real id of the demo tenant where the path needs one. */
+const concretePath = (operation: DocumentedOperation): string =>
+  operation.path.replace('{callId}', 'CA-q-1').replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`);
+
+/** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */
+const bodyOf = async (path: string, token: string | undefined): Promise<{ status: number; text: string }> => {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 1_500);
+  const response = await fetch(`${test.url}${path}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: controller.signal,
+  });
+  let text = '';
+  try {
+    text = await response.text();
+  } catch {
+    // An event stream is cut by the timer: what came before is the body.
+  } finally {
+    clearTimeout(timer);
+  }
+  return { status: response.status, text };
+};
+
+describe('access', () => {
+  it(
+    'isolation: every route, called with another tenant’s credentials, gives none of this tenant’s data',
+    { timeout: 60_000 },
+    async () => {
+      const other = tokens.get('other');
+      for (const operation of operationsOf(document)) {
+        const path = concretePath(operation);
+        const { status, text } = await bodyOf(path, other);
+        expect([200, 403, 404], `${operation.operationId} ${path}`).toContain(status);
+        for (const id of demoCalls) expect(text, `${operation.operationId} leaks ${id}`).not.toContain(id);
+        expect(text, `${operation.operationId} leaks a stream`).not.toContain(`-${DEMO_TENANT}.`);
+        for (const user of DEMO_USERS)
+          expect(text, `${operation.operationId} leaks a user`).not.toContain(user.userId);
+        // Aggregates carry no ids: the other tenant has no calls, so every count it sees is zero.
+        if (!operation.path.startsWith('/api/audit') && !operation.path.startsWith('/api/exports/audit')) {
+          expect(text, operation.operationId).not.toMatch(
+            /"(calls|total|activeCalls|utterances|resolved)":[1-9]/,
+          );
+        }
+        // Naming the other tenant in the query is refused, not obeyed.
+        const named = await bodyOf(`${path}${path.includes('?') ? '&' : '?'}tenantId=${DEMO_TENANT}`, other);
+        expect(named.status, `${operation.operationId} with tenantId`).toBe(403);
+      }
+    },
+  );
+
+  it(
+    'the role matrix is enforced on every route, and no credentials get a 401',
+    { timeout: 60_000 },
+    async () => {
+      for (const operation of operationsOf(document)) {
+        const path = concretePath(operation);
+        expect((await bodyOf(path, undefined)).status, `${operation.operationId} unauthenticated`).toBe(401);
+        for (const role of ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer']) {
+          const { status } = await bodyOf(path, tokens.get(role));
+          if (operation['x-roles'].includes(role))
+            expect(status, `${operation.operationId} as ${role}`).not.toBe(403);
+          else expect(status, `${operation.operationId} as ${role}`).toBe(403);
+        }
+      }
+    },
+  );
+
+  it('a super admin names the tenant to read', async () => {
+    const root = apiClient(test.url, tokens.get('super_admin'));
+    expect((await root.request('GET', '/api/calls')).status).toBe(400);
+    const calls = await root.request<{ total: number }>('GET', `/api/calls?tenantId=${DEMO_TENANT}`);
+    expect(calls.body.total).toBeGreaterThanOrEqual(4);
+  });
+});
