@@ -21,3 +21,4 @@ export * from './apikey.js';
 export * from './personal-data.js';
 export * from './announcement.js';
 export * from './report.js';
+export * from './time-zone.js';

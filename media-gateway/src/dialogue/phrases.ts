@@ -1,6 +1,6 @@
 import { AgentTone } from '@ccp/schemas';
 import type { z } from 'zod';
-import { wallClockAt } from './time-zone.js';
+import { wallClockAt } from '@ccp/schemas';
 
 /**
  * What the offline engine says. It cannot read free-text instructions, so it takes two lines from the system

@@ -13,7 +13,7 @@ import {
   type SlotContext,
   type WhenMention,
 } from './slots.js';
-import { isoWithOffset } from './time-zone.js';
+import { isoWithOffset } from '@ccp/schemas';
 
 /**
  * The dialogue policy as a fold: every caller line and tool result is an event, `step` takes the state before

@@ -7,7 +7,7 @@ import {
   resolveWhen,
   type SlotContext,
 } from './slots.js';
-import { isoWithOffset, offsetMinutes, wallClockToInstant } from './time-zone.js';
+import { isoWithOffset, offsetMinutes, wallClockToInstant } from '@ccp/schemas';
 
 /** Friday, March 7 2025, 10:00 in New York (EST); clocks go forward on Sunday, March 9 at 2:00. */
 const NY: SlotContext = {

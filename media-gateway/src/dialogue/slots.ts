@@ -1,5 +1,5 @@
 import * as chrono from 'chrono-node';
-import { offsetMinutes, sameLocalDay, wallClockAt, wallClockToInstant } from './time-zone.js';
+import { offsetMinutes, sameLocalDay, wallClockAt, wallClockToInstant } from '@ccp/schemas';
 
 export interface SlotContext {
   /** The caller's language now; the other parser is still tried (times like "3pm" cross languages). */
