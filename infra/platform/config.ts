@@ -40,6 +40,11 @@ const Env = z.object({
   STT_PROVIDER: z.enum(['machine-voice', 'whisper', 'google']).default('machine-voice'),
   TTS_PROVIDER: z.enum(['machine-voice', 'openai']).default('machine-voice'),
   END_OF_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'smtp://user:pass@host:port or smtps://...')
+    .optional(),
+  REPORT_EMAIL_FROM: z.email().default('reports@customercare.local'),
 });
 
 export interface PlatformConfig {
@@ -60,6 +65,8 @@ export interface PlatformConfig {
   /** An OpenAI-compatible LLM, when a key is set; the offline models are used otherwise. */
   readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
   readonly mediaGateway: MediaGatewaySettings;
+  /** The SMTP server scheduled reports are mailed through; absent, email deliveries fail saying so. */
+  readonly reportEmail?: { readonly url: string; readonly from: string };
 }
 
 export interface MediaGatewaySettings {
@@ -153,6 +160,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
           }
         : { kind: 'chdb', dataDir },
     streamProcessing: e.STREAM_PROCESSING === 'true',
+    ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',
       ...(e.PUBLIC_URL && { publicUrl: e.PUBLIC_URL }),

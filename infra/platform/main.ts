@@ -21,6 +21,7 @@ const platform = await startPlatform(config, [
     ? [
         queryApiModule(() => processing.readStore(), verifyStreamChain, {
           processors: () => processing.processors().lag(),
+          ...(config.reportEmail && { email: config.reportEmail }),
         }),
       ]
     : []),

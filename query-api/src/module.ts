@@ -2,13 +2,18 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { PlatformModule } from '../../infra/platform/platform.js';
 import type { ReadStore } from '../../projections/src/read-store/port.js';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
+import { subjectOf } from '../../command-service/src/event-store/personal-data.js';
 import { createRequestRecorder } from './admin/api-usage.js';
+import { createReportBook } from './reports/book.js';
+import type { EmailSettings } from './reports/deliver.js';
+import { createReportScheduler } from './reports/scheduler.js';
 import { openApiDocument } from './http/openapi.js';
 import { serveRoutes } from './http/serve.js';
 import { createLiveFeed } from './live/feed.js';
 import { liveMetrics } from './live/metrics.js';
 import { queryRoutes, type ChainCheck } from './routes.js';
-import { tenantTimeZones } from './tenant-zone.js';
+import { tenantProfiles } from './tenant-profile.js';
 
 export interface QueryApiHooks {
   readonly now?: () => Date;
@@ -16,6 +21,10 @@ export interface QueryApiHooks {
   readonly liveIntervalMs?: number;
   /** The stream processors' lag, for the health page. */
   readonly processors?: () => unknown;
+  /** Where scheduled reports are mailed from; absent, email deliveries fail with that reason. */
+  readonly email?: EmailSettings;
+  /** How often due scheduled reports are looked for (default every minute). */
+  readonly reportTickMs?: number;
 }
 
 /**
@@ -33,12 +42,39 @@ export const queryApiModule = (
   name: 'query-api',
   start: async (context) => {
     const now = hooks.now ?? (() => new Date());
-    const timeZoneOf = tenantTimeZones(context.store);
+    const profileOf = tenantProfiles(context.store);
+    const timeZoneOf = async (tenantId: string) => (await profileOf(tenantId)).timeZone;
     const live = createLiveFeed({
       snapshot: async (tenantId) => liveMetrics(readStore(), tenantId, await timeZoneOf(tenantId), now()),
       ...(hooks.liveIntervalMs !== undefined && { intervalMs: hooks.liveIntervalMs }),
       log: context.log,
     });
+    const reports = createReportBook(context.store);
+    const webhookSecret = (tenantId: string, reportId: string) =>
+      context.keys.keyFor(subjectOf(tenantId, `report-webhook.${reportId}`)).toString('hex');
+    const reportContext = async (tenantId: string) => ({
+      store: readStore(),
+      tenantId,
+      timeZone: await timeZoneOf(tenantId),
+      now: now(),
+    });
+    const scheduler = createReportScheduler({
+      book: reports,
+      context: reportContext,
+      profileOf,
+      email: hooks.email,
+      webhookSecret,
+      record: async (tenantId, reportId, slot, outcome, detail) => {
+        await context.handler.handleTrusted(
+          'RecordReportDelivery',
+          { tenantId, reportId, slot, outcome, detail },
+          { actor: SYSTEM_ACTOR },
+        );
+      },
+      now,
+      log: context.log,
+    });
+    scheduler.start(hooks.reportTickMs ?? 60_000);
     const routes = queryRoutes({
       readStore,
       store: context.store,
@@ -48,6 +84,9 @@ export const queryApiModule = (
       now,
       log: context.log,
       processors: hooks.processors ?? (() => ({})),
+      reports,
+      tenantName: async (tenantId) => (await profileOf(tenantId)).name,
+      webhookSecret,
     });
     const document = openApiDocument(routes, { version: '1' });
     const docs = new Router();
@@ -62,6 +101,7 @@ export const queryApiModule = (
       http,
       front: recorder.middleware,
       stop: async () => {
+        await scheduler.stop();
         live.close();
         await recorder.close();
       },

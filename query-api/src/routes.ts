@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EntityId, parseStreamName, type Role } from '@ccp/schemas';
+import { EntityId, parseStreamName, ReportFilters, ReportFormat, ReportKind, type Role } from '@ccp/schemas';
 import { CommandRejected } from '../../command-service/src/application/errors.js';
 import type { EventStore } from '../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../projections/src/read-store/port.js';
@@ -15,6 +15,8 @@ import {
   topAgents,
 } from './admin/platform.js';
 import { CallFilters, rangeOf } from './analytics/filters.js';
+import { SavedReport, type ReportBook } from './reports/book.js';
+import { produceReport } from './reports/run.js';
 import {
   AgentComparison,
   agentComparison,
@@ -70,6 +72,7 @@ export const ROLE_MATRIX = {
   analytics: ['tenant_admin', 'supervisor', 'analyst', 'compliance', 'viewer'],
   calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
   exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
+  reports: ['tenant_admin', 'supervisor', 'analyst'],
   audit: ['tenant_admin', 'compliance'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -92,6 +95,10 @@ export interface QueryDependencies {
   readonly log: (message: string) => void;
   /** The stream processors' lag, for the health page. */
   readonly processors: () => unknown;
+  readonly reports: ReportBook;
+  readonly tenantName: (tenantId: string) => Promise<string>;
+  /** The secret a report's webhook deliveries are signed with. */
+  readonly webhookSecret: (tenantId: string, reportId: string) => string;
 }
 
 const CallIdParam = z.strictObject({ callId: EntityId });
@@ -101,16 +108,37 @@ const Range = z.strictObject({
 });
 const Reports = CallFilters.extend({ interval: Interval.default('day') });
 
+const ReportIdParam = z.strictObject({ reportId: EntityId });
+
 const notFound = (what: string): CommandRejected =>
   new CommandRejected(404, 'NOT_FOUND', `no ${what} in your tenant`);
 
 export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
-  const report = async (scope: Scope): Promise<ReportContext> => ({
+  const reportContext = async (scope: Scope): Promise<ReportContext> => ({
     store: deps.readStore(),
     tenantId: scope.tenantId,
     timeZone: await deps.timeZoneOf(scope.tenantId),
     now: deps.now(),
   });
+
+  const sendFile = async (
+    ctx: Parameters<QueryRoute['handle']>[0]['ctx'],
+    scope: Scope,
+    report: Parameters<typeof produceReport>[1],
+    format: z.infer<typeof ReportFormat>,
+    range: { from: Date; to: Date },
+  ): Promise<void> => {
+    const file = await produceReport(
+      await reportContext(scope),
+      report,
+      format,
+      range,
+      await deps.tenantName(scope.tenantId),
+    );
+    ctx.set('Content-Type', file.contentType);
+    ctx.set('Content-Disposition', `attachment; filename="${file.filename}"`);
+    ctx.body = file.body;
+  };
 
   const callsCsv: CsvColumn<CallSummary>[] = (
     [
@@ -245,6 +273,103 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/reports',
+      operationId: 'listReports',
+      summary: 'List saved reports',
+      tag: 'reports',
+      roles: ROLE_MATRIX.reports,
+      scope: 'analytics',
+      response: z.object({ reports: z.array(SavedReport) }),
+      handle: async ({ scope }) => {
+        await deps.reports.catchUp();
+        return { body: { reports: deps.reports.list(scope.tenantId) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/reports/:reportId',
+      operationId: 'getReport',
+      summary: 'Read a saved report',
+      tag: 'reports',
+      roles: ROLE_MATRIX.reports,
+      scope: 'analytics',
+      params: ReportIdParam,
+      response: SavedReport,
+      handle: async ({ scope, params }) => {
+        await deps.reports.catchUp();
+        const report = deps.reports.get(scope.tenantId, params.reportId);
+        if (!report) throw notFound('such report');
+        return { body: report };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/reports/:reportId/run',
+      operationId: 'runReport',
+      summary: 'Run a saved report as a file',
+      tag: 'reports',
+      roles: ROLE_MATRIX.reports,
+      scope: 'analytics',
+      params: ReportIdParam,
+      query: Range.extend({ format: ReportFormat.optional().describe("Default: the report's own") }),
+      response: { mediaType: 'application/octet-stream', description: 'The report as CSV, JSON or PDF' },
+      handle: async ({ scope, params, query, ctx }) => {
+        await deps.reports.catchUp();
+        const report = deps.reports.get(scope.tenantId, params.reportId);
+        if (!report) throw notFound('such report');
+        await sendFile(ctx, scope, report, query.format ?? report.format, rangeOf(query, deps.now()));
+        return { streamed: true };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/reports/:reportId/webhook-secret',
+      operationId: 'reportWebhookSecret',
+      summary: 'Read the secret that signs a report’s webhook deliveries',
+      tag: 'reports',
+      roles: ['tenant_admin'],
+      scope: 'analytics',
+      params: ReportIdParam,
+      response: z.object({ secret: z.string(), header: z.string(), timestampHeader: z.string() }),
+      handle: async ({ scope, params }) => {
+        await deps.reports.catchUp();
+        if (!deps.reports.get(scope.tenantId, params.reportId)) throw notFound('such report');
+        return {
+          body: {
+            secret: deps.webhookSecret(scope.tenantId, params.reportId),
+            header: 'X-CCP-Signature: sha256=HMAC(secret, "<timestamp>.<body>")',
+            timestampHeader: 'X-CCP-Timestamp',
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/analytics/:kind/file',
+      operationId: 'analyticsFile',
+      summary: 'Download an analytics report as CSV, JSON or PDF with its chart',
+      tag: 'reports',
+      roles: ROLE_MATRIX.exports,
+      scope: 'analytics',
+      params: z.strictObject({ kind: ReportKind }),
+      query: CallFilters.extend(ReportFilters.pick({ interval: true }).shape).extend({
+        format: ReportFormat.default('pdf'),
+      }),
+      response: { mediaType: 'application/octet-stream', description: 'The report as CSV, JSON or PDF' },
+      handle: async ({ scope, params, query, ctx }) => {
+        const { format, from: _from, to: _to, ...filters } = query;
+        await sendFile(
+          ctx,
+          scope,
+          { name: `${params.kind} report`, kind: params.kind, filters },
+          format,
+          rangeOf(query, deps.now()),
+        );
+        return { streamed: true };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/calls',
       operationId: 'listCalls',
       summary: 'List calls',
@@ -308,7 +433,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: Reports,
       response: VolumeReport,
       handle: async ({ scope, query }) => ({
-        body: await callVolume(await report(scope), query, query.interval),
+        body: await callVolume(await reportContext(scope), query, query.interval),
       }),
     }),
     defineRoute({
@@ -321,7 +446,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       scope: 'analytics',
       query: CallFilters,
       response: OutcomeReport,
-      handle: async ({ scope, query }) => ({ body: await outcomes(await report(scope), query) }),
+      handle: async ({ scope, query }) => ({ body: await outcomes(await reportContext(scope), query) }),
     }),
     defineRoute({
       method: 'get',
@@ -334,7 +459,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: Reports,
       response: SentimentReport,
       handle: async ({ scope, query }) => ({
-        body: await sentimentOverTime(await report(scope), query, query.interval),
+        body: await sentimentOverTime(await reportContext(scope), query, query.interval),
       }),
     }),
     defineRoute({
@@ -348,7 +473,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
       response: IntentReport,
       handle: async ({ scope, query }) => ({
-        body: await topIntents(await report(scope), query, query.limit),
+        body: await topIntents(await reportContext(scope), query, query.limit),
       }),
     }),
     defineRoute({
@@ -361,7 +486,9 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       scope: 'analytics',
       query: CallFilters,
       response: AgentComparison,
-      handle: async ({ scope, query }) => ({ body: await agentComparison(await report(scope), query) }),
+      handle: async ({ scope, query }) => ({
+        body: await agentComparison(await reportContext(scope), query),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -373,7 +500,9 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       scope: 'analytics',
       query: CallFilters,
       response: DepartmentReport,
-      handle: async ({ scope, query }) => ({ body: await departmentStats(await report(scope), query) }),
+      handle: async ({ scope, query }) => ({
+        body: await departmentStats(await reportContext(scope), query),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -385,7 +514,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       scope: 'analytics',
       query: CallFilters,
       response: SlaReport,
-      handle: async ({ scope, query }) => ({ body: await slaCompliance(await report(scope), query) }),
+      handle: async ({ scope, query }) => ({ body: await slaCompliance(await reportContext(scope), query) }),
     }),
     defineRoute({
       method: 'get',
@@ -397,7 +526,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       scope: 'analytics',
       query: CallFilters,
       response: UsageReport,
-      handle: async ({ scope, query }) => ({ body: await usage(await report(scope), query) }),
+      handle: async ({ scope, query }) => ({ body: await usage(await reportContext(scope), query) }),
     }),
     defineRoute({
       method: 'get',

@@ -1,4 +1,10 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { wallClockAt, wallClockToInstant } from '@ccp/schemas';
+import { verifyWebhookSignature } from '../../query-api/src/reports/deliver.js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
@@ -28,11 +34,51 @@ const demoCalls = ['CA-q-1', 'CA-q-2', 'CA-q-3', 'CA-q-4'];
 
 const as = (role: string) => apiClient(test.url, tokens.get(role));
 
+/** The query API's clock: scheduled reports fall due when the test moves it. */
+let clock: Date | undefined;
+/** Mail the report scheduler sends, as a local SMTP server receives it. */
+const mails: ParsedMail[] = [];
+let smtp: SMTPServer;
+/** Webhook deliveries, as a local receiver gets them. */
+const hooks: { headers: IncomingMessage['headers']; body: string }[] = [];
+let receiver: Server;
+
 beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData: (stream, _session, callback) => {
+      void simpleParser(stream).then((mail) => {
+        mails.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      hooks.push({ headers: request.headers, body });
+      response.statusCode = 204;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const processing = streamProcessing(createProcessors());
   test = await startTestPlatform(undefined, {
     processing,
-    modules: () => [queryApiModule(() => processing.readStore(), verifyStreamChain, { liveIntervalMs: 200 })],
+    modules: () => [
+      queryApiModule(() => processing.readStore(), verifyStreamChain, {
+        liveIntervalMs: 200,
+        now: () => clock ?? new Date(),
+        reportTickMs: 200,
+        email: {
+          url: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+          from: 'reports@customercare.local',
+        },
+      }),
+    ],
   });
   await seedDemo(test.platform, PASSWORD);
   const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
@@ -72,7 +118,11 @@ beforeAll(async () => {
   document = (await apiClient(test.url).request<OpenApiDocument>('GET', '/api/openapi.json')).body;
   validate = responseValidator(document);
 }, 120_000);
-afterAll(() => test?.stop());
+afterAll(async () => {
+  await test?.stop();
+  await new Promise((resolve) => smtp?.close(() => resolve(undefined)));
+  await new Promise((resolve) => receiver?.close(() => resolve(undefined)));
+});
 
 describe('the OpenAPI document', () => {
   it('is valid OpenAPI 3.1 and lists every route with its roles', async () => {
@@ -454,9 +504,142 @@ describe('platform: announcements, API usage, super admin', () => {
   });
 });
 
+describe('reports', () => {
+  it('saves report definitions and refuses incomplete schedules', async () => {
+    const analyst = as('analyst');
+    const daily = {
+      tenantId: DEMO_TENANT,
+      reportId: 'daily-volume',
+      name: 'Daily volume',
+      kind: 'volume',
+      format: 'pdf',
+      schedule: { every: 'day', at: '08:00' },
+      delivery: { kind: 'email', to: ['ops@bright.example'] },
+    };
+    expect((await analyst.command('SaveReport', daily)).status).toBe(200);
+    expect(
+      (
+        await analyst.command('SaveReport', {
+          ...daily,
+          reportId: 'daily-sla',
+          name: 'Daily SLA',
+          kind: 'sla',
+          format: 'csv',
+          delivery: {
+            kind: 'webhook',
+            url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/reports`,
+          },
+        })
+      ).status,
+    ).toBe(200);
+    const noDelivery = await analyst.command('SaveReport', {
+      ...daily,
+      reportId: 'broken',
+      delivery: undefined,
+    });
+    expect(noDelivery.status).toBe(400);
+    const noWeekday = await analyst.command('SaveReport', {
+      ...daily,
+      reportId: 'broken',
+      schedule: { every: 'week', at: '08:00' },
+    });
+    expect(noWeekday.status).toBe(400);
+    expect((await as('viewer').command('SaveReport', { ...daily, reportId: 'viewer' })).status).toBe(403);
+    const listed = await analyst.request<{ reports: { reportId: string }[] }>('GET', '/api/reports');
+    expect(validate('listReports', 200, listed.body)).toEqual([]);
+    expect(listed.body.reports.map((r) => r.reportId).sort()).toEqual(['daily-sla', 'daily-volume']);
+  });
+
+  it('runs a saved report, and any analytics report, as a file', { timeout: 30_000 }, async () => {
+    const csv = await fetch(`${test.url}/api/reports/daily-volume/run?format=csv`, {
+      headers: { authorization: `Bearer ${tokens.get('analyst')}` },
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-disposition')).toMatch(/daily-volume-\d{4}-\d{2}-\d{2}\.csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('bucket,calls,answered,escalated,resolved,abandoned');
+    expect(lines.slice(1).reduce((sum, line) => sum + Number(line.split(',')[1]), 0)).toBeGreaterThanOrEqual(
+      4,
+    );
+    const pdf = await fetch(`${test.url}/api/analytics/agents/file?format=pdf`, {
+      headers: { authorization: `Bearer ${tokens.get('supervisor')}` },
+    });
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const bad = await as('analyst').request('GET', '/api/analytics/moods/file');
+    expect(bad.status).toBe(400);
+  });
+
+  it(
+    'delivers each scheduled slot once: by email through SMTP, and to a webhook, signed',
+    { timeout: 30_000 },
+    async () => {
+      // Tomorrow 08:05 in the tenant's time zone: both daily reports fall due.
+      const today = wallClockAt(new Date(), 'America/New_York');
+      const tomorrow = new Date(Date.UTC(today.year, today.month - 1, today.day + 1));
+      clock = wallClockToInstant(
+        {
+          year: tomorrow.getUTCFullYear(),
+          month: tomorrow.getUTCMonth() + 1,
+          day: tomorrow.getUTCDate(),
+          hour: 8,
+          minute: 5,
+        },
+        'America/New_York',
+      );
+      try {
+        await eventually(async () => {
+          expect(mails).toHaveLength(1);
+          expect(hooks).toHaveLength(1);
+        });
+        expect(mails[0]?.subject).toMatch(/^Daily volume \(\d{4}-\d{2}-\d{2}T08:00\)$/);
+        expect(mails[0]?.attachments[0]?.contentType).toBe('application/pdf');
+        const secret = await as('tenant_admin').request<{ secret: string }>(
+          'GET',
+          '/api/reports/daily-sla/webhook-secret',
+        );
+        const [hook] = hooks;
+        expect(
+          verifyWebhookSignature(
+            secret.body.secret,
+            hook?.body ?? '',
+            String(hook?.headers['x-ccp-signature']),
+            String(hook?.headers['x-ccp-timestamp']),
+          ),
+        ).toBe(true);
+        expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({
+          reportId: 'daily-sla',
+          filename: expect.stringMatching(/\.csv$/),
+        });
+        const events = await test.platform.store.readStream(`report-${DEMO_TENANT}.daily-volume`);
+        expect(events.map((e) => e.type)).toEqual(['ReportSaved', 'ReportDelivered']);
+        // More ticks of the scheduler, same slot: nothing sent twice.
+        await sleep(1_000);
+        expect(mails).toHaveLength(1);
+        expect(hooks).toHaveLength(1);
+        const report = await as('analyst').request<{ lastDelivery: { outcome: string } }>(
+          'GET',
+          '/api/reports/daily-volume',
+        );
+        expect(report.body.lastDelivery).toMatchObject({ outcome: 'delivered' });
+      } finally {
+        clock = undefined;
+      }
+    },
+  );
+});
+
 /** A concrete path for an operation, with a real id of the demo tenant where the path needs one. */
 const concretePath = (operation: DocumentedOperation): string =>
-  operation.path.replace('{callId}', 'CA-q-1').replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`);
+  operation.path
+    .replace('{callId}', 'CA-q-1')
+    .replace('{reportId}', 'daily-volume')
+    .replace('{kind}', 'volume')
+    .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`);
 
 /** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */
 const bodyOf = async (path: string, token: string | undefined): Promise<{ status: number; text: string }> => {

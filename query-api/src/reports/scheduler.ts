@@ -1,0 +1,127 @@
+import type { ReportContext } from '../analytics/reports.js';
+import type { TenantProfile } from '../tenant-profile.js';
+import type { ReportBook, SavedReport } from './book.js';
+import { deliverByEmail, deliverByWebhook, type EmailSettings } from './deliver.js';
+import type { RenderedReport } from './render.js';
+import { produceReport } from './run.js';
+import { latestSlot } from './schedule.js';
+
+export interface SchedulerDependencies {
+  readonly book: ReportBook;
+  readonly context: (tenantId: string) => Promise<ReportContext>;
+  readonly profileOf: (tenantId: string) => Promise<TenantProfile>;
+  /** Absent: email deliveries fail with a clear reason (no SMTP server configured). */
+  readonly email: EmailSettings | undefined;
+  readonly webhookSecret: (tenantId: string, reportId: string) => string;
+  readonly record: (
+    tenantId: string,
+    reportId: string,
+    slot: string,
+    outcome: 'delivered' | 'failed',
+    detail: string,
+  ) => Promise<void>;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  /** How long a failed slot waits before the next attempt. */
+  readonly retryAfterMs?: number;
+}
+
+export interface ReportScheduler {
+  /** Delivers every slot that is due and not delivered yet; returns what it attempted. */
+  tick(): Promise<{ readonly reportId: string; readonly slot: string; readonly outcome: string }[]>;
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+const deliver = async (
+  deps: SchedulerDependencies,
+  report: SavedReport,
+  slot: string,
+  file: RenderedReport,
+): Promise<string> => {
+  const delivery = report.delivery;
+  if (!delivery) throw new Error('the report has no delivery');
+  if (delivery.kind === 'email') {
+    if (!deps.email) throw new Error('no SMTP server is configured (SMTP_URL)');
+    const sent = await deliverByEmail(deps.email, {
+      to: delivery.to,
+      subject: `${report.name} (${slot})`,
+      text: `Your scheduled report "${report.name}" for ${slot} is attached.`,
+      attachment: file,
+    });
+    return `email ${sent.messageId}`;
+  }
+  const answered = await deliverByWebhook(
+    { url: delivery.url, secret: deps.webhookSecret(report.tenantId, report.reportId) },
+    { reportId: report.reportId, reportName: report.name, slot, attachment: file },
+  );
+  return `webhook ${answered.status}`;
+};
+
+/**
+ * Sends scheduled reports. Each report's latest slot (in its tenant's time zone) is delivered once: the slot is
+ * recorded as delivered after the send, so a crash between the two sends that slot again after a restart
+ * (at least once; webhooks and mails carry the slot so a receiver can tell). Slots due before the report was
+ * saved are not sent: saving a weekly report on a Wednesday does not mail last week's at once.
+ */
+export const createReportScheduler = (deps: SchedulerDependencies): ReportScheduler => {
+  const retryAfter = deps.retryAfterMs ?? 5 * 60_000;
+  const lastAttempt = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  const tick = async () => {
+    await deps.book.catchUp();
+    const now = deps.now();
+    const attempted: { reportId: string; slot: string; outcome: string }[] = [];
+    for (const report of deps.book.scheduled()) {
+      if (!report.schedule) continue;
+      const profile = await deps.profileOf(report.tenantId);
+      const due = latestSlot(report.schedule, profile.timeZone, now);
+      if (due.dueAt.getTime() > now.getTime() || due.dueAt.getTime() < Date.parse(report.savedAt)) continue;
+      if (deps.book.wasDelivered(report.tenantId, report.reportId, due.slot)) continue;
+      const key = `${report.tenantId}/${report.reportId}/${due.slot}`;
+      const previous = lastAttempt.get(key);
+      if (previous !== undefined && now.getTime() - previous < retryAfter) continue;
+      lastAttempt.set(key, now.getTime());
+      try {
+        const file = await produceReport(
+          await deps.context(report.tenantId),
+          report,
+          report.format,
+          due.range,
+          profile.name,
+        );
+        const detail = await deliver(deps, report, due.slot, file);
+        await deps.record(report.tenantId, report.reportId, due.slot, 'delivered', detail);
+        attempted.push({ reportId: report.reportId, slot: due.slot, outcome: 'delivered' });
+      } catch (error) {
+        const detail = String(error instanceof Error ? error.message : error).slice(0, 500);
+        deps.log(`report ${report.tenantId}/${report.reportId} slot ${due.slot}: ${detail}`);
+        await deps
+          .record(report.tenantId, report.reportId, due.slot, 'failed', detail)
+          .catch((e: unknown) => deps.log(`report delivery not recorded: ${String(e)}`));
+        attempted.push({ reportId: report.reportId, slot: due.slot, outcome: 'failed' });
+      }
+    }
+    return attempted;
+  };
+
+  return {
+    tick: () => {
+      const next = running.then(tick, tick);
+      running = next.catch(() => undefined);
+      return next;
+    },
+    start: (intervalMs) => {
+      timer = setInterval(() => {
+        running = running.then(tick, tick).catch((e: unknown) => deps.log(`report scheduler: ${String(e)}`));
+      }, intervalMs);
+      timer.unref();
+    },
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running.catch(() => undefined);
+    },
+  };
+};
