@@ -45,6 +45,8 @@ const Env = z.object({
     .regex(/^smtps?:\/\//, 'smtp://user:pass@host:port or smtps://...')
     .optional(),
   REPORT_EMAIL_FROM: z.email().default('reports@customercare.local'),
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(3000),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20000),
 });
 
 export interface PlatformConfig {
@@ -65,6 +67,8 @@ export interface PlatformConfig {
   /** An OpenAI-compatible LLM, when a key is set; the offline models are used otherwise. */
   readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
   readonly mediaGateway: MediaGatewaySettings;
+  /** Requests per minute per credential and per client address (token buckets; 429 beyond). */
+  readonly rateLimits: { readonly perCredential: number; readonly perAddress: number };
   /** The SMTP server scheduled reports are mailed through; absent, email deliveries fail saying so. */
   readonly reportEmail?: { readonly url: string; readonly from: string };
 }
@@ -160,6 +164,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
           }
         : { kind: 'chdb', dataDir },
     streamProcessing: e.STREAM_PROCESSING === 'true',
+    rateLimits: { perCredential: e.RATE_LIMIT_PER_KEY, perAddress: e.RATE_LIMIT_PER_IP },
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',

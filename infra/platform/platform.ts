@@ -24,6 +24,7 @@ import {
 } from '../../command-service/src/event-store/personal-data.js';
 import { commandApi } from '../../command-service/src/http/command-api.js';
 import { errorBodies } from '../../command-service/src/http/errors.js';
+import { rateLimiter } from '../../command-service/src/http/rate-limit.js';
 import { createAuth, type Auth } from '../../command-service/src/identity/auth.js';
 import {
   createIdentityStore,
@@ -108,6 +109,13 @@ export const startPlatform = async (
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`http: ${String(error.message)}`);
   });
   app.use(errorBodies(log));
+  // Webhooks are the carrier's (signed, and a refused one is a dropped call); health checks must always answer.
+  app.use(
+    rateLimiter({
+      ...config.rateLimits,
+      exempt: (path) => path === '/health' || path.startsWith('/twilio/'),
+    }),
+  );
   app.use(async (ctx, next) => {
     if (ctx.path === '/health') {
       ctx.body = { status: 'ok', eventStore: config.eventStore.kind };
