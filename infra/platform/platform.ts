@@ -19,6 +19,7 @@ import { withHashChain } from '../../command-service/src/event-store/hash-chain.
 import {
   createSqliteSubjectKeys,
   masterKeyFrom,
+  subjectSecrets,
   withPersonalDataEncryption,
   type SubjectKeys,
 } from '../../command-service/src/event-store/personal-data.js';
@@ -88,7 +89,7 @@ export const startPlatform = async (
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
   const handler = createCommandHandler({ store, routes: commandRoutes });
-  const auth = createAuth({ identities, handler });
+  const auth = createAuth({ identities, handler, secrets: subjectSecrets(keys) });
   const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
   const context: PlatformContext = {
     config,

@@ -31,6 +31,13 @@ export const RevokeApiKey = defineCommand(
   'Revoke an API key at once.',
 );
 
+export const RotateApiKey = defineCommand(
+  category,
+  'RotateApiKey',
+  z.object({ tenantId: TenantId, keyId: EntityId, keyHash: z.string().regex(/^[0-9a-f]{64}$/) }),
+  'Give an API key a new secret (the API generates it); the old secret stops working at once.',
+);
+
 export const ApiKeyIssued = defineEvent(
   category,
   'ApiKeyIssued',
@@ -38,6 +45,7 @@ export const ApiKeyIssued = defineEvent(
   z.object({ name: Name, role: ApiKeyRole, scopes: z.array(ApiKeyScope), keyHash: z.string() }),
 );
 export const ApiKeyRevoked = defineEvent(category, 'ApiKeyRevoked', 1, z.object({}));
+export const ApiKeyRotated = defineEvent(category, 'ApiKeyRotated', 1, z.object({ keyHash: z.string() }));
 
-export const apiKeyCommands = [IssueApiKey, RevokeApiKey] as const;
-export const apiKeyEvents = [ApiKeyIssued, ApiKeyRevoked] as const;
+export const apiKeyCommands = [IssueApiKey, RevokeApiKey, RotateApiKey] as const;
+export const apiKeyEvents = [ApiKeyIssued, ApiKeyRevoked, ApiKeyRotated] as const;

@@ -1,4 +1,4 @@
-import { IssueApiKey, RevokeApiKey } from '@ccp/schemas';
+import { IssueApiKey, RevokeApiKey, RotateApiKey } from '@ccp/schemas';
 import { apiKeyDecider } from '../domain/apikey.js';
 import { route } from './route.js';
 
@@ -11,4 +11,5 @@ const stream = (data: { tenantId: string; keyId: string }) => ({
 export const apiKeyRoutes = [
   route(IssueApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: false }),
   route(RevokeApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: true }),
+  route(RotateApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: false }),
 ];

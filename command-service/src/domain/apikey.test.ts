@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { IssueApiKey, RevokeApiKey } from '@ccp/schemas';
+import { IssueApiKey, RevokeApiKey, RotateApiKey } from '@ccp/schemas';
 import { apiKeyDecider, type ApiKeyEvent } from './apikey.js';
 import { DeciderSpecification, command, refusedWith } from './testing.js';
 
@@ -35,4 +35,20 @@ describe('API key decider', () => {
     given([issued, { type: 'ApiKeyRevoked', data: {} }])
       .when(issue('c'.repeat(64)))
       .thenThrows(refusedWith('API_KEY_EXISTS')));
+  it('rotates a key to a new secret; the same secret again changes nothing', () => {
+    const rotate = command(RotateApiKey, { tenantId: 'acme', keyId: 'k1', keyHash: 'd'.repeat(64) });
+    given([issued])
+      .when(rotate)
+      .then([{ type: 'ApiKeyRotated', data: { keyHash: 'd'.repeat(64) } }]);
+    given([issued, { type: 'ApiKeyRotated', data: { keyHash: 'd'.repeat(64) } }])
+      .when(rotate)
+      .thenNothingHappened();
+  });
+  it('refuses to rotate an unknown or revoked key', () => {
+    const rotate = command(RotateApiKey, { tenantId: 'acme', keyId: 'k1', keyHash: 'd'.repeat(64) });
+    given([]).when(rotate).thenThrows(refusedWith('API_KEY_NOT_FOUND'));
+    given([issued, { type: 'ApiKeyRevoked', data: {} }])
+      .when(rotate)
+      .thenThrows(refusedWith('API_KEY_REVOKED'));
+  });
 });

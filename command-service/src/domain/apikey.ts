@@ -18,6 +18,12 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
       case 'RevokeApiKey':
         if (state.status === 'none') throw new DomainError('API_KEY_NOT_FOUND', 'no such API key', 'keyId');
         return state.status === 'revoked' ? [] : [{ type: 'ApiKeyRevoked', data: {} }];
+      case 'RotateApiKey':
+        if (state.status === 'none') throw new DomainError('API_KEY_NOT_FOUND', 'no such API key', 'keyId');
+        if (state.status === 'revoked')
+          throw new DomainError('API_KEY_REVOKED', 'a revoked key stays revoked', 'keyId');
+        if (state.keyHash === command.data.keyHash) return [];
+        return [{ type: 'ApiKeyRotated', data: { keyHash: command.data.keyHash } }];
     }
   },
   evolve: (state, event) => {
@@ -26,6 +32,8 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
         return { status: 'active', keyHash: event.data.keyHash };
       case 'ApiKeyRevoked':
         return { ...state, status: 'revoked' };
+      case 'ApiKeyRotated':
+        return { ...state, keyHash: event.data.keyHash };
     }
   },
 };

@@ -30,6 +30,21 @@ const open = (key: Buffer, sealed: Buffer): Buffer => {
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
 };
 
+/** Secrets kept outside the log (a user's TOTP seed), sealed with their subject's key: erasing it erases them. */
+export interface SubjectSecrets {
+  seal(subject: string, plaintext: string): string;
+  /** Undefined once the subject's key was erased. */
+  open(subject: string, sealed: string): string | undefined;
+}
+
+export const subjectSecrets = (keys: SubjectKeys): SubjectSecrets => ({
+  seal: (subject, plaintext) => seal(keys.keyFor(subject), Buffer.from(plaintext)).toString('base64url'),
+  open: (subject, sealed) => {
+    const key = keys.existingKey(subject);
+    return key ? open(key, Buffer.from(sealed, 'base64url')).toString() : undefined;
+  },
+});
+
 /**
  * The master key comes from CCP_MASTER_KEY (base64 of 32 bytes) in production; the embedded platform makes one
  * in its data directory on first start so that no key has to be set by hand.

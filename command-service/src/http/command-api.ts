@@ -68,6 +68,10 @@ const ApiKeyBody = z.object({
   scopes: z.array(z.string()).optional(),
 });
 const IdempotencyKey = z.string().min(8).max(200);
+const MfaLoginBody = z.object({ challenge: z.string().min(1).max(200), code: z.string().min(1).max(20) });
+const CodeBody = z.object({ code: z.string().min(1).max(20) });
+const RevokeSessionsBody = z.object({ userId: z.string().min(1).max(80) });
+const RotateKeyBody = z.object({ tenantId: z.string().min(1).max(40) });
 
 /** The write side over HTTP: sign-in, API keys and `POST /api/commands/:type` for every command. */
 export const commandApi = (options: CommandApiOptions): Middleware => {
@@ -82,6 +86,62 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   router.post('/auth/login', async (ctx) => {
     const { email, password } = parseBody(LoginBody, ctx.request.body);
     ctx.body = await auth.login(email, password);
+  });
+
+  router.post('/auth/login/mfa', async (ctx) => {
+    const { challenge, code } = parseBody(MfaLoginBody, ctx.request.body);
+    ctx.body = await auth.completeMfaLogin(challenge, code);
+  });
+
+  router.post('/auth/mfa/totp', async (ctx) => {
+    ctx.status = 201;
+    ctx.body = await auth.startTotp(requireActor(ctx.state));
+  });
+
+  router.post('/auth/mfa/totp/confirm', async (ctx) => {
+    const { code } = parseBody(CodeBody, ctx.request.body);
+    await auth.confirmTotp(requireActor(ctx.state), code);
+    ctx.status = 204;
+  });
+
+  router.post('/auth/mfa/totp/disable', async (ctx) => {
+    const { code } = parseBody(CodeBody, ctx.request.body);
+    await auth.disableTotp(requireActor(ctx.state), code);
+    ctx.status = 204;
+  });
+
+  router.get('/auth/sessions', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    ctx.body = {
+      sessions: auth.sessions(actor).map((s) => ({
+        sessionId: s.sessionId,
+        createdAt: new Date(s.createdAt).toISOString(),
+        expiresAt: new Date(s.expiresAt).toISOString(),
+      })),
+    };
+  });
+
+  router.delete('/auth/sessions/:sessionId', async (ctx) => {
+    auth.revokeSession(requireActor(ctx.state), ctx.params.sessionId ?? '');
+    ctx.status = 204;
+  });
+
+  router.post('/auth/sessions/revoke', async (ctx) => {
+    const { userId } = parseBody(RevokeSessionsBody, ctx.request.body);
+    await auth.revokeSessionsOf(requireActor(ctx.state), userId);
+    ctx.status = 204;
+  });
+
+  router.get('/api-keys', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    const tenantId = String(ctx.query['tenantId'] ?? actor.tenantId ?? '');
+    ctx.body = { keys: await auth.apiKeys(actor, tenantId) };
+  });
+
+  router.post('/api-keys/:keyId/rotate', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    const { tenantId } = parseBody(RotateKeyBody, ctx.request.body);
+    ctx.body = await auth.rotateApiKey(actor, tenantId, ctx.params.keyId ?? '');
   });
 
   router.post('/auth/logout', async (ctx) => {
@@ -123,6 +183,10 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
 
   router.post('/commands/:type', async (ctx) => {
     const actor = requireActor(ctx.state);
+    const scopes = ctx.state.bearer !== undefined ? auth.scopesOf(ctx.state.bearer) : undefined;
+    if (scopes !== undefined && !scopes.includes('commands')) {
+      throw new CommandRejected(403, 'FORBIDDEN_SCOPE', 'this API key lacks the commands scope');
+    }
     const keyHeader = ctx.get('idempotency-key');
     let idempotencyKey: string | undefined;
     if (keyHeader) {

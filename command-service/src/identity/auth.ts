@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Role } from '@ccp/schemas';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
-import type { IdentityStore, Member } from './identity-store.js';
+import type { SubjectSecrets } from '../event-store/personal-data.js';
+import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './identity-store.js';
+import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
 
@@ -18,8 +20,27 @@ export interface IssuedApiKey {
   readonly key: string;
 }
 
+/** A password was right but the account has a second factor: the session comes with the code. */
+export interface MfaChallenge {
+  readonly mfaRequired: true;
+  readonly challenge: string;
+  readonly expiresAt: string;
+}
+
 export interface Auth {
-  login(email: string, password: string): Promise<Session>;
+  login(email: string, password: string): Promise<Session | MfaChallenge>;
+  /** The second step of a login with multi-factor: the challenge and a TOTP code. */
+  completeMfaLogin(challenge: string, code: string): Promise<Session>;
+  /** Starts TOTP enrolment: a new seed, pending until a code from it is confirmed. */
+  startTotp(actor: Actor): Promise<{ readonly secret: string; readonly otpauthUri: string }>;
+  confirmTotp(actor: Actor, code: string): Promise<void>;
+  disableTotp(actor: Actor, code: string): Promise<void>;
+  sessions(actor: Actor): SessionSummary[];
+  revokeSession(actor: Actor, sessionId: string): void;
+  /** Ends every session of a user: theirs to ask, their tenant admin's, or a super admin's. */
+  revokeSessionsOf(actor: Actor, userId: string): Promise<void>;
+  apiKeys(actor: Actor, tenantId: string): Promise<ApiKeyRecord[]>;
+  rotateApiKey(actor: Actor, tenantId: string, keyId: string): Promise<IssuedApiKey>;
   /** The actor behind a bearer credential (session token or API key), or undefined when it is not valid. */
   authenticate(bearer: string): Promise<Actor | undefined>;
   logout(token: string): void;
@@ -34,11 +55,22 @@ export interface Auth {
 export interface AuthOptions {
   readonly identities: IdentityStore;
   readonly handler: CommandHandler;
+  /** Seals TOTP seeds at rest; without it, multi-factor enrolment is refused. */
+  readonly secrets?: SubjectSecrets;
   readonly sessionTtlMs?: number;
   readonly clock?: () => number;
 }
 
 const INVALID_LOGIN = new CommandRejected(401, 'INVALID_CREDENTIALS', 'email or password is wrong');
+const INVALID_CODE = new CommandRejected(
+  400,
+  'INVALID_CODE',
+  'the code is wrong or was already used',
+  'code',
+);
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+const MAX_CHALLENGES = 10_000;
+const mfaSubject = (userId: string) => `platform:mfa.${userId}`;
 
 export const createAuth = (options: AuthOptions): Auth => {
   const { identities, handler } = options;
@@ -52,6 +84,43 @@ export const createAuth = (options: AuthOptions): Auth => {
     tenantId: member.tenantId,
   });
 
+  /** Sign-ins waiting for their second factor, by challenge hash. Memory only: a restart asks again. */
+  const challenges = new Map<string, { userId: string; expiresAt: number }>();
+
+  const openSession = (member: Member): Session => {
+    const token = newSecret(SESSION_PREFIX);
+    const expiresAt = now() + ttl;
+    identities.createSession(hashSecret(token), member.userId, now(), expiresAt);
+    const { userId, tenantId, name, role } = member;
+    return {
+      token,
+      expiresAt: new Date(expiresAt).toISOString(),
+      user: { userId, tenantId, email: member.email, name, role },
+    };
+  };
+
+  const signedInMember = async (actor: Actor): Promise<Member> => {
+    await identities.catchUp();
+    const member = actor.kind === 'user' ? identities.member(actor.id) : undefined;
+    if (!member || member.status !== 'active') {
+      throw new CommandRejected(
+        403,
+        'FORBIDDEN',
+        'only a signed-in person has a second factor (not an API key)',
+      );
+    }
+    return member;
+  };
+
+  /** Checks a TOTP code against the user's seed, once: its step must be newer than the last one accepted. */
+  const acceptCode = (userId: string, code: string): void => {
+    const record = identities.totp(userId);
+    const secret = record && options.secrets?.open(mfaSubject(userId), record.sealedSecret);
+    const step = secret !== undefined ? totpStep(secret, code, now()) : undefined;
+    if (!record || step === undefined || step <= record.lastStep) throw INVALID_CODE;
+    identities.setTotp(userId, { ...record, lastStep: step });
+  };
+
   return {
     login: async (email, password) => {
       await identities.catchUp();
@@ -61,15 +130,106 @@ export const createAuth = (options: AuthOptions): Auth => {
       // Verify even for unknown users so that timing does not tell which emails exist.
       const ok = await verifyPassword(password, stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
       if (!member || !stored || !ok) throw INVALID_LOGIN;
-      const token = newSecret(SESSION_PREFIX);
-      const expiresAt = now() + ttl;
-      identities.createSession(hashSecret(token), member.userId, now(), expiresAt);
-      const { userId, tenantId, name, role } = member;
-      return {
-        token,
-        expiresAt: new Date(expiresAt).toISOString(),
-        user: { userId, tenantId, email: member.email, name, role },
-      };
+      if (identities.totp(member.userId)?.enabled) {
+        const challenge = newSecret('mfa_');
+        const expiresAt = now() + CHALLENGE_TTL_MS;
+        challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt });
+        if (challenges.size > MAX_CHALLENGES) challenges.delete(challenges.keys().next().value ?? '');
+        return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
+      }
+      return openSession(member);
+    },
+
+    completeMfaLogin: async (challenge, code) => {
+      const key = hashSecret(challenge);
+      const pending = challenges.get(key);
+      if (!pending || pending.expiresAt <= now()) {
+        challenges.delete(key);
+        throw new CommandRejected(
+          401,
+          'INVALID_CHALLENGE',
+          'the sign-in challenge expired or is unknown: sign in again',
+        );
+      }
+      await identities.catchUp();
+      const member = identities.member(pending.userId);
+      if (!member || member.status !== 'active') throw INVALID_LOGIN;
+      acceptCode(member.userId, code);
+      // Single use: the challenge is spent with the code it was answered by.
+      challenges.delete(key);
+      return openSession(member);
+    },
+
+    startTotp: async (actor) => {
+      const member = await signedInMember(actor);
+      if (!options.secrets)
+        throw new CommandRejected(422, 'MFA_UNAVAILABLE', 'multi-factor is not set up here');
+      if (identities.totp(member.userId)?.enabled) {
+        throw new CommandRejected(409, 'MFA_ENABLED', 'multi-factor is on already: turn it off first');
+      }
+      const secret = newTotpSecret();
+      identities.setTotp(member.userId, {
+        sealedSecret: options.secrets.seal(mfaSubject(member.userId), secret),
+        enabled: false,
+        lastStep: 0,
+      });
+      return { secret, otpauthUri: totpUri(secret, member.email) };
+    },
+
+    confirmTotp: async (actor, code) => {
+      const member = await signedInMember(actor);
+      const record = identities.totp(member.userId);
+      if (!record) throw new CommandRejected(404, 'MFA_NOT_STARTED', 'start enrolment first');
+      if (record.enabled) return;
+      acceptCode(member.userId, code);
+      identities.setTotp(member.userId, {
+        ...record,
+        enabled: true,
+        lastStep: identities.totp(member.userId)?.lastStep ?? 0,
+      });
+    },
+
+    disableTotp: async (actor, code) => {
+      const member = await signedInMember(actor);
+      if (!identities.totp(member.userId)?.enabled) {
+        throw new CommandRejected(404, 'MFA_NOT_ENABLED', 'multi-factor is not on');
+      }
+      acceptCode(member.userId, code);
+      identities.deleteTotp(member.userId);
+    },
+
+    sessions: (actor) => (actor.kind === 'user' ? identities.sessions(actor.id, now()) : []),
+
+    revokeSession: (actor, sessionId) => {
+      if (actor.kind !== 'user' || !identities.revokeSessionById(actor.id, sessionId, now())) {
+        throw new CommandRejected(404, 'SESSION_NOT_FOUND', 'no session of yours with this id', 'sessionId');
+      }
+    },
+
+    revokeSessionsOf: async (actor, userId) => {
+      await identities.catchUp();
+      const member = identities.member(userId);
+      const allowed =
+        actor.role === 'super_admin' ||
+        (actor.kind === 'user' && actor.id === userId) ||
+        (actor.role === 'tenant_admin' && member?.tenantId === actor.tenantId);
+      if (!member || !allowed) throw new CommandRejected(404, 'MEMBER_NOT_FOUND', 'no such member', 'userId');
+      identities.revokeSessionsOf(userId, now());
+    },
+
+    apiKeys: async (actor, tenantId) => {
+      if (actor.role !== 'super_admin' && (actor.role !== 'tenant_admin' || actor.tenantId !== tenantId)) {
+        throw new CommandRejected(403, 'FORBIDDEN_ROLE', 'tenant admins list their own tenant’s keys');
+      }
+      await identities.catchUp();
+      return identities.apiKeys(tenantId).map(({ keyHash: _hash, ...key }) => key);
+    },
+
+    rotateApiKey: async (actor, tenantId, keyId) => {
+      const key = newSecret(API_KEY_PREFIX);
+      await handler.handle('RotateApiKey', { tenantId, keyId, keyHash: hashSecret(key) }, { actor });
+      await identities.catchUp();
+      return { keyId, key };
     },
 
     authenticate: async (bearer) => {

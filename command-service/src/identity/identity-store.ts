@@ -28,6 +28,21 @@ export interface SessionRecord {
   readonly revokedAt: number | null;
 }
 
+/** A session as its owner sees it: an id that is not the token, and when it began and ends. */
+export interface SessionSummary {
+  readonly sessionId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface TotpRecord {
+  /** The sealed seed (see SubjectSecrets). */
+  readonly sealedSecret: string;
+  readonly enabled: boolean;
+  /** The last 30-second step a code was accepted for: a code is good once. */
+  readonly lastStep: number;
+}
+
 interface MemberRow {
   user_id: string;
   tenant_id: string;
@@ -78,7 +93,13 @@ const SCHEMA = `
     revoked_at INTEGER
   );
   CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS totp (
+    user_id TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, enabled INTEGER NOT NULL, last_step INTEGER NOT NULL
+  );
 `;
+
+/** Sessions are named to their owner by the start of their token's hash: never the token itself. */
+const SESSION_ID_LENGTH = 16;
 
 /**
  * Who can sign in and with what. Members and API keys are a projection of the event log (rebuildable, kept
@@ -96,6 +117,14 @@ export interface IdentityStore {
   session(tokenHash: string): SessionRecord | undefined;
   revokeSession(tokenHash: string, now: number): void;
   revokeSessionsOf(userId: string, now: number): void;
+  /** The user's sessions that are neither revoked nor expired. */
+  sessions(userId: string, now: number): SessionSummary[];
+  /** Ends one of the user's sessions; false when they have none by that id. */
+  revokeSessionById(userId: string, sessionId: string, now: number): boolean;
+  apiKeys(tenantId: string): (ApiKeyRecord & { readonly keyHash: string })[];
+  totp(userId: string): TotpRecord | undefined;
+  setTotp(userId: string, record: TotpRecord): void;
+  deleteTotp(userId: string): void;
   close(): void;
 }
 
@@ -151,6 +180,29 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     revokeSessionsOf: db.prepare<[number, string]>(
       'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
     ),
+    sessionsOf: db.prepare<[string, number], { token_hash: string; created_at: number; expires_at: number }>(
+      `SELECT token_hash, created_at, expires_at FROM sessions
+        WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`,
+    ),
+    revokeSessionById: db.prepare<[number, string, string, string]>(
+      `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+        AND substr(token_hash, 1, ${SESSION_ID_LENGTH}) = substr(?, 1, ${SESSION_ID_LENGTH}) AND length(?) = ${SESSION_ID_LENGTH}`,
+    ),
+    rotateKey: db.prepare<[string, string, string]>(
+      'UPDATE api_keys SET key_hash = ? WHERE tenant_id = ? AND key_id = ?',
+    ),
+    keysOf: db.prepare<[string], ApiKeyRow & { key_hash: string }>(
+      'SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY key_id',
+    ),
+    totp: db.prepare<[string], { sealed_secret: string; enabled: number; last_step: number }>(
+      'SELECT sealed_secret, enabled, last_step FROM totp WHERE user_id = ?',
+    ),
+    setTotp: db.prepare<[string, string, number, number]>(
+      `INSERT INTO totp (user_id, sealed_secret, enabled, last_step) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, enabled = excluded.enabled,
+         last_step = excluded.last_step`,
+    ),
+    deleteTotp: db.prepare<[string]>('DELETE FROM totp WHERE user_id = ?'),
   };
 
   const apply = (event: EventEnvelope): void => {
@@ -179,6 +231,10 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
         return;
       case 'ApiKeyRevoked':
         q.revokeKey.run(event.tenantId, id);
+        return;
+      case 'ApiKeyRotated':
+        // The old secret stops working here: its hash no longer names the key.
+        q.rotateKey.run(String(data.keyHash), event.tenantId, id);
         return;
     }
   };
@@ -242,6 +298,25 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     },
     revokeSessionsOf: (userId, now) => {
       q.revokeSessionsOf.run(now, userId);
+    },
+    sessions: (userId, now) =>
+      q.sessionsOf.all(userId, now).map((row) => ({
+        sessionId: row.token_hash.slice(0, SESSION_ID_LENGTH),
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      })),
+    revokeSessionById: (userId, sessionId, now) =>
+      q.revokeSessionById.run(now, userId, sessionId, sessionId).changes > 0,
+    apiKeys: (tenantId) => q.keysOf.all(tenantId).map((row) => ({ ...toApiKey(row), keyHash: row.key_hash })),
+    totp: (userId) => {
+      const row = q.totp.get(userId);
+      return row && { sealedSecret: row.sealed_secret, enabled: row.enabled === 1, lastStep: row.last_step };
+    },
+    setTotp: (userId, record) => {
+      q.setTotp.run(userId, record.sealedSecret, record.enabled ? 1 : 0, record.lastStep);
+    },
+    deleteTotp: (userId) => {
+      q.deleteTotp.run(userId);
     },
     close: () => db.close(),
   };
