@@ -33,6 +33,11 @@ const maybe = (v: unknown): number | null => (v === null || v === undefined ? nu
  */
 const LIVE = `status != 'ended' AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY`;
 const TODAY = `ended_at >= toStartOfDay({now:DateTime64(3, 'UTC')}, {tz:String})`;
+/**
+ * Every live call and every call ended today started within the last two days: reading only those keeps the
+ * live board from scanning the tenant's history (the started_at index and monthly partitions do the pruning).
+ */
+const RECENT = `tenant_id = {tenantId:String} AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 2 DAY`;
 
 export const liveMetrics = async (
   store: ReadStore,
@@ -49,13 +54,14 @@ export const liveMetrics = async (
             countIf(${TODAY}) AS ended,
             avgIf(duration_seconds, ${TODAY} AND duration_seconds IS NOT NULL) AS handle,
             avgIf(feedback_score, ${TODAY} AND feedback_score IS NOT NULL) AS satisfaction
-       FROM calls FINAL WHERE tenant_id = {tenantId:String}`,
+       FROM calls FINAL WHERE ${RECENT}`,
     params,
   );
   const [sentiment] = await store.query<Record<string, unknown>>(
     `SELECT avg(average) AS average FROM call_sentiment FINAL
       WHERE tenant_id = {tenantId:String} AND call_id IN (
-        SELECT call_id FROM calls FINAL WHERE tenant_id = {tenantId:String} AND ${LIVE})`,
+        SELECT call_id FROM calls FINAL WHERE ${RECENT} AND ${LIVE})
+        AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 2 DAY`,
     params,
   );
   const breakdown = async (column: string) =>
@@ -67,8 +73,7 @@ export const liveMetrics = async (
                 countIf(${TODAY}) AS ended,
                 avgIf(duration_seconds, ${TODAY} AND duration_seconds IS NOT NULL) AS handle
            FROM calls FINAL
-          WHERE tenant_id = {tenantId:String} AND ${column} != ''
-            AND (${LIVE} OR ${TODAY})
+          WHERE ${RECENT} AND ${column} != '' AND (${LIVE} OR ${TODAY})
           GROUP BY id ORDER BY active DESC, id`,
         params,
       )
