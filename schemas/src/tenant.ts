@@ -86,6 +86,20 @@ export const IvrMenu = z
   });
 export type IvrMenu = z.infer<typeof IvrMenu>;
 
+/**
+ * An OpenID Connect issuer the tenant's people sign in with (Google, Microsoft, Okta, Supabase, Firebase...):
+ * its ID tokens are checked against the issuer's published keys (JWKS) and must be meant for `audience`.
+ */
+export const SsoIssuer = z.object({
+  issuer: z.url({ protocol: /^https?$/ }).max(500),
+  /** The client id the tokens are issued to (their `aud`). */
+  audience: z.string().trim().min(1).max(300),
+  /** Where the signing keys are; absent, read from the issuer's /.well-known/openid-configuration. */
+  jwksUri: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  name: Name.optional(),
+});
+export type SsoIssuer = z.infer<typeof SsoIssuer>;
+
 export const TenantSettings = z.object({
   timeZone: TimeZone,
   languages: z.array(LanguageTag).min(1).max(20),
@@ -98,6 +112,8 @@ export const TenantSettings = z.object({
   ivrMenus: z.array(IvrMenu).max(20),
   /** Ask callers to rate the call (keys 1-5) before the AI hangs up. */
   askFeedback: z.boolean(),
+  /** Identity providers the tenant's members may sign in with. */
+  sso: z.array(SsoIssuer).max(10),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -116,6 +132,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   slaTargets: DEFAULT_SLA_TARGETS,
   ivrMenus: [],
   askFeedback: false,
+  sso: [],
 };
 
 /**
@@ -127,6 +144,7 @@ const StoredTenantSettings = TenantSettings.extend({
   slaTargets: SlaTargets.default(DEFAULT_SLA_TARGETS),
   ivrMenus: TenantSettings.shape.ivrMenus.default([]),
   askFeedback: z.boolean().default(false),
+  sso: TenantSettings.shape.sso.default([]),
 });
 
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);

@@ -70,6 +70,7 @@ const ApiKeyBody = z.object({
 const IdempotencyKey = z.string().min(8).max(200);
 const MfaLoginBody = z.object({ challenge: z.string().min(1).max(200), code: z.string().min(1).max(20) });
 const CodeBody = z.object({ code: z.string().min(1).max(20) });
+const IdTokenBody = z.object({ idToken: z.string().min(20).max(20_000) });
 const RevokeSessionsBody = z.object({ userId: z.string().min(1).max(80) });
 const RotateKeyBody = z.object({ tenantId: z.string().min(1).max(40) });
 
@@ -86,6 +87,11 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   router.post('/auth/login', async (ctx) => {
     const { email, password } = parseBody(LoginBody, ctx.request.body);
     ctx.body = await auth.login(email, password);
+  });
+
+  router.post('/auth/oidc', async (ctx) => {
+    const { idToken } = parseBody(IdTokenBody, ctx.request.body);
+    ctx.body = await auth.loginWithIdToken(idToken);
   });
 
   router.post('/auth/login/mfa', async (ctx) => {

@@ -4,6 +4,7 @@ import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { SubjectSecrets } from '../event-store/personal-data.js';
 import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './identity-store.js';
+import { OidcRejected, oidcVerifier } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
@@ -29,6 +30,8 @@ export interface MfaChallenge {
 
 export interface Auth {
   login(email: string, password: string): Promise<Session | MfaChallenge>;
+  /** Single sign-on: an OpenID Connect ID token from an issuer the member's tenant trusts. */
+  loginWithIdToken(idToken: string): Promise<Session>;
   /** The second step of a login with multi-factor: the challenge and a TOTP code. */
   completeMfaLogin(challenge: string, code: string): Promise<Session>;
   /** Starts TOTP enrolment: a new seed, pending until a code from it is confirmed. */
@@ -55,6 +58,8 @@ export interface Auth {
 export interface AuthOptions {
   readonly identities: IdentityStore;
   readonly handler: CommandHandler;
+  /** How ID tokens are verified (tests give one with their own fetch). */
+  readonly verifyIdToken?: ReturnType<typeof oidcVerifier>;
   /** Seals TOTP seeds at rest; without it, multi-factor enrolment is refused. */
   readonly secrets?: SubjectSecrets;
   readonly sessionTtlMs?: number;
@@ -84,6 +89,7 @@ export const createAuth = (options: AuthOptions): Auth => {
     tenantId: member.tenantId,
   });
 
+  const verifyIdToken = options.verifyIdToken ?? oidcVerifier();
   /** Sign-ins waiting for their second factor, by challenge hash. Memory only: a restart asks again. */
   const challenges = new Map<string, { userId: string; expiresAt: number }>();
 
@@ -138,6 +144,31 @@ export const createAuth = (options: AuthOptions): Auth => {
         return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
       }
       return openSession(member);
+    },
+
+    loginWithIdToken: async (idToken) => {
+      await identities.catchUp();
+      // Which member the token is for decides which tenant's issuers are trusted: read its email first, verify after.
+      let claimed: string | undefined;
+      try {
+        const payload = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString()) as {
+          email?: unknown;
+        };
+        claimed = typeof payload.email === 'string' ? payload.email.toLowerCase() : undefined;
+      } catch {
+        claimed = undefined;
+      }
+      const member = claimed !== undefined ? identities.memberByEmail(claimed) : undefined;
+      const trusted = member ? identities.ssoIssuers(member.tenantId) : [];
+      try {
+        const identity = await verifyIdToken(idToken, trusted);
+        if (!member || member.status !== 'active' || identity.email !== member.email.toLowerCase())
+          throw INVALID_LOGIN;
+        return openSession(member);
+      } catch (error) {
+        if (error instanceof OidcRejected) throw new CommandRejected(401, error.code, error.message);
+        throw error;
+      }
     },
 
     completeMfaLogin: async (challenge, code) => {

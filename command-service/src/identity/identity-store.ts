@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { decodeEvent, parseStreamName, type EventEnvelope, type Role } from '@ccp/schemas';
+import { decodeEvent, parseStreamName, type EventEnvelope, type Role, type SsoIssuer } from '@ccp/schemas';
 import type { EventStore } from '../event-store/port.js';
 
 export interface Member {
@@ -93,6 +93,7 @@ const SCHEMA = `
     revoked_at INTEGER
   );
   CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS tenant_sso (tenant_id TEXT PRIMARY KEY, issuers TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS totp (
     user_id TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, enabled INTEGER NOT NULL, last_step INTEGER NOT NULL
   );
@@ -122,6 +123,8 @@ export interface IdentityStore {
   /** Ends one of the user's sessions; false when they have none by that id. */
   revokeSessionById(userId: string, sessionId: string, now: number): boolean;
   apiKeys(tenantId: string): (ApiKeyRecord & { readonly keyHash: string })[];
+  /** The OpenID Connect issuers a tenant trusts (its settings' `sso`). */
+  ssoIssuers(tenantId: string): SsoIssuer[];
   totp(userId: string): TotpRecord | undefined;
   setTotp(userId: string, record: TotpRecord): void;
   deleteTotp(userId: string): void;
@@ -203,6 +206,11 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
          last_step = excluded.last_step`,
     ),
     deleteTotp: db.prepare<[string]>('DELETE FROM totp WHERE user_id = ?'),
+    setSso: db.prepare<[string, string]>(
+      `INSERT INTO tenant_sso (tenant_id, issuers) VALUES (?, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET issuers = excluded.issuers`,
+    ),
+    sso: db.prepare<[string], { issuers: string }>('SELECT issuers FROM tenant_sso WHERE tenant_id = ?'),
   };
 
   const apply = (event: EventEnvelope): void => {
@@ -232,6 +240,13 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       case 'ApiKeyRevoked':
         q.revokeKey.run(event.tenantId, id);
         return;
+      case 'TenantCreated':
+      case 'TenantSettingsUpdated': {
+        const sso = (data.settings as { sso?: unknown } | undefined)?.sso;
+        // An update that does not name sso leaves the issuers as they were.
+        if (Array.isArray(sso)) q.setSso.run(event.tenantId, JSON.stringify(sso));
+        return;
+      }
       case 'ApiKeyRotated':
         // The old secret stops working here: its hash no longer names the key.
         q.rotateKey.run(String(data.keyHash), event.tenantId, id);
@@ -254,7 +269,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       if (!last) return;
       const envelopes: EventEnvelope[] = [];
       for (const recorded of batch) {
-        if (!/^(Member|ApiKey)/.test(recorded.type)) continue;
+        if (!/^(Member|ApiKey|TenantCreated$|TenantSettingsUpdated$)/.test(recorded.type)) continue;
         const decoded = decodeEvent(recorded);
         if (decoded.ok) envelopes.push(decoded.value);
       }
@@ -308,6 +323,10 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     revokeSessionById: (userId, sessionId, now) =>
       q.revokeSessionById.run(now, userId, sessionId, sessionId).changes > 0,
     apiKeys: (tenantId) => q.keysOf.all(tenantId).map((row) => ({ ...toApiKey(row), keyHash: row.key_hash })),
+    ssoIssuers: (tenantId) => {
+      const row = q.sso.get(tenantId);
+      return row ? (JSON.parse(row.issuers) as SsoIssuer[]) : [];
+    },
     totp: (userId) => {
       const row = q.totp.get(userId);
       return row && { sealedSecret: row.sealed_secret, enabled: row.enabled === 1, lastStep: row.last_step };
