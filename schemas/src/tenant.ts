@@ -95,7 +95,10 @@ export const SsoIssuer = z.object({
   /** The client id the tokens are issued to (their `aud`). */
   audience: z.string().trim().min(1).max(300),
   /** Where the signing keys are; absent, read from the issuer's /.well-known/openid-configuration. */
-  jwksUri: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  jwksUri: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .optional(),
   name: Name.optional(),
 });
 export type SsoIssuer = z.infer<typeof SsoIssuer>;

@@ -1,12 +1,27 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify, type Stringifier } from 'csv-stringify';
 import type { Context } from 'koa';
 
 export interface CsvColumn<T> {
   readonly header: string;
   readonly value: (row: T) => string | number | boolean | null;
 }
+
+/**
+ * Waits until the writer drains, or the client went away (it never drains then). The listener that did not
+ * fire is removed: a long export waits here many times.
+ */
+const drainedOrGone = async (writer: Stringifier, body: PassThrough): Promise<void> => {
+  const settled = new AbortController();
+  const waitFor = (emitter: Stringifier | PassThrough, event: string) =>
+    once(emitter, event, { signal: settled.signal }).then(
+      () => undefined,
+      () => undefined,
+    );
+  await Promise.race([waitFor(writer, 'drain'), waitFor(body, 'close')]);
+  settled.abort();
+};
 
 /**
  * Streams rows as CSV: batches are pulled one at a time and written with backpressure, so a million rows never
@@ -31,10 +46,7 @@ export const streamCsv = <T>(
     try {
       for await (const batch of batches) {
         for (const row of batch) {
-          if (!csv.write(columns.map((c) => c.value(row)))) {
-            // A client that went away never drains: stop reading batches for it.
-            await Promise.race([once(csv, 'drain'), once(body, 'close')]);
-          }
+          if (!csv.write(columns.map((c) => c.value(row)))) await drainedOrGone(csv, body);
           if (body.destroyed) return;
         }
       }
