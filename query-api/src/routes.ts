@@ -7,6 +7,9 @@ import { ApiUsageQuery, ApiUsageReport, apiUsage } from './admin/api-usage.js';
 import {
   Announcements,
   PlatformHealth,
+  TicketQuery,
+  Tickets,
+  supportTickets,
   TenantOverview,
   TopAgents,
   activeAnnouncements,
@@ -57,7 +60,7 @@ import {
   callSummaryOf,
   listCalls,
 } from './calls/calls.js';
-import { keysetBatches, streamCsv, type CsvColumn } from './export/csv.js';
+import { streamCsv, tableBatches, type CsvColumn } from './export/csv.js';
 import { defineRoute, type QueryRoute, type Scope } from './http/route.js';
 import { decodeCursor, nextCursor, Page, pageOf } from './http/pagination.js';
 import type { LiveFeed } from './live/feed.js';
@@ -224,6 +227,35 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       response: TenantOverview,
       handle: async ({ query }) => ({
         body: await tenantOverview(deps.readStore(), rangeOf(query, deps.now()), deps.now()),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tickets',
+      operationId: 'tickets',
+      summary: 'List support tickets',
+      tag: 'calls',
+      roles: ['tenant_admin', 'supervisor', 'agent'],
+      scope: 'read',
+      query: TicketQuery,
+      response: Tickets,
+      handle: async ({ scope, query }) => ({
+        body: await supportTickets(deps.readStore(), scope.tenantId, query),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/tickets',
+      operationId: 'adminTickets',
+      summary: 'List every tenant’s support tickets',
+      tag: 'super admin',
+      roles: [],
+      scope: 'read',
+      platformWide: true,
+      query: TicketQuery,
+      response: Tickets,
+      handle: async ({ scope, query }) => ({
+        body: await supportTickets(deps.readStore(), scope.tenantId, query),
       }),
     }),
     defineRoute({
@@ -629,19 +661,14 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
           ctx,
           `calls-${scope.tenantId}.csv`,
           callsCsv,
-          // In the table's own order (tenant, call id): each batch is a range read of the primary key.
-          keysetBatches(
-            async (after: string | undefined, limit) =>
-              (
-                await store.query<Record<string, unknown>>(
-                  `SELECT ${CALL_COLUMNS} FROM calls FINAL WHERE ${where.sql}
-                   ${after !== undefined ? 'AND call_id > {after:String}' : ''}
-                   ORDER BY call_id LIMIT {limit:UInt32}`,
-                  { ...where.params, limit, ...(after !== undefined && { after }) },
-                )
-              ).map(callSummaryOf),
-            (r) => r.callId,
-          ),
+          tableBatches(store, {
+            table: 'calls',
+            columns: CALL_COLUMNS,
+            where,
+            key: { column: 'call_id', type: 'String' },
+            map: callSummaryOf,
+            keyOf: (r) => r.callId,
+          }),
           deps.log,
         );
         return { streamed: true };
@@ -664,18 +691,14 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
           ctx,
           `audit-${scope.tenantId}.csv`,
           auditCsv,
-          keysetBatches(
-            async (after: number | undefined, limit) =>
-              (
-                await store.query<Record<string, unknown>>(
-                  `SELECT ${AUDIT_COLUMNS} FROM events FINAL WHERE ${where.sql}
-                   ${after !== undefined ? 'AND position > {after:UInt64}' : ''}
-                   ORDER BY position LIMIT {limit:UInt32}`,
-                  { ...where.params, limit, ...(after !== undefined && { after }) },
-                )
-              ).map(auditEntryOf),
-            (e) => e.position,
-          ),
+          tableBatches(store, {
+            table: 'events',
+            columns: AUDIT_COLUMNS,
+            where,
+            key: { column: 'position', type: 'UInt64' },
+            map: auditEntryOf,
+            keyOf: (e) => e.position,
+          }),
           deps.log,
         );
         return { streamed: true };

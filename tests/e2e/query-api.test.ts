@@ -471,6 +471,54 @@ describe('platform: announcements, API usage, super admin', () => {
     },
   );
 
+  it(
+    'lists support tickets for the tenant’s staff and every tenant’s for super admins',
+    { timeout: 30_000 },
+    async () => {
+      const agent = as('agent');
+      for (const [ticketId, subject, priority] of [
+        ['T-1', 'Refund for a double charge', 'high'],
+        ['T-2', 'Update insurance details', 'normal'],
+      ] as const) {
+        expect(
+          (
+            await agent.command('OpenTicket', {
+              tenantId: DEMO_TENANT,
+              ticketId,
+              subject,
+              description: 'Caller Ana Lopez, card ending 4242',
+              priority,
+              callId: 'CA-q-2',
+            })
+          ).status,
+        ).toBe(200);
+      }
+      await agent.command('UpdateTicket', { tenantId: DEMO_TENANT, ticketId: 'T-2', priority: 'urgent' });
+      await agent.command('ResolveTicket', {
+        tenantId: DEMO_TENANT,
+        ticketId: 'T-1',
+        resolution: 'Refunded',
+      });
+      await eventually(async () => {
+        const open = await as('supervisor').request<{ tickets: { ticketId: string; priority: string }[] }>(
+          'GET',
+          '/api/tickets?status=open',
+        );
+        expect(validate('tickets', 200, open.body)).toEqual([]);
+        expect(open.body.tickets).toEqual([expect.objectContaining({ ticketId: 'T-2', priority: 'urgent' })]);
+      });
+      const all = await apiClient(test.url, tokens.get('super_admin')).request<{
+        tickets: { tenantId: string; ticketId: string; status: string }[];
+      }>('GET', '/api/admin/tickets');
+      expect(validate('adminTickets', 200, all.body)).toEqual([]);
+      expect(all.body.tickets).toContainEqual(
+        expect.objectContaining({ tenantId: DEMO_TENANT, ticketId: 'T-1', status: 'resolved' }),
+      );
+      // What the caller told the agent stays out of the list.
+      expect(JSON.stringify(all.body)).not.toContain('4242');
+    },
+  );
+
   it('gives super admins every tenant with its traffic, the busiest agents and the engines’ health', async () => {
     const root = apiClient(test.url, tokens.get('super_admin'));
     const tenants = await root.request<{

@@ -234,3 +234,82 @@ export const activeAnnouncements = async (
       ),
   };
 };
+
+export const TicketQuery = z.strictObject({
+  status: z.enum(['open', 'resolved']).optional(),
+  priority: z.string().min(1).max(20).optional(),
+});
+
+export const Ticket = z.object({
+  tenantId: z.string(),
+  ticketId: z.string(),
+  subject: z.string(),
+  priority: z.string(),
+  status: z.enum(['open', 'resolved']),
+  workStatus: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  category: z.string().nullable(),
+  callId: z.string().nullable(),
+  departmentId: z.string().nullable(),
+  openedAt: z.string(),
+  updatedAt: z.string(),
+});
+export const Tickets = z.object({ tickets: z.array(Ticket) });
+
+/**
+ * Support tickets as their events tell them (the audit log: descriptions and customers are personal data and
+ * not there). `tenantId` '*' lists every tenant's, newest activity first.
+ */
+export const supportTickets = async (
+  store: ReadStore,
+  tenantId: string,
+  query: z.infer<typeof TicketQuery>,
+): Promise<z.infer<typeof Tickets>> => {
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, stream_id,
+            anyIf(JSONExtractString(data, 'subject'), type = 'TicketOpened') AS subject,
+            if(countIf(type = 'TicketUpdated' AND JSONHas(data, 'changes', 'priority')) > 0,
+               argMaxIf(JSONExtractString(data, 'changes', 'priority'), position, type = 'TicketUpdated' AND JSONHas(data, 'changes', 'priority')),
+               anyIf(JSONExtractString(data, 'priority'), type = 'TicketOpened')) AS current_priority,
+            argMaxIf(type, position, type IN ('TicketOpened', 'TicketResolved', 'TicketReopened')) AS last_state,
+            argMaxIf(JSONExtractString(data, 'changes', 'status'), position, type = 'TicketUpdated' AND JSONHas(data, 'changes', 'status')) AS work_status,
+            argMaxIf(JSONExtractString(data, 'changes', 'assigneeId'), position, type = 'TicketUpdated' AND JSONHas(data, 'changes', 'assigneeId')) AS assignee,
+            anyIf(JSONExtractString(data, 'category'), type = 'TicketOpened') AS ticket_category,
+            anyIf(JSONExtractString(data, 'callId'), type = 'TicketOpened') AS call,
+            anyIf(JSONExtractString(data, 'departmentId'), type = 'TicketOpened') AS department,
+            toString(minIf(occurred_at, type = 'TicketOpened')) AS opened_text,
+            toString(max(occurred_at)) AS updated_text
+       FROM events FINAL
+      WHERE ${tenantId === '*' ? '1' : 'tenant_id = {tenantId:String}'} AND stream_id LIKE 'ticket-%'
+      GROUP BY tenant_id, stream_id HAVING countIf(type = 'TicketOpened') > 0
+      ORDER BY updated_text DESC LIMIT 1000`,
+    { tenantId },
+  );
+  const orNull = (value: unknown) =>
+    value === '' || value === null || value === undefined ? null : String(value);
+  return {
+    tickets: rows
+      .map((r) => {
+        const streamId = String(r['stream_id']);
+        return {
+          tenantId: String(r['tenant_id']),
+          ticketId: streamId.slice(streamId.indexOf('.') + 1),
+          subject: String(r['subject']),
+          priority: String(r['current_priority']),
+          status: r['last_state'] === 'TicketResolved' ? ('resolved' as const) : ('open' as const),
+          workStatus: orNull(r['work_status']),
+          assigneeId: orNull(r['assignee']),
+          category: orNull(r['ticket_category']),
+          callId: orNull(r['call']),
+          departmentId: orNull(r['department']),
+          openedAt: isoOf(r['opened_text']) ?? '',
+          updatedAt: isoOf(r['updated_text']) ?? '',
+        };
+      })
+      .filter(
+        (t) =>
+          (query.status === undefined || t.status === query.status) &&
+          (query.priority === undefined || t.priority === query.priority),
+      ),
+  };
+};

@@ -2,6 +2,11 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { Context } from 'koa';
+import {
+  assertTableName,
+  type QueryParams,
+  type ReadStore,
+} from '../../../projections/src/read-store/port.js';
 
 export interface CsvColumn<T> {
   readonly header: string;
@@ -77,3 +82,32 @@ export async function* keysetBatches<T, K>(
     after = keyOf(last);
   }
 }
+
+/**
+ * A table's rows in the order of one of its key columns, batch by batch: `SELECT columns FROM table FINAL
+ * WHERE … AND key > last ORDER BY key LIMIT n`. With the key leading the table's sort order (after the tenant),
+ * each batch is a range read.
+ */
+export const tableBatches = <T>(
+  store: ReadStore,
+  spec: {
+    readonly table: string;
+    readonly columns: string;
+    readonly where: { readonly sql: string; readonly params: QueryParams };
+    readonly key: { readonly column: string; readonly type: 'String' | 'UInt64' };
+    readonly map: (row: Record<string, unknown>) => T;
+    readonly keyOf: (row: T) => string | number;
+  },
+): AsyncGenerator<T[]> =>
+  keysetBatches(
+    async (after: string | number | undefined, limit) =>
+      (
+        await store.query<Record<string, unknown>>(
+          `SELECT ${spec.columns} FROM ${assertTableName(spec.table)} FINAL WHERE ${spec.where.sql}
+           ${after !== undefined ? `AND ${spec.key.column} > {after:${spec.key.type}}` : ''}
+           ORDER BY ${spec.key.column} LIMIT {limit:UInt32}`,
+          { ...spec.where.params, limit, ...(after !== undefined && { after }) },
+        )
+      ).map(spec.map),
+    spec.keyOf,
+  );
