@@ -6,10 +6,14 @@ import type { ReadStore } from '../../projections/src/read-store/port.js';
 import { ApiUsageQuery, ApiUsageReport, apiUsage } from './admin/api-usage.js';
 import {
   Announcements,
+  Branding,
   PlatformHealth,
+  brandingForDomain,
   TicketQuery,
   Tickets,
+  UsageAgainstCaps,
   supportTickets,
+  usageAgainstCaps,
   TenantOverview,
   TopAgents,
   activeAnnouncements,
@@ -189,6 +193,27 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
   return [
     defineRoute({
       method: 'get',
+      path: '/api/branding',
+      operationId: 'branding',
+      summary: 'Read the white-label look of a custom domain',
+      tag: 'platform',
+      roles: [],
+      scope: 'read',
+      public: true,
+      query: z.strictObject({
+        domain: z
+          .string()
+          .regex(/^(?=.{4,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain like support.example.com'),
+      }),
+      response: Branding,
+      handle: async ({ query }) => {
+        const branding = await brandingForDomain(deps.readStore(), query.domain);
+        if (!branding) throw new CommandRejected(404, 'NOT_FOUND', 'no tenant uses this domain', 'domain');
+        return { body: branding };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/announcements',
       operationId: 'announcements',
       summary: 'Read the announcements in force',
@@ -270,6 +295,18 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: Range,
       response: TopAgents,
       handle: async ({ query }) => ({ body: await topAgents(deps.readStore(), rangeOf(query, deps.now())) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/usage-caps',
+      operationId: 'adminUsageCaps',
+      summary: 'Read each tenant’s usage against its tier’s caps this billing period',
+      tag: 'super admin',
+      roles: [],
+      scope: 'analytics',
+      platformWide: true,
+      response: UsageAgainstCaps,
+      handle: async () => ({ body: await usageAgainstCaps(deps.readStore(), deps.now()) }),
     }),
     defineRoute({
       method: 'get',

@@ -138,7 +138,11 @@ describe('the OpenAPI document', () => {
         'auditEvents',
       ]),
     );
-    for (const operation of operationsOf(document)) expect(operation['x-roles']).toContain('super_admin');
+    for (const operation of operationsOf(document)) {
+      expect(operation['x-roles'], operation.operationId).toEqual(
+        expect.arrayContaining([operation.operationId === 'branding' ? 'anyone' : 'super_admin']),
+      );
+    }
   });
 });
 
@@ -519,6 +523,57 @@ describe('platform: announcements, API usage, super admin', () => {
     },
   );
 
+  it(
+    'themes a custom domain before sign-in with the tenant’s branding, and nothing else',
+    { timeout: 30_000 },
+    async () => {
+      expect(
+        (
+          await as('tenant_admin').command('UpdateTenantSettings', {
+            tenantId: DEMO_TENANT,
+            settings: {
+              branding: {
+                displayName: 'Bright Smile',
+                primaryColor: '#0a7cff',
+                customDomain: 'support.brightsmile.example',
+              },
+            },
+          })
+        ).status,
+      ).toBe(200);
+      await eventually(async () => {
+        const branding = await apiClient(test.url).request(
+          'GET',
+          '/api/branding?domain=Support.BrightSmile.example',
+        );
+        expect(branding.status).toBe(200);
+        expect(validate('branding', 200, branding.body)).toEqual([]);
+        expect(branding.body).toEqual({
+          tenantId: DEMO_TENANT,
+          displayName: 'Bright Smile',
+          primaryColor: '#0a7cff',
+          logoUrl: null,
+        });
+      });
+      expect((await apiClient(test.url).request('GET', '/api/branding?domain=nobody.example')).status).toBe(
+        404,
+      );
+      expect((await apiClient(test.url).request('GET', '/api/branding?domain=../etc')).status).toBe(400);
+    },
+  );
+
+  it('shows super admins each tenant’s usage against its tier’s caps', async () => {
+    const caps = await apiClient(test.url, tokens.get('super_admin')).request<{
+      tenants: { tenantId: string; planTier: string; includedMinutes: number | null }[];
+    }>('GET', '/api/admin/usage-caps');
+    expect(caps.status).toBe(200);
+    expect(validate('adminUsageCaps', 200, caps.body)).toEqual([]);
+    expect(caps.body.tenants).toContainEqual(
+      expect.objectContaining({ tenantId: OTHER, planTier: 'starter', includedMinutes: 1000 }),
+    );
+    expect(caps.body.tenants.map((t) => t.tenantId)).toContain(DEMO_TENANT);
+  });
+
   it('gives super admins every tenant with its traffic, the busiest agents and the engines’ health', async () => {
     const root = apiClient(test.url, tokens.get('super_admin'));
     const tenants = await root.request<{
@@ -687,7 +742,10 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{callId}', 'CA-q-1')
     .replace('{reportId}', 'daily-volume')
     .replace('{kind}', 'volume')
-    .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`);
+    .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`) +
+  (operation.operationId === 'branding' ? '?domain=support.brightsmile.example' : '');
+/** Routes anyone may call (a sign-in page's branding): outside the tenant and role checks. */
+const isPublic = (operation: DocumentedOperation): boolean => operation['x-roles'].includes('anyone');
 
 /** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */
 const bodyOf = async (path: string, token: string | undefined): Promise<{ status: number; text: string }> => {
@@ -714,7 +772,7 @@ describe('access', () => {
     { timeout: 60_000 },
     async () => {
       const other = tokens.get('other');
-      for (const operation of operationsOf(document)) {
+      for (const operation of operationsOf(document).filter((o) => !isPublic(o))) {
         const path = concretePath(operation);
         const { status, text } = await bodyOf(path, other);
         expect([200, 403, 404], `${operation.operationId} ${path}`).toContain(status);
@@ -739,7 +797,7 @@ describe('access', () => {
     'the role matrix is enforced on every route, and no credentials get a 401',
     { timeout: 60_000 },
     async () => {
-      for (const operation of operationsOf(document)) {
+      for (const operation of operationsOf(document).filter((o) => !isPublic(o))) {
         const path = concretePath(operation);
         expect((await bodyOf(path, undefined)).status, `${operation.operationId} unauthenticated`).toBe(401);
         for (const role of ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer']) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLATFORM_TENANT } from '@ccp/schemas';
+import { billingPeriodOf, PLAN_LIMITS, PlanTier, PLATFORM_TENANT } from '@ccp/schemas';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
@@ -312,4 +312,103 @@ export const supportTickets = async (
           (query.priority === undefined || t.priority === query.priority),
       ),
   };
+};
+
+export const UsageAgainstCaps = z.object({
+  period: z.string().describe('The billing period (UTC month, YYYY-MM)'),
+  tenants: z.array(
+    z.object({
+      tenantId: z.string(),
+      planTier: z.string(),
+      minutes: z.number(),
+      includedMinutes: z.number().nullable(),
+      tokens: z.number(),
+      tokenCap: z.number().nullable(),
+      atUsageCap: z.string().nullable(),
+      /** The larger of minutes and tokens over their caps (0..1+), null when the tier has no caps. */
+      capUsed: z.number().nullable(),
+    }),
+  ),
+});
+
+/**
+ * Each tenant's metered usage this billing period against its tier's caps, highest first: who is about to be
+ * blocked or billed overage. Tiers come from the plan history (tenant_plans), usage from usage_events.
+ */
+export const usageAgainstCaps = async (
+  store: ReadStore,
+  now: Date,
+): Promise<z.infer<typeof UsageAgainstCaps>> => {
+  const period = billingPeriodOf(now);
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT p.tenant_id AS tenant_id, p.tier AS tier,
+            ifNull(u.minutes, 0) AS minutes, ifNull(u.tokens, 0) AS tokens
+       FROM (SELECT tenant_id, argMax(plan_tier, position) AS tier FROM tenant_plans FINAL GROUP BY tenant_id) AS p
+       LEFT JOIN (
+         SELECT tenant_id, sumIf(quantity, kind = 'call_minutes') AS minutes, sumIf(quantity, kind = 'llm_tokens') AS tokens
+           FROM usage_events FINAL WHERE period = {period:String} GROUP BY tenant_id
+       ) AS u ON u.tenant_id = p.tenant_id`,
+    { period },
+  );
+  const tenants = rows.map((r) => {
+    const tier = PlanTier.safeParse(r['tier']);
+    const limits = tier.success ? PLAN_LIMITS[tier.data] : undefined;
+    const minutes = Number(r['minutes']);
+    const tokens = Number(r['tokens']);
+    const ratios = [
+      limits?.includedMinutesPerMonth ? minutes / limits.includedMinutesPerMonth : undefined,
+      limits?.llmTokensPerMonth ? tokens / limits.llmTokensPerMonth : undefined,
+    ].filter((x): x is number => x !== undefined);
+    return {
+      tenantId: String(r['tenant_id']),
+      planTier: String(r['tier']),
+      minutes,
+      includedMinutes: limits?.includedMinutesPerMonth ?? null,
+      tokens,
+      tokenCap: limits?.llmTokensPerMonth ?? null,
+      atUsageCap: limits?.atUsageCap ?? null,
+      capUsed: ratios.length === 0 ? null : Math.max(...ratios),
+    };
+  });
+  tenants.sort((a, b) => (b.capUsed ?? -1) - (a.capUsed ?? -1) || a.tenantId.localeCompare(b.tenantId));
+  return { period, tenants };
+};
+
+export const Branding = z.object({
+  tenantId: z.string(),
+  displayName: z.string().nullable(),
+  primaryColor: z.string().nullable(),
+  logoUrl: z.string().nullable(),
+});
+
+/**
+ * The white-label look of the tenant that owns `domain` (its settings' branding.customDomain), for the console
+ * to theme its sign-in page before anyone signs in: only the branding, nothing else about the tenant.
+ */
+export const brandingForDomain = async (
+  store: ReadStore,
+  domain: string,
+): Promise<z.infer<typeof Branding> | undefined> => {
+  const rows = await store.query<{ tenant_id: string; branding: string }>(
+    `SELECT tenant_id, argMax(JSONExtractRaw(data, 'settings', 'branding'), position) AS branding
+       FROM events FINAL
+      WHERE type IN ('TenantCreated', 'TenantSettingsUpdated') AND JSONHas(data, 'settings', 'branding')
+      GROUP BY tenant_id`,
+  );
+  for (const row of rows) {
+    const branding = JSON.parse(row.branding) as {
+      customDomain?: string;
+      displayName?: string;
+      primaryColor?: string;
+      logoUrl?: string;
+    };
+    if (branding.customDomain?.toLowerCase() !== domain.toLowerCase()) continue;
+    return {
+      tenantId: row.tenant_id,
+      displayName: branding.displayName ?? null,
+      primaryColor: branding.primaryColor ?? null,
+      logoUrl: branding.logoUrl ?? null,
+    };
+  }
+  return undefined;
 };

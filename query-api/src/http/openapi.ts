@@ -64,13 +64,13 @@ export const openApiDocument = (routes: readonly QueryRoute[], info: { version: 
       operationId: route.operationId,
       summary: route.summary,
       tags: [route.tag],
-      'x-roles': ['super_admin', ...route.roles],
+      'x-roles': route.public ? ['anyone'] : ['super_admin', ...route.roles],
       'x-api-key-scope': route.scope,
-      security: [{ bearer: [] }],
+      security: route.public ? [] : [{ bearer: [] }],
       parameters: [
         ...parametersOf(route.params, 'path'),
         ...parametersOf(route.query, 'query'),
-        tenantParameter,
+        ...(route.public ? [] : [tenantParameter]),
       ],
       responses: {
         200: success,

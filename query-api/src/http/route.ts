@@ -32,6 +32,8 @@ export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType
   readonly response: z.ZodType<R> | { readonly mediaType: string; readonly description: string };
   /** Whether a super admin reads across tenants here (no tenant scope at all). */
   readonly platformWide?: boolean;
+  /** Answered without credentials (what a sign-in page needs); `roles` and `scope` do not apply. */
+  readonly public?: boolean;
   handle(input: {
     readonly scope: Scope;
     readonly query: z.output<Q>;

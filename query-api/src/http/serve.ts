@@ -8,6 +8,8 @@ import type { Auth } from '../../../command-service/src/identity/auth.js';
 import type { QueryRoute, Scope } from './route.js';
 
 const TenantParam = z.object({ tenantId: TenantId.optional() });
+/** Public routes read for nobody in particular: no tenant, no role. */
+const PUBLIC_SCOPE: Scope = { actor: { kind: 'system', id: 'public' }, tenantId: '' };
 
 const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, where: string): z.output<S> => {
   if (!schema) return {} as z.output<S>;
@@ -75,6 +77,16 @@ export const serveRoutes = (routes: readonly QueryRoute[], auth: Auth): Middlewa
   for (const route of routes) {
     router[route.method](route.path, async (ctx) => {
       const query = ctx.query as Record<string, unknown>;
+      if (route.public) {
+        const result = await route.handle({
+          scope: PUBLIC_SCOPE,
+          query: parse(route.query, query, 'query'),
+          params: parse(route.params, ctx.params, 'path'),
+          ctx,
+        });
+        if ('body' in result) ctx.body = result.body;
+        return;
+      }
       const bearer = ctx.state.bearer;
       const scope = scopeOf(
         route,
