@@ -114,6 +114,7 @@ const Range = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional().describe('Default: now'),
 });
 const Reports = CallFilters.extend({ interval: Interval.default('day') });
+const IntentQuery = CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) });
 
 const ReportIdParam = z.strictObject({ reportId: EntityId });
 
@@ -127,6 +128,28 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     timeZone: await deps.timeZoneOf(scope.tenantId),
     now: deps.now(),
   });
+
+  /** An analytics report as a route: the same roles, scope and report context for each. */
+  const analyticsRoute = <Q extends z.ZodType, R>(
+    name: string,
+    operationId: string,
+    summary: string,
+    query: Q,
+    response: z.ZodType<R>,
+    run: (ctx: ReportContext, query: z.output<Q>) => Promise<R>,
+  ): QueryRoute =>
+    defineRoute({
+      method: 'get',
+      path: `/api/analytics/${name}`,
+      operationId,
+      summary,
+      tag: 'analytics',
+      roles: ROLE_MATRIX.analytics,
+      scope: 'analytics',
+      query,
+      response,
+      handle: async ({ scope, query: parsed }) => ({ body: await run(await reportContext(scope), parsed) }),
+    });
 
   const sendFile = async (
     ctx: Parameters<QueryRoute['handle']>[0]['ctx'],
@@ -491,112 +514,65 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
         return { body: replay };
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/volume',
-      operationId: 'callVolume',
-      summary: 'Read call volume over time',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: Reports,
-      response: VolumeReport,
-      handle: async ({ scope, query }) => ({
-        body: await callVolume(await reportContext(scope), query, query.interval),
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/outcomes',
-      operationId: 'callOutcomes',
-      summary: 'Read success and resolution rates',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters,
-      response: OutcomeReport,
-      handle: async ({ scope, query }) => ({ body: await outcomes(await reportContext(scope), query) }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/sentiment',
-      operationId: 'sentimentOverTime',
-      summary: 'Read caller sentiment over time',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: Reports,
-      response: SentimentReport,
-      handle: async ({ scope, query }) => ({
-        body: await sentimentOverTime(await reportContext(scope), query, query.interval),
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/intents',
-      operationId: 'topIntents',
-      summary: 'Read the most common intents',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
-      response: IntentReport,
-      handle: async ({ scope, query }) => ({
-        body: await topIntents(await reportContext(scope), query, query.limit),
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/agents',
-      operationId: 'agentComparison',
-      summary: 'Compare AI and human agents',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters,
-      response: AgentComparison,
-      handle: async ({ scope, query }) => ({
-        body: await agentComparison(await reportContext(scope), query),
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/departments',
-      operationId: 'departmentStats',
-      summary: 'Read department and queue statistics',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters,
-      response: DepartmentReport,
-      handle: async ({ scope, query }) => ({
-        body: await departmentStats(await reportContext(scope), query),
-      }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/sla',
-      operationId: 'slaCompliance',
-      summary: 'Read SLA compliance and breaches',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters,
-      response: SlaReport,
-      handle: async ({ scope, query }) => ({ body: await slaCompliance(await reportContext(scope), query) }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/analytics/usage',
-      operationId: 'usage',
-      summary: 'Read usage and cost drivers (minutes, tokens)',
-      tag: 'analytics',
-      roles: ROLE_MATRIX.analytics,
-      scope: 'analytics',
-      query: CallFilters,
-      response: UsageReport,
-      handle: async ({ scope, query }) => ({ body: await usage(await reportContext(scope), query) }),
-    }),
+    analyticsRoute('volume', 'callVolume', 'Read call volume over time', Reports, VolumeReport, (ctx, q) =>
+      callVolume(ctx, q, q.interval),
+    ),
+    analyticsRoute(
+      'outcomes',
+      'callOutcomes',
+      'Read success and resolution rates',
+      CallFilters,
+      OutcomeReport,
+      outcomes,
+    ),
+    analyticsRoute(
+      'sentiment',
+      'sentimentOverTime',
+      'Read caller sentiment over time',
+      Reports,
+      SentimentReport,
+      (ctx, q) => sentimentOverTime(ctx, q, q.interval),
+    ),
+    analyticsRoute(
+      'intents',
+      'topIntents',
+      'Read the most common intents',
+      IntentQuery,
+      IntentReport,
+      (ctx, q) => topIntents(ctx, q, q.limit),
+    ),
+    analyticsRoute(
+      'agents',
+      'agentComparison',
+      'Compare AI and human agents',
+      CallFilters,
+      AgentComparison,
+      agentComparison,
+    ),
+    analyticsRoute(
+      'departments',
+      'departmentStats',
+      'Read department and queue statistics',
+      CallFilters,
+      DepartmentReport,
+      departmentStats,
+    ),
+    analyticsRoute(
+      'sla',
+      'slaCompliance',
+      'Read SLA compliance and breaches',
+      CallFilters,
+      SlaReport,
+      slaCompliance,
+    ),
+    analyticsRoute(
+      'usage',
+      'usage',
+      'Read usage and cost drivers (minutes, tokens)',
+      CallFilters,
+      UsageReport,
+      usage,
+    ),
     defineRoute({
       method: 'get',
       path: '/api/live',
