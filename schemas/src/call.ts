@@ -112,6 +112,8 @@ const CallStart = z.object({
   language: LanguageTag.optional(),
   /** Outbound: the lead (a campaign's or a CRM's contact) the call is placed for. */
   leadId: EntityId.optional(),
+  /** Outbound: the campaign the call is placed for, for conversion and ROI analytics. */
+  campaignId: EntityId.optional(),
 });
 
 const IvrChoice = z.object({

@@ -25,6 +25,30 @@ export interface PlanLimits {
   /** What happens once a monthly cap is reached; null for tiers without caps. */
   readonly atUsageCap: UsageCapRule | null;
   readonly callRounding: CallRounding;
+  /** What the tier permits beyond the basics every tenant has (calls, dashboards, analytics, live metrics). */
+  readonly features: readonly PlanFeature[];
+  readonly prices: PlanPrices;
+}
+
+/**
+ * Permission scopes a tier grants. `exports`: CSV and PDF downloads; `api_access`: API keys as credentials;
+ * `audit_trail`: the audit log, replays and hash-chain checks; `scheduled_reports`: saved reports delivered on a
+ * schedule; `white_label`: the tenant's own domain and theme before sign-in.
+ */
+export const PLAN_FEATURES = [
+  'exports',
+  'api_access',
+  'audit_trail',
+  'scheduled_reports',
+  'white_label',
+] as const;
+export type PlanFeature = (typeof PLAN_FEATURES)[number];
+
+/** List prices in US dollars: usage is priced per billable minute and per million LLM tokens. */
+export interface PlanPrices {
+  readonly monthlyFeeUsd: number;
+  readonly perMinuteUsd: number;
+  readonly perMillionTokensUsd: number;
 }
 
 const PER_MINUTE: CallRounding = { kind: 'per_minute' };
@@ -39,6 +63,8 @@ export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
     llmTokensPerMonth: 200_000,
     atUsageCap: 'block_ai',
     callRounding: PER_MINUTE,
+    features: [],
+    prices: { monthlyFeeUsd: 0, perMinuteUsd: 0.12, perMillionTokensUsd: 3 },
   },
   starter: {
     aiAgents: 3,
@@ -48,6 +74,8 @@ export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
     llmTokensPerMonth: 3_000_000,
     atUsageCap: 'block_ai',
     callRounding: PER_MINUTE,
+    features: ['exports', 'api_access', 'audit_trail'],
+    prices: { monthlyFeeUsd: 49, perMinuteUsd: 0.1, perMillionTokensUsd: 2.5 },
   },
   professional: {
     aiAgents: 20,
@@ -57,6 +85,8 @@ export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
     llmTokensPerMonth: 30_000_000,
     atUsageCap: 'overage_billed',
     callRounding: PER_SECOND,
+    features: ['exports', 'api_access', 'audit_trail', 'scheduled_reports', 'white_label'],
+    prices: { monthlyFeeUsd: 399, perMinuteUsd: 0.08, perMillionTokensUsd: 2 },
   },
   enterprise: {
     aiAgents: null,
@@ -66,6 +96,8 @@ export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
     llmTokensPerMonth: null,
     atUsageCap: null,
     callRounding: PER_SECOND,
+    features: PLAN_FEATURES,
+    prices: { monthlyFeeUsd: 2500, perMinuteUsd: 0.06, perMillionTokensUsd: 1.5 },
   },
 };
 
@@ -98,3 +130,37 @@ export const billableMinutes = (tier: PlanTier, durationSeconds: number): number
  * that a month's usage never depends on a time zone that may change.
  */
 export const billingPeriodOf = (instant: Date): string => instant.toISOString().slice(0, 7);
+
+/** Limits a super admin set for one tenant in place of its tier's; a key that is absent keeps the tier's. */
+export interface UsageLimitOverrides {
+  readonly includedMinutesPerMonth?: number | null;
+  readonly llmTokensPerMonth?: number | null;
+  readonly atUsageCap?: UsageCapRule;
+}
+
+/** A tenant's monthly cap of a metered resource under its tier and overrides; null when unlimited. */
+export const effectiveUsageCap = (
+  tier: PlanTier,
+  resource: UsageResource,
+  overrides: UsageLimitOverrides = {},
+): number | null => {
+  const key = resource === 'call_minutes' ? 'includedMinutesPerMonth' : 'llmTokensPerMonth';
+  const override = overrides[key];
+  return override === undefined ? usageCapOf(tier, resource) : override;
+};
+
+/**
+ * What happens at a cap under a tier and overrides. A cap set on a tier that has none (enterprise) bills the
+ * excess unless the override says otherwise: an unlimited tier's AI is never silenced by surprise.
+ */
+export const effectiveCapRule = (tier: PlanTier, overrides: UsageLimitOverrides = {}): UsageCapRule =>
+  overrides.atUsageCap ?? PLAN_LIMITS[tier].atUsageCap ?? 'overage_billed';
+
+export const tierAllows = (tier: PlanTier, feature: PlanFeature): boolean =>
+  PLAN_LIMITS[tier].features.includes(feature);
+
+/** Usage priced at a tier's list prices, in US dollars, rounded to the cent. */
+export const usageCostUsd = (tier: PlanTier, minutes: number, tokens: number): number => {
+  const { perMinuteUsd, perMillionTokensUsd } = PLAN_LIMITS[tier].prices;
+  return Math.round((minutes * perMinuteUsd + (tokens / 1_000_000) * perMillionTokensUsd) * 100) / 100;
+};

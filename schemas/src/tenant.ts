@@ -103,6 +103,16 @@ export const SsoIssuer = z.object({
 });
 export type SsoIssuer = z.infer<typeof SsoIssuer>;
 
+export const REGIONS = [
+  'north_america',
+  'latin_america',
+  'europe',
+  'middle_east_africa',
+  'asia_pacific',
+] as const;
+export const Region = z.enum(REGIONS);
+export type Region = z.infer<typeof Region>;
+
 export const TenantSettings = z.object({
   timeZone: TimeZone,
   languages: z.array(LanguageTag).min(1).max(20),
@@ -117,6 +127,8 @@ export const TenantSettings = z.object({
   askFeedback: z.boolean(),
   /** Identity providers the tenant's members may sign in with. */
   sso: z.array(SsoIssuer).max(10),
+  /** Where the business operates, for the platform's analytics by region. */
+  region: Region,
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -136,6 +148,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   ivrMenus: [],
   askFeedback: false,
   sso: [],
+  region: 'north_america',
 };
 
 /**
@@ -148,6 +161,7 @@ const StoredTenantSettings = TenantSettings.extend({
   ivrMenus: TenantSettings.shape.ivrMenus.default([]),
   askFeedback: z.boolean().default(false),
   sso: TenantSettings.shape.sso.default([]),
+  region: Region.default('north_america'),
 });
 
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);
@@ -204,6 +218,24 @@ export const UpdateTenantSettings = defineCommand(
   'UpdateTenantSettings',
   z.object({ tenantId: TenantId, settings: TenantSettings.partial() }),
   'Change time zone, languages, business hours, branding or the tenant-wide prompt.',
+);
+const Cap = z.number().int().nonnegative().max(1e12).nullable();
+const UsageLimitOverridesSchema = z.strictObject({
+  includedMinutesPerMonth: Cap.optional(),
+  llmTokensPerMonth: Cap.optional(),
+  atUsageCap: UsageCapRuleSchema.optional(),
+});
+const UsageLimits = z.object({
+  /** Replace the tier's caps for this tenant; a key left out keeps the tier's, null lifts the cap. */
+  overrides: UsageLimitOverridesSchema,
+  /** Alert when the month's usage, priced at the tier's list prices, reaches this many US dollars. */
+  billingThresholdUsd: z.number().positive().max(1e9).nullable(),
+});
+export const SetUsageLimits = defineCommand(
+  category,
+  'SetUsageLimits',
+  UsageLimits.extend({ tenantId: TenantId }),
+  "Set a tenant's own monthly caps (minutes, LLM tokens, what happens at a cap) and its billing alert threshold.",
 );
 export const ReserveQuota = defineCommand(
   category,
@@ -283,6 +315,8 @@ export const UsageCapReached = defineEvent(
   }),
 );
 
+export const UsageLimitsSet = defineEvent(category, 'UsageLimitsSet', 1, UsageLimits);
+
 export const tenantCommands = [
   CreateTenant,
   ChangePlanTier,
@@ -291,6 +325,7 @@ export const tenantCommands = [
   DisableTenant,
   RequestTenantDeletion,
   UpdateTenantSettings,
+  SetUsageLimits,
   ReserveQuota,
   ReleaseQuota,
   EnforceUsageCap,
@@ -306,4 +341,5 @@ export const tenantEvents = [
   QuotaReserved,
   QuotaReleased,
   UsageCapReached,
+  UsageLimitsSet,
 ] as const;

@@ -7,6 +7,7 @@ import {
   ReleaseQuota,
   RequestTenantDeletion,
   ReserveQuota,
+  SetUsageLimits,
   SuspendTenant,
   UpdateTenantSettings,
   type QuotaResource,
@@ -36,6 +37,7 @@ export const tenantRoutes = [
   route(SuspendTenant, tenantDecider, superAdminOnly),
   route(ReactivateTenant, tenantDecider, superAdminOnly),
   route(DisableTenant, tenantDecider, superAdminOnly),
+  route(SetUsageLimits, tenantDecider, superAdminOnly),
   route(RequestTenantDeletion, tenantDecider, {
     stream: tenantStream,
     roles: ['tenant_admin'],

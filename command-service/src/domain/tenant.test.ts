@@ -11,6 +11,7 @@ import {
   ReleaseQuota,
   RequestTenantDeletion,
   ReserveQuota,
+  SetUsageLimits,
   SuspendTenant,
   UpdateTenantSettings,
 } from '@ccp/schemas';
@@ -237,6 +238,71 @@ describe('tenant decider', () => {
       given([created, { type: 'PlanTierChanged', data: { from: 'free', to: 'enterprise' } }])
         .when(enforce('2026-03', 'call_minutes', 10_000_000, 60))
         .thenNothingHappened();
+    });
+
+    describe("a tenant's own limits", () => {
+      const limits = (
+        overrides: Record<string, number | null | string>,
+        billingThresholdUsd: number | null = null,
+      ): TenantEvent => ({ type: 'UsageLimitsSet', data: { overrides, billingThresholdUsd } }) as TenantEvent;
+
+      it('records the limits a super admin sets', () =>
+        given([created])
+          .when(
+            command(SetUsageLimits, {
+              tenantId: 'acme',
+              overrides: { llmTokensPerMonth: 50_000 },
+              billingThresholdUsd: 25,
+            }),
+          )
+          .then([limits({ llmTokensPerMonth: 50_000 }, 25)]));
+
+      it("a lower cap than the tier's is enforced", () =>
+        given([created, limits({ llmTokensPerMonth: 50_000 })])
+          .when(enforce('2026-03', 'llm_tokens', 50_000, 50_000))
+          .then([reached('2026-03', 'llm_tokens', 50_000, 50_000)]));
+
+      it('a lifted cap (null) is not', () =>
+        given([created, limits({ includedMinutesPerMonth: null })])
+          .when(enforce('2026-03', 'call_minutes', 5_000, 60))
+          .thenNothingHappened());
+
+      it('a cap on an unlimited tier bills the excess unless told to block', () => {
+        const enterprise: TenantEvent = { type: 'PlanTierChanged', data: { from: 'free', to: 'enterprise' } };
+        given([created, enterprise, limits({ includedMinutesPerMonth: 100 })])
+          .when(enforce('2026-03', 'call_minutes', 100, 100))
+          .then([reached('2026-03', 'call_minutes', 100, 100, 'overage_billed')]);
+        given([created, enterprise, limits({ includedMinutesPerMonth: 100, atUsageCap: 'block_ai' })])
+          .when(enforce('2026-03', 'call_minutes', 100, 100))
+          .then([reached('2026-03', 'call_minutes', 100, 100, 'block_ai')]);
+      });
+
+      it('raising the cap above what was used lifts a cap reached this month', () => {
+        const state = stateOf([created, reached('2026-03', 'llm_tokens', 200_001, 200_000)]);
+        expect(usageCapInForce(state, 'llm_tokens', new Date('2026-03-10T00:00:00Z'))).toBe('block_ai');
+        const raised = tenantDecider.evolve(state, limits({ llmTokensPerMonth: 1_000_000 }));
+        expect(usageCapInForce(raised, 'llm_tokens', new Date('2026-03-10T00:00:00Z'))).toBeNull();
+      });
+
+      it('refuses bad limits and closed tenants', () => {
+        expect(
+          SetUsageLimits.data.safeParse({
+            tenantId: 'acme',
+            overrides: { llmTokensPerMonth: -1 },
+            billingThresholdUsd: null,
+          }).success,
+        ).toBe(false);
+        expect(
+          SetUsageLimits.data.safeParse({
+            tenantId: 'acme',
+            overrides: { seats: 3 },
+            billingThresholdUsd: null,
+          }).success,
+        ).toBe(false);
+        given([created, { type: 'TenantDisabled', data: { reason: 'fraud' } }])
+          .when(command(SetUsageLimits, { tenantId: 'acme', overrides: {}, billingThresholdUsd: 10 }))
+          .thenThrows(refusedWith('TENANT_CLOSED'));
+      });
     });
 
     it('refuses usage below the cap as input', () => {

@@ -1,10 +1,11 @@
 import {
   billingPeriodOf,
   DEFAULT_TENANT_SETTINGS,
+  effectiveCapRule,
+  effectiveUsageCap,
   PLAN_LIMITS,
   QUOTA_RESOURCES,
   USAGE_RESOURCES,
-  usageCapOf,
   type CommandOf,
   type EventOf,
   type PlanTier,
@@ -13,6 +14,7 @@ import {
   type tenantCommands,
   type tenantEvents,
   type UsageCapRule,
+  type UsageLimitOverrides,
   type UsageResource,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from './decider.js';
@@ -33,6 +35,9 @@ export type TenantState =
       readonly quota: Readonly<Record<QuotaResource, readonly string[]>>;
       /** Monthly caps reached in the latest period that reached any; an earlier period no longer counts. */
       readonly usageCapped: UsageCapped | undefined;
+      /** A super admin's caps for this tenant in place of its tier's. */
+      readonly limits: UsageLimitOverrides;
+      readonly billingThresholdUsd: number | null;
     };
 
 export interface UsageCapped {
@@ -83,17 +88,21 @@ export const usageCapInForce = (
   if (state.status === 'none' || !state.usageCapped) return null;
   const { period, resources } = state.usageCapped;
   if (period !== billingPeriodOf(now) || !resources.includes(resource)) return null;
-  return PLAN_LIMITS[state.planTier].atUsageCap;
+  return effectiveCapRule(state.planTier, state.limits);
 };
 
 /**
  * Caps that hold under another tier: those whose recorded use reaches the tier's cap too. Every cap reached this
  * period is reconsidered, so a cap lifted by an upgrade holds again after a downgrade back.
  */
-const cappedUnder = (tier: PlanTier, capped: UsageCapped | undefined): UsageCapped | undefined => {
+const cappedUnder = (
+  tier: PlanTier,
+  limits: UsageLimitOverrides,
+  capped: UsageCapped | undefined,
+): UsageCapped | undefined => {
   if (!capped) return undefined;
   const resources = USAGE_RESOURCES.filter((resource) => {
-    const cap = usageCapOf(tier, resource);
+    const cap = effectiveUsageCap(tier, resource, limits);
     const used = capped.used[resource];
     return cap !== null && used !== undefined && used >= cap;
   });
@@ -155,6 +164,11 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       notClosed(state);
       return [{ type: 'TenantSettingsUpdated', data: { settings: command.data.settings } }];
     }
+    case 'SetUsageLimits': {
+      notClosed(state);
+      const { overrides, billingThresholdUsd } = command.data;
+      return [{ type: 'UsageLimitsSet', data: { overrides, billingThresholdUsd } }];
+    }
     case 'ReserveQuota': {
       const tenant = notClosed(state);
       if (tenant.status === 'suspended') {
@@ -186,9 +200,9 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       if (capped && capped.period > period) return [];
       if (capped?.period === period && capped.resources.includes(resource)) return [];
       // The processor measured against the plan it knew; the plan now in force decides.
-      const cap = usageCapOf(tenant.planTier, resource);
-      const rule = PLAN_LIMITS[tenant.planTier].atUsageCap;
-      if (cap === null || rule === null || used < cap) return [];
+      const cap = effectiveUsageCap(tenant.planTier, resource, tenant.limits);
+      const rule = effectiveCapRule(tenant.planTier, tenant.limits);
+      if (cap === null || used < cap) return [];
       return [{ type: 'UsageCapReached', data: { period, resource, used, cap, rule } }];
     }
   }
@@ -196,7 +210,14 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
 
 export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
   if (event.type === 'TenantCreated') {
-    return { status: 'active', ...event.data, quota: emptyQuota(), usageCapped: undefined };
+    return {
+      status: 'active',
+      ...event.data,
+      quota: emptyQuota(),
+      usageCapped: undefined,
+      limits: {},
+      billingThresholdUsd: null,
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -204,7 +225,7 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
       return {
         ...state,
         planTier: event.data.to,
-        usageCapped: cappedUnder(event.data.to, state.usageCapped),
+        usageCapped: cappedUnder(event.data.to, state.limits, state.usageCapped),
       };
     case 'TenantSuspended':
       return { ...state, status: 'suspended' };
@@ -227,6 +248,13 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
         quota: { ...state.quota, [resource]: state.quota[resource].filter((k) => k !== key) },
       };
     }
+    case 'UsageLimitsSet':
+      return {
+        ...state,
+        limits: event.data.overrides,
+        billingThresholdUsd: event.data.billingThresholdUsd,
+        usageCapped: cappedUnder(state.planTier, event.data.overrides, state.usageCapped),
+      };
     case 'UsageCapReached': {
       const { period, resource, used } = event.data;
       // Keyed by period: the first cap of a new month starts a fresh record.

@@ -9,6 +9,7 @@ import { migration as utteranceIntents } from './007_utterance_intents.js';
 import { migration as sla } from './010_sla.js';
 import { migration as usage } from './011_usage.js';
 import { migration as apiRequests } from './012_api_requests.js';
+import { migration as campaignsAndLimits } from './013_campaigns_and_limits.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -25,6 +26,7 @@ export const migrations: readonly Migration[] = [
   sla,
   usage,
   apiRequests,
+  campaignsAndLimits,
 ];
 
 const LEDGER = 'schema_migrations';

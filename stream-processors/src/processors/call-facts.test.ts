@@ -7,6 +7,7 @@ import {
   handleAll,
   handleWithCrash,
   inBatchesOf,
+  recordCalls,
   tableRows,
   testReadStores,
   sampleBusEvents,
@@ -232,6 +233,51 @@ describe('call-facts processor', () => {
         last_event_at: '2024-03-02 08:00:04.000',
         version: lastPosition('CA5'),
       },
+    ]);
+  });
+
+  it("keeps an outbound call's lead and campaign, and a booked appointment as its conversion", async () => {
+    const calls = await recordCalls('facts-campaign');
+    const outbound = async (callId: string, booking: 'succeeded' | 'failed' | 'none') => {
+      await calls.send('StartCall', {
+        callId,
+        direction: 'outbound',
+        from: '+15557650002',
+        to: '+15551230001',
+        provider: 'simulator',
+        agentId: 'a1',
+        leadId: `lead-${callId}`,
+        campaignId: 'spring-recall',
+      });
+      if (booking !== 'none') {
+        await calls.send('InvokeTool', {
+          callId,
+          toolCallId: `t-${callId}`,
+          name: 'book_appointment',
+          arguments: { date: '2024-03-09' },
+          result: booking === 'succeeded' ? { appointmentId: `ap-${callId}` } : { error: 'slot taken' },
+          status: booking,
+          durationMs: 40,
+        });
+      }
+      await calls.send('EndCall', { callId, outcome: 'resolved' });
+    };
+    calls.at('2024-03-02T09:00:00.000Z');
+    await outbound('OB1', 'succeeded');
+    await outbound('OB2', 'failed');
+    await outbound('OB3', 'none');
+    const events = await calls.busEvents(processor.categories);
+    await calls.close();
+    await handleAll(processor, store, [events]);
+    const rows = await store.query<Record<string, unknown>>(
+      `SELECT call_id, lead_id, campaign_id, converted FROM calls FINAL
+        WHERE tenant_id = {t:String} ORDER BY call_id`,
+      { t: 'facts-campaign' },
+    );
+    expect(rows).toEqual([
+      { call_id: 'OB1', lead_id: 'lead-OB1', campaign_id: 'spring-recall', converted: 1 },
+      { call_id: 'OB2', lead_id: 'lead-OB2', campaign_id: 'spring-recall', converted: 0 },
+      { call_id: 'OB3', lead_id: 'lead-OB3', campaign_id: 'spring-recall', converted: 0 },
     ]);
   });
 

@@ -56,6 +56,9 @@ export const CallRow = z.object({
   transfer_count: z.number().int(),
   transfer_target_kind: z.string(),
   ai_latency_ms: ClickHouseCount,
+  lead_id: z.string(),
+  campaign_id: z.string(),
+  converted: Flag,
 });
 export type CallRow = z.output<typeof CallRow>;
 
@@ -103,12 +106,19 @@ const startedCall = (at: CallEventAt, data: Started): CallRow => ({
   transfer_count: 0,
   transfer_target_kind: '',
   ai_latency_ms: 0,
+  lead_id: data.leadId ?? '',
+  campaign_id: data.campaignId ?? '',
+  converted: 0,
 });
 
 /** The caller hears someone for the first time: the AI's first reply or the first line of a human. */
 const answered = (row: CallRow, at: CallEventAt): Pick<CallRow, 'answered_at'> => ({
   answered_at: row.answered_at ?? at.occurredAt,
 });
+
+/** A call converts when the AI books an appointment in it: what outbound campaigns are placed for. */
+const converts = (tool: { name: string; status: string }): boolean =>
+  tool.name === 'book_appointment' && tool.status === 'succeeded';
 
 const millisBetween = (from: string, to: string): number =>
   Math.max(0, new Date(to).getTime() - new Date(from).getTime());
@@ -142,7 +152,11 @@ const evolveCall = (row: CallRow, at: CallEventAt): CallRow => {
         ai_latency_ms: row.ai_latency_ms + event.data.latencyMs,
       };
     case 'ToolInvoked':
-      return { ...row, tool_call_count: row.tool_call_count + 1 };
+      return {
+        ...row,
+        tool_call_count: row.tool_call_count + 1,
+        converted: converts(event.data) ? 1 : row.converted,
+      };
     case 'EscalationRequested':
       return {
         ...row,

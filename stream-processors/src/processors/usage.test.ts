@@ -73,8 +73,8 @@ const EXPECTED_CAPS = [
   { tenantId: 'u-free', period: '2024-03', resource: 'llm_tokens', used: 200_200, cap: 200_000 },
 ];
 const EXPECTED_KEYS = [
-  'usage-cap:u-free:2024-03:call_minutes:free',
-  'usage-cap:u-free:2024-03:llm_tokens:free',
+  'usage-cap:u-free:2024-03:call_minutes:free:60',
+  'usage-cap:u-free:2024-03:llm_tokens:free:200000',
 ];
 
 let free: WriteSide;
@@ -203,6 +203,51 @@ describe('usage processor', () => {
         { plan_tier: 'professional' },
       ]);
       expect(w.sent).toEqual([]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it("enforces a tenant's own limits where a super admin set them, and asks again when they change", async () => {
+    const w = await writeSide('u-limits', { planTier: 'professional' });
+    try {
+      w.at('2024-03-01T08:30:00.000Z');
+      await w.send('SetUsageLimits', {
+        overrides: { llmTokensPerMonth: 1_000, atUsageCap: 'block_ai' },
+        billingThresholdUsd: 5,
+      });
+      w.at('2024-03-01T09:00:00.000Z');
+      await startCall(w, 'L1', 'a1');
+      await w.send('RecordAiReply', { callId: 'L1', ...reply('r1', 900, 200) });
+      const store = await stores.open('usage_limits');
+      const processor = createUsageProcessor();
+      const ctx = w.context(store);
+      await processor.handle(await w.busEvents(categories), ctx);
+      // 1,100 tokens: under professional's 30 million, over the tenant's own 1,000.
+      expect(w.sent.map((s) => [s.idempotencyKey, s.outcome])).toEqual([
+        [
+          'usage-cap:u-limits:2024-03:llm_tokens:professional:1000',
+          { kind: 'stored', events: ['UsageCapReached'] },
+        ],
+      ]);
+      expect(await w.streamTypes('tenant', 'u-limits')).toContain('UsageCapReached');
+      const plans = await tableRows(store, 'tenant_plans', 'u-limits', 'position');
+      expect(plans).toMatchObject([
+        { plan_tier: 'professional', usage_limits: '' },
+        { plan_tier: '', usage_limits: '{"llmTokensPerMonth":1000,"atUsageCap":"block_ai"}' },
+      ]);
+
+      // Lifted: the rounding still comes from the tier, and nothing more is asked.
+      w.at('2024-03-01T10:00:00.000Z');
+      await w.send('SetUsageLimits', { overrides: { llmTokensPerMonth: null }, billingThresholdUsd: null });
+      await w.send('EndCall', { callId: 'L1', outcome: 'resolved' });
+      const sentBefore = w.sent.length;
+      await processor.handle(await w.busEvents(categories), ctx);
+      expect(w.sent.slice(sentBefore)).toEqual([]);
+      const minutes = await store.query(
+        `SELECT plan_tier FROM usage_events FINAL WHERE tenant_id = 'u-limits' AND kind = 'call_minutes'`,
+      );
+      expect(minutes).toEqual([{ plan_tier: 'professional' }]);
     } finally {
       await w.close();
     }

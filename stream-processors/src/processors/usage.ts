@@ -2,11 +2,12 @@ import { z } from 'zod';
 import {
   billableMinutes,
   billingPeriodOf,
+  effectiveUsageCap,
   parseStreamName,
   PlanTier,
-  usageCapOf,
   USAGE_RESOURCES,
   type EventEnvelope,
+  type UsageLimitOverrides,
 } from '@ccp/schemas';
 import type { InsertRow, ReadStore } from '../../../projections/src/read-store/port.js';
 import type { BusEvent } from '../bus/port.js';
@@ -32,9 +33,10 @@ import { ClickHouseCount, ClickHouseInstant, loadCallRows } from './read-rows.js
  * events on another topic; a stuck processor shows in its lag, a wrongly rounded call would not show at all.
  *
  * Caps: after each batch, for each tenant it touched, the current month's totals are compared with the current
- * plan's caps; a total at or over a cap sends EnforceUsageCap (idempotency key
- * `usage-cap:<tenant>:<period>:<resource>:<tier>`; the tier is in the key so that after a plan change the new
- * plan is decided on afresh, while the same plan is asked once). Only the current month is enforced: a cap of a
+ * plan's caps, or the tenant's own limits where a super admin set them (UsageLimitsSet); a total at or over a
+ * cap sends EnforceUsageCap (idempotency key `usage-cap:<tenant>:<period>:<resource>:<tier>:<cap>`; tier and
+ * cap are in the key so that after a change the new limit is decided on afresh, while the same one is asked
+ * once). Only the current month is enforced: a cap of a
  * month that is over limits nothing, and a rebuild or first run over old months must not send any. The tenant
  * decider keeps one cap per period and resource, so a repeated send stores nothing.
  *
@@ -57,9 +59,11 @@ const UsageCallRow = z.object({
 });
 type UsageCallRow = z.output<typeof UsageCallRow>;
 
+/** From `position` on: the tier (TenantCreated, PlanTierChanged) or a super admin's limits (UsageLimitsSet). */
 interface PlanFrom {
   readonly position: number;
-  readonly tier: PlanTier;
+  readonly tier?: PlanTier;
+  readonly limits?: UsageLimitOverrides;
 }
 
 const planSetBy = (envelope: EventEnvelope): PlanTier | undefined => {
@@ -68,22 +72,43 @@ const planSetBy = (envelope: EventEnvelope): PlanTier | undefined => {
   return undefined;
 };
 
+const Overrides = z.object({
+  includedMinutesPerMonth: z.number().nullable().optional(),
+  llmTokensPerMonth: z.number().nullable().optional(),
+  atUsageCap: z.enum(['block_ai', 'overage_billed']).optional(),
+});
+
+const limitsSetBy = (envelope: EventEnvelope): UsageLimitOverrides | undefined =>
+  envelope.type === 'UsageLimitsSet'
+    ? Overrides.parse((envelope.data as { overrides: unknown }).overrides)
+    : undefined;
+
+/** Whether a tenant event changes what its usage is rounded or capped by. */
+const changesPlan = (envelope: EventEnvelope): boolean =>
+  planSetBy(envelope) !== undefined || limitsSetBy(envelope) !== undefined;
+
 const planRowOf = ({ envelope, position }: BusEvent): InsertRow[] => {
   const stream = parseStreamName(envelope.streamId);
-  const tier = stream?.category === 'tenant' ? planSetBy(envelope) : undefined;
-  if (stream === undefined || tier === undefined) return [];
+  if (stream?.category !== 'tenant' || !changesPlan(envelope)) return [];
+  const limits = limitsSetBy(envelope);
   return [
     {
       tenant_id: stream.tenantId,
       position,
       effective_at: utcInstant(envelope.occurredAt),
-      plan_tier: tier,
+      plan_tier: planSetBy(envelope) ?? '',
+      usage_limits: limits === undefined ? '' : JSON.stringify(limits),
       version: position,
     },
   ];
 };
 
-const PlanRow = z.object({ tenant_id: z.string(), position: ClickHouseCount, plan_tier: PlanTier });
+const PlanRow = z.object({
+  tenant_id: z.string(),
+  position: ClickHouseCount,
+  plan_tier: PlanTier.or(z.literal('')),
+  usage_limits: z.string(),
+});
 
 /** Each tenant's plan history, oldest first. */
 const loadPlans = async (
@@ -93,7 +118,7 @@ const loadPlans = async (
   const plans = new Map<string, PlanFrom[]>();
   if (tenantIds.length === 0) return plans;
   const rows = await readStore.query<unknown>(
-    `SELECT tenant_id, position, plan_tier FROM tenant_plans FINAL
+    `SELECT tenant_id, position, plan_tier, usage_limits FROM tenant_plans FINAL
      WHERE tenant_id IN {tenants:Array(String)} ORDER BY tenant_id, position`,
     { tenants: tenantIds },
   );
@@ -101,7 +126,11 @@ const loadPlans = async (
     const row = PlanRow.parse(raw);
     plans.set(row.tenant_id, [
       ...(plans.get(row.tenant_id) ?? []),
-      { position: row.position, tier: row.plan_tier },
+      {
+        position: row.position,
+        ...(row.plan_tier !== '' && { tier: row.plan_tier }),
+        ...(row.usage_limits !== '' && { limits: Overrides.parse(JSON.parse(row.usage_limits)) }),
+      },
     ]);
   }
   return plans;
@@ -110,12 +139,15 @@ const loadPlans = async (
 /** The plan in force just before `position`. */
 const planAt = (history: readonly PlanFrom[] | undefined, position: number): PlanTier | undefined => {
   let found: PlanTier | undefined;
-  for (const entry of history ?? []) if (entry.position < position) found = entry.tier;
+  for (const entry of history ?? []) if (entry.position < position) found = entry.tier ?? found;
   return found;
 };
 
 const latestPlan = (history: readonly PlanFrom[] | undefined): PlanTier | undefined =>
-  history?.[history.length - 1]?.tier;
+  history?.findLast((entry) => entry.tier !== undefined)?.tier;
+
+const latestLimits = (history: readonly PlanFrom[] | undefined): UsageLimitOverrides =>
+  history?.findLast((entry) => entry.limits !== undefined)?.limits ?? {};
 
 /** The call's agent row after one more of its events; the same row when it does not change it. */
 const applyToCall = (row: UsageCallRow | undefined, at: CallEventAt): UsageCallRow | undefined => {
@@ -202,15 +234,17 @@ export const createUsageProcessor = (): Processor => {
     context: ProcessorContext,
     tenantId: string,
     tier: PlanTier,
+    limits: UsageLimitOverrides,
     causation: EventEnvelope,
   ): Promise<void> => {
     const period = billingPeriodOf(context.now());
     const totals = await totalsOf(context.readStore, tenantId, period);
     for (const resource of USAGE_RESOURCES) {
-      const cap = usageCapOf(tier, resource);
+      const cap = effectiveUsageCap(tier, resource, limits);
       const used = totals[resource];
       if (cap === null || used < cap) continue;
-      const idempotencyKey = `usage-cap:${tenantId}:${period}:${resource}:${tier}`;
+      // The cap is in the key: after a plan or limit change the tenant decides on the new one afresh.
+      const idempotencyKey = `usage-cap:${tenantId}:${period}:${resource}:${tier}:${cap}`;
       if (asked.has(idempotencyKey)) continue;
       await context.send(
         'EnforceUsageCap',
@@ -235,7 +269,7 @@ export const createUsageProcessor = (): Processor => {
       const touched = new Map<string, EventEnvelope>();
       for (const { envelope } of batch) {
         const stream = parseStreamName(envelope.streamId);
-        if (stream?.category === 'tenant' && planSetBy(envelope) !== undefined)
+        if (stream?.category === 'tenant' && changesPlan(envelope))
           touched.set(stream.tenantId, envelope);
       }
       const plans = await loadPlans(readStore, [...new Set([...byTenant.keys(), ...touched.keys()])]);
@@ -281,7 +315,8 @@ export const createUsageProcessor = (): Processor => {
 
       for (const [tenantId, causation] of touched) {
         const tier = latestPlan(plans.get(tenantId));
-        if (tier !== undefined) await enforceCaps(context, tenantId, tier, causation);
+        if (tier !== undefined)
+          await enforceCaps(context, tenantId, tier, latestLimits(plans.get(tenantId)), causation);
       }
     },
   };
