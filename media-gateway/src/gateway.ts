@@ -32,6 +32,8 @@ export interface IncomingCall {
   readonly agentId?: string;
   /** For outbound calls: the lead it is placed for. */
   readonly leadId?: string;
+  /** For outbound calls: the campaign it is placed for. */
+  readonly campaignId?: string;
 }
 
 /** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
@@ -458,6 +460,7 @@ export class MediaGateway {
       ...(departmentId !== undefined && { departmentId }),
       ...(language !== undefined && { language }),
       ...(call.leadId !== undefined && { leadId: call.leadId }),
+      ...(call.campaignId !== undefined && { campaignId: call.campaignId }),
     });
   }
 

@@ -13,6 +13,7 @@ import { serveRoutes } from './http/serve.js';
 import { createLiveFeed } from './live/feed.js';
 import { liveMetrics } from './live/metrics.js';
 import { queryRoutes, type ChainCheck } from './routes.js';
+import type { ReportContext } from './analytics/reports.js';
 import { tenantProfiles } from './tenant-profile.js';
 
 export interface QueryApiHooks {
@@ -52,12 +53,16 @@ export const queryApiModule = (
     const reports = createReportBook(context.store);
     const webhookSecret = (tenantId: string, reportId: string) =>
       context.keys.keyFor(subjectOf(tenantId, `report-webhook.${reportId}`)).toString('hex');
-    const reportContext = async (tenantId: string) => ({
-      store: readStore(),
-      tenantId,
-      timeZone: await timeZoneOf(tenantId),
-      now: now(),
-    });
+    const reportContext = async (tenantId: string): Promise<ReportContext> => {
+      const profile = await profileOf(tenantId);
+      return {
+        store: readStore(),
+        tenantId,
+        timeZone: profile.timeZone,
+        planTier: profile.planTier,
+        now: now(),
+      };
+    };
     const scheduler = createReportScheduler({
       book: reports,
       context: reportContext,
@@ -79,7 +84,7 @@ export const queryApiModule = (
       readStore,
       store: context.store,
       verifyChain: (streamId) => verifyChain(context.rawStore, streamId),
-      timeZoneOf,
+      reportContext,
       live,
       now,
       log: context.log,
@@ -94,7 +99,11 @@ export const queryApiModule = (
       ctx.body = document;
     });
     const recorder = createRequestRecorder({ readStore, log: context.log });
-    const served = serveRoutes(routes, context.auth);
+    const served = serveRoutes(
+      routes,
+      context.auth,
+      async (tenantId) => (await profileOf(tenantId)).planTier,
+    );
     const docsRoutes = docs.routes() as unknown as Middleware;
     const http: Middleware = async (ctx, next) => docsRoutes(ctx, () => served(ctx, next));
     return {

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { EntityId, parseStreamName, ReportFilters, ReportFormat, ReportKind, type Role } from '@ccp/schemas';
+import {
+  EntityId,
+  parseStreamName,
+  ReportFilters,
+  ReportFormat,
+  ReportKind,
+  tierAllows,
+  type Role,
+} from '@ccp/schemas';
 import { CommandRejected } from '../../command-service/src/application/errors.js';
 import type { EventStore } from '../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../projections/src/read-store/port.js';
@@ -8,6 +16,10 @@ import {
   Announcements,
   Branding,
   PlatformHealth,
+  RegionReport,
+  regionAnalytics,
+  TierCatalog,
+  tierCatalog,
   brandingForDomain,
   TicketQuery,
   Tickets,
@@ -21,6 +33,7 @@ import {
   tenantOverview,
   topAgents,
 } from './admin/platform.js';
+import { CampaignQuery, CampaignReport, campaignPerformance } from './analytics/campaigns.js';
 import { CallFilters, rangeOf } from './analytics/filters.js';
 import { SavedReport, type ReportBook } from './reports/book.js';
 import { produceReport } from './reports/run.js';
@@ -96,7 +109,8 @@ export interface QueryDependencies {
   /** The decrypting event store: replays show what was said. */
   readonly store: EventStore;
   readonly verifyChain: (streamId: string) => Promise<ChainCheck>;
-  readonly timeZoneOf: (tenantId: string) => Promise<string>;
+  /** What a report of the tenant needs: the read store, its time zone and tier, the clock. */
+  readonly reportContext: (tenantId: string) => Promise<ReportContext>;
   readonly live: LiveFeed;
   readonly now: () => Date;
   readonly log: (message: string) => void;
@@ -122,12 +136,7 @@ const notFound = (what: string): CommandRejected =>
   new CommandRejected(404, 'NOT_FOUND', `no ${what} in your tenant`);
 
 export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
-  const reportContext = async (scope: Scope): Promise<ReportContext> => ({
-    store: deps.readStore(),
-    tenantId: scope.tenantId,
-    timeZone: await deps.timeZoneOf(scope.tenantId),
-    now: deps.now(),
-  });
+  const reportContext = (scope: Scope): Promise<ReportContext> => deps.reportContext(scope.tenantId);
 
   /** An analytics report as a route: the same roles, scope and report context for each. */
   const analyticsRoute = <Q extends z.ZodType, R>(
@@ -231,7 +240,12 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       response: Branding,
       handle: async ({ query }) => {
         const branding = await brandingForDomain(deps.readStore(), query.domain);
-        if (!branding) throw new CommandRejected(404, 'NOT_FOUND', 'no tenant uses this domain', 'domain');
+        // A tier without white label has no custom domain: answered as if no tenant used it.
+        const allowed =
+          branding !== undefined &&
+          tierAllows((await deps.reportContext(branding.tenantId)).planTier, 'white_label');
+        if (!branding || !allowed)
+          throw new CommandRejected(404, 'NOT_FOUND', 'no tenant uses this domain', 'domain');
         return { body: branding };
       },
     }),
@@ -321,6 +335,33 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/admin/analytics/regions',
+      operationId: 'adminRegions',
+      summary: 'Read traffic, quality and cost of all tenants by region',
+      tag: 'super admin',
+      roles: [],
+      scope: 'analytics',
+      platformWide: true,
+      query: Range,
+      response: RegionReport,
+      handle: async ({ query }) => ({
+        body: regionAnalytics(await tenantOverview(deps.readStore(), rangeOf(query, deps.now()), deps.now())),
+      }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/tiers',
+      operationId: 'adminTiers',
+      summary: 'Read the subscription tiers: permission scopes, caps and list prices',
+      tag: 'super admin',
+      roles: [],
+      scope: 'read',
+      platformWide: true,
+      response: TierCatalog,
+      handle: () => Promise.resolve({ body: tierCatalog() }),
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/admin/usage-caps',
       operationId: 'adminUsageCaps',
       summary: 'Read each tenant’s usage against its tier’s caps this billing period',
@@ -371,6 +412,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'reports',
       roles: ROLE_MATRIX.reports,
       scope: 'analytics',
+      feature: 'scheduled_reports',
       response: z.object({ reports: z.array(SavedReport) }),
       handle: async ({ scope }) => {
         await deps.reports.catchUp();
@@ -385,6 +427,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'reports',
       roles: ROLE_MATRIX.reports,
       scope: 'analytics',
+      feature: 'scheduled_reports',
       params: ReportIdParam,
       response: SavedReport,
       handle: async ({ scope, params }) => {
@@ -402,6 +445,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'reports',
       roles: ROLE_MATRIX.reports,
       scope: 'analytics',
+      feature: 'scheduled_reports',
       params: ReportIdParam,
       query: Range.extend({ format: ReportFormat.optional().describe("Default: the report's own") }),
       response: { mediaType: 'application/octet-stream', description: 'The report as CSV, JSON or PDF' },
@@ -421,6 +465,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'reports',
       roles: ['tenant_admin'],
       scope: 'analytics',
+      feature: 'scheduled_reports',
       params: ReportIdParam,
       response: z.object({ secret: z.string(), header: z.string(), timestampHeader: z.string() }),
       handle: async ({ scope, params }) => {
@@ -443,6 +488,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'reports',
       roles: ROLE_MATRIX.exports,
       scope: 'analytics',
+      feature: 'exports',
       params: z.strictObject({ kind: ReportKind }),
       query: CallFilters.extend(ReportFilters.pick({ interval: true }).shape).extend({
         format: ReportFormat.default('pdf'),
@@ -506,6 +552,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'audit',
       roles: ROLE_MATRIX.calls,
       scope: 'read',
+      feature: 'audit_trail',
       params: CallIdParam,
       response: CallReplay,
       handle: async ({ scope, params }) => {
@@ -568,10 +615,18 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     analyticsRoute(
       'usage',
       'usage',
-      'Read usage and cost drivers (minutes, tokens)',
+      'Read usage and its cost (minutes, tokens, US dollars at list prices)',
       CallFilters,
       UsageReport,
       usage,
+    ),
+    analyticsRoute(
+      'campaigns',
+      'campaignPerformance',
+      'Read outbound campaign conversion, cost and ROI',
+      CampaignQuery,
+      CampaignReport,
+      campaignPerformance,
     ),
     defineRoute({
       method: 'get',
@@ -582,14 +637,10 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       roles: ROLE_MATRIX.dashboards,
       scope: 'read',
       response: LiveMetrics,
-      handle: async ({ scope }) => ({
-        body: await liveMetrics(
-          deps.readStore(),
-          scope.tenantId,
-          await deps.timeZoneOf(scope.tenantId),
-          deps.now(),
-        ),
-      }),
+      handle: async ({ scope }) => {
+        const { store, tenantId, timeZone, now } = await reportContext(scope);
+        return { body: await liveMetrics(store, tenantId, timeZone, now) };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -616,6 +667,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'audit',
       roles: ROLE_MATRIX.audit,
       scope: 'audit',
+      feature: 'audit_trail',
       query: AuditQuery.extend(Page.shape),
       response: pageOf(AuditEntry),
       handle: async ({ scope, query }) => {
@@ -635,6 +687,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'audit',
       roles: ROLE_MATRIX.audit,
       scope: 'audit',
+      feature: 'audit_trail',
       params: z.strictObject({ streamId: z.string().min(3).max(300) }),
       response: z.object({
         streamId: z.string(),
@@ -661,6 +714,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'exports',
       roles: ROLE_MATRIX.exports,
       scope: 'analytics',
+      feature: 'exports',
       query: CallListQuery.omit({ sort: true, order: true }),
       response: { mediaType: 'text/csv', description: 'Every matching call, by call id, streamed' },
       handle: async ({ scope, query, ctx }) => {
@@ -695,6 +749,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       tag: 'exports',
       roles: ROLE_MATRIX.audit,
       scope: 'audit',
+      feature: 'audit_trail',
       query: AuditQuery,
       response: { mediaType: 'text/csv', description: 'Every matching event in log order, streamed' },
       handle: async ({ scope, query, ctx }) => {

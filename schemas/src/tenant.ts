@@ -220,7 +220,7 @@ export const UpdateTenantSettings = defineCommand(
   'Change time zone, languages, business hours, branding or the tenant-wide prompt.',
 );
 const Cap = z.number().int().nonnegative().max(1e12).nullable();
-const UsageLimitOverridesSchema = z.strictObject({
+export const UsageLimitOverridesSchema = z.strictObject({
   includedMinutesPerMonth: Cap.optional(),
   llmTokensPerMonth: Cap.optional(),
   atUsageCap: UsageCapRuleSchema.optional(),

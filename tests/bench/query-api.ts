@@ -49,7 +49,13 @@ const [big] = await store.query<{ n: string }>(
 );
 console.log(`  biggest tenant ${load.bigTenant}: ${Number(big?.n).toLocaleString('en-US')} calls`);
 
-const ctx: ReportContext = { store, tenantId: load.bigTenant, timeZone: 'America/New_York', now };
+const ctx: ReportContext = {
+  store,
+  tenantId: load.bigTenant,
+  timeZone: 'America/New_York',
+  planTier: 'professional',
+  now,
+};
 const days = (n: number) => new Date(now.getTime() - n * 86_400_000).toISOString();
 const last30 = { from: days(30), to: now.toISOString() };
 const last90 = { from: days(90), to: now.toISOString() };

@@ -513,6 +513,7 @@ describe('outbound calls', () => {
         to: '+15551112222',
         from: DEMO_NUMBER,
         leadId: 'lead-42',
+        campaignId: 'spring-recall',
       });
       expect(placed.status).toBe(201);
       const result = await env.carrier.outboundResult(placed.body.callId);
@@ -524,8 +525,9 @@ describe('outbound calls', () => {
         to: '+15551112222',
         agentId: 'lucas',
         leadId: 'lead-42',
+        campaignId: 'spring-recall',
       });
-      expect(placed.body).toMatchObject({ agentId: 'lucas', leadId: 'lead-42' });
+      expect(placed.body).toMatchObject({ agentId: 'lucas', leadId: 'lead-42', campaignId: 'spring-recall' });
       expect((await eventOf(placed.body.callId, 'CallAnswered'))?.data).toMatchObject({
         answeredBy: 'human',
       });

@@ -37,6 +37,8 @@ const OutboundCall = z.object({
   from: E164.optional(),
   /** The lead the call is for, kept on the call so campaigns can count what their calls achieved. */
   leadId: EntityId.optional(),
+  /** The campaign the call is placed for, for conversion and ROI analytics. */
+  campaignId: EntityId.optional(),
 });
 const Presence = z.object({
   tenantId: TenantId,
@@ -129,6 +131,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
       direction: 'outbound',
       agentId: body.agentId,
       ...(body.leadId !== undefined && { leadId: body.leadId }),
+      ...(body.campaignId !== undefined && { campaignId: body.campaignId }),
     });
     ctx.status = 201;
     ctx.body = {
@@ -137,6 +140,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
       to: body.to,
       agentId: body.agentId,
       ...(body.leadId !== undefined && { leadId: body.leadId }),
+      ...(body.campaignId !== undefined && { campaignId: body.campaignId }),
     };
   });
 

@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { billingPeriodOf, PLAN_LIMITS, PlanTier, PLATFORM_TENANT } from '@ccp/schemas';
+import {
+  billingPeriodOf,
+  effectiveCapRule,
+  effectiveUsageCap,
+  PLAN_LIMITS,
+  PLAN_TIERS,
+  PlanTier,
+  PLATFORM_TENANT,
+  Region,
+  REGIONS,
+  UsageLimitOverridesSchema,
+} from '@ccp/schemas';
+import { priced, TIERED_USAGE_SQL } from '../analytics/cost.js';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
@@ -20,13 +32,17 @@ export const TenantOverview = z.object({
       name: z.string(),
       status: z.string(),
       planTier: z.string(),
+      region: Region,
       createdAt: z.string().nullable(),
       calls: z.number().int().describe('Calls started in the range'),
       activeCalls: z.number().int(),
       minutes: z.number(),
       tokens: z.number().int(),
+      escalatedCalls: z.number().int(),
       escalationRate: z.number().nullable(),
+      ratedCalls: z.number().int().describe('Calls the caller rated'),
       averageSatisfaction: z.number().nullable(),
+      costUsd: z.number().describe("The range's minutes and tokens at the list prices of their tier"),
     }),
   ),
 });
@@ -47,7 +63,9 @@ export const tenantOverview = async (
             argMaxIf(type, position, type IN ${LIFECYCLE}) AS last_status,
             argMaxIf(JSONExtractString(data, 'planTier'), position, type = 'TenantCreated') AS created_tier,
             argMaxIf(JSONExtractString(data, 'to'), position, type = 'PlanTierChanged') AS changed_tier,
-            countIf(type = 'PlanTierChanged') AS tier_changes
+            countIf(type = 'PlanTierChanged') AS tier_changes,
+            argMaxIf(JSONExtractString(data, 'settings', 'region'), position,
+                     type IN ('TenantCreated', 'TenantSettingsUpdated') AND JSONHas(data, 'settings', 'region')) AS region
        FROM events FINAL
       WHERE stream_id LIKE 'tenant-%' AND tenant_id != {platform:String}
       GROUP BY tenant_id HAVING countIf(type = 'TenantCreated') > 0
@@ -61,32 +79,89 @@ export const tenantOverview = async (
             sumIf(ifNull(duration_seconds, 0), started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) / 60 AS minutes,
             sumIf(prompt_tokens + completion_tokens, started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS tokens,
             countIf(escalated = 1 AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS escalated_calls,
-            avgIf(feedback_score, feedback_score IS NOT NULL AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS satisfaction
+            avgIf(feedback_score, feedback_score IS NOT NULL AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS satisfaction,
+            countIf(feedback_score IS NOT NULL AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}) AS rated
        FROM calls FINAL GROUP BY tenant_id`,
     { from: range.from, to: range.to, now },
+  );
+  const usage = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, ${TIERED_USAGE_SQL} FROM usage_events FINAL
+      WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+      GROUP BY tenant_id, plan_tier, kind`,
+    { from: range.from, to: range.to },
   );
   const byTenant = new Map(traffic.map((r) => [String(r['tenant_id']), r]));
   return {
     tenants: lifecycle.map((r) => {
       const t = byTenant.get(String(r['tenant_id'])) ?? {};
+      const tenantId = String(r['tenant_id']);
       const calls = Number(t['calls'] ?? 0);
+      const escalatedCalls = Number(t['escalated_calls'] ?? 0);
+      const tier = PlanTier.catch('free').parse(
+        Number(r['tier_changes']) > 0 ? r['changed_tier'] : r['created_tier'],
+      );
       return {
-        tenantId: String(r['tenant_id']),
+        tenantId,
         name: String(r['name']),
         status: STATUS_OF[String(r['last_status'])] ?? 'active',
-        planTier: Number(r['tier_changes']) > 0 ? String(r['changed_tier']) : String(r['created_tier']),
+        planTier: tier,
+        region: Region.catch('north_america').parse(r['region']),
         createdAt: isoOf(r['created_text']),
         calls,
         activeCalls: Number(t['active'] ?? 0),
         minutes: Number(t['minutes'] ?? 0),
         tokens: Number(t['tokens'] ?? 0),
-        escalationRate: calls === 0 ? null : Number(t['escalated_calls'] ?? 0) / calls,
+        escalatedCalls,
+        escalationRate: calls === 0 ? null : escalatedCalls / calls,
+        ratedCalls: Number(t['rated'] ?? 0),
         averageSatisfaction:
           t['satisfaction'] === null || t['satisfaction'] === undefined ? null : Number(t['satisfaction']),
+        costUsd: priced(
+          usage.filter((u) => String(u['tenant_id']) === tenantId),
+          tier,
+        ).totalUsd,
       };
     }),
   };
 };
+
+export const RegionReport = z.object({
+  regions: z.array(
+    z.object({
+      region: Region,
+      tenants: z.number().int(),
+      calls: z.number().int(),
+      activeCalls: z.number().int(),
+      minutes: z.number(),
+      tokens: z.number().int(),
+      escalationRate: z.number().nullable(),
+      averageSatisfaction: z.number().nullable(),
+      costUsd: z.number(),
+    }),
+  ),
+});
+
+/** The platform by region: every tenant's traffic and cost in the range, added up where its business is. */
+export const regionAnalytics = (overview: z.infer<typeof TenantOverview>): z.infer<typeof RegionReport> => ({
+  regions: REGIONS.map((region) => {
+    const tenants = overview.tenants.filter((t) => t.region === region);
+    const sum = (pick: (t: (typeof tenants)[number]) => number) => tenants.reduce((n, t) => n + pick(t), 0);
+    const calls = sum((t) => t.calls);
+    const rated = sum((t) => t.ratedCalls);
+    return {
+      region,
+      tenants: tenants.length,
+      calls,
+      activeCalls: sum((t) => t.activeCalls),
+      minutes: sum((t) => t.minutes),
+      tokens: sum((t) => t.tokens),
+      escalationRate: calls === 0 ? null : sum((t) => t.escalatedCalls) / calls,
+      averageSatisfaction:
+        rated === 0 ? null : sum((t) => (t.averageSatisfaction ?? 0) * t.ratedCalls) / rated,
+      costUsd: Math.round(sum((t) => t.costUsd) * 100) / 100,
+    };
+  }).filter((r) => r.tenants > 0),
+});
 
 export const TopAgents = z.object({
   agents: z.array(
@@ -321,58 +396,126 @@ export const UsageAgainstCaps = z.object({
       tenantId: z.string(),
       planTier: z.string(),
       minutes: z.number(),
-      includedMinutes: z.number().nullable(),
+      includedMinutes: z.number().nullable().describe("The tenant's cap: its own where set, else its tier's"),
       tokens: z.number(),
       tokenCap: z.number().nullable(),
       atUsageCap: z.string().nullable(),
-      /** The larger of minutes and tokens over their caps (0..1+), null when the tier has no caps. */
+      /** The larger of minutes and tokens over their caps (0..1+), null when the tenant has no caps. */
       capUsed: z.number().nullable(),
+      limitsOverridden: z.boolean().describe('A super admin set caps of its own for this tenant'),
+      costUsd: z.number().describe("This period's minutes and tokens at the list prices of their tier"),
+      billingThresholdUsd: z.number().nullable(),
+      billingThresholdReached: z.boolean(),
     }),
   ),
 });
 
 /**
- * Each tenant's metered usage this billing period against its tier's caps, highest first: who is about to be
- * blocked or billed overage. Tiers come from the plan history (tenant_plans), usage from usage_events.
+ * Each tenant's metered usage this billing period against its caps (its tier's, or its own where a super admin
+ * set them) and its billing alert threshold, highest first: who is about to be blocked, billed overage or
+ * alerted. Tiers and limits come from the plan history (tenant_plans), thresholds from the tenants' events,
+ * usage from usage_events.
  */
 export const usageAgainstCaps = async (
   store: ReadStore,
   now: Date,
 ): Promise<z.infer<typeof UsageAgainstCaps>> => {
   const period = billingPeriodOf(now);
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT p.tenant_id AS tenant_id, p.tier AS tier,
-            ifNull(u.minutes, 0) AS minutes, ifNull(u.tokens, 0) AS tokens
-       FROM (SELECT tenant_id, argMax(plan_tier, position) AS tier FROM tenant_plans FINAL GROUP BY tenant_id) AS p
-       LEFT JOIN (
-         SELECT tenant_id, sumIf(quantity, kind = 'call_minutes') AS minutes, sumIf(quantity, kind = 'llm_tokens') AS tokens
-           FROM usage_events FINAL WHERE period = {period:String} GROUP BY tenant_id
-       ) AS u ON u.tenant_id = p.tenant_id`,
+  const plans = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, argMaxIf(plan_tier, position, plan_tier != '') AS tier,
+            argMaxIf(usage_limits, position, usage_limits != '') AS limits
+       FROM tenant_plans FINAL GROUP BY tenant_id ORDER BY tenant_id`,
+  );
+  const usage = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, ${TIERED_USAGE_SQL} FROM usage_events FINAL
+      WHERE period = {period:String} GROUP BY tenant_id, plan_tier, kind`,
     { period },
   );
-  const tenants = rows.map((r) => {
+  const thresholds = await store.query<Record<string, unknown>>(
+    `SELECT tenant_id, argMax(JSONExtract(data, 'billingThresholdUsd', 'Nullable(Float64)'), position) AS threshold
+       FROM events FINAL WHERE type = 'UsageLimitsSet' AND stream_id LIKE 'tenant-%' GROUP BY tenant_id`,
+  );
+  const thresholdOf = new Map(thresholds.map((r) => [String(r['tenant_id']), r['threshold']]));
+  const tenants = plans.flatMap((r) => {
+    const tenantId = String(r['tenant_id']);
     const tier = PlanTier.safeParse(r['tier']);
-    const limits = tier.success ? PLAN_LIMITS[tier.data] : undefined;
-    const minutes = Number(r['minutes']);
-    const tokens = Number(r['tokens']);
+    if (!tier.success) return [];
+    const limits = r['limits'] === '' ? {} : UsageLimitOverridesSchema.parse(JSON.parse(String(r['limits'])));
+    const own = usage.filter((u) => String(u['tenant_id']) === tenantId);
+    const total = (kind: string) =>
+      own.filter((u) => u['kind'] === kind).reduce((sum, u) => sum + Number(u['quantity']), 0);
+    const minutes = total('call_minutes');
+    const tokens = total('llm_tokens');
+    const minuteCap = effectiveUsageCap(tier.data, 'call_minutes', limits);
+    const tokenCap = effectiveUsageCap(tier.data, 'llm_tokens', limits);
     const ratios = [
-      limits?.includedMinutesPerMonth ? minutes / limits.includedMinutesPerMonth : undefined,
-      limits?.llmTokensPerMonth ? tokens / limits.llmTokensPerMonth : undefined,
+      minuteCap ? minutes / minuteCap : undefined,
+      tokenCap ? tokens / tokenCap : undefined,
     ].filter((x): x is number => x !== undefined);
-    return {
-      tenantId: String(r['tenant_id']),
-      planTier: String(r['tier']),
-      minutes,
-      includedMinutes: limits?.includedMinutesPerMonth ?? null,
-      tokens,
-      tokenCap: limits?.llmTokensPerMonth ?? null,
-      atUsageCap: limits?.atUsageCap ?? null,
-      capUsed: ratios.length === 0 ? null : Math.max(...ratios),
-    };
+    const costUsd = priced(own, tier.data).totalUsd;
+    const threshold = thresholdOf.get(tenantId);
+    const billingThresholdUsd = threshold === null || threshold === undefined ? null : Number(threshold);
+    return [
+      {
+        tenantId,
+        planTier: tier.data,
+        minutes,
+        includedMinutes: minuteCap,
+        tokens,
+        tokenCap,
+        atUsageCap: minuteCap === null && tokenCap === null ? null : effectiveCapRule(tier.data, limits),
+        capUsed: ratios.length === 0 ? null : Math.max(...ratios),
+        limitsOverridden: Object.keys(limits).length > 0,
+        costUsd,
+        billingThresholdUsd,
+        billingThresholdReached: billingThresholdUsd !== null && costUsd >= billingThresholdUsd,
+      },
+    ];
   });
   tenants.sort((a, b) => (b.capUsed ?? -1) - (a.capUsed ?? -1) || a.tenantId.localeCompare(b.tenantId));
   return { period, tenants };
 };
+
+export const TierCatalog = z.object({
+  tiers: z.array(
+    z.object({
+      tier: z.string(),
+      features: z.array(z.string()).describe('Permission scopes the tier grants'),
+      aiAgents: z.number().int().nullable(),
+      phoneNumbers: z.number().int().nullable(),
+      teamMembers: z.number().int().nullable(),
+      includedMinutesPerMonth: z.number().nullable(),
+      llmTokensPerMonth: z.number().nullable(),
+      atUsageCap: z.string().nullable(),
+      callRounding: z.string(),
+      monthlyFeeUsd: z.number(),
+      perMinuteUsd: z.number(),
+      perMillionTokensUsd: z.number(),
+    }),
+  ),
+});
+
+/** The subscription tiers: what each permits, its caps and its list prices. */
+export const tierCatalog = (): z.infer<typeof TierCatalog> => ({
+  tiers: PLAN_TIERS.map((tier) => {
+    const limits = PLAN_LIMITS[tier];
+    return {
+      tier,
+      features: [...limits.features],
+      aiAgents: limits.aiAgents,
+      phoneNumbers: limits.phoneNumbers,
+      teamMembers: limits.teamMembers,
+      includedMinutesPerMonth: limits.includedMinutesPerMonth,
+      llmTokensPerMonth: limits.llmTokensPerMonth,
+      atUsageCap: limits.atUsageCap,
+      callRounding:
+        limits.callRounding.kind === 'per_minute'
+          ? 'per_minute'
+          : `per_second (minimum ${limits.callRounding.minimumSeconds} s)`,
+      ...limits.prices,
+    };
+  }),
+});
 
 export const Branding = z.object({
   tenantId: z.string(),

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { PlanTier } from '@ccp/schemas';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import { priced, TIERED_USAGE_SQL, UsageCost } from './cost.js';
 import { callWhere, type CallFilters } from './filters.js';
 
 /** What a report needs besides its own parameters. */
@@ -8,6 +10,8 @@ export interface ReportContext {
   readonly tenantId: string;
   /** The tenant's IANA time zone: buckets are its days and weeks. */
   readonly timeZone: string;
+  /** The tier in force: usage recorded without one is priced by it. */
+  readonly planTier: PlanTier;
   readonly now: Date;
 }
 
@@ -370,6 +374,9 @@ export const UsageReport = z.object({
   minutes: z.number(),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
+  cost: UsageCost.describe(
+    'Billable minutes and LLM tokens at the list prices of the tier they were used on',
+  ),
 });
 
 export const usage = async (
@@ -391,6 +398,10 @@ export const usage = async (
       r['quantity'],
     );
   }
+  const tiered = await ctx.store.query<unknown>(
+    `SELECT ${TIERED_USAGE_SQL} FROM usage_events FINAL WHERE ${where.sql} GROUP BY plan_tier, kind`,
+    where.params,
+  );
   const callsWhere = callWhere(ctx.tenantId, { from: filters.from, to: filters.to }, ctx.now);
   const [totals] = await ctx.store.query<Record<string, unknown>>(
     `SELECT count() AS calls, sum(ifNull(duration_seconds, 0)) / 60 AS minutes,
@@ -404,5 +415,6 @@ export const usage = async (
     minutes: num(totals?.['minutes']),
     promptTokens: num(totals?.['prompt']),
     completionTokens: num(totals?.['completion']),
+    cost: priced(tiered, ctx.planTier),
   };
 };

@@ -66,6 +66,7 @@ export const openApiDocument = (routes: readonly QueryRoute[], info: { version: 
       tags: [route.tag],
       'x-roles': route.public ? ['anyone'] : ['super_admin', ...route.roles],
       'x-api-key-scope': route.scope,
+      ...(route.feature !== undefined && { 'x-plan-feature': route.feature }),
       security: route.public ? [] : [{ bearer: [] }],
       parameters: [
         ...parametersOf(route.params, 'path'),

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import type { Actor, ApiKeyScope, Role } from '@ccp/schemas';
+import type { Actor, ApiKeyScope, PlanFeature, Role } from '@ccp/schemas';
 
 /** Who a request reads for: always the credentials' tenant, or the one a super admin names. */
 export interface Scope {
@@ -34,6 +34,8 @@ export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType
   readonly platformWide?: boolean;
   /** Answered without credentials (what a sign-in page needs); `roles` and `scope` do not apply. */
   readonly public?: boolean;
+  /** The permission scope the tenant's subscription tier must grant (super admins read regardless). */
+  readonly feature?: PlanFeature;
   handle(input: {
     readonly scope: Scope;
     readonly query: z.output<Q>;

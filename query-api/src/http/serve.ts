@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { TenantId, parseWith } from '@ccp/schemas';
+import { TenantId, parseWith, tierAllows, type PlanFeature, type PlanTier } from '@ccp/schemas';
 import { CommandRejected } from '../../../command-service/src/application/errors.js';
 import { authenticate, requireActor, type ApiState } from '../../../command-service/src/http/command-api.js';
 import type { Auth } from '../../../command-service/src/identity/auth.js';
@@ -70,8 +70,45 @@ export const scopeOf = (
   return { actor, tenantId: own };
 };
 
+const FEATURE_NAMES: Record<PlanFeature, string> = {
+  exports: 'exports',
+  api_access: 'API access',
+  audit_trail: 'the audit trail',
+  scheduled_reports: 'saved and scheduled reports',
+  white_label: 'white label',
+};
+
+/**
+ * The tenant's tier must grant what the route needs, and API access when the credential is an API key. Super
+ * admins read any tenant whatever its tier: they support tenants on every plan.
+ */
+const requireFeatures = async (
+  route: QueryRoute,
+  scope: Scope,
+  byApiKey: boolean,
+  planOf: (tenantId: string) => Promise<PlanTier>,
+): Promise<void> => {
+  if (scope.actor.role === 'super_admin' || scope.tenantId === '*') return;
+  const needed = [...(byApiKey ? (['api_access'] as const) : []), ...(route.feature ? [route.feature] : [])];
+  if (needed.length === 0) return;
+  const tier = await planOf(scope.tenantId);
+  for (const feature of needed) {
+    if (!tierAllows(tier, feature)) {
+      throw new CommandRejected(
+        403,
+        'PLAN_FEATURE',
+        `the ${tier} plan does not include ${FEATURE_NAMES[feature]}; a super admin can change the tenant's plan`,
+      );
+    }
+  }
+};
+
 /** Mounts every route with authentication, its role check, its tenant scope and parsed parameters. */
-export const serveRoutes = (routes: readonly QueryRoute[], auth: Auth): Middleware => {
+export const serveRoutes = (
+  routes: readonly QueryRoute[],
+  auth: Auth,
+  planOf: (tenantId: string) => Promise<PlanTier>,
+): Middleware => {
   const router = new Router<ApiState>();
   router.use(authenticate(auth));
   for (const route of routes) {
@@ -88,12 +125,9 @@ export const serveRoutes = (routes: readonly QueryRoute[], auth: Auth): Middlewa
         return;
       }
       const bearer = ctx.state.bearer;
-      const scope = scopeOf(
-        route,
-        ctx.state,
-        query,
-        bearer !== undefined ? auth.scopesOf(bearer) : undefined,
-      );
+      const keyScopes = bearer !== undefined ? auth.scopesOf(bearer) : undefined;
+      const scope = scopeOf(route, ctx.state, query, keyScopes);
+      await requireFeatures(route, scope, keyScopes !== undefined, planOf);
       const { tenantId: _ignored, ...rest } = query;
       const result = await route.handle({
         scope,

@@ -1,3 +1,4 @@
+import { tierAllows } from '@ccp/schemas';
 import type { ReportContext } from '../analytics/reports.js';
 import type { TenantProfile } from '../tenant-profile.js';
 import type { ReportBook, SavedReport } from './book.js';
@@ -77,6 +78,8 @@ export const createReportScheduler = (deps: SchedulerDependencies): ReportSchedu
     for (const report of deps.book.scheduled()) {
       if (!report.schedule) continue;
       const profile = await deps.profileOf(report.tenantId);
+      // A tier without scheduled reports keeps its saved definitions but gets no deliveries until it upgrades.
+      if (!tierAllows(profile.planTier, 'scheduled_reports')) continue;
       const due = latestSlot(report.schedule, profile.timeZone, now);
       if (due.dueAt.getTime() > now.getTime() || due.dueAt.getTime() < Date.parse(report.savedAt)) continue;
       if (deps.book.wasDelivered(report.tenantId, report.reportId, due.slot)) continue;

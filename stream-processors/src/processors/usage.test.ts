@@ -114,6 +114,14 @@ describe('usage processor', () => {
       { call_id: 'F1', quantity: 59, plan_tier: 'free' },
       { call_id: 'F2', quantity: 2, plan_tier: 'free' },
     ]);
+    const tokens = await store.query(
+      `SELECT call_id, quantity, plan_tier FROM usage_events FINAL
+       WHERE tenant_id = 'u-free' AND kind = 'llm_tokens' ORDER BY call_id`,
+    );
+    expect(tokens).toEqual([
+      { call_id: 'F1', quantity: 200, plan_tier: 'free' },
+      { call_id: 'F2', quantity: 200_000, plan_tier: 'free' },
+    ]);
   });
 
   it('reaching a cap sends EnforceUsageCap, which limits the tenant as its plan says', async () => {

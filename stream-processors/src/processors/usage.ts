@@ -8,6 +8,7 @@ import {
   USAGE_RESOURCES,
   type EventEnvelope,
   type UsageLimitOverrides,
+  UsageLimitOverridesSchema,
 } from '@ccp/schemas';
 import type { InsertRow, ReadStore } from '../../../projections/src/read-store/port.js';
 import type { BusEvent } from '../bus/port.js';
@@ -22,7 +23,7 @@ import { ClickHouseCount, ClickHouseInstant, loadCallRows } from './read-rows.js
  * - call_minutes: CallEnded's duration, rounded by the plan in force when the call ended (PLAN_LIMITS
  *   callRounding: free and starter round each call up to the minute, professional and enterprise bill by the
  *   second with a 6-second minimum);
- * - llm_tokens: AiReplied, prompt plus completion tokens;
+ * - llm_tokens: AiReplied, prompt plus completion tokens, with the tier in force (tokens are priced by it);
  * - speech_seconds: an utterance's startedAt to endedAt, when the media gateway reported both.
  * Usage is attributed to the AI agent the call was with at that moment (usage_calls follows the call's start
  * and transfers to other agents). Totals are sums at query time (usageTotals), with FINAL.
@@ -72,15 +73,9 @@ const planSetBy = (envelope: EventEnvelope): PlanTier | undefined => {
   return undefined;
 };
 
-const Overrides = z.object({
-  includedMinutesPerMonth: z.number().nullable().optional(),
-  llmTokensPerMonth: z.number().nullable().optional(),
-  atUsageCap: z.enum(['block_ai', 'overage_billed']).optional(),
-});
-
 const limitsSetBy = (envelope: EventEnvelope): UsageLimitOverrides | undefined =>
   envelope.type === 'UsageLimitsSet'
-    ? Overrides.parse((envelope.data as { overrides: unknown }).overrides)
+    ? UsageLimitOverridesSchema.parse((envelope.data as { overrides: unknown }).overrides)
     : undefined;
 
 /** Whether a tenant event changes what its usage is rounded or capped by. */
@@ -129,7 +124,9 @@ const loadPlans = async (
       {
         position: row.position,
         ...(row.plan_tier !== '' && { tier: row.plan_tier }),
-        ...(row.usage_limits !== '' && { limits: Overrides.parse(JSON.parse(row.usage_limits)) }),
+        ...(row.usage_limits !== '' && {
+          limits: UsageLimitOverridesSchema.parse(JSON.parse(row.usage_limits)),
+        }),
       },
     ]);
   }
@@ -180,7 +177,7 @@ const speechSeconds = (startedAt: string | undefined, endedAt: string | undefine
     ? 0
     : Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
 
-/** What one call event meters; `plan` is asked only for a call's minutes. */
+/** What one call event meters; `plan` is asked for what is priced by the tier: minutes and tokens. */
 const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
   const { event } = at;
   switch (event.type) {
@@ -194,7 +191,8 @@ const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
     }
     case 'AiReplied': {
       const tokens = event.data.promptTokens + event.data.completionTokens;
-      return tokens > 0 ? { kind: 'llm_tokens', quantity: tokens, planTier: '' } : undefined;
+      // The tier is kept because tokens are priced by it (usage cost), like minutes.
+      return tokens > 0 ? { kind: 'llm_tokens', quantity: tokens, planTier: plan() } : undefined;
     }
     case 'UtteranceRecorded': {
       const seconds = speechSeconds(event.data.startedAt, event.data.endedAt);
@@ -269,8 +267,7 @@ export const createUsageProcessor = (): Processor => {
       const touched = new Map<string, EventEnvelope>();
       for (const { envelope } of batch) {
         const stream = parseStreamName(envelope.streamId);
-        if (stream?.category === 'tenant' && changesPlan(envelope))
-          touched.set(stream.tenantId, envelope);
+        if (stream?.category === 'tenant' && changesPlan(envelope)) touched.set(stream.tenantId, envelope);
       }
       const plans = await loadPlans(readStore, [...new Set([...byTenant.keys(), ...touched.keys()])]);
 
