@@ -109,6 +109,9 @@ export const loadSyntheticCalls = async (
     );
   }
   const callerLines = `FROM numbers({utterances:UInt64}) WHERE number % 2 = 0`;
+  // A call's caller lines split into positive, neutral and the rest negative, by the call's hash.
+  const positive = `toUInt32(${h('number', 'pos')} % (intDiv({perCall:UInt64}, 2) + 1))`;
+  const neutral = `toUInt32(${h('number', 'neu')} % (intDiv({perCall:UInt64}, 2) - ${positive} + 1))`;
   if (tables.has('sentiment')) {
     await store.command(
       `INSERT INTO utterance_sentiment (tenant_id, call_id, utterance_id, speaker, score, label, language, agent_id,
@@ -120,10 +123,11 @@ export const loadSyntheticCalls = async (
     );
     await store.command(
       `INSERT INTO call_sentiment (tenant_id, call_id, agent_id, started_at, average, trend, last_score, utterances,
-         score_sum, recent_scores, updated_at, version)
+         score_sum, positive, neutral, negative, recent_scores, updated_at, version)
        SELECT ${tenant('number')}, ${callId('number')}, ${agent('number')}, ${startedAt('number')},
          (toFloat64(${h('number', 'avg')} % 2001) / 1000 - 1), ['steady', 'improving', 'souring'][1 + number % 3],
-         0.1, toUInt32({perCall:UInt64} / 2), 0.5, [0.1, 0.2], ${startedAt('number')}, number + 1
+         0.1, toUInt32({perCall:UInt64} / 2), 0.5, ${positive}, ${neutral}, toUInt32({perCall:UInt64} / 2) - ${positive} - ${neutral},
+         [0.1, 0.2], ${startedAt('number')}, number + 1
        FROM numbers({calls:UInt64})`,
       params,
     );
@@ -134,6 +138,14 @@ export const loadSyntheticCalls = async (
        SELECT ${tenant(c)}, ${callId(c)}, toString(number % {perCall:UInt64}), ${intent}, 0.8, ${at}, number + 1
        ${callerLines}`,
       { ...params, utterances },
+    );
+    // Every caller line of a synthetic call has the call's intent.
+    await store.command(
+      `INSERT INTO call_intents (tenant_id, call_id, started_at, intents, version)
+       SELECT ${tenant('number')}, ${callId('number')}, ${startedAt('number')},
+         map(${intent.replaceAll(c, 'number')}, toUInt32(intDiv({perCall:UInt64}, 2))), number + 1
+       FROM numbers({calls:UInt64})`,
+      params,
     );
   }
   if (tables.has('sla')) {

@@ -10,6 +10,7 @@ import { migration as sla } from './010_sla.js';
 import { migration as usage } from './011_usage.js';
 import { migration as apiRequests } from './012_api_requests.js';
 import { migration as campaignsAndLimits } from './013_campaigns_and_limits.js';
+import { migration as callRollups } from './014_call_rollups.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -27,6 +28,7 @@ export const migrations: readonly Migration[] = [
   usage,
   apiRequests,
   campaignsAndLimits,
+  callRollups,
 ];
 
 const LEDGER = 'schema_migrations';

@@ -8,6 +8,7 @@ import { MigrationError, migrate, migrations, type Migration } from './index.js'
 
 const PROJECTION_TABLES = [
   'api_requests',
+  'call_intents',
   'call_sentiment',
   'call_sla',
   'calls',

@@ -152,7 +152,11 @@ export const SentimentReport = z.object({
   ),
 });
 
-/** Callers' sentiment over time: their utterances' scores, bucketed in the tenant's time zone. */
+/**
+ * Callers' sentiment over time: their lines' scores and labels, added up per call (call_sentiment, the
+ * sentiment processor's rollup) and bucketed by when the call started, in the tenant's time zone. A per-call
+ * rollup keeps the dashboard to one row per call instead of one per utterance.
+ */
 export const sentimentOverTime = async (
   ctx: ReportContext,
   filters: CallFilters,
@@ -162,19 +166,15 @@ export const sentimentOverTime = async (
     ctx.tenantId,
     { from: filters.from, to: filters.to, agentId: filters.agentId },
     ctx.now,
-    {
-      startedAt: 'occurred_at',
-    },
   );
-  const bucket = BUCKET[interval].replace('started_at', 'occurred_at');
   const rows = await ctx.store.query<Record<string, unknown>>(
-    `SELECT toString(toDateTime(${bucket}, {tz:String})) AS bucket,
-            avg(score) AS average,
-            countIf(label = 'positive') AS positive,
-            countIf(label = 'neutral') AS neutral,
-            countIf(label = 'negative') AS negative
-       FROM utterance_sentiment FINAL
-      WHERE ${where.sql} AND speaker = 'caller'
+    `SELECT toString(toDateTime(${BUCKET[interval]}, {tz:String})) AS bucket,
+            if(sum(utterances) = 0, NULL, sum(score_sum) / sum(utterances)) AS average,
+            sum(positive) AS positive_lines,
+            sum(neutral) AS neutral_lines,
+            sum(negative) AS negative_lines
+       FROM call_sentiment FINAL
+      WHERE ${where.sql} AND utterances > 0
       GROUP BY bucket ORDER BY bucket`,
     { ...where.params, tz: ctx.timeZone },
   );
@@ -184,9 +184,9 @@ export const sentimentOverTime = async (
     buckets: rows.map((r) => ({
       bucket: String(r['bucket']),
       averageScore: maybe(r['average']),
-      positive: num(r['positive']),
-      neutral: num(r['neutral']),
-      negative: num(r['negative']),
+      positive: num(r['positive_lines']),
+      neutral: num(r['neutral_lines']),
+      negative: num(r['negative_lines']),
     })),
   };
 };
@@ -195,26 +195,26 @@ export const IntentReport = z.object({
   intents: z.array(z.object({ intent: z.string(), utterances: z.number().int(), calls: z.number().int() })),
 });
 
+/** What callers wanted, most frequent first, over the calls started in the range (call_intents rollup). */
 export const topIntents = async (
   ctx: ReportContext,
   filters: CallFilters,
   limit: number,
 ): Promise<z.infer<typeof IntentReport>> => {
-  const where = callWhere(ctx.tenantId, { from: filters.from, to: filters.to }, ctx.now, {
-    startedAt: 'occurred_at',
-  });
+  const where = callWhere(ctx.tenantId, { from: filters.from, to: filters.to }, ctx.now);
   const rows = await ctx.store.query<Record<string, unknown>>(
-    `SELECT intent, count() AS utterances, uniqExact(call_id) AS calls
-       FROM utterance_intents FINAL
+    `SELECT intent, sum(lines) AS utterance_count, count() AS call_count
+       FROM call_intents FINAL
+      ARRAY JOIN mapKeys(intents) AS intent, mapValues(intents) AS lines
       WHERE ${where.sql} AND intent != ''
-      GROUP BY intent ORDER BY utterances DESC, intent LIMIT {limit:UInt32}`,
+      GROUP BY intent ORDER BY utterance_count DESC, intent LIMIT {limit:UInt32}`,
     { ...where.params, limit },
   );
   return {
     intents: rows.map((r) => ({
       intent: String(r['intent']),
-      utterances: num(r['utterances']),
-      calls: num(r['calls']),
+      utterances: num(r['utterance_count']),
+      calls: num(r['call_count']),
     })),
   };
 };
@@ -386,22 +386,20 @@ export const usage = async (
   const where = callWhere(ctx.tenantId, { from: filters.from, to: filters.to }, ctx.now, {
     startedAt: 'occurred_at',
   });
+  // One pass over usage_events: per period and kind for the table, per tier and kind for the cost.
   const rows = await ctx.store.query<Record<string, unknown>>(
-    `SELECT period, kind, sum(quantity) AS quantity FROM usage_events FINAL
-      WHERE ${where.sql} GROUP BY period, kind ORDER BY period, kind`,
+    `SELECT period, ${TIERED_USAGE_SQL} FROM usage_events FINAL
+      WHERE ${where.sql} GROUP BY period, plan_tier, kind ORDER BY period, kind`,
     where.params,
   );
   const periods = new Map<string, Record<string, number>>();
   for (const r of rows) {
     const period = String(r['period']);
-    (periods.get(period) ?? periods.set(period, {}).get(period) ?? {})[String(r['kind'])] = num(
-      r['quantity'],
-    );
+    const kinds = periods.get(period) ?? {};
+    const kind = String(r['kind']);
+    kinds[kind] = (kinds[kind] ?? 0) + num(r['quantity']);
+    periods.set(period, kinds);
   }
-  const tiered = await ctx.store.query<unknown>(
-    `SELECT ${TIERED_USAGE_SQL} FROM usage_events FINAL WHERE ${where.sql} GROUP BY plan_tier, kind`,
-    where.params,
-  );
   const callsWhere = callWhere(ctx.tenantId, { from: filters.from, to: filters.to }, ctx.now);
   const [totals] = await ctx.store.query<Record<string, unknown>>(
     `SELECT count() AS calls, sum(ifNull(duration_seconds, 0)) / 60 AS minutes,
@@ -415,6 +413,6 @@ export const usage = async (
     minutes: num(totals?.['minutes']),
     promptTokens: num(totals?.['prompt']),
     completionTokens: num(totals?.['completion']),
-    cost: priced(tiered, ctx.planTier),
+    cost: priced(rows, ctx.planTier),
   };
 };

@@ -74,11 +74,33 @@ describe('intent processor', () => {
     const events = await sample('intent-twice');
     await handleAll(processor, store, [events]);
     const once = await tableRows(store, 'utterance_intents', 'intent-twice', 'call_id, utterance_id');
+    const rollup = await tableRows(store, 'call_intents', 'intent-twice', 'call_id');
     await handleAll(processor, store, [events]);
     expect(await tableRows(store, 'utterance_intents', 'intent-twice', 'call_id, utterance_id')).toEqual(
       once,
     );
+    expect(await tableRows(store, 'call_intents', 'intent-twice', 'call_id')).toEqual(rollup);
     expect(once).toHaveLength(7);
+  });
+
+  it('adds up each call’s caller lines per intent, for the dashboards', async () => {
+    const events = await sample('intent-rollup');
+    await handleAll(processor, store, [events]);
+    const perCall = await store.query<{ call_id: string; intent: string; n: string }>(
+      `SELECT call_id, intent, count() AS n FROM utterance_intents FINAL WHERE tenant_id = 'intent-rollup'
+        GROUP BY call_id, intent ORDER BY call_id, intent`,
+    );
+    const rollup = await store.query<{ call_id: string; intents: Record<string, number> }>(
+      `SELECT call_id, intents FROM call_intents FINAL WHERE tenant_id = 'intent-rollup' ORDER BY call_id`,
+    );
+    const fromRollup = rollup.flatMap((row) =>
+      Object.entries(row.intents).map(([intent, n]) => ({ call_id: row.call_id, intent, n: String(n) })),
+    );
+    expect(
+      fromRollup.sort((a, b) => `${a.call_id} ${a.intent}`.localeCompare(`${b.call_id} ${b.intent}`)),
+    ).toEqual(perCall);
+    // Every call has its row, from its start, even one in which the caller never spoke.
+    expect(rollup.length).toBeGreaterThan(new Set(perCall.map((r) => r.call_id)).size);
   });
 
   it('ends with the same table whether the log comes whole or split and redelivered', async () => {
@@ -90,6 +112,9 @@ describe('intent processor', () => {
     await handleAll(processor, split, [...batches, batches[0] ?? [], events.slice(10, 25)]);
     expect(await tableRows(split, 'utterance_intents', 'intent-split', 'call_id, utterance_id')).toEqual(
       await tableRows(whole, 'utterance_intents', 'intent-split', 'call_id, utterance_id'),
+    );
+    expect(await tableRows(split, 'call_intents', 'intent-split', 'call_id')).toEqual(
+      await tableRows(whole, 'call_intents', 'intent-split', 'call_id'),
     );
   });
 });

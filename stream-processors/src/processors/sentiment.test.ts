@@ -28,9 +28,18 @@ const snapshot = async (readStore: ReadStore, tenantId: string) => ({
 });
 
 const score = (text: string, language = 'en') => scoreSentiment(text, language).score;
-const U1 = score('Hi, I need to check my order status');
-const U2 = score('This is terrible, it is late again and nobody fixed the problem');
-const U3 = score('I am really angry and disappointed, this is awful service');
+const CA1_LINES = [
+  'Hi, I need to check my order status',
+  'This is terrible, it is late again and nobody fixed the problem',
+  'I am really angry and disappointed, this is awful service',
+] as const;
+const [U1, U2, U3] = CA1_LINES.map((line) => score(line)) as [number, number, number];
+/** How many of the lines the scorer labels positive, neutral and negative. */
+const labelCounts = (lines: readonly string[]) => {
+  const counts = { positive: 0, neutral: 0, negative: 0 };
+  for (const line of lines) counts[scoreSentiment(line, 'en').label] += 1;
+  return counts;
+};
 const U4 = score('I want to talk to a person please');
 const U6 = score('Great, thank you so much, that is wonderful');
 
@@ -76,7 +85,8 @@ describe('sentiment processor', () => {
   it("keeps a rolling view per call over the caller's scores", async () => {
     await handleAll(processor, store, inBatchesOf(await sample('senti-calls'), 5));
     const rows = await store.query<Record<string, unknown>>(
-      `SELECT call_id, agent_id, started_at, average, trend, last_score, utterances, score_sum, recent_scores
+      `SELECT call_id, agent_id, started_at, average, trend, last_score, utterances, score_sum, recent_scores,
+              positive, neutral, negative
        FROM call_sentiment FINAL WHERE tenant_id = {t:String} ORDER BY call_id`,
       { t: 'senti-calls' },
     );
@@ -93,6 +103,7 @@ describe('sentiment processor', () => {
         utterances: 3,
         score_sum: U1 + U2 + U3,
         recent_scores: [U1, U2, U3],
+        ...labelCounts(CA1_LINES),
       },
       expect.objectContaining({ call_id: 'CA2', trend: 'improving', last_score: U6, utterances: 2 }),
       expect.objectContaining({ call_id: 'CA3', trend: 'stable', utterances: 1 }),

@@ -24,6 +24,9 @@ const CallSentimentRow = z.object({
   last_score: z.number().nullable(),
   utterances: z.number().int(),
   score_sum: z.number(),
+  positive: z.number().int(),
+  neutral: z.number().int(),
+  negative: z.number().int(),
   recent_scores: z.array(z.number()),
   updated_at: ClickHouseInstant,
   version: ClickHouseCount,
@@ -63,6 +66,9 @@ const newCall = (at: CallEventAt): CallSentimentRow => ({
   last_score: null,
   utterances: 0,
   score_sum: 0,
+  positive: 0,
+  neutral: 0,
+  negative: 0,
   recent_scores: [],
   updated_at: at.occurredAt,
   version: at.position,
@@ -70,8 +76,8 @@ const newCall = (at: CallEventAt): CallSentimentRow => ({
 
 /**
  * The sentiment processor: every utterance scored (`utterance_sentiment`), and a rolling view of each call over
- * its caller's scores (`call_sentiment`). Sentiment per agent and per tenant over time is a query over
- * utterance_sentiment (sentimentOverTime).
+ * its caller's scores (`call_sentiment`, with the count of positive, neutral and negative caller lines, which
+ * the dashboards' sentiment over time adds up per call rather than per utterance).
  *
  * State per call (its agent, the window of caller scores) lives in call_sentiment, loaded once per batch for
  * the calls the batch touches. Every event the processor uses moves the call's version to its position, and
@@ -138,6 +144,7 @@ export const createSentimentProcessor = (options: { readonly window?: number } =
               last_score: score,
               utterances: after.utterances + 1,
               score_sum: after.score_sum + score,
+              [label]: after[label] + 1,
             };
           }
         }
