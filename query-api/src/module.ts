@@ -5,6 +5,7 @@ import type { ReadStore } from '../../projections/src/read-store/port.js';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { subjectOf } from '../../command-service/src/event-store/personal-data.js';
 import { createRequestRecorder } from './admin/api-usage.js';
+import { createCatalog } from './config/catalog.js';
 import { createReportBook } from './reports/book.js';
 import type { EmailSettings } from './reports/deliver.js';
 import { createReportScheduler } from './reports/scheduler.js';
@@ -51,6 +52,7 @@ export const queryApiModule = (
       log: context.log,
     });
     const reports = createReportBook(context.store);
+    const catalog = createCatalog(context.store);
     const webhookSecret = (tenantId: string, reportId: string) =>
       context.keys.keyFor(subjectOf(tenantId, `report-webhook.${reportId}`)).toString('hex');
     const reportContext = async (tenantId: string): Promise<ReportContext> => {
@@ -90,6 +92,7 @@ export const queryApiModule = (
       log: context.log,
       processors: hooks.processors ?? (() => ({})),
       reports,
+      catalog,
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,
       webhookSecret,
     });

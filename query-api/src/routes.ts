@@ -35,6 +35,7 @@ import {
 } from './admin/platform.js';
 import { CampaignQuery, CampaignReport, campaignPerformance } from './analytics/campaigns.js';
 import { CallFilters, rangeOf } from './analytics/filters.js';
+import { CatalogItemSchema, type Catalog, type CatalogCategory } from './config/catalog.js';
 import { SavedReport, type ReportBook } from './reports/book.js';
 import { produceReport } from './reports/run.js';
 import {
@@ -94,6 +95,8 @@ export const ROLE_MATRIX = {
   exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
   reports: ['tenant_admin', 'supervisor', 'analyst'],
   audit: ['tenant_admin', 'compliance'],
+  configuration: ['tenant_admin', 'supervisor'],
+  team: ['tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export interface ChainCheck {
@@ -118,6 +121,8 @@ export interface QueryDependencies {
   readonly processors: () => unknown;
   readonly reports: ReportBook;
   readonly tenantName: (tenantId: string) => Promise<string>;
+  /** What each tenant has configured, for the console's editors. */
+  readonly catalog: Catalog;
   /** The secret a report's webhook deliveries are signed with. */
   readonly webhookSecret: (tenantId: string, reportId: string) => string;
 }
@@ -131,6 +136,21 @@ const Reports = CallFilters.extend({ interval: Interval.default('day') });
 const IntentQuery = CallFilters.extend({ limit: z.coerce.number().int().min(1).max(100).default(10) });
 
 const ReportIdParam = z.strictObject({ reportId: EntityId });
+const ConfigList = z.object({ items: z.array(CatalogItemSchema) });
+const Directory = z.object({
+  departments: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })),
+  agents: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      type: z.string(),
+      status: z.string(),
+      departmentId: z.string().nullable(),
+    }),
+  ),
+  members: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+});
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 const notFound = (what: string): CommandRejected =>
   new CommandRejected(404, 'NOT_FOUND', `no ${what} in your tenant`);
@@ -158,6 +178,29 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query,
       response,
       handle: async ({ scope, query: parsed }) => ({ body: await run(await reportContext(scope), parsed) }),
+    });
+
+  /** A configuration list as a route: the tenant's items of one category, as the write side holds them. */
+  const configRoute = (
+    name: string,
+    operationId: string,
+    summary: string,
+    category: CatalogCategory,
+    roles: readonly Role[],
+  ): QueryRoute =>
+    defineRoute({
+      method: 'get',
+      path: `/api/config/${name}`,
+      operationId,
+      summary,
+      tag: 'configuration',
+      roles,
+      scope: 'read',
+      response: ConfigList,
+      handle: async ({ scope }) => {
+        await deps.catalog.catchUp();
+        return { body: { items: deps.catalog.list(scope.tenantId, category) } };
+      },
     });
 
   const sendFile = async (
@@ -628,6 +671,83 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       CampaignReport,
       campaignPerformance,
     ),
+    configRoute(
+      'departments',
+      'configDepartments',
+      'List departments with their routing and escalation',
+      'department',
+      ROLE_MATRIX.configuration,
+    ),
+    configRoute(
+      'agents',
+      'configAgents',
+      'List AI agents with their voice, personality, prompts, hours and rules',
+      'agent',
+      ROLE_MATRIX.configuration,
+    ),
+    configRoute(
+      'numbers',
+      'configNumbers',
+      'List the phone numbers and SIP extensions the tenant holds',
+      'number',
+      ROLE_MATRIX.configuration,
+    ),
+    configRoute(
+      'articles',
+      'configArticles',
+      'List knowledge base articles, drafts included',
+      'article',
+      ROLE_MATRIX.configuration,
+    ),
+    configRoute('scripts', 'configScripts', 'List call scripts', 'script', ROLE_MATRIX.configuration),
+    configRoute('members', 'configMembers', 'List team members and their roles', 'member', ROLE_MATRIX.team),
+    defineRoute({
+      method: 'get',
+      path: '/api/config/tenant',
+      operationId: 'configTenant',
+      summary: 'Read the tenant’s settings, tier, status and plan usage',
+      tag: 'configuration',
+      roles: ROLE_MATRIX.team,
+      scope: 'read',
+      response: CatalogItemSchema,
+      handle: async ({ scope }) => {
+        await deps.catalog.catchUp();
+        const tenant = deps.catalog.tenant(scope.tenantId);
+        if (!tenant) throw notFound('tenant');
+        return { body: tenant };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/config/directory',
+      operationId: 'configDirectory',
+      summary: 'Read the names of departments, agents and people, for filters and labels',
+      tag: 'configuration',
+      roles: ROLE_MATRIX.dashboards,
+      scope: 'read',
+      response: Directory,
+      handle: async ({ scope }) => {
+        await deps.catalog.catchUp();
+        const list = (category: CatalogCategory) => deps.catalog.list(scope.tenantId, category);
+        return {
+          body: {
+            departments: list('department').map((d) => ({
+              id: d.id,
+              name: str(d['name']),
+              status: str(d['status']),
+            })),
+            agents: list('agent').map((a) => ({
+              id: a.id,
+              name: str(a['name']),
+              type: str(a['type']),
+              status: str(a['status']),
+              departmentId: typeof a['departmentId'] === 'string' ? a['departmentId'] : null,
+            })),
+            members: list('member').map((m) => ({ id: m.id, name: str(m['name']), role: str(m['role']) })),
+          },
+        };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/api/live',
