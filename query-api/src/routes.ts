@@ -69,6 +69,14 @@ import {
   replayCall,
 } from './audit/audit.js';
 import {
+  CallerHistory,
+  CallHandling,
+  EscalationInbox,
+  callerHistory,
+  callHandling,
+  escalationInbox,
+} from './calls/handling.js';
+import {
   CALL_COLUMNS,
   CallDetail,
   CallListQuery,
@@ -96,6 +104,7 @@ export const ROLE_MATRIX = {
   reports: ['tenant_admin', 'supervisor', 'analyst'],
   audit: ['tenant_admin', 'compliance'],
   configuration: ['tenant_admin', 'supervisor'],
+  workspace: ['tenant_admin', 'supervisor', 'agent'],
   team: ['tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -586,6 +595,51 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
         if (!detail) throw notFound('such call');
         return { body: detail };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/calls/:callId/handling',
+      operationId: 'callHandling',
+      summary: 'Read how people handled a call: escalation summary, who joined, coaching, wrap-ups',
+      tag: 'calls',
+      roles: ROLE_MATRIX.calls,
+      scope: 'read',
+      params: CallIdParam,
+      response: CallHandling,
+      handle: async ({ scope, params }) => {
+        const handling = await callHandling(deps.store, scope.tenantId, params.callId);
+        if (!handling) throw notFound('call');
+        return { body: handling };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/calls/:callId/caller',
+      operationId: 'callerHistory',
+      summary: 'Read the caller’s record: their other calls and the tickets opened from them',
+      tag: 'calls',
+      roles: ROLE_MATRIX.calls,
+      scope: 'read',
+      params: CallIdParam,
+      response: CallerHistory,
+      handle: async ({ scope, params }) => {
+        const history = await callerHistory(deps.readStore(), scope.tenantId, params.callId);
+        if (!history) throw notFound('call');
+        return { body: history };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/escalations',
+      operationId: 'escalationInbox',
+      summary: 'List escalated calls that wait for people or have them on, with the AI’s summary',
+      tag: 'calls',
+      roles: ROLE_MATRIX.workspace,
+      scope: 'read',
+      response: EscalationInbox,
+      handle: async ({ scope }) => ({
+        body: await escalationInbox(deps.readStore(), deps.store, scope.tenantId, deps.now()),
+      }),
     }),
     defineRoute({
       method: 'get',

@@ -305,6 +305,27 @@ export const LeaveVoicemail = defineCommand(
   z.object({ ...CallKey, text: Transcript }),
   'Record the voicemail the AI left on an answering machine (outbound calls).',
 );
+const CallTag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u, 'a tag is 1-40 letters, digits, spaces, "_" or "-"');
+const WrapUp = z.object({
+  /** The person wrapping the call up. */
+  userId: EntityId,
+  tags: z.array(CallTag).max(10),
+  /** Whether the caller's matter was settled on the call. */
+  resolved: z.boolean(),
+  /** Someone must get back to the caller by then. */
+  followUp: z.object({ dueAt: IsoDateTime, reason: ShortText }).optional(),
+  note: z.string().trim().min(1).max(2000).optional(),
+});
+export const WrapUpCall = defineCommand(
+  category,
+  'WrapUpCall',
+  z.object({ ...CallKey, ...WrapUp.shape }),
+  'After the call, the person who handled it tags it, says whether it was resolved, asks for a follow-up and leaves a note; a later wrap-up corrects an earlier one.',
+);
 export const FlagSlaBreach = defineCommand(
   category,
   'FlagSlaBreach',
@@ -413,6 +434,8 @@ export const callUpcasters: Upcaster[] = [
   },
 ];
 
+export const CallWrappedUp = defineEvent(category, 'CallWrappedUp', 1, WrapUp);
+
 export const callCommands = [
   StartCall,
   ChooseIvrOption,
@@ -435,6 +458,7 @@ export const callCommands = [
   TakeMessage,
   ScheduleCallback,
   LeaveVoicemail,
+  WrapUpCall,
 ] as const;
 
 /** The current version of every call event: what deciders write and read. */
@@ -460,6 +484,7 @@ export const callEventsLatest = [
   MessageTaken,
   CallbackScheduled,
   VoicemailLeft,
+  CallWrappedUp,
 ] as const;
 
 export const callEvents = [...callEventsLatest, UtteranceRecordedV1] as const;

@@ -21,6 +21,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MessageTaken: ['message', 'callerName', 'callbackNumber'],
   CallbackScheduled: ['number'],
   VoicemailLeft: ['text'],
+  CallWrappedUp: ['note'],
   AppointmentScheduled: ['customer', 'notes'],
   TicketOpened: ['description', 'customer'],
   TicketUpdated: ['comment'],

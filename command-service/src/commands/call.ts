@@ -20,6 +20,7 @@ import {
   SummarizeCall,
   TakeOverCall,
   TransferCall,
+  WrapUpCall,
   type Role,
 } from '@ccp/schemas';
 import { callDecider } from '../domain/call.js';
@@ -59,6 +60,7 @@ export const callRoutes: readonly CommandRoute[] = [
   route(CoachAi, callDecider, byHandler),
   route(TakeOverCall, callDecider, byHandler),
   route(TransferCall, callDecider, byHandler),
+  route(WrapUpCall, callDecider, byHandler),
   // Mostly the gateway reporting a hang-up, which races with the last utterances; ending is idempotent.
   route(EndCall, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
   // Sent by the SLA processor only; flagging is idempotent per metric, so a retry cannot flag twice.

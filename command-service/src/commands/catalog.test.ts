@@ -30,6 +30,7 @@ describe('the catalogue of commands and events', () => {
       'VoicemailLeft',
       'AnnouncementWithdrawn',
       'UsageLimitsSet',
+      'CallWrappedUp',
     ];
     for (const d of eventDefinitions) if (!irregular.includes(d.type)) expect(d.type).toMatch(/ed$/);
     for (const d of commandDefinitions) expect(d.type).not.toMatch(/ed$/);

@@ -21,6 +21,7 @@ import {
   TakeOverCall,
   TransferCall,
   CoachAi,
+  WrapUpCall,
 } from '@ccp/schemas';
 import { callDecider, type CallCommand, type CallEvent } from './call.js';
 import { DeciderSpecification, command, refusedWith, TEST_NOW } from './testing.js';
@@ -81,6 +82,13 @@ const recording = {
   durationSeconds: 298,
 } as const;
 
+const wrapUp = {
+  userId: 'u-sup',
+  tags: ['refund', 'late delivery'],
+  resolved: false,
+  followUp: { dueAt: '2024-03-02T10:00:00.000Z', reason: 'Confirm the refund went through' },
+  note: 'Caller was upset about the second late delivery.',
+};
 const callback = {
   callbackId: 'cb-1',
   at: '2030-01-01T10:00:00.000Z',
@@ -120,10 +128,12 @@ const commands = {
   TakeMessage: command(TakeMessage, { ...key, message: 'Please call me about my order.' }),
   ScheduleCallback: command(ScheduleCallback, { ...key, ...callback }),
   LeaveVoicemail: command(LeaveVoicemail, { ...key, text: 'Hi, this is Acme calling about your order.' }),
+  WrapUpCall: command(WrapUpCall, { ...key, ...wrapUp }),
 } satisfies { [T in CallCommand['type']]: Extract<CallCommand, { type: T }> };
 
 const allCommands: CallCommand[] = Object.values(commands);
 const acceptedAfterEnd = new Set<string>([
+  'WrapUpCall',
   'MarkRecordingAvailable',
   'SummarizeCall',
   'GiveFeedback',
@@ -416,6 +426,33 @@ describe('call decider', () => {
       given([started, { type: 'UtteranceRecorded', data: utterance }, ended])
         .when(commands.RecordUtterance)
         .thenNothingHappened());
+
+    it('is wrapped up after the end: tags, resolution, a follow-up and a note', () =>
+      given([started, ended])
+        .when(commands.WrapUpCall)
+        .then([{ type: 'CallWrappedUp', data: wrapUp }]));
+
+    it('is not wrapped up while it goes on', () =>
+      given([started]).when(commands.WrapUpCall).thenThrows(refusedWith('CALL_NOT_ENDED', 'callId')));
+
+    it('takes the same wrap-up once, and a corrected one again', () => {
+      given([started, ended, { type: 'CallWrappedUp', data: wrapUp }])
+        .when(commands.WrapUpCall)
+        .thenNothingHappened();
+      given([started, ended, { type: 'CallWrappedUp', data: wrapUp }])
+        .when(command(WrapUpCall, { ...key, ...wrapUp, resolved: true, tags: ['billing'] }))
+        .then([{ type: 'CallWrappedUp', data: { ...wrapUp, resolved: true, tags: ['billing'] } }]);
+    });
+
+    it('refuses tags that are not tags and a note too long', () => {
+      const parse = (data: Record<string, unknown>) =>
+        WrapUpCall.data.safeParse({ ...key, ...wrapUp, ...data }).success;
+      expect(parse({ tags: ['<script>'] })).toBe(false);
+      expect(parse({ tags: Array.from({ length: 11 }, (_, n) => `t${n}`) })).toBe(false);
+      expect(parse({ note: 'x'.repeat(2001) })).toBe(false);
+      expect(parse({ followUp: { dueAt: 'tomorrow', reason: 'call back' } })).toBe(false);
+      expect(WrapUpCall.data.parse({ ...key, ...wrapUp, tags: ['  Refund '] }).tags).toEqual(['refund']);
+    });
 
     it('takes the recording after the end', () =>
       given([started, ended])

@@ -6,6 +6,7 @@ export type { CallEvent };
 
 type SupervisionMode = Extract<CallEvent, { type: 'HumanJoined' }>['data']['mode'];
 type Feedback = Extract<CallEvent, { type: 'FeedbackGiven' }>['data'];
+type WrapUp = Extract<CallEvent, { type: 'CallWrappedUp' }>['data'];
 type SlaMetric = Extract<CallEvent, { type: 'SlaBreached' }>['data']['metric'];
 
 export type CallState =
@@ -26,6 +27,8 @@ export type CallState =
       readonly slaBreaches: ReadonlySet<SlaMetric>;
       readonly answered: boolean;
       readonly language: string | undefined;
+      /** The latest wrap-up, so that the same one sent again records nothing. */
+      readonly wrapUp: WrapUp | undefined;
     };
 
 type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings' | 'callbacks';
@@ -202,6 +205,16 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
       aiInControl(active(state), 'callId');
       return [{ type: 'VoicemailLeft', data: payload(command.data) }];
     }
+    case 'WrapUpCall': {
+      const call = existing(state);
+      if (call.status !== 'ended') {
+        throw new DomainError('CALL_NOT_ENDED', 'a call is wrapped up after it has ended', 'callId');
+      }
+      const wrapUp = payload(command.data);
+      // Both come from the same schema, so their keys are in the same order: equal JSON is an equal wrap-up.
+      if (call.wrapUp && JSON.stringify(call.wrapUp) === JSON.stringify(wrapUp)) return [];
+      return [{ type: 'CallWrappedUp', data: wrapUp }];
+    }
     case 'FlagSlaBreach': {
       // Measured after the fact, so accepted on an ended call; the first breach of a metric is the one kept.
       if (existing(state).slaBreaches.has(command.data.metric)) return [];
@@ -230,6 +243,7 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       // Inbound calls are answered by the platform itself as they start.
       answered: event.data.direction === 'inbound',
       language: event.data.language,
+      wrapUp: undefined,
     };
   }
   if (state.status === 'none') return state;
@@ -265,6 +279,8 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       return { ...state, language: event.data.language };
     case 'CallbackScheduled':
       return withSeen(state, 'callbacks', event.data.callbackId);
+    case 'CallWrappedUp':
+      return { ...state, wrapUp: event.data };
     case 'IvrOptionChosen':
     case 'AiCoached':
     case 'CallQueued':

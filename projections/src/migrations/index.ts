@@ -11,6 +11,7 @@ import { migration as usage } from './011_usage.js';
 import { migration as apiRequests } from './012_api_requests.js';
 import { migration as campaignsAndLimits } from './013_campaigns_and_limits.js';
 import { migration as callRollups } from './014_call_rollups.js';
+import { migration as callWrapUp } from './015_call_wrap_up.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -29,6 +30,7 @@ export const migrations: readonly Migration[] = [
   apiRequests,
   campaignsAndLimits,
   callRollups,
+  callWrapUp,
 ];
 
 const LEDGER = 'schema_migrations';

@@ -7,6 +7,9 @@ export const CallSort = z.enum(['started_at', 'duration_seconds', 'feedback_scor
 export const CallListQuery = CallFilters.extend({
   status: z.enum(['in_progress', 'queued', 'ended']).optional(),
   escalated: z.enum(['true', 'false']).optional(),
+  tag: z.string().trim().toLowerCase().min(1).max(40).optional().describe('Calls wrapped up with this tag'),
+  wrappedUp: z.enum(['true', 'false']).optional(),
+  campaignId: z.string().min(1).max(80).optional(),
   sort: CallSort.default('started_at'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
@@ -39,6 +42,13 @@ export const CallSummary = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   hasRecording: z.boolean(),
+  campaignId: z.string().nullable(),
+  leadId: z.string().nullable(),
+  converted: z.boolean().describe('An appointment was booked in the call'),
+  wrappedUp: z.boolean(),
+  wrapUpResolved: z.boolean().nullable().describe("The handler's word on whether it was resolved"),
+  tags: z.array(z.string()),
+  followUpDue: z.string().nullable(),
 });
 export type CallSummary = z.infer<typeof CallSummary>;
 
@@ -49,7 +59,8 @@ export type CallSummary = z.infer<typeof CallSummary>;
 export const CALL_COLUMNS = `call_id, direction, status, from_address, to_address, agent_id, department_id,
   toString(started_at) AS started_text, toString(answered_at) AS answered_text, toString(ended_at) AS ended_text,
   outcome, duration_seconds, escalated, escalation_reason, human_user_id, queue, queue_wait_ms, feedback_score,
-  utterance_count, tool_call_count, prompt_tokens, completion_tokens, has_recording`;
+  utterance_count, tool_call_count, prompt_tokens, completion_tokens, has_recording, campaign_id, lead_id,
+  converted, wrapped_up, wrap_up_resolved, tags, toString(follow_up_due) AS follow_up_text`;
 
 const orNull = (value: unknown): string | null => (value === '' || value === null ? null : String(value));
 const numOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
@@ -78,6 +89,13 @@ export const callSummaryOf = (r: Record<string, unknown>): CallSummary => ({
   promptTokens: Number(r['prompt_tokens']),
   completionTokens: Number(r['completion_tokens']),
   hasRecording: Number(r['has_recording']) === 1,
+  campaignId: orNull(r['campaign_id']),
+  leadId: orNull(r['lead_id']),
+  converted: Number(r['converted']) === 1,
+  wrappedUp: Number(r['wrapped_up']) === 1,
+  wrapUpResolved: Number(r['wrapped_up']) === 1 ? Number(r['wrap_up_resolved']) === 1 : null,
+  tags: Array.isArray(r['tags']) ? r['tags'].map(String) : [],
+  followUpDue: isoOf(r['follow_up_text']),
 });
 
 export const callListWhere = (
@@ -93,6 +111,15 @@ export const callListWhere = (
     params['status'] = query.status;
   }
   if (query.escalated !== undefined) clauses.push(`escalated = ${query.escalated === 'true' ? 1 : 0}`);
+  if (query.wrappedUp !== undefined) clauses.push(`wrapped_up = ${query.wrappedUp === 'true' ? 1 : 0}`);
+  if (query.tag !== undefined) {
+    clauses.push('has(tags, {tag:String})');
+    params['tag'] = query.tag;
+  }
+  if (query.campaignId !== undefined) {
+    clauses.push('campaign_id = {campaignId:String}');
+    params['campaignId'] = query.campaignId;
+  }
   return { sql: clauses.join(' AND '), params: params as QueryParams };
 };
 

@@ -59,6 +59,10 @@ export const CallRow = z.object({
   lead_id: z.string(),
   campaign_id: z.string(),
   converted: Flag,
+  wrapped_up: Flag,
+  wrap_up_resolved: Flag,
+  tags: z.array(z.string()),
+  follow_up_due: OptionalInstant,
 });
 export type CallRow = z.output<typeof CallRow>;
 
@@ -109,6 +113,10 @@ const startedCall = (at: CallEventAt, data: Started): CallRow => ({
   lead_id: data.leadId ?? '',
   campaign_id: data.campaignId ?? '',
   converted: 0,
+  wrapped_up: 0,
+  wrap_up_resolved: 0,
+  tags: [],
+  follow_up_due: null,
 });
 
 /** The caller hears someone for the first time: the AI's first reply or the first line of a human. */
@@ -211,6 +219,14 @@ const evolveCall = (row: CallRow, at: CallEventAt): CallRow => {
       return { ...row, has_recording: 1 };
     case 'FeedbackGiven':
       return { ...row, feedback_score: event.data.score };
+    case 'CallWrappedUp':
+      return {
+        ...row,
+        wrapped_up: 1,
+        wrap_up_resolved: event.data.resolved ? 1 : 0,
+        tags: event.data.tags,
+        follow_up_due: event.data.followUp ? new Date(event.data.followUp.dueAt).toISOString() : null,
+      };
     case 'CallSummarized':
     case 'SlaBreached':
     case 'CallAnswered':

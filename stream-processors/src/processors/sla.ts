@@ -230,6 +230,7 @@ const evolve = (row: CallSlaRow, at: CallEventAt): Applied => {
     case 'CallbackScheduled':
     case 'VoicemailLeft':
     case 'AiCoached':
+    case 'CallWrappedUp':
       return unchanged(row);
     default: {
       const unhandled: never = event;
