@@ -18,6 +18,7 @@ import {
   PlatformHealth,
   RegionReport,
   regionAnalytics,
+  TenantPlan,
   TierCatalog,
   tierCatalog,
   brandingForDomain,
@@ -399,6 +400,29 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       handle: async ({ query }) => ({
         body: regionAnalytics(await tenantOverview(deps.readStore(), rangeOf(query, deps.now()), deps.now())),
       }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/plan',
+      operationId: 'tenantPlan',
+      summary: 'Read the tenant’s tier, its caps and prices, and this month’s usage and cost against them',
+      tag: 'platform',
+      roles: ROLE_MATRIX.team,
+      scope: 'read',
+      response: TenantPlan,
+      handle: async ({ scope }) => {
+        const { planTier, now } = await reportContext(scope);
+        const caps = await usageAgainstCaps(deps.readStore(), now, scope.tenantId);
+        const tier = tierCatalog().tiers.find((t) => t.tier === planTier);
+        if (!tier) throw notFound('plan');
+        return {
+          body: {
+            tier,
+            usage: caps.tenants.find((t) => t.tenantId === scope.tenantId) ?? null,
+            period: caps.period,
+          },
+        };
+      },
     }),
     defineRoute({
       method: 'get',

@@ -673,6 +673,17 @@ describe('tiers, limits, campaigns and regions', () => {
     },
   );
 
+  it('shows a tenant admin its own plan: tier, caps, prices and this month’s usage and cost', async () => {
+    const plan = await initech.request<{
+      tier: { tier: string; features: string[]; perMillionTokensUsd: number };
+      usage: { tokens: number; tokenCap: number; costUsd: number; billingThresholdReached: boolean } | null;
+    }>('GET', '/api/plan');
+    expect(validate('tenantPlan', 200, plan.body)).toEqual([]);
+    expect(plan.body.tier).toMatchObject({ tier: 'professional', perMillionTokensUsd: 2 });
+    expect(plan.body.usage).toMatchObject({ tokens: 1_000_000, tokenCap: 100_000, costUsd: 2 });
+    expect(JSON.stringify(plan.body)).not.toContain(DEMO_TENANT);
+  });
+
   it('super admins see the platform by region', async () => {
     const regions = await root().request<{
       regions: { region: string; tenants: number; calls: number; costUsd: number }[];

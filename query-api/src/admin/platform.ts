@@ -419,21 +419,28 @@ export const UsageAgainstCaps = z.object({
 export const usageAgainstCaps = async (
   store: ReadStore,
   now: Date,
+  /** One tenant only (its own plan page); every tenant when absent. */
+  onlyTenant?: string,
 ): Promise<z.infer<typeof UsageAgainstCaps>> => {
   const period = billingPeriodOf(now);
+  const tenantClause = onlyTenant === undefined ? '1' : 'tenant_id = {onlyTenant:String}';
+  const scope: Record<string, string> = onlyTenant === undefined ? {} : { onlyTenant };
   const plans = await store.query<Record<string, unknown>>(
     `SELECT tenant_id, argMaxIf(plan_tier, position, plan_tier != '') AS tier,
             argMaxIf(usage_limits, position, usage_limits != '') AS limits
-       FROM tenant_plans FINAL GROUP BY tenant_id ORDER BY tenant_id`,
+       FROM tenant_plans FINAL WHERE ${tenantClause} GROUP BY tenant_id ORDER BY tenant_id`,
+    scope,
   );
   const usage = await store.query<Record<string, unknown>>(
     `SELECT tenant_id, ${TIERED_USAGE_SQL} FROM usage_events FINAL
-      WHERE period = {period:String} GROUP BY tenant_id, plan_tier, kind`,
-    { period },
+      WHERE period = {period:String} AND ${tenantClause} GROUP BY tenant_id, plan_tier, kind`,
+    { period, ...scope },
   );
   const thresholds = await store.query<Record<string, unknown>>(
     `SELECT tenant_id, argMax(JSONExtract(data, 'billingThresholdUsd', 'Nullable(Float64)'), position) AS threshold
-       FROM events FINAL WHERE type = 'UsageLimitsSet' AND stream_id LIKE 'tenant-%' GROUP BY tenant_id`,
+       FROM events FINAL WHERE type = 'UsageLimitsSet' AND stream_id LIKE 'tenant-%' AND ${tenantClause}
+      GROUP BY tenant_id`,
+    scope,
   );
   const thresholdOf = new Map(thresholds.map((r) => [String(r['tenant_id']), r['threshold']]));
   const tenants = plans.flatMap((r) => {
@@ -476,23 +483,28 @@ export const usageAgainstCaps = async (
   return { period, tenants };
 };
 
-export const TierCatalog = z.object({
-  tiers: z.array(
-    z.object({
-      tier: z.string(),
-      features: z.array(z.string()).describe('Permission scopes the tier grants'),
-      aiAgents: z.number().int().nullable(),
-      phoneNumbers: z.number().int().nullable(),
-      teamMembers: z.number().int().nullable(),
-      includedMinutesPerMonth: z.number().nullable(),
-      llmTokensPerMonth: z.number().nullable(),
-      atUsageCap: z.string().nullable(),
-      callRounding: z.string(),
-      monthlyFeeUsd: z.number(),
-      perMinuteUsd: z.number(),
-      perMillionTokensUsd: z.number(),
-    }),
-  ),
+const Tier = z.object({
+  tier: z.string(),
+  features: z.array(z.string()).describe('Permission scopes the tier grants'),
+  aiAgents: z.number().int().nullable(),
+  phoneNumbers: z.number().int().nullable(),
+  teamMembers: z.number().int().nullable(),
+  includedMinutesPerMonth: z.number().nullable(),
+  llmTokensPerMonth: z.number().nullable(),
+  atUsageCap: z.string().nullable(),
+  callRounding: z.string(),
+  monthlyFeeUsd: z.number(),
+  perMinuteUsd: z.number(),
+  perMillionTokensUsd: z.number(),
+});
+export const TierCatalog = z.object({ tiers: z.array(Tier) });
+
+export const TenantPlan = z.object({
+  tier: Tier,
+  usage: UsageAgainstCaps.shape.tenants.element
+    .nullable()
+    .describe('This billing period; null before any use'),
+  period: z.string(),
 });
 
 /** The subscription tiers: what each permits, its caps and its list prices. */
