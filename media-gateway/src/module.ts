@@ -122,6 +122,7 @@ export const mediaGatewayModule = (
         authToken: account.authToken,
         callbackBase,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
+        tts: speech.tts,
       });
       const streams = mediaStreams({
         gateway,

@@ -19,6 +19,9 @@ import {
 } from '../../media-gateway/src/simulator/signed-request.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login } from '../support/platform.js';
+import { decodeMachineVoice } from '../../media-gateway/src/speech/machine-voice.js';
+import { pcmToMulaw } from '../../media-gateway/src/speech/mulaw.js';
+import { parseWav } from '../../media-gateway/src/speech/wav.js';
 
 const CALLER = '+15557654321';
 const DAY = nextMondayInNewYork(11);
@@ -616,5 +619,30 @@ describe('outbound calls', () => {
       ).status,
     ).toBe(401);
     expect(env.carrier.requests.length).toBe(before);
+  });
+
+  it('plays an agent’s voice as a sample: the calls’ own text-to-speech, as WAV', async () => {
+    const token = await login(env.test.url, 'admin@demo.example', 'demo-password-1');
+    const sample = await fetch(`${env.test.url}/api/voices/sample?voice=Kore&language=en`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(sample.status).toBe(200);
+    expect(sample.headers.get('content-type')).toBe('audio/wav');
+    const wav = parseWav(new Uint8Array(await sample.arrayBuffer()));
+    expect(wav.sampleRate).toBe(8000);
+    // Offline, the voice is the machine voice the simulated callers understand: decode what it said.
+    expect(decodeMachineVoice(pcmToMulaw(wav.samples))?.text).toBe(
+      'Hello, thank you for calling. How can I help you today?',
+    );
+    const bad = await fetch(`${env.test.url}/api/voices/sample?voice=Siri`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bad.status).toBe(400);
+    const viewer = await login(env.test.url, 'viewer@demo.example', 'demo-password-1');
+    const refused = await fetch(`${env.test.url}/api/voices/sample?voice=Kore`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(refused.status).toBe(403);
+    expect((await fetch(`${env.test.url}/api/voices/sample?voice=Kore`)).status).toBe(401);
   });
 });

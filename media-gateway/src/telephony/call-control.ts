@@ -3,7 +3,15 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { E164, EntityId, TenantId, type Actor, type EventEnvelope } from '@ccp/schemas';
+import {
+  AgentVoice,
+  E164,
+  EntityId,
+  LanguageTag,
+  TenantId,
+  type Actor,
+  type EventEnvelope,
+} from '@ccp/schemas';
 import { CommandRejected } from '../../../command-service/src/application/errors.js';
 import { authenticate, requireActor, type ApiState } from '../../../command-service/src/http/command-api.js';
 import type { Auth } from '../../../command-service/src/identity/auth.js';
@@ -13,6 +21,9 @@ import type { Carrier } from './carrier.js';
 import { BoundedMap } from '../bounded-map.js';
 import { phrase } from './phrases.js';
 import type { HumanPresence } from './presence.js';
+import { mulawToPcm } from '../speech/mulaw.js';
+import type { TextToSpeech } from '../speech/port.js';
+import { pcmToWav } from '../speech/wav.js';
 import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml, refuseLegTwiml } from './twiml.js';
 import { formParams, requireTwilioSignature } from './twilio-signature.js';
 import { answeredBy } from './twilio-webhooks.js';
@@ -27,7 +38,15 @@ export interface CallControlOptions {
   /** The base URL callbacks are given to the carrier with. */
   readonly callbackBase: () => string;
   readonly publicUrl?: string;
+  /** For voice samples: the same text-to-speech the calls use. */
+  readonly tts: TextToSpeech;
 }
+
+const VoiceSample = z.strictObject({
+  voice: AgentVoice,
+  language: LanguageTag.default('en'),
+  text: z.string().trim().min(1).max(300).optional(),
+});
 
 const OutboundCall = z.object({
   tenantId: TenantId,
@@ -48,6 +67,7 @@ const Presence = z.object({
 });
 
 const CALL_ROLES = new Set(['tenant_admin', 'supervisor']);
+const API_PATHS = new Set(['/api/calls/outbound', '/api/presence', '/api/voices/sample']);
 const PRESENCE_ROLES = new Set(['tenant_admin', 'supervisor', 'agent']);
 
 const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
@@ -152,6 +172,25 @@ export const callControl = (options: CallControlOptions): Middleware => {
     ctx.body = { available: presence.list(body.tenantId) };
   });
 
+  // What an agent's voice sounds like, for the console's agent editor: the configured text-to-speech, as WAV.
+  api.get('/voices/sample', async (ctx) => {
+    const actor = requireActor(ctx.state);
+    if (actor.tenantId === undefined && actor.role !== 'super_admin') {
+      throw new CommandRejected(403, 'FORBIDDEN', 'these credentials belong to no tenant');
+    }
+    requireTenantRole(actor, actor.tenantId ?? '', CALL_ROLES);
+    const query = parseBody(VoiceSample, ctx.query);
+    const text =
+      query.text ??
+      (query.language.startsWith('es')
+        ? 'Hola, gracias por llamar. ¿En qué puedo ayudarle hoy?'
+        : 'Hello, thank you for calling. How can I help you today?');
+    const audio = await options.tts.synthesize(text, { voice: query.voice, language: query.language });
+    ctx.set('Content-Type', 'audio/wav');
+    ctx.set('X-Voice-Engine', options.tts.name);
+    ctx.body = pcmToWav(mulawToPcm(audio), 8000);
+  });
+
   api.get('/presence', async (ctx) => {
     const actor = requireActor(ctx.state);
     const tenantId = String(ctx.query['tenantId'] ?? actor.tenantId ?? '');
@@ -241,7 +280,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
   // Each router's middleware (body parsing, signature, authentication) runs only for its own paths.
   return async (ctx, next) => {
     if (ctx.path === '/twilio/outbound' || ctx.path === '/twilio/human-leg') return twilioRoutes(ctx, next);
-    if (ctx.path === '/api/calls/outbound' || ctx.path === '/api/presence') return apiRoutes(ctx, next);
+    if (API_PATHS.has(ctx.path)) return apiRoutes(ctx, next);
     return next();
   };
 };
