@@ -203,3 +203,15 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     }),
   };
 };
+
+/** Which adapter each port runs on, for the health page and the tenants' integrations page: names, no secrets. */
+export const enginesOf = (config: PlatformConfig): Record<string, string> => ({
+  eventStore: config.eventStore.kind,
+  bus: config.bus.kind,
+  readStore: config.readStore.kind,
+  telephony: config.mediaGateway.twilio ? 'twilio' : 'local carrier (simulator)',
+  conversation: config.mediaGateway.conversationModel.provider,
+  speechToText: config.mediaGateway.speechToText,
+  textToSpeech: config.mediaGateway.textToSpeech,
+  email: config.reportEmail ? 'smtp' : 'not configured',
+});

@@ -1,4 +1,4 @@
-import { configFromEnv } from './config.js';
+import { configFromEnv, enginesOf } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
@@ -21,6 +21,7 @@ const platform = await startPlatform(config, [
     ? [
         queryApiModule(() => processing.readStore(), verifyStreamChain, {
           processors: () => processing.processors().lag(),
+          engines: enginesOf(config),
           ...(config.reportEmail && { email: config.reportEmail }),
         }),
       ]

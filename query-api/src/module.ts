@@ -27,6 +27,8 @@ export interface QueryApiHooks {
   readonly email?: EmailSettings;
   /** How often due scheduled reports are looked for (default every minute). */
   readonly reportTickMs?: number;
+  /** Which adapter each port runs on (names only), for the health and integrations pages. */
+  readonly engines?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,6 +93,7 @@ export const queryApiModule = (
       now,
       log: context.log,
       processors: hooks.processors ?? (() => ({})),
+      engines: hooks.engines ?? {},
       reports,
       catalog,
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,

@@ -129,6 +129,8 @@ export interface QueryDependencies {
   readonly log: (message: string) => void;
   /** The stream processors' lag, for the health page. */
   readonly processors: () => unknown;
+  /** Which adapter each port runs on. */
+  readonly engines: Readonly<Record<string, string>>;
   readonly reports: ReportBook;
   readonly tenantName: (tenantId: string) => Promise<string>;
   /** What each tenant has configured, for the console's editors. */
@@ -159,6 +161,13 @@ const Directory = z.object({
     }),
   ),
   members: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+});
+const Integrations = z.object({
+  engines: z
+    .record(z.string(), z.string())
+    .describe('Port → adapter: telephony, conversation, speech, email, stores'),
+  ssoIssuers: z.number().int().describe('Identity providers the tenant trusts for sign-in'),
+  apiAccess: z.boolean().describe('Whether the tier lets API keys read and write'),
 });
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -403,6 +412,27 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/integrations',
+      operationId: 'integrations',
+      summary: 'Read which engines and providers the platform runs on, and the tenant’s own connections',
+      tag: 'platform',
+      roles: ROLE_MATRIX.team,
+      scope: 'read',
+      response: Integrations,
+      handle: async ({ scope }) => {
+        await deps.catalog.catchUp();
+        const settings = (deps.catalog.tenant(scope.tenantId)?.['settings'] ?? {}) as { sso?: unknown[] };
+        return {
+          body: {
+            engines: deps.engines,
+            ssoIssuers: (settings.sso ?? []).length,
+            apiAccess: tierAllows((await reportContext(scope)).planTier, 'api_access'),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/plan',
       operationId: 'tenantPlan',
       summary: 'Read the tenant’s tier, its caps and prices, and this month’s usage and cost against them',
@@ -475,7 +505,12 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       response: PlatformHealth,
       handle: async () => ({
         body: await platformHealth(
-          { store: deps.store, readStore: deps.readStore(), processors: deps.processors },
+          {
+            store: deps.store,
+            readStore: deps.readStore(),
+            processors: deps.processors,
+            engines: deps.engines,
+          },
           deps.now(),
         ),
       }),

@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '../../query-api/src/reports/deliver.js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
+import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
 import { streamProcessing } from '../../infra/platform/stream-processing.js';
 import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 import { queryApiModule } from '../../query-api/src/module.js';
@@ -71,6 +72,7 @@ beforeAll(async () => {
     modules: () => [
       queryApiModule(() => processing.readStore(), verifyStreamChain, {
         liveIntervalMs: 200,
+        engines: enginesOf(configFromEnv({})),
         now: () => clock ?? new Date(),
         reportTickMs: 200,
         email: {
@@ -440,6 +442,22 @@ describe('configuration, as the console edits it', () => {
     expect(departments.body.items.find((d) => d.id === 'billing')?.['description']).toBe(
       'Invoices, payments and insurance claims',
     );
+  });
+
+  it('shows a tenant admin the engines and providers the platform runs on', async () => {
+    const integrations = await as('tenant_admin').request<{
+      engines: Record<string, string>;
+      apiAccess: boolean;
+      ssoIssuers: number;
+    }>('GET', '/api/integrations');
+    expect(validate('integrations', 200, integrations.body)).toEqual([]);
+    expect(integrations.body.engines).toMatchObject({
+      eventStore: 'sqlite',
+      telephony: 'local carrier (simulator)',
+      conversation: 'offline',
+    });
+    expect(integrations.body.apiAccess).toBe(true);
+    expect(JSON.stringify(integrations.body)).not.toMatch(/key|token|secret/i);
   });
 
   it('gives every role the names for its filters, and only admins the team’s emails', async () => {

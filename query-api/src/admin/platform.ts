@@ -202,6 +202,7 @@ export const PlatformHealth = z.object({
   eventStore: Probe,
   readStore: Probe,
   processors: z.unknown().describe("Each stream processor's lag, as the processors report it"),
+  engines: z.record(z.string(), z.string()).describe('Which adapter each port runs on'),
   voice: z.object({
     callsLastHour: z.number().int(),
     failedLastHour: z.number().int(),
@@ -221,7 +222,12 @@ const probe = async (check: () => Promise<unknown>): Promise<z.infer<typeof Prob
 
 /** Whether the engines answer, how far behind the processors are, and how calls are going. */
 export const platformHealth = async (
-  deps: { store: EventStore; readStore: ReadStore; processors: () => unknown },
+  deps: {
+    store: EventStore;
+    readStore: ReadStore;
+    processors: () => unknown;
+    engines: Readonly<Record<string, string>>;
+  },
   now: Date,
 ): Promise<z.infer<typeof PlatformHealth>> => {
   const eventStore = await probe(() => deps.store.readAll({ maxCount: 1 }));
@@ -246,6 +252,7 @@ export const platformHealth = async (
     eventStore,
     readStore,
     processors: deps.processors(),
+    engines: { ...deps.engines },
     voice,
   };
 };
