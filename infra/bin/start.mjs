@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await import('./ensure-deps.mjs');
+// The platform serves the web console from ui/dist: build it when it is missing or older than its sources.
+const { tsImport } = await import('tsx/esm/api');
+const { ensureUiBuilt } = await tsImport('../../ui/server/build.ts', import.meta.url);
+await ensureUiBuilt({ log: (message) => console.log(message) });
 const child = spawn(process.execPath, ['--import', 'tsx', `${root}/infra/platform/main.ts`], {
   cwd: root,
   stdio: 'inherit',

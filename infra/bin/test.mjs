@@ -17,6 +17,15 @@ if (!has('java') || !has('mvn')) {
   }
 }
 
+// The browser tests (tests/browser) drive Debian's Chromium through playwright-core.
+if (!existsSync('/usr/bin/chromium')) {
+  console.log('Installing Chromium for the browser tests...');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
+  if (!(apt(['update']) && apt(['install', '-y', 'chromium']))) {
+    console.error('Could not install chromium (apt-get); the browser tests will fail.');
+  }
+}
+
 const bin = (name) => `${root}/node_modules/.bin/${name}`;
 const step = (name, command, args) => {
   console.log(`\n▶ ${name}`);
@@ -29,6 +38,9 @@ let failed = 0;
 let skipped = 0;
 for (const [name, command, args] of [
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  // The console's Vue components and its build and serving code (ui/ is outside the root project).
+  ['console type check', bin('vue-tsc'), ['--noEmit', '-p', 'ui/tsconfig.json']],
+  ['console server type check', bin('vue-tsc'), ['--noEmit', '-p', 'ui/tsconfig.node.json']],
   ['lint', bin('eslint'), ['.']],
   ['format', bin('prettier'), ['--check', '.', '--log-level', 'warn']],
 ]) {

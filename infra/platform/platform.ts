@@ -31,6 +31,7 @@ import {
   createIdentityStore,
   type IdentityStore,
 } from '../../command-service/src/identity/identity-store.js';
+import { serveConsole } from '../../ui/server/static.js';
 import type { PlatformConfig } from './config.js';
 
 /** What every service plugged into the one-process platform gets. */
@@ -129,6 +130,8 @@ export const startPlatform = async (
   for (const module of started) if (module.front) app.use(module.front);
   app.use(commandApi({ handler, auth }));
   for (const module of started) if (module.http) app.use(module.http);
+  // The web console last: whatever no API route answered and is not an API path is its page or asset.
+  app.use(serveConsole());
 
   const server: Server = app.listen(config.port, config.host);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,0 +1,30 @@
+import type { Role, TenantRole } from './api/types';
+
+/**
+ * Who may open what: the query API's ROLE_MATRIX (query-api/src/routes.ts), which refuses everyone else anyway.
+ * The console mirrors it to hide what a role cannot use rather than show screens full of refusals.
+ */
+export const ACCESS = {
+  dashboards: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer'],
+  analytics: ['tenant_admin', 'supervisor', 'analyst', 'compliance', 'viewer'],
+  calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
+  exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
+  audit: ['tenant_admin', 'compliance'],
+} as const satisfies Record<string, readonly TenantRole[]>;
+
+export type Capability = keyof typeof ACCESS;
+
+/** Super admins may read everything, as the API lets them. */
+export const can = (role: Role | undefined, capability: Capability): boolean =>
+  role === 'super_admin' || (role !== undefined && (ACCESS[capability] as readonly string[]).includes(role));
+
+/** Where each role starts: the screen its work begins on. */
+export const HOME: Record<Role, string> = {
+  super_admin: 'dashboard',
+  tenant_admin: 'dashboard',
+  supervisor: 'dashboard',
+  agent: 'calls',
+  analyst: 'analytics',
+  compliance: 'audit',
+  viewer: 'dashboard',
+};

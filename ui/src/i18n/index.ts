@@ -1,0 +1,14 @@
+import { createI18n } from 'vue-i18n';
+import { initialLocale, type Locale } from '../stores/preferences';
+import { en, type Messages } from './en';
+import { es } from './es';
+
+export const i18n = createI18n<[Messages], Locale, false>({
+  legacy: false,
+  locale: initialLocale(),
+  fallbackLocale: 'en',
+  messages: { en, es },
+  // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
+  missingWarn: false,
+  fallbackWarn: false,
+});
