@@ -10,6 +10,7 @@ import { personalDataDecryptor } from '../../stream-processors/src/bus/kafka-per
 import { createKafkaBus } from '../../stream-processors/src/bus/kafka.js';
 import type { Bus, Rejection } from '../../stream-processors/src/bus/port.js';
 import type { Processor, ProcessorContext } from '../../stream-processors/src/processor.js';
+import { projectionVersions } from '../../stream-processors/src/projection-versions.js';
 import { rebuildProjection } from '../../stream-processors/src/rebuild.js';
 import { startProcessors, type RunningProcessors } from '../../stream-processors/src/runtime.js';
 import type { PlatformContext, PlatformModule } from './platform.js';
@@ -86,6 +87,32 @@ export const streamProcessing = (
       running = await startProcessors(bus, processors, processorContext);
       store = readStore;
       const live = running;
+      const rebuild = (name: string) =>
+        rebuildProjection({
+          bus,
+          live,
+          name,
+          readStore,
+          openIn: (database) => openReadStore({ ...context.config.readStore, database }),
+          context: processorContext,
+        });
+      // Tables an older release wrote are rebuilt in the background, one processor at a time, while the live
+      // tables keep serving; the new version is recorded once its tables are swapped in.
+      const versions = projectionVersions(readStore);
+      const upgrading = (async () => {
+        for (const processor of await versions.outdated(processors)) {
+          context.log(
+            `stream processing: rebuilding ${processor.name} for version ${processor.version ?? 1}`,
+          );
+          const report = await rebuild(processor.name);
+          await versions.record(processor.name, processor.version ?? 1);
+          context.log(`stream processing: ${processor.name} rebuilt from ${report.events} events`);
+        }
+      })().catch((error: unknown) => {
+        context.log(
+          `stream processing: upgrade rebuild failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      });
       const admin = new Router<ApiState>({ prefix: '/api/admin' });
       admin.use(authenticate(context.auth));
       admin.use(async (ctx, next) => {
@@ -115,18 +142,13 @@ export const streamProcessing = (
         const name = ctx.params.name ?? '';
         if (!live.processor(name))
           throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${name}`);
-        ctx.body = await rebuildProjection({
-          bus,
-          live,
-          name,
-          readStore,
-          openIn: (database) => openReadStore({ ...context.config.readStore, database }),
-          context: processorContext,
-        });
+        ctx.body = await rebuild(name);
       });
       return {
         http: admin.routes() as Middleware,
         stop: async () => {
+          // An upgrade rebuild still running is abandoned: its version is not recorded, so the next start redoes it.
+          void upgrading;
           await running?.stop();
           await bus.close();
           await readStore.close();

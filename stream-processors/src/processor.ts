@@ -33,5 +33,11 @@ export interface Processor {
   readonly categories: readonly string[];
   /** The read-store tables it owns: what a rebuild recreates and swaps. */
   readonly tables: readonly string[];
+  /**
+   * The version of what it derives (1 when absent). Raised when a release derives something new from the same
+   * events, such as a column added by a migration: tables written by an older version are rebuilt from position
+   * 0 on start, so old calls get the new facts too.
+   */
+  readonly version?: number;
   handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void>;
 }

@@ -324,6 +324,8 @@ export const CALL_FACTS = 'call-facts';
  */
 export const createCallFactsProcessor = (): Processor => ({
   name: CALL_FACTS,
+  // Version 2: lead, campaign and conversion; wrap-ups.
+  version: 2,
   categories: ['call'],
   tables: ['calls', 'utterances'],
   async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {

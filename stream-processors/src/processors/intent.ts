@@ -69,6 +69,8 @@ export const createIntentProcessor = (options: IntentProcessorOptions = {}): Pro
   const classifier = options.classifier ?? localIntentClassifier;
   return {
     name: INTENT,
+    // Version 2: intents per call (call_intents).
+    version: 2,
     categories: ['call'],
     tables: ['utterance_intents', 'call_intents'],
     async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {

@@ -90,6 +90,8 @@ export const createSentimentProcessor = (options: { readonly window?: number } =
   const window = options.window ?? CALL_SENTIMENT_WINDOW;
   return {
     name: SENTIMENT,
+    // Version 2: caller lines counted by label per call.
+    version: 2,
     categories: ['call'],
     tables: ['utterance_sentiment', 'call_sentiment'],
     async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {

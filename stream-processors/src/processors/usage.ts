@@ -255,6 +255,8 @@ export const createUsageProcessor = (): Processor => {
 
   return {
     name: USAGE,
+    // Version 2: token rows keep their tier; tenants' own limits.
+    version: 2,
     categories: ['call', 'tenant'],
     tables: ['usage_events', 'usage_calls', 'tenant_plans'],
     async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {
