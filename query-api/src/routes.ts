@@ -308,7 +308,12 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
           tierAllows((await deps.reportContext(branding.tenantId)).planTier, 'white_label');
         if (!branding || !allowed)
           throw new CommandRejected(404, 'NOT_FOUND', 'no tenant uses this domain', 'domain');
-        return { body: branding };
+        await deps.catalog.catchUp();
+        const settings = deps.catalog.tenant(branding.tenantId)?.['settings'] as
+          { sso?: { issuer: string; audience: string }[] } | undefined;
+        // The sign-in page needs where to send members and for which client: both are public in any OIDC flow.
+        const sso = (settings?.sso ?? []).map(({ issuer, audience }) => ({ issuer, clientId: audience }));
+        return { body: { ...branding, sso } };
       },
     }),
     defineRoute({
@@ -901,13 +906,16 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       roles: ROLE_MATRIX.audit,
       scope: 'audit',
       feature: 'audit_trail',
-      query: AuditQuery.extend(Page.shape),
+      query: AuditQuery.extend(Page.shape).extend({
+        order: z.enum(['asc', 'desc']).default('asc').describe('asc: log order; desc: newest first'),
+      }),
       response: pageOf(AuditEntry),
       handle: async ({ scope, query }) => {
         const offset = decodeCursor(query.cursor);
         const { items, total } = await auditPage(deps.readStore(), scope.tenantId, query, {
           offset,
           limit: query.limit,
+          order: query.order,
         });
         return { body: { items, total, nextCursor: nextCursor(offset, items.length, total) } };
       },

@@ -172,6 +172,14 @@ describe('calls and transcripts', () => {
       '/api/calls?outcome=escalated',
     );
     expect(escalated.body.items.map((c) => c.callId)).toEqual(['CA-q-2']);
+    // Drill-down from the intents chart: the calls in which callers wanted to cancel.
+    await eventually(async () => {
+      const cancelling = await as('analyst').request<{ items: { callId: string }[] }>(
+        'GET',
+        '/api/calls?intent=cancel_appointment',
+      );
+      expect(cancelling.body.items.map((c) => c.callId)).toEqual(['CA-q-3']);
+    });
   });
 
   it('drills down from a call to its transcript, and replays it step by step', async () => {
@@ -329,6 +337,13 @@ describe('audit', () => {
       '/api/audit/events?type=CallEnded',
     );
     expect(ended.body.items.every((e) => e.type === 'CallEnded')).toBe(true);
+    const newest = await as('compliance').request<{ items: { position: number }[] }>(
+      'GET',
+      '/api/audit/events?correlationId=CA-q-3&order=desc',
+    );
+    const positions = newest.body.items.map((e) => e.position);
+    expect(positions).toEqual([...positions].sort((a, b) => b - a));
+    expect(positions).toHaveLength(4);
   });
 
   it('verifies a stream’s hash chain, and finds the event someone changed in the store', async () => {
@@ -890,6 +905,7 @@ describe('platform: announcements, API usage, super admin', () => {
                 primaryColor: '#0a7cff',
                 customDomain: 'support.brightsmile.example',
               },
+              sso: [{ issuer: 'https://login.brightsmile.example', audience: 'ccp-console' }],
             },
           })
         ).status,
@@ -906,6 +922,7 @@ describe('platform: announcements, API usage, super admin', () => {
           displayName: 'Bright Smile',
           primaryColor: '#0a7cff',
           logoUrl: null,
+          sso: [{ issuer: 'https://login.brightsmile.example', clientId: 'ccp-console' }],
         });
       });
       expect((await apiClient(test.url).request('GET', '/api/branding?domain=nobody.example')).status).toBe(
@@ -1282,6 +1299,11 @@ describe('the agent workspace', () => {
         }),
       ]);
     });
+    const handled = await as('supervisor').request<{ items: { callId: string }[] }>(
+      'GET',
+      '/api/calls?humanUserId=demo-agent',
+    );
+    expect(handled.body.items.map((c) => c.callId)).toEqual(['CA-w-1']);
     const handling = await as('supervisor').request<{ wrapUps: { note: string; userId: string }[] }>(
       'GET',
       '/api/calls/CA-w-1/handling',

@@ -541,6 +541,9 @@ export const Branding = z.object({
   displayName: z.string().nullable(),
   primaryColor: z.string().nullable(),
   logoUrl: z.string().nullable(),
+  sso: z
+    .array(z.object({ issuer: z.string(), clientId: z.string() }))
+    .describe("Identity providers the tenant's members sign in with (OpenID Connect)"),
 });
 
 /**
@@ -550,7 +553,7 @@ export const Branding = z.object({
 export const brandingForDomain = async (
   store: ReadStore,
   domain: string,
-): Promise<z.infer<typeof Branding> | undefined> => {
+): Promise<Omit<z.infer<typeof Branding>, 'sso'> | undefined> => {
   const rows = await store.query<{ tenant_id: string; branding: string }>(
     `SELECT tenant_id, argMax(JSONExtractRaw(data, 'settings', 'branding'), position) AS branding
        FROM events FINAL

@@ -71,12 +71,12 @@ export const auditEntryOf = (r: Record<string, unknown>): AuditEntry => ({
   data: JSON.parse(String(r['data'])) as unknown,
 });
 
-/** The audit log of a tenant in log order, a page at a time. */
+/** The audit log of a tenant in log order (or newest first), a page at a time. */
 export const auditPage = async (
   store: ReadStore,
   tenantId: string,
   query: z.output<typeof AuditQuery>,
-  page: { offset: number; limit: number },
+  page: { offset: number; limit: number; order?: 'asc' | 'desc' },
 ): Promise<{ items: AuditEntry[]; total: number }> => {
   const where = auditWhere(tenantId, query);
   const [count] = await store.query<{ total: string }>(
@@ -85,7 +85,7 @@ export const auditPage = async (
   );
   const rows = await store.query<Record<string, unknown>>(
     `SELECT ${AUDIT_COLUMNS} FROM events FINAL WHERE ${where.sql}
-      ORDER BY position LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+      ORDER BY position ${page.order === 'desc' ? 'DESC' : 'ASC'} LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
     { ...where.params, limit: page.limit, offset: page.offset },
   );
   return { items: rows.map(auditEntryOf), total: Number(count?.total ?? 0) };

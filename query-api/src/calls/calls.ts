@@ -10,6 +10,8 @@ export const CallListQuery = CallFilters.extend({
   tag: z.string().trim().toLowerCase().min(1).max(40).optional().describe('Calls wrapped up with this tag'),
   wrappedUp: z.enum(['true', 'false']).optional(),
   campaignId: z.string().min(1).max(80).optional(),
+  intent: z.string().min(1).max(80).optional().describe('Calls in which the caller had this intent'),
+  humanUserId: z.string().min(1).max(80).optional().describe('Calls a person joined or took over'),
   sort: CallSort.default('started_at'),
   order: z.enum(['asc', 'desc']).default('desc'),
 });
@@ -115,6 +117,17 @@ export const callListWhere = (
   if (query.tag !== undefined) {
     clauses.push('has(tags, {tag:String})');
     params['tag'] = query.tag;
+  }
+  if (query.intent !== undefined) {
+    clauses.push(
+      `call_id IN (SELECT call_id FROM call_intents FINAL
+                    WHERE tenant_id = {tenantId:String} AND has(mapKeys(intents), {intent:String}))`,
+    );
+    params['intent'] = query.intent;
+  }
+  if (query.humanUserId !== undefined) {
+    clauses.push('human_user_id = {humanUserId:String}');
+    params['humanUserId'] = query.humanUserId;
   }
   if (query.campaignId !== undefined) {
     clauses.push('campaign_id = {campaignId:String}');
