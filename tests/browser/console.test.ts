@@ -442,6 +442,10 @@ describe('analytics', () => {
         await expect.poll(() => chartDrawn(page, chart), { message: chart }).toBe(true);
       }
       await containsText(page.getByTestId('agents-table'), 'sofia');
+      // Filters offer the tenant's agents by name (the directory), not by id.
+      await expect
+        .poll(async () => (await page.getByLabel('AI agent').locator('option').allTextContents()).join('|'))
+        .toMatch(/Sofia/);
       await shot(page, 'analytics');
       await expectAccessible(page, 'analytics');
 
@@ -468,6 +472,28 @@ describe('analytics', () => {
       }
       await shot(page, 'calls-drilled-by-agent');
       await expectAccessible(page, 'calls');
+
+      // An intent: the calls in which callers wanted it, as the API lists them.
+      await page.goBack();
+      const intents = await root.request<{ intents: { intent: string }[] }>(
+        'GET',
+        `/api/analytics/intents?tenantId=${DEMO_TENANT}`,
+      );
+      const top = intents.body.intents[0]?.intent;
+      if (top === undefined) throw new Error('no intents on the read side');
+      await page.getByTestId('chart-intents').getByRole('link').first().click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('intent')).toBe(top);
+      const withIntent = await root.request<{ items: { callId: string }[] }>(
+        'GET',
+        `/api/calls?tenantId=${DEMO_TENANT}&intent=${top}`,
+      );
+      expect(withIntent.body.items.length).toBeGreaterThan(0);
+      for (const { callId } of withIntent.body.items) {
+        await isVisible(page.getByTestId('calls-table').getByRole('link', { name: callId, exact: true }));
+      }
+      await page.goBack();
+      await page.getByTestId('agents-table').getByRole('link', { name: 'Open the calls of sofia' }).click();
+      await expect.poll(() => new URL(page.url()).searchParams.get('agentId')).toBe('sofia');
 
       await table.getByRole('link', { name: 'CA-ui-1', exact: true }).click();
       await hasText(page.getByRole('heading', { level: 1 }), 'Call CA-ui-1');

@@ -81,7 +81,8 @@ export const audit = {
     getJson<Page<AuditEntry>>('/api/audit/events', query, signal),
   verify: (streamId: string) => getJson<ChainCheck>(`/api/audit/streams/${segment(streamId)}/verify`),
   exportCsv: (query: AuditQuery) => {
-    const { limit: _limit, cursor: _cursor, ...rest } = query;
+    // The export is always in log order: a file to archive, not a page to read.
+    const { limit: _limit, cursor: _cursor, order: _order, ...rest } = query;
     return download('/api/exports/audit.csv', rest, 'audit.csv');
   },
 };

@@ -39,9 +39,10 @@ export interface Actor {
   readonly tenantId?: string;
 }
 
+/** An identity provider the tenant's members sign in with: its issuer and the console's client id there. */
 export interface SsoOption {
   readonly issuer: string;
-  readonly audience: string;
+  readonly clientId: string;
   readonly name?: string;
 }
 
@@ -50,8 +51,7 @@ export interface Branding {
   readonly displayName: string | null;
   readonly primaryColor: string | null;
   readonly logoUrl: string | null;
-  /** Not answered by the API yet: the console offers single sign-on as soon as it is. */
-  readonly sso?: readonly SsoOption[];
+  readonly sso: readonly SsoOption[];
 }
 
 export interface Announcement {
@@ -112,6 +112,12 @@ export type CallStatus = 'in_progress' | 'queued' | 'ended';
 export interface CallListQuery extends CallFilters {
   status?: CallStatus;
   escalated?: 'true' | 'false';
+  /** Calls in which the caller had this intent. */
+  intent?: string;
+  /** Calls a person joined or took over. */
+  humanUserId?: string;
+  /** Calls wrapped up with this tag. */
+  tag?: string;
   sort?: CallSort;
   order?: 'asc' | 'desc';
   limit?: number;
@@ -284,6 +290,8 @@ export const REPORT_KINDS = [
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 export interface AuditQuery {
+  /** asc: log order (the default); desc: newest first. */
+  order?: 'asc' | 'desc';
   type?: string;
   actorId?: string;
   actorRole?: string;

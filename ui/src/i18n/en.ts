@@ -126,6 +126,9 @@ export const en = {
     agent: 'AI agent',
     direction: 'Direction',
     outcome: 'Outcome',
+    intent: 'Intent',
+    person: 'Handled by',
+    tag: 'Tag',
     status: 'Status',
     escalated: 'Escalated',
     sort: 'Sort by',
@@ -315,6 +318,8 @@ export const en = {
     openCall: 'Open call',
   },
   audit: {
+    oldestFirst: 'Oldest first',
+    newestFirst: 'Newest first',
     title: 'Audit trail',
     subtitle: 'Every event of your tenant, as recorded; personal fields stay hidden.',
     type: 'Event type',

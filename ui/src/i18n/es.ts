@@ -128,6 +128,9 @@ export const es: Messages = {
     agent: 'Agente de IA',
     direction: 'Dirección',
     outcome: 'Resultado',
+    intent: 'Intención',
+    person: 'Atendida por',
+    tag: 'Etiqueta',
     status: 'Estado',
     escalated: 'Escalada',
     sort: 'Ordenar por',
@@ -318,6 +321,8 @@ export const es: Messages = {
     openCall: 'Abrir llamada',
   },
   audit: {
+    oldestFirst: 'Más antiguos primero',
+    newestFirst: 'Más recientes primero',
     title: 'Registro de auditoría',
     subtitle: 'Cada evento de su cliente, tal como se registró; los datos personales siguen ocultos.',
     type: 'Tipo de evento',

@@ -1,35 +1,37 @@
 import { onMounted, ref } from 'vue';
-import { can } from '../access';
-import { analytics, live } from '../api/endpoints';
-import { useSessionStore } from '../stores/session';
+import { getJson } from '../api/client';
 
-const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+/** An id to filter by and the name people know it by. */
+export interface NamedOption {
+  readonly id: string;
+  readonly name: string;
+}
+
+interface Directory {
+  readonly departments: readonly NamedOption[];
+  readonly agents: readonly NamedOption[];
+  readonly members: readonly NamedOption[];
+}
 
 /**
- * The agents and departments to filter by, as the read side knows them: from a year of analytics for roles that
- * read analytics, otherwise from today's live board. There is no directory route on the read side yet.
+ * The agents, departments and people to filter by, with their names: the tenant's directory
+ * (`GET /api/config/directory`), which every role that sees dashboards may read.
  */
 export const useFilterOptions = () => {
-  const session = useSessionStore();
-  const agents = ref<string[]>([]);
-  const departments = ref<string[]>([]);
+  const agents = ref<NamedOption[]>([]);
+  const departments = ref<NamedOption[]>([]);
+  const people = ref<NamedOption[]>([]);
   onMounted(async () => {
     try {
-      if (can(session.role, 'analytics')) {
-        const from = new Date(Date.now() - YEAR_MS).toISOString();
-        const [a, d] = await Promise.all([analytics.agents({ from }), analytics.departments({ from })]);
-        agents.value = a.agents.filter((row) => row.kind === 'ai').map((row) => row.agentId);
-        departments.value = d.departments.map((row) => row.departmentId);
-      } else {
-        const m = await live.snapshot();
-        agents.value = m.agents.map((row) => row.id);
-        departments.value = m.departments.map((row) => row.id);
-      }
+      const directory = await getJson<Directory>('/api/config/directory');
+      agents.value = [...directory.agents];
+      departments.value = [...directory.departments];
+      people.value = [...directory.members];
     } catch {
       // Without suggestions the filters still list the value in use.
     }
   });
-  return { agents, departments };
+  return { agents, departments, people };
 };
 
 /** Call outcomes as the platform records them (CallOutcome in schemas/src/call.ts). */

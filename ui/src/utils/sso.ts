@@ -30,7 +30,7 @@ export const startSso = async (option: SsoOption): Promise<void> => {
   const pending: Pending = { state: random(), nonce: random(), issuer };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const url = new URL(discovery.authorization_endpoint);
-  url.searchParams.set('client_id', option.audience);
+  url.searchParams.set('client_id', option.clientId);
   url.searchParams.set('response_type', 'id_token');
   url.searchParams.set('response_mode', 'fragment');
   url.searchParams.set('scope', 'openid email profile');
