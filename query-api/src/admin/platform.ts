@@ -542,7 +542,7 @@ export const Branding = z.object({
   primaryColor: z.string().nullable(),
   logoUrl: z.string().nullable(),
   sso: z
-    .array(z.object({ issuer: z.string(), clientId: z.string() }))
+    .array(z.object({ issuer: z.string(), clientId: z.string(), name: z.string().optional() }))
     .describe("Identity providers the tenant's members sign in with (OpenID Connect)"),
 });
 
