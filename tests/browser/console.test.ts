@@ -418,6 +418,44 @@ describe('the real-time dashboard', () => {
   });
 });
 
+describe('a call from the caller simulator', () => {
+  it(
+    'shows on the dashboard while the simulated caller talks, and leaves it when they hang up',
+    { timeout: 120_000 },
+    async () => {
+      const page = await newPage();
+      await signIn(page, 'supervisor');
+      await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+      await hasText(page.getByRole('heading', { level: 1 }), 'Real-time dashboard');
+      await hasText(kpi(page, 'Active calls'), '0', 20_000);
+      const endedBefore = Number(await kpi(page, 'Ended today').textContent());
+      const account = JSON.parse(readFileSync(join(dataDir, 'twilio-local.json'), 'utf8')) as {
+        accountSid: string;
+        authToken: string;
+      };
+      const faq = scenario('faq', { callerName: 'Grace Hopper', question: 'What are your opening hours?' });
+      // Signed Twilio webhooks into the media gateway at a third of a caller's pace: long enough to watch.
+      const call = placeInboundCall({
+        baseUrl: platform.url,
+        voicePath: '/twilio/voice',
+        statusCallbackPath: '/twilio/status',
+        authToken: account.authToken,
+        accountSid: account.accountSid,
+        from: '+15555550199',
+        to: DEMO_NUMBER,
+        caller: faq.caller,
+        timeScale: 1,
+      });
+      await hasText(kpi(page, 'Active calls'), '1', 20_000);
+      await shot(page, 'dashboard-simulated-call');
+      const result = await call;
+      expect(result.errors).toEqual([]);
+      await hasText(kpi(page, 'Active calls'), '0', 20_000);
+      await hasText(kpi(page, 'Ended today'), String(endedBefore + 1), 20_000);
+    },
+  );
+});
+
 describe('analytics', () => {
   it(
     'draws every chart from real data and drills down to a call and its transcript',
