@@ -310,9 +310,13 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
           throw new CommandRejected(404, 'NOT_FOUND', 'no tenant uses this domain', 'domain');
         await deps.catalog.catchUp();
         const settings = deps.catalog.tenant(branding.tenantId)?.['settings'] as
-          { sso?: { issuer: string; audience: string }[] } | undefined;
+          { sso?: { issuer: string; audience: string; name?: string }[] } | undefined;
         // The sign-in page needs where to send members and for which client: both are public in any OIDC flow.
-        const sso = (settings?.sso ?? []).map(({ issuer, audience }) => ({ issuer, clientId: audience }));
+        const sso = (settings?.sso ?? []).map(({ issuer, audience, name }) => ({
+          issuer,
+          clientId: audience,
+          ...(name !== undefined && { name }),
+        }));
         return { body: { ...branding, sso } };
       },
     }),
