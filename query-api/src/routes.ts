@@ -322,6 +322,33 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/tenant/branding',
+      operationId: 'tenantBranding',
+      summary: 'Read the signed-in tenant’s white-label look, to theme the console',
+      tag: 'platform',
+      roles: ROLE_MATRIX.dashboards,
+      scope: 'read',
+      response: Branding.omit({ sso: true }),
+      handle: async ({ scope }) => {
+        await deps.catalog.catchUp();
+        const settings = deps.catalog.tenant(scope.tenantId)?.['settings'] as
+          { branding?: { displayName?: string; primaryColor?: string; logoUrl?: string } } | undefined;
+        // Tiers without white label keep the platform's look.
+        const own = tierAllows((await reportContext(scope)).planTier, 'white_label')
+          ? settings?.branding
+          : undefined;
+        return {
+          body: {
+            tenantId: scope.tenantId,
+            displayName: own?.displayName ?? null,
+            primaryColor: own?.primaryColor ?? null,
+            logoUrl: own?.logoUrl ?? null,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/announcements',
       operationId: 'announcements',
       summary: 'Read the announcements in force',

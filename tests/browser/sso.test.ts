@@ -180,6 +180,21 @@ describe('single sign-on in the browser', () => {
         path: join(import.meta.dirname, 'screenshots', 'login-sso.png'),
         fullPage: true,
       });
+      // White label: the tenant's colour (#0a7cff) on its sign-in page, not the platform's teal (the button is
+      // disabled until the form is filled, which blends it a little).
+      const background = await page
+        .getByRole('button', { name: 'Sign in', exact: true })
+        .evaluate(
+          (element) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+            ).getComputedStyle(element).backgroundColor,
+        );
+      const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+      expect(
+        [r, g, b].every((c, n) => Math.abs((c ?? -99) - [10, 124, 255][n]!) <= 8),
+        background,
+      ).toBe(true);
       signedInAs = 'supervisor@demo.example';
       await button.click();
       await page.waitForURL((url) => url.host.startsWith(DOMAIN) && url.pathname === '/dashboard', {
@@ -188,6 +203,9 @@ describe('single sign-on in the browser', () => {
       // The ID token never stays in the address bar.
       expect(page.url()).not.toContain('id_token');
       await expect.poll(() => page.getByText('Sam Supervisor').count()).toBeGreaterThan(0);
+      // And its name in the console's header once signed in.
+      await expect.poll(() => page.getByRole('link', { name: 'Bright Smile', exact: true }).count()).toBe(1);
+      await page.screenshot({ path: join(import.meta.dirname, 'screenshots', 'sso-signed-in.png') });
       await page.close();
     },
   );

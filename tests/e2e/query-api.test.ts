@@ -925,6 +925,15 @@ describe('platform: announcements, API usage, super admin', () => {
           sso: [{ issuer: 'https://login.brightsmile.example', clientId: 'ccp-console' }],
         });
       });
+      // Signed in, every role gets its tenant's look, whatever address the console is reached at.
+      const own = await as('viewer').request('GET', '/api/tenant/branding');
+      expect(validate('tenantBranding', 200, own.body)).toEqual([]);
+      expect(own.body).toEqual({
+        tenantId: DEMO_TENANT,
+        displayName: 'Bright Smile',
+        primaryColor: '#0a7cff',
+        logoUrl: null,
+      });
       expect((await apiClient(test.url).request('GET', '/api/branding?domain=nobody.example')).status).toBe(
         404,
       );

@@ -56,7 +56,47 @@ const dark: GlobalThemeOverrides = {
   Empty: { textColor: 'rgba(255, 255, 255, 0.62)' },
 };
 
-export const themeOverrides = (isDark: boolean): GlobalThemeOverrides => (isDark ? dark : light);
+const channels = (hex: string): [number, number, number] => [
+  parseInt(hex.slice(1, 3), 16),
+  parseInt(hex.slice(3, 5), 16),
+  parseInt(hex.slice(5, 7), 16),
+];
+const hexOf = (rgb: readonly number[]): string =>
+  `#${rgb
+    .map((c) =>
+      Math.round(Math.min(255, Math.max(0, c)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
+/** `amount` of the way towards white (positive) or black (negative). */
+const shade = (hex: string, amount: number): string =>
+  hexOf(channels(hex).map((c) => (amount >= 0 ? c + (255 - c) * amount : c * (1 + amount))));
+
+/**
+ * A tenant's own colour (white label) in place of the platform's teal: as given in the light theme, lightened
+ * for the dark one so it stays readable on dark surfaces.
+ */
+const branded = (base: GlobalThemeOverrides, color: string, isDark: boolean): GlobalThemeOverrides => {
+  const primary = isDark ? shade(color, 0.35) : color;
+  return {
+    ...base,
+    common: {
+      ...base.common,
+      primaryColor: primary,
+      primaryColorHover: shade(primary, 0.12),
+      primaryColorPressed: shade(primary, -0.15),
+      primaryColorSuppl: shade(primary, 0.12),
+    },
+  };
+};
+
+const BRAND_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+export const themeOverrides = (isDark: boolean, brandColor?: string | null): GlobalThemeOverrides => {
+  const base = isDark ? dark : light;
+  return brandColor && BRAND_COLOR.test(brandColor) ? branded(base, brandColor, isDark) : base;
+};
 
 /** Series colours readable on both backgrounds, in the order charts use them. */
 export const chartPalette = (isDark: boolean): string[] =>

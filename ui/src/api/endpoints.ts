@@ -43,6 +43,7 @@ export const auth = {
 export const platform = {
   branding: (domain: string) => getJson<Branding>('/api/branding', { domain }),
   announcements: () => getJson<{ announcements: Announcement[] }>('/api/announcements'),
+  ownBranding: () => getJson<Omit<Branding, 'sso'>>('/api/tenant/branding'),
   tenants: () => getJson<TenantOverview>('/api/admin/tenants'),
 };
 

@@ -35,7 +35,9 @@ export const useThemeStore = defineStore('theme', () => {
     },
     { immediate: true },
   );
-  return { dark, toggle };
+  /** The tenant's own colour (white label), from its branding; null for the platform's look. */
+  const brandColor = ref<string | null>(null);
+  return { dark, toggle, brandColor };
 });
 
 export const useLocaleStore = defineStore('locale', () => {
