@@ -10,6 +10,16 @@ export const ACCESS = {
   calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
   exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
   audit: ['tenant_admin', 'compliance'],
+  // Tenant administration, as GET /api/commands and the configuration routes allow: supervisors read
+  // departments, agents and numbers and edit knowledge; settings, team, keys and billing are the admin's.
+  configuration: ['tenant_admin', 'supervisor'],
+  knowledge: ['tenant_admin', 'supervisor'],
+  configure: ['tenant_admin'],
+  team: ['tenant_admin'],
+  // The agent workspace: people who take escalated calls (ROLE_MATRIX.workspace).
+  workspace: ['tenant_admin', 'supervisor', 'agent'],
+  // The platform's own screens: super admins only (who may open everything anyway).
+  platform: [],
 } as const satisfies Record<string, readonly TenantRole[]>;
 
 export type Capability = keyof typeof ACCESS;

@@ -2,12 +2,21 @@ import { createI18n } from 'vue-i18n';
 import { initialLocale, type Locale } from '../stores/preferences';
 import { en, type Messages } from './en';
 import { es } from './es';
+import { adminEn } from './admin.en';
+import { adminEs } from './admin.es';
+import { platformEn } from './platform.en';
+import { platformEs } from './platform.es';
+import { workspaceEn } from './workspace.en';
+import { workspaceEs } from './workspace.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
-  messages: { en, es },
+  messages: {
+    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn },
+    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs },
+  },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
   missingWarn: false,
   fallbackWarn: false,

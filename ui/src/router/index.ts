@@ -3,6 +3,9 @@ import { ACCESS, HOME } from '../access';
 import type { Role } from '../api/types';
 import { i18n } from '../i18n';
 import { useSessionStore } from '../stores/session';
+import { adminRoutes } from './admin';
+import { platformRoutes } from './platform';
+import { workspaceRoutes } from './workspace';
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -78,6 +81,9 @@ const routes: RouteRecordRaw[] = [
         props: true,
         meta: { roles: ACCESS.audit, title: 'verify.title' },
       },
+      ...adminRoutes,
+      ...workspaceRoutes,
+      ...platformRoutes,
       {
         path: 'not-allowed',
         name: 'not-allowed',
