@@ -18,7 +18,8 @@ describe('sqlite event store across processes', () => {
     'two OS processes appending to one store lose nothing and never interleave revisions',
     { timeout: 120_000, retry: 1 },
     async () => {
-      const path = join(dir, 'shared.db');
+      // A fresh store per attempt: a retry must not find the first attempt's events and ready files.
+      const path = join(mkdtempSync(join(dir, 'shared-')), 'shared.db');
       const writer = join(import.meta.dirname, 'testing', 'concurrent-writer.ts');
       const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
       const count = 300;

@@ -180,7 +180,7 @@ export const recordSampleCalls = async (calls: RecordedCalls): Promise<void> => 
     callId: 'CA1',
     toolCallId: 't1',
     name: 'lookup_order',
-    arguments: { order: '1234' },
+    arguments: { order: 'ORD-7QX4' },
     result: { status: 'shipped' },
     status: 'succeeded',
     durationMs: 80,

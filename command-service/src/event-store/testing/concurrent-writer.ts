@@ -40,6 +40,9 @@ for (let n = 0; n < count; n += 1) {
     [{ id: randomUUID(), type: 'Written', data: { writer, n }, metadata: {} }],
     'any',
   );
+  // A breath between appends, as callers give: on a busy machine one writer would otherwise run to its end
+  // before the other is scheduled at all, and the test would prove nothing about overlapping writes.
+  await new Promise((resolve) => setTimeout(resolve, 1));
 }
 await store.close();
 process.stdout.write(JSON.stringify({ writer, conflicts }) + '\n');
