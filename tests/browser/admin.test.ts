@@ -1,16 +1,24 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AxeResults } from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_TENANT, DEMO_USERS } from '../../infra/platform/demo-seed.js';
-import { ensureUiBuilt } from '../../ui/server/build.js';
+import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
 import { recordCall } from '../support/calls.js';
-import { apiClient, login } from '../support/platform.js';
-import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+import {
+  containsText,
+  expectAccessible,
+  hasCount,
+  hasText,
+  isVisible,
+  navLinks,
+  shot,
+  textOf,
+  sleep,
+  startConsole,
+  SUPER_ADMIN_EMAIL,
+  WAIT,
+  type ApiClient,
+  type ConsoleHarness,
+  type Locator,
+} from './harness.js';
+import type { Page } from 'playwright-core';
 
 /*
  * The tenant admin's screens in a real browser (Debian's Chromium through playwright-core) against the real
@@ -18,20 +26,8 @@ import { spawnPlatform, type PlatformProcess } from '../support/process.js';
  * reload of the page and from the configuration API, where the command API's write is folded from the log.
  */
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots', import.meta.url));
-const SUPER_ADMIN_EMAIL = 'admin@customercare.local';
-
-let platform: PlatformProcess;
-let dataDir: string;
-let browser: Browser;
-let demoPassword: string;
-let superAdminPassword: string;
-let admin: ReturnType<typeof apiClient>;
-const contexts: BrowserContext[] = [];
-/** Uncaught errors in any page: a console that throws is broken even when the screen looks right. */
-const pageErrors: string[] = [];
+let ui: ConsoleHarness;
+let admin: ApiClient;
 
 /** The administration menu each role sees, in order. */
 const ADMIN_MENU: Record<string, readonly string[]> = {
@@ -66,90 +62,18 @@ const ADMIN_PATHS = [
   '/admin/billing',
 ];
 
-const emailOf = (role: string): string => {
-  const user = DEMO_USERS.find((u) => u.role === role);
-  if (!user) throw new Error(`no demo user with role ${role}`);
-  return user.email;
-};
+const newPage: ConsoleHarness['newPage'] = (options) => ui.newPage(options);
+const signIn = (page: Page, role: string, email?: string, password?: string): Promise<void> =>
+  ui.signIn(page, role, email !== undefined && password !== undefined ? { email, password } : undefined);
 
-const newPage = async (
-  options: { width?: number; height?: number; bypassCSP?: boolean } = {},
-): Promise<Page> => {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 1366, height: options.height ?? 900 },
-    // axe is injected as a script tag, which the console's Content-Security-Policy rightly refuses.
-    bypassCSP: options.bypassCSP ?? true,
-    locale: 'en-US',
-    colorScheme: 'light',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return page;
-};
-
-const shot = async (page: Page, name: string): Promise<void> => {
-  // Drawers and toasts slide in; a short pause keeps screenshots from catching them half drawn.
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-};
-
-/** Runs axe-core on the page as it is and fails on serious or critical violations. */
-const expectAccessible = async (page: Page, screen: string): Promise<void> => {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-    const r = await axe.run();
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact ?? 'unknown',
-      help: v.help,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-  });
-  const blocking = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(blocking, `axe on ${screen}: ${JSON.stringify(blocking, null, 2)}`).toEqual([]);
-};
-
-const signIn = async (page: Page, role: string, email = emailOf(role), password = demoPassword) => {
-  await page.goto(`${platform.url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-};
-
-const navLinks = async (page: Page, name = 'Main navigation'): Promise<string[]> =>
-  (await page.getByRole('navigation', { name }).getByRole('link').allTextContents()).map((text) =>
-    text.trim(),
-  );
 const adminLinks = async (page: Page): Promise<string[]> => {
   const all = ADMIN_MENU['tenant_admin'] ?? [];
   return (await navLinks(page)).filter((label) => all.includes(label));
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/*
- * Waiting assertions on locators (vitest has no Playwright matchers): each polls until the page shows what is
- * expected or the time is up.
- */
-type Locator = ReturnType<Page['locator']>;
-const WAIT = { timeout: 10_000 };
-const textOf = async (locator: Locator): Promise<string> =>
-  (await locator.count()) === 0 ? '' : (await locator.first().innerText()).trim();
-const hasText = (locator: Locator, expected: string | RegExp, timeout = WAIT.timeout) =>
-  typeof expected === 'string'
-    ? expect.poll(() => textOf(locator), { timeout }).toBe(expected)
-    : expect.poll(() => textOf(locator), { timeout }).toMatch(expected);
-const containsText = (locator: Locator, expected: string, timeout = WAIT.timeout) =>
-  expect.poll(() => textOf(locator), { timeout }).toContain(expected);
-const isVisible = (locator: Locator, timeout = WAIT.timeout) =>
-  locator.first().waitFor({ state: 'visible', timeout });
 const isGone = (locator: Locator, timeout = WAIT.timeout) =>
   expect.poll(() => locator.count(), { timeout }).toBe(0);
 const valueOf = (locator: Locator) => expect.poll(() => locator.inputValue(), WAIT);
-const hasCount = (locator: Locator, count: number) => expect.poll(() => locator.count(), WAIT).toBe(count);
 
 /** A table row that contains the text. */
 const rowWith = (page: Page, testId: string, text: string): Locator =>
@@ -178,61 +102,22 @@ const tenantSettings = async (): Promise<Record<string, unknown>> => {
 };
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await ensureUiBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'ccp-admin-'));
-  platform = await spawnPlatform({ DATA_DIR: dataDir, SUPER_ADMIN_EMAIL });
-  const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
-    demoPassword: string;
-    superAdminPassword: string;
-  };
-  demoPassword = credentials.demoPassword;
-  superAdminPassword = credentials.superAdminPassword;
-  // The seed finishes after the process says where it listens; sign-in works once the demo users exist.
-  let adminToken: string | undefined;
-  for (let i = 0; i < 100 && adminToken === undefined; i++) {
-    adminToken = await login(platform.url, emailOf('tenant_admin'), demoPassword).catch(() => undefined);
-    if (adminToken === undefined) await sleep(200);
-  }
-  if (adminToken === undefined) throw new Error(`the demo tenant was not seeded:\n${platform.output()}`);
-  admin = apiClient(platform.url, adminToken);
-
+  // Voice samples play without a click in the tests.
+  ui = await startConsole({ browserArgs: ['--autoplay-policy=no-user-gesture-required'] });
+  admin = await ui.clientAs('tenant_admin');
   // One call as the media gateway records it, so that this month has usage and cost to show.
-  const root = apiClient(platform.url, await login(platform.url, SUPER_ADMIN_EMAIL, superAdminPassword));
-  await recordCall(root, DEMO_TENANT, 'CA-admin-1');
+  await recordCall(ui.root, DEMO_TENANT, 'CA-admin-1');
   for (let i = 0; i < 300; i++) {
     const plan = await admin.request<{ usage: { tokens: number } | null }>('GET', '/api/plan');
     if ((plan.body.usage?.tokens ?? 0) > 0) break;
     await sleep(100);
   }
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
 }, 240_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (platform) {
-    platform.child.kill('SIGTERM');
-    const gone = await Promise.race([platform.exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!gone) {
-      platform.child.kill('SIGKILL');
-      await platform.exited;
-    }
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  expect(pageErrors).toEqual([]);
+  const errors = ui ? [...ui.pageErrors] : [];
+  await ui?.close();
+  expect(errors).toEqual([]);
 }, 60_000);
 
 describe('departments', () => {
@@ -440,7 +325,7 @@ describe('AI agents', () => {
   it('plays the sample under the console’s own Content-Security-Policy', { timeout: 60_000 }, async () => {
     const page = await newPage({ bypassCSP: false });
     await signIn(page, 'tenant_admin');
-    await page.goto(`${platform.url}/admin/agents/edit/sofia`);
+    await page.goto(`${ui.url}/admin/agents/edit/sofia`);
     await hasText(page.getByRole('heading', { level: 1 }), 'Sofia');
     await page.getByRole('button', { name: 'Play sample (Puck)' }).click();
     await hasText(page.getByTestId('sample-status'), 'Sample of Puck (en) ready.');
@@ -458,7 +343,7 @@ describe('AI agents', () => {
       const before = (await configItems('agents')).map((a) => a.id);
       const page = await newPage();
       await signIn(page, 'tenant_admin');
-      await page.goto(`${platform.url}/admin/agents/new`);
+      await page.goto(`${ui.url}/admin/agents/new`);
       const form = page.getByTestId('agent-form');
       await form.getByLabel('ID', { exact: true }).fill('nameless');
       await page.getByRole('button', { name: 'Create agent' }).click();
@@ -779,7 +664,7 @@ describe('integrations and billing', () => {
 
       const read = async (bearer: string) =>
         (
-          await fetch(`${platform.url}/api/analytics/outcomes`, {
+          await fetch(`${ui.url}/api/analytics/outcomes`, {
             headers: { authorization: `Bearer ${bearer}` },
           })
         ).status;
@@ -869,7 +754,7 @@ describe('roles', () => {
         await signIn(page, role);
         expect(await adminLinks(page)).toEqual([]);
         for (const path of ADMIN_PATHS) {
-          await page.goto(`${platform.url}${path}`);
+          await page.goto(`${ui.url}${path}`);
           await hasText(page.getByRole('heading', { level: 1 }), 'Not allowed');
           expect(new URL(page.url()).pathname).toBe('/not-allowed');
         }
@@ -927,14 +812,14 @@ describe('roles', () => {
         '/admin/integrations',
         '/admin/billing',
       ]) {
-        await page.goto(`${platform.url}${path}`);
+        await page.goto(`${ui.url}${path}`);
         await hasText(page.getByRole('heading', { level: 1 }), 'Not allowed');
       }
     },
   );
   it('lets a super admin administer the tenant they chose', { timeout: 60_000 }, async () => {
     const page = await newPage();
-    await signIn(page, 'super_admin', SUPER_ADMIN_EMAIL, superAdminPassword);
+    await signIn(page, 'super_admin', SUPER_ADMIN_EMAIL, ui.superAdminPassword);
     await expect.poll(() => page.getByLabel('Tenant').inputValue()).toBe(DEMO_TENANT);
     expect(await adminLinks(page)).toEqual(ADMIN_MENU['tenant_admin']);
     await page.getByRole('link', { name: 'Team', exact: true }).click();
@@ -970,7 +855,7 @@ describe('language, theme and layout', () => {
 
       const phone = await newPage({ width: 390, height: 844 });
       await signIn(phone, 'tenant_admin');
-      await phone.goto(`${platform.url}/admin/departments`);
+      await phone.goto(`${ui.url}/admin/departments`);
       await isVisible(rowWith(phone, 'departments-table', 'Reception'));
       await shot(phone, 'admin-departments-mobile');
       await expectAccessible(phone, 'departments on a phone');

@@ -1,20 +1,32 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { AxeResults } from 'axe-core';
 import Database from 'better-sqlite3';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_NUMBER, DEMO_TENANT, DEMO_USERS } from '../../infra/platform/demo-seed.js';
 import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
 import { scenario } from '../../media-gateway/src/simulator/scenarios.js';
-import { ensureUiBuilt } from '../../ui/server/build.js';
 import { recordCall } from '../support/calls.js';
 import { apiClient, login } from '../support/platform.js';
-import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+import {
+  chartDrawn,
+  containsText,
+  emailOf,
+  expectAccessible,
+  hasCount,
+  hasText,
+  isVisible,
+  navLinks,
+  shot,
+  sleep,
+  startConsole,
+  SUPER_ADMIN_EMAIL,
+  WAIT,
+  type ApiClient,
+  type ConsoleHarness,
+  type Locator,
+} from './harness.js';
 
 /*
  * The web console in a real browser (Debian's Chromium through playwright-core) against the real platform
@@ -22,20 +34,8 @@ import { spawnPlatform, type PlatformProcess } from '../support/process.js';
  * simulator (signed Twilio webhooks) and through the command API as the media gateway sends them.
  */
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots', import.meta.url));
-const SUPER_ADMIN_EMAIL = 'admin@customercare.local';
-
-let platform: PlatformProcess;
-let dataDir: string;
-let browser: Browser;
-let demoPassword: string;
-let superAdminPassword: string;
-let root: ReturnType<typeof apiClient>;
-const contexts: BrowserContext[] = [];
-/** Uncaught errors in any page: a console that throws is broken even when the screen looks right. */
-const pageErrors: string[] = [];
+let ui: ConsoleHarness;
+let root: ApiClient;
 /** Calls placed before the tests run, all in the demo tenant and all ended. */
 const seededCalls: string[] = [];
 
@@ -85,107 +85,12 @@ const MENU: Record<string, readonly string[]> = {
   ],
 };
 
-const emailOf = (role: string): string => {
-  const user = DEMO_USERS.find((u) => u.role === role);
-  if (!user) throw new Error(`no demo user with role ${role}`);
-  return user.email;
-};
-
-const newPage = async (
-  options: { width?: number; height?: number; bypassCSP?: boolean; locale?: string } = {},
-): Promise<Page> => {
-  const context = await browser.newContext({
-    viewport: { width: options.width ?? 1366, height: options.height ?? 900 },
-    // axe is injected as a script tag, which the console's Content-Security-Policy rightly refuses.
-    bypassCSP: options.bypassCSP ?? true,
-    acceptDownloads: true,
-    locale: options.locale ?? 'en-US',
-    colorScheme: 'light',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  return page;
-};
-
-const shot = async (page: Page, name: string): Promise<void> => {
-  // Charts animate in; a short pause keeps screenshots from catching them half drawn.
-  await page.waitForTimeout(700);
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-};
-
-/** Runs axe-core on the page as it is and fails on serious or critical violations. */
-const expectAccessible = async (page: Page, screen: string): Promise<void> => {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<AxeResults> } }).axe;
-    const r = await axe.run();
-    return r.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact ?? 'unknown',
-      help: v.help,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-  });
-  const blocking = results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(blocking, `axe on ${screen}: ${JSON.stringify(blocking, null, 2)}`).toEqual([]);
-};
-
-const signIn = async (page: Page, role: string): Promise<void> => {
-  await page.goto(`${platform.url}/login`);
-  await page.getByLabel('Email').fill(emailOf(role));
-  await page.getByLabel('Password', { exact: true }).fill(demoPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-};
+const newPage: ConsoleHarness['newPage'] = (options) => ui.newPage(options);
+const signIn = (page: Page, role: string): Promise<void> => ui.signIn(page, role);
 
 const kpi = (page: Page, name: string) =>
   page.getByRole('region', { name, exact: true }).locator('[data-kpi-value]');
 
-const navLinks = async (page: Page, name = 'Main navigation'): Promise<string[]> =>
-  (await page.getByRole('navigation', { name }).getByRole('link').allTextContents()).map((text) =>
-    text.trim(),
-  );
-
-/** Whether a chart's canvas has been drawn on (some pixels not transparent). */
-const chartDrawn = async (page: Page, testId: string): Promise<boolean> =>
-  page
-    .getByTestId(testId)
-    .locator('canvas')
-    .first()
-    .evaluate((canvas) => {
-      const c = canvas as unknown as {
-        width: number;
-        height: number;
-        getContext(kind: '2d'): {
-          getImageData(x: number, y: number, w: number, h: number): { data: number[] };
-        };
-      };
-      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
-      return painted > 500;
-    });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/*
- * Waiting assertions on locators (vitest has no Playwright matchers): each polls until the page shows what is
- * expected or the time is up.
- */
-type Locator = ReturnType<Page['locator']>;
-const WAIT = { timeout: 10_000 };
-const textOf = async (locator: Locator): Promise<string> =>
-  (await locator.count()) === 0 ? '' : (await locator.first().innerText()).trim();
-const hasText = (locator: Locator, expected: string | RegExp, timeout = WAIT.timeout) =>
-  typeof expected === 'string'
-    ? expect.poll(() => textOf(locator), { timeout }).toBe(expected)
-    : expect.poll(() => textOf(locator), { timeout }).toMatch(expected);
-const containsText = (locator: Locator, expected: string, timeout = WAIT.timeout) =>
-  expect.poll(() => textOf(locator), { timeout }).toContain(expected);
-const isVisible = (locator: Locator, timeout = WAIT.timeout) =>
-  locator.first().waitFor({ state: 'visible', timeout });
-const hasCount = (locator: Locator, count: number) => expect.poll(() => locator.count(), WAIT).toBe(count);
 const hasAttribute = (locator: Locator, name: string, value: string) =>
   expect.poll(() => locator.getAttribute(name), WAIT).toBe(value);
 const isFocused = (locator: Locator) =>
@@ -202,27 +107,9 @@ const isFocused = (locator: Locator) =>
     .toBe(true);
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await ensureUiBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'ccp-console-'));
-  platform = await spawnPlatform({ DATA_DIR: dataDir, SUPER_ADMIN_EMAIL });
-  const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
-    demoPassword: string;
-    superAdminPassword: string;
-  };
-  demoPassword = credentials.demoPassword;
-  superAdminPassword = credentials.superAdminPassword;
-  // The seed finishes after the process says where it listens; sign-in works once the demo users exist.
-  let adminToken: string | undefined;
-  for (let i = 0; i < 100 && adminToken === undefined; i++) {
-    adminToken = await login(platform.url, emailOf('tenant_admin'), demoPassword).catch(() => undefined);
-    if (adminToken === undefined) await sleep(200);
-  }
-  if (adminToken === undefined) throw new Error(`the demo tenant was not seeded:\n${platform.output()}`);
-  root = apiClient(
-    platform.url,
-    await login(platform.url, SUPER_ADMIN_EMAIL, credentials.superAdminPassword),
-  );
+  ui = await startConsole();
+  root = ui.root;
+  const adminToken = await login(ui.url, emailOf('tenant_admin'), ui.demoPassword);
 
   // Calls as the media gateway records them (known transcripts, known agent)...
   await recordCall(root, DEMO_TENANT, 'CA-ui-1');
@@ -230,13 +117,13 @@ beforeAll(async () => {
   await recordCall(root, DEMO_TENANT, 'CA-ui-3', ['I want to cancel my appointment'], 'abandoned');
   seededCalls.push('CA-ui-1', 'CA-ui-2', 'CA-ui-3');
   // ...and a whole call through the caller simulator: signed Twilio webhooks into the media gateway.
-  const account = JSON.parse(readFileSync(join(dataDir, 'twilio-local.json'), 'utf8')) as {
+  const account = JSON.parse(readFileSync(join(ui.dataDir, 'twilio-local.json'), 'utf8')) as {
     accountSid: string;
     authToken: string;
   };
   const faq = scenario('faq', { callerName: 'Ada Lovelace', question: 'Do you accept Cigna insurance?' });
   const simulated = await placeInboundCall({
-    baseUrl: platform.url,
+    baseUrl: ui.url,
     voicePath: '/twilio/voice',
     statusCallbackPath: '/twilio/status',
     authToken: account.authToken,
@@ -249,7 +136,7 @@ beforeAll(async () => {
   expect(simulated.errors).toEqual([]);
   seededCalls.push(simulated.callSid);
 
-  const admin = apiClient(platform.url, adminToken);
+  const admin = apiClient(ui.url, adminToken);
   expect(
     (
       await admin.command('PublishAnnouncement', {
@@ -268,38 +155,17 @@ beforeAll(async () => {
     if (ended.body.total === seededCalls.length) break;
     await sleep(100);
   }
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
 }, 240_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  if (platform) {
-    platform.child.kill('SIGTERM');
-    const gone = await Promise.race([platform.exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!gone) {
-      platform.child.kill('SIGKILL');
-      await platform.exited;
-    }
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  expect(pageErrors).toEqual([]);
+  const errors = ui ? [...ui.pageErrors] : [];
+  await ui?.close();
+  expect(errors).toEqual([]);
 }, 60_000);
 
 describe('serving', () => {
   it('serves the console for app routes and keeps API paths JSON', async () => {
-    const page = await fetch(`${platform.url}/calls/CA-ui-1`);
+    const page = await fetch(`${ui.url}/calls/CA-ui-1`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('cache-control')).toBe('no-cache');
@@ -307,15 +173,15 @@ describe('serving', () => {
     const html = await page.text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
-    const script = await fetch(`${platform.url}${asset}`);
+    const script = await fetch(`${ui.url}${asset}`);
     expect(script.status).toBe(200);
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(script.headers.get('content-type')).toContain('text/javascript');
-    const missingApi = await fetch(`${platform.url}/api/no-such-route`);
+    const missingApi = await fetch(`${ui.url}/api/no-such-route`);
     expect(missingApi.status).toBe(404);
     expect(await missingApi.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    expect((await fetch(`${platform.url}/assets/no-such-file.js`)).status).toBe(404);
-    expect((await fetch(`${platform.url}/twilio/nothing`)).status).toBe(404);
+    expect((await fetch(`${ui.url}/assets/no-such-file.js`)).status).toBe(404);
+    expect((await fetch(`${ui.url}/twilio/nothing`)).status).toBe(404);
   });
 });
 
@@ -343,9 +209,9 @@ describe('signing in', () => {
 
   it('lets a super admin choose the tenant to read', { timeout: 60_000 }, async () => {
     const page = await newPage();
-    await page.goto(`${platform.url}/login`);
+    await page.goto(`${ui.url}/login`);
     await page.getByLabel('Email').fill(SUPER_ADMIN_EMAIL);
-    await page.getByLabel('Password', { exact: true }).fill(superAdminPassword);
+    await page.getByLabel('Password', { exact: true }).fill(ui.superAdminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/dashboard');
     // The first tenant is chosen for them; every read names it (?tenantId=), as the API asks of super admins.
@@ -359,7 +225,7 @@ describe('signing in', () => {
 
   it('shows the API’s error on a wrong password and stays on the sign-in page', async () => {
     const page = await newPage();
-    await page.goto(`${platform.url}/`);
+    await page.goto(`${ui.url}/`);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
     await page.getByLabel('Email').fill(emailOf('analyst'));
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');
@@ -375,12 +241,12 @@ describe('signing in', () => {
     await signIn(page, 'supervisor');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
-    await page.goto(`${platform.url}/calls?outcome=escalated`);
+    await page.goto(`${ui.url}/calls?outcome=escalated`);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/login');
     await page.getByLabel('Email').fill(emailOf('supervisor'));
-    await page.getByLabel('Password', { exact: true }).fill(demoPassword);
+    await page.getByLabel('Password', { exact: true }).fill(ui.demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.url()).toBe(`${platform.url}/calls?outcome=escalated`);
+    await expect.poll(() => page.url()).toBe(`${ui.url}/calls?outcome=escalated`);
     await isVisible(page.getByTestId('calls-table').getByRole('link', { name: 'CA-ui-2', exact: true }));
   });
 
@@ -456,14 +322,14 @@ describe('a call from the caller simulator', () => {
       await hasText(page.getByRole('heading', { level: 1 }), 'Real-time dashboard');
       await hasText(kpi(page, 'Active calls'), '0', 20_000);
       const endedBefore = Number(await kpi(page, 'Ended today').textContent());
-      const account = JSON.parse(readFileSync(join(dataDir, 'twilio-local.json'), 'utf8')) as {
+      const account = JSON.parse(readFileSync(join(ui.dataDir, 'twilio-local.json'), 'utf8')) as {
         accountSid: string;
         authToken: string;
       };
       const faq = scenario('faq', { callerName: 'Grace Hopper', question: 'What are your opening hours?' });
       // Signed Twilio webhooks into the media gateway at a third of a caller's pace: long enough to watch.
       const call = placeInboundCall({
-        baseUrl: platform.url,
+        baseUrl: ui.url,
         voicePath: '/twilio/voice',
         statusCallbackPath: '/twilio/status',
         authToken: account.authToken,
@@ -679,7 +545,7 @@ describe('compliance', () => {
       await expectAccessible(page, 'chain verification');
 
       // An event changed behind the platform's back (straight in the SQLite file): the check finds where.
-      const db = new Database(join(dataDir, 'events.db'));
+      const db = new Database(join(ui.dataDir, 'events.db'));
       try {
         db.prepare(
           `UPDATE events SET data = json_set(data, '$.confidence', 0.1) WHERE stream_id = ? AND revision = 1`,
@@ -716,7 +582,7 @@ describe('roles', () => {
         '/compliance/verify',
         '/replay/CA-ui-1',
       ]) {
-        await page.goto(`${platform.url}${path}`);
+        await page.goto(`${ui.url}${path}`);
         await hasText(page.getByRole('heading', { level: 1 }), 'Not allowed');
         expect(new URL(page.url()).pathname).toBe('/not-allowed');
       }
@@ -813,7 +679,7 @@ describe('two-step sign-in', () => {
     { timeout: 60_000 },
     async () => {
       // The agent turns on TOTP through the API, as the account page (a later screen) will.
-      const agent = apiClient(platform.url, await login(platform.url, emailOf('agent'), demoPassword));
+      const agent = apiClient(ui.url, await login(ui.url, emailOf('agent'), ui.demoPassword));
       const started = await agent.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
       expect(started.status).toBe(201);
       const { secret } = started.body;
@@ -824,9 +690,9 @@ describe('two-step sign-in', () => {
       expect(confirmed.status).toBe(204);
 
       const page = await newPage();
-      await page.goto(`${platform.url}/login`);
+      await page.goto(`${ui.url}/login`);
       await page.getByLabel('Email').fill(emailOf('agent'));
-      await page.getByLabel('Password', { exact: true }).fill(demoPassword);
+      await page.getByLabel('Password', { exact: true }).fill(ui.demoPassword);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await hasText(page.getByRole('heading', { level: 1 }), 'Two-step verification');
       await isFocused(page.getByLabel('Verification code'));

@@ -17,7 +17,7 @@ import {
   startConsole,
   textOf,
   type ConsoleHarness,
-} from './platform-harness.js';
+} from './harness.js';
 
 /*
  * The super admin's screens in Chromium against the real platform: tenants (create, suspend, reactivate), tiers,

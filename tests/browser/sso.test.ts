@@ -5,12 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
 import { ensureUiBuilt } from '../../ui/server/build.js';
 import { apiClient, login } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+import { launchChromium } from './harness.js';
 
 /*
  * Single sign-on in a real browser: the sign-in page of a tenant's custom domain offers its identity provider,
@@ -128,21 +129,12 @@ beforeAll(async () => {
   });
   expect(updated.status).toBe(200);
   const port = new URL(platform.url).port;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      // The tenant's custom domain, on this machine.
-      `--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`,
-      // The stand-in provider's certificate was made for this test.
-      '--ignore-certificate-errors',
-    ],
-  });
+  browser = await launchChromium([
+    // The tenant's custom domain, on this machine.
+    `--host-resolver-rules=MAP ${DOMAIN} 127.0.0.1`,
+    // The stand-in provider's certificate was made for this test.
+    '--ignore-certificate-errors',
+  ]);
   // The read side follows the settings a moment later.
   for (let i = 0; i < 100; i++) {
     const branding = await apiClient(platform.url).request<{ sso?: unknown[] }>(

@@ -15,7 +15,7 @@ import {
   userIdOf,
   type ApiClient,
   type ConsoleHarness,
-} from './platform-harness.js';
+} from './harness.js';
 
 /*
  * The agent workspace in Chromium against the real platform. The super admin plays the media gateway through

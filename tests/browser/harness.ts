@@ -12,9 +12,8 @@ import { apiClient, login } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
 
 /*
- * The browser harness of console.test.ts, shared by platform.test.ts and workspace.test.ts: the real platform
- * process on a fresh data directory, Debian's Chromium through playwright-core, sign-in, axe-core and
- * screenshots. console.test.ts keeps its own copy.
+ * The browser tests' harness: the real platform process on a fresh data directory, Debian's Chromium through
+ * playwright-core, sign-in, axe-core, screenshots and waiting assertions on locators.
  */
 
 const require = createRequire(import.meta.url);
@@ -48,13 +47,35 @@ export interface ConsoleHarness {
   readonly root: ApiClient;
   /** Uncaught errors in any page: a console that throws is broken even when the screen looks right. */
   readonly pageErrors: string[];
-  newPage(options?: { width?: number; height?: number; locale?: string; baseUrl?: string }): Promise<Page>;
-  /** Signs in through the sign-in page as a demo role, or as the super admin. */
-  signIn(page: Page, role: string): Promise<void>;
+  newPage(options?: {
+    width?: number;
+    height?: number;
+    locale?: string;
+    baseUrl?: string;
+    /** False to run the page under the console's own Content-Security-Policy (then axe cannot be injected). */
+    bypassCSP?: boolean;
+  }): Promise<Page>;
+  /** Signs in through the sign-in page as a demo role, or as the super admin, or with other credentials. */
+  signIn(page: Page, role: string, credentials?: { email: string; password: string }): Promise<void>;
   /** An API client signed in as a demo role. */
   clientAs(role: string): Promise<ApiClient>;
   close(): Promise<void>;
 }
+
+/** Debian's Chromium, headless, with nothing reaching out to the network on its own. */
+export const launchChromium = (extraArgs: readonly string[] = []): Promise<Browser> =>
+  chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      ...extraArgs,
+    ],
+  });
 
 export const startConsole = async (
   options: { browserArgs?: readonly string[] } = {},
@@ -100,25 +121,15 @@ export const startConsole = async (
     if (!seeded) throw new Error(`the demo tenant was not seeded:\n${platform.output()}`);
     const root = apiClient(url, await login(url, SUPER_ADMIN_EMAIL, credentials.superAdminPassword));
 
-    const launched = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        ...(options.browserArgs ?? []),
-      ],
-    });
+    const launched = await launchChromium(options.browserArgs);
     browser = launched;
 
     const newPage: ConsoleHarness['newPage'] = async (o = {}) => {
       const context = await launched.newContext({
         viewport: { width: o.width ?? 1366, height: o.height ?? 900 },
         // axe is injected as a script tag, which the console's Content-Security-Policy rightly refuses.
-        bypassCSP: true,
+        bypassCSP: o.bypassCSP ?? true,
+        acceptDownloads: true,
         locale: o.locale ?? 'en-US',
         colorScheme: 'light',
         ...(o.baseUrl !== undefined && { baseURL: o.baseUrl }),
@@ -129,13 +140,13 @@ export const startConsole = async (
       return page;
     };
 
-    const signIn: ConsoleHarness['signIn'] = async (page, role) => {
+    const signIn: ConsoleHarness['signIn'] = async (page, role, given) => {
       const superAdmin = role === 'super_admin';
       await page.goto(`${url}/login`);
-      await page.getByLabel('Email').fill(superAdmin ? SUPER_ADMIN_EMAIL : emailOf(role));
+      await page.getByLabel('Email').fill(given?.email ?? (superAdmin ? SUPER_ADMIN_EMAIL : emailOf(role)));
       await page
         .getByLabel('Password', { exact: true })
-        .fill(superAdmin ? credentials.superAdminPassword : credentials.demoPassword);
+        .fill(given?.password ?? (superAdmin ? credentials.superAdminPassword : credentials.demoPassword));
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     };
