@@ -34,6 +34,7 @@ const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPasswo
 const lines = [
   '',
   `CustomerCare Pro is running at ${platform.url}`,
+  `  console:     ${platform.url}/ (open it in a browser and sign in as any user below)`,
   `  data:        ${config.dataDir} (event store: ${config.eventStore.kind}, bus: ${config.bus.kind}, read store: ${config.readStore.kind})`,
   `  health:      ${platform.url}/health`,
   `  sign in:     POST ${platform.url}/api/auth/login {"email","password"}`,
