@@ -12,6 +12,7 @@ import {
   UsageLimitOverridesSchema,
 } from '@ccp/schemas';
 import { priced, TIERED_USAGE_SQL } from '../analytics/cost.js';
+import { cents } from '../analytics/numbers.js';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
@@ -158,7 +159,7 @@ export const regionAnalytics = (overview: z.infer<typeof TenantOverview>): z.inf
       escalationRate: calls === 0 ? null : sum((t) => t.escalatedCalls) / calls,
       averageSatisfaction:
         rated === 0 ? null : sum((t) => (t.averageSatisfaction ?? 0) * t.ratedCalls) / rated,
-      costUsd: Math.round(sum((t) => t.costUsd) * 100) / 100,
+      costUsd: cents(sum((t) => t.costUsd)),
     };
   }).filter((r) => r.tenants > 0),
 });
@@ -346,6 +347,8 @@ export const supportTickets = async (
   store: ReadStore,
   tenantId: string,
   query: z.infer<typeof TicketQuery>,
+  /** Only the tickets opened from these calls (a caller's record). */
+  callIds?: readonly string[],
 ): Promise<z.infer<typeof Tickets>> => {
   const rows = await store.query<Record<string, unknown>>(
     `SELECT tenant_id, stream_id,
@@ -363,9 +366,10 @@ export const supportTickets = async (
             toString(max(occurred_at)) AS updated_text
        FROM events FINAL
       WHERE ${tenantId === '*' ? '1' : 'tenant_id = {tenantId:String}'} AND stream_id LIKE 'ticket-%'
-      GROUP BY tenant_id, stream_id HAVING countIf(type = 'TicketOpened') > 0
+      GROUP BY tenant_id, stream_id
+     HAVING countIf(type = 'TicketOpened') > 0${callIds === undefined ? '' : ' AND call IN {callIds:Array(String)}'}
       ORDER BY updated_text DESC LIMIT 1000`,
-    { tenantId },
+    { tenantId, ...(callIds !== undefined && { callIds: [...callIds] }) },
   );
   const orNull = (value: unknown) =>
     value === '' || value === null || value === undefined ? null : String(value);

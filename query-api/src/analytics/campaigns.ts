@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { priced, TIERED_USAGE_SQL } from './cost.js';
 import { callWhere, CallFilters } from './filters.js';
+import { cents, num, rate } from './numbers.js';
 import type { ReportContext } from './reports.js';
 
 export const CampaignQuery = CallFilters.omit({ direction: true }).extend({
@@ -30,10 +31,6 @@ export const CampaignReport = z.object({
     }),
   ),
 });
-
-const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const ratio = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
-const cents = (usd: number): number => Math.round(usd * 100) / 100;
 
 /**
  * Outbound campaigns: the calls placed for leads, grouped by campaign, what they achieved (connected,
@@ -79,8 +76,8 @@ export const campaignPerformance = async (
         leads: num(r['lead_count']),
         connected: num(r['connected_calls']),
         conversions,
-        connectRate: ratio(num(r['connected_calls']), calls),
-        conversionRate: ratio(conversions, calls),
+        connectRate: rate(num(r['connected_calls']), calls),
+        conversionRate: rate(conversions, calls),
         costUsd: cost,
         costPerConversionUsd: conversions === 0 ? null : cents(cost / conversions),
         revenueUsd: revenue,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PlanTier, usageCostUsd } from '@ccp/schemas';
+import { cents } from './numbers.js';
 
 /** Usage in money: what the metered minutes and tokens cost at the list prices of the tier they were used on. */
 export const UsageCost = z.object({
@@ -18,8 +19,6 @@ const TieredRow = z.object({
   kind: z.string(),
   quantity: z.coerce.number(),
 });
-
-const cents = (usd: number): number => Math.round(usd * 100) / 100;
 
 /**
  * Prices usage rows (sums per tier and kind). Rows metered before tiers were kept on token rows carry no tier

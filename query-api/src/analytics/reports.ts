@@ -3,6 +3,7 @@ import type { PlanTier } from '@ccp/schemas';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { priced, TIERED_USAGE_SQL, UsageCost } from './cost.js';
 import { callWhere, type CallFilters } from './filters.js';
+import { maybe, num, rate } from './numbers.js';
 
 /** What a report needs besides its own parameters. */
 export interface ReportContext {
@@ -29,12 +30,6 @@ const BUCKET: Record<Interval, string> = {
  * Aliases never take a column's name: ClickHouse would read the alias wherever the column is named in the
  * same query (countIf(queued = 1) AS queued makes the next countIf(queued ...) an aggregate of an aggregate).
  */
-
-/** ClickHouse JSON numbers: 64-bit integers arrive as strings, averages of nothing as null. */
-const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const maybe = (value: unknown): number | null =>
-  value === null || value === undefined || Number.isNaN(Number(value)) ? null : Number(value);
-const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
 export const VolumeBucket = z.object({
   bucket: z.string().describe('Start of the bucket, local time of the tenant (YYYY-MM-DD hh:mm:ss)'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { decodeEvent, streamName, type CallEvent } from '@ccp/schemas';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import { supportTickets } from '../admin/platform.js';
 import { CALL_COLUMNS, CallSummary, callSummaryOf } from './calls.js';
 
 export const CallHandling = z.object({
@@ -187,27 +188,17 @@ export const callerHistory = async (
     { tenantId, callId, caller },
   );
   const calls = rows.map(callSummaryOf);
-  const callIds = [callId, ...calls.map((c) => c.callId)];
-  const tickets = await readStore.query<Record<string, unknown>>(
-    `SELECT stream_id,
-            anyIf(JSONExtractString(data, 'subject'), type = 'TicketOpened') AS subject,
-            anyIf(JSONExtractString(data, 'callId'), type = 'TicketOpened') AS call,
-            argMaxIf(type, position, type IN ('TicketOpened', 'TicketResolved', 'TicketReopened')) AS last_state
-       FROM events FINAL
-      WHERE tenant_id = {tenantId:String} AND stream_id LIKE 'ticket-%'
-      GROUP BY stream_id
-     HAVING countIf(type = 'TicketOpened') > 0 AND call IN {callIds:Array(String)}
-      ORDER BY stream_id`,
-    { tenantId, callIds },
-  );
+  const { tickets } = await supportTickets(readStore, tenantId, {}, [callId, ...calls.map((c) => c.callId)]);
   return {
     caller,
     calls,
-    tickets: tickets.map((t) => ({
-      ticketId: String(t['stream_id']).split('.').slice(1).join('.'),
-      subject: String(t['subject']),
-      status: t['last_state'] === 'TicketResolved' ? 'resolved' : 'open',
-      callId: String(t['call']),
-    })),
+    tickets: tickets
+      .map(({ ticketId, subject, status, callId: from }) => ({
+        ticketId,
+        subject,
+        status,
+        callId: from ?? '',
+      }))
+      .sort((a, b) => a.ticketId.localeCompare(b.ticketId)),
   };
 };

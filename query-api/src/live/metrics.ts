@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import { maybe, num } from '../analytics/numbers.js';
 
 const Breakdown = z.object({
   id: z.string(),
@@ -23,9 +24,6 @@ export const LiveMetrics = z.object({
   agents: z.array(Breakdown),
 });
 export type LiveMetrics = z.infer<typeof LiveMetrics>;
-
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const maybe = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /**
  * Calls that have not ended are live; the 24-hour horizon keeps a call whose end was never reported (a carrier

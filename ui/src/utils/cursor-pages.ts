@@ -1,0 +1,60 @@
+import { ref, watch, type Ref } from 'vue';
+import type { Page } from '../api/types';
+
+/**
+ * A list read a page at a time with the API's cursors: the cursors of the pages seen so far are kept (the API
+ * hands out the next one; going back reuses the earlier ones), a new query starts over, and a request still
+ * running when another starts is aborted.
+ */
+export const useCursorPages = <Q extends object, T>(
+  applied: Ref<Q>,
+  fetchPage: (query: Q & { cursor?: string }, signal: AbortSignal) => Promise<Page<T>>,
+) => {
+  const cursors = ref<(string | undefined)[]>([undefined]);
+  const pageIndex = ref(0);
+  const page = ref<Page<T> | undefined>();
+  const loading = ref(false);
+  const error = ref<unknown>();
+  let controller: AbortController | undefined;
+
+  const load = async (): Promise<void> => {
+    controller?.abort();
+    controller = new AbortController();
+    loading.value = true;
+    error.value = undefined;
+    const cursor = cursors.value[pageIndex.value];
+    try {
+      page.value = (await fetchPage(
+        { ...applied.value, ...(cursor !== undefined && { cursor }) },
+        controller.signal,
+      )) as never;
+      loading.value = false;
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return;
+      error.value = e;
+      loading.value = false;
+    }
+  };
+  watch(
+    applied,
+    () => {
+      cursors.value = [undefined];
+      pageIndex.value = 0;
+      void load();
+    },
+    { immediate: true },
+  );
+  const next = (): void => {
+    const cursor = page.value?.nextCursor;
+    if (cursor === null || cursor === undefined) return;
+    cursors.value = [...cursors.value.slice(0, pageIndex.value + 1), cursor];
+    pageIndex.value += 1;
+    void load();
+  };
+  const previous = (): void => {
+    if (pageIndex.value === 0) return;
+    pageIndex.value -= 1;
+    void load();
+  };
+  return { page, pageIndex, loading, error, load, next, previous };
+};
