@@ -1,48 +1,15 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { startLocalIssuer, type LocalIssuer } from '../support/oidc-issuer.js';
 import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
-/**
- * A LOCAL STAND-IN for an OpenID Connect identity provider (what Google, Microsoft, Supabase or Firebase
- * publish): a discovery document and a JWKS on loopback, and ID tokens signed with its key by jose.
- */
-const startIssuer = async () => {
-  const { publicKey, privateKey } = await generateKeyPair('RS256');
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
-  let url = '';
-  const server: Server = createServer((request, response) => {
-    response.setHeader('content-type', 'application/json');
-    if (request.url === '/.well-known/openid-configuration') {
-      response.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
-    } else if (request.url === '/jwks') {
-      response.end(JSON.stringify({ keys: [jwk] }));
-    } else {
-      response.statusCode = 404;
-      response.end('{}');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sign = (claims: Record<string, unknown>, options: { key?: CryptoKey; expiresIn?: string } = {}) =>
-    new SignJWT({ email_verified: true, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid: 'key-1' })
-      .setIssuer(String(claims['iss'] ?? url))
-      .setAudience(String(claims['aud'] ?? 'ccp-console'))
-      .setSubject('idp-user-1')
-      .setIssuedAt()
-      .setExpirationTime(options.expiresIn ?? '5m')
-      .sign(options.key ?? privateKey);
-  return { url: () => url, sign, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-};
-
 let test: TestPlatform;
-let issuer: Awaited<ReturnType<typeof startIssuer>>;
+let issuer: LocalIssuer;
 beforeAll(async () => {
-  issuer = await startIssuer();
-  test = await startTestPlatform();
+  issuer = await startLocalIssuer();
+  // The stand-in provider is on loopback, which the outbound guard refuses unless the operator allows it.
+  test = await startTestPlatform(undefined, { env: { OUTBOUND_ALLOW: '127.0.0.1/32' } });
   await seedDemo(test.platform, 'demo-password-1');
   const admin = apiClient(test.url, await login(test.url, 'admin@demo.example', 'demo-password-1'));
   const updated = await admin.command('UpdateTenantSettings', {

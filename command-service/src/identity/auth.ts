@@ -30,8 +30,11 @@ export interface MfaChallenge {
 
 export interface Auth {
   login(email: string, password: string): Promise<Session | MfaChallenge>;
-  /** Single sign-on: an OpenID Connect ID token from an issuer the member's tenant trusts. */
-  loginWithIdToken(idToken: string): Promise<Session>;
+  /**
+   * Single sign-on: an OpenID Connect ID token from an issuer the member's tenant trusts, verified with that
+   * tenant's keys; a member with a second factor is asked for it as at a password sign-in.
+   */
+  loginWithIdToken(idToken: string): Promise<Session | MfaChallenge>;
   /** The second step of a login with multi-factor: the challenge and a TOTP code. */
   completeMfaLogin(challenge: string, code: string): Promise<Session>;
   /** Starts TOTP enrolment: a new seed, pending until a code from it is confirmed. */
@@ -105,6 +108,16 @@ export const createAuth = (options: AuthOptions): Auth => {
     };
   };
 
+  /** A member who proved the first factor: a session, or a challenge when they have a second factor. */
+  const sessionOrChallenge = (member: Member): Session | MfaChallenge => {
+    if (!identities.totp(member.userId)?.enabled) return openSession(member);
+    const challenge = newSecret('mfa_');
+    const expiresAt = now() + CHALLENGE_TTL_MS;
+    challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt });
+    if (challenges.size > MAX_CHALLENGES) challenges.delete(challenges.keys().next().value ?? '');
+    return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
+  };
+
   const signedInMember = async (actor: Actor): Promise<Member> => {
     await identities.catchUp();
     const member = actor.kind === 'user' ? identities.member(actor.id) : undefined;
@@ -136,14 +149,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       // Verify even for unknown users so that timing does not tell which emails exist.
       const ok = await verifyPassword(password, stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
       if (!member || !stored || !ok) throw INVALID_LOGIN;
-      if (identities.totp(member.userId)?.enabled) {
-        const challenge = newSecret('mfa_');
-        const expiresAt = now() + CHALLENGE_TTL_MS;
-        challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt });
-        if (challenges.size > MAX_CHALLENGES) challenges.delete(challenges.keys().next().value ?? '');
-        return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
-      }
-      return openSession(member);
+      return sessionOrChallenge(member);
     },
 
     loginWithIdToken: async (idToken) => {
@@ -159,12 +165,16 @@ export const createAuth = (options: AuthOptions): Auth => {
         claimed = undefined;
       }
       const member = claimed !== undefined ? identities.memberByEmail(claimed) : undefined;
-      const trusted = member ? identities.ssoIssuers(member.tenantId) : [];
+      // Only the member's own tenant's issuers, with the keys that tenant configured, can vouch for them.
+      const trusted = member
+        ? { tenantId: member.tenantId, issuers: identities.ssoIssuers(member.tenantId) }
+        : { tenantId: '', issuers: [] };
       try {
         const identity = await verifyIdToken(idToken, trusted);
         if (!member || member.status !== 'active' || identity.email !== member.email.toLowerCase())
           throw INVALID_LOGIN;
-        return openSession(member);
+        // The identity provider's word replaces the password, not the second factor.
+        return sessionOrChallenge(member);
       } catch (error) {
         if (error instanceof OidcRejected) throw new CommandRejected(401, error.code, error.message);
         throw error;
