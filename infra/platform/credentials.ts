@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -20,8 +20,10 @@ export const localCredentials = (dataDir: string, superAdminPasswordFromEnv?: st
     ...(!superAdminPasswordFromEnv && { superAdminPassword: stored?.superAdminPassword ?? generate() }),
   };
   if (!stored || stored.superAdminPassword !== credentials.superAdminPassword) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(path, JSON.stringify(credentials, null, 2), { mode: 0o600 });
   }
+  // The mode above applies only when the file is created: one an older version made 0644 is closed here.
+  chmodSync(path, 0o600);
   return credentials;
 };

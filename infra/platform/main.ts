@@ -3,6 +3,7 @@ import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
 import { startPlatform } from './platform.js';
+import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '../../stream-processors/src/processors/index.js';
 import { mediaGatewayModule } from '../../media-gateway/src/module.js';
@@ -10,6 +11,9 @@ import { queryApiModule } from '../../query-api/src/module.js';
 import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 
 const config = configFromEnv();
+// Before anything is written: the passwords file below is the first thing in the data directory.
+privateDataDir(config.dataDir);
+const credentialsFile = `${config.dataDir}/credentials.json`;
 const credentials = localCredentials(config.dataDir, config.superAdmin.password);
 const processing = streamProcessing(createProcessors({ ...(config.llm && { llm: config.llm }) }));
 const gateway = mediaGatewayModule(config.mediaGateway);
@@ -39,11 +43,12 @@ const lines = [
   `  health:      ${platform.url}/health`,
   `  sign in:     POST ${platform.url}/api/auth/login {"email","password"}`,
   `  query API:   ${platform.url}/api/openapi.json (calls, analytics, live metrics, audit, exports)`,
-  `  super admin: ${config.superAdmin.email}${config.superAdmin.password ? ' (password from SUPER_ADMIN_PASSWORD)' : ` / ${superAdminPassword}`}`,
+  // Passwords are never printed: start output ends up in terminals' scrollback, CI logs and screen shares.
+  `  super admin: ${config.superAdmin.email} (password: ${config.superAdmin.password ? 'SUPER_ADMIN_PASSWORD' : `"superAdminPassword" in ${credentialsFile}`})`,
 ];
 if (config.seedDemo) {
   lines.push(
-    `  demo tenant "${DEMO_TENANT}"${seeded ? ' (seeded now)' : ''}, password for every demo user: ${credentials.demoPassword}`,
+    `  demo tenant "${DEMO_TENANT}"${seeded ? ' (seeded now)' : ''}, every demo user's password: "demoPassword" in ${credentialsFile}`,
   );
   for (const user of DEMO_USERS) lines.push(`    ${user.role.padEnd(13)} ${user.email}`);
 }
@@ -55,7 +60,7 @@ if (config.mediaGateway.enabled) {
     `  call it:     npx tsx media-gateway/src/simulator/cli.ts --url ${platform.url} --data-dir ${config.dataDir} --to ${DEMO_IVR_NUMBER} --scenario ivr-dtmf`,
   );
 }
-lines.push(`  passwords are kept in ${config.dataDir}/credentials.json`, '');
+lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
 console.log(lines.join('\n'));
 
 const shutdown = async (signal: string) => {

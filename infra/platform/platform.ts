@@ -33,6 +33,7 @@ import {
 } from '../../command-service/src/identity/identity-store.js';
 import { serveConsole } from '../../ui/server/static.js';
 import type { PlatformConfig } from './config.js';
+import { privateDataDir } from './private-data-dir.js';
 
 /** What every service plugged into the one-process platform gets. */
 export interface PlatformContext {
@@ -80,6 +81,7 @@ export const startPlatform = async (
   modules: readonly PlatformModule[] = [],
   log: (message: string) => void = (m) => console.log(m),
 ): Promise<RunningPlatform> => {
+  privateDataDir(config.dataDir);
   const keys = createSqliteSubjectKeys(
     join(config.dataDir, 'keys.db'),
     masterKeyFrom(config.masterKey, join(config.dataDir, 'master.key')),

@@ -1,6 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openPrivateDatabase } from '../event-store/private-sqlite.js';
 
 /** Where a named consumer of the global log remembers how far it got. */
 export interface CheckpointStore {
@@ -10,8 +8,7 @@ export interface CheckpointStore {
 }
 
 export const createSqliteCheckpointStore = (path: string): CheckpointStore => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = openPrivateDatabase(path);
   // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');

@@ -1,9 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { ERASED, ERASED_FIELDS_KEY, PERSONAL_FIELDS } from '@ccp/schemas';
 import type { EventStore, NewEvent, RecordedEvent, Subscription } from './port.js';
+import { openPrivateDatabase } from './private-sqlite.js';
 
 const PREFIX = 'pii:v1:';
 
@@ -56,15 +56,16 @@ export const masterKeyFrom = (fromEnv: string | undefined, file: string): Buffer
     return key;
   }
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   }
+  // One an older version wrote 0644 is closed: whoever reads it reads every subject's personal data.
+  chmodSync(file, 0o600);
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 };
 
 export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): SubjectKeys => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = openPrivateDatabase(path);
   // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');

@@ -1,7 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -14,6 +11,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.js';
+import { openPrivateDatabase } from './private-sqlite.js';
 
 export interface SqliteEventStoreOptions {
   /** File of the store; created with its folder when missing. ':memory:' for a private in-memory store. */
@@ -80,8 +78,7 @@ const matches = (expected: ExpectedRevision, actual: number | undefined): boolea
  * refuses any interleaving a stale writer could attempt.
  */
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
+  const db = openPrivateDatabase(options.path);
   // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');

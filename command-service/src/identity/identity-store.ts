@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { decodeEvent, parseStreamName, type EventEnvelope, type Role, type SsoIssuer } from '@ccp/schemas';
 import type { EventStore } from '../event-store/port.js';
+import { openPrivateDatabase } from '../event-store/private-sqlite.js';
 
 export interface Member {
   readonly userId: string;
@@ -132,8 +130,7 @@ export interface IdentityStore {
 }
 
 export const createIdentityStore = (path: string, store: EventStore): IdentityStore => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = openPrivateDatabase(path);
   // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');

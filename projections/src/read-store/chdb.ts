@@ -79,7 +79,8 @@ export const openChdbReadStore = async (options: ChdbReadStoreOptions): Promise<
       `database name ${JSON.stringify(database)} is not an identifier like ccp`,
     );
   }
-  mkdirSync(options.path, { recursive: true });
+  // The engine's own files inside follow the process umask (see infra/platform/private-data-dir.ts).
+  mkdirSync(options.path, { recursive: true, mode: 0o700 });
   let session: Session;
   try {
     session = new Session(options.path);
