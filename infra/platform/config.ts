@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { EventStoreConfig } from '../../command-service/src/event-store/index.js';
 import type { ReadStoreConfig } from '../../projections/src/read-store/index.js';
+import { outboundAllowFromEnv } from '../../command-service/src/net/outbound-guard.js';
 
 /** The OpenAI model used when LLM_MODEL is not set. */
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
@@ -47,6 +48,7 @@ const Env = z.object({
   REPORT_EMAIL_FROM: z.email().default('reports@customercare.local'),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(3000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20000),
+  OUTBOUND_ALLOW: z.string().optional(),
 });
 
 export interface PlatformConfig {
@@ -71,6 +73,8 @@ export interface PlatformConfig {
   readonly rateLimits: { readonly perCredential: number; readonly perAddress: number };
   /** The SMTP server scheduled reports are mailed through; absent, email deliveries fail saying so. */
   readonly reportEmail?: { readonly url: string; readonly from: string };
+  /** Non-public address ranges (CIDR) that URLs tenants set may still reach; empty: public addresses only. */
+  readonly outboundAllow: readonly string[];
 }
 
 export interface MediaGatewaySettings {
@@ -165,6 +169,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
         : { kind: 'chdb', dataDir },
     streamProcessing: e.STREAM_PROCESSING === 'true',
     rateLimits: { perCredential: e.RATE_LIMIT_PER_KEY, perAddress: e.RATE_LIMIT_PER_IP },
+    outboundAllow: outboundAllowFromEnv(e.OUTBOUND_ALLOW),
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',

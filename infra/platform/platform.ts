@@ -31,6 +31,8 @@ import {
   createIdentityStore,
   type IdentityStore,
 } from '../../command-service/src/identity/identity-store.js';
+import { outboundGuard, type OutboundGuard } from '../../command-service/src/net/outbound-guard.js';
+import { oidcVerifier } from '../../command-service/src/identity/oidc.js';
 import { serveConsole } from '../../ui/server/static.js';
 import type { PlatformConfig } from './config.js';
 import { privateDataDir } from './private-data-dir.js';
@@ -47,6 +49,8 @@ export interface PlatformContext {
   readonly auth: Auth;
   readonly identities: IdentityStore;
   readonly checkpoints: CheckpointStore;
+  /** The only way to call a URL a tenant set (webhooks, identity providers, CRMs). */
+  readonly outbound: OutboundGuard;
   readonly log: (message: string) => void;
 }
 
@@ -91,8 +95,14 @@ export const startPlatform = async (
   const store = withPersonalDataEncryption(rawStore, keys);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
-  const handler = createCommandHandler({ store, routes: commandRoutes });
-  const auth = createAuth({ identities, handler, secrets: subjectSecrets(keys) });
+  const outbound = outboundGuard({ allow: config.outboundAllow });
+  const handler = createCommandHandler({ store, routes: commandRoutes, outbound });
+  const auth = createAuth({
+    identities,
+    handler,
+    secrets: subjectSecrets(keys),
+    verifyIdToken: oidcVerifier({ fetch: outbound.fetch }),
+  });
   const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
   const context: PlatformContext = {
     config,
@@ -103,6 +113,7 @@ export const startPlatform = async (
     auth,
     identities,
     checkpoints,
+    outbound,
     log,
   };
 
@@ -136,10 +147,20 @@ export const startPlatform = async (
   app.use(serveConsole());
 
   const server: Server = app.listen(config.port, config.host);
+  // A malformed request or a connection reset before a request was read: that client gets a 400 (when its
+  // socket can still take one) and the server goes on.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code !== 'ECONNRESET') log(`http client: ${error.message}`);
+    if (socket.writable && error.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgraded socket over without its own error listener: a reset must not end the process.
+    socket.on('error', (error) => log(`upgrade ${request.url ?? ''}: ${error.message}`));
     if (!started.some((m) => m.upgrade?.(request, socket, head) === true)) socket.destroy();
   });
   await once(server, 'listening');
+  server.on('error', (error) => log(`http server: ${error.message}`));
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   for (const module of started) module.listening?.(url);

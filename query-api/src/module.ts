@@ -73,6 +73,7 @@ export const queryApiModule = (
       profileOf,
       email: hooks.email,
       webhookSecret,
+      fetch: context.outbound.fetch,
       record: async (tenantId, reportId, slot, outcome, detail) => {
         await context.handler.handleTrusted(
           'RecordReportDelivery',

@@ -61,6 +61,8 @@ export interface CommandHandlerOptions {
   readonly clock?: () => Date;
   /** How often a command marked safe to retry is decided again after a concurrent write. */
   readonly maxAttempts?: number;
+  /** Checks the URLs a command names for the platform to call (see RouteSpec.outboundUrls). */
+  readonly outbound?: { check(url: string): Promise<unknown> };
 }
 
 interface TenantScoped {
@@ -135,6 +137,18 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     }
   };
 
+  const checkOutboundUrls = async (route: CommandRoute, data: unknown): Promise<void> => {
+    if (!route.outboundUrls || !options.outbound) return;
+    for (const { field, url } of route.outboundUrls(data)) {
+      try {
+        await options.outbound.check(url);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CommandRejected(400, 'URL_NOT_ALLOWED', `${field}: ${message}`, field);
+      }
+    }
+  };
+
   const idempotencyStream = (tenantId: string, key: string) =>
     streamName('idempotency', tenantId, sha256(key));
 
@@ -194,6 +208,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
       throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);
     const data = parsed.value;
     if (!isTenantScoped(data)) throw new Error(`command ${type} has no tenantId`);
+    await checkOutboundUrls(route, data);
 
     const requestHash = sha256(canonicalJson({ type, data }));
     if (context.idempotencyKey !== undefined) {

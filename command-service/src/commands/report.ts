@@ -15,7 +15,11 @@ const authors = {
 } as const;
 
 export const reportRoutes: readonly CommandRoute[] = [
-  route(SaveReport, reportDecider, authors),
+  route(SaveReport, reportDecider, {
+    ...authors,
+    outboundUrls: (data) =>
+      data.delivery?.kind === 'webhook' ? [{ field: 'delivery.url', url: data.delivery.url }] : [],
+  }),
   route(DeleteReport, reportDecider, authors),
   // The scheduler only; a slot is recorded once, so a retry after a conflict cannot record it twice.
   route(RecordReportDelivery, reportDecider, { stream: reportStream, roles: [], retryOnConflict: true }),

@@ -31,6 +31,17 @@ export interface RouteSpec<Data> {
    * an agent that was never created). Only what that failed command itself stored is undone.
    */
   readonly compensation?: (data: Data) => CommandRequest;
+  /**
+   * URLs in the command that the platform itself will call (webhooks, identity providers), by field path: each
+   * must pass the outbound-request guard before the command is decided, so a tenant cannot aim the platform at
+   * loopback, private or link-local addresses (delivery checks again, as DNS can change).
+   */
+  readonly outboundUrls?: (data: Data) => readonly OutboundUrl[];
+}
+
+export interface OutboundUrl {
+  readonly field: string;
+  readonly url: string;
 }
 
 /** A command to send, before validation: what prerequisites and reactions produce. */
@@ -52,6 +63,7 @@ export interface CommandRoute extends RouteSpec<never> {
   readonly stream: (data: unknown) => StreamNameParts;
   readonly prerequisites?: (data: unknown) => readonly CommandRequest[];
   readonly compensation?: (data: unknown) => CommandRequest;
+  readonly outboundUrls?: (data: unknown) => readonly OutboundUrl[];
 }
 
 export interface AnyCommand {

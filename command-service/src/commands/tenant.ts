@@ -11,9 +11,10 @@ import {
   SuspendTenant,
   UpdateTenantSettings,
   type QuotaResource,
+  type SsoIssuer,
 } from '@ccp/schemas';
 import { tenantDecider } from '../domain/tenant.js';
-import { request, route, type CommandRequest } from './route.js';
+import { request, route, type CommandRequest, type OutboundUrl } from './route.js';
 
 export const tenantStream = (data: { tenantId: string }) => ({
   category: 'tenant',
@@ -31,8 +32,15 @@ export const releaseQuota = (tenantId: string, resource: QuotaResource, key: str
 
 const superAdminOnly = { stream: tenantStream, roles: [], retryOnConflict: false } as const;
 
+/** The identity providers' URLs the platform reads discovery documents and signing keys from. */
+const ssoUrls = (settings: { sso?: readonly SsoIssuer[] | undefined }): OutboundUrl[] =>
+  (settings.sso ?? []).flatMap((issuer, i) => [
+    { field: `settings.sso.${i}.issuer`, url: issuer.issuer },
+    ...(issuer.jwksUri !== undefined ? [{ field: `settings.sso.${i}.jwksUri`, url: issuer.jwksUri }] : []),
+  ]);
+
 export const tenantRoutes = [
-  route(CreateTenant, tenantDecider, superAdminOnly),
+  route(CreateTenant, tenantDecider, { ...superAdminOnly, outboundUrls: (data) => ssoUrls(data.settings) }),
   route(ChangePlanTier, tenantDecider, superAdminOnly),
   route(SuspendTenant, tenantDecider, superAdminOnly),
   route(ReactivateTenant, tenantDecider, superAdminOnly),
@@ -47,6 +55,7 @@ export const tenantRoutes = [
     stream: tenantStream,
     roles: ['tenant_admin'],
     retryOnConflict: true,
+    outboundUrls: (data) => ssoUrls(data.settings),
   }),
   // Sent by the platform on behalf of other commands (prerequisites and reactions), never by people.
   route(ReserveQuota, tenantDecider, {

@@ -64,7 +64,7 @@ export const verifyWebhookSignature = (
 export const deliverByWebhook = async (
   target: { url: string; secret: string },
   message: { reportId: string; reportName: string; slot: string; attachment: RenderedReport },
-  options: { fetch?: typeof fetch; timeoutMs?: number; now?: () => Date } = {},
+  options: { fetch: typeof fetch; timeoutMs?: number; now?: () => Date },
 ): Promise<{ readonly status: number }> => {
   const body = JSON.stringify({
     reportId: message.reportId,
@@ -75,7 +75,7 @@ export const deliverByWebhook = async (
     content: message.attachment.body.toString('base64'),
   });
   const timestamp = String(Math.floor((options.now?.() ?? new Date()).getTime() / 1000));
-  const response = await (options.fetch ?? fetch)(target.url, {
+  const response = await options.fetch(target.url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

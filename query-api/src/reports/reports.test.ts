@@ -191,7 +191,7 @@ describe('report delivery', () => {
       slot: '2026-11-24T08:00',
       attachment: file,
     };
-    expect(await deliverByWebhook({ url, secret: 'shh' }, message)).toEqual({ status: 204 });
+    expect(await deliverByWebhook({ url, secret: 'shh' }, message, { fetch })).toEqual({ status: 204 });
     const [request] = requests;
     const signature = String(request?.headers[SIGNATURE_HEADER]);
     const timestamp = String(request?.headers[TIMESTAMP_HEADER]);
@@ -211,6 +211,6 @@ describe('report delivery', () => {
     expect(payload.slot).toBe('2026-11-24T08:00');
     expect(Buffer.from(payload.content, 'base64').toString()).toBe(file.body.toString());
     answer = 500;
-    await expect(deliverByWebhook({ url, secret: 'shh' }, message)).rejects.toThrow(/500/);
+    await expect(deliverByWebhook({ url, secret: 'shh' }, message, { fetch })).rejects.toThrow(/500/);
   });
 });

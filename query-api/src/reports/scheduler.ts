@@ -14,6 +14,8 @@ export interface SchedulerDependencies {
   /** Absent: email deliveries fail with a clear reason (no SMTP server configured). */
   readonly email: EmailSettings | undefined;
   readonly webhookSecret: (tenantId: string, reportId: string) => string;
+  /** How webhooks are called: the platform's outbound-request guard, so no delivery reaches an internal address. */
+  readonly fetch: typeof fetch;
   readonly record: (
     tenantId: string,
     reportId: string,
@@ -55,6 +57,7 @@ const deliver = async (
   const answered = await deliverByWebhook(
     { url: delivery.url, secret: deps.webhookSecret(report.tenantId, report.reportId) },
     { reportId: report.reportId, reportName: report.name, slot, attachment: file },
+    { fetch: deps.fetch },
   );
   return `webhook ${answered.status}`;
 };

@@ -1,0 +1,244 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { wallClockAt, wallClockToInstant } from '@ccp/schemas';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { commandJsonSchema } from '@ccp/schemas';
+import { commandRoutes } from '../../command-service/src/commands/index.js';
+import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
+import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
+import { streamProcessing } from '../../infra/platform/stream-processing.js';
+import { queryApiModule } from '../../query-api/src/module.js';
+import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+
+/**
+ * Server-side request forgery: every URL a tenant can set that the platform itself calls goes through the one
+ * outbound-request guard, when it is set (a clear 400 that stores nothing) and again when it is called (DNS may
+ * have changed since). The operator allows 127.0.0.1 here, as they would a company network; 127.0.0.2 (loopback
+ * too) stands for an internal service nobody allowed, and counts every request that reaches it.
+ */
+
+const PASSWORD = 'demo-password-1';
+let test: TestPlatform;
+let admin: ReturnType<typeof apiClient>;
+let internal: Server;
+let internalHits = 0;
+let internalPort = 0;
+let redirector: Server;
+let redirectorPort = 0;
+let clock: Date | undefined;
+
+const listen = async (server: Server, host: string): Promise<number> => {
+  server.listen(0, host);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+};
+
+beforeAll(async () => {
+  internal = createServer((_request, response) => {
+    internalHits += 1;
+    response.end('{"secret":true}');
+  });
+  internalPort = await listen(internal, '127.0.0.2');
+  // An allowed receiver that answers every delivery with a redirect to the internal service.
+  redirector = createServer((request, response) => {
+    request.resume();
+    response.writeHead(307, { location: `http://127.0.0.2:${internalPort}/admin` });
+    response.end();
+  });
+  redirectorPort = await listen(redirector, '127.0.0.1');
+  const processing = streamProcessing(createProcessors());
+  test = await startTestPlatform(undefined, {
+    processing,
+    env: { OUTBOUND_ALLOW: '127.0.0.1/32' },
+    modules: () => [
+      queryApiModule(() => processing.readStore(), verifyStreamChain, {
+        engines: enginesOf(configFromEnv({})),
+        now: () => clock ?? new Date(),
+        reportTickMs: 200,
+      }),
+    ],
+  });
+  await seedDemo(test.platform, PASSWORD);
+  admin = apiClient(test.url, await login(test.url, 'admin@demo.example', PASSWORD));
+}, 120_000);
+afterAll(async () => {
+  await test?.stop();
+  internal?.close();
+  redirector?.close();
+});
+
+/** Addresses no tenant may aim the platform at, in the spellings an attacker tries. */
+const INTERNAL_URLS = (port: number) => [
+  `http://127.0.0.2:${port}/`,
+  `http://[::1]:${port}/`,
+  'http://169.254.169.254/latest/meta-data/',
+  'http://10.0.0.7/',
+  'http://192.168.0.1/',
+  'http://172.16.0.1/',
+  'http://0.0.0.0/',
+  `http://[::ffff:127.0.0.2]:${port}/`,
+  'http://2130706434/',
+  'http://[fd12::1]/',
+];
+// Names that resolve to internal addresses (localhost, DNS rebinding) are the guard's unit test's: the operator
+// allowed 127.0.0.1 here, so localhost is a permitted name in this platform.
+
+/** Each URL field a tenant can set that the platform calls, as a command that sets it to `url`. */
+const PROBES: Record<string, (url: string) => { type: string; data: unknown }> = {
+  'SaveReport delivery.url': (url) => ({
+    type: 'SaveReport',
+    data: {
+      tenantId: DEMO_TENANT,
+      reportId: 'probe',
+      name: 'Probe',
+      kind: 'sla',
+      format: 'csv',
+      schedule: { every: 'day', at: '08:00' },
+      delivery: { kind: 'webhook', url },
+    },
+  }),
+  'UpdateTenantSettings settings.sso.*.issuer': (url) => ({
+    type: 'UpdateTenantSettings',
+    data: { tenantId: DEMO_TENANT, settings: { sso: [{ issuer: url, audience: 'client-1' }] } },
+  }),
+  'UpdateTenantSettings settings.sso.*.jwksUri': (url) => ({
+    type: 'UpdateTenantSettings',
+    data: {
+      tenantId: DEMO_TENANT,
+      settings: { sso: [{ issuer: 'https://login.example.com', audience: 'client-1', jwksUri: url }] },
+    },
+  }),
+  'CreateTenant settings.sso.*.issuer': (url) => ({
+    type: 'CreateTenant',
+    data: {
+      tenantId: 'probe',
+      name: 'Probe',
+      planTier: 'starter',
+      settings: { sso: [{ issuer: url, audience: 'client-1' }] },
+    },
+  }),
+  'CreateTenant settings.sso.*.jwksUri': (url) => ({
+    type: 'CreateTenant',
+    data: {
+      tenantId: 'probe',
+      name: 'Probe',
+      planTier: 'starter',
+      settings: { sso: [{ issuer: 'https://login.example.com', audience: 'c', jwksUri: url }] },
+    },
+  }),
+};
+
+/**
+ * URL fields the platform never calls itself, and why. A new URL field must be added either to PROBES (and to its
+ * route's `outboundUrls`) or here: the scan below fails until it is.
+ */
+const NOT_CALLED: Record<string, string> = {
+  'CreateTenant settings.branding.logoUrl': "the console's browser loads the logo, under the console's CSP",
+  'UpdateTenantSettings settings.branding.logoUrl': "the console's browser loads the logo, under the CSP",
+  'MarkRecordingAvailable url': 'set by the media gateway from the carrier, not by a tenant',
+};
+
+/** Every `format: uri` string in a JSON Schema, as a dotted path (`*` for array items). */
+const uriFields = (schema: unknown, path: string[] = []): string[] => {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as Record<string, unknown>;
+  const own = node['format'] === 'uri' ? [path.join('.')] : [];
+  const nested = [
+    ...Object.entries((node['properties'] as Record<string, unknown> | undefined) ?? {}).flatMap(([k, v]) =>
+      uriFields(v, [...path, k]),
+    ),
+    ...uriFields(node['items'], [...path, '*']),
+    ...(['anyOf', 'oneOf', 'allOf'] as const).flatMap((k) =>
+      ((node[k] as unknown[] | undefined) ?? []).flatMap((v) => uriFields(v, path)),
+    ),
+  ];
+  return [...own, ...nested];
+};
+
+const position = async () => (await test.platform.store.readAll()).length;
+
+describe('SSRF: URLs a tenant sets', () => {
+  it('every URL field of every command is either probed here or never called by the platform', () => {
+    const found = new Set(
+      commandRoutes.flatMap((route) =>
+        uriFields(commandJsonSchema(route.definition)).map((field) => `${route.definition.type} ${field}`),
+      ),
+    );
+    expect([...found].sort()).toEqual([...Object.keys(PROBES), ...Object.keys(NOT_CALLED)].sort());
+  });
+
+  it('refuses an internal address in every such field with a clear 400, storing nothing', async () => {
+    const superAdmin = apiClient(test.url, await login(test.url, 'root@test.example', 'root-password-1'));
+    const before = await position();
+    for (const [field, probe] of Object.entries(PROBES)) {
+      for (const url of INTERNAL_URLS(internalPort)) {
+        const { type, data } = probe(url);
+        const client = type === 'CreateTenant' ? superAdmin : admin;
+        const answer = await client.command(type, data);
+        const error = answer.body['error'] as { code?: string } | undefined;
+        expect({ field, url, status: answer.status, code: error?.code }).toEqual({
+          field,
+          url,
+          status: 400,
+          code: 'URL_NOT_ALLOWED',
+        });
+        expect(JSON.stringify(answer.body)).not.toContain('secret');
+      }
+    }
+    expect(await position()).toBe(before);
+    expect(internalHits).toBe(0);
+  });
+
+  it('takes a public name and an allowed range', async () => {
+    const allowed = await admin.command(
+      'SaveReport',
+      (PROBES['SaveReport delivery.url'] as (url: string) => { data: unknown })(
+        `http://127.0.0.1:${redirectorPort}/reports`,
+      ).data,
+    );
+    expect(allowed.status).toBe(200);
+  });
+
+  it(
+    'a delivery that is redirected to an internal address fails with a generic reason and never reaches it',
+    { timeout: 60_000 },
+    async () => {
+      // Tomorrow 08:05 in the demo tenant's time zone: the daily report saved above falls due.
+      const zone = 'America/New_York';
+      const today = wallClockAt(new Date(), zone);
+      const tomorrow = new Date(Date.UTC(today.year, today.month - 1, today.day + 1));
+      clock = wallClockToInstant(
+        {
+          year: tomorrow.getUTCFullYear(),
+          month: tomorrow.getUTCMonth() + 1,
+          day: tomorrow.getUTCDate(),
+          hour: 8,
+          minute: 5,
+        },
+        zone,
+      );
+      try {
+        const report = await vi.waitFor(
+          async () => {
+            const read = await admin.request<{ lastDelivery: { outcome: string; detail: string } | null }>(
+              'GET',
+              '/api/reports/probe',
+            );
+            expect(read.body.lastDelivery).not.toBeNull();
+            return read.body;
+          },
+          { timeout: 30_000, interval: 200 },
+        );
+        expect(report.lastDelivery?.outcome).toBe('failed');
+        expect(report.lastDelivery?.detail).toMatch(/not a public internet address/);
+        expect(report.lastDelivery?.detail).not.toMatch(/secret|ECONNREFUSED/);
+        expect(internalHits).toBe(0);
+      } finally {
+        clock = undefined;
+      }
+    },
+  );
+});
