@@ -13,6 +13,24 @@ export default tseslint.config(
     },
   },
   {
+    // Requests to addresses a tenant chose go through the outbound guard (command-service/src/net), never a bare
+    // fetch: a bare one would reach loopback, private and link-local addresses.
+    files: [
+      'command-service/src/**/*.ts',
+      'query-api/src/**/*.ts',
+      'stream-processors/src/**/*.ts',
+      'projections/src/**/*.ts',
+      'media-gateway/src/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts', 'media-gateway/src/simulator/**', 'command-service/src/net/outbound-guard.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: "call URLs through the platform's outbound guard (PlatformContext.outbound)" },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
