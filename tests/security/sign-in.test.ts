@@ -1,4 +1,12 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { subjectSecrets } from '../../command-service/src/event-store/personal-data.js';
+import { commandApi } from '../../command-service/src/http/command-api.js';
+import { errorBodies } from '../../command-service/src/http/errors.js';
+import { createAuth } from '../../command-service/src/identity/auth.js';
 import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
 import { startLocalIssuer, type LocalIssuer } from '../support/oidc-issuer.js';
@@ -158,5 +166,142 @@ describe('single sign-on asks for the second factor (item 1)', () => {
     });
     expect(done.status).toBe(200);
     expect(done.body.user?.userId).toBe('demo-supervisor');
+  });
+});
+
+/**
+ * The platform's own command API, identity store and command handler, served on a second port with an auth
+ * whose clock the test holds: lock-outs of minutes are crossed without sleeping. What it counts is kept in the
+ * platform's identity.db, so a second one made over the same store sees the same counters (as after a restart).
+ */
+const clockedSignIn = async (start = Date.now()) => {
+  let now = start;
+  const lines: string[] = [];
+  const auth = createAuth({
+    identities: test.platform.identities,
+    handler: test.platform.handler,
+    secrets: subjectSecrets(test.platform.keys),
+    clock: () => now,
+    log: (line) => lines.push(line),
+  });
+  const app = new Koa();
+  app.use(errorBodies());
+  app.use(commandApi({ handler: test.platform.handler, auth }));
+  const server: Server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    api: (token?: string) => apiClient(url, token),
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    logLines: lines,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
+
+type Throttled = SignInAnswer & { signInNotice?: { failedAttempts: number; lockouts: number } };
+const retryAfterOf = (response: ApiResponse) => Number(response.headers.get('retry-after'));
+
+describe('password guessing is throttled per account (item 5)', () => {
+  let clocked: Awaited<ReturnType<typeof clockedSignIn>>;
+  beforeAll(async () => {
+    clocked = await clockedSignIn();
+  });
+  afterAll(() => clocked?.close());
+  const signIn = (email: string, password: string) =>
+    clocked.api().request<Throttled>('POST', '/api/auth/login', { email, password });
+
+  it('locks an account after 5 wrong passwords, refuses even the right one meanwhile, and lets it in after', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const wrong = await signIn('agent@demo.example', `wrong-password-${i}`);
+      expect(wrong.status, `attempt ${i + 1}`).toBe(401);
+      expect(wrong.body.error?.code).toBe('INVALID_CREDENTIALS');
+    }
+    const locked = await signIn('agent@demo.example', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error?.code).toBe('ACCOUNT_LOCKED');
+    expect(locked.body.token).toBeUndefined();
+    expect(retryAfterOf(locked)).toBe(30);
+    // The attempts came on separate connections: what counts is the account, not where they came from.
+    expect(clocked.logLines.join('\n')).toMatch(/demo-agent.*locked/);
+
+    clocked.advance(29_000);
+    expect((await signIn('agent@demo.example', PASSWORD)).status).toBe(429);
+    clocked.advance(2_000);
+    const after = await signIn('agent@demo.example', PASSWORD);
+    expect(after.status).toBe(200);
+    // The member is told what happened while they were away, once.
+    expect(after.body.signInNotice).toMatchObject({ failedAttempts: 5, lockouts: 1 });
+    const next = await signIn('agent@demo.example', PASSWORD);
+    expect(next.status).toBe(200);
+    expect(next.body.signInNotice).toBeUndefined();
+    // A success starts the count over.
+    for (let i = 0; i < 4; i += 1)
+      expect((await signIn('agent@demo.example', 'wrong-password')).status).toBe(401);
+    expect((await signIn('agent@demo.example', PASSWORD)).status).toBe(200);
+  });
+
+  it('an unknown email gets the very same answers, so lock-outs do not tell which emails exist', async () => {
+    const answers = async (email: string) => {
+      const seen: unknown[] = [];
+      for (let i = 0; i < 6; i += 1) {
+        const response = await signIn(email, `wrong-password-${i}`);
+        seen.push([response.status, response.body, response.headers.get('retry-after')]);
+      }
+      return seen;
+    };
+    const known = await answers('viewer@demo.example');
+    const unknown = await answers('nobody-here@demo.example');
+    expect(unknown).toEqual(known);
+    expect(known.at(-1)).toEqual([
+      429,
+      expect.objectContaining({ error: expect.objectContaining({ code: 'ACCOUNT_LOCKED' }) }),
+      '30',
+    ]);
+  });
+
+  it('the back-off doubles with every further failure, stops growing at 15 minutes and always ends', async () => {
+    const email = 'compliance@demo.example';
+    for (let i = 0; i < 5; i += 1) await signIn(email, 'wrong-password');
+    const waits: number[] = [];
+    for (let round = 0; round < 8; round += 1) {
+      const refused = await signIn(email, PASSWORD);
+      expect(refused.status).toBe(429);
+      const wait = retryAfterOf(refused);
+      waits.push(wait);
+      clocked.advance(wait * 1000);
+      // One more wrong guess as soon as the lock ends starts the next, longer one.
+      expect((await signIn(email, 'wrong-password')).status).toBe(401);
+    }
+    expect(waits).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+    const last = await signIn(email, PASSWORD);
+    clocked.advance(retryAfterOf(last) * 1000);
+    expect((await signIn(email, PASSWORD)).status).toBe(200);
+  });
+
+  it('the count is kept in the identity store: another instance (a restart) and many guesses at once do not reset it', async () => {
+    const email = 'analyst@demo.example';
+    // Twenty guesses in parallel: no more than the allowance are even checked before the lock is on.
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signIn(email, `wrong-password-${i}`)),
+    );
+    expect(burst.filter((r) => r.status === 401)).toHaveLength(5);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(15);
+    const restarted = await clockedSignIn(clocked.now());
+    try {
+      const refused = await restarted
+        .api()
+        .request<Throttled>('POST', '/api/auth/login', { email, password: PASSWORD });
+      expect(refused.status).toBe(429);
+      expect(refused.body.error?.code).toBe('ACCOUNT_LOCKED');
+    } finally {
+      await restarted.close();
+    }
   });
 });

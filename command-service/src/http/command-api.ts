@@ -6,6 +6,7 @@ import { commandJsonSchema, Email, parseWith, Role, type Actor } from '@ccp/sche
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { Auth } from '../identity/auth.js';
+import { SignInThrottled } from '../identity/sign-in-throttle.js';
 
 export interface CommandApiOptions {
   readonly handler: CommandHandler;
@@ -59,6 +60,16 @@ const requireJson: Middleware = async (ctx, next) => {
   await next();
 };
 
+/** A sign-in step refused for a while (account or second factor locked) says for how long. */
+const retryAfterOfLocks: Middleware = async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (error instanceof SignInThrottled) ctx.set('Retry-After', String(error.retryAfterSeconds));
+    throw error;
+  }
+};
+
 const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
 const PasswordBody = z.object({ password: z.string() });
 const ApiKeyBody = z.object({
@@ -82,6 +93,7 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   router.use(
     bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit ?? '64kb', encoding: 'utf-8' }),
   );
+  router.use(retryAfterOfLocks);
   router.use(authenticate(auth));
 
   router.post('/auth/login', async (ctx) => {

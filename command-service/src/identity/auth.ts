@@ -7,12 +7,19 @@ import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './iden
 import { OidcRejected, oidcVerifier } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
+import { attemptThrottle, PASSWORD_POLICY, SignInThrottled, type Attempt } from './sign-in-throttle.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
 
 export interface Session {
   readonly token: string;
   readonly expiresAt: string;
   readonly user: Pick<Member, 'userId' | 'tenantId' | 'email' | 'name' | 'role'>;
+  /** Failed attempts and lock-outs on this account since its last sign-in, when there were any. */
+  readonly signInNotice?: {
+    readonly failedAttempts: number;
+    readonly lockouts: number;
+    readonly lastFailureAt: string;
+  };
 }
 
 export interface IssuedApiKey {
@@ -67,6 +74,8 @@ export interface AuthOptions {
   readonly secrets?: SubjectSecrets;
   readonly sessionTtlMs?: number;
   readonly clock?: () => number;
+  /** Where lock-outs are reported for the operator. */
+  readonly log?: (message: string) => void;
 }
 
 const INVALID_LOGIN = new CommandRejected(401, 'INVALID_CREDENTIALS', 'email or password is wrong');
@@ -101,11 +110,33 @@ export const createAuth = (options: AuthOptions): Auth => {
     const expiresAt = now() + ttl;
     identities.createSession(hashSecret(token), member.userId, now(), expiresAt);
     const { userId, tenantId, name, role } = member;
+    const notice = identities.takeSignInNotice(userId);
     return {
       token,
       expiresAt: new Date(expiresAt).toISOString(),
       user: { userId, tenantId, email: member.email, name, role },
+      ...(notice && {
+        signInNotice: {
+          failedAttempts: notice.failedAttempts,
+          lockouts: notice.lockouts,
+          lastFailureAt: new Date(notice.lastFailureAt).toISOString(),
+        },
+      }),
     };
+  };
+
+  const log = options.log ?? (() => undefined);
+  const passwords = attemptThrottle(identities, PASSWORD_POLICY);
+  /**
+   * A failed step, already counted by the throttle: the member learns of it at their next sign-in, the
+   * operator of every lock-out. Unknown emails are named by a hash, never in clear.
+   */
+  const signInFailed = (member: Member | undefined, email: string, attempt: Attempt, what: string) => {
+    const lockout = attempt.lockMs > 0;
+    if (member) identities.noteSignInFailure(member.userId, now(), lockout);
+    if (!lockout) return;
+    const who = member ? `account ${member.userId}` : `unknown email #${hashSecret(email).slice(0, 12)}`;
+    log(`sign-in: ${who} locked for ${Math.ceil(attempt.lockMs / 1000)} s after ${attempt.failures} ${what}`);
   };
 
   /** A member who proved the first factor: a session, or a challenge when they have a second factor. */
@@ -143,12 +174,23 @@ export const createAuth = (options: AuthOptions): Auth => {
   return {
     login: async (email, password) => {
       await identities.catchUp();
-      const member = identities.memberByEmail(email);
-      const stored =
-        member && member.status === 'active' ? identities.passwordHash(member.userId) : undefined;
+      // By email, known or not: a lock answers alike for both, so it does not tell which emails exist.
+      const key = `password:${email.toLowerCase()}`;
+      const attempt = passwords.begin(
+        key,
+        now(),
+        (wait) => new SignInThrottled('ACCOUNT_LOCKED', wait, 'too many failed sign-ins for this account'),
+      );
+      const found = identities.memberByEmail(email);
+      const member = found?.status === 'active' ? found : undefined;
+      const stored = member ? identities.passwordHash(member.userId) : undefined;
       // Verify even for unknown users so that timing does not tell which emails exist.
       const ok = await verifyPassword(password, stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
-      if (!member || !stored || !ok) throw INVALID_LOGIN;
+      if (!member || !stored || !ok) {
+        signInFailed(member, email, attempt, 'failed passwords');
+        throw INVALID_LOGIN;
+      }
+      passwords.succeeded(key);
       return sessionOrChallenge(member);
     },
 

@@ -1,5 +1,6 @@
 import { decodeEvent, parseStreamName, type EventEnvelope, type Role, type SsoIssuer } from '@ccp/schemas';
 import type { EventStore } from '../event-store/port.js';
+import type { FailureRecord, FailureStore } from './sign-in-throttle.js';
 import { openPrivateDatabase } from '../event-store/private-sqlite.js';
 
 export interface Member {
@@ -31,6 +32,13 @@ export interface SessionSummary {
   readonly sessionId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
+}
+
+/** What happened to an account since its owner last signed in: told to them at their next sign-in. */
+export interface SignInNotice {
+  readonly failedAttempts: number;
+  readonly lockouts: number;
+  readonly lastFailureAt: number;
 }
 
 export interface TotpRecord {
@@ -95,6 +103,14 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS totp (
     user_id TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, enabled INTEGER NOT NULL, last_step INTEGER NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS sign_in_failures (
+    key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failure_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS sign_in_failures_by_time ON sign_in_failures (last_failure_at);
+  CREATE TABLE IF NOT EXISTS sign_in_notices (
+    user_id TEXT PRIMARY KEY, failed_attempts INTEGER NOT NULL, lockouts INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL
+  );
 `;
 
 /** Sessions are named to their owner by the start of their token's hash: never the token itself. */
@@ -105,7 +121,7 @@ const SESSION_ID_LENGTH = 16;
  * current by `catchUp`); password hashes and sessions are credentials, kept here only and never in the
  * immutable log, so that they can be changed and erased.
  */
-export interface IdentityStore {
+export interface IdentityStore extends FailureStore {
   catchUp(): Promise<void>;
   memberByEmail(email: string): Member | undefined;
   member(userId: string): Member | undefined;
@@ -126,6 +142,10 @@ export interface IdentityStore {
   totp(userId: string): TotpRecord | undefined;
   setTotp(userId: string, record: TotpRecord): void;
   deleteTotp(userId: string): void;
+  /** Counts a failed sign-in step (and whether it locked the account) for the owner's next sign-in. */
+  noteSignInFailure(userId: string, now: number, lockout: boolean): void;
+  /** What the owner has not been told yet; reading it clears it. */
+  takeSignInNotice(userId: string): SignInNotice | undefined;
   close(): void;
 }
 
@@ -203,6 +223,24 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
          last_step = excluded.last_step`,
     ),
     deleteTotp: db.prepare<[string]>('DELETE FROM totp WHERE user_id = ?'),
+    failures: db.prepare<[string], { failures: number; last_failure_at: number }>(
+      'SELECT failures, last_failure_at FROM sign_in_failures WHERE key = ?',
+    ),
+    setFailures: db.prepare<[string, number, number]>(
+      `INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at`,
+    ),
+    clearFailures: db.prepare<[string]>('DELETE FROM sign_in_failures WHERE key = ?'),
+    forgetFailures: db.prepare<[number]>('DELETE FROM sign_in_failures WHERE last_failure_at < ?'),
+    noteFailure: db.prepare<[string, number, number]>(
+      `INSERT INTO sign_in_notices (user_id, failed_attempts, lockouts, last_failure_at) VALUES (?, 1, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET failed_attempts = failed_attempts + 1,
+         lockouts = lockouts + excluded.lockouts, last_failure_at = excluded.last_failure_at`,
+    ),
+    notice: db.prepare<[string], { failed_attempts: number; lockouts: number; last_failure_at: number }>(
+      'SELECT failed_attempts, lockouts, last_failure_at FROM sign_in_notices WHERE user_id = ?',
+    ),
+    clearNotice: db.prepare<[string]>('DELETE FROM sign_in_notices WHERE user_id = ?'),
     setSso: db.prepare<[string, string]>(
       `INSERT INTO tenant_sso (tenant_id, issuers) VALUES (?, ?)
        ON CONFLICT (tenant_id) DO UPDATE SET issuers = excluded.issuers`,
@@ -333,6 +371,31 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     },
     deleteTotp: (userId) => {
       q.deleteTotp.run(userId);
+    },
+    signInFailures: (key): FailureRecord | undefined => {
+      const row = q.failures.get(key);
+      return row && { failures: row.failures, lastFailureAt: row.last_failure_at };
+    },
+    setSignInFailures: (key, record, forgetBefore) => {
+      q.setFailures.run(key, record.failures, record.lastFailureAt);
+      // Emails nobody has are counted too: drop what has long been quiet so guesses cannot fill the disk.
+      q.forgetFailures.run(forgetBefore);
+    },
+    clearSignInFailures: (key) => {
+      q.clearFailures.run(key);
+    },
+    noteSignInFailure: (userId, now, lockout) => {
+      q.noteFailure.run(userId, lockout ? 1 : 0, now);
+    },
+    takeSignInNotice: (userId) => {
+      const row = q.notice.get(userId);
+      if (!row) return undefined;
+      q.clearNotice.run(userId);
+      return {
+        failedAttempts: row.failed_attempts,
+        lockouts: row.lockouts,
+        lastFailureAt: row.last_failure_at,
+      };
     },
     close: () => db.close(),
   };
