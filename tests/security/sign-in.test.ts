@@ -305,3 +305,140 @@ describe('password guessing is throttled per account (item 5)', () => {
     }
   });
 });
+
+describe('second-factor codes cannot be guessed (item 4)', () => {
+  let clocked: Awaited<ReturnType<typeof clockedSignIn>>;
+  beforeAll(async () => {
+    clocked = await clockedSignIn();
+  });
+  afterAll(() => clocked?.close());
+
+  /** A new member of the demo tenant with a password; answers their email. */
+  const newMember = async (userId: string): Promise<string> => {
+    const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+    const email = `${userId}@demo.example`;
+    const invited = await root.command('InviteMember', {
+      tenantId: DEMO_TENANT,
+      userId,
+      email,
+      name: 'Mo Factor',
+      role: 'agent',
+    });
+    expect(invited.status).toBe(200);
+    expect(
+      (await root.request('PUT', `/api/members/${userId}/password`, { password: PASSWORD })).status,
+    ).toBe(204);
+    return email;
+  };
+  const passwordStep = async (email: string): Promise<string> => {
+    const first = await clocked
+      .api()
+      .request<SignInAnswer>('POST', '/api/auth/login', { email, password: PASSWORD });
+    expect(first.body.mfaRequired).toBe(true);
+    return first.body.challenge ?? '';
+  };
+  const codeStep = (challenge: string, code: string) =>
+    clocked.api().request<Throttled>('POST', '/api/auth/login/mfa', { challenge, code });
+  /** Enrols through the clocked API and moves to the next 30-second step, so the enrolment's code is not reused. */
+  const enrolled = async (email: string): Promise<string> => {
+    const session = await clocked
+      .api()
+      .request<SignInAnswer>('POST', '/api/auth/login', { email, password: PASSWORD });
+    const me = clocked.api(session.body.token);
+    const started = await me.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+    const code = totpCode(started.body.secret, clocked.now());
+    expect((await me.request('POST', '/api/auth/mfa/totp/confirm', { code })).status).toBe(204);
+    clocked.advance(30_000);
+    return started.body.secret;
+  };
+  /** Six digits that are not a code the seed accepts now. */
+  const wrongCode = (secret: string, i: number) => {
+    const valid = new Set([-1, 0, 1].map((d) => totpCode(secret, clocked.now() + d * 30_000)));
+    for (let n = i; ; n += 1) {
+      const candidate = String((n * 7919 + 123457) % 1_000_000).padStart(6, '0');
+      if (!valid.has(candidate)) return candidate;
+    }
+  };
+
+  it('a sign-in challenge dies after 5 wrong codes: the right code after them gets nothing', async () => {
+    const email = await newMember('mfa-one');
+    const secret = await enrolled(email);
+    const challenge = await passwordStep(email);
+    for (let i = 0; i < 5; i += 1) {
+      const wrong = await codeStep(challenge, wrongCode(secret, i));
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error?.code).toBe('INVALID_CODE');
+    }
+    const right = await codeStep(challenge, totpCode(secret, clocked.now()));
+    expect(right.status).toBe(401);
+    expect(right.body.error?.code).toBe('INVALID_CHALLENGE');
+    expect(right.body.token).toBeUndefined();
+  });
+
+  it('wrong codes across challenges lock the second factor for a back-off that grows; the lock ends', async () => {
+    const email = await newMember('mfa-two');
+    const secret = await enrolled(email);
+    // Ten wrong codes, three to a challenge: fresh challenges do not give fresh tries.
+    let challenge = '';
+    for (let i = 0; i < 10; i += 1) {
+      if (i % 3 === 0) challenge = await passwordStep(email);
+      expect((await codeStep(challenge, wrongCode(secret, i))).status).toBe(400);
+    }
+    const locked = await codeStep(challenge, totpCode(secret, clocked.now()));
+    expect(locked.status).toBe(429);
+    expect(locked.body.error?.code).toBe('MFA_LOCKED');
+    expect(retryAfterOf(locked)).toBe(30);
+    // A new challenge is refused the same way.
+    const fresh = await passwordStep(email);
+    expect((await codeStep(fresh, totpCode(secret, clocked.now()))).status).toBe(429);
+    clocked.advance(30_000);
+    // Another wrong code as soon as it ends locks it for twice as long.
+    expect((await codeStep(fresh, wrongCode(secret, 99))).status).toBe(400);
+    const longer = await codeStep(fresh, totpCode(secret, clocked.now()));
+    expect(longer.status).toBe(429);
+    expect(retryAfterOf(longer)).toBe(60);
+    clocked.advance(60_000);
+    const done = await codeStep(await passwordStep(email), totpCode(secret, clocked.now()));
+    expect(done.status).toBe(200);
+    expect(done.body.signInNotice).toMatchObject({ failedAttempts: 11, lockouts: 2 });
+    expect(clocked.logLines.join('\n')).toMatch(/mfa-two.*locked/);
+  });
+
+  it('confirming and turning off the second factor are limited the same way', async () => {
+    const email = await newMember('mfa-three');
+    const session = await clocked
+      .api()
+      .request<SignInAnswer>('POST', '/api/auth/login', { email, password: PASSWORD });
+    const me = clocked.api(session.body.token);
+    const started = await me.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+    const secret = started.body.secret;
+    for (let i = 0; i < 10; i += 1) {
+      expect(
+        (await me.request('POST', '/api/auth/mfa/totp/confirm', { code: wrongCode(secret, i) })).status,
+      ).toBe(400);
+    }
+    const locked = await me.request<Throttled>('POST', '/api/auth/mfa/totp/confirm', {
+      code: totpCode(secret, clocked.now()),
+    });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error?.code).toBe('MFA_LOCKED');
+    expect(retryAfterOf(locked)).toBe(30);
+    clocked.advance(30_000);
+    expect(
+      (await me.request('POST', '/api/auth/mfa/totp/confirm', { code: totpCode(secret, clocked.now()) }))
+        .status,
+    ).toBe(204);
+
+    clocked.advance(30_000);
+    for (let i = 0; i < 10; i += 1) {
+      expect(
+        (await me.request('POST', '/api/auth/mfa/totp/disable', { code: wrongCode(secret, i) })).status,
+      ).toBe(400);
+    }
+    const refused = await me.request<Throttled>('POST', '/api/auth/mfa/totp/disable', {
+      code: totpCode(secret, clocked.now()),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error?.code).toBe('MFA_LOCKED');
+  });
+});

@@ -7,7 +7,13 @@ import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './iden
 import { OidcRejected, oidcVerifier } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
-import { attemptThrottle, PASSWORD_POLICY, SignInThrottled, type Attempt } from './sign-in-throttle.js';
+import {
+  attemptThrottle,
+  CODE_POLICY,
+  PASSWORD_POLICY,
+  SignInThrottled,
+  type Attempt,
+} from './sign-in-throttle.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
 
 export interface Session {
@@ -86,6 +92,8 @@ const INVALID_CODE = new CommandRejected(
   'code',
 );
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+/** Wrong codes a sign-in challenge takes before it is spent (the account's own allowance is CODE_POLICY). */
+const CODES_PER_CHALLENGE = 5;
 const MAX_CHALLENGES = 10_000;
 const mfaSubject = (userId: string) => `platform:mfa.${userId}`;
 
@@ -103,7 +111,7 @@ export const createAuth = (options: AuthOptions): Auth => {
 
   const verifyIdToken = options.verifyIdToken ?? oidcVerifier();
   /** Sign-ins waiting for their second factor, by challenge hash. Memory only: a restart asks again. */
-  const challenges = new Map<string, { userId: string; expiresAt: number }>();
+  const challenges = new Map<string, { userId: string; expiresAt: number; wrongCodes: number }>();
 
   const openSession = (member: Member): Session => {
     const token = newSecret(SESSION_PREFIX);
@@ -144,7 +152,7 @@ export const createAuth = (options: AuthOptions): Auth => {
     if (!identities.totp(member.userId)?.enabled) return openSession(member);
     const challenge = newSecret('mfa_');
     const expiresAt = now() + CHALLENGE_TTL_MS;
-    challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt });
+    challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt, wrongCodes: 0 });
     if (challenges.size > MAX_CHALLENGES) challenges.delete(challenges.keys().next().value ?? '');
     return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
   };
@@ -162,12 +170,28 @@ export const createAuth = (options: AuthOptions): Auth => {
     return member;
   };
 
-  /** Checks a TOTP code against the user's seed, once: its step must be newer than the last one accepted. */
-  const acceptCode = (userId: string, code: string): void => {
+  const codes = attemptThrottle(identities, CODE_POLICY);
+  /**
+   * Checks a TOTP code against the user's seed, once: its step must be newer than the last one accepted. Wrong
+   * codes count against the account wherever they are sent (sign-in, enrolment, turning it off), and past the
+   * allowance every code is refused for a while, right or wrong: a million codes are not to be tried.
+   */
+  const acceptCode = (member: Member, code: string): void => {
+    const { userId } = member;
+    const key = `mfa:${userId}`;
+    const attempt = codes.begin(
+      key,
+      now(),
+      (wait) => new SignInThrottled('MFA_LOCKED', wait, 'too many wrong codes for this account'),
+    );
     const record = identities.totp(userId);
     const secret = record && options.secrets?.open(mfaSubject(userId), record.sealedSecret);
     const step = secret !== undefined ? totpStep(secret, code, now()) : undefined;
-    if (!record || step === undefined || step <= record.lastStep) throw INVALID_CODE;
+    if (!record || step === undefined || step <= record.lastStep) {
+      signInFailed(member, member.email, attempt, 'wrong codes');
+      throw INVALID_CODE;
+    }
+    codes.succeeded(key);
     identities.setTotp(userId, { ...record, lastStep: step });
   };
 
@@ -237,7 +261,13 @@ export const createAuth = (options: AuthOptions): Auth => {
       await identities.catchUp();
       const member = identities.member(pending.userId);
       if (!member || member.status !== 'active') throw INVALID_LOGIN;
-      acceptCode(member.userId, code);
+      try {
+        acceptCode(member, code);
+      } catch (error) {
+        // A few wrong codes spend the challenge: guessing on means proving the password again.
+        if (error === INVALID_CODE && ++pending.wrongCodes >= CODES_PER_CHALLENGE) challenges.delete(key);
+        throw error;
+      }
       // Single use: the challenge is spent with the code it was answered by.
       challenges.delete(key);
       return openSession(member);
@@ -264,7 +294,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       const record = identities.totp(member.userId);
       if (!record) throw new CommandRejected(404, 'MFA_NOT_STARTED', 'start enrolment first');
       if (record.enabled) return;
-      acceptCode(member.userId, code);
+      acceptCode(member, code);
       identities.setTotp(member.userId, {
         ...record,
         enabled: true,
@@ -277,7 +307,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       if (!identities.totp(member.userId)?.enabled) {
         throw new CommandRejected(404, 'MFA_NOT_ENABLED', 'multi-factor is not on');
       }
-      acceptCode(member.userId, code);
+      acceptCode(member, code);
       identities.deleteTotp(member.userId);
     },
 
