@@ -63,6 +63,18 @@ if (config.mediaGateway.enabled) {
 lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
 console.log(lines.join('\n'));
 
+// From here on the platform serves: an error that escapes a request, socket or timer is logged and the
+// process goes on serving everyone else. Errors during start-up above still end it (nothing is serving yet, and
+// a half-started platform must not pretend to run).
+process.on('uncaughtException', (error, origin) => {
+  console.error(`${origin}: ${error.stack ?? String(error)}`);
+});
+process.on('unhandledRejection', (reason) => {
+  console.error(
+    `unhandledRejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+  );
+});
+
 const shutdown = async (signal: string) => {
   console.log(`${signal}: stopping`);
   await platform.stop();

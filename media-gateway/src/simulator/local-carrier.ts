@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { twilioClient } from '../telephony/carrier.js';
@@ -377,7 +378,9 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
         );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // once() rejects when listening fails, instead of an unhandled 'error' in the platform that hosts the carrier.
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

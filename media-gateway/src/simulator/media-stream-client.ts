@@ -128,6 +128,9 @@ export class MediaStreamClient {
       }),
     );
     ws.on('message', (raw) => this.#onMessage(String(raw)));
+    // After the socket opened, an error (the application sent a bad frame, the line dropped) ends this stream
+    // only: the local carrier runs these clients inside the platform, where an unhandled one would end it all.
+    ws.on('error', (error) => this.protocolErrors.push(`socket: ${error.message}`));
   }
 
   /** Opens the socket (the upgrade request signed as Twilio signs it) and sends `connected` and `start`. */

@@ -63,11 +63,15 @@ const FRAMES_PER_MESSAGE = 10;
 export const mediaStreams = (options: MediaStreamOptions) => {
   const server = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
   server.on('connection', (socket: WebSocket) => handle(socket, options));
+  // With noServer nothing is listening, but the server is an emitter all the same: an error it emits is logged.
+  server.on('error', (error) => options.log(`media streams: ${error.message}`));
 
   return {
     upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
       const path = (request.url ?? '').split('?')[0];
       if (path !== MEDIA_PATH) return false;
+      // A client that resets the connection mid-upgrade must not become an unhandled 'error'.
+      socket.on('error', (error) => options.log(`media stream upgrade: ${error.message}`));
       const signature = request.headers['x-twilio-signature'];
       const host = request.headers.host ?? '';
       const url = `${(options.publicUrl ?? `http://${host}`).replace(/^http/, 'ws').replace(/\/$/, '')}${request.url ?? ''}`;
@@ -182,14 +186,7 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
     }
   };
 
-  socket.on('message', (raw) => {
-    let message: z.infer<typeof Inbound>;
-    try {
-      message = Inbound.parse(JSON.parse(String(raw)));
-    } catch {
-      log('media stream: a message that is not Twilio Media Streams JSON was ignored');
-      return;
-    }
+  const onMessage = (message: z.infer<typeof Inbound>): void => {
     switch (message.event) {
       case 'connected':
         return;
@@ -229,6 +226,26 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
         }
         return;
     }
+  };
+
+  socket.on('message', (raw) => {
+    let message: z.infer<typeof Inbound>;
+    try {
+      message = Inbound.parse(JSON.parse(String(raw)));
+    } catch {
+      log('media stream: a message that is not Twilio Media Streams JSON was ignored');
+      return;
+    }
+    try {
+      onMessage(message);
+    } catch (error) {
+      // A frame the audio path cannot take ends this stream, never the process (1011: internal error).
+      log(`media stream ${callId ?? '?'}: ${String(error)}`);
+      socket.close(1011, 'internal error');
+    }
   });
+  // A frame over maxPayload, a text frame that is not UTF-8 or a reset connection: ws closes the socket with
+  // the matching code (1009, 1007, ...) and emits 'error', which without this listener would end the process.
+  socket.on('error', (error) => log(`media stream ${callId ?? '?'}: ${error.message}`));
   socket.on('close', () => recognition?.abort());
 };

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -128,7 +129,7 @@ export const startScriptedServer = async <Body>(
     refused.push(reason);
     send(res, answer.status, 'application/json', JSON.stringify(answer.body));
   };
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let text = '';
     for await (const chunk of req) text += String(chunk);
     if (req.method !== 'POST' || req.url?.split('?')[0] !== wire.path) {
@@ -167,8 +168,11 @@ export const startScriptedServer = async <Body>(
     }
     const http = wire.render(answer, parsed.body, sequence);
     send(res, http.status, 'application/json', JSON.stringify(http.body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  // A client that leaves mid-request (a timeout test) rejects the body's iterator: that request is dropped.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -48,7 +49,7 @@ export const startTwimlApp = async (
     if (!self.app) throw new Error('not listening yet');
     return self.app;
   };
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const url = `${app().url}${req.url ?? '/'}`;
@@ -80,14 +81,23 @@ export const startTwimlApp = async (
     res.statusCode = status;
     res.setHeader('content-type', contentType ?? 'text/xml');
     res.end(text);
-  });
+  };
+  // A caller that leaves mid-request, or a route that throws, drops that request and nothing else.
+  const server: Server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  wss.on('error', () => undefined);
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = `${app().url.replace(/^http/, 'ws')}${req.url ?? '/'}`;
     const signature = req.headers['x-twilio-signature'];
     const valid = typeof signature === 'string' && twilio.validateRequest(authToken, signature, url, {});
-    wss.handleUpgrade(req, socket, head, (ws) => app().onStream?.(ws, req, valid));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws closes a socket that broke the protocol itself; the test sees the close.
+      ws.on('error', () => undefined);
+      app().onStream?.(ws, req, valid);
+    });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
   self.app = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
