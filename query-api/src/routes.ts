@@ -400,7 +400,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: TicketQuery,
       response: Tickets,
       handle: async ({ scope, query }) => ({
-        body: await supportTickets(deps.readStore(), scope.tenantId, query),
+        body: await supportTickets(deps.readStore(), deps.store, scope.tenantId, query),
       }),
     }),
     defineRoute({
@@ -415,7 +415,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       query: TicketQuery,
       response: Tickets,
       handle: async ({ scope, query }) => ({
-        body: await supportTickets(deps.readStore(), scope.tenantId, query),
+        body: await supportTickets(deps.readStore(), deps.store, scope.tenantId, query),
       }),
     }),
     defineRoute({
@@ -718,7 +718,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
       params: CallIdParam,
       response: CallerHistory,
       handle: async ({ scope, params }) => {
-        const history = await callerHistory(deps.readStore(), scope.tenantId, params.callId);
+        const history = await callerHistory(deps.readStore(), deps.store, scope.tenantId, params.callId);
         if (!history) throw notFound('call');
         return { body: history };
       },

@@ -7,7 +7,8 @@
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MemberInvited: ['email', 'name'],
   CallStarted: ['from', 'to'],
-  CallTransferred: ['to'],
+  // Reasons and outcomes are free text about the caller's matter, as the AI or a person put it.
+  CallTransferred: ['to', 'reason'],
   IvrOptionChosen: ['value'],
   UtteranceRecorded: ['text'],
   AiReplied: ['text'],
@@ -17,14 +18,18 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ReportSaved: ['delivery'],
   RecordingAvailable: ['url'],
   FeedbackGiven: ['comment'],
-  CallSummarized: ['summary', 'followUps'],
+  CallSummarized: ['summary', 'followUps', 'outcome'],
   MessageTaken: ['message', 'callerName', 'callbackNumber'],
-  CallbackScheduled: ['number'],
+  CallbackScheduled: ['number', 'reason'],
   VoicemailLeft: ['text'],
   CallWrappedUp: ['note'],
   AppointmentScheduled: ['customer', 'notes'],
-  TicketOpened: ['description', 'customer'],
+  AppointmentCancelled: ['reason'],
+  // A subject often names the caller ("Message from +1555…"); resolutions and reasons speak of their matter.
+  TicketOpened: ['subject', 'description', 'customer'],
   TicketUpdated: ['comment'],
+  TicketResolved: ['resolution'],
+  TicketReopened: ['reason'],
 };
 
 /** What an erased personal field reads as. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   billingPeriodOf,
+  decodeEvent,
   effectiveCapRule,
   effectiveUsageCap,
   PLAN_LIMITS,
@@ -340,11 +341,25 @@ export const Ticket = z.object({
 export const Tickets = z.object({ tickets: z.array(Ticket) });
 
 /**
- * Support tickets as their events tell them (the audit log: descriptions and customers are personal data and
- * not there). `tenantId` '*' lists every tenant's, newest activity first.
+ * A ticket's subject from its first event on the decrypting store: subjects are personal data (they often name
+ * the caller), so the audit log holds a marker and an erased subject reads '[erased]'.
+ */
+const ticketSubject = async (events: EventStore, streamId: string): Promise<string> => {
+  const [first] = await events.readStream(streamId, { maxCount: 1 });
+  const decoded = first && decodeEvent(first);
+  if (!decoded?.ok || decoded.value.type !== 'TicketOpened') return '';
+  const { subject } = decoded.value.data as { subject?: unknown };
+  return typeof subject === 'string' ? subject : '';
+};
+
+/**
+ * Support tickets as their events tell them: the audit log for the state, the event store for the subject
+ * (descriptions, customers and subjects are personal data, not in the audit log). `tenantId` '*' lists every
+ * tenant's, newest activity first.
  */
 export const supportTickets = async (
   store: ReadStore,
+  events: EventStore,
   tenantId: string,
   query: z.infer<typeof TicketQuery>,
   /** Only the tickets opened from these calls (a caller's record). */
@@ -352,7 +367,6 @@ export const supportTickets = async (
 ): Promise<z.infer<typeof Tickets>> => {
   const rows = await store.query<Record<string, unknown>>(
     `SELECT tenant_id, stream_id,
-            anyIf(JSONExtractString(data, 'subject'), type = 'TicketOpened') AS subject,
             if(countIf(type = 'TicketUpdated' AND JSONHas(data, 'changes', 'priority')) > 0,
                argMaxIf(JSONExtractString(data, 'changes', 'priority'), position, type = 'TicketUpdated' AND JSONHas(data, 'changes', 'priority')),
                anyIf(JSONExtractString(data, 'priority'), type = 'TicketOpened')) AS current_priority,
@@ -373,30 +387,36 @@ export const supportTickets = async (
   );
   const orNull = (value: unknown) =>
     value === '' || value === null || value === undefined ? null : String(value);
+  const tickets = rows
+    .map((r) => {
+      const streamId = String(r['stream_id']);
+      return {
+        streamId,
+        tenantId: String(r['tenant_id']),
+        ticketId: streamId.slice(streamId.indexOf('.') + 1),
+        priority: String(r['current_priority']),
+        status: r['last_state'] === 'TicketResolved' ? ('resolved' as const) : ('open' as const),
+        workStatus: orNull(r['work_status']),
+        assigneeId: orNull(r['assignee']),
+        category: orNull(r['ticket_category']),
+        callId: orNull(r['call']),
+        departmentId: orNull(r['department']),
+        openedAt: isoOf(r['opened_text']) ?? '',
+        updatedAt: isoOf(r['updated_text']) ?? '',
+      };
+    })
+    .filter(
+      (t) =>
+        (query.status === undefined || t.status === query.status) &&
+        (query.priority === undefined || t.priority === query.priority),
+    );
   return {
-    tickets: rows
-      .map((r) => {
-        const streamId = String(r['stream_id']);
-        return {
-          tenantId: String(r['tenant_id']),
-          ticketId: streamId.slice(streamId.indexOf('.') + 1),
-          subject: String(r['subject']),
-          priority: String(r['current_priority']),
-          status: r['last_state'] === 'TicketResolved' ? ('resolved' as const) : ('open' as const),
-          workStatus: orNull(r['work_status']),
-          assigneeId: orNull(r['assignee']),
-          category: orNull(r['ticket_category']),
-          callId: orNull(r['call']),
-          departmentId: orNull(r['department']),
-          openedAt: isoOf(r['opened_text']) ?? '',
-          updatedAt: isoOf(r['updated_text']) ?? '',
-        };
-      })
-      .filter(
-        (t) =>
-          (query.status === undefined || t.status === query.status) &&
-          (query.priority === undefined || t.priority === query.priority),
-      ),
+    tickets: await Promise.all(
+      tickets.map(async ({ streamId, ...ticket }) => ({
+        ...ticket,
+        subject: await ticketSubject(events, streamId),
+      })),
+    ),
   };
 };
 

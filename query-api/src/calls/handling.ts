@@ -169,6 +169,7 @@ export const CallerHistory = z.object({
  */
 export const callerHistory = async (
   readStore: ReadStore,
+  store: EventStore,
   tenantId: string,
   callId: string,
 ): Promise<z.infer<typeof CallerHistory> | undefined> => {
@@ -188,7 +189,10 @@ export const callerHistory = async (
     { tenantId, callId, caller },
   );
   const calls = rows.map(callSummaryOf);
-  const { tickets } = await supportTickets(readStore, tenantId, {}, [callId, ...calls.map((c) => c.callId)]);
+  const { tickets } = await supportTickets(readStore, store, tenantId, {}, [
+    callId,
+    ...calls.map((c) => c.callId),
+  ]);
   return {
     caller,
     calls,
