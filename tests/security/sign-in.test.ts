@@ -205,6 +205,23 @@ const clockedSignIn = async (start = Date.now()) => {
   };
 };
 
+/** A new member of the demo tenant with a password; answers their email. */
+const newMember = async (userId: string): Promise<string> => {
+  const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+  const email = `${userId}@demo.example`;
+  const invited = await root.command('InviteMember', {
+    tenantId: DEMO_TENANT,
+    userId,
+    email,
+    name: 'Mo Factor',
+    role: 'agent',
+  });
+  expect(invited.status).toBe(200);
+  expect((await root.request('PUT', `/api/members/${userId}/password`, { password: PASSWORD })).status).toBe(
+    204,
+  );
+  return email;
+};
 type Throttled = SignInAnswer & { signInNotice?: { failedAttempts: number; lockouts: number } };
 const retryAfterOf = (response: ApiResponse) => Number(response.headers.get('retry-after'));
 
@@ -313,23 +330,6 @@ describe('second-factor codes cannot be guessed (item 4)', () => {
   });
   afterAll(() => clocked?.close());
 
-  /** A new member of the demo tenant with a password; answers their email. */
-  const newMember = async (userId: string): Promise<string> => {
-    const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
-    const email = `${userId}@demo.example`;
-    const invited = await root.command('InviteMember', {
-      tenantId: DEMO_TENANT,
-      userId,
-      email,
-      name: 'Mo Factor',
-      role: 'agent',
-    });
-    expect(invited.status).toBe(200);
-    expect(
-      (await root.request('PUT', `/api/members/${userId}/password`, { password: PASSWORD })).status,
-    ).toBe(204);
-    return email;
-  };
   const passwordStep = async (email: string): Promise<string> => {
     const first = await clocked
       .api()
@@ -440,5 +440,26 @@ describe('second-factor codes cannot be guessed (item 4)', () => {
     });
     expect(refused.status).toBe(429);
     expect(refused.body.error?.code).toBe('MFA_LOCKED');
+  });
+});
+
+describe("turning on the second factor ends the member's other sessions (item 14a)", () => {
+  it('keeps the session that confirmed the code and signs every other device out', async () => {
+    const email = await newMember('mfa-sessions');
+    const phone = await login(test.url, email, PASSWORD);
+    const laptop = await login(test.url, email, PASSWORD);
+    const me = apiClient(test.url, laptop);
+    const started = await me.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+    expect(
+      (
+        await me.request('POST', '/api/auth/mfa/totp/confirm', {
+          code: totpCode(started.body.secret, Date.now()),
+        })
+      ).status,
+    ).toBe(204);
+    expect((await apiClient(test.url, phone).request('GET', '/api/auth/me')).status).toBe(401);
+    expect((await me.request('GET', '/api/auth/me')).status).toBe(200);
+    const sessions = await me.request<{ sessions: unknown[] }>('GET', '/api/auth/sessions');
+    expect(sessions.body.sessions).toHaveLength(1);
   });
 });

@@ -118,7 +118,8 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
 
   router.post('/auth/mfa/totp/confirm', async (ctx) => {
     const { code } = parseBody(CodeBody, ctx.request.body);
-    await auth.confirmTotp(requireActor(ctx.state), code);
+    // The session that confirmed stays signed in; the member's other sessions end.
+    await auth.confirmTotp(requireActor(ctx.state), code, ctx.state.bearer);
     ctx.status = 204;
   });
 

@@ -52,7 +52,11 @@ export interface Auth {
   completeMfaLogin(challenge: string, code: string): Promise<Session>;
   /** Starts TOTP enrolment: a new seed, pending until a code from it is confirmed. */
   startTotp(actor: Actor): Promise<{ readonly secret: string; readonly otpauthUri: string }>;
-  confirmTotp(actor: Actor, code: string): Promise<void>;
+  /**
+   * Turns the second factor on once a code from the new seed is right, and ends the member's other sessions
+   * (any of them may be the reason for it); the session `keepSession` (the confirming one) stays.
+   */
+  confirmTotp(actor: Actor, code: string, keepSession?: string): Promise<void>;
   disableTotp(actor: Actor, code: string): Promise<void>;
   sessions(actor: Actor): SessionSummary[];
   revokeSession(actor: Actor, sessionId: string): void;
@@ -289,7 +293,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       return { secret, otpauthUri: totpUri(secret, member.email) };
     },
 
-    confirmTotp: async (actor, code) => {
+    confirmTotp: async (actor, code, keepSession) => {
       const member = await signedInMember(actor);
       const record = identities.totp(member.userId);
       if (!record) throw new CommandRejected(404, 'MFA_NOT_STARTED', 'start enrolment first');
@@ -300,6 +304,10 @@ export const createAuth = (options: AuthOptions): Auth => {
         enabled: true,
         lastStep: identities.totp(member.userId)?.lastStep ?? 0,
       });
+      // Sessions opened with the password alone end: whoever else holds one must now pass the second factor.
+      if (keepSession !== undefined)
+        identities.revokeOtherSessions(member.userId, hashSecret(keepSession), now());
+      else identities.revokeSessionsOf(member.userId, now());
     },
 
     disableTotp: async (actor, code) => {

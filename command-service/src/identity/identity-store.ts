@@ -132,6 +132,8 @@ export interface IdentityStore extends FailureStore {
   session(tokenHash: string): SessionRecord | undefined;
   revokeSession(tokenHash: string, now: number): void;
   revokeSessionsOf(userId: string, now: number): void;
+  /** Ends every session of the user but the one with `keepTokenHash`. */
+  revokeOtherSessions(userId: string, keepTokenHash: string, now: number): void;
   /** The user's sessions that are neither revoked nor expired. */
   sessions(userId: string, now: number): SessionSummary[];
   /** Ends one of the user's sessions; false when they have none by that id. */
@@ -199,6 +201,9 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     ),
     revokeSessionsOf: db.prepare<[number, string]>(
       'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+    ),
+    revokeOtherSessions: db.prepare<[number, string, string]>(
+      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash <> ? AND revoked_at IS NULL',
     ),
     sessionsOf: db.prepare<[string, number], { token_hash: string; created_at: number; expires_at: number }>(
       `SELECT token_hash, created_at, expires_at FROM sessions
@@ -348,6 +353,9 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     },
     revokeSessionsOf: (userId, now) => {
       q.revokeSessionsOf.run(now, userId);
+    },
+    revokeOtherSessions: (userId, keepTokenHash, now) => {
+      q.revokeOtherSessions.run(now, userId, keepTokenHash);
     },
     sessions: (userId, now) =>
       q.sessionsOf.all(userId, now).map((row) => ({
