@@ -154,9 +154,14 @@ export const startPlatform = async (
     if (socket.writable && error.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
   });
+  // Upgraded sockets leave the server's own bookkeeping: closeAllConnections() does not close them, and
+  // server.close() would wait for them for ever, so stop() closes them itself.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node hands an upgraded socket over without its own error listener: a reset must not end the process.
     socket.on('error', (error) => log(`upgrade ${request.url ?? ''}: ${error.message}`));
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     if (!started.some((m) => m.upgrade?.(request, socket, head) === true)) socket.destroy();
   });
   await once(server, 'listening');
@@ -171,6 +176,7 @@ export const startPlatform = async (
     reactor,
     stop: async () => {
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const module of started.reverse()) await module.stop();
       await reactor.stop();
