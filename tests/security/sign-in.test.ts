@@ -9,7 +9,7 @@ import { errorBodies } from '../../command-service/src/http/errors.js';
 import { createAuth } from '../../command-service/src/identity/auth.js';
 import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
-import { startLocalIssuer, type LocalIssuer } from '../support/oidc-issuer.js';
+import { startLocalIssuer, type IssuerOverride, type LocalIssuer } from '../support/oidc-issuer.js';
 import {
   apiClient,
   login,
@@ -461,5 +461,78 @@ describe("turning on the second factor ends the member's other sessions (item 14
     expect((await me.request('GET', '/api/auth/me')).status).toBe(200);
     const sessions = await me.request<{ sessions: unknown[] }>('GET', '/api/auth/sessions');
     expect(sessions.body.sessions).toHaveLength(1);
+  });
+});
+
+describe('identity provider fetches reach no internal address and tell the caller nothing (item 7)', () => {
+  const SECRET = 'internal-service-secret-4711';
+  /** A service on the internal network (127.0.0.2: loopback, not in OUTBOUND_ALLOW): no fetch may reach it. */
+  let internal: LocalIssuer;
+  let internalHits = 0;
+  const issuers: LocalIssuer[] = [];
+  beforeAll(async () => {
+    internal = await startLocalIssuer({
+      host: '127.0.0.2',
+      override: () => {
+        internalHits += 1;
+        return { status: 200, body: `<html>${SECRET}</html>` };
+      },
+    });
+  });
+  afterAll(async () => {
+    await internal?.close();
+    for (const issuer of issuers) await issuer.close();
+  });
+
+  /** An identity provider on an allowed address, misbehaving as `override` says, trusted by the demo tenant. */
+  const trustedProvider = async (override: IssuerOverride): Promise<LocalIssuer> => {
+    const provider = await startLocalIssuer({ override });
+    issuers.push(provider);
+    const admin = await login(test.url, 'admin@demo.example', PASSWORD);
+    await setSso(admin, DEMO_TENANT, [{ issuer: provider.url(), audience: 'ccp-console' }]);
+    return provider;
+  };
+  const expectGeneric = (answer: ApiResponse<SignInAnswer>) => {
+    expect(answer.status).toBe(401);
+    const text = JSON.stringify(answer.body);
+    for (const leak of [SECRET, '127.0.0.2', 'OutboundRefused', 'SyntaxError', 'http://'])
+      expect(text, `the answer names ${leak}`).not.toContain(leak);
+    expect(answer.body.error).toEqual({
+      code: 'OIDC_PROVIDER_UNREACHABLE',
+      message: 'the identity provider could not be reached',
+    });
+  };
+
+  it('a discovery document that redirects to an internal address: refused, a generic 401', async () => {
+    const provider = await trustedProvider((path) =>
+      path === '/.well-known/openid-configuration'
+        ? {
+            status: 302,
+            headers: { location: `${internal.url()}/.well-known/openid-configuration` },
+            body: '',
+          }
+        : undefined,
+    );
+    expectGeneric(await oidc(await provider.sign({ email: 'analyst@demo.example' })));
+    expect(internalHits).toBe(0);
+  });
+
+  it('a discovery document naming an internal key set: the key-set fetch is guarded too', async () => {
+    const provider = await trustedProvider((path, issuerUrl) =>
+      path === '/.well-known/openid-configuration'
+        ? { status: 200, body: JSON.stringify({ issuer: issuerUrl, jwks_uri: internal.jwksUri() }) }
+        : undefined,
+    );
+    expectGeneric(await oidc(await provider.sign({ email: 'analyst@demo.example' })));
+    expect(internalHits).toBe(0);
+  });
+
+  it('what a provider answers is never echoed to the caller', async () => {
+    const provider = await trustedProvider((path) =>
+      path === '/.well-known/openid-configuration'
+        ? { status: 200, body: `<html>${SECRET}</html>` }
+        : undefined,
+    );
+    expectGeneric(await oidc(await provider.sign({ email: 'analyst@demo.example' })));
   });
 });

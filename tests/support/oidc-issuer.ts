@@ -20,11 +20,25 @@ export interface LocalIssuer {
  * publish): a discovery document and a JWKS on loopback, and ID tokens signed with its key by jose. Every
  * stand-in names its key `key-1`, so two of them can pose as one issuer's key set.
  */
-export const startLocalIssuer = async (): Promise<LocalIssuer> => {
+/** What a stand-in answers on a path instead of its discovery document or key set (a misbehaving provider). */
+export type IssuerOverride = (
+  path: string,
+  issuerUrl: string,
+) => { status: number; headers?: Record<string, string>; body: string } | undefined;
+
+export const startLocalIssuer = async (
+  options: { readonly host?: string; readonly override?: IssuerOverride } = {},
+): Promise<LocalIssuer> => {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
   let url = '';
   const server: Server = createServer((request, response) => {
+    const override = options.override?.(request.url ?? '/', url);
+    if (override) {
+      response.writeHead(override.status, { 'content-type': 'text/plain', ...override.headers });
+      response.end(override.body);
+      return;
+    }
     response.setHeader('content-type', 'application/json');
     if (request.url === '/.well-known/openid-configuration') {
       response.end(JSON.stringify({ issuer: url, jwks_uri: `${url}/jwks` }));
@@ -38,9 +52,9 @@ export const startLocalIssuer = async (): Promise<LocalIssuer> => {
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, options.host ?? '127.0.0.1', resolve);
   });
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   return {
     url: () => url,
     jwksUri: () => `${url}/jwks`,

@@ -4,6 +4,7 @@ import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { SubjectSecrets } from '../event-store/personal-data.js';
 import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './identity-store.js';
+import { outboundGuard } from '../net/outbound-guard.js';
 import { OidcRejected, oidcVerifier } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
@@ -78,7 +79,7 @@ export interface Auth {
 export interface AuthOptions {
   readonly identities: IdentityStore;
   readonly handler: CommandHandler;
-  /** How ID tokens are verified (tests give one with their own fetch). */
+  /** How ID tokens are verified (the platform's: through its outbound guard and log). */
   readonly verifyIdToken?: ReturnType<typeof oidcVerifier>;
   /** Seals TOTP seeds at rest; without it, multi-factor enrolment is refused. */
   readonly secrets?: SubjectSecrets;
@@ -113,7 +114,9 @@ export const createAuth = (options: AuthOptions): Auth => {
     tenantId: member.tenantId,
   });
 
-  const verifyIdToken = options.verifyIdToken ?? oidcVerifier();
+  // Identity providers are tenants' URLs: by default only public addresses are fetched.
+  const verifyIdToken =
+    options.verifyIdToken ?? oidcVerifier({ fetch: outboundGuard().fetch, log: options.log });
   /** Sign-ins waiting for their second factor, by challenge hash. Memory only: a restart asks again. */
   const challenges = new Map<string, { userId: string; expiresAt: number; wrongCodes: number }>();
 

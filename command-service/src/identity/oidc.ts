@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { SsoIssuer } from '@ccp/schemas';
 
@@ -10,7 +10,7 @@ export class OidcRejected extends Error {
       | 'OIDC_UNKNOWN_ISSUER'
       | 'OIDC_INVALID_TOKEN'
       | 'OIDC_EMAIL_UNVERIFIED'
-      | 'OIDC_DISCOVERY_FAILED',
+      | 'OIDC_PROVIDER_UNREACHABLE',
     message: string,
   ) {
     super(message);
@@ -18,7 +18,22 @@ export class OidcRejected extends Error {
   }
 }
 
-const Discovery = z.object({ issuer: z.string(), jwks_uri: z.url() });
+const Discovery = z.object({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });
+const KeySet = z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(100) });
+
+/**
+ * A provider's address or answer was unusable. What went wrong (an address the guard refused, what the
+ * server said) goes to the log only: echoed to an unauthenticated caller it would map internal networks.
+ */
+class ProviderUnreachable extends Error {
+  constructor(readonly detail: string) {
+    super(detail);
+    this.name = 'ProviderUnreachable';
+  }
+}
+const UNREACHABLE = 'the identity provider could not be reached';
+/** A provider that failed is not asked again for this long (each try is a request anyone can trigger). */
+const RETRY_FAILED_AFTER_MS = 30_000;
 
 export interface VerifiedIdentity {
   readonly issuer: string;
@@ -40,9 +55,48 @@ const MAX_KEY_SETS = 1000;
  * discovery document unless configured. Keys are fetched once per tenant, issuer and key-set URL, and refreshed
  * by jose when a token names a key it does not know (key rotation).
  */
-export const oidcVerifier = (
-  options: { readonly fetch?: typeof fetch; readonly clockToleranceSeconds?: number } = {},
-) => {
+export const oidcVerifier = (options: {
+  /** Every request to a provider goes through this (the platform's outbound guard). */
+  readonly fetch: typeof fetch;
+  /** Where the reasons a provider could not be used are told (never to the caller). */
+  readonly log?: (message: string) => void;
+  readonly clockToleranceSeconds?: number;
+}) => {
+  const log = options.log ?? (() => undefined);
+  /** Reads a JSON document from a provider; any failure is a ProviderUnreachable with the reason. */
+  const readJson = async <T>(url: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> => {
+    let response: Response;
+    try {
+      response = await options.fetch(url, { signal: AbortSignal.timeout(10_000), ...init });
+    } catch (error) {
+      throw new ProviderUnreachable(`${url}: ${String(error)}`);
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new ProviderUnreachable(`${url}: HTTP ${response.status}`);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new ProviderUnreachable(`${url}: ${String(error)}`);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new ProviderUnreachable(`${url}: ${parsed.error.message}`);
+    return parsed.data;
+  };
+  /** jose's key-set fetch, through the same guard and checks; jose gets back only a checked key set. */
+  const fetchKeySet = async (
+    url: string,
+    init: { headers: Headers; method: 'GET'; redirect: 'manual'; signal: AbortSignal },
+  ): Promise<Response> =>
+    new Response(JSON.stringify(await readJson(url, KeySet, init)), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  /** When discovery last failed, by tenant and issuer. */
+  const failedAt = new Map<string, number>();
+
   /**
    * By tenant, issuer and key-set URL: two tenants may name the same issuer with different key sets, and the
    * keys one of them configured must never verify a token for the other's members.
@@ -62,22 +116,26 @@ export const oidcVerifier = (
     const discoveryKey = JSON.stringify([tenantId, issuer.issuer]);
     let uri = issuer.jwksUri ?? discovered.get(discoveryKey);
     if (uri === undefined) {
+      const failed = failedAt.get(discoveryKey);
+      if (failed !== undefined && Date.now() - failed < RETRY_FAILED_AFTER_MS)
+        throw new ProviderUnreachable(`${issuer.issuer}: discovery failed moments ago, not retried yet`);
       const url = `${issuer.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
       try {
-        const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.timeout(10_000) });
-        const discovery = Discovery.parse(await response.json());
+        const discovery = await readJson(url, Discovery);
         if (discovery.issuer !== issuer.issuer)
-          throw new Error(`the document names issuer ${discovery.issuer}`);
+          throw new ProviderUnreachable(`${url}: the document names issuer ${discovery.issuer}`);
         uri = discovery.jwks_uri;
       } catch (error) {
-        throw new OidcRejected('OIDC_DISCOVERY_FAILED', `could not read ${url}: ${String(error)}`);
+        remember(failedAt, discoveryKey, Date.now());
+        throw error;
       }
+      failedAt.delete(discoveryKey);
       remember(discovered, discoveryKey, uri);
     }
     const cacheKey = JSON.stringify([tenantId, issuer.issuer, uri]);
     const cached = keySets.get(cacheKey);
     if (cached) return cached;
-    const keys = createRemoteJWKSet(new URL(uri));
+    const keys = createRemoteJWKSet(new URL(uri), { [customFetch]: fetchKeySet });
     remember(keySets, cacheKey, keys);
     return keys;
   };
@@ -105,7 +163,17 @@ export const oidcVerifier = (
       }));
     } catch (error) {
       if (error instanceof OidcRejected) throw error;
-      throw new OidcRejected('OIDC_INVALID_TOKEN', `the ID token was refused: ${(error as Error).message}`);
+      // What is wrong with the token itself is the caller's to know; anything about the provider is not.
+      if (
+        error instanceof errors.JOSEError &&
+        !(error instanceof errors.JWKSTimeout) &&
+        !(error instanceof errors.JWKSInvalid)
+      ) {
+        throw new OidcRejected('OIDC_INVALID_TOKEN', `the ID token was refused: ${error.message}`);
+      }
+      const detail = error instanceof ProviderUnreachable ? error.detail : String(error);
+      log(`sso: tenant ${trusted.tenantId}, issuer ${issuer.issuer}: ${detail}`);
+      throw new OidcRejected('OIDC_PROVIDER_UNREACHABLE', UNREACHABLE);
     }
     const email = typeof payload['email'] === 'string' ? payload['email'].toLowerCase() : undefined;
     if (email === undefined || payload['email_verified'] !== true) {
