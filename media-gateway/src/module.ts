@@ -18,6 +18,7 @@ import { createSpeech } from './speech/index.js';
 import { callControl, humanHandover } from './telephony/call-control.js';
 import { createTwilioCarrier } from './telephony/carrier.js';
 import { mediaStreams } from './telephony/media-streams.js';
+import { streamTokens } from './telephony/stream-token.js';
 import { HumanPresence } from './telephony/presence.js';
 import { twilioWebhooks } from './telephony/twilio-webhooks.js';
 
@@ -106,8 +107,11 @@ export const mediaGatewayModule = (
       let platformUrl = '';
       const callbackBase = () => settings.publicUrl?.replace(/\/$/, '') ?? platformUrl;
 
+      // Issued in the TwiML that starts a stream, checked when the stream starts: binds each stream to its call.
+      const tokens = streamTokens({ authToken: account.authToken });
       const webhooks = twilioWebhooks({
         gateway,
+        streamTokens: tokens,
         ...(hooks.onWebhookTime && { onWebhookTime: hooks.onWebhookTime }),
         authToken: account.authToken,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
@@ -129,6 +133,7 @@ export const mediaGatewayModule = (
         stt: speech.stt,
         tts: speech.tts,
         authToken: account.authToken,
+        streamTokens: tokens,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         endOfSpeechMs: settings.endOfSpeechMs,
         log,

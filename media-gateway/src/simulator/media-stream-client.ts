@@ -64,6 +64,10 @@ export interface MediaStreamClientOptions {
   readonly authToken: string;
   readonly signature?: SignatureMode;
   readonly call: CallParties;
+  /**
+   * The `<Parameter>`s of the `<Stream>` the TwiML named, echoed in `start.customParameters` as Twilio does: the
+   * platform's stream token among them, without which the platform refuses the stream (see PhoneCall).
+   */
   readonly customParameters?: Readonly<Record<string, string>>;
   /** Send a frame every 20 ms and play the agent at speaking speed (default); false: as fast as possible. */
   readonly realtime?: boolean;

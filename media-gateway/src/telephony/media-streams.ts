@@ -8,12 +8,15 @@ import type { MediaGateway } from '../gateway.js';
 import { toFrames } from '../speech/mulaw.js';
 import type { RecognitionSession, SpeechToText, TextToSpeech } from '../speech/port.js';
 import { VoiceActivityDetector } from '../speech/voice-activity.js';
+import { STREAM_TOKEN_PARAMETER, type StreamTokens } from './stream-token.js';
 
 export interface MediaStreamOptions {
   readonly gateway: MediaGateway;
   readonly stt: SpeechToText;
   readonly tts: TextToSpeech;
   readonly authToken: string;
+  /** Checks the token the stream's TwiML gave it: the upgrade's signature does not say which call it is for. */
+  readonly streamTokens: StreamTokens;
   readonly publicUrl?: string;
   /** Silence that ends a caller's utterance. */
   readonly endOfSpeechMs: number;
@@ -102,6 +105,8 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
   let markCount = 0;
   const unplayed = new Set<string>();
   let leaving = false;
+  /** A start was refused: nothing this socket sends acts on any call. */
+  let refused = false;
   // Turns run one after another; audio keeps flowing in meanwhile.
   let turns: Promise<void> = Promise.resolve();
 
@@ -191,8 +196,22 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
       case 'connected':
         return;
       case 'start': {
+        const parameters = message.start.customParameters;
+        const named = parameters?.['callId'] ?? message.start.callSid;
+        // One call per stream, and only the call whose token the stream's TwiML carried: a refused stream
+        // takes nothing of the call (its greeting stays for the real stream) and records nothing.
+        const check =
+          callId === undefined && !refused
+            ? options.streamTokens.redeem(named, parameters?.[STREAM_TOKEN_PARAMETER])
+            : ({ ok: false, reason: 'second start' } as const);
+        if (!check.ok) {
+          refused = true;
+          log(`media stream for ${named}: refused (${check.reason})`);
+          socket.close(1008, `stream token: ${check.reason}`);
+          return;
+        }
         streamSid = message.streamSid;
-        callId = message.start.customParameters?.['callId'] ?? message.start.callSid;
+        callId = named;
         const greeting = gateway.takeForStream(callId);
         const id = callId;
         // Turns wait for this: a stream reconnecting after a restart finds its call rebuilt from the log.
@@ -208,6 +227,8 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
         return;
       }
       case 'media':
+        // Audio before a good start belongs to no call: it would only cost speech recognition.
+        if (callId === undefined) return;
         onFrame(Buffer.from(message.media.payload, 'base64'));
         return;
       case 'mark':

@@ -16,11 +16,14 @@ import {
   menuTwiml,
   streamTwiml,
 } from './twiml.js';
+import { STREAM_TOKEN_PARAMETER, type StreamTokens } from './stream-token.js';
 import { formParams, requireTwilioSignature } from './twilio-signature.js';
 
 export interface TwilioWebhookOptions {
   readonly gateway: MediaGateway;
   readonly authToken: string;
+  /** Issues the token that binds a media stream to its call (checked by the Media Streams socket). */
+  readonly streamTokens: StreamTokens;
   /** The URL Twilio reaches this platform at, when it differs from the Host it sends (tunnels, proxies). */
   readonly publicUrl?: string;
   /** How long a hold message pauses before Twilio asks again (seconds). */
@@ -200,7 +203,11 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
       case 'agent':
         if (mode === 'stream') {
           gateway.keepForStream(callId, opening.turn);
-          return streamTwiml(streamUrl, { callId }, '/twilio/stream-ended');
+          return streamTwiml(
+            streamUrl,
+            { callId, [STREAM_TOKEN_PARAMETER]: options.streamTokens.issue(callId) },
+            '/twilio/stream-ended',
+          );
         }
         return renderTurn(callId, opening.turn);
     }
