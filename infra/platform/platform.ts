@@ -101,7 +101,8 @@ export const startPlatform = async (
     identities,
     handler,
     secrets: subjectSecrets(keys),
-    verifyIdToken: oidcVerifier({ fetch: outbound.fetch }),
+    verifyIdToken: oidcVerifier({ fetch: outbound.fetch, log }),
+    log,
   });
   const reactor = await startReactor({ name: 'reactions', store, checkpoints, handler, reactions, log });
   const context: PlatformContext = {

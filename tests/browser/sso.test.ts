@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
 import { ensureUiBuilt } from '../../ui/server/build.js';
 import { apiClient, login } from '../support/platform.js';
@@ -216,6 +217,39 @@ describe('single sign-on in the browser', () => {
       await page.waitForURL((url) => url.pathname === '/login/sso', { timeout: 20_000 });
       await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/\S/);
       expect(new URL(page.url()).pathname).toBe('/login/sso');
+      await page.close();
+    },
+  );
+
+  it(
+    'asks a member with a second factor for their code after the provider, then signs them in',
+    { timeout: 60_000 },
+    async () => {
+      const credentials = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as {
+        demoPassword: string;
+      };
+      const analyst = apiClient(
+        platform.url,
+        await login(platform.url, 'analyst@demo.example', credentials.demoPassword),
+      );
+      const enrolled = await analyst.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+      const confirmed = await analyst.request('POST', '/api/auth/mfa/totp/confirm', {
+        code: totpCode(enrolled.body.secret, Date.now()),
+      });
+      expect(confirmed.status).toBe(204);
+      const page = await browser.newPage();
+      await page.goto(`${consoleAt()}/login`);
+      signedInAs = 'analyst@demo.example';
+      await page.getByRole('button', { name: /Bright Smile staff login/ }).click();
+      // The provider vouched for the email; the platform still wants the member's own second factor.
+      const code = page.getByLabel('Verification code');
+      await code.waitFor({ timeout: 20_000 });
+      expect(new URL(page.url()).pathname).toBe('/login');
+      // The enrolment spent this step's code: the authenticator's next one.
+      await code.fill(totpCode(enrolled.body.secret, Date.now() + 30_000));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL((url) => url.pathname === '/analytics', { timeout: 20_000 });
+      await expect.poll(() => page.getByText('Ana Analyst').count()).toBeGreaterThan(0);
       await page.close();
     },
   );

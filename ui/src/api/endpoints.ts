@@ -35,7 +35,7 @@ export const auth = {
     postJson<Session | MfaChallenge>('/api/auth/login', { email, password }),
   completeMfa: (challenge: string, code: string) =>
     postJson<Session>('/api/auth/login/mfa', { challenge, code }),
-  oidc: (idToken: string) => postJson<Session>('/api/auth/oidc', { idToken }),
+  oidc: (idToken: string) => postJson<Session | MfaChallenge>('/api/auth/oidc', { idToken }),
   me: () => getJson<{ actor: Actor }>('/api/auth/me'),
   logout: () => postJson<never>('/api/auth/logout', {}),
 };

@@ -53,15 +53,18 @@ export const useSessionStore = defineStore('session', () => {
     sessionStorage.removeItem(TENANT_KEY);
   };
 
-  const login = async (email: string, password: string): Promise<LoginOutcome> => {
-    const answer = await auth.login(email, password);
+  /** A password or an identity provider got the person this far: a session, or a second factor still to give. */
+  const outcomeOf = (answer: Session | MfaChallenge | undefined): LoginOutcome => {
     if (answer !== undefined && 'mfaRequired' in answer) {
-      return { kind: 'mfa', challenge: (answer as MfaChallenge).challenge };
+      return { kind: 'mfa', challenge: answer.challenge };
     }
     if (answer === undefined) throw new Error('empty sign-in answer');
     start(answer);
     return { kind: 'signed-in' };
   };
+
+  const login = async (email: string, password: string): Promise<LoginOutcome> =>
+    outcomeOf(await auth.login(email, password));
 
   const completeMfa = async (challenge: string, code: string): Promise<void> => {
     const answer = await auth.completeMfa(challenge, code);
@@ -69,11 +72,8 @@ export const useSessionStore = defineStore('session', () => {
     start(answer);
   };
 
-  const loginWithIdToken = async (idToken: string): Promise<void> => {
-    const answer = await auth.oidc(idToken);
-    if (answer === undefined) throw new Error('empty sign-in answer');
-    start(answer);
-  };
+  const loginWithIdToken = async (idToken: string): Promise<LoginOutcome> =>
+    outcomeOf(await auth.oidc(idToken));
 
   const logout = async (): Promise<void> => {
     try {
