@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand, defineEvent } from './define.js';
-import { E164, Email, EntityId, LongText, Name, TenantId } from './primitives.js';
+import { E164, Email, EntityId, LongText, Name, SingleLine, TenantId } from './primitives.js';
 import { requireSomeField } from './updates.js';
 
 const category = 'ticket';
@@ -27,8 +27,8 @@ export const TicketChanges = z
 export type TicketChanges = z.infer<typeof TicketChanges>;
 
 const ticketKey = { tenantId: TenantId, ticketId: EntityId };
-const Comment = z.string().trim().min(1).max(5000);
-const Reason = z.string().trim().min(1).max(2000);
+const Comment = LongText.trim().min(1).max(5000);
+const Reason = LongText.trim().min(1).max(2000);
 
 // Commands
 
@@ -37,10 +37,10 @@ export const OpenTicket = defineCommand(
   'OpenTicket',
   z.object({
     ...ticketKey,
-    subject: z.string().trim().min(1).max(200),
+    subject: SingleLine(200),
     description: LongText,
     priority: TicketPriority.default('normal'),
-    category: z.string().trim().min(1).max(80).optional(),
+    category: SingleLine(80).optional(),
     callId: EntityId.optional(),
     customer: TicketCustomer.optional(),
     departmentId: EntityId.optional(),

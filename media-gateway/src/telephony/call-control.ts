@@ -8,6 +8,7 @@ import {
   E164,
   EntityId,
   LanguageTag,
+  parseWith,
   TenantId,
   type Actor,
   type EventEnvelope,
@@ -70,18 +71,11 @@ const CALL_ROLES = new Set(['tenant_admin', 'supervisor']);
 const API_PATHS = new Set(['/api/calls/outbound', '/api/presence', '/api/voices/sample']);
 const PRESENCE_ROLES = new Set(['tenant_admin', 'supervisor', 'agent']);
 
+// parseWith, as every edge: it also refuses text that is not well-formed (a lone surrogate) anywhere in the body.
 const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CommandRejected(
-      400,
-      'VALIDATION_FAILED',
-      issue?.message ?? 'invalid body',
-      issue?.path.join('.'),
-    );
-  }
-  return parsed.data;
+  const parsed = parseWith(schema, body);
+  if (!parsed.ok) throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);
+  return parsed.value;
 };
 
 const requireTenantRole = (actor: Actor, tenantId: string, roles: ReadonlySet<string>): void => {
