@@ -1,7 +1,12 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import { authenticate, requireActor, type ApiState } from '../../command-service/src/http/command-api.js';
+import {
+  authenticate,
+  requireCredential,
+  type ApiState,
+} from '../../command-service/src/http/command-api.js';
+import { authorize, type RouteAccess } from '../../command-service/src/http/authorize.js';
 import { CommandRejected } from '../../command-service/src/application/errors.js';
 import { migrate } from '../../projections/src/migrations/index.js';
 import { openReadStore, type ReadStore } from '../../projections/src/read-store/index.js';
@@ -46,6 +51,34 @@ const configuredBus: BusFactory = async (context, onRejected) => {
     log: context.log,
   });
 };
+
+/** The super admins' stream-processing routes, in the form of every route table (see http/authorize.ts). */
+export const STREAM_ADMIN_ROUTES = {
+  processors: {
+    method: 'get',
+    path: '/api/admin/processors',
+    action: 'run the platform',
+    roles: [],
+    scope: 'session',
+    tenant: 'credential',
+  },
+  checksum: {
+    method: 'get',
+    path: '/api/admin/projections/:name/checksum',
+    action: 'run the platform',
+    roles: [],
+    scope: 'session',
+    tenant: 'credential',
+  },
+  rebuild: {
+    method: 'post',
+    path: '/api/admin/projections/:name/rebuild',
+    action: 'run the platform',
+    roles: [],
+    scope: 'session',
+    tenant: 'credential',
+  },
+} as const satisfies Record<string, RouteAccess>;
 
 /**
  * The read side in the platform process: the read store (migrated), the bus, and every processor as a consumer
@@ -115,17 +148,14 @@ export const streamProcessing = (
       });
       const admin = new Router<ApiState>({ prefix: '/api/admin' });
       admin.use(authenticate(context.auth));
-      admin.use(async (ctx, next) => {
-        if (requireActor(ctx.state).role !== 'super_admin') {
-          throw new CommandRejected(403, 'FORBIDDEN_ROLE', 'only super admins run the platform');
-        }
-        await next();
-      });
+      const allow = (state: ApiState, route: RouteAccess) => authorize(requireCredential(state), route, {});
       admin.get('/processors', async (ctx) => {
+        await allow(ctx.state, STREAM_ADMIN_ROUTES.processors);
         ctx.body = { processors: live.lag(), rejections: rejected.slice(-50) };
       });
       // A fingerprint of a projection's tables as reads see them (FINAL), to compare a projection with its rebuild.
       admin.get('/projections/:name/checksum', async (ctx) => {
+        await allow(ctx.state, STREAM_ADMIN_ROUTES.checksum);
         const processor = live.processor(ctx.params.name ?? '');
         if (!processor)
           throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${ctx.params.name}`);
@@ -139,6 +169,7 @@ export const streamProcessing = (
         ctx.body = { processor: processor.name, tables };
       });
       admin.post('/projections/:name/rebuild', async (ctx) => {
+        await allow(ctx.state, STREAM_ADMIN_ROUTES.rebuild);
         const name = ctx.params.name ?? '';
         if (!live.processor(name))
           throw new CommandRejected(404, 'PROCESSOR_NOT_FOUND', `no processor ${name}`);

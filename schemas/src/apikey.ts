@@ -4,8 +4,12 @@ import { EntityId, Name, Role, TenantId } from './primitives.js';
 
 const category = 'apikey';
 
-/** What an API key may do beyond its role's commands; the query API checks these on its routes. */
-export const ApiKeyScope = z.enum(['commands', 'read', 'analytics', 'audit', 'telephony']);
+/**
+ * What an API key may do within its role; every route names the scope it needs. `admin` manages credentials
+ * (API keys, other people's sessions) and never reaches beyond the key's own role and scopes.
+ */
+export const ApiKeyScope = z.enum(['commands', 'read', 'analytics', 'audit', 'telephony', 'admin']);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 
 /** Keys act with a tenant role; super_admin keys do not exist, so a leaked key never spans tenants. */
 export const ApiKeyRole = Role.exclude(['super_admin']);
@@ -22,7 +26,7 @@ export const IssueApiKey = defineCommand(
     /** SHA-256 of the secret; the secret itself is shown once to whoever issued it and never stored. */
     keyHash: z.string().regex(/^[0-9a-f]{64}$/),
   }),
-  'Issue an API key for a tenant (the API generates the secret).',
+  'Internal: issue an API key for a tenant (POST /api/api-keys generates the secret).',
 );
 export const RevokeApiKey = defineCommand(
   category,
@@ -35,7 +39,7 @@ export const RotateApiKey = defineCommand(
   category,
   'RotateApiKey',
   z.object({ tenantId: TenantId, keyId: EntityId, keyHash: z.string().regex(/^[0-9a-f]{64}$/) }),
-  'Give an API key a new secret (the API generates it); the old secret stops working at once.',
+  'Internal: give an API key a new secret (POST /api/api-keys/:keyId/rotate generates it); the old one stops at once.',
 );
 
 export const ApiKeyIssued = defineEvent(

@@ -7,6 +7,7 @@ import {
   PLATFORM_TENANT,
   streamName,
   type Actor,
+  type ApiKeyScope,
   type CommandMetadata,
   type DomainEvent,
   type EventEnvelope,
@@ -23,6 +24,7 @@ import {
   type RecordedEvent,
 } from '../event-store/port.js';
 import { CommandRejected, statusOfDomainCode } from './errors.js';
+import { authorize, commandAccess, tenantIdIn } from '../http/authorize.js';
 import { createStateCache } from './state-cache.js';
 import { canonicalJson, deterministicUuid, sha256 } from './ids.js';
 
@@ -33,6 +35,8 @@ export interface CommandContext {
   readonly idempotencyKey?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /** The scopes of the API key that sent the command; absent for a session, which holds every scope. */
+  readonly scopes?: readonly ApiKeyScope[];
 }
 
 export interface CommandResult {
@@ -96,23 +100,14 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   const states = createStateCache(store);
 
   /**
-   * Tenant scope and role are checked before the payload is validated: a caller learns nothing about another
-   * tenant's commands, not even whether a payload would be valid.
+   * Tenant scope, role and API key scope are checked before the payload is validated (by the one authorization
+   * check of every route): a caller learns nothing about another tenant's commands, not even whether a payload
+   * would be valid.
    */
-  const authorize = (route: CommandRoute, input: unknown, actor: Actor): void => {
-    if (actor.kind === 'system' || actor.role === 'super_admin') return;
-    const tenantId = isTenantScoped(input) ? input.tenantId : undefined;
-    if (tenantId !== undefined && actor.tenantId !== tenantId) {
-      throw new CommandRejected(403, 'FORBIDDEN_TENANT', `you may not act on tenant ${tenantId}`, 'tenantId');
-    }
-    if (!actor.role || !route.roles.includes(actor.role)) {
-      throw new CommandRejected(
-        403,
-        'FORBIDDEN_ROLE',
-        `the ${actor.role ?? 'anonymous'} role may not ${route.definition.type}`,
-      );
-    }
-  };
+  const authorizeCommand = (route: CommandRoute, input: unknown, context: CommandContext): Promise<void> =>
+    authorize({ actor: context.actor, scopes: context.scopes ?? 'all' }, commandAccess(route), {
+      tenantId: tenantIdIn(input),
+    });
 
   /** Commands inside a tenant need the tenant to exist and be open; calls also need it not suspended. */
   const checkTenant = async (route: CommandRoute, data: TenantScoped): Promise<void> => {
@@ -202,7 +197,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
   ): Promise<CommandResult> => {
     const route = routes.get(type);
     if (!route) throw new CommandRejected(404, 'UNKNOWN_COMMAND', `there is no command ${type}`);
-    if (!trusted) authorize(route, input, context.actor);
+    if (!trusted) await authorizeCommand(route, input, context);
     const parsed = parseWith(route.definition.data, input);
     if (!parsed.ok)
       throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);

@@ -8,8 +8,18 @@ const stream = (data: { tenantId: string; keyId: string }) => ({
   id: data.keyId,
 });
 
+/*
+ * Issuing and rotating hand a secret to the caller, so only the platform sends them (POST /api/api-keys and
+ * /rotate, which choose the secret and hold the caller to their own role and scopes); a command would let the
+ * sender choose the secret's hash and skip that ceiling. Revoking grants nothing, but is key management: `admin`.
+ */
 export const apiKeyRoutes = [
-  route(IssueApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: false }),
-  route(RevokeApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: true }),
-  route(RotateApiKey, apiKeyDecider, { stream, roles: ['tenant_admin'], retryOnConflict: false }),
+  route(IssueApiKey, apiKeyDecider, { stream, roles: [], retryOnConflict: false }),
+  route(RevokeApiKey, apiKeyDecider, {
+    stream,
+    roles: ['tenant_admin'],
+    scope: 'admin',
+    retryOnConflict: true,
+  }),
+  route(RotateApiKey, apiKeyDecider, { stream, roles: [], retryOnConflict: false }),
 ];

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type {
+  ApiKeyScope,
   CommandDefinition,
   CommandMetadata,
   DomainEvent,
@@ -15,6 +16,8 @@ export interface RouteSpec<Data> {
   readonly stream: (data: Data) => StreamNameParts;
   /** Roles that may send it; super admins and the platform itself always may. */
   readonly roles: readonly Role[];
+  /** The scope an API key needs to send it (default `commands`); sessions hold every scope. */
+  readonly scope?: ApiKeyScope;
   /**
    * Whether a 409 may be retried by re-reading the stream and deciding again. True for commands whose
    * decision does not depend on what the sender saw (appending an utterance); false where the sender acted on

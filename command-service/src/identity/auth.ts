@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, Role } from '@ccp/schemas';
+import type { Actor, ApiKeyScope, Role } from '@ccp/schemas';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { SubjectSecrets } from '../event-store/personal-data.js';
@@ -16,6 +16,7 @@ import {
   type Attempt,
 } from './sign-in-throttle.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
+import { fullCredential, requireWithinOwnAccess, type Credential } from '../http/authorize.js';
 
 export interface Session {
   readonly token: string;
@@ -61,19 +62,26 @@ export interface Auth {
   disableTotp(actor: Actor, code: string): Promise<void>;
   sessions(actor: Actor): SessionSummary[];
   revokeSession(actor: Actor, sessionId: string): void;
-  /** Ends every session of a user: theirs to ask, their tenant admin's, or a super admin's. */
-  revokeSessionsOf(actor: Actor, userId: string): Promise<void>;
-  apiKeys(actor: Actor, tenantId: string): Promise<ApiKeyRecord[]>;
-  rotateApiKey(actor: Actor, tenantId: string, keyId: string): Promise<IssuedApiKey>;
-  /** The actor behind a bearer credential (session token or API key), or undefined when it is not valid. */
-  authenticate(bearer: string): Promise<Actor | undefined>;
+  /*
+   * Who may call the functions below is decided by the route tables (see http/authorize.ts) before they run;
+   * what they check themselves is what only they can know, such as the ceiling of an API key they hand out.
+   */
+  /** Ends every session of a member. */
+  revokeSessionsOf(userId: string): Promise<void>;
+  /** A member as the directory holds them now, removed ones included. */
+  member(userId: string): Promise<Member | undefined>;
+  apiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** A new secret for a key within the credential's own role and scopes; the old secret stops at once. */
+  rotateApiKey(credential: Credential, tenantId: string, keyId: string): Promise<IssuedApiKey>;
+  /** Who a bearer credential (session token or API key) acts as and with which scopes; undefined: not valid. */
+  authenticate(bearer: string): Promise<Credential | undefined>;
   logout(token: string): void;
-  setPassword(actor: Actor, userId: string, password: string): Promise<void>;
+  setPassword(userId: string, password: string): Promise<void>;
+  /** A new key within the credential's own role and scopes. */
   issueApiKey(
-    actor: Actor,
-    input: { tenantId: string; name: string; role: Role; scopes?: string[] },
+    credential: Credential,
+    input: { tenantId: string; name: string; role: Role; scopes: readonly ApiKeyScope[] },
   ): Promise<IssuedApiKey>;
-  scopesOf(bearer: string): readonly string[] | undefined;
 }
 
 export interface AuthOptions {
@@ -96,6 +104,7 @@ const INVALID_CODE = new CommandRejected(
   'the code is wrong or was already used',
   'code',
 );
+const MEMBER_NOT_FOUND = new CommandRejected(404, 'MEMBER_NOT_FOUND', 'no such member', 'userId');
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** Wrong codes a sign-in challenge takes before it is spent (the account's own allowance is CODE_POLICY). */
 const CODES_PER_CHALLENGE = 5;
@@ -330,28 +339,34 @@ export const createAuth = (options: AuthOptions): Auth => {
       }
     },
 
-    revokeSessionsOf: async (actor, userId) => {
+    revokeSessionsOf: async (userId) => {
       await identities.catchUp();
-      const member = identities.member(userId);
-      const allowed =
-        actor.role === 'super_admin' ||
-        (actor.kind === 'user' && actor.id === userId) ||
-        (actor.role === 'tenant_admin' && member?.tenantId === actor.tenantId);
-      if (!member || !allowed) throw new CommandRejected(404, 'MEMBER_NOT_FOUND', 'no such member', 'userId');
+      if (!identities.member(userId)) throw MEMBER_NOT_FOUND;
       identities.revokeSessionsOf(userId, now());
     },
 
-    apiKeys: async (actor, tenantId) => {
-      if (actor.role !== 'super_admin' && (actor.role !== 'tenant_admin' || actor.tenantId !== tenantId)) {
-        throw new CommandRejected(403, 'FORBIDDEN_ROLE', 'tenant admins list their own tenant’s keys');
-      }
+    member: async (userId) => {
+      await identities.catchUp();
+      return identities.member(userId);
+    },
+
+    apiKeys: async (tenantId) => {
       await identities.catchUp();
       return identities.apiKeys(tenantId).map(({ keyHash: _hash, ...key }) => key);
     },
 
-    rotateApiKey: async (actor, tenantId, keyId) => {
+    rotateApiKey: async (credential, tenantId, keyId) => {
+      await identities.catchUp();
+      const existing = identities.apiKeys(tenantId).find((k) => k.keyId === keyId);
+      if (!existing) throw new CommandRejected(404, 'API_KEY_NOT_FOUND', 'no such API key', 'keyId');
+      // The new secret is handed to the caller: they must hold everything the key can do.
+      requireWithinOwnAccess(credential, existing);
       const key = newSecret(API_KEY_PREFIX);
-      await handler.handle('RotateApiKey', { tenantId, keyId, keyHash: hashSecret(key) }, { actor });
+      await handler.handleTrusted(
+        'RotateApiKey',
+        { tenantId, keyId, keyHash: hashSecret(key) },
+        { actor: credential.actor },
+      );
       await identities.catchUp();
       return { keyId, key };
     },
@@ -362,7 +377,10 @@ export const createAuth = (options: AuthOptions): Auth => {
       if (bearer.startsWith(API_KEY_PREFIX)) {
         const key = identities.apiKeyByHash(hashSecret(bearer));
         if (!key || key.revoked) return undefined;
-        return { kind: 'api_key', id: key.keyId, role: key.role, tenantId: key.tenantId };
+        return {
+          actor: { kind: 'api_key', id: key.keyId, role: key.role, tenantId: key.tenantId },
+          scopes: key.scopes,
+        };
       }
       if (!bearer.startsWith(SESSION_PREFIX)) return undefined;
       const session = identities.session(hashSecret(bearer));
@@ -370,12 +388,12 @@ export const createAuth = (options: AuthOptions): Auth => {
       // The session names the user; the directory says who they are now.
       const member = identities.member(session.userId);
       if (!member || member.status !== 'active') return undefined;
-      return actorOf(member);
+      return fullCredential(actorOf(member));
     },
 
     logout: (token) => identities.revokeSession(hashSecret(token), now()),
 
-    setPassword: async (actor, userId, password) => {
+    setPassword: async (userId, password) => {
       if (password.length < MIN_PASSWORD_LENGTH || password.length > 200) {
         throw new CommandRejected(
           400,
@@ -385,29 +403,24 @@ export const createAuth = (options: AuthOptions): Auth => {
         );
       }
       await identities.catchUp();
-      const member = identities.member(userId);
-      const allowed =
-        actor.kind === 'system' ||
-        actor.role === 'super_admin' ||
-        (actor.kind === 'user' && actor.id === userId) ||
-        (actor.role === 'tenant_admin' && member?.tenantId === actor.tenantId);
-      if (!member || member.status !== 'active' || !allowed) {
-        throw new CommandRejected(404, 'MEMBER_NOT_FOUND', 'no such member', 'userId');
-      }
+      if (identities.member(userId)?.status !== 'active') throw MEMBER_NOT_FOUND;
       identities.setPasswordHash(userId, await hashPassword(password), now());
       // A new password signs every other device out.
       identities.revokeSessionsOf(userId, now());
     },
 
-    issueApiKey: async (actor, input) => {
+    issueApiKey: async (credential, input) => {
+      requireWithinOwnAccess(credential, input);
       const key = newSecret(API_KEY_PREFIX);
       const keyId = `key_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-      await handler.handle('IssueApiKey', { ...input, keyId, keyHash: hashSecret(key) }, { actor });
+      // Trusted: the route table authorized the caller, and the command is the platform's own (it chose the secret).
+      await handler.handleTrusted(
+        'IssueApiKey',
+        { ...input, keyId, keyHash: hashSecret(key) },
+        { actor: credential.actor },
+      );
       await identities.catchUp();
       return { keyId, key };
     },
-
-    scopesOf: (bearer) =>
-      bearer.startsWith(API_KEY_PREFIX) ? identities.apiKeyByHash(hashSecret(bearer))?.scopes : undefined,
   };
 };

@@ -1,4 +1,11 @@
-import { decodeEvent, parseStreamName, type EventEnvelope, type Role, type SsoIssuer } from '@ccp/schemas';
+import {
+  decodeEvent,
+  parseStreamName,
+  type ApiKeyScope,
+  type EventEnvelope,
+  type Role,
+  type SsoIssuer,
+} from '@ccp/schemas';
 import type { EventStore } from '../event-store/port.js';
 import type { FailureRecord, FailureStore } from './sign-in-throttle.js';
 import { openPrivateDatabase } from '../event-store/private-sqlite.js';
@@ -17,7 +24,7 @@ export interface ApiKeyRecord {
   readonly tenantId: string;
   readonly name: string;
   readonly role: Role;
-  readonly scopes: readonly string[];
+  readonly scopes: readonly ApiKeyScope[];
   readonly revoked: boolean;
 }
 
@@ -79,7 +86,8 @@ const toApiKey = (row: ApiKeyRow): ApiKeyRecord => ({
   tenantId: row.tenant_id,
   name: row.name,
   role: row.role,
-  scopes: JSON.parse(row.scopes) as string[],
+  // Written from ApiKeyIssued, whose schema validated the scopes.
+  scopes: JSON.parse(row.scopes) as ApiKeyScope[],
   revoked: row.revoked === 1,
 });
 

@@ -14,8 +14,14 @@ import {
   type EventEnvelope,
 } from '@ccp/schemas';
 import { CommandRejected } from '../../../command-service/src/application/errors.js';
-import { authenticate, requireActor, type ApiState } from '../../../command-service/src/http/command-api.js';
+import {
+  authenticate,
+  requireCredential,
+  tenantOfQuery,
+  type ApiState,
+} from '../../../command-service/src/http/command-api.js';
 import type { Auth } from '../../../command-service/src/identity/auth.js';
+import { authorize, tenantIdIn, type RouteAccess } from '../../../command-service/src/http/authorize.js';
 import type { MediaGateway } from '../gateway.js';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { Carrier } from './carrier.js';
@@ -67,9 +73,43 @@ const Presence = z.object({
   departmentIds: z.array(EntityId).max(100).optional(),
 });
 
-const CALL_ROLES = new Set(['tenant_admin', 'supervisor']);
-const API_PATHS = new Set(['/api/calls/outbound', '/api/presence', '/api/voices/sample']);
-const PRESENCE_ROLES = new Set(['tenant_admin', 'supervisor', 'agent']);
+/** The call-control API with what each route asks of a credential (see command-service/src/http/authorize.ts). */
+export const CALL_CONTROL_ROUTES = {
+  outbound: {
+    method: 'post',
+    path: '/api/calls/outbound',
+    action: 'place outbound calls',
+    roles: ['tenant_admin', 'supervisor'],
+    scope: 'telephony',
+    tenant: 'body',
+  },
+  setPresence: {
+    method: 'put',
+    path: '/api/presence',
+    action: 'take escalated calls',
+    roles: ['tenant_admin', 'supervisor', 'agent'],
+    scope: 'telephony',
+    tenant: 'body',
+  },
+  presence: {
+    method: 'get',
+    path: '/api/presence',
+    action: 'see who takes escalated calls',
+    roles: ['tenant_admin', 'supervisor', 'agent'],
+    scope: 'telephony',
+    tenant: 'query',
+  },
+  voiceSample: {
+    method: 'get',
+    path: '/api/voices/sample',
+    action: 'hear voice samples',
+    roles: ['tenant_admin', 'supervisor'],
+    scope: 'telephony',
+    tenant: 'credential',
+  },
+} as const satisfies Record<string, RouteAccess>;
+
+const API_PATHS: ReadonlySet<string> = new Set(Object.values(CALL_CONTROL_ROUTES).map((route) => route.path));
 
 // parseWith, as every edge: it also refuses text that is not well-formed (a lone surrogate) anywhere in the body.
 const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
@@ -78,13 +118,21 @@ const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> =
   return parsed.value;
 };
 
-const requireTenantRole = (actor: Actor, tenantId: string, roles: ReadonlySet<string>): void => {
-  if (actor.tenantId !== tenantId && actor.role !== 'super_admin') {
-    throw new CommandRejected(403, 'FORBIDDEN', 'this tenant is not yours', 'tenantId');
-  }
-  if (actor.role === undefined || (!roles.has(actor.role) && actor.role !== 'super_admin')) {
-    throw new CommandRejected(403, 'FORBIDDEN', `the ${actor.role ?? 'unknown'} role may not do this`);
-  }
+/** Authorizes a request by its table entry (the platform's one check), before its body or query is parsed. */
+const allow = async (
+  state: ApiState,
+  route: RouteAccess,
+  request: { readonly body?: unknown; readonly query?: Record<string, unknown> },
+): Promise<Actor> => {
+  const credential = requireCredential(state);
+  const tenantId =
+    route.tenant === 'body'
+      ? tenantIdIn(request.body)
+      : route.tenant === 'query'
+        ? tenantOfQuery(request.query ?? {}, credential)
+        : undefined;
+  await authorize(credential, route, { tenantId });
+  return credential.actor;
 };
 
 /**
@@ -100,9 +148,8 @@ export const callControl = (options: CallControlOptions): Middleware => {
   api.use(authenticate(options.auth));
 
   api.post('/calls/outbound', async (ctx) => {
-    const actor = requireActor(ctx.state);
+    await allow(ctx.state, CALL_CONTROL_ROUTES.outbound, ctx.request);
     const body = parseBody(OutboundCall, ctx.request.body);
-    requireTenantRole(actor, body.tenantId, CALL_ROLES);
     await live.catchUp();
     const agent = live.directory.agent(body.tenantId, body.agentId);
     if (!agent || !agent.enabled)
@@ -159,20 +206,15 @@ export const callControl = (options: CallControlOptions): Middleware => {
   });
 
   api.put('/presence', async (ctx) => {
-    const actor = requireActor(ctx.state);
+    const actor = await allow(ctx.state, CALL_CONTROL_ROUTES.setPresence, ctx.request);
     const body = parseBody(Presence, ctx.request.body);
-    requireTenantRole(actor, body.tenantId, PRESENCE_ROLES);
     presence.set(body.tenantId, actor.id, body.available, body.departmentIds ?? 'all');
     ctx.body = { available: presence.list(body.tenantId) };
   });
 
   // What an agent's voice sounds like, for the console's agent editor: the configured text-to-speech, as WAV.
   api.get('/voices/sample', async (ctx) => {
-    const actor = requireActor(ctx.state);
-    if (actor.tenantId === undefined && actor.role !== 'super_admin') {
-      throw new CommandRejected(403, 'FORBIDDEN', 'these credentials belong to no tenant');
-    }
-    requireTenantRole(actor, actor.tenantId ?? '', CALL_ROLES);
+    await allow(ctx.state, CALL_CONTROL_ROUTES.voiceSample, ctx.request);
     const query = parseBody(VoiceSample, ctx.query);
     const text =
       query.text ??
@@ -186,9 +228,8 @@ export const callControl = (options: CallControlOptions): Middleware => {
   });
 
   api.get('/presence', async (ctx) => {
-    const actor = requireActor(ctx.state);
-    const tenantId = String(ctx.query['tenantId'] ?? actor.tenantId ?? '');
-    requireTenantRole(actor, tenantId, PRESENCE_ROLES);
+    const actor = await allow(ctx.state, CALL_CONTROL_ROUTES.presence, { query: ctx.query });
+    const tenantId = tenantOfQuery(ctx.query, requireCredential(ctx.state)) ?? actor.tenantId ?? '';
     ctx.body = { available: presence.list(tenantId) };
   });
 

@@ -1,9 +1,15 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
-import { TenantId, parseWith, tierAllows, type PlanFeature, type PlanTier } from '@ccp/schemas';
+import { TenantId, parseWith, type PlanTier } from '@ccp/schemas';
 import { CommandRejected } from '../../../command-service/src/application/errors.js';
-import { authenticate, requireActor, type ApiState } from '../../../command-service/src/http/command-api.js';
+import { authorize, type PlanOf } from '../../../command-service/src/http/authorize.js';
+import {
+  authenticate,
+  requireCredential,
+  tenantOfQuery,
+  type ApiState,
+} from '../../../command-service/src/http/command-api.js';
 import type { Auth } from '../../../command-service/src/identity/auth.js';
 import type { QueryRoute, Scope } from './route.js';
 
@@ -26,29 +32,22 @@ const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, where
 };
 
 /**
- * The tenant a request reads: the credentials' own. A super admin names one with `tenantId`; anyone else may
- * repeat their own but never name another, so a changed parameter is refused rather than quietly ignored.
+ * Authorizes a read by its route (the one check of every route: tenant, role, API key scope, tier) and says
+ * which tenant it reads: the credentials' own. A super admin names one with `tenantId`; anyone else may repeat
+ * their own but never name another, so a changed parameter is refused rather than quietly ignored.
  */
-export const scopeOf = (
+export const scopeOf = async (
   route: QueryRoute,
   state: ApiState,
   query: Record<string, unknown>,
-  keyScopes: readonly string[] | undefined,
-): Scope => {
-  const actor = requireActor(state);
-  if (keyScopes !== undefined && !keyScopes.includes(route.scope)) {
-    throw new CommandRejected(403, 'FORBIDDEN_SCOPE', `this API key lacks the ${route.scope} scope`);
-  }
-  const isSuperAdmin = actor.role === 'super_admin';
-  if (!isSuperAdmin && (actor.role === undefined || !route.roles.includes(actor.role))) {
-    throw new CommandRejected(
-      403,
-      'FORBIDDEN_ROLE',
-      `the ${actor.role ?? 'unknown'} role may not ${route.summary.toLowerCase()}`,
-    );
-  }
-  const named = parse(TenantParam, { tenantId: query['tenantId'] }, 'query').tenantId;
-  if (isSuperAdmin) {
+  planOf: PlanOf,
+): Promise<Scope> => {
+  const credential = requireCredential(state);
+  const { actor } = credential;
+  const access = { ...route, action: route.summary.toLowerCase() };
+  if (actor.role === 'super_admin') {
+    await authorize(credential, access, {});
+    const named = parse(TenantParam, { tenantId: query['tenantId'] }, 'query').tenantId;
     if (route.platformWide) return { actor, tenantId: named ?? '*' };
     if (named === undefined) {
       throw new CommandRejected(
@@ -60,47 +59,12 @@ export const scopeOf = (
     }
     return { actor, tenantId: named };
   }
-  const own = actor.tenantId;
-  if (own === undefined || own === '*') {
+  const named = tenantOfQuery(query, credential);
+  if (named === undefined || named === '*') {
     throw new CommandRejected(403, 'FORBIDDEN_TENANT', 'these credentials belong to no tenant');
   }
-  if (named !== undefined && named !== own) {
-    throw new CommandRejected(403, 'FORBIDDEN_TENANT', 'you may only read your own tenant', 'tenantId');
-  }
-  return { actor, tenantId: own };
-};
-
-const FEATURE_NAMES: Record<PlanFeature, string> = {
-  exports: 'exports',
-  api_access: 'API access',
-  audit_trail: 'the audit trail',
-  scheduled_reports: 'saved and scheduled reports',
-  white_label: 'white label',
-};
-
-/**
- * The tenant's tier must grant what the route needs, and API access when the credential is an API key. Super
- * admins read any tenant whatever its tier: they support tenants on every plan.
- */
-const requireFeatures = async (
-  route: QueryRoute,
-  scope: Scope,
-  byApiKey: boolean,
-  planOf: (tenantId: string) => Promise<PlanTier>,
-): Promise<void> => {
-  if (scope.actor.role === 'super_admin' || scope.tenantId === '*') return;
-  const needed = [...(byApiKey ? (['api_access'] as const) : []), ...(route.feature ? [route.feature] : [])];
-  if (needed.length === 0) return;
-  const tier = await planOf(scope.tenantId);
-  for (const feature of needed) {
-    if (!tierAllows(tier, feature)) {
-      throw new CommandRejected(
-        403,
-        'PLAN_FEATURE',
-        `the ${tier} plan does not include ${FEATURE_NAMES[feature]}; a super admin can change the tenant's plan`,
-      );
-    }
-  }
+  await authorize(credential, access, { tenantId: named }, planOf);
+  return { actor, tenantId: named };
 };
 
 /** Mounts every route with authentication, its role check, its tenant scope and parsed parameters. */
@@ -124,10 +88,7 @@ export const serveRoutes = (
         if ('body' in result) ctx.body = result.body;
         return;
       }
-      const bearer = ctx.state.bearer;
-      const keyScopes = bearer !== undefined ? auth.scopesOf(bearer) : undefined;
-      const scope = scopeOf(route, ctx.state, query, keyScopes);
-      await requireFeatures(route, scope, keyScopes !== undefined, planOf);
+      const scope = await scopeOf(route, ctx.state, query, planOf);
       const { tenantId: _ignored, ...rest } = query;
       const result = await route.handle({
         scope,

@@ -194,7 +194,7 @@ export interface TenantConfig {
   };
 }
 
-export const API_KEY_SCOPES = ['commands', 'read', 'analytics', 'audit', 'telephony'] as const;
+export const API_KEY_SCOPES = ['commands', 'read', 'analytics', 'audit', 'telephony', 'admin'] as const;
 
 export interface ApiKey {
   readonly keyId: string;

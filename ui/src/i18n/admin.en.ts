@@ -435,6 +435,7 @@ export const adminEn = {
         analytics: 'Analytics',
         audit: 'Audit',
         telephony: 'Telephony',
+        admin: 'Credentials (API keys, sessions)',
       },
       newKeyLabel: 'New API key',
       issuedOnce: 'Key {name} issued. Copy it now: it is shown only once.',

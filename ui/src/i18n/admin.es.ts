@@ -440,6 +440,7 @@ export const adminEs: AdminMessages = {
         analytics: 'Analítica',
         audit: 'Auditoría',
         telephony: 'Telefonía',
+        admin: 'Credenciales (claves de API, sesiones)',
       },
       newKeyLabel: 'Nueva clave de API',
       issuedOnce: 'Clave {name} emitida. Cópiela ahora: solo se muestra una vez.',

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyScope, commandJsonSchema, type Role } from '@ccp/schemas';
+import { commandRoutes } from '../../command-service/src/commands/index.js';
+import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
+import {
+  GRANTABLE_ROLES,
+  TENANT_ROLES,
+  type Access,
+  type TenantFrom,
+} from '../../command-service/src/http/authorize.js';
+import { COMMAND_API_ROUTES } from '../../command-service/src/http/command-api.js';
+import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
+import { STREAM_ADMIN_ROUTES, streamProcessing } from '../../infra/platform/stream-processing.js';
+import { mediaGatewayModule } from '../../media-gateway/src/module.js';
+import { CALL_CONTROL_ROUTES } from '../../media-gateway/src/telephony/call-control.js';
+import { queryApiModule } from '../../query-api/src/module.js';
+import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { operationsOf, type OpenApiDocument } from '../support/openapi.js';
+import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+
+/*
+ * Every route of the platform × every role × own and another tenant × every kind of credential (a session, and
+ * API keys of each role with each scope alone and with all scopes), generated from the route tables: the command
+ * API's own routes, the command catalog, the call-control routes, the stream processors' admin routes and the
+ * query API's OpenAPI document (itself generated from its route table). A refusal is exactly 403 (404 where a route hides another tenant's members);
+ * an allowed request is neither 401 nor 403. Requests carry no valid body: authorization is decided before
+ * validation, so an allowed request ends in a 400 (or a harmless read) and nothing changes.
+ */
+
+const PASSWORD = 'matrix-password-1';
+const OTHER = 'globex';
+const TARGETS = { [DEMO_TENANT]: 'demo-target', [OTHER]: 'globex-target' } as const;
+const PROBE = 'matrix-probe';
+
+interface MatrixRoute extends Access {
+  readonly name: string;
+  readonly method: string;
+  readonly path: string;
+  readonly tenant: TenantFrom;
+  readonly endsSession?: boolean;
+  /** Commands whose body is valid with a tenantId alone get an invalid Idempotency-Key, or they would run. */
+  readonly tenantOnly?: boolean;
+}
+
+interface Credential {
+  readonly label: string;
+  readonly role: Role;
+  readonly kind: 'session' | 'api_key';
+  readonly scopes: readonly string[];
+  readonly token: string;
+}
+
+const scopeSets: readonly (readonly string[])[] = [
+  ...ApiKeyScope.options.map((s) => [s]),
+  ApiKeyScope.options,
+];
+
+const commandApiRoutes = (): MatrixRoute[] =>
+  Object.entries(COMMAND_API_ROUTES)
+    .filter(([, route]) => !('public' in route))
+    .map(([name, route]) => ({ ...route, name }));
+
+const commandCatalogRoutes = (): MatrixRoute[] =>
+  commandRoutes.map((route) => {
+    const schema = commandJsonSchema(route.definition) as { required?: string[] };
+    return {
+      name: route.definition.type,
+      method: 'post',
+      path: `/api/commands/${route.definition.type}`,
+      roles: route.roles,
+      scope: route.scope ?? 'commands',
+      action: route.definition.type,
+      tenant: 'body',
+      tenantOnly: (schema.required ?? []).every((field) => field === 'tenantId'),
+    };
+  });
+
+const callControlRoutes = (): MatrixRoute[] =>
+  Object.entries(CALL_CONTROL_ROUTES).map(([name, route]) => ({ ...route, name }));
+
+const streamAdminRoutes = (): MatrixRoute[] =>
+  Object.entries(STREAM_ADMIN_ROUTES).map(([name, route]) => ({ ...route, name }));
+
+const queryRoutes = (document: OpenApiDocument): MatrixRoute[] =>
+  operationsOf(document)
+    .filter((operation) => !operation['x-roles'].includes('anyone'))
+    .map((operation) => {
+      const extras = operation as unknown as { 'x-api-key-scope': ApiKeyScope; 'x-plan-feature'?: string };
+      return {
+        name: operation.operationId,
+        method: operation.method,
+        path: operation.path.replace(/\{[^}]+\}/g, PROBE),
+        roles: operation['x-roles'].filter((role) => role !== 'super_admin') as Role[],
+        scope: extras['x-api-key-scope'],
+        action: operation.operationId,
+        tenant: 'query',
+      };
+    });
+
+/** What the tables say the answer must be: a status, or 'allowed' (anything but 401 and 403). */
+const expected = (
+  route: MatrixRoute,
+  credential: Credential | undefined,
+  tenantId: string,
+): number | 'allowed' => {
+  if (!credential) return 401;
+  const superAdmin = credential.role === 'super_admin';
+  if (!superAdmin && route.tenant !== 'credential' && tenantId !== DEMO_TENANT) {
+    return route.tenant === 'member' ? 404 : 403;
+  }
+  // The member a request names is never the caller: `self` does not apply.
+  if (!superAdmin && !route.roles.includes(credential.role)) return 403;
+  if (credential.kind === 'api_key' && route.scope !== 'any') {
+    if (route.scope === 'session' || !credential.scopes.includes(route.scope)) return 403;
+  }
+  return 'allowed';
+};
+
+let test: TestPlatform;
+let routes: MatrixRoute[] = [];
+const credentials: Credential[] = [];
+
+/** One request as the table says to make it, answered with its status only (streams are cut at the headers). */
+const send = async (route: MatrixRoute, token: string | undefined, tenantId: string): Promise<number> => {
+  let path = route.path
+    .replace(':userId', TARGETS[tenantId as keyof typeof TARGETS])
+    .replace(/:[A-Za-z]+/g, PROBE);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  let body: unknown;
+  if (route.tenant === 'query') path += `${path.includes('?') ? '&' : '?'}tenantId=${tenantId}`;
+  if (route.tenant === 'body') body = { tenantId };
+  if (route.tenant === 'member' && route.method === 'post') {
+    body = { userId: TARGETS[tenantId as keyof typeof TARGETS] };
+  }
+  if (route.method === 'post' || route.method === 'put') body ??= {};
+  if (route.tenantOnly) headers['idempotency-key'] = 'short';
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  try {
+    const response = await fetch(test.url + path, {
+      method: route.method.toUpperCase(),
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: controller.signal,
+    });
+    await response.body?.cancel();
+    return response.status;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** Runs jobs a few at a time: enough to keep the server busy, not so many that the machine chokes. */
+const pool = async <T>(jobs: readonly (() => Promise<T>)[], width = 6): Promise<T[]> => {
+  const results: T[] = new Array<T>(jobs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const index = next++;
+        results[index] = await (jobs[index] as () => Promise<T>)();
+      }
+    }),
+  );
+  return results;
+};
+
+beforeAll(async () => {
+  const processing = streamProcessing(createProcessors());
+  test = await startTestPlatform(undefined, {
+    processing,
+    env: { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_KEY: '10000000' },
+    modules: (config) => [
+      queryApiModule(() => processing.readStore(), verifyStreamChain),
+      mediaGatewayModule(config.mediaGateway),
+    ],
+  });
+  await seedDemo(test.platform, PASSWORD);
+  const rootToken = await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password);
+  const root = apiClient(test.url, rootToken);
+  expect(
+    (await root.command('CreateTenant', { tenantId: OTHER, name: 'Globex', planTier: 'professional' }))
+      .status,
+  ).toBe(200);
+  for (const [tenantId, userId] of Object.entries(TARGETS)) {
+    const invited = await root.command('InviteMember', {
+      tenantId,
+      userId,
+      email: `${userId}@matrix.example`,
+      name: 'Matrix Target',
+      role: 'viewer',
+    });
+    expect(invited.status).toBe(200);
+  }
+  credentials.push({
+    label: 'super_admin session',
+    role: 'super_admin',
+    kind: 'session',
+    scopes: [],
+    token: rootToken,
+  });
+  for (const user of DEMO_USERS) {
+    const token = await login(test.url, user.email, PASSWORD);
+    credentials.push({ label: `${user.role} session`, role: user.role, kind: 'session', scopes: [], token });
+  }
+  const admin = apiClient(test.url, credentials.find((c) => c.role === 'tenant_admin')?.token);
+  for (const role of TENANT_ROLES) {
+    for (const scopes of scopeSets) {
+      const issued = await admin.request<{ key: string }>('POST', '/api/api-keys', {
+        tenantId: DEMO_TENANT,
+        name: `${role} ${scopes.join('+')}`,
+        role,
+        scopes,
+      });
+      expect(issued.status).toBe(201);
+      credentials.push({
+        label: `${role} key [${scopes.join(',')}]`,
+        role,
+        kind: 'api_key',
+        scopes,
+        token: issued.body.key,
+      });
+    }
+  }
+  const document = (await apiClient(test.url).request<OpenApiDocument>('GET', '/api/openapi.json')).body;
+  routes = [
+    ...commandApiRoutes(),
+    ...commandCatalogRoutes(),
+    ...callControlRoutes(),
+    ...streamAdminRoutes(),
+    ...queryRoutes(document),
+  ];
+}, 180_000);
+afterAll(async () => {
+  await test?.stop();
+});
+
+describe('the authorization matrix', () => {
+  it('every route refuses a request without credentials with 401', async () => {
+    const statuses = await pool(routes.map((route) => () => send(route, undefined, DEMO_TENANT)));
+    const wrong = routes.flatMap((route, i) =>
+      statuses[i] === 401 ? [] : [`${route.method.toUpperCase()} ${route.path}: ${statuses[i]}`],
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it(
+    'every route × role × own/other tenant × session or API key scope answers as its table says',
+    { timeout: 600_000 },
+    async () => {
+      const cases: { route: MatrixRoute; credential: Credential; tenantId: string }[] = [];
+      // Signing out ends the credential: those run after everything else.
+      const ordered = [...routes.filter((r) => !r.endsSession), ...routes.filter((r) => r.endsSession)];
+      for (const route of ordered) {
+        const tenants = route.tenant === 'credential' ? [DEMO_TENANT] : [DEMO_TENANT, OTHER];
+        for (const credential of credentials) {
+          for (const tenantId of tenants) cases.push({ route, credential, tenantId });
+        }
+      }
+      const statuses = await pool(
+        cases.map(
+          ({ route, credential, tenantId }) =>
+            () =>
+              send(route, credential.token, tenantId),
+        ),
+      );
+      // Grouped by route, so that a hole reads as one line with its count and an example.
+      const wrong = new Map<string, string[]>();
+      cases.forEach(({ route, credential, tenantId }, i) => {
+        const want = expected(route, credential, tenantId);
+        const got = statuses[i] ?? 0;
+        if (want === 'allowed' ? got !== 401 && got !== 403 : got === want) return;
+        const where = tenantId === DEMO_TENANT ? 'own tenant' : 'other tenant';
+        const key = `${route.method.toUpperCase()} ${route.path}`;
+        wrong.set(key, [...(wrong.get(key) ?? []), `${credential.label} on ${where}: ${got}, want ${want}`]);
+      });
+      const summary = [...wrong].map(
+        ([route, answers]) => `${route}: ${answers.length} wrong, e.g. ${answers.slice(0, 2).join('; ')}`,
+      );
+      expect(summary, `${cases.length} requests`).toEqual([]);
+    },
+  );
+
+  it('a role hands out only roles that can do nothing it cannot (checked against every table)', () => {
+    const mismatches: string[] = [];
+    for (const [holder, grantable] of Object.entries(GRANTABLE_ROLES)) {
+      if (holder === 'super_admin') continue;
+      for (const granted of grantable) {
+        for (const route of routes) {
+          if (route.roles.includes(granted) && !route.roles.includes(holder as Role)) {
+            mismatches.push(`${holder} may grant ${granted}, but only ${granted} may ${route.name}`);
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
