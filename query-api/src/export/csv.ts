@@ -8,6 +8,13 @@ import {
   type ReadStore,
 } from '../../../projections/src/read-store/port.js';
 
+/**
+ * Options every CSV the platform writes is made with. A cell that starts with =, +, -, @, tab or CR is a
+ * formula to a spreadsheet (a caller's name such as =HYPERLINK(...) would run when an analyst opens the
+ * export), so such cells get a leading quote and read as text.
+ */
+export const SPREADSHEET_SAFE = { escape_formulas: true } as const;
+
 export interface CsvColumn<T> {
   readonly header: string;
   readonly value: (row: T) => string | number | boolean | null;
@@ -40,7 +47,7 @@ export const streamCsv = <T>(
   batches: AsyncIterable<readonly T[]>,
   log: (message: string) => void,
 ): void => {
-  const csv = stringify({ header: true, columns: columns.map((c) => c.header) });
+  const csv = stringify({ ...SPREADSHEET_SAFE, header: true, columns: columns.map((c) => c.header) });
   const body = new PassThrough();
   csv.pipe(body);
   ctx.set('Content-Type', 'text/csv; charset=utf-8');

@@ -3,6 +3,7 @@ import SVGtoPDF from 'svg-to-pdfkit';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { stringify } from 'csv-stringify/sync';
+import { SPREADSHEET_SAFE } from '../export/csv.js';
 import { wallClockAt } from '@ccp/schemas';
 import type { Cell, ReportTable } from './tables.js';
 
@@ -169,7 +170,9 @@ export const renderReport = async (doc: ReportDocument, format: ReportFormat): P
       return {
         filename: `${base}.csv`,
         contentType: 'text/csv; charset=utf-8',
-        body: Buffer.from(stringify([doc.table.columns, ...doc.table.rows.map((r) => [...r])])),
+        body: Buffer.from(
+          stringify([doc.table.columns, ...doc.table.rows.map((r) => [...r])], SPREADSHEET_SAFE),
+        ),
       };
     case 'json':
       return {

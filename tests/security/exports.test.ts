@@ -1,0 +1,112 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
+import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
+import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
+import { streamProcessing } from '../../infra/platform/stream-processing.js';
+import { queryApiModule } from '../../query-api/src/module.js';
+import { renderReport } from '../../query-api/src/reports/render.js';
+import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+
+/*
+ * Issue 11, items 14c and 14d: a CSV export never hands a spreadsheet a formula (csv-stringify's
+ * escape_formulas: a cell starting with =, +, -, @, tab or CR gets a leading quote), and the audit trail and its
+ * export never show a secret's hash (API keys) nor any other hash of the event data.
+ */
+
+const FORMULAS = ['=HYPERLINK("http://evil.example","x")', '+1+2', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let test: TestPlatform;
+let admin: ReturnType<typeof apiClient>;
+/** Calls are the media gateway's to record; the super admin stands in for it. */
+let gateway: ReturnType<typeof apiClient>;
+let text: (path: string) => Promise<{ status: number; body: string }>;
+
+beforeAll(async () => {
+  const processing = streamProcessing(createProcessors());
+  test = await startTestPlatform(undefined, {
+    processing,
+    modules: () => [
+      queryApiModule(() => processing.readStore(), verifyStreamChain, {
+        engines: enginesOf(configFromEnv({})),
+      }),
+    ],
+  });
+  await seedDemo(test.platform, 'demo-password-1');
+  const email = DEMO_USERS.find((u) => u.role === 'tenant_admin')?.email ?? '';
+  const token = await login(test.url, email, 'demo-password-1');
+  admin = apiClient(test.url, token);
+  gateway = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+  text = async (path) => {
+    const response = await fetch(test.url + path, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.text() };
+  };
+});
+afterAll(async () => {
+  await test.stop();
+});
+
+/** Retries until the read side caught up with what the check looks for. */
+const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+  let value = await read();
+  for (let i = 0; i < 100 && !done(value); i++) {
+    await sleep(100);
+    value = await read();
+  }
+  return value;
+};
+
+describe('CSV exports neutralise formulas', () => {
+  it('a queue named like a formula comes out of calls.csv as text', async () => {
+    const names = FORMULAS.slice(0, 4);
+    for (const [n, queue] of names.entries()) {
+      const callId = `CA-formula-${n}`;
+      const send = async (type: string, data: Record<string, unknown>) => {
+        const response = await gateway.command(type, { tenantId: DEMO_TENANT, callId, ...data });
+        expect(response.status, `${type}: ${JSON.stringify(response.body)}`).toBe(200);
+      };
+      await send('StartCall', {
+        direction: 'inbound',
+        from: '+15550001111',
+        to: '+15550100001',
+        provider: 'simulator',
+        agentId: 'sofia',
+      });
+      await send('RequestEscalation', { reason: 'caller_request', summary: 'Wants a person.' });
+      await send('QueueCall', { departmentId: 'reception', queue });
+    }
+    const csv = await eventually(
+      () => text('/api/exports/calls.csv'),
+      (r) => names.every((_, n) => r.body.includes(`CA-formula-${n}`)),
+    );
+    expect(csv.status).toBe(200);
+    const rows = parse(csv.body, { columns: true }) as Record<string, string>[];
+    const queues = rows.filter((r) => r['callId']?.startsWith('CA-formula-')).map((r) => r['queue']);
+    expect(queues.sort()).toEqual(names.map((name) => `'${name}`).sort());
+    // No cell of the file starts a formula, the caller's number included.
+    for (const row of rows) {
+      for (const cell of Object.values(row)) expect(cell, cell).not.toMatch(/^[=+\-@\t\r]/);
+    }
+  });
+
+  it('report files (CSV) neutralise every formula start, tab and CR included', async () => {
+    const file = await renderReport(
+      {
+        reportName: 'agents',
+        tenantName: 'Bright Smile Dental',
+        timeZone: 'UTC',
+        generatedAt: new Date('2026-01-05T10:00:00Z'),
+        range: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-05T00:00:00Z') },
+        table: { title: 'Agents', columns: ['agent', 'calls'], rows: FORMULAS.map((name, n) => [name, n]) },
+      },
+      'csv',
+    );
+    const rows = parse(file.body.toString(), { columns: true, relax_quotes: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows.map((r) => r['agent'])).toEqual(FORMULAS.map((name) => `'${name}`));
+  });
+});
