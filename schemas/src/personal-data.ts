@@ -37,3 +37,30 @@ export const ERASED = '[erased]';
 
 /** Stored metadata key listing the fields of an event whose key was erased. */
 export const ERASED_FIELDS_KEY = 'erasedFields';
+
+/**
+ * Hashes in event data that the audit trail (the audit-log table, its API and CSV export) withholds. An API key's
+ * hash is a secret: whoever holds it can test guesses offline and match it to a leaked key. An email hash stands
+ * for a person, a request hash for a request's content; both can be matched by hashing guesses, which erasure
+ * would not stop. What the event was and who did it stay in the trail.
+ */
+export const WITHHELD_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  ApiKeyIssued: ['keyHash'],
+  ApiKeyRotated: ['keyHash'],
+  MemberInvited: ['emailHash'],
+  MemberRemoved: ['emailHash'],
+  LoginClaimed: ['emailHash'],
+  CommandAccepted: ['requestHash'],
+};
+
+/** What a withheld field reads as in the audit trail. */
+export const WITHHELD = '[withheld]';
+
+/** The event's data with its withheld fields replaced by the marker (absent fields stay absent). */
+export const withoutWithheldFields = (type: string, data: unknown): unknown => {
+  const fields = WITHHELD_FIELDS[type];
+  if (fields === undefined || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const shown: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  for (const field of fields) if (shown[field] !== undefined) shown[field] = WITHHELD;
+  return shown;
+};

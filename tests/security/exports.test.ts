@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventDefinitions, PERSONAL_FIELDS, WITHHELD_FIELDS } from '@ccp/schemas';
 import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
 import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
@@ -16,6 +17,7 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } f
  */
 
 const FORMULAS = ['=HYPERLINK("http://evil.example","x")', '+1+2', '-2+3', '@SUM(A1)', '\tTAB', '\rCR'];
+const SHA256_HEX = /[0-9a-f]{64}/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let test: TestPlatform;
@@ -108,5 +110,67 @@ describe('CSV exports neutralise formulas', () => {
       string
     >[];
     expect(rows.map((r) => r['agent'])).toEqual(FORMULAS.map((name) => `'${name}`));
+  });
+});
+
+describe('the audit trail shows no secret hashes', () => {
+  it('lists every hash field of every event as withheld', () => {
+    const hashLike = /hash|secret|password/i;
+    const found = eventDefinitions.flatMap((definition) => {
+      const shape = (definition.data as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+      return Object.keys(shape)
+        .filter((field) => hashLike.test(field))
+        .filter((field) => !(PERSONAL_FIELDS[definition.type] ?? []).includes(field))
+        .filter((field) => !(WITHHELD_FIELDS[definition.type] ?? []).includes(field))
+        .map((field) => `${definition.type}.${field}`);
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('an API key issued and rotated, a member invited and an idempotent command leave no hash in the audit trail or its export', async () => {
+    const issued = await admin.request<{ keyId: string; key: string }>('POST', '/api/api-keys', {
+      tenantId: DEMO_TENANT,
+      name: 'Exports test',
+      role: 'analyst',
+    });
+    expect(issued.status).toBe(201);
+    const rotated = await admin.request('POST', `/api/api-keys/${issued.body.keyId}/rotate`, {
+      tenantId: DEMO_TENANT,
+    });
+    expect(rotated.status).toBe(200);
+    const idempotent = await admin.command(
+      'CreateDepartment',
+      { tenantId: DEMO_TENANT, departmentId: 'exports-test', name: 'Exports' },
+      { 'idempotency-key': 'exports-test-1' },
+    );
+    expect(idempotent.status).toBe(200);
+
+    // The key's own hashes, before and after rotation, as the identity store keeps them.
+    const keyHashes = test.platform.identities
+      .apiKeys(DEMO_TENANT)
+      .filter((k) => k.keyId === issued.body.keyId)
+      .map((k) => k.keyHash);
+    expect(keyHashes).toHaveLength(1);
+
+    const types = ['ApiKeyIssued', 'ApiKeyRotated', 'MemberInvited', 'LoginClaimed', 'CommandAccepted'];
+    for (const type of types) {
+      const audit = await eventually(
+        () =>
+          admin.request<{ items: { data: Record<string, unknown> }[] }>(
+            'GET',
+            `/api/audit/events?type=${type}`,
+          ),
+        (r) => r.status === 200 && r.body.items.length > 0,
+      );
+      expect(audit.body.items.length, type).toBeGreaterThan(0);
+      // Stream ids are the streams' names (a login claim is named by its email hash): only the data is checked.
+      expect(JSON.stringify(audit.body.items.map((item) => item.data)), type).not.toMatch(SHA256_HEX);
+      const csv = await text(`/api/exports/audit.csv?type=${type}`);
+      expect(csv.status).toBe(200);
+      const rows = parse(csv.body, { columns: true }) as Record<string, string>[];
+      expect(rows.length, type).toBeGreaterThan(0);
+      for (const row of rows) expect(row['data'], type).not.toMatch(SHA256_HEX);
+      for (const hash of keyHashes) expect(csv.body + JSON.stringify(audit.body)).not.toContain(hash);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeEvent, streamName } from '@ccp/schemas';
+import { decodeEvent, streamName, withoutWithheldFields } from '@ccp/schemas';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { QueryParams, ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
@@ -26,7 +26,7 @@ export const AuditEntry = z.object({
   correlationId: z.string(),
   causationId: z.string().nullable(),
   actor: z.object({ kind: z.string(), id: z.string(), role: z.string().nullable() }),
-  data: z.unknown().describe("The event's data; personal fields read [personal]"),
+  data: z.unknown().describe("The event's data; personal fields read [personal], secret hashes [withheld]"),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -68,7 +68,8 @@ export const auditEntryOf = (r: Record<string, unknown>): AuditEntry => ({
     id: String(r['actor_id']),
     role: r['actor_role'] === '' ? null : String(r['actor_role']),
   },
-  data: JSON.parse(String(r['data'])) as unknown,
+  // Withheld here too: rows an older audit-log processor wrote hold the hashes until its rebuild replaced them.
+  data: withoutWithheldFields(String(r['type']), JSON.parse(String(r['data'])) as unknown),
 });
 
 /** The audit log of a tenant in log order (or newest first), a page at a time. */

@@ -1,4 +1,4 @@
-import { eventDefinitions, PERSONAL_FIELDS, type EventEnvelope } from '@ccp/schemas';
+import { eventDefinitions, PERSONAL_FIELDS, withoutWithheldFields, type EventEnvelope } from '@ccp/schemas';
 import type { BusEvent } from '../bus/port.js';
 import type { Processor, ProcessorContext } from '../processor.js';
 
@@ -44,7 +44,9 @@ const auditRowOf = (envelope: EventEnvelope, position: number): Record<string, u
   actor_kind: envelope.actor.kind,
   actor_id: envelope.actor.id,
   actor_role: envelope.actor.role ?? '',
-  data: JSON.stringify(withoutPersonalData(envelope.type, envelope.data)),
+  data: JSON.stringify(
+    withoutWithheldFields(envelope.type, withoutPersonalData(envelope.type, envelope.data)),
+  ),
 });
 
 /**
@@ -57,7 +59,8 @@ export const createAuditLogProcessor = (): Processor => ({
   name: AUDIT_LOG,
   // 2: ticket subjects, resolutions and reasons, call outcomes and transfer reasons became personal fields; a
   // start rebuilds the table so rows written in the clear by version 1 are redacted too.
-  version: 2,
+  // 3: secret and personal hashes (WITHHELD_FIELDS) are withheld; rows of version 2 still hold them.
+  version: 3,
   categories: AUDITED_CATEGORIES,
   tables: ['events'],
   async handle(batch: readonly BusEvent[], context: ProcessorContext): Promise<void> {
