@@ -12,10 +12,11 @@ export const GATEWAY_ACTOR: Actor = { kind: 'telephony', id: 'media-gateway' };
 export const commandSenderFor = (handler: CommandHandler): CommandSender => ({
   send: async (type, data, options) => {
     try {
-      await handler.handleTrusted(type, data, {
+      const result = await handler.handleTrusted(type, data, {
         actor: GATEWAY_ACTOR,
         ...(options?.correlationId !== undefined && { correlationId: options.correlationId }),
       });
+      return { recorded: result.events.length };
     } catch (error) {
       if (error instanceof CommandRejected && error.status < 500 && error.status !== 409) {
         throw new CommandRefusedError(error.code, error.message, error.field);

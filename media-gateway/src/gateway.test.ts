@@ -344,3 +344,54 @@ describe('the media gateway answering a call', () => {
     expect(requests.at(-1)?.system).toContain('Offer the Saturday slot first.');
   });
 });
+
+describe('a caller line heard once', () => {
+  it('the same line again, in the same process or after a restart, is answered as recorded', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Thanks for calling Acme Dental, this is Ava.' }),
+      () => ({ text: 'We open at nine.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    const line = { text: 'When do you open?', confidence: 0.9 };
+    const [first, concurrent] = await Promise.all([
+      opening.session.hearLine(1, line),
+      opening.session.hearLine(1, line),
+    ]);
+    expect(first.lines).toEqual(['We open at nine.']);
+    expect(concurrent).toBe(first);
+    const recorded = await types(f);
+    expect(recorded).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
+    // A line from the future is refused: lines come in order.
+    await expect(opening.session.hearLine(3, line)).rejects.toThrow(/line 2, not 3/);
+
+    // Another process (the platform restarted) gets the same line again: answered from the call's events.
+    const { gateway: restarted } = await gatewayOn(f, model);
+    const resumed = await restarted.sessionOrResume(CALL);
+    const again = await resumed?.hearLine(1, line);
+    expect(again?.lines).toEqual(['We open at nine.']);
+    expect(resumed?.answerOf(0).lines).toEqual(['Thanks for calling Acme Dental, this is Ava.']);
+    expect(await types(f)).toEqual(recorded);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a line another process recorded first is not answered a second time', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello, this is Ava.' }),
+      () => ({ text: 'We open at nine.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    // Two processes hold the call, each resumed before either heard line 1.
+    const { gateway: other } = await gatewayOn(f, model);
+    const elsewhere = await other.sessionOrResume(CALL);
+    await opening.session.hearLine(1, { text: 'When do you open?', confidence: 0.9 });
+    const recorded = await types(f);
+    await elsewhere?.hearLine(1, { text: 'When do you open?', confidence: 0.9 });
+    // The decider refused the repeated utterance id, so the other process asked no model.
+    expect(await types(f)).toEqual(recorded);
+    expect(requests).toHaveLength(2);
+  });
+});

@@ -38,7 +38,14 @@ export interface IncomingCall {
 
 /** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
 export type CallOpening =
-  | { readonly kind: 'ivr'; readonly tenant: TenantEntry; readonly menu: IvrMenu; readonly language: string }
+  | {
+      readonly kind: 'ivr';
+      readonly tenant: TenantEntry;
+      readonly menu: IvrMenu;
+      readonly language: string;
+      /** The number of the caller's next try at the menu (the first is 1). */
+      readonly attempt: number;
+    }
   | { readonly kind: 'agent'; readonly session: CallSession; readonly turn: AgentTurn }
   /** The AI is not allowed to answer (its usage cap is reached), but people are there. */
   | {
@@ -146,6 +153,9 @@ export class MediaGateway {
     const context = { directory: live.directory, now: this.deps.now(), activeCalls: this.activeCalls };
     let route: CallRoute;
     if (call.direction === 'outbound') {
+      // Answered already (the carrier's request made again): the greeting the callee got, nothing run again.
+      const answered = await this.answeredOutbound(call.callId);
+      if (answered) return { kind: 'agent', session: answered, turn: answered.answerOf(0) };
       // Placed by placeOutbound, which recorded the call's tenant and agent.
       const tenantId = this.recent.get(call.callId);
       const tenant = tenantId !== undefined ? live.directory.tenant(tenantId) : undefined;
@@ -189,6 +199,7 @@ export class MediaGateway {
         tenant: route.tenant,
         menu: route.menu,
         language: route.tenant.settings.languages[0] ?? 'en',
+        attempt: 1,
       };
     }
     // An outbound call was started when it was placed; an inbound one starts as it rings here.
@@ -204,14 +215,24 @@ export class MediaGateway {
     return this.answer(call, route);
   }
 
-  /** The caller's choice in the menu: the chosen department's agent answers, or the menu is said again. */
+  /**
+   * The caller's choice in the menu: the chosen department's agent answers, or the menu is said again. Each try
+   * is numbered (`attempt`, from the webhook's URL): a try made again records nothing and gets the menu again.
+   */
   async chooseIvr(
     callId: string,
     input: { readonly kind: 'dtmf' | 'speech'; readonly value: string },
+    attempt?: number,
   ): Promise<CallOpening | undefined> {
     const pending = this.ivr.get(callId);
     if (!pending) return undefined;
     const { tenant, menu, call } = pending;
+    const language = tenant.settings.languages[0] ?? 'en';
+    if (attempt !== undefined && attempt !== pending.attempts + 1) {
+      return { kind: 'ivr', tenant, menu, language, attempt: attempt + 1 };
+    }
+    // Counted before anything is awaited, so that the same try arriving twice at once is one try.
+    pending.attempts += 1;
     const value = input.value.trim();
     const option = value === '' ? undefined : matchIvrOption(menu, input);
     if (value !== '') {
@@ -223,10 +244,8 @@ export class MediaGateway {
         ...(option && { departmentId: option.departmentId }),
       });
     }
-    pending.attempts += 1;
     const chosen = option ?? (pending.attempts >= MAX_IVR_ATTEMPTS ? menu.options[0] : undefined);
-    const language = tenant.settings.languages[0] ?? 'en';
-    if (!chosen) return { kind: 'ivr', tenant, menu, language };
+    if (!chosen) return { kind: 'ivr', tenant, menu, language, attempt: pending.attempts + 1 };
     this.ivr.delete(callId);
     const department = this.deps.live.directory.department(tenant.tenantId, chosen.departmentId);
     const route: CallRoute = department
@@ -363,14 +382,23 @@ export class MediaGateway {
     this.afterStreams.set(callId, next);
   }
 
+  /** Kept until the call closes: the stream's end reported again must not find the call's next step gone. */
   afterStream(callId: string): NextStep | undefined {
-    const next = this.afterStreams.get(callId);
-    this.afterStreams.delete(callId);
-    return next;
+    return this.afterStreams.get(callId);
   }
 
   tenantOf(callId: string): string | undefined {
     return this.recent.get(callId);
+  }
+
+  /** The session of an outbound call the AI already answered (its greeting is in the call's events). */
+  private async answeredOutbound(callId: string): Promise<CallSession | undefined> {
+    const held = this.sessions.get(callId);
+    if (held) return held;
+    const tenantId = this.recent.get(callId);
+    if (tenantId === undefined) return undefined;
+    const events = await this.deps.readCall(tenantId, callId);
+    return events.some((e) => e.type === 'AiReplied') ? this.sessionOrResume(callId) : undefined;
   }
 
   private activeCalls = (tenantId: string, agentId: string): number =>
@@ -485,7 +513,12 @@ export class MediaGateway {
     return mode;
   }
 
-  private send(tenantId: string, callId: string, type: string, data: Record<string, unknown>): Promise<void> {
-    return this.deps.commands.send(type, { tenantId, callId, ...data }, { correlationId: callId });
+  private async send(
+    tenantId: string,
+    callId: string,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.deps.commands.send(type, { tenantId, callId, ...data }, { correlationId: callId });
   }
 }

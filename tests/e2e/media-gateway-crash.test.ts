@@ -53,14 +53,19 @@ const said = (verbs: readonly Verb[]): string =>
     )
     .join(' ');
 
+/** Where the last answer's <Gather> sends the caller's next words (path and query: the port changes). */
+let nextTurn = '';
 const webhook = async (platform: PlatformProcess, path: string, params: Record<string, string>) => {
   const url = `${platform.url}${path}`;
   const response = await sendSignedRequest({ url, authToken, params });
   expect(response.status).toBe(200);
-  return said(parseTwiml(response.body, url));
+  const verbs = parseTwiml(response.body, url);
+  const gather = verbs.find((v) => v.verb === 'Gather');
+  if (gather?.verb === 'Gather') nextTurn = new URL(gather.action).pathname + new URL(gather.action).search;
+  return said(verbs);
 };
 const turn = (platform: PlatformProcess, text: string) =>
-  webhook(platform, '/twilio/turn', {
+  webhook(platform, nextTurn, {
     ...voiceParams(parties, 'in-progress'),
     ...gatherParams({ kind: 'speech', text, confidence: 0.92 }),
   });

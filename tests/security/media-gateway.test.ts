@@ -1,27 +1,66 @@
 import twilio from 'twilio';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NUMBER } from '../../infra/platform/demo-seed.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import { Conversation } from '../../media-gateway/src/simulator/transcript.js';
+import { hangUp, say, scripted } from '../../media-gateway/src/simulator/caller.js';
+import { MediaStreamClient } from '../../media-gateway/src/simulator/media-stream-client.js';
 import {
+  gatherParams,
+  recordingStatusParams,
   sendSignedRequest,
+  statusCallbackParams,
   twilioSid,
   voiceParams,
   type CallParties,
 } from '../../media-gateway/src/simulator/signed-request.js';
-import { parseTwiml, type Stream } from '../../media-gateway/src/simulator/twiml.js';
+import { parseTwiml, type Stream, type Verb } from '../../media-gateway/src/simulator/twiml.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
+import { apiClient, login } from '../support/platform.js';
 
 /*
  * The media gateway against a caller who holds the platform's signed URLs but not Twilio's place in the call:
  * Media Streams bound to their call, and signed webhooks replayed.
  */
 
+/** A number whose callee lets it ring for ever: its outbound call stays unanswered unless a test answers it. */
+const RINGING = '+15550009999';
 let env: GatewayPlatform;
+/** Every turn the conversation model was asked for (each one is paid for with a real provider). */
+let modelTurns = 0;
 beforeAll(async () => {
   const day = nextMondayInNewYork(11);
-  env = await startGatewayPlatform({ now: () => day });
+  env = await startGatewayPlatform({
+    now: () => day,
+    // Rings for 5 s (at the carrier's time scale), then hangs up as soon as it is answered.
+    callee: ({ to }) =>
+      to === RINGING
+        ? { answer: 'human', ringSeconds: 500, caller: scripted([hangUp()]) }
+        : { answer: 'human' },
+    hooks: {
+      wrapModel: (model) => ({
+        name: model.name,
+        respond: (request) => {
+          modelTurns += 1;
+          return model.respond(request);
+        },
+      }),
+    },
+  });
 }, 60_000);
 afterAll(() => env?.stop());
+
+// The demo agent takes a few calls at once: every call a test opened is hung up after it.
+const opened: CallParties[] = [];
+afterEach(async () => {
+  for (const parties of opened.splice(0)) {
+    await sendSignedRequest({
+      url: `${env.test.url}/twilio/status`,
+      authToken: env.authToken,
+      params: statusCallbackParams(parties, { status: 'completed', sequenceNumber: 9, durationSeconds: 1 }),
+    });
+  }
+});
 
 const partiesOf = (callSid: string): CallParties => ({
   callSid,
@@ -34,6 +73,7 @@ const partiesOf = (callSid: string): CallParties => ({
 /** A call ringing in, answered on a media stream: the `<Stream>` of the platform's TwiML for it. */
 const streamCall = async (): Promise<{ callSid: string; stream: Stream }> => {
   const callSid = twilioSid('CA');
+  opened.push(partiesOf(callSid));
   const url = `${env.test.url}/twilio/voice?mode=stream`;
   const response = await sendSignedRequest({
     url,
@@ -162,6 +202,236 @@ describe('a Media Stream is bound to its call (issue 11 item 8)', () => {
       expect(replay.media()).toBe(0);
       expect(await eventCount(victim.callSid)).toBe(before);
       first.close();
+    },
+  );
+});
+
+/** A webhook as Twilio sends it: signed over the URL (its query included) and the form parameters. */
+const post = async (url: string, params: Record<string, string>) => {
+  const response = await sendSignedRequest({ url, authToken: env.authToken, params });
+  return { status: response.status, body: response.body, verbs: () => parseTwiml(response.body, url) };
+};
+
+const gatherOf = (verbs: readonly Verb[]) => {
+  const gather = verbs.find((v) => v.verb === 'Gather');
+  if (gather?.verb !== 'Gather') throw new Error(`no <Gather> in ${JSON.stringify(verbs)}`);
+  return gather;
+};
+
+const typesOf = async (callSid: string) => (await env.callEvents(callSid)).map((e) => e.type);
+const countOf = async (callSid: string, type: string) =>
+  (await typesOf(callSid)).filter((t) => t === type).length;
+
+/** A call answered by gather webhooks: its parties and the action URL of the first <Gather>. */
+const gatherCall = async (to = DEMO_NUMBER) => {
+  const parties = { ...partiesOf(twilioSid('CA')), to };
+  opened.push(parties);
+  const answer = await post(`${env.test.url}/twilio/voice`, voiceParams(parties, 'ringing'));
+  expect(answer.status).toBe(200);
+  return { parties, callSid: parties.callSid, action: gatherOf(answer.verbs()).action };
+};
+
+const speech = (parties: CallParties, text: string) => ({
+  ...voiceParams(parties, 'in-progress'),
+  ...gatherParams({ kind: 'speech', text, confidence: 0.92 }),
+});
+
+/** Someone of the demo tenant available for escalated calls, for as long as `run` takes. */
+const withAgentAvailable = async (run: () => Promise<void>): Promise<void> => {
+  const agent = apiClient(env.test.url, await login(env.test.url, 'agent@demo.example', 'demo-password-1'));
+  const presence = (available: boolean) =>
+    agent.request('PUT', '/api/presence', { tenantId: DEMO_TENANT, available });
+  expect((await presence(true)).status).toBe(200);
+  try {
+    await run();
+  } finally {
+    await presence(false);
+  }
+};
+
+describe('a replayed Twilio webhook acts once (issue 11 item 13)', () => {
+  it(
+    '/twilio/turn: the same signed turn again answers the same, records nothing and asks no model',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      const params = speech(call.parties, 'What are your opening hours?');
+      const first = await post(call.action, params);
+      expect(first.status).toBe(200);
+      const events = (await typesOf(call.callSid)).length;
+      const turns = modelTurns;
+
+      const replay = await post(call.action, params);
+      expect(replay.status).toBe(200);
+      expect(replay.body).toBe(first.body);
+      expect(modelTurns).toBe(turns);
+      expect(await countOf(call.callSid, 'UtteranceRecorded')).toBe(1);
+      expect((await typesOf(call.callSid)).length).toBe(events);
+
+      // Twice at once (a retry racing the original): one utterance, one answer, the same TwiML.
+      const next = gatherOf(first.verbs()).action;
+      const again = speech(call.parties, 'Do you take Delta Dental?');
+      const [a, b] = await Promise.all([post(next, again), post(next, again)]);
+      expect(a.body).toBe(b.body);
+      expect(await countOf(call.callSid, 'UtteranceRecorded')).toBe(2);
+      expect(await countOf(call.callSid, 'AiReplied')).toBe(3);
+    },
+  );
+
+  it(
+    '/twilio/turn: a silence replayed does not count as the caller staying silent again',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      const silent = { ...voiceParams(call.parties, 'in-progress') };
+      const first = await post(call.action, silent);
+      // Three silences in a row end the call as abandoned; three copies of the first one are still one.
+      for (let i = 0; i < 3; i += 1) expect((await post(call.action, silent)).body).toBe(first.body);
+      expect(await typesOf(call.callSid)).not.toContain('CallEnded');
+    },
+  );
+
+  it('/twilio/ivr: a wrong key replayed is one wrong attempt', { timeout: 30_000 }, async () => {
+    const call = await gatherCall(DEMO_IVR_NUMBER);
+    const wrong = {
+      ...voiceParams(call.parties, 'in-progress'),
+      ...gatherParams({ kind: 'dtmf', digits: '9' }),
+    };
+    const first = await post(call.action, wrong);
+    expect(first.status).toBe(200);
+    const replay = await post(call.action, wrong);
+    expect(replay.body).toBe(first.body);
+    expect(await countOf(call.callSid, 'IvrOptionChosen')).toBe(1);
+    // Two wrong attempts would send the caller to the menu's first department.
+    expect(await typesOf(call.callSid)).not.toContain('CallTransferred');
+  });
+
+  it(
+    '/twilio/queue-exit: nobody came, the AI takes the call back once however often it is replayed',
+    { timeout: 30_000 },
+    async () => {
+      await withAgentAvailable(async () => {
+        const call = await gatherCall();
+        const queued = await post(call.action, speech(call.parties, 'I want to talk to a real person, now!'));
+        const enqueue = queued.verbs().find((v) => v.verb === 'Enqueue');
+        if (enqueue?.verb !== 'Enqueue' || enqueue.action === undefined) {
+          throw new Error(`not queued: ${queued.body}`);
+        }
+        const left = { ...voiceParams(call.parties, 'in-progress'), QueueResult: 'leave', QueueTime: '60' };
+        const first = await post(enqueue.action, left);
+        expect(first.status).toBe(200);
+        const replies = await countOf(call.callSid, 'AiReplied');
+        const turns = modelTurns;
+        const replay = await post(enqueue.action, left);
+        expect(replay.body).toBe(first.body);
+        expect(await countOf(call.callSid, 'AiReplied')).toBe(replies);
+        expect(modelTurns).toBe(turns);
+      });
+    },
+  );
+
+  it(
+    '/twilio/stream-ended: replayed while the caller waits in the queue, it does not end the call',
+    { timeout: 30_000 },
+    async () => {
+      await withAgentAvailable(async () => {
+        const { callSid, stream } = await streamCall();
+        const client = await MediaStreamClient.connect({
+          url: stream.url,
+          authToken: env.authToken,
+          call: partiesOf(callSid),
+          customParameters: stream.parameters,
+          realtime: false,
+          endSilenceMs: 600,
+        });
+        // The agent hands the call over and closes the stream; Twilio then asks what comes next.
+        await client.converse(
+          scripted([say('I want to talk to a real person, now!'), say('hello?')]),
+          new Conversation(),
+        );
+        const ended = { ...voiceParams(partiesOf(callSid), 'in-progress'), StreamSid: client.streamSid };
+        const first = await post(`${env.test.url}/twilio/stream-ended`, ended);
+        expect(first.verbs().map((v) => v.verb)).toContain('Enqueue');
+        const replay = await post(`${env.test.url}/twilio/stream-ended`, ended);
+        expect(replay.body).toBe(first.body);
+        expect(await typesOf(callSid)).not.toContain('CallEnded');
+      });
+    },
+  );
+
+  it(
+    '/twilio/outbound: an answered outbound call replayed is not greeted, nor counted, again',
+    { timeout: 30_000 },
+    async () => {
+      const admin = apiClient(
+        env.test.url,
+        await login(env.test.url, 'admin@demo.example', 'demo-password-1'),
+      );
+      const placed = await admin.request<{ callId: string }>('POST', '/api/calls/outbound', {
+        tenantId: DEMO_TENANT,
+        agentId: 'lucas',
+        to: RINGING,
+        from: DEMO_NUMBER,
+      });
+      expect(placed.status).toBe(201);
+      const callSid = placed.body.callId;
+      // What Twilio posts when the callee picks up (the local carrier's callee is still ringing).
+      const parties: CallParties = {
+        callSid,
+        accountSid: env.accountSid,
+        from: DEMO_NUMBER,
+        to: RINGING,
+        direction: 'outbound-api',
+      };
+      const url = `${env.test.url}/twilio/outbound?agentId=lucas`;
+      const answered = { ...voiceParams(parties, 'in-progress'), AnsweredBy: 'human' };
+      const first = await post(url, answered);
+      expect(first.status).toBe(200);
+      const turns = modelTurns;
+      const replay = await post(url, answered);
+      expect(replay.body).toBe(first.body);
+      expect(modelTurns).toBe(turns);
+      expect(await countOf(callSid, 'AiReplied')).toBe(1);
+      // The conversation goes on where it was: the caller's first line is the call's first utterance.
+      const turn = await post(gatherOf(first.verbs()).action, speech(parties, 'Who is this?'));
+      expect(turn.status).toBe(200);
+      expect(await countOf(callSid, 'UtteranceRecorded')).toBe(1);
+    },
+  );
+
+  it(
+    'status, feedback and recording callbacks replayed record nothing more',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      await post(call.action, speech(call.parties, 'What are your opening hours?'));
+      const recording = recordingStatusParams(call.parties, {
+        recordingSid: twilioSid('RE'),
+        recordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${env.accountSid}/Recordings/x`,
+        durationSeconds: 12,
+      });
+      const completed = statusCallbackParams(call.parties, {
+        status: 'completed',
+        sequenceNumber: 3,
+        durationSeconds: 12,
+      });
+      const feedback = {
+        ...voiceParams(call.parties, 'in-progress'),
+        ...gatherParams({ kind: 'dtmf', digits: '5' }),
+      };
+      const hooks: [string, Record<string, string>][] = [
+        [`${env.test.url}/twilio/feedback`, feedback],
+        [`${env.test.url}/twilio/status`, completed],
+        [`${env.test.url}/twilio/recording`, recording],
+        [`${env.test.url}/twilio/voice`, voiceParams(call.parties, 'ringing')],
+      ];
+      for (const [url, params] of hooks) await post(url, params);
+      const events = await typesOf(call.callSid);
+      for (const [url, params] of hooks) await post(url, params);
+      expect(await typesOf(call.callSid)).toEqual(events);
+      expect(events.filter((t) => t === 'CallEnded')).toHaveLength(1);
+      expect(events.filter((t) => t === 'FeedbackGiven')).toHaveLength(1);
+      expect(events.filter((t) => t === 'RecordingAvailable')).toHaveLength(1);
     },
   );
 });

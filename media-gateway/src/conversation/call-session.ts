@@ -1,6 +1,7 @@
 import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { AgentEntry, DepartmentEntry, TenantEntry } from '../directory/directory.js';
 import { GATEWAY_NOTES, type ChatMessage, type LanguageModel, type LlmResponse } from '../llm/port.js';
+import { CommandRefusedError, type SendResult } from './commands.js';
 import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
 import { escalationTrigger, type EscalationReason } from './escalation-policy.js';
 import { detectLanguage } from './language.js';
@@ -46,6 +47,8 @@ export interface AgentTurn {
 
 /** At most this many model calls per caller line: a model stuck calling tools must not hold the line. */
 const MAX_ROUNDS = 5;
+/** Answers still being worked out, kept to answer a repeat of the same request (only the latest few). */
+const IN_FLIGHT = 8;
 
 const APOLOGY: Readonly<Record<string, string>> = {
   en: "I'm sorry, I'm having trouble right now. Let me take a message so the team can call you back.",
@@ -75,6 +78,10 @@ export class CallSession {
   private humanInControl = false;
   private readonly coaching: string[] = [];
   private ended = false;
+  /** Answers by request ("line 3", "back after reply 4"), so that a repeat gets the first one's answer. */
+  private readonly answers = new Map<string, Promise<AgentTurn>>();
+  /** Where each caller line led when not back to listening (the queue, hanging up), as said or as recorded. */
+  private readonly nextAfterLine = new Map<number, NextStep>();
 
   constructor(
     private readonly deps: SessionDependencies,
@@ -99,6 +106,16 @@ export class CallSession {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** Caller lines recorded so far: the next one is line `linesHeard + 1`. */
+  get linesHeard(): number {
+    return this.lineCount;
+  }
+
+  /** AI replies recorded so far (the greeting is the first). */
+  get repliesGiven(): number {
+    return this.replyCount;
   }
 
   get isEscalated(): boolean {
@@ -133,6 +150,9 @@ export class CallSession {
           break;
         case 'ToolInvoked': {
           this.toolCount += 1;
+          if (e.data.name === 'end_call' && e.data.status === 'succeeded') {
+            this.nextAfterLine.set(this.lineCount, { kind: 'hang_up' });
+          }
           const id = e.data.toolCallId;
           const args = (e.data.arguments ?? {}) as Record<string, unknown>;
           this.messages.push({
@@ -155,6 +175,9 @@ export class CallSession {
           break;
         case 'EscalationRequested':
           this.escalationReason = e.data.reason;
+          break;
+        case 'CallQueued':
+          this.nextAfterLine.set(this.lineCount, { kind: 'queue', departmentId: e.data.departmentId });
           break;
         case 'HumanTookOver':
           this.humanInControl = true;
@@ -183,6 +206,87 @@ export class CallSession {
     return this.respond(onLine);
   }
 
+  /**
+   * The caller's `line`-th line (a gather webhook names it in its URL): heard once. The same line again — Twilio
+   * retrying, or someone replaying the signed request — gets the answer the first one got, recording nothing and
+   * asking no model; the session knows the lines it heard from the call's events.
+   */
+  hearLine(
+    line: number,
+    input: { readonly text: string; readonly confidence: number; readonly language?: string },
+  ): Promise<AgentTurn> {
+    return this.once(`line ${line}`, () => {
+      if (line <= this.lineCount) return Promise.resolve(this.answerOf(line));
+      if (line > this.lineCount + 1) {
+        throw new CommandRefusedError(
+          'TURN_AHEAD',
+          `the call is at line ${this.lineCount + 1}, not ${line}`,
+          'turn',
+        );
+      }
+      return this.hear(input);
+    });
+  }
+
+  /**
+   * What the AI said after the caller's `line`-th line (0: the greeting), as recorded, and where that led.
+   * The answer to a request made again.
+   */
+  answerOf(line: number): AgentTurn {
+    const lines: string[] = [];
+    let callerLines = 0;
+    for (const entry of this.transcript) {
+      if (entry.speaker === 'caller') callerLines += 1;
+      else if (callerLines === line) lines.push(entry.text);
+      if (callerLines > line) break;
+    }
+    return {
+      lines,
+      language: this.language,
+      voice: this.voice,
+      next: this.nextAfterLine.get(line) ?? { kind: 'listen' },
+    };
+  }
+
+  /**
+   * Nobody took the call from the queue: the AI takes it back, once. `afterReply` is how many replies the AI had
+   * given when the call was queued; a reply since means this was done.
+   */
+  takeBack(afterReply: number): Promise<AgentTurn> {
+    return this.once(`back after reply ${afterReply}`, () => {
+      if (this.replyCount > afterReply) {
+        const said = this.transcript.filter((entry) => entry.speaker === 'ai')[afterReply];
+        return Promise.resolve({
+          lines: said ? [said.text] : [],
+          language: this.language,
+          voice: this.voice,
+          next: { kind: 'listen' },
+        });
+      }
+      return this.noHumanAvailable();
+    });
+  }
+
+  /** Runs `work` for a request once; the same request while it runs, or after, gets the same answer. */
+  private once(key: string, work: () => Promise<AgentTurn>): Promise<AgentTurn> {
+    const known = this.answers.get(key);
+    if (known) return known;
+    let answer: Promise<AgentTurn>;
+    try {
+      answer = work();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.answers.set(key, answer);
+    // A failed request may be tried again; only the latest few answers are kept.
+    answer.catch(() => this.answers.delete(key));
+    for (const old of this.answers.keys()) {
+      if (this.answers.size <= IN_FLIGHT) break;
+      this.answers.delete(old);
+    }
+    return answer;
+  }
+
   async hear(
     input: { readonly text: string; readonly confidence: number; readonly language?: string },
     onLine?: (line: string) => void,
@@ -198,8 +302,9 @@ export class CallSession {
       }
     }
     this.lineCount += 1;
-    await this.send('RecordUtterance', {
-      utteranceId: `${this.callId}-c${this.lineCount}`,
+    const line = this.lineCount;
+    const { recorded } = await this.send('RecordUtterance', {
+      utteranceId: `${this.callId}-c${line}`,
       speaker: 'caller',
       text,
       confidence: Math.min(1, Math.max(0, input.confidence)),
@@ -207,6 +312,8 @@ export class CallSession {
     });
     this.transcript.push({ speaker: 'caller', text });
     this.messages.push({ role: 'user', content: text });
+    // The call's events already held this line (another process heard it first): it was answered there.
+    if (recorded === 0) return this.answerOf(line);
     if (this.humanInControl)
       return { lines: [], language: this.language, voice: this.voice, next: { kind: 'listen' } };
     this.sentiments.push(scoreSentiment(text, primary(this.language)).score);
@@ -220,7 +327,9 @@ export class CallSession {
           turnsWithoutResolution: this.turnsWithoutResolution,
         });
     const ruled = trigger ? await this.escalateByRule(trigger) : undefined;
-    return this.respond(onLine, undefined, ruled);
+    const turn = await this.respond(onLine, undefined, ruled);
+    if (turn.next.kind !== 'listen') this.nextAfterLine.set(line, turn.next);
+    return turn;
   }
 
   /** The caller waited in the queue as long as the department allows: back to the AI, which takes a message. */
@@ -410,7 +519,7 @@ export class CallSession {
     return { lines, language: this.language, voice: this.voice, next };
   }
 
-  private send(type: string, data: Record<string, unknown>): Promise<void> {
+  private send(type: string, data: Record<string, unknown>): Promise<SendResult> {
     return this.deps.commands.send(
       type,
       { tenantId: this.setup.tenant.tenantId, callId: this.callId, ...data },

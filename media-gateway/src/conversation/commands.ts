@@ -7,7 +7,15 @@ export interface CommandSender {
     type: string,
     data: Readonly<Record<string, unknown>>,
     options?: { readonly correlationId?: string },
-  ): Promise<void>;
+  ): Promise<SendResult>;
+}
+
+export interface SendResult {
+  /**
+   * Events the command appended: 0 when the decider found it done already (an utterance id it has seen), which
+   * is how a repeated webhook learns, from the call's events, that its work was done.
+   */
+  readonly recorded: number;
 }
 
 /** A command the domain refused (as opposed to an infrastructure failure): the caller hears an apology. */

@@ -33,7 +33,7 @@ import type { TextToSpeech } from '../speech/port.js';
 import { pcmToWav } from '../speech/wav.js';
 import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml, refuseLegTwiml } from './twiml.js';
 import { formParams, requireTwilioSignature } from './twilio-signature.js';
-import { answeredBy } from './twilio-webhooks.js';
+import { answeredBy, turnAction } from './twilio-webhooks.js';
 
 export interface CallControlOptions {
   readonly gateway: MediaGateway;
@@ -274,7 +274,8 @@ export const callControl = (options: CallControlOptions): Middleware => {
       return;
     }
     const { turn } = opening;
-    ctx.body = listenTwiml({ lines: turn.lines, language: turn.language, voice: turn.voice }, '/twilio/turn');
+    // The greeting: what follows is the callee's first line (a repeated request gets this same TwiML).
+    ctx.body = listenTwiml({ lines: turn.lines, language: turn.language, voice: turn.voice }, turnAction(1));
   });
 
   /*

@@ -74,6 +74,23 @@ const RecordingParams = z.object({
   RecordingStatus: z.string().max(40).optional(),
 });
 
+/*
+ * Which request of the call a webhook answers travels in its action URL, which Twilio signs: the caller's line
+ * (`/twilio/turn?turn=N`, with `quiet=K` silences before it), the IVR attempt (`/twilio/ivr?attempt=N`) and the
+ * AI's replies when the call was queued (`/twilio/queue-exit?reply=N`). A request made again — Twilio retrying,
+ * or anyone replaying a signed request — is answered as the first was, and nothing is recorded or run twice.
+ */
+/** Silences in a row before the AI says goodbye: a caller who left without hanging up must not hold a line. */
+const MAX_SILENCES = 2;
+const Count = (max: number) => z.coerce.number().int().min(0).max(max);
+const TurnQuery = z.object({ turn: Count(100_000).min(1), quiet: Count(MAX_SILENCES).default(0) });
+const IvrQuery = z.object({ attempt: Count(100).min(1) });
+const QueueExitQuery = z.object({ reply: Count(100_000) });
+
+/** The action of a gather that hears the caller's `line`-th line, after `quiet` silences. */
+export const turnAction = (line: number, quiet = 0): string =>
+  `/twilio/turn?turn=${line}${quiet > 0 ? `&quiet=${quiet}` : ''}`;
+
 class BadWebhook extends Error {}
 
 const parse = <S extends z.ZodType>(schema: S, ctx: Context): z.output<S> => {
@@ -85,13 +102,19 @@ const parse = <S extends z.ZodType>(schema: S, ctx: Context): z.output<S> => {
   return parsed.data;
 };
 
+const parseQuery = <S extends z.ZodType>(schema: S, ctx: Context): z.output<S> => {
+  const parsed = schema.safeParse(ctx.query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadWebhook(`${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+};
+
 const twiml = (ctx: Context, body: string): void => {
   ctx.type = 'text/xml';
   ctx.body = body;
 };
-
-/** Silences in a row before the AI says goodbye: a caller who left without hanging up must not hold a line. */
-const MAX_SILENCES = 2;
 
 /**
  * Twilio's voice webhooks: the call rings here, the menu and each spoken turn come back through <Gather>, and
@@ -100,9 +123,7 @@ const MAX_SILENCES = 2;
 export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
   const { gateway } = options;
   const router = new Router({ prefix: '/twilio' });
-  const silences = new Map<string, number>();
   const waiting = new Map<string, { departmentId: string }>();
-  const feedbackAsked = new Set<string>();
 
   router.use(async (ctx, next) => {
     const started = performance.now();
@@ -128,14 +149,16 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   const speechOf = (turn: AgentTurn) => ({ lines: turn.lines, language: turn.language, voice: turn.voice });
 
-  /** The TwiML for what the AI said and what comes next. */
-  const renderTurn = async (callId: string, turn: AgentTurn): Promise<string> => {
+  const queueExit = (repliesGiven: number) => `/twilio/queue-exit?reply=${repliesGiven}`;
+
+  /** The TwiML for what the AI said and what comes next; a gather goes on with the caller's `nextLine`. */
+  const renderTurn = async (callId: string, turn: AgentTurn, nextLine?: number): Promise<string> => {
     const session = gateway.session(callId);
     switch (turn.next.kind) {
       case 'listen':
         return listenTwiml(
           speechOf(turn),
-          '/twilio/turn',
+          turnAction(nextLine ?? (session?.linesHeard ?? 0) + 1),
           session ? hintsFor(session.setup.agent.settings.name) : [],
         );
       case 'queue':
@@ -144,11 +167,11 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
           speechOf(turn),
           turn.next.departmentId,
           '/twilio/queue-wait',
-          '/twilio/queue-exit',
+          queueExit(session?.repliesGiven ?? 0),
         );
       case 'hang_up':
-        if (session?.setup.tenant.settings.askFeedback && !feedbackAsked.has(callId)) {
-          feedbackAsked.add(callId);
+        // The call ends once the caller answered the question (or hung up): /twilio/feedback closes it.
+        if (session?.setup.tenant.settings.askFeedback) {
           return feedbackTwiml(
             speechOf(turn),
             {
@@ -159,7 +182,6 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
             '/twilio/feedback',
           );
         }
-        feedbackAsked.delete(callId);
         await gateway.close(callId);
         return hangUpTwiml(speechOf(turn));
     }
@@ -180,7 +202,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
           { lines: opening.lines, language: opening.language, voice: 'Puck' },
           opening.departmentId,
           '/twilio/queue-wait',
-          '/twilio/queue-exit',
+          queueExit(0),
         );
       case 'ivr': {
         const { menu, tenant, language } = opening;
@@ -196,7 +218,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
         );
         return menuTwiml(
           { lines: [prompt], language, voice: 'Puck' },
-          `/twilio/ivr${mode === 'stream' ? '?mode=stream' : ''}`,
+          `/twilio/ivr?attempt=${opening.attempt}${mode === 'stream' ? '&mode=stream' : ''}`,
           menu.options.flatMap((o) => o.phrases),
         );
       }
@@ -238,11 +260,12 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/ivr', async (ctx) => {
     const p = parse(GatherParams, ctx);
+    const { attempt } = parseQuery(IvrQuery, ctx);
     const input =
       p.Digits !== undefined && p.Digits !== ''
         ? { kind: 'dtmf' as const, value: p.Digits }
         : { kind: 'speech' as const, value: p.SpeechResult ?? '' };
-    const opening = await gateway.chooseIvr(p.CallSid, input);
+    const opening = await gateway.chooseIvr(p.CallSid, input, attempt);
     if (!opening) {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
       return;
@@ -258,6 +281,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/turn', async (ctx) => {
     const p = parse(GatherParams, ctx);
+    const { turn: line, quiet } = parseQuery(TurnQuery, ctx);
     const session = await gateway.sessionOrResume(p.CallSid);
     if (!session) {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
@@ -265,21 +289,22 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
     }
     const text = (p.SpeechResult ?? '').trim();
     if (text === '') {
-      const count = (silences.get(p.CallSid) ?? 0) + 1;
-      silences.set(p.CallSid, count);
+      // The silences so far are counted in the URL, so the same silence again counts as one.
+      const count = quiet + 1;
       const speech = { language: session.currentLanguage, voice: session.voice };
       if (count > MAX_SILENCES) {
-        silences.delete(p.CallSid);
         await gateway.close(p.CallSid, 'abandoned', 'caller silent');
         twiml(ctx, hangUpTwiml({ ...speech, lines: [phrase(speech.language, 'goodbye')] }));
         return;
       }
-      twiml(ctx, listenTwiml({ ...speech, lines: [phrase(speech.language, 'still_there')] }, '/twilio/turn'));
+      twiml(
+        ctx,
+        listenTwiml({ ...speech, lines: [phrase(speech.language, 'still_there')] }, turnAction(line, count)),
+      );
       return;
     }
-    silences.delete(p.CallSid);
-    const turn = await session.hear({ text, confidence: p.Confidence ?? 0.9 });
-    twiml(ctx, await renderTurn(p.CallSid, turn));
+    const turn = await session.hearLine(line, { text, confidence: p.Confidence ?? 0.9 });
+    twiml(ctx, await renderTurn(p.CallSid, turn, line + 1));
   });
 
   router.post('/queue-wait', async (ctx) => {
@@ -304,6 +329,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/queue-exit', async (ctx) => {
     const p = parse(QueueExitParams, ctx);
+    const { reply } = parseQuery(QueueExitQuery, ctx);
     waiting.delete(p.CallSid);
     const session = await gateway.sessionOrResume(p.CallSid);
     if (!session || p.QueueResult === 'bridged' || p.QueueResult === 'redirected') {
@@ -315,8 +341,8 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
       return;
     }
-    // Nobody came in time: the AI takes the call back and offers a message or a call back.
-    const turn = await session.noHumanAvailable();
+    // Nobody came in time: the AI takes the call back and offers a message or a call back, once.
+    const turn = await session.takeBack(reply);
     twiml(ctx, await renderTurn(p.CallSid, turn));
   });
 
@@ -358,7 +384,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
           { lines: [], language, voice },
           next.departmentId,
           '/twilio/queue-wait',
-          '/twilio/queue-exit',
+          queueExit(session?.repliesGiven ?? 0),
         ),
       );
       return;
