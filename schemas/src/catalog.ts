@@ -17,7 +17,7 @@ import { appointmentCommands, appointmentEvents } from './appointment.js';
 import { ticketCommands, ticketEvents } from './ticket.js';
 import { callUpcasters } from './call.js';
 import { idempotencyEvents } from './idempotency.js';
-import { apiKeyCommands, apiKeyEvents } from './apikey.js';
+import { apiKeyCommands, apiKeyEvents, apiKeyUpcasters } from './apikey.js';
 import { announcementCommands, announcementEvents } from './announcement.js';
 import { reportCommands, reportEvents } from './report.js';
 
@@ -60,7 +60,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...reportCommands,
 ];
 
-export const upcasters: readonly Upcaster[] = [...callUpcasters];
+export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];
 
 const key = (type: string, version: number) => `${type}@${version}`;
 const definitionsByVersion = new Map(eventDefinitions.map((d) => [key(d.type, d.version), d]));

@@ -150,3 +150,93 @@ describe('a credential never grants more than it holds (issue 11 item 3)', () =>
     expect(issued.status).toBe(201);
   });
 });
+
+describe('API keys of a removed member (issue 11 item 9)', () => {
+  /** A new member of the demo tenant, signed in. */
+  const memberOf = async (userId: string, role: string): Promise<Client> => {
+    const invited = await admin.command('InviteMember', {
+      tenantId: DEMO_TENANT,
+      userId,
+      email: `${userId}@demo.example`,
+      name: `Member ${userId}`,
+      role,
+    });
+    expect(invited.status).toBe(200);
+    expect(
+      (await admin.request('PUT', `/api/members/${userId}/password`, { password: 'member-password-1' }))
+        .status,
+    ).toBe(204);
+    return apiClient(test.url, await login(test.url, `${userId}@demo.example`, 'member-password-1'));
+  };
+  const removeAndReact = async (userId: string): Promise<void> => {
+    const removed = await admin.command('RemoveMember', { tenantId: DEMO_TENANT, userId });
+    expect(removed.status).toBe(200);
+    await test.platform.reactor.caughtUp((removed.body as { position: number }).position);
+  };
+  type Listed = {
+    keyId: string;
+    status: string;
+    revoked: boolean;
+    issuedBy: { kind: string; id: string; name?: string } | null;
+  };
+  const listed = async (keyId: string): Promise<Listed | undefined> =>
+    (await admin.request<{ keys: Listed[] }>('GET', `/api/api-keys?tenantId=${DEMO_TENANT}`)).body.keys.find(
+      (k) => k.keyId === keyId,
+    );
+
+  it('the key list names who issued each key', async () => {
+    const leaver = await memberOf('key-lister', 'tenant_admin');
+    const { keyId } = await issue('issued by a member', 'viewer', ['read'], leaver);
+    expect(await listed(keyId)).toMatchObject({
+      status: 'active',
+      issuedBy: { kind: 'user', id: 'key-lister', name: 'Member key-lister' },
+    });
+  });
+
+  it('removing a member revokes the keys they issued, and the keys those keys issued', async () => {
+    const leaver = await memberOf('leaver', 'tenant_admin');
+    const theirs = await issue('integration', 'tenant_admin', ['admin', 'read'], leaver);
+    const derived = await issue('derived', 'analyst', ['read'], theirs.client);
+    const others = await issue('someone else’s', 'viewer', ['read']);
+    expect((await derived.client.request('GET', '/api/auth/me')).status).toBe(200);
+
+    await removeAndReact('leaver');
+    expect((await theirs.client.request('GET', '/api/auth/me')).status).toBe(401);
+    expect((await derived.client.request('GET', '/api/auth/me')).status).toBe(401);
+    expect((await others.client.request('GET', '/api/auth/me')).status).toBe(200);
+    expect(await listed(theirs.keyId)).toMatchObject({ status: 'revoked', revoked: true });
+    const events = await test.platform.store.readStream(`apikey-${DEMO_TENANT}.${theirs.keyId}`);
+    expect(events.map((e) => e.type)).toEqual(['ApiKeyIssued', 'ApiKeyRevoked']);
+    expect(await listed(derived.keyId)).toMatchObject({ issuedBy: { kind: 'api_key', id: theirs.keyId } });
+  });
+
+  it('a tenant that chose suspension: the keys stop until an admin re-enables them', async () => {
+    expect(
+      (await admin.command('SetApiKeyPolicy', { tenantId: DEMO_TENANT, whenIssuerRemoved: 'suspend' }))
+        .status,
+    ).toBe(200);
+    const leaver = await memberOf('suspended-leaver', 'tenant_admin');
+    const theirs = await issue('nightly sync', 'agent', ['commands'], leaver);
+    await removeAndReact('suspended-leaver');
+    expect((await theirs.client.request('GET', '/api/auth/me')).status).toBe(401);
+    expect(await listed(theirs.keyId)).toMatchObject({ status: 'suspended', revoked: false });
+
+    // Only within the re-enabler's own access, as for issuing.
+    const { client: narrow } = await issue('narrow admin', 'tenant_admin', ['admin']);
+    const refused = await narrow.request<Refusal>('POST', `/api/api-keys/${theirs.keyId}/reinstate`, {
+      tenantId: DEMO_TENANT,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN_GRANT');
+
+    const reinstated = await admin.request('POST', `/api/api-keys/${theirs.keyId}/reinstate`, {
+      tenantId: DEMO_TENANT,
+    });
+    expect(reinstated.status).toBe(200);
+    expect((await theirs.client.request('GET', '/api/auth/me')).status).toBe(200);
+    expect(await listed(theirs.keyId)).toMatchObject({ status: 'active' });
+    expect(
+      (await admin.command('SetApiKeyPolicy', { tenantId: DEMO_TENANT, whenIssuerRemoved: 'revoke' })).status,
+    ).toBe(200);
+  });
+});

@@ -1,5 +1,5 @@
 import { announcementReactions, announcementRoutes } from './announcement.js';
-import { apiKeyRoutes } from './apikey.js';
+import { apiKeyReactions, apiKeyRoutes } from './apikey.js';
 import { reportReactions, reportRoutes } from './report.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
@@ -44,6 +44,7 @@ const reactionTables: readonly Reactions[] = [
   ticketReactions,
   announcementReactions,
   reportReactions,
+  apiKeyReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */

@@ -204,6 +204,13 @@ export const COMMAND_API_ROUTES = {
     ...admins,
     tenant: 'body',
   },
+  reinstateApiKey: {
+    method: 'post',
+    path: '/api/api-keys/:keyId/reinstate',
+    action: 're-enable API keys',
+    ...admins,
+    tenant: 'body',
+  },
   commandCatalog: {
     method: 'get',
     path: '/api/commands',
@@ -323,13 +330,20 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
 
   router.get('/api-keys', async (ctx) => {
     const { target } = await allow(ctx, routes.listApiKeys);
-    ctx.body = { keys: await auth.apiKeys(target.tenantId ?? '') };
+    ctx.body = await auth.apiKeys(target.tenantId ?? '');
   });
 
   router.post('/api-keys/:keyId/rotate', async (ctx) => {
     const { credential } = await allow(ctx, routes.rotateApiKey);
     const { tenantId } = parseBody(RotateKeyBody, ctx.request.body);
     ctx.body = await auth.rotateApiKey(credential, tenantId, ctx.params.keyId ?? '');
+  });
+
+  router.post('/api-keys/:keyId/reinstate', async (ctx) => {
+    const { credential } = await allow(ctx, routes.reinstateApiKey);
+    const { tenantId } = parseBody(RotateKeyBody, ctx.request.body);
+    await auth.reinstateApiKey(credential, tenantId, ctx.params.keyId ?? '');
+    ctx.body = { keyId: ctx.params.keyId, status: 'active' };
   });
 
   router.post('/auth/logout', async (ctx) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, ApiKeyScope, Role } from '@ccp/schemas';
+import type { Actor, ApiKeyIssuer, ApiKeyScope, Role } from '@ccp/schemas';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { SubjectSecrets } from '../event-store/personal-data.js';
@@ -29,6 +29,11 @@ export interface Session {
     readonly lastFailureAt: string;
   };
 }
+
+/** A key as its tenant's admins see it: no hash, and its issuer by name when they are on the team. */
+export type ListedApiKey = Omit<ApiKeyRecord, 'issuedBy'> & {
+  readonly issuedBy: (ApiKeyIssuer & { readonly name?: string }) | null;
+};
 
 export interface IssuedApiKey {
   readonly keyId: string;
@@ -70,9 +75,15 @@ export interface Auth {
   revokeSessionsOf(userId: string): Promise<void>;
   /** A member as the directory holds them now, removed ones included. */
   member(userId: string): Promise<Member | undefined>;
-  apiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** The tenant's keys, each with who issued it, and what becomes of a removed member's keys. */
+  apiKeys(tenantId: string): Promise<{
+    readonly keys: ListedApiKey[];
+    readonly whenIssuerRemoved: 'revoke' | 'suspend';
+  }>;
   /** A new secret for a key within the credential's own role and scopes; the old secret stops at once. */
   rotateApiKey(credential: Credential, tenantId: string, keyId: string): Promise<IssuedApiKey>;
+  /** Re-enables a suspended key within the credential's own role and scopes; the caller answers for it now. */
+  reinstateApiKey(credential: Credential, tenantId: string, keyId: string): Promise<void>;
   /** Who a bearer credential (session token or API key) acts as and with which scopes; undefined: not valid. */
   authenticate(bearer: string): Promise<Credential | undefined>;
   logout(token: string): void;
@@ -209,6 +220,29 @@ export const createAuth = (options: AuthOptions): Auth => {
     }
     codes.succeeded(key);
     identities.setTotp(userId, { ...record, lastStep: step });
+  };
+
+  const existingKey = async (tenantId: string, keyId: string): Promise<ApiKeyRecord> => {
+    await identities.catchUp();
+    const key = identities.apiKeys(tenantId).find((k) => k.keyId === keyId);
+    if (!key) throw new CommandRejected(404, 'API_KEY_NOT_FOUND', 'no such API key', 'keyId');
+    return key;
+  };
+
+  /**
+   * Who is issuing (or re-enabling) a key of a tenant, and which member of it answers for the key: the person
+   * themselves, or whoever answers for the key they use. Super admins and the platform are on no tenant's team.
+   */
+  const issuerOf = (credential: Credential, tenantId: string): ApiKeyIssuer => {
+    const { actor } = credential;
+    if (actor.kind === 'user') {
+      return { kind: 'user', id: actor.id, ...(actor.tenantId === tenantId && { accountable: actor.id }) };
+    }
+    if (actor.kind === 'api_key') {
+      const accountable = identities.apiKeys(tenantId).find((k) => k.keyId === actor.id)?.accountable;
+      return { kind: 'api_key', id: actor.id, ...(accountable != null && { accountable }) };
+    }
+    return { kind: 'system', id: actor.id };
   };
 
   return {
@@ -352,15 +386,22 @@ export const createAuth = (options: AuthOptions): Auth => {
 
     apiKeys: async (tenantId) => {
       await identities.catchUp();
-      return identities.apiKeys(tenantId).map(({ keyHash: _hash, ...key }) => key);
+      const nameOf = (issuer: ApiKeyIssuer): string | undefined => {
+        const member = issuer.kind === 'user' ? identities.member(issuer.id) : undefined;
+        // Only the tenant's own people are named to its admins.
+        return member?.tenantId === tenantId ? member.name : undefined;
+      };
+      const keys = identities.apiKeys(tenantId).map(({ keyHash: _hash, issuedBy, ...key }) => {
+        if (issuedBy === null) return { ...key, issuedBy };
+        const name = nameOf(issuedBy);
+        return { ...key, issuedBy: { ...issuedBy, ...(name !== undefined && { name }) } };
+      });
+      return { keys, whenIssuerRemoved: identities.apiKeyPolicy(tenantId) };
     },
 
     rotateApiKey: async (credential, tenantId, keyId) => {
-      await identities.catchUp();
-      const existing = identities.apiKeys(tenantId).find((k) => k.keyId === keyId);
-      if (!existing) throw new CommandRejected(404, 'API_KEY_NOT_FOUND', 'no such API key', 'keyId');
       // The new secret is handed to the caller: they must hold everything the key can do.
-      requireWithinOwnAccess(credential, existing);
+      requireWithinOwnAccess(credential, await existingKey(tenantId, keyId));
       const key = newSecret(API_KEY_PREFIX);
       await handler.handleTrusted(
         'RotateApiKey',
@@ -371,12 +412,23 @@ export const createAuth = (options: AuthOptions): Auth => {
       return { keyId, key };
     },
 
+    reinstateApiKey: async (credential, tenantId, keyId) => {
+      // Whoever re-enables a key answers for it from now on: they must hold everything it can do.
+      requireWithinOwnAccess(credential, await existingKey(tenantId, keyId));
+      await handler.handleTrusted(
+        'ReinstateApiKey',
+        { tenantId, keyId, by: issuerOf(credential, tenantId) },
+        { actor: credential.actor },
+      );
+      await identities.catchUp();
+    },
+
     authenticate: async (bearer) => {
       // Revocations and role changes take effect at once: read the directory only after it caught up.
       await identities.catchUp();
       if (bearer.startsWith(API_KEY_PREFIX)) {
         const key = identities.apiKeyByHash(hashSecret(bearer));
-        if (!key || key.revoked) return undefined;
+        if (!key || key.status !== 'active') return undefined;
         return {
           actor: { kind: 'api_key', id: key.keyId, role: key.role, tenantId: key.tenantId },
           scopes: key.scopes,
@@ -416,7 +468,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       // Trusted: the route table authorized the caller, and the command is the platform's own (it chose the secret).
       await handler.handleTrusted(
         'IssueApiKey',
-        { ...input, keyId, keyHash: hashSecret(key) },
+        { ...input, keyId, keyHash: hashSecret(key), issuedBy: issuerOf(credential, input.tenantId) },
         { actor: credential.actor },
       );
       await identities.catchUp();

@@ -1,6 +1,7 @@
 import {
   decodeEvent,
   parseStreamName,
+  type ApiKeyIssuer,
   type ApiKeyScope,
   type EventEnvelope,
   type Role,
@@ -26,6 +27,12 @@ export interface ApiKeyRecord {
   readonly role: Role;
   readonly scopes: readonly ApiKeyScope[];
   readonly revoked: boolean;
+  /** `suspended`: its issuer was removed and the tenant suspends such keys until an admin re-enables them. */
+  readonly status: 'active' | 'suspended' | 'revoked';
+  /** Who issued it; null for keys issued before issuers were recorded. */
+  readonly issuedBy: ApiKeyIssuer | null;
+  /** The member who answers for it now (its issuer's, or whoever re-enabled it); null: nobody on the team. */
+  readonly accountable: string | null;
 }
 
 export interface SessionRecord {
@@ -71,6 +78,9 @@ interface ApiKeyRow {
   role: Role;
   scopes: string;
   revoked: number;
+  suspended: number;
+  issued_by: string | null;
+  accountable: string | null;
 }
 
 const toMember = (row: MemberRow): Member => ({
@@ -89,7 +99,18 @@ const toApiKey = (row: ApiKeyRow): ApiKeyRecord => ({
   // Written from ApiKeyIssued, whose schema validated the scopes.
   scopes: JSON.parse(row.scopes) as ApiKeyScope[],
   revoked: row.revoked === 1,
+  status: row.revoked === 1 ? 'revoked' : row.suspended === 1 ? 'suspended' : 'active',
+  // Written from ApiKeyIssued v2 (v1 upcast to null), whose schema validated it.
+  issuedBy: row.issued_by === null ? null : (JSON.parse(row.issued_by) as ApiKeyIssuer),
+  accountable: row.accountable,
 });
+
+/** Columns added to api_keys after its first version: an older identity.db gets them at open. */
+const API_KEY_COLUMNS: readonly (readonly [string, string])[] = [
+  ['suspended', 'INTEGER NOT NULL DEFAULT 0'],
+  ['issued_by', 'TEXT'],
+  ['accountable', 'TEXT'],
+];
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS members (
@@ -101,6 +122,7 @@ const SCHEMA = `
     key_id TEXT NOT NULL, tenant_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, scopes TEXT NOT NULL,
     key_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, key_id)
   );
+  CREATE TABLE IF NOT EXISTS keyring_policy (tenant_id TEXT PRIMARY KEY, when_issuer_removed TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
@@ -147,6 +169,8 @@ export interface IdentityStore extends FailureStore {
   /** Ends one of the user's sessions; false when they have none by that id. */
   revokeSessionById(userId: string, sessionId: string, now: number): boolean;
   apiKeys(tenantId: string): (ApiKeyRecord & { readonly keyHash: string })[];
+  /** What the tenant does with the API keys of a member who is removed. */
+  apiKeyPolicy(tenantId: string): 'revoke' | 'suspend';
   /** The OpenID Connect issuers a tenant trusts (its settings' `sso`). */
   ssoIssuers(tenantId: string): SsoIssuer[];
   totp(userId: string): TotpRecord | undefined;
@@ -165,6 +189,15 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
   db.exec(SCHEMA);
+  const keyColumns = new Set(
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(api_keys)')
+      .all()
+      .map((c) => c.name),
+  );
+  for (const [column, type] of API_KEY_COLUMNS) {
+    if (!keyColumns.has(column)) db.exec(`ALTER TABLE api_keys ADD COLUMN ${column} ${type}`);
+  }
 
   const q = {
     checkpoint: db.prepare<[], { position: number }>(
@@ -183,14 +216,28 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       "SELECT * FROM members WHERE email = ? ORDER BY status = 'active' DESC LIMIT 1",
     ),
     member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE user_id = ?'),
-    insertKey: db.prepare<[string, string, string, string, string, string]>(
-      `INSERT INTO api_keys (key_id, tenant_id, name, role, scopes, key_hash) VALUES (?, ?, ?, ?, ?, ?)
+    insertKey: db.prepare<[string, string, string, string, string, string, string | null, string | null]>(
+      `INSERT INTO api_keys (key_id, tenant_id, name, role, scopes, key_hash, issued_by, accountable)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     ),
     revokeKey: db.prepare<[string, string]>(
       'UPDATE api_keys SET revoked = 1 WHERE tenant_id = ? AND key_id = ?',
     ),
     keyByHash: db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?'),
+    suspendKey: db.prepare<[number, string, string]>(
+      'UPDATE api_keys SET suspended = ? WHERE tenant_id = ? AND key_id = ?',
+    ),
+    keyAccountable: db.prepare<[string | null, string, string]>(
+      'UPDATE api_keys SET accountable = ? WHERE tenant_id = ? AND key_id = ?',
+    ),
+    setKeyPolicy: db.prepare<[string, string]>(
+      `INSERT INTO keyring_policy (tenant_id, when_issuer_removed) VALUES (?, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET when_issuer_removed = excluded.when_issuer_removed`,
+    ),
+    keyPolicy: db.prepare<[string], { when_issuer_removed: 'revoke' | 'suspend' }>(
+      'SELECT when_issuer_removed FROM keyring_policy WHERE tenant_id = ?',
+    ),
     passwordHash: db.prepare<[string], { password_hash: string }>(
       'SELECT password_hash FROM credentials WHERE user_id = ?',
     ),
@@ -275,7 +322,8 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       case 'MemberRemoved':
         q.memberRemoved.run(id);
         return;
-      case 'ApiKeyIssued':
+      case 'ApiKeyIssued': {
+        const issuedBy = (data.issuedBy ?? null) as ApiKeyIssuer | null;
         q.insertKey.run(
           id,
           event.tenantId,
@@ -283,10 +331,23 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
           String(data.role),
           JSON.stringify(data.scopes),
           String(data.keyHash),
+          issuedBy === null ? null : JSON.stringify(issuedBy),
+          issuedBy?.accountable ?? null,
         );
         return;
+      }
       case 'ApiKeyRevoked':
         q.revokeKey.run(event.tenantId, id);
+        return;
+      case 'ApiKeySuspended':
+        q.suspendKey.run(1, event.tenantId, id);
+        return;
+      case 'ApiKeyReinstated':
+        q.suspendKey.run(0, event.tenantId, id);
+        q.keyAccountable.run((data.by as ApiKeyIssuer).accountable ?? null, event.tenantId, id);
+        return;
+      case 'ApiKeyPolicyChanged':
+        q.setKeyPolicy.run(event.tenantId, String(data.whenIssuerRemoved));
         return;
       case 'TenantCreated':
       case 'TenantSettingsUpdated': {
@@ -374,6 +435,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     revokeSessionById: (userId, sessionId, now) =>
       q.revokeSessionById.run(now, userId, sessionId, sessionId).changes > 0,
     apiKeys: (tenantId) => q.keysOf.all(tenantId).map((row) => ({ ...toApiKey(row), keyHash: row.key_hash })),
+    apiKeyPolicy: (tenantId) => q.keyPolicy.get(tenantId)?.when_issuer_removed ?? 'revoke',
     ssoIssuers: (tenantId) => {
       const row = q.sso.get(tenantId);
       return row ? (JSON.parse(row.issuers) as SsoIssuer[]) : [];

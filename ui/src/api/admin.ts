@@ -203,6 +203,14 @@ export interface ApiKey {
   readonly role: Role;
   readonly scopes: readonly string[];
   readonly revoked: boolean;
+  /** `suspended`: its issuer left and the tenant suspends such keys until an admin re-enables them. */
+  readonly status: 'active' | 'suspended' | 'revoked';
+  /** Who issued it: a person (by name when on the team), another key or the platform; null: not recorded. */
+  readonly issuedBy: {
+    readonly kind: 'user' | 'api_key' | 'system';
+    readonly id: string;
+    readonly name?: string;
+  } | null;
 }
 
 export interface IssuedApiKey {
@@ -346,6 +354,9 @@ export const apiKeys = {
     const issued = await postJson<IssuedApiKey>('/api/api-keys', input);
     if (issued === undefined) throw new ApiError(500, 'EMPTY_ANSWER', 'the platform answered nothing');
     return issued;
+  },
+  reinstate: async (tenantId: string, keyId: string) => {
+    await postJson(`/api/api-keys/${segment(keyId)}/reinstate`, { tenantId });
   },
   rotate: async (tenantId: string, keyId: string) => {
     const issued = await postJson<IssuedApiKey>(`/api/api-keys/${segment(keyId)}/rotate`, { tenantId });

@@ -462,6 +462,17 @@ export const adminEs: AdminMessages = {
       revokeTitle: '¿Revocar {name}?',
       revokeBody: 'La clave deja de funcionar de inmediato y para siempre.',
       revoked: 'Clave {name} revocada.',
+      suspendedStatus: 'Suspendida',
+      issuedBy: 'Emitida por',
+      issuedByKey: 'clave {id}',
+      issuedByPlatform: 'la plataforma',
+      issuedByUnknown: 'sin registrar',
+      reinstate: 'Reactivar',
+      reinstateOf: 'Reactivar {name}',
+      reinstateTitle: '¿Reactivar {name}?',
+      reinstateBody:
+        'La persona que emitió esta clave fue dada de baja. Reactivada, vuelve a funcionar y usted responde por ella.',
+      reinstated: 'Clave {name} reactivada.',
       sso: 'Inicio de sesión único',
       ssoHint:
         'Emisores OpenID Connect con los que su gente puede iniciar sesión (Google, Microsoft, Okta…).',
