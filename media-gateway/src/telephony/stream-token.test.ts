@@ -32,6 +32,20 @@ describe('stream tokens', () => {
     expect(tokens.redeem(CALL, token)).toEqual({ ok: true });
   });
 
+  it('refuses a MAC written another way that decodes to the same bytes (only the canonical text is good)', () => {
+    const tokens = streamTokens({ authToken: AUTH_TOKEN });
+    const token = tokens.issue(CALL);
+    // The MAC's last base64url character carries 2 padding bits a decoder ignores: flipping one changes the text.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.slice(-1));
+    const altered = token.slice(0, -1) + alphabet.charAt(last ^ 1);
+    expect(Buffer.from(altered.split('.')[2] ?? '', 'base64url')).toEqual(
+      Buffer.from(token.split('.')[2] ?? '', 'base64url'),
+    );
+    expect(tokens.redeem(CALL, altered)).toEqual({ ok: false, reason: 'wrong_call' });
+    expect(tokens.redeem(CALL, token)).toEqual({ ok: true });
+  });
+
   it('expires', () => {
     let now = 1_700_000_000_000;
     const tokens = streamTokens({ authToken: AUTH_TOKEN, ttlMs: 60_000, now: () => now });
