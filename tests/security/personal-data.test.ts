@@ -145,7 +145,12 @@ const suspectLeaves = (schema: unknown, path: readonly string[] = []): Leaf[] =>
       return [{ path, why: 'free JSON' }];
     case 'string': {
       const checks = checksOf(def);
-      const format = [def['format'], ...checks.map((c) => c['format'])].find((f) => typeof f === 'string');
+      // A character deny-list (^[^…]*$: names keep control characters out) still leaves room for any text.
+      const denyList = (c: Def) =>
+        c['format'] === 'regex' && /^\/\^\[\^.*\]\*\$\/\w*$/.test(String(c['pattern']));
+      const format = [def['format'], ...checks.filter((c) => !denyList(c)).map((c) => c['format'])].find(
+        (f) => typeof f === 'string',
+      );
       const last = path[path.length - 1] ?? '';
       if (checks.some((c) => c['pattern'] !== undefined && String(c['pattern']) === E164_PATTERN)) {
         return [{ path, why: 'a phone number' }];
