@@ -22,7 +22,7 @@ export const InviteMember = defineCommand(
   category,
   'InviteMember',
   z.object({ ...memberKey, email: Email, name: Name, role: Role }),
-  'Add a person to the team with a role; the email address must not be in use anywhere on the platform.',
+  'Add a person to the team with a role. An address already on this team is refused; one another tenant uses is not (that would tell who is on the platform), but that member can never sign in with it.',
 );
 export const ChangeMemberRole = defineCommand(
   category,

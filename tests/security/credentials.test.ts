@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
@@ -238,5 +240,101 @@ describe('API keys of a removed member (issue 11 item 9)', () => {
     expect(
       (await admin.command('SetApiKeyPolicy', { tenantId: DEMO_TENANT, whenIssuerRemoved: 'revoke' })).status,
     ).toBe(200);
+  });
+});
+
+describe('inviting an address already in use (issue 11 item 14b)', () => {
+  let globex: Client;
+  type Invited = { events?: { type: string }[]; error?: { code: string } };
+  const invite = (by: Client, tenantId: string, userId: string, email: string) =>
+    by.command('InviteMember', { tenantId, userId, email, name: 'New Person', role: 'agent' });
+
+  beforeAll(async () => {
+    expect(
+      (await root.command('CreateTenant', { tenantId: 'globex', name: 'Globex', planTier: 'starter' }))
+        .status,
+    ).toBe(200);
+    expect((await invite(root, 'globex', 'globex-admin', 'admin@globex.example')).status).toBe(200);
+    await root.command('ChangeMemberRole', {
+      tenantId: 'globex',
+      userId: 'globex-admin',
+      role: 'tenant_admin',
+    });
+    await root.request('PUT', '/api/members/globex-admin/password', { password: 'globex-password-1' });
+    globex = apiClient(test.url, await login(test.url, 'admin@globex.example', 'globex-password-1'));
+  });
+
+  it('another tenant’s admin cannot tell an address in use elsewhere from a new one', async () => {
+    const fresh = await invite(globex, 'globex', 'fresh', 'nobody-yet@elsewhere.example');
+    const taken = await invite(globex, 'globex', 'prober', 'agent@demo.example');
+    expect(taken.status).toBe(fresh.status);
+    expect(taken.status).toBe(200);
+    const shape = (r: { body: unknown }) => (r.body as Invited).events?.map((e) => e.type);
+    expect(shape(taken)).toEqual(shape(fresh));
+  });
+
+  it('and the invitation gives them no way into the account that holds the address', async () => {
+    expect(
+      (await globex.request('PUT', '/api/members/prober/password', { password: 'chosen-by-globex' })).status,
+    ).toBe(204);
+    const intruder = await apiClient(test.url).request('POST', '/api/auth/login', {
+      email: 'agent@demo.example',
+      password: 'chosen-by-globex',
+    });
+    expect(intruder.status).toBe(401);
+    const agent = apiClient(test.url, await login(test.url, 'agent@demo.example', PASSWORD));
+    expect((await agent.request('GET', '/api/auth/me')).body).toMatchObject({
+      actor: { id: 'demo-agent', tenantId: DEMO_TENANT },
+    });
+  });
+
+  it('removing that invitation frees nothing of the holder’s', async () => {
+    expect((await globex.command('RemoveMember', { tenantId: 'globex', userId: 'prober' })).status).toBe(200);
+    const again = await invite(admin, DEMO_TENANT, 'agent-twin', 'agent@demo.example');
+    expect(again.status).toBe(422);
+    expect((again.body as Invited).error?.code).toBe('EMAIL_TAKEN');
+    expect((await login(test.url, 'agent@demo.example', PASSWORD)).length).toBeGreaterThan(0);
+  });
+
+  it('an invitation naming a user id another tenant uses changes nothing of that person', async () => {
+    expect((await invite(globex, 'globex', 'demo-viewer', 'lookalike@globex.example')).status).toBe(200);
+    expect(
+      (
+        await globex.command('ChangeMemberRole', {
+          tenantId: 'globex',
+          userId: 'demo-viewer',
+          role: 'tenant_admin',
+        })
+      ).status,
+    ).toBe(200);
+    const viewer = apiClient(test.url, await login(test.url, 'viewer@demo.example', PASSWORD));
+    expect((await viewer.request('GET', '/api/auth/me')).body).toMatchObject({
+      actor: { id: 'demo-viewer', role: 'viewer', tenantId: DEMO_TENANT },
+    });
+  });
+
+  it('within its own tenant, the admin is told the address is already on the team', async () => {
+    const twin = await invite(admin, DEMO_TENANT, 'viewer-twin', 'viewer@demo.example');
+    expect(twin.status).toBe(422);
+    expect((twin.body as Invited).error?.code).toBe('EMAIL_TAKEN');
+    expect(await test.platform.store.readStream(`member-${DEMO_TENANT}.viewer-twin`)).toEqual([]);
+  });
+});
+
+describe('a directory written before sign-in followed login claims', () => {
+  it('is folded again at start, so everyone still signs in', async () => {
+    const first = await startTestPlatform();
+    await seedDemo(first.platform, PASSWORD);
+    await first.stop({ keepData: true });
+    // As the previous version left it: caught up to the end of the log, with no login claims folded.
+    const db = new Database(join(first.dataDir, 'identity.db'));
+    db.exec("DELETE FROM logins; DELETE FROM projection WHERE name = 'identity-version'");
+    db.close();
+    const second = await startTestPlatform(first.dataDir);
+    try {
+      expect((await login(second.url, 'agent@demo.example', PASSWORD)).length).toBeGreaterThan(0);
+    } finally {
+      await second.stop();
+    }
   });
 });

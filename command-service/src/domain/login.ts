@@ -17,9 +17,14 @@ export const decide = (command: LoginCommand, state: LoginState): LoginEvent[] =
     case 'ClaimLogin': {
       const { tenantId, email, userId } = command.data;
       if (heldBy(state, tenantId, userId)) return [];
-      if (state.status === 'claimed') {
-        throw new DomainError('EMAIL_TAKEN', 'this email address is already in use', 'email');
+      // The admin's own team: telling them the person is already on it reveals nothing they cannot see.
+      if (state.status === 'claimed' && state.memberTenantId === tenantId) {
+        throw new DomainError('EMAIL_TAKEN', 'someone on this team already uses this email address', 'email');
       }
+      // Another tenant's: refusing would tell any tenant admin which addresses exist on the platform. Nothing
+      // is claimed and nothing is said: the member is added like any other but can never sign in (sign-in
+      // follows the claim), and removing them gives back nothing, as they hold nothing.
+      if (state.status === 'claimed') return [];
       return [
         { type: 'LoginClaimed', data: { userId, memberTenantId: tenantId, emailHash: emailHash(email) } },
       ];

@@ -1,5 +1,7 @@
+import type Database from 'better-sqlite3';
 import {
   decodeEvent,
+  emailHash,
   parseStreamName,
   type ApiKeyIssuer,
   type ApiKeyScope,
@@ -123,6 +125,7 @@ const SCHEMA = `
     key_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, key_id)
   );
   CREATE TABLE IF NOT EXISTS keyring_policy (tenant_id TEXT PRIMARY KEY, when_issuer_removed TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS logins (email_hash TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
@@ -142,6 +145,32 @@ const SCHEMA = `
     last_failure_at INTEGER NOT NULL
   );
 `;
+
+/** The events this directory is folded from. */
+const PROJECTED = /^(Member|ApiKey|Login(Claimed|Released)$|TenantCreated$|TenantSettingsUpdated$)/;
+
+/**
+ * Raised when what the directory folds changes meaning (v2: sign-in follows login claims, which v1 did not
+ * fold, and member rows stay in their tenant): a directory written by an older version is folded again from the
+ * start of the log. Only the folded tables are emptied; passwords, sessions and second factors are kept.
+ */
+const PROJECTION_VERSION = 2;
+const rebuildOlderProjection = (db: Database.Database): void => {
+  const version =
+    db
+      .prepare<[], { position: number }>("SELECT position FROM projection WHERE name = 'identity-version'")
+      .get()?.position ?? 1;
+  if (version >= PROJECTION_VERSION) return;
+  db.transaction(() => {
+    for (const table of ['members', 'api_keys', 'tenant_sso', 'keyring_policy', 'logins']) {
+      db.exec(`DELETE FROM ${table}`);
+    }
+    db.prepare(
+      `INSERT INTO projection (name, position) VALUES ('identity', 0), ('identity-version', ?)
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+    ).run(PROJECTION_VERSION);
+  })();
+};
 
 /** Sessions are named to their owner by the start of their token's hash: never the token itself. */
 const SESSION_ID_LENGTH = 16;
@@ -198,6 +227,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
   for (const [column, type] of API_KEY_COLUMNS) {
     if (!keyColumns.has(column)) db.exec(`ALTER TABLE api_keys ADD COLUMN ${column} ${type}`);
   }
+  rebuildOlderProjection(db);
 
   const q = {
     checkpoint: db.prepare<[], { position: number }>(
@@ -206,14 +236,34 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     saveCheckpoint: db.prepare<[number]>(
       "INSERT INTO projection (name, position) VALUES ('identity', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
+    /*
+     * User ids are unique only within a tenant, while this directory (and the sessions and passwords keyed by
+     * it) knows a user by id: the first tenant to use an id keeps it, and another tenant's member with the same
+     * id never changes that person (their email, role or status). That member cannot sign in.
+     */
     upsertMember: db.prepare<[string, string, string, string, string]>(
       `INSERT INTO members (user_id, tenant_id, email, name, role, status) VALUES (?, ?, ?, ?, ?, 'active')
-       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role`,
+       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role
+       WHERE members.tenant_id = excluded.tenant_id`,
     ),
-    memberRole: db.prepare<[string, string]>('UPDATE members SET role = ? WHERE user_id = ?'),
-    memberRemoved: db.prepare<[string]>("UPDATE members SET status = 'removed' WHERE user_id = ?"),
+    memberRole: db.prepare<[string, string, string]>(
+      'UPDATE members SET role = ? WHERE user_id = ? AND tenant_id = ?',
+    ),
+    memberRemoved: db.prepare<[string, string]>(
+      "UPDATE members SET status = 'removed' WHERE user_id = ? AND tenant_id = ?",
+    ),
+    // Who signs in with an address is who holds its platform-wide claim, never another tenant's lookalike.
     memberByEmail: db.prepare<[string], MemberRow>(
-      "SELECT * FROM members WHERE email = ? ORDER BY status = 'active' DESC LIMIT 1",
+      `SELECT members.* FROM logins
+        JOIN members ON members.user_id = logins.user_id AND members.tenant_id = logins.tenant_id
+       WHERE logins.email_hash = ?`,
+    ),
+    claimLogin: db.prepare<[string, string, string]>(
+      `INSERT INTO logins (email_hash, tenant_id, user_id) VALUES (?, ?, ?)
+       ON CONFLICT (email_hash) DO UPDATE SET tenant_id = excluded.tenant_id, user_id = excluded.user_id`,
+    ),
+    releaseLogin: db.prepare<[string, string, string]>(
+      'DELETE FROM logins WHERE email_hash = ? AND tenant_id = ? AND user_id = ?',
     ),
     member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE user_id = ?'),
     insertKey: db.prepare<[string, string, string, string, string, string, string | null, string | null]>(
@@ -317,10 +367,17 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
         q.upsertMember.run(id, event.tenantId, String(data.email), String(data.name), String(data.role));
         return;
       case 'MemberRoleChanged':
-        q.memberRole.run(String(data.to), id);
+        q.memberRole.run(String(data.to), id, event.tenantId);
         return;
       case 'MemberRemoved':
-        q.memberRemoved.run(id);
+        q.memberRemoved.run(id, event.tenantId);
+        return;
+      // Login streams are named by the address's hash and live in the platform tenant; the holder is in the data.
+      case 'LoginClaimed':
+        q.claimLogin.run(id, String(data.memberTenantId), String(data.userId));
+        return;
+      case 'LoginReleased':
+        q.releaseLogin.run(id, String(data.memberTenantId), String(data.userId));
         return;
       case 'ApiKeyIssued': {
         const issuedBy = (data.issuedBy ?? null) as ApiKeyIssuer | null;
@@ -378,7 +435,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       if (!last) return;
       const envelopes: EventEnvelope[] = [];
       for (const recorded of batch) {
-        if (!/^(Member|ApiKey|TenantCreated$|TenantSettingsUpdated$)/.test(recorded.type)) continue;
+        if (!PROJECTED.test(recorded.type)) continue;
         const decoded = decodeEvent(recorded);
         if (decoded.ok) envelopes.push(decoded.value);
       }
@@ -395,7 +452,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       await running;
     },
     memberByEmail: (email) => {
-      const row = q.memberByEmail.get(email.toLowerCase());
+      const row = q.memberByEmail.get(emailHash(email));
       return row && toMember(row);
     },
     member: (userId) => {
