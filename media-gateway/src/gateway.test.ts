@@ -395,3 +395,83 @@ describe('a caller line heard once', () => {
     expect(requests).toHaveLength(2);
   });
 });
+
+describe('a call that rings again', () => {
+  it('opens as the first time, in the same process or after a restart, asking no model', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Thanks for calling Acme Dental, this is Ava.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const first = await gateway.open(inbound('+15550000001'));
+    if (first.kind !== 'agent') throw new Error(first.kind);
+    const recorded = await types(f);
+
+    const again = await gateway.open(inbound('+15550000001'));
+    expect(again.kind === 'agent' && again.turn).toEqual(first.turn);
+    const { gateway: restarted } = await gatewayOn(f, model);
+    const resumed = await restarted.open(inbound('+15550000001'));
+    expect(resumed.kind === 'agent' && resumed.turn.lines).toEqual(first.turn.lines);
+    expect(await types(f)).toEqual(recorded);
+    expect(requests).toHaveLength(1);
+    // The same call id between other parties is not the same call.
+    await expect(gateway.open({ ...inbound('+15550000001'), from: '+15557770002' })).rejects.toThrow(
+      /already exists/,
+    );
+  });
+
+  it('a greeting never recorded (the process stopped before it) is asked for once', async () => {
+    const { model, requests } = scriptedModel([() => ({ text: 'Hello, this is Ava.' })]);
+    const { gateway, f } = await gatewayWith(model);
+    // What the stopped process recorded: the call, answered by Ava, and nothing more.
+    await f.commands.send('StartCall', {
+      tenantId: TENANT,
+      callId: CALL,
+      direction: 'inbound',
+      from: '+15557770001',
+      to: '+15550000001',
+      provider: 'twilio',
+      agentId: 'ava',
+      departmentId: 'reception',
+      language: 'en',
+    });
+    const [a, b] = await Promise.all([
+      gateway.open(inbound('+15550000001')),
+      gateway.open(inbound('+15550000001')),
+    ]);
+    expect(a.kind === 'agent' && a.turn.lines).toEqual(['Hello, this is Ava.']);
+    expect(b.kind === 'agent' && b.turn.lines).toEqual(['Hello, this is Ava.']);
+    expect(await types(f)).toEqual(['CallStarted', 'AiReplied']);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('an IVR call rung again after a restart hears the menu, its tries counted from the events', async () => {
+    const { model } = scriptedModel([() => ({ text: 'Hello, this is Ava.' })]);
+    const { gateway, f } = await gatewayWith(model);
+    expect((await gateway.open(inbound('+15550000002'))).kind).toBe('ivr');
+    expect((await gateway.chooseIvr(CALL, { kind: 'dtmf', value: '9' }, 1))?.kind).toBe('ivr');
+    const recorded = await types(f);
+    const { gateway: restarted } = await gatewayOn(f, model);
+    const again = await restarted.open(inbound('+15550000002'));
+    expect(again.kind === 'ivr' && again.attempt).toBe(2);
+    expect(await types(f)).toEqual(recorded);
+    // The menu goes on where it was: the caller's next key reaches the department's agent.
+    const chosen = await restarted.chooseIvr(CALL, { kind: 'dtmf', value: '1' }, 2);
+    expect(chosen?.kind).toBe('agent');
+  });
+
+  it('a call refused as it rang is refused again with the same words, recording nothing', async () => {
+    const { model, requests } = scriptedModel([]);
+    const { gateway, f } = await gatewayWith(model);
+    const agent = { tenantId: TENANT, agentId: 'ava' };
+    await f.commands.send('DisableAgent', agent);
+    const first = await gateway.open(inbound('+15550000001'));
+    expect(first).toMatchObject({ kind: 'refused', lines: [expect.stringContaining('nobody can take')] });
+    const recorded = await types(f);
+    // Decided from the call's events, not by routing again: Ava back at work does not change the answer.
+    await f.commands.send('EnableAgent', agent);
+    const again = await gateway.open(inbound('+15550000001'));
+    expect(again).toEqual(first);
+    expect(await types(f)).toEqual(recorded);
+    expect(requests).toHaveLength(0);
+  });
+});

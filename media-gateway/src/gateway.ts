@@ -5,10 +5,10 @@ import type { TenantEntry } from './directory/directory.js';
 import type { LanguageModel } from './llm/port.js';
 import { CallSession, type AgentTurn, type CallSetup, type NextStep } from './conversation/call-session.js';
 import { isOpen } from './routing/business-hours.js';
-import type { CommandSender } from './conversation/commands.js';
+import { CommandRefusedError, type CommandSender } from './conversation/commands.js';
 import type { HumanAvailability, KnowledgeSearch } from './conversation/tools.js';
 import { matchIvrOption, routeDepartment, routeNumber, type CallRoute } from './routing/route-call.js';
-import { phrase } from './telephony/phrases.js';
+import { phrase, type PhraseKey } from './telephony/phrases.js';
 
 export interface GatewayDependencies {
   readonly live: LiveDirectory;
@@ -70,6 +70,16 @@ const voicemailText = (language: string, agent: string, business: string): strin
   language.startsWith('es')
     ? `Hola, soy ${agent} de ${business}. Le llamábamos por su solicitud. Le volveremos a llamar, o puede devolvernos la llamada a este número. ¡Gracias!`
     : `Hi, this is ${agent} from ${business}, calling about your request. We will try you again, or you can call us back at this number. Thank you!`;
+/** Why a call the AI may not answer ended, as recorded. */
+const USAGE_CAP_REASON = 'AI usage cap reached';
+/** A call refused as it rang ends with one of these reasons, each the key of what the caller was told. */
+const REFUSALS: Readonly<Record<string, PhraseKey>> = {
+  unassigned: 'unassigned',
+  tenant_inactive: 'tenant_inactive',
+  no_agent: 'no_agent',
+  all_agents_busy: 'all_agents_busy',
+  [USAGE_CAP_REASON]: 'usage_cap',
+};
 /** Late callbacks (recording, feedback) come within minutes; this many calls cover hours of a busy tenant. */
 const RECENT_CALLS = 50_000;
 
@@ -87,6 +97,7 @@ export class MediaGateway {
   /** What a call carried on a media stream does once its stream closes. */
   private readonly afterStreams = new Map<string, NextStep>();
   private readonly greetings = new Map<string, AgentTurn>();
+  private readonly resuming = new Map<string, Promise<CallSession | undefined>>();
 
   constructor(private readonly deps: GatewayDependencies) {}
 
@@ -99,9 +110,18 @@ export class MediaGateway {
    * mid-call, or another gateway instance answered): the caller goes on where they were. Undefined for calls
    * that ended or that never reached an agent.
    */
-  async sessionOrResume(callId: string): Promise<CallSession | undefined> {
+  sessionOrResume(callId: string): Promise<CallSession | undefined> {
     const held = this.sessions.get(callId);
-    if (held) return held;
+    if (held) return Promise.resolve(held);
+    // Requests for the call at once (a retry racing the original) share one resumed session.
+    const resuming = this.resuming.get(callId);
+    if (resuming) return resuming;
+    const resumed = this.resume(callId).finally(() => this.resuming.delete(callId));
+    this.resuming.set(callId, resumed);
+    return resumed;
+  }
+
+  private async resume(callId: string): Promise<CallSession | undefined> {
     const { live } = this.deps;
     await live.catchUp();
     const tenantId = live.directory.tenantOfCall(callId);
@@ -177,6 +197,9 @@ export class MediaGateway {
             }
           : { kind: 'unavailable', tenant, reason: 'no_agent' };
     } else {
+      // Rung before (Twilio asking again because its first answer was lost, or a replay): answered from its events.
+      const repeat = await this.repeatOpening(call);
+      if (repeat) return repeat;
       route = routeNumber(context, call.to);
     }
     if (route.kind === 'unavailable') {
@@ -391,6 +414,80 @@ export class MediaGateway {
     return this.recent.get(callId);
   }
 
+  /**
+   * What an inbound call that rang before hears when its first webhook comes again, decided from its events and
+   * recording nothing: the refusal, the queue, the menu (its next try) or the greeting as recorded. The model is
+   * asked only when the greeting was never recorded (the process stopped before it); the session answers that
+   * request once. Undefined for a call not seen before; the same call id with other parties is refused.
+   */
+  private async repeatOpening(call: IncomingCall): Promise<CallOpening | undefined> {
+    const { directory } = this.deps.live;
+    const tenantId = directory.tenantOfCall(call.callId);
+    if (tenantId === undefined) return undefined;
+    const tenant = directory.tenant(tenantId);
+    const events = tenant ? await this.deps.readCall(tenant.tenantId, call.callId) : [];
+    const started = events.find((e) => e.type === 'CallStarted');
+    if (!tenant || !started) return undefined;
+    const start = started.data as { from: string; to: string; agentId?: string; language?: string };
+    if (start.from !== call.from || start.to !== call.to) {
+      throw new CommandRefusedError(
+        'CALL_EXISTS',
+        `call ${call.callId} already exists, between other parties`,
+        'CallSid',
+      );
+    }
+    const calls = events as unknown as CallEvent[];
+    const tenantLanguage = tenant.settings.languages[0] ?? 'en';
+    const language = start.language ?? tenantLanguage;
+    const aiSpoke = calls.some((e) => e.type === 'AiReplied');
+    const ended = calls.find((e) => e.type === 'CallEnded');
+    if (ended) {
+      // Refused as it rang: the same words. Ended later: nothing to say, the call is over.
+      const refusal = aiSpoke || ended.data.reason === undefined ? undefined : REFUSALS[ended.data.reason];
+      const said = refusal === 'usage_cap' ? language : tenantLanguage;
+      return { kind: 'refused', language: said, lines: refusal ? [phrase(said, refusal)] : [] };
+    }
+    const queued = calls.find((e) => e.type === 'CallQueued');
+    if (queued && !aiSpoke) {
+      // The AI may not answer (its usage cap): the call went straight to people.
+      return {
+        kind: 'queue',
+        departmentId: queued.data.departmentId,
+        language,
+        lines: [phrase(language, 'connecting')],
+      };
+    }
+    const toAgent = calls.some((e) => e.type === 'CallTransferred' && e.data.to.kind === 'agent');
+    if (start.agentId === undefined && !toAgent) {
+      // Rang the menu: a process that restarted since learns the tries made from the events.
+      let pending = this.ivr.get(call.callId);
+      if (!pending) {
+        const route = routeNumber(
+          { directory, now: this.deps.now(), activeCalls: this.activeCalls },
+          call.to,
+        );
+        if (route.kind !== 'ivr') return { kind: 'refused', language: tenantLanguage, lines: [] };
+        pending = {
+          call,
+          tenant,
+          menu: route.menu,
+          attempts: calls.filter((e) => e.type === 'IvrOptionChosen').length,
+        };
+        this.ivr.set(call.callId, pending);
+      }
+      return {
+        kind: 'ivr',
+        tenant,
+        menu: pending.menu,
+        language: tenantLanguage,
+        attempt: pending.attempts + 1,
+      };
+    }
+    const session = await this.sessionOrResume(call.callId);
+    if (!session) return { kind: 'refused', language, lines: [phrase(language, 'no_agent')] };
+    return { kind: 'agent', session, turn: await session.greet() };
+  }
+
   /** The session of an outbound call the AI already answered (its greeting is in the call's events). */
   private async answeredOutbound(callId: string): Promise<CallSession | undefined> {
     const held = this.sessions.get(callId);
@@ -435,7 +532,7 @@ export class MediaGateway {
       }
       await this.send(tenant.tenantId, call.callId, 'EndCall', {
         outcome: 'failed',
-        reason: 'AI usage cap reached',
+        reason: USAGE_CAP_REASON,
       });
       return { kind: 'refused', language, lines: [phrase(language, 'usage_cap')] };
     }

@@ -435,3 +435,108 @@ describe('a replayed Twilio webhook acts once (issue 11 item 13)', () => {
     },
   );
 });
+
+describe('a repeated /twilio/voice answers as the first did (issue 11 item 13)', () => {
+  /** What Twilio posts when the call rings: the same request each time, as a retry sends it. */
+  const ring = (parties: CallParties, query = '') =>
+    post(`${env.test.url}/twilio/voice${query}`, voiceParams(parties, 'ringing'));
+
+  it(
+    'gather: the same greeting and the same next turn, nothing recorded, no model asked',
+    { timeout: 30_000 },
+    async () => {
+      const parties = partiesOf(twilioSid('CA'));
+      opened.push(parties);
+      const first = await ring(parties);
+      expect(first.status).toBe(200);
+      const events = await typesOf(parties.callSid);
+      const turns = modelTurns;
+
+      const replay = await ring(parties);
+      expect(replay.status, replay.body).toBe(200);
+      expect(replay.body).toBe(first.body);
+      expect(gatherOf(replay.verbs()).action).toContain('/twilio/turn?turn=1');
+      expect(await typesOf(parties.callSid)).toEqual(events);
+      expect(modelTurns).toBe(turns);
+    },
+  );
+
+  it('an IVR number: the same menu, nothing recorded', { timeout: 30_000 }, async () => {
+    const parties = { ...partiesOf(twilioSid('CA')), to: DEMO_IVR_NUMBER };
+    opened.push(parties);
+    const first = await ring(parties);
+    expect(first.status).toBe(200);
+    const events = await typesOf(parties.callSid);
+    const replay = await ring(parties);
+    expect(replay.status, replay.body).toBe(200);
+    expect(replay.body).toBe(first.body);
+    expect(await typesOf(parties.callSid)).toEqual(events);
+    // The menu still works: the caller's choice reaches the department's agent.
+    const chosen = await post(gatherOf(replay.verbs()).action, {
+      ...voiceParams(parties, 'in-progress'),
+      ...gatherParams({ kind: 'dtmf', digits: '1' }),
+    });
+    expect(chosen.verbs().map((v) => v.verb)).toContain('Gather');
+    expect(await typesOf(parties.callSid)).toContain('CallTransferred');
+  });
+
+  it(
+    'stream: the stream TwiML again with a fresh token, which gets the greeting; nothing recorded',
+    { timeout: 30_000 },
+    async () => {
+      const { callSid, stream } = await streamCall();
+      const events = await typesOf(callSid);
+      const turns = modelTurns;
+      const replay = await ring(partiesOf(callSid), '?mode=stream');
+      expect(replay.status, replay.body).toBe(200);
+      const connect = replay.verbs().find((v) => v.verb === 'Connect');
+      if (connect?.verb !== 'Connect') throw new Error(`no <Connect> in ${replay.body}`);
+      expect(connect.stream.url).toBe(stream.url);
+      expect(connect.stream.parameters['callId']).toBe(callSid);
+      const fresh = connect.stream.parameters['token'] ?? '';
+      expect(fresh).not.toBe('');
+      expect(fresh).not.toBe(stream.parameters['token']);
+      expect(await typesOf(callSid)).toEqual(events);
+      expect(modelTurns).toBe(turns);
+      // Twilio, retrying because the first answer was lost, streams with the token it got now.
+      const twilioSide = await openStream(callSid, connect.stream.parameters);
+      await expect.poll(() => twilioSide.media(), { timeout: 10_000 }).toBeGreaterThan(0);
+      twilioSide.close();
+    },
+  );
+
+  it(
+    'stream: a token a replay got cannot open a second stream on a live call',
+    { timeout: 30_000 },
+    async () => {
+      const { callSid, stream } = await streamCall();
+      const live = await openStream(callSid, stream.parameters);
+      await expect.poll(() => live.media(), { timeout: 10_000 }).toBeGreaterThan(0);
+      const replay = await ring(partiesOf(callSid), '?mode=stream');
+      const connect = replay.verbs().find((v) => v.verb === 'Connect');
+      if (connect?.verb !== 'Connect') throw new Error(`no <Connect> in ${replay.body}`);
+      const before = await eventCount(callSid);
+      const intruder = await openStream(callSid, connect.stream.parameters);
+      expect(await intruder.closed()).toBe(1008);
+      expect(intruder.media()).toBe(0);
+      expect(await eventCount(callSid)).toBe(before);
+      expect(await live.closed(200)).toBeUndefined();
+      live.close();
+    },
+  );
+
+  it(
+    'the id of a call that exists, with other parties, is still refused and records nothing',
+    { timeout: 30_000 },
+    async () => {
+      const parties = partiesOf(twilioSid('CA'));
+      opened.push(parties);
+      expect((await ring(parties)).status).toBe(200);
+      const events = await typesOf(parties.callSid);
+      const other = await ring({ ...parties, from: '+15557001111' });
+      expect(other.status).toBe(400);
+      expect(other.body).toContain('already exists');
+      expect(await typesOf(parties.callSid)).toEqual(events);
+    },
+  );
+});

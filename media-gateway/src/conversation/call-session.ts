@@ -201,9 +201,14 @@ export class CallSession {
     this.coaching.push(note);
   }
 
-  /** The first words: the model is asked for them with no caller line yet. */
-  async greet(onLine?: (line: string) => void): Promise<AgentTurn> {
-    return this.respond(onLine);
+  /**
+   * The first words: the model is asked for them with no caller line yet, once. Asked again (the call's first
+   * webhook made again) the answer is the greeting said, as recorded.
+   */
+  greet(onLine?: (line: string) => void): Promise<AgentTurn> {
+    return this.once('line 0', () =>
+      this.replyCount > 0 || this.lineCount > 0 ? Promise.resolve(this.answerOf(0)) : this.respond(onLine),
+    );
   }
 
   /**

@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AgentTurn } from '../conversation/call-session.js';
 import type { MediaGateway } from '../gateway.js';
+import { BoundedMap } from '../bounded-map.js';
 import { toFrames } from '../speech/mulaw.js';
 import type { RecognitionSession, SpeechToText, TextToSpeech } from '../speech/port.js';
 import { VoiceActivityDetector } from '../speech/voice-activity.js';
@@ -55,6 +56,9 @@ const Inbound = z.discriminatedUnion('event', [
   z.object({ event: z.literal('stop') }),
 ]);
 
+/** Calls whose stream started, remembered to refuse a second one; this many cover hours of a busy platform. */
+const STREAMED_CALLS = 50_000;
+
 /** Audio is sent in messages of this many frames: small enough for a barge-in to cut it short. */
 const FRAMES_PER_MESSAGE = 10;
 
@@ -65,7 +69,13 @@ const FRAMES_PER_MESSAGE = 10;
  */
 export const mediaStreams = (options: MediaStreamOptions) => {
   const server = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
-  server.on('connection', (socket: WebSocket) => handle(socket, options));
+  /*
+   * A call has one stream in its life (after it the call goes on by webhooks), but its first webhook made again
+   * gets the stream TwiML with a fresh token (a retry whose first answer was lost must still connect): whoever
+   * replays that webhook must not open a second stream on the call, while the first is live or after it.
+   */
+  const streamed = new BoundedMap<string, true>(STREAMED_CALLS);
+  server.on('connection', (socket: WebSocket) => handle(socket, options, streamed));
   // With noServer nothing is listening, but the server is an emitter all the same: an error it emits is logged.
   server.on('error', (error) => options.log(`media streams: ${error.message}`));
 
@@ -94,7 +104,7 @@ export const mediaStreams = (options: MediaStreamOptions) => {
   };
 };
 
-const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
+const handle = (socket: WebSocket, options: MediaStreamOptions, streamed: Map<string, true>): void => {
   const { gateway, stt, tts, log } = options;
   const vad = new VoiceActivityDetector({ endMs: options.endOfSpeechMs });
   let streamSid: string | undefined;
@@ -200,16 +210,19 @@ const handle = (socket: WebSocket, options: MediaStreamOptions): void => {
         const named = parameters?.['callId'] ?? message.start.callSid;
         // One call per stream, and only the call whose token the stream's TwiML carried: a refused stream
         // takes nothing of the call (its greeting stays for the real stream) and records nothing.
-        const check =
+        let check: { readonly ok: true } | { readonly ok: false; readonly reason: string } =
           callId === undefined && !refused
             ? options.streamTokens.redeem(named, parameters?.[STREAM_TOKEN_PARAMETER])
-            : ({ ok: false, reason: 'second start' } as const);
+            : { ok: false, reason: 'second start' };
+        // Checked after the token, which is used up either way.
+        if (check.ok && streamed.has(named)) check = { ok: false, reason: 'the call had its stream' };
         if (!check.ok) {
           refused = true;
           log(`media stream for ${named}: refused (${check.reason})`);
           socket.close(1008, `stream token: ${check.reason}`);
           return;
         }
+        streamed.set(named, true);
         streamSid = message.streamSid;
         callId = named;
         const greeting = gateway.takeForStream(callId);
