@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { illFormedTextPath } from './well-formed.js';
+import { textFault } from './well-formed.js';
 
 /** A refusal of input: what the API answers with 400, naming the field at fault. */
 export interface FieldError {
@@ -16,10 +16,10 @@ export const fieldPath = (path: readonly PropertyKey[]): string => path.map(Stri
 
 export const parseWith = <S extends z.ZodType>(schema: S, input: unknown): Parsed<z.output<S>> => {
   // Checked before the schema: a field the schema strips or a key it ignores is still input that was sent.
-  const illFormed = illFormedTextPath(input);
-  if (illFormed) {
-    const field = fieldPath(illFormed);
-    const message = 'text with a lone UTF-16 surrogate (not well-formed Unicode)';
+  const fault = textFault(input);
+  if (fault) {
+    const field = fieldPath(fault.path);
+    const { message } = fault;
     return {
       ok: false,
       error: { code: 'VALIDATION_FAILED', message: field ? `${field}: ${message}` : message, field },

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { parseWith } from './validation.js';
-import { illFormedTextPath } from './well-formed.js';
+import { textFault } from './well-formed.js';
 import { z } from 'zod';
 
-describe('illFormedTextPath', () => {
-  it('accepts well-formed text, surrogate pairs included', () => {
+const illFormedTextPath = (value: unknown) => textFault(value)?.path;
+
+describe('textFault', () => {
+  it('accepts well-formed text, surrogate pairs, tabs and line breaks included', () => {
     expect(
-      illFormedTextPath({ a: 'plain', b: ['😀', { c: '\ud83d\ude00' }], d: 1, e: null }),
+      illFormedTextPath({ a: 'plain', b: ['😀', { c: '\ud83d\ude00' }], d: 1, e: null, f: 'a\tb\r\nc' }),
     ).toBeUndefined();
+  });
+
+  it('finds a control character (NUL, escape, DEL) in a value or a key', () => {
+    expect(textFault({ name: 'Sup\u0000port' })).toEqual({
+      path: ['name'],
+      message: expect.stringMatching(/control character/),
+    });
+    expect(illFormedTextPath({ a: ['ok', 'red \u001b[31m'] })).toEqual(['a', '1']);
+    expect(illFormedTextPath({ a: { 'k\u007f': 1 } })).toEqual(['a', 'k\\u007f']);
   });
 
   it('finds a lone high or low surrogate in a value, with its path', () => {

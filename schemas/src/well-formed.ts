@@ -5,9 +5,24 @@
  */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/**
+ * C0 control codes but tab, line breaks and form feed (page breaks of text taken from documents), and DEL: a NUL
+ * cuts strings short in C libraries and log tools, escapes drive terminals. No field of the platform needs them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
+
+const faultOf = (text: string): string | undefined =>
+  LONE_SURROGATE.test(text)
+    ? 'text with a lone UTF-16 surrogate (not well-formed Unicode)'
+    : CONTROL_CHARACTER.test(text)
+      ? 'text with a control character (only tabs, line and page breaks are allowed)'
+      : undefined;
+
 /** How a key is named in a field path when the key itself is at fault (it cannot be shown as it is). */
 const printable = (key: string): string =>
-  LONE_SURROGATE.test(key) ? JSON.stringify(key).slice(1, -1) : key;
+  // eslint-disable-next-line no-control-regex -- escaping control characters is the point
+  key.replace(/[\u0000-\u001f\u007f]|\p{Cs}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** A value on the walk, linked to its parent: the path is spelled out only for the one at fault. */
 interface Node {
@@ -22,16 +37,24 @@ const pathOf = (node: Node): string[] => {
   return path.reverse();
 };
 
+export interface TextFault {
+  /** Where the string or object key at fault is. */
+  readonly path: string[];
+  readonly message: string;
+}
+
 /**
- * The path of the first string or object key in a JSON value that holds a lone surrogate, or undefined when all
- * text in it is well-formed. Walked with an explicit stack: a body may nest deeper than the call stack goes.
+ * The first string or object key in a JSON value that the platform refuses at its edge (a lone surrogate, a
+ * control character), or undefined when all text in it is acceptable. Walked with an explicit stack: a body may
+ * nest deeper than the call stack goes.
  */
-export const illFormedTextPath = (value: unknown): string[] | undefined => {
+export const textFault = (value: unknown): TextFault | undefined => {
   const pending: Node[] = [{ value }];
   for (let node = pending.pop(); node; node = pending.pop()) {
     const current = node.value;
     if (typeof current === 'string') {
-      if (LONE_SURROGATE.test(current)) return pathOf(node);
+      const message = faultOf(current);
+      if (message) return { path: pathOf(node), message };
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--)
         pending.push({ value: current[i], key: String(i), parent: node });
@@ -39,7 +62,8 @@ export const illFormedTextPath = (value: unknown): string[] | undefined => {
       const entries = Object.entries(current);
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i] as [string, unknown];
-        if (LONE_SURROGATE.test(key)) return [...pathOf(node), printable(key)];
+        const message = faultOf(key);
+        if (message) return { path: [...pathOf(node), printable(key)], message };
         pending.push({ value: child, key, parent: node });
       }
     }

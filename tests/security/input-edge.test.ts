@@ -7,8 +7,8 @@ import { apiClient, login, startTestPlatform, type TestPlatform } from '../suppo
 /*
  * Issue 11, item 12: input is checked where it enters. A string that is not well-formed UTF-16 (a lone
  * surrogate, which JSON's \ud800 escape can carry) is refused with a 400 naming the field before it reaches
- * the hash chain's canonical JSON; names and ids refuse control characters (NUL and the other C0 codes), while
- * longer text keeps its tabs and line breaks.
+ * the hash chain's canonical JSON; every string refuses control characters (NUL, escapes and the other C0 codes, DEL) but
+ * tabs and line breaks.
  */
 
 let test: TestPlatform;
@@ -169,7 +169,7 @@ describe('control characters', () => {
       await admin.command('OpenTicket', {
         tenantId: DEMO_TENANT,
         ticketId: 'edge-t3',
-        subject: 'Line one\nline two',
+        subject: 'Paid \u001b[32min full',
         description: 'x',
       }),
       'subject',
