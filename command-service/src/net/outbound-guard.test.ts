@@ -88,6 +88,12 @@ describe('the outbound-request guard', () => {
     expect((await strict.check('https://public.example/hook')).hostname).toBe('public.example');
   });
 
+  it('takes a name that does not resolve yet when set, and refuses it when called', async () => {
+    expect((await strict.check('https://not-yet.example/hook')).hostname).toBe('not-yet.example');
+    const failed = await strict.fetch('https://not-yet.example/hook').catch((e: unknown) => e);
+    expect(String((failed as { cause?: unknown }).cause)).toMatch(/ENOTFOUND not-yet.example/);
+  });
+
   it('reaches a range the operator allowed, by address and by name, with the body', async () => {
     const direct = await guard.fetch(`http://127.0.0.1:${allowedPort}/`, { method: 'POST', body: 'hello' });
     expect(await direct.text()).toBe('POST hello');

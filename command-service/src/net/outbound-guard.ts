@@ -31,7 +31,10 @@ export interface OutboundGuardOptions {
 }
 
 export interface OutboundGuard {
-  /** The URL, when it is one the platform may call now; else OutboundRefused. For checking a URL as it is set. */
+  /**
+   * The URL, unless its scheme or an address it has now is refused (OutboundRefused). For checking a URL as it
+   * is set; calling it goes through `fetch`, which judges the addresses again.
+   */
   check(url: string | URL): Promise<URL>;
   /** `fetch` to tenant-set URLs only through here: every connection's address is checked as it is made. */
   fetch: typeof fetch;
@@ -131,13 +134,10 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
     const parsed = parse(url);
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) === 0) {
-      let addresses: readonly LookupAddress[];
-      try {
-        addresses = await resolve(host);
-      } catch {
-        throw new OutboundRefused(`${host} cannot be resolved`);
-      }
-      if (addresses.length === 0 || addresses.some((a) => !permitted(a.address))) refuseAddress(host);
+      // A name that does not resolve yet (a provider being set up, a machine offline) reaches nothing now, and
+      // the lookup at connect time judges whatever it resolves to later.
+      const addresses = await resolve(host).catch((): readonly LookupAddress[] => []);
+      if (addresses.some((a) => !permitted(a.address))) refuseAddress(host);
     }
     return parsed;
   };
