@@ -475,3 +475,73 @@ describe('a call that rings again', () => {
     expect(requests).toHaveLength(0);
   });
 });
+
+describe('a caller line recorded but never answered', () => {
+  /** What a process that stopped mid-turn left: the call greeted, the caller's first line, no reply. */
+  const stoppedAfterLine = async (f: GatewayFixture) =>
+    f.commands.send('RecordUtterance', {
+      tenantId: TENANT,
+      callId: CALL,
+      utteranceId: `${CALL}-c1`,
+      speaker: 'caller',
+      text: 'When do you open?',
+      confidence: 0.9,
+      language: 'en',
+    });
+
+  it('is answered once by the process that takes over, and not again', async () => {
+    const { model, requests } = scriptedModel([
+      () => ({ text: 'Hello, this is Ava.' }),
+      () => ({ text: 'We open at nine.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    if ((await gateway.open(inbound('+15550000001'))).kind !== 'agent') throw new Error('not answered');
+    await stoppedAfterLine(f);
+
+    const { gateway: restarted } = await gatewayOn(f, model);
+    const resumed = await restarted.sessionOrResume(CALL);
+    const line = { text: 'When do you open?', confidence: 0.9 };
+    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['We open at nine.']);
+    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['We open at nine.']);
+    // Yet another process, later: answered from the events.
+    const { gateway: third } = await gatewayOn(f, model);
+    expect((await (await third.sessionOrResume(CALL))?.hearLine(1, line))?.lines).toEqual([
+      'We open at nine.',
+    ]);
+    expect(await types(f)).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('a process that held the call from before learns from the events that the line waits for a reply', async () => {
+    const { model } = scriptedModel([
+      () => ({ text: 'Hello, this is Ava.' }),
+      () => ({ text: 'We open at nine.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    const opening = await gateway.open(inbound('+15550000001'));
+    if (opening.kind !== 'agent') throw new Error(opening.kind);
+    // Another process heard the line and stopped; this one still holds the call as it was before.
+    await stoppedAfterLine(f);
+    const turn = await opening.session.hearLine(1, { text: 'When do you open?', confidence: 0.9 });
+    expect(turn.lines).toEqual(['We open at nine.']);
+    expect(await types(f)).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
+  });
+
+  it('two processes answering it at once record one reply', async () => {
+    const { model } = scriptedModel([
+      () => ({ text: 'Hello, this is Ava.' }),
+      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Nine in the morning.' }),
+    ]);
+    const { gateway, f } = await gatewayWith(model);
+    if ((await gateway.open(inbound('+15550000001'))).kind !== 'agent') throw new Error('not answered');
+    await stoppedAfterLine(f);
+    const { gateway: one } = await gatewayOn(f, model);
+    const { gateway: two } = await gatewayOn(f, model);
+    const [a, b] = await Promise.all([one.sessionOrResume(CALL), two.sessionOrResume(CALL)]);
+    const line = { text: 'When do you open?', confidence: 0.9 };
+    await Promise.all([a?.hearLine(1, line), b?.hearLine(1, line)]);
+    // The reply's id follows from the call's events, so the decider takes the second as the same reply.
+    expect(await types(f)).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
+  });
+});

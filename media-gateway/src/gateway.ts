@@ -558,6 +558,7 @@ export class MediaGateway {
         model: this.deps.model,
         now: this.deps.now,
         catchUp: () => this.deps.live.catchUp(),
+        readCall: () => this.deps.readCall(setup.tenant.tenantId, setup.callId),
         log: this.deps.log,
       },
       setup,

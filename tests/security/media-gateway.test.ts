@@ -17,6 +17,7 @@ import {
 import { parseTwiml, type Stream, type Verb } from '../../media-gateway/src/simulator/twiml.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login } from '../support/platform.js';
+import { GATEWAY_ACTOR } from '../../media-gateway/src/command-sender.js';
 
 /*
  * The media gateway against a caller who holds the platform's signed URLs but not Twilio's place in the call:
@@ -537,6 +538,52 @@ describe('a repeated /twilio/voice answers as the first did (issue 11 item 13)',
       expect(other.status).toBe(400);
       expect(other.body).toContain('already exists');
       expect(await typesOf(parties.callSid)).toEqual(events);
+    },
+  );
+});
+
+describe('a turn whose line was recorded but never answered is answered on retry (issue 11 item 13)', () => {
+  it(
+    '/twilio/turn: the AI answers the recorded line once; a replay records nothing more',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      const text = 'What are your opening hours?';
+      // The process that heard the line recorded it and stopped before the AI replied.
+      await env.test.platform.handler.handleTrusted(
+        'RecordUtterance',
+        {
+          tenantId: DEMO_TENANT,
+          callId: call.callSid,
+          utteranceId: `${call.callSid}-c1`,
+          speaker: 'caller',
+          text,
+          confidence: 0.92,
+          language: 'en',
+        },
+        { actor: GATEWAY_ACTOR, correlationId: call.callSid },
+      );
+      const turns = modelTurns;
+
+      // Twilio retries the turn it got no answer for.
+      const retry = await post(call.action, speech(call.parties, text));
+      expect(retry.status).toBe(200);
+      const said = gatherOf(retry.verbs()).prompts;
+      expect(said.length, retry.body).toBeGreaterThan(0);
+      // The model was asked (a turn may take a few requests when it looks things up).
+      expect(modelTurns).toBeGreaterThan(turns);
+      const asked = modelTurns;
+      expect(await countOf(call.callSid, 'UtteranceRecorded')).toBe(1);
+      // The greeting and the answer to the line.
+      expect(await countOf(call.callSid, 'AiReplied')).toBe(2);
+      const events = await typesOf(call.callSid);
+
+      const replay = await post(call.action, speech(call.parties, text));
+      expect(replay.body).toBe(retry.body);
+      expect(await typesOf(call.callSid)).toEqual(events);
+      expect(modelTurns).toBe(asked);
+      // The conversation goes on with the next line.
+      expect(gatherOf(retry.verbs()).action).toContain('turn=2');
     },
   );
 });

@@ -20,6 +20,8 @@ export interface SessionDependencies extends ToolDependencies {
   readonly now: () => Date;
   /** Brings the directory up to date (the caller's history before a lookup). */
   readonly catchUp: () => Promise<void>;
+  /** The call's recorded events, decoded: what another process recorded since this session was made. */
+  readonly readCall: () => Promise<readonly EventEnvelope[]>;
   readonly log: (message: string) => void;
 }
 
@@ -88,7 +90,11 @@ export class CallSession {
     readonly setup: CallSetup,
   ) {
     this.callId = setup.callId;
-    this.language = setup.agent.settings.languages[0] ?? setup.tenant.settings.languages[0] ?? 'en';
+    this.language = this.firstLanguage();
+  }
+
+  private firstLanguage(): string {
+    return this.setup.agent.settings.languages[0] ?? this.setup.tenant.settings.languages[0] ?? 'en';
   }
 
   get currentLanguage(): string {
@@ -191,6 +197,41 @@ export class CallSession {
     }
   }
 
+  /**
+   * Forgets what this session remembered of the conversation and rebuilds it from the call's events: another
+   * process recorded some of it (the session learns so when the decider finds a line already recorded).
+   */
+  private async resync(): Promise<void> {
+    const events = await this.deps.readCall();
+    this.language = this.firstLanguage();
+    this.messages.length = 0;
+    this.transcript.length = 0;
+    this.sentiments.length = 0;
+    this.coaching.length = 0;
+    this.nextAfterLine.clear();
+    this.lineCount = 0;
+    this.replyCount = 0;
+    this.toolCount = 0;
+    this.escalationReason = undefined;
+    this.humanInControl = false;
+    this.restore(events);
+  }
+
+  /**
+   * Whether the caller's `line`-th line, recorded, still waits for the AI: it is the latest line, the AI is in
+   * control and neither said anything after it nor moved the call on (the process that heard it stopped first).
+   */
+  private awaitsReply(line: number): boolean {
+    return (
+      line === this.lineCount &&
+      line > 0 &&
+      !this.humanInControl &&
+      !this.ended &&
+      !this.nextAfterLine.has(line) &&
+      this.transcript.at(-1)?.speaker === 'caller'
+    );
+  }
+
   /** A human took the conversation over: the AI says nothing more. */
   handOver(): void {
     this.humanInControl = true;
@@ -214,13 +255,15 @@ export class CallSession {
   /**
    * The caller's `line`-th line (a gather webhook names it in its URL): heard once. The same line again — Twilio
    * retrying, or someone replaying the signed request — gets the answer the first one got, recording nothing and
-   * asking no model; the session knows the lines it heard from the call's events.
+   * asking no model; the session knows the lines it heard from the call's events. A line recorded but never
+   * answered (the process that heard it stopped before the AI replied) is answered now, once.
    */
   hearLine(
     line: number,
     input: { readonly text: string; readonly confidence: number; readonly language?: string },
   ): Promise<AgentTurn> {
     return this.once(`line ${line}`, () => {
+      if (this.awaitsReply(line)) return this.answerLine(line);
       if (line <= this.lineCount) return Promise.resolve(this.answerOf(line));
       if (line > this.lineCount + 1) {
         throw new CommandRefusedError(
@@ -317,11 +360,21 @@ export class CallSession {
     });
     this.transcript.push({ speaker: 'caller', text });
     this.messages.push({ role: 'user', content: text });
-    // The call's events already held this line (another process heard it first): it was answered there.
-    if (recorded === 0) return this.answerOf(line);
+    if (recorded === 0) {
+      // The call's events already held this line: another process heard it first, and answered it, or stopped
+      // before the AI replied. What this session remembers is behind; the events say which.
+      await this.resync();
+      return this.awaitsReply(line) ? this.answerLine(line, onLine) : this.answerOf(line);
+    }
+    if (!this.humanInControl) this.sentiments.push(scoreSentiment(text, primary(this.language)).score);
+    return this.answerLine(line, onLine);
+  }
+
+  /** The AI's turn after the caller's `line`-th line, which is recorded (and its sentiment counted). */
+  private async answerLine(line: number, onLine?: (line: string) => void): Promise<AgentTurn> {
+    const text = this.transcript.at(-1)?.text ?? '';
     if (this.humanInControl)
       return { lines: [], language: this.language, voice: this.voice, next: { kind: 'listen' } };
-    this.sentiments.push(scoreSentiment(text, primary(this.language)).score);
     this.turnsWithoutResolution += 1;
 
     const trigger = this.isEscalated
