@@ -587,3 +587,49 @@ describe('a turn whose line was recorded but never answered is answered on retry
     },
   );
 });
+
+describe('a call whose TwiML had no turn numbers (in flight across a deploy)', () => {
+  it(
+    '/twilio/turn without turn=: the call’s next line, once; the same request again is that line again',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      const unnumbered = `${env.test.url}/twilio/turn`;
+      const params = speech(call.parties, 'What are your opening hours?');
+      const first = await post(unnumbered, params);
+      expect(first.status, first.body).toBe(200);
+      expect(gatherOf(first.verbs()).prompts.length).toBeGreaterThan(0);
+      // The answer carries numbers: the call goes on with numbered turns.
+      expect(gatherOf(first.verbs()).action).toContain('/twilio/turn?turn=2');
+      expect(await countOf(call.callSid, 'UtteranceRecorded')).toBe(1);
+      const events = await typesOf(call.callSid);
+      const turns = modelTurns;
+
+      // Twilio retrying it (its answer was lost) gets the same answer; nothing recorded, no model asked.
+      const retry = await post(unnumbered, params);
+      expect(retry.body).toBe(first.body);
+      expect(await typesOf(call.callSid)).toEqual(events);
+      expect(modelTurns).toBe(turns);
+
+      // Once a numbered turn came, a request without a number can only be a replay: refused, nothing recorded.
+      const next = await post(gatherOf(first.verbs()).action, speech(call.parties, 'Thanks'));
+      expect(next.status).toBe(200);
+      const after = await typesOf(call.callSid);
+      const replay = await post(unnumbered, speech(call.parties, 'Cancel my appointment'));
+      expect(replay.status).toBe(400);
+      expect(await typesOf(call.callSid)).toEqual(after);
+    },
+  );
+
+  it(
+    '/twilio/turn without turn=: a silence asks whether the caller is still there',
+    { timeout: 30_000 },
+    async () => {
+      const call = await gatherCall();
+      const silent = await post(`${env.test.url}/twilio/turn`, voiceParams(call.parties, 'in-progress'));
+      expect(silent.status, silent.body).toBe(200);
+      expect(gatherOf(silent.verbs()).action).toContain('/twilio/turn?turn=1&quiet=1');
+      expect(await typesOf(call.callSid)).not.toContain('UtteranceRecorded');
+    },
+  );
+});

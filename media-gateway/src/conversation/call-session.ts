@@ -84,6 +84,10 @@ export class CallSession {
   private readonly answers = new Map<string, Promise<AgentTurn>>();
   /** Where each caller line led when not back to listening (the queue, hanging up), as said or as recorded. */
   private readonly nextAfterLine = new Map<number, NextStep>();
+  /** The line a gather without a number stood for, once one came (see `unnumberedLine`). */
+  private unnumbered: number | undefined;
+  /** A numbered gather reached this session: every answer since carried numbers. */
+  private numbered = false;
 
   constructor(
     private readonly deps: SessionDependencies,
@@ -274,6 +278,23 @@ export class CallSession {
       }
       return this.hear(input);
     });
+  }
+
+  /**
+   * The line a gather without a number stands for. TwiML of the version before turns were numbered still
+   * drives calls that were in flight across a deploy; their next request is the call's next line (or the latest
+   * one, when it waits for the AI's reply), decided from the call's events, and the same request again is that
+   * line again. Undefined once a numbered gather came: Twilio moved on, so one without a number is a replay.
+   */
+  unnumberedLine(): number | undefined {
+    if (this.numbered) return undefined;
+    this.unnumbered ??= this.awaitsReply(this.lineCount) ? this.lineCount : this.lineCount + 1;
+    return this.unnumbered;
+  }
+
+  /** A gather with a number reached the session (see `unnumberedLine`). */
+  markNumbered(): void {
+    this.numbered = true;
   }
 
   /**

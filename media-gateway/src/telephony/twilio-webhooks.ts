@@ -83,7 +83,11 @@ const RecordingParams = z.object({
 /** Silences in a row before the AI says goodbye: a caller who left without hanging up must not hold a line. */
 const MAX_SILENCES = 2;
 const Count = (max: number) => z.coerce.number().int().min(0).max(max);
-const TurnQuery = z.object({ turn: Count(100_000).min(1), quiet: Count(MAX_SILENCES).default(0) });
+// A turn without a number comes from TwiML of an older version (a call in flight across a deploy).
+const TurnQuery = z.object({
+  turn: Count(100_000).min(1).optional(),
+  quiet: Count(MAX_SILENCES).default(0),
+});
 const IvrQuery = z.object({ attempt: Count(100).min(1) });
 const QueueExitQuery = z.object({ reply: Count(100_000) });
 
@@ -281,12 +285,15 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
 
   router.post('/turn', async (ctx) => {
     const p = parse(GatherParams, ctx);
-    const { turn: line, quiet } = parseQuery(TurnQuery, ctx);
+    const { turn: numbered, quiet } = parseQuery(TurnQuery, ctx);
     const session = await gateway.sessionOrResume(p.CallSid);
     if (!session) {
       twiml(ctx, hangUpTwiml({ lines: [], language: 'en', voice: 'Puck' }));
       return;
     }
+    if (numbered !== undefined) session.markNumbered();
+    const line = numbered ?? session.unnumberedLine();
+    if (line === undefined) throw new BadWebhook('turn: required once the call goes on with numbered turns');
     const text = (p.SpeechResult ?? '').trim();
     if (text === '') {
       // The silences so far are counted in the URL, so the same silence again counts as one.
