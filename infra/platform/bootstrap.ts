@@ -11,8 +11,9 @@ export const ensureSuperAdmin = async (
   password: string,
 ): Promise<void> => {
   const { handler, identities } = context;
+  const superAdmin = { tenantId: PLATFORM_TENANT, userId: SUPER_ADMIN_USER_ID };
   await identities.catchUp();
-  if (!identities.member(SUPER_ADMIN_USER_ID)) {
+  if (!identities.member(superAdmin)) {
     await handler.handleTrusted(
       'InviteMember',
       {
@@ -26,7 +27,7 @@ export const ensureSuperAdmin = async (
     );
     await identities.catchUp();
   }
-  if (!identities.passwordHash(SUPER_ADMIN_USER_ID)) {
-    identities.setPasswordHash(SUPER_ADMIN_USER_ID, await hashPassword(password), Date.now());
+  if (!identities.passwordHash(superAdmin)) {
+    identities.setPasswordHash(superAdmin, await hashPassword(password), Date.now());
   }
 };

@@ -241,6 +241,6 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
   for (const user of DEMO_USERS) await send(InviteMember, { tenantId, ...user });
   await identities.catchUp();
   const hash = await hashPassword(password);
-  for (const user of DEMO_USERS) identities.setPasswordHash(user.userId, hash, Date.now());
+  for (const { userId } of DEMO_USERS) identities.setPasswordHash({ tenantId, userId }, hash, Date.now());
   return true;
 };

@@ -129,8 +129,12 @@ const send = async (route: MatrixRoute, token: string | undefined, tenantId: str
   let body: unknown;
   if (route.tenant === 'query') path += `${path.includes('?') ? '&' : '?'}tenantId=${tenantId}`;
   if (route.tenant === 'body') body = { tenantId };
-  if (route.tenant === 'member' && route.method === 'post') {
-    body = { userId: TARGETS[tenantId as keyof typeof TARGETS] };
+  // A member is named in a tenant (ids are unique only within one): the other tenant's is named there.
+  if (route.tenant === 'member') {
+    body = {
+      tenantId,
+      ...(route.method === 'post' && { userId: TARGETS[tenantId as keyof typeof TARGETS] }),
+    };
   }
   if (route.method === 'post' || route.method === 'put') body ??= {};
   if (route.tenantOnly) headers['idempotency-key'] = 'short';

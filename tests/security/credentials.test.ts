@@ -2,6 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createSqliteSubjectKeys,
+  masterKeyFrom,
+  subjectSecrets,
+} from '../../command-service/src/event-store/personal-data.js';
+import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 
@@ -335,6 +341,333 @@ describe('a directory written before sign-in followed login claims', () => {
       expect((await login(second.url, 'agent@demo.example', PASSWORD)).length).toBeGreaterThan(0);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('two tenants, one user id: identities are keyed by tenant', () => {
+  // User ids are chosen by each tenant's admin, so they are unique only within a tenant.
+  const TWINS = ['twin-a', 'twin-b'] as const;
+  type Twin = (typeof TWINS)[number];
+  const emailOf = (tenantId: Twin) => `u1@${tenantId}.example`;
+  const passwordOf: Record<Twin, string> = { 'twin-a': 'twin-a-password-1', 'twin-b': 'twin-b-password-1' };
+  type SignIn = {
+    token?: string;
+    mfaRequired?: boolean;
+    challenge?: string;
+    user?: { userId: string; tenantId: string };
+    signInNotice?: { failedAttempts: number };
+    error?: { code: string };
+  };
+  const signIn = (tenantId: Twin, password = passwordOf[tenantId]) =>
+    apiClient(test.url).request<SignIn>('POST', '/api/auth/login', { email: emailOf(tenantId), password });
+  const session = async (tenantId: Twin, password = passwordOf[tenantId]) =>
+    apiClient(test.url, await login(test.url, emailOf(tenantId), password));
+  const whoAmI = async (client: Client) =>
+    (await client.request<{ actor?: { id: string; tenantId: string } }>('GET', '/api/auth/me')).body.actor;
+  const issueAs = async (tenantId: Twin, client: Client) => {
+    const issued = await client.request<{ key: string }>('POST', '/api/api-keys', {
+      tenantId,
+      name: 'sync',
+      role: 'viewer',
+      scopes: ['read'],
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    return apiClient(test.url, issued.body.key);
+  };
+  type Listed = { keys: { issuedBy: { id: string; name?: string } | null }[] };
+  let aKey: Client;
+
+  beforeAll(async () => {
+    for (const tenantId of TWINS) {
+      expect(
+        (await root.command('CreateTenant', { tenantId, name: `Twin ${tenantId}`, planTier: 'starter' }))
+          .status,
+      ).toBe(200);
+      const invited = await root.command('InviteMember', {
+        tenantId,
+        userId: 'u1',
+        email: emailOf(tenantId),
+        name: `U1 of ${tenantId}`,
+        role: 'tenant_admin',
+      });
+      expect(invited.status).toBe(200);
+      // The super admin, on no tenant's team, names whose member it means.
+      const set = await root.request('PUT', '/api/members/u1/password', {
+        tenantId,
+        password: passwordOf[tenantId],
+      });
+      expect(set.status, JSON.stringify(set.body)).toBe(204);
+    }
+  });
+
+  it('both sign in, each as their own tenant’s member', async () => {
+    for (const tenantId of TWINS) {
+      const answer = await signIn(tenantId);
+      expect(answer.status, `${tenantId}: ${JSON.stringify(answer.body)}`).toBe(200);
+      expect(answer.body.user).toMatchObject({ userId: 'u1', tenantId });
+      expect(await whoAmI(apiClient(test.url, answer.body.token))).toMatchObject({ id: 'u1', tenantId });
+    }
+    // A key issued by twin-a's u1 names them, by their own tenant's name for them.
+    const a = await session('twin-a');
+    aKey = await issueAs('twin-a', a);
+    const listed = await a.request<Listed>('GET', '/api/api-keys?tenantId=twin-a');
+    expect(listed.body.keys.map((k) => k.issuedBy)).toEqual([
+      { kind: 'user', id: 'u1', accountable: 'u1', name: 'U1 of twin-a' },
+    ]);
+  });
+
+  it('a super admin who names no tenant is asked to, when two tenants have the member', async () => {
+    const ambiguous = await root.request<Refusal>('PUT', '/api/members/u1/password', {
+      password: 'which-one-is-it',
+    });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error).toMatchObject({ code: 'TENANT_REQUIRED', field: 'tenantId' });
+    for (const tenantId of TWINS) expect((await signIn(tenantId, 'which-one-is-it')).status).toBe(401);
+  });
+
+  it('one changes their password: their own sessions end, the other’s password and sessions stay', async () => {
+    const a = await session('twin-a');
+    const b = await session('twin-b');
+    expect(
+      (await a.request('PUT', '/api/members/u1/password', { password: 'twin-a-password-2' })).status,
+    ).toBe(204);
+    passwordOf['twin-a'] = 'twin-a-password-2';
+    expect((await a.request('GET', '/api/auth/me')).status).toBe(401);
+    expect(await whoAmI(b)).toMatchObject({ id: 'u1', tenantId: 'twin-b' });
+    expect((await signIn('twin-a', 'twin-a-password-1')).status).toBe(401);
+    expect((await signIn('twin-a')).status).toBe(200);
+    expect((await signIn('twin-b')).status).toBe(200);
+    // And the other way round, by the tenant's own admin naming no tenant: their own member.
+    const other = await session('twin-b');
+    expect(
+      (await other.request('PUT', '/api/members/u1/password', { password: 'twin-b-password-2' })).status,
+    ).toBe(204);
+    passwordOf['twin-b'] = 'twin-b-password-2';
+    expect((await signIn('twin-b', 'twin-b-password-1')).status).toBe(401);
+    expect((await signIn('twin-a')).status).toBe(200);
+  });
+
+  it('each lists and ends only their own sessions; an admin ending “u1”’s sessions ends their own tenant’s', async () => {
+    const a = await session('twin-a');
+    const b = await session('twin-b');
+    const listed = await a.request<{ sessions: { sessionId: string }[] }>('GET', '/api/auth/sessions');
+    const theirs = await b.request<{ sessions: { sessionId: string }[] }>('GET', '/api/auth/sessions');
+    const ids = (r: typeof listed) => r.body.sessions.map((s) => s.sessionId);
+    expect(ids(listed).filter((id) => ids(theirs).includes(id))).toEqual([]);
+    const bId = ids(theirs)[0] ?? '';
+    expect((await a.request('DELETE', `/api/auth/sessions/${bId}`)).status).toBe(404);
+    expect((await b.request('GET', '/api/auth/me')).status).toBe(200);
+
+    expect((await a.request('POST', '/api/auth/sessions/revoke', { userId: 'u1' })).status).toBe(204);
+    expect((await a.request('GET', '/api/auth/me')).status).toBe(401);
+    expect(await whoAmI(b)).toMatchObject({ id: 'u1', tenantId: 'twin-b' });
+  });
+
+  it('each enrols their own second factor: the other is not asked for it, and keeps their sessions', async () => {
+    const a = await session('twin-a');
+    const b = await session('twin-b');
+    const started = await a.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+    expect(started.status).toBe(201);
+    const confirm = await a.request('POST', '/api/auth/mfa/totp/confirm', {
+      code: totpCode(started.body.secret, Date.now()),
+    });
+    expect(confirm.status).toBe(204);
+    expect((await b.request('GET', '/api/auth/me')).status).toBe(200);
+    const bAgain = await signIn('twin-b');
+    expect(bAgain.body.mfaRequired).toBeUndefined();
+    expect(bAgain.body.token).toEqual(expect.any(String));
+
+    const aAgain = await signIn('twin-a');
+    expect(aAgain.body).toMatchObject({ mfaRequired: true });
+    const done = await apiClient(test.url).request<SignIn>('POST', '/api/auth/login/mfa', {
+      challenge: aAgain.body.challenge,
+      code: totpCode(started.body.secret, Date.now() + 30_000),
+    });
+    expect(done.status).toBe(200);
+    expect(done.body.user).toMatchObject({ userId: 'u1', tenantId: 'twin-a' });
+
+    // The other enrols a seed of their own; turning it on and off touches nothing of the first.
+    const theirs = await b.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+    expect(theirs.status).toBe(201);
+    expect(theirs.body.secret).not.toBe(started.body.secret);
+    const bCode = totpCode(theirs.body.secret, Date.now());
+    expect((await b.request('POST', '/api/auth/mfa/totp/confirm', { code: bCode })).status).toBe(204);
+    const bOff = totpCode(theirs.body.secret, Date.now() + 30_000);
+    expect((await b.request('POST', '/api/auth/mfa/totp/disable', { code: bOff })).status).toBe(204);
+    expect((await signIn('twin-a')).body).toMatchObject({ mfaRequired: true });
+    expect((await signIn('twin-b')).body.token).toEqual(expect.any(String));
+  });
+
+  it('failed sign-ins are told to the account they were against, not to its namesake', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await signIn('twin-a', `wrong-password-${i}`)).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await signIn('twin-b', `wrong-password-${i}`)).status).toBe(401);
+    const b = await signIn('twin-b');
+    expect(b.status).toBe(200);
+    expect(b.body.signInNotice).toMatchObject({ failedAttempts: 2 });
+  });
+
+  it('removing one retires their keys and ends their sessions; the other’s stay', async () => {
+    const bSession = await session('twin-b');
+    const bKey = await issueAs('twin-b', bSession);
+    const removed = await root.command('RemoveMember', { tenantId: 'twin-b', userId: 'u1' });
+    expect(removed.status).toBe(200);
+    await test.platform.reactor.caughtUp((removed.body as { position: number }).position);
+    expect((await bSession.request('GET', '/api/auth/me')).status).toBe(401);
+    expect((await bKey.request('GET', '/api/auth/me')).status).toBe(401);
+    expect((await signIn('twin-b')).status).toBe(401);
+    // twin-a's u1 issued this key before; it answers to them and still works.
+    expect(await whoAmI(aKey)).toMatchObject({ tenantId: 'twin-a' });
+    expect((await signIn('twin-a')).body).toMatchObject({ mfaRequired: true });
+  });
+});
+
+/**
+ * Turns identity.db into the layout the code before tenant keys wrote (directory version 2): one member row
+ * per user id (the first tenant to use it), and passwords, sessions, TOTP seeds (sealed under
+ * `platform:mfa.<userId>`) and sign-in notices keyed by user id alone.
+ */
+const toLayoutKeyedByUserId = (dataDir: string, namesakeTenant: string): void => {
+  const keys = createSqliteSubjectKeys(
+    join(dataDir, 'keys.db'),
+    masterKeyFrom(undefined, join(dataDir, 'master.key')),
+  );
+  const secrets = subjectSecrets(keys);
+  const db = new Database(join(dataDir, 'identity.db'));
+  try {
+    const seeds = db
+      .prepare<
+        [],
+        { user_id: string; subject: string; sealed_secret: string; enabled: number; last_step: number }
+      >('SELECT user_id, subject, sealed_secret, enabled, last_step FROM totp')
+      .all();
+    db.exec(`
+      ALTER TABLE members RENAME TO v3_members;
+      ALTER TABLE credentials RENAME TO v3_credentials;
+      ALTER TABLE sessions RENAME TO v3_sessions;
+      ALTER TABLE sign_in_notices RENAME TO v3_sign_in_notices;
+      DROP TABLE totp;
+      CREATE TABLE members (
+        user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
+        role TEXT NOT NULL, status TEXT NOT NULL
+      );
+      CREATE INDEX members_by_email ON members (email);
+      INSERT OR IGNORE INTO members (user_id, tenant_id, email, name, role, status)
+        SELECT user_id, tenant_id, email, name, role, status FROM v3_members
+         ORDER BY tenant_id = '${namesakeTenant}';
+      CREATE TABLE credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      INSERT INTO credentials SELECT user_id, password_hash, updated_at FROM v3_credentials;
+      CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      INSERT INTO sessions SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM v3_sessions;
+      CREATE TABLE totp (
+        user_id TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, enabled INTEGER NOT NULL, last_step INTEGER NOT NULL
+      );
+      CREATE TABLE sign_in_notices (
+        user_id TEXT PRIMARY KEY, failed_attempts INTEGER NOT NULL, lockouts INTEGER NOT NULL,
+        last_failure_at INTEGER NOT NULL
+      );
+      INSERT INTO sign_in_notices SELECT user_id, failed_attempts, lockouts, last_failure_at FROM v3_sign_in_notices;
+      DROP TABLE v3_members; DROP TABLE v3_credentials; DROP TABLE v3_sessions; DROP TABLE v3_sign_in_notices;
+      UPDATE projection SET position = 2 WHERE name = 'identity-version';
+    `);
+    const insertSeed = db.prepare<[string, string, number, number]>('INSERT INTO totp VALUES (?, ?, ?, ?)');
+    for (const seed of seeds) {
+      const plain = secrets.open(seed.subject, seed.sealed_secret) ?? '';
+      expect(plain).not.toBe('');
+      insertSeed.run(
+        seed.user_id,
+        secrets.seal(`platform:mfa.${seed.user_id}`, plain),
+        seed.enabled,
+        seed.last_step,
+      );
+    }
+  } finally {
+    db.close();
+    keys.close();
+  }
+};
+
+describe('a directory written before identities were keyed by tenant', () => {
+  it('keeps everyone’s password, sessions, second factor and notices, with the member who held them', async () => {
+    const first = await startTestPlatform();
+    let stopped = false;
+    let second: TestPlatform | undefined;
+    try {
+      await seedDemo(first.platform, PASSWORD);
+      const rootSession = await login(first.url, SUPER_ADMIN.email, SUPER_ADMIN.password);
+      const agentSession = await login(first.url, 'agent@demo.example', PASSWORD);
+      const supervisor = apiClient(first.url, await login(first.url, 'supervisor@demo.example', PASSWORD));
+      const started = await supervisor.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+      const code = totpCode(started.body.secret, Date.now());
+      expect((await supervisor.request('POST', '/api/auth/mfa/totp/confirm', { code })).status).toBe(204);
+      for (const password of ['wrong-password-1', 'wrong-password-2']) {
+        const wrong = await apiClient(first.url).request('POST', '/api/auth/login', {
+          email: 'viewer@demo.example',
+          password,
+        });
+        expect(wrong.status).toBe(401);
+      }
+      // A namesake in another tenant, which the old directory had no row for.
+      const root = apiClient(first.url, rootSession);
+      expect((await root.command('CreateTenant', { tenantId: 'later', name: 'Later' })).status).toBe(200);
+      const namesake = { tenantId: 'later', userId: 'demo-agent', name: 'Namesake', role: 'agent' };
+      expect((await root.command('InviteMember', { ...namesake, email: 'agent@later.example' })).status).toBe(
+        200,
+      );
+      await first.stop({ keepData: true });
+      stopped = true;
+      toLayoutKeyedByUserId(first.dataDir, 'later');
+
+      second = await startTestPlatform(first.dataDir);
+      const me = async (token: string) =>
+        (await apiClient(second?.url ?? '', token).request<{ actor: unknown }>('GET', '/api/auth/me')).body;
+      expect(await me(agentSession)).toEqual({
+        actor: { kind: 'user', id: 'demo-agent', role: 'agent', tenantId: DEMO_TENANT },
+      });
+      expect(await me(rootSession)).toMatchObject({ actor: { role: 'super_admin', tenantId: 'platform' } });
+      expect((await login(second.url, 'agent@demo.example', PASSWORD)).length).toBeGreaterThan(0);
+
+      const anonymous = apiClient(second.url);
+      const challenged = await anonymous.request<{ mfaRequired?: boolean; challenge?: string }>(
+        'POST',
+        '/api/auth/login',
+        { email: 'supervisor@demo.example', password: PASSWORD },
+      );
+      expect(challenged.body.mfaRequired).toBe(true);
+      const passed = await anonymous.request<{ user?: unknown }>('POST', '/api/auth/login/mfa', {
+        challenge: challenged.body.challenge,
+        code: totpCode(started.body.secret, Date.now() + 30_000),
+      });
+      expect(passed.status, JSON.stringify(passed.body)).toBe(200);
+      expect(passed.body.user).toMatchObject({ userId: 'demo-supervisor', tenantId: DEMO_TENANT });
+
+      const viewer = await anonymous.request<{ signInNotice?: unknown }>('POST', '/api/auth/login', {
+        email: 'viewer@demo.example',
+        password: PASSWORD,
+      });
+      expect(viewer.body.signInNotice).toMatchObject({ failedAttempts: 2, lockouts: 0 });
+
+      // The namesake is in the directory now, and becomes their own person: a password of their own.
+      const rootAgain = apiClient(second.url, rootSession);
+      expect(
+        (
+          await rootAgain.request('PUT', '/api/members/demo-agent/password', {
+            tenantId: 'later',
+            password: 'namesake-password-1',
+          })
+        ).status,
+      ).toBe(204);
+      expect(await me(await login(second.url, 'agent@later.example', 'namesake-password-1'))).toMatchObject({
+        actor: { id: 'demo-agent', tenantId: 'later' },
+      });
+      expect(await me(agentSession)).toMatchObject({ actor: { tenantId: DEMO_TENANT } });
+      expect((await login(second.url, 'agent@demo.example', PASSWORD)).length).toBeGreaterThan(0);
+    } finally {
+      if (second) await second.stop();
+      else if (!stopped) await first.stop();
     }
   });
 });

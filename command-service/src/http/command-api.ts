@@ -2,10 +2,11 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
-import { commandJsonSchema, Email, IssueApiKey, parseWith, type Actor } from '@ccp/schemas';
+import { commandJsonSchema, Email, IssueApiKey, parseWith, TenantId, type Actor } from '@ccp/schemas';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { Auth } from '../identity/auth.js';
+import type { Member } from '../identity/identity-store.js';
 import {
   authorize,
   commandAccess,
@@ -97,14 +98,15 @@ const retryAfterOfLocks: Middleware = async (ctx, next) => {
 };
 
 const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) });
-const PasswordBody = z.object({ password: z.string() });
+// A member is named by id in a tenant: the one the body names, else the caller's own (see memberNamed).
+const PasswordBody = z.object({ password: z.string(), tenantId: TenantId.optional() });
 // The command's own rules (role, scopes and their default), minus what the platform chooses.
 const ApiKeyBody = IssueApiKey.data.pick({ tenantId: true, name: true, role: true, scopes: true });
 const IdempotencyKey = z.string().min(8).max(200);
 const MfaLoginBody = z.object({ challenge: z.string().min(1).max(200), code: z.string().min(1).max(20) });
 const CodeBody = z.object({ code: z.string().min(1).max(20) });
 const IdTokenBody = z.object({ idToken: z.string().min(20).max(20_000) });
-const RevokeSessionsBody = z.object({ userId: z.string().min(1).max(80) });
+const RevokeSessionsBody = z.object({ userId: z.string().min(1).max(80), tenantId: TenantId.optional() });
 const MEMBER_NOT_FOUND = new CommandRejected(404, 'MEMBER_NOT_FOUND', 'no such member', 'userId');
 const RotateKeyBody = z.object({ tenantId: z.string().min(1).max(40) });
 
@@ -231,8 +233,42 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   router.use(retryAfterOfLocks);
   router.use(authenticate(auth));
 
+  /**
+   * The member a request names: its `userId` (path or body) in the tenant the body names, else in the caller's
+   * own. A super admin is on no tenant's team: naming no tenant, they mean the only tenant with an active member
+   * by that id, and are asked to name one when there are several.
+   */
+  const memberNamed = async (ctx: Context, credential: Credential): Promise<Member | undefined> => {
+    const named =
+      (ctx.params as Record<string, string | undefined>)['userId'] ??
+      (ctx.request.body as { userId?: unknown } | undefined)?.userId;
+    if (typeof named !== 'string') return undefined;
+    const { actor } = credential;
+    const tenantNamed = tenantIdIn(ctx.request.body);
+    const tenantId = tenantNamed ?? actor.tenantId;
+    const member = tenantId === undefined ? undefined : await auth.member({ tenantId, userId: named });
+    if (member?.status === 'active') return member;
+    if (tenantNamed === undefined && actor.role === 'super_admin') {
+      const found = await auth.activeMembersWithId(named);
+      if (found.length > 1) {
+        throw new CommandRejected(
+          400,
+          'TENANT_REQUIRED',
+          `members of ${found.length} tenants have the id ${named}: name the tenant with tenantId`,
+          'tenantId',
+        );
+      }
+      if (found[0]) return found[0];
+    }
+    throw MEMBER_NOT_FOUND;
+  };
+
   /** Where a request's tenant is, per its table entry, read before the body is validated. */
-  const targetOf = async (ctx: Context, route: RouteAccess, credential: Credential): Promise<Target> => {
+  const targetOf = async (
+    ctx: Context,
+    route: RouteAccess,
+    credential: Credential,
+  ): Promise<Target & { readonly member?: Member }> => {
     switch (route.tenant) {
       case 'credential':
         return {};
@@ -241,16 +277,12 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
       case 'query':
         return { tenantId: tenantOfQuery(ctx.query, credential) };
       case 'member': {
-        const named =
-          (ctx.params as Record<string, string | undefined>)['userId'] ??
-          (ctx.request.body as { userId?: unknown } | undefined)?.userId;
-        if (typeof named !== 'string') return {};
-        const member = await auth.member(named);
-        if (member?.status !== 'active') throw MEMBER_NOT_FOUND;
+        const member = await memberNamed(ctx, credential);
+        if (!member) return {};
         const { actor } = credential;
         const self =
           actor.kind === 'user' && actor.id === member.userId && actor.tenantId === member.tenantId;
-        return { tenantId: member.tenantId, hidden: MEMBER_NOT_FOUND, self };
+        return { tenantId: member.tenantId, hidden: MEMBER_NOT_FOUND, self, member };
       }
     }
   };
@@ -259,7 +291,7 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   const allow = async (
     ctx: Context & { state: ApiState },
     route: RouteAccess,
-  ): Promise<{ credential: Credential; target: Target }> => {
+  ): Promise<{ credential: Credential; target: Target & { readonly member?: Member } }> => {
     const credential = requireCredential(ctx.state);
     const target = await targetOf(ctx, route, credential);
     await authorize(credential, route, target);
@@ -322,9 +354,10 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   });
 
   router.post('/auth/sessions/revoke', async (ctx) => {
-    await allow(ctx, routes.endSessionsOf);
-    const { userId } = parseBody(RevokeSessionsBody, ctx.request.body);
-    await auth.revokeSessionsOf(userId);
+    const { target } = await allow(ctx, routes.endSessionsOf);
+    parseBody(RevokeSessionsBody, ctx.request.body);
+    if (!target.member) throw MEMBER_NOT_FOUND;
+    await auth.revokeSessionsOf(target.member);
     ctx.status = 204;
   });
 
@@ -358,9 +391,10 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   });
 
   router.put('/members/:userId/password', async (ctx) => {
-    await allow(ctx, routes.setPassword);
+    const { target } = await allow(ctx, routes.setPassword);
     const { password } = parseBody(PasswordBody, ctx.request.body);
-    await auth.setPassword(ctx.params.userId ?? '', password);
+    if (!target.member) throw MEMBER_NOT_FOUND;
+    await auth.setPassword(target.member, password);
     ctx.status = 204;
   });
 

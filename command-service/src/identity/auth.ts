@@ -3,7 +3,14 @@ import type { Actor, ApiKeyIssuer, ApiKeyScope, Role } from '@ccp/schemas';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { SubjectSecrets } from '../event-store/personal-data.js';
-import type { ApiKeyRecord, IdentityStore, Member, SessionSummary } from './identity-store.js';
+import {
+  mfaFailureKey,
+  type ApiKeyRecord,
+  type IdentityStore,
+  type Member,
+  type MemberKey,
+  type SessionSummary,
+} from './identity-store.js';
 import { outboundGuard } from '../net/outbound-guard.js';
 import { OidcRejected, oidcVerifier } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
@@ -72,9 +79,11 @@ export interface Auth {
    * what they check themselves is what only they can know, such as the ceiling of an API key they hand out.
    */
   /** Ends every session of a member. */
-  revokeSessionsOf(userId: string): Promise<void>;
+  revokeSessionsOf(member: MemberKey): Promise<void>;
   /** A member as the directory holds them now, removed ones included. */
-  member(userId: string): Promise<Member | undefined>;
+  member(key: MemberKey): Promise<Member | undefined>;
+  /** The active members with this id in any tenant: user ids are unique only within a tenant. */
+  activeMembersWithId(userId: string): Promise<Member[]>;
   /** The tenant's keys, each with who issued it, and what becomes of a removed member's keys. */
   apiKeys(tenantId: string): Promise<{
     readonly keys: ListedApiKey[];
@@ -87,7 +96,7 @@ export interface Auth {
   /** Who a bearer credential (session token or API key) acts as and with which scopes; undefined: not valid. */
   authenticate(bearer: string): Promise<Credential | undefined>;
   logout(token: string): void;
-  setPassword(userId: string, password: string): Promise<void>;
+  setPassword(member: MemberKey, password: string): Promise<void>;
   /** A new key within the credential's own role and scopes. */
   issueApiKey(
     credential: Credential,
@@ -120,7 +129,17 @@ const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 /** Wrong codes a sign-in challenge takes before it is spent (the account's own allowance is CODE_POLICY). */
 const CODES_PER_CHALLENGE = 5;
 const MAX_CHALLENGES = 10_000;
-const mfaSubject = (userId: string) => `platform:mfa.${userId}`;
+/**
+ * The subject whose key seals a member's TOTP seed: theirs in their tenant, so erasing the tenant's subjects
+ * erases it, and a namesake in another tenant has another key. (Seeds enrolled before were sealed under
+ * `platform:mfa.<userId>` and keep it: the store records each seed's subject.)
+ */
+const mfaSubject = ({ tenantId, userId }: MemberKey) => `${tenantId}:mfa.${userId}`;
+/** The member a signed-in person is; API keys, the platform and callers are none. */
+const memberKeyOf = (actor: Actor): MemberKey | undefined =>
+  actor.kind === 'user' && actor.tenantId !== undefined
+    ? { tenantId: actor.tenantId, userId: actor.id }
+    : undefined;
 
 export const createAuth = (options: AuthOptions): Auth => {
   const { identities, handler } = options;
@@ -138,14 +157,14 @@ export const createAuth = (options: AuthOptions): Auth => {
   const verifyIdToken =
     options.verifyIdToken ?? oidcVerifier({ fetch: outboundGuard().fetch, log: options.log });
   /** Sign-ins waiting for their second factor, by challenge hash. Memory only: a restart asks again. */
-  const challenges = new Map<string, { userId: string; expiresAt: number; wrongCodes: number }>();
+  const challenges = new Map<string, { member: MemberKey; expiresAt: number; wrongCodes: number }>();
 
   const openSession = (member: Member): Session => {
     const token = newSecret(SESSION_PREFIX);
     const expiresAt = now() + ttl;
-    identities.createSession(hashSecret(token), member.userId, now(), expiresAt);
+    identities.createSession(hashSecret(token), member, now(), expiresAt);
     const { userId, tenantId, name, role } = member;
-    const notice = identities.takeSignInNotice(userId);
+    const notice = identities.takeSignInNotice(member);
     return {
       token,
       expiresAt: new Date(expiresAt).toISOString(),
@@ -168,25 +187,29 @@ export const createAuth = (options: AuthOptions): Auth => {
    */
   const signInFailed = (member: Member | undefined, email: string, attempt: Attempt, what: string) => {
     const lockout = attempt.lockMs > 0;
-    if (member) identities.noteSignInFailure(member.userId, now(), lockout);
+    if (member) identities.noteSignInFailure(member, now(), lockout);
     if (!lockout) return;
-    const who = member ? `account ${member.userId}` : `unknown email #${hashSecret(email).slice(0, 12)}`;
+    const who = member
+      ? `account ${member.tenantId}/${member.userId}`
+      : `unknown email #${hashSecret(email).slice(0, 12)}`;
     log(`sign-in: ${who} locked for ${Math.ceil(attempt.lockMs / 1000)} s after ${attempt.failures} ${what}`);
   };
 
   /** A member who proved the first factor: a session, or a challenge when they have a second factor. */
   const sessionOrChallenge = (member: Member): Session | MfaChallenge => {
-    if (!identities.totp(member.userId)?.enabled) return openSession(member);
+    if (!identities.totp(member)?.enabled) return openSession(member);
     const challenge = newSecret('mfa_');
     const expiresAt = now() + CHALLENGE_TTL_MS;
-    challenges.set(hashSecret(challenge), { userId: member.userId, expiresAt, wrongCodes: 0 });
+    const { tenantId, userId } = member;
+    challenges.set(hashSecret(challenge), { member: { tenantId, userId }, expiresAt, wrongCodes: 0 });
     if (challenges.size > MAX_CHALLENGES) challenges.delete(challenges.keys().next().value ?? '');
     return { mfaRequired: true, challenge, expiresAt: new Date(expiresAt).toISOString() };
   };
 
   const signedInMember = async (actor: Actor): Promise<Member> => {
     await identities.catchUp();
-    const member = actor.kind === 'user' ? identities.member(actor.id) : undefined;
+    const key = memberKeyOf(actor);
+    const member = key && identities.member(key);
     if (!member || member.status !== 'active') {
       throw new CommandRejected(
         403,
@@ -204,22 +227,21 @@ export const createAuth = (options: AuthOptions): Auth => {
    * allowance every code is refused for a while, right or wrong: a million codes are not to be tried.
    */
   const acceptCode = (member: Member, code: string): void => {
-    const { userId } = member;
-    const key = `mfa:${userId}`;
+    const key = mfaFailureKey(member);
     const attempt = codes.begin(
       key,
       now(),
       (wait) => new SignInThrottled('MFA_LOCKED', wait, 'too many wrong codes for this account'),
     );
-    const record = identities.totp(userId);
-    const secret = record && options.secrets?.open(mfaSubject(userId), record.sealedSecret);
+    const record = identities.totp(member);
+    const secret = record && options.secrets?.open(record.subject, record.sealedSecret);
     const step = secret !== undefined ? totpStep(secret, code, now()) : undefined;
     if (!record || step === undefined || step <= record.lastStep) {
       signInFailed(member, member.email, attempt, 'wrong codes');
       throw INVALID_CODE;
     }
     codes.succeeded(key);
-    identities.setTotp(userId, { ...record, lastStep: step });
+    identities.setTotp(member, { ...record, lastStep: step });
   };
 
   const existingKey = async (tenantId: string, keyId: string): Promise<ApiKeyRecord> => {
@@ -257,7 +279,7 @@ export const createAuth = (options: AuthOptions): Auth => {
       );
       const found = identities.memberByEmail(email);
       const member = found?.status === 'active' ? found : undefined;
-      const stored = member ? identities.passwordHash(member.userId) : undefined;
+      const stored = member ? identities.passwordHash(member) : undefined;
       // Verify even for unknown users so that timing does not tell which emails exist.
       const ok = await verifyPassword(password, stored ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAA');
       if (!member || !stored || !ok) {
@@ -309,7 +331,7 @@ export const createAuth = (options: AuthOptions): Auth => {
         );
       }
       await identities.catchUp();
-      const member = identities.member(pending.userId);
+      const member = identities.member(pending.member);
       if (!member || member.status !== 'active') throw INVALID_LOGIN;
       try {
         acceptCode(member, code);
@@ -327,12 +349,14 @@ export const createAuth = (options: AuthOptions): Auth => {
       const member = await signedInMember(actor);
       if (!options.secrets)
         throw new CommandRejected(422, 'MFA_UNAVAILABLE', 'multi-factor is not set up here');
-      if (identities.totp(member.userId)?.enabled) {
+      if (identities.totp(member)?.enabled) {
         throw new CommandRejected(409, 'MFA_ENABLED', 'multi-factor is on already: turn it off first');
       }
       const secret = newTotpSecret();
-      identities.setTotp(member.userId, {
-        sealedSecret: options.secrets.seal(mfaSubject(member.userId), secret),
+      const subject = mfaSubject(member);
+      identities.setTotp(member, {
+        subject,
+        sealedSecret: options.secrets.seal(subject, secret),
         enabled: false,
         lastStep: 0,
       });
@@ -341,56 +365,65 @@ export const createAuth = (options: AuthOptions): Auth => {
 
     confirmTotp: async (actor, code, keepSession) => {
       const member = await signedInMember(actor);
-      const record = identities.totp(member.userId);
+      const record = identities.totp(member);
       if (!record) throw new CommandRejected(404, 'MFA_NOT_STARTED', 'start enrolment first');
       if (record.enabled) return;
       acceptCode(member, code);
-      identities.setTotp(member.userId, {
+      identities.setTotp(member, {
         ...record,
         enabled: true,
-        lastStep: identities.totp(member.userId)?.lastStep ?? 0,
+        lastStep: identities.totp(member)?.lastStep ?? 0,
       });
       // Sessions opened with the password alone end: whoever else holds one must now pass the second factor.
-      if (keepSession !== undefined)
-        identities.revokeOtherSessions(member.userId, hashSecret(keepSession), now());
-      else identities.revokeSessionsOf(member.userId, now());
+      if (keepSession !== undefined) identities.revokeOtherSessions(member, hashSecret(keepSession), now());
+      else identities.revokeSessionsOf(member, now());
     },
 
     disableTotp: async (actor, code) => {
       const member = await signedInMember(actor);
-      if (!identities.totp(member.userId)?.enabled) {
+      if (!identities.totp(member)?.enabled) {
         throw new CommandRejected(404, 'MFA_NOT_ENABLED', 'multi-factor is not on');
       }
       acceptCode(member, code);
-      identities.deleteTotp(member.userId);
+      identities.deleteTotp(member);
     },
 
-    sessions: (actor) => (actor.kind === 'user' ? identities.sessions(actor.id, now()) : []),
+    sessions: (actor) => {
+      const member = memberKeyOf(actor);
+      return member ? identities.sessions(member, now()) : [];
+    },
 
     revokeSession: (actor, sessionId) => {
-      if (actor.kind !== 'user' || !identities.revokeSessionById(actor.id, sessionId, now())) {
+      const member = memberKeyOf(actor);
+      if (!member || !identities.revokeSessionById(member, sessionId, now())) {
         throw new CommandRejected(404, 'SESSION_NOT_FOUND', 'no session of yours with this id', 'sessionId');
       }
     },
 
-    revokeSessionsOf: async (userId) => {
+    revokeSessionsOf: async (member) => {
       await identities.catchUp();
-      if (!identities.member(userId)) throw MEMBER_NOT_FOUND;
-      identities.revokeSessionsOf(userId, now());
+      if (!identities.member(member)) throw MEMBER_NOT_FOUND;
+      identities.revokeSessionsOf(member, now());
     },
 
-    member: async (userId) => {
+    member: async (key) => {
       await identities.catchUp();
-      return identities.member(userId);
+      return identities.member(key);
+    },
+
+    activeMembersWithId: async (userId) => {
+      await identities.catchUp();
+      return identities.activeMembersWithId(userId);
     },
 
     apiKeys: async (tenantId) => {
       await identities.catchUp();
-      const nameOf = (issuer: ApiKeyIssuer): string | undefined => {
-        const member = issuer.kind === 'user' ? identities.member(issuer.id) : undefined;
-        // Only the tenant's own people are named to its admins.
-        return member?.tenantId === tenantId ? member.name : undefined;
-      };
+      // Only the tenant's own people are named to its admins: a person who issued a key of a tenant they are on
+      // answers for it (issuerOf), while a super admin with the id of one of its members is someone else.
+      const nameOf = (issuer: ApiKeyIssuer): string | undefined =>
+        issuer.kind === 'user' && issuer.accountable === issuer.id
+          ? identities.member({ tenantId, userId: issuer.id })?.name
+          : undefined;
       const keys = identities.apiKeys(tenantId).map(({ keyHash: _hash, issuedBy, ...key }) => {
         if (issuedBy === null) return { ...key, issuedBy };
         const name = nameOf(issuedBy);
@@ -437,15 +470,15 @@ export const createAuth = (options: AuthOptions): Auth => {
       if (!bearer.startsWith(SESSION_PREFIX)) return undefined;
       const session = identities.session(hashSecret(bearer));
       if (!session || session.revokedAt !== null || session.expiresAt <= now()) return undefined;
-      // The session names the user; the directory says who they are now.
-      const member = identities.member(session.userId);
+      // The session names the member; the directory says who they are now.
+      const member = identities.member(session);
       if (!member || member.status !== 'active') return undefined;
       return fullCredential(actorOf(member));
     },
 
     logout: (token) => identities.revokeSession(hashSecret(token), now()),
 
-    setPassword: async (userId, password) => {
+    setPassword: async (member, password) => {
       if (password.length < MIN_PASSWORD_LENGTH || password.length > 200) {
         throw new CommandRejected(
           400,
@@ -455,10 +488,10 @@ export const createAuth = (options: AuthOptions): Auth => {
         );
       }
       await identities.catchUp();
-      if (identities.member(userId)?.status !== 'active') throw MEMBER_NOT_FOUND;
-      identities.setPasswordHash(userId, await hashPassword(password), now());
+      if (identities.member(member)?.status !== 'active') throw MEMBER_NOT_FOUND;
+      identities.setPasswordHash(member, await hashPassword(password), now());
       // A new password signs every other device out.
-      identities.revokeSessionsOf(userId, now());
+      identities.revokeSessionsOf(member, now());
     },
 
     issueApiKey: async (credential, input) => {

@@ -13,9 +13,17 @@ import type { EventStore } from '../event-store/port.js';
 import type { FailureRecord, FailureStore } from './sign-in-throttle.js';
 import { openPrivateDatabase } from '../event-store/private-sqlite.js';
 
-export interface Member {
-  readonly userId: string;
+/**
+ * Who a member is: their tenant and their id in it. User ids are chosen by each tenant's admin and are unique
+ * only within the tenant, so everything kept for a person (password, sessions, second factor, notices) is
+ * keyed by both.
+ */
+export interface MemberKey {
   readonly tenantId: string;
+  readonly userId: string;
+}
+
+export interface Member extends MemberKey {
   readonly email: string;
   readonly name: string;
   readonly role: Role;
@@ -37,8 +45,7 @@ export interface ApiKeyRecord {
   readonly accountable: string | null;
 }
 
-export interface SessionRecord {
-  readonly userId: string;
+export interface SessionRecord extends MemberKey {
   readonly expiresAt: number;
   readonly revokedAt: number | null;
 }
@@ -58,6 +65,8 @@ export interface SignInNotice {
 }
 
 export interface TotpRecord {
+  /** The subject whose key sealed the seed (seeds enrolled before identities were keyed by tenant keep theirs). */
+  readonly subject: string;
   /** The sealed seed (see SubjectSecrets). */
   readonly sealedSecret: string;
   readonly enabled: boolean;
@@ -116,45 +125,119 @@ const API_KEY_COLUMNS: readonly (readonly [string, string])[] = [
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS members (
-    user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
-    role TEXT NOT NULL, status TEXT NOT NULL
+    tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, email TEXT NOT NULL, name TEXT NOT NULL,
+    role TEXT NOT NULL, status TEXT NOT NULL, PRIMARY KEY (tenant_id, user_id)
   );
-  CREATE INDEX IF NOT EXISTS members_by_email ON members (email);
   CREATE TABLE IF NOT EXISTS api_keys (
     key_id TEXT NOT NULL, tenant_id TEXT NOT NULL, name TEXT NOT NULL, role TEXT NOT NULL, scopes TEXT NOT NULL,
     key_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant_id, key_id)
   );
   CREATE TABLE IF NOT EXISTS keyring_policy (tenant_id TEXT PRIMARY KEY, when_issuer_removed TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS logins (email_hash TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS credentials (user_id TEXT PRIMARY KEY, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
+  CREATE TABLE IF NOT EXISTS credentials (
+    tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, password_hash TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id)
   );
+  CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL, revoked_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS sessions_by_member ON sessions (tenant_id, user_id);
   CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS tenant_sso (tenant_id TEXT PRIMARY KEY, issuers TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS totp (
-    user_id TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, enabled INTEGER NOT NULL, last_step INTEGER NOT NULL
+    tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, subject TEXT NOT NULL, sealed_secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL, last_step INTEGER NOT NULL, PRIMARY KEY (tenant_id, user_id)
   );
   CREATE TABLE IF NOT EXISTS sign_in_failures (
     key TEXT PRIMARY KEY, failures INTEGER NOT NULL, last_failure_at INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS sign_in_failures_by_time ON sign_in_failures (last_failure_at);
   CREATE TABLE IF NOT EXISTS sign_in_notices (
-    user_id TEXT PRIMARY KEY, failed_attempts INTEGER NOT NULL, lockouts INTEGER NOT NULL,
-    last_failure_at INTEGER NOT NULL
+    tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, failed_attempts INTEGER NOT NULL, lockouts INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, user_id)
   );
 `;
+
+/** What is kept per person outside the log, keyed by user id alone before v3. */
+const PER_MEMBER_TABLES = ['credentials', 'sessions', 'totp', 'sign_in_notices'] as const;
+
+/** Where a second factor's wrong codes are counted (sign_in_failures). */
+export const mfaFailureKey = (member: MemberKey): string => `mfa:${member.tenantId}:${member.userId}`;
+
+/**
+ * An identity.db written before v3 kept passwords, sessions, second factors and sign-in notices by user id
+ * alone, beside a directory holding one member per id: the first tenant to use it, the only one who could sign
+ * in (a v1 directory held the last tenant to invite the id, whom sign-in found then). Each row moves to that
+ * member's tenant (rows of an id the directory never held are dropped: nobody could use them), seeds keep the
+ * subject that sealed them, and wrong-code counts follow their member, all in one transaction. The directory
+ * itself is folded again from the log (see PROJECTION_VERSION).
+ */
+const keyOlderRowsByTenant = (db: Database.Database): void => {
+  const columnsOf = (table: string) =>
+    new Set(
+      db
+        .prepare<[], { name: string }>(`PRAGMA table_info(${table})`)
+        .all()
+        .map((c) => c.name),
+    );
+  const older = () => {
+    const credentials = columnsOf('credentials');
+    return credentials.size > 0 && !credentials.has('tenant_id');
+  };
+  if (!older()) return;
+  /** Copies each old row to the tenant of the member the old directory held under its id. */
+  const moveRows = (old: readonly string[]): void => {
+    const copy = (table: string, columns: string, values: string) => {
+      if (!old.includes(table)) return;
+      db.exec(
+        `INSERT INTO ${table} (tenant_id, user_id, ${columns})
+         SELECT m.tenant_id, o.user_id, ${values} FROM old_${table} o JOIN old_members m ON m.user_id = o.user_id`,
+      );
+    };
+    copy('credentials', 'password_hash, updated_at', 'o.password_hash, o.updated_at');
+    copy(
+      'sessions',
+      'token_hash, created_at, expires_at, revoked_at',
+      'o.token_hash, o.created_at, o.expires_at, o.revoked_at',
+    );
+    copy(
+      'totp',
+      'subject, sealed_secret, enabled, last_step',
+      "'platform:mfa.' || o.user_id, o.sealed_secret, o.enabled, o.last_step",
+    );
+    copy(
+      'sign_in_notices',
+      'failed_attempts, lockouts, last_failure_at',
+      'o.failed_attempts, o.lockouts, o.last_failure_at',
+    );
+    db.exec(
+      `UPDATE sign_in_failures SET key = 'mfa:' || m.tenant_id || ':' || m.user_id
+         FROM old_members m WHERE sign_in_failures.key = 'mfa:' || m.user_id`,
+    );
+  };
+  // Immediate, and asked again inside: another process opening the same file may have moved the rows first.
+  db.transaction(() => {
+    if (!older()) return;
+    const old = [...PER_MEMBER_TABLES, 'members'].filter((table) => columnsOf(table).size > 0);
+    for (const table of old) db.exec(`ALTER TABLE ${table} RENAME TO old_${table}`);
+    db.exec('DROP INDEX IF EXISTS members_by_email');
+    db.exec(SCHEMA);
+    if (old.includes('members')) moveRows(old);
+    for (const table of old) db.exec(`DROP TABLE old_${table}`);
+  }).immediate();
+};
 
 /** The events this directory is folded from. */
 const PROJECTED = /^(Member|ApiKey|Login(Claimed|Released)$|TenantCreated$|TenantSettingsUpdated$)/;
 
 /**
  * Raised when what the directory folds changes meaning (v2: sign-in follows login claims, which v1 did not
- * fold, and member rows stay in their tenant): a directory written by an older version is folded again from the
- * start of the log. Only the folded tables are emptied; passwords, sessions and second factors are kept.
+ * fold, and member rows stay in their tenant; v3: members are keyed by tenant and user id, so every tenant's
+ * member is in it): a directory written by an older version is folded again from the start of the log. Only the
+ * folded tables are emptied; passwords, sessions and second factors are kept.
  */
-const PROJECTION_VERSION = 2;
+const PROJECTION_VERSION = 3;
 const rebuildOlderProjection = (db: Database.Database): void => {
   const version =
     db
@@ -183,32 +266,34 @@ const SESSION_ID_LENGTH = 16;
 export interface IdentityStore extends FailureStore {
   catchUp(): Promise<void>;
   memberByEmail(email: string): Member | undefined;
-  member(userId: string): Member | undefined;
+  member(key: MemberKey): Member | undefined;
+  /** The active members with this id, in any tenant (ids are unique only within a tenant). */
+  activeMembersWithId(userId: string): Member[];
   apiKeyByHash(keyHash: string): ApiKeyRecord | undefined;
-  passwordHash(userId: string): string | undefined;
-  setPasswordHash(userId: string, hash: string, now: number): void;
-  createSession(tokenHash: string, userId: string, now: number, expiresAt: number): void;
+  passwordHash(member: MemberKey): string | undefined;
+  setPasswordHash(member: MemberKey, hash: string, now: number): void;
+  createSession(tokenHash: string, member: MemberKey, now: number, expiresAt: number): void;
   session(tokenHash: string): SessionRecord | undefined;
   revokeSession(tokenHash: string, now: number): void;
-  revokeSessionsOf(userId: string, now: number): void;
-  /** Ends every session of the user but the one with `keepTokenHash`. */
-  revokeOtherSessions(userId: string, keepTokenHash: string, now: number): void;
-  /** The user's sessions that are neither revoked nor expired. */
-  sessions(userId: string, now: number): SessionSummary[];
-  /** Ends one of the user's sessions; false when they have none by that id. */
-  revokeSessionById(userId: string, sessionId: string, now: number): boolean;
+  revokeSessionsOf(member: MemberKey, now: number): void;
+  /** Ends every session of the member but the one with `keepTokenHash`. */
+  revokeOtherSessions(member: MemberKey, keepTokenHash: string, now: number): void;
+  /** The member's sessions that are neither revoked nor expired. */
+  sessions(member: MemberKey, now: number): SessionSummary[];
+  /** Ends one of the member's sessions; false when they have none by that id. */
+  revokeSessionById(member: MemberKey, sessionId: string, now: number): boolean;
   apiKeys(tenantId: string): (ApiKeyRecord & { readonly keyHash: string })[];
   /** What the tenant does with the API keys of a member who is removed. */
   apiKeyPolicy(tenantId: string): 'revoke' | 'suspend';
   /** The OpenID Connect issuers a tenant trusts (its settings' `sso`). */
   ssoIssuers(tenantId: string): SsoIssuer[];
-  totp(userId: string): TotpRecord | undefined;
-  setTotp(userId: string, record: TotpRecord): void;
-  deleteTotp(userId: string): void;
+  totp(member: MemberKey): TotpRecord | undefined;
+  setTotp(member: MemberKey, record: TotpRecord): void;
+  deleteTotp(member: MemberKey): void;
   /** Counts a failed sign-in step (and whether it locked the account) for the owner's next sign-in. */
-  noteSignInFailure(userId: string, now: number, lockout: boolean): void;
+  noteSignInFailure(member: MemberKey, now: number, lockout: boolean): void;
   /** What the owner has not been told yet; reading it clears it. */
-  takeSignInNotice(userId: string): SignInNotice | undefined;
+  takeSignInNotice(member: MemberKey): SignInNotice | undefined;
   close(): void;
 }
 
@@ -217,6 +302,7 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
   // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
   db.pragma('busy_timeout = 10000');
   db.pragma('journal_mode = WAL');
+  keyOlderRowsByTenant(db);
   db.exec(SCHEMA);
   const keyColumns = new Set(
     db
@@ -236,15 +322,11 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     saveCheckpoint: db.prepare<[number]>(
       "INSERT INTO projection (name, position) VALUES ('identity', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position",
     ),
-    /*
-     * User ids are unique only within a tenant, while this directory (and the sessions and passwords keyed by
-     * it) knows a user by id: the first tenant to use an id keeps it, and another tenant's member with the same
-     * id never changes that person (their email, role or status). That member cannot sign in.
-     */
+    // User ids are unique only within a tenant: another tenant's member with the same id is another person.
     upsertMember: db.prepare<[string, string, string, string, string]>(
       `INSERT INTO members (user_id, tenant_id, email, name, role, status) VALUES (?, ?, ?, ?, ?, 'active')
-       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role
-       WHERE members.tenant_id = excluded.tenant_id`,
+       ON CONFLICT (tenant_id, user_id) DO UPDATE SET email = excluded.email, name = excluded.name,
+         role = excluded.role`,
     ),
     memberRole: db.prepare<[string, string, string]>(
       'UPDATE members SET role = ? WHERE user_id = ? AND tenant_id = ?',
@@ -265,7 +347,12 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     releaseLogin: db.prepare<[string, string, string]>(
       'DELETE FROM logins WHERE email_hash = ? AND tenant_id = ? AND user_id = ?',
     ),
-    member: db.prepare<[string], MemberRow>('SELECT * FROM members WHERE user_id = ?'),
+    member: db.prepare<[string, string], MemberRow>(
+      'SELECT * FROM members WHERE tenant_id = ? AND user_id = ?',
+    ),
+    activeMembersWithId: db.prepare<[string], MemberRow>(
+      "SELECT * FROM members WHERE user_id = ? AND status = 'active' ORDER BY tenant_id",
+    ),
     insertKey: db.prepare<[string, string, string, string, string, string, string | null, string | null]>(
       `INSERT INTO api_keys (key_id, tenant_id, name, role, scopes, key_hash, issued_by, accountable)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -288,34 +375,40 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     keyPolicy: db.prepare<[string], { when_issuer_removed: 'revoke' | 'suspend' }>(
       'SELECT when_issuer_removed FROM keyring_policy WHERE tenant_id = ?',
     ),
-    passwordHash: db.prepare<[string], { password_hash: string }>(
-      'SELECT password_hash FROM credentials WHERE user_id = ?',
+    passwordHash: db.prepare<[string, string], { password_hash: string }>(
+      'SELECT password_hash FROM credentials WHERE tenant_id = ? AND user_id = ?',
     ),
-    setPassword: db.prepare<[string, string, number]>(
-      `INSERT INTO credentials (user_id, password_hash, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at`,
+    setPassword: db.prepare<[string, string, string, number]>(
+      `INSERT INTO credentials (tenant_id, user_id, password_hash, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (tenant_id, user_id) DO UPDATE SET password_hash = excluded.password_hash,
+         updated_at = excluded.updated_at`,
     ),
-    createSession: db.prepare<[string, string, number, number]>(
-      'INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    createSession: db.prepare<[string, string, string, number, number]>(
+      'INSERT INTO sessions (token_hash, tenant_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    session: db.prepare<[string], { user_id: string; expires_at: number; revoked_at: number | null }>(
-      'SELECT user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?',
-    ),
+    session: db.prepare<
+      [string],
+      { tenant_id: string; user_id: string; expires_at: number; revoked_at: number | null }
+    >('SELECT tenant_id, user_id, expires_at, revoked_at FROM sessions WHERE token_hash = ?'),
     revokeSession: db.prepare<[number, string]>(
       'UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL',
     ),
-    revokeSessionsOf: db.prepare<[number, string]>(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
+    revokeSessionsOf: db.prepare<[number, string, string]>(
+      'UPDATE sessions SET revoked_at = ? WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL',
     ),
-    revokeOtherSessions: db.prepare<[number, string, string]>(
-      'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND token_hash <> ? AND revoked_at IS NULL',
+    revokeOtherSessions: db.prepare<[number, string, string, string]>(
+      `UPDATE sessions SET revoked_at = ?
+        WHERE tenant_id = ? AND user_id = ? AND token_hash <> ? AND revoked_at IS NULL`,
     ),
-    sessionsOf: db.prepare<[string, number], { token_hash: string; created_at: number; expires_at: number }>(
+    sessionsOf: db.prepare<
+      [string, string, number],
+      { token_hash: string; created_at: number; expires_at: number }
+    >(
       `SELECT token_hash, created_at, expires_at FROM sessions
-        WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`,
+        WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC`,
     ),
-    revokeSessionById: db.prepare<[number, string, string, string]>(
-      `UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+    revokeSessionById: db.prepare<[number, string, string, string, string]>(
+      `UPDATE sessions SET revoked_at = ? WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL
         AND substr(token_hash, 1, ${SESSION_ID_LENGTH}) = substr(?, 1, ${SESSION_ID_LENGTH}) AND length(?) = ${SESSION_ID_LENGTH}`,
     ),
     rotateKey: db.prepare<[string, string, string]>(
@@ -324,15 +417,16 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     keysOf: db.prepare<[string], ApiKeyRow & { key_hash: string }>(
       'SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY key_id',
     ),
-    totp: db.prepare<[string], { sealed_secret: string; enabled: number; last_step: number }>(
-      'SELECT sealed_secret, enabled, last_step FROM totp WHERE user_id = ?',
+    totp: db.prepare<
+      [string, string],
+      { subject: string; sealed_secret: string; enabled: number; last_step: number }
+    >('SELECT subject, sealed_secret, enabled, last_step FROM totp WHERE tenant_id = ? AND user_id = ?'),
+    setTotp: db.prepare<[string, string, string, string, number, number]>(
+      `INSERT INTO totp (tenant_id, user_id, subject, sealed_secret, enabled, last_step) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant_id, user_id) DO UPDATE SET subject = excluded.subject,
+         sealed_secret = excluded.sealed_secret, enabled = excluded.enabled, last_step = excluded.last_step`,
     ),
-    setTotp: db.prepare<[string, string, number, number]>(
-      `INSERT INTO totp (user_id, sealed_secret, enabled, last_step) VALUES (?, ?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, enabled = excluded.enabled,
-         last_step = excluded.last_step`,
-    ),
-    deleteTotp: db.prepare<[string]>('DELETE FROM totp WHERE user_id = ?'),
+    deleteTotp: db.prepare<[string, string]>('DELETE FROM totp WHERE tenant_id = ? AND user_id = ?'),
     failures: db.prepare<[string], { failures: number; last_failure_at: number }>(
       'SELECT failures, last_failure_at FROM sign_in_failures WHERE key = ?',
     ),
@@ -342,15 +436,22 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     ),
     clearFailures: db.prepare<[string]>('DELETE FROM sign_in_failures WHERE key = ?'),
     forgetFailures: db.prepare<[number]>('DELETE FROM sign_in_failures WHERE last_failure_at < ?'),
-    noteFailure: db.prepare<[string, number, number]>(
-      `INSERT INTO sign_in_notices (user_id, failed_attempts, lockouts, last_failure_at) VALUES (?, 1, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET failed_attempts = failed_attempts + 1,
+    noteFailure: db.prepare<[string, string, number, number]>(
+      `INSERT INTO sign_in_notices (tenant_id, user_id, failed_attempts, lockouts, last_failure_at)
+       VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT (tenant_id, user_id) DO UPDATE SET failed_attempts = failed_attempts + 1,
          lockouts = lockouts + excluded.lockouts, last_failure_at = excluded.last_failure_at`,
     ),
-    notice: db.prepare<[string], { failed_attempts: number; lockouts: number; last_failure_at: number }>(
-      'SELECT failed_attempts, lockouts, last_failure_at FROM sign_in_notices WHERE user_id = ?',
+    notice: db.prepare<
+      [string, string],
+      { failed_attempts: number; lockouts: number; last_failure_at: number }
+    >(
+      `SELECT failed_attempts, lockouts, last_failure_at FROM sign_in_notices
+        WHERE tenant_id = ? AND user_id = ?`,
     ),
-    clearNotice: db.prepare<[string]>('DELETE FROM sign_in_notices WHERE user_id = ?'),
+    clearNotice: db.prepare<[string, string]>(
+      'DELETE FROM sign_in_notices WHERE tenant_id = ? AND user_id = ?',
+    ),
     setSso: db.prepare<[string, string]>(
       `INSERT INTO tenant_sso (tenant_id, issuers) VALUES (?, ?)
        ON CONFLICT (tenant_id) DO UPDATE SET issuers = excluded.issuers`,
@@ -455,57 +556,73 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       const row = q.memberByEmail.get(emailHash(email));
       return row && toMember(row);
     },
-    member: (userId) => {
-      const row = q.member.get(userId);
+    member: ({ tenantId, userId }) => {
+      const row = q.member.get(tenantId, userId);
       return row && toMember(row);
     },
+    activeMembersWithId: (userId) => q.activeMembersWithId.all(userId).map(toMember),
     apiKeyByHash: (keyHash) => {
       const row = q.keyByHash.get(keyHash);
       return row && toApiKey(row);
     },
-    passwordHash: (userId) => q.passwordHash.get(userId)?.password_hash,
-    setPasswordHash: (userId, hash, now) => {
-      q.setPassword.run(userId, hash, now);
+    passwordHash: ({ tenantId, userId }) => q.passwordHash.get(tenantId, userId)?.password_hash,
+    setPasswordHash: ({ tenantId, userId }, hash, now) => {
+      q.setPassword.run(tenantId, userId, hash, now);
     },
-    createSession: (tokenHash, userId, now, expiresAt) => {
-      q.createSession.run(tokenHash, userId, now, expiresAt);
+    createSession: (tokenHash, { tenantId, userId }, now, expiresAt) => {
+      q.createSession.run(tokenHash, tenantId, userId, now, expiresAt);
     },
     session: (tokenHash) => {
       const row = q.session.get(tokenHash);
-      return row && { userId: row.user_id, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+      return (
+        row && {
+          tenantId: row.tenant_id,
+          userId: row.user_id,
+          expiresAt: row.expires_at,
+          revokedAt: row.revoked_at,
+        }
+      );
     },
     revokeSession: (tokenHash, now) => {
       q.revokeSession.run(now, tokenHash);
     },
-    revokeSessionsOf: (userId, now) => {
-      q.revokeSessionsOf.run(now, userId);
+    revokeSessionsOf: ({ tenantId, userId }, now) => {
+      q.revokeSessionsOf.run(now, tenantId, userId);
     },
-    revokeOtherSessions: (userId, keepTokenHash, now) => {
-      q.revokeOtherSessions.run(now, userId, keepTokenHash);
+    revokeOtherSessions: ({ tenantId, userId }, keepTokenHash, now) => {
+      q.revokeOtherSessions.run(now, tenantId, userId, keepTokenHash);
     },
-    sessions: (userId, now) =>
-      q.sessionsOf.all(userId, now).map((row) => ({
+    sessions: ({ tenantId, userId }, now) =>
+      q.sessionsOf.all(tenantId, userId, now).map((row) => ({
         sessionId: row.token_hash.slice(0, SESSION_ID_LENGTH),
         createdAt: row.created_at,
         expiresAt: row.expires_at,
       })),
-    revokeSessionById: (userId, sessionId, now) =>
-      q.revokeSessionById.run(now, userId, sessionId, sessionId).changes > 0,
+    revokeSessionById: ({ tenantId, userId }, sessionId, now) =>
+      q.revokeSessionById.run(now, tenantId, userId, sessionId, sessionId).changes > 0,
     apiKeys: (tenantId) => q.keysOf.all(tenantId).map((row) => ({ ...toApiKey(row), keyHash: row.key_hash })),
     apiKeyPolicy: (tenantId) => q.keyPolicy.get(tenantId)?.when_issuer_removed ?? 'revoke',
     ssoIssuers: (tenantId) => {
       const row = q.sso.get(tenantId);
       return row ? (JSON.parse(row.issuers) as SsoIssuer[]) : [];
     },
-    totp: (userId) => {
-      const row = q.totp.get(userId);
-      return row && { sealedSecret: row.sealed_secret, enabled: row.enabled === 1, lastStep: row.last_step };
+    totp: ({ tenantId, userId }) => {
+      const row = q.totp.get(tenantId, userId);
+      return (
+        row && {
+          subject: row.subject,
+          sealedSecret: row.sealed_secret,
+          enabled: row.enabled === 1,
+          lastStep: row.last_step,
+        }
+      );
     },
-    setTotp: (userId, record) => {
-      q.setTotp.run(userId, record.sealedSecret, record.enabled ? 1 : 0, record.lastStep);
+    setTotp: ({ tenantId, userId }, record) => {
+      const { subject, sealedSecret, enabled, lastStep } = record;
+      q.setTotp.run(tenantId, userId, subject, sealedSecret, enabled ? 1 : 0, lastStep);
     },
-    deleteTotp: (userId) => {
-      q.deleteTotp.run(userId);
+    deleteTotp: ({ tenantId, userId }) => {
+      q.deleteTotp.run(tenantId, userId);
     },
     signInFailures: (key): FailureRecord | undefined => {
       const row = q.failures.get(key);
@@ -519,13 +636,13 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     clearSignInFailures: (key) => {
       q.clearFailures.run(key);
     },
-    noteSignInFailure: (userId, now, lockout) => {
-      q.noteFailure.run(userId, lockout ? 1 : 0, now);
+    noteSignInFailure: ({ tenantId, userId }, now, lockout) => {
+      q.noteFailure.run(tenantId, userId, lockout ? 1 : 0, now);
     },
-    takeSignInNotice: (userId) => {
-      const row = q.notice.get(userId);
+    takeSignInNotice: ({ tenantId, userId }) => {
+      const row = q.notice.get(tenantId, userId);
       if (!row) return undefined;
-      q.clearNotice.run(userId);
+      q.clearNotice.run(tenantId, userId);
       return {
         failedAttempts: row.failed_attempts,
         lockouts: row.lockouts,
