@@ -26,7 +26,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': [
         'error',
-        { name: 'fetch', message: "call URLs through the platform's outbound guard (PlatformContext.outbound)" },
+        {
+          name: 'fetch',
+          message: "call URLs through the platform's outbound guard (PlatformContext.outbound)",
+        },
       ],
     },
   },

@@ -67,6 +67,13 @@ if (existsSync(results)) {
     (f) => f.status === 'failed' && f.assertionResults.length === 0,
   );
   failed += brokenFiles.length;
+  // Vitest fails a run with an unhandled error (a rejection no test awaited) even when every test passed.
+  if (!vitestOk && report.numFailedTests === 0 && brokenFiles.length === 0) {
+    console.log(
+      'Vitest failed the run without a failed test (see "Unhandled Errors" above): counted as 1 failure.',
+    );
+    failed += 1;
+  }
 } else if (!vitestOk) {
   failed += 1;
 }

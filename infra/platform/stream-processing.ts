@@ -120,6 +120,7 @@ export const streamProcessing = (
       running = await startProcessors(bus, processors, processorContext);
       store = readStore;
       const live = running;
+      const stopping = new AbortController();
       const rebuild = (name: string) =>
         rebuildProjection({
           bus,
@@ -128,6 +129,7 @@ export const streamProcessing = (
           readStore,
           openIn: (database) => openReadStore({ ...context.config.readStore, database }),
           context: processorContext,
+          signal: stopping.signal,
         });
       // Tables an older release wrote are rebuilt in the background, one processor at a time, while the live
       // tables keep serving; the new version is recorded once its tables are swapped in.
@@ -142,6 +144,7 @@ export const streamProcessing = (
           context.log(`stream processing: ${processor.name} rebuilt from ${report.events} events`);
         }
       })().catch((error: unknown) => {
+        if (stopping.signal.aborted) return;
         context.log(
           `stream processing: upgrade rebuild failed: ${error instanceof Error ? error.message : String(error)}`,
         );
@@ -178,8 +181,10 @@ export const streamProcessing = (
       return {
         http: admin.routes() as Middleware,
         stop: async () => {
-          // An upgrade rebuild still running is abandoned: its version is not recorded, so the next start redoes it.
-          void upgrading;
+          // An upgrade rebuild still running is abandoned before the stores close under it: its version is not
+          // recorded, so the next start redoes it.
+          stopping.abort();
+          await upgrading;
           await running?.stop();
           await bus.close();
           await readStore.close();

@@ -15,6 +15,8 @@ export interface RebuildOptions {
   readonly context: ProcessorContext;
   /** How long the rebuild must see no new batch before it counts as caught up. */
   readonly settleMs?: number;
+  /** Abandons the rebuild (the platform is stopping): the live tables stay as they were. */
+  readonly signal?: AbortSignal;
 }
 
 export interface RebuildReport {
@@ -62,7 +64,10 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
   const rebuild = await startProcessors(bus, [counting], quiet, { groupSuffix: `#${version}` });
   try {
     const caughtUp = async (livePosition: number) => {
-      while (lastPosition < livePosition || Date.now() - lastBatchAt < settleMs) await sleep(50);
+      while (lastPosition < livePosition || Date.now() - lastBatchAt < settleMs) {
+        options.signal?.throwIfAborted();
+        await sleep(50);
+      }
     };
     await caughtUp(live.lag()[name]?.lastPosition ?? 0);
     await live.pause(name);
@@ -76,7 +81,8 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
   } finally {
     await rebuild.stop();
     await target.close();
+    // Swapped in or abandoned, what is left in the rebuild's database is not read by anyone.
+    await readStore.command(`DROP DATABASE IF EXISTS ${database}`);
   }
-  await readStore.command(`DROP DATABASE IF EXISTS ${database}`);
   return { processor: name, version, tables, events: handled, switchedAt: new Date().toISOString() };
 };

@@ -132,7 +132,11 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
         }
       }
     };
-    const done = loop();
+    // A consumer whose store or checkpoints fail under it (closed while stopping) ends with a log line, never an
+    // unhandled rejection that would take the process down.
+    const done = loop().catch((error: unknown) => {
+      if (!stopped) log(`bus: ${group} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    });
 
     const runningConsumer: RunningConsumer = {
       stop: async () => {
