@@ -345,6 +345,10 @@ describe('command API', () => {
 
   describe('API keys', () => {
     it('act with their role in their tenant until revoked', async () => {
+      // Keys are credentials only on a tier with API access; acme starts on the free tier.
+      expect((await root.command('ChangePlanTier', { tenantId: 'acme', planTier: 'starter' })).status).toBe(
+        200,
+      );
       const issued = await acme.request<{ keyId: string; key: string }>('POST', '/api/api-keys', {
         tenantId: 'acme',
         name: 'CRM',
@@ -368,6 +372,35 @@ describe('command API', () => {
         (await bot.command('CreateDepartment', { tenantId: 'acme', departmentId: 'bots2', name: 'Bots' }))
           .status,
       ).toBe(401);
+    });
+
+    it('of a tier without API access send no command: 403 PLAN_FEATURE, nothing stored', async () => {
+      expect((await root.command('CreateTenant', { tenantId: 'freebie', name: 'Freebie' })).status).toBe(200);
+      const admin = await member('freebie', 'freebie-admin', 'tenant_admin');
+      const issued = await admin.request<{ key: string }>('POST', '/api/api-keys', {
+        tenantId: 'freebie',
+        name: 'CRM',
+        role: 'tenant_admin',
+      });
+      expect(issued.status).toBe(201);
+      const bot = apiClient(t.url, issued.body.key);
+      const before = await logSize();
+      const refused = await bot.command('CreateDepartment', {
+        tenantId: 'freebie',
+        departmentId: 'bots',
+        name: 'Bots',
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ error: { code: 'PLAN_FEATURE' } });
+      expect(await logSize()).toBe(before);
+      expect(await t.platform.store.readStream('department-freebie.bots')).toEqual([]);
+      // The same command from a person signed in is no API use.
+      const bySession = await admin.command('CreateDepartment', {
+        tenantId: 'freebie',
+        departmentId: 'people',
+        name: 'People',
+      });
+      expect(bySession.status).toBe(200);
     });
 
     it('cannot be issued for another tenant', async () => {

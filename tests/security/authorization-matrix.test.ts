@@ -29,7 +29,13 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } f
 
 const PASSWORD = 'matrix-password-1';
 const OTHER = 'globex';
-const TARGETS = { [DEMO_TENANT]: 'demo-target', [OTHER]: 'globex-target' } as const;
+/** A tenant on the free tier, which has no API access: its keys are refused wherever they would be allowed. */
+const FREE = 'freebie';
+const TARGETS = {
+  [DEMO_TENANT]: 'demo-target',
+  [OTHER]: 'globex-target',
+  [FREE]: 'freebie-target',
+} as const;
 const PROBE = 'matrix-probe';
 
 interface MatrixRoute extends Access {
@@ -44,6 +50,8 @@ interface MatrixRoute extends Access {
 
 interface Credential {
   readonly label: string;
+  /** The credential's own tenant. */
+  readonly tenantId: string;
   readonly role: Role;
   readonly kind: 'session' | 'api_key';
   readonly scopes: readonly string[];
@@ -105,7 +113,7 @@ const expected = (
 ): number | 'allowed' => {
   if (!credential) return 401;
   const superAdmin = credential.role === 'super_admin';
-  if (!superAdmin && route.tenant !== 'credential' && tenantId !== DEMO_TENANT) {
+  if (!superAdmin && route.tenant !== 'credential' && tenantId !== credential.tenantId) {
     return route.tenant === 'member' ? 404 : 403;
   }
   // The member a request names is never the caller: `self` does not apply.
@@ -120,8 +128,15 @@ let test: TestPlatform;
 let routes: MatrixRoute[] = [];
 const credentials: Credential[] = [];
 
-/** One request as the table says to make it, answered with its status only (streams are cut at the headers). */
-const send = async (route: MatrixRoute, token: string | undefined, tenantId: string): Promise<number> => {
+/**
+ * One request as the table says to make it, answered with its status and a refusal's code (other answers are
+ * cut at the headers: streams too).
+ */
+const exchange = async (
+  route: MatrixRoute,
+  token: string | undefined,
+  tenantId: string,
+): Promise<{ readonly status: number; readonly code?: string }> => {
   let path = route.path
     .replace(':userId', TARGETS[tenantId as keyof typeof TARGETS])
     .replace(/:[A-Za-z]+/g, PROBE);
@@ -148,12 +163,22 @@ const send = async (route: MatrixRoute, token: string | undefined, tenantId: str
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: controller.signal,
     });
+    if (response.status === 403) {
+      const refusal = (await response.json()) as { error?: { code?: string } };
+      return {
+        status: response.status,
+        ...(refusal.error?.code !== undefined && { code: refusal.error.code }),
+      };
+    }
     await response.body?.cancel();
-    return response.status;
+    return { status: response.status };
   } finally {
     clearTimeout(timer);
   }
 };
+const send = async (route: MatrixRoute, token: string | undefined, tenantId: string): Promise<number> =>
+  (await exchange(route, token, tenantId)).status;
+let freeKey: Credential;
 
 /** Runs jobs a few at a time: enough to keep the server busy, not so many that the machine chokes. */
 const pool = async <T>(jobs: readonly (() => Promise<T>)[], width = 6): Promise<T[]> => {
@@ -187,6 +212,9 @@ beforeAll(async () => {
     (await root.command('CreateTenant', { tenantId: OTHER, name: 'Globex', planTier: 'professional' }))
       .status,
   ).toBe(200);
+  expect(
+    (await root.command('CreateTenant', { tenantId: FREE, name: 'Freebie', planTier: 'free' })).status,
+  ).toBe(200);
   for (const [tenantId, userId] of Object.entries(TARGETS)) {
     const invited = await root.command('InviteMember', {
       tenantId,
@@ -199,6 +227,7 @@ beforeAll(async () => {
   }
   credentials.push({
     label: 'super_admin session',
+    tenantId: 'platform',
     role: 'super_admin',
     kind: 'session',
     scopes: [],
@@ -206,7 +235,14 @@ beforeAll(async () => {
   });
   for (const user of DEMO_USERS) {
     const token = await login(test.url, user.email, PASSWORD);
-    credentials.push({ label: `${user.role} session`, role: user.role, kind: 'session', scopes: [], token });
+    credentials.push({
+      label: `${user.role} session`,
+      tenantId: DEMO_TENANT,
+      role: user.role,
+      kind: 'session',
+      scopes: [],
+      token,
+    });
   }
   const admin = apiClient(test.url, credentials.find((c) => c.role === 'tenant_admin')?.token);
   for (const role of TENANT_ROLES) {
@@ -220,6 +256,7 @@ beforeAll(async () => {
       expect(issued.status).toBe(201);
       credentials.push({
         label: `${role} key [${scopes.join(',')}]`,
+        tenantId: DEMO_TENANT,
         role,
         kind: 'api_key',
         scopes,
@@ -227,6 +264,22 @@ beforeAll(async () => {
       });
     }
   }
+  // Keys can be issued on the free tier (a person may set them up before an upgrade): they just do nothing.
+  const free = await root.request<{ key: string }>('POST', '/api/api-keys', {
+    tenantId: FREE,
+    name: 'everything',
+    role: 'tenant_admin',
+    scopes: ApiKeyScope.options,
+  });
+  expect(free.status).toBe(201);
+  freeKey = {
+    label: 'free tier tenant_admin key [all]',
+    tenantId: FREE,
+    role: 'tenant_admin',
+    kind: 'api_key',
+    scopes: ApiKeyScope.options,
+    token: free.body.key,
+  };
   const document = (await apiClient(test.url).request<OpenApiDocument>('GET', '/api/openapi.json')).body;
   routes = [
     ...commandApiRoutes(),
@@ -285,6 +338,17 @@ describe('the authorization matrix', () => {
       expect(summary, `${cases.length} requests`).toEqual([]);
     },
   );
+
+  it('a key of a tier without API access is refused with PLAN_FEATURE wherever the tables would let it in', async () => {
+    const answers = await pool(routes.map((route) => () => exchange(route, freeKey.token, FREE)));
+    const wrong = routes.flatMap((route, i) => {
+      const want = expected(route, freeKey, FREE);
+      const got = answers[i] ?? { status: 0 };
+      const ok = want === 'allowed' ? got.status === 403 && got.code === 'PLAN_FEATURE' : got.status === want;
+      return ok ? [] : [`${route.method.toUpperCase()} ${route.path}: ${got.status} ${got.code ?? ''}`];
+    });
+    expect(wrong).toEqual([]);
+  });
 
   it('a role hands out only roles that can do nothing it cannot (checked against every table)', () => {
     const mismatches: string[] = [];

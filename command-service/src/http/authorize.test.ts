@@ -80,6 +80,24 @@ describe('authorize', () => {
     ).toMatchObject({ code: 'PLAN_FEATURE' });
     await authorize(session(actor('super_admin', 'platform')), exports, { tenantId: 'acme' }, free);
   });
+
+  it('asks the key’s own tenant for API access, also on routes that name no tenant', async () => {
+    const tiers: Record<string, PlanTier> = { acme: 'free', globex: 'starter' };
+    const planOf = (tenantId: string): Promise<PlanTier> => Promise.resolve(tiers[tenantId] ?? 'free');
+    const me: Access = { roles: ['analyst'], scope: 'any', action: 'say who they are' };
+    expect(await refusal(() => authorize(key(actor('analyst'), ['read']), me, {}, planOf))).toEqual({
+      status: 403,
+      code: 'PLAN_FEATURE',
+    });
+    await authorize(key(actor('analyst', 'globex'), ['read']), me, {}, planOf);
+    await authorize(session(actor('analyst')), me, {}, planOf);
+    // A route's feature is the tenant's it acts on, else the caller's own.
+    const exportsOfMine: Access = { ...me, feature: 'exports' };
+    expect(await refusal(() => authorize(session(actor('analyst')), exportsOfMine, {}, planOf))).toEqual({
+      status: 403,
+      code: 'PLAN_FEATURE',
+    });
+  });
 });
 
 describe('requireWithinOwnAccess', () => {

@@ -74,7 +74,10 @@ export interface Target {
   readonly self?: boolean;
 }
 
-/** Looks up a tenant's tier, for routes that need a plan feature and for API keys on the read side. */
+/**
+ * Looks up a tenant's tier, for routes that need a plan feature and for API keys (which need API access): every
+ * route an API key can call passes one.
+ */
 export type PlanOf = (tenantId: string) => Promise<PlanTier>;
 
 const FEATURE_NAMES: Record<PlanFeature, string> = {
@@ -83,6 +86,16 @@ const FEATURE_NAMES: Record<PlanFeature, string> = {
   audit_trail: 'the audit trail',
   scheduled_reports: 'saved and scheduled reports',
   white_label: 'white label',
+};
+
+const requireFeature = (tier: PlanTier, feature: PlanFeature): void => {
+  if (!tierAllows(tier, feature)) {
+    throw new CommandRejected(
+      403,
+      'PLAN_FEATURE',
+      `the ${tier} plan does not include ${FEATURE_NAMES[feature]}; a super admin can change the tenant's plan`,
+    );
+  }
 };
 
 const isPlatform = (actor: Actor): boolean => actor.kind === 'system' || actor.role === 'super_admin';
@@ -130,22 +143,13 @@ export const authorize = async (
       throw new CommandRejected(403, 'FORBIDDEN_SCOPE', `this API key lacks the ${access.scope} scope`);
     }
   }
-  if (platform || planOf === undefined || target.tenantId === undefined) return;
-  const needed = [
-    ...(scopes !== 'all' ? (['api_access'] as const) : []),
-    ...(access.feature ? [access.feature] : []),
-  ];
-  if (needed.length === 0) return;
-  const tier = await planOf(target.tenantId);
-  for (const feature of needed) {
-    if (!tierAllows(tier, feature)) {
-      throw new CommandRejected(
-        403,
-        'PLAN_FEATURE',
-        `the ${tier} plan does not include ${FEATURE_NAMES[feature]}; a super admin can change the tenant's plan`,
-      );
-    }
-  }
+  if (platform || planOf === undefined) return;
+  // Nothing to ask about (no tenant): nothing is granted.
+  const tierOf = (tenantId: string | undefined): Promise<PlanTier> =>
+    tenantId === undefined ? Promise.resolve('free') : planOf(tenantId);
+  // An API key is a credential only on a tier with API access: its own tenant's, whatever the route acts on.
+  if (scopes !== 'all') requireFeature(await tierOf(actor.tenantId), 'api_access');
+  if (access.feature) requireFeature(await tierOf(target.tenantId ?? actor.tenantId), access.feature);
 };
 
 /**

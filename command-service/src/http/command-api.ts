@@ -294,7 +294,7 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
   ): Promise<{ credential: Credential; target: Target & { readonly member?: Member } }> => {
     const credential = requireCredential(ctx.state);
     const target = await targetOf(ctx, route, credential);
-    await authorize(credential, route, target);
+    await authorize(credential, route, target, auth.planOf);
     return { credential, target };
   };
   const routes = COMMAND_API_ROUTES;
@@ -424,7 +424,12 @@ export const commandApi = (options: CommandApiOptions): Middleware => {
     const route = handler.routes.get(type);
     if (!route) throw new CommandRejected(404, 'UNKNOWN_COMMAND', `there is no command ${type}`);
     // Before the headers and the body are looked at: a refused caller learns nothing from their validity.
-    await authorize(credential, commandAccess(route), { tenantId: tenantIdIn(ctx.request.body) });
+    await authorize(
+      credential,
+      commandAccess(route),
+      { tenantId: tenantIdIn(ctx.request.body) },
+      auth.planOf,
+    );
     const keyHeader = ctx.get('idempotency-key');
     let idempotencyKey: string | undefined;
     if (keyHeader) {

@@ -23,7 +23,7 @@ import {
   type Attempt,
 } from './sign-in-throttle.js';
 import { API_KEY_PREFIX, hashSecret, newSecret, SESSION_PREFIX } from './secrets.js';
-import { fullCredential, requireWithinOwnAccess, type Credential } from '../http/authorize.js';
+import { fullCredential, requireWithinOwnAccess, type Credential, type PlanOf } from '../http/authorize.js';
 
 export interface Session {
   readonly token: string;
@@ -93,6 +93,8 @@ export interface Auth {
   rotateApiKey(credential: Credential, tenantId: string, keyId: string): Promise<IssuedApiKey>;
   /** Re-enables a suspended key within the credential's own role and scopes; the caller answers for it now. */
   reinstateApiKey(credential: Credential, tenantId: string, keyId: string): Promise<void>;
+  /** A tenant's tier as the directory holds it now: what the authorization check asks of API keys and features. */
+  planOf: PlanOf;
   /** Who a bearer credential (session token or API key) acts as and with which scopes; undefined: not valid. */
   authenticate(bearer: string): Promise<Credential | undefined>;
   logout(token: string): void;
@@ -454,6 +456,11 @@ export const createAuth = (options: AuthOptions): Auth => {
         { actor: credential.actor },
       );
       await identities.catchUp();
+    },
+
+    planOf: async (tenantId) => {
+      await identities.catchUp();
+      return identities.planTier(tenantId);
     },
 
     authenticate: async (bearer) => {

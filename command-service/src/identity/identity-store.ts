@@ -3,6 +3,7 @@ import {
   decodeEvent,
   emailHash,
   parseStreamName,
+  PlanTier,
   type ApiKeyIssuer,
   type ApiKeyScope,
   type EventEnvelope,
@@ -145,6 +146,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS sessions_by_member ON sessions (tenant_id, user_id);
   CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS tenant_sso (tenant_id TEXT PRIMARY KEY, issuers TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS tenant_tiers (tenant_id TEXT PRIMARY KEY, plan_tier TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS totp (
     tenant_id TEXT NOT NULL, user_id TEXT NOT NULL, subject TEXT NOT NULL, sealed_secret TEXT NOT NULL,
     enabled INTEGER NOT NULL, last_step INTEGER NOT NULL, PRIMARY KEY (tenant_id, user_id)
@@ -229,15 +231,17 @@ const keyOlderRowsByTenant = (db: Database.Database): void => {
 };
 
 /** The events this directory is folded from. */
-const PROJECTED = /^(Member|ApiKey|Login(Claimed|Released)$|TenantCreated$|TenantSettingsUpdated$)/;
+const PROJECTED =
+  /^(Member|ApiKey|Login(Claimed|Released)$|TenantCreated$|TenantSettingsUpdated$|PlanTierChanged$)/;
 
 /**
  * Raised when what the directory folds changes meaning (v2: sign-in follows login claims, which v1 did not
  * fold, and member rows stay in their tenant; v3: members are keyed by tenant and user id, so every tenant's
- * member is in it): a directory written by an older version is folded again from the start of the log. Only the
- * folded tables are emptied; passwords, sessions and second factors are kept.
+ * member is in it; v4: each tenant's tier, which API keys need API access in): a directory written by an older
+ * version is folded again from the start of the log. Only the folded tables are emptied; passwords, sessions
+ * and second factors are kept.
  */
-const PROJECTION_VERSION = 3;
+const PROJECTION_VERSION = 4;
 const rebuildOlderProjection = (db: Database.Database): void => {
   const version =
     db
@@ -245,7 +249,7 @@ const rebuildOlderProjection = (db: Database.Database): void => {
       .get()?.position ?? 1;
   if (version >= PROJECTION_VERSION) return;
   db.transaction(() => {
-    for (const table of ['members', 'api_keys', 'tenant_sso', 'keyring_policy', 'logins']) {
+    for (const table of ['members', 'api_keys', 'tenant_sso', 'tenant_tiers', 'keyring_policy', 'logins']) {
       db.exec(`DELETE FROM ${table}`);
     }
     db.prepare(
@@ -287,6 +291,8 @@ export interface IdentityStore extends FailureStore {
   apiKeyPolicy(tenantId: string): 'revoke' | 'suspend';
   /** The OpenID Connect issuers a tenant trusts (its settings' `sso`). */
   ssoIssuers(tenantId: string): SsoIssuer[];
+  /** The tenant's subscription tier now; `free` for a tenant the log does not hold. */
+  planTier(tenantId: string): PlanTier;
   totp(member: MemberKey): TotpRecord | undefined;
   setTotp(member: MemberKey, record: TotpRecord): void;
   deleteTotp(member: MemberKey): void;
@@ -457,6 +463,13 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
        ON CONFLICT (tenant_id) DO UPDATE SET issuers = excluded.issuers`,
     ),
     sso: db.prepare<[string], { issuers: string }>('SELECT issuers FROM tenant_sso WHERE tenant_id = ?'),
+    setTier: db.prepare<[string, string]>(
+      `INSERT INTO tenant_tiers (tenant_id, plan_tier) VALUES (?, ?)
+       ON CONFLICT (tenant_id) DO UPDATE SET plan_tier = excluded.plan_tier`,
+    ),
+    tier: db.prepare<[string], { plan_tier: string }>(
+      'SELECT plan_tier FROM tenant_tiers WHERE tenant_id = ?',
+    ),
   };
 
   const apply = (event: EventEnvelope): void => {
@@ -507,8 +520,12 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
       case 'ApiKeyPolicyChanged':
         q.setKeyPolicy.run(event.tenantId, String(data.whenIssuerRemoved));
         return;
+      case 'PlanTierChanged':
+        q.setTier.run(event.tenantId, String(data.to));
+        return;
       case 'TenantCreated':
       case 'TenantSettingsUpdated': {
+        if (event.type === 'TenantCreated') q.setTier.run(event.tenantId, String(data.planTier));
         const sso = (data.settings as { sso?: unknown } | undefined)?.sso;
         // An update that does not name sso leaves the issuers as they were.
         if (Array.isArray(sso)) q.setSso.run(event.tenantId, JSON.stringify(sso));
@@ -605,6 +622,11 @@ export const createIdentityStore = (path: string, store: EventStore): IdentitySt
     ssoIssuers: (tenantId) => {
       const row = q.sso.get(tenantId);
       return row ? (JSON.parse(row.issuers) as SsoIssuer[]) : [];
+    },
+    planTier: (tenantId) => {
+      // Written from TenantCreated and PlanTierChanged, whose schemas validated it; anything else grants nothing.
+      const tier = PlanTier.safeParse(q.tier.get(tenantId)?.plan_tier);
+      return tier.success ? tier.data : 'free';
     },
     totp: ({ tenantId, userId }) => {
       const row = q.totp.get(tenantId, userId);

@@ -21,7 +21,12 @@ import {
   type ApiState,
 } from '../../../command-service/src/http/command-api.js';
 import type { Auth } from '../../../command-service/src/identity/auth.js';
-import { authorize, tenantIdIn, type RouteAccess } from '../../../command-service/src/http/authorize.js';
+import {
+  authorize,
+  tenantIdIn,
+  type PlanOf,
+  type RouteAccess,
+} from '../../../command-service/src/http/authorize.js';
 import type { MediaGateway } from '../gateway.js';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { Carrier } from './carrier.js';
@@ -118,11 +123,15 @@ const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> =
   return parsed.value;
 };
 
-/** Authorizes a request by its table entry (the platform's one check), before its body or query is parsed. */
+/**
+ * Authorizes a request by its table entry (the platform's one check), before its body or query is parsed; the
+ * tier is asked too, so an API key works only on a tier with API access.
+ */
 const allow = async (
   state: ApiState,
   route: RouteAccess,
   request: { readonly body?: unknown; readonly query?: Record<string, unknown> },
+  planOf: PlanOf,
 ): Promise<Actor> => {
   const credential = requireCredential(state);
   const tenantId =
@@ -131,7 +140,7 @@ const allow = async (
       : route.tenant === 'query'
         ? tenantOfQuery(request.query ?? {}, credential)
         : undefined;
-  await authorize(credential, route, { tenantId });
+  await authorize(credential, route, { tenantId }, planOf);
   return credential.actor;
 };
 
@@ -148,7 +157,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
   api.use(authenticate(options.auth));
 
   api.post('/calls/outbound', async (ctx) => {
-    await allow(ctx.state, CALL_CONTROL_ROUTES.outbound, ctx.request);
+    await allow(ctx.state, CALL_CONTROL_ROUTES.outbound, ctx.request, options.auth.planOf);
     const body = parseBody(OutboundCall, ctx.request.body);
     await live.catchUp();
     const agent = live.directory.agent(body.tenantId, body.agentId);
@@ -206,7 +215,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
   });
 
   api.put('/presence', async (ctx) => {
-    const actor = await allow(ctx.state, CALL_CONTROL_ROUTES.setPresence, ctx.request);
+    const actor = await allow(ctx.state, CALL_CONTROL_ROUTES.setPresence, ctx.request, options.auth.planOf);
     const body = parseBody(Presence, ctx.request.body);
     presence.set(body.tenantId, actor.id, body.available, body.departmentIds ?? 'all');
     ctx.body = { available: presence.list(body.tenantId) };
@@ -214,7 +223,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
 
   // What an agent's voice sounds like, for the console's agent editor: the configured text-to-speech, as WAV.
   api.get('/voices/sample', async (ctx) => {
-    await allow(ctx.state, CALL_CONTROL_ROUTES.voiceSample, ctx.request);
+    await allow(ctx.state, CALL_CONTROL_ROUTES.voiceSample, ctx.request, options.auth.planOf);
     const query = parseBody(VoiceSample, ctx.query);
     const text =
       query.text ??
@@ -228,7 +237,12 @@ export const callControl = (options: CallControlOptions): Middleware => {
   });
 
   api.get('/presence', async (ctx) => {
-    const actor = await allow(ctx.state, CALL_CONTROL_ROUTES.presence, { query: ctx.query });
+    const actor = await allow(
+      ctx.state,
+      CALL_CONTROL_ROUTES.presence,
+      { query: ctx.query },
+      options.auth.planOf,
+    );
     const tenantId = tenantOfQuery(ctx.query, requireCredential(ctx.state)) ?? actor.tenantId ?? '';
     ctx.body = { available: presence.list(tenantId) };
   });
