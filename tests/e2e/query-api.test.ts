@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { wallClockAt, wallClockToInstant } from '@ccp/schemas';
 import { verifyWebhookSignature } from '../../query-api/src/reports/deliver.js';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import {
   type OpenApiDocument,
 } from '../support/openapi.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+import { tomorrowAt } from '../support/read-side.js';
 
 const PASSWORD = 'demo-password-1';
 const OTHER = 'globex';
@@ -1063,18 +1063,7 @@ describe('reports', () => {
     { timeout: 30_000 },
     async () => {
       // Tomorrow 08:05 in the tenant's time zone: both daily reports fall due.
-      const today = wallClockAt(new Date(), 'America/New_York');
-      const tomorrow = new Date(Date.UTC(today.year, today.month - 1, today.day + 1));
-      clock = wallClockToInstant(
-        {
-          year: tomorrow.getUTCFullYear(),
-          month: tomorrow.getUTCMonth() + 1,
-          day: tomorrow.getUTCDate(),
-          hour: 8,
-          minute: 5,
-        },
-        'America/New_York',
-      );
+      clock = tomorrowAt('America/New_York', 8, 5);
       try {
         await eventually(async () => {
           expect(mails).toHaveLength(1);

@@ -1,14 +1,10 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventDefinitions, PERSONAL_FIELDS, WITHHELD_FIELDS } from '@ccp/schemas';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { queryApiModule } from '../../query-api/src/module.js';
+import { DEMO_TENANT, DEMO_USERS } from '../../infra/platform/demo-seed.js';
 import { renderReport } from '../../query-api/src/reports/render.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
-import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+import { apiClient, login, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+import { DEMO_PASSWORD, startReadSidePlatform } from '../support/read-side.js';
 
 /*
  * Issue 11, items 14c and 14d: a CSV export never hands a spreadsheet a formula (csv-stringify's
@@ -27,18 +23,9 @@ let gateway: ReturnType<typeof apiClient>;
 let text: (path: string) => Promise<{ status: number; body: string }>;
 
 beforeAll(async () => {
-  const processing = streamProcessing(createProcessors());
-  test = await startTestPlatform(undefined, {
-    processing,
-    modules: () => [
-      queryApiModule(() => processing.readStore(), verifyStreamChain, {
-        engines: enginesOf(configFromEnv({})),
-      }),
-    ],
-  });
-  await seedDemo(test.platform, 'demo-password-1');
+  test = await startReadSidePlatform();
   const email = DEMO_USERS.find((u) => u.role === 'tenant_admin')?.email ?? '';
-  const token = await login(test.url, email, 'demo-password-1');
+  const token = await login(test.url, email, DEMO_PASSWORD);
   admin = apiClient(test.url, token);
   gateway = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
   text = async (path) => {

@@ -8,6 +8,7 @@ import { mediaGatewayModule } from '../../media-gateway/src/module.js';
 import { queryApiModule } from '../../query-api/src/module.js';
 import { createProcessors } from '../../stream-processors/src/processors/index.js';
 import { login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+import { seededRandom } from '../../media-gateway/src/speech/testing/signals.js';
 
 /*
  * Fuzzing of every HTTP input with a fixed seed and bounded loops: every command type (bodies generated from
@@ -24,18 +25,7 @@ const REQUESTS_PER_QUERY_ROUTE = 6;
 const BODIES_PER_AUTH_ROUTE = 10;
 const PASSWORD = 'demo-password-1';
 
-/** mulberry32: small, fast and the same everywhere for one seed. */
-const prng = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-const random = prng(SEED);
+const random = seededRandom(SEED);
 const int = (max: number) => Math.floor(random() * max);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 

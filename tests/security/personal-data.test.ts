@@ -9,13 +9,9 @@ import {
   type EventDefinition,
 } from '@ccp/schemas';
 import { subjectOf } from '../../command-service/src/event-store/personal-data.js';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
-import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import type { apiClient, TestPlatform } from '../support/platform.js';
+import { demoUser, startReadSidePlatform } from '../support/read-side.js';
 
 /*
  * Issue 11, item 11: every event field that can hold personal data is encrypted per subject, so erasing the
@@ -224,18 +220,8 @@ describe('a ticket subject with a caller in it', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   beforeAll(async () => {
-    const processing = streamProcessing(createProcessors());
-    test = await startTestPlatform(undefined, {
-      processing,
-      modules: () => [
-        queryApiModule(() => processing.readStore(), verifyStreamChain, {
-          engines: enginesOf(configFromEnv({})),
-        }),
-      ],
-    });
-    await seedDemo(test.platform, 'demo-password-1');
-    const email = DEMO_USERS.find((u) => u.role === 'tenant_admin')?.email ?? '';
-    admin = apiClient(test.url, await login(test.url, email, 'demo-password-1'));
+    test = await startReadSidePlatform();
+    admin = await demoUser(test, 'tenant_admin');
   });
   afterAll(async () => {
     await test.stop();

@@ -1,17 +1,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { wallClockAt, wallClockToInstant } from '@ccp/schemas';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandJsonSchema } from '@ccp/schemas';
 import { commandRoutes } from '../../command-service/src/commands/index.js';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
-import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import { apiClient, login, type TestPlatform } from '../support/platform.js';
+import { demoUser, startReadSidePlatform, tomorrowAt } from '../support/read-side.js';
 
 /**
  * Server-side request forgery: every URL a tenant can set that the platform itself calls goes through the one
@@ -20,7 +15,6 @@ import { apiClient, login, startTestPlatform, type TestPlatform } from '../suppo
  * too) stands for an internal service nobody allowed, and counts every request that reaches it.
  */
 
-const PASSWORD = 'demo-password-1';
 let test: TestPlatform;
 let admin: ReturnType<typeof apiClient>;
 let internal: Server;
@@ -49,20 +43,11 @@ beforeAll(async () => {
     response.end();
   });
   redirectorPort = await listen(redirector, '127.0.0.1');
-  const processing = streamProcessing(createProcessors());
-  test = await startTestPlatform(undefined, {
-    processing,
+  test = await startReadSidePlatform({
     env: { OUTBOUND_ALLOW: '127.0.0.1/32' },
-    modules: () => [
-      queryApiModule(() => processing.readStore(), verifyStreamChain, {
-        engines: enginesOf(configFromEnv({})),
-        now: () => clock ?? new Date(),
-        reportTickMs: 200,
-      }),
-    ],
+    hooks: { now: () => clock ?? new Date(), reportTickMs: 200 },
   });
-  await seedDemo(test.platform, PASSWORD);
-  admin = apiClient(test.url, await login(test.url, 'admin@demo.example', PASSWORD));
+  admin = await demoUser(test, 'tenant_admin');
 }, 120_000);
 afterAll(async () => {
   await test?.stop();
@@ -207,19 +192,7 @@ describe('SSRF: URLs a tenant sets', () => {
     { timeout: 60_000 },
     async () => {
       // Tomorrow 08:05 in the demo tenant's time zone: the daily report saved above falls due.
-      const zone = 'America/New_York';
-      const today = wallClockAt(new Date(), zone);
-      const tomorrow = new Date(Date.UTC(today.year, today.month - 1, today.day + 1));
-      clock = wallClockToInstant(
-        {
-          year: tomorrow.getUTCFullYear(),
-          month: tomorrow.getUTCMonth() + 1,
-          day: tomorrow.getUTCDate(),
-          hour: 8,
-          minute: 5,
-        },
-        zone,
-      );
+      clock = tomorrowAt('America/New_York', 8, 5);
       try {
         const report = await vi.waitFor(
           async () => {

@@ -16,6 +16,7 @@ import {
 } from '../../media-gateway/src/simulator/signed-request.js';
 import { parseTwiml, type Stream } from '../../media-gateway/src/simulator/twiml.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+import { seededRandom } from '../../media-gateway/src/speech/testing/signals.js';
 
 /*
  * The platform's WebSocket endpoints under hostile frames. The platform runs as its own process (as `npm start`
@@ -132,16 +133,9 @@ describe('one hostile WebSocket frame does not take the platform down', () => {
   });
 });
 
-/** mulberry32: a small seeded generator, so that a failing fuzz run can be run again frame for frame. */
+/** A seeded generator, so that a failing fuzz run can be run again frame for frame. */
 const seeded = (seed: number) => {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (max: number): number => Math.floor(next() * max);
   const bytes = (length: number): Buffer => Buffer.from(Array.from({ length }, () => int(256)));
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
