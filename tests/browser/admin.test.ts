@@ -659,6 +659,8 @@ describe('integrations and billing', () => {
       await hasText(secret, /^ccp_sk_/);
       const key = await textOf(secret);
       await containsText(rowWith(page, 'api-keys-table', 'Reporting'), 'Active');
+      // Who issued it: the key goes with that member (removing them retires it).
+      await containsText(rowWith(page, 'api-keys-table', 'Reporting'), 'Dana Admin');
       await shot(page, 'admin-integrations');
       await expectAccessible(page, 'integrations');
 
