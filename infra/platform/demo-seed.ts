@@ -164,9 +164,12 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
     type: 'after_hours',
     voice: 'Kore',
     personality: { tone: 'calm' },
+    // A real practice's night line: books, moves and cancels into opening hours, says when the clinic opens.
     systemPrompt:
-      'The clinic is closed. Take a message, open a ticket and offer a callback the next working day.',
+      'The clinic is closed. Book, move or cancel appointments into opening hours, say when the clinic opens, ' +
+      'and take a message or offer a callback the next working day for anything else.',
     departmentId: 'reception',
+    languages: ['en', 'es'],
     fallback: 'take_message',
   });
   await send(CreateAgent, {

@@ -32,6 +32,8 @@ export interface CallSetup {
   readonly department: DepartmentEntry | undefined;
   readonly customer: string;
   readonly afterHours: boolean;
+  /** The call's own clock (the demo's "as if at" time); absent, the gateway's. */
+  readonly now?: () => Date;
 }
 
 export type NextStep =
@@ -95,7 +97,11 @@ export class CallSession {
   ) {
     this.callId = setup.callId;
     this.language = this.firstLanguage();
+    this.now = setup.now ?? deps.now;
   }
+
+  /** The call's clock: business hours, "tomorrow" and what is in the past are judged by it. */
+  private readonly now: () => Date;
 
   private firstLanguage(): string {
     return this.setup.agent.settings.languages[0] ?? this.setup.tenant.settings.languages[0] ?? 'en';
@@ -453,7 +459,9 @@ export class CallSession {
       language: this.language,
       timeZone: setup.tenant.settings.timeZone,
       afterHours: setup.afterHours,
-      now: this.deps.now,
+      openingHours:
+        setup.department?.settings.escalation.businessHours ?? setup.tenant.settings.businessHours,
+      now: this.now,
     };
   }
 
@@ -539,7 +547,7 @@ export class CallSession {
         agent: this.setup.agent,
         scripts: scriptsFor(this.setup.agent, this.deps.directory.scripts(this.setup.tenant.tenantId)),
         afterHours: this.setup.afterHours,
-        now: this.deps.now(),
+        now: this.now(),
         coaching: this.coaching,
       });
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -550,7 +558,7 @@ export class CallSession {
           tools: TOOL_SPECS,
           language: this.language,
           languages: this.languages,
-          now: this.deps.now(),
+          now: this.now(),
           timeZone: this.setup.tenant.settings.timeZone,
         });
         model = response.model;

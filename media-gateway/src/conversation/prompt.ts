@@ -1,4 +1,5 @@
 import type { AgentEntry, DepartmentEntry, ScriptEntry, TenantEntry } from '../directory/directory.js';
+import { nextOpening } from '../routing/business-hours.js';
 
 export interface PromptInput {
   readonly tenant: TenantEntry;
@@ -28,13 +29,24 @@ export const buildSystemPrompt = ({
 }: PromptInput): string => {
   const { settings } = agent;
   const business = tenant.settings.branding.displayName ?? tenant.name;
+  const { timeZone } = tenant.settings;
+  const opens = afterHours
+    ? nextOpening(
+        department?.settings.escalation.businessHours ?? tenant.settings.businessHours,
+        timeZone,
+        now,
+      )
+    : undefined;
+  const language = settings.languages[0] ?? 'en';
   const lines = [
     `You are ${settings.name}, an AI voice agent answering the phone for ${business}` +
       (department ? `, ${department.settings.name} department` : '') +
       '. You speak on a phone line: short sentences, no lists, no markdown, one question at a time.',
     `Now: ${now.toISOString()} (the business is in the ${tenant.settings.timeZone} time zone; say times in it).`,
     afterHours
-      ? 'The business is closed now: nobody can take the call. Offer to take a message or schedule a call back.'
+      ? 'The business is closed now: nobody can take the call. ' +
+        (opens !== undefined ? `It opens again ${openingText('en', opens, timeZone)}. ` : '') +
+        'Book, move or cancel appointments (only into opening hours), take a message or schedule a call back.'
       : 'People can take calls now: hand the call over with escalate_to_human when the caller asks or you cannot help.',
     'Answer questions about the business only from search_knowledge_base; never invent facts, prices or policies.',
     `Tone: ${settings.personality.tone}`,
@@ -42,7 +54,9 @@ export const buildSystemPrompt = ({
   if (settings.personality.traits?.length) lines.push(`Traits: ${settings.personality.traits.join(', ')}`);
   const greeting =
     settings.personality.greeting ??
-    (afterHours ? closedGreeting(settings.languages[0] ?? 'en', business) : undefined);
+    (afterHours
+      ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
+      : undefined);
   if (greeting !== undefined) lines.push(`Greeting: ${greeting}`);
   for (const prompt of [
     tenant.settings.systemPrompt,
@@ -66,11 +80,30 @@ export const buildSystemPrompt = ({
   return lines.join('\n');
 };
 
-/** Out of hours the first words say so, so that nobody expects a person on the line. */
-const closedGreeting = (language: string, business: string): string =>
+/** "on Monday at 8:00 AM" in the business's zone, as a night line says it. */
+const openingText = (language: string, at: Date, timeZone: string): string => {
+  const spanish = language.startsWith('es');
+  const day = new Intl.DateTimeFormat(spanish ? 'es' : 'en-US', { timeZone, weekday: 'long' }).format(at);
+  const time = new Intl.DateTimeFormat(spanish ? 'es' : 'en-US', {
+    timeZone,
+    hour: 'numeric',
+    minute: '2-digit',
+  }).format(at);
+  return spanish ? `el ${day} a las ${time}` : `on ${day} at ${time}`;
+};
+
+/**
+ * Out of hours the first words say so and when the business opens, so that nobody expects a person on the
+ * line, and what the night line can still do (a real practice's night line books into open hours).
+ */
+const closedGreeting = (language: string, business: string, opens: string | undefined): string =>
   language.startsWith('es')
-    ? `Gracias por llamar a ${business}. Ahora estamos cerrados, pero puedo tomar un mensaje o programar una llamada.`
-    : `Thanks for calling ${business}. We're closed right now, but I can take a message or arrange a call back.`;
+    ? `Gracias por llamar a ${business}. Ahora estamos cerrados` +
+      (opens !== undefined ? `; abrimos de nuevo ${opens}` : '') +
+      '. Puedo reservar, cambiar o cancelar una cita, o tomar un mensaje. ¿En qué puedo ayudarle?'
+    : `Thanks for calling ${business}. We're closed right now` +
+      (opens !== undefined ? `; we open again ${opens}` : '') +
+      '. I can book, move or cancel an appointment, or take a message. How can I help?';
 
 /** Scripts an agent may use: its own type's, and those written for any agent. */
 export const scriptsFor = (agent: AgentEntry, scripts: readonly ScriptEntry[]): ScriptEntry[] =>

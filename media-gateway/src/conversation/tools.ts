@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isoWithOffset, type BusinessHours } from '@ccp/schemas';
+import { isOpen, nextOpening } from '../routing/business-hours.js';
 import type { Directory } from '../directory/directory.js';
 import type { ToolSpec } from '../llm/port.js';
 import { CommandRefusedError, type CommandSender } from './commands.js';
@@ -33,6 +35,9 @@ export interface ToolCallContext {
   readonly timeZone: string;
   /** Outside the hours in which people take calls. */
   readonly afterHours: boolean;
+  /** When appointments can be: the practice's opening hours (in timeZone unless they name their own). */
+  readonly openingHours: BusinessHours;
+  /** The call's clock (the demo's "as if at" time when one was asked for). */
   readonly now: () => Date;
 }
 
@@ -187,6 +192,29 @@ const failed = (error: string): ToolOutcome => ({ result: { error }, status: 'fa
 
 const isPhone = (address: string): boolean => /^\+[1-9]\d{6,14}$/.test(address);
 
+/**
+ * Why an appointment cannot start then, by the call's clock and the practice's hours; undefined when it can.
+ * The next opening goes with the refusal, so the agent can offer it (a Sunday asks for Monday morning).
+ */
+const refusedTime = (call: ToolCallContext, startsAt: string): ToolOutcome | undefined => {
+  const at = new Date(startsAt);
+  const now = call.now();
+  const opens = (from: Date) => nextOpening(call.openingHours, call.timeZone, from);
+  if (at <= now) {
+    const next = opens(now);
+    return refusal('that time is in the past', next, call.timeZone);
+  }
+  // Hours that never open say nothing about when to book; the business decides.
+  if (call.openingHours.weekly.length === 0 || isOpen(call.openingHours, call.timeZone, at)) return undefined;
+  return refusal('the practice is closed then', opens(at), call.timeZone);
+};
+
+const refusal = (error: string, next: Date | undefined, timeZone: string): ToolOutcome => ({
+  result: { error, ...(next !== undefined && { nextOpening: isoWithOffset(next, timeZone) }) },
+  status: 'failed',
+  effects: [],
+});
+
 export const runTool = async (
   deps: ToolDependencies,
   call: ToolCallContext,
@@ -235,6 +263,8 @@ const execute = async (
     }
     case 'book_appointment': {
       const a = argumentSchemas.book_appointment.parse(args);
+      const refused = refusedTime(call, a.startsAt);
+      if (refused) return refused;
       const appointmentId = derivedId('apt', call.callId, toolCallId);
       await commands.send('ScheduleAppointment', {
         ...key,
@@ -256,6 +286,8 @@ const execute = async (
       const a = argumentSchemas.reschedule_appointment.parse(args);
       if (!ownsAppointment(directory, call, a.appointmentId))
         return failed('no such appointment for this caller');
+      const refused = refusedTime(call, a.startsAt);
+      if (refused) return refused;
       await commands.send('RescheduleAppointment', {
         ...key,
         appointmentId: a.appointmentId,

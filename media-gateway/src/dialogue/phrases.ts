@@ -263,6 +263,17 @@ export const say = {
       warm: 'Lo siento, esa hora no se pudo. ¿Qué otro día u hora te viene bien?',
     },
   })),
+  /** A time the practice is closed (or already past): the next opening is offered instead. */
+  bookingClosed: phrase<When>((when) => ({
+    en: {
+      formal: `I'm sorry, we can't book that time. The earliest we are open is ${en(when)}. What day or time would suit you?`,
+      warm: `Sorry, we can't do that time. We're next open ${en(when)}. What day or time works for you?`,
+    },
+    es: {
+      formal: `Lo siento, no podemos reservar esa hora. Abrimos de nuevo ${es(when)}. ¿Qué día u hora le vendría bien?`,
+      warm: `Lo siento, esa hora no se puede. Abrimos de nuevo ${es(when)}. ¿Qué día u hora te viene bien?`,
+    },
+  })),
   whatToChange: phrase<void>(() => ({
     en: { formal: 'Of course. What would you like to change?', warm: 'No problem. What should I change?' },
     es: { formal: 'Por supuesto. ¿Qué desea cambiar?', warm: 'Sin problema. ¿Qué quieres cambiar?' },

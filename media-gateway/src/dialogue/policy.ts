@@ -749,6 +749,8 @@ const SearchResult = z.object({
   ),
 });
 const Scheduled = z.object({ appointmentId: z.string(), startsAt: z.string() });
+/** A time refused by the practice's hours carries the next opening (conversation/tools.ts). */
+const ClosedThen = z.object({ error: z.string(), nextOpening: z.iso.datetime({ offset: true }) });
 const History = z.object({
   appointments: z.array(
     z.object({ appointmentId: z.string(), service: z.string(), startsAt: z.string(), status: z.string() }),
@@ -809,13 +811,15 @@ const onTool = (
     case 'book_appointment': {
       const booked = Scheduled.safeParse(result);
       if (failed || !booked.success) {
+        const refused = ClosedThen.safeParse(result);
+        const closedThen = refused.success ? new Date(refused.data.nextOpening) : undefined;
         const task: Booking = state.task?.kind === 'book' ? state.task : { kind: 'book' };
         return reply(
           note(
             { ...state, task: { ...task, when: dayOnly(task.when) }, awaiting: 'when' },
             `Booking ${String(args['startsAt'])} failed.`,
           ),
-          [say.bookingFailed()],
+          [closedThen ? say.bookingClosed(whenOf(closedThen, ctx)) : say.bookingFailed()],
           c,
         );
       }

@@ -49,7 +49,7 @@ export const HEARD = {
     /\b(how (can|may) i help|what can i do for you|how can we help|en qu[eé] (le )?puedo ayudar|c[oó]mo (le )?puedo ayudar)/i,
   name: /\b(your (full )?name|who am i speaking|name (please|for the booking)|su nombre|c[oó]mo se llama)/i,
   service:
-    /\b(what (service|kind of|type of)|which service|reason for (your|the) (visit|appointment)|qu[eé] servicio)/i,
+    /\b(what (service|kind of|type of)|which service|reason for (your|the) (visit|appointment)|what is the appointment for|what would you like to book|qu[eé] servicio|para qu[eé] quieres la cita)/i,
   when: /\b(what (day|date|time)|which (day|date)|when would|when do you|qu[eé] d[ií]a|cu[aá]ndo|a qu[eé] hora)/i,
   phone: /\b(phone number|callback number|number (we|i) can reach|n[uú]mero de tel[eé]fono)/i,
   confirm:
@@ -60,6 +60,10 @@ export const HEARD = {
     /\b(transfer|connect(ing)? you|put you through|a (member of (our|the) )?(team|person|human|agent|colleague)|representative|hold|le (comunico|paso)|un agente|espere)/i,
   message:
     /\b(leave (a|your) message|after the (tone|beep)|closed|deje (un|su) mensaje|estamos cerrados|fuera de horario)/i,
+  /** Nobody can take the call (closed, or every person busy): the caller may leave word instead. */
+  nobody: /\b(nobody (is free|can take)|closed|nadie (puede atender|disponible|libre)|estamos cerrados)/i,
+  offerMessage: /\b(leave a message\?|dejar un mensaje\?)/i,
+  messageTaken: /\b(passed your message|taken your message|le he pasado su mensaje|pas[eé] tu mensaje)/i,
   goodbye:
     /\b(goodbye|good bye|bye|have a (nice|great|good) (day|evening)|adi[oó]s|hasta luego|que tenga (un )?buen)/i,
   spanish: /[áéíóúñ¿¡]|\b(hola|gracias|usted|horario|buenos|buenas)\b/i,
@@ -176,6 +180,12 @@ export const scenario = (name: ScenarioName, content: DemoContent): Scenario => 
           [
             // Once the agent hands over, the caller waits for the person.
             { when: HEARD.transfer, then: () => silence(10), repeat: true },
+            // Nobody there (closed, or every person busy): the complaint is left as a message instead.
+            {
+              when: (c) => c.sinceLastTurn.some((l) => HEARD.nobody.test(l) && HEARD.offerMessage.test(l)),
+              then: () => say('Yes, please tell them that I was charged twice and I want my money back.'),
+            },
+            thanks('No. Just make sure someone calls me. Goodbye.'),
             {
               when: HEARD.greeting,
               then: () =>
@@ -191,7 +201,12 @@ export const scenario = (name: ScenarioName, content: DemoContent): Scenario => 
           ],
           { patience: 1 },
         ),
-        check: (heard) => requireHeard(heard, HEARD.transfer, 'a hand-over to a person'),
+        // The goal is a person dealing with the complaint: handed over now, or, when nobody can take the
+        // call, the complaint left for the team.
+        check: (heard) =>
+          heard.some((line) => HEARD.nobody.test(line)) && heard.some((line) => HEARD.messageTaken.test(line))
+            ? []
+            : requireHeard(heard, HEARD.transfer, 'a hand-over to a person'),
       };
     case 'after-hours': {
       const message =
@@ -204,10 +219,15 @@ export const scenario = (name: ScenarioName, content: DemoContent): Scenario => 
           { when: HEARD.message, then: () => say(message) },
           { when: HEARD.name, then: () => say(content.callerName) },
           { when: HEARD.phone, then: () => say(content.phone ?? '555 123 4567') },
+          thanks(),
           { when: first, then: () => say(message) },
         ]),
+        // The goal is the message left: asked for it (closed, voicemail) or told it was passed on (an open
+        // practice's agent takes a message as well).
         check: (heard) =>
-          requireHeard(heard, HEARD.message, 'that the office is closed or to leave a message'),
+          heard.some((line) => HEARD.messageTaken.test(line))
+            ? []
+            : requireHeard(heard, HEARD.message, 'that the office is closed or to leave a message'),
       };
     }
     case 'ivr-dtmf':
