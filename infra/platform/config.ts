@@ -41,6 +41,7 @@ const Env = z.object({
   STT_PROVIDER: z.enum(['machine-voice', 'whisper', 'google']).default('machine-voice'),
   TTS_PROVIDER: z.enum(['machine-voice', 'openai']).default('machine-voice'),
   END_OF_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
+  DEMO_CLOCK: z.enum(['true', 'false']).default('false'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'smtp://user:pass@host:port or smtps://...')
@@ -93,6 +94,11 @@ export interface MediaGatewaySettings {
   readonly textToSpeech: 'machine-voice' | 'openai';
   readonly openaiApiKey?: string;
   readonly endOfSpeechMs: number;
+  /**
+   * The simulator may place a call "as if" at another time (a signed DemoAt parameter on the call's first
+   * webhook): that call's routing and conversation use it. Only on the embedded demo profile.
+   */
+  readonly demoClock: boolean;
 }
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -134,6 +140,18 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
   }
   if ((e.STT_PROVIDER === 'whisper' || e.TTS_PROVIDER === 'openai') && !e.OPENAI_API_KEY) {
     throw new Error('STT_PROVIDER=whisper and TTS_PROVIDER=openai need OPENAI_API_KEY');
+  }
+  // A shifted clock is for simulated callers on the embedded demo: never where real callers or shared stores are.
+  if (
+    e.DEMO_CLOCK === 'true' &&
+    (e.EVENT_STORE !== 'sqlite' ||
+      e.BUS !== 'embedded' ||
+      e.READ_STORE !== 'chdb' ||
+      (e.TWILIO_ACCOUNT_SID !== undefined && e.TWILIO_API_URL === undefined))
+  ) {
+    throw new Error(
+      'DEMO_CLOCK=true is for the embedded demo profile only (sqlite, embedded bus, chdb, no real Twilio account)',
+    );
   }
   const dataDir = resolve(e.DATA_DIR);
   return {
@@ -198,6 +216,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       textToSpeech: e.TTS_PROVIDER,
       ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
       endOfSpeechMs: e.END_OF_SPEECH_MS,
+      demoClock: e.DEMO_CLOCK === 'true',
     },
     ...(e.OPENAI_API_KEY && {
       llm: {

@@ -17,6 +17,8 @@ export interface GatewayDependencies {
   readonly searchKnowledge: KnowledgeSearch;
   readonly humansAvailable: HumanAvailability;
   readonly now: () => Date;
+  /** Whether a call may ask for its own clock (IncomingCall.demoAt): the embedded demo profile only. */
+  readonly demoClock?: boolean;
   readonly log: (message: string) => void;
   /** The recorded events of a call, decoded: to pick a call up again after a restart. */
   readonly readCall: (tenantId: string, callId: string) => Promise<EventEnvelope[]>;
@@ -34,6 +36,8 @@ export interface IncomingCall {
   readonly leadId?: string;
   /** For outbound calls: the campaign it is placed for. */
   readonly campaignId?: string;
+  /** The demo clock: the caller asks that the call run "as if" at this instant (honoured only with demoClock). */
+  readonly demoAt?: Date;
 }
 
 /** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
@@ -99,7 +103,18 @@ export class MediaGateway {
   private readonly greetings = new Map<string, AgentTurn>();
   private readonly resuming = new Map<string, Promise<CallSession | undefined>>();
 
+  /** Demo clocks: how far a call asked to be shifted from the real clock (ms), by call id. */
+  private readonly clocks = new BoundedMap<string, number>(RECENT_CALLS);
+
   constructor(private readonly deps: GatewayDependencies) {}
+
+  /**
+   * A call's clock: the gateway's, shifted by the call's demo clock when it asked for one (DEMO_CLOCK only).
+   * It judges business hours and "tomorrow"; events keep the real time they happened.
+   */
+  private clockFor(callId: string): () => Date {
+    return () => new Date(this.deps.now().getTime() + (this.clocks.get(callId) ?? 0));
+  }
 
   session(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
@@ -170,7 +185,14 @@ export class MediaGateway {
   async open(call: IncomingCall): Promise<CallOpening> {
     const { live } = this.deps;
     await live.catchUp();
-    const context = { directory: live.directory, now: this.deps.now(), activeCalls: this.activeCalls };
+    // Kept from the first answer: the same webhook asked again must not move the call's clock.
+    if (this.deps.demoClock === true && call.demoAt !== undefined && !this.clocks.has(call.callId))
+      this.clocks.set(call.callId, call.demoAt.getTime() - this.deps.now().getTime());
+    const context = {
+      directory: live.directory,
+      now: this.clockFor(call.callId)(),
+      activeCalls: this.activeCalls,
+    };
     let route: CallRoute;
     if (call.direction === 'outbound') {
       // Answered already (the carrier's request made again): the greeting the callee got, nothing run again.
@@ -273,7 +295,11 @@ export class MediaGateway {
     const department = this.deps.live.directory.department(tenant.tenantId, chosen.departmentId);
     const route: CallRoute = department
       ? routeDepartment(
-          { directory: this.deps.live.directory, now: this.deps.now(), activeCalls: this.activeCalls },
+          {
+            directory: this.deps.live.directory,
+            now: this.clockFor(callId)(),
+            activeCalls: this.activeCalls,
+          },
           tenant,
           department,
         )
@@ -543,6 +569,7 @@ export class MediaGateway {
       department,
       customer: call.direction === 'inbound' ? call.from : call.to,
       afterHours: route.afterHours,
+      ...(this.clocks.has(call.callId) && { now: this.clockFor(call.callId) }),
     });
     return { kind: 'agent', session, turn: await session.greet() };
   }

@@ -86,6 +86,7 @@ export const mediaGatewayModule = (
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         now: hooks.now ?? (() => new Date()),
+        demoClock: settings.demoClock,
         log,
         readCall: async (tenantId, callId) =>
           (await context.store.readStream(`call-${tenantId}.${callId}`)).flatMap((recorded) => {

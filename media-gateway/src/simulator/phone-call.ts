@@ -767,6 +767,8 @@ export interface InboundCallOptions extends Omit<CallRunOptions, 'statusCallback
   /** The number's status callback, relative to baseUrl. */
   readonly statusCallbackPath?: string;
   readonly statusCallbackEvents?: readonly StatusEvent[];
+  /** Placed "as if" at this instant (ISO 8601; the platform honours it only with DEMO_CLOCK=true). */
+  readonly demoAt?: string;
 }
 
 /** Someone dials the application's number: one whole call, from the first webhook to the status callback. */
@@ -778,6 +780,7 @@ export const placeInboundCall = (options: InboundCallOptions): Promise<CallResul
     to: options.to,
     caller: options.callerId ?? options.from,
     direction: 'inbound',
+    ...(options.demoAt !== undefined && { demoAt: options.demoAt }),
   };
   const call = new PhoneCall(parties, {
     ...options,

@@ -119,6 +119,11 @@ export interface CallParties {
   /** Caller ID as presented; defaults to `from`. */
   readonly caller?: string;
   readonly direction: 'inbound' | 'outbound-api';
+  /**
+   * The demo clock: the call is placed "as if" at this instant (ISO 8601). Sent signed with every webhook as
+   * `DemoAt`, which is not a Twilio parameter: only a platform with DEMO_CLOCK=true reads it, from /voice.
+   */
+  readonly demoAt?: string;
 }
 
 export const voiceParams = (call: CallParties, status: CallStatus): Record<string, string> => ({
@@ -131,6 +136,7 @@ export const voiceParams = (call: CallParties, status: CallStatus): Record<strin
   Direction: call.direction,
   From: call.from,
   To: call.to,
+  ...(call.demoAt !== undefined && { DemoAt: call.demoAt }),
 });
 
 export type GatherResult =

@@ -40,6 +40,8 @@ const VoiceParams = z.object({
   From: z.string().min(1).max(200),
   To: z.string().min(1).max(200),
   Direction: z.string().optional(),
+  /** The simulator's demo clock (not Twilio's); the gateway ignores it unless DEMO_CLOCK is on. */
+  DemoAt: z.iso.datetime({ offset: true }).optional(),
 });
 const GatherParams = z.object({
   CallSid,
@@ -258,6 +260,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
       to: p.To,
       provider: 'twilio',
       direction: 'inbound',
+      ...(p.DemoAt !== undefined && { demoAt: new Date(p.DemoAt) }),
     });
     twiml(ctx, await render(ctx, p.CallSid, opening));
   });
