@@ -9,9 +9,18 @@ await import('./ensure-deps.mjs');
 const { tsImport } = await import('tsx/esm/api');
 const { ensureUiBuilt } = await tsImport('../../ui/server/build.ts', import.meta.url);
 await ensureUiBuilt({ log: (message) => console.log(message) });
+// The demo clock (a simulated call "as if" at another hour, `cli.ts --at`) is on for the embedded demo profile
+// only: the platform refuses it with shared stores or a real Twilio account. DEMO_CLOCK=false turns it off.
+const env = process.env;
+const embedded =
+  (env.EVENT_STORE ?? 'sqlite') === 'sqlite' &&
+  (env.BUS ?? 'embedded') === 'embedded' &&
+  (env.READ_STORE ?? 'chdb') === 'chdb' &&
+  (env.TWILIO_ACCOUNT_SID === undefined || env.TWILIO_API_URL !== undefined);
 const child = spawn(process.execPath, ['--import', 'tsx', `${root}/infra/platform/main.ts`], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...env, DEMO_CLOCK: env.DEMO_CLOCK ?? (embedded ? 'true' : 'false') },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -10,16 +10,27 @@ import {
   ProvisionNumber,
   PublishArticle,
   SYSTEM_ACTOR,
+  type BusinessHours,
   type CommandDefinition,
   type Role,
 } from '@ccp/schemas';
 import { hashPassword } from '../../command-service/src/identity/passwords.js';
+import { isOpen, localTime, nextOpening } from '../../media-gateway/src/routing/business-hours.js';
 import type { PlatformContext } from './platform.js';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_NUMBER = '+15550100001';
 /** The clinic's switchboard: an IVR menu in front of the three departments. */
 export const DEMO_IVR_NUMBER = '+15550100002';
+
+export const DEMO_TIME_ZONE = 'America/New_York';
+/** The clinic's opening hours as seeded: weekdays 08:00-18:00, Saturday mornings, closed on Sunday. */
+export const DEMO_HOURS: BusinessHours = {
+  weekly: [
+    ...(['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, open: '08:00', close: '18:00' })),
+    { day: 'sat', open: '09:00', close: '13:00' },
+  ],
+};
 
 /** One person per role, so that every screen can be tried as the role it is for. */
 export const DEMO_USERS: readonly { userId: string; email: string; name: string; role: Role }[] = [
@@ -98,18 +109,9 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
     name: 'Bright Smile Dental',
     planTier: 'professional',
     settings: {
-      timeZone: 'America/New_York',
+      timeZone: DEMO_TIME_ZONE,
       languages: ['en', 'es'],
-      businessHours: {
-        weekly: [
-          ...(['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({
-            day,
-            open: '08:00',
-            close: '18:00',
-          })),
-          { day: 'sat', open: '09:00', close: '13:00' },
-        ],
-      },
+      businessHours: DEMO_HOURS,
       branding: { displayName: 'Bright Smile Dental', primaryColor: '#0e7c86' },
       systemPrompt: 'You work for Bright Smile Dental, a family dental clinic. Never give medical diagnoses.',
       askFeedback: true,
@@ -246,4 +248,62 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
   const hash = await hashPassword(password);
   for (const { userId } of DEMO_USERS) identities.setPasswordHash({ tenantId, userId }, hash, Date.now());
   return true;
+};
+
+/** Which demo line to call for which simulator scenario (the README names the same). */
+export const DEMO_CALLS: readonly {
+  readonly to: string;
+  readonly scenarios: readonly string[];
+  readonly what: string;
+}[] = [
+  {
+    to: DEMO_IVR_NUMBER,
+    scenarios: ['ivr-dtmf', 'ivr-voice'],
+    what: 'the switchboard: an IVR menu, then reception',
+  },
+  {
+    to: DEMO_NUMBER,
+    scenarios: ['faq', 'book', 'angry', 'after-hours', 'spanish'],
+    what: 'the main line: the receptionist, or the night line when closed',
+  },
+];
+
+/**
+ * The start output's lines about calling the demo: whether the clinic is open now (by the seeded hours), who
+ * answers, and the simulator line for each scenario on the right number.
+ */
+export const demoCallLines = (options: {
+  readonly now: Date;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly demoClock: boolean;
+}): string[] => {
+  const { day, time } = localTime(options.now, DEMO_TIME_ZONE);
+  const where = `${day} ${time} in ${DEMO_TIME_ZONE}`;
+  const opens = nextOpening(DEMO_HOURS, DEMO_TIME_ZONE, options.now);
+  const opensText =
+    opens === undefined
+      ? ''
+      : `; opens ${new Intl.DateTimeFormat('en-US', {
+          timeZone: DEMO_TIME_ZONE,
+          weekday: 'long',
+          hour: 'numeric',
+          minute: '2-digit',
+        }).format(opens)}`;
+  const cli = `npx tsx media-gateway/src/simulator/cli.ts --url ${options.url} --data-dir ${options.dataDir}`;
+  const lines = [
+    isOpen(DEMO_HOURS, DEMO_TIME_ZONE, options.now)
+      ? `  demo clinic: open now (${where}): Sofia, the receptionist, answers`
+      : `  demo clinic: closed now (${where}${opensText}): Mateo, the night line, answers; he books into open hours and takes messages`,
+  ];
+  for (const { to, scenarios, what } of DEMO_CALLS) {
+    const [first, ...others] = scenarios;
+    lines.push(
+      `  call ${to}: ${what}`,
+      `    ${cli} --to ${to} --scenario ${first ?? ''}   # or ${others.join(', ')}; --media for a Media Stream`,
+    );
+  }
+  if (options.demoClock)
+    lines.push('  any hour:    add --at <ISO time>, e.g. --at 2026-12-14T12:00:00-05:00 (DEMO_CLOCK is on)');
+  return lines;
 };

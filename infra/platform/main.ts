@@ -1,7 +1,7 @@
 import { configFromEnv, enginesOf } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
-import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from './demo-seed.js';
+import { DEMO_TENANT, DEMO_USERS, demoCallLines, seedDemo } from './demo-seed.js';
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
@@ -57,8 +57,16 @@ if (config.mediaGateway.enabled) {
   lines.push(
     `  telephony:   Twilio voice webhook ${voiceUrl} (Media Streams: ${voiceUrl}?mode=stream)` +
       (config.mediaGateway.twilio ? '' : ', local carrier (no Twilio account set)'),
-    `  call it:     npx tsx media-gateway/src/simulator/cli.ts --url ${platform.url} --data-dir ${config.dataDir} --to ${DEMO_IVR_NUMBER} --scenario ivr-dtmf`,
   );
+  if (config.seedDemo)
+    lines.push(
+      ...demoCallLines({
+        now: new Date(),
+        url: platform.url,
+        dataDir: config.dataDir,
+        demoClock: config.mediaGateway.demoClock,
+      }),
+    );
 }
 lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
 console.log(lines.join('\n'));

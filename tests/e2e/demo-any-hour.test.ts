@@ -1,10 +1,19 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IVR_NUMBER, DEMO_NUMBER } from '../../infra/platform/demo-seed.js';
-import type { BusinessHours } from '@ccp/schemas';
+import {
+  DEMO_CALLS,
+  DEMO_HOURS,
+  DEMO_NUMBER,
+  DEMO_TIME_ZONE,
+  demoCallLines,
+} from '../../infra/platform/demo-seed.js';
 import { configFromEnv } from '../../infra/platform/config.js';
 import { isOpen } from '../../media-gateway/src/routing/business-hours.js';
 import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
-import { scenario, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
+import { scenario, SCENARIO_NAMES, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 
 /**
@@ -13,14 +22,6 @@ import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from 
  * morning in New York, through signed webhooks and through a Media Stream. One platform, on the real clock with
  * DEMO_CLOCK on: each call asks for its own time with the simulator's signed DemoAt, as `cli.ts --at` does.
  */
-
-/** The demo clinic's hours (infra/platform/demo-seed.ts). */
-const DEMO_HOURS: BusinessHours = {
-  weekly: [
-    ...(['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, open: '08:00', close: '18:00' })),
-    { day: 'sat', open: '09:00', close: '13:00' },
-  ],
-};
 
 const MONDAY_NOON = nextMondayInNewYork(12);
 const MONDAY_NIGHT = nextMondayInNewYork(23);
@@ -33,16 +34,50 @@ const TIMES = [
   ['Sunday 09:00', SUNDAY_MORNING],
 ] as const;
 
-/** Scenario and number, as the README and the start output name them. */
-const SCENARIOS: readonly (readonly [ScenarioName, string])[] = [
-  ['ivr-dtmf', DEMO_IVR_NUMBER],
-  ['ivr-voice', DEMO_IVR_NUMBER],
-  ['faq', DEMO_NUMBER],
-  ['book', DEMO_NUMBER],
-  ['angry', DEMO_NUMBER],
-  ['after-hours', DEMO_NUMBER],
-  ['spanish', DEMO_NUMBER],
-];
+const isScenario = (name: string): name is ScenarioName =>
+  (SCENARIO_NAMES as readonly string[]).includes(name);
+
+/** Scenario and number, as the start output names them (and the README, checked below). */
+const SCENARIOS: readonly (readonly [ScenarioName, string])[] = DEMO_CALLS.flatMap(({ to, scenarios }) =>
+  scenarios.filter(isScenario).map((name) => [name, to] as const),
+);
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every `--to <number> --scenario <name>` in a text, with the names on the same line after "# or". */
+const callsNamed = (text: string): { to: string; names: string[] }[] =>
+  [...text.matchAll(/--to (\+\d+)\s+--scenario ([\w-]+)[^\n#]*(?:#\s*or ([^\n;]*))?/g)].map((m) => ({
+    to: m[1] ?? '',
+    names: [m[2] ?? '', ...(m[3] ?? '').split(/,|\bor\b/).map((n) => n.trim())].filter(isScenario),
+  }));
+
+const lineOf = (to: string): readonly string[] => DEMO_CALLS.find((c) => c.to === to)?.scenarios ?? [];
+
+describe('what the README and the start output tell a newcomer', () => {
+  it('the README names every scenario run here, each on its line', () => {
+    const named = callsNamed(readFileSync(`${ROOT}README.md`, 'utf8'));
+    expect(named.length).toBeGreaterThan(0);
+    for (const { to, names } of named) for (const name of names) expect(lineOf(to)).toContain(name);
+    expect(named.flatMap((c) => c.names).sort()).toEqual(SCENARIOS.map(([name]) => name).sort());
+  });
+
+  it('the start output says whether the clinic is open now and which line to call for which scenario', () => {
+    const lines = (now: Date) =>
+      demoCallLines({ now, url: 'http://127.0.0.1:8080', dataDir: '.data', demoClock: true }).join('\n');
+    expect(lines(MONDAY_NOON)).toMatch(/demo clinic: open now \(mon 12:00 in America\/New_York\)/);
+    expect(lines(MONDAY_NIGHT)).toMatch(
+      /closed now \(mon 23:00 in America\/New_York; opens Tuesday 8:00 AM\)/,
+    );
+    expect(lines(SUNDAY_MORNING)).toMatch(
+      /closed now \(sun 09:00 in America\/New_York; opens Monday 8:00 AM\)/,
+    );
+    const named = callsNamed(lines(SUNDAY_MORNING));
+    for (const { to, names } of named) expect(names).toEqual(lineOf(to));
+    expect(named.flatMap((c) => c.names).sort()).toEqual(SCENARIOS.map(([name]) => name).sort());
+    expect(lines(MONDAY_NOON)).toContain('--at <ISO time>');
+    expect(isOpen(DEMO_HOURS, DEMO_TIME_ZONE, MONDAY_NOON)).toBe(true);
+  });
+});
 
 let env: GatewayPlatform;
 
@@ -97,6 +132,44 @@ describe.each(TIMES)('the demo at %s (New York)', (_label, at) => {
         expect(isOpen(DEMO_HOURS, 'America/New_York', startsAt)).toBe(true);
       }
     });
+  });
+});
+
+describe('the simulator CLI', () => {
+  const cli = (args: string[]) =>
+    promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', `${ROOT}media-gateway/src/simulator/cli.ts`, ...args],
+      { cwd: ROOT },
+    ).then(
+      (out) => ({ code: 0, stdout: out.stdout, stderr: out.stderr }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? '',
+      }),
+    );
+
+  it('books on a Sunday morning with --at, as the README says', { timeout: 60_000 }, async () => {
+    const result = await cli([
+      ...['--url', env.test.url, '--to', DEMO_NUMBER, '--scenario', 'book'],
+      ...['--auth-token', env.authToken, '--account-sid', env.accountSid],
+      ...['--at', SUNDAY_MORNING.toISOString(), '--time-scale', '0.01'],
+    ]);
+    expect(result.stdout).toContain(`as if at ${SUNDAY_MORNING.toISOString()}`);
+    expect(result.stdout).toMatch(/We're closed right now; we open again on Monday at 8:00 AM/);
+    expect(result.stdout).toMatch(/booked for Tuesday, December/);
+    expect(result.stdout).not.toContain('problem:');
+    expect(result.code).toBe(0);
+  });
+
+  it('refuses an --at that is not an ISO time with its offset', { timeout: 60_000 }, async () => {
+    const result = await cli([
+      ...['--url', env.test.url, '--to', DEMO_NUMBER, '--auth-token', env.authToken],
+      ...['--at', 'sunday morning'],
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--at: an ISO 8601 time with its offset');
   });
 });
 

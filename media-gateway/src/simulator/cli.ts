@@ -15,6 +15,11 @@ import type { TranscriptLine } from './transcript.js';
  * Against the embedded profile, `--data-dir .data` can replace --auth-token: the local Twilio account the
  * platform keeps there (twilio-local.json) gives the auth token and account SID. --from defaults to a test number.
  *
+ * --at <ISO time> places the call "as if" at that instant (e.g. 2026-12-13T09:00:00-05:00, a Sunday morning in
+ * New York): a signed DemoAt parameter that only a platform started with DEMO_CLOCK=true (npm start's embedded
+ * demo) honours, for that call's routing, business hours and bookings. Pick a time ahead of now so that
+ * "tomorrow at 3 pm" is not in the past for the platform.
+ *
  * --media plays Media Streams in real time (a frame every 20 ms, the agent heard at speaking speed); without it
  * stream audio goes as fast as the platform takes it. Pauses and hold music always run at real speed here.
  */
@@ -25,7 +30,9 @@ const usage = `usage: cli.ts --url <platform base URL> --to <number> [--from <nu
               --scenario ${SCENARIO_NAMES.join('|')} [--media]
               [--voice-path /twilio/voice] [--status-path /twilio/status] [--account-sid AC...]
               [--name "Ada Lovelace"] [--question "..."] [--service "..."] [--when "..."] [--message "..."]
-              [--digit 1] [--choice appointments] [--time-scale 1]`;
+              [--digit 1] [--choice appointments] [--time-scale 1] [--at 2026-12-13T09:00:00-05:00]`;
+
+const At = z.iso.datetime({ offset: true });
 
 const main = async (): Promise<number> => {
   const { values } = parseArgs({
@@ -48,6 +55,7 @@ const main = async (): Promise<number> => {
       digit: { type: 'string' },
       choice: { type: 'string' },
       'time-scale': { type: 'string', default: '1' },
+      at: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -70,6 +78,12 @@ const main = async (): Promise<number> => {
     console.error(usage);
     return 2;
   }
+  if (values.at !== undefined && !At.safeParse(values.at).success) {
+    console.error(
+      `--at: an ISO 8601 time with its offset, e.g. 2026-12-13T09:00:00-05:00 (got ${values.at})`,
+    );
+    return 2;
+  }
   const chosen = scenario(name, {
     callerName: values.name,
     ...(values.question !== undefined && { question: values.question }),
@@ -88,7 +102,10 @@ const main = async (): Promise<number> => {
       console.log(`${at}  ${line.speaker.padEnd(6)} ${line.text}`);
     }
   };
-  console.log(`calling ${values.to} from ${values.from} at ${values.url} — scenario ${name}`);
+  console.log(
+    `calling ${values.to} from ${values.from} at ${values.url} — scenario ${name}` +
+      (values.at !== undefined ? ` — as if at ${values.at} (needs DEMO_CLOCK=true)` : ''),
+  );
   const result = await placeInboundCall({
     baseUrl: values.url,
     voicePath: values['voice-path'],
@@ -100,6 +117,7 @@ const main = async (): Promise<number> => {
     timeScale: Number(values['time-scale']),
     media: { realtime: values.media },
     onLine: print,
+    ...(values.at !== undefined && { demoAt: new Date(values.at).toISOString() }),
     ...(values['account-sid'] !== undefined && { accountSid: values['account-sid'] }),
   });
   const problems = [...chosen.check(result.heard), ...result.failures];
