@@ -135,6 +135,44 @@ describe.each(TIMES)('the demo at %s (New York)', (_label, at) => {
   });
 });
 
+describe('a night line books into opening hours only', () => {
+  it.each([
+    ['Sunday 09:00, for today (the clinic is closed all day)', SUNDAY_MORNING, 'Mon 08:00'],
+    ['weekday 23:00, for today at 10 (already past)', MONDAY_NIGHT, 'Tue 08:00'],
+  ] as const)('%s: the next opening is offered and booked', { timeout: 30_000 }, async (_l, at, expected) => {
+    const s = scenario('book', { callerName: 'Ada Lovelace', when: 'today at 10 am' });
+    const result = await placeInboundCall({
+      baseUrl: env.test.url,
+      voicePath: '/twilio/voice',
+      authToken: env.authToken,
+      accountSid: env.accountSid,
+      from: '+15555550124',
+      to: DEMO_NUMBER,
+      caller: s.caller,
+      demoAt: at.toISOString(),
+    });
+    expect(result.errors).toEqual([]);
+    if (process.env['SHOW_CALLS'])
+      console.log(result.transcript.map((l) => `${l.speaker}: ${l.text}`).join('\n'));
+    expect([...s.check(result.heard), ...s.caller.failures]).toEqual([]);
+    const tools = (await env.callEvents(result.callSid))
+      .filter((e) => e.type === 'ToolInvoked')
+      .map((e) => e.data as { name: string; status: string; result: Record<string, unknown> })
+      .filter((t) => t.name === 'book_appointment');
+    // The first try is refused with the next opening; the second books it.
+    expect(tools.map((t) => t.status)).toEqual(['failed', 'succeeded']);
+    const startsAt = new Date(String(tools[1]?.result['startsAt']));
+    const local = new Intl.DateTimeFormat('en-US', {
+      timeZone: DEMO_TIME_ZONE,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(startsAt);
+    expect(local).toBe(expected);
+  });
+});
+
 describe('the simulator CLI', () => {
   const cli = (args: string[]) =>
     promisify(execFile)(

@@ -266,12 +266,12 @@ export const say = {
   /** A time the practice is closed (or already past): the next opening is offered instead. */
   bookingClosed: phrase<When>((when) => ({
     en: {
-      formal: `I'm sorry, we can't book that time. The earliest we are open is ${en(when)}. What day or time would suit you?`,
-      warm: `Sorry, we can't do that time. We're next open ${en(when)}. What day or time works for you?`,
+      formal: `I'm sorry, we can't book that time. The earliest we are open is ${en(when)}. Shall I book that instead?`,
+      warm: `Sorry, we can't do that time. We're next open ${en(when)}. Shall I book that instead?`,
     },
     es: {
-      formal: `Lo siento, no podemos reservar esa hora. Abrimos de nuevo ${es(when)}. ¿Qué día u hora le vendría bien?`,
-      warm: `Lo siento, esa hora no se puede. Abrimos de nuevo ${es(when)}. ¿Qué día u hora te viene bien?`,
+      formal: `Lo siento, no podemos reservar esa hora. Abrimos de nuevo ${es(when)}. ¿La reservo entonces?`,
+      warm: `Lo siento, esa hora no se puede. Abrimos de nuevo ${es(when)}. ¿Te la reservo entonces?`,
     },
   })),
   whatToChange: phrase<void>(() => ({

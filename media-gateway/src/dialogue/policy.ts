@@ -812,14 +812,24 @@ const onTool = (
       const booked = Scheduled.safeParse(result);
       if (failed || !booked.success) {
         const refused = ClosedThen.safeParse(result);
-        const closedThen = refused.success ? new Date(refused.data.nextOpening) : undefined;
         const task: Booking = state.task?.kind === 'book' ? state.task : { kind: 'book' };
+        const noted = (next: DialogueState) => note(next, `Booking ${String(args['startsAt'])} failed.`);
+        if (refused.success) {
+          // Closed (or already past) then: the next opening is offered as the new time, to take or change.
+          const opens = new Date(refused.data.nextOpening);
+          return reply(
+            noted({
+              ...state,
+              task: { ...task, when: { instant: opens, index: 0, before: '' } },
+              awaiting: 'confirm_booking',
+            }),
+            [say.bookingClosed(whenOf(opens, ctx))],
+            c,
+          );
+        }
         return reply(
-          note(
-            { ...state, task: { ...task, when: dayOnly(task.when) }, awaiting: 'when' },
-            `Booking ${String(args['startsAt'])} failed.`,
-          ),
-          [closedThen ? say.bookingClosed(whenOf(closedThen, ctx)) : say.bookingFailed()],
+          noted({ ...state, task: { ...task, when: dayOnly(task.when) }, awaiting: 'when' }),
+          [say.bookingFailed()],
           c,
         );
       }

@@ -151,7 +151,8 @@ export const scenario = (name: ScenarioName, content: DemoContent): Scenario => 
       return {
         name,
         caller: policyCaller([
-          { when: HEARD.confirm, then: () => say('Yes, that is correct.') },
+          // Asked again when the agent offers another time (the practice closed then): still yes.
+          { when: HEARD.confirm, then: () => say('Yes, that is correct.'), repeat: true },
           { when: HEARD.name, then: () => say(content.callerName) },
           { when: HEARD.service, then: () => say(content.service ?? 'a consultation') },
           { when: HEARD.when, then: () => say(content.when ?? 'next Tuesday at 10 am') },
