@@ -95,7 +95,8 @@ const answeredBy = async (callSid: string): Promise<string | undefined> => {
   return transferred?.to.id ?? started?.agentId;
 };
 
-describe.each(TIMES)('the demo at %s (New York)', (_label, at) => {
+// Calls run a few at a time (Vitest's maxConcurrency, 5: the demo agents' own limit): each has its own clock.
+describe.concurrent.each(TIMES)('the demo at %s (New York)', (_label, at) => {
   describe.each(['gather', 'stream'] as const)('through %s', (mode) => {
     it.each(SCENARIOS)('%s on %s', { timeout: 30_000 }, async (name, to) => {
       const s = scenario(name, { callerName: 'Ada Lovelace' });
