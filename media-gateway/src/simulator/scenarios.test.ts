@@ -111,3 +111,56 @@ describe('scenario callers (reacting to what they hear)', () => {
     expect(problems).toEqual(['never heard the answer (/Monday to Friday/)']);
   });
 });
+
+describe('scenario checks follow a closed practice and still fail when the goal is missed', () => {
+  const hearing = (lines: string[]) =>
+    ({ heard: lines, sinceLastTurn: lines, listening: 'dtmf speech' }) as const;
+
+  it('angry: a complaint left as a message when nobody can take the call is the goal reached', () => {
+    const { check } = scenario('angry', { callerName: 'Ada' });
+    const nobody = "I'm sorry, nobody is free to take the call right now. Would you like to leave a message?";
+    expect(check([nobody, "Got it, I've passed your message on to the team."])).toEqual([]);
+    expect(check([nobody])).toEqual([expect.stringContaining('never heard a hand-over to a person')]);
+    expect(check(["I'm connecting you with a member of our team now. Please hold."])).toEqual([]);
+  });
+
+  it('angry: the caller leaves the complaint when offered a message, not at a greeting that mentions one', () => {
+    const greeting =
+      "Thanks for calling. We're closed right now; we open again on Monday at 8:00 AM. I can book, move or cancel an appointment, or take a message. How can I help?";
+    const { caller } = scenario('angry', { callerName: 'Ada' });
+    expect(caller.next(hearing([greeting]))).toMatchObject({
+      kind: 'say',
+      text: expect.stringMatching(/ridiculous/),
+    });
+    expect(
+      caller.next(
+        hearing(["We're closed right now, so nobody can take the call. Would you like to leave a message?"]),
+      ),
+    ).toMatchObject({ kind: 'say', text: expect.stringMatching(/^Yes, please tell them/) });
+  });
+
+  it('after-hours: a message passed on by an open practice is the goal reached; silence is not', () => {
+    const { check } = scenario('after-hours', { callerName: 'Ada' });
+    expect(check(["Got it, I've passed your message on to the team."])).toEqual([]);
+    expect(check(['How can I help?'])).toHaveLength(1);
+  });
+
+  it('book: still needs a confirmation, whoever answers', () => {
+    const { check } = scenario('book', { callerName: 'Ada' });
+    expect(
+      check(["We're closed right now. I can book, move or cancel an appointment. How can I help?"]),
+    ).toHaveLength(1);
+    expect(check(["You're booked for Monday, December 14 at 8 AM."])).toEqual([]);
+  });
+
+  it('every caller answers the feedback question with a rating, not with its opening line', () => {
+    for (const name of ['faq', 'book', 'ivr-dtmf'] as const) {
+      const { caller } = scenario(name, { callerName: 'Ada' });
+      expect(
+        caller.next(
+          hearing(['Before you go, how would you rate this call? Press 1 to 5, 5 being excellent.']),
+        ),
+      ).toEqual({ kind: 'press', digits: '5' });
+    }
+  });
+});

@@ -64,6 +64,7 @@ export const HEARD = {
   nobody: /\b(nobody (is free|can take)|closed|nadie (puede atender|disponible|libre)|estamos cerrados)/i,
   offerMessage: /\b(leave a message\?|dejar un mensaje\?)/i,
   messageTaken: /\b(passed your message|taken your message|le he pasado su mensaje|pas[eé] tu mensaje)/i,
+  feedback: /\b(how would you rate this call|c[oó]mo valora esta llamada)/i,
   goodbye:
     /\b(goodbye|good bye|bye|have a (nice|great|good) (day|evening)|adi[oó]s|hasta luego|que tenga (un )?buen)/i,
   spanish: /[áéíóúñ¿¡]|\b(hola|gracias|usted|horario|buenos|buenas)\b/i,
@@ -95,6 +96,8 @@ const policyCaller = (
       return hangUp();
     }
     const recent = context.sinceLastTurn;
+    // The call's end: a satisfied caller rates it rather than starting over with its opening line.
+    if (recent.some((line) => HEARD.feedback.test(line))) return press('5');
     for (const rule of rules) {
       if (fired.has(rule)) continue;
       const hit =
