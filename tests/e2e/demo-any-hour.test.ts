@@ -13,6 +13,13 @@ import {
 import { configFromEnv } from '../../infra/platform/config.js';
 import { isOpen } from '../../media-gateway/src/routing/business-hours.js';
 import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
+import {
+  expectToHear,
+  hangUp,
+  say,
+  scripted,
+  type Caller,
+} from '../../media-gateway/src/simulator/caller.js';
 import { scenario, SCENARIO_NAMES, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 
@@ -172,6 +179,76 @@ describe('a night line books into opening hours only', () => {
     }).format(startsAt);
     expect(local).toBe(expected);
   });
+});
+
+describe('a night line moves an appointment into opening hours only, and cancels', () => {
+  it(
+    'Sunday 09:00, "move it to today at 10": Monday 08:00 is offered and the appointment moved there',
+    { timeout: 30_000 },
+    async () => {
+      const from = '+15555550125';
+      const call = (caller: Caller, at: Date) =>
+        placeInboundCall({
+          baseUrl: env.test.url,
+          voicePath: '/twilio/voice',
+          authToken: env.authToken,
+          accountSid: env.accountSid,
+          from,
+          to: DEMO_NUMBER,
+          caller,
+          demoAt: at.toISOString(),
+        });
+      const book = scenario('book', { callerName: 'Ada Lovelace', when: 'next Friday at 3 pm' });
+      expect(book.check((await call(book.caller, SUNDAY_MORNING)).heard)).toEqual([]);
+      const mover = scripted([
+        expectToHear(/how can i help/i),
+        say('I need to move my appointment to today at 10 am.'),
+        expectToHear(/which one/i),
+        say('The consultation on Friday.'),
+        expectToHear(/Shall I do that\?/),
+        say('Yes, please.'),
+        expectToHear(
+          /The earliest we are open is Monday, December \d+ at 8 AM\. Shall I move it there instead\?/,
+        ),
+        say('Yes, please.'),
+        expectToHear(/is now on Monday/),
+        say("No, that's all. Goodbye."),
+        hangUp(),
+      ]);
+      const result = await call(mover, SUNDAY_MORNING);
+      if (process.env['SHOW_CALLS'])
+        console.log(result.transcript.map((l) => `${l.speaker}: ${l.text}`).join('\n'));
+      expect(result.errors).toEqual([]);
+      expect(mover.failures).toEqual([]);
+      const moves = (await env.callEvents(result.callSid))
+        .filter((e) => e.type === 'ToolInvoked')
+        .map((e) => e.data as { name: string; status: string; result: Record<string, unknown> })
+        .filter((t) => t.name === 'reschedule_appointment');
+      expect(moves.map((t) => t.status)).toEqual(['failed', 'succeeded']);
+      expect(isOpen(DEMO_HOURS, DEMO_TIME_ZONE, new Date(String(moves[1]?.result['startsAt'])))).toBe(true);
+
+      // And cancels it, the same closed morning.
+      const canceller = scripted([
+        expectToHear(/how can i help/i),
+        say('I need to cancel my appointment.'),
+        expectToHear(/you'd like to cancel/i),
+        say('Yes, please.'),
+        expectToHear(/cancelled/i),
+        say("No, that's all. Goodbye."),
+        hangUp(),
+      ]);
+      const cancelled = await call(canceller, SUNDAY_MORNING);
+      if (process.env['SHOW_CALLS'])
+        console.log(cancelled.transcript.map((l) => `${l.speaker}: ${l.text}`).join('\n'));
+      expect(cancelled.errors).toEqual([]);
+      expect(canceller.failures).toEqual([]);
+      expect(await answeredBy(cancelled.callSid)).toBe('mateo');
+      const cancel = (await env.callEvents(cancelled.callSid)).find(
+        (e) => e.type === 'ToolInvoked' && (e.data as { name: string }).name === 'cancel_appointment',
+      );
+      expect(cancel?.data).toMatchObject({ status: 'succeeded', result: { status: 'cancelled' } });
+    },
+  );
 });
 
 describe('the simulator CLI', () => {

@@ -308,7 +308,14 @@ const execute = async (
         calls: history.calls
           .filter((c) => c.callId !== call.callId)
           .slice(0, 10)
-          .map((c) => ({ callId: c.callId, startedAt: c.startedAt, outcome: c.outcome, summary: c.summary })),
+          // A call not yet ended or summarized has no outcome or summary: left out, as the result is
+          // recorded as JSON (ToolInvoked), where an undefined field is refused.
+          .map((c) => ({
+            callId: c.callId,
+            startedAt: c.startedAt,
+            ...(c.outcome !== undefined && { outcome: c.outcome }),
+            ...(c.summary !== undefined && { summary: c.summary }),
+          })),
         appointments: history.appointments.map((a) => ({
           appointmentId: a.appointmentId,
           service: a.service,

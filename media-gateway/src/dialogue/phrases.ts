@@ -264,14 +264,14 @@ export const say = {
     },
   })),
   /** A time the practice is closed (or already past): the next opening is offered instead. */
-  bookingClosed: phrase<When>((when) => ({
+  closedThen: phrase<{ when: When; move: boolean }>(({ when, move }) => ({
     en: {
-      formal: `I'm sorry, we can't book that time. The earliest we are open is ${en(when)}. Shall I book that instead?`,
-      warm: `Sorry, we can't do that time. We're next open ${en(when)}. Shall I book that instead?`,
+      formal: `I'm sorry, we can't ${move ? 'move it to' : 'book'} that time. The earliest we are open is ${en(when)}. ${move ? 'Shall I move it there instead?' : 'Shall I book that instead?'}`,
+      warm: `Sorry, we can't do that time. We're next open ${en(when)}. ${move ? 'Shall I move it there instead?' : 'Shall I book that instead?'}`,
     },
     es: {
-      formal: `Lo siento, no podemos reservar esa hora. Abrimos de nuevo ${es(when)}. ¿La reservo entonces?`,
-      warm: `Lo siento, esa hora no se puede. Abrimos de nuevo ${es(when)}. ¿Te la reservo entonces?`,
+      formal: `Lo siento, no podemos ${move ? 'pasarla a' : 'reservar'} esa hora. Abrimos de nuevo ${es(when)}. ${move ? '¿La paso a esa hora?' : '¿La reservo entonces?'}`,
+      warm: `Lo siento, esa hora no se puede. Abrimos de nuevo ${es(when)}. ${move ? '¿Te la paso a esa hora?' : '¿Te la reservo entonces?'}`,
     },
   })),
   whatToChange: phrase<void>(() => ({

@@ -823,7 +823,7 @@ const onTool = (
               task: { ...task, when: { instant: opens, index: 0, before: '' } },
               awaiting: 'confirm_booking',
             }),
-            [say.bookingClosed(whenOf(opens, ctx))],
+            [say.closedThen({ when: whenOf(opens, ctx), move: false })],
             c,
           );
         }
@@ -859,6 +859,23 @@ const onTool = (
       const moved = Scheduled.safeParse(result);
       if (failed || !moved.success) {
         const task = state.task?.kind === 'reschedule' ? state.task : undefined;
+        const refused = ClosedThen.safeParse(result);
+        if (task?.appointment && refused.success) {
+          // Closed (or already past) then: the next opening is offered as the new time, to take or change.
+          const opens = new Date(refused.data.nextOpening);
+          return reply(
+            note(
+              {
+                ...state,
+                task: { ...task, when: { instant: opens, index: 0, before: '' } },
+                awaiting: 'confirm_change',
+              },
+              'Rescheduling failed: closed then.',
+            ),
+            [say.closedThen({ when: whenOf(opens, ctx), move: true })],
+            c,
+          );
+        }
         if (task?.appointment) {
           return reply(
             note(
