@@ -12,6 +12,7 @@ import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
 import { ensureUiBuilt } from '../../ui/server/build.js';
 import { apiClient, login } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
+import { codeAfter } from '../support/totp.js';
 import { launchChromium } from './harness.js';
 
 /*
@@ -233,8 +234,9 @@ describe('single sign-on in the browser', () => {
         await login(platform.url, 'analyst@demo.example', credentials.demoPassword),
       );
       const enrolled = await analyst.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
+      const spentAt = Date.now();
       const confirmed = await analyst.request('POST', '/api/auth/mfa/totp/confirm', {
-        code: totpCode(enrolled.body.secret, Date.now()),
+        code: totpCode(enrolled.body.secret, spentAt),
       });
       expect(confirmed.status).toBe(204);
       const page = await browser.newPage();
@@ -246,7 +248,7 @@ describe('single sign-on in the browser', () => {
       await code.waitFor({ timeout: 20_000 });
       expect(new URL(page.url()).pathname).toBe('/login');
       // The enrolment spent this step's code: the authenticator's next one.
-      await code.fill(totpCode(enrolled.body.secret, Date.now() + 30_000));
+      await code.fill(codeAfter(enrolled.body.secret, spentAt));
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForURL((url) => url.pathname === '/analytics', { timeout: 20_000 });
       await expect.poll(() => page.getByText('Ana Analyst').count()).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { codeAfter } from '../support/totp.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 
 const PASSWORD = 'demo-password-1';
@@ -33,10 +34,14 @@ describe('multi-factor sign-in with TOTP', () => {
     );
     const secret = started.body.secret;
     expect((await me.request('POST', '/api/auth/mfa/totp/confirm', { code: '000000' })).status).toBe(400);
-    // As the authenticator app shows it now.
-    expect(
-      (await me.request('POST', '/api/auth/mfa/totp/confirm', { code: totpCode(secret, Date.now()) })).status,
-    ).toBe(204);
+    // As the authenticator app shows it now. Every later code is derived from this one instant, never from a
+    // second Date.now(): a 30-second boundary crossed mid-test would turn "the same code" into a fresh one.
+    // The server allows one step of drift, so its own clock may cross a boundary without changing the outcome.
+    const enrolledAt = Date.now();
+    const enrolmentCode = totpCode(secret, enrolledAt);
+    expect((await me.request('POST', '/api/auth/mfa/totp/confirm', { code: enrolmentCode })).status).toBe(
+      204,
+    );
 
     const first = await signIn('supervisor@demo.example');
     expect(first.status).toBe(200);
@@ -50,10 +55,11 @@ describe('multi-factor sign-in with TOTP', () => {
     // The code the enrolment used is spent: the same step is refused.
     const reused = await apiClient(test.url).request('POST', '/api/auth/login/mfa', {
       challenge: first.body.challenge,
-      code: totpCode(secret, Date.now()),
+      code: enrolmentCode,
     });
     expect(reused.status).toBe(400);
-    const later = totpCode(secret, Date.now() + 30_000);
+    // The authenticator's next step after the enrolment's, whenever the test runs.
+    const later = codeAfter(secret, enrolledAt);
     const done = await apiClient(test.url).request<{ token: string }>('POST', '/api/auth/login/mfa', {
       challenge: first.body.challenge,
       code: later,
@@ -66,7 +72,7 @@ describe('multi-factor sign-in with TOTP', () => {
       '/api/auth/login/mfa',
       {
         challenge: first.body.challenge,
-        code: totpCode(secret, Date.now() + 60_000),
+        code: totpCode(secret, enrolledAt + 60_000),
       },
     );
     expect(again.status).toBe(401);

@@ -10,6 +10,7 @@ import { createAuth } from '../../command-service/src/identity/auth.js';
 import { totpCode } from '../../command-service/src/identity/totp.js';
 import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
 import { startLocalIssuer, type IssuerOverride, type LocalIssuer } from '../support/oidc-issuer.js';
+import { codeAfter } from '../support/totp.js';
 import {
   apiClient,
   login,
@@ -72,16 +73,20 @@ const setSso = async (token: string, tenantId: string, sso: unknown[]) => {
   expect(updated.status, JSON.stringify(updated.body)).toBe(200);
 };
 
-/** Enrols a TOTP second factor for a signed-in member; answers the seed, as their authenticator app has it. */
-const enrolTotp = async (token: string): Promise<string> => {
+/**
+ * Enrols a TOTP second factor for a signed-in member; answers the seed, as their authenticator app has it, and
+ * the instant whose code the enrolment spent.
+ */
+const enrolTotp = async (token: string): Promise<{ secret: string; spentAt: number }> => {
   const me = apiClient(test.url, token);
   const started = await me.request<{ secret: string }>('POST', '/api/auth/mfa/totp', {});
   expect(started.status).toBe(201);
+  const spentAt = Date.now();
   const confirmed = await me.request('POST', '/api/auth/mfa/totp/confirm', {
-    code: totpCode(started.body.secret, Date.now()),
+    code: totpCode(started.body.secret, spentAt),
   });
   expect(confirmed.status).toBe(204);
-  return started.body.secret;
+  return { secret: started.body.secret, spentAt };
 };
 
 describe('single sign-on is bound to the tenant that configured it (item 1)', () => {
@@ -155,14 +160,14 @@ describe('single sign-on asks for the second factor (item 1)', () => {
     const admin = await login(test.url, 'admin@demo.example', PASSWORD);
     await setSso(admin, DEMO_TENANT, [{ issuer: idp.url(), audience: 'ccp-console' }]);
     const supervisor = await login(test.url, 'supervisor@demo.example', PASSWORD);
-    const secret = await enrolTotp(supervisor);
+    const { secret, spentAt } = await enrolTotp(supervisor);
     const answer = await oidc(await idp.sign({ email: 'supervisor@demo.example' }));
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body).toMatchObject({ mfaRequired: true, challenge: expect.any(String) });
     expect(answer.body.token).toBeUndefined();
     const done = await apiClient(test.url).request<SignInAnswer>('POST', '/api/auth/login/mfa', {
       challenge: answer.body.challenge,
-      code: totpCode(secret, Date.now() + 30_000),
+      code: codeAfter(secret, spentAt),
     });
     expect(done.status).toBe(200);
     expect(done.body.user?.userId).toBe('demo-supervisor');
