@@ -36,7 +36,9 @@ const receptionist = (): Record<string, (q: { params: Record<string, string> }) 
       r(
         '<Gather numDigits="1" action="/picked"><Say>For appointments press 1, for billing press 2.</Say></Gather>',
       ),
-    '/picked': (q) => r(`<Say>You chose option ${q.params['Digits'] ?? 'none'}. Goodbye.</Say>`),
+    // The chosen department's agent answers (the IVR scenarios need someone after the menu).
+    '/picked': (q) =>
+      r(`<Say>You chose option ${q.params['Digits'] ?? 'none'}. How can I help you today?</Say>`),
     '/closed': () =>
       r('<Say>We are closed. Please leave a message after the beep.</Say><Record action="/saved"/>'),
     '/saved': () => r('<Say>Thank you. Goodbye.</Say>'),
@@ -99,7 +101,7 @@ describe('scenario callers (reacting to what they hear)', () => {
     app = await startTwimlApp(authToken, receptionist());
     const ivr = await run('/menu', 'ivr-dtmf');
     expect(ivr.problems).toEqual([]);
-    expect(ivr.result.heard.at(-1)).toBe('You chose option 1. Goodbye.');
+    expect(ivr.result.heard.at(-1)).toBe('You chose option 1. How can I help you today?');
     const closed = await run('/closed', 'after-hours');
     expect(closed.problems).toEqual([]);
     expect(app.to('/saved')[0]?.params['RecordingSid']).toMatch(/^RE/);
@@ -162,5 +164,26 @@ describe('scenario checks follow a closed practice and still fail when the goal 
         ),
       ).toEqual({ kind: 'press', digits: '5' });
     }
+  });
+});
+
+describe('the IVR scenarios need an agent after the menu, not only the menu', () => {
+  const menu = 'For reception, press 1 or say reception; for billing, press 3 or say billing.';
+  it.each(['ivr-dtmf', 'ivr-voice'] as const)('%s', (name) => {
+    const { check } = scenario(name, { callerName: 'Ada' });
+    // The issue's night call: the old closed greeting offered only a message and the caller pressed into silence.
+    expect(
+      check([
+        menu,
+        "Thanks for calling. We're closed right now, but I can take a message or arrange a call back.",
+      ]),
+    ).toEqual([expect.stringContaining('never heard an agent take the call after the menu')]);
+    expect(
+      check([
+        menu,
+        "Thanks for calling. We're closed right now; we open again on Monday at 8:00 AM. I can book, move or cancel an appointment, or take a message. How can I help?",
+        'We are open Monday to Friday from 8:00 to 18:00. Is there anything else I can help you with?',
+      ]),
+    ).toEqual([]);
   });
 });

@@ -246,7 +246,17 @@ export const scenario = (name: ScenarioName, content: DemoContent): Scenario => 
           thanks(),
           { when: first, then: choose },
         ]),
-        check: (heard) => requireHeard(heard, HEARD.menu, 'a menu'),
+        // The menu, then an agent of the chosen department taking the call (open or closed): a menu that
+        // leads to a message-only greeting the caller cannot answer is not the goal.
+        check: (heard) => {
+          const afterMenu = heard.slice(heard.findIndex((line) => HEARD.menu.test(line)) + 1);
+          return [
+            ...requireHeard(heard, HEARD.menu, 'a menu'),
+            ...(heard.some((line) => HEARD.menu.test(line))
+              ? requireHeard(afterMenu, HEARD.greeting, 'an agent take the call after the menu')
+              : []),
+          ];
+        },
       };
     }
     case 'spanish': {
