@@ -181,6 +181,36 @@ describe('a night line books into opening hours only', () => {
   });
 });
 
+describe('a night line promises call backs in opening hours', () => {
+  it(
+    'Saturday 14:00, "call me back tomorrow": the call back is Monday 08:00, and the caller is told so',
+    { timeout: 30_000 },
+    async () => {
+      // The Saturday before that Monday, 14:00 in New York: closed since 13:00, and closed all Sunday.
+      const saturday = new Date(nextMondayInNewYork(14).getTime() - 2 * 86_400_000);
+      const s = scenario('after-hours', { callerName: 'Ada Lovelace' });
+      const result = await placeInboundCall({
+        baseUrl: env.test.url,
+        voicePath: '/twilio/voice',
+        authToken: env.authToken,
+        accountSid: env.accountSid,
+        from: '+15555550126',
+        to: DEMO_NUMBER,
+        caller: s.caller,
+        demoAt: saturday.toISOString(),
+      });
+      if (process.env['SHOW_CALLS'])
+        console.log(result.transcript.map((l) => `${l.speaker}: ${l.text}`).join('\n'));
+      expect(result.errors).toEqual([]);
+      expect([...s.check(result.heard), ...s.caller.failures]).toEqual([]);
+      const callback = (await env.callEvents(result.callSid)).find((e) => e.type === 'CallbackScheduled');
+      const at = new Date(String((callback?.data as { at?: string } | undefined)?.at));
+      expect(at.getTime()).toBe(nextMondayInNewYork(8).getTime());
+      expect(result.heard.join(' ')).toMatch(/call you back on Monday, December \d+ at 8 AM/);
+    },
+  );
+});
+
 describe('a night line moves an appointment into opening hours only, and cancels', () => {
   it(
     'Sunday 09:00, "move it to today at 10": Monday 08:00 is offered and the appointment moved there',

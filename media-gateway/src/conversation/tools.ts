@@ -373,15 +373,23 @@ const execute = async (
     }
     case 'schedule_callback': {
       const a = argumentSchemas.schedule_callback.parse(args);
+      // Nobody calls back while the practice is closed: a time then (or already past) becomes the next
+      // opening after it, and the result says the time promised, which the agent tells the caller.
+      const asked = new Date(Math.max(new Date(a.at).getTime(), call.now().getTime()));
+      const opens =
+        call.openingHours.weekly.length > 0
+          ? nextOpening(call.openingHours, call.timeZone, asked)
+          : undefined;
+      const when = opens !== undefined ? isoWithOffset(opens, call.timeZone) : a.at;
       await commands.send('ScheduleCallback', {
         ...key,
         callId: call.callId,
         callbackId: derivedId('cb', call.callId, toolCallId),
-        at: a.at,
+        at: when,
         number: call.customer,
         reason: a.reason,
       });
-      const at = new Date(a.at).toISOString();
+      const at = new Date(when).toISOString();
       return succeeded({ callbackAt: at }, [
         { kind: 'follow_up', description: `call back at ${at}: ${a.reason}` },
       ]);
