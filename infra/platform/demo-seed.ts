@@ -10,6 +10,8 @@ import {
   ProvisionNumber,
   PublishArticle,
   SYSTEM_ACTOR,
+  UpdateAgent,
+  decodeEvent,
   type BusinessHours,
   type CommandDefinition,
   type Role,
@@ -90,6 +92,40 @@ const SPANISH_ARTICLES = [
   },
 ] as const;
 
+const NIGHT_LINE_PROMPT =
+  'The clinic is closed. Book, move or cancel appointments into opening hours, say when the clinic opens, ' +
+  'and take a message or offer a callback the next working day for anything else.';
+/** What the seeds before issue 21 gave the night line: English only, messages only. */
+const OLD_NIGHT_LINE_PROMPT =
+  'The clinic is closed. Take a message, open a ticket and offer a callback the next working day.';
+
+/**
+ * A data directory seeded before the night line could book and speak Spanish gets it at the next start, so a
+ * newcomer's Spanish call at night works there too. Only while the agent is as the old seed left it: an
+ * admin's own changes are kept.
+ */
+const upgradeNightLine = async ({ handler, store }: PlatformContext): Promise<void> => {
+  let settings: { languages?: unknown; systemPrompt?: unknown } | undefined;
+  for (const recorded of await store.readStream(`agent-${DEMO_TENANT}.mateo`)) {
+    const decoded = decodeEvent(recorded);
+    if (!decoded.ok) continue;
+    const { type, data } = decoded.value;
+    if (type === 'AgentCreated') settings = { ...(data as object) };
+    else if (type === 'AgentUpdated') settings = { ...settings, ...(data as { changes: object }).changes };
+    else if (type === 'AgentDeleted') settings = undefined;
+  }
+  if (
+    settings?.systemPrompt !== OLD_NIGHT_LINE_PROMPT ||
+    JSON.stringify(settings.languages) !== JSON.stringify(['en'])
+  )
+    return;
+  await handler.handleTrusted(
+    UpdateAgent.type,
+    { tenantId: DEMO_TENANT, agentId: 'mateo', languages: ['en', 'es'], systemPrompt: NIGHT_LINE_PROMPT },
+    { actor: SYSTEM_ACTOR, correlationId: 'demo-seed-upgrade' },
+  );
+};
+
 /**
  * Seeds the demo tenant through the command handler, so the demo data is ordinary events. Runs once: a data
  * directory that already has the tenant is left as it is.
@@ -97,7 +133,10 @@ const SPANISH_ARTICLES = [
 export const seedDemo = async (context: PlatformContext, password: string): Promise<boolean> => {
   const { handler, store, identities } = context;
   const existing = await store.readStream(`tenant-${DEMO_TENANT}.${DEMO_TENANT}`, { maxCount: 1 });
-  if (existing.length > 0) return false;
+  if (existing.length > 0) {
+    await upgradeNightLine(context);
+    return false;
+  }
 
   const send = async <D extends CommandDefinition>(definition: D, input: z.input<D['data']>) => {
     await handler.handleTrusted(definition.type, input, { actor: SYSTEM_ACTOR, correlationId: 'demo-seed' });
@@ -167,9 +206,7 @@ export const seedDemo = async (context: PlatformContext, password: string): Prom
     voice: 'Kore',
     personality: { tone: 'calm' },
     // A real practice's night line: books, moves and cancels into opening hours, says when the clinic opens.
-    systemPrompt:
-      'The clinic is closed. Book, move or cancel appointments into opening hours, say when the clinic opens, ' +
-      'and take a message or offer a callback the next working day for anything else.',
+    systemPrompt: NIGHT_LINE_PROMPT,
     departmentId: 'reception',
     languages: ['en', 'es'],
     fallback: 'take_message',

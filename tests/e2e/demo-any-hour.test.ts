@@ -3,12 +3,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   DEMO_CALLS,
   DEMO_HOURS,
   DEMO_NUMBER,
+  DEMO_TENANT,
   DEMO_TIME_ZONE,
   demoCallLines,
+  seedDemo,
 } from '../../infra/platform/demo-seed.js';
 import { configFromEnv } from '../../infra/platform/config.js';
 import { isOpen } from '../../media-gateway/src/routing/business-hours.js';
@@ -366,4 +369,40 @@ describe('the demo clock is honoured only where it is on', () => {
     expect(configFromEnv({ DEMO_CLOCK: 'true' }).mediaGateway.demoClock).toBe(true);
     expect(configFromEnv({}).mediaGateway.demoClock).toBe(false);
   });
+});
+
+describe('a data directory seeded before the night line could book', () => {
+  it(
+    'is brought up to date at the next start: the night line speaks Spanish',
+    { timeout: 30_000 },
+    async () => {
+      // The night line as the first seeds made it: English only, messages only.
+      await env.test.platform.handler.handleTrusted(
+        'UpdateAgent',
+        {
+          tenantId: DEMO_TENANT,
+          agentId: 'mateo',
+          languages: ['en'],
+          systemPrompt:
+            'The clinic is closed. Take a message, open a ticket and offer a callback the next working day.',
+        },
+        { actor: SYSTEM_ACTOR, correlationId: 'old-seed' },
+      );
+      expect(await seedDemo(env.test.platform, 'demo-password-1')).toBe(false);
+      const s = scenario('spanish', { callerName: 'Ada Lovelace' });
+      const result = await placeInboundCall({
+        baseUrl: env.test.url,
+        voicePath: '/twilio/voice',
+        authToken: env.authToken,
+        accountSid: env.accountSid,
+        from: '+15555550127',
+        to: DEMO_NUMBER,
+        caller: s.caller,
+        demoAt: MONDAY_NIGHT.toISOString(),
+      });
+      expect(result.errors).toEqual([]);
+      expect([...s.check(result.heard), ...s.caller.failures]).toEqual([]);
+      expect(await answeredBy(result.callSid)).toBe('mateo');
+    },
+  );
 });
