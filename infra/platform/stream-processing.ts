@@ -143,6 +143,9 @@ export const streamProcessing = (
           await versions.record(processor.name, processor.version ?? 1);
           context.log(`stream processing: ${processor.name} rebuilt from ${report.events} events`);
         }
+        // Said when the start-up check is over, rebuilds or none, so an operator (or a test) knows nothing more
+        // is coming rather than waiting to see.
+        context.log('stream processing: projection versions up to date');
       })().catch((error: unknown) => {
         if (stopping.signal.aborted) return;
         context.log(

@@ -13,7 +13,6 @@ import {
   lacksText,
   navLinks,
   shot,
-  sleep,
   startConsole,
   textOf,
   type ConsoleHarness,
@@ -375,10 +374,32 @@ describe('announcements', () => {
         () => agent.request<{ announcements: { announcementId: string }[] }>('GET', '/api/announcements'),
         (r) => expect(r.body.announcements.map((a) => a.announcementId)).not.toContain('carrier-maintenance'),
       );
+      // Not a fixed wait before the negative check: an announcement published after the withdrawal is the
+      // marker. The banner shows what one read of the list returned, so once the marker is on the reloaded
+      // page the list it shows was read after the withdrawal, and the withdrawn one must be absent from it.
+      const root = h.root;
+      const marker = { tenantId: 'platform', announcementId: 'withdrawal-marker', severity: 'info' };
+      expect(
+        (
+          await root.command('PublishAnnouncement', {
+            ...marker,
+            title: 'Marker notice',
+            body: 'Still in force.',
+          })
+        ).status,
+      ).toBe(200);
       await agentPage.reload();
       await isVisible(agentPage.getByRole('heading', { level: 1 }));
-      await sleep(1000);
+      await containsText(agentPage.getByTestId('announcement'), 'Marker notice');
       await lacksText(agentPage.locator('main').locator('..'), 'Carrier maintenance tonight');
+      expect(
+        (
+          await root.command('WithdrawAnnouncement', {
+            tenantId: 'platform',
+            announcementId: marker.announcementId,
+          })
+        ).status,
+      ).toBe(200);
     },
   );
 });

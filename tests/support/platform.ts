@@ -23,6 +23,8 @@ export const startTestPlatform = async (
     readonly env?: Record<string, string>;
     /** More services, made from the platform's configuration (e.g. the media gateway). */
     readonly modules?: (config: PlatformConfig) => readonly PlatformModule[];
+    /** Receives the platform's log lines (silent when omitted), for tests that wait on what it reports. */
+    readonly log?: (message: string) => void;
   } = {},
 ): Promise<TestPlatform> => {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ccp-e2e-'));
@@ -31,7 +33,7 @@ export const startTestPlatform = async (
     ...(options.processing ? [options.processing.module] : []),
     ...(options.modules?.(config) ?? []),
   ];
-  const platform = await startPlatform(config, modules, () => undefined);
+  const platform = await startPlatform(config, modules, options.log ?? (() => undefined));
   await ensureSuperAdmin(platform, SUPER_ADMIN.email, SUPER_ADMIN.password);
   return {
     platform,

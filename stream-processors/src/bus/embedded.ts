@@ -19,6 +19,7 @@ interface Member {
   assigned: ReadonlySet<number>;
   epoch: number;
   wake?: () => void;
+  readonly onAssigned?: (partitions: readonly string[]) => void;
 }
 
 const sleep = (ms: number, member?: Member) =>
@@ -53,6 +54,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
       member.assigned = assigned;
       member.epoch += 1;
       member.wake?.();
+      member.onAssigned?.([...assigned].map((p) => `${group}/${p}`));
     });
   };
 
@@ -62,7 +64,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
     const { group, handle } = consumer;
     const categories = consumer.categories ? new Set(consumer.categories) : undefined;
     const maxBatchSize = consumer.maxBatchSize ?? 500;
-    const member: Member = { assigned: new Set(), epoch: 0 };
+    const member: Member = { assigned: new Set(), epoch: 0, onAssigned: consumer.onAssigned };
     groups.set(group, [...(groups.get(group) ?? []), member]);
     rebalance(group);
     let stopped = false;

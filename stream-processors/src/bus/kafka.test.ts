@@ -236,7 +236,7 @@ describe('kafka bus', () => {
     expect(new Set(positions).size).toBe(15);
   });
 
-  it('moves the checkpoint only once the broker acknowledged', async () => {
+  it('moves the checkpoint only once the broker acknowledged', { timeout: 120_000 }, async () => {
     const tenant = 'acked';
     const bus = await open();
     await bus.start();
@@ -253,8 +253,16 @@ describe('kafka bus', () => {
     }).admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topicOf('tenant')] });
+    const logged = kafkaLog.length;
     await fixture.store.append(key, [settingsUpdated(tenant, 'hello')], 0);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Not a fixed wait: the relay's own report that the broker refused this event proves it was sent and
+    // refused; the checkpoint moves only after a send the broker acknowledged, so it must still be the first.
+    // (kafkajs retries inside one attempt for a few seconds before the relay hears of the refusal.)
+    await eventually(
+      () =>
+        expect(kafkaLog.slice(logged).some((line) => /kafka-relay: publishing failed/.test(line))).toBe(true),
+      60_000,
+    );
     expect(await fixture.checkpoints.load('kafka-relay')).toBe(first?.position);
 
     await admin.createTopics({

@@ -269,6 +269,15 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
       allowAutoTopicCreation: false,
     });
     consumers.add(consumer);
+    const { onAssigned } = consumerOptions;
+    if (onAssigned)
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+        onAssigned(
+          Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+            partitions.map((p) => `${topic}/${p}`),
+          ),
+        ),
+      );
     try {
       await consumer.connect();
       // A new group reads from the start of the log, as a new named reader of the event store would.

@@ -37,6 +37,12 @@ export interface ConsumerOptions {
   readonly handle: (batch: readonly BusEvent[]) => Promise<void>;
   /** Largest batch handed to `handle`. */
   readonly maxBatchSize?: number;
+  /**
+   * Told the partitions this member holds (`topic/partition` labels) each time its group settles: when it joins,
+   * and when another member joins or leaves. The event that proves a rebalance is over, so nobody has to wait a
+   * fixed time for one.
+   */
+  readonly onAssigned?: (partitions: readonly string[]) => void;
 }
 
 export interface RunningConsumer {
