@@ -18,12 +18,12 @@ beforeAll(async () => {
 afterAll(() => stores.close());
 
 describe('intent processor', () => {
+  // How long the training takes is a figure of tests/bench/intent.ts, not an assertion here.
   it('trains the local classifier once per process, on first use', async () => {
-    const started = performance.now();
     const first = localIntentClassifier();
     expect(localIntentClassifier()).toBe(first);
     const classifier = await first;
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(localIntentClassifier()).toBe(first);
     expect(await classifier.classify('I want to speak to a real person')).toMatchObject({
       intent: 'talk_to_human',
     });
