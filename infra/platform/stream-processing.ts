@@ -117,6 +117,10 @@ export const streamProcessing = (
           }
         },
       };
+      // Judged before the processors start: on a first start their tables are still empty (nothing to rebuild);
+      // judged after, the demo seed's events already in them would pass for an older version's rows.
+      const versions = projectionVersions(readStore);
+      const outdated = await versions.outdated(processors);
       running = await startProcessors(bus, processors, processorContext);
       store = readStore;
       const live = running;
@@ -133,9 +137,8 @@ export const streamProcessing = (
         });
       // Tables an older release wrote are rebuilt in the background, one processor at a time, while the live
       // tables keep serving; the new version is recorded once its tables are swapped in.
-      const versions = projectionVersions(readStore);
       const upgrading = (async () => {
-        for (const processor of await versions.outdated(processors)) {
+        for (const processor of outdated) {
           context.log(
             `stream processing: rebuilding ${processor.name} for version ${processor.version ?? 1}`,
           );
