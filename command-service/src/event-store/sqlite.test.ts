@@ -16,9 +16,8 @@ eventStoreContract('sqlite', async () => createSqliteEventStore({ path: join(dir
 describe('sqlite event store across processes', () => {
   it(
     'two OS processes appending to one store lose nothing and never interleave revisions',
-    { timeout: 120_000, retry: 1 },
+    { timeout: 120_000 },
     async () => {
-      // A fresh store per attempt: a retry must not find the first attempt's events and ready files.
       const path = join(mkdtempSync(join(dir, 'shared-')), 'shared.db');
       const writer = join(import.meta.dirname, 'testing', 'concurrent-writer.ts');
       const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
@@ -40,7 +39,8 @@ describe('sqlite event store across processes', () => {
       expect(shared.map((e) => e.revision)).toEqual(Array.from({ length: 2 * count }, (_, n) => n));
       const writers = shared.map((e) => (e.data as { writer: string }).writer);
       const switches = writers.filter((w, n) => n > 0 && w !== writers[n - 1]).length;
-      // The writers overlapped in time rather than one finishing before the other began.
+      // The writers overlapped in time rather than one finishing before the other began (the writers keep
+      // within a few appends of each other, so this holds however the OS schedules them).
       expect(switches).toBeGreaterThan(2);
       for (const name of ['a', 'b']) {
         const mine = shared
