@@ -213,4 +213,58 @@ describe('report delivery', () => {
     answer = 500;
     await expect(deliverByWebhook({ url, secret: 'shh' }, message, { fetch })).rejects.toThrow(/500/);
   });
+
+  /**
+   * A test vector made outside this code, once, with OpenSSL 3 (the README's scheme: X-CCP-Signature is
+   * sha256=HMAC-SHA256(secret, "<X-CCP-Timestamp>.<body>"), hex):
+   *   printf '%s' "1764835200.$BODY" | openssl dgst -sha256 -hmac 'whsec-vector-7f3a'
+   * with BODY the JSON below (its content is base64 of "bucket,calls\n2025-12-04,42\n"), 1764835200 being
+   * 2025-12-04T08:00:00Z. Both the sender and the receiver's check must agree with it, not only with each other.
+   */
+  const VECTOR = {
+    secret: 'whsec-vector-7f3a',
+    timestamp: '1764835200',
+    body: '{"reportId":"daily","reportName":"Daily volume","slot":"2025-12-04T08:00","filename":"daily.csv","contentType":"text/csv","content":"YnVja2V0LGNhbGxzCjIwMjUtMTItMDQsNDIK"}',
+    signature: 'sha256=b07e6c78cb7e5bd1f217c0a1e5454844ff439297969d9dfdc5e4296ac5bfd5b2',
+  };
+
+  it('signs and verifies webhooks as an independently computed HMAC-SHA256 test vector says', async () => {
+    const at = new Date(Number(VECTOR.timestamp) * 1000);
+    expect(verifyWebhookSignature(VECTOR.secret, VECTOR.body, VECTOR.signature, VECTOR.timestamp, at)).toBe(
+      true,
+    );
+    const oneDigitOff = VECTOR.signature.replace(/.$/, (d) => (d === '0' ? '1' : '0'));
+    expect(verifyWebhookSignature(VECTOR.secret, VECTOR.body, oneDigitOff, VECTOR.timestamp, at)).toBe(false);
+
+    const requests: { headers: IncomingMessage['headers']; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        requests.push({ headers: request.headers, body });
+        response.statusCode = 204;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    await deliverByWebhook(
+      { url, secret: VECTOR.secret },
+      {
+        reportId: 'daily',
+        reportName: 'Daily volume',
+        slot: '2025-12-04T08:00',
+        attachment: {
+          filename: 'daily.csv',
+          contentType: 'text/csv',
+          body: Buffer.from('bucket,calls\n2025-12-04,42\n'),
+        },
+      },
+      { fetch, now: () => at },
+    );
+    expect(requests[0]?.body).toBe(VECTOR.body);
+    expect(requests[0]?.headers[TIMESTAMP_HEADER]).toBe(VECTOR.timestamp);
+    expect(requests[0]?.headers[SIGNATURE_HEADER]).toBe(VECTOR.signature);
+  });
 });
