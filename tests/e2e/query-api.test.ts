@@ -1275,6 +1275,7 @@ describe('access', () => {
       ).toEqual([]);
       for (const operation of documented) {
         const expected = ROLE_MATRIX_OF_ROUTES[routeOf(operation)];
+        if (expected === undefined) throw new Error(`${routeOf(operation)} is not in the role matrix`);
         const path = concretePath(operation);
         if (expected === 'public') {
           expect(operation['x-roles'], routeOf(operation)).toEqual(['anyone']);
