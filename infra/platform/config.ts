@@ -229,13 +229,45 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
 };
 
 /** Which adapter each port runs on, for the health page and the tenants' integrations page: names, no secrets. */
-export const enginesOf = (config: PlatformConfig): Record<string, string> => ({
-  eventStore: config.eventStore.kind,
-  bus: config.bus.kind,
-  readStore: config.readStore.kind,
-  telephony: config.mediaGateway.twilio ? 'twilio' : 'local carrier (simulator)',
-  conversation: config.mediaGateway.conversationModel.provider,
-  speechToText: config.mediaGateway.speechToText,
-  textToSpeech: config.mediaGateway.textToSpeech,
-  email: config.reportEmail ? 'smtp' : 'not configured',
-});
+/** A Twilio account at Twilio's own API: its callers are people, not the simulator. */
+const realTwilioAccount = (settings: MediaGatewaySettings): boolean =>
+  settings.enabled && settings.twilio !== undefined && settings.twilio.apiUrl === undefined;
+
+/**
+ * What would reach real callers as the simulator's machine voice (modem tones). Start-up prints these loudly
+ * rather than refusing: speech-gather calls use Twilio's own recognizer and voices, so such a configuration is
+ * sound for them and wrong only for numbers set to Media Streams (`/twilio/voice?mode=stream`).
+ */
+export const speechWarnings = (config: PlatformConfig): string[] => {
+  const settings = config.mediaGateway;
+  if (!realTwilioAccount(settings)) return [];
+  const machine = [
+    ...(settings.speechToText === 'machine-voice' ? ['STT_PROVIDER=machine-voice'] : []),
+    ...(settings.textToSpeech === 'machine-voice' ? ['TTS_PROVIDER=machine-voice'] : []),
+  ];
+  if (machine.length === 0) return [];
+  return [
+    `TWILIO_ACCOUNT_SID is set (a real Twilio account) with ${machine.join(', ')}: a number whose voice ` +
+      'webhook is /twilio/voice?mode=stream (Media Streams) would answer real callers with the simulator’s ' +
+      'machine voice. Set STT_PROVIDER=whisper or google and TTS_PROVIDER=openai (with OPENAI_API_KEY), or use ' +
+      'speech gather (/twilio/voice) only.',
+  ];
+};
+
+export const enginesOf = (config: PlatformConfig): Record<string, string> => {
+  // On the health page: the machine voice with real callers is a fault, not just an adapter name.
+  const machineNote = realTwilioAccount(config.mediaGateway)
+    ? ' (simulator only: not for real callers on Media Streams)'
+    : '';
+  const speech = (adapter: string): string => (adapter === 'machine-voice' ? adapter + machineNote : adapter);
+  return {
+    eventStore: config.eventStore.kind,
+    bus: config.bus.kind,
+    readStore: config.readStore.kind,
+    telephony: config.mediaGateway.twilio ? 'twilio' : 'local carrier (simulator)',
+    conversation: config.mediaGateway.conversationModel.provider,
+    speechToText: speech(config.mediaGateway.speechToText),
+    textToSpeech: speech(config.mediaGateway.textToSpeech),
+    email: config.reportEmail ? 'smtp' : 'not configured',
+  };
+};

@@ -1,4 +1,4 @@
-import { configFromEnv, enginesOf } from './config.js';
+import { configFromEnv, enginesOf, speechWarnings } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_TENANT, DEMO_USERS, demoCallLines, seedDemo } from './demo-seed.js';
@@ -70,6 +70,8 @@ if (config.mediaGateway.enabled) {
 }
 lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
 console.log(lines.join('\n'));
+// Last, so it is what the operator sees: real callers must never be answered with the simulator's voice.
+for (const warning of speechWarnings(config)) console.error(`\nWARNING: ${warning}\n`);
 
 // From here on the platform serves: an error that escapes a request, socket or timer is logged and the
 // process goes on serving everyone else. Errors during start-up above still end it (nothing is serving yet, and

@@ -19,6 +19,7 @@ import {
 } from '../../media-gateway/src/simulator/signed-request.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login } from '../support/platform.js';
+import { configFromEnv, enginesOf, speechWarnings } from '../../infra/platform/config.js';
 import { decodeMachineVoice } from '../../media-gateway/src/speech/machine-voice.js';
 import { pcmToMulaw } from '../../media-gateway/src/speech/mulaw.js';
 import { parseWav } from '../../media-gateway/src/speech/wav.js';
@@ -644,5 +645,42 @@ describe('outbound calls', () => {
     });
     expect(refused.status).toBe(403);
     expect((await fetch(`${env.test.url}/api/voices/sample?voice=Kore`)).status).toBe(401);
+  });
+});
+
+describe('a real Twilio account with the machine voice is called out', () => {
+  const realTwilio = {
+    TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+    TWILIO_AUTH_TOKEN: 'a-real-auth-token-0123',
+  };
+
+  it('warns, naming the variables, when Media Streams callers would hear the machine voice', () => {
+    expect(speechWarnings(configFromEnv(realTwilio))).toEqual([
+      expect.stringMatching(
+        /TWILIO_ACCOUNT_SID is set.*STT_PROVIDER=machine-voice, TTS_PROVIDER=machine-voice.*mode=stream/,
+      ),
+    ]);
+    expect(speechWarnings(configFromEnv({ ...realTwilio, STT_PROVIDER: 'google' }))).toEqual([
+      expect.stringMatching(/TTS_PROVIDER=machine-voice/),
+    ]);
+    // The health page's engines say it too, not only the start output.
+    expect(enginesOf(configFromEnv(realTwilio)).textToSpeech).toMatch(/machine-voice.*not for real callers/);
+  });
+
+  it('says nothing with real speech providers, a Twilio stand-in, or no account', () => {
+    const real = configFromEnv({
+      ...realTwilio,
+      STT_PROVIDER: 'whisper',
+      TTS_PROVIDER: 'openai',
+      OPENAI_API_KEY: 'sk-test-key',
+    });
+    expect(speechWarnings(real)).toEqual([]);
+    expect(enginesOf(real).textToSpeech).toBe('openai');
+    // A stand-in at another API URL (the simulator's carrier) has only simulated callers.
+    expect(speechWarnings(configFromEnv({ ...realTwilio, TWILIO_API_URL: 'http://127.0.0.1:9' }))).toEqual(
+      [],
+    );
+    expect(speechWarnings(configFromEnv({}))).toEqual([]);
+    expect(enginesOf(configFromEnv({})).textToSpeech).toBe('machine-voice');
   });
 });
