@@ -14,8 +14,13 @@ import {
   decodeEvent,
   type BusinessHours,
   type CommandDefinition,
+  type DomainEvent,
   type Role,
 } from '@ccp/schemas';
+import { agentDecider } from '../../command-service/src/domain/agent.js';
+import { fold, type Decider } from '../../command-service/src/domain/decider.js';
+import { tenantDecider } from '../../command-service/src/domain/tenant.js';
+import type { EventStore } from '../../command-service/src/event-store/port.js';
 import { hashPassword } from '../../command-service/src/identity/passwords.js';
 import { isOpen, localTime, nextOpening } from '../../media-gateway/src/routing/business-hours.js';
 import type { PlatformContext } from './platform.js';
@@ -99,24 +104,41 @@ const NIGHT_LINE_PROMPT =
 const OLD_NIGHT_LINE_PROMPT =
   'The clinic is closed. Take a message, open a ticket and offer a callback the next working day.';
 
+/** An aggregate's state as its own decider folds it from the log. */
+const stateOf = async <C, E extends DomainEvent, S>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<C, E, S>,
+): Promise<S> => {
+  const events = (await store.readStream(streamId)).flatMap((recorded) => {
+    const decoded = decodeEvent(recorded);
+    return decoded.ok ? [decoded.value as unknown as E] : [];
+  });
+  return fold(decider, events);
+};
+
+/** The demo clinic's opening hours and time zone as the tenant has them now (an admin may have changed them). */
+export const demoClinicHours = async (
+  store: EventStore,
+): Promise<{ readonly hours: BusinessHours; readonly timeZone: string }> => {
+  const tenant = await stateOf(store, `tenant-${DEMO_TENANT}.${DEMO_TENANT}`, tenantDecider);
+  return tenant.status === 'none'
+    ? { hours: DEMO_HOURS, timeZone: DEMO_TIME_ZONE }
+    : { hours: tenant.settings.businessHours, timeZone: tenant.settings.timeZone };
+};
+
 /**
  * A data directory seeded before the night line could book and speak Spanish gets it at the next start, so a
  * newcomer's Spanish call at night works there too. Only while the agent is as the old seed left it: an
  * admin's own changes are kept.
  */
 const upgradeNightLine = async ({ handler, store }: PlatformContext): Promise<void> => {
-  let settings: { languages?: unknown; systemPrompt?: unknown } | undefined;
-  for (const recorded of await store.readStream(`agent-${DEMO_TENANT}.mateo`)) {
-    const decoded = decodeEvent(recorded);
-    if (!decoded.ok) continue;
-    const { type, data } = decoded.value;
-    if (type === 'AgentCreated') settings = { ...(data as object) };
-    else if (type === 'AgentUpdated') settings = { ...settings, ...(data as { changes: object }).changes };
-    else if (type === 'AgentDeleted') settings = undefined;
-  }
+  const mateo = await stateOf(store, `agent-${DEMO_TENANT}.mateo`, agentDecider);
   if (
-    settings?.systemPrompt !== OLD_NIGHT_LINE_PROMPT ||
-    JSON.stringify(settings.languages) !== JSON.stringify(['en'])
+    mateo.status === 'none' ||
+    mateo.status === 'deleted' ||
+    mateo.systemPrompt !== OLD_NIGHT_LINE_PROMPT ||
+    JSON.stringify(mateo.languages) !== JSON.stringify(['en'])
   )
     return;
   await handler.handleTrusted(
@@ -314,22 +336,25 @@ export const demoCallLines = (options: {
   readonly url: string;
   readonly dataDir: string;
   readonly demoClock: boolean;
+  /** The clinic's hours as the tenant has them now (demoClinicHours); the seeded ones when not given. */
+  readonly clinic?: { readonly hours: BusinessHours; readonly timeZone: string };
 }): string[] => {
-  const { day, time } = localTime(options.now, DEMO_TIME_ZONE);
-  const where = `${day} ${time} in ${DEMO_TIME_ZONE}`;
-  const opens = nextOpening(DEMO_HOURS, DEMO_TIME_ZONE, options.now);
+  const { hours, timeZone } = options.clinic ?? { hours: DEMO_HOURS, timeZone: DEMO_TIME_ZONE };
+  const { day, time } = localTime(options.now, timeZone);
+  const where = `${day} ${time} in ${timeZone}`;
+  const opens = nextOpening(hours, timeZone, options.now);
   const opensText =
     opens === undefined
       ? ''
       : `; opens ${new Intl.DateTimeFormat('en-US', {
-          timeZone: DEMO_TIME_ZONE,
+          timeZone,
           weekday: 'long',
           hour: 'numeric',
           minute: '2-digit',
         }).format(opens)}`;
   const cli = `npx tsx media-gateway/src/simulator/cli.ts --url ${options.url} --data-dir ${options.dataDir}`;
   const lines = [
-    isOpen(DEMO_HOURS, DEMO_TIME_ZONE, options.now)
+    isOpen(hours, timeZone, options.now)
       ? `  demo clinic: open now (${where}): Sofia, the receptionist, answers`
       : `  demo clinic: closed now (${where}${opensText}): Mateo, the night line, answers; he books into open hours and takes messages`,
   ];

@@ -1,7 +1,7 @@
 import { configFromEnv, enginesOf, speechWarnings } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
-import { DEMO_TENANT, DEMO_USERS, demoCallLines, seedDemo } from './demo-seed.js';
+import { DEMO_TENANT, DEMO_USERS, demoCallLines, demoClinicHours, seedDemo } from './demo-seed.js';
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
@@ -65,6 +65,7 @@ if (config.mediaGateway.enabled) {
         url: platform.url,
         dataDir: config.dataDir,
         demoClock: config.mediaGateway.demoClock,
+        clinic: await demoClinicHours(platform.store),
       }),
     );
 }

@@ -11,6 +11,7 @@ import {
   DEMO_TENANT,
   DEMO_TIME_ZONE,
   demoCallLines,
+  demoClinicHours,
   seedDemo,
 } from '../../infra/platform/demo-seed.js';
 import { configFromEnv } from '../../infra/platform/config.js';
@@ -405,4 +406,31 @@ describe('a data directory seeded before the night line could book', () => {
       expect(await answeredBy(result.callSid)).toBe('mateo');
     },
   );
+});
+
+describe('the start output after an admin changed the hours', () => {
+  it('says open or closed by the hours the tenant has now, not the seeded ones', async () => {
+    const sundays = {
+      weekly: [...DEMO_HOURS.weekly, { day: 'sun' as const, open: '09:00', close: '12:00' }],
+    };
+    const updated = await env.test.platform.handler.handleTrusted(
+      'UpdateTenantSettings',
+      { tenantId: DEMO_TENANT, settings: { businessHours: sundays } },
+      { actor: SYSTEM_ACTOR },
+    );
+    expect(updated.events.map((e) => e.type)).toEqual(['TenantSettingsUpdated']);
+    try {
+      const clinic = await demoClinicHours(env.test.platform.store);
+      expect(clinic).toEqual({ hours: sundays, timeZone: DEMO_TIME_ZONE });
+      const at = new Date(SUNDAY_MORNING.getTime() + 30 * 60_000);
+      const lines = demoCallLines({ now: at, url: 'http://x', dataDir: '.data', demoClock: true, clinic });
+      expect(lines.join('\n')).toMatch(/demo clinic: open now \(sun 09:30 in America\/New_York\)/);
+    } finally {
+      await env.test.platform.handler.handleTrusted(
+        'UpdateTenantSettings',
+        { tenantId: DEMO_TENANT, settings: { businessHours: DEMO_HOURS } },
+        { actor: SYSTEM_ACTOR },
+      );
+    }
+  });
 });
