@@ -4,10 +4,11 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../command-service/src/identity/totp.js';
-import { DEMO_NUMBER, DEMO_TENANT, DEMO_USERS } from '../../infra/platform/demo-seed.js';
+import { DEMO_NUMBER, DEMO_TENANT, DEMO_TIME_ZONE, DEMO_USERS } from '../../infra/platform/demo-seed.js';
 import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
 import { scenario } from '../../media-gateway/src/simulator/scenarios.js';
 import { recordCall } from '../support/calls.js';
+import { localDay, MONDAY_NOON_NEW_YORK, withinOneLocalDay } from '../support/demo-clock.js';
 import { apiClient, login } from '../support/platform.js';
 import {
   chartDrawn,
@@ -106,8 +107,22 @@ const isFocused = (locator: Locator) =>
     )
     .toBe(true);
 
+/**
+ * "Ended today" counts from New York midnight by the platform's real clock. The file's calls and checks are
+ * kept within one New York day (this budget covers a run of the whole file), and each count checks it was.
+ */
+const FILE_BUDGET_MS = 5 * 60_000;
+let fileDay = '';
+const endedToday = async (page: Page, count: number): Promise<void> => {
+  await hasText(kpi(page, 'Ended today'), String(count), 20_000);
+  expect(localDay(DEMO_TIME_ZONE, new Date()), 'the file ran across New York midnight').toBe(fileDay);
+};
+/** Sofia, the day agent, answers: the simulated calls are placed "as if" at Monday noon in New York. */
+const SOFIA_GREETING = 'Thanks for calling Bright Smile Dental, this is Sofia. How can I help?';
+
 beforeAll(async () => {
-  ui = await startConsole();
+  fileDay = await withinOneLocalDay(DEMO_TIME_ZONE, FILE_BUDGET_MS);
+  ui = await startConsole({ demoClock: true });
   root = ui.root;
   const adminToken = await login(ui.url, emailOf('tenant_admin'), ui.demoPassword);
 
@@ -132,8 +147,12 @@ beforeAll(async () => {
     to: DEMO_NUMBER,
     caller: faq.caller,
     timeScale: 0.02,
+    demoAt: MONDAY_NOON_NEW_YORK,
   });
   expect(simulated.errors).toEqual([]);
+  expect(simulated.failures).toEqual([]);
+  expect(simulated.heard[0]).toBe(SOFIA_GREETING);
+  expect(simulated.heard.join(' ')).toMatch(/We accept Delta Dental, Cigna/);
   seededCalls.push(simulated.callSid);
 
   const admin = apiClient(ui.url, adminToken);
@@ -155,7 +174,7 @@ beforeAll(async () => {
     if (ended.body.total === seededCalls.length) break;
     await sleep(100);
   }
-}, 240_000);
+}, 240_000 + FILE_BUDGET_MS);
 
 afterAll(async () => {
   const errors = ui ? [...ui.pageErrors] : [];
@@ -304,7 +323,7 @@ describe('the real-time dashboard', () => {
 
     await send('EndCall', { outcome: 'resolved' });
     await hasText(kpi(page, 'Active calls'), '0', 20_000);
-    await hasText(kpi(page, 'Ended today'), String(endedBefore + 1), 20_000);
+    await endedToday(page, endedBefore + 1);
     expect(
       await page.evaluate(() => (globalThis as unknown as { consoleMarker?: number }).consoleMarker),
     ).toBe(42);
@@ -338,13 +357,17 @@ describe('a call from the caller simulator', () => {
         to: DEMO_NUMBER,
         caller: faq.caller,
         timeScale: 1,
+        demoAt: MONDAY_NOON_NEW_YORK,
       });
       await hasText(kpi(page, 'Active calls'), '1', 20_000);
       await shot(page, 'dashboard-simulated-call');
       const result = await call;
       expect(result.errors).toEqual([]);
+      expect(result.failures).toEqual([]);
+      expect(result.heard[0]).toBe(SOFIA_GREETING);
+      expect(result.heard.join(' ')).toMatch(/We are open Monday to Friday from 8:00 to 18:00/);
       await hasText(kpi(page, 'Active calls'), '0', 20_000);
-      await hasText(kpi(page, 'Ended today'), String(endedBefore + 1), 20_000);
+      await endedToday(page, endedBefore + 1);
     },
   );
 });

@@ -78,7 +78,11 @@ export const launchChromium = (extraArgs: readonly string[] = []): Promise<Brows
   });
 
 export const startConsole = async (
-  options: { browserArgs?: readonly string[] } = {},
+  options: {
+    browserArgs?: readonly string[];
+    /** DEMO_CLOCK=true: simulated calls may be placed "as if" at a given time (signed DemoAt). */
+    demoClock?: boolean;
+  } = {},
 ): Promise<ConsoleHarness> => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureUiBuilt();
@@ -103,7 +107,11 @@ export const startConsole = async (
   };
 
   try {
-    platform = await spawnPlatform({ DATA_DIR: dataDir, SUPER_ADMIN_EMAIL });
+    platform = await spawnPlatform({
+      DATA_DIR: dataDir,
+      SUPER_ADMIN_EMAIL,
+      ...(options.demoClock === true && { DEMO_CLOCK: 'true' }),
+    });
     const url = platform.url;
     const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
       demoPassword: string;
