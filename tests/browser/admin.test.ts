@@ -286,7 +286,11 @@ describe('AI agents', () => {
       await page.getByRole('button', { name: 'Play sample (Leda)' }).click();
       const audio = page.getByTestId('voice-sample');
       await expect.poll(() => audio.getAttribute('src'), WAIT).toMatch(/^blob:/);
-      await hasText(page.getByTestId('sample-status'), 'Sample of Leda (es) ready.');
+      // The test platform has no text-to-speech provider: the console says the sample is the machine voice.
+      await hasText(
+        page.getByTestId('sample-status'),
+        'No text-to-speech provider is configured: this is the simulator’s machine voice, not how callers will hear Leda.',
+      );
       await expect.poll(() => audio.getAttribute('data-playback'), WAIT).toBe('element');
       const sample = await audio.evaluate(async (element) => {
         const a = element as unknown as { src: string };
@@ -328,7 +332,10 @@ describe('AI agents', () => {
     await page.goto(`${ui.url}/admin/agents/edit/sofia`);
     await hasText(page.getByRole('heading', { level: 1 }), 'Sofia');
     await page.getByRole('button', { name: 'Play sample (Puck)' }).click();
-    await hasText(page.getByTestId('sample-status'), 'Sample of Puck (en) ready.');
+    await hasText(
+      page.getByTestId('sample-status'),
+      'No text-to-speech provider is configured: this is the simulator’s machine voice, not how callers will hear Puck.',
+    );
     const audio = page.getByTestId('voice-sample');
     expect(Number(await audio.getAttribute('data-size'))).toBeGreaterThan(1000);
     // The policy has no media-src for blob: URLs, so the element cannot load the sample; it is decoded and
@@ -829,7 +836,10 @@ describe('roles', () => {
     await page.getByRole('link', { name: 'AI agents', exact: true }).click();
     await page.getByRole('link', { name: 'Sofia', exact: true }).click();
     await page.getByRole('button', { name: 'Play sample (Puck)' }).click();
-    await hasText(page.getByTestId('sample-status'), 'Sample of Puck (en) ready.');
+    await hasText(
+      page.getByTestId('sample-status'),
+      'No text-to-speech provider is configured: this is the simulator’s machine voice, not how callers will hear Puck.',
+    );
     await page.getByLabel('Concurrent calls').fill('6');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(async () => (await configItem('agents', 'sofia'))?.['concurrencyLimit'], WAIT).toBe(6);

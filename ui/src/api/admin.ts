@@ -335,11 +335,17 @@ const raw = async (method: string, path: string, body?: unknown): Promise<Respon
   return response;
 };
 
-/** A few words in a voice, through the platform's own text-to-speech, as WAV. */
-export const voiceSample = async (voice: string, language: string): Promise<Blob> => {
+/** The text-to-speech the platform runs when no provider is configured: the simulator's modem tones. */
+export const MACHINE_VOICE_ENGINE = 'machine-voice';
+
+/** A few words in a voice, through the platform's own text-to-speech, as WAV, with the engine that spoke them. */
+export const voiceSample = async (
+  voice: string,
+  language: string,
+): Promise<{ readonly audio: Blob; readonly engine: string }> => {
   const query = new URLSearchParams({ voice, language });
   const response = await raw('GET', `/api/voices/sample?${query.toString()}`);
-  return response.blob();
+  return { audio: await response.blob(), engine: response.headers.get('X-Voice-Engine') ?? '' };
 };
 
 export const members = {

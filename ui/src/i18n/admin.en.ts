@@ -156,6 +156,8 @@ export const adminEn = {
       sampleOf: 'Sample of the voice {voice}',
       sampleLoading: 'Fetching the sample…',
       samplePlaying: 'Sample of {voice} ({language}) ready.',
+      sampleMachineVoice:
+        'No text-to-speech provider is configured: this is the simulator’s machine voice, not how callers will hear {voice}.',
       tone: 'Tone',
       traits: 'Personality traits',
       greeting: 'Greeting',

@@ -158,6 +158,8 @@ export const adminEs: AdminMessages = {
       sampleOf: 'Muestra de la voz {voice}',
       sampleLoading: 'Obteniendo la muestra…',
       samplePlaying: 'Muestra de {voice} ({language}) lista.',
+      sampleMachineVoice:
+        'No hay ningún proveedor de síntesis de voz configurado: esta es la voz de máquina del simulador, no como oirán a {voice} quienes llamen.',
       tone: 'Tono',
       traits: 'Rasgos de personalidad',
       greeting: 'Saludo',
