@@ -20,9 +20,16 @@ export const localDay = (timeZone: string, at: Date): string =>
  * test cannot shift. A check that needs `needMs` within one local day waits, when midnight is nearer than
  * that, until the new day has begun; it returns the day the check runs in.
  */
-export const withinOneLocalDay = async (timeZone: string, needMs: number): Promise<string> => {
-  const today = localDay(timeZone, new Date());
-  if (localDay(timeZone, new Date(Date.now() + needMs)) === today) return today;
-  while (localDay(timeZone, new Date()) === today) await sleep(1_000);
-  return localDay(timeZone, new Date());
+export const withinOneLocalDay = async (
+  timeZone: string,
+  needMs: number,
+  clock: { now: () => Date; wait: (ms: number) => Promise<unknown> } = {
+    now: () => new Date(),
+    wait: (ms) => sleep(ms),
+  },
+): Promise<string> => {
+  const today = localDay(timeZone, clock.now());
+  if (localDay(timeZone, new Date(clock.now().getTime() + needMs)) === today) return today;
+  while (localDay(timeZone, clock.now()) === today) await clock.wait(1_000);
+  return localDay(timeZone, clock.now());
 };
