@@ -222,7 +222,8 @@ export const runTool = async (
   name: string,
   rawArguments: Readonly<Record<string, unknown>>,
 ): Promise<ToolOutcome> => {
-  if (!(name in argumentSchemas)) return failed(`unknown tool ${name}`);
+  // Own keys only: the model names the tool, and `in` would take toString or __proto__ for one.
+  if (!Object.hasOwn(argumentSchemas, name)) return failed(`unknown tool ${name}`);
   const tool = name as ToolName;
   const parsed = argumentSchemas[tool].safeParse(rawArguments);
   if (!parsed.success) {
