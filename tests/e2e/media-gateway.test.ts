@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamClient } from '../../media-gateway/src/simulator/media-stream-client.js';
 import { Conversation } from '../../media-gateway/src/simulator/transcript.js';
@@ -18,7 +20,8 @@ import {
   voiceParams,
 } from '../../media-gateway/src/simulator/signed-request.js';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
-import { apiClient, login } from '../support/platform.js';
+import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
+import { startReadSidePlatform } from '../support/read-side.js';
 import { configFromEnv, enginesOf, speechWarnings } from '../../infra/platform/config.js';
 import { decodeMachineVoice } from '../../media-gateway/src/speech/machine-voice.js';
 import { pcmToMulaw } from '../../media-gateway/src/speech/mulaw.js';
@@ -683,4 +686,78 @@ describe('a real Twilio account with the machine voice is called out', () => {
     expect(speechWarnings(configFromEnv({}))).toEqual([]);
     expect(enginesOf(configFromEnv({})).textToSpeech).toBe('machine-voice');
   });
+});
+
+describe('a provider that refuses the key', () => {
+  it(
+    'is shown on the platform health API with its status and time, while the call falls back',
+    { timeout: 90_000 },
+    async () => {
+      // A local stand-in for OpenAI's chat completions answering every request as OpenAI answers a wrong key.
+      const refusing = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          response.writeHead(401, { 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({
+              error: {
+                message: 'Incorrect API key provided: sk-wrong.',
+                type: 'invalid_request_error',
+                param: null,
+                code: 'invalid_api_key',
+              },
+            }),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+      const { port } = refusing.address() as AddressInfo;
+      const before = Date.now();
+      const gateway = await startGatewayPlatform({
+        now: () => DAY,
+        env: {
+          LLM_PROVIDER: 'openai-compatible',
+          LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
+          LLM_MODEL: 'gpt-4o-mini',
+          OPENAI_API_KEY: 'sk-wrong',
+        },
+      });
+      const readSide = await startReadSidePlatform();
+      try {
+        const faq = scenario('faq', content);
+        const result = await placeInboundCall({
+          baseUrl: gateway.test.url,
+          voicePath: '/twilio/voice',
+          statusCallbackPath: '/twilio/status',
+          authToken: gateway.authToken,
+          accountSid: gateway.accountSid,
+          from: CALLER,
+          to: DEMO_NUMBER,
+          caller: faq.caller,
+          registry: gateway.carrier.registry,
+        });
+        // The offline engine answered the caller all the same.
+        expect(result.errors).toEqual([]);
+        expect(faq.check(result.heard)).toEqual([]);
+
+        const root = apiClient(
+          readSide.url,
+          await login(readSide.url, SUPER_ADMIN.email, SUPER_ADMIN.password),
+        );
+        const health = await root.request<{
+          status: string;
+          providerFailures: { port: string; provider: string; kind: string; status?: number; at: string }[];
+        }>('GET', '/api/admin/health');
+        expect(health.status).toBe(200);
+        expect(health.body.status).toBe('degraded');
+        const failure = health.body.providerFailures.find((f) => f.port === 'llm');
+        expect(failure).toMatchObject({ kind: 'auth', status: 401 });
+        expect(Date.parse(failure?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+      } finally {
+        await readSide.stop();
+        await gateway.stop();
+        refusing.close();
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { LlmUnavailableError, type LanguageModel } from './port.js';
+import { recordProviderFailure, recordProviderSuccess } from './provider-failures.js';
 
 /**
  * A remote model backed by another (the offline engine): when the primary is unavailable, the fallback answers
@@ -13,9 +14,13 @@ export const withFallback = (
   name: primary.name,
   respond: async (request) => {
     try {
-      return await primary.respond(request);
+      const response = await primary.respond(request);
+      recordProviderSuccess('llm', primary.name);
+      return response;
     } catch (error) {
       if (!(error instanceof LlmUnavailableError) || request.signal?.aborted) throw error;
+      // Kept for the health page too: a wrong key must not hide behind the fallback's answers.
+      recordProviderFailure('llm', primary.name, error);
       log?.(`llm: ${error.message}; ${fallback.name} answers instead`);
       return fallback.respond(request);
     }

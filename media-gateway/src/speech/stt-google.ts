@@ -1,3 +1,4 @@
+import { recordProviderFailure, recordProviderSuccess } from '../llm/provider-failures.js';
 import { SpeechClient, type protos } from '@google-cloud/speech';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { z } from 'zod';
@@ -141,10 +142,12 @@ export const createGoogleSpeechToText = (
         await closed;
         if (aborted) return EMPTY_TRANSCRIPT;
         if (failure !== undefined) {
+          recordProviderFailure('stt', 'google', failure);
           throw new SpeechUnavailableError('google', `streaming recognition failed: ${String(failure)}`, {
             cause: failure,
           });
         }
+        recordProviderSuccess('stt', 'google');
         if (finals.length === 0) return EMPTY_TRANSCRIPT;
         // Long utterances come back as several final results, one per stretch of speech.
         const text = finals

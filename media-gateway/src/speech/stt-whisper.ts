@@ -1,3 +1,4 @@
+import { recordProviderFailure, recordProviderSuccess } from '../llm/provider-failures.js';
 import OpenAI, { toFile } from 'openai';
 import { z } from 'zod';
 import { asConfiguredLanguage, primarySubtag, whisperLanguageToBcp47 } from './language-tags.js';
@@ -96,9 +97,12 @@ export const createWhisperSpeechToText = (options: WhisperOptions): SpeechToText
         finish: async () => {
           if (controller.signal.aborted || frames.every((f) => f.length === 0)) return EMPTY_TRANSCRIPT;
           try {
-            return await transcribe(Buffer.concat(frames), recognition, controller.signal);
+            const transcript = await transcribe(Buffer.concat(frames), recognition, controller.signal);
+            recordProviderSuccess('stt', 'whisper');
+            return transcript;
           } catch (error) {
             if (controller.signal.aborted) return EMPTY_TRANSCRIPT;
+            recordProviderFailure('stt', 'whisper', error);
             throw new SpeechUnavailableError('whisper', `transcription failed: ${String(error)}`, {
               cause: error,
             });

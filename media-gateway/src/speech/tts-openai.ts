@@ -1,3 +1,4 @@
+import { recordProviderFailure, recordProviderSuccess } from '../llm/provider-failures.js';
 import OpenAI from 'openai';
 import { padToFrames, pcmToMulaw, resample } from './mulaw.js';
 import { SAMPLE_RATE, SpeechUnavailableError, type TextToSpeech } from './port.js';
@@ -77,8 +78,10 @@ export const createOpenAiTextToSpeech = (options: OpenAiTtsOptions): TextToSpeec
           response_format: 'pcm',
         });
         const pcm = pcm16le(Buffer.from(await response.arrayBuffer()));
+        recordProviderSuccess('tts', 'openai-tts');
         return padToFrames(pcmToMulaw(resample(pcm, OPENAI_PCM_RATE, SAMPLE_RATE)));
       } catch (error) {
+        recordProviderFailure('tts', 'openai-tts', error);
         throw new SpeechUnavailableError('openai-tts', `speech failed: ${String(error)}`, { cause: error });
       }
     },

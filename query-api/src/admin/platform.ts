@@ -17,6 +17,7 @@ import { cents } from '../analytics/numbers.js';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
+import { providerFailures } from '../../../media-gateway/src/llm/provider-failures.js';
 
 const LIFECYCLE = `('TenantCreated','TenantSuspended','TenantReactivated','TenantDisabled','TenantDeletionRequested')`;
 const STATUS_OF: Record<string, string> = {
@@ -205,6 +206,21 @@ export const PlatformHealth = z.object({
   readStore: Probe,
   processors: z.unknown().describe("Each stream processor's lag, as the processors report it"),
   engines: z.record(z.string(), z.string()).describe('Which adapter each port runs on'),
+  providerFailures: z
+    .array(
+      z.object({
+        port: z.enum(['llm', 'stt', 'tts']),
+        provider: z.string(),
+        kind: z.enum(['auth', 'rate-limit', 'server', 'client', 'unreachable']),
+        status: z.number().int().optional(),
+        message: z.string(),
+        at: z.string(),
+        recovered: z.boolean(),
+      }),
+    )
+    .describe(
+      "Each remote provider's last failure (calls fell back to the offline engine); degraded until it answers again",
+    ),
   voice: z.object({
     callsLastHour: z.number().int(),
     failedLastHour: z.number().int(),
@@ -249,12 +265,14 @@ export const platformHealth = async (
       activeCalls: Number(row?.['active'] ?? 0),
     };
   }
+  const failures = providerFailures();
   return {
-    status: eventStore.ok && readStore.ok ? 'ok' : 'degraded',
+    status: eventStore.ok && readStore.ok && failures.every((f) => f.recovered) ? 'ok' : 'degraded',
     eventStore,
     readStore,
     processors: deps.processors(),
     engines: { ...deps.engines },
+    providerFailures: failures,
     voice,
   };
 };

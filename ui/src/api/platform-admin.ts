@@ -87,12 +87,24 @@ export interface Probe {
   readonly error?: string;
 }
 
+export interface ProviderFailure {
+  readonly port: 'llm' | 'stt' | 'tts';
+  readonly provider: string;
+  readonly kind: 'auth' | 'rate-limit' | 'server' | 'client' | 'unreachable';
+  readonly status?: number;
+  readonly message: string;
+  readonly at: string;
+  readonly recovered: boolean;
+}
+
 export interface PlatformHealth {
   readonly status: 'ok' | 'degraded';
   readonly eventStore: Probe;
   readonly readStore: Probe;
   readonly processors: unknown;
   readonly engines: Readonly<Record<string, string>>;
+  /** Each remote provider's last failure: calls fell back to the offline engine meanwhile. */
+  readonly providerFailures: readonly ProviderFailure[];
   readonly voice: {
     readonly callsLastHour: number;
     readonly failedLastHour: number;

@@ -279,6 +279,20 @@ export const platformEn = {
       rejectionsHint: 'Messages the bus could not decode or deliver, newest last.',
       noRejections: 'No message was rejected.',
       message: 'message',
+      providers: 'Provider failures',
+      providersHint:
+        'The last failure of each language-model and speech provider; calls fell back to the offline engine meanwhile.',
+      noProviderFailures: 'Every provider answered.',
+      failing: 'Failing',
+      recovered: 'Recovered',
+      providerPort: { llm: 'Language model', stt: 'Speech to text', tts: 'Text to speech' },
+      providerKind: {
+        auth: 'key refused',
+        'rate-limit': 'rate limited',
+        server: 'provider error',
+        client: 'request refused',
+        unreachable: 'unreachable',
+      },
     },
     analytics: {
       title: 'Global analytics',

@@ -285,6 +285,20 @@ export const platformEs: PlatformMessages = {
       rejectionsHint: 'Mensajes que el bus no pudo decodificar ni entregar, los más recientes al final.',
       noRejections: 'No se rechazó ningún mensaje.',
       message: 'mensaje',
+      providers: 'Fallos de proveedores',
+      providersHint:
+        'El último fallo de cada proveedor de modelo de lenguaje y de voz; mientras tanto, las llamadas pasaron al motor sin conexión.',
+      noProviderFailures: 'Todos los proveedores respondieron.',
+      failing: 'Fallando',
+      recovered: 'Recuperado',
+      providerPort: { llm: 'Modelo de lenguaje', stt: 'Voz a texto', tts: 'Texto a voz' },
+      providerKind: {
+        auth: 'clave rechazada',
+        'rate-limit': 'límite de peticiones',
+        server: 'error del proveedor',
+        client: 'petición rechazada',
+        unreachable: 'inalcanzable',
+      },
     },
     analytics: {
       title: 'Analítica global',

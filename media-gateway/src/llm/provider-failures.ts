@@ -1,0 +1,91 @@
+/**
+ * The last failure of each remote provider (LLM, speech-to-text, text-to-speech), for the platform health page.
+ * Every provider falls back on failure (the offline engine answers instead), so a wrong key would otherwise show
+ * only as a log line while callers quietly get the fallback. Kept in the process: the one-process platform's
+ * query API reads what its media gateway recorded.
+ */
+
+export type ProviderPort = 'llm' | 'stt' | 'tts';
+export type ProviderFailureKind = 'auth' | 'rate-limit' | 'server' | 'client' | 'unreachable';
+
+export interface ProviderFailure {
+  readonly port: ProviderPort;
+  readonly provider: string;
+  readonly kind: ProviderFailureKind;
+  /** The provider's HTTP status, when it answered with one. */
+  readonly status?: number;
+  readonly message: string;
+  /** ISO 8601. */
+  readonly at: string;
+  /** A later request to the same provider succeeded. */
+  readonly recovered: boolean;
+}
+
+const failures = new Map<string, ProviderFailure>();
+const keyOf = (port: ProviderPort, provider: string): string => `${port}:${provider}`;
+
+/** The HTTP status an SDK error (or one it wraps) carries: openai and @anthropic-ai/sdk put it in `status`. */
+const statusOf = (error: unknown): number | undefined => {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
+    const status = (current as Error & { status?: unknown }).status;
+    if (typeof status === 'number' && Number.isInteger(status)) return status;
+    current = current.cause;
+  }
+  return undefined;
+};
+
+/** gRPC status codes (Google Speech) that mean the same as the HTTP ones. */
+const GRPC_UNAUTHENTICATED = 16;
+const GRPC_PERMISSION_DENIED = 7;
+const GRPC_RESOURCE_EXHAUSTED = 8;
+const grpcKindOf = (error: unknown): ProviderFailureKind | undefined => {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  if (code === GRPC_UNAUTHENTICATED || code === GRPC_PERMISSION_DENIED) return 'auth';
+  if (code === GRPC_RESOURCE_EXHAUSTED) return 'rate-limit';
+  return undefined;
+};
+
+const kindOf = (status: number | undefined): ProviderFailureKind =>
+  status === undefined
+    ? 'unreachable'
+    : status === 401 || status === 403
+      ? 'auth'
+      : status === 429
+        ? 'rate-limit'
+        : status >= 500
+          ? 'server'
+          : 'client';
+
+/** Records a provider's failure (the one its caller falls back on). */
+export const recordProviderFailure = (
+  port: ProviderPort,
+  provider: string,
+  error: unknown,
+  now: Date = new Date(),
+): ProviderFailure => {
+  const status = statusOf(error);
+  const failure: ProviderFailure = {
+    port,
+    provider,
+    kind: grpcKindOf(error) ?? kindOf(status),
+    ...(status !== undefined && { status }),
+    // Bounded: provider messages can echo request details.
+    message: (error instanceof Error ? error.message : String(error)).slice(0, 300),
+    at: now.toISOString(),
+    recovered: false,
+  };
+  failures.set(keyOf(port, provider), failure);
+  return failure;
+};
+
+/** A provider answered: its last failure stays listed, marked recovered. */
+export const recordProviderSuccess = (port: ProviderPort, provider: string): void => {
+  const key = keyOf(port, provider);
+  const last = failures.get(key);
+  if (last !== undefined && !last.recovered) failures.set(key, { ...last, recovered: true });
+};
+
+/** Each provider's last failure, newest first. */
+export const providerFailures = (): ProviderFailure[] =>
+  [...failures.values()].sort((a, b) => b.at.localeCompare(a.at));
