@@ -8,6 +8,7 @@ import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '../../stream-processors/src/processors/index.js';
 import { mediaGatewayModule } from '../../media-gateway/src/module.js';
 import { queryApiModule } from '../../query-api/src/module.js';
+import { providerFailures } from '../../media-gateway/src/llm/provider-failures.js';
 import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 
 const config = configFromEnv();
@@ -26,6 +27,7 @@ const platform = await startPlatform(config, [
         queryApiModule(() => processing.readStore(), verifyStreamChain, {
           processors: () => processing.processors().lag(),
           engines: enginesOf(config),
+          providerFailures,
           ...(config.reportEmail && { email: config.reportEmail }),
         }),
       ]

@@ -8,6 +8,7 @@ import { createRequestRecorder } from './admin/api-usage.js';
 import { createCatalog } from './config/catalog.js';
 import { createReportBook } from './reports/book.js';
 import type { EmailSettings } from './reports/deliver.js';
+import type { ProviderFailure } from './admin/platform.js';
 import { createReportScheduler } from './reports/scheduler.js';
 import { openApiDocument } from './http/openapi.js';
 import { serveRoutes } from './http/serve.js';
@@ -29,6 +30,8 @@ export interface QueryApiHooks {
   readonly reportTickMs?: number;
   /** Which adapter each port runs on (names only), for the health and integrations pages. */
   readonly engines?: Readonly<Record<string, string>>;
+  /** The remote providers' last failures (the media gateway's report), for the health page. */
+  readonly providerFailures?: () => readonly ProviderFailure[];
 }
 
 /**
@@ -95,6 +98,7 @@ export const queryApiModule = (
       log: context.log,
       processors: hooks.processors ?? (() => ({})),
       engines: hooks.engines ?? {},
+      providerFailures: hooks.providerFailures ?? (() => []),
       reports,
       catalog,
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,

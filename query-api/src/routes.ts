@@ -31,6 +31,7 @@ import {
   TopAgents,
   activeAnnouncements,
   platformHealth,
+  type ProviderFailure,
   tenantOverview,
   topAgents,
 } from './admin/platform.js';
@@ -131,6 +132,8 @@ export interface QueryDependencies {
   readonly processors: () => unknown;
   /** Which adapter each port runs on. */
   readonly engines: Readonly<Record<string, string>>;
+  /** The remote providers' last failures, from the media gateway (none when it does not run here). */
+  readonly providerFailures: () => readonly ProviderFailure[];
   readonly reports: ReportBook;
   readonly tenantName: (tenantId: string) => Promise<string>;
   /** What each tenant has configured, for the console's editors. */
@@ -546,6 +549,7 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
             readStore: deps.readStore(),
             processors: deps.processors,
             engines: deps.engines,
+            providerFailures: deps.providerFailures,
           },
           deps.now(),
         ),

@@ -26,6 +26,7 @@ import { configFromEnv, enginesOf, speechWarnings } from '../../infra/platform/c
 import { decodeMachineVoice } from '../../media-gateway/src/speech/machine-voice.js';
 import { pcmToMulaw } from '../../media-gateway/src/speech/mulaw.js';
 import { parseWav } from '../../media-gateway/src/speech/wav.js';
+import { providerFailures } from '../../media-gateway/src/llm/provider-failures.js';
 
 const CALLER = '+15557654321';
 const DAY = nextMondayInNewYork(11);
@@ -722,7 +723,8 @@ describe('a provider that refuses the key', () => {
           OPENAI_API_KEY: 'sk-wrong',
         },
       });
-      const readSide = await startReadSidePlatform();
+      // The platform hands the gateway's report of provider failures to the query API (infra/platform/main.ts).
+      const readSide = await startReadSidePlatform({ hooks: { providerFailures } });
       try {
         const faq = scenario('faq', content);
         const result = await placeInboundCall({

@@ -17,7 +17,6 @@ import { cents } from '../analytics/numbers.js';
 import type { EventStore } from '../../../command-service/src/event-store/port.js';
 import type { ReadStore } from '../../../projections/src/read-store/port.js';
 import { isoOf } from '../calls/calls.js';
-import { providerFailures } from '../../../media-gateway/src/llm/provider-failures.js';
 
 const LIFECYCLE = `('TenantCreated','TenantSuspended','TenantReactivated','TenantDisabled','TenantDeletionRequested')`;
 const STATUS_OF: Record<string, string> = {
@@ -199,6 +198,18 @@ export const topAgents = async (
   };
 };
 
+/** A remote provider's last failure, as the media gateway reports it (the platform hands its report over). */
+export const ProviderFailure = z.object({
+  port: z.enum(['llm', 'stt', 'tts']),
+  provider: z.string(),
+  kind: z.enum(['auth', 'rate-limit', 'server', 'client', 'unreachable']),
+  status: z.number().int().optional(),
+  message: z.string(),
+  at: z.string(),
+  recovered: z.boolean(),
+});
+export type ProviderFailure = z.infer<typeof ProviderFailure>;
+
 const Probe = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
 export const PlatformHealth = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -207,17 +218,7 @@ export const PlatformHealth = z.object({
   processors: z.unknown().describe("Each stream processor's lag, as the processors report it"),
   engines: z.record(z.string(), z.string()).describe('Which adapter each port runs on'),
   providerFailures: z
-    .array(
-      z.object({
-        port: z.enum(['llm', 'stt', 'tts']),
-        provider: z.string(),
-        kind: z.enum(['auth', 'rate-limit', 'server', 'client', 'unreachable']),
-        status: z.number().int().optional(),
-        message: z.string(),
-        at: z.string(),
-        recovered: z.boolean(),
-      }),
-    )
+    .array(ProviderFailure)
     .describe(
       "Each remote provider's last failure (calls fell back to the offline engine); degraded until it answers again",
     ),
@@ -245,6 +246,7 @@ export const platformHealth = async (
     readStore: ReadStore;
     processors: () => unknown;
     engines: Readonly<Record<string, string>>;
+    providerFailures: () => readonly ProviderFailure[];
   },
   now: Date,
 ): Promise<z.infer<typeof PlatformHealth>> => {
@@ -265,7 +267,7 @@ export const platformHealth = async (
       activeCalls: Number(row?.['active'] ?? 0),
     };
   }
-  const failures = providerFailures();
+  const failures = [...deps.providerFailures()];
   return {
     status: eventStore.ok && readStore.ok && failures.every((f) => f.recovered) ? 'ok' : 'degraded',
     eventStore,
