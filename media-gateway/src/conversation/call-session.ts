@@ -49,6 +49,13 @@ export interface AgentTurn {
   readonly next: NextStep;
 }
 
+/**
+ * A tool call's name as the log records it (1-64 letters, digits, "_" or "-"): the model names tools, and a made-up
+ * name such as "functions.lookup" must be recorded and answered as unknown, not refuse the record and the turn.
+ */
+const recordedToolName = (name: string): string =>
+  name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'unnamed';
+
 /** At most this many model calls per caller line: a model stuck calling tools must not hold the line. */
 const MAX_ROUNDS = 5;
 /** Answers still being worked out, kept to answer a repeat of the same request (only the latest few). */
@@ -495,7 +502,7 @@ export class CallSession {
     this.toolCount += 1;
     await this.send('InvokeTool', {
       toolCallId: `${this.callId}-t${this.toolCount}`,
-      name,
+      name: recordedToolName(name),
       arguments: args,
       result: outcome.result,
       status: outcome.status,
