@@ -1,4 +1,5 @@
 import {
+  ApiKeyRole,
   tierAllows,
   type Actor,
   type ApiKeyScope,
@@ -9,14 +10,7 @@ import {
 import { CommandRejected } from '../application/errors.js';
 
 /** Every role a tenant's people and keys can have: what "anyone signed in" means in a route table. */
-export const TENANT_ROLES = [
-  'tenant_admin',
-  'supervisor',
-  'agent',
-  'analyst',
-  'compliance',
-  'viewer',
-] as const satisfies readonly Role[];
+export const TENANT_ROLES = ApiKeyRole.options;
 
 /** A credential as presented with a request: who it acts as, and what an API key was limited to. */
 export interface Credential {
