@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { EventStore } from '../../../command-service/src/event-store/port.js';
+import type { ReadStore } from '../../../projections/src/read-store/port.js';
+
+/** A remote provider's last failure, as the media gateway reports it (the platform hands its report over). */
+export const ProviderFailure = z.object({
+  port: z.enum(['llm', 'stt', 'tts']),
+  provider: z.string(),
+  kind: z.enum(['auth', 'rate-limit', 'server', 'client', 'unreachable']),
+  status: z.number().int().optional(),
+  message: z.string(),
+  at: z.string(),
+  recovered: z.boolean(),
+});
+export type ProviderFailure = z.infer<typeof ProviderFailure>;
+
+const Probe = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
+export const PlatformHealth = z.object({
+  status: z.enum(['ok', 'degraded']),
+  eventStore: Probe,
+  readStore: Probe,
+  processors: z.unknown().describe("Each stream processor's lag, as the processors report it"),
+  engines: z.record(z.string(), z.string()).describe('Which adapter each port runs on'),
+  providerFailures: z
+    .array(ProviderFailure)
+    .describe(
+      "Each remote provider's last failure (calls fell back to the offline engine); degraded until it answers again",
+    ),
+  voice: z.object({
+    callsLastHour: z.number().int(),
+    failedLastHour: z.number().int(),
+    activeCalls: z.number().int(),
+  }),
+});
+
+const probe = async (check: () => Promise<unknown>): Promise<z.infer<typeof Probe>> => {
+  const started = performance.now();
+  try {
+    await check();
+    return { ok: true, latencyMs: performance.now() - started };
+  } catch (error) {
+    return { ok: false, latencyMs: performance.now() - started, error: String(error).slice(0, 300) };
+  }
+};
+
+/** Whether the engines answer, how far behind the processors are, and how calls are going. */
+export const platformHealth = async (
+  deps: {
+    store: EventStore;
+    readStore: ReadStore;
+    processors: () => unknown;
+    engines: Readonly<Record<string, string>>;
+    providerFailures: () => readonly ProviderFailure[];
+  },
+  now: Date,
+): Promise<z.infer<typeof PlatformHealth>> => {
+  const eventStore = await probe(() => deps.store.readAll({ maxCount: 1 }));
+  const readStore = await probe(() => deps.readStore.query('SELECT 1'));
+  let voice = { callsLastHour: 0, failedLastHour: 0, activeCalls: 0 };
+  if (readStore.ok) {
+    const [row] = await deps.readStore.query<Record<string, unknown>>(
+      `SELECT countIf(started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR) AS calls,
+              countIf(started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 HOUR AND outcome = 'failed') AS failed,
+              countIf(status != 'ended' AND started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY) AS active
+         FROM calls FINAL WHERE started_at >= {now:DateTime64(3, 'UTC')} - INTERVAL 1 DAY`,
+      { now },
+    );
+    voice = {
+      callsLastHour: Number(row?.['calls'] ?? 0),
+      failedLastHour: Number(row?.['failed'] ?? 0),
+      activeCalls: Number(row?.['active'] ?? 0),
+    };
+  }
+  const failures = [...deps.providerFailures()];
+  return {
+    status: eventStore.ok && readStore.ok && failures.every((f) => f.recovered) ? 'ok' : 'degraded',
+    eventStore,
+    readStore,
+    processors: deps.processors(),
+    engines: { ...deps.engines },
+    providerFailures: failures,
+    voice,
+  };
+};
