@@ -1,0 +1,39 @@
+import type { EventStore } from '../../../command-service/src/event-store/port.js';
+import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ProviderFailure } from '../admin/health.js';
+import type { ReportContext } from '../analytics/reports.js';
+import type { Catalog } from '../config/catalog.js';
+import type { LiveFeed } from '../live/feed.js';
+import type { ReportBook } from '../reports/book.js';
+
+export interface ChainCheck {
+  readonly streamId: string;
+  readonly events: number;
+  readonly valid: boolean;
+  readonly unchained: number;
+  readonly brokenAt?: { readonly revision: number; readonly eventId: string; readonly reason: string };
+}
+
+export interface QueryDependencies {
+  readonly readStore: () => ReadStore;
+  /** The decrypting event store: replays show what was said. */
+  readonly store: EventStore;
+  readonly verifyChain: (streamId: string) => Promise<ChainCheck>;
+  /** What a report of the tenant needs: the read store, its time zone and tier, the clock. */
+  readonly reportContext: (tenantId: string) => Promise<ReportContext>;
+  readonly live: LiveFeed;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  /** The stream processors' lag, for the health page. */
+  readonly processors: () => unknown;
+  /** Which adapter each port runs on. */
+  readonly engines: Readonly<Record<string, string>>;
+  /** The remote providers' last failures, from the media gateway (none when it does not run here). */
+  readonly providerFailures: () => readonly ProviderFailure[];
+  readonly reports: ReportBook;
+  readonly tenantName: (tenantId: string) => Promise<string>;
+  /** What each tenant has configured, for the console's editors. */
+  readonly catalog: Catalog;
+  /** The secret a report's webhook deliveries are signed with. */
+  readonly webhookSecret: (tenantId: string, reportId: string) => string;
+}

@@ -1,0 +1,17 @@
+import type { Role } from '@ccp/schemas';
+
+/**
+ * The role matrix (super admins may call everything): who reads what. Transcripts and replays are what callers
+ * said, so viewers, who see dashboards, do not get them; the audit trail is for admins and compliance.
+ */
+export const ROLE_MATRIX = {
+  dashboards: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer'],
+  analytics: ['tenant_admin', 'supervisor', 'analyst', 'compliance', 'viewer'],
+  calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
+  exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
+  reports: ['tenant_admin', 'supervisor', 'analyst'],
+  audit: ['tenant_admin', 'compliance'],
+  configuration: ['tenant_admin', 'supervisor'],
+  workspace: ['tenant_admin', 'supervisor', 'agent'],
+  team: ['tenant_admin'],
+} as const satisfies Record<string, readonly Role[]>;
