@@ -1,0 +1,120 @@
+import { dayOnly, instantOf, whenOf } from './answer-reading.js';
+import {
+  anythingElse,
+  cannotHere,
+  has,
+  note,
+  reply,
+  type Awaiting,
+  type Booking,
+  type DialogueState,
+  type PolicyContext,
+  type Step,
+} from './dialogue-state.js';
+import { say } from './phrases.js';
+import { extractName, extractService, extractWhen, mergeWhen } from './slots.js';
+import { ClosedThen, Scheduled } from './tool-results.js';
+
+/**
+ * Booking an appointment: the next slot to ask for (service, time, name) or the confirmation, the slots a line
+ * fills, and what the booking tool answered.
+ */
+
+export const nextBookingStep = (
+  state: DialogueState,
+  task: Booking,
+  ctx: PolicyContext,
+  confidence?: number,
+): Step => {
+  const name = task.name ?? state.callerName;
+  const withTask: DialogueState = { ...state, task: { ...task, ...(name !== undefined && { name }) } };
+  if (task.service === undefined)
+    return reply({ ...withTask, awaiting: 'service' }, [say.askService()], confidence);
+  const at = instantOf(task.when, ctx);
+  if (!at) {
+    return reply(
+      { ...withTask, awaiting: 'when' },
+      [task.when?.date ? say.askTimeOnDay() : say.askWhen()],
+      confidence,
+    );
+  }
+  if (name === undefined) return reply({ ...withTask, awaiting: 'name' }, [say.askName()], confidence);
+  return reply(
+    { ...withTask, awaiting: 'confirm_booking' },
+    [say.confirmBooking({ service: task.service, when: whenOf(at, ctx), name })],
+    confidence,
+  );
+};
+
+/** Every booking slot the line fills; `expecting` is the one just asked for, which bare answers fill. */
+export const fillBooking = (
+  task: Booking,
+  text: string,
+  ctx: PolicyContext,
+  expecting?: Awaiting,
+): Booking => {
+  const service = extractService(text, expecting === 'service');
+  const mentions = extractWhen(text, ctx, expecting === 'when' || expecting === 'change_booking');
+  const name = extractName(text, expecting === 'name');
+  let when = task.when;
+  for (const m of mentions) when = mergeWhen(when, m);
+  return {
+    ...task,
+    ...(service !== undefined && { service }),
+    ...(when !== undefined && { when }),
+    ...(name !== undefined && { name }),
+  };
+};
+
+export const startBooking = (
+  state: DialogueState,
+  text: string,
+  ctx: PolicyContext,
+  confidence: number,
+): Step => {
+  if (!has(ctx, 'book_appointment')) return cannotHere(state, ctx, confidence);
+  return nextBookingStep(state, fillBooking({ kind: 'book' }, text, ctx), ctx, confidence);
+};
+
+/** The booking tool's result: booked, or the time refused (the next opening offered, or the day kept). */
+export const afterBooking = (
+  state: DialogueState,
+  args: Readonly<Record<string, unknown>>,
+  result: unknown,
+  failed: boolean,
+  ctx: PolicyContext,
+): Step => {
+  const c = state.confidence;
+  const booked = Scheduled.safeParse(result);
+  if (failed || !booked.success) {
+    const refused = ClosedThen.safeParse(result);
+    const task: Booking = state.task?.kind === 'book' ? state.task : { kind: 'book' };
+    const noted = (next: DialogueState) => note(next, `Booking ${String(args['startsAt'])} failed.`);
+    if (refused.success) {
+      // Closed (or already past) then: the next opening is offered as the new time, to take or change.
+      const opens = new Date(refused.data.nextOpening);
+      return reply(
+        noted({
+          ...state,
+          task: { ...task, when: { instant: opens, index: 0, before: '' } },
+          awaiting: 'confirm_booking',
+        }),
+        [say.closedThen({ when: whenOf(opens, ctx), move: false })],
+        c,
+      );
+    }
+    return reply(
+      noted({ ...state, task: { ...task, when: dayOnly(task.when) }, awaiting: 'when' }),
+      [say.bookingFailed()],
+      c,
+    );
+  }
+  return anythingElse(
+    note(
+      state,
+      `Booked ${String(args['service'])} for ${booked.data.startsAt} (${booked.data.appointmentId}).`,
+    ),
+    [say.booked(whenOf(new Date(booked.data.startsAt), ctx))],
+    c,
+  );
+};

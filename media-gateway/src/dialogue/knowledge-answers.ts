@@ -1,0 +1,89 @@
+import {
+  anythingElse,
+  ask,
+  clip,
+  has,
+  note,
+  reply,
+  type DialogueState,
+  type PolicyContext,
+  type Step,
+} from './dialogue-state.js';
+import { nextBookingStep } from './booking.js';
+import { say, phoneLength } from './phrases.js';
+import { SearchResult } from './tool-results.js';
+
+/**
+ * Answers from the knowledge base: a question (or an objection) searched for, "I could not find that" with the
+ * help there is instead, and the answer read out of the search result.
+ */
+
+const NO_CONFIDENCE_ANSWER = 0.25;
+
+/** An answer from the knowledge base counts from this score for an objection (whose words differ more). */
+const OBJECTION_ARTICLE_SCORE = 0.6;
+
+export const search = (
+  state: DialogueState,
+  text: string,
+  purpose: 'question' | 'objection',
+  ctx: PolicyContext,
+  confidence: number,
+): Step => {
+  if (!has(ctx, 'search_knowledge_base')) {
+    return purpose === 'objection'
+      ? anythingElse(state, [say.understand()], confidence)
+      : notFound(state, ctx, confidence);
+  }
+  return ask(
+    { ...state, searchPurpose: purpose, awaiting: undefined },
+    purpose === 'question' ? [say.checking()] : [],
+    { name: 'search_knowledge_base', arguments: { query: text.trim().slice(0, 500) } },
+    confidence,
+  );
+};
+
+export const notFound = (state: DialogueState, ctx: PolicyContext, confidence: number): Step => {
+  const person = has(ctx, 'escalate_to_human');
+  const message = has(ctx, 'take_message');
+  return reply(
+    { ...state, awaiting: person || message ? 'offer_help' : 'anything_else' },
+    [say.notFound({ person, message })],
+    confidence,
+  );
+};
+
+/** The search result: the best match said (and a booking under way taken up again), or nothing found. */
+export const afterSearch = (
+  state: DialogueState,
+  args: Readonly<Record<string, unknown>>,
+  result: unknown,
+  ctx: PolicyContext,
+): Step => {
+  const c = state.confidence;
+  const query = typeof args['query'] === 'string' ? args['query'] : '';
+  const parsed = SearchResult.safeParse(result);
+  const results = parsed.success ? parsed.data.results : [];
+  const purpose = state.searchPurpose ?? 'question';
+  const best =
+    purpose === 'objection'
+      ? (results.find((r) => r.kind === 'objection') ??
+        results.find((r) => r.score >= OBJECTION_ARTICLE_SCORE))
+      : results[0];
+  const next: DialogueState = { ...state, searchPurpose: undefined };
+  if (!best) {
+    const noted = note(next, `Searched the knowledge base for "${clip(query, 120)}": nothing found.`);
+    return purpose === 'objection'
+      ? anythingElse(noted, [say.understand()], c)
+      : notFound(noted, ctx, Math.min(c ?? 1, NO_CONFIDENCE_ANSWER));
+  }
+  const noted = note(next, `Answered "${clip(query, 120)}" from "${clip(best.title, 80)}".`);
+  const answer = say.answer(phoneLength(best.text));
+  const confidence = Math.round(Math.min(c ?? 1, best.score) * 100) / 100;
+  // A question asked in the middle of a booking: answer it, then take the booking up where it was.
+  if (noted.task?.kind === 'book') {
+    const resumed = nextBookingStep(noted, noted.task, ctx, confidence);
+    return { ...resumed, output: { ...resumed.output, say: [answer, ...resumed.output.say] } };
+  }
+  return anythingElse(noted, [answer], confidence);
+};
