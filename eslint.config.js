@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { packageBoundaries } from './infra/lint-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '**/dist/**', '.data/**', 'coverage/**'] },
@@ -33,6 +34,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...packageBoundaries,
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

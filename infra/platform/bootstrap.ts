@@ -1,6 +1,5 @@
 import { PLATFORM_TENANT, SYSTEM_ACTOR } from '@ccp/schemas';
-import { hashPassword } from '../../command-service/src/identity/passwords.js';
-import type { PlatformContext } from './platform.js';
+import { hashPassword, type PlatformContext } from '@ccp/command-service';
 
 export const SUPER_ADMIN_USER_ID = 'super-admin';
 

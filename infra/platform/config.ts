@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { EventStoreConfig } from '../../command-service/src/event-store/index.js';
-import type { ReadStoreConfig } from '../../projections/src/read-store/index.js';
-import { outboundAllowFromEnv } from '../../command-service/src/net/outbound-guard.js';
+import { type MediaGatewaySettings, type PlatformConfig, outboundAllowFromEnv } from '@ccp/command-service';
 
 /** The OpenAI model used when LLM_MODEL is not set. */
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
@@ -51,55 +49,6 @@ const Env = z.object({
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20000),
   OUTBOUND_ALLOW: z.string().optional(),
 });
-
-export interface PlatformConfig {
-  readonly host: string;
-  readonly port: number;
-  readonly dataDir: string;
-  readonly eventStore: EventStoreConfig;
-  readonly superAdmin: { readonly email: string; readonly password?: string };
-  readonly seedDemo: boolean;
-  /** Wraps the per-subject keys of personal data; generated into the data directory when unset. */
-  readonly masterKey?: string;
-  readonly bus:
-    | { readonly kind: 'embedded' }
-    | { readonly kind: 'kafka'; readonly brokers: string[]; readonly registryUrl: string };
-  readonly readStore: ReadStoreConfig;
-  /** Whether this process runs the stream processors (off for a command-only process of the scale profile). */
-  readonly streamProcessing: boolean;
-  /** An OpenAI-compatible LLM, when a key is set; the offline models are used otherwise. */
-  readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
-  readonly mediaGateway: MediaGatewaySettings;
-  /** Requests per minute per credential and per client address (token buckets; 429 beyond). */
-  readonly rateLimits: { readonly perCredential: number; readonly perAddress: number };
-  /** The SMTP server scheduled reports are mailed through; absent, email deliveries fail saying so. */
-  readonly reportEmail?: { readonly url: string; readonly from: string };
-  /** Non-public address ranges (CIDR) that URLs tenants set may still reach; empty: public addresses only. */
-  readonly outboundAllow: readonly string[];
-}
-
-export interface MediaGatewaySettings {
-  readonly enabled: boolean;
-  /** Where Twilio reaches the platform, when not at the Host it sends (a tunnel such as ngrok). */
-  readonly publicUrl?: string;
-  /** A real Twilio account; absent, the embedded local carrier (the simulator's Twilio) stands in. */
-  readonly twilio?: { readonly accountSid: string; readonly authToken: string; readonly apiUrl?: string };
-  readonly conversationModel: {
-    readonly provider: 'offline' | 'openai' | 'anthropic' | 'openai-compatible';
-    readonly apiKey?: string;
-    readonly baseURL?: string;
-    readonly model?: string;
-  };
-  readonly speechToText: 'machine-voice' | 'whisper' | 'google';
-  readonly textToSpeech: 'machine-voice' | 'openai';
-  readonly openaiApiKey?: string;
-  readonly endOfSpeechMs: number;
-  /**
-   * The simulator may place a call "as if" at another time (a signed DemoAt parameter on the call's first
-   * webhook): that call's routing and conversation use it. Only on the embedded demo profile.
-   */
-  readonly demoClock: boolean;
-}
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
 export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformConfig => {

@@ -17,13 +17,16 @@ import {
   type DomainEvent,
   type Role,
 } from '@ccp/schemas';
-import { agentDecider } from '../../command-service/src/domain/agent.js';
-import { fold, type Decider } from '../../command-service/src/domain/decider.js';
-import { tenantDecider } from '../../command-service/src/domain/tenant.js';
-import type { EventStore } from '../../command-service/src/event-store/port.js';
-import { hashPassword } from '../../command-service/src/identity/passwords.js';
-import { isOpen, localTime, nextOpening } from '../../media-gateway/src/routing/business-hours.js';
-import type { PlatformContext } from './platform.js';
+import {
+  agentDecider,
+  fold,
+  type Decider,
+  tenantDecider,
+  type EventStore,
+  hashPassword,
+  type PlatformContext,
+} from '@ccp/command-service';
+import { isOpen, localTime, nextOpening } from '@ccp/media-gateway';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_NUMBER = '+15550100001';

@@ -5,11 +5,10 @@ import { DEMO_TENANT, DEMO_USERS, demoCallLines, demoClinicHours, seedDemo } fro
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
-import { mediaGatewayModule } from '../../media-gateway/src/module.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { providerFailures } from '../../media-gateway/src/llm/provider-failures.js';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
+import { createProcessors } from '@ccp/stream-processors';
+import { mediaGatewayModule, providerFailures } from '@ccp/media-gateway';
+import { queryApiModule } from '@ccp/query-api';
+import { verifyStreamChain } from '@ccp/command-service';
 
 const config = configFromEnv();
 // Before anything is written: the passwords file below is the first thing in the data directory.

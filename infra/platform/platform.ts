@@ -3,76 +3,34 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import {
   createSqliteCheckpointStore,
-  type CheckpointStore,
-} from '../../command-service/src/application/checkpoints.js';
-import {
   createCommandHandler,
-  type CommandHandler,
-} from '../../command-service/src/application/command-handler.js';
-import { startReactor, type RunningReactor } from '../../command-service/src/application/reactor.js';
-import { commandRoutes, reactions } from '../../command-service/src/commands/index.js';
-import { openEventStore, type EventStore } from '../../command-service/src/event-store/index.js';
-import { withHashChain } from '../../command-service/src/event-store/hash-chain.js';
-import {
+  startReactor,
+  type RunningReactor,
+  commandRoutes,
+  reactions,
+  openEventStore,
+  withHashChain,
   createSqliteSubjectKeys,
   masterKeyFrom,
   subjectSecrets,
   withPersonalDataEncryption,
-  type SubjectKeys,
-} from '../../command-service/src/event-store/personal-data.js';
-import { commandApi } from '../../command-service/src/http/command-api.js';
-import { errorBodies } from '../../command-service/src/http/errors.js';
-import { rateLimiter } from '../../command-service/src/http/rate-limit.js';
-import { createAuth, type Auth } from '../../command-service/src/identity/auth.js';
-import {
+  commandApi,
+  errorBodies,
+  rateLimiter,
+  createAuth,
   createIdentityStore,
-  type IdentityStore,
-} from '../../command-service/src/identity/identity-store.js';
-import { outboundGuard, type OutboundGuard } from '../../command-service/src/net/outbound-guard.js';
-import { oidcVerifier } from '../../command-service/src/identity/oidc.js';
-import { serveConsole } from '../../ui/server/static.js';
-import type { PlatformConfig } from './config.js';
+  outboundGuard,
+  oidcVerifier,
+  type PlatformConfig,
+  type PlatformContext,
+  type PlatformModule,
+  type RunningModule,
+} from '@ccp/command-service';
+import { serveConsole } from '@ccp/ui';
 import { privateDataDir } from './private-data-dir.js';
-
-/** What every service plugged into the one-process platform gets. */
-export interface PlatformContext {
-  readonly config: PlatformConfig;
-  readonly store: EventStore;
-  /** The same log as stored, personal fields still encrypted: what the Kafka relay carries. */
-  readonly rawStore: EventStore;
-  /** Per-subject keys of personal data: erasing one makes that subject's personal fields unreadable. */
-  readonly keys: SubjectKeys;
-  readonly handler: CommandHandler;
-  readonly auth: Auth;
-  readonly identities: IdentityStore;
-  readonly checkpoints: CheckpointStore;
-  /** The only way to call a URL a tenant set (webhooks, identity providers, CRMs). */
-  readonly outbound: OutboundGuard;
-  readonly log: (message: string) => void;
-}
-
-/**
- * A service of the platform (query API, stream processors, media gateway, ...). Later services join the same
- * process by being listed in `startPlatform`'s modules; each may add HTTP routes on the shared server.
- */
-export interface PlatformModule {
-  readonly name: string;
-  start(context: PlatformContext): Promise<RunningModule>;
-}
-
-export interface RunningModule {
-  readonly http?: Middleware;
-  /** Runs in front of every route, the command API's included (request logging, rate limits). */
-  readonly front?: Middleware;
-  /** Takes a WebSocket upgrade (e.g. Twilio Media Streams) and answers true, or leaves it to others. */
-  readonly upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
-  /** Told the platform's address once the server listens (for callbacks that must name it). */
-  readonly listening?: (url: string) => void;
-  stop(): Promise<void>;
-}
 
 export interface RunningPlatform extends PlatformContext {
   readonly url: string;

@@ -5,20 +5,26 @@ import {
   authenticate,
   requireCredential,
   type ApiState,
-} from '../../command-service/src/http/command-api.js';
-import { authorize, type RouteAccess } from '../../command-service/src/http/authorize.js';
-import { CommandRejected } from '../../command-service/src/application/errors.js';
-import { migrate } from '../../projections/src/migrations/index.js';
-import { openReadStore, type ReadStore } from '../../projections/src/read-store/index.js';
-import { createEmbeddedBus } from '../../stream-processors/src/bus/embedded.js';
-import { personalDataDecryptor } from '../../stream-processors/src/bus/kafka-personal-data.js';
-import { createKafkaBus } from '../../stream-processors/src/bus/kafka.js';
-import type { Bus, Rejection } from '../../stream-processors/src/bus/port.js';
-import type { Processor, ProcessorContext } from '../../stream-processors/src/processor.js';
-import { projectionVersions } from '../../stream-processors/src/projection-versions.js';
-import { rebuildProjection } from '../../stream-processors/src/rebuild.js';
-import { startProcessors, type RunningProcessors } from '../../stream-processors/src/runtime.js';
-import type { PlatformContext, PlatformModule } from './platform.js';
+  authorize,
+  type RouteAccess,
+  CommandRejected,
+  type PlatformContext,
+  type PlatformModule,
+} from '@ccp/command-service';
+import { migrate, openReadStore, type ReadStore } from '@ccp/projections';
+import {
+  createEmbeddedBus,
+  personalDataDecryptor,
+  createKafkaBus,
+  type Bus,
+  type Rejection,
+  type Processor,
+  type ProcessorContext,
+  projectionVersions,
+  rebuildProjection,
+  startProcessors,
+  type RunningProcessors,
+} from '@ccp/stream-processors';
 
 export interface StreamProcessing {
   readonly module: PlatformModule;

@@ -1,6 +1,5 @@
 import type { Actor } from '@ccp/schemas';
-import type { CommandHandler } from '../../command-service/src/application/command-handler.js';
-import { CommandRejected } from '../../command-service/src/application/errors.js';
+import { type CommandHandler, CommandRejected } from '@ccp/command-service';
 import { CommandRefusedError, type CommandSender } from './conversation/commands.js';
 
 export const GATEWAY_ACTOR: Actor = { kind: 'telephony', id: 'media-gateway' };

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Middleware } from 'koa';
 import { decodeEvent } from '@ccp/schemas';
-import type { PlatformContext, PlatformModule, RunningModule } from '../../infra/platform/platform.js';
-import type { MediaGatewaySettings } from '../../infra/platform/config.js';
+import type {
+  PlatformContext,
+  PlatformModule,
+  RunningModule,
+  MediaGatewaySettings,
+} from '@ccp/command-service';
 import { commandSenderFor } from './command-sender.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';

@@ -1,9 +1,8 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { PlatformModule } from '../../infra/platform/platform.js';
-import type { ReadStore } from '../../projections/src/read-store/port.js';
+import { type PlatformModule, subjectOf } from '@ccp/command-service';
+import type { ReadStore } from '@ccp/projections';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import { subjectOf } from '../../command-service/src/event-store/personal-data.js';
 import { createRequestRecorder } from './admin/api-usage.js';
 import { createCatalog } from './config/catalog.js';
 import { createReportBook } from './reports/book.js';

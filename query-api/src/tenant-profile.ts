@@ -1,5 +1,5 @@
 import { decodeEvent, PlanTier, streamName } from '@ccp/schemas';
-import type { EventStore } from '../../command-service/src/event-store/port.js';
+import type { EventStore } from '@ccp/command-service';
 
 export interface TenantProfile {
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { ReadStore } from '../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from './bus/port.js';
 
 /** Sends a command to the write side, as the platform (a trusted system actor). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReadStore } from '../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { Processor } from './processor.js';
 
 const LEDGER = 'projection_versions';

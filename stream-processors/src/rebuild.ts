@@ -1,4 +1,4 @@
-import type { ReadStore } from '../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { Bus } from './bus/port.js';
 import type { Processor, ProcessorContext } from './processor.js';
 import { startProcessors, type RunningProcessors } from './runtime.js';

@@ -5,7 +5,7 @@
  * the unit tests check what it classifies and that it is trained once, not how fast.
  * Run with `npx tsx tests/bench/intent.ts` (also part of `npm run bench`).
  */
-import { localIntentClassifier } from '../../stream-processors/src/processors/intent.js';
+import { localIntentClassifier } from '@ccp/stream-processors';
 
 const TRAINING_GOAL_MS = 10_000;
 const LINES = [

@@ -10,8 +10,9 @@ import {
   expectToHear,
   hangUp,
   type Caller,
-} from '../../media-gateway/src/simulator/caller.js';
-import { placeInboundCall, type CallResult } from '../../media-gateway/src/simulator/phone-call.js';
+  placeInboundCall,
+  type CallResult,
+} from '@ccp/media-gateway/simulator';
 
 interface Job {
   readonly baseUrl: string;

@@ -9,8 +9,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import { DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
-import type { LanguageModel } from '../../media-gateway/src/llm/port.js';
+import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
+import type { LanguageModel } from '@ccp/media-gateway';
 import { nextMondayInNewYork, startGatewayPlatform } from '../support/gateway.js';
 
 const percentile = (values: readonly number[], p: number) => {

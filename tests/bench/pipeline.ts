@@ -11,11 +11,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import { startLocalKafka, type LocalKafka } from '../../infra/kafka/local-kafka.js';
-import { configFromEnv } from '../../infra/platform/config.js';
-import { startPlatform, type RunningPlatform } from '../../infra/platform/platform.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import {
+  startLocalKafka,
+  type LocalKafka,
+  configFromEnv,
+  startPlatform,
+  type RunningPlatform,
+  streamProcessing,
+} from '@ccp/infra';
+import { createProcessors } from '@ccp/stream-processors';
 
 const bus = process.argv[2] === 'kafka' ? 'kafka' : 'embedded';
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);

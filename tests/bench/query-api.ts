@@ -8,8 +8,7 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrate } from '../../projections/src/migrations/index.js';
-import { openReadStore } from '../../projections/src/read-store/index.js';
+import { migrate, openReadStore } from '@ccp/projections';
 import {
   agentComparison,
   callVolume,
@@ -20,9 +19,10 @@ import {
   topIntents,
   usage,
   type ReportContext,
-} from '../../query-api/src/analytics/reports.js';
-import { callDetail, listCalls } from '../../query-api/src/calls/calls.js';
-import { liveMetrics } from '../../query-api/src/live/metrics.js';
+  callDetail,
+  listCalls,
+  liveMetrics,
+} from '@ccp/query-api';
 import { loadSyntheticCalls } from '../support/synthetic-calls.js';
 
 const calls = Number(process.argv[2] ?? 1_000_000);

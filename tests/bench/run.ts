@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
+import { createSqliteEventStore } from '@ccp/command-service';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN } from '../support/platform.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccp-bench-'));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import { DEMO_TENANT } from '@ccp/infra';
 import { recordCall } from '../support/calls.js';
 import {
   containsText,

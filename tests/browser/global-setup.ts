@@ -1,4 +1,4 @@
-import { ensureUiBuilt } from '../../ui/server/build.js';
+import { ensureUiBuilt } from '@ccp/ui';
 
 /**
  * Builds the web console once, before any test file starts a platform: a build during the run would empty

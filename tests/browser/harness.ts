@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { DEMO_USERS } from '../../infra/platform/demo-seed.js';
-import { ensureUiBuilt } from '../../ui/server/build.js';
+import { DEMO_USERS } from '@ccp/infra';
+import { ensureUiBuilt } from '@ccp/ui';
 import { apiClient, login } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
 

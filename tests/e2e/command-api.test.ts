@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
-import { commandRoutes } from '../../command-service/src/commands/index.js';
+import { createSqliteEventStore, commandRoutes } from '@ccp/command-service';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 
 type Client = ReturnType<typeof apiClient>;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
+import { createSqliteEventStore } from '@ccp/command-service';
 import { apiClient, login } from '../support/platform.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
 

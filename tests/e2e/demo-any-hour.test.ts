@@ -13,18 +13,20 @@ import {
   demoCallLines,
   demoClinicHours,
   seedDemo,
-} from '../../infra/platform/demo-seed.js';
-import { configFromEnv } from '../../infra/platform/config.js';
-import { isOpen } from '../../media-gateway/src/routing/business-hours.js';
-import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
+  configFromEnv,
+} from '@ccp/infra';
+import { isOpen } from '@ccp/media-gateway';
 import {
+  placeInboundCall,
   expectToHear,
   hangUp,
   say,
   scripted,
   type Caller,
-} from '../../media-gateway/src/simulator/caller.js';
-import { scenario, SCENARIO_NAMES, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
+  scenario,
+  SCENARIO_NAMES,
+  type ScenarioName,
+} from '@ccp/media-gateway/simulator';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totpCode } from '../../command-service/src/identity/totp.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { totpCode } from '@ccp/command-service';
+import { DEMO_TENANT, seedDemo } from '@ccp/infra';
 import { codeAfter } from '../support/totp.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 

@@ -2,16 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
-import { DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
-import { localTwilioAccount } from '../../media-gateway/src/module.js';
+import { createSqliteEventStore } from '@ccp/command-service';
+import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
+import { localTwilioAccount } from '@ccp/media-gateway';
 import {
   gatherParams,
   sendSignedRequest,
   twilioSid,
   voiceParams,
-} from '../../media-gateway/src/simulator/signed-request.js';
-import { parseTwiml, type Verb } from '../../media-gateway/src/simulator/twiml.js';
+  parseTwiml,
+  type Verb,
+} from '@ccp/media-gateway/simulator';
 import { MONDAY_NOON_NEW_YORK } from '../support/demo-clock.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
 

@@ -1,32 +1,35 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaStreamClient } from '../../media-gateway/src/simulator/media-stream-client.js';
-import { Conversation } from '../../media-gateway/src/simulator/transcript.js';
-import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
 import {
+  MediaStreamClient,
+  Conversation,
   expectToHear,
   hangUp,
   press,
   say,
   scripted,
   type Caller,
-} from '../../media-gateway/src/simulator/caller.js';
-import { placeInboundCall, type CallResult } from '../../media-gateway/src/simulator/phone-call.js';
-import { scenario, type ScenarioName } from '../../media-gateway/src/simulator/scenarios.js';
-import {
+  placeInboundCall,
+  type CallResult,
+  scenario,
+  type ScenarioName,
   sendSignedRequest,
   twilioSid,
   voiceParams,
-} from '../../media-gateway/src/simulator/signed-request.js';
+} from '@ccp/media-gateway/simulator';
+import {
+  DEMO_IVR_NUMBER,
+  DEMO_NUMBER,
+  DEMO_TENANT,
+  configFromEnv,
+  enginesOf,
+  speechWarnings,
+} from '@ccp/infra';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
 import { startReadSidePlatform } from '../support/read-side.js';
-import { configFromEnv, enginesOf, speechWarnings } from '../../infra/platform/config.js';
-import { decodeMachineVoice } from '../../media-gateway/src/speech/machine-voice.js';
-import { pcmToMulaw } from '../../media-gateway/src/speech/mulaw.js';
-import { parseWav } from '../../media-gateway/src/speech/wav.js';
-import { providerFailures } from '../../media-gateway/src/llm/provider-failures.js';
+import { decodeMachineVoice, pcmToMulaw, parseWav, providerFailures } from '@ccp/media-gateway';
 
 const CALLER = '+15557654321';
 const DAY = nextMondayInNewYork(11);

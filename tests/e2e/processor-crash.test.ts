@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startLocalKafka, type LocalKafka } from '../../infra/kafka/local-kafka.js';
+import { startLocalKafka, type LocalKafka } from '@ccp/infra';
 import { recordCall } from '../support/calls.js';
 import { notYetHandled } from '../support/caught-up.js';
 import { apiClient, login } from '../support/platform.js';

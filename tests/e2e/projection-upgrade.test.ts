@@ -2,10 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromEnv } from '../../infra/platform/config.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { openReadStore } from '../../projections/src/read-store/index.js';
-import { createIntentProcessor } from '../../stream-processors/src/processors/intent.js';
+import { configFromEnv, streamProcessing } from '@ccp/infra';
+import { openReadStore } from '@ccp/projections';
+import { createIntentProcessor } from '@ccp/stream-processors';
 import { recordCall } from '../support/calls.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN } from '../support/platform.js';
 

@@ -3,15 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { verifyWebhookSignature } from '../../query-api/src/reports/deliver.js';
+import { verifyWebhookSignature, queryApiModule } from '@ccp/query-api';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IVR_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import {
+  DEMO_IVR_NUMBER,
+  DEMO_TENANT,
+  DEMO_USERS,
+  seedDemo,
+  configFromEnv,
+  enginesOf,
+  streamProcessing,
+} from '@ccp/infra';
+import { verifyStreamChain } from '@ccp/command-service';
+import { createProcessors } from '@ccp/stream-processors';
 import { recordCall } from '../support/calls.js';
 import {
   documentErrors,

@@ -1,11 +1,10 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { verifyStreamChain } from '@ccp/command-service';
+import { DEMO_TENANT, seedDemo, streamProcessing } from '@ccp/infra';
+import { queryApiModule } from '@ccp/query-api';
+import { createProcessors } from '@ccp/stream-processors';
 import { login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { loadSyntheticCalls } from '../support/synthetic-calls.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
-import { startLocalIssuer, type LocalIssuer } from '../support/oidc-issuer.js';
+import { DEMO_TENANT, seedDemo } from '@ccp/infra';
+import { startLocalIssuer, type LocalIssuer } from '@ccp/command-service/testing';
 import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 let test: TestPlatform;

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaMessage } from 'kafkajs';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { startLocalKafka, type LocalKafka } from '../../infra/kafka/local-kafka.js';
+import { startLocalKafka, type LocalKafka } from '@ccp/infra';
 
 const FIRST_RUN_DOWNLOAD_MS = 15 * 60_000;
 

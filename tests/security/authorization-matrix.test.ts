@@ -1,20 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyScope, commandJsonSchema, type Role } from '@ccp/schemas';
-import { commandRoutes } from '../../command-service/src/commands/index.js';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
 import {
+  commandRoutes,
+  verifyStreamChain,
   GRANTABLE_ROLES,
   TENANT_ROLES,
   type Access,
   type TenantFrom,
-} from '../../command-service/src/http/authorize.js';
-import { COMMAND_API_ROUTES } from '../../command-service/src/http/command-api.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { STREAM_ADMIN_ROUTES, streamProcessing } from '../../infra/platform/stream-processing.js';
-import { mediaGatewayModule } from '../../media-gateway/src/module.js';
-import { CALL_CONTROL_ROUTES } from '../../media-gateway/src/telephony/call-control.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+  COMMAND_API_ROUTES,
+} from '@ccp/command-service';
+import { DEMO_TENANT, DEMO_USERS, seedDemo, STREAM_ADMIN_ROUTES, streamProcessing } from '@ccp/infra';
+import { mediaGatewayModule, CALL_CONTROL_ROUTES } from '@ccp/media-gateway';
+import { queryApiModule } from '@ccp/query-api';
+import { createProcessors } from '@ccp/stream-processors';
 import { operationsOf, type OpenApiDocument } from '../support/openapi.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 

@@ -2,13 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createSqliteSubjectKeys,
-  masterKeyFrom,
-  subjectSecrets,
-} from '../../command-service/src/event-store/personal-data.js';
-import { totpCode } from '../../command-service/src/identity/totp.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { createSqliteSubjectKeys, masterKeyFrom, subjectSecrets, totpCode } from '@ccp/command-service';
+import { DEMO_TENANT, seedDemo } from '@ccp/infra';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 import { codeAfter } from '../support/totp.js';
 

@@ -2,11 +2,9 @@ import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localCredentials } from '../../infra/platform/credentials.js';
-import { seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { mediaGatewayModule } from '../../media-gateway/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { localCredentials, seedDemo, streamProcessing } from '@ccp/infra';
+import { mediaGatewayModule } from '@ccp/media-gateway';
+import { createProcessors } from '@ccp/stream-processors';
 import { startTestPlatform } from '../support/platform.js';
 import { spawnPlatform } from '../support/process.js';
 

@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventDefinitions, PERSONAL_FIELDS, WITHHELD_FIELDS } from '@ccp/schemas';
-import { DEMO_TENANT, DEMO_USERS } from '../../infra/platform/demo-seed.js';
-import { renderReport } from '../../query-api/src/reports/render.js';
+import { DEMO_TENANT, DEMO_USERS } from '@ccp/infra';
+import { renderReport } from '@ccp/query-api';
 import { apiClient, login, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 import { DEMO_PASSWORD, startReadSidePlatform } from '../support/read-side.js';
 

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import type { EventStore } from '../../command-service/src/event-store/port.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { mediaGatewayModule } from '../../media-gateway/src/module.js';
-import { queryApiModule } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { verifyStreamChain, type EventStore } from '@ccp/command-service';
+import { configFromEnv, enginesOf, DEMO_TENANT, DEMO_USERS, seedDemo, streamProcessing } from '@ccp/infra';
+import { mediaGatewayModule } from '@ccp/media-gateway';
+import { queryApiModule } from '@ccp/query-api';
+import { createProcessors } from '@ccp/stream-processors';
 import { login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
-import { seededRandom } from '../../media-gateway/src/speech/testing/signals.js';
+import { seededRandom } from '@ccp/media-gateway/testing';
 
 /*
  * Fuzzing of every HTTP input with a fixed seed and bounded loops: every command type (bodies generated from

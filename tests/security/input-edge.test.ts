@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventStore } from '../../command-service/src/event-store/port.js';
-import { DEMO_TENANT, DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { mediaGatewayModule } from '../../media-gateway/src/module.js';
+import type { EventStore } from '@ccp/command-service';
+import { DEMO_TENANT, DEMO_USERS, seedDemo } from '@ccp/infra';
+import { mediaGatewayModule } from '@ccp/media-gateway';
 import { apiClient, login, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 /*

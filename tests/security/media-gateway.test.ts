@@ -1,11 +1,13 @@
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '../../infra/platform/demo-seed.js';
-import { Conversation } from '../../media-gateway/src/simulator/transcript.js';
-import { hangUp, say, scripted } from '../../media-gateway/src/simulator/caller.js';
-import { MediaStreamClient } from '../../media-gateway/src/simulator/media-stream-client.js';
+import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import {
+  Conversation,
+  hangUp,
+  say,
+  scripted,
+  MediaStreamClient,
   gatherParams,
   recordingStatusParams,
   sendSignedRequest,
@@ -13,11 +15,13 @@ import {
   twilioSid,
   voiceParams,
   type CallParties,
-} from '../../media-gateway/src/simulator/signed-request.js';
-import { parseTwiml, type Stream, type Verb } from '../../media-gateway/src/simulator/twiml.js';
+  parseTwiml,
+  type Stream,
+  type Verb,
+} from '@ccp/media-gateway/simulator';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login } from '../support/platform.js';
-import { GATEWAY_ACTOR } from '../../media-gateway/src/command-sender.js';
+import { GATEWAY_ACTOR } from '@ccp/media-gateway';
 
 /*
  * The media gateway against a caller who holds the platform's signed URLs but not Twilio's place in the call:

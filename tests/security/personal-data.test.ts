@@ -8,8 +8,8 @@ import {
   streamName,
   type EventDefinition,
 } from '@ccp/schemas';
-import { subjectOf } from '../../command-service/src/event-store/personal-data.js';
-import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import { subjectOf } from '@ccp/command-service';
+import { DEMO_TENANT } from '@ccp/infra';
 import type { apiClient, TestPlatform } from '../support/platform.js';
 import { demoUser, startReadSidePlatform } from '../support/read-side.js';
 

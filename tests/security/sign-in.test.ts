@@ -3,13 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subjectSecrets } from '../../command-service/src/event-store/personal-data.js';
-import { commandApi } from '../../command-service/src/http/command-api.js';
-import { errorBodies } from '../../command-service/src/http/errors.js';
-import { createAuth } from '../../command-service/src/identity/auth.js';
-import { totpCode } from '../../command-service/src/identity/totp.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
-import { startLocalIssuer, type IssuerOverride, type LocalIssuer } from '../support/oidc-issuer.js';
+import { subjectSecrets, commandApi, errorBodies, createAuth, totpCode } from '@ccp/command-service';
+import { DEMO_TENANT, seedDemo } from '@ccp/infra';
+import { startLocalIssuer, type IssuerOverride, type LocalIssuer } from '@ccp/command-service/testing';
 import { codeAfter } from '../support/totp.js';
 import {
   apiClient,

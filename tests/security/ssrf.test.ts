@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandJsonSchema } from '@ccp/schemas';
-import { commandRoutes } from '../../command-service/src/commands/index.js';
-import { DEMO_TENANT } from '../../infra/platform/demo-seed.js';
+import { commandRoutes } from '@ccp/command-service';
+import { DEMO_TENANT } from '@ccp/infra';
 import { apiClient, login, type TestPlatform } from '../support/platform.js';
 import { demoUser, startReadSidePlatform, tomorrowAt } from '../support/read-side.js';
 

@@ -5,14 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_NUMBER } from '../../infra/platform/demo-seed.js';
-import {
-  statusCallbackParams,
-  twilioSid,
-  voiceParams,
-  type CallParties,
-} from '../../media-gateway/src/simulator/signed-request.js';
-import { requireTwilioSignature } from '../../media-gateway/src/telephony/twilio-signature.js';
+import { DEMO_NUMBER } from '@ccp/infra';
+import { statusCallbackParams, twilioSid, voiceParams, type CallParties } from '@ccp/media-gateway/simulator';
+import { requireTwilioSignature } from '@ccp/media-gateway';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 
 /*

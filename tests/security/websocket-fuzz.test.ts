@@ -6,17 +6,20 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_NUMBER } from '../../infra/platform/demo-seed.js';
-import { say, hangUp, scripted } from '../../media-gateway/src/simulator/caller.js';
-import { placeInboundCall } from '../../media-gateway/src/simulator/phone-call.js';
+import { DEMO_NUMBER } from '@ccp/infra';
 import {
+  say,
+  hangUp,
+  scripted,
+  placeInboundCall,
   sendSignedRequest,
   twilioSid,
   voiceParams,
-} from '../../media-gateway/src/simulator/signed-request.js';
-import { parseTwiml, type Stream } from '../../media-gateway/src/simulator/twiml.js';
+  parseTwiml,
+  type Stream,
+} from '@ccp/media-gateway/simulator';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
-import { seededRandom } from '../../media-gateway/src/speech/testing/signals.js';
+import { seededRandom } from '@ccp/media-gateway/testing';
 
 /*
  * The platform's WebSocket endpoints under hostile frames. The platform runs as its own process (as `npm start`

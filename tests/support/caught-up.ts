@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
-import { createSqliteEventStore } from '../../command-service/src/event-store/sqlite.js';
-import { partitionOf } from '../../stream-processors/src/bus/partitions.js';
-import { topicOf } from '../../stream-processors/src/bus/port.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { createSqliteEventStore } from '@ccp/command-service';
+import { partitionOf, topicOf, createProcessors } from '@ccp/stream-processors';
 
 /** The embedded bus's virtual partitions (createEmbeddedBus's default, which the platform uses). */
 const EMBEDDED_PARTITIONS = 8;

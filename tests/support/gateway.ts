@@ -1,12 +1,7 @@
 import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
-import { mediaGatewayModule, type MediaGatewayModule } from '../../media-gateway/src/module.js';
-import {
-  startLocalCarrier,
-  type Callee,
-  type LocalCarrier,
-} from '../../media-gateway/src/simulator/local-carrier.js';
-import { twilioSid } from '../../media-gateway/src/simulator/signed-request.js';
-import { DEMO_TENANT, seedDemo } from '../../infra/platform/demo-seed.js';
+import { mediaGatewayModule, type MediaGatewayModule } from '@ccp/media-gateway';
+import { startLocalCarrier, type Callee, type LocalCarrier, twilioSid } from '@ccp/media-gateway/simulator';
+import { DEMO_TENANT, seedDemo } from '@ccp/infra';
 import { startTestPlatform, type TestPlatform } from './platform.js';
 
 /** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in New York. */

@@ -1,10 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configFromEnv, type PlatformConfig } from '../../infra/platform/config.js';
-import { ensureSuperAdmin } from '../../infra/platform/bootstrap.js';
-import { startPlatform, type PlatformModule, type RunningPlatform } from '../../infra/platform/platform.js';
-import type { StreamProcessing } from '../../infra/platform/stream-processing.js';
+import {
+  configFromEnv,
+  ensureSuperAdmin,
+  startPlatform,
+  type RunningPlatform,
+  type StreamProcessing,
+} from '@ccp/infra';
+import type { PlatformConfig, PlatformModule } from '@ccp/command-service';
 
 export const SUPER_ADMIN = { email: 'root@test.example', password: 'root-password-1' };
 

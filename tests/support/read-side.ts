@@ -1,10 +1,8 @@
 import { wallClockAt, wallClockToInstant } from '@ccp/schemas';
-import { verifyStreamChain } from '../../command-service/src/event-store/hash-chain.js';
-import { configFromEnv, enginesOf } from '../../infra/platform/config.js';
-import { DEMO_USERS, seedDemo } from '../../infra/platform/demo-seed.js';
-import { streamProcessing } from '../../infra/platform/stream-processing.js';
-import { queryApiModule, type QueryApiHooks } from '../../query-api/src/module.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { verifyStreamChain } from '@ccp/command-service';
+import { configFromEnv, enginesOf, DEMO_USERS, seedDemo, streamProcessing } from '@ccp/infra';
+import { queryApiModule, type QueryApiHooks } from '@ccp/query-api';
+import { createProcessors } from '@ccp/stream-processors';
 import { apiClient, login, startTestPlatform, type TestPlatform } from './platform.js';
 
 export const DEMO_PASSWORD = 'demo-password-1';

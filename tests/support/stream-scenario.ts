@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalKafka, type LocalKafka } from '../../infra/kafka/local-kafka.js';
-import { streamProcessing, type StreamProcessing } from '../../infra/platform/stream-processing.js';
-import { createProcessors } from '../../stream-processors/src/processors/index.js';
+import { startLocalKafka, type LocalKafka, streamProcessing, type StreamProcessing } from '@ccp/infra';
+import { createProcessors } from '@ccp/stream-processors';
 import { recordCall } from './calls.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from './platform.js';
 

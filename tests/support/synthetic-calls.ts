@@ -1,4 +1,4 @@
-import type { ReadStore } from '../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 
 export interface SyntheticLoad {
   readonly calls: number;

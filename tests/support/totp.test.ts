@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newTotpSecret, totpCode, totpStep } from '../../command-service/src/identity/totp.js';
+import { newTotpSecret, totpCode, totpStep } from '@ccp/command-service';
 import { codeAfter, stepOf } from './totp.js';
 
 // A fixed instant 1 ms before a 30-second boundary: the hour at which "Date.now() twice" tests went wrong.

@@ -1,4 +1,4 @@
-import { totpCode } from '../../command-service/src/identity/totp.js';
+import { totpCode } from '@ccp/command-service';
 
 const STEP_MS = 30_000;
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIssuer, type LocalIssuer } from '../../../tests/support/oidc-issuer.js';
+import { startLocalIssuer, type LocalIssuer } from './testing/oidc-issuer.js';
 import { outboundGuard } from '../net/outbound-guard.js';
 import { OidcRejected, oidcVerifier } from './oidc.js';
 

@@ -1,6 +1,6 @@
 import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { ChatMessage } from '../llm/port.js';
-import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
+import { scoreSentiment } from '@ccp/stream-processors';
 import type { CallSetup, NextStep } from './call-session.js';
 import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
 import type { ToolEffect } from './tools.js';

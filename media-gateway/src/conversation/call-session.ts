@@ -4,7 +4,7 @@ import { GATEWAY_NOTES, type LanguageModel } from '../llm/port.js';
 import { AnswersByRequest } from './answers-by-request.js';
 import { CallConversation, primary } from './call-conversation.js';
 import { CommandRefusedError, type SendResult } from './commands.js';
-import { scoreSentiment } from '../../../stream-processors/src/nlp/sentiment.js';
+import { scoreSentiment } from '@ccp/stream-processors';
 import { escalationTrigger } from './escalation-policy.js';
 import { detectLanguage } from './language.js';
 import { respond } from './model-turn.js';

@@ -1,5 +1,5 @@
 import type { AgentEscalationRules } from '@ccp/schemas';
-import { rollingSentiment } from '../../../stream-processors/src/nlp/sentiment-trend.js';
+import { rollingSentiment } from '@ccp/stream-processors';
 
 export type EscalationReason = 'keyword' | 'negative_sentiment' | 'low_confidence' | 'agent_rule';
 

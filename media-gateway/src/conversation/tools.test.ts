@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR, type BusinessHours } from '@ccp/schemas';
-import { createCommandHandler } from '../../../command-service/src/application/command-handler.js';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
+import {
+  createCommandHandler,
+  commandRoutes,
+  type EventStore,
+  createSqliteEventStore,
+} from '@ccp/command-service';
 import { commandSenderFor } from '../command-sender.js';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.js';
 import { nextOpening } from '../routing/business-hours.js';

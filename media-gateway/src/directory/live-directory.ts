@@ -1,6 +1,5 @@
 import { decodeEvent } from '@ccp/schemas';
-import { followLog } from '../../../command-service/src/event-store/log-follower.js';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
+import { followLog, type EventStore } from '@ccp/command-service';
 import { Directory } from './directory.js';
 
 const CATEGORIES = /^(tenant|department|agent|number|article|script|call|appointment|ticket)-/;

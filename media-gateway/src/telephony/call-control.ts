@@ -13,20 +13,18 @@ import {
   type Actor,
   type EventEnvelope,
 } from '@ccp/schemas';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
 import {
+  CommandRejected,
   authenticate,
   requireCredential,
   tenantOfQuery,
   type ApiState,
-} from '../../../command-service/src/http/command-api.js';
-import type { Auth } from '../../../command-service/src/identity/auth.js';
-import {
+  type Auth,
   authorize,
   tenantIdIn,
   type PlanOf,
   type RouteAccess,
-} from '../../../command-service/src/http/authorize.js';
+} from '@ccp/command-service';
 import type { MediaGateway } from '../gateway.js';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { Carrier } from './carrier.js';

@@ -2,10 +2,10 @@ import { SYSTEM_ACTOR, type EventEnvelope, decodeEvent } from '@ccp/schemas';
 import {
   createCommandHandler,
   type CommandHandler,
-} from '../../../command-service/src/application/command-handler.js';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
+  commandRoutes,
+  type EventStore,
+  createSqliteEventStore,
+} from '@ccp/command-service';
 import { commandSenderFor } from '../command-sender.js';
 import type { CommandSender } from '../conversation/commands.js';
 import { createLiveDirectory, type LiveDirectory } from '../directory/live-directory.js';

@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { openChdbReadStore } from './chdb.js';
 import { openClickHouseReadStore } from './clickhouse.js';
+import type { ReadStoreConfig } from '@ccp/command-service';
 import type { ReadStore } from './port.js';
 
-export type ReadStoreConfig =
-  | { readonly kind: 'chdb'; readonly dataDir: string; readonly database?: string }
-  | {
-      readonly kind: 'clickhouse';
-      readonly url: string;
-      readonly username?: string;
-      readonly password?: string;
-      readonly database?: string;
-    };
+export type { ReadStoreConfig };
 
 /** Opens the adapter the configuration names (READ_STORE=chdb|clickhouse). */
 export const openReadStore = (config: ReadStoreConfig): Promise<ReadStore> =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PLATFORM_TENANT } from '@ccp/schemas';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import { isoOf } from '../calls/calls.js';
 
 export const Announcement = z.object({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Context, Middleware } from 'koa';
-import type { ApiState } from '../../../command-service/src/http/command-api.js';
-import type { InsertRow, ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ApiState } from '@ccp/command-service';
+import type { InsertRow, ReadStore } from '@ccp/projections';
 import { isoOf } from '../calls/calls.js';
 
 export interface RequestRecorder {

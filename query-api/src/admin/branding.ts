@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 
 export const Branding = z.object({
   tenantId: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { EventStore } from '@ccp/command-service';
+import type { ReadStore } from '@ccp/projections';
 
 /** A remote provider's last failure, as the media gateway reports it (the platform hands its report over). */
 export const ProviderFailure = z.object({

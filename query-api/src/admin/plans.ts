@@ -9,7 +9,7 @@ import {
   UsageLimitOverridesSchema,
 } from '@ccp/schemas';
 import { priced, TIERED_USAGE_SQL } from '../analytics/cost.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 
 export const UsageAgainstCaps = z.object({
   period: z.string().describe('The billing period (UTC month, YYYY-MM)'),

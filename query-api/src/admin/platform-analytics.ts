@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PlanTier, PLATFORM_TENANT, Region, REGIONS } from '@ccp/schemas';
 import { priced, TIERED_USAGE_SQL } from '../analytics/cost.js';
 import { cents } from '../analytics/numbers.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import { isoOf } from '../calls/calls.js';
 
 const LIFECYCLE = `('TenantCreated','TenantSuspended','TenantReactivated','TenantDisabled','TenantDeletionRequested')`;

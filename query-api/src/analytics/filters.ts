@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EntityId } from '@ccp/schemas';
-import type { QueryParams } from '../../../projections/src/read-store/port.js';
+import type { QueryParams } from '@ccp/projections';
 
 const Instant = z.iso.datetime({ offset: true }).describe('An ISO 8601 instant, e.g. 2026-11-01T00:00:00Z');
 

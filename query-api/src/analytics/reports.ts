@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PlanTier } from '@ccp/schemas';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import { priced, TIERED_USAGE_SQL, UsageCost } from './cost.js';
 import { callWhere, type CallFilters } from './filters.js';
 import { maybe, num, rate } from './numbers.js';

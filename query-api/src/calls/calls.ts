@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryParams, ReadStore } from '../../../projections/src/read-store/port.js';
+import type { QueryParams, ReadStore } from '@ccp/projections';
 import { CallFilters, callWhere } from '../analytics/filters.js';
 
 export const CallSort = z.enum(['started_at', 'duration_seconds', 'feedback_score', 'utterance_count']);

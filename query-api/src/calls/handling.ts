@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decodeEvent, streamName, type CallEvent } from '@ccp/schemas';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { EventStore } from '@ccp/command-service';
+import type { ReadStore } from '@ccp/projections';
 import { supportTickets } from '../admin/platform.js';
 import { CALL_COLUMNS, CallSummary, callSummaryOf } from './calls.js';
 

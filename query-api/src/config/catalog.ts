@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { decodeEvent, parseStreamName, PLATFORM_TENANT, streamName, type DomainEvent } from '@ccp/schemas';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
-import type { Decider } from '../../../command-service/src/domain/decider.js';
-import { followLog } from '../../../command-service/src/event-store/log-follower.js';
-import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
+import {
+  commandRoutes,
+  type Decider,
+  followLog,
+  type EventStore,
+  type RecordedEvent,
+} from '@ccp/command-service';
 
 /**
  * What a tenant has configured — its settings, departments, AI agents, numbers, knowledge, scripts and team —

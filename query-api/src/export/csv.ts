@@ -2,11 +2,7 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { Context } from 'koa';
-import {
-  assertTableName,
-  type QueryParams,
-  type ReadStore,
-} from '../../../projections/src/read-store/port.js';
+import { assertTableName, type QueryParams, type ReadStore } from '@ccp/projections';
 
 /**
  * Options every CSV the platform writes is made with. A cell that starts with =, +, -, @, tab or CR is a

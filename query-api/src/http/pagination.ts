@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
+import { CommandRejected } from '@ccp/command-service';
 
 /** Every list takes `limit` and an opaque `cursor` and answers `{ items, nextCursor, total }`. */
 export const Page = z.strictObject({

@@ -2,15 +2,16 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { TenantId, parseWith, type PlanTier } from '@ccp/schemas';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
-import { authorize, type PlanOf } from '../../../command-service/src/http/authorize.js';
 import {
+  CommandRejected,
+  authorize,
+  type PlanOf,
   authenticate,
   requireCredential,
   tenantOfQuery,
   type ApiState,
-} from '../../../command-service/src/http/command-api.js';
-import type { Auth } from '../../../command-service/src/identity/auth.js';
+  type Auth,
+} from '@ccp/command-service';
 import type { QueryRoute, Scope } from './route.js';
 
 const TenantParam = z.object({ tenantId: TenantId.optional() });

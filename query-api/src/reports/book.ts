@@ -8,8 +8,7 @@ import {
   ReportKind,
   ReportSchedule,
 } from '@ccp/schemas';
-import { followLog } from '../../../command-service/src/event-store/log-follower.js';
-import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
+import { followLog, type EventStore, type RecordedEvent } from '@ccp/command-service';
 
 export const SavedReport = z.object({
   reportId: z.string(),

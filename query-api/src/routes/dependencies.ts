@@ -1,5 +1,5 @@
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { EventStore } from '@ccp/command-service';
+import type { ReadStore } from '@ccp/projections';
 import type { ProviderFailure } from '../admin/health.js';
 import type { ReportContext } from '../analytics/reports.js';
 import type { Catalog } from '../config/catalog.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tierAllows } from '@ccp/schemas';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
+import { CommandRejected } from '@ccp/command-service';
 import { ApiUsageQuery, ApiUsageReport, apiUsage } from '../admin/api-usage.js';
 import { Announcements, activeAnnouncements } from '../admin/announcements.js';
 import { Branding, brandingForDomain } from '../admin/branding.js';

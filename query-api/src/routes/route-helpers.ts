@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
+import { CommandRejected } from '@ccp/command-service';
 import type { ReportContext } from '../analytics/reports.js';
 import type { Scope } from '../http/route.js';
 import type { QueryDependencies } from './dependencies.js';

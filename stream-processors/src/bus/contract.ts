@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import type { EventStore, NewEvent } from '../../../command-service/src/event-store/port.js';
+import type { EventStore, NewEvent } from '@ccp/command-service';
 import type { Bus, BusEvent, BusOptions, Rejection, RunningConsumer } from './port.js';
 
 export interface BusFixture {

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteCheckpointStore } from '../../../command-service/src/application/checkpoints.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
+import { createSqliteCheckpointStore, createSqliteEventStore } from '@ccp/command-service';
 import { busContract } from './contract.js';
 import { createEmbeddedBus } from './embedded.js';
 

@@ -1,6 +1,5 @@
 import { decodeEvent, parseStreamName } from '@ccp/schemas';
-import type { CheckpointStore } from '../../../command-service/src/application/checkpoints.js';
-import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
+import type { CheckpointStore, EventStore, RecordedEvent } from '@ccp/command-service';
 import type { Bus, BusEvent, BusOptions, ConsumerOptions, RunningConsumer } from './port.js';
 import { partitionOf } from './partitions.js';
 

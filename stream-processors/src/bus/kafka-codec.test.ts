@@ -2,16 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEvent, ERASED, SYSTEM_ACTOR } from '@ccp/schemas';
-import { createCommandHandler } from '../../../command-service/src/application/command-handler.js';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
 import {
+  createCommandHandler,
+  commandRoutes,
   createSqliteSubjectKeys,
   subjectOf as keySubjectOf,
   withPersonalDataEncryption,
   type SubjectKeys,
-} from '../../../command-service/src/event-store/personal-data.js';
-import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
+  type EventStore,
+  type RecordedEvent,
+  createSqliteEventStore,
+} from '@ccp/command-service';
 import { fromWire, readStored, registrySchemaOf, toWire, type WireEnvelope } from './kafka-codec.js';
 import { personalDataDecryptor } from './kafka-personal-data.js';
 

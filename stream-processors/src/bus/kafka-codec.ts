@@ -14,7 +14,7 @@ import {
   type StoredEvent,
 } from '@ccp/schemas';
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { RecordedEvent } from '../../../command-service/src/event-store/port.js';
+import type { RecordedEvent } from '@ccp/command-service';
 import { topicOf } from './port.js';
 
 /**

@@ -2,8 +2,9 @@ import type { StoredEvent } from '@ccp/schemas';
 import {
   withPersonalDataEncryption,
   type SubjectKeys,
-} from '../../../command-service/src/event-store/personal-data.js';
-import type { EventStore, RecordedEvent } from '../../../command-service/src/event-store/port.js';
+  type EventStore,
+  type RecordedEvent,
+} from '@ccp/command-service';
 import type { Decrypt } from './kafka-codec.js';
 
 const unsupported = (): never => {

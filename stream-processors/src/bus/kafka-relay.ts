@@ -1,12 +1,7 @@
 import type { Message, Producer } from 'kafkajs';
 import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { eventDefinitions } from '@ccp/schemas';
-import type { CheckpointStore } from '../../../command-service/src/application/checkpoints.js';
-import type {
-  EventStore,
-  RecordedEvent,
-  Subscription,
-} from '../../../command-service/src/event-store/port.js';
+import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '@ccp/command-service';
 import {
   categoryOf,
   errorNamed,

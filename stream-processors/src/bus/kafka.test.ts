@@ -6,25 +6,23 @@ import { Kafka, logLevel } from 'kafkajs';
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventDefinition, ERASED } from '@ccp/schemas';
-import { startLocalKafka, type LocalKafka } from '../../../infra/kafka/local-kafka.js';
+import { startLocalKafka, type LocalKafka } from '@ccp/infra';
 import {
   createSqliteCheckpointStore,
   type CheckpointStore,
-} from '../../../command-service/src/application/checkpoints.js';
-import {
   createSqliteSubjectKeys,
   subjectOf as keySubjectOf,
   withPersonalDataEncryption,
   type SubjectKeys,
-} from '../../../command-service/src/event-store/personal-data.js';
-import type { EventStore, NewEvent } from '../../../command-service/src/event-store/port.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
+  type EventStore,
+  type NewEvent,
+  createSqliteEventStore,
+} from '@ccp/command-service';
 import { busContract, utterance, type BusFixture } from './contract.js';
 import { createKafkaBus } from './kafka.js';
 import { HEADER_POSITION, registryClientOptions, registrySchemaOf, subjectOf } from './kafka-codec.js';
 import { personalDataDecryptor } from './kafka-personal-data.js';
-import type { Bus, BusEvent, BusOptions, Rejection } from './port.js';
-import { topicOf } from './port.js';
+import { type Bus, type BusEvent, type BusOptions, type Rejection, topicOf } from './port.js';
 
 let kafka: LocalKafka;
 const kafkaLog: string[] = [];

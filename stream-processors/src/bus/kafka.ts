@@ -9,8 +9,7 @@ import {
 } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Parsed } from '@ccp/schemas';
-import type { CheckpointStore } from '../../../command-service/src/application/checkpoints.js';
-import type { EventStore } from '../../../command-service/src/event-store/port.js';
+import type { CheckpointStore, EventStore } from '@ccp/command-service';
 import {
   errorNamed,
   fromWire,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventDefinitions, PERSONAL_FIELDS, WITHHELD, type Actor } from '@ccp/schemas';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import {
   AUDITED_CATEGORIES,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import { createCallFactsProcessor } from './call-facts.js';
 import { agentStatistics, departmentStatistics, queueStatistics } from './call-statistics.js';
 import {

@@ -10,12 +10,10 @@ import { decodeEvent, parseStreamName, SYSTEM_ACTOR, type PlanTier } from '@ccp/
 import {
   createCommandHandler,
   type CommandContext,
-} from '../../../command-service/src/application/command-handler.js';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
-import { migrate } from '../../../projections/src/migrations/index.js';
-import { openChdbReadStore } from '../../../projections/src/read-store/chdb.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+  commandRoutes,
+  createSqliteEventStore,
+} from '@ccp/command-service';
+import { migrate, openChdbReadStore, type ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import type { Processor, ProcessorContext } from '../processor.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertTableName, type ReadStore } from '../../../projections/src/read-store/port.js';
+import { assertTableName, type ReadStore } from '@ccp/projections';
 
 /**
  * ClickHouse writes DateTime64(3, 'UTC') as 'YYYY-MM-DD hh:mm:ss.sss'; processors keep instants as ISO strings

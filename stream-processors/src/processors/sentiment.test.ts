@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvent, ERASED, ERASED_FIELDS_KEY } from '@ccp/schemas';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import { scoreSentiment } from '../nlp/sentiment.js';
 import { rollingSentiment } from '../nlp/sentiment-trend.js';

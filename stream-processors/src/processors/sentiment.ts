@@ -1,6 +1,6 @@
 import { ERASED } from '@ccp/schemas';
 import { z } from 'zod';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import { scoreSentiment } from '../nlp/sentiment.js';
 import { rollingSentiment } from '../nlp/sentiment-trend.js';

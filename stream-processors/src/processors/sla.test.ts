@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SLA_TARGETS, type SlaTargets } from '@ccp/schemas';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import { inBatchesOf, tableRows, testReadStores } from './processor-testing.js';
 import { createSlaProcessor, slaCompliance } from './sla.js';

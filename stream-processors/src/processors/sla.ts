@@ -7,7 +7,7 @@ import {
   type SlaTargets,
   type TenantSettings,
 } from '@ccp/schemas';
-import type { InsertRow, ReadStore } from '../../../projections/src/read-store/port.js';
+import type { InsertRow, ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import type { Processor, ProcessorContext } from '../processor.js';
 import { callEventsOf, callIdsByTenant, callKey, utcInstant, type CallEventAt } from './call-stream.js';

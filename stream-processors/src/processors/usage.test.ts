@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import { tableRows, testReadStores } from './processor-testing.js';
 import { createUsageProcessor, usageTotals } from './usage.js';

@@ -5,11 +5,13 @@
  * (infra/platform/stream-processing.ts: a refusal is final and logged, anything else fails the batch).
  */
 import { decodeEvent, parseStreamName, SYSTEM_ACTOR, type PlanTier } from '@ccp/schemas';
-import { createCommandHandler } from '../../../command-service/src/application/command-handler.js';
-import { CommandRejected } from '../../../command-service/src/application/errors.js';
-import { commandRoutes } from '../../../command-service/src/commands/index.js';
-import { createSqliteEventStore } from '../../../command-service/src/event-store/sqlite.js';
-import type { ReadStore } from '../../../projections/src/read-store/port.js';
+import {
+  createCommandHandler,
+  CommandRejected,
+  commandRoutes,
+  createSqliteEventStore,
+} from '@ccp/command-service';
+import type { ReadStore } from '@ccp/projections';
 import type { BusEvent } from '../bus/port.js';
 import type { ProcessorContext, SendCommand } from '../processor.js';
 

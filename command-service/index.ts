@@ -1,0 +1,37 @@
+/**
+ * @ccp/command-service: the write side. What other packages may use: the event store port and its adapters,
+ * the command handler, routes and reactor, identity (sign-in, sessions, API keys, SSO), the one authorization
+ * function, the HTTP command API, the outbound-request guard, and the platform plug-in contract (PlatformModule,
+ * PlatformContext, the settings types) that every service implements and the composition root (infra) wires.
+ */
+export * from './src/platform/module.js';
+export * from './src/platform/settings.js';
+
+export * from './src/event-store/index.js';
+export * from './src/event-store/port.js';
+export * from './src/event-store/sqlite.js';
+export * from './src/event-store/hash-chain.js';
+export * from './src/event-store/log-follower.js';
+export * from './src/event-store/personal-data.js';
+
+export * from './src/application/checkpoints.js';
+export * from './src/application/command-handler.js';
+export * from './src/application/errors.js';
+export * from './src/application/reactor.js';
+export * from './src/commands/index.js';
+export { fold, type Decider } from './src/domain/decider.js';
+export { agentDecider } from './src/domain/agent.js';
+export { tenantDecider } from './src/domain/tenant.js';
+
+export * from './src/http/authorize.js';
+export * from './src/http/command-api.js';
+export * from './src/http/errors.js';
+export * from './src/http/rate-limit.js';
+
+export * from './src/identity/auth.js';
+export * from './src/identity/identity-store.js';
+export * from './src/identity/oidc.js';
+export * from './src/identity/passwords.js';
+export * from './src/identity/totp.js';
+
+export * from './src/net/outbound-guard.js';

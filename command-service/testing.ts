@@ -1,0 +1,1 @@
+export * from './src/identity/testing/oidc-issuer.js';

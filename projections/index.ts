@@ -1,0 +1,4 @@
+export * from './src/migrations/index.js';
+export * from './src/read-store/chdb.js';
+export * from './src/read-store/index.js';
+export * from './src/read-store/port.js';

@@ -1,0 +1,2 @@
+export * from './server/build.js';
+export * from './server/static.js';
