@@ -1,3 +1,7 @@
+/**
+ * @ccp/infra: the composition root. Starting the one-process platform from its settings, the stream-processing
+ * module, bootstrap and demo seed, local credentials, and the local Kafka broker the Kafka profile and tests use.
+ */
 export * from './kafka/local-kafka.js';
 export * from './platform/bootstrap.js';
 export * from './platform/config.js';

@@ -1,3 +1,8 @@
+/**
+ * @ccp/media-gateway: the telephony service as a platform module (Twilio webhooks, Media Streams, routing, the
+ * conversation engine), plus what the composition root and tests need from it: business hours, provider failures,
+ * call control, Twilio signatures, audio codecs and the machine voice.
+ */
 export * from './src/command-sender.js';
 export * from './src/llm/port.js';
 export * from './src/llm/provider-failures.js';

@@ -1,3 +1,4 @@
+/** @ccp/projections: the read store port (chdb embedded, ClickHouse at scale) and the table migrations. */
 export * from './src/migrations/index.js';
 export * from './src/read-store/chdb.js';
 export * from './src/read-store/index.js';

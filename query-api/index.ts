@@ -1,3 +1,4 @@
+/** @ccp/query-api: the read API as a platform module, and the report rendering and delivery it schedules. */
 export * from './src/analytics/reports.js';
 export * from './src/calls/calls.js';
 export * from './src/live/metrics.js';
