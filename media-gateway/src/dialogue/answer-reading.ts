@@ -1,6 +1,6 @@
 import type { ActResult } from './acts.js';
-import type { PolicyContext } from './dialogue-state.js';
-import { resolveWhen, type WhenMention } from './slots.js';
+import { LOW_CONFIDENCE, type PolicyContext, type Step } from './dialogue-state.js';
+import { extractWhen, mergeWhen, resolveWhen, type WhenMention } from './slots.js';
 
 /**
  * What every act reads in the caller's line the same way: a yes or a no, whether it asks for something, and the
@@ -38,3 +38,22 @@ export const dayOnly = (when: WhenMention | undefined): WhenMention | undefined 
   when?.date
     ? { date: when.date, weekdayOnly: when.weekdayOnly, index: when.index, before: when.before }
     : undefined;
+
+/**
+ * The line as the answer to "when?" (a new time for an appointment, a time to call back): a time it names moves
+ * the task on, a no drops the question, and anything else asks again, saying the line was not understood.
+ */
+export const answerWhen = <T extends { readonly when?: WhenMention }>(
+  task: T,
+  text: string,
+  act: ActResult,
+  ctx: PolicyContext,
+  proceed: (task: T, confidence: number) => Step,
+  declined: (confidence: number) => Step,
+): Step => {
+  const c = act.confidence;
+  const when = extractWhen(text, ctx, true).reduce<WhenMention | undefined>(mergeWhen, task.when);
+  if (when !== task.when) return proceed({ ...task, ...(when !== undefined && { when }) }, c);
+  if (isNo(act)) return declined(c);
+  return proceed(task, Math.min(c, LOW_CONFIDENCE - 0.05));
+};

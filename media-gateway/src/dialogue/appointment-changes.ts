@@ -1,5 +1,5 @@
 import type { ActResult } from './acts.js';
-import { dayOnly, instantOf, isNo, isYes, whenOf } from './answer-reading.js';
+import { answerWhen, dayOnly, instantOf, isNo, isYes, whenOf } from './answer-reading.js';
 import {
   anythingElse,
   ask,
@@ -137,13 +137,15 @@ export const answerNewTime = (
   ctx: PolicyContext,
 ): Step | undefined => {
   const { task } = state;
-  const c = act.confidence;
   if (task?.kind !== 'reschedule') return undefined;
-  const when = extractWhen(text, ctx, true).reduce<WhenMention | undefined>(mergeWhen, task.when);
-  if (when !== task.when)
-    return proceedWithChange(state, { ...task, ...(when !== undefined && { when }) }, ctx, c);
-  if (isNo(act)) return anythingElse(state, [say.keepIt()], c);
-  return proceedWithChange(state, task, ctx, Math.min(c, LOW_CONFIDENCE - 0.05));
+  return answerWhen(
+    task,
+    text,
+    act,
+    ctx,
+    (next, c) => proceedWithChange(state, next, ctx, c),
+    (c) => anythingElse(state, [say.keepIt()], c),
+  );
 };
 
 /** The line as the answer to "shall I move (or cancel) it?". */

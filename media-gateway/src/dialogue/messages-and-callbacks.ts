@@ -1,12 +1,11 @@
 import type { ActResult } from './acts.js';
-import { instantOf, isAct, isNo, isYes, whenOf } from './answer-reading.js';
+import { answerWhen, instantOf, isAct, isNo, isYes, whenOf } from './answer-reading.js';
 import {
   anythingElse,
   ask,
   cannotHere,
   clip,
   has,
-  LOW_CONFIDENCE,
   note,
   reply,
   type Callback,
@@ -152,13 +151,15 @@ export const answerCallbackTime = (
   ctx: PolicyContext,
 ): Step | undefined => {
   const { task } = state;
-  const c = act.confidence;
   if (task?.kind !== 'callback') return undefined;
-  const when = extractWhen(text, ctx, true).reduce<WhenMention | undefined>(mergeWhen, task.when);
-  if (when !== task.when)
-    return scheduleCallback(state, { ...task, ...(when !== undefined && { when }) }, ctx, c);
-  if (isNo(act)) return anythingElse(state, [say.okay()], c);
-  return scheduleCallback(state, task, ctx, Math.min(c, LOW_CONFIDENCE - 0.05));
+  return answerWhen(
+    task,
+    text,
+    act,
+    ctx,
+    (next, c) => scheduleCallback(state, next, ctx, c),
+    (c) => anythingElse(state, [say.okay()], c),
+  );
 };
 
 /** The line as the answer to "shall I take a message?". */
