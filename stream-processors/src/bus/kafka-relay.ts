@@ -19,8 +19,9 @@ export interface RelayOptions {
   readonly checkpoints: CheckpointStore;
   /** Checkpoint name: how far the log has been acknowledged by the broker. */
   readonly name: string;
-  readonly producer: Producer;
-  readonly registry: SchemaRegistry;
+  /** Only sendBatch: the caller connects and disconnects the producer. */
+  readonly producer: Pick<Producer, 'sendBatch'>;
+  readonly registry: Pick<SchemaRegistry, 'register' | 'encode'>;
   readonly ensureTopics: (topics: readonly string[]) => Promise<void>;
   readonly onRejected: (rejection: Rejection) => void;
   readonly log: (message: string) => void;
@@ -41,7 +42,9 @@ const REGISTRATION_CONCURRENCY = 8;
  * incompatibly since it was last registered makes this throw: the relay refuses to start rather than publish
  * what existing readers cannot read.
  */
-export const registerEventSchemas = async (registry: SchemaRegistry): Promise<Map<string, number>> => {
+export const registerEventSchemas = async (
+  registry: Pick<SchemaRegistry, 'register'>,
+): Promise<Map<string, number>> => {
   const ids = new Map<string, number>();
   const queue = [...eventDefinitions];
   const worker = async (): Promise<void> => {
@@ -67,7 +70,6 @@ export const registerEventSchemas = async (registry: SchemaRegistry): Promise<Ma
   return ids;
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const IMMEDIATE = Symbol('immediate');
 
 /**
@@ -112,6 +114,17 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
   const subscription = store.subscribe({ after: acknowledged });
   const nextBatch = batchesOf(subscription);
   let stopped = false;
+  let wake = (): void => undefined;
+  const stopping = new Promise<void>((resolve) => (wake = resolve));
+  /** Waits before the next attempt, longer each time; stop() cuts the wait short. */
+  const backOff = async (attempt: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      stopping,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(10_000, 200 * 2 ** attempt)))),
+    ]);
+    clearTimeout(timer);
+  };
 
   const encode = async (event: RecordedEvent): Promise<{ topic: string; message: Message } | Rejection> => {
     const wire = toWire(event);
@@ -155,7 +168,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
         return true;
       } catch (error) {
         log(`${name}: publishing failed (attempt ${attempt}), retrying: ${String(error)}`);
-        await sleep(Math.min(10_000, 200 * 2 ** attempt));
+        await backOff(attempt);
       }
     }
     return false;
@@ -170,7 +183,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
           encoded = await encode(event);
         } catch (error) {
           log(`${name}: encoding ${event.id} failed (attempt ${attempt}), retrying: ${String(error)}`);
-          await sleep(Math.min(10_000, 200 * 2 ** attempt));
+          await backOff(attempt);
         }
       }
       if (!encoded) return false;
@@ -202,7 +215,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
           // Stopping without the checkpoint is safe (the batch goes out again); giving up while running is not.
           if (stopped) return;
           log(`${name}: saving the checkpoint failed (attempt ${attempt}), retrying: ${String(error)}`);
-          await sleep(Math.min(10_000, 200 * 2 ** attempt));
+          await backOff(attempt);
         }
       }
       acknowledged = last.position;
@@ -214,6 +227,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
     acknowledged: () => acknowledged,
     stop: async () => {
       stopped = true;
+      wake();
       await subscription.close();
       await loop.catch(() => undefined);
     },
