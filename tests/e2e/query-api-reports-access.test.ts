@@ -307,6 +307,28 @@ const bodyOf = async (path: string, token: string | undefined): Promise<{ status
 };
 
 describe('access', () => {
+  // A ticket that names one of the demo calls, so that a leak through the tickets route shows a call id.
+  beforeAll(async () => {
+    const opened = await as('agent').command('OpenTicket', {
+      tenantId: DEMO_TENANT,
+      ticketId: 'T-access',
+      subject: 'Refund for a double charge',
+      description: 'Caller Ana Lopez, card ending 4242',
+      priority: 'high',
+      callId: 'CA-q-2',
+    });
+    expect(opened.status).toBe(200);
+    await eventually(async () => {
+      const listed = await as('supervisor').request<{ tickets: { ticketId: string }[] }>(
+        'GET',
+        '/api/tickets',
+      );
+      expect(listed.body.tickets.map((t) => t.ticketId)).toContain('T-access');
+      // What the isolation check below looks for is in this tenant's own answer.
+      expect(JSON.stringify(listed.body)).toContain('CA-q-2');
+    });
+  }, 30_000);
+
   it(
     'isolation: every route, called with another tenant’s credentials, gives none of this tenant’s data',
     { timeout: 60_000 },
