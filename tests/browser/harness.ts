@@ -143,6 +143,8 @@ export const startConsole = async (
         ...(o.baseUrl !== undefined && { baseURL: o.baseUrl }),
       });
       contexts.push(context);
+      // `npm run test:at` moves every process's clock; Chromium's is moved here (it does not run under libfaketime).
+      if (process.env.CCP_CLOCK_SHIFT_MS) await context.clock.setSystemTime(new Date());
       const page = await context.newPage();
       page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
       return page;
