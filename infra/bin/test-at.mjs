@@ -2,9 +2,10 @@
 // `npm run test:at -- <ISO 8601 time>`: the whole `npm test` with the clock of every process it starts set to that
 // time (and running on from there), to show the suite holds at any hour and on any day, e.g.
 // `npm run test:at -- 2026-12-13T03:00:00-05:00` (a Sunday, 3 am in New York).
-// Node processes get the shift from a preload (tests/support/shifted-clock.mjs, through NODE_OPTIONS); the Kafka
-// broker's JVM and Chromium from libfaketime (Debian's faketime package), limited to those two: run under
-// libfaketime, the Node platform with its embedded ClickHouse engine spun at full CPU and the suite timed out.
+// Node processes get the shift from a preload (tests/support/shifted-clock.mjs, through NODE_OPTIONS), Chromium
+// from Playwright's clock (tests/browser/harness.ts), and the Kafka broker's JVM from libfaketime (Debian's faketime
+// package), preloaded into the JVM only: under libfaketime the Node platform with its embedded ClickHouse engine
+// spun at full CPU and Chromium's crash handler looped, and the suite timed out.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ if (!at || !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(
 }
 const libfaketime = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 if (!existsSync(libfaketime)) {
-  console.log('Installing faketime (libfaketime) for the Kafka broker and Chromium...');
+  console.log("Installing faketime (libfaketime) for the Kafka broker's clock...");
   const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
   if (!(apt(['update']) && apt(['install', '-y', 'faketime']))) {
     console.error('Could not install faketime (apt-get).');
@@ -32,9 +33,9 @@ const env = {
   ...process.env,
   CCP_CLOCK_SHIFT_MS: String(shiftSeconds * 1000),
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim(),
-  LD_PRELOAD: libfaketime,
+  CCP_JVM_PRELOAD: libfaketime,
   FAKETIME: `${shiftSeconds >= 0 ? '+' : ''}${shiftSeconds}`,
-  FAKETIME_ONLY_CMDS: 'java,chromium',
+  FAKETIME_ONLY_CMDS: 'java',
   FAKETIME_DONT_FAKE_MONOTONIC: '1',
 };
 console.log(`Running the tests with the clock at ${new Date(target).toISOString()} (${at}).`);
