@@ -109,10 +109,6 @@ export const launch = (dir: string, log: string, command: readonly string[]): Su
   try {
     const child = spawn('sh', [supervisor, dir, ...command], {
       cwd: dir,
-      // `npm run test:at` moves the JVM's clock with libfaketime, preloaded here only (Chromium loops under it).
-      env: process.env.CCP_JVM_PRELOAD
-        ? { ...process.env, LD_PRELOAD: process.env.CCP_JVM_PRELOAD }
-        : process.env,
       detached: true,
       stdio: ['pipe', fd, fd],
     });
