@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, Producer } from 'kafkajs';
 import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { eventDefinitions } from '@ccp/schemas';
@@ -114,17 +115,12 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
   const subscription = store.subscribe({ after: acknowledged });
   const nextBatch = batchesOf(subscription);
   let stopped = false;
-  let wake = (): void => undefined;
-  const stopping = new Promise<void>((resolve) => (wake = resolve));
+  const stopping = new AbortController();
   /** Waits before the next attempt, longer each time; stop() cuts the wait short. */
-  const backOff = async (attempt: number): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      stopping,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(10_000, 200 * 2 ** attempt)))),
-    ]);
-    clearTimeout(timer);
-  };
+  const backOff = (attempt: number): Promise<void> =>
+    sleep(Math.min(10_000, 200 * 2 ** attempt), undefined, { signal: stopping.signal }).catch(
+      () => undefined,
+    );
 
   const encode = async (event: RecordedEvent): Promise<{ topic: string; message: Message } | Rejection> => {
     const wire = toWire(event);
@@ -227,7 +223,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
     acknowledged: () => acknowledged,
     stop: async () => {
       stopped = true;
-      wake();
+      stopping.abort();
       await subscription.close();
       await loop.catch(() => undefined);
     },
