@@ -157,5 +157,20 @@ export const AgentEnabled = defineEvent(category, 'AgentEnabled', 1, z.object({}
 export const AgentDisabled = defineEvent(category, 'AgentDisabled', 1, z.object({}));
 export const AgentDeleted = defineEvent(category, 'AgentDeleted', 1, z.object({}));
 
-export const agentCommands = [CreateAgent, UpdateAgent, EnableAgent, DisableAgent, DeleteAgent] as const;
+/** A check other commands run first (a campaign's agent): refused unless the agent exists and is enabled. */
+export const VerifyAgentCanCall = defineCommand(
+  category,
+  'VerifyAgentCanCall',
+  z.object({ tenantId: TenantId, agentId: EntityId }),
+  'Check that an AI agent exists and is enabled, to place calls; stores nothing.',
+);
+
+export const agentCommands = [
+  CreateAgent,
+  UpdateAgent,
+  EnableAgent,
+  DisableAgent,
+  DeleteAgent,
+  VerifyAgentCanCall,
+] as const;
 export const agentEvents = [AgentCreated, AgentUpdated, AgentEnabled, AgentDisabled, AgentDeleted] as const;

@@ -114,6 +114,8 @@ const CallStart = z.object({
   leadId: EntityId.optional(),
   /** Outbound: the campaign the call is placed for, for conversion and ROI analytics. */
   campaignId: EntityId.optional(),
+  /** Outbound: the campaign's dial attempt the call is, so its outcome reaches the dialer. */
+  attemptId: EntityId.optional(),
 });
 
 const IvrChoice = z.object({

@@ -20,6 +20,8 @@ import { idempotencyEvents } from './idempotency.js';
 import { apiKeyCommands, apiKeyEvents, apiKeyUpcasters } from './apikey.js';
 import { announcementCommands, announcementEvents } from './announcement.js';
 import { reportCommands, reportEvents } from './report.js';
+import { campaignCommands, campaignEvents } from './campaign.js';
+import { doNotCallCommands, doNotCallEvents } from './do-not-call.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -41,6 +43,8 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...apiKeyEvents,
   ...announcementEvents,
   ...reportEvents,
+  ...campaignEvents,
+  ...doNotCallEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -58,6 +62,8 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...apiKeyCommands,
   ...announcementCommands,
   ...reportCommands,
+  ...campaignCommands,
+  ...doNotCallCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

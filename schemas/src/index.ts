@@ -23,3 +23,5 @@ export * from './personal-data.js';
 export * from './announcement.js';
 export * from './report.js';
 export * from './time-zone.js';
+export * from './campaign.js';
+export * from './do-not-call.js';

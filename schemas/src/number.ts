@@ -92,5 +92,19 @@ export const NumberUnassigned = defineEvent(
 );
 export const NumberReleased = defineEvent(category, 'NumberReleased', 1, z.object({}));
 
-export const numberCommands = [ProvisionNumber, AssignNumber, UnassignNumber, ReleaseNumber] as const;
+/** A check other commands run first (a campaign's caller IDs): refused unless the tenant holds the number. */
+export const VerifyCallerId = defineCommand(
+  category,
+  'VerifyCallerId',
+  z.object(numberKey),
+  'Check that the tenant holds a number, to call from it; stores nothing.',
+);
+
+export const numberCommands = [
+  ProvisionNumber,
+  AssignNumber,
+  UnassignNumber,
+  ReleaseNumber,
+  VerifyCallerId,
+] as const;
 export const numberEvents = [NumberProvisioned, NumberAssigned, NumberUnassigned, NumberReleased] as const;

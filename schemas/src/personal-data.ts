@@ -30,6 +30,11 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   TicketUpdated: ['comment'],
   TicketResolved: ['resolution'],
   TicketReopened: ['reason'],
+  // Leads are people: numbers, names and whatever the tenant's file said about them.
+  LeadsStaged: ['leads'],
+  CallbackDialScheduled: ['lead', 'reason'],
+  DoNotCallAdded: ['numbers'],
+  DoNotCallRemoved: ['numbers'],
 };
 
 /** What an erased personal field reads as. */

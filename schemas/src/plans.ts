@@ -33,7 +33,8 @@ export interface PlanLimits {
 /**
  * Permission scopes a tier grants. `exports`: CSV and PDF downloads; `api_access`: API keys as credentials;
  * `audit_trail`: the audit log, replays and hash-chain checks; `scheduled_reports`: saved reports delivered on a
- * schedule; `white_label`: the tenant's own domain and theme before sign-in.
+ * schedule; `white_label`: the tenant's own domain and theme before sign-in; `outbound_campaigns`: lead lists
+ * dialled by the campaign dialer.
  */
 export const PLAN_FEATURES = [
   'exports',
@@ -41,6 +42,7 @@ export const PLAN_FEATURES = [
   'audit_trail',
   'scheduled_reports',
   'white_label',
+  'outbound_campaigns',
 ] as const;
 export type PlanFeature = (typeof PLAN_FEATURES)[number];
 
@@ -85,7 +87,14 @@ export const PLAN_LIMITS: Readonly<Record<PlanTier, PlanLimits>> = {
     llmTokensPerMonth: 30_000_000,
     atUsageCap: 'overage_billed',
     callRounding: PER_SECOND,
-    features: ['exports', 'api_access', 'audit_trail', 'scheduled_reports', 'white_label'],
+    features: [
+      'exports',
+      'api_access',
+      'audit_trail',
+      'scheduled_reports',
+      'white_label',
+      'outbound_campaigns',
+    ],
     prices: { monthlyFeeUsd: 399, perMinuteUsd: 0.08, perMillionTokensUsd: 2 },
   },
   enterprise: {

@@ -1,4 +1,12 @@
-import { AgentDeleted, CreateAgent, DeleteAgent, DisableAgent, EnableAgent, UpdateAgent } from '@ccp/schemas';
+import {
+  AgentDeleted,
+  CreateAgent,
+  DeleteAgent,
+  DisableAgent,
+  EnableAgent,
+  UpdateAgent,
+  VerifyAgentCanCall,
+} from '@ccp/schemas';
 import { agentDecider } from '../domain/agent.js';
 import { reactionInput } from './reaction-input.js';
 import { route, type CommandRoute, type Reactions } from './route.js';
@@ -22,6 +30,8 @@ export const agentRoutes: readonly CommandRoute[] = [
   route(EnableAgent, agentDecider, { ...admins, retryOnConflict: true }),
   route(DisableAgent, agentDecider, { ...admins, retryOnConflict: true }),
   route(DeleteAgent, agentDecider, { ...admins, retryOnConflict: true }),
+  // Run by the platform only, as a prerequisite of commands that make the agent place calls.
+  route(VerifyAgentCanCall, agentDecider, { stream: agentStream, roles: [], retryOnConflict: true }),
 ];
 
 export const agentReactions: Reactions = {

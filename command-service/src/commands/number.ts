@@ -5,6 +5,7 @@ import {
   ProvisionNumber,
   ReleaseNumber,
   UnassignNumber,
+  VerifyCallerId,
 } from '@ccp/schemas';
 import { numberDecider } from '../domain/number.js';
 import { reactionInput } from './reaction-input.js';
@@ -29,6 +30,8 @@ export const numberRoutes: readonly CommandRoute[] = [
   route(AssignNumber, numberDecider, { ...admins, retryOnConflict: true }),
   route(UnassignNumber, numberDecider, { ...admins, retryOnConflict: true }),
   route(ReleaseNumber, numberDecider, { ...admins, retryOnConflict: true }),
+  // Run by the platform only, as a prerequisite of commands that call from the number.
+  route(VerifyCallerId, numberDecider, { stream: numberStream, roles: [], retryOnConflict: true }),
 ];
 
 // The envelope's tenant is the one that sent ReleaseNumber (the owner), not the platform of the stream name.

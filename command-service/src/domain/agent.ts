@@ -54,6 +54,11 @@ export const decide = (command: AgentCommand, state: AgentState): AgentEvent[] =
       return notDeleted(state).status === 'enabled' ? [] : [{ type: 'AgentEnabled', data: {} }];
     case 'DisableAgent':
       return notDeleted(state).status === 'disabled' ? [] : [{ type: 'AgentDisabled', data: {} }];
+    case 'VerifyAgentCanCall':
+      if (notDeleted(state).status !== 'enabled') {
+        throw new DomainError('AGENT_DISABLED', 'the agent is disabled: enable it to place calls', 'agentId');
+      }
+      return [];
     case 'DeleteAgent':
       // Deleting twice is one deletion: the second changes nothing rather than failing.
       if (state.status === 'deleted') return [];

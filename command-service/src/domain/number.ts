@@ -38,6 +38,9 @@ const ownedBy = (state: NumberState, tenantId: string): OwnedNumber => {
 
 export const decide = (command: NumberCommand, state: NumberState): NumberEvent[] => {
   switch (command.type) {
+    case 'VerifyCallerId':
+      ownedBy(state, command.data.tenantId);
+      return [];
     case 'ProvisionNumber': {
       const { tenantId, kind, provider, label } = command.data;
       if (state.status === 'owned') {

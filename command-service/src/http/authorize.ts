@@ -80,6 +80,7 @@ const FEATURE_NAMES: Record<PlanFeature, string> = {
   audit_trail: 'the audit trail',
   scheduled_reports: 'saved and scheduled reports',
   white_label: 'white label',
+  outbound_campaigns: 'outbound campaigns',
 };
 
 const requireFeature = (tier: PlanTier, feature: PlanFeature): void => {
