@@ -128,6 +128,11 @@ export const Lead = z
     phone: E164.optional(),
     name: Name.optional(),
     language: LanguageTag.optional(),
+    /** ISO 3166 country of the number, for the country's legal calling hours. */
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'a country is two capital letters (ISO 3166)')
+      .optional(),
     /** The zones the called person may be in (their own, or their number's); empty: the campaign's zone. */
     timeZones: z.array(TimeZone).max(8),
     variables: z
@@ -375,6 +380,8 @@ export const DialEnded = defineEvent(
   z.object({
     attemptId: EntityId,
     leadId: EntityId,
+    /** The lead's attempt this was (1 for the first). */
+    attempt: z.number().int().min(1),
     outcome: DialOutcome,
     callId: EntityId.optional(),
     reason: z.string().optional(),
