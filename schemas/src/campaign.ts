@@ -81,8 +81,11 @@ const campaignSettingsShape = {
   name: Name,
   /** The AI agent that talks; absent only for the callbacks campaign, whose leads each name theirs. */
   agentId: EntityId.optional(),
-  /** The caller IDs calls come from, rotated; each must be one of the tenant's numbers. */
-  callerIds: z.array(E164).min(1).max(50),
+  /**
+   * The caller IDs calls come from, rotated; each must be one of the tenant's numbers. Empty only for the
+   * callbacks campaign, whose leads each name theirs (the number the caller had called).
+   */
+  callerIds: z.array(E164).max(50),
   scriptId: EntityId.optional(),
   /** First and last day of calling, in the campaign's time zone. */
   startDate: LocalDate,
@@ -97,6 +100,7 @@ const campaignSettingsShape = {
   voicemail: VoicemailPolicy,
 };
 export const CampaignSettings = z.object(campaignSettingsShape);
+const CallerIds = z.array(E164).min(1, 'give at least one caller ID').max(50);
 export type CampaignSettings = z.infer<typeof CampaignSettings>;
 
 /** What may change while a campaign runs or is paused: it applies to the next dial. */
@@ -121,35 +125,29 @@ export const LeadVariableName = z
     'a variable name is 1-40 lower-case letters, digits or "_", a letter first',
   );
 
-export const Lead = z
-  .object({
-    leadId: EntityId,
-    /** Absent only for a callback or follow-up: the dialer then calls the number of the call it came from. */
-    phone: E164.optional(),
-    name: Name.optional(),
-    language: LanguageTag.optional(),
-    /** ISO 3166 country of the number, for the country's legal calling hours. */
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'a country is two capital letters (ISO 3166)')
-      .optional(),
-    /** The zones the called person may be in (their own, or their number's); empty: the campaign's zone. */
-    timeZones: z.array(TimeZone).max(8),
-    variables: z
-      .record(LeadVariableName, z.string().max(500))
-      .refine((v) => Object.keys(v).length <= 50, 'at most 50 variables'),
-    /** Not to be called before this instant (a callback's promised time). */
-    dueAt: IsoDateTime.optional(),
-    /** The call a callback or follow-up was promised on. */
-    sourceCallId: EntityId.optional(),
-    /** For callbacks: the agent that talks and the number called from (else the campaign's). */
-    agentId: EntityId.optional(),
-    callerId: E164.optional(),
-  })
-  .refine((l) => l.phone !== undefined || l.sourceCallId !== undefined, {
-    message: 'a lead needs a phone number',
-    path: ['phone'],
-  });
+export const Lead = z.object({
+  leadId: EntityId,
+  phone: E164,
+  name: Name.optional(),
+  language: LanguageTag.optional(),
+  /** ISO 3166 country of the number, for the country's legal calling hours. */
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'a country is two capital letters (ISO 3166)')
+    .optional(),
+  /** The zones the called person may be in (their own, or their number's); empty: the campaign's zone. */
+  timeZones: z.array(TimeZone).max(8),
+  variables: z
+    .record(LeadVariableName, z.string().max(500))
+    .refine((v) => Object.keys(v).length <= 50, 'at most 50 variables'),
+  /** Not to be called before this instant (a callback's promised time). */
+  dueAt: IsoDateTime.optional(),
+  /** The call a callback or follow-up was promised on. */
+  sourceCallId: EntityId.optional(),
+  /** For callbacks: the agent that talks and the number called from (else the campaign's). */
+  agentId: EntityId.optional(),
+  callerId: E164.optional(),
+});
 export type Lead = z.infer<typeof Lead>;
 
 /**
@@ -180,7 +178,7 @@ export const LEADS_PER_CHUNK = 1000;
 export const CreateCampaign = defineCommand(
   category,
   'CreateCampaign',
-  z.object({ ...CampaignKey, ...campaignSettingsShape }),
+  z.object({ ...CampaignKey, ...campaignSettingsShape, callerIds: CallerIds }),
   'Create a campaign as a draft: its agent, caller IDs, dates, calling windows, retries, pacing and voicemail.',
 );
 export const UpdateCampaign = defineCommand(
@@ -190,7 +188,9 @@ export const UpdateCampaign = defineCommand(
     ...CampaignKey,
     /** The settings revision the editor saw; another edit since is a 409. */
     revision: z.number().int().min(1),
-    changes: CampaignSettings.partial().refine((c) => Object.keys(c).length > 0, 'change something'),
+    changes: CampaignSettings.extend({ callerIds: CallerIds })
+      .partial()
+      .refine((c) => Object.keys(c).length > 0, 'change something'),
   }),
   'Change a campaign. While it runs or is paused only windows, holidays, retries, pacing, voicemail and the end date change, from the next dial on.',
 );
@@ -254,7 +254,10 @@ export const ScheduleCallbackDial = defineCommand(
     callbackId: EntityId,
     kind: z.enum(['callback', 'follow_up']),
     at: IsoDateTime,
-    phone: E164.optional(),
+    /** Who to call, the agent that talks and the number to call from: those of the call it was promised on. */
+    phone: E164,
+    agentId: EntityId,
+    callerId: E164,
     sourceCallId: EntityId,
     reason: ShortText,
   }),
