@@ -258,6 +258,12 @@ export const ScheduleCallbackDial = defineCommand(
     phone: E164,
     agentId: EntityId,
     callerId: E164,
+    /** The called person's zones and country as their number tells (legal hours hold for callbacks too). */
+    timeZones: z.array(TimeZone).max(8),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
     sourceCallId: EntityId,
     reason: ShortText,
   }),
