@@ -308,6 +308,7 @@ describe('the media gateway answering a call', () => {
         redirects.push(callId);
       },
       hangUp: async () => undefined,
+      findCalls: async () => [],
     };
     const follow = humanHandover(gateway, carrier, () => undefined);
     const opening = await gateway.open(inbound('+15550000001'));

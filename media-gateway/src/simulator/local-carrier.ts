@@ -194,6 +194,34 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
     };
   };
 
+  /** Calls.json read: Twilio's To, From and StartTime> filters, newest first, one page (its list format). */
+  const list = (url: URL) => {
+    const to = url.searchParams.get('To');
+    const from = url.searchParams.get('From');
+    const after = url.searchParams.get('StartTime>');
+    const since = after !== null ? new Date(after).getTime() : Number.NEGATIVE_INFINITY;
+    const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+    const calls = [...records.values()]
+      .filter((r) => (to === null || r.parties.to === to) && (from === null || r.parties.from === from))
+      // A call not yet answered has no start time on Twilio's resource either; it was created when dialled.
+      .filter((r) => (r.startTime ?? r.dateCreated).getTime() >= since)
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime())
+      .slice(0, pageSize)
+      .map(resource);
+    const path = `/2010-04-01/Accounts/${options.accountSid}/Calls.json`;
+    return {
+      calls,
+      start: 0,
+      end: Math.max(0, calls.length - 1),
+      page: 0,
+      page_size: pageSize,
+      uri: `${path}${url.search}`,
+      first_page_uri: `${path}${url.search}`,
+      next_page_uri: null,
+      previous_page_uri: null,
+    };
+  };
+
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -322,6 +350,7 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
     }
     const params = formOf(body);
     const callSid = match[2];
+    if (callSid === undefined && req.method === 'GET') return sendJson(res, 200, list(url));
     if (callSid === undefined) {
       if (req.method !== 'POST') return restError(res, 405, 20004, 'Method not allowed');
       const parsed = CreateCall.safeParse(single(params, ['StatusCallbackEvent']));

@@ -15,6 +15,15 @@ export interface Carrier {
   /** Replaces what a live call is doing with new TwiML (take it out of a queue into a conference, ...). */
   redirect(callId: string, twiml: string): Promise<void>;
   hangUp(callId: string): Promise<void>;
+  /**
+   * Calls placed from `from` to `to` since `startedAfter` (newest first): after a crash, tells whether a dial
+   * the platform started reached the carrier before the process died.
+   */
+  findCalls(query: {
+    readonly to: string;
+    readonly from: string;
+    readonly startedAfter: Date;
+  }): Promise<readonly { readonly callId: string; readonly status: string }[]>;
 }
 
 export interface TwilioCarrierOptions {
@@ -72,6 +81,18 @@ export const createTwilioCarrier = (options: TwilioCarrierOptions): Carrier => {
     },
     hangUp: async (callId) => {
       await client.calls(callId).update({ status: 'completed' });
+    },
+    findCalls: async (query) => {
+      // The resource's dates have whole seconds: the filter keeps the second the dial started in.
+      const calls = await client.calls.list({
+        to: query.to,
+        from: query.from,
+        startTimeAfter: query.startedAfter,
+        limit: 50,
+      });
+      return calls
+        .filter((c) => c.dateCreated.getTime() >= query.startedAfter.getTime() - 1000)
+        .map((c) => ({ callId: c.sid, status: c.status }));
     },
   };
 };
