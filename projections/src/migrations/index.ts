@@ -12,6 +12,7 @@ import { migration as apiRequests } from './012_api_requests.js';
 import { migration as campaignsAndLimits } from './013_campaigns_and_limits.js';
 import { migration as callRollups } from './014_call_rollups.js';
 import { migration as callWrapUp } from './015_call_wrap_up.js';
+import { migration as campaigns } from './016_campaigns.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -31,6 +32,7 @@ export const migrations: readonly Migration[] = [
   campaignsAndLimits,
   callRollups,
   callWrapUp,
+  campaigns,
 ];
 
 const LEDGER = 'schema_migrations';
