@@ -374,6 +374,11 @@ export const DialStarted = defineEvent(
     callerId: E164,
     /** Without an outcome by then, the attempt ends as lease_expired and its line is free again. */
     leaseUntil: IsoDateTime,
+    /**
+     * The pacing slot the dial took (at most a second before it was decided): the next dial's slot is at
+     * least 1 / callsPerSecond later, so the rate holds across ticks of any length.
+     */
+    pacedAt: IsoDateTime.optional(),
   }),
 );
 export const DialPlaced = defineEvent(
