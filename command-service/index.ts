@@ -26,6 +26,7 @@ export { tenantDecider } from './src/domain/tenant.js';
 export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';
 export * from './src/http/errors.js';
+export * from './src/http/lead-import/numbers.js';
 export * from './src/http/rate-limit.js';
 
 export * from './src/identity/auth.js';
