@@ -1,6 +1,7 @@
 import type { Processor } from '../processor.js';
 import { createAuditLogProcessor } from './audit-log.js';
 import { createCallFactsProcessor } from './call-facts.js';
+import { createCampaignsProcessor } from './campaigns.js';
 import { createIntentProcessor, localIntentClassifier } from './intent.js';
 import type { IntentClassifier } from '../nlp/intent-classifier.js';
 import { loadIntentDataset } from '../nlp/intent-dataset.js';
@@ -36,4 +37,5 @@ export const createProcessors = (options: ProcessorsOptions = {}): Processor[] =
   createIntentProcessor({ ...(options.llm && { classifier: intentClassifier(options) }) }),
   createSlaProcessor(),
   createUsageProcessor(),
+  createCampaignsProcessor(),
 ];
