@@ -18,6 +18,9 @@ export const ACCESS = {
   team: ['tenant_admin'],
   // The agent workspace: people who take escalated calls (ROLE_MATRIX.workspace).
   workspace: ['tenant_admin', 'supervisor', 'agent'],
+  // Outbound campaigns and the do-not-call list: read by analysts too, changed by admins and supervisors.
+  campaigns: ['tenant_admin', 'supervisor', 'analyst'],
+  manageCampaigns: ['tenant_admin', 'supervisor'],
   // The platform's own screens: super admins only (who may open everything anyway).
   platform: [],
 } as const satisfies Record<string, readonly TenantRole[]>;

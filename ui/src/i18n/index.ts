@@ -4,6 +4,8 @@ import { en, type Messages } from './en';
 import { es } from './es';
 import { adminEn } from './admin.en';
 import { adminEs } from './admin.es';
+import { campaignsEn } from './campaigns.en';
+import { campaignsEs } from './campaigns.es';
 import { platformEn } from './platform.en';
 import { platformEs } from './platform.es';
 import { workspaceEn } from './workspace.en';
@@ -14,8 +16,8 @@ export const i18n = createI18n<[Messages], Locale, false>({
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn },
-    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs },
+    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn },
+    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
   missingWarn: false,

@@ -4,6 +4,7 @@ import type { Role } from '../api/types';
 import { i18n } from '../i18n';
 import { useSessionStore } from '../stores/session';
 import { adminRoutes } from './admin';
+import { campaignRoutes } from './campaigns';
 import { platformRoutes } from './platform';
 import { workspaceRoutes } from './workspace';
 
@@ -82,6 +83,7 @@ const routes: RouteRecordRaw[] = [
         meta: { roles: ACCESS.audit, title: 'verify.title' },
       },
       ...adminRoutes,
+      ...campaignRoutes,
       ...workspaceRoutes,
       ...platformRoutes,
       {
