@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { Lead } from '@ccp/schemas';
 import { isKnownTimeZone, readPhoneNumber, zonesOfNumber, type CountryCode } from './numbers.js';
 
@@ -33,14 +32,6 @@ export type BuiltLead =
   | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 const MAX_VALUE = 500;
-
-/**
- * The contract's Lead with one change: a zone is checked against a memo (isKnownTimeZone) rather than by
- * building an Intl formatter per row, which alone would cost more than the rest of a row's work.
- */
-const ImportedLead = Lead.extend({
-  timeZones: z.array(z.string().refine(isKnownTimeZone, 'not an IANA time zone')).max(8),
-});
 
 /** A number is one lead per campaign: its id is derived from the number alone. */
 export const leadIdOf = (e164: string): string =>
@@ -94,7 +85,7 @@ export const buildLead = (input: LeadInput, defaultCountry: CountryCode, names: 
     timeZones: ownZone !== undefined ? [ownZone] : zonesOfNumber(number.e164),
     variables,
   };
-  const checked = ImportedLead.safeParse(candidate);
+  const checked = Lead.safeParse(candidate);
   if (checked.success) return { ok: true, lead: checked.data, ownZone: ownZone !== undefined };
   return {
     ok: false,
