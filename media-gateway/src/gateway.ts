@@ -13,7 +13,7 @@ import { RECENT_CALLS, type GatewayContext } from './gateway/context.js';
 import { DemoClocks } from './gateway/demo-clocks.js';
 import { HeldSessions } from './gateway/held-sessions.js';
 import { chooseIvr, type PendingIvr } from './gateway/ivr-menu.js';
-import { answeredOutbound, machineAnswered } from './gateway/outbound-calls.js';
+import { answeredOutbound, machineAnswered, type CampaignVoicemail } from './gateway/outbound-calls.js';
 import { repeatOpening } from './gateway/repeat-opening.js';
 
 export interface GatewayDependencies {
@@ -42,6 +42,10 @@ export interface IncomingCall {
   readonly leadId?: string;
   /** For outbound calls: the campaign it is placed for. */
   readonly campaignId?: string;
+  /** For outbound campaign calls: the dial attempt it is, so that its outcome reaches the dialer. */
+  readonly attemptId?: string;
+  /** For outbound campaign calls: the lead's variables, for the greeting and the prompt ({{first_name}}). */
+  readonly variables?: Readonly<Record<string, string>>;
   /** The demo clock: the caller asks that the call run "as if" at this instant (honoured only with demoClock). */
   readonly demoAt?: Date;
 }
@@ -107,6 +111,16 @@ export class MediaGateway {
 
   get liveCalls(): number {
     return this.sessions.size + this.ivr.size;
+  }
+
+  /** The calls an agent holds in this process (inbound and outbound): the dialer leaves it lines for more. */
+  activeCalls(tenantId: string, agentId: string): number {
+    return this.sessions.activeCalls(tenantId, agentId);
+  }
+
+  /** Whether this process holds a live conversation on the call. */
+  holds(callId: string): boolean {
+    return this.sessions.get(callId) !== undefined;
   }
 
   async open(call: IncomingCall): Promise<CallOpening> {
@@ -240,8 +254,9 @@ export class MediaGateway {
   machineAnswered(
     callId: string,
     agentId: string,
+    campaign?: CampaignVoicemail,
   ): Promise<{ readonly voicemail?: string; readonly language: string; readonly voice: string }> {
-    return machineAnswered(this.context, callId, agentId);
+    return machineAnswered(this.context, callId, agentId, campaign);
   }
 
   /** An outbound call was picked up (by a person or a machine, as machine detection says). */
@@ -312,6 +327,7 @@ export class MediaGateway {
       ...(language !== undefined && { language }),
       ...(call.leadId !== undefined && { leadId: call.leadId }),
       ...(call.campaignId !== undefined && { campaignId: call.campaignId }),
+      ...(call.attemptId !== undefined && { attemptId: call.attemptId }),
     });
   }
 

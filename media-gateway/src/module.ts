@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Middleware } from 'koa';
 import { decodeEvent } from '@ccp/schemas';
-import type {
-  PlatformContext,
-  PlatformModule,
-  RunningModule,
-  MediaGatewaySettings,
+import {
+  createCommandHandler,
+  type PlatformContext,
+  type PlatformModule,
+  type RunningModule,
+  type MediaGatewaySettings,
 } from '@ccp/command-service';
 import { commandSenderFor } from './command-sender.js';
+import { startCallbackFollower } from './dialer/callbacks.js';
+import { startDialer, type Dialer } from './dialer/dialer.js';
+import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
@@ -51,6 +55,8 @@ export const localTwilioAccount = (dataDir: string): LocalTwilioAccount => {
 export interface MediaGatewayModule extends PlatformModule {
   /** The running gateway, for tests and benchmarks (live call count, turn latencies). */
   readonly gateway: () => MediaGateway | undefined;
+  /** The running campaign dialer (benchmarks, tests). */
+  readonly dialer: () => Dialer | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -63,12 +69,23 @@ export const mediaGatewayModule = (
     readonly onWebhookTime?: (path: string, ms: number) => void;
     /** Wraps the conversation model, e.g. to time it apart from the gateway (benchmarks). */
     readonly wrapModel?: (model: LanguageModel) => LanguageModel;
+    /**
+     * The campaign dialer's settings: lease and idle tick, and a clock for the campaign decisions (tests step
+     * it to reach retry times; its commands then go through a handler on that clock).
+     */
+    readonly dialer?: {
+      readonly leaseSeconds?: number;
+      readonly idleTickMs?: number;
+      readonly clock?: () => Date;
+    };
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
+  let dialer: Dialer | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
+    dialer: () => dialer,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -132,6 +149,13 @@ export const mediaGatewayModule = (
         callbackBase,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         tts: speech.tts,
+        campaignCall: async (tenantId, campaignId, leadId) => {
+          const view = await dialer?.campaign(tenantId, campaignId);
+          const lead = view?.leads.get(leadId);
+          return view?.settings && lead
+            ? { voicemail: view.settings.voicemail, variables: leadVariables(lead) }
+            : undefined;
+        },
       });
       const streams = mediaStreams({
         gateway,
@@ -156,6 +180,32 @@ export const mediaGatewayModule = (
         }
       })();
 
+      const campaignClock = hooks.dialer?.clock;
+      dialer = await startDialer({
+        store: context.store,
+        handler: campaignClock
+          ? createCommandHandler({
+              store: context.store,
+              routes: [...context.handler.routes.values()],
+              clock: campaignClock,
+            })
+          : context.handler,
+        carrier,
+        gateway,
+        live,
+        now: campaignClock ?? hooks.now ?? (() => new Date()),
+        callbackBase,
+        log,
+        ...(hooks.dialer?.leaseSeconds !== undefined && { leaseSeconds: hooks.dialer.leaseSeconds }),
+        ...(hooks.dialer?.idleTickMs !== undefined && { idleTickMs: hooks.dialer.idleTickMs }),
+      });
+      const callbacks = await startCallbackFollower({
+        store: context.store,
+        checkpoints: context.checkpoints,
+        handler: context.handler,
+        log,
+      });
+
       const http: Middleware = async (ctx, next) => {
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
           return control(ctx, () => webhooks(ctx, next));
@@ -169,6 +219,8 @@ export const mediaGatewayModule = (
           platformUrl = url;
         },
         stop: async () => {
+          await dialer?.stop();
+          await callbacks.stop();
           await streams.close();
           await subscription.close();
           await following.catch(() => undefined);

@@ -31,6 +31,8 @@ export interface CallSetup {
   readonly afterHours: boolean;
   /** The call's own clock (the demo's "as if at" time); absent, the gateway's. */
   readonly now?: () => Date;
+  /** An outbound campaign call's lead variables, for the greeting and the prompt. */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 export type NextStep =

@@ -49,6 +49,7 @@ export const respond = async (
       afterHours: setup.afterHours,
       now: now(),
       coaching: conversation.coaching,
+      ...(setup.variables && { variables: setup.variables }),
     });
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const response: LlmResponse = await deps.model.respond({

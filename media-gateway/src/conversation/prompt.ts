@@ -1,5 +1,6 @@
 import type { AgentEntry, DepartmentEntry, ScriptEntry, TenantEntry } from '../directory/directory.js';
 import { nextOpening } from '../routing/business-hours.js';
+import { fillVariables } from './lead-variables.js';
 
 export interface PromptInput {
   readonly tenant: TenantEntry;
@@ -11,6 +12,8 @@ export interface PromptInput {
   readonly now: Date;
   /** What people who joined the call whispered to the AI, oldest first. */
   readonly coaching?: readonly string[];
+  /** A campaign call's lead variables: filled into the greeting, instructions and scripts ({{first_name}}). */
+  readonly variables?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -26,7 +29,10 @@ export const buildSystemPrompt = ({
   afterHours,
   now,
   coaching = [],
+  variables,
 }: PromptInput): string => {
+  // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
+  const fill = (text: string): string => (variables ? fillVariables(text, variables) : text);
   const { settings } = agent;
   const business = tenant.settings.branding.displayName ?? tenant.name;
   const { timeZone } = tenant.settings;
@@ -57,17 +63,21 @@ export const buildSystemPrompt = ({
     (afterHours
       ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
       : undefined);
-  if (greeting !== undefined) lines.push(`Greeting: ${greeting}`);
+  if (greeting !== undefined) lines.push(`Greeting: ${fill(greeting)}`);
   for (const prompt of [
     tenant.settings.systemPrompt,
     department?.settings.systemPrompt,
     settings.systemPrompt,
   ]) {
-    if (prompt !== undefined && prompt.trim() !== '') lines.push(prompt.trim());
+    if (prompt !== undefined && prompt.trim() !== '') lines.push(fill(prompt.trim()));
+  }
+  if (variables && Object.keys(variables).length > 0) {
+    const known = Object.entries(variables).map(([name, value]) => `${name}: ${value}`);
+    lines.push(`You called this person about the campaign; what we know of them: ${known.join('; ')}.`);
   }
   for (const script of scripts) {
     lines.push(
-      `Call script "${script.name}": open with "${script.opening}"; close with "${script.closing}".`,
+      `Call script "${script.name}": open with "${fill(script.opening)}"; close with "${fill(script.closing)}".`,
     );
     for (const { objection, response } of script.objections) {
       lines.push(`If the caller objects "${objection}", answer along the lines of "${response}".`);

@@ -48,6 +48,7 @@ export const answerCall = async (
     department,
     customer: call.direction === 'inbound' ? call.from : call.to,
     afterHours: route.afterHours,
+    ...(call.variables && { variables: call.variables }),
     ...(clocks.has(call.callId) && { now: clocks.clockFor(call.callId) }),
   });
   return { kind: 'agent', session, turn: await session.greet() };

@@ -12,6 +12,7 @@ import {
   TenantId,
   type Actor,
   type EventEnvelope,
+  type VoicemailPolicy,
 } from '@ccp/schemas';
 import {
   CommandRejected,
@@ -50,7 +51,27 @@ export interface CallControlOptions {
   readonly publicUrl?: string;
   /** For voice samples: the same text-to-speech the calls use. */
   readonly tts: TextToSpeech;
+  /** A campaign call's voicemail policy and lead variables (the dialer's campaign view); absent: none. */
+  readonly campaignCall?: (
+    tenantId: string,
+    campaignId: string,
+    leadId: string,
+  ) => Promise<CampaignCallInfo | undefined>;
 }
+
+export interface CampaignCallInfo {
+  readonly voicemail: VoicemailPolicy;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/** What the dialer puts in an outbound call's answer URL (signed by the carrier with the rest of the URL). */
+const OutboundQuery = z.object({
+  agentId: EntityId,
+  tenantId: TenantId.optional(),
+  campaignId: EntityId.optional(),
+  leadId: EntityId.optional(),
+  attemptId: EntityId.optional(),
+});
 
 const VoiceSample = z.strictObject({
   voice: AgentVoice,
@@ -256,15 +277,26 @@ export const callControl = (options: CallControlOptions): Middleware => {
       .string()
       .regex(/^CA[0-9a-f]{32}$/)
       .safeParse(params['CallSid']);
-    const agentId = EntityId.safeParse(ctx.query['agentId']);
-    if (!callId.success || !agentId.success) {
+    const query = OutboundQuery.safeParse(ctx.query);
+    if (!callId.success || !query.success) {
       ctx.status = 400;
       ctx.body = 'invalid webhook: CallSid and agentId are required';
       return;
     }
+    const { agentId, tenantId, campaignId, leadId, attemptId } = query.data;
+    // The tenant is in the URL the platform gave the carrier: a call placed before a restart still finds it.
+    if (tenantId !== undefined) gateway.remember(callId.data, tenantId);
+    const campaign =
+      tenantId !== undefined && campaignId !== undefined && leadId !== undefined
+        ? await options.campaignCall?.(tenantId, campaignId, leadId)
+        : undefined;
     ctx.type = 'text/xml';
     if (answeredBy(params['AnsweredBy']) === 'machine') {
-      const { voicemail, language, voice } = await gateway.machineAnswered(callId.data, agentId.data);
+      const { voicemail, language, voice } = await gateway.machineAnswered(
+        callId.data,
+        agentId,
+        campaign && { policy: campaign.voicemail, variables: campaign.variables },
+      );
       ctx.body = hangUpTwiml({ lines: voicemail !== undefined ? [voicemail] : [], language, voice });
       return;
     }
@@ -275,7 +307,11 @@ export const callControl = (options: CallControlOptions): Middleware => {
       to: params['To'] ?? '',
       provider: 'twilio',
       direction: 'outbound',
-      agentId: agentId.data,
+      agentId,
+      ...(campaignId !== undefined && { campaignId }),
+      ...(leadId !== undefined && { leadId }),
+      ...(attemptId !== undefined && { attemptId }),
+      ...(campaign && { variables: campaign.variables }),
     });
     if (opening.kind !== 'agent') {
       ctx.body = hangUpTwiml({

@@ -1,0 +1,43 @@
+import { decodeEvent, DO_NOT_CALL_LIST, streamName } from '@ccp/schemas';
+import type { EventStore } from '@ccp/command-service';
+
+interface ListView {
+  revision: number;
+  readonly numbers: Set<string>;
+}
+
+/**
+ * The tenants' do-not-call lists as the dialer checks them right before each dial: each folded once from
+ * `donotcall-<tenant>.list`, then only its new events read. A list that cannot be read throws, and the caller
+ * does not dial (fail closed).
+ */
+export class DoNotCallLists {
+  private readonly lists = new Map<string, ListView>();
+
+  constructor(private readonly store: Pick<EventStore, 'readStream'>) {}
+
+  async isListed(tenantId: string, number: string): Promise<boolean> {
+    const streamId = streamName('donotcall', tenantId, DO_NOT_CALL_LIST);
+    let list = this.lists.get(tenantId);
+    if (!list) {
+      list = { revision: -1, numbers: new Set() };
+      this.lists.set(tenantId, list);
+    }
+    for (;;) {
+      const batch = await this.store.readStream(streamId, {
+        fromRevision: list.revision + 1,
+        maxCount: 1000,
+      });
+      for (const recorded of batch) {
+        if (recorded.revision <= list.revision) continue;
+        const decoded = decodeEvent(recorded);
+        if (!decoded.ok) throw new Error(`${streamId}@${recorded.revision}: ${decoded.error.message}`);
+        const { type, data } = decoded.value as { type: string; data: { numbers: string[] } };
+        if (type === 'DoNotCallAdded') for (const n of data.numbers) list.numbers.add(n);
+        if (type === 'DoNotCallRemoved') for (const n of data.numbers) list.numbers.delete(n);
+        list.revision = recorded.revision;
+      }
+      if (batch.length < 1000) return list.numbers.has(number);
+    }
+  }
+}
