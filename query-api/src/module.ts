@@ -11,6 +11,7 @@ import type { ProviderFailure } from './admin/platform.js';
 import { createReportScheduler } from './reports/scheduler.js';
 import { openApiDocument } from './http/openapi.js';
 import { serveRoutes } from './http/serve.js';
+import { createCampaignLiveFeed } from './campaigns/live.js';
 import { createLiveFeed } from './live/feed.js';
 import { liveMetrics } from './live/metrics.js';
 import { queryRoutes, type ChainCheck } from './routes.js';
@@ -69,6 +70,11 @@ export const queryApiModule = (
         now: now(),
       };
     };
+    const campaignLive = createCampaignLiveFeed({
+      reportContext,
+      ...(hooks.liveIntervalMs !== undefined && { intervalMs: hooks.liveIntervalMs }),
+      log: context.log,
+    });
     const scheduler = createReportScheduler({
       book: reports,
       context: reportContext,
@@ -93,6 +99,7 @@ export const queryApiModule = (
       verifyChain: (streamId) => verifyChain(context.rawStore, streamId),
       reportContext,
       live,
+      campaignLive,
       now,
       log: context.log,
       processors: hooks.processors ?? (() => ({})),
@@ -122,6 +129,7 @@ export const queryApiModule = (
       stop: async () => {
         await scheduler.stop();
         live.close();
+        campaignLive.close();
         await recorder.close();
       },
     };

@@ -3,6 +3,7 @@ import type { QueryDependencies } from './routes/dependencies.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { exportRoutes } from './routes/exports.js';
 import { liveRoutes } from './routes/live.js';
@@ -50,5 +51,6 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     ...liveRoutes(deps),
     ...auditRoutes(deps),
     ...exportRoutes(deps),
+    ...campaignRoutes(deps),
   ];
 };

@@ -200,6 +200,8 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{callId}', 'CA-q-1')
     .replace('{reportId}', 'daily-volume')
     .replace('{kind}', 'volume')
+    .replace('{campaignId}', 'spring-recall')
+    .replace('{leadId}', 'lead-0000000000000001')
     .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`) +
   (operation.operationId === 'branding' ? '?domain=support.brightsmile.example' : '');
 /** Routes anyone may call (a sign-in page's branding): outside the tenant and role checks. */
@@ -229,6 +231,8 @@ const ONLY = {
   reports: ['tenant_admin', 'supervisor', 'analyst'],
   staff: ['tenant_admin', 'supervisor', 'agent'],
   configuration: ['tenant_admin', 'supervisor'],
+  // Outbound campaigns: who runs them and who analyses them.
+  campaigns: ['tenant_admin', 'supervisor', 'analyst'],
 } as const satisfies Record<string, readonly TenantRole[]>;
 
 /** Every route of the served document → the tenant roles that may call it ('public': no credentials needed). */
@@ -285,6 +289,12 @@ const ROLE_MATRIX_OF_ROUTES: Record<string, readonly TenantRole[] | 'public'> = 
   'GET /api/admin/usage-caps': ONLY.superAdmin,
   'GET /api/admin/api-usage': ONLY.superAdmin,
   'GET /api/admin/health': ONLY.superAdmin,
+  'GET /api/campaigns': ONLY.campaigns,
+  'GET /api/campaigns/{campaignId}': ONLY.campaigns,
+  'GET /api/campaigns/{campaignId}/leads': ONLY.campaigns,
+  'GET /api/campaigns/{campaignId}/leads/{leadId}': ONLY.campaigns,
+  'GET /api/campaigns/{campaignId}/live': ONLY.campaigns,
+  'GET /api/do-not-call': ONLY.campaigns,
 };
 
 /** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */

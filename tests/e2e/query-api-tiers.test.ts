@@ -158,6 +158,9 @@ describe('tiers, limits, campaigns and regions', () => {
         expect(report.body.campaigns).toEqual([
           {
             campaignId: 'fall-promo',
+            // Placed by a system outside the platform's campaigns: no name, no status.
+            name: null,
+            status: null,
             calls: 3,
             leads: 3,
             connected: 3,
@@ -171,6 +174,8 @@ describe('tiers, limits, campaigns and regions', () => {
           },
           {
             campaignId: '',
+            name: null,
+            status: null,
             calls: 1,
             leads: 1,
             connected: 1,

@@ -12,7 +12,10 @@ export interface LiveFeed {
 }
 
 export interface LiveFeedOptions<T> {
+  /** What watchers of `tenantId` (or of any key a feed is watched by, such as a tenant's campaign) see. */
   readonly snapshot: (tenantId: string) => Promise<T>;
+  /** The Server-Sent Events' event name (default `metrics`). */
+  readonly event?: string;
   /** How often the read store is asked; events reach it from the processors within this much more. */
   readonly intervalMs?: number;
   readonly heartbeatMs?: number;
@@ -30,6 +33,7 @@ const frame = (event: string, data: string, id: number): string =>
 
 export const createLiveFeed = <T>(options: LiveFeedOptions<T>): LiveFeed => {
   const interval = options.intervalMs ?? 500;
+  const event = options.event ?? 'metrics';
   const pollers = new Map<string, TenantPoller>();
   let sequence = 0;
 
@@ -38,7 +42,7 @@ export const createLiveFeed = <T>(options: LiveFeedOptions<T>): LiveFeed => {
       const json = JSON.stringify(await options.snapshot(tenantId));
       if (json === poller.last) return;
       poller.last = json;
-      const message = frame('metrics', json, (sequence += 1));
+      const message = frame(event, json, (sequence += 1));
       for (const watcher of poller.watchers) watcher.write(message);
     } catch (error) {
       options.log(`live metrics for ${tenantId}: ${String(error)}`);
@@ -82,7 +86,7 @@ export const createLiveFeed = <T>(options: LiveFeedOptions<T>): LiveFeed => {
       ctx.body = stream;
       stream.write('retry: 2000\n\n');
       // The newest snapshot at once, so a new dashboard does not wait for the next change.
-      if (poller.last !== undefined) stream.write(frame('metrics', poller.last, (sequence += 1)));
+      if (poller.last !== undefined) stream.write(frame(event, poller.last, (sequence += 1)));
       else void poll(tenantId, poller).then(() => undefined);
       const leave = () => {
         poller.watchers.delete(stream);

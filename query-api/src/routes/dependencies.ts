@@ -3,6 +3,7 @@ import type { ReadStore } from '@ccp/projections';
 import type { ProviderFailure } from '../admin/health.js';
 import type { ReportContext } from '../analytics/reports.js';
 import type { Catalog } from '../config/catalog.js';
+import type { CampaignLiveFeed } from '../campaigns/live.js';
 import type { LiveFeed } from '../live/feed.js';
 import type { ReportBook } from '../reports/book.js';
 
@@ -22,6 +23,8 @@ export interface QueryDependencies {
   /** What a report of the tenant needs: the read store, its time zone and tier, the clock. */
   readonly reportContext: (tenantId: string) => Promise<ReportContext>;
   readonly live: LiveFeed;
+  /** Each watched campaign's progress. */
+  readonly campaignLive: CampaignLiveFeed;
   readonly now: () => Date;
   readonly log: (message: string) => void;
   /** The stream processors' lag, for the health page. */

@@ -14,4 +14,5 @@ export const ROLE_MATRIX = {
   configuration: ['tenant_admin', 'supervisor'],
   workspace: ['tenant_admin', 'supervisor', 'agent'],
   team: ['tenant_admin'],
+  campaigns: ['tenant_admin', 'supervisor', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;
