@@ -22,10 +22,13 @@ export * from './src/commands/index.js';
 export { fold, type Decider } from './src/domain/decider.js';
 export { agentDecider } from './src/domain/agent.js';
 export { tenantDecider } from './src/domain/tenant.js';
+export * from './src/domain/campaign/index.js';
+export { doNotCallDecider, isOnDoNotCallList, type DoNotCallState } from './src/domain/do-not-call.js';
 
 export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';
 export * from './src/http/errors.js';
+export * from './src/http/lead-import/api.js';
 export * from './src/http/lead-import/numbers.js';
 export * from './src/http/rate-limit.js';
 

@@ -11,9 +11,12 @@ export class CommandRejected extends Error {
   }
 }
 
-/** Refusals named `*_NOT_FOUND` are 404s and `*_EXISTS` 409s; every other business rule is a 422. */
+/**
+ * Refusals named `*_NOT_FOUND` are 404s; `*_EXISTS` and `*_CHANGED` (the sender saw a revision that is no longer
+ * current) 409s; every other business rule is a 422.
+ */
 export const statusOfDomainCode = (code: string): 404 | 409 | 422 => {
   if (code.endsWith('_NOT_FOUND')) return 404;
-  if (code.endsWith('_EXISTS')) return 409;
+  if (code.endsWith('_EXISTS') || code.endsWith('_CHANGED')) return 409;
   return 422;
 };

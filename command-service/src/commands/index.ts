@@ -4,8 +4,10 @@ import { reportReactions, reportRoutes } from './report.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
+import { campaignReactions, campaignRoutes } from './campaign.js';
 import { callReactions, callRoutes } from './call.js';
 import { departmentReactions, departmentRoutes } from './department.js';
+import { doNotCallReactions, doNotCallRoutes } from './do-not-call.js';
 import { loginReactions, loginRoutes } from './login.js';
 import { memberReactions, memberRoutes } from './member.js';
 import { numberReactions, numberRoutes } from './number.js';
@@ -29,6 +31,8 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...apiKeyRoutes,
   ...announcementRoutes,
   ...reportRoutes,
+  ...campaignRoutes,
+  ...doNotCallRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -45,6 +49,8 @@ const reactionTables: readonly Reactions[] = [
   announcementReactions,
   reportReactions,
   apiKeyReactions,
+  campaignReactions,
+  doNotCallReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
@@ -55,3 +61,5 @@ export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTable
 }, new Map<string, Reaction[]>());
 
 export * from './route.js';
+export { campaignStream } from './campaign.js';
+export { doNotCallStream } from './do-not-call.js';

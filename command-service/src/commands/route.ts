@@ -5,6 +5,7 @@ import type {
   CommandMetadata,
   DomainEvent,
   EventEnvelope,
+  PlanFeature,
   Role,
   StreamNameParts,
 } from '@ccp/schemas';
@@ -18,6 +19,8 @@ export interface RouteSpec<Data> {
   readonly roles: readonly Role[];
   /** The scope an API key needs to send it (default `commands`); sessions hold every scope. */
   readonly scope?: ApiKeyScope;
+  /** The plan feature the tenant's tier must include (a tier without it is a 403 PLAN_FEATURE). */
+  readonly feature?: PlanFeature;
   /**
    * Whether a 409 may be retried by re-reading the stream and deciding again. True for commands whose
    * decision does not depend on what the sender saw (appending an utterance); false where the sender acted on

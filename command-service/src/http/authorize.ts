@@ -193,12 +193,21 @@ export const requireWithinOwnAccess = (
   }
 };
 
-/** A command as its route declares it: its roles, and the `commands` scope unless it names another. */
+/**
+ * A command as its route declares it: its roles, the `commands` scope unless it names another, and the plan
+ * feature it needs, if any.
+ */
 export const commandAccess = (route: {
   readonly definition: { readonly type: string };
   readonly roles: readonly Role[];
   readonly scope?: ApiKeyScope;
-}): Access => ({ roles: route.roles, scope: route.scope ?? 'commands', action: route.definition.type });
+  readonly feature?: PlanFeature;
+}): Access => ({
+  roles: route.roles,
+  scope: route.scope ?? 'commands',
+  action: route.definition.type,
+  ...(route.feature === undefined ? {} : { feature: route.feature }),
+});
 
 /** The tenantId a raw, not yet validated body names, if it names one as a string. */
 export const tenantIdIn = (body: unknown): string | undefined => {
