@@ -19,6 +19,7 @@ import {
   withPersonalDataEncryption,
   commandApi,
   errorBodies,
+  leadImportApi,
   rateLimiter,
   createAuth,
   createIdentityStore,
@@ -100,6 +101,8 @@ export const startPlatform = async (
   const started: (RunningModule & { readonly name: string })[] = [];
   for (const module of modules) started.push({ ...(await module.start(context)), name: module.name });
   for (const module of started) if (module.front) app.use(module.front);
+  // Before the command API: an import's CSV body is streamed, never buffered by a body parser.
+  app.use(leadImportApi({ handler, auth, store }));
   app.use(commandApi({ handler, auth }));
   for (const module of started) if (module.http) app.use(module.http);
   // The web console last: whatever no API route answered and is not an API path is its page or asset.
