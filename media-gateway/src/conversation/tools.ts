@@ -90,6 +90,7 @@ const argumentSchemas = {
   schedule_callback: z.object({ at: Iso, reason: z.string().trim().min(1).max(500) }),
   escalate_to_human: z.object({ reason: Reason, summary: z.string().trim().min(1).max(20_000) }),
   end_call: z.object({ reason: z.string().trim().min(1).max(500) }),
+  add_to_do_not_call: z.object({}),
 } as const;
 
 export type ToolName = keyof typeof argumentSchemas;
@@ -181,6 +182,12 @@ export const TOOL_SPECS: readonly ToolSpec[] = [
     name: 'end_call',
     description: 'End the call after saying goodbye.',
     parameters: object({ reason: str('Why the call ends') }, ['reason']),
+  },
+  {
+    name: 'add_to_do_not_call',
+    description:
+      'The person asks never to be called again ("don\'t call me again", "remove me from your list"): put their number on the do-not-call list, confirm, and end the call.',
+    parameters: object({}, []),
   },
 ];
 
@@ -415,6 +422,19 @@ const execute = async (
     case 'end_call': {
       const a = argumentSchemas.end_call.parse(args);
       return succeeded({}, [{ kind: 'end_call', reason: a.reason }]);
+    }
+    case 'add_to_do_not_call': {
+      // The number the person is on: the caller of an inbound call, the callee of a campaign's.
+      if (!isPhone(call.customer)) return failed('the number of this call is not known');
+      await commands.send('AddToDoNotCall', {
+        ...key,
+        numbers: [call.customer],
+        source: 'caller_request',
+        callId: call.callId,
+      });
+      return succeeded({ listed: call.customer }, [
+        { kind: 'follow_up', description: `${call.customer} put on the do-not-call list at their request` },
+      ]);
     }
   }
 };

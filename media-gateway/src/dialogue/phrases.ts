@@ -343,6 +343,16 @@ export const say = {
     en: { formal: 'All right, I have left it as it was.', warm: 'Okay, I left it as it was.' },
     es: { formal: 'De acuerdo, la dejé como estaba.', warm: 'Vale, la dejé como estaba.' },
   })),
+  doNotCallDone: phrase<void>(() => ({
+    en: {
+      formal: 'Understood. Your number is off our call list; we will not call you again. Goodbye.',
+      warm: "Got it. Your number is off our call list, we won't call you again. Bye!",
+    },
+    es: {
+      formal: 'Entendido. Su número ya no está en nuestra lista; no le volveremos a llamar. Adiós.',
+      warm: 'Entendido. Tu número ya no está en nuestra lista; no te volveremos a llamar. ¡Adiós!',
+    },
+  })),
   actionFailed: phrase<void>(() => ({
     en: { formal: "I'm sorry, that didn't go through.", warm: "Sorry, that didn't go through." },
     es: { formal: 'Lo siento, no se pudo completar.', warm: 'Lo siento, no se pudo hacer.' },

@@ -22,6 +22,7 @@ import {
   type PolicyContext,
   type Step,
 } from './dialogue-state.js';
+import { afterDoNotCall, asksNotToBeCalled, startDoNotCall } from './do-not-call.js';
 import { afterEscalation, answerHelpOffer, escalate } from './escalation.js';
 import { afterSearch, search } from './knowledge-answers.js';
 import {
@@ -123,6 +124,8 @@ const onCaller = (state0: DialogueState, text: string, ctx: PolicyContext): Step
       ? reply({ ...state0, awaiting: 'offer_message' }, [say.nobodyAvailable({ afterHours: false })])
       : anythingElse(state0, [say.nobodyAvailable({ afterHours: false })]);
   }
+  // Honoured whatever was being asked, except inside a message being dictated (it may quote anything).
+  if (state0.awaiting !== 'message' && asksNotToBeCalled(text)) return startDoNotCall(state0, ctx, 0.9);
   const act = ctx.classifier.classify(text);
   const c = act.confidence;
   const name = extractName(text, state0.awaiting === 'name');
@@ -217,6 +220,8 @@ const onTool = (
       return afterCallback(state, result, failed, ctx);
     case 'open_ticket':
       return afterTicket(state, failed);
+    case 'add_to_do_not_call':
+      return afterDoNotCall(state, failed, ctx);
     case 'end_call':
       return reply({ ...state, task: undefined, awaiting: undefined }, []);
     default:
