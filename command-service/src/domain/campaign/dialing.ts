@@ -2,11 +2,11 @@ import type { CampaignSettings, DialOutcome } from '@ccp/schemas';
 import { DomainError } from '../decider.js';
 import { evolve, RETRY_RULE_OF } from './evolve.js';
 import { existing } from './lifecycle.js';
+import { entryInQueue, entryOf, queuesOf, queueWhere, type Queue } from './lead-book.js';
 import { callingAllowedAt, localDateAt } from './schedule.js';
 import {
   isEnded,
   isPending,
-  queueWhere,
   type ActiveAttempt,
   type CampaignCommand,
   type CampaignEvent,
@@ -84,9 +84,11 @@ class Decision {
 const expireLeases = (decision: Decision, now: Date): void => {
   for (const attempt of [...decision.state.active.values()]) {
     if (attempt.leaseUntil > now.getTime()) continue;
-    const { settings, leads, status } = decision.state;
+    const { settings, book, status } = decision.state;
     const final = isEnded(status);
-    decision.emit(endingOf(settings, leads.get(attempt.leadId), attempt, 'lease_expired', now, { final }));
+    decision.emit(
+      endingOf(settings, entryOf(book, attempt.leadId), attempt, 'lease_expired', now, { final }),
+    );
   }
 };
 
@@ -115,15 +117,28 @@ const eligible = (
   (entry.nextAt === undefined || entry.nextAt <= now) &&
   (entry.lead.callerId !== undefined || settings.callerIds.length > 0);
 
-/** The groups of leads that may be called now: one calling-hours check per group, not per lead. */
-const openQueues = (state: ExistingCampaign, now: Date) =>
-  [...state.queues.entries()]
-    .filter(([key, ids]) => {
-      if (ids.size === 0) return false;
-      const { zones, country } = queueWhere(key);
-      return callingAllowedAt(state.settings, zones, country, now);
-    })
-    .map(([, ids]) => ids);
+/** The queues of leads that may be called now: one calling-hours check per group, not per lead. */
+const openQueues = (state: ExistingCampaign, now: Date): Queue[] => {
+  const open = new Map<string, boolean>();
+  return queuesOf(state.book).filter((queue) => {
+    let allowed = open.get(queue.key);
+    if (allowed === undefined) {
+      const { zones, country } = queueWhere(queue.key);
+      allowed = callingAllowedAt(state.settings, zones, country, now);
+      open.set(queue.key, allowed);
+    }
+    return allowed;
+  });
+};
+
+/** The eligible leads of one queue, in its order. */
+function* eligibleIn(state: ExistingCampaign, queue: Queue, now: number): Generator<LeadEntry> {
+  const orders = queue.orders();
+  for (let r = orders.next(); r.done !== true; r = orders.next()) {
+    const entry = entryInQueue(state.book, queue, r.value);
+    if (eligible(entry, state.settings, now)) yield entry;
+  }
+}
 
 /** Up to `count` leads to dial now: import order across the open groups; callbacks by due time. */
 export const chooseLeads = (state: ExistingCampaign, now: Date, count: number): LeadEntry[] => {
@@ -131,35 +146,32 @@ export const chooseLeads = (state: ExistingCampaign, now: Date, count: number): 
   const at = now.getTime();
   const queues = openQueues(state, now);
   if (state.kind === 'callbacks') {
-    const candidates: LeadEntry[] = [];
-    for (const ids of queues)
-      for (const id of ids) {
-        const entry = state.leads.get(id);
-        if (eligible(entry, state.settings, at)) candidates.push(entry);
-      }
-    return candidates.sort((a, b) => (a.nextAt ?? 0) - (b.nextAt ?? 0) || a.order - b.order).slice(0, count);
+    const candidates = new Map<number, LeadEntry>();
+    for (const queue of queues)
+      for (const entry of eligibleIn(state, queue, at)) candidates.set(entry.order, entry);
+    return [...candidates.values()]
+      .sort((a, b) => (a.nextAt ?? 0) - (b.nextAt ?? 0) || a.order - b.order)
+      .slice(0, count);
   }
-  // A k-way merge by import order over the open groups' iterators (k is small: distinct zones and countries).
-  const heads = queues.map((ids) => {
-    const iterator = ids.values();
+  // A k-way merge by import order over the open queues (k is small: distinct zones and countries per import).
+  const heads = queues.map((queue) => {
+    const iterator = eligibleIn(state, queue, at);
     const next = (): LeadEntry | undefined => {
-      for (let r = iterator.next(); !r.done; r = iterator.next()) {
-        const entry = state.leads.get(r.value);
-        if (eligible(entry, state.settings, at)) return entry;
-      }
-      return undefined;
+      const r = iterator.next();
+      return r.done === true ? undefined : r.value;
     };
     return { next, head: next() };
   });
-  const chosen: LeadEntry[] = [];
-  while (chosen.length < count) {
+  const chosen = new Map<number, LeadEntry>();
+  while (chosen.size < count) {
     let best: (typeof heads)[number] | undefined;
     for (const h of heads) if (h.head && (!best?.head || h.head.order < best.head.order)) best = h;
     if (!best?.head) break;
-    chosen.push(best.head);
+    // A lead moved to another group and back is in two queues of that group: dialled once.
+    chosen.set(best.head.order, best.head);
     best.head = best.next();
   }
-  return chosen;
+  return [...chosen.values()];
 };
 
 const dial = (decision: Decision, entry: LeadEntry, slot: number, now: Date, leaseSeconds: number): void => {
@@ -182,11 +194,13 @@ const dial = (decision: Decision, entry: LeadEntry, slot: number, now: Date, lea
 
 const anyLeadLeft = (state: ExistingCampaign): boolean => {
   if (state.active.size > 0) return true;
-  for (const ids of state.queues.values())
-    for (const id of ids) {
-      const entry = state.leads.get(id);
+  for (const queue of queuesOf(state.book)) {
+    const orders = queue.orders();
+    for (let r = orders.next(); r.done !== true; r = orders.next()) {
+      const entry = entryInQueue(state.book, queue, r.value);
       if (entry && isPending(entry, state.settings)) return true;
     }
+  }
   return false;
 };
 
@@ -261,7 +275,7 @@ export const recordDialOutcome = (
   const { attemptId, outcome, callId, reason } = command.data;
   const attempt = attemptOf(campaign, attemptId);
   if (attempt === 'ended') return [];
-  const entry = campaign.leads.get(attempt.leadId);
+  const entry = entryOf(campaign.book, attempt.leadId);
   return [
     endingOf(campaign.settings, entry, attempt, outcome, command.metadata.now, {
       callId: callId ?? attempt.callId,

@@ -1,13 +1,7 @@
-import { Map as IMap, OrderedSet } from 'immutable';
-import type { DialOutcome } from '@ccp/schemas';
-import { mergeLeads, newLeadEntry, stagedRows } from './leads.js';
-import {
-  queueKey,
-  type CampaignEvent,
-  type CampaignState,
-  type LeadEntry,
-  type RetryOutcome,
-} from './state.js';
+import { Map as IMap } from 'immutable';
+import type { DialOutcome, Lead } from '@ccp/schemas';
+import { addImport, addLoose, entryAt, orderOf, withProgress, type LeadProgress } from './lead-book.js';
+import type { CampaignEvent, CampaignState, RetryOutcome } from './state.js';
 
 /** Which retry rule an outcome uses; a lease that ran out counts as a failed dial. */
 export const RETRY_RULE_OF: Partial<Record<DialOutcome, RetryOutcome>> = {
@@ -17,9 +11,6 @@ export const RETRY_RULE_OF: Partial<Record<DialOutcome, RetryOutcome>> = {
   voicemail: 'voicemail',
   lease_expired: 'failed',
 };
-
-const withoutFromQueue = (state: CampaignState, entry: LeadEntry): CampaignState['queues'] =>
-  state.queues.update(queueKey(entry.lead), OrderedSet<string>(), (s) => s.delete(entry.lead.leadId));
 
 const dialEnded = (
   state: CampaignState,
@@ -31,21 +22,31 @@ const dialEnded = (
     active: state.active.delete(attemptId),
     endedAttempts: state.endedAttempts.add(attemptId),
   };
-  const entry = state.leads.get(leadId);
-  if (!entry) return base;
-  const counted = outcome === 'not_placed' ? 0 : 1;
+  const order = orderOf(state.book, leadId);
+  const entry = order === undefined ? undefined : entryAt(state.book, order);
+  if (order === undefined || !entry) return base;
+  const { lead: _lead, order: _order, ...progress } = entry;
   const rule = RETRY_RULE_OF[outcome];
-  const common = { ...entry, attempts: entry.attempts + counted, lastOutcome: outcome };
+  const common = {
+    ...progress,
+    attempts: entry.attempts + (outcome === 'not_placed' ? 0 : 1),
+    lastOutcome: outcome,
+  };
+  let next: LeadProgress;
   if (retryAt !== undefined && rule !== undefined) {
     const retries = { ...entry.retries, [rule]: entry.retries[rule] + 1 };
-    const next: LeadEntry = { ...common, status: 'pending', retries, nextAt: Date.parse(retryAt) };
-    return { ...base, leads: state.leads.set(leadId, next) };
+    next = { ...common, status: 'pending', retries, nextAt: Date.parse(retryAt) };
+  } else {
+    next = { ...common, status: outcome === 'not_placed' ? 'pending' : 'done' };
   }
-  if (outcome === 'not_placed') {
-    return { ...base, leads: state.leads.set(leadId, { ...common, status: 'pending' }) };
-  }
-  const done: LeadEntry = { ...common, status: 'done' };
-  return { ...base, leads: state.leads.set(leadId, done), queues: withoutFromQueue(base, entry) };
+  return { ...base, book: withProgress(state.book, order, next) };
+};
+
+/** The staged rows of an import in chunk order. */
+export const stagedRows = (state: CampaignState, importId: string): Lead[] => {
+  const staged = state.imports.get(importId);
+  if (!staged) return [];
+  return [...staged.chunks.entries()].sort(([a], [b]) => a - b).flatMap(([, rows]) => rows);
 };
 
 export const evolve = (state: CampaignState, event: CampaignEvent): CampaignState => {
@@ -83,25 +84,24 @@ export const evolve = (state: CampaignState, event: CampaignEvent): CampaignStat
     }
     case 'LeadsImported': {
       const { importId } = event.data;
-      const { state: next } = mergeLeads(state, stagedRows(state, importId));
+      const { book } = addImport(state.book, stagedRows(state, importId));
       // The staged rows are in the leads now; only the fact that the import counted is kept.
-      return { ...next, imports: next.imports.set(importId, { chunks: IMap(), committed: true }) };
+      return { ...state, book, imports: state.imports.set(importId, { chunks: IMap(), committed: true }) };
     }
-    case 'CallbackDialScheduled': {
-      const { lead } = event.data;
-      return {
-        ...state,
-        leads: state.leads.set(lead.leadId, newLeadEntry(lead, state.nextOrder)),
-        nextOrder: state.nextOrder + 1,
-        queues: state.queues.update(queueKey(lead), OrderedSet<string>(), (s) => s.add(lead.leadId)),
-      };
-    }
+    case 'CallbackDialScheduled':
+      return { ...state, book: addLoose(state.book, event.data.lead) };
     case 'DialStarted': {
       const { attemptId, leadId, attempt, callerId, leaseUntil, pacedAt } = event.data;
-      const entry = state.leads.get(leadId);
+      const order = orderOf(state.book, leadId);
+      const entry = order === undefined ? undefined : entryAt(state.book, order);
+      let { book } = state;
+      if (order !== undefined && entry) {
+        const { lead: _lead, order: _order, ...progress } = entry;
+        book = withProgress(book, order, { ...progress, status: 'active', dials: attempt });
+      }
       return {
         ...state,
-        leads: entry ? state.leads.set(leadId, { ...entry, status: 'active', dials: attempt }) : state.leads,
+        book,
         active: state.active.set(attemptId, {
           attemptId,
           leadId,

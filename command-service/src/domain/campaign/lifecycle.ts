@@ -6,7 +6,8 @@ import {
 } from '@ccp/schemas';
 import { changedFields, isEmpty } from '../changes.js';
 import { DomainError } from '../decider.js';
-import { mergeLeads, stagedRows } from './leads.js';
+import { stagedRows } from './evolve.js';
+import { addImport, orderOf } from './lead-book.js';
 import { checkSettings, checkStartNotPast } from './settings-rules.js';
 import {
   isEnded,
@@ -82,7 +83,7 @@ export const updateCampaign = (command: Command<'UpdateCampaign'>, state: Campai
   return [{ type: 'CampaignUpdated', data: { changes, revision: campaign.revision + 1 } }];
 };
 
-const hasCommittedLeads = (state: CampaignState): boolean => state.leads.size > 0;
+const hasCommittedLeads = (state: CampaignState): boolean => state.book.size > 0;
 
 export const scheduleCampaign = (state: CampaignState): CampaignEvent[] => {
   const campaign = notEnded(existing(state));
@@ -175,7 +176,7 @@ export const commitLeadImport = (
       'chunks',
     );
   }
-  const { added, merged } = mergeLeads(campaign, stagedRows(campaign, importId));
+  const { added, merged } = addImport(campaign.book, stagedRows(campaign, importId));
   return [
     {
       type: 'LeadsImported',
@@ -226,7 +227,7 @@ export const scheduleCallbackDial = (
 ): CampaignEvent[] => {
   const { callbackId, kind, reason, at, phone, agentId, callerId, sourceCallId, timeZones, country } =
     command.data;
-  if (state.leads.has(callbackId)) return [];
+  if (orderOf(state.book, callbackId) !== undefined) return [];
   const created = state.status === 'none' ? callbacksCampaign(command.metadata) : [];
   if (state.status !== 'none') {
     const campaign = notEnded(existing(state));

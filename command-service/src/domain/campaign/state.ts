@@ -1,36 +1,19 @@
-import type { OrderedSet } from 'immutable';
 import { Map as IMap, OrderedMap, Set as ISet } from 'immutable';
 import type {
   CampaignSettings,
   CampaignStatus,
   CommandOf,
-  DialOutcome,
   EventOf,
   Lead,
   campaignCommands,
   campaignEvents,
 } from '@ccp/schemas';
+import { emptyBook, entryOf, type LeadBook, type LeadEntry, type LeadProgress } from './lead-book.js';
+
+export type { LeadEntry, LeadProgress, RetryOutcome } from './lead-book.js';
 
 export type CampaignCommand = CommandOf<(typeof campaignCommands)[number]>;
 export type CampaignEvent = EventOf<(typeof campaignEvents)[number]>;
-
-/** The outcomes a retry rule exists for. */
-export type RetryOutcome = 'busy' | 'no_answer' | 'failed' | 'voicemail';
-
-export interface LeadEntry {
-  readonly lead: Lead;
-  /** Position in import order (callbacks: the order they were scheduled). */
-  readonly order: number;
-  readonly status: 'pending' | 'active' | 'done';
-  /** Attempts that count toward the policy's cap (a dial that was never placed does not). */
-  readonly attempts: number;
-  /** DialStarted events so far: the next attempt number, so attempt ids stay unique. */
-  readonly dials: number;
-  readonly retries: Readonly<Record<RetryOutcome, number>>;
-  /** Not to be dialled before this instant (ms): a retry's time or a callback's due time. */
-  readonly nextAt?: number;
-  readonly lastOutcome?: DialOutcome;
-}
 
 export interface ActiveAttempt {
   readonly attemptId: string;
@@ -47,8 +30,8 @@ interface StagedImport {
 }
 
 /**
- * One campaign's state. The lead and attempt maps are persistent (immutable.js): evolving shares all but the
- * touched path with the previous state, so the cached state of a 100,000-lead campaign is never copied.
+ * One campaign's state. Everything that changes per event is persistent (immutable.js), so evolving shares all
+ * but the touched path with the previous state and the cached state of a 100,000-lead campaign is never copied.
  */
 export interface CampaignState {
   readonly status: 'none' | CampaignStatus;
@@ -59,14 +42,7 @@ export interface CampaignState {
   readonly revision: number;
   /** Whether it ever started, so that resuming a campaign paused before its start date waits for the date. */
   readonly started: boolean;
-  readonly leads: IMap<string, LeadEntry>;
-  readonly leadByPhone: IMap<string, string>;
-  /**
-   * Leads not done, in import order, grouped by where they are (zones and country), so that a tick asks once
-   * per group whether calling is allowed now rather than once per lead.
-   */
-  readonly queues: IMap<string, OrderedSet<string>>;
-  readonly nextOrder: number;
+  readonly book: LeadBook;
   readonly active: OrderedMap<string, ActiveAttempt>;
   readonly endedAttempts: ISet<string>;
   /** The pacing slot of the last dial (ms). */
@@ -84,10 +60,7 @@ export const initialCampaignState = (): CampaignState => ({
   settings: undefined,
   revision: 0,
   started: false,
-  leads: IMap(),
-  leadByPhone: IMap(),
-  queues: IMap(),
-  nextOrder: 0,
+  book: emptyBook(),
   active: OrderedMap(),
   endedAttempts: ISet(),
   lastSlot: undefined,
@@ -95,24 +68,15 @@ export const initialCampaignState = (): CampaignState => ({
   imports: IMap(),
 });
 
-/** The group of a lead: its zones (empty: the campaign's) and its country. */
-export const queueKey = (lead: Pick<Lead, 'timeZones' | 'country'>): string =>
-  `${lead.timeZones.join(',')}|${lead.country ?? ''}`;
-
-export const queueWhere = (key: string): { zones: readonly string[]; country: string | undefined } => {
-  const [zones = '', country = ''] = key.split('|');
-  return { zones: zones === '' ? [] : zones.split(','), country: country === '' ? undefined : country };
-};
-
-/** The lead as the dialer needs it (number, variables, agent and caller ID of a callback). */
+/** The lead as the dialer needs it (number, variables, agent and caller ID of a callback) and its progress. */
 export const leadOf = (state: CampaignState, leadId: string): LeadEntry | undefined =>
-  state.leads.get(leadId);
+  entryOf(state.book, leadId);
 
 /** Dial attempts started and not yet ended, oldest first. */
 export const activeAttempts = (state: CampaignState): readonly ActiveAttempt[] => [...state.active.values()];
 
 /** A lead that may still be dialled now or later (not done, not in a call, attempts left). */
-export const isPending = (entry: LeadEntry, settings: CampaignSettings): boolean =>
+export const isPending = (entry: LeadProgress, settings: CampaignSettings): boolean =>
   entry.status === 'pending' && entry.attempts < settings.retry.maxAttempts;
 
 export const isEnded = (status: CampaignState['status']): boolean =>
