@@ -14,7 +14,7 @@ import { fold } from '../decider.js';
 import { DeciderSpecification, command, refusedWith } from '../testing.js';
 import { campaignDecider } from './decider.js';
 import { created, imported, key, lead, running, scheduled, settings, staged, started } from './fixtures.js';
-import { leadOf } from './state.js';
+import { leadOf, type CampaignEvent } from './state.js';
 
 const given = DeciderSpecification.for(campaignDecider);
 const system = { actor: { kind: 'system', id: 'platform' } } as const;
@@ -153,7 +153,7 @@ describe('ScheduleCampaign, PauseCampaign, ResumeCampaign, CancelCampaign', () =
       .then([{ type: 'CampaignPaused', data: { reason: 'usage cap reached', by: 'platform' } }]);
   });
 
-  const paused = { type: 'CampaignPaused', data: { by: 'person' } } as const;
+  const paused: CampaignEvent = { type: 'CampaignPaused', data: { by: 'person' } };
 
   it('pausing twice is one pause; a draft cannot be paused', () => {
     given([...running, paused])
@@ -171,18 +171,10 @@ describe('ScheduleCampaign, PauseCampaign, ResumeCampaign, CancelCampaign', () =
   });
 
   it('a campaign paused before its start resumes as scheduled', () => {
-    const events = [
-      created,
-      staged([lead(1)]),
-      imported(1),
-      scheduled,
-      paused,
-      { type: 'CampaignResumed', data: {} },
-    ] as const;
-    expect(fold(campaignDecider, [...events]).status).toBe('scheduled');
-    expect(fold(campaignDecider, [...running, paused, { type: 'CampaignResumed', data: {} }]).status).toBe(
-      'running',
-    );
+    const resumed: CampaignEvent = { type: 'CampaignResumed', data: {} };
+    const events = [created, staged([lead(1)]), imported(1), scheduled, paused, resumed];
+    expect(fold(campaignDecider, events).status).toBe('scheduled');
+    expect(fold(campaignDecider, [...running, paused, resumed]).status).toBe('running');
   });
 
   it('cancels once; an ended campaign stays ended', () => {
