@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CampaignSettings, type CampaignSettings as Settings } from '@ccp/schemas';
+import { CampaignSettings, wallClockToInstant, type CampaignSettings as Settings } from '@ccp/schemas';
+import { nextCallingWindowOpening } from '@ccp/command-service';
 import type { QueryParams, ReadStore } from '@ccp/projections';
 import { campaignCallResults } from '../analytics/campaigns.js';
 import { num, rate } from '../analytics/numbers.js';
@@ -71,12 +72,24 @@ export interface CampaignSchedule {
   readonly settings: Settings;
 }
 
+/** Statuses in which the campaign may still call: the others have no next window. */
+const CALLING: ReadonlySet<string> = new Set(['scheduled', 'running', 'paused']);
+
 /**
- * When the campaign's next calling window opens, from the pure schedule function the dialer decides by
- * (@ccp/command-service's nextCallingWindowOpening, helper A's). That function has not landed in this checkout
- * yet, so no instant is known and the field reads null, as it does for a window open now.
+ * When the campaign's next calling window opens in its own zone (the dialer's schedule function, under the
+ * default legal hours: leads' countries vary), from now or from its start date when that is later; null when
+ * a window is open now, when none opens within the 14 days the function looks ahead, or when the campaign
+ * will not call again (a draft, or ended).
  */
-export const nextWindowOpening = (_campaign: CampaignSchedule, _now: Date): string | null => null;
+export const nextWindowOpening = (campaign: CampaignSchedule, now: Date): string | null => {
+  if (!CALLING.has(campaign.status)) return null;
+  const { settings } = campaign;
+  const [year, month, day] = settings.startDate.split('-').map(Number) as [number, number, number];
+  const start = wallClockToInstant({ year, month, day, hour: 0, minute: 0 }, settings.timeZone);
+  const from = start.getTime() > now.getTime() ? start : now;
+  const opening = nextCallingWindowOpening(settings, [], undefined, from);
+  return opening === undefined || opening.getTime() === now.getTime() ? null : opening.toISOString();
+};
 
 export const parseSettings = (json: string): Settings => CampaignSettings.parse(JSON.parse(json));
 
