@@ -316,7 +316,7 @@ describe('ScheduleCallbackDial', () => {
   const callback = {
     tenantId: 'acme',
     callbackId: 'cb-1',
-    kind: 'callback',
+    kind: 'callback' as const,
     at: '2026-03-02T15:00:00.000Z',
     phone: '+15550300001',
     agentId: 'ava',
@@ -325,8 +325,8 @@ describe('ScheduleCallbackDial', () => {
     country: 'US',
     sourceCallId: 'CA1',
     reason: 'wants a quote',
-  } as const;
-  const scheduledDial = {
+  };
+  const scheduledDial: Extract<CampaignEvent, { type: 'CallbackDialScheduled' }> = {
     type: 'CallbackDialScheduled',
     data: {
       kind: 'callback',
@@ -343,8 +343,8 @@ describe('ScheduleCallbackDial', () => {
         variables: {},
       },
     },
-  } as const;
-  const callbacksCreated = {
+  };
+  const callbacksCreated: CampaignEvent = {
     type: 'CampaignCreated',
     data: {
       kind: 'callbacks',
@@ -364,7 +364,7 @@ describe('ScheduleCallbackDial', () => {
       pacing: { maxConcurrentCalls: 2, callsPerSecond: 0.2, inboundReserve: 0 },
       voicemail: { action: 'leave_message' },
     },
-  } as const;
+  };
 
   it('creates and starts the tenant’s callbacks campaign with the first callback', () =>
     given([])
