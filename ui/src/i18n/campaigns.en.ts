@@ -94,6 +94,7 @@ export const campaignsEn = {
       changed:
         'Someone else changed this campaign — reload to see their change. Your edits are still in the form.',
       reload: 'Reload',
+      notSaved: 'The campaign was not saved: {reason}',
       create: 'Create campaign',
       save: 'Save changes',
       saved: 'Campaign “{name}” saved',

@@ -97,6 +97,7 @@ export const campaignsEs: CampaignsMessages = {
       changed:
         'Otra persona ha cambiado esta campaña: recargue para ver su cambio. Sus ediciones siguen en el formulario.',
       reload: 'Recargar',
+      notSaved: 'La campaña no se guardó: {reason}',
       create: 'Crear campaña',
       save: 'Guardar cambios',
       saved: 'Campaña «{name}» guardada',

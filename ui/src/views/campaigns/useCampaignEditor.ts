@@ -6,6 +6,7 @@ import { command, config, type Agent, type CallScript, type PhoneNumber } from '
 import { ApiError } from '../../api/client';
 import { campaigns, type CampaignDetail } from '../../api/campaigns';
 import { slugOf, useAdminSession, useCommandForm } from '../admin/form';
+import { readUntil } from './read-after-write';
 import { blankDraft, changesOf, draftOf, isRunning, settingsOf, type CampaignDraft } from './campaign-draft';
 
 /** The form's fields as the API names them (an edit's refusal names them under `changes.`). */
@@ -55,7 +56,8 @@ export const useCampaignEditor = (props: { readonly campaignId?: string }) => {
   const fieldError = (path: string): string | undefined =>
     form.fieldError(path) ?? form.fieldError(`changes.${path}`);
 
-  const load = async (): Promise<void> => {
+  /** Reads the campaign; after a 409, until the read side shows a revision newer than the one edited. */
+  const load = async (newerThan?: number): Promise<void> => {
     loading.value = true;
     loadError.value = undefined;
     form.reset();
@@ -65,7 +67,12 @@ export const useCampaignEditor = (props: { readonly campaignId?: string }) => {
         config.numbers(),
         // Scripts are optional: a campaign runs without one.
         config.scripts().catch(() => [] as CallScript[]),
-        props.campaignId !== undefined ? campaigns.get(props.campaignId) : Promise.resolve(undefined),
+        props.campaignId !== undefined
+          ? readUntil(
+              () => campaigns.get(props.campaignId ?? ''),
+              (p) => newerThan === undefined || p.campaign.revision > newerThan,
+            )
+          : Promise.resolve(undefined),
       ]);
       agents.value = a;
       numbers.value = n.filter((number) => number.kind === 'pstn');
@@ -79,7 +86,12 @@ export const useCampaignEditor = (props: { readonly campaignId?: string }) => {
       loading.value = false;
     }
   };
-  watch(() => props.campaignId, load, { immediate: true });
+  watch(
+    () => props.campaignId,
+    () => load(),
+    { immediate: true },
+  );
+  const reload = (): Promise<void> => load(campaign.value?.revision);
 
   // A new campaign's id follows its name until the id is typed.
   watch(
@@ -132,6 +144,7 @@ export const useCampaignEditor = (props: { readonly campaignId?: string }) => {
     changed,
     fieldError,
     load,
+    reload,
     save,
   };
 };

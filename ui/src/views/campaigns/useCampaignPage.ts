@@ -1,6 +1,7 @@
 import { onBeforeUnmount, ref, watch } from 'vue';
 import { campaigns, followProgress, type CampaignPage, type Progress } from '../../api/campaigns';
 import type { LiveState } from '../../api/live';
+import { readCreated, readUntil } from './read-after-write';
 
 /**
  * One campaign's page: its settings, imports and progress read once, then the progress followed over the
@@ -16,11 +17,12 @@ export const useCampaignPage = (props: { readonly campaignId: string }) => {
   const refreshKey = ref(0);
   let follower: { stop(): void } | undefined;
 
-  const load = async (): Promise<void> => {
+  const load = async (shows: (page: CampaignPage) => boolean = () => true): Promise<void> => {
     loading.value = page.value === undefined;
     loadError.value = undefined;
     try {
-      const answer = await campaigns.get(props.campaignId);
+      // A campaign created a moment ago may not be on the read side yet.
+      const answer = await readUntil(() => readCreated(() => campaigns.get(props.campaignId)), shows);
       page.value = answer;
       progress.value = answer.progress;
       refreshKey.value += 1;
@@ -44,6 +46,19 @@ export const useCampaignPage = (props: { readonly campaignId: string }) => {
     });
   };
 
+  /** After a command of the page: read until the campaign shows its effect. */
+  const afterCommand = async (type: string): Promise<void> => {
+    const imports = page.value?.imports.length ?? 0;
+    const expected: Record<string, (p: CampaignPage) => boolean> = {
+      ScheduleCampaign: (p) => p.campaign.status !== 'draft',
+      PauseCampaign: (p) => p.campaign.status === 'paused',
+      ResumeCampaign: (p) => p.campaign.status !== 'paused',
+      CancelCampaign: (p) => p.campaign.status === 'cancelled',
+      ImportLeads: (p) => p.imports.length > imports,
+    };
+    await load(expected[type]);
+  };
+
   watch(
     () => props.campaignId,
     async () => {
@@ -55,5 +70,5 @@ export const useCampaignPage = (props: { readonly campaignId: string }) => {
   );
   onBeforeUnmount(() => follower?.stop());
 
-  return { page, progress, live, loading, loadError, refreshKey, load };
+  return { page, progress, live, loading, loadError, refreshKey, load, afterCommand };
 };
