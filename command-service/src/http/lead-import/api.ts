@@ -19,7 +19,7 @@ import {
   previewOf,
   requireOpenCampaign,
   stageAndCommit,
-  withoutDoNotCall,
+  leaveOutDoNotCall,
 } from './stage.js';
 
 export interface LeadImportApiOptions {
@@ -175,16 +175,16 @@ export const leadImportApi = (options: LeadImportApiOptions): Middleware => {
         ? await readCsvLeads(ctx.req, { defaultCountry })
         : readJsonLeads(await jsonBody(ctx), { defaultCountry });
     collector.requireValid();
-    const { leads, skipped } = withoutDoNotCall(collector, await reads.doNotCall(tenantId));
+    const skipped = leaveOutDoNotCall(collector, await reads.doNotCall(tenantId));
     if (dryRun) {
-      ctx.body = { preview: previewOf(collector, leads.length, skipped) };
+      ctx.body = { preview: previewOf(collector, collector.leads.size, skipped) };
       return;
     }
     const outcome = await stageAndCommit(handler, store, {
       tenantId,
       campaignId,
       actor: credential.actor,
-      leads,
+      leads: collector.leads,
       rows: collector.rows,
       skippedDoNotCall: skipped,
       source: kind,

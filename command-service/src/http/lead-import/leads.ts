@@ -76,7 +76,7 @@ export const buildLead = (input: LeadInput, defaultCountry: CountryCode, names: 
     present(input.name) ??
     present([present(input.firstName), present(input.lastName)].filter(Boolean).join(' '));
   const language = present(input.language);
-  const candidate = {
+  const candidate: Lead = {
     leadId: leadIdOf(number.e164),
     phone: number.e164,
     ...(name !== undefined && { name }),
@@ -86,7 +86,9 @@ export const buildLead = (input: LeadInput, defaultCountry: CountryCode, names: 
     variables,
   };
   const checked = Lead.safeParse(candidate);
-  if (checked.success) return { ok: true, lead: checked.data, ownZone: ownZone !== undefined };
+  // The candidate itself is kept, not the schema's copy of it: its values are already trimmed, so both are
+  // equal, and a 100,000-row file then allocates one object per lead rather than two.
+  if (checked.success) return { ok: true, lead: candidate, ownZone: ownZone !== undefined };
   return {
     ok: false,
     errors: checked.error.issues.map((issue) => ({

