@@ -23,6 +23,11 @@ export interface DialerOptions {
   readonly leaseSeconds?: number;
   /** The tick of campaigns that are not dialling (to start, expire leases, complete): default 2 s. */
   readonly idleTickMs?: number;
+  /**
+   * How often attempts nobody here carries are looked at again (default 15 s): a status callback lost while
+   * the platform restarted is asked of the carrier then, long before the lease would end the attempt.
+   */
+  readonly sweepMs?: number;
 }
 
 export interface Dialer {
@@ -231,12 +236,39 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
     track(tenantId, campaignId);
   }
 
+  /**
+   * Attempts this process is not dialling that still wait: not placed after a while (a placement that failed
+   * to record), or placed and not live here after a minute (a lost callback). recoverAttempt never dials; it
+   * only asks the carrier and records what it says.
+   */
+  const sweep = async () => {
+    const now = Date.now();
+    for (const view of [...views.all()]) {
+      for (const attempt of [...view.active.values()]) {
+        if (dialling.has(attempt.attemptId)) continue;
+        const age = now - Date.parse(attempt.startedAt);
+        const stale =
+          attempt.callId === undefined ? age > 10_000 : age > 60_000 && !gateway.holds(attempt.callId);
+        if (!stale) continue;
+        await recoverAttempt(recoveryDeps, view, attempt).catch((error: unknown) =>
+          log(`dialer: sweeping ${attempt.attemptId} failed: ${String(error)}`),
+        );
+      }
+    }
+  };
+  const sweeping = (async () => {
+    for (;;) {
+      await sleep(options.sweepMs ?? 15_000, undefined, { signal: stopping.signal });
+      await sweep();
+    }
+  })().catch(() => undefined);
+
   return {
     stats: () => ({ campaigns: loops.size, dialling: dialling.size, following: following.size }),
     campaign: (tenantId, campaignId) => views.load(tenantId, campaignId),
     stop: async () => {
       stopping.abort();
-      await Promise.allSettled([...loops.values()]);
+      await Promise.allSettled([...loops.values(), sweeping]);
       await Promise.allSettled([...dialling.values()]);
       await subscription.close();
       await followingLog.catch(() => undefined);

@@ -17,7 +17,7 @@ describe('campaign dial outcomes', () => {
     expect(endedStatusOutcome('busy')).toBe('busy');
     expect(endedStatusOutcome('no-answer')).toBe('no_answer');
     expect(endedStatusOutcome('canceled')).toBe('failed');
-    expect(endedStatusOutcome('completed')).toBe('resolved');
+    expect(endedStatusOutcome('completed')).toBe('abandoned');
     expect(endedStatusOutcome('in-progress')).toBeUndefined();
     expect(endedStatusOutcome('ringing')).toBeUndefined();
   });

@@ -23,7 +23,10 @@ export const dialOutcomeOf = (
   }
 };
 
-/** A carrier call status (Twilio's) that means the call is over, as the call's own outcome. */
+/**
+ * A carrier call status (Twilio's) that means the call is over, as the call's own outcome; a completed call
+ * whose end we never heard is `abandoned` (how its conversation went is not known here).
+ */
 export const endedStatusOutcome = (status: string): CallOutcome | undefined => {
   switch (status) {
     case 'busy':
@@ -34,7 +37,7 @@ export const endedStatusOutcome = (status: string): CallOutcome | undefined => {
     case 'canceled':
       return 'failed';
     case 'completed':
-      return 'resolved';
+      return 'abandoned';
     default:
       return undefined;
   }

@@ -49,6 +49,30 @@ export const outcomeFromCall = (
  *   not_placed and the lead is dialled again later by a new attempt, never twice by this one. A carrier that
  *   cannot be asked leaves the attempt to its lease.
  */
+/**
+ * A placed attempt whose end this process has not seen: ended in its call's events → the outcome; over by the
+ * carrier's status → the call is closed through the gateway like a late status callback (its CallEnded ends
+ * the attempt); else the call is followed.
+ */
+const settlePlaced = async (
+  deps: RecoveryDependencies,
+  view: CampaignView,
+  attempt: ActiveAttempt,
+  callId: string,
+  carrierStatus: string | undefined,
+): Promise<void> => {
+  const ended = outcomeFromCall(await callEvents(deps.store, view.tenantId, callId));
+  if (ended) {
+    await recordOutcome(deps, view, attempt.attemptId, ended.outcome, { callId, ...ended });
+    return;
+  }
+  deps.follow(callId, view, attempt.attemptId);
+  const over = carrierStatus !== undefined ? endedStatusOutcome(carrierStatus) : undefined;
+  if (over === undefined) return;
+  deps.gateway.remember(callId, view.tenantId);
+  await deps.gateway.close(callId, over, 'ended while the platform was down');
+};
+
 export const recoverAttempt = async (
   deps: RecoveryDependencies,
   view: CampaignView,
@@ -56,36 +80,23 @@ export const recoverAttempt = async (
 ): Promise<void> => {
   const lead = view.leads.get(attempt.leadId);
   const agentId = lead?.agentId ?? view.settings?.agentId;
-  if (attempt.callId !== undefined) {
-    const callId = attempt.callId;
-    const ended = outcomeFromCall(await callEvents(deps.store, view.tenantId, callId));
-    if (ended) {
-      await recordOutcome(deps, view, attempt.attemptId, ended.outcome, { callId, ...ended });
-      return;
-    }
-    deps.follow(callId, view, attempt.attemptId);
-    if (!lead) return;
-    try {
-      const [call] = (
-        await deps.carrier.findCalls({
+  const lookUp = async () =>
+    lead
+      ? deps.carrier.findCalls({
           to: lead.phone,
           from: attempt.callerId,
           startedAfter: new Date(Date.parse(attempt.startedAt) - CLOCK_SKEW_MS),
         })
-      ).filter((c) => c.callId === callId);
-      const over = call ? endedStatusOutcome(call.status) : undefined;
-      if (over !== undefined) {
-        deps.gateway.remember(callId, view.tenantId);
-        // The call's end goes through the gateway like a late status callback: its CallEnded ends the attempt.
-        await deps.gateway.close(
-          callId,
-          over === 'resolved' ? undefined : over,
-          'ended while the platform was down',
-        );
-      }
+      : [];
+  if (attempt.callId !== undefined) {
+    const callId = attempt.callId;
+    let status: string | undefined;
+    try {
+      status = (await lookUp()).find((c) => c.callId === callId)?.status;
     } catch (error) {
       deps.log(`dialer: carrier look-up of ${callId} failed: ${String(error)}`);
     }
+    await settlePlaced(deps, view, attempt, callId, status);
     return;
   }
   if (!lead || agentId === undefined) {
@@ -94,18 +105,14 @@ export const recoverAttempt = async (
   }
   let found: readonly { readonly callId: string; readonly status: string }[];
   try {
-    found = await deps.carrier.findCalls({
-      to: lead.phone,
-      from: attempt.callerId,
-      startedAfter: new Date(Date.parse(attempt.startedAt) - CLOCK_SKEW_MS),
-    });
+    found = await lookUp();
   } catch (error) {
     deps.log(
       `dialer: carrier look-up for attempt ${attempt.attemptId} failed (its lease ends it): ${String(error)}`,
     );
     return;
   }
-  // Oldest first: the attempt placed one call at most, the first after it started.
+  // Newest first: the attempt placed one call at most, the first after it started.
   const call = found.at(-1);
   if (!call) {
     await recordOutcome(deps, view, attempt.attemptId, 'not_placed', {
@@ -124,8 +131,5 @@ export const recoverAttempt = async (
       callId: call.callId,
     });
   }
-  deps.follow(call.callId, view, attempt.attemptId);
-  const ended = outcomeFromCall(await callEvents(deps.store, view.tenantId, call.callId));
-  if (ended)
-    await recordOutcome(deps, view, attempt.attemptId, ended.outcome, { callId: call.callId, ...ended });
+  await settlePlaced(deps, view, attempt, call.callId, call.status);
 };
