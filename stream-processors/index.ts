@@ -1,7 +1,7 @@
 /**
  * @ccp/stream-processors: the bus port (embedded log partitions, Kafka with the schema registry), the processor
  * runtime with checkpoints, projection versions and rebuilds, and the processors (audit, call facts, sentiment,
- * intent, SLA, usage) with the NLP they use.
+ * intent, SLA, usage, campaigns) with the NLP they use.
  */
 export * from './src/bus/embedded.js';
 export * from './src/bus/kafka.js';
