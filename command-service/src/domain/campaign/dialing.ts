@@ -133,9 +133,13 @@ const openQueues = (state: ExistingCampaign, now: Date): Queue[] => {
 
 /** The eligible leads of one queue, in its order. */
 function* eligibleIn(state: ExistingCampaign, queue: Queue, now: number): Generator<LeadEntry> {
+  const { book, settings } = state;
   const orders = queue.orders();
   for (let r = orders.next(); r.done !== true; r = orders.next()) {
-    const entry = entryInQueue(state.book, queue, r.value);
+    // Most leads a tick passes over are in a call, done or waiting: tell from their progress alone.
+    const progress = book.progress.get(r.value);
+    if (progress && (!isPending(progress, settings) || (progress.nextAt ?? 0) > now)) continue;
+    const entry = entryInQueue(book, queue, r.value);
     if (eligible(entry, state.settings, now)) yield entry;
   }
 }
