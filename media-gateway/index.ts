@@ -4,6 +4,9 @@
  * call control, Twilio signatures, audio codecs and the machine voice.
  */
 export * from './src/command-sender.js';
+export * from './src/dialer/dialer.js';
+export * from './src/dialer/campaign-view.js';
+export * from './src/dialer/callbacks.js';
 export * from './src/llm/port.js';
 export * from './src/llm/provider-failures.js';
 export * from './src/module.js';
@@ -12,4 +15,5 @@ export * from './src/speech/machine-voice.js';
 export * from './src/speech/mulaw.js';
 export * from './src/speech/wav.js';
 export * from './src/telephony/call-control.js';
+export * from './src/telephony/carrier.js';
 export * from './src/telephony/twilio-signature.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IVR_NUMBER, DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
-import type { EventEnvelope } from '@ccp/schemas';
+import { CALLBACKS_CAMPAIGN, type EventEnvelope } from '@ccp/schemas';
+import { say, scripted } from '@ccp/media-gateway/simulator';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import {
   campaignEvents,
@@ -18,6 +19,8 @@ const MACHINE = '+15550000102';
 const BUSY = '+15550000103';
 const NOBODY = '+15550000104';
 const LISTED = '+15550000105';
+/** Answers, and asks not to be called again. */
+const REFUSER = '+15550000106';
 const CAMPAIGN = 'spring-recall';
 
 /** The campaign's clock: a Monday 11:00 in New York, stepped ahead by the test to reach retry times. */
@@ -37,7 +40,9 @@ beforeAll(async () => {
           ? { answer: 'busy' }
           : to === NOBODY
             ? { answer: 'no-answer' }
-            : { answer: 'human' },
+            : to === REFUSER
+              ? { answer: 'human', caller: scripted([say("Please don't call me again.")]) }
+              : { answer: 'human' },
     hooks: { dialer: { clock: campaignClock, idleTickMs: 100, leaseSeconds: 120 } },
   });
 }, 60_000);
@@ -82,6 +87,7 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
           { leadId: 'lead-busy', phone: BUSY, name: 'Carl Diaz' },
           { leadId: 'lead-nobody', phone: NOBODY, name: 'Dan Eto' },
           { leadId: 'lead-listed', phone: LISTED, name: 'Eve Fox' },
+          { leadId: 'lead-refuser', phone: REFUSER, name: 'Fay Gil' },
         ],
         retry: {
           busy: { attempts: 1, spacingMinutes: 1 },
@@ -100,7 +106,7 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
       // First round: five dials decided, four placed; busy and no answer wait for their retry time.
       const first = await waitFor(
         events,
-        (es) => dataOf(es, 'DialEnded').length >= 5,
+        (es) => dataOf(es, 'DialEnded').length >= 6,
         30_000,
         'the first round of outcomes',
       );
@@ -114,6 +120,7 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
         'lead-busy': 'busy',
         'lead-nobody': 'no_answer',
         'lead-listed': 'do_not_call',
+        'lead-refuser': 'answered',
       });
 
       // Past the spacing: the retries are dialled, end the same way, and nothing is left to dial.
@@ -138,14 +145,14 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
       expect(firstBusy?.attempt).toBe(1);
 
       // What the carrier was asked: each number as often as attempts were placed, the listed one never.
-      expect([PERSON, MACHINE, BUSY, NOBODY, LISTED].map(dialsTo)).toEqual([1, 1, 2, 2, 0]);
+      expect([PERSON, MACHINE, BUSY, NOBODY, LISTED, REFUSER].map(dialsTo)).toEqual([1, 1, 2, 2, 0, 1]);
       const started = dataOf<{ attemptId: string; callerId: string }>(final, 'DialStarted');
       const placed = dataOf<{ attemptId: string; callId: string }>(final, 'DialPlaced');
-      expect(started).toHaveLength(7);
-      expect(placed).toHaveLength(6);
-      expect(ended).toHaveLength(7);
+      expect(started).toHaveLength(8);
+      expect(placed).toHaveLength(7);
+      expect(ended).toHaveLength(8);
       // Every attempt ended exactly once.
-      expect(new Set(ended.map((d) => (d as unknown as { attemptId: string }).attemptId)).size).toBe(7);
+      expect(new Set(ended.map((d) => (d as unknown as { attemptId: string }).attemptId)).size).toBe(8);
       // Caller IDs rotate through the campaign's numbers.
       expect(new Set(started.map((d) => d.callerId))).toEqual(new Set([DEMO_NUMBER, DEMO_IVR_NUMBER]));
     },
@@ -171,6 +178,72 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
     expect(voicemail?.data).toEqual({
       text: 'Hi Bea, Bright Smile Dental here about your Silver checkup. Call us back!',
     });
+  });
+
+  it('puts a callee who asks not to be called again on the do-not-call list (the AI’s tool)', async () => {
+    const placed = dataOf<{ attemptId: string; callId: string }>(final, 'DialPlaced');
+    const callId = placed.find((p) => p.attemptId.startsWith('lead-refuser'))?.callId;
+    if (callId === undefined) throw new Error('the refuser was not called');
+    const tool = (await env.callEvents(callId)).find((e) => e.type === 'ToolInvoked');
+    expect(tool?.data).toMatchObject({ name: 'add_to_do_not_call', status: 'succeeded' });
+    const list = await env.test.platform.store.readStream(`donotcall-${DEMO_TENANT}.list`);
+    const added = list.map((e) => e.data as { numbers: string[]; source: string; callId?: string });
+    expect(added).toContainEqual({ numbers: [REFUSER], source: 'caller_request', callId });
+  });
+
+  it('dials callbacks promised on calls and wrap-up follow-ups through the callbacks campaign', async () => {
+    const { handler, store } = env.test.platform;
+    const placed = dataOf<{ attemptId: string; callId: string }>(final, 'DialPlaced');
+    const campaignCall = placed.find((p) => p.attemptId.startsWith('lead-person'))?.callId;
+    if (campaignCall === undefined) throw new Error('the person was not called');
+    const at = new Date(MONDAY.getTime() + 3 * 3_600_000).toISOString();
+    // An inbound call on which the AI promised a call back (as its schedule_callback tool records it).
+    const inbound = 'CA' + 'e2e0'.repeat(8);
+    const caller = '+15557654321';
+    await trusted(handler, 'StartCall', {
+      tenantId: DEMO_TENANT,
+      callId: inbound,
+      direction: 'inbound',
+      from: caller,
+      to: DEMO_NUMBER,
+      provider: 'twilio',
+      agentId: 'sofia',
+    });
+    await trusted(handler, 'ScheduleCallback', {
+      tenantId: DEMO_TENANT,
+      callId: inbound,
+      callbackId: 'cb-e2e-1',
+      at,
+      number: caller,
+      reason: 'wants the price list',
+    });
+    // A person wrapping up the campaign's call asks for a follow-up.
+    await trusted(handler, 'WrapUpCall', {
+      tenantId: DEMO_TENANT,
+      callId: campaignCall,
+      userId: 'supervisor',
+      tags: [],
+      resolved: false,
+      followUp: { dueAt: at, reason: 'send the forms' },
+    });
+    const callbacks = await waitFor(
+      () => campaignEvents(store, DEMO_TENANT, CALLBACKS_CAMPAIGN),
+      (es) => dataOf(es, 'CallbackDialScheduled').length >= 2,
+      15_000,
+      'the callback and the follow-up on the callbacks campaign',
+    );
+    const scheduled = dataOf<{ kind: string; lead: Record<string, unknown> }>(
+      callbacks,
+      'CallbackDialScheduled',
+    );
+    // The number, agent and caller ID of the call each was promised on.
+    expect(scheduled.map((d) => [d.kind, d.lead['leadId'], d.lead['phone'], d.lead['agentId']])).toEqual([
+      ['callback', 'cb-e2e-1', caller, 'sofia'],
+      ['follow_up', `fu-${campaignCall}`, PERSON, 'lucas'],
+    ]);
+    expect(scheduled[0]?.lead).toMatchObject({ callerId: DEMO_NUMBER, sourceCallId: inbound, dueAt: at });
+    expect([DEMO_NUMBER, DEMO_IVR_NUMBER]).toContain(scheduled[1]?.lead['callerId']);
+    expect(scheduled[1]?.lead).toMatchObject({ sourceCallId: campaignCall, dueAt: at });
   });
 
   it('never starts dials faster than the campaign’s rate', () => {
