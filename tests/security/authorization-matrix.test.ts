@@ -8,6 +8,7 @@ import {
   type Access,
   type TenantFrom,
   COMMAND_API_ROUTES,
+  LEAD_IMPORT_ROUTES,
 } from '@ccp/command-service';
 import { DEMO_TENANT, DEMO_USERS, seedDemo, STREAM_ADMIN_ROUTES, streamProcessing } from '@ccp/infra';
 import { mediaGatewayModule, CALL_CONTROL_ROUTES } from '@ccp/media-gateway';
@@ -80,6 +81,9 @@ const commandCatalogRoutes = (): MatrixRoute[] =>
       tenantOnly: (schema.required ?? []).every((field) => field === 'tenantId'),
     };
   });
+
+const leadImportRoutes = (): MatrixRoute[] =>
+  Object.entries(LEAD_IMPORT_ROUTES).map(([name, route]) => ({ ...route, name }));
 
 const callControlRoutes = (): MatrixRoute[] =>
   Object.entries(CALL_CONTROL_ROUTES).map(([name, route]) => ({ ...route, name }));
@@ -282,6 +286,7 @@ beforeAll(async () => {
   routes = [
     ...commandApiRoutes(),
     ...commandCatalogRoutes(),
+    ...leadImportRoutes(),
     ...callControlRoutes(),
     ...streamAdminRoutes(),
     ...queryRoutes(document),

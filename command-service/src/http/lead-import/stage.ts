@@ -33,24 +33,35 @@ export interface ImportOutcome {
 }
 
 /**
- * The campaign and do-not-call states an import checks, folded with their deciders. The cache is small: a
- * 100,000-lead campaign's state is large, and imports of one campaign come in bursts.
+ * The campaign and do-not-call states an import checks, folded with their deciders and kept between requests
+ * (a preview and its import read the same streams). Campaigns get a cache of two: the state of a
+ * 100,000-lead campaign is large, and imports of one campaign come in bursts.
  */
 export const createImportReads = (store: EventStore) => {
-  const states = createStateCache(store, 8);
+  const campaigns = createStateCache(store, 2);
+  const lists = createStateCache(store, 64);
   return {
     campaign: async (tenantId: string, campaignId: string): Promise<CampaignState> =>
-      (await states.load(streamName('campaign', tenantId, campaignId), campaignDecider)).state,
+      (await campaigns.load(streamName('campaign', tenantId, campaignId), campaignDecider)).state,
     doNotCall: async (tenantId: string): Promise<DoNotCallState> =>
-      (await states.load(streamName('donotcall', tenantId, DO_NOT_CALL_LIST), doNotCallDecider)).state,
+      (await lists.load(streamName('donotcall', tenantId, DO_NOT_CALL_LIST), doNotCallDecider)).state,
   };
 };
 export type ImportReads = ReturnType<typeof createImportReads>;
 
-/** A campaign leads can still be added to: it exists and has not ended. */
+/** A campaign leads can still be added to: it exists, is not the callbacks campaign, and has not ended. */
 export const requireOpenCampaign = (state: CampaignState, campaignId: string): void => {
   if (state.status === 'none') {
     throw new CommandRejected(404, 'CAMPAIGN_NOT_FOUND', `no campaign ${campaignId}`, 'campaignId');
+  }
+  // Its leads each name the agent and number of the call a callback was promised on; a file's leads cannot.
+  if (state.kind === 'callbacks') {
+    throw new CommandRejected(
+      422,
+      'CALLBACKS_CAMPAIGN',
+      `campaign ${campaignId} dials promised callbacks: import leads into a campaign of your own`,
+      'campaignId',
+    );
   }
   if (state.status === 'completed' || state.status === 'cancelled') {
     throw new CommandRejected(
