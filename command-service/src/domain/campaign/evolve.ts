@@ -86,7 +86,12 @@ export const evolve = (state: CampaignState, event: CampaignEvent): CampaignStat
       const { importId } = event.data;
       const { book } = addImport(state.book, stagedRows(state, importId));
       // The staged rows are in the leads now; only the fact that the import counted is kept.
-      return { ...state, book, imports: state.imports.set(importId, { chunks: IMap(), committed: true }) };
+      const committedChunks = state.imports.get(importId)?.chunks.size ?? 0;
+      return {
+        ...state,
+        book,
+        imports: state.imports.set(importId, { chunks: IMap(), committed: true, committedChunks }),
+      };
     }
     case 'CallbackDialScheduled':
       return { ...state, book: addLoose(state.book, event.data.lead) };

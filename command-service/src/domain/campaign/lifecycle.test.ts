@@ -242,6 +242,10 @@ describe('StageLeads and CommitLeadImport', () => {
     given([...events, imported(2)])
       .when(commit(2))
       .thenNothingHappened();
+    // Staged again after the commit: a retried request, already in; a new chunk is refused.
+    given([...events, imported(2)])
+      .when(stage(1))
+      .thenNothingHappened();
     given([...events, imported(2)])
       .when(stage(2))
       .thenThrows(refusedWith('IMPORT_COMMITTED'));

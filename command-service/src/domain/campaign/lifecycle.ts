@@ -145,6 +145,8 @@ export const stageLeads = (command: Command<'StageLeads'>, state: CampaignState)
   const { importId, chunk, leads } = command.data;
   const staged = campaign.imports.get(importId);
   if (staged?.committed) {
+    // A chunk staged again after the commit (a retried request) is already in.
+    if (chunk < (staged.committedChunks ?? 0)) return [];
     throw new DomainError('IMPORT_COMMITTED', `import ${importId} was already committed`, 'importId');
   }
   if (staged?.chunks.has(chunk)) return [];

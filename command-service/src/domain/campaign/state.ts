@@ -27,6 +27,8 @@ export interface ActiveAttempt {
 interface StagedImport {
   readonly chunks: IMap<number, readonly Lead[]>;
   readonly committed: boolean;
+  /** Once committed (the staged rows are then dropped): how many chunks it had. */
+  readonly committedChunks?: number;
 }
 
 /**
