@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeEvent, DEFAULT_PACING, DEFAULT_RETRY_POLICY } from '@ccp/schemas';
+import { CALLBACKS_CAMPAIGN, decodeEvent, DEFAULT_PACING, DEFAULT_RETRY_POLICY } from '@ccp/schemas';
 import { DEMO_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo } from '@ccp/infra';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
 
@@ -177,6 +177,47 @@ describe('campaign lead import', () => {
     const empty = await upload(importPath(), '');
     expect([empty.status, (empty.body['error'] as { code: string }).code]).toEqual([422, 'NO_ROWS']);
     expect((await upload(importPath(), goodCsv, token, 'application/xml')).status).toBe(415);
+  });
+
+  it('refuses a cancelled campaign and the callbacks campaign', async () => {
+    const settings = {
+      name: 'Short-lived',
+      agentId: 'sofia',
+      callerIds: [DEMO_NUMBER],
+      startDate: inAWeek(),
+      timeZone: 'America/New_York',
+      windows: [{ days: ['mon'], start: 600, end: 1140 }],
+      holidays: [],
+      retry: DEFAULT_RETRY_POLICY,
+      pacing: DEFAULT_PACING,
+      voicemail: { action: 'hang_up' },
+    };
+    const key = { tenantId: DEMO_TENANT, campaignId: 'short-lived' };
+    expect((await admin.command('CreateCampaign', { ...key, ...settings })).status).toBe(200);
+    expect((await admin.command('CancelCampaign', { ...key, reason: 'budget cut' })).status).toBe(200);
+    const ended = await upload('/api/campaigns/short-lived/leads/import', goodCsv);
+    expect([ended.status, (ended.body['error'] as { code: string }).code]).toEqual([422, 'CAMPAIGN_ENDED']);
+
+    // The platform opens the callbacks campaign with the first promised callback.
+    const scheduled = await root.command('ScheduleCallbackDial', {
+      tenantId: DEMO_TENANT,
+      callbackId: 'cb-1',
+      kind: 'callback',
+      at: new Date(Date.now() + 86_400_000).toISOString(),
+      phone: '+12125550177',
+      agentId: 'sofia',
+      callerId: DEMO_NUMBER,
+      timeZones: ['America/New_York'],
+      country: 'US',
+      sourceCallId: 'CA-source-1',
+      reason: 'asked to be called back tomorrow',
+    });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(200);
+    const callbacks = await upload(`/api/campaigns/${CALLBACKS_CAMPAIGN}/leads/import`, goodCsv);
+    expect([callbacks.status, (callbacks.body['error'] as { code: string }).code]).toEqual([
+      422,
+      'CALLBACKS_CAMPAIGN',
+    ]);
   });
 
   it('lets managers import, not analysts or viewers, and not a tier without outbound campaigns', async () => {
