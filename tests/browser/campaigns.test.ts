@@ -296,4 +296,31 @@ describe('outbound campaigns in the console', () => {
       expect(links).not.toContain('Do-not-call list');
     },
   );
+  it('tells a tenant whose plan lacks outbound campaigns so, plainly', { timeout: 30_000 }, async () => {
+    const created = await ui.root.command('CreateTenant', {
+      tenantId: 'acme',
+      name: 'Acme Clinic',
+      planTier: 'starter',
+    });
+    expect(created.status).toBe(200);
+    const invited = await ui.root.command('InviteMember', {
+      tenantId: 'acme',
+      userId: 'acme-admin',
+      email: 'admin@acme.example',
+      name: 'Ada Acme',
+      role: 'tenant_admin',
+    });
+    expect(invited.status).toBe(200);
+    const password = await ui.root.request('PUT', '/api/members/acme-admin/password', {
+      password: 'acme-password-1',
+    });
+    expect(password.status).toBe(204);
+    const page = await ui.newPage();
+    await ui.signIn(page, 'tenant_admin', { email: 'admin@acme.example', password: 'acme-password-1' });
+    await page.goto(`${ui.url}/campaigns`);
+    await hasText(page.getByTestId('plan-lacks-campaigns'), 'Your plan does not include outbound campaigns.');
+    expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
+    await page.goto(`${ui.url}/campaigns/do-not-call`);
+    await isVisible(page.getByTestId('plan-lacks-campaigns'));
+  });
 });

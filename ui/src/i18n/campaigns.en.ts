@@ -148,7 +148,7 @@ export const campaignsEn = {
       skippedDnc: '{n} of {rows} will be skipped: on the do-not-call list',
       validDuplicates: '{valid} valid, {duplicates} duplicates',
       done: 'Imported: {added} new, {merged} merged, {skippedDoNotCall} skipped (do not call)',
-      invalidRows: '{n} of {rows} rows are invalid:',
+      invalidRows: '{n} of {rows} rows are invalid (listed below).',
       nothingImported: 'Nothing was imported.',
       errorsCaption: 'Rows refused',
       line: 'Line',

@@ -152,7 +152,7 @@ export const campaignsEs: CampaignsMessages = {
       skippedDnc: 'Se omitirán {n} de {rows}: están en la lista de no llamar',
       validDuplicates: '{valid} válidas, {duplicates} duplicadas',
       done: 'Importado: {added} nuevos, {merged} combinados, {skippedDoNotCall} omitidos (no llamar)',
-      invalidRows: '{n} de {rows} filas no son válidas:',
+      invalidRows: '{n} de {rows} filas no son válidas (se listan abajo).',
       nothingImported: 'No se importó nada.',
       errorsCaption: 'Filas rechazadas',
       line: 'Línea',
