@@ -6,6 +6,7 @@ import {
   hasCount,
   hasText,
   isVisible,
+  lacksText,
   navLinks,
   shot,
   startConsole,
@@ -242,6 +243,27 @@ describe('outbound campaigns in the console', () => {
       await containsText(attempts, '+15550100001');
       await isVisible(attempts.getByRole('link', { name: 'Open call' }));
       await page.keyboard.press('Escape');
+      await page.getByLabel('Status', { exact: true }).selectOption('done');
+      await containsText(page.getByTestId('leads-table'), '+12125550101');
+      await lacksText(page.getByTestId('leads-table'), 'Pending');
+
+      // While it runs only some settings change: the name is locked, the pacing is not.
+      await page.getByRole('link', { name: 'Edit', exact: true }).click();
+      const form = page.getByTestId('campaign-form');
+      expect(await form.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+      expect(await form.getByLabel('AI agent').isDisabled()).toBe(true);
+      await form.getByLabel('Calls at once, at most').fill('2');
+      await form.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(() => new URL(page.url()).pathname).toBe(`/campaigns/${CAMPAIGN}`);
+      await expect
+        .poll(async () => {
+          const read = await admin.request<{ campaign: { pacing: { maxConcurrentCalls: number } } }>(
+            'GET',
+            `/api/campaigns/${CAMPAIGN}`,
+          );
+          return read.body.campaign.pacing.maxConcurrentCalls;
+        })
+        .toBe(2);
 
       await page.goto(`${ui.url}/campaigns`);
       await containsText(page.getByTestId('campaigns-table'), 'Spring recall');
