@@ -76,6 +76,7 @@ export const mediaGatewayModule = (
     readonly dialer?: {
       readonly leaseSeconds?: number;
       readonly idleTickMs?: number;
+      readonly sweepMs?: number;
       readonly clock?: () => Date;
     };
   } = {},
@@ -198,6 +199,7 @@ export const mediaGatewayModule = (
         log,
         ...(hooks.dialer?.leaseSeconds !== undefined && { leaseSeconds: hooks.dialer.leaseSeconds }),
         ...(hooks.dialer?.idleTickMs !== undefined && { idleTickMs: hooks.dialer.idleTickMs }),
+        ...(hooks.dialer?.sweepMs !== undefined && { sweepMs: hooks.dialer.sweepMs }),
       });
       const callbacks = await startCallbackFollower({
         store: context.store,

@@ -28,6 +28,8 @@ export const launchCampaign = async (
     readonly agentId: string;
     readonly callerIds: readonly string[];
     readonly startDate: string;
+    readonly timeZone?: string;
+    readonly holidays?: readonly string[];
     readonly leads: readonly TestLead[];
     readonly retry: Record<string, unknown>;
     readonly pacing: Record<string, unknown>;
@@ -42,9 +44,9 @@ export const launchCampaign = async (
     agentId: campaign.agentId,
     callerIds: campaign.callerIds,
     startDate: campaign.startDate,
-    timeZone: 'America/New_York',
+    timeZone: campaign.timeZone ?? 'America/New_York',
     windows: ALL_DAY,
-    holidays: [],
+    holidays: campaign.holidays ?? [],
     retry: campaign.retry,
     pacing: campaign.pacing,
     voicemail: campaign.voicemail,

@@ -242,7 +242,8 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
    * only asks the carrier and records what it says.
    */
   const sweep = async () => {
-    const now = Date.now();
+    // Ages by the dialer's clock, the one the campaign's instants are recorded on.
+    const now = options.now().getTime();
     for (const view of [...views.all()]) {
       for (const attempt of [...view.active.values()]) {
         if (dialling.has(attempt.attemptId)) continue;
