@@ -12,6 +12,8 @@ export interface RowError {
 
 /** The most rows one import may have; a larger file is refused (413) without being read further. */
 export const MAX_IMPORT_ROWS = 200_000;
+/** A lead's variables at most (schemas Lead.variables). */
+const MAX_VARIABLES = 50;
 /** Errors listed in a refusal; all are counted. */
 export const MAX_LISTED_ERRORS = 1000;
 
@@ -56,8 +58,18 @@ export class RowCollector {
     const earlier = this.leads.get(lead.phone);
     if (earlier === undefined) this.leads.set(lead.phone, lead);
     else {
+      const merged = mergeLead(earlier, lead, built.ownZone);
+      if (Object.keys(merged.variables).length > MAX_VARIABLES) {
+        this.invalid(row, line, [
+          {
+            column: 'variables',
+            reason: `with the earlier rows of ${lead.phone}, more than ${MAX_VARIABLES} variables`,
+          },
+        ]);
+        return;
+      }
       this.duplicates += 1;
-      this.leads.set(lead.phone, mergeLead(earlier, lead, built.ownZone));
+      this.leads.set(lead.phone, merged);
     }
   }
 

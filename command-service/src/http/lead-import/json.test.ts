@@ -51,6 +51,28 @@ describe('reading JSON leads', () => {
     expect(leads.errors.every((e) => e.line === undefined)).toBe(true);
   });
 
+  it('refuses a row whose variables, merged with an earlier row of its number, pass 50', () => {
+    const many = (from: number) =>
+      Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`v${from + i}`, 'x']));
+    const leads = readJsonLeads(
+      {
+        leads: [
+          { phone: '+12125550123', variables: many(0) },
+          { phone: '+12125550123', variables: many(30) },
+        ],
+      },
+      { defaultCountry: 'US' },
+    );
+    expect(leads.invalidRows).toBe(1);
+    expect(leads.errors).toEqual([
+      {
+        row: 2,
+        column: 'variables',
+        reason: 'with the earlier rows of +12125550123, more than 50 variables',
+      },
+    ]);
+  });
+
   it('refuses a body without a leads list, and one over the limit', () => {
     expect(() => readJsonLeads({ rows: [] }, { defaultCountry: 'US' })).toThrow(CommandRejected);
     const many = { leads: Array.from({ length: 3 }, () => ({ phone: '+12125550123' })) };
