@@ -204,6 +204,8 @@ export const leadImportApi = (options: LeadImportApiOptions): Middleware => {
         : readJsonNumbers(await jsonBody(ctx), { defaultCountry });
     collector.requireValid();
     const numbers = [...collector.numbers];
+    // Batches are appended one by one: should a later one fail, the earlier ones stay listed, and sending the
+    // file again adds only what is missing (a listed number is left as it is).
     let added = 0;
     for (let start = 0; start < numbers.length; start += DO_NOT_CALL_BATCH) {
       const result = await handler.handleTrusted(
