@@ -61,14 +61,26 @@ const ADMINISTRATION = [
 ];
 const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];
 
+/** Outbound campaigns: read by analysts too, run by admins and supervisors. */
+const CAMPAIGNS = ['Campaigns', 'Do-not-call list'];
+
 /** Menu entries each role must see (and no others). */
 const MENU: Record<string, readonly string[]> = {
-  tenant_admin: ['Dashboard', 'Analytics', 'Calls', 'Workspace', ...COMPLIANCE, ...ADMINISTRATION],
+  tenant_admin: [
+    'Dashboard',
+    'Analytics',
+    'Calls',
+    'Workspace',
+    ...CAMPAIGNS,
+    ...COMPLIANCE,
+    ...ADMINISTRATION,
+  ],
   supervisor: [
     'Dashboard',
     'Analytics',
     'Calls',
     'Workspace',
+    ...CAMPAIGNS,
     'Departments',
     'AI agents',
     'Phone numbers',
@@ -76,11 +88,11 @@ const MENU: Record<string, readonly string[]> = {
     'Call scripts',
   ],
   agent: ['Dashboard', 'Calls', 'Workspace'],
-  analyst: ['Dashboard', 'Analytics', 'Calls'],
+  analyst: ['Dashboard', 'Analytics', 'Calls', ...CAMPAIGNS],
   compliance: ['Dashboard', 'Analytics', 'Calls', ...COMPLIANCE],
   viewer: ['Dashboard', 'Analytics'],
   super_admin: [
-    ...['Dashboard', 'Analytics', 'Calls', 'Workspace', ...COMPLIANCE, ...ADMINISTRATION],
+    ...['Dashboard', 'Analytics', 'Calls', 'Workspace', ...CAMPAIGNS, ...COMPLIANCE, ...ADMINISTRATION],
     ...['Tenants', 'Plans and caps', 'Announcements', 'Platform health', 'Global analytics'],
   ],
 };
@@ -631,6 +643,8 @@ describe('language, theme and layout', () => {
       'Analítica',
       'Llamadas',
       'Espacio de trabajo',
+      'Campañas',
+      'Lista de no llamar',
       'Departamentos',
       'Agentes de IA',
       'Números de teléfono',
