@@ -28,6 +28,12 @@ export interface GatewayDependencies {
   readonly log: (message: string) => void;
   /** The recorded events of a call, decoded: to pick a call up again after a restart. */
   readonly readCall: (tenantId: string, callId: string) => Promise<EventEnvelope[]>;
+  /** A campaign lead's variables, for a campaign call picked up again after a restart (the dialer's view). */
+  readonly leadVariables?: (
+    tenantId: string,
+    campaignId: string,
+    leadId: string,
+  ) => Promise<Readonly<Record<string, string>> | undefined>;
 }
 
 export interface IncomingCall {

@@ -110,6 +110,10 @@ export const mediaGatewayModule = (
         now: hooks.now ?? (() => new Date()),
         demoClock: settings.demoClock,
         log,
+        leadVariables: async (tenantId, campaignId, leadId) => {
+          const lead = (await dialer?.campaign(tenantId, campaignId))?.leads.get(leadId);
+          return lead && leadVariables(lead);
+        },
         readCall: async (tenantId, callId) =>
           (await context.store.readStream(`call-${tenantId}.${callId}`)).flatMap((recorded) => {
             const decoded = decodeEvent(recorded);

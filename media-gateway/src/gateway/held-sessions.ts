@@ -57,6 +57,8 @@ export class HeldSessions {
       from: string;
       to: string;
       agentId?: string;
+      campaignId?: string;
+      leadId?: string;
     };
     const transferred = events
       .filter((e) => e.type === 'CallTransferred')
@@ -71,6 +73,11 @@ export class HeldSessions {
         ? live.directory.department(tenant.tenantId, agent.settings.departmentId)
         : undefined;
     const hours = department?.settings.escalation.businessHours ?? tenant.settings.businessHours;
+    // A campaign call goes on with the lead's variables in the prompt, as it started.
+    const variables =
+      start.campaignId !== undefined && start.leadId !== undefined
+        ? await this.deps.leadVariables?.(tenant.tenantId, start.campaignId, start.leadId)
+        : undefined;
     const session = this.newSession({
       callId,
       tenant,
@@ -78,6 +85,7 @@ export class HeldSessions {
       department,
       customer: start.direction === 'inbound' ? start.from : start.to,
       afterHours: !isOpen(hours, tenant.settings.timeZone, this.deps.now()),
+      ...(variables && { variables }),
     });
     session.restore(events);
     this.remember(callId, tenant.tenantId);
