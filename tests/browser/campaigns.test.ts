@@ -190,15 +190,22 @@ describe('outbound campaigns in the console', () => {
       const leads = await admin.request<{ total: number }>('GET', `/api/campaigns/${CAMPAIGN}/leads`);
       expect(leads.body.total).toBe(0);
 
-      await paste.fill(
-        `phone,first_name,last_name\n+12125550101,Ana,Lopez\n(212) 555-0102,Ben,Ortiz\n${DNC_NUMBER},Cora,Diaz\n`,
-      );
+      // The good list as a file, picked.
+      await card.getByLabel('File', { exact: true }).setInputFiles({
+        name: 'spring-leads.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          `phone,first_name,last_name\n+12125550101,Ana,Lopez\n(212) 555-0102,Ben,Ortiz\n${DNC_NUMBER},Cora,Diaz\n`,
+        ),
+      });
+      await expect.poll(() => paste.inputValue()).toBe('');
       await card.getByRole('button', { name: 'Preview' }).click();
       const preview = card.getByTestId('import-preview');
       await containsText(preview, '1 of 3 will be skipped: on the do-not-call list');
       await containsText(preview, '2 of 3 rows will be imported');
       await card.getByRole('button', { name: 'Import', exact: true }).click();
       await hasCount(page.getByTestId('imports-table').locator('tbody tr'), 1);
+      await containsText(page.getByTestId('imports-table'), 'spring-leads.csv');
       await hasText(page.getByTestId('leads-total'), '2 in all');
       await containsText(page.getByTestId('leads-table'), '+12125550102');
       await expect.poll(() => figure(page, 'Leads')).toBe(2);

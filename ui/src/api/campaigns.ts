@@ -273,10 +273,11 @@ export const previewLeads = (campaignId: string, text: string, defaultCountry: s
     contentTypeOf(text),
   );
 
-export const importLeads = (campaignId: string, text: string, defaultCountry: string) =>
+/** `fileName`: the picked file's name, kept with the import in its history. */
+export const importLeads = (campaignId: string, text: string, defaultCountry: string, fileName?: string) =>
   upload<ImportResult>(
     `/api/campaigns/${segment(campaignId)}/leads/import`,
-    { dryRun: false, defaultCountry },
+    { dryRun: false, defaultCountry, fileName: fileName?.slice(0, 200) },
     text,
     contentTypeOf(text),
   );
