@@ -97,8 +97,24 @@ describe('outbound campaigns in the console', () => {
     await page.getByLabel('Search numbers').fill('0199');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await containsText(page.getByTestId('dnc-table'), DNC_NUMBER);
+
+    // A file of numbers, one of them in national format.
+    const imports = page.getByTestId('dnc-import');
+    await imports.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'dnc.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('phone\n+12125550197\n(212) 555-0196\n'),
+    });
+    await imports.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByLabel('Search numbers').fill('');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await containsText(page.getByTestId('dnc-table'), '+12125550196');
     const listed = await admin.request<{ numbers: { number: string }[] }>('GET', '/api/do-not-call');
-    expect(listed.body.numbers.map((n) => n.number)).toEqual([DNC_NUMBER]);
+    expect(listed.body.numbers.map((n) => n.number).sort()).toEqual([
+      '+12125550196',
+      '+12125550197',
+      DNC_NUMBER,
+    ]);
   });
 
   it('creates a campaign in the editor and refuses a stale edit', { timeout: 60_000 }, async () => {
