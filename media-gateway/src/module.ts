@@ -13,6 +13,7 @@ import {
 } from '@ccp/command-service';
 import { commandSenderFor } from './command-sender.js';
 import { startCallbackFollower } from './dialer/callbacks.js';
+import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
@@ -111,7 +112,8 @@ export const mediaGatewayModule = (
         demoClock: settings.demoClock,
         log,
         leadVariables: async (tenantId, campaignId, leadId) => {
-          const lead = (await dialer?.campaign(tenantId, campaignId))?.leads.get(leadId);
+          const view = await dialer?.campaign(tenantId, campaignId);
+          const lead = view && leadIn(view, leadId);
           return lead && leadVariables(lead);
         },
         readCall: async (tenantId, callId) =>
@@ -156,9 +158,10 @@ export const mediaGatewayModule = (
         tts: speech.tts,
         campaignCall: async (tenantId, campaignId, leadId) => {
           const view = await dialer?.campaign(tenantId, campaignId);
-          const lead = view?.leads.get(leadId);
-          return view?.settings && lead
-            ? { voicemail: view.settings.voicemail, variables: leadVariables(lead) }
+          const lead = view && leadIn(view, leadId);
+          const settings = view?.state.settings;
+          return settings && lead
+            ? { voicemail: settings.voicemail, variables: leadVariables(lead) }
             : undefined;
         },
       });

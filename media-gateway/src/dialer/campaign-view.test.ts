@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PACING, DEFAULT_RETRY_POLICY, type Lead } from '@ccp/schemas';
-import { campaignOfStream, emptyView, evolveView, type CampaignEvent } from './campaign-view.js';
+import type { CampaignEvent } from '@ccp/command-service';
+import { attemptsIn, campaignOfStream, emptyView, evolveView, leadIn } from './campaign-view.js';
 
 const AT = '2026-03-02T15:00:00.000Z';
 const lead = (leadId: string, phone: string, extra: Partial<Lead> = {}): Lead => ({
@@ -27,9 +28,9 @@ const created: CampaignEvent = {
   },
 };
 
-const fold = (events: readonly CampaignEvent[]) => {
+const fold = (events: readonly CampaignEvent[], at = AT) => {
   const view = emptyView('demo', 'spring');
-  for (const event of events) evolveView(view, event, AT);
+  for (const event of events) evolveView(view, event, at);
   return view;
 };
 
@@ -46,7 +47,7 @@ describe("the dialer's campaign view", () => {
         },
       },
     ]);
-    expect(staged.leads.size).toBe(0);
+    expect(leadIn(staged, 'l1')).toBeUndefined();
     const view = fold([
       created,
       {
@@ -74,57 +75,57 @@ describe("the dialer's campaign view", () => {
         data: { importId: 'i2', rows: 1, added: 0, merged: 1, skippedDoNotCall: 0, source: 'csv' },
       },
     ]);
-    expect(view.leads.get('l1')).toEqual({
+    expect(leadIn(view, 'l1')).toMatchObject({
       leadId: 'l1',
       phone: '+15550000001',
       name: 'Ana',
       variables: { plan: 'Platinum', city: 'NY' },
     });
-    expect(view.staged.size).toBe(0);
   });
 
-  it('follows attempts from start to placement to end, and the campaign through its lifecycle', () => {
-    const view = fold([
+  it('keeps when each active attempt started, beside the decider’s state, and forgets it once ended', () => {
+    const imported: CampaignEvent[] = [
       created,
+      {
+        type: 'LeadsStaged',
+        data: { importId: 'i1', chunk: 0, leads: [lead('l1', '+15550000001'), lead('l2', '+15550000002')] },
+      },
+      {
+        type: 'LeadsImported',
+        data: { importId: 'i1', rows: 2, added: 2, merged: 0, skippedDoNotCall: 0, source: 'json' },
+      },
       { type: 'CampaignScheduled', data: {} },
       { type: 'CampaignStarted', data: {} },
-      {
-        type: 'DialStarted',
-        data: { attemptId: 'l1-a1', leadId: 'l1', attempt: 1, callerId: '+15550100001', leaseUntil: AT },
-      },
-      {
-        type: 'DialStarted',
-        data: { attemptId: 'l2-a1', leadId: 'l2', attempt: 1, callerId: '+15550100001', leaseUntil: AT },
-      },
-      { type: 'DialPlaced', data: { attemptId: 'l1-a1', callId: 'CA1' } },
-      { type: 'DialEnded', data: { attemptId: 'l2-a1', leadId: 'l2', attempt: 1, outcome: 'busy' } },
-      { type: 'CampaignPaused', data: { by: 'platform', reason: 'usage cap reached' } },
-    ]);
-    expect(view.status).toBe('paused');
-    expect([...view.active.values()]).toEqual([
-      {
-        attemptId: 'l1-a1',
-        leadId: 'l1',
-        attempt: 1,
-        callerId: '+15550100001',
-        leaseUntil: AT,
-        startedAt: AT,
-        callId: 'CA1',
-      },
-    ]);
-    expect(view.ended.has('l2-a1')).toBe(true);
+    ];
+    const view = fold(imported);
+    const started = (attemptId: string, leadId: string, at: string) =>
+      evolveView(
+        view,
+        {
+          type: 'DialStarted',
+          data: { attemptId, leadId, attempt: 1, callerId: '+15550100001', leaseUntil: AT },
+        },
+        at,
+      );
+    started('l1-a1', 'l1', '2026-03-02T15:00:01.000Z');
+    started('l2-a1', 'l2', '2026-03-02T15:00:02.000Z');
+    evolveView(view, { type: 'DialPlaced', data: { attemptId: 'l1-a1', callId: 'CA1' } }, AT);
     evolveView(
       view,
-      {
-        type: 'CampaignUpdated',
-        data: {
-          revision: 2,
-          changes: { voicemail: { action: 'leave_message', message: 'Hi {{first_name}}' } },
-        },
-      },
+      { type: 'DialEnded', data: { attemptId: 'l2-a1', leadId: 'l2', attempt: 1, outcome: 'busy' } },
       AT,
     );
-    expect(view.settings?.voicemail).toEqual({ action: 'leave_message', message: 'Hi {{first_name}}' });
+    evolveView(view, { type: 'CampaignPaused', data: { by: 'platform', reason: 'usage cap reached' } }, AT);
+    expect(view.state.status).toBe('paused');
+    expect(attemptsIn(view)).toEqual([
+      expect.objectContaining({
+        attemptId: 'l1-a1',
+        leadId: 'l1',
+        callId: 'CA1',
+        startedAt: '2026-03-02T15:00:01.000Z',
+      }),
+    ]);
+    expect(view.startedAt.has('l2-a1')).toBe(false);
   });
 
   it('reads tenant and campaign from a campaign stream name only', () => {

@@ -1,147 +1,61 @@
+import { decodeEvent, streamName, type Lead } from '@ccp/schemas';
 import {
-  decodeEvent,
-  streamName,
-  type CampaignSettings,
-  type CampaignStatus,
-  type EventOf,
-  type Lead,
-  type campaignEvents,
-} from '@ccp/schemas';
-import type { EventStore } from '@ccp/command-service';
+  activeAttempts,
+  campaignDecider,
+  leadOf,
+  type ActiveAttempt as DeciderAttempt,
+  type CampaignEvent,
+  type CampaignState,
+  type EventStore,
+} from '@ccp/command-service';
 
-export type CampaignEvent = EventOf<(typeof campaignEvents)[number]>;
-
-/** A dial the campaign started and has not ended: the line it holds, and the call once the carrier had it. */
-export interface ActiveAttempt {
-  readonly attemptId: string;
-  readonly leadId: string;
-  readonly attempt: number;
-  readonly callerId: string;
-  readonly leaseUntil: string;
-  /** When the attempt was started (the DialStarted event's instant): carrier look-ups search from there. */
-  readonly startedAt: string;
-  readonly callId?: string;
-}
-
-/** The lead data a dial and its call need: whom to call, who talks, and what the agent may say to them. */
-export type DialLead = Pick<
-  Lead,
-  'leadId' | 'phone' | 'name' | 'language' | 'variables' | 'agentId' | 'callerId'
->;
+/** A dial the campaign started and has not ended, with the instant it started (carrier look-ups start there). */
+export type ActiveAttempt = DeciderAttempt & { readonly startedAt: string };
 
 /**
- * What the dialer executes from, folded from the campaign stream: status, settings, the leads' dial data and
- * the attempts in flight. The campaign decider (command-service) owns every decision; this view only tells
- * the worker which number to dial for an attempt it was told to start and which attempts still wait for an
- * outcome. It is the dialer's private cache, evolved in place event by event (never shared, never copied).
+ * A campaign as the dialer executes it: the campaign decider's own state (folded with its evolve, so the
+ * dialer and the decider never disagree on leads, attempts or settings), the stream revision folded, and when
+ * each active attempt started (the decider keeps only its lease).
  */
 export interface CampaignView {
   readonly tenantId: string;
   readonly campaignId: string;
   /** The stream's last revision folded; -1 before the first event. */
   revision: number;
-  status: CampaignStatus | 'none';
-  kind: 'leads' | 'callbacks';
-  settings: CampaignSettings | undefined;
-  readonly leads: Map<string, DialLead>;
-  readonly staged: Map<string, Lead[]>;
-  readonly active: Map<string, ActiveAttempt>;
-  /** Attempts ended, by id: an outcome arriving twice is not sent twice. */
-  readonly ended: Set<string>;
+  state: CampaignState;
+  readonly startedAt: Map<string, string>;
 }
 
 export const emptyView = (tenantId: string, campaignId: string): CampaignView => ({
   tenantId,
   campaignId,
   revision: -1,
-  status: 'none',
-  kind: 'leads',
-  settings: undefined,
-  leads: new Map(),
-  staged: new Map(),
-  active: new Map(),
-  ended: new Set(),
+  state: campaignDecider.initialState(),
+  startedAt: new Map(),
 });
 
-const dialLead = (lead: Lead): DialLead => ({
-  leadId: lead.leadId,
-  phone: lead.phone,
-  variables: lead.variables,
-  ...(lead.name !== undefined && { name: lead.name }),
-  ...(lead.language !== undefined && { language: lead.language }),
-  ...(lead.agentId !== undefined && { agentId: lead.agentId }),
-  ...(lead.callerId !== undefined && { callerId: lead.callerId }),
-});
-
-/** A staged lead joins (or merges into) the campaign's leads: the later row's fields and variables win. */
-const addLead = (view: CampaignView, lead: Lead): void => {
-  const known = view.leads.get(lead.leadId);
-  if (!known) {
-    view.leads.set(lead.leadId, dialLead(lead));
-    return;
-  }
-  view.leads.set(lead.leadId, {
-    ...known,
-    ...dialLead(lead),
-    variables: { ...known.variables, ...lead.variables },
-  });
+/** Applies one event of the campaign's stream: the decider's evolve, and the start instants of attempts. */
+export const evolveView = (view: CampaignView, event: CampaignEvent, occurredAt: string): void => {
+  view.state = campaignDecider.evolve(view.state, event);
+  if (event.type === 'DialStarted') view.startedAt.set(event.data.attemptId, occurredAt);
+  if (event.type === 'DialEnded') view.startedAt.delete(event.data.attemptId);
 };
 
-/** Applies one event of the campaign's stream to the view, in place. */
-export const evolveView = (view: CampaignView, event: CampaignEvent, occurredAt: string): void => {
-  switch (event.type) {
-    case 'CampaignCreated': {
-      const { kind, ...settings } = event.data;
-      view.kind = kind;
-      view.settings = settings;
-      view.status = 'draft';
-      return;
-    }
-    case 'CampaignUpdated':
-      if (view.settings) view.settings = { ...view.settings, ...event.data.changes };
-      return;
-    case 'CampaignScheduled':
-      view.status = 'scheduled';
-      return;
-    case 'CampaignStarted':
-    case 'CampaignResumed':
-      view.status = 'running';
-      return;
-    case 'CampaignPaused':
-      view.status = 'paused';
-      return;
-    case 'CampaignCompleted':
-      view.status = 'completed';
-      return;
-    case 'CampaignCancelled':
-      view.status = 'cancelled';
-      return;
-    case 'LeadsStaged':
-      view.staged.set(`${event.data.importId}/${event.data.chunk}`, event.data.leads);
-      return;
-    case 'LeadsImported':
-      for (const [key, leads] of view.staged) {
-        if (!key.startsWith(`${event.data.importId}/`)) continue;
-        for (const lead of leads) addLead(view, lead);
-        view.staged.delete(key);
-      }
-      return;
-    case 'CallbackDialScheduled':
-      addLead(view, event.data.lead);
-      return;
-    case 'DialStarted':
-      view.active.set(event.data.attemptId, { ...event.data, startedAt: occurredAt });
-      return;
-    case 'DialPlaced': {
-      const attempt = view.active.get(event.data.attemptId);
-      if (attempt) view.active.set(attempt.attemptId, { ...attempt, callId: event.data.callId });
-      return;
-    }
-    case 'DialEnded':
-      view.active.delete(event.data.attemptId);
-      view.ended.add(event.data.attemptId);
-      return;
-  }
+export const leadIn = (view: CampaignView, leadId: string): Lead | undefined =>
+  leadOf(view.state, leadId)?.lead;
+
+const withStart = (view: CampaignView, attempt: DeciderAttempt): ActiveAttempt => ({
+  ...attempt,
+  // Never missing for an attempt folded here; the lease's start is the fallback for a view built otherwise.
+  startedAt: view.startedAt.get(attempt.attemptId) ?? new Date(attempt.leaseUntil).toISOString(),
+});
+
+export const attemptsIn = (view: CampaignView): ActiveAttempt[] =>
+  activeAttempts(view.state).map((attempt) => withStart(view, attempt));
+
+export const attemptIn = (view: CampaignView, attemptId: string): ActiveAttempt | undefined => {
+  const attempt = view.state.active.get(attemptId);
+  return attempt && withStart(view, attempt);
 };
 
 /** Campaign streams are `campaign-<tenant>.<campaignId>`; a tenant id has no dot, so the first one splits. */
@@ -155,15 +69,14 @@ export const campaignOfStream = (
 };
 
 /**
- * The views of the campaigns the dialer knows, each brought up to date by reading its stream from the last
- * revision folded (the state is folded once, then only new events are read).
+ * The views of the campaigns the dialer knows, each folded once and then brought up to date by reading its
+ * stream from the last revision folded.
  */
 export class CampaignViews {
   private readonly views = new Map<string, CampaignView>();
 
   constructor(private readonly store: Pick<EventStore, 'readStream'>) {}
 
-  /** Every campaign view held, by stream id. */
   all(): IterableIterator<CampaignView> {
     return this.views.values();
   }

@@ -4,7 +4,14 @@ import type { CommandHandler, EventStore, RecordedEvent } from '@ccp/command-ser
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { MediaGateway } from '../gateway.js';
 import type { Carrier } from '../telephony/carrier.js';
-import { CampaignViews, campaignOfStream, type ActiveAttempt, type CampaignView } from './campaign-view.js';
+import {
+  attemptIn,
+  attemptsIn,
+  CampaignViews,
+  campaignOfStream,
+  type ActiveAttempt,
+  type CampaignView,
+} from './campaign-view.js';
 import { DoNotCallLists } from './do-not-call-list.js';
 import { dialOutcomeOf } from './outcomes.js';
 import { placeDial, recordOutcome, type DialDependencies } from './place-dial.js';
@@ -78,8 +85,8 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
 
   /** The agent's free lines: its limit, less the calls it holds and the campaign calls still ringing for it. */
   const capacityOf = (view: CampaignView): number => {
-    const pacing = view.settings?.pacing;
-    const agentId = view.settings?.agentId;
+    const pacing = view.state.settings?.pacing;
+    const agentId = view.state.settings?.agentId;
     if (!pacing) return 0;
     // The callbacks campaign dials for each lead's own agent: its pacing is its only limit.
     if (agentId === undefined) return pacing.maxConcurrentCalls;
@@ -87,8 +94,8 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
     if (!agent?.enabled) return 0;
     let ringing = 0;
     for (const other of views.all()) {
-      if (other.tenantId !== view.tenantId || other.settings?.agentId !== agentId) continue;
-      for (const attempt of other.active.values()) {
+      if (other.tenantId !== view.tenantId || other.state.settings?.agentId !== agentId) continue;
+      for (const attempt of other.state.active.values()) {
         if (attempt.callId === undefined || !gateway.holds(attempt.callId)) ringing += 1;
       }
     }
@@ -114,7 +121,7 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
     if (options.callbackBase() === '') return idleTickMs;
     await live.catchUp();
     const view = await views.load(tenantId, campaignId);
-    if (!DIALLING.has(view.status) && view.active.size === 0) return undefined;
+    if (!DIALLING.has(view.state.status) && view.state.active.size === 0) return undefined;
     const result = await handler
       .handleTrusted(
         'AdvanceCampaign',
@@ -131,14 +138,14 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
         if (event.type === 'DialStarted') started.push(event.data.attemptId);
       });
       for (const attemptId of started) {
-        const attempt = view.active.get(attemptId);
+        const attempt = attemptIn(view, attemptId);
         if (attempt) dial(view, attempt);
       }
     } else if (result && result.events.length > 0) {
       await views.load(tenantId, campaignId);
     }
-    const pacing = view.settings?.pacing;
-    return view.status === 'running' && pacing
+    const pacing = view.state.settings?.pacing;
+    return view.state.status === 'running' && pacing
       ? Math.max(50, Math.min(idleTickMs, 1000 / pacing.callsPerSecond))
       : idleTickMs;
   };
@@ -228,7 +235,7 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
   for (const key of known) {
     const [tenantId = '', campaignId = ''] = key.split('/');
     const view = await views.load(tenantId, campaignId);
-    for (const attempt of [...view.active.values()]) {
+    for (const attempt of attemptsIn(view)) {
       await recoverAttempt(recoveryDeps, view, attempt).catch((error: unknown) =>
         log(`dialer: recovering ${attempt.attemptId} failed: ${String(error)}`),
       );
@@ -245,7 +252,7 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
     // Ages by the dialer's clock, the one the campaign's instants are recorded on.
     const now = options.now().getTime();
     for (const view of [...views.all()]) {
-      for (const attempt of [...view.active.values()]) {
+      for (const attempt of attemptsIn(view)) {
         if (dialling.has(attempt.attemptId)) continue;
         const age = now - Date.parse(attempt.startedAt);
         const stale =

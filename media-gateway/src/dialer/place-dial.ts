@@ -3,7 +3,7 @@ import { CommandRejected, type CommandHandler } from '@ccp/command-service';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import type { MediaGateway } from '../gateway.js';
 import type { Carrier } from '../telephony/carrier.js';
-import type { ActiveAttempt, CampaignView } from './campaign-view.js';
+import { leadIn, type ActiveAttempt, type CampaignView } from './campaign-view.js';
 import type { DoNotCallLists } from './do-not-call-list.js';
 
 /** Why a dial was not placed because the tenant's AI allowance is used up (also the campaign's pause reason). */
@@ -76,7 +76,7 @@ export const placeDial = async (
   attempt: ActiveAttempt,
 ): Promise<void> => {
   const { tenantId, campaignId } = view;
-  const lead = view.leads.get(attempt.leadId);
+  const lead = leadIn(view, attempt.leadId);
   if (!lead) {
     await recordOutcome(deps, view, attempt.attemptId, 'failed', {
       reason: 'the lead is not in the campaign',
@@ -107,7 +107,7 @@ export const placeDial = async (
     await sendCampaignCommand(deps, 'PauseCampaign', { tenantId, campaignId, reason: USAGE_CAP_PAUSE });
     return;
   }
-  const agentId = lead.agentId ?? view.settings?.agentId;
+  const agentId = lead.agentId ?? view.state.settings?.agentId;
   const agent = agentId !== undefined ? deps.live.directory.agent(tenantId, agentId) : undefined;
   if (agentId === undefined || !agent?.enabled) {
     await recordOutcome(deps, view, attempt.attemptId, 'failed', { reason: 'the agent is not enabled' });
@@ -146,7 +146,7 @@ export const startPlacedCall = async (
   callId: string,
   agentId: string,
 ): Promise<void> => {
-  const lead = view.leads.get(attempt.leadId);
+  const lead = leadIn(view, attempt.leadId);
   deps.gateway.remember(callId, view.tenantId);
   try {
     await deps.gateway.placed(view.tenantId, {

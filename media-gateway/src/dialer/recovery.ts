@@ -1,6 +1,6 @@
 import { decodeEvent, type CallEvent, type EventEnvelope } from '@ccp/schemas';
 import type { EventStore } from '@ccp/command-service';
-import type { ActiveAttempt, CampaignView } from './campaign-view.js';
+import { leadIn, type ActiveAttempt, type CampaignView } from './campaign-view.js';
 import { dialOutcomeOf, endedStatusOutcome } from './outcomes.js';
 import { recordOutcome, sendCampaignCommand, startPlacedCall, type DialDependencies } from './place-dial.js';
 
@@ -78,8 +78,8 @@ export const recoverAttempt = async (
   view: CampaignView,
   attempt: ActiveAttempt,
 ): Promise<void> => {
-  const lead = view.leads.get(attempt.leadId);
-  const agentId = lead?.agentId ?? view.settings?.agentId;
+  const lead = leadIn(view, attempt.leadId);
+  const agentId = lead?.agentId ?? view.state.settings?.agentId;
   const lookUp = async () =>
     lead
       ? deps.carrier.findCalls({
