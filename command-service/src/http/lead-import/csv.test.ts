@@ -176,6 +176,22 @@ describe('reading a CSV lead file', () => {
     expect((await refusal(async () => (await read('phone\n')).requireValid())).code).toBe('NO_ROWS');
   });
 
+  it('fails, rather than waits for ever, when the request breaks off', async () => {
+    let sent = false;
+    const broken = new Readable({
+      read() {
+        if (sent) this.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+        else this.push('phone\n+12125550123\n');
+        sent = true;
+      },
+    });
+    await expect(readCsvLeads(broken, { defaultCountry: 'US' })).rejects.toThrow('aborted');
+    const closed = new Readable({ read() {} });
+    closed.push('phone\n+12125550123\n');
+    setTimeout(() => closed.destroy(), 10);
+    await expect(readCsvLeads(closed, { defaultCountry: 'US' })).rejects.toThrow(/ended before/);
+  });
+
   it('stops at the first row past the limit with a 413', async () => {
     const rows = Array.from({ length: 11 }, (_, i) => `+1212555${String(1000 + i)}`).join('\n');
     expect(await refusal(() => read(`phone\n${rows}\n`, 'US', 10))).toMatchObject({

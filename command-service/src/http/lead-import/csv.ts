@@ -54,11 +54,20 @@ export const readCsvRecords = async (
     },
   });
   // Not pipeline(): on an early stop it would destroy the request, and with it the socket the refusal goes on.
+  // pipe() does not pass a broken request on, though: without these the read would wait for ever.
+  const broken = (error: Error) => parser.destroy(error);
+  const closed = () => {
+    if (!source.readableEnded) parser.destroy(new Error('the request ended before its body did'));
+  };
+  source.once('error', broken);
+  source.once('close', closed);
   source.pipe(parser);
   parser.resume();
   try {
     await finished(parser);
   } finally {
+    source.off('error', broken);
+    source.off('close', closed);
     source.unpipe(parser);
   }
 };
