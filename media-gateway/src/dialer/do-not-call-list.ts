@@ -1,15 +1,22 @@
 import { decodeEvent, DO_NOT_CALL_LIST, streamName } from '@ccp/schemas';
-import type { EventStore } from '@ccp/command-service';
+import {
+  doNotCallDecider,
+  isOnDoNotCallList,
+  type DoNotCallState,
+  type EventStore,
+} from '@ccp/command-service';
 
 interface ListView {
   revision: number;
-  readonly numbers: Set<string>;
+  state: DoNotCallState;
 }
+
+type DoNotCallEvent = Parameters<typeof doNotCallDecider.evolve>[1];
 
 /**
  * The tenants' do-not-call lists as the dialer checks them right before each dial: each folded once from
- * `donotcall-<tenant>.list`, then only its new events read. A list that cannot be read throws, and the caller
- * does not dial (fail closed).
+ * `donotcall-<tenant>.list` with the list's own decider, then only its new events read. A list that cannot be
+ * read throws, and the caller does not dial (fail closed).
  */
 export class DoNotCallLists {
   private readonly lists = new Map<string, ListView>();
@@ -20,7 +27,7 @@ export class DoNotCallLists {
     const streamId = streamName('donotcall', tenantId, DO_NOT_CALL_LIST);
     let list = this.lists.get(tenantId);
     if (!list) {
-      list = { revision: -1, numbers: new Set() };
+      list = { revision: -1, state: doNotCallDecider.initialState() };
       this.lists.set(tenantId, list);
     }
     for (;;) {
@@ -32,12 +39,10 @@ export class DoNotCallLists {
         if (recorded.revision <= list.revision) continue;
         const decoded = decodeEvent(recorded);
         if (!decoded.ok) throw new Error(`${streamId}@${recorded.revision}: ${decoded.error.message}`);
-        const { type, data } = decoded.value as { type: string; data: { numbers: string[] } };
-        if (type === 'DoNotCallAdded') for (const n of data.numbers) list.numbers.add(n);
-        if (type === 'DoNotCallRemoved') for (const n of data.numbers) list.numbers.delete(n);
+        list.state = doNotCallDecider.evolve(list.state, decoded.value as unknown as DoNotCallEvent);
         list.revision = recorded.revision;
       }
-      if (batch.length < 1000) return list.numbers.has(number);
+      if (batch.length < 1000) return isOnDoNotCallList(list.state, number);
     }
   }
 }
