@@ -200,7 +200,8 @@ export const callControl = (options: CallControlOptions): Middleware => {
       placed = await carrier.placeCall({
         to: body.to,
         from,
-        url: `${base}/twilio/outbound?agentId=${encodeURIComponent(body.agentId)}`,
+        // The tenant travels in the (signed) answer URL: a call placed before a restart still finds it.
+        url: `${base}/twilio/outbound?${new URLSearchParams({ agentId: body.agentId, tenantId: body.tenantId }).toString()}`,
         statusCallback: `${base}/twilio/status`,
         machineDetection: true,
       });
