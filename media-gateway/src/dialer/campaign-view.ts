@@ -92,7 +92,7 @@ export class CampaignViews {
   async load(
     tenantId: string,
     campaignId: string,
-    onEvent?: (event: CampaignEvent, view: CampaignView) => void,
+    onEvent?: (event: CampaignEvent, eventId: string) => void,
   ): Promise<CampaignView> {
     const streamId = streamName('campaign', tenantId, campaignId);
     let view = this.views.get(streamId);
@@ -115,7 +115,7 @@ export class CampaignViews {
         const event = decoded.value as unknown as CampaignEvent;
         evolveView(view, event, decoded.value.occurredAt);
         view.revision = recorded.revision;
-        onEvent?.(event, view);
+        onEvent?.(event, recorded.id);
       }
       if (batch.length < 5000) return view;
     }

@@ -132,16 +132,20 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
         log(`dialer: AdvanceCampaign ${tenantId}/${campaignId} failed: ${String(error)}`);
         return undefined;
       });
-    if (result?.events.some((e) => e.type === 'DialStarted')) {
+    // A refused tick (a closed tenant, a conflict that outlasted the retries) is tried again at the idle pace.
+    if (!result) return idleTickMs;
+    if (result.events.some((e) => e.type === 'DialStarted')) {
+      // Only the dials this tick started: one another writer started is that writer's to carry out.
+      const ours = new Set(result.events.map((e) => e.id));
       const started: string[] = [];
-      await views.load(tenantId, campaignId, (event) => {
-        if (event.type === 'DialStarted') started.push(event.data.attemptId);
+      await views.load(tenantId, campaignId, (event, eventId) => {
+        if (event.type === 'DialStarted' && ours.has(eventId)) started.push(event.data.attemptId);
       });
       for (const attemptId of started) {
         const attempt = attemptIn(view, attemptId);
         if (attempt) dial(view, attempt);
       }
-    } else if (result && result.events.length > 0) {
+    } else if (result.events.length > 0) {
       await views.load(tenantId, campaignId);
     }
     const pacing = view.state.settings?.pacing;
