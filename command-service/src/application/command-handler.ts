@@ -205,8 +205,10 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
     if (!isTenantScoped(data)) throw new Error(`command ${type} has no tenantId`);
     await checkOutboundUrls(route, data);
 
-    const requestHash = sha256(canonicalJson({ type, data }));
-    if (context.idempotencyKey !== undefined) {
+    // Hashed only for a request that can be repeated: canonical JSON of a 1,000-lead chunk costs milliseconds.
+    const requestHash =
+      context.idempotencyKey === undefined ? undefined : sha256(canonicalJson({ type, data }));
+    if (context.idempotencyKey !== undefined && requestHash !== undefined) {
       const answered = await previousAnswer(data.tenantId, context.idempotencyKey, requestHash);
       if (answered) return answered;
     }
@@ -325,7 +327,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         events: events.map((e) => ({ id: e.id, type: e.type })),
         replayed: false,
       };
-      if (context.idempotencyKey !== undefined) {
+      if (context.idempotencyKey !== undefined && requestHash !== undefined) {
         await recordAnswer(data.tenantId, context.idempotencyKey, type, requestHash, result, metadata);
       }
       return result;
