@@ -201,7 +201,8 @@ export const mediaGatewayModule = (
         carrier,
         gateway,
         live,
-        now: campaignClock ?? hooks.now ?? (() => new Date()),
+        // The clock its commands are decided on: ages and billing periods are judged on the same one.
+        now: campaignClock ?? (() => new Date()),
         callbackBase,
         log,
         ...(hooks.dialer?.leaseSeconds !== undefined && { leaseSeconds: hooks.dialer.leaseSeconds }),
