@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CommandRejected } from '../../application/errors.js';
@@ -57,6 +58,10 @@ describe('reading a CSV lead file', () => {
       },
     ]);
     expect(leadIdOf('+12125550123')).toMatch(/^lead-[0-9a-f]{16}$/);
+    // Stored ids never change: the first 16 hex digits of the number's SHA-256.
+    expect(leadIdOf('+12125550123')).toBe(
+      `lead-${createHash('sha256').update('+12125550123').digest('hex').slice(0, 16)}`,
+    );
   });
 
   it('reads quoted fields with commas, quotes and line breaks, and strips a byte order mark', async () => {

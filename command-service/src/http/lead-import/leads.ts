@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Lead } from '@ccp/schemas';
 import { isKnownTimeZone, readPhoneNumber, zonesOfNumber, type CountryCode } from './numbers.js';
 
@@ -33,9 +33,11 @@ export type BuiltLead =
 
 const MAX_VALUE = 500;
 
-/** A number is one lead per campaign: its id is derived from the number alone. */
-export const leadIdOf = (e164: string): string =>
-  `lead-${createHash('sha256').update(e164).digest('hex').slice(0, 16)}`;
+/**
+ * A number is one lead per campaign: its id is derived from the number alone. The one-shot hash is the same
+ * SHA-256 as createHash's, at about half the cost per row.
+ */
+export const leadIdOf = (e164: string): string => `lead-${hash('sha256', e164, 'hex').slice(0, 16)}`;
 
 const present = (value: string | undefined): string | undefined => {
   const trimmed = value?.trim();
