@@ -134,7 +134,8 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
       });
     // A refused tick (a closed tenant, a conflict that outlasted the retries) is tried again at the idle pace.
     if (!result) return idleTickMs;
-    if (result.events.some((e) => e.type === 'DialStarted')) {
+    const dialled = result.events.some((e) => e.type === 'DialStarted');
+    if (dialled) {
       // Only the dials this tick started: one another writer started is that writer's to carry out.
       const ours = new Set(result.events.map((e) => e.id));
       const started: string[] = [];
@@ -149,9 +150,16 @@ export const startDialer = async (options: DialerOptions): Promise<Dialer> => {
       await views.load(tenantId, campaignId);
     }
     const pacing = view.state.settings?.pacing;
-    return view.state.status === 'running' && pacing
-      ? Math.max(50, Math.min(idleTickMs, 1000 / pacing.callsPerSecond))
-      : idleTickMs;
+    if (view.state.status !== 'running' || !pacing) return idleTickMs;
+    const interval = 1000 / pacing.callsPerSecond;
+    const lastSlot = view.state.lastSlot;
+    // Having dialled, the next tick comes when the next pacing slot opens, so that starts keep their spacing
+    // instead of waiting up to one more tick; otherwise (no line free, nobody due) the plain pace.
+    if (dialled && lastSlot !== undefined) {
+      const untilNext = lastSlot + interval - options.now().getTime();
+      return Math.min(idleTickMs, Math.max(interval < 50 ? 50 : 5, untilNext));
+    }
+    return Math.max(50, Math.min(idleTickMs, interval));
   };
 
   const track = (tenantId: string, campaignId: string) => {
