@@ -246,6 +246,31 @@ describe('campaign dialer (demo tenant, local carrier)', () => {
     expect(scheduled[1]?.lead).toMatchObject({ sourceCallId: campaignCall, dueAt: at });
   });
 
+  it(
+    'dials those callbacks when due, each with its own agent and caller ID',
+    { timeout: 60_000 },
+    async () => {
+      const { store } = env.test.platform;
+      ahead += 3 * 3_600_000 + 5 * 60_000;
+      const events = await waitFor(
+        () => campaignEvents(store, DEMO_TENANT, CALLBACKS_CAMPAIGN),
+        (es) => dataOf(es, 'DialEnded').length >= 2,
+        40_000,
+        'the callbacks to be dialled',
+      );
+      const ended = dataOf<{ leadId: string; outcome: string; callId: string }>(events, 'DialEnded');
+      expect(ended.map((d) => d.outcome)).toEqual(['answered', 'answered']);
+      const agents: Record<string, unknown> = {};
+      for (const { leadId, callId } of ended) {
+        agents[leadId] = (await env.callEvents(callId)).find((e) => e.type === 'CallStarted')?.data;
+      }
+      expect(agents['cb-e2e-1']).toMatchObject({ agentId: 'sofia', from: DEMO_NUMBER, to: '+15557654321' });
+      expect(Object.values(agents).find((d) => (d as { to: string }).to === PERSON)).toMatchObject({
+        agentId: 'lucas',
+      });
+    },
+  );
+
   it('never starts dials faster than the campaign’s rate', () => {
     const starts = final.filter((e) => e.type === 'DialStarted').map((e) => Date.parse(e.occurredAt));
     expect(pacingHolds(starts, 2)).toBe(true);
