@@ -2,6 +2,7 @@ import { configFromEnv, enginesOf, speechWarnings } from './config.js';
 import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_TENANT, DEMO_USERS, demoCallLines, demoClinicHours, seedDemo } from './demo-seed.js';
+import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign.js';
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
@@ -35,6 +36,8 @@ const platform = await startPlatform(config, [
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
 const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPassword) : false;
+// Also into a demo data directory seeded before campaigns existed.
+if (config.seedDemo) await seedDemoCampaign(platform);
 
 const lines = [
   '',
@@ -52,6 +55,9 @@ if (config.seedDemo) {
     `  demo tenant "${DEMO_TENANT}"${seeded ? ' (seeded now)' : ''}, every demo user's password: "demoPassword" in ${credentialsFile}`,
   );
   for (const user of DEMO_USERS) lines.push(`    ${user.role.padEnd(13)} ${user.email}`);
+  lines.push(
+    `  campaigns:   ${platform.url}/campaigns/${DEMO_CAMPAIGN} (a draft with 12 leads: schedule it and the dialer calls them through the local carrier)`,
+  );
 }
 if (config.mediaGateway.enabled) {
   const voiceUrl = `${config.mediaGateway.publicUrl ?? platform.url}/twilio/voice`;
