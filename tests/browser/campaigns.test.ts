@@ -24,7 +24,7 @@ import {
 
 let ui: ConsoleHarness;
 let admin: ApiClient;
-const CAMPAIGN = 'spring-recall';
+const CAMPAIGN = 'winter-whitening';
 const ZONE = 'America/New_York';
 const DNC_NUMBER = '+12125550199';
 
@@ -124,7 +124,7 @@ describe('outbound campaigns in the console', () => {
     await hasText(page.getByRole('heading', { level: 1 }), 'Campaigns');
     await page.getByRole('link', { name: 'New campaign' }).click();
     const form = page.getByTestId('campaign-form');
-    await form.getByLabel('Name', { exact: true }).fill('Spring recall');
+    await form.getByLabel('Name', { exact: true }).fill('Winter whitening');
     await expect.poll(() => form.getByLabel('ID', { exact: true }).inputValue()).toBe(CAMPAIGN);
     await form.getByLabel('AI agent').selectOption('sofia');
     await form.getByTestId('caller-ids').getByLabel('+15550100001', { exact: false }).check();
@@ -139,9 +139,7 @@ describe('outbound campaigns in the console', () => {
     // One call every 20 s at most: the campaign cannot finish while the next test pauses it.
     await form.getByLabel('Calls started per second').fill('0.05');
     await form.getByLabel('On an answering machine').selectOption('leave_message');
-    await form
-      .getByLabel('Message')
-      .fill('Hi {{first_name}}, Bright Smile Dental calling about your check-up.');
+    await form.getByLabel('Message').fill('Hi {{first_name}}, Bright Smile Dental calling about whitening.');
     await form.getByRole('button', { name: 'Create campaign' }).click();
     await containsText(window.getByTestId('field-error'), 'legal calling hours');
     await containsText(form.getByTestId('form-error'), 'The campaign was not saved');
@@ -158,7 +156,7 @@ describe('outbound campaigns in the console', () => {
     );
     expect(read.status).toBe(200);
     expect(read.body.campaign).toMatchObject({
-      name: 'Spring recall',
+      name: 'Winter whitening',
       agentId: 'sofia',
       callerIds: ['+15550100001'],
       timeZone: ZONE,
@@ -289,7 +287,7 @@ describe('outbound campaigns in the console', () => {
         .toBe(2);
 
       await page.goto(`${ui.url}/campaigns`);
-      await containsText(page.getByTestId('campaigns-table'), 'Spring recall');
+      await containsText(page.getByTestId('campaigns-table'), 'Winter whitening');
       await shot(page, 'campaigns-list');
     },
   );
@@ -319,9 +317,9 @@ describe('outbound campaigns in the console', () => {
       await ui.signIn(page, 'analyst');
       expect(await navLinks(page)).toEqual(expect.arrayContaining(['Campaigns', 'Do-not-call list']));
       await page.goto(`${ui.url}/campaigns`);
-      await containsText(page.getByTestId('campaigns-table'), 'Spring recall');
+      await containsText(page.getByTestId('campaigns-table'), 'Winter whitening');
       expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
-      await page.getByRole('link', { name: 'Spring recall' }).click();
+      await page.getByRole('link', { name: 'Winter whitening' }).click();
       await isVisible(page.getByTestId('campaign-progress'));
       await containsText(page.getByTestId('leads-table'), '+12125550101');
       expect(await page.getByRole('link', { name: 'Edit', exact: true }).count()).toBe(0);
