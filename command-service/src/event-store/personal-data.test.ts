@@ -68,6 +68,25 @@ describe('personal data in the event store', () => {
     expect(said?.data).toMatchObject({ text: 'my card number is 4111', utteranceId: 'u1' });
   });
 
+  it('decrypts an event read whole like one whose data is read: copied, serialised, replaced', async () => {
+    const { store } = setup('first-read');
+    await store.append('member-acme.u2', [invited('acme', 'ann@example.com')], 'no_stream');
+    const [copied, serialised, replaced] = [
+      ...(await store.readAll()),
+      ...(await store.readAll()),
+      ...(await store.readAll()),
+    ];
+    // The data is made on its first read (a reader of other types never pays for it), then kept.
+    expect({ ...copied }.data).toMatchObject({ email: 'ann@example.com', name: 'Jane Roe' });
+    expect(copied?.data).toBe(copied?.data);
+    expect(JSON.parse(JSON.stringify(serialised)).data).toMatchObject({ email: 'ann@example.com' });
+    if (!replaced || !serialised) throw new Error('nothing read');
+    // Read-only in type, but a reader that rewrites it (a test fixture, an upcaster) finds a plain property.
+    (replaced as { data: unknown }).data = { email: 'other@example.com' };
+    expect(replaced.data).toEqual({ email: 'other@example.com' });
+    expect(decodeEvent(serialised).ok).toBe(true);
+  });
+
   it('reads as erased once its subject key is deleted, and the event still decodes', async () => {
     const { store, keys } = setup('erase');
     await store.append('member-acme.u1', [invited('acme', 'jane@example.com')], 'no_stream');

@@ -129,6 +129,33 @@ const tenantOf = (metadata: unknown): string => {
 };
 
 /**
+ * Gives `event` the data `read` makes, made when it is first read and then kept as a plain property. Readers of
+ * the whole log (a reactor waiting for a few types, a follower of one category) mostly never look at an event's
+ * data: a 1,000-lead chunk of an import is then neither decrypted nor parsed for them.
+ */
+const withDataOnFirstRead = (event: RecordedEvent, read: () => unknown): RecordedEvent => {
+  const settle = (data: unknown): void => {
+    Object.defineProperty(event, 'data', {
+      value: data,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  Object.defineProperty(event, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const data = read();
+      settle(data);
+      return data;
+    },
+    set: settle,
+  });
+  return event;
+};
+
+/**
  * An event store whose personal fields (PERSONAL_FIELDS) are encrypted on the way in and decrypted on the way
  * out. Whatever holds the log (a SQLite file, EventStoreDB, Kafka topics fed from it) holds only ciphertext
  * for them; after erasure those fields read as ERASED and are listed in the metadata.
@@ -150,23 +177,30 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
   const decrypt = (event: RecordedEvent): RecordedEvent => {
     const fields = PERSONAL_FIELDS[event.type];
     if (!fields || typeof event.data !== 'object' || event.data === null) return event;
-    const data = { ...(event.data as Record<string, unknown>) };
-    const erased: string[] = [];
+    const stored = event.data as Record<string, unknown>;
+    const sealed = fields.filter((field) => {
+      const value = stored[field];
+      return typeof value === 'string' && value.startsWith(PREFIX);
+    });
+    if (sealed.length === 0) return { ...event, data: { ...stored } };
+    // Looked up now: the key the event is read with is the one of the moment it was read.
     const key = keys.existingKey(subjectOf(tenantOf(event.metadata), event.streamId));
-    for (const field of fields) {
-      const value = data[field];
-      if (typeof value !== 'string' || !value.startsWith(PREFIX)) continue;
-      if (!key) {
-        data[field] = ERASED;
-        erased.push(field);
-        continue;
-      }
-      data[field] = JSON.parse(
-        open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
-      ) as unknown;
+    if (!key) {
+      const data = { ...stored };
+      for (const field of sealed) data[field] = ERASED;
+      return { ...event, data, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: sealed } };
     }
-    if (erased.length === 0) return { ...event, data };
-    return { ...event, data, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: erased } };
+    const clear = (): Record<string, unknown> => {
+      const data = { ...stored };
+      for (const field of sealed) {
+        const value = stored[field] as string;
+        data[field] = JSON.parse(
+          open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
+        ) as unknown;
+      }
+      return data;
+    };
+    return withDataOnFirstRead({ ...event }, clear);
   };
 
   return {
