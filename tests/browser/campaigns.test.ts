@@ -327,7 +327,7 @@ describe('outbound campaigns in the console', () => {
       await page.goto(`${ui.url}/campaigns`);
       await containsText(page.getByTestId('campaigns-table'), 'Winter whitening');
       expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
-      await page.getByRole('link', { name: 'Winter whitening' }).click();
+      await page.getByTestId('campaigns-table').getByRole('link', { name: 'Winter whitening' }).click();
       await isVisible(page.getByTestId('campaign-progress'));
       await containsText(page.getByTestId('leads-table'), '+12125550101');
       expect(await page.getByRole('link', { name: 'Edit', exact: true }).count()).toBe(0);
@@ -373,5 +373,51 @@ describe('outbound campaigns in the console', () => {
     expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
     await page.goto(`${ui.url}/campaigns/do-not-call`);
     await isVisible(page.getByTestId('plan-lacks-campaigns'));
+  });
+
+  it('reports the campaigns’ return on investment, linked to their pages', { timeout: 75_000 }, async () => {
+    const page = await ui.newPage();
+    await ui.signIn(page, 'tenant_admin');
+    await page.goto(`${ui.url}/campaigns`);
+    const roi = page.getByTestId('campaign-roi');
+    await isVisible(roi.getByRole('heading', { name: 'Return on investment' }));
+    const row = roi.getByTestId('roi-table').locator('tbody tr', { hasText: 'Winter whitening' });
+    // The report reads the calls' read model, which follows the dialling of the earlier tests.
+    await expect
+      .poll(async () => {
+        await roi.getByRole('button', { name: 'Apply' }).click();
+        return row.count();
+      })
+      .toBe(1);
+    // Columns: campaign, status, calls, leads, connect rate, conversions, conversion rate, cost, cost per
+    // conversion, revenue, ROI. Without a value there is no revenue nor ROI.
+    const cells = async (): Promise<string[]> =>
+      (await row.locator('td').allInnerTexts()).map((c) => c.trim());
+    expect(Number((await cells())[2])).toBeGreaterThanOrEqual(1);
+    expect((await cells()).slice(9)).toEqual(['—', '—']);
+
+    await roi.getByLabel('Value of one conversion (USD)').fill('150');
+    await roi.getByRole('button', { name: 'Apply' }).click();
+    // Revenue is the conversions at that value. ROI is (revenue - cost) / cost: a few seconds of calls can cost
+    // less than a cent, which the report rounds to $0.00 and then gives no ROI rather than a division by zero.
+    const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+    await expect.poll(async () => (await cells())[9]).not.toBe('—');
+    const figures = await cells();
+    const conversions = Number(figures[5]);
+    expect(figures[9]).toBe(usd.format(conversions * 150));
+    const cost = Number((figures[7] ?? '').replace(/[$,]/g, ''));
+    expect(figures[10]).toBe(
+      cost === 0
+        ? '—'
+        : new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 }).format(
+            (conversions * 150 - cost) / cost,
+          ),
+    );
+    await shot(page, 'campaigns-roi');
+    await expectAccessible(page, 'campaign ROI');
+
+    await row.getByRole('link', { name: 'Winter whitening' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe(`/campaigns/${CAMPAIGN}`);
+    await isVisible(page.getByTestId('campaign-progress'));
   });
 });

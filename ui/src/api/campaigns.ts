@@ -184,6 +184,33 @@ export interface ImportResult {
   skippedDoNotCall: number;
 }
 
+/** The period (ISO instants, end exclusive) and what one conversion is worth, in US dollars. */
+export interface RoiQuery {
+  from: string;
+  to: string;
+  valuePerConversion?: string;
+}
+
+/** A campaign's calls in the period; status null when the campaign was not set up in the platform. */
+export interface RoiRow {
+  campaignId: string;
+  name: string | null;
+  status: CampaignStatus | null;
+  calls: number;
+  leads: number;
+  connected: number;
+  conversions: number;
+  connectRate: number | null;
+  conversionRate: number | null;
+  costUsd: number;
+  costPerConversionUsd: number | null;
+  revenueUsd: number | null;
+  roi: number | null;
+}
+export interface RoiReport {
+  campaigns: RoiRow[];
+}
+
 /** A file refused row by row: nothing of it was stored. */
 export class RowsRefused extends ApiError {
   constructor(
@@ -201,6 +228,8 @@ export class RowsRefused extends ApiError {
 
 export const campaigns = {
   list: () => getJson<{ campaigns: CampaignSummary[] }>('/api/campaigns'),
+  /** The ROI report (GET /api/analytics/campaigns): read by whoever may read the analytics. */
+  roi: (query: RoiQuery) => getJson<RoiReport>('/api/analytics/campaigns', query),
   get: (campaignId: string) => getJson<CampaignPage>(`/api/campaigns/${segment(campaignId)}`),
   leads: (campaignId: string, query: { status?: LeadStatus; limit: number; offset: number }) =>
     getJson<{ leads: LeadRow[]; total: number }>(`/api/campaigns/${segment(campaignId)}/leads`, query),
