@@ -63,6 +63,16 @@ const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'TicketOpened.category': "the tenant's ticket category",
   'AnnouncementPublished.title': 'a platform announcement to every tenant',
   'AnnouncementPublished.body': 'a platform announcement to every tenant',
+  'CampaignCreated.name': "a campaign's name",
+  'CampaignCreated.callerIds.[]': "the tenant's own numbers a campaign calls from",
+  'CampaignCreated.voicemail.message':
+    "the campaign's voicemail template (leads' values fill it only in the call)",
+  'CampaignPaused.reason': 'why a person or the platform paused a campaign (operations, not a lead)',
+  'CampaignCancelled.reason': 'why a campaign was cancelled (operations, not a lead)',
+  'LeadsImported.fileName': "the uploaded file's name; its rows are the encrypted LeadsStaged",
+  'DialStarted.callerId':
+    "the tenant's own number the dial comes from (the lead's is in the encrypted leads)",
+  'DialEnded.reason': "the dialer's or the carrier's reason an attempt ended",
   // What the platform itself writes: models, carriers' ids, menus and queues of the configuration, reasons the
   // gateway gives (hang-up, no agent), delivery results, idempotency records.
   'AiReplied.model': 'the language model that answered',
