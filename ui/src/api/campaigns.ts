@@ -1,5 +1,5 @@
 import { ApiError, authHeaders, getJson, urlOf } from './client';
-import { parseFrames, type LiveState } from './live';
+import { followEvents, type LiveFollower, type LiveState } from './live';
 
 /*
  * Outbound campaigns: the read routes of the query API (GET /api/campaigns…, the live progress stream), the
@@ -319,10 +319,7 @@ export const importDoNotCall = (text: string, defaultCountry: string) =>
     contentTypeOf(text),
   );
 
-/**
- * Follows GET /api/campaigns/:id/live (`event: progress`). Read with fetch like the console's live feed, since
- * EventSource cannot send the Bearer header; a dropped stream is opened again after a growing pause.
- */
+/** Follows GET /api/campaigns/:id/live (`event: progress`), as the console's live feed follows its stream. */
 export const followProgress = (
   campaignId: string,
   handlers: {
@@ -330,64 +327,8 @@ export const followProgress = (
     readonly onState: (state: LiveState) => void;
     readonly onError?: (error: ApiError) => void;
   },
-): { stop(): void } => {
-  const abort = new AbortController();
-  let stopped = false;
-  let retryMs = 2000;
-  let failures = 0;
-
-  const connectOnce = async (): Promise<void> => {
-    const response = await fetch(urlOf(`/api/campaigns/${segment(campaignId)}/live`), {
-      headers: { accept: 'text/event-stream', ...authHeaders() },
-      signal: abort.signal,
-      cache: 'no-store',
-    });
-    if (!response.ok || response.body === null) throw await refusalOf(response);
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      const { frames, rest } = parseFrames(buffer);
-      buffer = rest;
-      for (const frame of frames) {
-        if (frame.retry !== undefined) retryMs = frame.retry;
-        if (frame.event !== 'progress') continue;
-        failures = 0;
-        handlers.onState('live');
-        handlers.onProgress(JSON.parse(frame.data) as Progress);
-      }
-    }
-  };
-
-  const run = async (): Promise<void> => {
-    handlers.onState('connecting');
-    while (!stopped) {
-      try {
-        await connectOnce();
-      } catch (error) {
-        if (stopped) break;
-        if (error instanceof ApiError) {
-          handlers.onError?.(error);
-          if (error.status === 401 || error.status === 403 || error.status === 404) break;
-        }
-      }
-      if (stopped) break;
-      failures += 1;
-      handlers.onState('reconnecting');
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(retryMs * 2 ** Math.min(failures - 1, 3), 15_000)),
-      );
-    }
-    handlers.onState('stopped');
-  };
-
-  void run();
-  return {
-    stop: () => {
-      stopped = true;
-      abort.abort();
-    },
-  };
-};
+): LiveFollower =>
+  followEvents<Progress>(`/api/campaigns/${segment(campaignId)}/live`, 'progress', {
+    ...handlers,
+    onData: handlers.onProgress,
+  });

@@ -61,7 +61,7 @@ const isErrorBody = (value: unknown): value is ApiErrorBody => {
   );
 };
 
-const errorOf = async (response: Response): Promise<ApiError> => {
+export const errorOf = async (response: Response): Promise<ApiError> => {
   let body: unknown;
   try {
     body = await response.json();

@@ -1,4 +1,4 @@
-import { ApiError, authHeaders, urlOf } from './client';
+import { ApiError, authHeaders, errorOf, urlOf } from './client';
 import type { LiveMetrics } from './types';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
@@ -37,37 +37,32 @@ export const parseFrames = (buffer: string): { frames: Frame[]; rest: string } =
 };
 
 /**
- * Follows GET /api/live/stream. EventSource cannot send the Bearer header, so the stream is read with fetch and
- * parsed here; a dropped connection is retried with the server's `retry` delay, growing while it keeps failing.
+ * Follows a Server-Sent Events route of the API, handing each `event` frame's JSON to `onData`. EventSource
+ * cannot send the Bearer header, so the stream is read with fetch and parsed here; a dropped connection is
+ * retried with the server's `retry` delay, growing while it keeps failing. A refusal that retrying cannot mend
+ * (signed out, not allowed, not found) ends it.
  */
-export const followLive = (handlers: {
-  readonly onMetrics: (metrics: LiveMetrics) => void;
-  readonly onState: (state: LiveState) => void;
-  readonly onError?: (error: ApiError) => void;
-}): LiveFollower => {
+export const followEvents = <T>(
+  path: string,
+  event: string,
+  handlers: {
+    readonly onData: (data: T) => void;
+    readonly onState: (state: LiveState) => void;
+    readonly onError?: (error: ApiError) => void;
+  },
+): LiveFollower => {
   const abort = new AbortController();
   let retryMs = 2000;
   let failures = 0;
   let stopped = false;
 
   const connectOnce = async (): Promise<void> => {
-    const response = await fetch(urlOf('/api/live/stream'), {
+    const response = await fetch(urlOf(path), {
       headers: { accept: 'text/event-stream', ...authHeaders() },
       signal: abort.signal,
       cache: 'no-store',
     });
-    if (!response.ok || response.body === null) {
-      let code = `HTTP_${response.status}`;
-      let message = response.statusText;
-      try {
-        const body = (await response.json()) as { error?: { code?: string; message?: string } };
-        code = body.error?.code ?? code;
-        message = body.error?.message ?? message;
-      } catch {
-        // Not JSON: the status says enough.
-      }
-      throw new ApiError(response.status, code, message);
-    }
+    if (!response.ok || response.body === null) throw await errorOf(response);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
     for (;;) {
@@ -78,10 +73,10 @@ export const followLive = (handlers: {
       buffer = rest;
       for (const frame of frames) {
         if (frame.retry !== undefined) retryMs = frame.retry;
-        if (frame.event !== 'metrics') continue;
+        if (frame.event !== event) continue;
         failures = 0;
         handlers.onState('live');
-        handlers.onMetrics(JSON.parse(frame.data) as LiveMetrics);
+        handlers.onData(JSON.parse(frame.data) as T);
       }
     }
   };
@@ -95,8 +90,7 @@ export const followLive = (handlers: {
         if (stopped) break;
         if (error instanceof ApiError) {
           handlers.onError?.(error);
-          // Signed out or not allowed: retrying cannot help.
-          if (error.status === 401 || error.status === 403) break;
+          if (error.status === 401 || error.status === 403 || error.status === 404) break;
         }
       }
       if (stopped) break;
@@ -116,3 +110,11 @@ export const followLive = (handlers: {
     },
   };
 };
+
+/** Follows GET /api/live/stream: the live metrics of the dashboard. */
+export const followLive = (handlers: {
+  readonly onMetrics: (metrics: LiveMetrics) => void;
+  readonly onState: (state: LiveState) => void;
+  readonly onError?: (error: ApiError) => void;
+}): LiveFollower =>
+  followEvents<LiveMetrics>('/api/live/stream', 'metrics', { ...handlers, onData: handlers.onMetrics });
