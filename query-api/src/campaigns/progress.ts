@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { CampaignSettings, wallClockToInstant, type CampaignSettings as Settings } from '@ccp/schemas';
+import {
+  CampaignSettings,
+  DialOutcome,
+  wallClockToInstant,
+  type CampaignSettings as Settings,
+} from '@ccp/schemas';
 import { nextCallingWindowOpening } from '@ccp/command-service';
 import type { QueryParams, ReadStore } from '@ccp/projections';
 import { campaignCallResults } from '../analytics/campaigns.js';
@@ -12,16 +17,9 @@ import type { ReportContext } from '../analytics/reports.js';
  * none yet → pending, not ended → in progress, ended with a retry time → pending again, ended for good → done.
  */
 
-const DONE_OUTCOMES = [
-  'answered',
-  'voicemail',
-  'busy',
-  'no_answer',
-  'failed',
-  'do_not_call',
-  'lease_expired',
-] as const;
-type DoneOutcome = (typeof DONE_OUTCOMES)[number];
+/** Every outcome a lead can end with: all but not_placed, which is no attempt at all. */
+type DoneOutcome = Exclude<DialOutcome, 'not_placed'>;
+const DONE_OUTCOMES = DialOutcome.options.filter((o): o is DoneOutcome => o !== 'not_placed');
 
 export const Progress = z.object({
   leads: z.number().int(),
