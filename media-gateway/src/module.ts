@@ -12,6 +12,7 @@ import {
   type MediaGatewaySettings,
 } from '@ccp/command-service';
 import { commandSenderFor } from './command-sender.js';
+import { endOfLog } from './end-of-log.js';
 import { startCallbackFollower } from './dialer/callbacks.js';
 import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
@@ -179,7 +180,7 @@ export const mediaGatewayModule = (
 
       // People join and take over calls through the command API; the gateway follows those events live.
       const handover = humanHandover(gateway, carrier, log);
-      const subscription = context.store.subscribe({ after: await lastPosition(context) });
+      const subscription = context.store.subscribe({ after: await endOfLog(context.store) });
       const following = (async () => {
         for await (const recorded of subscription) {
           if (!recorded.streamId.startsWith('call-')) continue;
@@ -239,15 +240,4 @@ export const mediaGatewayModule = (
       };
     },
   };
-};
-
-/** The end of the log now: the handover follows what happens from here on. */
-const lastPosition = async (context: PlatformContext): Promise<number> => {
-  let after = 0;
-  for (;;) {
-    const batch = await context.store.readAll({ after, maxCount: 5000 });
-    const last = batch[batch.length - 1];
-    if (!last) return after;
-    after = last.position;
-  }
 };

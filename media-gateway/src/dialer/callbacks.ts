@@ -7,17 +7,10 @@ import {
   type EventStore,
 } from '@ccp/command-service';
 
+import { endOfLog } from '../end-of-log.js';
+
 export const CALLBACKS_CHECKPOINT = 'campaign-callbacks';
 const SAVE_EVERY = 500;
-
-const endOfLog = async (store: Pick<EventStore, 'readAll'>): Promise<number> => {
-  let position = 0;
-  for (;;) {
-    const last = (await store.readAll({ after: position, maxCount: 5000 })).at(-1);
-    if (!last) return position;
-    position = last.position;
-  }
-};
 
 export interface CallbackFollowerOptions {
   readonly store: EventStore;
