@@ -20,6 +20,20 @@ export const AppointmentSlot = z.object({ startsAt: IsoDateTime, durationMinutes
 export type AppointmentSlot = z.infer<typeof AppointmentSlot>;
 
 const appointmentKey = { tenantId: TenantId, appointmentId: EntityId };
+
+/**
+ * Where an appointment is booked when the tenant keeps calendars: the resource (staff member or room) that
+ * serves it, the services it covers back to back (their durations add up to the appointment's), and the buffers
+ * kept free around it. A booking with a resource first reserves the time on the resource's calendar
+ * (ReserveSlot, see scheduling.ts), so it can never overlap another.
+ */
+export const AppointmentPlacement = z.object({
+  resourceId: EntityId,
+  serviceIds: z.array(EntityId).min(1).max(5),
+  bufferBeforeMinutes: z.number().int().min(0).max(240).default(0),
+  bufferAfterMinutes: z.number().int().min(0).max(240).default(0),
+});
+export type AppointmentPlacement = z.infer<typeof AppointmentPlacement>;
 const Reason = z.string().trim().min(1).max(500);
 
 // Commands
@@ -37,6 +51,10 @@ export const ScheduleAppointment = defineCommand(
     agentId: EntityId.optional(),
     callId: EntityId.optional(),
     notes: z.string().max(2000).optional(),
+    contactId: EntityId.optional(),
+    /** The contact's language, for confirmations and reminders (BCP 47). */
+    language: z.string().min(2).max(35).optional(),
+    placement: AppointmentPlacement.optional(),
   }),
   'Book an appointment in the future; it waits for confirmation.',
 );
@@ -49,8 +67,17 @@ export const ConfirmAppointment = defineCommand(
 export const RescheduleAppointment = defineCommand(
   category,
   'RescheduleAppointment',
-  z.object({ ...appointmentKey, startsAt: UtcDateTime, durationMinutes: AppointmentDuration.optional() }),
-  'Move an open appointment to another future time; it needs confirming again.',
+  z.object({
+    ...appointmentKey,
+    startsAt: UtcDateTime,
+    durationMinutes: AppointmentDuration.optional(),
+    /**
+     * The resource that serves it from now on: required for an appointment that has a placement (its calendar
+     * reservation moves with it), refused for one that has none.
+     */
+    resourceId: EntityId.optional(),
+  }),
+  'Move an open appointment to another future time (and resource); it needs confirming again.',
 );
 export const CancelAppointment = defineCommand(
   category,
@@ -68,7 +95,7 @@ export const MarkNoShow = defineCommand(
   category,
   'MarkNoShow',
   z.object(appointmentKey),
-  'Record that the customer did not come to a confirmed appointment, once its start time has passed.',
+  'Record that the customer did not come to an appointment (confirmed or not), once its start time has passed.',
 );
 
 // Events
@@ -85,6 +112,9 @@ export const AppointmentScheduled = defineEvent(
     agentId: EntityId.optional(),
     callId: EntityId.optional(),
     notes: z.string().optional(),
+    contactId: EntityId.optional(),
+    language: z.string().optional(),
+    placement: AppointmentPlacement.optional(),
   }),
 );
 export const AppointmentConfirmed = defineEvent(category, 'AppointmentConfirmed', 1, z.object({}));
@@ -92,16 +122,21 @@ export const AppointmentRescheduled = defineEvent(
   category,
   'AppointmentRescheduled',
   1,
-  z.object({ from: AppointmentSlot, to: AppointmentSlot }),
+  z.object({
+    from: AppointmentSlot.extend({ resourceId: EntityId.optional() }),
+    to: AppointmentSlot.extend({ resourceId: EntityId.optional() }),
+  }),
 );
 export const AppointmentCancelled = defineEvent(
   category,
   'AppointmentCancelled',
   1,
-  z.object({ reason: z.string() }),
+  z.object({ reason: z.string(), resourceId: EntityId.optional() }),
 );
-export const AppointmentCompleted = defineEvent(category, 'AppointmentCompleted', 1, z.object({}));
-export const AppointmentNoShow = defineEvent(category, 'AppointmentNoShow', 1, z.object({}));
+/** The resource is named so that its calendar reservation can be given back from the event alone. */
+const Settled = z.object({ resourceId: EntityId.optional() });
+export const AppointmentCompleted = defineEvent(category, 'AppointmentCompleted', 1, Settled);
+export const AppointmentNoShow = defineEvent(category, 'AppointmentNoShow', 1, Settled);
 
 export const appointmentCommands = [
   ScheduleAppointment,

@@ -22,6 +22,16 @@ import { announcementCommands, announcementEvents } from './announcement.js';
 import { reportCommands, reportEvents } from './report.js';
 import { campaignCommands, campaignEvents } from './campaign.js';
 import { doNotCallCommands, doNotCallEvents } from './do-not-call.js';
+import {
+  calendarCommands,
+  calendarEvents,
+  scheduleCommands,
+  scheduleEvents,
+  serviceCommands,
+  serviceEvents,
+} from './scheduling.js';
+import { contactCommands, contactEvents } from './contact.js';
+import { messageCommands, messageEvents } from './message.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -45,6 +55,11 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...reportEvents,
   ...campaignEvents,
   ...doNotCallEvents,
+  ...serviceEvents,
+  ...calendarEvents,
+  ...scheduleEvents,
+  ...contactEvents,
+  ...messageEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -64,6 +79,11 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...reportCommands,
   ...campaignCommands,
   ...doNotCallCommands,
+  ...serviceCommands,
+  ...calendarCommands,
+  ...scheduleCommands,
+  ...contactCommands,
+  ...messageCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

@@ -24,4 +24,8 @@ export * from './announcement.js';
 export * from './report.js';
 export * from './time-zone.js';
 export * from './campaign.js';
+export * from './scheduling.js';
+export * from './contact.js';
+export * from './message.js';
+export * from './message-template.js';
 export * from './do-not-call.js';

@@ -35,6 +35,20 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   CallbackDialScheduled: ['lead', 'reason'],
   DoNotCallAdded: ['numbers'],
   DoNotCallRemoved: ['numbers'],
+  ContactCreated: ['name', 'phones', 'emails', 'notes', 'tags'],
+  ContactUpdated: ['name', 'phones', 'emails', 'notes', 'tags'],
+  // A message says the customer's name and matter; its recipient is their number or address.
+  MessageScheduled: ['to', 'subject', 'body'],
+  MessageReceived: ['from', 'body'],
+  MessageReplyHandled: ['outcome'],
+  TimeOffAdded: ['reason'],
+  // Staff members are people too; a Google calendar id is usually their address.
+  ResourceAdded: ['name', 'email'],
+  ResourceRevised: ['name', 'email'],
+  ExternalCalendarLinked: ['calendarId'],
+  // Providers quote the recipient in their errors ("The 'To' number +1… is not valid").
+  MessageDeliveryFailed: ['error'],
+  MessageAbandoned: ['error'],
 };
 
 /** What an erased personal field reads as. */

@@ -25,6 +25,20 @@ import { demoUser, startReadSidePlatform } from '../support/read-side.js';
  * staff about the business, not about a caller.
  */
 const NOT_PERSONAL: Readonly<Record<string, string>> = {
+  // Appointment types are the tenant's catalogue; languages, provider ids and statuses are codes.
+  'AppointmentScheduled.language': 'a language code',
+  'ServiceDefined.name': "the tenant's name for a service",
+  'ServiceDefined.description': "the tenant's description of a service",
+  'ServiceRevised.name': "the tenant's name for a service",
+  'ServiceRevised.description': "the tenant's description of a service",
+  'ExternalEventRecorded.externalEventId': 'an id in the external calendar, made by it',
+  'MessageScheduled.from': "the tenant's own number",
+  'MessageScheduled.language': 'a language code',
+  'MessageCancelled.reason': 'why the platform cancelled it (rescheduled, expired), its own words',
+  'MessageSent.providerMessageId': "the provider's id for the message",
+  'MessageStatusChanged.detail': "the provider's status code",
+  'MessageReceived.to': "the tenant's own number or address",
+  'MessageReceived.providerMessageId': "the provider's id for the message",
   // The tenant's configuration of its AI agents, departments, knowledge, scripts and numbers.
   'AgentCreated.name': "an AI agent's name",
   'AgentCreated.systemPrompt': "the tenant's instructions to its agent",
