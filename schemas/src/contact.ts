@@ -99,7 +99,8 @@ export const ContactDoNotCallChanged = defineEvent(
   category,
   'ContactDoNotCallChanged',
   1,
-  z.object({ doNotCall: z.boolean() }),
+  // The numbers go with the flag so that the do-not-call list can follow from the event alone.
+  z.object({ doNotCall: z.boolean(), phones: z.array(E164) }),
 );
 export const ContactDeleted = defineEvent(category, 'ContactDeleted', 1, z.object({}));
 

@@ -37,6 +37,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   DoNotCallRemoved: ['numbers'],
   ContactCreated: ['name', 'phones', 'emails', 'notes', 'tags'],
   ContactUpdated: ['name', 'phones', 'emails', 'notes', 'tags'],
+  ContactDoNotCallChanged: ['phones'],
   // A message says the customer's name and matter; its recipient is their number or address.
   MessageScheduled: ['to', 'subject', 'body'],
   MessageReceived: ['from', 'body'],
