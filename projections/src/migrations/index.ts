@@ -13,6 +13,7 @@ import { migration as campaignsAndLimits } from './013_campaigns_and_limits.js';
 import { migration as callRollups } from './014_call_rollups.js';
 import { migration as callWrapUp } from './015_call_wrap_up.js';
 import { migration as campaigns } from './016_campaigns.js';
+import { migration as appointments } from './017_appointments.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -33,6 +34,7 @@ export const migrations: readonly Migration[] = [
   callRollups,
   callWrapUp,
   campaigns,
+  appointments,
 ];
 
 const LEDGER = 'schema_migrations';
