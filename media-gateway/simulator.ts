@@ -1,6 +1,7 @@
 /** @ccp/media-gateway/simulator: the caller simulator and the local carrier (the embedded stand-in for Twilio). */
 export * from './src/simulator/caller.js';
 export * from './src/simulator/local-carrier.js';
+export * from './src/simulator/local-messages.js';
 export * from './src/simulator/media-stream-client.js';
 export * from './src/simulator/phone-call.js';
 export * from './src/simulator/scenarios.js';

@@ -24,13 +24,15 @@ import {
   type HttpExchange,
 } from './signed-request.js';
 import type { TranscriptLine } from './transcript.js';
+import { localMessages, type LocalMessages } from './local-messages.js';
 
 /**
  * A LOCAL STAND-IN for Twilio's REST API (api.twilio.com, 2010-04-01), on loopback, speaking its documented wire
  * format: create, update and fetch calls, with Basic auth by AccountSid:AuthToken. Behind it, it plays the
  * telephone network: outbound calls ring the simulated callee (busy, no answer, a person or an answering
  * machine, as the test says), status callbacks follow, and live calls — outbound, or inbound ones placed with
- * this carrier's registry — obey call updates (new TwiML or URL, or hang-up) at once.
+ * this carrier's registry — obey call updates (new TwiML or URL, or hang-up) at once. Messages.json is the
+ * stand-in of the Messages API (local-messages.ts).
  */
 
 export interface OutboundRequest {
@@ -73,6 +75,8 @@ export interface LocalCarrier {
   }[];
   /** Status callbacks sent by the carrier itself (before a call is answered, or when it never is). */
   readonly exchanges: readonly HttpExchange[];
+  /** The Messages API stand-in: what was sent, and a switch to make it fail. */
+  readonly messages: LocalMessages;
   /** The end of an outbound call placed through the REST API. */
   outboundResult(callSid: string): Promise<CallResult>;
   /** Resolves when a call with this SID is live (inbound or outbound). */
@@ -132,6 +136,7 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
   const exchanges: HttpExchange[] = [];
   const liveWaiters = new Set<() => void>();
   const recordings = new Map<string, string>();
+  const messaging = localMessages(options);
 
   const registry: LiveCallRegistry = {
     register(call) {
@@ -342,6 +347,15 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
       res.end(pcmToWav(machineVoicePcm(text), 8000));
       return;
     }
+    const account = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
+    if (account) {
+      if (!authorised(req) || account[1] !== options.accountSid) {
+        res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
+        return restError(res, 401, 20003, 'Authenticate');
+      }
+      messaging.handle(req, res, url, single(formOf(body)), { json: sendJson, error: restError });
+      return;
+    }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls(?:\/(CA[0-9a-f]{32}))?\.json$/.exec(url.pathname);
     if (!match) return restError(res, 404, 20404, 'The requested resource was not found');
     if (!authorised(req) || match[1] !== options.accountSid) {
@@ -419,6 +433,7 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
     registry,
     requests,
     exchanges,
+    messages: messaging.messages,
     outboundResult: (callSid) =>
       results.get(callSid) ?? Promise.reject(new Error(`no outbound call ${callSid}`)),
     waitForLiveCall: (predicate, timeoutMs = 10_000) =>

@@ -9,7 +9,7 @@ import twilio from 'twilio';
  */
 
 /** A Twilio SID: two letters then 32 lowercase hex digits (CA call, AC account, MZ stream, RE recording...). */
-export const twilioSid = (prefix: 'CA' | 'AC' | 'MZ' | 'RE' | 'QU' | 'CF' | 'TR'): string =>
+export const twilioSid = (prefix: 'CA' | 'AC' | 'MZ' | 'RE' | 'QU' | 'CF' | 'TR' | 'SM'): string =>
   `${prefix}${randomBytes(16).toString('hex')}`;
 
 /** `valid` signs as Twilio does; `none` omits the header; `forged` signs with a wrong token. */

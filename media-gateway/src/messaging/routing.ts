@@ -1,0 +1,33 @@
+import type { MessageChannel } from '@ccp/schemas';
+import { createOutbox, type Outbox } from './outbox.js';
+import type { MessageSender } from './port.js';
+import { createSmtpSender, type SmtpMessagingOptions } from './smtp.js';
+import { createTwilioSender, type TwilioMessagingOptions } from './twilio.js';
+
+export interface MessagingSettings {
+  /** Twilio's Messages API for SMS and WhatsApp; absent: those go to the outbox. */
+  readonly twilio?: TwilioMessagingOptions;
+  /** An SMTP server for email; absent: email goes to the outbox. */
+  readonly smtp?: SmtpMessagingOptions;
+  readonly now: () => Date;
+}
+
+export interface MessageRouting {
+  /** The sender of a channel. */
+  readonly senderFor: (channel: MessageChannel) => MessageSender;
+  /** The embedded outbox (whatever the channels use, it is there for the console). */
+  readonly outbox: Outbox;
+  readonly close: () => void;
+}
+
+/** Picks a sender per channel: SMS and WhatsApp through Twilio, email through SMTP, each only when configured. */
+export const messageRouting = (settings: MessagingSettings): MessageRouting => {
+  const outbox = createOutbox({ now: settings.now });
+  const twilio = settings.twilio ? createTwilioSender(settings.twilio) : undefined;
+  const smtp = settings.smtp ? createSmtpSender(settings.smtp) : undefined;
+  return {
+    senderFor: (channel) => (channel === 'email' ? smtp : twilio) ?? outbox,
+    outbox,
+    close: () => smtp?.close(),
+  };
+};
