@@ -40,6 +40,10 @@ const Env = z.object({
   TTS_PROVIDER: z.enum(['machine-voice', 'openai']).default('machine-voice'),
   END_OF_SPEECH_MS: z.coerce.number().int().min(100).max(5000).default(500),
   DEMO_CLOCK: z.enum(['true', 'false']).default('false'),
+  GOOGLE_CALENDAR_API_URL: z.url().optional(),
+  GOOGLE_SERVICE_ACCOUNT_FILE: z.string().min(1).optional(),
+  GOOGLE_CALENDAR_TOKEN: z.string().min(1).optional(),
+  GOOGLE_CALENDAR_POLL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(60),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'smtp://user:pass@host:port or smtps://...')
@@ -166,6 +170,14 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
       endOfSpeechMs: e.END_OF_SPEECH_MS,
       demoClock: e.DEMO_CLOCK === 'true',
+      ...((e.GOOGLE_SERVICE_ACCOUNT_FILE ?? e.GOOGLE_CALENDAR_TOKEN) !== undefined && {
+        googleCalendar: {
+          ...(e.GOOGLE_CALENDAR_API_URL && { apiUrl: e.GOOGLE_CALENDAR_API_URL }),
+          ...(e.GOOGLE_SERVICE_ACCOUNT_FILE && { serviceAccountFile: e.GOOGLE_SERVICE_ACCOUNT_FILE }),
+          ...(e.GOOGLE_CALENDAR_TOKEN && { accessToken: e.GOOGLE_CALENDAR_TOKEN }),
+          pollSeconds: e.GOOGLE_CALENDAR_POLL_SECONDS,
+        },
+      }),
     },
     ...(e.OPENAI_API_KEY && {
       llm: {

@@ -18,6 +18,7 @@ import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
+import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
 import { tenantKnowledge } from './knowledge.js';
@@ -59,6 +60,8 @@ export interface MediaGatewayModule extends PlatformModule {
   readonly gateway: () => MediaGateway | undefined;
   /** The running campaign dialer (benchmarks, tests). */
   readonly dialer: () => Dialer | undefined;
+  /** The Google Calendar sync, when configured (tests). */
+  readonly calendarSync: () => CalendarSync | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -85,10 +88,12 @@ export const mediaGatewayModule = (
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
   let dialer: Dialer | undefined;
+  let calendarSync: CalendarSync | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
     dialer: () => dialer,
+    calendarSync: () => calendarSync,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -216,6 +221,11 @@ export const mediaGatewayModule = (
         handler: context.handler,
         log,
       });
+      calendarSync = await startConfiguredCalendarSync(
+        settings.googleCalendar,
+        context,
+        hooks.now ?? (() => new Date()),
+      );
 
       const http: Middleware = async (ctx, next) => {
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
@@ -232,6 +242,7 @@ export const mediaGatewayModule = (
         stop: async () => {
           await dialer?.stop();
           await callbacks.stop();
+          await calendarSync?.stop();
           await streams.close();
           await subscription.close();
           await following.catch(() => undefined);

@@ -29,6 +29,8 @@ export interface GoogleCalendarStandIn {
   readonly requests: string[];
   /** Answer the next N API calls with this status (503: Google unavailable). */
   failNext(count: number, status: number): void;
+  /** How many of the failures asked for are still to be answered. */
+  failuresLeft(): number;
   close(): Promise<void>;
 }
 
@@ -197,6 +199,7 @@ export const startGoogleCalendarStandIn = async (
     failNext: (count, status) => {
       failures = { count, status };
     },
+    failuresLeft: () => failures.count,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };

@@ -58,4 +58,14 @@ export interface MediaGatewaySettings {
    * webhook): that call's routing and conversation use it. Only on the embedded demo profile.
    */
   readonly demoClock: boolean;
+  /**
+   * Two-way sync of linked staff calendars with Google Calendar: a service account's key file (staff share their
+   * calendars with its address) or a bearer token; absent, calendars cannot be linked to Google.
+   */
+  readonly googleCalendar?: {
+    readonly apiUrl?: string;
+    readonly serviceAccountFile?: string;
+    readonly accessToken?: string;
+    readonly pollSeconds: number;
+  };
 }

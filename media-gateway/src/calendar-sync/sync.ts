@@ -39,7 +39,10 @@ export interface CalendarSyncOptions {
 }
 
 export interface CalendarSync {
-  /** Pushes every pending change and reads free/busy once (tests; the timers do the same). */
+  /**
+   * Pushes every pending change now (failed ones too, without waiting for their retry) and reads free/busy once,
+   * after catching up with the log: what the timers do, on demand.
+   */
   syncNow(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -195,9 +198,10 @@ export const startCalendarSync = async (options: CalendarSyncOptions): Promise<C
     }
   };
 
-  const push = async () => {
+  /** Pushes what is dirty; a forced push does not wait for the retry time of earlier failures. */
+  const push = async (force = false) => {
     for (const key of [...dirty]) {
-      if ((retryAt.get(key) ?? 0) > options.now().getTime()) continue;
+      if (!force && (retryAt.get(key) ?? 0) > options.now().getTime()) continue;
       try {
         await reconcile(key);
         dirty.delete(key);
@@ -262,16 +266,16 @@ export const startCalendarSync = async (options: CalendarSyncOptions): Promise<C
     busyWork = busyWork.then(work).catch((error: unknown) => log(`calendar sync: ${String(error)}`));
     return busyWork;
   };
-  const pushTimer = setInterval(() => void run(push), 1000);
+  const pushTimer = setInterval(() => void run(() => push()), 1000);
   const pollTimer = setInterval(() => void run(pullBusy), pollMs);
 
   return {
     syncNow: async () => {
       const end = await endOfLog(store);
       while (seen < end) await sleep(10);
-      await run(push);
+      await run(() => push(true));
       await run(pullBusy);
-      await run(push);
+      await run(() => push(true));
     },
     stop: async () => {
       clearInterval(pushTimer);
