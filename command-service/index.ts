@@ -24,6 +24,16 @@ export { agentDecider } from './src/domain/agent.js';
 export { tenantDecider } from './src/domain/tenant.js';
 export * from './src/domain/campaign/index.js';
 export { doNotCallDecider, isOnDoNotCallList, type DoNotCallState } from './src/domain/do-not-call.js';
+export * from './src/domain/scheduling/index.js';
+export {
+  calendarDecider,
+  calendarViewOf,
+  type CalendarCommand,
+  type CalendarEvent,
+  type CalendarState,
+  type TimeOffEntry,
+} from './src/domain/calendar.js';
+export * from './src/domain/reminders/index.js';
 
 export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';
