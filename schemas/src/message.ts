@@ -89,6 +89,8 @@ export const RecordMessageFailure = defineCommand(
     error: z.string().min(1).max(500),
     /** The provider asked to wait (HTTP 429 Retry-After): not before this. */
     notBefore: UtcDateTime.optional(),
+    /** The provider refused the message itself (a malformed or unreachable number): no retry is worth it. */
+    permanent: z.boolean().optional(),
   }),
   'Record a failed attempt: the message is tried again later, or given up after the last attempt.',
 );

@@ -1,0 +1,226 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeEvent, MAX_MESSAGE_ATTEMPTS, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
+import {
+  commandRoutes,
+  createCommandHandler,
+  createSqliteEventStore,
+  type CommandHandler,
+  type EventStore,
+} from '@ccp/command-service';
+import { startLocalCarrier, type LocalCarrier } from '../simulator/local-carrier.js';
+import { twilioSid } from '../simulator/signed-request.js';
+import { startDeliveryWorker, type DeliveryWorker } from './delivery.js';
+import { createOutbox, type Outbox } from './outbox.js';
+import type { MessageSender } from './port.js';
+import { createTwilioSender } from './twilio.js';
+
+/*
+ * The delivery worker on a real command handler and SQLite log, with the outbox and the Twilio stand-in as
+ * providers and a clock the test moves.
+ */
+
+const TENANT = 'acme';
+const T0 = Date.parse('2026-03-02T14:00:00Z');
+const authToken = 'delivery-auth-token-0123456789abcdef';
+
+let at = T0;
+const now = () => new Date(at);
+let store: EventStore;
+let handler: CommandHandler;
+let carrier: LocalCarrier;
+let outbox: Outbox;
+let twilio: MessageSender;
+const workers: DeliveryWorker[] = [];
+const logged: string[] = [];
+
+beforeEach(async () => {
+  at = T0;
+  store = createSqliteEventStore({ path: ':memory:' });
+  handler = createCommandHandler({ store, routes: commandRoutes, clock: now });
+  await handler.handleTrusted(
+    'CreateTenant',
+    { tenantId: TENANT, name: 'Acme', planTier: 'starter' },
+    { actor: SYSTEM_ACTOR },
+  );
+  carrier = await startLocalCarrier({ accountSid: twilioSid('AC'), authToken });
+  outbox = createOutbox({ now });
+  twilio = createTwilioSender({ accountSid: carrier.accountSid, authToken, apiUrl: carrier.url });
+});
+afterEach(async () => {
+  for (const worker of workers.splice(0)) await worker.stop();
+  await carrier.stop();
+  await store.close();
+  logged.length = 0;
+});
+
+const start = async (
+  sender: MessageSender = outbox,
+  extra: Partial<Parameters<typeof startDeliveryWorker>[0]> = {},
+) => {
+  const worker = await startDeliveryWorker({
+    store,
+    handler,
+    senderFor: () => sender,
+    now,
+    log: (m) => logged.push(m),
+    pollMs: 10,
+    ...extra,
+  });
+  workers.push(worker);
+  return worker;
+};
+
+const schedule = (messageId: string, dueInMs = 0, to = '+15550400001') =>
+  handler.handleTrusted(
+    'ScheduleMessage',
+    {
+      tenantId: TENANT,
+      messageId,
+      channel: 'sms',
+      to,
+      from: '+15550400000',
+      purpose: 'reminder',
+      language: 'en',
+      body: `Reminder ${messageId}: cleaning tomorrow at 10:00.`,
+      dueAt: new Date(at + dueInMs).toISOString(),
+    },
+    { actor: SYSTEM_ACTOR },
+  );
+
+const eventsOf = async (messageId: string): Promise<EventEnvelope[]> =>
+  (await store.readStream(`message-${TENANT}.${messageId}`)).flatMap((recorded) => {
+    const decoded = decodeEvent(recorded);
+    return decoded.ok ? [decoded.value] : [];
+  });
+const typesOf = async (messageId: string) => (await eventsOf(messageId)).map((e) => e.type);
+
+describe('message delivery worker', () => {
+  it('sends a message when it is due, once, and records it as sent', async () => {
+    await start();
+    await schedule('m-now');
+    await schedule('m-later', 3_600_000);
+    await vi.waitFor(async () => expect(await typesOf('m-now')).toContain('MessageSent'));
+    expect(await typesOf('m-now')).toEqual(['MessageScheduled', 'MessageDeliveryStarted', 'MessageSent']);
+    const sent = (await eventsOf('m-now')).at(-1);
+    expect(sent?.data).toEqual({ attempt: 1, provider: 'outbox', providerMessageId: 'outbox:m-now' });
+    expect(await typesOf('m-later')).toEqual(['MessageScheduled']);
+    at += 3_600_000;
+    await vi.waitFor(async () => expect(await typesOf('m-later')).toContain('MessageSent'));
+    expect(outbox.entries().map((e) => e.messageId)).toEqual(['m-now', 'm-later']);
+  });
+
+  it('picks up messages scheduled before it started', async () => {
+    await schedule('m-before');
+    await start();
+    await vi.waitFor(async () => expect(await typesOf('m-before')).toContain('MessageSent'));
+  });
+
+  it('retries an unreachable provider with backoff, then gives the message up after the last attempt', async () => {
+    carrier.messages.failWith({ status: 503 });
+    await start(twilio);
+    await schedule('m-down');
+    const retryTimes: number[] = [];
+    for (let attempt = 1; attempt < MAX_MESSAGE_ATTEMPTS; attempt += 1) {
+      await vi.waitFor(async () =>
+        expect((await eventsOf('m-down')).filter((e) => e.type === 'MessageDeliveryFailed')).toHaveLength(
+          attempt,
+        ),
+      );
+      const failed = (await eventsOf('m-down')).filter((e) => e.type === 'MessageDeliveryFailed').at(-1);
+      const retryAt = Date.parse((failed?.data as { retryAt: string }).retryAt);
+      retryTimes.push(retryAt - at);
+      // Not before its time.
+      await new Promise((r) => setTimeout(r, 40));
+      expect((await eventsOf('m-down')).filter((e) => e.type === 'MessageDeliveryStarted')).toHaveLength(
+        attempt,
+      );
+      at = retryAt;
+    }
+    await vi.waitFor(async () => expect(await typesOf('m-down')).toContain('MessageAbandoned'));
+    // Each wait longer than the one before.
+    expect(retryTimes).toEqual([...retryTimes].sort((a, b) => a - b));
+    expect(retryTimes[0]).toBeGreaterThan(0);
+    expect(carrier.messages.sent).toHaveLength(0);
+    const posts = carrier.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json'));
+    expect(posts).toHaveLength(MAX_MESSAGE_ATTEMPTS);
+  });
+
+  it('waits at least as long as a 429 Retry-After asks', async () => {
+    carrier.messages.failWith({ status: 429, retryAfterSeconds: 3600, times: 1 });
+    await start(twilio);
+    await schedule('m-429');
+    await vi.waitFor(async () => expect(await typesOf('m-429')).toContain('MessageDeliveryFailed'));
+    const failed = (await eventsOf('m-429')).find((e) => e.type === 'MessageDeliveryFailed');
+    expect(Date.parse((failed?.data as { retryAt: string }).retryAt)).toBeGreaterThanOrEqual(T0 + 3_600_000);
+    at += 3_600_000 * 1.5;
+    await vi.waitFor(async () => expect(await typesOf('m-429')).toContain('MessageSent'));
+    expect(carrier.messages.sent).toHaveLength(1);
+  });
+
+  it('recovers an attempt interrupted after the provider took it: recorded as sent, not sent again', async () => {
+    await schedule('m-taken');
+    await handler.handleTrusted(
+      'StartMessageDelivery',
+      { tenantId: TENANT, messageId: 'm-taken', attempt: 1 },
+      { actor: SYSTEM_ACTOR },
+    );
+    const taken = await twilio.send({
+      messageId: 'm-taken',
+      channel: 'sms',
+      to: '+15550400001',
+      from: '+15550400000',
+      body: 'Reminder m-taken: cleaning tomorrow at 10:00.',
+    });
+    await start(twilio);
+    await vi.waitFor(async () => expect(await typesOf('m-taken')).toContain('MessageSent'));
+    expect((await eventsOf('m-taken')).at(-1)?.data).toEqual({
+      attempt: 1,
+      provider: 'twilio',
+      providerMessageId: taken.providerMessageId,
+    });
+    expect(carrier.messages.sent).toHaveLength(1);
+  });
+
+  it('recovers an attempt interrupted before the provider had it: a failure, then sent on the next attempt', async () => {
+    await schedule('m-lost');
+    await handler.handleTrusted(
+      'StartMessageDelivery',
+      { tenantId: TENANT, messageId: 'm-lost', attempt: 1 },
+      { actor: SYSTEM_ACTOR },
+    );
+    await start(twilio);
+    await vi.waitFor(async () => expect(await typesOf('m-lost')).toContain('MessageDeliveryFailed'));
+    const failed = (await eventsOf('m-lost')).find((e) => e.type === 'MessageDeliveryFailed');
+    expect(failed?.data).toMatchObject({ attempt: 1, error: 'interrupted' });
+    at = Date.parse((failed?.data as { retryAt: string }).retryAt);
+    await vi.waitFor(async () => expect(await typesOf('m-lost')).toContain('MessageSent'));
+    expect(carrier.messages.sent).toHaveLength(1);
+    expect((await eventsOf('m-lost')).at(-1)?.data).toMatchObject({ attempt: 2, provider: 'twilio' });
+  });
+
+  it('with two workers on one log, each message is sent exactly once', async () => {
+    await start(twilio);
+    await start(twilio);
+    const ids = Array.from({ length: 12 }, (_, i) => `m-pair-${i}`);
+    for (const [i, id] of ids.entries()) await schedule(id, 0, `+1555041${String(i).padStart(4, '0')}`);
+    await vi.waitFor(async () => {
+      for (const id of ids) expect(await typesOf(id)).toContain('MessageSent');
+    });
+    expect(carrier.messages.sent).toHaveLength(ids.length);
+    for (const id of ids) expect((await typesOf(id)).filter((t) => t === 'MessageSent')).toHaveLength(1);
+  });
+
+  it('a cancelled message is never sent', async () => {
+    await start();
+    await schedule('m-cancel', 60_000);
+    await handler.handleTrusted(
+      'CancelMessage',
+      { tenantId: TENANT, messageId: 'm-cancel', reason: 'appointment cancelled' },
+      { actor: SYSTEM_ACTOR },
+    );
+    at += 120_000;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await typesOf('m-cancel')).toEqual(['MessageScheduled', 'MessageCancelled']);
+    expect(outbox.entries()).toEqual([]);
+  });
+});

@@ -1,0 +1,243 @@
+import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
+import { CommandRejected, type CommandHandler, type EventStore } from '@ccp/command-service';
+import { startTimers } from '../timers/timers.js';
+import { dueAtOf, keyOf, PendingMessages, type PendingMessage } from './delivery-view.js';
+import { MessageRejected, ProviderUnavailable, type MessageSender, type SentMessage } from './port.js';
+
+/** Where a test may stop the worker to kill the process there (MESSAGING_TEST_PAUSE_AT): a test hook only. */
+export type DeliveryPausePoint = 'before-send' | 'after-send';
+
+export interface DeliveryOptions {
+  readonly store: EventStore;
+  readonly handler: CommandHandler;
+  /** The sender of each channel (messaging/routing.ts). */
+  readonly senderFor: (channel: PendingMessage['message']['channel']) => MessageSender;
+  /** The clock due times are judged on; the handler's commands are decided on the same one. */
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  /** Twilio's StatusCallback for a message (signed by Twilio, so its query can name the message); none: none. */
+  readonly statusCallback?: (tenantId: string, messageId: string) => string | undefined;
+  /** How often the clock is looked at (default 1 s). */
+  readonly pollMs?: number;
+  /**
+   * An attempt claimed elsewhere with no outcome for this long is taken to be interrupted and recovered here
+   * (default 10 minutes): a worker that died without a restart of this one.
+   */
+  readonly staleMs?: number;
+  /** TEST HOOK: called at a point of each attempt; a test pauses there and kills the process. */
+  readonly testPause?: (point: DeliveryPausePoint, messageId: string) => Promise<void>;
+}
+
+export interface DeliveryWorker {
+  /** Pending messages followed and the attempts this process is carrying out (tests). */
+  readonly stats: () => { readonly pending: number; readonly sending: number };
+  stop(): Promise<void>;
+}
+
+/** Refusals saying another worker, or a cancel, got there first: the attempt is theirs, nothing to do. */
+const LOST_RACE: ReadonlySet<string> = new Set([
+  'MESSAGE_ATTEMPT_CHANGED',
+  'MESSAGE_CLOSED',
+  'MESSAGE_NOT_FOUND',
+]);
+
+const lostRace = (error: unknown) => error instanceof CommandRejected && LOST_RACE.has(error.code);
+
+/**
+ * The messaging worker: a process manager over the `message-*` streams. Outbound messages are event-sourced
+ * timers: the view of pending ones is folded from the whole log on start (nothing else is kept; a pending
+ * message's state cannot be summed up by a checkpoint), each due time goes into the timers, and a due message is
+ * claimed with StartMessageDelivery before it is handed to the provider, then recorded as sent or failed (the
+ * decider says when to try again, or gives up).
+ *
+ * Recovery: a message whose last event is MessageDeliveryStarted was interrupted between the claim and its
+ * outcome. The provider is asked (`find`); found → RecordMessageSent, so it is not sent twice; not found →
+ * RecordMessageFailure 'interrupted', and the decider plans the next attempt. SMTP cannot be asked, so an email
+ * interrupted after the server accepted it is sent again: email is at least once (with the same Message-ID).
+ */
+export const startDeliveryWorker = async (options: DeliveryOptions): Promise<DeliveryWorker> => {
+  const { store, handler, log, now } = options;
+  const staleMs = options.staleMs ?? 10 * 60_000;
+  const view = new PendingMessages();
+  /** Attempts this process carries out now, by message key. */
+  const sending = new Map<string, Promise<void>>();
+  let stopped = false;
+
+  const command = (type: string, pending: PendingMessage, data: Record<string, unknown>) =>
+    handler.handleTrusted(
+      type,
+      { tenantId: pending.tenantId, messageId: pending.messageId, ...data },
+      { actor: SYSTEM_ACTOR, correlationId: pending.messageId },
+    );
+
+  /** An outcome is recorded however long the store is busy: a few tries, then the stale sweep recovers it. */
+  const record = async (type: string, pending: PendingMessage, data: Record<string, unknown>) => {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await command(type, pending, data);
+        return;
+      } catch (error) {
+        if (lostRace(error)) return;
+        if (tries >= 3 || error instanceof CommandRejected) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * tries));
+      }
+    }
+  };
+
+  const failureOf = (error: unknown): Record<string, unknown> => {
+    const text = (error instanceof Error ? error.message : String(error)).slice(0, 480);
+    if (error instanceof MessageRejected) return { error: `rejected: ${text}`, permanent: true };
+    if (error instanceof ProviderUnavailable && error.retryAfterMs !== undefined) {
+      return {
+        error: `unavailable: ${text}`,
+        notBefore: new Date(now().getTime() + error.retryAfterMs).toISOString(),
+      };
+    }
+    return { error: `unavailable: ${text}` };
+  };
+
+  const attempt = async (pending: PendingMessage, attemptNo: number) => {
+    const { message } = pending;
+    const sender = options.senderFor(message.channel);
+    await options.testPause?.('before-send', pending.messageId);
+    let sent: SentMessage;
+    try {
+      const callback = options.statusCallback?.(pending.tenantId, pending.messageId);
+      sent = await sender.send({
+        messageId: pending.messageId,
+        channel: message.channel,
+        to: message.to,
+        ...(message.from !== undefined && { from: message.from }),
+        ...(message.subject !== undefined && { subject: message.subject }),
+        body: message.body,
+        ...(callback !== undefined && { statusCallback: callback }),
+      });
+    } catch (error) {
+      log(`messaging: ${pending.messageId} attempt ${attemptNo} failed: ${String(error)}`);
+      await record('RecordMessageFailure', pending, { attempt: attemptNo, ...failureOf(error) });
+      return;
+    }
+    await options.testPause?.('after-send', pending.messageId);
+    await record('RecordMessageSent', pending, { attempt: attemptNo, ...sent });
+  };
+
+  /** A due message: claimed, then carried out; a claim another worker or a cancel won is dropped. */
+  const onDue = async (key: string) => {
+    const pending = view.get(key);
+    if (!pending || pending.inFlight !== null || sending.has(key) || stopped) return;
+    const attemptNo = pending.attempts + 1;
+    let claimed;
+    try {
+      claimed = await command('StartMessageDelivery', pending, { attempt: attemptNo });
+    } catch (error) {
+      if (lostRace(error)) return;
+      throw error;
+    }
+    // No MessageDeliveryStarted: expired (cancelled instead), or already claimed by the same attempt elsewhere.
+    if (!claimed.events.some((e) => e.type === 'MessageDeliveryStarted')) return;
+    const run = attempt(pending, attemptNo).finally(() => sending.delete(key));
+    sending.set(key, run);
+    await run;
+  };
+
+  const timers = startTimers({
+    now,
+    onDue,
+    log,
+    ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+  });
+
+  /** Asks the provider about an attempt left without an outcome, and records what it says. */
+  const recover = async (pending: PendingMessage) => {
+    const inFlight = pending.inFlight;
+    if (!inFlight || sending.has(keyOf(pending.tenantId, pending.messageId))) return;
+    const { message } = pending;
+    const sender = options.senderFor(message.channel);
+    const found = await sender.find(pending.messageId, {
+      channel: message.channel,
+      to: message.to,
+      ...(message.from !== undefined && { from: message.from }),
+      after: inFlight.since,
+      body: message.body,
+    });
+    if (found) {
+      log(`messaging: ${pending.messageId} attempt ${inFlight.attempt} had reached ${sender.provider}`);
+      await record('RecordMessageSent', pending, {
+        attempt: inFlight.attempt,
+        provider: sender.provider,
+        providerMessageId: found.providerMessageId,
+      });
+      return;
+    }
+    // Not at the provider (or, for email, not knowable): the attempt failed and the next one is planned.
+    await record('RecordMessageFailure', pending, { attempt: inFlight.attempt, error: 'interrupted' });
+  };
+
+  const arm = (key: string | undefined) => {
+    if (key === undefined) return;
+    const pending = view.get(key);
+    const due = pending && dueAtOf(pending);
+    if (due) timers.schedule(key, due);
+    else timers.cancel(key);
+  };
+
+  // The whole log's message streams: the pending messages are what their events leave.
+  let position = 0;
+  for (;;) {
+    const batch = await store.readAll({ after: position, maxCount: 5000 });
+    for (const recorded of batch) {
+      if (!recorded.streamId.startsWith('message-')) continue;
+      const decoded = decodeEvent(recorded);
+      if (decoded.ok) view.apply(decoded.value, recorded.recordedAt);
+    }
+    const last = batch.at(-1);
+    if (!last) break;
+    position = last.position;
+  }
+  const interrupted = [...view.all()].filter((p) => p.inFlight !== null);
+  for (const pending of view.all()) arm(keyOf(pending.tenantId, pending.messageId));
+
+  // Followed from where the reading stopped: outcomes of the recovery are seen like any other event.
+  const subscription = store.subscribe({ after: position });
+  const following = (async () => {
+    for await (const recorded of subscription) {
+      if (!recorded.streamId.startsWith('message-')) continue;
+      const decoded = decodeEvent(recorded);
+      if (decoded.ok) arm(view.apply(decoded.value, recorded.recordedAt));
+    }
+  })();
+
+  for (const pending of interrupted) {
+    await recover(pending).catch((error: unknown) =>
+      log(`messaging: recovering ${pending.messageId} failed: ${String(error)}`),
+    );
+  }
+
+  const sweep = setInterval(
+    () => {
+      // `since` is when the store recorded the claim: real time, not the worker's clock.
+      const at = Date.now();
+      for (const pending of [...view.all()]) {
+        if (pending.inFlight && at - pending.inFlight.since.getTime() > staleMs) {
+          void recover(pending).catch((error: unknown) =>
+            log(`messaging: sweeping ${pending.messageId} failed: ${String(error)}`),
+          );
+        }
+      }
+    },
+    Math.min(staleMs, 60_000),
+  );
+  sweep.unref();
+
+  return {
+    stats: () => ({ pending: view.size, sending: sending.size }),
+    stop: async () => {
+      stopped = true;
+      clearInterval(sweep);
+      await timers.stop();
+      await Promise.allSettled([...sending.values()]);
+      await subscription.close();
+      await following.catch(() => undefined);
+    },
+  };
+};
