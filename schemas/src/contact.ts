@@ -15,16 +15,30 @@ const category = 'contact';
 export const ConsentChannel = z.enum([...MessageChannel.options, 'calls']);
 export type ConsentChannel = z.infer<typeof ConsentChannel>;
 
-export const ContactProfile = z.object({
+const profileFields = {
   name: Name,
-  phones: z.array(E164).max(10).default([]),
-  emails: z.array(Email).max(10).default([]),
+  phones: z.array(E164).max(10),
+  emails: z.array(Email).max(10),
   language: LanguageTag.optional(),
   timeZone: TimeZone.optional(),
   notes: z.string().trim().max(5000).optional(),
-  tags: z.array(z.string().trim().min(1).max(40)).max(30).default([]),
+  tags: z.array(z.string().trim().min(1).max(40)).max(30),
+};
+
+export const ContactProfile = z.object({
+  ...profileFields,
+  phones: profileFields.phones.default([]),
+  emails: profileFields.emails.default([]),
+  tags: profileFields.tags.default([]),
 });
 export type ContactProfile = z.infer<typeof ContactProfile>;
+
+/**
+ * The fields of an update, none with a default: zod fills a default in even for an optional key, so an update
+ * naming only the name would otherwise arrive with its phones, emails and tags emptied.
+ */
+export const ContactChanges = z.object(profileFields).partial();
+export type ContactChanges = z.infer<typeof ContactChanges>;
 
 const contactKey = { tenantId: TenantId, contactId: EntityId };
 
@@ -47,7 +61,7 @@ export const CreateContact = defineCommand(
 export const UpdateContact = defineCommand(
   category,
   'UpdateContact',
-  z.object({ ...contactKey, ...ContactProfile.partial().shape }),
+  z.object({ ...contactKey, ...ContactChanges.shape }),
   'Change the given profile fields; fields not sent stay as they are.',
 );
 export const RecordConsent = defineCommand(
@@ -83,7 +97,7 @@ export const ContactCreated = defineEvent(
   1,
   ContactProfile.extend({ consent: z.array(ConsentChannel) }),
 );
-export const ContactUpdated = defineEvent(category, 'ContactUpdated', 1, ContactProfile.partial());
+export const ContactUpdated = defineEvent(category, 'ContactUpdated', 1, ContactChanges);
 export const ConsentRecorded = defineEvent(
   category,
   'ConsentRecorded',
