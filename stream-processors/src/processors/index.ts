@@ -1,8 +1,11 @@
 import type { Processor } from '../processor.js';
 import { createAuditLogProcessor } from './audit-log.js';
 import { createCallFactsProcessor } from './call-facts.js';
+import { createSchedulingProcessor } from './appointments.js';
 import { createCampaignsProcessor } from './campaigns.js';
+import { createContactsProcessor } from './contacts.js';
 import { createIntentProcessor, localIntentClassifier } from './intent.js';
+import { createMessagesProcessor } from './messages.js';
 import type { IntentClassifier } from '../nlp/intent-classifier.js';
 import { loadIntentDataset } from '../nlp/intent-dataset.js';
 import { createLlmIntentClassifier } from '../nlp/llm-intent.js';
@@ -38,4 +41,7 @@ export const createProcessors = (options: ProcessorsOptions = {}): Processor[] =
   createSlaProcessor(),
   createUsageProcessor(),
   createCampaignsProcessor(),
+  createSchedulingProcessor(),
+  createContactsProcessor(),
+  createMessagesProcessor(),
 ];
