@@ -63,6 +63,8 @@ const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];
 
 /** Outbound campaigns: read by analysts too, run by admins and supervisors. */
 const CAMPAIGNS = ['Campaigns', 'Do-not-call list'];
+const SCHEDULE = ['Calendar', 'Services', 'Staff and rooms'];
+const APPOINTMENTS = [...SCHEDULE, 'Contacts', 'Messages', 'Schedule settings'];
 
 /** Menu entries each role must see (and no others). */
 const MENU: Record<string, readonly string[]> = {
@@ -72,6 +74,7 @@ const MENU: Record<string, readonly string[]> = {
     'Calls',
     'Workspace',
     ...CAMPAIGNS,
+    ...APPOINTMENTS,
     ...COMPLIANCE,
     ...ADMINISTRATION,
   ],
@@ -81,18 +84,20 @@ const MENU: Record<string, readonly string[]> = {
     'Calls',
     'Workspace',
     ...CAMPAIGNS,
+    ...APPOINTMENTS,
     'Departments',
     'AI agents',
     'Phone numbers',
     'Knowledge base',
     'Call scripts',
   ],
-  agent: ['Dashboard', 'Calls', 'Workspace'],
-  analyst: ['Dashboard', 'Analytics', 'Calls', ...CAMPAIGNS],
+  agent: ['Dashboard', 'Calls', 'Workspace', ...APPOINTMENTS],
+  analyst: ['Dashboard', 'Analytics', 'Calls', ...CAMPAIGNS, ...SCHEDULE, 'Schedule settings'],
   compliance: ['Dashboard', 'Analytics', 'Calls', ...COMPLIANCE],
   viewer: ['Dashboard', 'Analytics'],
   super_admin: [
-    ...['Dashboard', 'Analytics', 'Calls', 'Workspace', ...CAMPAIGNS, ...COMPLIANCE, ...ADMINISTRATION],
+    ...['Dashboard', 'Analytics', 'Calls', 'Workspace', ...CAMPAIGNS, ...APPOINTMENTS],
+    ...[...COMPLIANCE, ...ADMINISTRATION],
     ...['Tenants', 'Plans and caps', 'Announcements', 'Platform health', 'Global analytics'],
   ],
 };

@@ -21,6 +21,11 @@ export const ACCESS = {
   // Outbound campaigns and the do-not-call list: read by analysts too, changed by admins and supervisors.
   campaigns: ['tenant_admin', 'supervisor', 'analyst'],
   manageCampaigns: ['tenant_admin', 'supervisor'],
+  // Appointments (query API roles `appointments` and `scheduling`): read by analysts too; contacts and messages
+  // by the people who deal with customers; services, staff and schedule settings changed by tenant admins.
+  appointments: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
+  contacts: ['tenant_admin', 'supervisor', 'agent'],
+  manageSchedule: ['tenant_admin'],
   // The platform's own screens: super admins only (who may open everything anyway).
   platform: [],
 } as const satisfies Record<string, readonly TenantRole[]>;

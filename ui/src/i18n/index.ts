@@ -6,6 +6,8 @@ import { adminEn } from './admin.en';
 import { adminEs } from './admin.es';
 import { campaignsEn } from './campaigns.en';
 import { campaignsEs } from './campaigns.es';
+import { appointmentsEn } from './appointments.en';
+import { appointmentsEs } from './appointments.es';
 import { platformEn } from './platform.en';
 import { platformEs } from './platform.es';
 import { workspaceEn } from './workspace.en';
@@ -16,8 +18,8 @@ export const i18n = createI18n<[Messages], Locale, false>({
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn },
-    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs },
+    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn, ...appointmentsEn },
+    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs, ...appointmentsEs },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
   missingWarn: false,

@@ -4,6 +4,7 @@ import type { Role } from '../api/types';
 import { i18n } from '../i18n';
 import { useSessionStore } from '../stores/session';
 import { adminRoutes } from './admin';
+import { appointmentRoutes } from './appointments';
 import { campaignRoutes } from './campaigns';
 import { platformRoutes } from './platform';
 import { workspaceRoutes } from './workspace';
@@ -84,6 +85,7 @@ const routes: RouteRecordRaw[] = [
       },
       ...adminRoutes,
       ...campaignRoutes,
+      ...appointmentRoutes,
       ...workspaceRoutes,
       ...platformRoutes,
       {
