@@ -149,24 +149,15 @@ const gridStarts = (
     for (let t = local - offsetFirst; t <= latestStart; t += step) visit(t);
     return;
   }
-  // A DST change inside the interval: walk the local grid and keep the wall times that exist, once each.
-  let previous = -Infinity;
+  // A DST change inside the interval: walk the local grid and keep every instant showing a grid time (none for
+  // a time skipped forward, both for a time repeated when clocks go back).
+  const starts: number[] = [];
   for (const last = latestStart + Math.max(offsetFirst, offsetLast); local <= last; local += step) {
-    const t = localToInstantExisting(timeZone, local, offsetFirst, offsetLast);
-    if (t === undefined || t <= previous || t < first || t > latestStart) continue;
-    previous = t;
-    visit(t);
+    for (const t of new Set([local - offsetFirst, local - offsetLast])) {
+      if (t >= first && t <= latestStart && localAt(timeZone, t) === local) starts.push(t);
+    }
   }
-};
-
-const localToInstantExisting = (
-  timeZone: string,
-  local: number,
-  offsetA: number,
-  offsetB: number,
-): number | undefined => {
-  const candidates = [local - offsetA, local - offsetB].sort((a, b) => a - b);
-  return candidates.find((t) => localAt(timeZone, t) === local);
+  starts.sort((a, b) => a - b).forEach(visit);
 };
 
 /**
