@@ -1,11 +1,15 @@
+import type { CalendarState } from '@ccp/command-service';
 import type {
   agentEvents,
   appointmentEvents,
   articleEvents,
+  calendarEvents,
   callEventsLatest,
+  contactEvents,
   departmentEvents,
   numberEvents,
   scriptEvents,
+  serviceEvents,
   tenantEvents,
   ticketEvents,
   AgentSettings,
@@ -29,6 +33,9 @@ export type DirectoryEvent = EventOf<
   | (typeof appointmentEvents)[number]
   | (typeof ticketEvents)[number]
   | (typeof callEventsLatest)[number]
+  | (typeof serviceEvents)[number]
+  | (typeof calendarEvents)[number]
+  | (typeof contactEvents)[number]
 >;
 
 export interface TenantEntry {
@@ -106,6 +113,26 @@ export interface TicketEntry {
   status: string;
 }
 
+/** A service as availability needs it (the booking core's ServiceView) and as callers name it. */
+export interface ServiceEntry {
+  readonly serviceId: string;
+  name: string;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  resourceIds: readonly string[];
+  languages: readonly string[];
+  retired: boolean;
+}
+
+/** A contact as a call needs it: who is calling, in which language, and their numbers to find them by. */
+export interface ContactEntry {
+  readonly contactId: string;
+  name: string;
+  phones: readonly string[];
+  language: string | undefined;
+}
+
 export interface TenantData {
   readonly tenant: TenantEntry;
   readonly departments: Map<string, DepartmentEntry>;
@@ -118,6 +145,12 @@ export interface TenantData {
   readonly callCaller: Map<string, string>;
   readonly appointments: Map<string, AppointmentEntry>;
   readonly tickets: Map<string, TicketEntry>;
+  readonly services: Map<string, ServiceEntry>;
+  /** Each resource's calendar, folded with the calendar decider's own evolve (see scheduling-folds.ts). */
+  readonly calendars: Map<string, CalendarState>;
+  readonly contacts: Map<string, ContactEntry>;
+  /** Contact ids by phone number (E.164). */
+  readonly contactsByPhone: Map<string, Set<string>>;
 }
 
 export interface CallerHistory {

@@ -1,4 +1,5 @@
 import { parseStreamName, DEFAULT_TENANT_SETTINGS, type EventEnvelope } from '@ccp/schemas';
+import { calendarViewOf, type CalendarView } from '@ccp/command-service';
 import { applyAppointment, applyCall, applyTicket } from './caller-history-folds.js';
 import {
   applyAgent,
@@ -8,16 +9,19 @@ import {
   applyScript,
   applyTenant,
 } from './configuration-folds.js';
+import { applyCalendar, applyContact, applyService } from './scheduling-folds.js';
 import type {
   AgentEntry,
   AppointmentEntry,
   ArticleEntry,
   CallHistoryEntry,
+  ContactEntry,
   DepartmentEntry,
   DirectoryEvent,
   KnowledgeChange,
   NumberEntry,
   ScriptEntry,
+  ServiceEntry,
   TenantData,
   TenantEntry,
   TicketEntry,
@@ -29,10 +33,12 @@ export type {
   ArticleEntry,
   CallerHistory,
   CallHistoryEntry,
+  ContactEntry,
   DepartmentEntry,
   KnowledgeChange,
   NumberEntry,
   ScriptEntry,
+  ServiceEntry,
   TenantEntry,
   TicketEntry,
 } from './directory-entries.js';
@@ -117,6 +123,30 @@ export class Directory {
     return this.tenants.get(tenantId)?.appointments.get(appointmentId);
   }
 
+  /** The services callers can book (retired ones left out). */
+  services(tenantId: string): ServiceEntry[] {
+    return [...(this.tenants.get(tenantId)?.services.values() ?? [])].filter((s) => !s.retired);
+  }
+
+  /** The calendars of the tenant's resources, as availability reads them (removed ones left out). */
+  calendars(tenantId: string): CalendarView[] {
+    return [...(this.tenants.get(tenantId)?.calendars.entries() ?? [])].flatMap(([resourceId, state]) => {
+      const view = calendarViewOf(resourceId, state);
+      return view && !view.removed ? [view] : [];
+    });
+  }
+
+  contact(tenantId: string, contactId: string): ContactEntry | undefined {
+    return this.tenants.get(tenantId)?.contacts.get(contactId);
+  }
+
+  /** The contact a number belongs to; with several, the one created first. */
+  contactByPhone(tenantId: string, phone: string): ContactEntry | undefined {
+    const data = this.tenants.get(tenantId);
+    const [first] = data?.contactsByPhone.get(phone) ?? [];
+    return first !== undefined ? data?.contacts.get(first) : undefined;
+  }
+
   /** The caller's earlier calls (newest first), appointments and tickets with this tenant. */
   callerHistory(
     tenantId: string,
@@ -158,6 +188,10 @@ export class Directory {
         callCaller: new Map(),
         appointments: new Map(),
         tickets: new Map(),
+        services: new Map(),
+        calendars: new Map(),
+        contacts: new Map(),
+        contactsByPhone: new Map(),
       });
       return;
     }
@@ -185,6 +219,12 @@ export class Directory {
         return applyAppointment(data, parts.id, event);
       case 'ticket':
         return applyTicket(data, parts.id, event);
+      case 'service':
+        return applyService(data.services, parts.id, event);
+      case 'calendar':
+        return applyCalendar(data.calendars, parts.id, event);
+      case 'contact':
+        return applyContact(data, parts.id, event);
     }
   }
 

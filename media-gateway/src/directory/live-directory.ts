@@ -2,7 +2,8 @@ import { decodeEvent } from '@ccp/schemas';
 import { followLog, type EventStore } from '@ccp/command-service';
 import { Directory } from './directory.js';
 
-const CATEGORIES = /^(tenant|department|agent|number|article|script|call|appointment|ticket)-/;
+const CATEGORIES =
+  /^(tenant|department|agent|number|article|script|call|appointment|ticket|service|calendar|contact)-/;
 
 export interface LiveDirectory {
   readonly directory: Directory;
