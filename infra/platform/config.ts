@@ -49,6 +49,8 @@ const Env = z.object({
     .regex(/^smtps?:\/\//, 'smtp://user:pass@host:port or smtps://...')
     .optional(),
   REPORT_EMAIL_FROM: z.email().default('reports@customercare.local'),
+  MESSAGE_EMAIL_FROM: z.email().default('appointments@customercare.local'),
+  MESSAGING_TEST_PAUSE_AT: z.enum(['before-send', 'after-send']).optional(),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(3000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20000),
   OUTBOUND_ALLOW: z.string().optional(),
@@ -170,6 +172,11 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
       endOfSpeechMs: e.END_OF_SPEECH_MS,
       demoClock: e.DEMO_CLOCK === 'true',
+      messaging: {
+        ...(e.SMTP_URL && { smtpUrl: e.SMTP_URL }),
+        emailFrom: e.MESSAGE_EMAIL_FROM,
+        ...(e.MESSAGING_TEST_PAUSE_AT && { testPauseAt: e.MESSAGING_TEST_PAUSE_AT }),
+      },
       ...((e.GOOGLE_SERVICE_ACCOUNT_FILE ?? e.GOOGLE_CALENDAR_TOKEN) !== undefined && {
         googleCalendar: {
           ...(e.GOOGLE_CALENDAR_API_URL && { apiUrl: e.GOOGLE_CALENDAR_API_URL }),

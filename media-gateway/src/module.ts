@@ -16,6 +16,7 @@ import { endOfLog } from './end-of-log.js';
 import { startCallbackFollower } from './dialer/callbacks.js';
 import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
+import { startMessaging, type MessagingHooks, type RunningMessaging } from './messaging/start.js';
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
@@ -62,6 +63,8 @@ export interface MediaGatewayModule extends PlatformModule {
   readonly dialer: () => Dialer | undefined;
   /** The Google Calendar sync, when configured (tests). */
   readonly calendarSync: () => CalendarSync | undefined;
+  /** Messaging: the senders (the embedded outbox), the delivery worker (tests). */
+  readonly messaging: () => RunningMessaging | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -84,16 +87,20 @@ export const mediaGatewayModule = (
       readonly sweepMs?: number;
       readonly clock?: () => Date;
     };
+    /** The messaging worker's clock and poll (tests step it to reach retry times). */
+    readonly messaging?: MessagingHooks;
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
   let dialer: Dialer | undefined;
   let calendarSync: CalendarSync | undefined;
+  let messaging: RunningMessaging | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
     dialer: () => dialer,
     calendarSync: () => calendarSync,
+    messaging: () => messaging,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -227,9 +234,19 @@ export const mediaGatewayModule = (
         hooks.now ?? (() => new Date()),
       );
 
+      const running = await startMessaging({
+        settings,
+        context,
+        live,
+        authToken: account.authToken,
+        callbackBase,
+        ...(hooks.messaging && { hooks: hooks.messaging }),
+      });
+      messaging = running;
+
       const http: Middleware = async (ctx, next) => {
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
-          return control(ctx, () => webhooks(ctx, next));
+          return control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next)));
         }
         return next();
       };
@@ -243,6 +260,7 @@ export const mediaGatewayModule = (
           await dialer?.stop();
           await callbacks.stop();
           await calendarSync?.stop();
+          await running.stop();
           await streams.close();
           await subscription.close();
           await following.catch(() => undefined);

@@ -68,4 +68,14 @@ export interface MediaGatewaySettings {
     readonly accessToken?: string;
     readonly pollSeconds: number;
   };
+  /**
+   * Messages to contacts: SMS and WhatsApp go through the Twilio account above when there is one (else the
+   * embedded outbox); email through this SMTP server when set (else the outbox).
+   */
+  readonly messaging?: {
+    readonly smtpUrl?: string;
+    readonly emailFrom: string;
+    /** TEST HOOK (MESSAGING_TEST_PAUSE_AT): the delivery worker stops at this point of every attempt. */
+    readonly testPauseAt?: 'before-send' | 'after-send';
+  };
 }
