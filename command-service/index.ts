@@ -24,6 +24,28 @@ export { agentDecider } from './src/domain/agent.js';
 export { tenantDecider } from './src/domain/tenant.js';
 export * from './src/domain/campaign/index.js';
 export { doNotCallDecider, isOnDoNotCallList, type DoNotCallState } from './src/domain/do-not-call.js';
+export { serviceDecider, type ServiceEvent, type ServiceState } from './src/domain/service.js';
+export {
+  checkTemplates,
+  scheduleDecider,
+  TENANT_FEED,
+  type ScheduleEvent,
+  type ScheduleState,
+} from './src/domain/schedule.js';
+export { contactDecider, hasConsent, type ContactEvent, type ContactState } from './src/domain/contact.js';
+export {
+  MAX_RETRY_MS,
+  messageDecider,
+  messageStatusOf,
+  nextDeliveryAt,
+  retryAtOf,
+  type DeliveryStatus,
+  type InboundState,
+  type MessageEvent,
+  type MessageState,
+  type OutboundState,
+  type OutboundStatus,
+} from './src/domain/message.js';
 export * from './src/domain/scheduling/index.js';
 export {
   calendarDecider,

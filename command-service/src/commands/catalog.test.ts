@@ -31,9 +31,12 @@ describe('the catalogue of commands and events', () => {
       'AnnouncementWithdrawn',
       'UsageLimitsSet',
       'CallWrappedUp',
+      'MessageSent',
     ];
     for (const d of eventDefinitions) if (!irregular.includes(d.type)) expect(d.type).toMatch(/ed$/);
-    for (const d of commandDefinitions) expect(d.type).not.toMatch(/ed$/);
+    // Imperatives whose last word happens to end in "ed".
+    const imperative = ['RotateCalendarFeed'];
+    for (const d of commandDefinitions) if (!imperative.includes(d.type)) expect(d.type).not.toMatch(/ed$/);
   });
 
   it('gives every command a data schema with tenantId, and only real roles', () => {

@@ -5,14 +5,18 @@ import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
 import { campaignReactions, campaignRoutes } from './campaign.js';
+import { contactReactions, contactRoutes } from './contact.js';
 import { callReactions, callRoutes } from './call.js';
 import { departmentReactions, departmentRoutes } from './department.js';
 import { doNotCallReactions, doNotCallRoutes } from './do-not-call.js';
 import { loginReactions, loginRoutes } from './login.js';
 import { memberReactions, memberRoutes } from './member.js';
+import { messageReactions, messageRoutes } from './message.js';
 import { numberReactions, numberRoutes } from './number.js';
 import type { CommandRoute, Reaction, Reactions } from './route.js';
+import { scheduleReactions, scheduleRoutes } from './schedule.js';
 import { scriptReactions, scriptRoutes } from './script.js';
+import { serviceReactions, serviceRoutes } from './service.js';
 import { tenantRoutes } from './tenant.js';
 import { ticketReactions, ticketRoutes } from './ticket.js';
 
@@ -33,6 +37,10 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...reportRoutes,
   ...campaignRoutes,
   ...doNotCallRoutes,
+  ...serviceRoutes,
+  ...scheduleRoutes,
+  ...contactRoutes,
+  ...messageRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -51,6 +59,10 @@ const reactionTables: readonly Reactions[] = [
   apiKeyReactions,
   campaignReactions,
   doNotCallReactions,
+  serviceReactions,
+  scheduleReactions,
+  contactReactions,
+  messageReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
@@ -63,3 +75,7 @@ export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTable
 export * from './route.js';
 export { campaignStream } from './campaign.js';
 export { doNotCallStream } from './do-not-call.js';
+export { contactStream } from './contact.js';
+export { messageStream } from './message.js';
+export { scheduleStream } from './schedule.js';
+export { serviceStream } from './service.js';

@@ -246,6 +246,13 @@ describe('message decider: outbound timer', () => {
       expect(nextDeliveryAt(abandoned)).toBeNull();
     });
 
+    it('gives up at once when the provider refuses the message itself', () =>
+      given([scheduled, started(1)])
+        .when(
+          command(RecordMessageFailure, { ...key, attempt: 1, error: 'rejected: 21211', permanent: true }),
+        )
+        .then({ type: 'MessageAbandoned', data: { attempt: 1, error: 'rejected: 21211' } }));
+
     it('adds nothing for a failure already recorded, and refuses one for an attempt never started', () => {
       given([scheduled, started(1), failed(1, iso(0))])
         .when(fail(1))

@@ -160,7 +160,10 @@ const recordFailure = (
   }
   // Cancelled while the attempt was under way: there is nothing left to try again.
   if (message.status === 'cancelled') return [];
-  if (attempt >= MAX_MESSAGE_ATTEMPTS) return [{ type: 'MessageAbandoned', data: { attempt, error } }];
+  // A refusal of the message itself (a number that cannot receive it) fails every attempt the same way.
+  if (attempt >= MAX_MESSAGE_ATTEMPTS || data.permanent === true) {
+    return [{ type: 'MessageAbandoned', data: { attempt, error } }];
+  }
   return [
     {
       type: 'MessageDeliveryFailed',
