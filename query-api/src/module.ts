@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { type PlatformModule, subjectOf } from '@ccp/command-service';
@@ -60,6 +61,12 @@ export const queryApiModule = (
     const catalog = createCatalog(context.store);
     const webhookSecret = (tenantId: string, reportId: string) =>
       context.keys.keyFor(subjectOf(tenantId, `report-webhook.${reportId}`)).toString('hex');
+    const calendarFeedSecret = (tenantId: string, create: boolean): Buffer | undefined => {
+      const subject = subjectOf(tenantId, 'calendar-feed');
+      const key = create ? context.keys.keyFor(subject) : context.keys.existingKey(subject);
+      // A key of its own for this one use, derived with a label from the tenant's subject key.
+      return key && Buffer.from(hkdfSync('sha256', key, '', 'ccp calendar feed token v1', 32));
+    };
     const reportContext = async (tenantId: string): Promise<ReportContext> => {
       const profile = await profileOf(tenantId);
       return {
@@ -109,6 +116,7 @@ export const queryApiModule = (
       catalog,
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,
       webhookSecret,
+      calendarFeedSecret,
     });
     const document = openApiDocument(routes, { version: '1' });
     const docs = new Router();

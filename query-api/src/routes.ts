@@ -1,6 +1,7 @@
 import type { QueryRoute } from './http/route.js';
 import type { QueryDependencies } from './routes/dependencies.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { appointmentRoutes } from './routes/appointments.js';
 import { auditRoutes } from './routes/audit.js';
 import { callRoutes } from './routes/calls.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -52,5 +53,6 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     ...auditRoutes(deps),
     ...exportRoutes(deps),
     ...campaignRoutes(deps),
+    ...appointmentRoutes(deps),
   ];
 };

@@ -39,4 +39,9 @@ export interface QueryDependencies {
   readonly catalog: Catalog;
   /** The secret a report's webhook deliveries are signed with. */
   readonly webhookSecret: (tenantId: string, reportId: string) => string;
+  /**
+   * The key the tenant's calendar feed tokens are signed with; made on first use when `create`, else undefined
+   * for a tenant that never had one (an unauthenticated feed request must not make keys).
+   */
+  readonly calendarFeedSecret: (tenantId: string, create: boolean) => Buffer | undefined;
 }

@@ -15,4 +15,8 @@ export const ROLE_MATRIX = {
   workspace: ['tenant_admin', 'supervisor', 'agent'],
   team: ['tenant_admin'],
   campaigns: ['tenant_admin', 'supervisor', 'analyst'],
+  appointments: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
+  contacts: ['tenant_admin', 'supervisor', 'agent'],
+  messages: ['tenant_admin', 'supervisor', 'agent'],
+  scheduling: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
 } as const satisfies Record<string, readonly Role[]>;

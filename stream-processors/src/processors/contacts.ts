@@ -41,14 +41,14 @@ const ContactRow = z.object({
 type ContactRow = z.output<typeof ContactRow>;
 
 /** A row of the phone index, as written. */
-interface PhoneRow {
+type PhoneRow = {
   readonly tenant_id: string;
   readonly phone: string;
   readonly contact_id: string;
   readonly removed: number;
   readonly created_at: string;
   readonly version: number;
-}
+};
 
 const TicketRow = z.object({
   tenant_id: z.string(),
