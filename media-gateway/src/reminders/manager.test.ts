@@ -1,0 +1,295 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeEvent, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
+import {
+  commandRoutes,
+  createCommandHandler,
+  createSqliteCheckpointStore,
+  createSqliteEventStore,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+} from '@ccp/command-service';
+import { startReminders, type Reminders } from './manager.js';
+
+/* The reminders process manager on a real command handler and SQLite log, with a clock the test moves. */
+
+const TENANT = 'acme';
+const NY = 'America/New_York';
+// Monday 2026-03-02 10:00 in New York.
+const T0 = Date.parse('2026-03-02T15:00:00Z');
+// Thursday 2026-03-05 15:00 in New York.
+const START = '2026-03-05T20:00:00.000Z';
+const PHONE = '+12125550147';
+
+let at = T0;
+const now = () => new Date(at);
+let dir: string;
+let store: EventStore;
+let checkpoints: CheckpointStore;
+let handler: CommandHandler;
+let running: Reminders | undefined;
+const logged: string[] = [];
+
+const send = (type: string, data: Record<string, unknown>) =>
+  handler.handleTrusted(type, { tenantId: TENANT, ...data }, { actor: SYSTEM_ACTOR });
+
+beforeEach(async () => {
+  at = T0;
+  dir = mkdtempSync(join(tmpdir(), 'reminders-'));
+  store = createSqliteEventStore({ path: ':memory:' });
+  checkpoints = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
+  handler = createCommandHandler({ store, routes: commandRoutes, clock: now });
+  await handler.handleTrusted(
+    'CreateTenant',
+    { tenantId: TENANT, name: 'Acme Dental', planTier: 'starter' },
+    { actor: SYSTEM_ACTOR },
+  );
+});
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  await checkpoints.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  logged.length = 0;
+});
+
+const start = async () => {
+  running = await startReminders({
+    store,
+    checkpoints,
+    handler,
+    now,
+    business: async () => ({ name: 'Acme Dental', senderNumber: '+15550100001' }),
+    log: (m) => logged.push(m),
+    pollMs: 10,
+  });
+  return running;
+};
+
+const events = async (): Promise<EventEnvelope[]> =>
+  (await store.readAll()).flatMap((recorded) => {
+    const decoded = decodeEvent(recorded);
+    return decoded.ok ? [decoded.value] : [];
+  });
+
+const ofType = async (type: string) => (await events()).filter((e) => e.type === type);
+const idOf = (event: EventEnvelope) => event.streamId.slice(event.streamId.indexOf('.') + 1);
+
+const book = (appointmentId = 'apt-1', extra: Record<string, unknown> = {}) =>
+  send('ScheduleAppointment', {
+    appointmentId,
+    customer: { name: 'Ana Ruiz', phone: PHONE },
+    service: 'Cleaning',
+    startsAt: START,
+    durationMinutes: 30,
+    timeZone: NY,
+    ...extra,
+  });
+
+const settle = async () => {
+  await running?.caughtUp();
+};
+
+describe('the reminders process manager', () => {
+  it('plans a confirmation and two reminders when an appointment is booked, in the contact’s language', async () => {
+    await send('CreateContact', {
+      contactId: 'ana',
+      name: 'Ana Ruiz',
+      phones: [PHONE],
+      emails: ['ana@example.com'],
+      language: 'es',
+      consent: [],
+    });
+    await start();
+    await book('apt-1', { contactId: 'ana' });
+    await settle();
+    const scheduled = await ofType('MessageScheduled');
+    expect(scheduled.map(idOf)).toEqual([
+      'apt-apt-1-r0-confirmation-sms',
+      'apt-apt-1-r0-reminder-1440-sms',
+      'apt-apt-1-r0-reminder-120-sms',
+    ]);
+    expect(scheduled[0]?.data).toMatchObject({
+      to: PHONE,
+      from: '+15550100001',
+      language: 'es',
+      purpose: 'confirmation',
+      contactId: 'ana',
+      appointmentId: 'apt-1',
+      expiresAt: START,
+    });
+    expect((scheduled[0]?.data as { body: string }).body).toContain('jueves, 5 de marzo');
+    expect(running?.stats().noShowTimers).toBe(1);
+  });
+
+  it('cancels the old time’s messages when the appointment is moved, and plans the new time’s', async () => {
+    await start();
+    await book();
+    await settle();
+    await send('RescheduleAppointment', { appointmentId: 'apt-1', startsAt: '2026-03-06T20:00:00Z' });
+    await settle();
+    expect((await ofType('MessageCancelled')).map(idOf)).toEqual([
+      'apt-apt-1-r0-confirmation-sms',
+      'apt-apt-1-r0-reminder-1440-sms',
+      'apt-apt-1-r0-reminder-120-sms',
+    ]);
+    const scheduled = (await ofType('MessageScheduled')).map(idOf);
+    expect(scheduled.slice(3)).toEqual([
+      'apt-apt-1-r1-rescheduled-sms',
+      'apt-apt-1-r1-reminder-1440-sms',
+      'apt-apt-1-r1-reminder-120-sms',
+    ]);
+  });
+
+  it('cancels pending messages and sends a notice when the appointment is cancelled', async () => {
+    await start();
+    await book();
+    await settle();
+    await send('CancelAppointment', { appointmentId: 'apt-1', reason: 'customer called' });
+    await settle();
+    expect(await ofType('MessageCancelled')).toHaveLength(3);
+    const notice = (await ofType('MessageScheduled')).at(-1);
+    expect(notice && idOf(notice)).toBe('apt-apt-1-r0-cancellation-sms');
+    expect(notice?.data).toMatchObject({ purpose: 'cancellation', to: PHONE });
+    expect(running?.stats().noShowTimers).toBe(0);
+  });
+
+  it('confirms the appointment on a "C" reply and answers it', async () => {
+    await start();
+    await book();
+    await settle();
+    await send('ReceiveMessage', {
+      messageId: 'in-1',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'c',
+      provider: 'twilio',
+      providerMessageId: 'SM1',
+    });
+    await settle();
+    expect(await ofType('AppointmentConfirmed')).toHaveLength(1);
+    const handled = await ofType('MessageReplyHandled');
+    expect(handled[0]?.data).toMatchObject({ intent: 'confirm', appointmentId: 'apt-1' });
+    const reply = (await ofType('MessageScheduled')).find((e) => idOf(e) === 'reply-in-1');
+    expect(reply?.data).toMatchObject({
+      purpose: 'reply',
+      to: PHONE,
+      from: '+15550100001',
+      body: 'Thank you, your appointment is confirmed.',
+    });
+  });
+
+  it('on STOP records the consent withdrawn and moves the pending reminders to email', async () => {
+    await send('CreateContact', {
+      contactId: 'ana',
+      name: 'Ana Ruiz',
+      phones: [PHONE],
+      emails: ['ana@example.com'],
+      consent: [],
+    });
+    await start();
+    await book('apt-1', { contactId: 'ana' });
+    await settle();
+    // The confirmation went out (as the delivery worker records it); the reminders wait.
+    const confirmation = { messageId: 'apt-apt-1-r0-confirmation-sms' };
+    await send('StartMessageDelivery', { ...confirmation, attempt: 1 });
+    await send('RecordMessageSent', {
+      ...confirmation,
+      attempt: 1,
+      provider: 'outbox',
+      providerMessageId: 'o-1',
+    });
+    await send('ReceiveMessage', {
+      messageId: 'in-2',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'STOP',
+      provider: 'twilio',
+      providerMessageId: 'SM2',
+    });
+    await settle();
+    const consent = await ofType('ConsentRecorded');
+    expect(consent.map((e) => e.data)).toEqual([
+      { channel: 'sms', granted: false, source: 'message_reply', evidenceId: 'in-2' },
+    ]);
+    // The reminders still to go move to email; the confirmation already sent is not sent again.
+    expect((await ofType('MessageCancelled')).map(idOf)).toEqual([
+      'apt-apt-1-r0-reminder-1440-sms',
+      'apt-apt-1-r0-reminder-120-sms',
+    ]);
+    const scheduled = (await ofType('MessageScheduled')).map(idOf);
+    expect(scheduled.slice(3)).toEqual([
+      'reply-in-2',
+      'apt-apt-1-r0-reminder-1440-email',
+      'apt-apt-1-r0-reminder-120-email',
+    ]);
+    // A later booking goes by email only.
+    await book('apt-2', { contactId: 'ana' });
+    await settle();
+    const later = (await ofType('MessageScheduled')).map(idOf).filter((id) => id.includes('apt-2'));
+    expect(later.every((id) => id.endsWith('-email'))).toBe(true);
+    expect(later).toHaveLength(3);
+  });
+
+  it('opens a ticket for an "R" reply to an appointment not booked on a call', async () => {
+    await start();
+    await book();
+    await settle();
+    await send('ReceiveMessage', {
+      messageId: 'in-3',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'reprogramar',
+      provider: 'twilio',
+      providerMessageId: 'SM3',
+    });
+    await settle();
+    const opened = await ofType('TicketOpened');
+    expect(opened.map(idOf)).toEqual(['reply-in-3']);
+    expect((await ofType('MessageReplyHandled'))[0]?.data).toMatchObject({
+      intent: 'reschedule',
+      outcome: 'ticket reply-in-3 opened',
+    });
+  });
+
+  it('marks a no-show after the grace period, but not an appointment completed meanwhile', async () => {
+    await start();
+    await book('apt-1');
+    await book('apt-2');
+    await settle();
+    at = Date.parse(START) + 10 * 60_000;
+    await send('ConfirmAppointment', { appointmentId: 'apt-2' });
+    await send('CompleteAppointment', { appointmentId: 'apt-2' });
+    await settle();
+    at = Date.parse(START) + 61 * 60_000;
+    running?.poke();
+    await expect
+      .poll(async () => (await ofType('AppointmentNoShow')).map(idOf), { timeout: 5000 })
+      .toEqual(['apt-1']);
+    expect(running?.stats().noShowTimers).toBe(0);
+  });
+
+  it('schedules nothing twice after a restart, even replaying from an older checkpoint', async () => {
+    await start();
+    await book();
+    await settle();
+    await running?.stop();
+    running = undefined;
+    // Back to where it started: every event is handled again.
+    await checkpoints.save('appointment-reminders', 1);
+    await start();
+    await settle();
+    expect(await ofType('MessageScheduled')).toHaveLength(3);
+    await send('RescheduleAppointment', { appointmentId: 'apt-1', startsAt: '2026-03-06T20:00:00Z' });
+    await settle();
+    expect(await ofType('MessageScheduled')).toHaveLength(6);
+    expect(await ofType('MessageCancelled')).toHaveLength(3);
+  });
+});

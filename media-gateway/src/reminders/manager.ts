@@ -1,0 +1,317 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  decodeEvent,
+  ScheduleSettings,
+  type EventEnvelope,
+  type EventOf,
+  type messageEvents,
+} from '@ccp/schemas';
+import {
+  planAppointmentMessages,
+  planCancellationNotice,
+  type BusinessToPlan,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+  type PlanInput,
+  type PlannedMessage,
+  type RecordedEvent,
+} from '@ccp/command-service';
+import { endOfLog } from '../end-of-log.js';
+import { startTimers } from '../timers/timers.js';
+import { sendFor } from './commands.js';
+import { handleReply } from './replies.js';
+import { isOpen, RemindersView, type AppointmentEntry, type MessageEntry } from './view.js';
+
+export const REMINDERS_CHECKPOINT = 'appointment-reminders';
+const SAVE_EVERY = 500;
+const ATTEMPTS = 3;
+const DEFAULT_SETTINGS = ScheduleSettings.parse({});
+
+type Received = Extract<EventOf<(typeof messageEvents)[number]>, { type: 'MessageReceived' }>['data'];
+
+export interface RemindersOptions {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  /** Decides on the same clock as `now` (the no-show rule compares the start with it). */
+  readonly handler: Pick<CommandHandler, 'handleTrusted'>;
+  readonly now: () => Date;
+  /** The business's name and our sender number for an appointment (the gateway's directory knows them). */
+  readonly business: (appointment: AppointmentEntry) => Promise<Omit<BusinessToPlan, 'staffName'>>;
+  readonly log: (message: string) => void;
+  /** How often the no-show timers look at the clock (default 1 s). */
+  readonly pollMs?: number;
+}
+
+export interface Reminders {
+  /** Appointments waiting for their no-show check (tests, benchmarks). */
+  readonly stats: () => { readonly noShowTimers: number; readonly position: number };
+  /** Looks at the clock now (after a test moved it). */
+  readonly poke: () => void;
+  /** Resolves once every event in the log has been handled, those its own commands appended included. */
+  readonly caughtUp: () => Promise<void>;
+  stop(): Promise<void>;
+}
+
+const noShowKey = (tenantId: string, appointmentId: string) => `${tenantId}/${appointmentId}`;
+
+/**
+ * The reminders process manager: follows the log from its checkpoint and turns appointment events into
+ * messages (ScheduleMessage with ids derived from the appointment, its revision and the reminder, so a replay
+ * plans nothing twice), cancels what a move or a cancellation makes pointless, marks a no-show after the grace
+ * period, and handles the replies contacts send. The messages themselves are event-sourced timers sent by the
+ * delivery worker; the no-show checks are timers rebuilt from the open appointments at every start.
+ */
+export const startReminders = async (options: RemindersOptions): Promise<Reminders> => {
+  const { store, checkpoints, log, now } = options;
+  const view = new RemindersView();
+  const send = sendFor(options.handler, log);
+
+  const planInput = async (appointment: AppointmentEntry): Promise<PlanInput> => {
+    const contact = view.contactOf(appointment);
+    const service = view.serviceOf(appointment);
+    const settings = view.settingsOf(appointment.tenantId);
+    const staffName = view.staffOf(appointment);
+    return {
+      appointment,
+      ...(settings !== undefined && { settings }),
+      ...(service !== undefined && { service }),
+      ...(contact !== undefined && { contact }),
+      business: { ...(await options.business(appointment)), ...(staffName !== undefined && { staffName }) },
+      now: now(),
+    };
+  };
+
+  const schedule = async (messages: readonly PlannedMessage[]) => {
+    for (const message of messages) {
+      await send('ScheduleMessage', { ...message }, message.appointmentId);
+    }
+  };
+
+  const cancel = async (tenantId: string, messages: readonly MessageEntry[], reason: string) => {
+    for (const message of messages) {
+      await send('CancelMessage', { tenantId, messageId: message.messageId, reason }, message.appointmentId);
+    }
+  };
+
+  /** Messages about the appointment's time (not replies, not the cancellation notice). */
+  const pendingAbout = (appointment: AppointmentEntry) =>
+    view
+      .pendingMessages(appointment.tenantId, appointment.appointmentId)
+      .filter((m) => m.purpose !== 'reply' && m.purpose !== 'cancellation');
+
+  // ------------------------------------------------------------------------------------------- no-shows
+
+  const graceOf = (tenantId: string) => (view.settingsOf(tenantId) ?? DEFAULT_SETTINGS).noShowGraceMinutes;
+
+  const timers = startTimers({
+    now,
+    log,
+    ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+    onDue: async (key) => {
+      const [tenantId = '', appointmentId = ''] = key.split('/');
+      const appointment = view.appointment(tenantId, appointmentId);
+      if (!appointment || !isOpen(appointment)) return;
+      const due = Date.parse(appointment.startsAt) + graceOf(tenantId) * 60_000;
+      // Moved later since the timer was set: its own time is awaited.
+      if (now().getTime() < due) {
+        timers.schedule(key, new Date(due));
+        return;
+      }
+      await send('MarkNoShow', { tenantId, appointmentId }, appointmentId);
+    },
+  });
+
+  const armNoShow = (appointment: AppointmentEntry) => {
+    const key = noShowKey(appointment.tenantId, appointment.appointmentId);
+    if (!isOpen(appointment)) {
+      timers.cancel(key);
+      return;
+    }
+    const due = Date.parse(appointment.startsAt) + graceOf(appointment.tenantId) * 60_000;
+    timers.schedule(key, new Date(due));
+  };
+
+  // ------------------------------------------------------------------------------------------- reactions
+
+  const onAppointment = async (event: EventEnvelope, appointment: AppointmentEntry) => {
+    armNoShow(appointment);
+    switch (event.type) {
+      case 'AppointmentScheduled':
+        await schedule(planAppointmentMessages(await planInput(appointment)));
+        return;
+      case 'AppointmentRescheduled': {
+        // The old time's messages go; the new time's are planned under the new revision.
+        await cancel(appointment.tenantId, pendingAbout(appointment), 'the appointment was moved');
+        await schedule(planAppointmentMessages(await planInput(appointment)));
+        return;
+      }
+      case 'AppointmentCancelled': {
+        await cancel(appointment.tenantId, pendingAbout(appointment), 'the appointment was cancelled');
+        const notice = planCancellationNotice(await planInput(appointment));
+        if (notice) await schedule([notice]);
+        return;
+      }
+      case 'AppointmentCompleted':
+      case 'AppointmentNoShow':
+        await cancel(appointment.tenantId, pendingAbout(appointment), 'the appointment is over');
+        return;
+      default:
+        return;
+    }
+  };
+
+  /**
+   * Consent withdrawn on a channel: the messages still to go there are cancelled and the same ones planned
+   * again, which puts them on the next channel the contact can be reached on.
+   */
+  const onConsentWithdrawn = async (tenantId: string, contactId: string, channel: string) => {
+    const contact = view.contact(tenantId, contactId);
+    if (!contact) return;
+    for (const appointment of view.appointmentsOf(tenantId, contactId, contact.phones[0] ?? '')) {
+      const stranded = pendingAbout(appointment).filter((m) => m.channel === channel);
+      if (stranded.length === 0) continue;
+      await cancel(tenantId, stranded, `consent for ${channel} was withdrawn`);
+      const moved = new Set(stranded.map((m) => `${m.purpose}@${m.dueAt}`));
+      const replanned = planAppointmentMessages(await planInput(appointment)).filter((m) =>
+        moved.has(`${m.purpose}@${m.dueAt}`),
+      );
+      await schedule(replanned);
+    }
+  };
+
+  const onScheduleConfigured = (tenantId: string) => {
+    for (const appointment of view.openAppointments()) {
+      if (appointment.tenantId === tenantId) armNoShow(appointment);
+    }
+  };
+
+  const react = async (event: EventEnvelope) => {
+    const stream = event.streamId.slice(0, event.streamId.indexOf('-'));
+    if (stream === 'appointment') {
+      const appointment = view.appointment(
+        event.tenantId,
+        event.streamId.slice(event.streamId.indexOf('.') + 1),
+      );
+      if (appointment) await onAppointment(event, appointment);
+      return;
+    }
+    if (event.type === 'MessageReceived') {
+      const messageId = event.streamId.slice(event.streamId.indexOf('.') + 1);
+      await handleReply({ view, store, send, now }, event.tenantId, messageId, event.data as Received);
+      return;
+    }
+    if (event.type === 'ConsentRecorded') {
+      const data = event.data as { channel: string; granted: boolean };
+      if (!data.granted) {
+        await onConsentWithdrawn(
+          event.tenantId,
+          event.streamId.slice(event.streamId.indexOf('.') + 1),
+          data.channel,
+        );
+      }
+      return;
+    }
+    if (event.type === 'ScheduleConfigured') onScheduleConfigured(event.tenantId);
+  };
+
+  const REACTS_TO = new Set([
+    'AppointmentScheduled',
+    'AppointmentRescheduled',
+    'AppointmentCancelled',
+    'AppointmentCompleted',
+    'AppointmentNoShow',
+    'AppointmentConfirmed',
+    'MessageReceived',
+    'ConsentRecorded',
+    'ScheduleConfigured',
+  ]);
+  const FOLDS = /^(appointment|contact|message|schedule|service|calendar)-/;
+
+  const decoded = (recorded: RecordedEvent): EventEnvelope | undefined => {
+    if (!FOLDS.test(recorded.streamId)) return undefined;
+    const result = decodeEvent(recorded);
+    return result.ok ? result.value : undefined;
+  };
+
+  // ------------------------------------------------------------------------------------------- following
+
+  // First start: what was booked before the manager existed is not messaged all at once; from here on.
+  const checkpoint = (await checkpoints.load(REMINDERS_CHECKPOINT)) ?? (await endOfLog(store));
+  await checkpoints.save(REMINDERS_CHECKPOINT, checkpoint);
+  // The view is folded from the whole log up to the checkpoint; what comes after is folded and acted on.
+  let position = 0;
+  while (position < checkpoint) {
+    const batch = await store.readAll({ after: position, maxCount: 5000 });
+    if (batch.length === 0) break;
+    for (const recorded of batch) {
+      if (recorded.position > checkpoint) break;
+      const event = decoded(recorded);
+      if (event) view.apply(event);
+      position = recorded.position;
+    }
+  }
+  for (const appointment of view.openAppointments()) armNoShow(appointment);
+
+  const handled = { position: checkpoint };
+  let stopped = false;
+  let waiting: { position: number; resolve: () => void }[] = [];
+  const subscription = store.subscribe({ after: checkpoint });
+  let unsaved = 0;
+  const following = (async () => {
+    for await (const recorded of subscription) {
+      const event = decoded(recorded);
+      if (event) {
+        view.apply(event);
+        if (REACTS_TO.has(event.type)) {
+          for (let attempt = 1; ; attempt += 1) {
+            try {
+              await react(event);
+              break;
+            } catch (error) {
+              log(
+                `reminders: ${event.type} at ${recorded.position} failed (attempt ${attempt}): ${String(error)}`,
+              );
+              if (attempt >= ATTEMPTS) break;
+              await sleep(200 * attempt);
+            }
+          }
+          unsaved = SAVE_EVERY;
+        }
+      }
+      unsaved += 1;
+      // Saved after each event acted on, else now and then: the events in between are only folded again.
+      if (unsaved >= SAVE_EVERY) {
+        await checkpoints.save(REMINDERS_CHECKPOINT, recorded.position);
+        unsaved = 0;
+      }
+      handled.position = recorded.position;
+      const ready = waiting.filter((w) => w.position <= recorded.position);
+      waiting = waiting.filter((w) => w.position > recorded.position);
+      for (const waiter of ready) waiter.resolve();
+    }
+  })();
+
+  return {
+    stats: () => ({ noShowTimers: timers.size(), position: handled.position }),
+    poke: () => timers.poke(),
+    caughtUp: async () => {
+      // What it appends while catching up (reminders, consent) is caught up with too.
+      for (;;) {
+        const target = await endOfLog(store);
+        if (handled.position >= target || stopped) return;
+        await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
+      }
+    },
+    stop: async () => {
+      stopped = true;
+      await subscription.close();
+      await following.catch(() => undefined);
+      await timers.stop();
+      for (const waiter of waiting) waiter.resolve();
+      await checkpoints
+        .save(REMINDERS_CHECKPOINT, handled.position)
+        .catch((error: unknown) => log(`reminders: checkpoint not saved at stop: ${String(error)}`));
+    },
+  };
+};
