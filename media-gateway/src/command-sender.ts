@@ -6,7 +6,8 @@ export const GATEWAY_ACTOR: Actor = { kind: 'telephony', id: 'media-gateway' };
 
 /**
  * The gateway's commands go straight to the command handler as the platform's telephony actor. A refusal
- * becomes a CommandRefusedError the conversation can explain; conflicts and failures stay errors.
+ * becomes a CommandRefusedError the conversation can explain; conflicts and failures stay errors, except a
+ * slot taken on a calendar (SLOT_TAKEN), which the caller hears about.
  */
 export const commandSenderFor = (handler: CommandHandler): CommandSender => ({
   send: async (type, data, options) => {
@@ -17,7 +18,10 @@ export const commandSenderFor = (handler: CommandHandler): CommandSender => ({
       });
       return { recorded: result.events.length };
     } catch (error) {
-      if (error instanceof CommandRejected && error.status < 500 && error.status !== 409) {
+      // A slot another caller took first is a refusal the agent explains (with new offers), not a conflict.
+      const refused =
+        error instanceof CommandRejected && (error.status !== 409 || error.code === 'SLOT_TAKEN');
+      if (error instanceof CommandRejected && error.status < 500 && refused) {
         throw new CommandRefusedError(error.code, error.message, error.field);
       }
       throw error;

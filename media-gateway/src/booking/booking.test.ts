@@ -117,7 +117,7 @@ describe('offers said on the phone', () => {
   it('says the times of one day with the day once, in English and Spanish', () => {
     const starts = [thursday('14:30'), thursday('16:00')];
     expect(sayOffers(starts, TZ, 'en')).toBe(
-      'I have 2:30 PM or 4 PM on Thursday, December 10. Which would suit you?',
+      'I have 2:30 PM or 4 PM on Thursday, December 10. What time would suit you?',
     );
     expect(sayTimes(starts, TZ, 'es')).toBe('el jueves 10 de diciembre a las 2:30 o a las 4 de la tarde');
   });

@@ -84,8 +84,8 @@ export const sayTimes = (starts: readonly Date[], timeZone: string, language: La
   );
 };
 
-/** "I have 2:30 PM or 4 PM on Thursday, March 12. Which would suit you?" and its Spanish. */
+/** "I have 2:30 PM or 4 PM on Thursday, March 12. What time would suit you?" and its Spanish. */
 export const sayOffers = (starts: readonly Date[], timeZone: string, language: Language): string =>
   language === 'es'
-    ? `Tengo ${sayTimes(starts, timeZone, language)}. ¿Cuál le viene mejor?`
-    : `I have ${sayTimes(starts, timeZone, language)}. Which would suit you?`;
+    ? `Tengo ${sayTimes(starts, timeZone, language)}. ¿A qué hora le viene mejor?`
+    : `I have ${sayTimes(starts, timeZone, language)}. What time would suit you?`;

@@ -2,6 +2,7 @@ import { GATEWAY_NOTES, type LlmResponse } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
 import { buildSystemPrompt, scriptsFor } from './prompt.js';
+import { booksByService, FIND_FREE_SLOTS_SPEC } from './booking-tools.js';
 import { TOOL_SPECS } from './tools.js';
 import { runToolCall } from './tool-calls.js';
 
@@ -41,6 +42,9 @@ export const respond = async (
   let model = deps.model.name;
   if (silence) conversation.messages.push({ role: 'user', content: GATEWAY_NOTES.silence });
   try {
+    const tenantId = setup.tenant.tenantId;
+    const bookable = booksByService(deps, tenantId);
+    const contact = deps.directory.contactByPhone(tenantId, setup.customer);
     const system = buildSystemPrompt({
       tenant: setup.tenant,
       department: setup.department,
@@ -50,13 +54,17 @@ export const respond = async (
       now: now(),
       coaching: conversation.coaching,
       ...(setup.variables && { variables: setup.variables }),
+      booksByService: bookable,
+      ...(contact && { caller: { name: contact.name } }),
     });
+    // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
+    const tools = bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const response: LlmResponse = await deps.model.respond({
         system,
         // A copy: the history grows while a provider may still hold the request.
         messages: [...conversation.messages],
-        tools: TOOL_SPECS,
+        tools,
         language: conversation.language,
         languages: conversation.languages,
         now: now(),

@@ -14,6 +14,10 @@ export interface PromptInput {
   readonly coaching?: readonly string[];
   /** A campaign call's lead variables: filled into the greeting, instructions and scripts ({{first_name}}). */
   readonly variables?: Readonly<Record<string, string>>;
+  /** The tenant books through its services and calendars (find_free_slots). */
+  readonly booksByService?: boolean;
+  /** A caller whose number belongs to one of the tenant's contacts. */
+  readonly caller?: { readonly name: string };
 }
 
 /**
@@ -30,6 +34,8 @@ export const buildSystemPrompt = ({
   now,
   coaching = [],
   variables,
+  booksByService = false,
+  caller,
 }: PromptInput): string => {
   // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
   const fill = (text: string): string => (variables ? fillVariables(text, variables) : text);
@@ -64,6 +70,20 @@ export const buildSystemPrompt = ({
       ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
       : undefined);
   if (greeting !== undefined) lines.push(`Greeting: ${fill(greeting)}`);
+  if (booksByService) {
+    lines.push(
+      'To book, call find_free_slots and offer only the times it returns (two or three, as its "spoken" line ' +
+        'says them); book the one the caller picks with its startsAt and resourceId. If booking fails because ' +
+        'the time was just taken, say so and offer the new times the result gives.',
+    );
+  }
+  if (caller) {
+    // `Caller:` is also read by the offline engine (it greets the caller by name and does not ask for it).
+    lines.push(
+      `Caller: ${caller.name}`,
+      `The caller is ${caller.name}, a known contact: greet them by name and book under that name without asking for it.`,
+    );
+  }
   for (const prompt of [
     tenant.settings.systemPrompt,
     department?.settings.systemPrompt,

@@ -57,7 +57,9 @@ export const runToolCall = async (
   if (
     name === 'lookup_caller_history' ||
     name === 'reschedule_appointment' ||
-    name === 'cancel_appointment'
+    name === 'cancel_appointment' ||
+    name === 'find_free_slots' ||
+    name === 'book_appointment'
   ) {
     await deps.catchUp();
   }

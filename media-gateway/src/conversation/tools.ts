@@ -4,6 +4,8 @@ import { isoWithOffset, type BusinessHours } from '@ccp/schemas';
 import { isOpen, nextOpening } from '../routing/business-hours.js';
 import type { Directory } from '../directory/directory.js';
 import type { ToolSpec } from '../llm/port.js';
+import type { SlotHolds } from '../booking/offers.js';
+import { bookByService, findFreeSlots, findFreeSlotsArguments } from './booking-tools.js';
 import { CommandRefusedError, type CommandSender } from './commands.js';
 
 /** What the knowledge tool returns for one match. */
@@ -46,6 +48,10 @@ export interface ToolDependencies {
   readonly directory: Directory;
   readonly searchKnowledge: KnowledgeSearch;
   readonly humansAvailable: HumanAvailability;
+  /** Slots offered on the process's live calls, held back from other callers for a few minutes. */
+  readonly holds?: SlotHolds;
+  /** Brings the directory up to date (a calendar that changed while the caller chose). */
+  readonly catchUp?: () => Promise<void>;
 }
 
 /** What running a tool did to the call, beyond its result for the model. */
@@ -69,6 +75,7 @@ const argumentSchemas = {
     service: z.string().trim().min(1).max(200),
     startsAt: Iso,
     customerName: z.string().trim().min(1).max(120),
+    resourceId: z.string().min(1).max(80).optional(),
     durationMinutes: z.number().int().min(5).max(480).optional(),
     notes: z.string().max(2000).optional(),
   }),
@@ -91,6 +98,7 @@ const argumentSchemas = {
   escalate_to_human: z.object({ reason: Reason, summary: z.string().trim().min(1).max(20_000) }),
   end_call: z.object({ reason: z.string().trim().min(1).max(500) }),
   add_to_do_not_call: z.object({}),
+  find_free_slots: findFreeSlotsArguments,
 } as const;
 
 export type ToolName = keyof typeof argumentSchemas;
@@ -115,6 +123,7 @@ export const TOOL_SPECS: readonly ToolSpec[] = [
         service: str('What the appointment is for'),
         startsAt: str('ISO 8601 date and time with offset'),
         customerName: str('The caller’s name'),
+        resourceId: str('The resourceId of the time find_free_slots offered, when it offered one'),
         durationMinutes: { type: 'integer', minimum: 5, maximum: 480 },
         notes: str('Anything the business should know'),
       },
@@ -269,11 +278,22 @@ const execute = async (
       });
       return succeeded({ results });
     }
+    case 'find_free_slots':
+      return findFreeSlots(deps, call, argumentSchemas.find_free_slots.parse(args));
     case 'book_appointment': {
       const a = argumentSchemas.book_appointment.parse(args);
+      const appointmentId = derivedId('apt', call.callId, toolCallId);
+      // With services, the resources' calendars say when one can book (their hours, not the practice's).
+      const byService = await bookByService(
+        deps,
+        call,
+        { appointmentId, contactId: derivedId('ct', call.callId) },
+        a,
+        isPhone(call.customer),
+      );
+      if (byService) return byService;
       const refused = refusedTime(call, a.startsAt);
       if (refused) return refused;
-      const appointmentId = derivedId('apt', call.callId, toolCallId);
       await commands.send('ScheduleAppointment', {
         ...key,
         appointmentId,
@@ -312,7 +332,15 @@ const execute = async (
     }
     case 'lookup_caller_history': {
       const history = directory.callerHistory(call.tenantId, call.customer);
+      const contact = directory.contactByPhone(call.tenantId, call.customer);
       return succeeded({
+        ...(contact && {
+          contact: {
+            contactId: contact.contactId,
+            name: contact.name,
+            ...(contact.language !== undefined && { language: contact.language }),
+          },
+        }),
         calls: history.calls
           .filter((c) => c.callId !== call.callId)
           .slice(0, 10)

@@ -51,7 +51,7 @@ export const answerBookingConfirmation = (
   const c = act.confidence;
   if (task?.kind !== 'book') return undefined;
   if (isYes(act)) {
-    const at = instantOf(task.when, ctx);
+    const at = task.slot ? new Date(task.slot.startsAt) : instantOf(task.when, ctx);
     const customerName = task.name ?? state.callerName;
     if (at && task.service !== undefined && customerName !== undefined) {
       return ask(
@@ -63,6 +63,7 @@ export const answerBookingConfirmation = (
             service: task.service,
             startsAt: isoWithOffset(at, ctx.timeZone),
             customerName,
+            ...(task.slot && { resourceId: task.slot.resourceId }),
           },
         },
         c,

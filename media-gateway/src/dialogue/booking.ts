@@ -13,6 +13,7 @@ import {
 } from './dialogue-state.js';
 import { say } from './phrases.js';
 import { extractName, extractService, extractWhen, mergeWhen } from './slots.js';
+import { askFreeSlots, booksByService, offersAfterRefusal } from './slot-offers.js';
 import { ClosedThen, Scheduled } from './tool-results.js';
 
 /**
@@ -30,7 +31,10 @@ export const nextBookingStep = (
   const withTask: DialogueState = { ...state, task: { ...task, ...(name !== undefined && { name }) } };
   if (task.service === undefined)
     return reply({ ...withTask, awaiting: 'service' }, [say.askService()], confidence);
-  const at = instantOf(task.when, ctx);
+  // Booking by service: a time is one of the free times offered, never just any time said.
+  if (booksByService(ctx) && task.slot === undefined)
+    return askFreeSlots(withTask, withTask.task as Booking, ctx, confidence);
+  const at = task.slot ? new Date(task.slot.startsAt) : instantOf(task.when, ctx);
   if (!at) {
     return reply(
       { ...withTask, awaiting: 'when' },
@@ -53,16 +57,21 @@ export const fillBooking = (
   ctx: PolicyContext,
   expecting?: Awaiting,
 ): Booking => {
-  const service = extractService(text, expecting === 'service');
+  const named = extractService(text, expecting === 'service');
+  // By service the whole line goes to find_free_slots, which knows the names: "a haircut and a colour" is two.
+  const service = named !== undefined && booksByService(ctx) ? text.trim() : named;
   const mentions = extractWhen(text, ctx, expecting === 'when' || expecting === 'change_booking');
   const name = extractName(text, expecting === 'name');
   let when = task.when;
   for (const m of mentions) when = mergeWhen(when, m);
+  // Another service or time than the one offered: the offers (and a time taken from them) no longer hold.
+  const changed = (service !== undefined && service !== task.service) || when !== task.when;
   return {
     ...task,
     ...(service !== undefined && { service }),
     ...(when !== undefined && { when }),
     ...(name !== undefined && { name }),
+    ...(changed && { offers: undefined, slot: undefined }),
   };
 };
 
@@ -87,6 +96,12 @@ export const afterBooking = (
   const c = state.confidence;
   const booked = Scheduled.safeParse(result);
   if (failed || !booked.success) {
+    const offeredAgain = offersAfterRefusal(
+      note(state, `Booking ${String(args['startsAt'])} failed: the time was not free.`),
+      result,
+      ctx,
+    );
+    if (offeredAgain) return offeredAgain;
     const refused = ClosedThen.safeParse(result);
     const task: Booking = state.task?.kind === 'book' ? state.task : { kind: 'book' };
     const noted = (next: DialogueState) => note(next, `Booking ${String(args['startsAt'])} failed.`);

@@ -26,11 +26,20 @@ export interface Output {
   readonly confidence?: number;
 }
 
+/** A free time find_free_slots offered (slot-offers.ts). */
+export interface OfferedSlot {
+  readonly startsAt: string;
+  readonly resourceId: string;
+}
+
 export type Booking = {
   readonly kind: 'book';
   readonly service?: string;
   readonly when?: WhenMention;
   readonly name?: string;
+  /** Where the tenant books by service: the times offered, and the one taken. */
+  readonly offers?: readonly OfferedSlot[];
+  readonly slot?: OfferedSlot;
 };
 export type Change = {
   readonly kind: 'reschedule' | 'cancel';
@@ -55,6 +64,7 @@ export type Awaiting =
   | 'when'
   | 'name'
   | 'confirm_booking'
+  | 'pick_slot'
   | 'change_booking'
   | 'which_appointment'
   | 'new_time'

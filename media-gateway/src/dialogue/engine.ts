@@ -1,7 +1,15 @@
 import type { ChatMessage, LanguageModel, LlmRequest, LlmResponse, ToolCallRequest } from '../llm/port.js';
 import { createActClassifier, type ActClassifier } from './acts.js';
 import { render, say, voiceFor } from './phrases.js';
-import { INITIAL_STATE, step, type DialogueEvent, type Output, type PolicyContext } from './policy.js';
+import { offerSay } from './offer-phrases.js';
+import {
+  INITIAL_STATE,
+  step,
+  type DialogueEvent,
+  type DialogueState,
+  type Output,
+  type PolicyContext,
+} from './policy.js';
 
 export const OFFLINE_ENGINE_NAME = 'offline-dialogue';
 export const OFFLINE_MODEL = 'offline-dialogue-1';
@@ -77,13 +85,22 @@ export const createOfflineDialogueEngine = (options: OfflineDialogueOptions = {}
       const voice = voiceFor(request.system, request.language, request.timeZone);
       let output: Output | undefined;
       const events = eventsOf(request.messages);
+      const known = voice.callerName;
       if (events.length === 0) {
+        const greeting = voice.greeting !== undefined ? say.custom(voice.greeting) : undefined;
         output = {
-          say: [voice.greeting !== undefined ? say.custom(voice.greeting) : say.hello()],
+          say:
+            known === undefined
+              ? [greeting ?? say.hello()]
+              : greeting
+                ? [offerSay.welcomeBack(known), greeting]
+                : [offerSay.helloKnown(known)],
           tools: [],
         };
       } else {
-        let state = INITIAL_STATE;
+        // A known caller (their number is a contact's) is not asked for their name.
+        let state: DialogueState =
+          known !== undefined ? { ...INITIAL_STATE, callerName: known } : INITIAL_STATE;
         for (const event of events) {
           const next = step(state, event, ctx);
           state = next.state;

@@ -8,6 +8,7 @@ import { wallClockAt } from '@ccp/schemas';
  *   `Tone: <tone>`      — one of the agent tones (formal, friendly, professional, empathetic, casual,
  *                          enthusiastic, calm); sets the register: Spanish "usted" or "tú", English openers.
  *   `Greeting: <text>`  — the agent's first words, said as written.
+ *   `Caller: <name>`   — a known caller, greeted by name.
  * Anything else in the prompt is for remote models. English and Spanish; other languages get English.
  */
 export type Tone = z.infer<typeof AgentTone>;
@@ -19,6 +20,8 @@ export interface Voice {
   readonly tone: Tone;
   readonly greeting: string | undefined;
   readonly timeZone: string;
+  /** A known caller's name (`Caller: <name>` in the prompt): greeted by it, and not asked for it. */
+  readonly callerName: string | undefined;
 }
 
 const TONES: readonly Tone[] = AgentTone.options;
@@ -30,12 +33,14 @@ export const voiceFor = (system: string, language: string, timeZone: string): Vo
   const toneLine = /^Tone:\s*(\S+)\s*$/im.exec(system)?.[1]?.toLowerCase();
   const tone = TONES.find((t) => t === toneLine) ?? 'professional';
   const greeting = /^Greeting:\s*(.+?)\s*$/im.exec(system)?.[1];
+  const callerName = /^Caller:\s*(.+?)\s*$/im.exec(system)?.[1];
   return {
     language: language.split('-')[0]?.toLowerCase() === 'es' ? 'es' : 'en',
     register: WARM.has(tone) ? 'warm' : 'formal',
     tone,
     greeting,
     timeZone,
+    callerName,
   };
 };
 
@@ -101,7 +106,7 @@ export const sayWhen = (instant: Date, voice: Pick<Voice, 'language' | 'timeZone
 type Text = string | { readonly formal: string; readonly warm: string };
 type Entry<P> = (params: P) => { readonly en: Text; readonly es: Text };
 
-const phrase =
+export const phrase =
   <P = void>(entry: Entry<P>) =>
   (params: P): Utterance => ({ entry: entry as Entry<unknown>, params });
 

@@ -35,6 +35,7 @@ import {
   startMessage,
 } from './messages-and-callbacks.js';
 import { say } from './phrases.js';
+import { afterFreeSlots, answerPickSlot } from './slot-offers.js';
 import { extractName } from './slots.js';
 import { answerAnythingElse, smallTalk } from './small-talk.js';
 import { ErrorResult } from './tool-results.js';
@@ -169,6 +170,8 @@ const answerPending = (
       return answerBookingSlot(state, awaiting, text, act, ctx);
     case 'confirm_booking':
       return answerBookingConfirmation(state, text, act, ctx);
+    case 'pick_slot':
+      return answerPickSlot(state, text, act, ctx, (s, task, c) => nextBookingStep(s, task, ctx, c));
     case 'which_appointment':
       return answerWhichAppointment(state, text, act, ctx);
     case 'new_time':
@@ -206,6 +209,8 @@ const onTool = (
       return afterSearch(state, args, result, ctx);
     case 'book_appointment':
       return afterBooking(state, args, result, failed, ctx);
+    case 'find_free_slots':
+      return afterFreeSlots(state, args, result, ctx, (s, task, c) => nextBookingStep(s, task, ctx, c));
     case 'lookup_caller_history':
       return afterLookup(state, result, ctx);
     case 'reschedule_appointment':

@@ -24,3 +24,10 @@ export const History = z.object({
 });
 export const Escalation = z.object({ queued: z.boolean(), reason: z.string().optional() });
 export const CallbackResult = z.object({ callbackAt: z.string() });
+/** find_free_slots (and a booking refused because the time was taken): the times to offer. */
+export const Offers = z.object({
+  offers: z.array(z.object({ startsAt: z.iso.datetime({ offset: true }), resourceId: z.string() })),
+  services: z.array(z.string()),
+  dayFull: z.boolean().optional(),
+  error: z.string().optional(),
+});

@@ -1,5 +1,6 @@
 import { CallSession, type CallSetup } from '../conversation/call-session.js';
 import type { GatewayDependencies } from '../gateway.js';
+import { SlotHolds } from '../booking/offers.js';
 import { isOpen } from '../routing/business-hours.js';
 
 /**
@@ -12,6 +13,8 @@ export class HeldSessions {
   /** Calls per tenant and agent, against agents' concurrency limits. */
   private readonly active = new Map<string, number>();
   private readonly resuming = new Map<string, Promise<CallSession | undefined>>();
+  /** Free slots offered on this process's calls, held back from the other callers while they choose. */
+  private readonly holds = new SlotHolds();
 
   constructor(
     private readonly deps: GatewayDependencies,
@@ -98,6 +101,7 @@ export class HeldSessions {
   /** The call closed: its session is no longer held, nor counted against its agent. */
   release(callId: string, session: CallSession): void {
     this.sessions.delete(callId);
+    this.holds.release(callId);
     const key = `${session.setup.tenant.tenantId}/${session.setup.agent.agentId}`;
     const count = (this.active.get(key) ?? 1) - 1;
     if (count <= 0) this.active.delete(key);
@@ -112,6 +116,7 @@ export class HeldSessions {
         directory: this.deps.live.directory,
         searchKnowledge: this.deps.searchKnowledge,
         humansAvailable: this.deps.humansAvailable,
+        holds: this.holds,
         model: this.deps.model,
         now: this.deps.now,
         catchUp: () => this.deps.live.catchUp(),

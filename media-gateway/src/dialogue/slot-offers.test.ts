@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { createOfflineDialogueEngine } from './engine.js';
+import { GatewayDriver, type FakeTool } from './testing/gateway-driver.js';
+
+/*
+ * The offline engine booking through a tenant's services (the gateway offers find_free_slots): it asks for free
+ * times rather than taking any time said, offers them, reads the caller's pick, offers again when a time is not
+ * free or was taken meanwhile, and greets a known caller by name without asking it. The tools' results are
+ * scripted as the gateway's booking tools answer (conversation/booking-tools.ts, tested against the real
+ * calendars there and in tests/e2e/media-gateway-booking.test.ts).
+ */
+
+/** Monday, December 7 2026, 11:00 in New York. */
+const NOW = new Date('2026-12-07T16:00:00Z');
+const SYSTEM = 'You are Ada, an AI voice agent answering the phone for Cut & Colour.\nTone: professional';
+
+const at = (hhmm: string, day = '2026-12-08') => `${day}T${hhmm}:00-05:00`;
+const offer = (hhmm: string, resourceId = 'sam') => ({
+  startsAt: at(hhmm),
+  endsAt: at(hhmm),
+  resourceId,
+  serviceIds: ['cut'],
+});
+
+/** Free times on Tuesday; a time asked for is offered first among its neighbours when free. */
+const FREE = ['09:30', '10:30', '11:30', '14:00', '15:00'];
+const findFreeSlots: FakeTool = (args) => {
+  const asked = typeof args['time'] === 'string' ? args['time'] : undefined;
+  const times = asked
+    ? FREE.filter((t) => Math.abs(Number(t.slice(0, 2)) - Number(asked.slice(0, 2))) <= 1).slice(0, 3)
+    : FREE.slice(0, 3);
+  return { services: ['Haircut'], offers: times.map((t) => offer(t)) };
+};
+
+const booked: FakeTool = (a) => ({
+  appointmentId: 'apt-new',
+  startsAt: new Date(String(a['startsAt'])).toISOString(),
+  status: 'scheduled',
+});
+
+const driver = (tools: Record<string, FakeTool> = {}, system = SYSTEM, language = 'en') =>
+  new GatewayDriver({
+    engine: createOfflineDialogueEngine(),
+    tools: { find_free_slots: findFreeSlots, book_appointment: booked, end_call: () => ({}), ...tools },
+    system,
+    now: NOW,
+    timeZone: 'America/New_York',
+    language,
+    languages: ['en', 'es'],
+  });
+
+describe('offline engine: booking through services', () => {
+  it('asks for free times, offers them, and books the one picked on its resource', async () => {
+    const call = driver();
+    await call.greet();
+    const offered = await call.hear("I'd like to book a haircut tomorrow, please.");
+    expect(offered.tools.map((t) => t.name)).toEqual(['find_free_slots']);
+    expect(offered.tools[0]?.args).toEqual({
+      service: "I'd like to book a haircut tomorrow, please.",
+      date: '2026-12-08',
+    });
+    expect(offered.text).toContain(
+      'I have 9:30 AM, 10:30 AM or 11:30 AM on Tuesday, December 8. What time would suit you?',
+    );
+    const named = await call.hear('10:30 please');
+    expect(named.text).toMatch(/your name/i);
+    const confirm = await call.hear('Ana Lopez');
+    expect(confirm.text).toContain('Haircut on Tuesday, December 8 at 10:30 AM, under the name Ana Lopez');
+    const done = await call.hear('Yes, please.');
+    expect(done.tools[0]).toMatchObject({
+      name: 'book_appointment',
+      args: { service: 'Haircut', startsAt: at('10:30'), customerName: 'Ana Lopez', resourceId: 'sam' },
+    });
+    expect(done.text).toMatch(/booked for Tuesday, December 8 at 10:30 AM/);
+  });
+
+  it('takes a time asked for at once when it is free, and offers its neighbours when it is not', async () => {
+    const free = driver();
+    await free.greet();
+    const direct = await free.hear("I'd like to book a haircut tomorrow at 3 pm. My name is Ana Lopez.");
+    expect(direct.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '15:00' });
+    expect(direct.text).toMatch(/To confirm: Haircut on Tuesday, December 8 at 3 PM/);
+
+    const busy = driver();
+    await busy.greet();
+    const offered = await busy.hear("I'd like to book a haircut tomorrow at 1 pm.");
+    expect(offered.text).toContain("I'm sorry, 1 PM on Tuesday, December 8 is not available.");
+    expect(offered.text).toContain('I have 2 PM on Tuesday, December 8.');
+    // Another time than those offered: free times near it are asked for.
+    const again = await busy.hear('How about 11?');
+    expect(again.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '11:00' });
+  });
+
+  it('a time taken meanwhile: says so, offers the new times, and books the next pick', async () => {
+    let attempts = 0;
+    const call = driver({
+      book_appointment: (a) => {
+        attempts += 1;
+        if (attempts > 1) return booked(a, 'en');
+        return {
+          error: 'slot_taken: another caller booked that time a moment ago',
+          services: ['Haircut'],
+          offers: [offer('10:30', 'lee'), offer('11:30')],
+        };
+      },
+    });
+    await call.greet();
+    await call.hear("I'd like to book a haircut tomorrow, please. My name is Ana Lopez.");
+    await call.hear('The first one.');
+    const refused = await call.hear('Yes.');
+    expect(refused.text).toContain(
+      "I'm sorry, someone else just booked that time. I have 10:30 AM or 11:30 AM on Tuesday, December 8.",
+    );
+    const confirm = await call.hear('The first one, please.');
+    expect(confirm.text).toMatch(/10:30 AM, under the name Ana Lopez/);
+    const done = await call.hear('Yes.');
+    expect(done.tools[0]?.args).toMatchObject({ startsAt: at('10:30'), resourceId: 'lee' });
+    expect(done.text).toMatch(/booked for/);
+  });
+
+  it('names the services there are when the caller names none of them', async () => {
+    const call = driver({
+      find_free_slots: () => ({ error: 'no service by that name', services: ['Haircut', 'Colour'] }),
+    });
+    await call.greet();
+    const turn = await call.hear("I'd like to book a massage, please.");
+    expect(turn.text).toContain('We offer Haircut or Colour. Which would you like?');
+  });
+
+  it('greets a known caller by name, in English and Spanish, and does not ask it', async () => {
+    const known = `${SYSTEM}\nCaller: Maria Known`;
+    const call = driver({}, known);
+    expect((await call.greet()).text).toBe(
+      'Hello Maria Known, thank you for calling. How may I help you today?',
+    );
+    await call.hear("I'd like to book a haircut tomorrow, please.");
+    const confirm = await call.hear('The second one.');
+    expect(confirm.text).toMatch(/under the name Maria Known\. Shall I book it\?/);
+
+    const spanish = driver({}, `${known}\nGreeting: Gracias por llamar a Cut & Colour.`, 'es');
+    expect((await spanish.greet()).text).toBe('Hola, Maria Known. Gracias por llamar a Cut & Colour.');
+  });
+});
