@@ -17,6 +17,8 @@ import { startCallbackFollower } from './dialer/callbacks.js';
 import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
 import { startMessaging, type MessagingHooks, type RunningMessaging } from './messaging/start.js';
+import type { Reminders } from './reminders/manager.js';
+import { startAppointmentReminders, type RemindersHooks } from './reminders/start.js';
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
@@ -65,6 +67,8 @@ export interface MediaGatewayModule extends PlatformModule {
   readonly calendarSync: () => CalendarSync | undefined;
   /** Messaging: the senders (the embedded outbox), the delivery worker (tests). */
   readonly messaging: () => RunningMessaging | undefined;
+  /** The appointment reminders process manager (tests). */
+  readonly reminders: () => Reminders | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -89,18 +93,22 @@ export const mediaGatewayModule = (
     };
     /** The messaging worker's clock and poll (tests step it to reach retry times). */
     readonly messaging?: MessagingHooks;
+    /** The reminders' clock and poll (tests move it to reminder and no-show times). */
+    readonly reminders?: RemindersHooks;
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
   let dialer: Dialer | undefined;
   let calendarSync: CalendarSync | undefined;
   let messaging: RunningMessaging | undefined;
+  let reminders: Reminders | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
     dialer: () => dialer,
     calendarSync: () => calendarSync,
     messaging: () => messaging,
+    reminders: () => reminders,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -243,6 +251,11 @@ export const mediaGatewayModule = (
         ...(hooks.messaging && { hooks: hooks.messaging }),
       });
       messaging = running;
+      reminders = await startAppointmentReminders({
+        context,
+        live,
+        ...(hooks.reminders && { hooks: hooks.reminders }),
+      });
 
       const http: Middleware = async (ctx, next) => {
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
@@ -260,6 +273,7 @@ export const mediaGatewayModule = (
           await dialer?.stop();
           await callbacks.stop();
           await calendarSync?.stop();
+          await reminders?.stop();
           await running.stop();
           await streams.close();
           await subscription.close();

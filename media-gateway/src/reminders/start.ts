@@ -1,0 +1,46 @@
+import { createCommandHandler, type PlatformContext } from '@ccp/command-service';
+import type { LiveDirectory } from '../directory/live-directory.js';
+import { startReminders, type Reminders } from './manager.js';
+
+export interface RemindersHooks {
+  /** The clock messages are planned and no-shows judged on (tests move it to reminder and grace times). */
+  readonly clock?: () => Date;
+  /** How often the no-show timers look at the clock. */
+  readonly pollMs?: number;
+}
+
+/**
+ * The gateway's appointment reminders: the process manager on the platform's log and checkpoints, naming the
+ * business as the directory knows it and sending from the number of the agent who booked, when there is one.
+ */
+export const startAppointmentReminders = async (options: {
+  readonly context: PlatformContext;
+  readonly live: LiveDirectory;
+  readonly hooks?: RemindersHooks;
+}): Promise<Reminders> => {
+  const { context, live, hooks } = options;
+  const now = hooks?.clock ?? (() => new Date());
+  const handler = hooks?.clock
+    ? createCommandHandler({ store: context.store, routes: [...context.handler.routes.values()], clock: now })
+    : context.handler;
+  return startReminders({
+    store: context.store,
+    checkpoints: context.checkpoints,
+    handler,
+    now,
+    log: context.log,
+    ...(hooks?.pollMs !== undefined && { pollMs: hooks.pollMs }),
+    business: async (appointment) => {
+      await live.catchUp();
+      const tenant = live.directory.tenant(appointment.tenantId);
+      const sender =
+        appointment.agentId === undefined
+          ? undefined
+          : live.directory.numberOf(appointment.tenantId, appointment.agentId);
+      return {
+        name: tenant?.name ?? appointment.tenantId,
+        ...(sender?.startsWith('+') === true && { senderNumber: sender }),
+      };
+    },
+  });
+};
