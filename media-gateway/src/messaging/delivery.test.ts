@@ -210,6 +210,32 @@ describe('message delivery worker', () => {
     for (const id of ids) expect((await typesOf(id)).filter((t) => t === 'MessageSent')).toHaveLength(1);
   });
 
+  it('gives a message the provider refuses for good up at once, without trying again', async () => {
+    await start(twilio);
+    // No number to send from, and the sender has no default: Twilio's adapter refuses the message itself.
+    await handler.handleTrusted(
+      'ScheduleMessage',
+      {
+        tenantId: TENANT,
+        messageId: 'm-refused',
+        channel: 'sms',
+        to: '+15550400009',
+        purpose: 'reminder',
+        language: 'en',
+        body: 'Nobody sends this.',
+        dueAt: new Date(at).toISOString(),
+      },
+      { actor: SYSTEM_ACTOR },
+    );
+    await vi.waitFor(async () => expect(await typesOf('m-refused')).toContain('MessageAbandoned'));
+    expect(await typesOf('m-refused')).toEqual([
+      'MessageScheduled',
+      'MessageDeliveryStarted',
+      'MessageAbandoned',
+    ]);
+    expect(carrier.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
   it('a cancelled message is never sent', async () => {
     await start();
     await schedule('m-cancel', 60_000);
