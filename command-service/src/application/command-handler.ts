@@ -268,7 +268,7 @@ export const createCommandHandler = (options: CommandHandlerOptions): CommandHan
         };
       }
       if (!prerequisitesDone) {
-        for (const prerequisite of route.prerequisites?.(data) ?? []) {
+        for (const prerequisite of route.prerequisites?.(data, { state, events: decided }) ?? []) {
           try {
             const done = await run(
               prerequisite.definition.type,

@@ -12,11 +12,12 @@ export class CommandRejected extends Error {
 }
 
 /**
- * Refusals named `*_NOT_FOUND` are 404s; `*_EXISTS` and `*_CHANGED` (the sender saw a revision that is no longer
- * current) 409s; every other business rule is a 422.
+ * Refusals named `*_NOT_FOUND` are 404s; `*_EXISTS`, `*_CHANGED` (the sender saw a revision that is no longer
+ * current) and SLOT_TAKEN (another booking got the time first: offer another) 409s; every other business rule
+ * is a 422.
  */
 export const statusOfDomainCode = (code: string): 404 | 409 | 422 => {
   if (code.endsWith('_NOT_FOUND')) return 404;
-  if (code.endsWith('_EXISTS') || code.endsWith('_CHANGED')) return 409;
+  if (code.endsWith('_EXISTS') || code.endsWith('_CHANGED') || code === 'SLOT_TAKEN') return 409;
   return 422;
 };

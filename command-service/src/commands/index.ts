@@ -4,6 +4,7 @@ import { reportReactions, reportRoutes } from './report.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
+import { calendarReactions, calendarRoutes } from './calendar.js';
 import { campaignReactions, campaignRoutes } from './campaign.js';
 import { contactReactions, contactRoutes } from './contact.js';
 import { callReactions, callRoutes } from './call.js';
@@ -31,6 +32,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...articleRoutes,
   ...scriptRoutes,
   ...appointmentRoutes,
+  ...calendarRoutes,
   ...ticketRoutes,
   ...apiKeyRoutes,
   ...announcementRoutes,
@@ -53,6 +55,7 @@ const reactionTables: readonly Reactions[] = [
   articleReactions,
   scriptReactions,
   appointmentReactions,
+  calendarReactions,
   ticketReactions,
   announcementReactions,
   reportReactions,
@@ -75,6 +78,7 @@ export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTable
 export * from './route.js';
 export { campaignStream } from './campaign.js';
 export { doNotCallStream } from './do-not-call.js';
+export { calendarStream } from './calendar.js';
 export { contactStream } from './contact.js';
 export { messageStream } from './message.js';
 export { scheduleStream } from './schedule.js';

@@ -11,8 +11,14 @@ import type {
 } from '@ccp/schemas';
 import type { Decider } from '../domain/decider.js';
 
+/** What the command was decided on and what it decided, for prerequisites that depend on the aggregate. */
+export interface Decision<State = unknown, Event extends DomainEvent = DomainEvent> {
+  readonly state: State;
+  readonly events: readonly Event[];
+}
+
 /** Where a command is decided, who may send it and what it takes from the tenant's plan. */
-export interface RouteSpec<Data> {
+export interface RouteSpec<Data, State = unknown, Event extends DomainEvent = DomainEvent> {
   /** The stream whose state the command is decided on (and where its events go). */
   readonly stream: (data: Data) => StreamNameParts;
   /** Roles that may send it; super admins and the platform itself always may. */
@@ -30,8 +36,10 @@ export interface RouteSpec<Data> {
   /**
    * Commands on other streams that must succeed first, such as taking a unit of the tenant's plan
    * (ReserveQuota) or claiming a platform-wide login. Each must be idempotent: a retried command repeats them.
+   * They may read the decision (moving an appointment reserves its new time with the buffers it was booked
+   * with, which only its state knows).
    */
-  readonly prerequisites?: (data: Data) => readonly CommandRequest[];
+  readonly prerequisites?: (data: Data, decision: Decision<State, Event>) => readonly CommandRequest[];
   /**
    * Undoes this command when it ran as a prerequisite of a command that then failed (a plan unit reserved for
    * an agent that was never created). Only what that failed command itself stored is undone.
@@ -67,7 +75,7 @@ export interface CommandRoute extends RouteSpec<never> {
   readonly definition: CommandDefinition;
   readonly decider: Decider<AnyCommand, DomainEvent, unknown>;
   readonly stream: (data: unknown) => StreamNameParts;
-  readonly prerequisites?: (data: unknown) => readonly CommandRequest[];
+  readonly prerequisites?: (data: unknown, decision: Decision) => readonly CommandRequest[];
   readonly compensation?: (data: unknown) => CommandRequest;
   readonly outboundUrls?: (data: unknown) => readonly OutboundUrl[];
 }
@@ -85,7 +93,7 @@ export interface AnyCommand {
 export const route = <D extends CommandDefinition, C extends AnyCommand, E extends DomainEvent, S>(
   definition: D,
   decider: Decider<C, E, S>,
-  spec: RouteSpec<z.output<D['data']>> &
+  spec: RouteSpec<z.output<D['data']>, S, E> &
     ([Extract<C, { type: D['type'] }>] extends [never] ? never : unknown),
 ): CommandRoute => ({ definition, decider, ...spec }) as unknown as CommandRoute;
 

@@ -7,7 +7,7 @@ import {
   type StreamNameParts,
 } from '@ccp/schemas';
 import { TEST_NOW } from '../domain/testing.js';
-import type { CommandRequest, CommandRoute } from './route.js';
+import type { CommandRequest, CommandRoute, Decision } from './route.js';
 
 const routeOf = (routes: readonly CommandRoute[], definition: CommandDefinition): CommandRoute => {
   const found = routes.find((r) => r.definition === definition);
@@ -25,13 +25,20 @@ export const streamOf = <D extends CommandDefinition>(
   return streamName(category, tenantId, id);
 };
 
-/** The prerequisites a command's route asks for, each checked against its own command's schema. */
+/**
+ * The prerequisites a command's route asks for, each checked against its own command's schema; `decision` is
+ * what the command was decided on (by default a new aggregate that decided nothing).
+ */
 export const prerequisitesOf = <D extends CommandDefinition>(
   routes: readonly CommandRoute[],
   definition: D,
   input: z.input<D['data']>,
-): readonly CommandRequest[] =>
-  validated(routeOf(routes, definition).prerequisites?.(definition.data.parse(input)) ?? []);
+  decision?: Decision,
+): readonly CommandRequest[] => {
+  const route = routeOf(routes, definition);
+  const decided = decision ?? { state: route.decider.initialState(), events: [] };
+  return validated(route.prerequisites?.(definition.data.parse(input), decided) ?? []);
+};
 
 /** Requests that would be refused as input are a bug of the route or reaction that made them. */
 export const validated = (requests: readonly CommandRequest[]): readonly CommandRequest[] => {

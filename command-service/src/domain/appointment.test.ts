@@ -153,11 +153,6 @@ describe('appointment decider', () => {
         .when(command(definition, key))
         .thenThrows(refusedWith('APPOINTMENT_NOT_STARTED')));
 
-    it('refuses an appointment that was never confirmed', () =>
-      given([scheduled])
-        .when(command(definition, key, afterStart))
-        .thenThrows(refusedWith('APPOINTMENT_NOT_CONFIRMED')));
-
     it('recording it twice is one record', () =>
       given([scheduled, confirmed, outcome])
         .when(command(definition, key, afterStart))
@@ -172,6 +167,109 @@ describe('appointment decider', () => {
       given([scheduled, confirmed, cancelled])
         .when(command(definition, key, afterStart))
         .thenThrows(refusedWith('APPOINTMENT_CLOSED')));
+  });
+
+  it('refuses to complete an appointment that was never confirmed', () =>
+    given([scheduled])
+      .when(command(CompleteAppointment, key, afterStart))
+      .thenThrows(refusedWith('APPOINTMENT_NOT_CONFIRMED')));
+
+  it('marks a no-show on an appointment that was never confirmed', () =>
+    given([scheduled])
+      .when(command(MarkNoShow, key, afterStart))
+      .then([noShow]));
+
+  describe('on a resource calendar', () => {
+    const placement = {
+      resourceId: 'dana',
+      serviceIds: ['cleaning', 'whitening'],
+      bufferBeforeMinutes: 10,
+      bufferAfterMinutes: 5,
+    };
+    const placed: AppointmentEvent = {
+      type: 'AppointmentScheduled',
+      data: { ...booking, startsAt, durationMinutes: 75, contactId: 'c-1', language: 'es', placement },
+    };
+    const later = '2026-03-06T09:00:00.000Z';
+
+    it('keeps the contact, language and placement in the event', () =>
+      given([])
+        .when(
+          command(ScheduleAppointment, {
+            ...key,
+            ...booking,
+            startsAt,
+            durationMinutes: 75,
+            contactId: 'c-1',
+            language: 'es',
+            placement,
+          }),
+        )
+        .then([placed]));
+
+    it('a move names the resource it goes to, and the event says where from and where to', () =>
+      given([placed])
+        .when(command(RescheduleAppointment, { ...key, startsAt: later, resourceId: 'leo' }))
+        .then([
+          {
+            type: 'AppointmentRescheduled',
+            data: {
+              from: { startsAt, durationMinutes: 75, resourceId: 'dana' },
+              to: { startsAt: later, durationMinutes: 75, resourceId: 'leo' },
+            },
+          },
+        ]));
+
+    it('moving to another resource at the same time is a move', () =>
+      given([placed])
+        .when(command(RescheduleAppointment, { ...key, startsAt, resourceId: 'leo' }))
+        .then([
+          {
+            type: 'AppointmentRescheduled',
+            data: {
+              from: { startsAt, durationMinutes: 75, resourceId: 'dana' },
+              to: { startsAt, durationMinutes: 75, resourceId: 'leo' },
+            },
+          },
+        ]));
+
+    it('the same time on the same resource is already done', () =>
+      given([placed])
+        .when(command(RescheduleAppointment, { ...key, startsAt, resourceId: 'dana' }))
+        .thenNothingHappened());
+
+    it('refuses a move without the resource', () =>
+      given([placed])
+        .when(command(RescheduleAppointment, { ...key, startsAt: later }))
+        .thenThrows(refusedWith('APPOINTMENT_RESOURCE_REQUIRED', 'resourceId')));
+
+    it('refuses a resource for an appointment booked without one', () =>
+      given([scheduled])
+        .when(command(RescheduleAppointment, { ...key, startsAt: later, resourceId: 'dana' }))
+        .thenThrows(refusedWith('APPOINTMENT_NOT_PLACED', 'resourceId')));
+
+    const moved: AppointmentEvent = {
+      type: 'AppointmentRescheduled',
+      data: {
+        from: { startsAt, durationMinutes: 75, resourceId: 'dana' },
+        to: { startsAt: later, durationMinutes: 75, resourceId: 'leo' },
+      },
+    };
+
+    it('a cancellation names the resource it was last moved to, so its reservation is given back', () =>
+      given([placed, moved])
+        .when(command(CancelAppointment, { ...key, reason: 'customer is ill' }))
+        .then([{ type: 'AppointmentCancelled', data: { reason: 'customer is ill', resourceId: 'leo' } }]));
+
+    it('completion and no-show name the resource', () => {
+      const afterMove = { now: new Date('2026-03-06T10:00:00.000Z') };
+      given([placed, moved, confirmed])
+        .when(command(CompleteAppointment, key, afterMove))
+        .then([{ type: 'AppointmentCompleted', data: { resourceId: 'leo' } }]);
+      given([placed])
+        .when(command(MarkNoShow, key, afterStart))
+        .then([{ type: 'AppointmentNoShow', data: { resourceId: 'dana' } }]);
+    });
   });
 
   const toMissing: AppointmentCommand[] = [

@@ -1,4 +1,5 @@
 import type {
+  AppointmentPlacement,
   AppointmentSlot,
   CommandMetadata,
   CommandOf,
@@ -14,7 +15,13 @@ export type AppointmentEvent = EventOf<(typeof appointmentEvents)[number]>;
 export type AppointmentStatus = 'scheduled' | 'confirmed' | 'cancelled' | 'completed' | 'no_show';
 
 export type AppointmentState =
-  { readonly status: 'none' } | { readonly status: AppointmentStatus; readonly slot: AppointmentSlot };
+  | { readonly status: 'none' }
+  | {
+      readonly status: AppointmentStatus;
+      readonly slot: AppointmentSlot;
+      /** Where it is booked when the tenant keeps calendars; the resource follows every move. */
+      readonly placement?: AppointmentPlacement;
+    };
 
 type ExistingAppointment = Exclude<AppointmentState, { status: 'none' }>;
 
@@ -44,7 +51,13 @@ const inFuture = (startsAt: string, metadata: CommandMetadata): void => {
   }
 };
 
-/** Completion and no-shows are recorded for a confirmed appointment whose start time has come. */
+const onResource = (appointment: ExistingAppointment): { resourceId?: string } =>
+  appointment.placement ? { resourceId: appointment.placement.resourceId } : {};
+
+/**
+ * Completion is recorded for a confirmed appointment whose start time has come; a no-show also for one never
+ * confirmed (the customer who did not confirm is the likeliest not to come).
+ */
 const settle = (
   state: AppointmentState,
   target: 'completed' | 'no_show',
@@ -53,17 +66,49 @@ const settle = (
   const appointment = existing(state);
   if (appointment.status === target) return [];
   open(appointment);
-  if (appointment.status !== 'confirmed') {
+  if (target === 'completed' && appointment.status !== 'confirmed') {
     throw new DomainError('APPOINTMENT_NOT_CONFIRMED', 'the appointment is not confirmed', 'appointmentId');
   }
   if (Date.parse(appointment.slot.startsAt) > metadata.now.getTime()) {
     throw new DomainError('APPOINTMENT_NOT_STARTED', 'the appointment has not started yet', 'appointmentId');
   }
+  const data = onResource(appointment);
   return [
-    target === 'completed'
-      ? { type: 'AppointmentCompleted', data: {} }
-      : { type: 'AppointmentNoShow', data: {} },
+    target === 'completed' ? { type: 'AppointmentCompleted', data } : { type: 'AppointmentNoShow', data },
   ];
+};
+
+type Reschedule = Extract<AppointmentCommand, { type: 'RescheduleAppointment' }>;
+
+const reschedule = (command: Reschedule, state: AppointmentState): AppointmentEvent[] => {
+  const appointment = open(existing(state));
+  const { resourceId } = command.data;
+  const placed = appointment.placement;
+  if (placed && resourceId === undefined) {
+    throw new DomainError(
+      'APPOINTMENT_RESOURCE_REQUIRED',
+      'the appointment is booked on a resource: name the resource that serves it at the new time',
+      'resourceId',
+    );
+  }
+  if (!placed && resourceId !== undefined) {
+    throw new DomainError(
+      'APPOINTMENT_NOT_PLACED',
+      'the appointment is not booked on a resource calendar, so it cannot move to one',
+      'resourceId',
+    );
+  }
+  const from = { ...appointment.slot, ...onResource(appointment) };
+  const to = {
+    startsAt: command.data.startsAt,
+    durationMinutes: command.data.durationMinutes ?? from.durationMinutes,
+    ...(resourceId !== undefined && { resourceId }),
+  };
+  const sameStart = Date.parse(to.startsAt) === Date.parse(from.startsAt);
+  if (sameStart && to.durationMinutes === from.durationMinutes && to.resourceId === from.resourceId)
+    return [];
+  inFuture(to.startsAt, command.metadata);
+  return [{ type: 'AppointmentRescheduled', data: { from, to } }];
 };
 
 export const decide = (command: AppointmentCommand, state: AppointmentState): AppointmentEvent[] => {
@@ -84,23 +129,15 @@ export const decide = (command: AppointmentCommand, state: AppointmentState): Ap
       const appointment = open(existing(state));
       return appointment.status === 'confirmed' ? [] : [{ type: 'AppointmentConfirmed', data: {} }];
     }
-    case 'RescheduleAppointment': {
-      const appointment = open(existing(state));
-      const from = appointment.slot;
-      const to = {
-        startsAt: command.data.startsAt,
-        durationMinutes: command.data.durationMinutes ?? from.durationMinutes,
-      };
-      const sameStart = Date.parse(to.startsAt) === Date.parse(from.startsAt);
-      if (sameStart && to.durationMinutes === from.durationMinutes) return [];
-      inFuture(to.startsAt, command.metadata);
-      return [{ type: 'AppointmentRescheduled', data: { from, to } }];
-    }
+    case 'RescheduleAppointment':
+      return reschedule(command, state);
     case 'CancelAppointment': {
       const appointment = existing(state);
       if (appointment.status === 'cancelled') return [];
       open(appointment);
-      return [{ type: 'AppointmentCancelled', data: { reason: command.data.reason } }];
+      return [
+        { type: 'AppointmentCancelled', data: { reason: command.data.reason, ...onResource(appointment) } },
+      ];
     }
     case 'CompleteAppointment':
       return settle(state, 'completed', command.metadata);
@@ -111,16 +148,20 @@ export const decide = (command: AppointmentCommand, state: AppointmentState): Ap
 
 export const evolve = (state: AppointmentState, event: AppointmentEvent): AppointmentState => {
   if (event.type === 'AppointmentScheduled') {
-    const { startsAt, durationMinutes } = event.data;
-    return { status: 'scheduled', slot: { startsAt, durationMinutes } };
+    const { startsAt, durationMinutes, placement } = event.data;
+    return { status: 'scheduled', slot: { startsAt, durationMinutes }, ...(placement && { placement }) };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'AppointmentConfirmed':
       return { ...state, status: 'confirmed' };
-    case 'AppointmentRescheduled':
+    case 'AppointmentRescheduled': {
       // A new time is a new agreement: the customer confirms again.
-      return { status: 'scheduled', slot: event.data.to };
+      const { startsAt, durationMinutes, resourceId } = event.data.to;
+      const placement =
+        state.placement && resourceId !== undefined ? { ...state.placement, resourceId } : state.placement;
+      return { status: 'scheduled', slot: { startsAt, durationMinutes }, ...(placement && { placement }) };
+    }
     case 'AppointmentCancelled':
       return { ...state, status: 'cancelled' };
     case 'AppointmentCompleted':

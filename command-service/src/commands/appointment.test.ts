@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AppointmentCancelled,
+  AppointmentNoShow,
+  AppointmentRescheduled,
+  ReleaseSlot,
+  RescheduleAppointment,
+  ReserveSlot,
+  ScheduleAppointment,
+  UndoReservation,
+  type AppointmentScheduled,
+} from '@ccp/schemas';
+import type { z } from 'zod';
+import { statusOfDomainCode } from '../application/errors.js';
+import { appointmentDecider } from '../domain/appointment.js';
+import { appointmentReactions, appointmentRoutes } from './appointment.js';
+import { calendarRoutes } from './calendar.js';
+import { request } from './route.js';
+import { prerequisitesOf, storedEvent, validated } from './testing.js';
+
+const stream = { category: 'appointment', tenantId: 'acme', id: 'ap-1' };
+const placement = {
+  resourceId: 'dana',
+  serviceIds: ['cleaning'],
+  bufferBeforeMinutes: 10,
+  bufferAfterMinutes: 5,
+};
+const booking = {
+  tenantId: 'acme',
+  appointmentId: 'ap-1',
+  customer: { name: 'Ana Ruiz' },
+  service: 'Cleaning',
+  startsAt: '2026-03-05T15:00:00Z',
+  durationMinutes: 45,
+  timeZone: 'America/New_York',
+};
+const scheduled: { type: 'AppointmentScheduled'; data: z.output<typeof AppointmentScheduled.data> } = {
+  type: 'AppointmentScheduled',
+  data: { ...booking, startsAt: '2026-03-05T15:00:00.000Z', placement },
+};
+
+describe('appointment routes on resource calendars', () => {
+  it('a booking with a placement first reserves its time, buffers included; one without reserves nothing', () => {
+    expect(prerequisitesOf(appointmentRoutes, ScheduleAppointment, { ...booking, placement })).toEqual([
+      request(ReserveSlot, {
+        tenantId: 'acme',
+        resourceId: 'dana',
+        appointmentId: 'ap-1',
+        startsAt: '2026-03-05T15:00:00.000Z',
+        endsAt: '2026-03-05T15:45:00.000Z',
+        bufferBeforeMinutes: 10,
+        bufferAfterMinutes: 5,
+      }),
+    ]);
+    expect(prerequisitesOf(appointmentRoutes, ScheduleAppointment, booking)).toEqual([]);
+  });
+
+  it('a move reserves the new time on the resource it goes to, with the buffers it was booked with', () => {
+    const state = appointmentDecider.evolve(appointmentDecider.initialState(), scheduled);
+    const move = {
+      tenantId: 'acme',
+      appointmentId: 'ap-1',
+      startsAt: '2026-03-06T14:00:00Z',
+      resourceId: 'leo',
+    };
+    const events = [
+      {
+        type: 'AppointmentRescheduled' as const,
+        data: {
+          from: { startsAt: '2026-03-05T15:00:00.000Z', durationMinutes: 45, resourceId: 'dana' },
+          to: { startsAt: '2026-03-06T14:00:00.000Z', durationMinutes: 45, resourceId: 'leo' },
+        },
+      },
+    ];
+    expect(prerequisitesOf(appointmentRoutes, RescheduleAppointment, move, { state, events })).toEqual([
+      request(ReserveSlot, {
+        tenantId: 'acme',
+        resourceId: 'leo',
+        appointmentId: 'ap-1',
+        startsAt: '2026-03-06T14:00:00.000Z',
+        endsAt: '2026-03-06T14:45:00.000Z',
+        bufferBeforeMinutes: 10,
+        bufferAfterMinutes: 5,
+      }),
+    ]);
+  });
+
+  it('a reservation that ran for a booking that then failed is undone', () => {
+    const reserveRoute = calendarRoutes.find((r) => r.definition === ReserveSlot);
+    const data = { tenantId: 'acme', resourceId: 'dana', appointmentId: 'ap-1' };
+    expect(reserveRoute?.compensation?.(data)).toEqual(request(UndoReservation, data));
+  });
+
+  it('cancelled, no-show and moved away give the resource’s time back', () => {
+    const released = validated([
+      request(ReleaseSlot, { tenantId: 'acme', resourceId: 'dana', appointmentId: 'ap-1' }),
+    ]);
+    expect(
+      appointmentReactions.AppointmentCancelled!(
+        storedEvent(AppointmentCancelled, { reason: 'ill', resourceId: 'dana' }, stream),
+      ),
+    ).toEqual(released);
+    expect(
+      appointmentReactions.AppointmentNoShow!(storedEvent(AppointmentNoShow, { resourceId: 'dana' }, stream)),
+    ).toEqual(released);
+    expect(
+      appointmentReactions.AppointmentCancelled!(
+        storedEvent(AppointmentCancelled, { reason: 'ill' }, stream),
+      ),
+    ).toEqual([]);
+    const moved = (to: string) =>
+      storedEvent(
+        AppointmentRescheduled,
+        {
+          from: { startsAt: '2026-03-05T15:00:00Z', durationMinutes: 45, resourceId: 'dana' },
+          to: { startsAt: '2026-03-06T15:00:00Z', durationMinutes: 45, resourceId: to },
+        },
+        stream,
+      );
+    expect(appointmentReactions.AppointmentRescheduled!(moved('leo'))).toEqual(released);
+    expect(appointmentReactions.AppointmentRescheduled!(moved('dana'))).toEqual([]);
+  });
+
+  it('a slot taken by another booking is a 409, so the caller offers another', () => {
+    expect(statusOfDomainCode('SLOT_TAKEN')).toBe(409);
+    expect(statusOfDomainCode('OUTSIDE_WORKING_HOURS')).toBe(422);
+  });
+});
