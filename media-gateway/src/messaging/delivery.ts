@@ -207,11 +207,14 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     }
   })();
 
-  for (const pending of interrupted) {
-    await recover(pending).catch((error: unknown) =>
-      log(`messaging: recovering ${pending.messageId} failed: ${String(error)}`),
-    );
-  }
+  // In the background: a provider that does not answer must not hold up the platform's start.
+  const recovering = (async () => {
+    for (const pending of interrupted) {
+      await recover(pending).catch((error: unknown) =>
+        log(`messaging: recovering ${pending.messageId} failed: ${String(error)}`),
+      );
+    }
+  })();
 
   const sweep = setInterval(
     () => {
@@ -235,6 +238,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
       stopped = true;
       clearInterval(sweep);
       await timers.stop();
+      await recovering;
       await Promise.allSettled([...sending.values()]);
       await subscription.close();
       await following.catch(() => undefined);
