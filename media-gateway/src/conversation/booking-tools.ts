@@ -57,6 +57,8 @@ export const FIND_FREE_SLOTS_SPEC: ToolSpec = {
 export const booksByService = (deps: Pick<ToolDependencies, 'directory'>, tenantId: string): boolean =>
   deps.directory.services(tenantId).length > 0;
 
+const SLOT_TAKEN = 'slot_taken: another caller booked that time a moment ago';
+
 interface Offer extends Slot {
   readonly serviceIds: readonly string[];
 }
@@ -229,7 +231,13 @@ export const bookByService = async (
     );
     return { result: offersResult(call, services, offers, { error }), status: 'failed', effects: [] };
   };
-  if (!slot) return fresh('that time is not free');
+  // A time this call was offered and that is gone now was taken by another caller, whichever check saw it.
+  const offered = deps.holds
+    ?.heldBy(call.callId, call.now())
+    .some(
+      (s) => Date.parse(s.startsAt) === start.getTime() && (args.resourceId ?? s.resourceId) === s.resourceId,
+    );
+  if (!slot) return fresh(offered ? SLOT_TAKEN : 'that time is not free');
   const contactId = await contactFor(deps, call, args.customerName, ids.contactId, isPhone);
   const { placement, durationMinutes } = placementFor(services, slot);
   try {
@@ -249,8 +257,7 @@ export const bookByService = async (
       ...(args.notes !== undefined && { notes: args.notes }),
     });
   } catch (error) {
-    if (error instanceof CommandRefusedError && error.code === 'SLOT_TAKEN')
-      return fresh('slot_taken: another caller booked that time a moment ago', slot);
+    if (error instanceof CommandRefusedError && error.code === 'SLOT_TAKEN') return fresh(SLOT_TAKEN, slot);
     throw error;
   }
   deps.holds?.release(call.callId);

@@ -13,7 +13,7 @@ import {
 } from './dialogue-state.js';
 import { say } from './phrases.js';
 import { extractName, extractService, extractWhen, mergeWhen } from './slots.js';
-import { askFreeSlots, booksByService, offersAfterRefusal } from './slot-offers.js';
+import { askFreeSlots, booksByService, offersAfterRefusal, partOfDayIn } from './slot-offers.js';
 import { ClosedThen, Scheduled } from './tool-results.js';
 
 /**
@@ -64,10 +64,15 @@ export const fillBooking = (
   const name = extractName(text, expecting === 'name');
   let when = task.when;
   for (const m of mentions) when = mergeWhen(when, m);
+  const partOfDay = partOfDayIn(text);
   // Another service or time than the one offered: the offers (and a time taken from them) no longer hold.
-  const changed = (service !== undefined && service !== task.service) || when !== task.when;
+  const changed =
+    (service !== undefined && service !== task.service) ||
+    when !== task.when ||
+    (partOfDay !== undefined && partOfDay !== task.partOfDay);
   return {
     ...task,
+    ...(partOfDay !== undefined && { partOfDay }),
     ...(service !== undefined && { service }),
     ...(when !== undefined && { when }),
     ...(name !== undefined && { name }),

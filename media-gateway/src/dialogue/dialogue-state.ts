@@ -37,6 +37,8 @@ export type Booking = {
   readonly service?: string;
   readonly when?: WhenMention;
   readonly name?: string;
+  /** "In the afternoon": where the tenant books by service, free times are looked for then. */
+  readonly partOfDay?: 'morning' | 'afternoon' | 'evening';
   /** Where the tenant books by service: the times offered, and the one taken. */
   readonly offers?: readonly OfferedSlot[];
   readonly slot?: OfferedSlot;

@@ -81,6 +81,11 @@ describe('offline engine: booking through services', () => {
     expect(direct.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '15:00' });
     expect(direct.text).toMatch(/To confirm: Haircut on Tuesday, December 8 at 3 PM/);
 
+    const afternoon = driver();
+    await afternoon.greet();
+    const later = await afternoon.hear('Can I book a haircut tomorrow afternoon?');
+    expect(later.tools[0]?.args).toMatchObject({ date: '2026-12-08', partOfDay: 'afternoon' });
+
     const busy = driver();
     await busy.greet();
     const offered = await busy.hear("I'd like to book a haircut tomorrow at 1 pm.");

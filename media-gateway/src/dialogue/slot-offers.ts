@@ -40,6 +40,16 @@ const askedFor = (when: WhenMention | undefined, ctx: PolicyContext): { date?: s
   return when?.date ? { date: dateText(when.date) } : {};
 };
 
+const PARTS_OF_DAY: readonly [RegExp, NonNullable<Booking['partOfDay']>][] = [
+  [/\b(?:morning|por la mañana|en la mañana)\b/i, 'morning'],
+  [/\b(?:afternoon|por la tarde|en la tarde)\b/i, 'afternoon'],
+  [/\b(?:evening|por la noche|en la noche)\b/i, 'evening'],
+];
+
+/** "Tomorrow afternoon", "el martes por la tarde": the part of the day the caller wants. */
+export const partOfDayIn = (text: string): Booking['partOfDay'] =>
+  PARTS_OF_DAY.find(([re]) => re.test(text))?.[1];
+
 /** Asks for free times for the task's service(s), near what the caller asked for. */
 export const askFreeSlots = (
   state: DialogueState,
@@ -50,7 +60,14 @@ export const askFreeSlots = (
   ask(
     { ...state, task: { ...task, offers: undefined, slot: undefined }, awaiting: undefined },
     [offerSay.checkingTimes()],
-    { name: 'find_free_slots', arguments: { service: task.service ?? '', ...askedFor(task.when, ctx) } },
+    {
+      name: 'find_free_slots',
+      arguments: {
+        service: task.service ?? '',
+        ...askedFor(task.when, ctx),
+        ...(task.partOfDay !== undefined && { partOfDay: task.partOfDay }),
+      },
+    },
     confidence,
   );
 
