@@ -111,5 +111,7 @@ export const calendarFeed = async (
           : ICalEventStatus.TENTATIVE,
     });
   }
-  return calendar.toString();
+  const text = calendar.toString();
+  // Every content line ends with CRLF (RFC 5545 3.1), the last one too; ical-generator leaves that one bare.
+  return text.endsWith('\r\n') ? text : `${text}\r\n`;
 };

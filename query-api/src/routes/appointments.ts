@@ -83,7 +83,9 @@ export const appointmentRoutes = (deps: QueryDependencies): QueryRoute[] => {
         if (scope.actor.role !== 'tenant_admin') return { body: settings };
         const secret = deps.calendarFeedSecret(scope.tenantId, true);
         if (secret === undefined) throw new Error(`no calendar feed key for ${scope.tenantId}`);
-        const feeds = await feedUrls(deps.readStore(), scope.tenantId, secret, ctx.origin);
+        // Where this request reached the platform (Host, or X-Forwarded-Host behind a trusted proxy).
+        const origin = `${ctx.protocol}://${ctx.host}`;
+        const feeds = await feedUrls(deps.readStore(), scope.tenantId, secret, origin);
         return { body: { ...settings, feeds } };
       },
     }),
