@@ -41,6 +41,8 @@ export const call = (
     conferenceSeconds?: number;
     /** Media Streams in real time: the agent's audio takes as long to play as to say, so it can be talked over. */
     realtime?: boolean;
+    /** The caller's number (CALLER unless told). */
+    from?: string;
   } = {},
 ): Promise<CallResult> =>
   placeInboundCall({
@@ -49,7 +51,7 @@ export const call = (
     statusCallbackPath: '/twilio/status',
     authToken: env.authToken,
     accountSid: env.accountSid,
-    from: CALLER,
+    from: options.from ?? CALLER,
     to,
     caller,
     registry: env.carrier.registry,
