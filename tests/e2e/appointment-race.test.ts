@@ -132,8 +132,9 @@ describe('booking on resource calendars', () => {
   let raced: FreeSlot;
 
   it('eight callers racing for one slot: one booking, seven SLOT_TAKEN, and the slot is no longer offered', async () => {
-    [raced] = await offers([cleaning], 'dana');
-    expect(raced).toBeDefined();
+    const [first] = await offers([cleaning], 'dana');
+    expect(first).toBeDefined();
+    raced = first!;
     const ids = Array.from({ length: 8 }, (_, i) => `race-${i}`);
     const answers = await Promise.all(ids.map((id) => book(id, [cleaning], raced)));
     const won = answers.flatMap((a, i) => (a.status === 200 ? [ids[i]!] : []));
