@@ -11,7 +11,7 @@ export interface RemindersHooks {
 
 /**
  * The gateway's appointment reminders: the process manager on the platform's log and checkpoints, naming the
- * business as the directory knows it and sending from the number of the agent who booked, when there is one.
+ * business as the directory knows it and sending SMS from the number of the agent who booked (else of another of the tenant's agents).
  */
 export const startAppointmentReminders = async (options: {
   readonly context: PlatformContext;
@@ -33,13 +33,17 @@ export const startAppointmentReminders = async (options: {
     business: async (appointment) => {
       await live.catchUp();
       const tenant = live.directory.tenant(appointment.tenantId);
-      const sender =
-        appointment.agentId === undefined
-          ? undefined
-          : live.directory.numberOf(appointment.tenantId, appointment.agentId);
+      // The number of the agent who booked it, else of the tenant's first agent that has one.
+      const agents = [
+        ...(appointment.agentId === undefined ? [] : [appointment.agentId]),
+        ...live.directory.agents(appointment.tenantId).map((a) => a.agentId),
+      ];
+      const sender = agents
+        .map((agentId) => live.directory.numberOf(appointment.tenantId, agentId))
+        .find((n) => n?.startsWith('+') === true);
       return {
         name: tenant?.name ?? appointment.tenantId,
-        ...(sender?.startsWith('+') === true && { senderNumber: sender }),
+        ...(sender !== undefined && { senderNumber: sender }),
       };
     },
   });
