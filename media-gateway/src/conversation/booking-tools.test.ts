@@ -287,3 +287,57 @@ describe('book_appointment by service', () => {
     expect((await store.readAll()).length).toBe(before);
   });
 });
+
+describe('reschedule_appointment of an appointment booked on a calendar', () => {
+  const bookHaircut = async (startsAt: string) => {
+    const outcome = await runTool(deps, callOf(ANN, 'c1'), `book-${startsAt}`, 'book_appointment', {
+      service: 'haircut',
+      startsAt,
+      customerName: 'Ann Smith',
+      resourceId: 'sam',
+    });
+    expect(outcome.status, JSON.stringify(outcome.result)).toBe('succeeded');
+    await live.catchUp();
+    return String(outcome.result['appointmentId']);
+  };
+  const move = (appointmentId: string, startsAt: string) =>
+    runTool(deps, callOf(ANN, 'c2'), `move-${startsAt}`, 'reschedule_appointment', {
+      appointmentId,
+      startsAt,
+    });
+
+  it('moves it on its resource, even to a time overlapping where it was', async () => {
+    const appointmentId = await bookHaircut('2026-12-08T10:00:00-05:00');
+    const moved = await move(appointmentId, '2026-12-08T10:15:00-05:00');
+    expect(moved.status, JSON.stringify(moved.result)).toBe('succeeded');
+    const events = await eventsOf(`appointment-${TENANT}.${appointmentId}`);
+    expect(events.at(-1)?.data).toMatchObject({
+      to: { startsAt: '2026-12-08T15:15:00.000Z', resourceId: 'sam' },
+    });
+  });
+
+  it('moves it to another resource that serves it when its own is busy then', async () => {
+    const appointmentId = await bookHaircut('2026-12-08T10:00:00-05:00');
+    await send('AddTimeOff', {
+      resourceId: 'sam',
+      timeOffId: 'dentist',
+      from: '2026-12-08T19:00:00.000Z',
+      until: '2026-12-08T20:00:00.000Z',
+    });
+    await live.catchUp();
+    const moved = await move(appointmentId, '2026-12-08T14:00:00-05:00');
+    expect(moved.status, JSON.stringify(moved.result)).toBe('succeeded');
+    expect(moved.result['resourceId']).toBe('lee');
+    const lee = (await eventsOf(`calendar-${TENANT}.lee`)).filter((e) => e.type === 'SlotReserved');
+    expect(lee.map((e) => (e.data as { appointmentId: string }).appointmentId)).toEqual([appointmentId]);
+  });
+
+  it('refuses a time not free with offers near it, and moves nothing', async () => {
+    const appointmentId = await bookHaircut('2026-12-08T10:00:00-05:00');
+    const before = (await store.readAll()).length;
+    const moved = await move(appointmentId, '2026-12-08T12:15:00-05:00');
+    expect(moved.status).toBe('failed');
+    expect((moved.result as unknown as OfferResult).offers.length).toBeGreaterThan(0);
+    expect((await store.readAll()).length).toBe(before);
+  });
+});

@@ -76,10 +76,18 @@ const freeFor = (
   services: readonly ServiceEntry[],
   window: { readonly from: Date; readonly until: Date },
   resourceId?: string,
+  moving?: string,
 ): Offer[] =>
   freeSlots({
     services: [...services],
-    calendars: deps.directory.calendars(call.tenantId),
+    // An appointment being moved does not stand in its own way.
+    calendars: deps.directory
+      .calendars(call.tenantId)
+      .map((c) =>
+        moving === undefined
+          ? c
+          : { ...c, reservations: c.reservations.filter((r) => r.appointmentId !== moving) },
+      ),
     from: window.from,
     until: window.until,
     now: call.now(),
@@ -119,6 +127,7 @@ const offer = (
   services: readonly ServiceEntry[],
   args: Omit<FindFreeSlotsArguments, 'service'>,
   taken?: Slot,
+  moving?: string,
 ): { offers: Offer[]; dayFull: boolean } => {
   const near =
     args.date !== undefined && args.time !== undefined
@@ -127,17 +136,14 @@ const offer = (
   const fits = (s: Offer) =>
     (args.partOfDay === undefined || inPartOfDay(s.startsAt, args.partOfDay, call.timeZone)) &&
     !(taken && s.resourceId === taken.resourceId && s.startsAt === taken.startsAt);
-  let slots = freeFor(deps, call, services, searchWindow(args.date, call.timeZone, call.now())).filter(fits);
+  const window = searchWindow(args.date, call.timeZone, call.now());
+  let slots = freeFor(deps, call, services, window, undefined, moving).filter(fits);
   let dayFull = false;
   if (slots.length === 0 && args.date !== undefined) {
     // Nothing that day: the next free times after it, said as such.
     dayFull = true;
-    const after = searchWindow(
-      undefined,
-      call.timeZone,
-      searchWindow(args.date, call.timeZone, call.now()).until,
-    );
-    slots = freeFor(deps, call, services, after).filter(fits);
+    const after = searchWindow(undefined, call.timeZone, window.until);
+    slots = freeFor(deps, call, services, after, undefined, moving).filter(fits);
   }
   const offers = chooseOffers(slots, dayFull ? undefined : near);
   deps.holds?.hold(call.callId, offers, call.now());
@@ -271,5 +277,66 @@ export const bookByService = async (
     },
     status: 'succeeded',
     effects: [{ kind: 'follow_up', description: `appointment ${ids.appointmentId} booked` }],
+  };
+};
+
+/**
+ * Moves an appointment booked on a calendar to a free time, on its resource when that one is free then, else on
+ * another that serves its services; undefined for an appointment with no placement (tools.ts moves it as before).
+ */
+export const rescheduleByService = async (
+  deps: ToolDependencies,
+  call: ToolCallContext,
+  appointmentId: string,
+  startsAt: string,
+): Promise<ToolOutcome | undefined> => {
+  const placement = deps.directory.appointment(call.tenantId, appointmentId)?.placement;
+  if (!placement) return undefined;
+  const all = deps.directory.services(call.tenantId);
+  const services = placement.serviceIds.flatMap((id) => all.filter((s) => s.serviceId === id));
+  if (services.length !== placement.serviceIds.length) {
+    return {
+      result: { error: 'a service of that appointment is no longer offered' },
+      status: 'failed',
+      effects: [],
+    };
+  }
+  const start = new Date(startsAt);
+  const total = services.reduce((sum, s) => sum + s.durationMinutes, 0);
+  const free = freeFor(
+    deps,
+    call,
+    services,
+    { from: start, until: new Date(start.getTime() + (total + 1) * 60_000) },
+    undefined,
+    appointmentId,
+  ).filter((s) => Date.parse(s.startsAt) === start.getTime());
+  const slot = free.find((s) => s.resourceId === placement.resourceId) ?? free[0];
+  const fresh = (error: string): ToolOutcome => {
+    const iso = isoWithOffset(start, call.timeZone);
+    const near = { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+    const { offers } = offer(deps, call, services, near, undefined, appointmentId);
+    return { result: offersResult(call, services, offers, { error }), status: 'failed', effects: [] };
+  };
+  if (!slot) return fresh('that time is not free');
+  try {
+    await deps.commands.send('RescheduleAppointment', {
+      tenantId: call.tenantId,
+      appointmentId,
+      startsAt: slot.startsAt,
+      resourceId: slot.resourceId,
+    });
+  } catch (error) {
+    if (error instanceof CommandRefusedError && error.code === 'SLOT_TAKEN') {
+      await deps.catchUp?.();
+      return fresh(SLOT_TAKEN);
+    }
+    throw error;
+  }
+  deps.holds?.release(call.callId);
+  return {
+    result: { appointmentId, startsAt: slot.startsAt, resourceId: slot.resourceId },
+    status: 'succeeded',
+    effects: [],
   };
 };

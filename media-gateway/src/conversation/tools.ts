@@ -5,7 +5,12 @@ import { isOpen, nextOpening } from '../routing/business-hours.js';
 import type { Directory } from '../directory/directory.js';
 import type { ToolSpec } from '../llm/port.js';
 import type { SlotHolds } from '../booking/offers.js';
-import { bookByService, findFreeSlots, findFreeSlotsArguments } from './booking-tools.js';
+import {
+  bookByService,
+  findFreeSlots,
+  findFreeSlotsArguments,
+  rescheduleByService,
+} from './booking-tools.js';
 import { CommandRefusedError, type CommandSender } from './commands.js';
 
 /** What the knowledge tool returns for one match. */
@@ -314,6 +319,8 @@ const execute = async (
       const a = argumentSchemas.reschedule_appointment.parse(args);
       if (!ownsAppointment(directory, call, a.appointmentId))
         return failed('no such appointment for this caller');
+      const byService = await rescheduleByService(deps, call, a.appointmentId, a.startsAt);
+      if (byService) return byService;
       const refused = refusedTime(call, a.startsAt);
       if (refused) return refused;
       await commands.send('RescheduleAppointment', {

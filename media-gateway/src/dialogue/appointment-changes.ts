@@ -15,7 +15,8 @@ import {
 } from './dialogue-state.js';
 import { say } from './phrases.js';
 import { extractWhen, mergeWhen, pickAppointment, type WhenMention } from './slots.js';
-import { ClosedThen, History, Scheduled } from './tool-results.js';
+import { offerSay } from './offer-phrases.js';
+import { ClosedThen, History, Offers, Scheduled } from './tool-results.js';
 import { isoWithOffset } from '@ccp/schemas';
 
 /**
@@ -241,6 +242,19 @@ export const afterReschedule = (
           'Rescheduling failed: closed then.',
         ),
         [say.closedThen({ when: whenOf(opens, ctx), move: true })],
+        c,
+      );
+    }
+    const offered = Offers.safeParse(result);
+    if (task?.appointment && offered.success && offered.data.offers.length > 0) {
+      // Booked on a calendar: the free times near the one asked for are said, and one of them is the answer.
+      const starts = offered.data.offers.map((o) => new Date(o.startsAt));
+      return reply(
+        note(
+          { ...state, task: { ...task, when: dayOnly(task.when) }, awaiting: 'new_time' },
+          'Rescheduling failed: the time was not free.',
+        ),
+        [offerSay.notAvailable(), offerSay.offer({ starts, timeZone: ctx.timeZone })],
         c,
       );
     }

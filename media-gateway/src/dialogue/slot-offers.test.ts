@@ -123,6 +123,36 @@ describe('offline engine: booking through services', () => {
     expect(done.text).toMatch(/booked for/);
   });
 
+  it('a move to a time not free: the free times near it said, and one of them taken as the new time', async () => {
+    const call = driver({
+      lookup_caller_history: () => ({
+        calls: [],
+        tickets: [],
+        appointments: [
+          { appointmentId: 'apt-1', service: 'Haircut', startsAt: at('10:00'), status: 'scheduled' },
+        ],
+      }),
+      reschedule_appointment: (a) =>
+        a['startsAt'] === at('15:00')
+          ? { appointmentId: 'apt-1', startsAt: new Date(at('15:00')).toISOString(), resourceId: 'lee' }
+          : {
+              error: 'that time is not free',
+              services: ['Haircut'],
+              offers: [offer('14:00'), offer('15:00')],
+            },
+    });
+    await call.greet();
+    await call.hear('I need to move my appointment on Tuesday to Tuesday at 1 pm.');
+    const refused = await call.hear('Yes.');
+    expect(refused.text).toContain(
+      "I'm sorry, that time is not available. I have 2 PM or 3 PM on Tuesday, December 8. What time would suit you?",
+    );
+    const confirm = await call.hear('3 pm');
+    expect(confirm.text).toMatch(/to Tuesday, December 8 at 3 PM\. Shall I do that\?/);
+    const moved = await call.hear('Yes.');
+    expect(moved.tools[0]?.args).toEqual({ appointmentId: 'apt-1', startsAt: at('15:00') });
+  });
+
   it('names the services there are when the caller names none of them', async () => {
     const call = driver({
       find_free_slots: () => ({ error: 'no service by that name', services: ['Haircut', 'Colour'] }),

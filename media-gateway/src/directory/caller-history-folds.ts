@@ -47,6 +47,10 @@ export const applyAppointment = (data: TenantData, appointmentId: string, event:
         durationMinutes: event.data.durationMinutes,
         status: 'scheduled',
         customerName: event.data.customer.name,
+        placement: event.data.placement && {
+          resourceId: event.data.placement.resourceId,
+          serviceIds: event.data.placement.serviceIds,
+        },
       });
       const customer =
         event.data.customer.phone ??
@@ -62,6 +66,9 @@ export const applyAppointment = (data: TenantData, appointmentId: string, event:
         appointment.startsAt = event.data.to.startsAt;
         appointment.durationMinutes = event.data.to.durationMinutes;
         appointment.status = 'scheduled';
+        const resourceId = event.data.to.resourceId;
+        if (appointment.placement && resourceId !== undefined)
+          appointment.placement = { ...appointment.placement, resourceId };
       }
       return;
     case 'AppointmentCancelled':

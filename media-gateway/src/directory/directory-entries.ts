@@ -105,6 +105,8 @@ export interface AppointmentEntry {
   durationMinutes: number;
   status: 'scheduled' | 'confirmed' | 'cancelled' | 'completed' | 'no_show';
   readonly customerName: string;
+  /** Booked on a resource's calendar: which resource and services (a move keeps it on a calendar). */
+  placement: { readonly resourceId: string; readonly serviceIds: readonly string[] } | undefined;
 }
 
 export interface TicketEntry {
