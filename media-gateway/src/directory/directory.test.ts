@@ -140,3 +140,75 @@ describe('directory', () => {
     expect(directory().agents(TENANT)).toHaveLength(before);
   });
 });
+
+describe('directory: what booking on a call needs', () => {
+  it('finds contacts by number as they are created, renumbered and deleted', async () => {
+    await send('CreateContact', {
+      tenantId: TENANT,
+      contactId: 'ann',
+      name: 'Ann',
+      phones: ['+15557770001'],
+    });
+    await f.live.catchUp();
+    expect(directory().contactByPhone(TENANT, '+15557770001')?.name).toBe('Ann');
+    await send('UpdateContact', {
+      tenantId: TENANT,
+      contactId: 'ann',
+      phones: ['+15557770003'],
+      name: 'Ann B',
+    });
+    await f.live.catchUp();
+    expect(directory().contactByPhone(TENANT, '+15557770001')).toBeUndefined();
+    expect(directory().contactByPhone(TENANT, '+15557770003')).toMatchObject({
+      contactId: 'ann',
+      name: 'Ann B',
+    });
+    await send('DeleteContact', { tenantId: TENANT, contactId: 'ann' });
+    await f.live.catchUp();
+    expect(directory().contactByPhone(TENANT, '+15557770003')).toBeUndefined();
+    expect(directory().contact(TENANT, 'ann')).toBeUndefined();
+  });
+
+  it('keeps the services callers can book and the calendars availability reads', async () => {
+    await send('AddResource', {
+      tenantId: TENANT,
+      resourceId: 'sam',
+      name: 'Sam',
+      kind: 'staff',
+      timeZone: 'America/New_York',
+      workingHours: [{ day: 'mon', open: '09:00', close: '17:00' }],
+    });
+    await send('DefineService', {
+      tenantId: TENANT,
+      serviceId: 'cut',
+      name: 'Haircut',
+      durationMinutes: 30,
+      resourceIds: ['sam'],
+    });
+    await send('DefineService', {
+      tenantId: TENANT,
+      serviceId: 'old',
+      name: 'Old',
+      durationMinutes: 30,
+      resourceIds: ['sam'],
+    });
+    await send('RetireService', { tenantId: TENANT, serviceId: 'old' });
+    await f.live.catchUp();
+    expect(
+      directory()
+        .services(TENANT)
+        .map((s) => s.serviceId),
+    ).toEqual(['cut']);
+    expect(directory().calendars(TENANT)).toEqual([
+      expect.objectContaining({
+        resourceId: 'sam',
+        timeZone: 'America/New_York',
+        reservations: [],
+        removed: false,
+      }),
+    ]);
+    await send('RemoveResource', { tenantId: TENANT, resourceId: 'sam' });
+    await f.live.catchUp();
+    expect(directory().calendars(TENANT)).toEqual([]);
+  });
+});
