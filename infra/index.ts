@@ -7,5 +7,6 @@ export * from './platform/bootstrap.js';
 export * from './platform/config.js';
 export * from './platform/credentials.js';
 export * from './platform/demo-seed.js';
+export * from './platform/demo-appointments.js';
 export * from './platform/platform.js';
 export * from './platform/stream-processing.js';

@@ -3,6 +3,7 @@ import { ensureSuperAdmin } from './bootstrap.js';
 import { localCredentials } from './credentials.js';
 import { DEMO_TENANT, DEMO_USERS, demoCallLines, demoClinicHours, seedDemo } from './demo-seed.js';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign.js';
+import { DEMO_CALENDAR_PATH, seedDemoAppointments } from './demo-appointments.js';
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
@@ -38,6 +39,8 @@ await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
 const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPassword) : false;
 // Also into a demo data directory seeded before campaigns existed.
 if (config.seedDemo) await seedDemoCampaign(platform);
+// Appointments over the coming week, topped up at each start (derived ids: nothing is booked twice).
+if (config.seedDemo) await seedDemoAppointments(platform);
 
 const lines = [
   '',
@@ -57,6 +60,7 @@ if (config.seedDemo) {
   for (const user of DEMO_USERS) lines.push(`    ${user.role.padEnd(13)} ${user.email}`);
   lines.push(
     `  campaigns:   ${platform.url}/campaigns/${DEMO_CAMPAIGN} (a draft with 12 leads: schedule it and the dialer calls them through the local carrier)`,
+    `  calendar:    ${platform.url}${DEMO_CALENDAR_PATH} (three staff members, one on call around the clock, with appointments over the coming week: drag one to move it)`,
   );
 }
 if (config.mediaGateway.enabled) {

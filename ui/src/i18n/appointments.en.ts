@@ -36,7 +36,7 @@ export const appointmentsEn = {
       moved: 'Moved to {time}',
       notMoved: 'Not moved: {message}',
       empty: 'No appointments in this period',
-      openDetails: '{service} for {customer} at {time}, {status}',
+      blockDetails: '{date}, {staff}, {status}',
     },
     details: {
       title: 'Appointment',

@@ -39,7 +39,7 @@ export const appointmentsEs: AppointmentsMessages = {
       moved: 'Movida a las {time}',
       notMoved: 'No se movió: {message}',
       empty: 'No hay citas en este periodo',
-      openDetails: '{service} para {customer} a las {time}, {status}',
+      blockDetails: '{date}, {staff}, {status}',
     },
     details: {
       title: 'Cita',

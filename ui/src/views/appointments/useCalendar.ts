@@ -67,7 +67,7 @@ export const useCalendar = () => {
     () =>
       new Intl.DateTimeFormat(locale.value === 'es' ? 'es-ES' : 'en-US', {
         timeZone: zone.value,
-        hour: '2-digit',
+        hour: 'numeric',
         minute: '2-digit',
       }),
   );
