@@ -185,6 +185,7 @@ export const appointmentsEn = {
       appointments: 'Appointments',
       tickets: 'Tickets',
       leads: 'Campaigns',
+      latest: 'The latest {shown} of {total}.',
       messages: 'Messages',
       none: 'None',
       notFound: 'This contact does not exist or was deleted.',

@@ -188,6 +188,7 @@ export const appointmentsEs: AppointmentsMessages = {
       appointments: 'Citas',
       tickets: 'Tickets',
       leads: 'Campañas',
+      latest: 'Los {shown} más recientes de {total}.',
       messages: 'Mensajes',
       none: 'Ninguno',
       notFound: 'Este contacto no existe o se eliminó.',
