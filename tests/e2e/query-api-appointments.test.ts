@@ -13,6 +13,8 @@ const DAY = 24 * 3_600_000;
 const today = new Date(Math.floor(Date.now() / DAY) * DAY);
 /** Midnight UTC `n` days from today, plus `hours`. */
 const at = (n: number, hours = 0) => new Date(today.getTime() + n * DAY + hours * 3_600_000).toISOString();
+/** Longer than a content line (75 octets), with letters of two and three octets in UTF-8. */
+const LONG_SERVICE = `Revisión completa — ${'limpieza y pulido '.repeat(6)}`.trim();
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 const send = async (type: string, data: Record<string, unknown>) => {
@@ -142,9 +144,10 @@ describe('appointments read side', () => {
         customer: { name: 'Dan Brown' },
         contactId: 'ct-dan',
       });
-      // No calendar: linked to Carla by her number only.
+      // No calendar: linked to Carla by her number only. Its long summary is folded in the feed.
       await send('ScheduleAppointment', {
         ...booked(3, 34),
+        service: LONG_SERVICE,
         customer: { name: 'Walk-in', phone: CARLA_PHONE },
       });
       await send('ScheduleAppointment', { ...booked(4, 14, placement), customer: { name: 'Eve' } });
@@ -293,9 +296,13 @@ describe('appointments read side', () => {
       notes: 'Sensitive teeth',
     });
 
-    const detail = await get<{ history: { type: string }[] }>('analyst', '/api/appointments/ap-1');
+    const detail = await get<{ history: { type: string; actor: string }[] }>(
+      'analyst',
+      '/api/appointments/ap-1',
+    );
     expect(validate('getAppointment', 200, detail.body)).toEqual([]);
     expect(detail.body.history.map((h) => h.type)).toEqual(['AppointmentScheduled', 'AppointmentConfirmed']);
+    expect(detail.body.history.map((h) => h.actor)).toEqual(['demo-admin', 'demo-admin']);
     expect((await get('agent', '/api/appointments/ap-none')).status).toBe(404);
   });
 
@@ -477,7 +484,7 @@ describe('appointments read side', () => {
         SUMMARY: 'Cleaning\\, X-ray\\; both — Dan Brown',
         STATUS: 'TENTATIVE',
       });
-      expect(byUid.has(`ap-3@${DEMO_TENANT}.ccp`)).toBe(true);
+      expect(byUid.get(`ap-3@${DEMO_TENANT}.ccp`)?.['SUMMARY']).toBe(`${LONG_SERVICE} — Walk-in`);
       // Cancelled: not in the feed.
       expect(byUid.has(`ap-4@${DEMO_TENANT}.ccp`)).toBe(false);
 

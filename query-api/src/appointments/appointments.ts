@@ -58,7 +58,7 @@ export const AppointmentList = z.object({
 export const AppointmentHistoryEntry = z.object({
   type: z.string(),
   occurredAt: z.string(),
-  actor: z.object({ kind: z.string(), id: z.string() }).loose(),
+  actor: z.string().describe('Who did it: a member, API key or platform id'),
   data: z.record(z.string(), z.unknown()),
 });
 export const AppointmentDetail = z.object({
@@ -177,7 +177,12 @@ export const appointmentDetail = async (
     if (!decoded.ok || parseStreamName(recorded.streamId)?.id !== appointmentId) return [];
     const { type, occurredAt, actor, data } = decoded.value;
     return [
-      { type, occurredAt: new Date(occurredAt).toISOString(), actor, data: data as Record<string, unknown> },
+      {
+        type,
+        occurredAt: new Date(occurredAt).toISOString(),
+        actor: actor.id,
+        data: data as Record<string, unknown>,
+      },
     ];
   });
   return { appointment: appointmentOf(row), history };
