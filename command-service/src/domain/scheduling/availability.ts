@@ -1,4 +1,12 @@
-import { insideOne, MINUTE, normalize, overlaps, overlapsAny, type Interval } from './intervals.js';
+import {
+  firstOverlapping,
+  insideOne,
+  MINUTE,
+  normalize,
+  overlaps,
+  overlapsAny,
+  type Interval,
+} from './intervals.js';
 import { DAY, localAt } from './local-time.js';
 import type {
   CalendarBookings,
@@ -121,14 +129,13 @@ export const bookingShape = (services: readonly ServiceView[]) => ({
   bufferAfterMinutes: services[services.length - 1]?.bufferAfterMinutes ?? 0,
 });
 
-interface NumericSlot {
-  readonly start: number;
-  readonly resourceIndex: number;
-}
+/** Slots found are sorted as one number each: the start minute, then the resource's index in 20 bits. */
+const RESOURCE_BITS = 2 ** 20;
 
 /**
  * Grid starts inside a working interval: local times on the step grid (from local midnight) that exist, in
- * order. Within an interval whose offset does not change (nearly all) the grid is a fixed UTC stride.
+ * order. Within an interval whose offset does not change (nearly all) the grid is a fixed UTC stride, and
+ * `visit` answers the earliest start worth trying next, so a long blocked stretch is jumped over.
  */
 const gridStarts = (
   timeZone: string,
@@ -136,7 +143,7 @@ const gridStarts = (
   earliest: number,
   latestStart: number,
   step: number,
-  visit: (start: number) => void,
+  visit: (start: number) => number,
 ): void => {
   const first = Math.max(interval.from, earliest);
   if (first > latestStart) return;
@@ -146,7 +153,10 @@ const gridStarts = (
   const dayStart = Math.floor(localFirst / DAY) * DAY;
   let local = dayStart + Math.ceil((localFirst - dayStart) / step) * step;
   if (offsetFirst === offsetLast) {
-    for (let t = local - offsetFirst; t <= latestStart; t += step) visit(t);
+    for (let t = local - offsetFirst; t <= latestStart;) {
+      const next = visit(t);
+      t += next > t ? Math.ceil((next - t) / step) * step : step;
+    }
     return;
   }
   // A DST change inside the interval: walk the local grid and keep every instant showing a grid time (none for
@@ -157,7 +167,7 @@ const gridStarts = (
       if (t >= first && t <= latestStart && localAt(timeZone, t) === local) starts.push(t);
     }
   }
-  starts.sort((a, b) => a - b).forEach(visit);
+  for (const t of starts.sort((a, b) => a - b)) visit(t);
 };
 
 /**
@@ -191,33 +201,35 @@ export const freeSlots = (query: FreeSlotsQuery): FreeSlot[] => {
       speaks(c.languages, query.language) &&
       services.every((s) => s.resourceIds.includes(c.resourceId)),
   );
-  const found: NumericSlot[] = [];
+  if (calendars.length >= RESOURCE_BITS) throw new RangeError('too many calendars for one query');
+  const found: number[] = [];
   calendars.forEach((calendar, resourceIndex) => {
     const blocked = blockedOf(calendar);
     const held = normalize(
       (query.holds ?? []).filter((h) => h.resourceId === calendar.resourceId).map(heldSpan),
     );
+    const visit = (start: number): number => {
+      const from = start - before;
+      const until = start + duration + after;
+      const blocker = firstOverlapping(blocked, from, until) ?? firstOverlapping(held, from, until);
+      if (blocker) return blocker.until + before;
+      found.push((start / MINUTE) * RESOURCE_BITS + resourceIndex);
+      return start;
+    };
     for (const open of workingIntervals(calendar, earliest, until)) {
-      gridStarts(
-        calendar.timeZone,
-        open,
-        earliest,
-        Math.min(open.until - duration, until - 1),
-        step,
-        (start) => {
-          const span = { from: start - before, until: start + duration + after };
-          if (!overlapsAny(blocked, span) && !overlapsAny(held, span)) found.push({ start, resourceIndex });
-        },
-      );
+      gridStarts(calendar.timeZone, open, earliest, Math.min(open.until - duration, until - 1), step, visit);
     }
   });
-  found.sort((a, b) => a.start - b.start || a.resourceIndex - b.resourceIndex);
-  const chosen = query.limit === undefined ? found : found.slice(0, query.limit);
-  return chosen.map(({ start, resourceIndex }) => ({
-    startsAt: new Date(start).toISOString(),
-    endsAt: new Date(start + duration).toISOString(),
-    resourceId: calendars[resourceIndex]!.resourceId,
-  }));
+  const sorted = Float64Array.from(found).sort();
+  const chosen = query.limit === undefined ? sorted : sorted.subarray(0, query.limit);
+  return Array.from(chosen, (key) => {
+    const start = Math.floor(key / RESOURCE_BITS) * MINUTE;
+    return {
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(start + duration).toISOString(),
+      resourceId: calendars[key % RESOURCE_BITS]!.resourceId,
+    };
+  });
 };
 
 /** What ScheduleAppointment books for a slot freeSlots offered: exactly that time on that resource. */

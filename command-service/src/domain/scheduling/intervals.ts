@@ -53,11 +53,19 @@ export const firstEndingAfter = (sorted: readonly Interval[], t: number): number
   return low;
 };
 
-/** Whether `interval` overlaps any interval of a normalized list (binary search). */
-export const overlapsAny = (sorted: readonly Interval[], interval: Interval): boolean => {
-  const i = firstEndingAfter(sorted, interval.from);
-  return i < sorted.length && sorted[i]!.from < interval.until;
+/** The first interval of a normalized list that overlaps [from, until) (binary search), if any. */
+export const firstOverlapping = (
+  sorted: readonly Interval[],
+  from: number,
+  until: number,
+): Interval | undefined => {
+  const i = firstEndingAfter(sorted, from);
+  return i < sorted.length && sorted[i]!.from < until ? sorted[i] : undefined;
 };
+
+/** Whether `interval` overlaps any interval of a normalized list. */
+export const overlapsAny = (sorted: readonly Interval[], interval: Interval): boolean =>
+  firstOverlapping(sorted, interval.from, interval.until) !== undefined;
 
 /** Whether `interval` lies wholly inside one interval of a normalized list. */
 export const insideOne = (sorted: readonly Interval[], interval: Interval): boolean => {
