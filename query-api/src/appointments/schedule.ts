@@ -166,8 +166,13 @@ export const AvailabilityQuery = z
     path: ['until'],
   });
 
+/** The most slots one answer lists, earliest first: a narrower range or a resource gives the later ones. */
+const MAX_SLOTS = 2000;
+
 export const Availability = z.object({
-  slots: z.array(z.object({ startsAt: z.string(), endsAt: z.string(), resourceId: z.string() })),
+  slots: z
+    .array(z.object({ startsAt: z.string(), endsAt: z.string(), resourceId: z.string() }))
+    .describe(`Free slots by start, then resource; at most ${MAX_SLOTS}`),
 });
 
 /** The longest buffer a reservation can have: reservations ending this long before the range still count. */
@@ -244,7 +249,7 @@ export const availability = async (
     now,
     ...(query.resourceId !== undefined && { resourceId: query.resourceId }),
     ...(query.language !== undefined && { language: query.language }),
-    limit: 2000,
+    limit: MAX_SLOTS,
   });
   return { slots: slots.map(({ startsAt, endsAt, resourceId }) => ({ startsAt, endsAt, resourceId })) };
 };
