@@ -35,7 +35,11 @@ export class CallConversation {
   }
 
   private firstLanguage(): string {
-    return this.setup.agent.settings.languages[0] ?? this.setup.tenant.settings.languages[0] ?? 'en';
+    const preferred = this.setup.callerLanguage;
+    const spoken = preferred && this.languages.find((l) => primary(l) === primary(preferred));
+    return (
+      spoken || (this.setup.agent.settings.languages[0] ?? this.setup.tenant.settings.languages[0] ?? 'en')
+    );
   }
 
   get voice(): string {

@@ -33,6 +33,8 @@ export interface CallSetup {
   readonly now?: () => Date;
   /** An outbound campaign call's lead variables, for the greeting and the prompt. */
   readonly variables?: Readonly<Record<string, string>>;
+  /** A known caller's language (their contact's): the call starts in it when the agent speaks it. */
+  readonly callerLanguage?: string;
 }
 
 export type NextStep =

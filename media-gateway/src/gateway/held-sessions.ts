@@ -110,6 +110,11 @@ export class HeldSessions {
 
   /** A session held by this process, counted against its agent's concurrency limit until it closes. */
   newSession(setup: CallSetup): CallSession {
+    // A known caller is answered in their own language; a campaign call keeps to its lead's.
+    const language =
+      setup.variables === undefined
+        ? this.deps.live.directory.contactByPhone(setup.tenant.tenantId, setup.customer)?.language
+        : undefined;
     const session = new CallSession(
       {
         commands: this.deps.commands,
@@ -123,7 +128,7 @@ export class HeldSessions {
         readCall: () => this.deps.readCall(setup.tenant.tenantId, setup.callId),
         log: this.deps.log,
       },
-      setup,
+      language !== undefined ? { ...setup, callerLanguage: language } : setup,
     );
     this.sessions.set(setup.callId, session);
     const key = `${setup.tenant.tenantId}/${setup.agent.agentId}`;
