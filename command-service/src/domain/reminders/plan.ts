@@ -157,6 +157,21 @@ const formatPrice = (price: Price, language: string): string => {
   }
 };
 
+const formatters = new Map<string, { date: Intl.DateTimeFormat; time: Intl.DateTimeFormat }>();
+/** Building a DateTimeFormat costs far more than using one: one pair per language and zone. */
+const formattersFor = (language: string, timeZone: string) => {
+  const key = `${language}|${timeZone}`;
+  let pair = formatters.get(key);
+  if (!pair) {
+    pair = {
+      date: new Intl.DateTimeFormat(language, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }),
+      time: new Intl.DateTimeFormat(language, { timeZone, hour: 'numeric', minute: '2-digit' }),
+    };
+    formatters.set(key, pair);
+  }
+  return pair;
+};
+
 const variablesFor = (
   input: PlanInput,
   language: string,
@@ -164,15 +179,9 @@ const variablesFor = (
 ): Partial<Record<TemplateVariable, string>> => {
   const { appointment, contact, business, service } = input;
   const start = new Date(appointment.startsAt);
-  const date = new Intl.DateTimeFormat(language, {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-  }).format(start);
-  const time = new Intl.DateTimeFormat(language, { timeZone, hour: 'numeric', minute: '2-digit' }).format(
-    start,
-  );
+  const formats = formattersFor(language, timeZone);
+  const date = formats.date.format(start);
+  const time = formats.time.format(start);
   return {
     name: contact?.name ?? appointment.customer.name,
     service: appointment.service,
