@@ -259,6 +259,41 @@ describe('the reminders process manager', () => {
     });
   });
 
+  it('asks the agent who booked on a call to call back on an "R" reply, through the callbacks campaign', async () => {
+    await send('StartCall', {
+      callId: 'CA1',
+      direction: 'inbound',
+      from: PHONE,
+      to: '+15550100001',
+      provider: 'twilio',
+      agentId: 'sofia',
+    });
+    await start();
+    await book('apt-1', { callId: 'CA1', agentId: 'sofia' });
+    await settle();
+    await send('ReceiveMessage', {
+      messageId: 'in-4',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'R',
+      provider: 'twilio',
+      providerMessageId: 'SM4',
+    });
+    await settle();
+    const dials = await ofType('CallbackDialScheduled');
+    expect(dials).toHaveLength(1);
+    expect(dials[0]?.data).toMatchObject({
+      kind: 'callback',
+      lead: { leadId: 'rs-in-4', phone: PHONE, agentId: 'sofia' },
+    });
+    expect(await ofType('TicketOpened')).toEqual([]);
+    expect((await ofType('MessageReplyHandled'))[0]?.data).toMatchObject({
+      intent: 'reschedule',
+      outcome: 'callback rs-in-4 scheduled',
+    });
+  });
+
   it('marks a no-show after the grace period, but not an appointment completed meanwhile', async () => {
     await start();
     await book('apt-1');
