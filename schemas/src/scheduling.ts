@@ -185,7 +185,16 @@ export const ReleaseSlot = defineCommand(
 export const UndoReservation = defineCommand(
   'calendar',
   'UndoReservation',
-  z.object({ ...resourceKey, appointmentId: EntityId }),
+  z.object({
+    ...resourceKey,
+    appointmentId: EntityId,
+    /**
+     * The reservation being undone: when given, nothing happens unless it is still the appointment's current
+     * one (another booking of the same appointment may have reserved since, and an undo may be repeated).
+     */
+    startsAt: UtcDateTime.optional(),
+    endsAt: UtcDateTime.optional(),
+  }),
   'Put an appointment’s reservation back as it was before the last ReserveSlot (the compensation of a booking ' +
     'or a move that then failed).',
 );

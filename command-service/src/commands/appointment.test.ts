@@ -87,8 +87,16 @@ describe('appointment routes on resource calendars', () => {
 
   it('a reservation that ran for a booking that then failed is undone', () => {
     const reserveRoute = calendarRoutes.find((r) => r.definition === ReserveSlot);
-    const data = { tenantId: 'acme', resourceId: 'dana', appointmentId: 'ap-1' };
-    expect(reserveRoute?.compensation?.(data)).toEqual(request(UndoReservation, data));
+    const data = {
+      tenantId: 'acme',
+      resourceId: 'dana',
+      appointmentId: 'ap-1',
+      startsAt: '2026-03-05T15:00:00.000Z',
+      endsAt: '2026-03-05T15:45:00.000Z',
+    };
+    expect(reserveRoute?.compensation?.({ ...data, bufferBeforeMinutes: 0, bufferAfterMinutes: 0 })).toEqual(
+      request(UndoReservation, data),
+    );
   });
 
   it('cancelled, no-show and moved away give the resource’s time back', () => {

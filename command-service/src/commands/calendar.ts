@@ -39,8 +39,8 @@ export const calendarRoutes: readonly CommandRoute[] = [
   route(ReserveSlot, calendarDecider, {
     ...staff,
     retryOnConflict: true,
-    compensation: ({ tenantId, resourceId, appointmentId }) =>
-      request(UndoReservation, { tenantId, resourceId, appointmentId }),
+    compensation: ({ tenantId, resourceId, appointmentId, startsAt, endsAt }) =>
+      request(UndoReservation, { tenantId, resourceId, appointmentId, startsAt, endsAt }),
   }),
   route(ReleaseSlot, calendarDecider, { ...staff, retryOnConflict: true }),
   route(UndoReservation, calendarDecider, { ...staff, retryOnConflict: true }),

@@ -185,6 +185,30 @@ describe('calendar decider', () => {
         .when(command(UndoReservation, { ...key, appointmentId: 'ap-1' }))
         .then(reserved()));
 
+    it('undoing a reservation that is no longer the current one changes nothing (undone already, or moved since)', () => {
+      const undoMove = command(UndoReservation, {
+        ...key,
+        appointmentId: 'ap-1',
+        startsAt: moved.startsAt,
+        endsAt: moved.endsAt,
+      });
+      given([added, reserved(), reserved(moved)])
+        .when(undoMove)
+        .then(reserved());
+      given([added, reserved(), reserved(moved), reserved()])
+        .when(undoMove)
+        .thenNothingHappened();
+      const undoFirst = command(UndoReservation, {
+        ...key,
+        appointmentId: 'ap-1',
+        startsAt: nine.startsAt,
+        endsAt: nine.endsAt,
+      });
+      given([added, reserved(), reserved(moved)])
+        .when(undoFirst)
+        .thenNothingHappened();
+    });
+
     it('undoing what was never reserved, or was released, changes nothing', () => {
       given(added)
         .when(command(UndoReservation, { ...key, appointmentId: 'ap-9' }))

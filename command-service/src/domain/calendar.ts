@@ -204,8 +204,15 @@ export const decide = (command: CalendarCommand, state: CalendarState): Calendar
         : [];
     }
     case 'UndoReservation': {
-      const { appointmentId } = command.data;
+      const { appointmentId, startsAt, endsAt } = command.data;
       if (!(appointmentId in state.previous)) return [];
+      const current = state.reservations.find((r) => r.appointmentId === appointmentId);
+      const undone =
+        startsAt === undefined ||
+        (current !== undefined &&
+          Date.parse(current.startsAt) === Date.parse(startsAt) &&
+          (endsAt === undefined || Date.parse(current.endsAt) === Date.parse(endsAt)));
+      if (!undone) return [];
       const previous = state.previous[appointmentId];
       if (previous) return [{ type: 'SlotReserved', data: previous }];
       return state.reservations.some((r) => r.appointmentId === appointmentId)
