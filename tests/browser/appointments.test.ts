@@ -178,6 +178,48 @@ describe('appointments in the console', () => {
     },
   );
 
+  it(
+    'books an appointment at a free time of the on-call dentist, for a contact found by name',
+    {
+      timeout: 45_000,
+    },
+    async () => {
+      const page = await ui.newPage();
+      await ui.signIn(page, 'tenant_admin');
+      await page.getByRole('link', { name: 'Calendar', exact: true }).click();
+      await page.getByRole('button', { name: 'New appointment' }).click();
+      const slots = page.getByTestId('booking-slots');
+      await slots.getByLabel('Check-up (30 min)').check();
+      const tomorrow = wall(new Date(Date.now() + 86_400_000).toISOString()).date;
+      await slots.getByLabel('Day', { exact: true }).fill(tomorrow);
+      await slots.getByLabel('Staff member', { exact: true }).selectOption({ label: ON_CALL_NAME });
+      await slots.getByRole('button', { name: 'Find free times' }).click();
+      const slot = page.getByTestId('slot').first();
+      await isVisible(slot);
+      const startsAt = await slot.getAttribute('data-starts-at');
+      await slot.click();
+      const form = page.getByTestId('booking-form');
+      await form.getByLabel('Search contacts').fill('Okafor');
+      await form.getByRole('button', { name: 'Search', exact: true }).click();
+      await form.getByRole('button', { name: /Ben Okafor/ }).click();
+      await expect.poll(() => form.getByLabel('Name', { exact: true }).inputValue()).toBe('Ben Okafor');
+      await expectAccessible(page, 'new appointment');
+      await form.getByRole('button', { name: 'Book', exact: true }).click();
+      const booked = await eventually(
+        () =>
+          admin.request<{ appointments: Appointment[] }>(
+            'GET',
+            '/api/appointments?contactId=ben-okafor&limit=500',
+          ),
+        (answer) =>
+          expect(
+            answer.body.appointments.some((a) => a.startsAt === startsAt && a.resourceId === ON_CALL),
+          ).toBe(true),
+      );
+      expect(booked.status).toBe(200);
+    },
+  );
+
   it('creates a service served by a staff member', { timeout: 45_000 }, async () => {
     const page = await ui.newPage();
     await ui.signIn(page, 'tenant_admin');
@@ -244,6 +286,11 @@ describe('appointments in the console', () => {
     await hasText(page.getByRole('heading', { level: 1 }), 'Calendario');
     await page.getByLabel('Vista', { exact: true }).selectOption({ label: 'Mes' });
     await isVisible(page.getByTestId('month-grid'));
+    // The day view: one column per staff member.
+    await page.getByLabel('Vista', { exact: true }).selectOption({ label: 'Día' });
+    for (const id of ['dr-patel', 'hygienist-rivera', ON_CALL])
+      await isVisible(page.getByTestId(`column-${id}`));
+    await page.getByLabel('Vista', { exact: true }).selectOption({ label: 'Mes' });
     await isVisible(page.getByRole('button', { name: 'Nueva cita' }));
     await shot(page, 'appointments-month-es');
     await expectAccessible(page, 'calendar, month, Spanish');
