@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_NUMBER, DEMO_TENANT, seedDemo } from '@ccp/infra';
 import { decodeEvent, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
@@ -39,6 +42,8 @@ const DAN = '+15557710004';
 const accountSid = twilioSid('AC');
 const authToken = 'reminders-auth-token-0123456789abcdef';
 let carrier: LocalCarrier;
+let smtp: SMTPServer;
+const mails: ParsedMail[] = [];
 let dataDir: string;
 let test: TestPlatform;
 let gateway: MediaGatewayModule;
@@ -52,6 +57,7 @@ const start = async () => {
       TWILIO_ACCOUNT_SID: accountSid,
       TWILIO_AUTH_TOKEN: authToken,
       TWILIO_API_URL: carrier.url,
+      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
     },
     modules: (config) => {
       module = mediaGatewayModule(config.mediaGateway, {
@@ -118,6 +124,17 @@ const reply = (from: string, body: string) => {
 
 beforeAll(async () => {
   carrier = await startLocalCarrier({ accountSid, authToken });
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData: (stream, _session, callback) => {
+      simpleParser(stream).then((mail) => {
+        mails.push(mail);
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   dataDir = mkdtempSync(join(tmpdir(), 'ccp-reminders-'));
   await start();
   await send('ConfigureSchedule', {
@@ -144,6 +161,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await test?.stop();
   await carrier?.stop();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -222,16 +240,15 @@ describe('appointment confirmations, reminders, no-shows and replies', () => {
     expect((await scheduledFor('e2e-ana')).map(idOf)).toEqual(
       expect.arrayContaining(['apt-e2e-ana-r0-reminder-1440-email', 'apt-e2e-ana-r0-reminder-120-email']),
     );
+    // Email goes through a real (local) SMTP server.
     await vi.waitFor(
       () =>
-        expect(
-          gateway
-            .messaging()
-            ?.routing.outbox.entries()
-            .some((m) => m.messageId === 'apt-e2e-ana-2-r0-confirmation-email'),
-        ).toBe(true),
+        expect(mails.filter((m) => m.subject?.startsWith('Su cita en Bright Smile Dental'))).toHaveLength(1),
       { timeout: 15_000 },
     );
+    const mail = mails.find((m) => m.subject?.startsWith('Su cita en Bright Smile Dental'));
+    expect(mail?.text).toContain('Hola Patient ana');
+    expect(mail?.to && 'text' in mail.to ? mail.to.text : '').toContain('ana@example.com');
     await vi.waitFor(() => expect(smsTo(ANA)).toHaveLength(3), { timeout: 15_000 });
     expect(smsTo(ANA)[2]?.body).toContain('No recibirá más mensajes');
   });
