@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeEvent, SYSTEM_ACTOR, type Actor } from '@ccp/schemas';
+import { createCommandHandler, type CommandHandler } from '../application/command-handler.js';
+import { CommandRejected } from '../application/errors.js';
+import type { EventStore } from '../event-store/port.js';
+import { createSqliteEventStore } from '../event-store/sqlite.js';
+import { commandRoutes } from './index.js';
+
+/** Bookings through the real command handler and SQLite store: the calendar reservation and its undo. */
+const admin: Actor = { kind: 'user', id: 'u1', role: 'tenant_admin', tenantId: 'acme' };
+const NOW = new Date('2026-03-02T15:00:00Z');
+const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
+const booking = (startsAt: string) => ({
+  tenantId: 'acme',
+  appointmentId: 'ap-1',
+  customer: { name: 'Ana Ruiz' },
+  service: 'Cleaning',
+  startsAt,
+  durationMinutes: 30,
+  timeZone: 'America/New_York',
+  placement: { resourceId: 'dana', serviceIds: ['cleaning'] },
+});
+
+describe('bookings through the command handler', () => {
+  let store: EventStore;
+  let handler: CommandHandler;
+  /** Runs once, just before the next append to an appointment stream: another writer, on cue. */
+  let racer: (() => Promise<void>) | undefined;
+
+  const types = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
+  const reservations = async () =>
+    (await store.readStream('calendar-acme.dana'))
+      .map((e) => {
+        const decoded = decodeEvent(e);
+        if (!decoded.ok) throw new Error(decoded.error.message);
+        return decoded.value;
+      })
+      .filter((e) => e.type === 'SlotReserved' || e.type === 'SlotReleased')
+      .map((e) => `${e.type} ${(e.data as { startsAt?: string }).startsAt ?? ''}`.trim());
+
+  beforeEach(async () => {
+    store = createSqliteEventStore({ path: ':memory:' });
+    const racing: EventStore = {
+      ...store,
+      append: async (streamId, events, expected) => {
+        const race = streamId.startsWith('appointment-') ? racer : undefined;
+        if (race) {
+          racer = undefined;
+          await race();
+        }
+        return store.append(streamId, events, expected);
+      },
+    };
+    handler = createCommandHandler({ store: racing, routes: commandRoutes, clock: () => NOW });
+    await handler.handleTrusted('CreateTenant', { tenantId: 'acme', name: 'Acme' }, { actor: SYSTEM_ACTOR });
+    await handler.handle(
+      'AddResource',
+      {
+        tenantId: 'acme',
+        resourceId: 'dana',
+        name: 'Dr. Dana',
+        kind: 'staff',
+        timeZone: 'America/New_York',
+        workingHours: weekdays.map((day) => ({ day, open: '09:00', close: '17:00' })),
+      },
+      { actor: admin },
+    );
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('a booking that fails after reserving gives the reservation back, leaving one another booking of the same appointment made meanwhile', async () => {
+    // The first booking (10:00 local) has reserved and is about to store the appointment when a second booking
+    // of the same appointment (11:00) runs through: it moves the reservation and stores the appointment.
+    racer = async () => {
+      await handler.handle('ScheduleAppointment', booking('2026-03-05T16:00:00Z'), { actor: admin });
+    };
+    const first = await handler
+      .handle('ScheduleAppointment', booking('2026-03-05T15:00:00Z'), { actor: admin })
+      .then(
+        () => undefined,
+        (error: unknown) => (error instanceof CommandRejected ? error.code : error),
+      );
+    expect(first).toBe('CONCURRENCY_CONFLICT');
+    expect(await types('appointment-acme.ap-1')).toEqual(['AppointmentScheduled']);
+    // The failed booking's undo names its own reservation, which is no longer current: the 11:00 one stays.
+    expect(await reservations()).toEqual([
+      'SlotReserved 2026-03-05T15:00:00.000Z',
+      'SlotReserved 2026-03-05T16:00:00.000Z',
+    ]);
+  });
+
+  it('a booking whose appointment cannot be stored releases the time it reserved', async () => {
+    racer = async () => {
+      await store.append(
+        'appointment-acme.ap-1',
+        [
+          {
+            id: '00000000-0000-4000-8000-000000000001',
+            type: 'AppointmentScheduled',
+            data: { ...booking('2026-03-06T15:00:00.000Z'), placement: undefined },
+            metadata: {
+              version: 1,
+              tenantId: 'acme',
+              occurredAt: NOW.toISOString(),
+              causationId: 'elsewhere',
+              correlationId: 'elsewhere',
+              actor: admin,
+            },
+          },
+        ],
+        'no_stream',
+      );
+    };
+    await expect(
+      handler.handle('ScheduleAppointment', booking('2026-03-05T15:00:00Z'), { actor: admin }),
+    ).rejects.toMatchObject({ status: 409, code: 'CONCURRENCY_CONFLICT' });
+    expect(await reservations()).toEqual(['SlotReserved 2026-03-05T15:00:00.000Z', 'SlotReleased']);
+  });
+});
