@@ -74,6 +74,22 @@ describe('offline engine: booking through services', () => {
     expect(done.text).toMatch(/booked for Tuesday, December 8 at 10:30 AM/);
   });
 
+  it('offers and books in Spanish', async () => {
+    const call = driver({}, SYSTEM, 'es');
+    await call.greet();
+    const offered = await call.hear('Quiero reservar una cita para un corte de pelo mañana, por favor.');
+    expect(offered.tools[0]?.args).toMatchObject({ date: '2026-12-08' });
+    expect(offered.text).toContain(
+      'Tengo el martes 8 de diciembre a las 9:30, a las 10:30 o a las 11:30 de la mañana. ¿A qué hora le viene mejor?',
+    );
+    const named = await call.hear('A las 11:30.');
+    expect(named.text).toMatch(/su nombre/);
+    const confirm = await call.hear('Ana López');
+    expect(confirm.text).toContain(
+      'Haircut el martes 8 de diciembre a las 11:30 de la mañana, a nombre de Ana López',
+    );
+  });
+
   it('takes a time asked for at once when it is free, and offers its neighbours when it is not', async () => {
     const free = driver();
     await free.greet();
