@@ -74,7 +74,8 @@ export const buildSystemPrompt = ({
     lines.push(
       'To book, call find_free_slots and offer only the times it returns (two or three, as its "spoken" line ' +
         'says them); book the one the caller picks with its startsAt and resourceId. If booking fails because ' +
-        'the time was just taken, say so and offer the new times the result gives.',
+        'the time was just taken, say so and offer the new times the result gives; a move to a time that is ' +
+        'not free comes back with free times near it, to offer the same way.',
     );
   }
   if (caller) {
