@@ -98,6 +98,14 @@ describe('planAppointmentMessages', () => {
     expect(planned[1]?.body).toBe('See you Thursday, March 5, Ana Ruiz!');
   });
 
+  it('never meets a template with an unknown variable: the settings refuse it when it is saved', () => {
+    const refused = ScheduleSettings.safeParse({
+      templates: [{ purpose: 'reminder', channel: 'sms', language: 'en', body: 'See you at {{tiem}}' }],
+    });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toContain('unknown template variable {{tiem}}');
+  });
+
   it('sends email with a subject when the settings put it first', () => {
     const settings = ScheduleSettings.parse({ channels: ['email', 'sms'], confirmations: false });
     const planned = planAppointmentMessages(input({ settings }));
