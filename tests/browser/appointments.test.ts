@@ -77,9 +77,13 @@ const appointment = async (id: string): Promise<Appointment> => {
 const openWeekOf = async (page: Page, date: string): Promise<void> => {
   await page.getByRole('link', { name: 'Calendar', exact: true }).click();
   await hasText(page.getByRole('heading', { level: 1 }), 'Calendar');
+  // Once the clinic's zone is read, the week shown is the clinic's (the browser's own may be a day apart).
+  await containsText(page.getByText('Appointments in the clinic’s time'), ZONE);
+  await isVisible(page.getByTestId('time-grid'));
   for (let i = 0; i < 3 && !(await page.getByTestId(`column-${date}`).isVisible()); i++) {
+    const title = await page.getByTestId('calendar-title').innerText();
     await page.getByRole('button', { name: 'Next', exact: true }).click();
-    await page.waitForTimeout(300);
+    await expect.poll(() => page.getByTestId('calendar-title').innerText()).not.toBe(title);
   }
   await isVisible(page.getByTestId(`column-${date}`));
 };
