@@ -160,6 +160,10 @@ describe('planAppointmentMessages', () => {
       'apt-apt-1-r0-reminder-120-sms',
     ]);
     expect(planAppointmentMessages(input({ now: new Date('2026-03-05T20:00:00Z') }))).toEqual([]);
+    expect(planAppointmentMessages(input({ appointment: appointment({ status: 'cancelled' }) }))).toEqual([]);
+    expect(
+      planAppointmentMessages(input({ appointment: appointment({ status: 'confirmed' }) })),
+    ).toHaveLength(3);
   });
 
   it('plans the same messages twice alike, and a moved appointment’s apart under its new revision', () => {

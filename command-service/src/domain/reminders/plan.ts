@@ -21,6 +21,8 @@ import { outsideQuietHours } from './quiet-hours.js';
 export interface AppointmentToPlan {
   readonly tenantId: string;
   readonly appointmentId: string;
+  /** Absent: taken as open. Only an open (scheduled or confirmed) appointment gets confirmations and reminders. */
+  readonly status?: 'scheduled' | 'confirmed' | 'cancelled' | 'completed' | 'no_show';
   readonly startsAt: string;
   readonly durationMinutes: number;
   readonly timeZone: string;
@@ -262,6 +264,13 @@ export const planAppointmentMessages = (input: PlanInput): PlannedMessage[] => {
   const startsAt = Date.parse(appointment.startsAt);
   const now = input.now.getTime();
   if (!(startsAt > now)) return [];
+  if (
+    appointment.status !== undefined &&
+    appointment.status !== 'scheduled' &&
+    appointment.status !== 'confirmed'
+  ) {
+    return [];
+  }
   const planned: (PlannedMessage | undefined)[] = [];
   if (settings.confirmations) {
     planned.push(planOne(input, settings, appointment.revision > 0 ? 'rescheduled' : 'confirmation', now));
