@@ -250,7 +250,7 @@ describe('appointments in the console', () => {
   });
 
   it(
-    'shows a contact with their appointments, and a template naming an unknown variable refused',
+    'shows a contact’s history, refuses a template naming an unknown variable, and rotates a calendar feed',
     {
       timeout: 45_000,
     },
@@ -276,8 +276,45 @@ describe('appointments in the console', () => {
       await page.getByRole('button', { name: 'Save settings' }).click();
       await containsText(row.getByTestId('field-error'), '{{tiem}}');
       await expectAccessible(page, 'schedule settings');
+
+      // The tenant's feed link, rotated: the old one stops, a new one is shown.
+      const feed = page.getByTestId('feed-all').locator('code');
+      const before = await feed.innerText();
+      expect(before).toContain('/ical/demo/all/');
+      await page.getByRole('button', { name: 'Rotate All appointments' }).click();
+      await expect.poll(() => feed.innerText()).not.toBe(before);
+      expect((await fetch(before)).status).toBe(404);
     },
   );
+
+  it('lists the messages and adds time off to a staff member', { timeout: 45_000 }, async () => {
+    const page = await ui.newPage();
+    await ui.signIn(page, 'tenant_admin');
+    await page.getByRole('link', { name: 'Messages', exact: true }).click();
+    await isVisible(page.getByTestId('messages-table').locator('tbody tr').first());
+    await page.getByTestId('message-filters').getByLabel('Direction').selectOption({ label: 'Outbound' });
+    await page.getByTestId('message-filters').getByRole('button', { name: 'Apply' }).click();
+    await containsText(page.getByTestId('messages-table'), 'Bright Smile Dental');
+    await expectAccessible(page, 'messages');
+
+    await page.getByRole('link', { name: 'Staff and rooms', exact: true }).click();
+    await page.getByRole('button', { name: 'Edit Carmen Rivera' }).click();
+    // A day past the seeded week, when nothing is booked.
+    const day = wall(new Date(Date.now() + 9 * 86_400_000).toISOString()).date;
+    const off = page.getByTestId('time-off-form');
+    await off.getByLabel('From', { exact: true }).fill(`${day}T09:00`);
+    await off.getByLabel('Until', { exact: true }).fill(`${day}T10:00`);
+    await off.getByLabel('Reason').fill('Training');
+    await off.getByRole('button', { name: 'Add time off' }).click();
+    await containsText(page.getByTestId('time-off'), 'Training');
+    await expectAccessible(page, 'staff member editor');
+    const resources = await admin.request<{
+      resources: { resourceId: string; timeOff: { reason?: string }[] }[];
+    }>('GET', '/api/resources');
+    expect(resources.body.resources.find((r) => r.resourceId === 'hygienist-rivera')?.timeOff).toEqual([
+      expect.objectContaining({ reason: 'Training' }),
+    ]);
+  });
 
   it('reads the calendar in Spanish', { timeout: 30_000 }, async () => {
     const page = await ui.newPage();
