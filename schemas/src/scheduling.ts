@@ -88,11 +88,24 @@ export const RetireService = defineCommand(
   'Stop offering a service; appointments already booked stay.',
 );
 
+/** A check a booking runs first, for each service it names; stores nothing. */
+export const VerifyServiceBookable = defineCommand(
+  'service',
+  'VerifyServiceBookable',
+  z.object({
+    ...serviceKey,
+    resourceId: EntityId,
+    /** The booking's length when this is its only service: it must be the service's own duration. */
+    durationMinutes: z.number().int().min(5).max(480).optional(),
+  }),
+  'Check that a service is offered and served by a resource, before booking it there; stores nothing.',
+);
+
 export const ServiceDefined = defineEvent('service', 'ServiceDefined', 1, ServiceSettings);
 export const ServiceRevised = defineEvent('service', 'ServiceRevised', 1, ServiceSettings);
 export const ServiceRetired = defineEvent('service', 'ServiceRetired', 1, z.object({}));
 
-export const serviceCommands = [DefineService, ReviseService, RetireService] as const;
+export const serviceCommands = [DefineService, ReviseService, RetireService, VerifyServiceBookable] as const;
 export const serviceEvents = [ServiceDefined, ServiceRevised, ServiceRetired] as const;
 
 // ---------------------------------------------------------------------------------------------- calendars

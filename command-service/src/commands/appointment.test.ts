@@ -8,6 +8,7 @@ import {
   ReserveSlot,
   ScheduleAppointment,
   UndoReservation,
+  VerifyServiceBookable,
   type AppointmentScheduled,
 } from '@ccp/schemas';
 import type { z } from 'zod';
@@ -40,8 +41,14 @@ const scheduled: { type: 'AppointmentScheduled'; data: z.output<typeof Appointme
 };
 
 describe('appointment routes on resource calendars', () => {
-  it('a booking with a placement first reserves its time, buffers included; one without reserves nothing', () => {
+  it('a booking with a placement first checks its service and reserves its time, buffers included; one without does neither', () => {
     expect(prerequisitesOf(appointmentRoutes, ScheduleAppointment, { ...booking, placement })).toEqual([
+      request(VerifyServiceBookable, {
+        tenantId: 'acme',
+        serviceId: 'cleaning',
+        resourceId: 'dana',
+        durationMinutes: 45,
+      }),
       request(ReserveSlot, {
         tenantId: 'acme',
         resourceId: 'dana',
@@ -55,7 +62,7 @@ describe('appointment routes on resource calendars', () => {
     expect(prerequisitesOf(appointmentRoutes, ScheduleAppointment, booking)).toEqual([]);
   });
 
-  it('a move reserves the new time on the resource it goes to, with the buffers it was booked with', () => {
+  it('a move to another resource checks it serves what was booked, and reserves the new time there with the booked buffers', () => {
     const state = appointmentDecider.evolve(appointmentDecider.initialState(), scheduled);
     const move = {
       tenantId: 'acme',
@@ -73,6 +80,7 @@ describe('appointment routes on resource calendars', () => {
       },
     ];
     expect(prerequisitesOf(appointmentRoutes, RescheduleAppointment, move, { state, events })).toEqual([
+      request(VerifyServiceBookable, { tenantId: 'acme', serviceId: 'cleaning', resourceId: 'leo' }),
       request(ReserveSlot, {
         tenantId: 'acme',
         resourceId: 'leo',

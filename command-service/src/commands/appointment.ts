@@ -11,6 +11,7 @@ import {
   RescheduleAppointment,
   ReserveSlot,
   ScheduleAppointment,
+  VerifyServiceBookable,
   type EventEnvelope,
 } from '@ccp/schemas';
 import { appointmentDecider } from '../domain/appointment.js';
@@ -59,7 +60,17 @@ export const appointmentRoutes: readonly CommandRoute[] = [
     retryOnConflict: false,
     prerequisites: ({ tenantId, appointmentId, startsAt, durationMinutes, placement }) =>
       placement
-        ? [reserve(tenantId, placement.resourceId, appointmentId, startsAt, durationMinutes, placement)]
+        ? [
+            ...placement.serviceIds.map((serviceId) =>
+              request(VerifyServiceBookable, {
+                tenantId,
+                serviceId,
+                resourceId: placement.resourceId,
+                ...(placement.serviceIds.length === 1 && { durationMinutes }),
+              }),
+            ),
+            reserve(tenantId, placement.resourceId, appointmentId, startsAt, durationMinutes, placement),
+          ]
         : [],
   }),
   route(ConfirmAppointment, appointmentDecider, { ...staff, retryOnConflict: true }),
@@ -72,7 +83,15 @@ export const appointmentRoutes: readonly CommandRoute[] = [
       if (state.status === 'none' || !state.placement || moved?.type !== 'AppointmentRescheduled') return [];
       const { to } = moved.data;
       if (to.resourceId === undefined) return [];
+      // Moved to another resource: that one must serve what was booked.
+      const served =
+        to.resourceId === state.placement.resourceId
+          ? []
+          : state.placement.serviceIds.map((serviceId) =>
+              request(VerifyServiceBookable, { tenantId, serviceId, resourceId: to.resourceId ?? '' }),
+            );
       return [
+        ...served,
         reserve(tenantId, to.resourceId, appointmentId, to.startsAt, to.durationMinutes, state.placement),
       ];
     },

@@ -65,6 +65,17 @@ describe('bookings through the command handler', () => {
       },
       { actor: admin },
     );
+    await handler.handle(
+      'DefineService',
+      {
+        tenantId: 'acme',
+        serviceId: 'cleaning',
+        name: 'Cleaning',
+        durationMinutes: 30,
+        resourceIds: ['dana'],
+      },
+      { actor: admin },
+    );
   });
   afterEach(async () => {
     await store.close();

@@ -1,4 +1,4 @@
-import { DefineService, RetireService, ReviseService } from '@ccp/schemas';
+import { DefineService, RetireService, ReviseService, VerifyServiceBookable } from '@ccp/schemas';
 import { serviceDecider } from '../domain/service.js';
 import { route, type CommandRoute, type Reactions } from './route.js';
 
@@ -15,5 +15,11 @@ export const serviceRoutes: readonly CommandRoute[] = [
   // The whole settings are replaced by what the admin saw: a concurrent revision must be looked at.
   route(ReviseService, serviceDecider, { ...admins, retryOnConflict: false }),
   route(RetireService, serviceDecider, { ...admins, retryOnConflict: true }),
+  // Run as a prerequisite of a booking, by whoever books.
+  route(VerifyServiceBookable, serviceDecider, {
+    stream: serviceStream,
+    roles: ['tenant_admin', 'supervisor', 'agent'],
+    retryOnConflict: true,
+  }),
 ];
 export const serviceReactions: Reactions = {};

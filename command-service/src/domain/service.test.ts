@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { DefineService, RetireService, ReviseService } from '@ccp/schemas';
+import { DefineService, RetireService, ReviseService, VerifyServiceBookable } from '@ccp/schemas';
 import { serviceDecider, type ServiceEvent } from './service.js';
 import { DeciderSpecification, command, refusedWith } from './testing.js';
 
@@ -103,5 +103,30 @@ describe('service decider', () => {
 
     it('refuses a service that does not exist', () =>
       given([]).when(command(RetireService, key)).thenThrows(refusedWith('SERVICE_NOT_FOUND')));
+  });
+
+  describe("VerifyServiceBookable (a booking's check, storing nothing)", () => {
+    const check = (resourceId: string, durationMinutes?: number) =>
+      command(VerifyServiceBookable, {
+        ...key,
+        resourceId,
+        ...(durationMinutes !== undefined && { durationMinutes }),
+      });
+
+    it('passes for a resource that serves the service, for its own duration', () =>
+      given([defined]).when(check('room-2', 45)).then([]));
+
+    it('refuses a resource that does not serve it, a wrong duration, a retired or unknown service', () => {
+      given([defined])
+        .when(check('dr-who'))
+        .thenThrows(refusedWith('SERVICE_NOT_SERVED', 'placement.resourceId'));
+      given([defined])
+        .when(check('dr-lee', 30))
+        .thenThrows(refusedWith('APPOINTMENT_DURATION', 'durationMinutes'));
+      given([defined, retired])
+        .when(check('dr-lee'))
+        .thenThrows(refusedWith('SERVICE_RETIRED', 'placement.serviceIds'));
+      given([]).when(check('dr-lee')).thenThrows(refusedWith('SERVICE_NOT_FOUND'));
+    });
   });
 });

@@ -50,6 +50,28 @@ export const decide = (command: ServiceCommand, state: ServiceState): ServiceEve
       checkSettings(settings);
       return sameSettings(service.settings, settings) ? [] : [{ type: 'ServiceRevised', data: settings }];
     }
+    case 'VerifyServiceBookable': {
+      const service = existing(state);
+      if (service.status === 'retired') {
+        throw new DomainError('SERVICE_RETIRED', 'the service is no longer offered', 'placement.serviceIds');
+      }
+      if (!service.settings.resourceIds.includes(command.data.resourceId)) {
+        throw new DomainError(
+          'SERVICE_NOT_SERVED',
+          `${command.data.resourceId} does not serve ${service.settings.name}`,
+          'placement.resourceId',
+        );
+      }
+      const { durationMinutes } = command.data;
+      if (durationMinutes !== undefined && durationMinutes !== service.settings.durationMinutes) {
+        throw new DomainError(
+          'APPOINTMENT_DURATION',
+          `${service.settings.name} takes ${service.settings.durationMinutes} minutes, not ${durationMinutes}`,
+          'durationMinutes',
+        );
+      }
+      return [];
+    }
     case 'RetireService': {
       const service = existing(state);
       return service.status === 'retired' ? [] : [{ type: 'ServiceRetired', data: {} }];
