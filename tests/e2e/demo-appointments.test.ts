@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wallClockAt } from '@ccp/schemas';
+import { SYSTEM_ACTOR, wallClockAt } from '@ccp/schemas';
 import {
   DEMO_RESOURCES,
   DEMO_TENANT,
@@ -16,6 +16,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.js';
  * accepted by the real deciders (inside working hours, no two on one calendar at once).
  */
 let test: TestPlatform;
+/** When the first seed ran: what it booked is what demoBookings planned then. */
+const seededAt = new Date();
 
 beforeAll(async () => {
   test = await startTestPlatform();
@@ -47,7 +49,7 @@ describe('demo appointments', () => {
   });
 
   it('seeds resources, services, contacts and appointments once; a restart books nothing twice', async () => {
-    const now = new Date();
+    const now = seededAt;
     const planned = demoBookings(now);
     const booked = await seedDemoAppointments(test.platform, now);
     expect(booked).toBe(planned.length);
@@ -61,5 +63,21 @@ describe('demo appointments', () => {
     const events = await test.platform.store.readStream(`appointment-${DEMO_TENANT}.${first.appointmentId}`);
     expect(events[0]?.type).toBe('AppointmentScheduled');
     expect(await seedDemoAppointments(test.platform, now)).toBe(0);
+  });
+
+  it('leaves out a booking the tenant’s own changes refuse, and books the rest', async () => {
+    await test.platform.handler.handleTrusted(
+      'RetireService',
+      { tenantId: DEMO_TENANT, serviceId: 'whitening' },
+      { actor: SYSTEM_ACTOR, correlationId: 'test' },
+    );
+    // A day on: that day's bookings are new, whitening among them on a weekday.
+    const later = new Date(seededAt.getTime() + 86_400_000);
+    const fresh = demoBookings(later).filter(
+      (b) => !demoBookings(seededAt).some((x) => x.appointmentId === b.appointmentId),
+    );
+    const booked = await seedDemoAppointments(test.platform, later);
+    expect(booked).toBe(fresh.filter((b) => b.serviceId !== 'whitening').length);
+    expect(booked).toBeGreaterThan(0);
   });
 });
