@@ -237,6 +237,35 @@ describe('the reminders process manager', () => {
     expect(later).toHaveLength(3);
   });
 
+  it('records a "BAJA" from a number no contact has on a contact made for it, and answers in Spanish', async () => {
+    await start();
+    await book();
+    await settle();
+    await send('ReceiveMessage', {
+      messageId: 'in-5',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'Baja',
+      provider: 'twilio',
+      providerMessageId: 'SM5',
+    });
+    await settle();
+    const created = await ofType('ContactCreated');
+    expect(created.map(idOf)).toEqual(['c-12125550147']);
+    expect(created[0]?.data).toMatchObject({ name: 'Ana Ruiz', phones: [PHONE] });
+    expect((await ofType('ConsentRecorded'))[0]?.data).toMatchObject({ channel: 'sms', granted: false });
+    const reply = (await ofType('MessageScheduled')).find((e) => idOf(e) === 'reply-in-5');
+    expect(reply?.data).toMatchObject({ language: 'es' });
+    expect((reply?.data as { body: string }).body).toContain('No recibirá más mensajes');
+    // The appointment's reminders, pending on SMS, have nowhere else to go (no email): cancelled.
+    expect((await ofType('MessageCancelled')).map(idOf)).toEqual([
+      'apt-apt-1-r0-confirmation-sms',
+      'apt-apt-1-r0-reminder-1440-sms',
+      'apt-apt-1-r0-reminder-120-sms',
+    ]);
+  });
+
   it('opens a ticket for an "R" reply to an appointment not booked on a call', async () => {
     await start();
     await book();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   decodeEvent,
   E164,
@@ -7,7 +8,13 @@ import {
   type messageEvents,
   type ReplyIntent,
 } from '@ccp/schemas';
-import { derivedMessageId, replyIntentOf, replyText, type ReplyAnswer } from '@ccp/command-service';
+import {
+  derivedMessageId,
+  replyIntentOf,
+  replyLanguageOf,
+  replyText,
+  type ReplyAnswer,
+} from '@ccp/command-service';
 import type { EventStore } from '@ccp/command-service';
 import { callbackDial } from '../dialer/callbacks.js';
 import type { Send } from './commands.js';
@@ -102,11 +109,14 @@ const contactFor = async (
   contact: ContactEntry | undefined,
   appointment: AppointmentEntry | undefined,
   from: string,
-): Promise<string> => {
+): Promise<string | undefined> => {
   if (contact) return contact.contactId;
-  const contactId = derivedMessageId(`c-${from.toLowerCase()}`);
   const isPhone = from.startsWith('+');
-  await deps.send(
+  // Derived from the address, so that a second STOP finds (or makes) the same contact.
+  const contactId = isPhone
+    ? `c-${from.slice(1)}`
+    : `c-${createHash('sha256').update(from.toLowerCase()).digest('hex').slice(0, 40)}`;
+  const created = await deps.send(
     'CreateContact',
     {
       tenantId,
@@ -118,7 +128,7 @@ const contactFor = async (
     },
     contactId,
   );
-  return contactId;
+  return created === 'done' ? contactId : undefined;
 };
 
 const act = async (
@@ -149,18 +159,24 @@ const act = async (
     case 'start': {
       const granted = intent === 'start';
       const contactId = await contactFor(deps, tenantId, contact, appointment, received.from);
-      await deps.send(
-        'RecordConsent',
-        {
-          tenantId,
-          contactId,
-          channel: consentChannel,
-          granted,
-          source: 'message_reply',
-          evidenceId: messageId,
-        },
-        contactId,
-      );
+      const recorded =
+        contactId === undefined
+          ? 'refused'
+          : await deps.send(
+              'RecordConsent',
+              {
+                tenantId,
+                contactId,
+                channel: consentChannel,
+                granted,
+                source: 'message_reply',
+                evidenceId: messageId,
+              },
+              contactId,
+            );
+      if (recorded !== 'done') {
+        return { answer: 'failed', outcome: `consent for ${consentChannel} could not be recorded` };
+      }
       return {
         answer: granted ? 'started' : 'stopped',
         outcome: `consent for ${consentChannel} ${granted ? 'given' : 'withdrawn'}`,
@@ -190,7 +206,8 @@ export const handleReply = async (
   const appointment = nextAppointment(deps, tenantId, contact, received.from);
   const result = await act(deps, tenantId, messageId, intent, received, contact, appointment);
   const contactId = result.contactId ?? contact?.contactId;
-  const reply = replyText(result.answer, contact?.language ?? appointment?.language ?? 'en');
+  const language = contact?.language ?? appointment?.language ?? replyLanguageOf(received.body) ?? 'en';
+  const reply = replyText(result.answer, language);
   const ours = E164.safeParse(received.to);
   await deps.send(
     'ScheduleMessage',

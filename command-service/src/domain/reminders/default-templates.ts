@@ -101,7 +101,13 @@ export const builtInTemplate = (
 
 /** The answer to a reply, by what it asked and what came of it. */
 export type ReplyAnswer =
-  'confirmed' | 'reschedule_requested' | 'stopped' | 'started' | 'no_appointment' | 'not_understood';
+  | 'confirmed'
+  | 'reschedule_requested'
+  | 'stopped'
+  | 'started'
+  | 'no_appointment'
+  | 'not_understood'
+  | 'failed';
 
 const REPLIES: Readonly<Record<'en' | 'es', Readonly<Record<ReplyAnswer, string>>>> = {
   en: {
@@ -111,6 +117,7 @@ const REPLIES: Readonly<Record<'en' | 'es', Readonly<Record<ReplyAnswer, string>
     started: 'You will receive appointment messages from us here again. Reply STOP to opt out.',
     no_appointment: 'We could not find an upcoming appointment for this number. Please call us.',
     not_understood: 'Sorry, we did not understand. Reply C to confirm, R to reschedule, or STOP to opt out.',
+    failed: 'Sorry, we could not take your request by message. Please call us.',
   },
   es: {
     confirmed: 'Gracias, su cita está confirmada.',
@@ -120,6 +127,7 @@ const REPLIES: Readonly<Record<'en' | 'es', Readonly<Record<ReplyAnswer, string>
     no_appointment: 'No encontramos una cita próxima para este número. Por favor, llámenos.',
     not_understood:
       'Disculpe, no le entendimos. Responda C para confirmar, R para cambiar la cita o BAJA para no recibir más.',
+    failed: 'Disculpe, no pudimos atender su petición por mensaje. Por favor, llámenos.',
   },
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replyIntentOf } from './reply-intent.js';
+import { replyIntentOf, replyLanguageOf } from './reply-intent.js';
 
 describe('replyIntentOf: what a reply asks, in English and Spanish', () => {
   it.each([
@@ -29,5 +29,12 @@ describe('replyIntentOf: what a reply asks, in English and Spanish', () => {
     expect(replyIntentOf('yes but can we make it later?')).toBe('unknown');
     expect(replyIntentOf('Can you stop by tomorrow')).toBe('unknown');
     expect(replyIntentOf('')).toBe('unknown');
+  });
+
+  it('tells a Spanish keyword from one any speaker sends', () => {
+    expect(replyLanguageOf('Baja')).toBe('es');
+    expect(replyLanguageOf('sí')).toBe('es');
+    expect(replyLanguageOf('STOP')).toBe(undefined);
+    expect(replyLanguageOf('c')).toBe(undefined);
   });
 });
