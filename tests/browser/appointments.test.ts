@@ -113,7 +113,7 @@ afterAll(async () => {
 
 describe('appointments in the console', () => {
   it(
-    'shows the seeded week, moves a block to a free time and puts back one dropped on a taken time',
+    'shows the seeded week, moves a block to a free time, puts back one dropped on a taken time, cancels one',
     {
       timeout: 90_000,
     },
@@ -179,6 +179,19 @@ describe('appointments in the console', () => {
       await page.locator(`[data-appointment="${b.appointmentId}"]`).click();
       await containsText(page.getByTestId('appointment-details'), b.customer.name);
       await expectAccessible(page, 'appointment details');
+      // Cancelled there with a reason: the API says so and the block shows it.
+      await page
+        .getByTestId('appointment-cancel')
+        .getByLabel('Reason for cancelling')
+        .fill('The patient is travelling');
+      await page.getByTestId('appointment-cancel').getByRole('button', { name: 'Cancel it' }).click();
+      await eventually(
+        () => appointment(b.appointmentId),
+        (x) => expect(x.status).toBe('cancelled'),
+      );
+      await expect
+        .poll(() => page.locator(`[data-appointment="${b.appointmentId}"]`).getAttribute('class'))
+        .toContain('appt-cancelled');
     },
   );
 
