@@ -183,6 +183,18 @@ describe('booking on a call through services and calendars', () => {
       const contactId = (scheduled?.data as { contactId: string }).contactId;
       const [contact] = await streamOf(`contact-${DEMO_TENANT}.${contactId}`);
       expect(contact?.data).toMatchObject({ name: 'Ana Lopez', consent: ['calls'] });
+      // The booking is confirmed to the caller's number by SMS, through the stand-in of Twilio's Messages API.
+      const [phone] = (contact?.data as { phones: string[] }).phones;
+      await expect
+        .poll(
+          () =>
+            env.carrier.messages.sent
+              .filter((m) => m.to === phone)
+              .map((m) => m.body)
+              .join('\n'),
+          { timeout: 15_000 },
+        )
+        .toMatch(/Haircut/i);
     },
   );
 
