@@ -12,6 +12,7 @@ import type { BusEvent } from '../bus/port.js';
 import type { Processor, ProcessorContext } from '../processor.js';
 import { utcInstant } from './call-stream.js';
 import { ClickHouseCount, ClickHouseInstant } from './read-rows.js';
+import { idsByTenant, loadRows } from './row-fold.js';
 
 /**
  * Outbound campaigns on the read side (016_campaigns): each campaign's settings and status, its leads and
@@ -111,41 +112,8 @@ const DoNotCallRow = z.object({
 });
 type DoNotCallRow = z.output<typeof DoNotCallRow>;
 
-/** The current rows (FINAL) of `table` whose `column` is one of `ids`, per tenant, validated. */
-const loadRows = async <T>(
-  readStore: ReadStore,
-  table: 'campaigns' | 'campaign_attempts' | 'do_not_call',
-  column: 'campaign_id' | 'attempt_id' | 'number',
-  idsByTenant: ReadonlyMap<string, ReadonlySet<string>>,
-  schema: z.ZodType<T>,
-): Promise<T[]> => {
-  const rows: T[] = [];
-  for (const [tenantId, ids] of idsByTenant) {
-    if (ids.size === 0) continue;
-    const found = await readStore.query<unknown>(
-      `SELECT * FROM ${table} FINAL WHERE tenant_id = {tenant:String} AND ${column} IN {ids:Array(String)}`,
-      { tenant: tenantId, ids: [...ids] },
-    );
-    for (const raw of found) {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) {
-        throw new Error(`${table} row of tenant ${tenantId} is not as expected: ${parsed.error.message}`);
-      }
-      rows.push(parsed.data);
-    }
-  }
-  return rows;
-};
-
-const idsByTenant = <E>(events: readonly At<E>[], idOf: (at: At<E>) => readonly string[]) => {
-  const byTenant = new Map<string, Set<string>>();
-  for (const at of events) {
-    const ids = byTenant.get(at.tenantId) ?? new Set<string>();
-    for (const id of idOf(at)) ids.add(id);
-    byTenant.set(at.tenantId, ids);
-  }
-  return byTenant;
-};
+const idsOfEvents = <E>(events: readonly At<E>[], idOf: (at: At<E>) => readonly string[]) =>
+  idsByTenant(events, (at) => at.tenantId, idOf);
 
 /** The campaign row after one more of its events; the same row when the event does not change it. */
 const applyToCampaign = (row: CampaignRow | undefined, at: At<CampaignEvent>): CampaignRow | undefined => {
@@ -360,7 +328,7 @@ const writeCampaignEvents = async (
     readStore,
     'campaigns',
     'campaign_id',
-    idsByTenant(lifecycle, (at) => [at.id]),
+    idsOfEvents(lifecycle, (at) => [at.id]),
     CampaignRow,
   );
   const campaigns = fold(
@@ -397,7 +365,7 @@ const writeDoNotCallEvents = async (readStore: ReadStore, events: readonly At<Do
     readStore,
     'do_not_call',
     'number',
-    idsByTenant(events, (at) => numbersOf(at.event)),
+    idsOfEvents(events, (at) => numbersOf(at.event)),
     DoNotCallRow,
   );
   const changed = fold(
