@@ -236,6 +236,20 @@ describe('message delivery worker', () => {
     expect(carrier.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 
+  it("logs a failed attempt by message id, attempt and error class, never the provider's text with the number", async () => {
+    carrier.messages.failWith({ status: 400, times: 1 });
+    await start(twilio);
+    await schedule('m-logged', 0, '+15550400077');
+    await vi.waitFor(async () => expect(await typesOf('m-logged')).toContain('MessageAbandoned'));
+    // The provider's text (which quotes the number) is kept in the event, whose error is personal data.
+    expect((await eventsOf('m-logged')).at(-1)?.data).toMatchObject({
+      error: expect.stringContaining('+15550400077'),
+    });
+    const lines = logged.filter((line) => line.includes('m-logged'));
+    expect(lines).toEqual([expect.stringMatching(/m-logged attempt 1 failed: MessageRejected \(HTTP 400\)/)]);
+    expect(logged.join('\n')).not.toContain('0400077');
+  });
+
   it('a cancelled message is never sent', async () => {
     await start();
     await schedule('m-cancel', 60_000);

@@ -44,6 +44,17 @@ const LOST_RACE: ReadonlySet<string> = new Set([
 const lostRace = (error: unknown) => error instanceof CommandRejected && LOST_RACE.has(error.code);
 
 /**
+ * An error as it may be logged: its class and the provider's HTTP status, never its text (a provider quotes
+ * the recipient's number or address there; the text is kept in RecordMessageFailure, encrypted as personal data).
+ */
+export const describeError = (error: unknown): string => {
+  const name = error instanceof Error ? error.name : typeof error;
+  const status =
+    error instanceof MessageRejected || error instanceof ProviderUnavailable ? error.status : undefined;
+  return status === undefined ? name : `${name} (HTTP ${status})`;
+};
+
+/**
  * The messaging worker: a process manager over the `message-*` streams. Outbound messages are event-sourced
  * timers: the view of pending ones is folded from the whole log on start (nothing else is kept; a pending
  * message's state cannot be summed up by a checkpoint), each due time goes into the timers, and a due message is
@@ -113,7 +124,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
         ...(callback !== undefined && { statusCallback: callback }),
       });
     } catch (error) {
-      log(`messaging: ${pending.messageId} attempt ${attemptNo} failed: ${String(error)}`);
+      log(`messaging: ${pending.messageId} attempt ${attemptNo} failed: ${describeError(error)}`);
       await record('RecordMessageFailure', pending, { attempt: attemptNo, ...failureOf(error) });
       return;
     }
@@ -211,7 +222,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
   const recovering = (async () => {
     for (const pending of interrupted) {
       await recover(pending).catch((error: unknown) =>
-        log(`messaging: recovering ${pending.messageId} failed: ${String(error)}`),
+        log(`messaging: recovering ${pending.messageId} failed: ${describeError(error)}`),
       );
     }
   })();
@@ -223,7 +234,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
       for (const pending of [...view.all()]) {
         if (pending.inFlight && at - pending.inFlight.since.getTime() > staleMs) {
           void recover(pending).catch((error: unknown) =>
-            log(`messaging: sweeping ${pending.messageId} failed: ${String(error)}`),
+            log(`messaging: sweeping ${pending.messageId} failed: ${describeError(error)}`),
           );
         }
       }

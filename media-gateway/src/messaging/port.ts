@@ -46,6 +46,8 @@ export class MessageRejected extends Error {
   constructor(
     message: string,
     readonly code?: string,
+    /** The provider's HTTP status, where it answered with one. */
+    readonly status?: number,
   ) {
     super(message);
   }
@@ -58,6 +60,11 @@ export class ProviderUnavailable extends Error {
     message: string,
     /** The provider asked to wait this long (HTTP 429 Retry-After), in milliseconds. */
     readonly retryAfterMs?: number,
+    /**
+     * The provider's HTTP status; absent when no answer came (refused, reset, timed out), in which case the
+     * provider may have taken the message before the connection was lost.
+     */
+    readonly status?: number,
   ) {
     super(message);
   }

@@ -15,6 +15,8 @@ export interface TwilioMessagingOptions {
   readonly apiUrl?: string;
   /** The sender when a message names none (a platform-wide messaging number). */
   readonly defaultFrom?: string;
+  /** How long a request may take before it is given up (the official client's default: 30 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 /** Twilio's Retry-After: seconds, or an HTTP date. */
@@ -32,8 +34,11 @@ const retryAfterMs = (header: unknown): number | undefined => {
  * RestException drops with the headers.
  */
 class MessagingRequestClient extends twilio.RequestClient {
-  constructor(private readonly base: URL | undefined) {
-    super();
+  constructor(
+    private readonly base: URL | undefined,
+    timeout: number | undefined,
+  ) {
+    super(timeout !== undefined ? { timeout } : {});
   }
 
   override async request<TData>(options: RequestClient.RequestOptions<TData>) {
@@ -58,6 +63,7 @@ class MessagingRequestClient extends twilio.RequestClient {
       throw new ProviderUnavailable(
         `Twilio answered HTTP ${response.statusCode}`,
         retryAfterMs(headers['retry-after']),
+        response.statusCode,
       );
     }
     return response;
@@ -73,10 +79,18 @@ const rejectionOf = (error: unknown): MessageRejected | ProviderUnavailable | un
   if (error.status < 400 || error.status >= 500) return undefined;
   // Credentials refused: the account is misconfigured, not the message wrong; worth trying once it is fixed.
   if (error.status === 401 || error.status === 403) {
-    return new ProviderUnavailable(`Twilio refused the credentials (HTTP ${error.status}): ${error.message}`);
+    return new ProviderUnavailable(
+      `Twilio refused the credentials (HTTP ${error.status}): ${error.message}`,
+      undefined,
+      error.status,
+    );
   }
   const code = 'code' in error && error.code !== undefined ? String(error.code) : undefined;
-  return new MessageRejected(`Twilio refused the message (HTTP ${error.status}): ${error.message}`, code);
+  return new MessageRejected(
+    `Twilio refused the message (HTTP ${error.status}): ${error.message}`,
+    code,
+    error.status,
+  );
 };
 
 /**
@@ -89,6 +103,7 @@ export const createTwilioSender = (options: TwilioMessagingOptions): MessageSend
   const client = twilio(options.accountSid, options.authToken, {
     httpClient: new MessagingRequestClient(
       options.apiUrl !== undefined ? new URL(options.apiUrl) : undefined,
+      options.requestTimeoutMs,
     ),
   });
   const senderOf = (message: { channel: OutgoingMessage['channel']; from?: string }) => {

@@ -7,7 +7,8 @@ import { rfc2822, sendSignedRequest, twilioSid, type HttpExchange } from './sign
  * create a message (To, From, Body, StatusCallback; the documented JSON answer, status "queued") and list them
  * (To, From, DateSent> filters, newest first, one page in Twilio's list shape). Nothing leaves the machine: what
  * was "sent" is kept for tests, and a StatusCallback, when given, gets a signed "delivered". Tests can make it
- * answer 503, or 429 with Retry-After, as a provider that is down or rate limiting does.
+ * answer 503, or 429 with Retry-After, as a provider that is down or rate limiting does; refuse the recipient
+ * (400, 21211); or take a message and then drop the connection or answer too late, as a lost answer looks.
  */
 
 /** One message the stand-in accepted. */
@@ -22,11 +23,17 @@ export interface StandInMessage {
 }
 
 /** How the next create requests fail; `times` absent: until cleared. */
-export interface MessagesFailure {
-  readonly status: 503 | 429;
-  readonly retryAfterSeconds?: number;
-  readonly times?: number;
-}
+export type MessagesFailure = (
+  | { readonly status: 503 | 429; readonly retryAfterSeconds?: number }
+  /** Twilio's 21211: the recipient refused, its number quoted in the error's text as Twilio does. */
+  | { readonly status: 400 }
+  /**
+   * The message is taken (it is in `sent`), then no answer reaches the client: the connection is dropped, or
+   * the answer comes only after `delayMs` (past a short client timeout).
+   */
+  | { readonly accept: 'then-drop' }
+  | { readonly accept: 'then-delay'; readonly delayMs: number }
+) & { readonly times?: number };
 
 export interface LocalMessages {
   /** Every message accepted, in order. */
@@ -53,7 +60,7 @@ type RestError = (res: ServerResponse, status: number, code: number, message: st
 export const localMessages = (options: { readonly accountSid: string; readonly authToken: string }) => {
   const sent: StandInMessage[] = [];
   const callbacks: HttpExchange[] = [];
-  let failure: { status: 503 | 429; retryAfterSeconds?: number; left: number } | undefined;
+  let failure: { mode: MessagesFailure; left: number } | undefined;
 
   const resource = (m: StandInMessage) => {
     const uri = `/2010-04-01/Accounts/${options.accountSid}/Messages/${m.sid}.json`;
@@ -145,12 +152,18 @@ export const localMessages = (options: { readonly accountSid: string; readonly a
       reply.error(res, 405, 20004, 'Method not allowed');
       return true;
     }
+    const mode = failure?.mode;
     if (failure) {
-      const { status, retryAfterSeconds } = failure;
       failure.left -= 1;
       if (failure.left <= 0) failure = undefined;
-      if (retryAfterSeconds !== undefined) res.setHeader('retry-after', String(retryAfterSeconds));
-      if (status === 429) reply.error(res, 429, 20429, 'Too Many Requests');
+    }
+    if (mode && 'status' in mode) {
+      if (mode.status === 400) {
+        reply.error(res, 400, 21211, `The 'To' number ${String(params['To'])} is not a valid phone number.`);
+        return true;
+      }
+      if (mode.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(mode.retryAfterSeconds));
+      if (mode.status === 429) reply.error(res, 429, 20429, 'Too Many Requests');
       else reply.error(res, 503, 20503, 'Service Unavailable');
       return true;
     }
@@ -174,6 +187,15 @@ export const localMessages = (options: { readonly accountSid: string; readonly a
       status: 'queued',
     };
     sent.push(message);
+    if (mode?.accept === 'then-drop') {
+      res.socket?.destroy();
+      return true;
+    }
+    if (mode?.accept === 'then-delay') {
+      // The client gave up by then; writing to its closed connection is harmless.
+      setTimeout(() => reply.json(res, 201, resource(message)), mode.delayMs).unref();
+      return true;
+    }
     reply.json(res, 201, resource(message));
     // The callback follows the answer, as a carrier's delivery report does.
     setImmediate(() => void deliver(message).catch(() => undefined));
@@ -184,14 +206,7 @@ export const localMessages = (options: { readonly accountSid: string; readonly a
     sent,
     callbacks,
     failWith: (next) => {
-      failure =
-        next === undefined
-          ? undefined
-          : {
-              status: next.status,
-              ...(next.retryAfterSeconds !== undefined && { retryAfterSeconds: next.retryAfterSeconds }),
-              left: next.times ?? Number.POSITIVE_INFINITY,
-            };
+      failure = next === undefined ? undefined : { mode: next, left: next.times ?? Number.POSITIVE_INFINITY };
     },
   };
   return { handle, messages };
