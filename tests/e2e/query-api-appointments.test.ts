@@ -515,6 +515,24 @@ describe('appointments read side', () => {
       expect((await fetchFeed(rotated)).status).toBe(200);
       // Rotating the tenant's feed leaves the resource's as it was.
       expect((await fetchFeed(anaUrl)).status).toBe(200);
+
+      // A removed staff member's feed ends with them.
+      await send('AddResource', {
+        resourceId: 'res-temp',
+        name: 'Locum',
+        kind: 'staff',
+        timeZone: 'UTC',
+        workingHours: [{ day: 'mon', open: '08:00', close: '12:00' }],
+      });
+      let tempUrl = '';
+      await eventually(async () => {
+        tempUrl =
+          (await get<Settings>('tenant_admin', '/api/schedule-settings')).body.feeds?.resources['res-temp'] ??
+          '';
+        expect((await fetchFeed(tempUrl)).status).toBe(200);
+      });
+      await send('RemoveResource', { resourceId: 'res-temp' });
+      await eventually(async () => expect((await fetchFeed(tempUrl)).status).toBe(404));
     },
   );
 });

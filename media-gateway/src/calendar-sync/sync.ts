@@ -202,11 +202,13 @@ export const startCalendarSync = async (options: CalendarSyncOptions): Promise<C
   const push = async (force = false) => {
     for (const key of [...dirty]) {
       if (!force && (retryAt.get(key) ?? 0) > options.now().getTime()) continue;
+      // Cleared before the push: a change folded while it awaits Google marks the key again, for the next push.
+      dirty.delete(key);
       try {
         await reconcile(key);
-        dirty.delete(key);
         retryAt.delete(key);
       } catch (error) {
+        dirty.add(key);
         retryAt.set(key, options.now().getTime() + retryMs);
         // A refusal (no access to the calendar) will not pass by retrying soon, but may after a fix: keep it.
         const permanent = error instanceof GoogleCalendarError;

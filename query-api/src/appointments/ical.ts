@@ -76,9 +76,11 @@ export const calendarFeed = async (
   let name = 'Appointments';
   if (scope !== ALL_RESOURCES) {
     const [resource] = await store.query<{ name: string }>(
-      `SELECT name FROM resources FINAL WHERE tenant_id = {tenantId:String} AND resource_id = {scope:String}`,
+      `SELECT name FROM resources FINAL
+        WHERE tenant_id = {tenantId:String} AND resource_id = {scope:String} AND removed = 0`,
       params,
     );
+    // A removed staff member's feed ends with them.
     if (resource === undefined) return undefined;
     name = `Appointments — ${resource.name}`;
   }
