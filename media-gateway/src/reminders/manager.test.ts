@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEvent, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
 import {
+  appointmentMessageId,
   commandRoutes,
   createCommandHandler,
   createSqliteCheckpointStore,
@@ -355,5 +356,81 @@ describe('the reminders process manager', () => {
     await settle();
     expect(await ofType('MessageScheduled')).toHaveLength(6);
     expect(await ofType('MessageCancelled')).toHaveLength(3);
+  });
+});
+
+describe('the reminders process manager behind the log', () => {
+  // The manager has handled nothing after the tenant was created: what follows is written before it reacts.
+  const behind = () => checkpoints.save('appointment-reminders', 1);
+  const pendingIds = async () => {
+    const closed = new Set(
+      (await events())
+        .filter((e) => e.type === 'MessageCancelled' || e.type === 'MessageSent')
+        .map((e) => e.streamId),
+    );
+    return (await ofType('MessageScheduled')).filter((e) => !closed.has(e.streamId)).map(idOf);
+  };
+
+  it('cancels the old time’s messages planned after the move was already written', async () => {
+    await behind();
+    await book();
+    await send('RescheduleAppointment', { appointmentId: 'apt-1', startsAt: '2026-03-06T20:00:00Z' });
+    await start();
+    await settle();
+    expect(await pendingIds()).toEqual([
+      'apt-apt-1-r1-rescheduled-sms',
+      'apt-apt-1-r1-reminder-1440-sms',
+      'apt-apt-1-r1-reminder-120-sms',
+    ]);
+  });
+
+  it('tells the revision of a message whose id was hashed for its length', async () => {
+    const long = `apt-${'x'.repeat(70)}`;
+    await behind();
+    await book(long);
+    await send('RescheduleAppointment', { appointmentId: long, startsAt: '2026-03-06T20:00:00Z' });
+    await start();
+    await settle();
+    expect(await pendingIds()).toEqual([
+      appointmentMessageId(long, 1, 'rescheduled', 'sms'),
+      appointmentMessageId(long, 1, 'reminder', 'sms', 1440),
+      appointmentMessageId(long, 1, 'reminder', 'sms', 120),
+    ]);
+    expect(await pendingIds()).not.toContain(appointmentMessageId(long, 0, 'reminder', 'sms', 120));
+  });
+
+  it('cancels the reminders of an appointment cancelled before they were planned, keeping the notice', async () => {
+    await behind();
+    await book();
+    await send('CancelAppointment', { appointmentId: 'apt-1', reason: 'customer called' });
+    await start();
+    await settle();
+    expect(await pendingIds()).toEqual(['apt-apt-1-r0-cancellation-sms']);
+  });
+
+  it('moves to email the SMS planned after a STOP was already recorded', async () => {
+    await send('CreateContact', {
+      contactId: 'ana',
+      name: 'Ana Ruiz',
+      phones: [PHONE],
+      emails: ['ana@example.com'],
+      consent: [],
+    });
+    await behind();
+    await book('apt-1', { contactId: 'ana' });
+    await send('RecordConsent', {
+      contactId: 'ana',
+      channel: 'sms',
+      granted: false,
+      source: 'message_reply',
+      evidenceId: 'in-9',
+    });
+    await start();
+    await settle();
+    expect(await pendingIds()).toEqual([
+      'apt-apt-1-r0-confirmation-email',
+      'apt-apt-1-r0-reminder-1440-email',
+      'apt-apt-1-r0-reminder-120-email',
+    ]);
   });
 });

@@ -162,21 +162,56 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
   };
 
   /**
-   * Consent withdrawn on a channel: the messages still to go there are cancelled and the same ones planned
+   * Messages that cannot go on their channel any more (consent withdrawn) are cancelled and the same ones planned
    * again, which puts them on the next channel the contact can be reached on.
    */
+  const moveOffChannel = async (appointment: AppointmentEntry, stranded: readonly MessageEntry[]) => {
+    if (stranded.length === 0) return;
+    const channel = stranded[0]?.channel ?? '';
+    await cancel(appointment.tenantId, stranded, `consent for ${channel} was withdrawn`);
+    const input = await planInput(appointment);
+    const moved = new Set(stranded.map((m) => `${m.purpose}@${m.dueAt}`));
+    const replanned = [
+      ...planAppointmentMessages(input).filter((m) => moved.has(`${m.purpose}@${m.dueAt}`)),
+      ...(stranded.some((m) => m.purpose === 'cancellation') ? [planCancellationNotice(input)] : []),
+    ].filter((m): m is PlannedMessage => m !== undefined);
+    await schedule(replanned);
+  };
+
   const onConsentWithdrawn = async (tenantId: string, contactId: string, channel: string) => {
     const contact = view.contact(tenantId, contactId);
     if (!contact) return;
     for (const appointment of view.appointmentsOf(tenantId, contactId, contact.phones[0] ?? '')) {
-      const stranded = pendingAbout(appointment).filter((m) => m.channel === channel);
-      if (stranded.length === 0) continue;
-      await cancel(tenantId, stranded, `consent for ${channel} was withdrawn`);
-      const moved = new Set(stranded.map((m) => `${m.purpose}@${m.dueAt}`));
-      const replanned = planAppointmentMessages(await planInput(appointment)).filter((m) =>
-        moved.has(`${m.purpose}@${m.dueAt}`),
+      await moveOffChannel(
+        appointment,
+        pendingAbout(appointment).filter((m) => m.channel === channel),
       );
-      await schedule(replanned);
+    }
+  };
+
+  /**
+   * A message this manager planned lands in the log after the event it reacted to, so a move, a cancellation or
+   * a STOP written in between was handled before the message was in the view, and cancelled nothing. Each
+   * message is therefore checked again when it is folded: one for a time that is no longer the appointment's,
+   * for an appointment no longer open, or on a channel whose consent is withdrawn does not go.
+   */
+  const onMessageScheduled = async (tenantId: string, messageId: string) => {
+    const message = view.message(tenantId, messageId);
+    if (!message?.pending || message.purpose === 'reply') return;
+    const appointment = view.appointment(tenantId, message.appointmentId);
+    if (!appointment) return;
+    if (message.purpose !== 'cancellation') {
+      if (!isOpen(appointment)) {
+        await cancel(tenantId, [message], `the appointment is ${appointment.status}`);
+        return;
+      }
+      if (message.revision !== undefined && message.revision !== appointment.revision) {
+        await cancel(tenantId, [message], 'the appointment was moved');
+        return;
+      }
+    }
+    if (view.contactOf(appointment)?.consent[message.channel] === false) {
+      await moveOffChannel(appointment, [message]);
     }
   };
 
@@ -212,6 +247,10 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
       }
       return;
     }
+    if (event.type === 'MessageScheduled') {
+      await onMessageScheduled(event.tenantId, event.streamId.slice(event.streamId.indexOf('.') + 1));
+      return;
+    }
     if (event.type === 'ScheduleConfigured') onScheduleConfigured(event.tenantId);
   };
 
@@ -223,6 +262,7 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     'AppointmentNoShow',
     'AppointmentConfirmed',
     'MessageReceived',
+    'MessageScheduled',
     'ConsentRecorded',
     'ScheduleConfigured',
   ]);

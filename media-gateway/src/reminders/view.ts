@@ -11,11 +11,11 @@ import {
   type MessageChannel,
   type messageEvents,
   type MessagePurpose,
-  type ScheduleSettings,
+  ScheduleSettings,
   type scheduleEvents,
   type serviceEvents,
 } from '@ccp/schemas';
-import type { ContactToPlan, ServiceToPlan } from '@ccp/command-service';
+import { appointmentMessageId, type ContactToPlan, type ServiceToPlan } from '@ccp/command-service';
 
 type AppointmentEvent = EventOf<(typeof appointmentEvents)[number]>;
 type ContactEvent = EventOf<(typeof contactEvents)[number]>;
@@ -55,6 +55,11 @@ export interface MessageEntry {
   readonly purpose: MessagePurpose;
   readonly channel: MessageChannel;
   readonly dueAt: string;
+  /**
+   * The appointment revision (time) it was planned for; undefined for a reply, or an id that could not be
+   * matched to a revision.
+   */
+  readonly revision: number | undefined;
   pending: boolean;
 }
 
@@ -62,6 +67,46 @@ const OPEN: ReadonlySet<AppointmentStatus> = new Set(['scheduled', 'confirmed'])
 export const isOpen = (appointment: AppointmentEntry): boolean => OPEN.has(appointment.status);
 
 const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
+const DEFAULT_OFFSETS = ScheduleSettings.parse({}).reminderOffsetsMinutes;
+
+/**
+ * The revision an appointment message was planned for. The event does not carry it, but its id is derived from
+ * it (plan.ts, appointmentMessageId): read from the id as written, or, for an id hashed because it was long,
+ * found by deriving the candidates again (a reminder's offset from its due time, else the offsets configured).
+ */
+const revisionOf = (
+  messageId: string,
+  data: { appointmentId: string; purpose: MessagePurpose; channel: MessageChannel; dueAt: string },
+  upTo: number,
+  offsets: readonly number[],
+  expiresAt: string | undefined,
+): number | undefined => {
+  const { appointmentId, purpose, channel } = data;
+  if (purpose === 'reply') return undefined;
+  const written = `apt-${appointmentId}-r`;
+  if (messageId.startsWith(written)) {
+    const match = /^(\d+)-/.exec(messageId.slice(written.length));
+    return match ? Number(match[1]) : undefined;
+  }
+  const unshifted =
+    expiresAt === undefined ? undefined : (Date.parse(expiresAt) - Date.parse(data.dueAt)) / 60_000;
+  const candidates: (number | undefined)[] =
+    purpose === 'reminder'
+      ? [
+          ...new Set([
+            ...(unshifted !== undefined && Number.isInteger(unshifted) ? [unshifted] : []),
+            ...offsets,
+          ]),
+        ]
+      : [undefined];
+  for (let revision = upTo; revision >= 0; revision -= 1) {
+    for (const offset of candidates) {
+      if (appointmentMessageId(appointmentId, revision, purpose, channel, offset) === messageId)
+        return revision;
+    }
+  }
+  return undefined;
+};
 
 /**
  * What the reminders process manager must know, folded from the log: appointments, contacts with their consent,
@@ -236,11 +281,23 @@ export class RemindersView {
     const k = key(tenantId, messageId);
     switch (event.type) {
       case 'MessageScheduled': {
-        const { appointmentId, purpose, channel, dueAt } = event.data;
+        const { appointmentId, purpose, channel, dueAt, expiresAt } = event.data;
         if (appointmentId === undefined) return;
         const a = key(tenantId, appointmentId);
+        const appointment = this.appointments.get(a);
+        const offsets = [
+          ...((appointment && this.serviceOf(appointment)?.reminders?.offsetsMinutes) ?? []),
+          ...(this.settings.get(tenantId)?.reminderOffsetsMinutes ?? DEFAULT_OFFSETS),
+        ];
+        const revision = revisionOf(
+          messageId,
+          { appointmentId, purpose, channel, dueAt },
+          appointment?.revision ?? 0,
+          offsets,
+          expiresAt,
+        );
         const list = this.messages.get(a) ?? new Map<string, MessageEntry>();
-        list.set(messageId, { messageId, appointmentId, purpose, channel, dueAt, pending: true });
+        list.set(messageId, { messageId, appointmentId, purpose, channel, dueAt, revision, pending: true });
         this.messages.set(a, list);
         this.messageAppointment.set(k, a);
         return;
@@ -321,6 +378,12 @@ export class RemindersView {
   staffOf(appointment: AppointmentEntry): string | undefined {
     const resourceId = appointment.placement?.resourceId;
     return resourceId === undefined ? undefined : this.resources.get(key(appointment.tenantId, resourceId));
+  }
+
+  /** A message planned about an appointment. */
+  message(tenantId: string, messageId: string): MessageEntry | undefined {
+    const a = this.messageAppointment.get(key(tenantId, messageId));
+    return a === undefined ? undefined : this.messages.get(a)?.get(messageId);
   }
 
   pendingMessages(tenantId: string, appointmentId: string): MessageEntry[] {
