@@ -198,6 +198,54 @@ describe('message delivery worker', () => {
     expect((await eventsOf('m-lost')).at(-1)?.data).toMatchObject({ attempt: 2, provider: 'twilio' });
   });
 
+  it.each([
+    ['dropped the connection', { accept: 'then-drop' as const, times: 1 }],
+    ['answered after the client gave up', { accept: 'then-delay' as const, delayMs: 400, times: 1 }],
+  ])(
+    'records a message Twilio took but whose answer was lost (%s) as sent, and does not send it again',
+    async (_case, failure) => {
+      carrier.messages.failWith(failure);
+      const impatient = createTwilioSender({
+        accountSid: carrier.accountSid,
+        authToken,
+        apiUrl: carrier.url,
+        requestTimeoutMs: 150,
+      });
+      await start(impatient);
+      await schedule('m-unanswered');
+      await vi.waitFor(async () => expect(await typesOf('m-unanswered')).toContain('MessageSent'));
+      expect(await typesOf('m-unanswered')).toEqual([
+        'MessageScheduled',
+        'MessageDeliveryStarted',
+        'MessageSent',
+      ]);
+      expect(carrier.messages.sent).toHaveLength(1);
+      expect((await eventsOf('m-unanswered')).at(-1)?.data).toEqual({
+        attempt: 1,
+        provider: 'twilio',
+        providerMessageId: carrier.messages.sent[0]?.sid,
+      });
+      // Well past any retry time: nothing is sent again.
+      at += 24 * 3_600_000;
+      await new Promise((r) => setTimeout(r, 60));
+      expect(carrier.messages.sent).toHaveLength(1);
+    },
+  );
+
+  it('a connection that never reached Twilio is a failed attempt, to be tried again', async () => {
+    // The carrier is not listening: no request reaches it, and the provider has nothing to find.
+    const closed = await startLocalCarrier({ accountSid: twilioSid('AC'), authToken });
+    await closed.stop();
+    const unreachable = createTwilioSender({ accountSid: closed.accountSid, authToken, apiUrl: closed.url });
+    await start(unreachable);
+    await schedule('m-unreached');
+    await vi.waitFor(async () => expect(await typesOf('m-unreached')).toContain('MessageDeliveryFailed'));
+    expect((await eventsOf('m-unreached')).at(-1)?.data).toMatchObject({
+      attempt: 1,
+      error: expect.stringMatching(/^unavailable: /),
+    });
+  });
+
   it('with two workers on one log, each message is sent exactly once', async () => {
     await start(twilio);
     await start(twilio);

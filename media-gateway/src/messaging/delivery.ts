@@ -2,7 +2,13 @@ import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
 import { CommandRejected, type CommandHandler, type EventStore } from '@ccp/command-service';
 import { startTimers } from '../timers/timers.js';
 import { dueAtOf, keyOf, PendingMessages, type PendingMessage } from './delivery-view.js';
-import { MessageRejected, ProviderUnavailable, type MessageSender, type SentMessage } from './port.js';
+import {
+  MessageRejected,
+  ProviderUnavailable,
+  type MessageSender,
+  type SendHint,
+  type SentMessage,
+} from './port.js';
 
 /** Where a test may stop the worker to kill the process there (MESSAGING_TEST_PAUSE_AT): a test hook only. */
 export type DeliveryPausePoint = 'before-send' | 'after-send';
@@ -107,11 +113,48 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     return { error: `unavailable: ${text}` };
   };
 
+  const hintOf = (pending: PendingMessage, after: Date): SendHint => {
+    const { message } = pending;
+    return {
+      channel: message.channel,
+      to: message.to,
+      ...(message.from !== undefined && { from: message.from }),
+      after,
+      body: message.body,
+    };
+  };
+
+  /**
+   * After an error that may have come once the provider took the message (no answer at all: a timeout, a
+   * reset; or a 5xx), the provider is asked before a failure is recorded, so it is not sent a second time.
+   */
+  const takenDespite = async (
+    error: unknown,
+    sender: MessageSender,
+    pending: PendingMessage,
+    startedAt: Date,
+  ): Promise<SentMessage | undefined> => {
+    if (error instanceof MessageRejected) return undefined;
+    if (error instanceof ProviderUnavailable && error.status !== undefined && error.status < 500) {
+      return undefined;
+    }
+    try {
+      const found = await sender.find(pending.messageId, hintOf(pending, startedAt));
+      return found && { provider: sender.provider, providerMessageId: found.providerMessageId };
+    } catch (findError) {
+      // Not knowable now: recorded as failed, as an attempt the provider did not take.
+      log(`messaging: ${pending.messageId} could not be looked up: ${describeError(findError)}`);
+      return undefined;
+    }
+  };
+
   const attempt = async (pending: PendingMessage, attemptNo: number) => {
     const { message } = pending;
     const sender = options.senderFor(message.channel);
     await options.testPause?.('before-send', pending.messageId);
     let sent: SentMessage;
+    // Real time, as the provider dates what it takes.
+    const startedAt = new Date();
     try {
       const callback = options.statusCallback?.(pending.tenantId, pending.messageId);
       sent = await sender.send({
@@ -124,6 +167,14 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
         ...(callback !== undefined && { statusCallback: callback }),
       });
     } catch (error) {
+      const taken = await takenDespite(error, sender, pending, startedAt);
+      if (taken) {
+        log(
+          `messaging: ${pending.messageId} attempt ${attemptNo} had reached ${sender.provider} despite ${describeError(error)}`,
+        );
+        await record('RecordMessageSent', pending, { attempt: attemptNo, ...taken });
+        return;
+      }
       log(`messaging: ${pending.messageId} attempt ${attemptNo} failed: ${describeError(error)}`);
       await record('RecordMessageFailure', pending, { attempt: attemptNo, ...failureOf(error) });
       return;
@@ -164,13 +215,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     if (!inFlight || sending.has(keyOf(pending.tenantId, pending.messageId))) return;
     const { message } = pending;
     const sender = options.senderFor(message.channel);
-    const found = await sender.find(pending.messageId, {
-      channel: message.channel,
-      to: message.to,
-      ...(message.from !== undefined && { from: message.from }),
-      after: inFlight.since,
-      body: message.body,
-    });
+    const found = await sender.find(pending.messageId, hintOf(pending, inFlight.since));
     if (found) {
       log(`messaging: ${pending.messageId} attempt ${inFlight.attempt} had reached ${sender.provider}`);
       await record('RecordMessageSent', pending, {
