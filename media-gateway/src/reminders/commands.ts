@@ -7,9 +7,14 @@ export type Send = (
   correlationId: string,
 ) => Promise<'done' | 'refused'>;
 
+/** Refusals that another try may not meet: the stream moved under the decision, or the platform was busy. */
+const passing = (error: CommandRejected) =>
+  error.status === 429 || error.code === 'CONCURRENCY_CONFLICT' || error.code.endsWith('_CHANGED');
+
 /**
- * Sends the manager's commands as the platform. A refusal (the appointment was completed meanwhile, the message
- * was already sent) is an answer, logged and passed on; anything else is an error for the caller to retry.
+ * Sends the manager's commands as the platform. A refusal that is final (the appointment was completed
+ * meanwhile, a ticket with the derived id exists) is an answer, logged and passed on; a passing refusal or
+ * anything else is an error for the caller to retry.
  */
 export const sendFor =
   (handler: Pick<CommandHandler, 'handleTrusted'>, log: (message: string) => void): Send =>
@@ -18,7 +23,7 @@ export const sendFor =
       await handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR, correlationId });
       return 'done';
     } catch (error) {
-      if (error instanceof CommandRejected && error.status < 500 && error.status !== 409) {
+      if (error instanceof CommandRejected && !passing(error)) {
         log(`reminders: ${type} refused (${error.code}): ${error.message}`);
         return 'refused';
       }

@@ -58,12 +58,15 @@ afterEach(async () => {
   logged.length = 0;
 });
 
-const start = async () => {
+const start = async (
+  overrides: { handler?: Pick<CommandHandler, 'handleTrusted'>; retryMs?: number } = {},
+) => {
   running = await startReminders({
     store,
     checkpoints,
     handler,
     now,
+    ...overrides,
     business: async () => ({ name: 'Acme Dental', senderNumber: '+15550100001' }),
     log: (m) => logged.push(m),
     pollMs: 10,
@@ -432,5 +435,72 @@ describe('the reminders process manager behind the log', () => {
       'apt-apt-1-r0-reminder-1440-email',
       'apt-apt-1-r0-reminder-120-email',
     ]);
+  });
+});
+
+describe('the reminders process manager when commands fail', () => {
+  /** The real handler, failing the first `failures` commands of a type as a store that is down would. */
+  const failing = (type: string, failures = Number.POSITIVE_INFINITY) => {
+    let left = failures;
+    return {
+      handleTrusted: (t: string, data: unknown, context: Parameters<CommandHandler['handleTrusted']>[2]) => {
+        if (t === type && left > 0) {
+          left -= 1;
+          return Promise.reject(new Error('the store is unavailable'));
+        }
+        return handler.handleTrusted(t, data, context);
+      },
+    } as Pick<CommandHandler, 'handleTrusted'>;
+  };
+
+  it('keeps trying a reaction that fails until it is done, however many times it fails', async () => {
+    await start({ handler: failing('ScheduleMessage', 6), retryMs: 5 });
+    await book();
+    await settle();
+    expect((await ofType('MessageScheduled')).map(idOf)).toEqual([
+      'apt-apt-1-r0-confirmation-sms',
+      'apt-apt-1-r0-reminder-1440-sms',
+      'apt-apt-1-r0-reminder-120-sms',
+    ]);
+    expect(logged.filter((m) => m.includes('failed'))).toHaveLength(3);
+  });
+
+  it('takes a final refusal (the ticket with the derived id exists) as done', async () => {
+    await send('OpenTicket', {
+      ticketId: 'reply-in-3',
+      subject: 'Reschedule request',
+      description: 'opened before a crash',
+      priority: 'normal',
+      category: 'appointments',
+      customer: { name: 'Ana Ruiz', phone: PHONE },
+    });
+    await start({ retryMs: 5 });
+    await book();
+    await send('ReceiveMessage', {
+      messageId: 'in-3',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'R',
+      provider: 'twilio',
+      providerMessageId: 'SM3',
+    });
+    await settle();
+    expect((await ofType('MessageReplyHandled'))[0]?.data).toMatchObject({ intent: 'reschedule' });
+    expect(logged.some((m) => m.includes('TICKET_EXISTS'))).toBe(true);
+  });
+
+  it('keeps the checkpoint before a reaction still failing when stopped, and does it at the next start', async () => {
+    const before = (await store.readAll()).at(-1)?.position;
+    await start({ handler: failing('ScheduleMessage'), retryMs: 5 });
+    await book();
+    await expect.poll(() => logged.filter((m) => m.includes('failed')).length).toBeGreaterThan(2);
+    await running?.stop();
+    running = undefined;
+    expect(await checkpoints.load('appointment-reminders')).toBe(before);
+    expect(await ofType('MessageScheduled')).toEqual([]);
+    await start();
+    await settle();
+    expect(await ofType('MessageScheduled')).toHaveLength(3);
   });
 });

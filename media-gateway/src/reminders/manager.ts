@@ -25,7 +25,8 @@ import { isOpen, RemindersView, type AppointmentEntry, type MessageEntry } from 
 
 export const REMINDERS_CHECKPOINT = 'appointment-reminders';
 const SAVE_EVERY = 500;
-const ATTEMPTS = 3;
+/** The longest wait between two tries of a reaction that keeps failing. */
+const MAX_BACKOFF_MS = 30_000;
 const DEFAULT_SETTINGS = ScheduleSettings.parse({});
 
 type Received = Extract<EventOf<(typeof messageEvents)[number]>, { type: 'MessageReceived' }>['data'];
@@ -41,6 +42,8 @@ export interface RemindersOptions {
   readonly log: (message: string) => void;
   /** How often the no-show timers look at the clock (default 1 s). */
   readonly pollMs?: number;
+  /** The first wait before a failed reaction is tried again, doubled at each try (default 200 ms). */
+  readonly retryMs?: number;
 }
 
 export interface Reminders {
@@ -295,6 +298,30 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
 
   const handled = { position: checkpoint };
   let stopped = false;
+  const stopping = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+  const retryMs = options.retryMs ?? 200;
+
+  /**
+   * A reaction is tried until it is done or the manager stops (false): skipping it would lose a reminder or a
+   * STOP for good. A refusal that is final (the appointment closed meanwhile) is an answer, not a failure
+   * (commands.ts); what is left is the store or a service being down, which passes.
+   */
+  const reactUntilDone = async (event: EventEnvelope, position: number): Promise<boolean> => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        await react(event);
+        return true;
+      } catch (error) {
+        // Logged at tries 1, 2, 4, 8, ...: a long outage does not flood the log.
+        if ((attempt & (attempt - 1)) === 0) {
+          log(`reminders: ${event.type} at ${position} failed (attempt ${attempt}): ${String(error)}`);
+        }
+        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (attempt - 1)));
+      }
+    }
+    return false;
+  };
   let waiting: { position: number; resolve: () => void }[] = [];
   const subscription = store.subscribe({ after: checkpoint });
   let unsaved = 0;
@@ -304,18 +331,8 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
       if (event) {
         view.apply(event);
         if (REACTS_TO.has(event.type)) {
-          for (let attempt = 1; ; attempt += 1) {
-            try {
-              await react(event);
-              break;
-            } catch (error) {
-              log(
-                `reminders: ${event.type} at ${recorded.position} failed (attempt ${attempt}): ${String(error)}`,
-              );
-              if (attempt >= ATTEMPTS) break;
-              await sleep(200 * attempt);
-            }
-          }
+          // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
+          if (!(await reactUntilDone(event, recorded.position))) return;
           unsaved = SAVE_EVERY;
         }
       }
@@ -345,6 +362,7 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     },
     stop: async () => {
       stopped = true;
+      stopping.abort();
       await subscription.close();
       await following.catch(() => undefined);
       await timers.stop();
