@@ -6,6 +6,7 @@ import {
   createSqliteEventStore,
   type CommandHandler,
   type EventStore,
+  type Subscription,
 } from '@ccp/command-service';
 import { startLocalCarrier, type LocalCarrier } from '../simulator/local-carrier.js';
 import { twilioSid } from '../simulator/signed-request.js';
@@ -296,6 +297,42 @@ describe('message delivery worker', () => {
     const lines = logged.filter((line) => line.includes('m-logged'));
     expect(lines).toEqual([expect.stringMatching(/m-logged attempt 1 failed: MessageRejected \(HTTP 400\)/)]);
     expect(logged.join('\n')).not.toContain('0400077');
+  });
+
+  it('goes on following the log after its subscription fails, from the last event it handled', async () => {
+    const subscribedAfter: (number | undefined)[] = [];
+    // The first subscription hands over one message event, then fails as a lost store connection does.
+    const failing = (inner: Subscription): Subscription => ({
+      close: () => inner.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const recorded of inner) {
+          yield recorded;
+          if (recorded.streamId.startsWith('message-')) throw new Error('the store connection was lost');
+        }
+      },
+    });
+    const flaky: EventStore = new Proxy(store, {
+      get(target, property) {
+        if (property === 'subscribe') {
+          return (options?: { after?: number }) => {
+            subscribedAfter.push(options?.after);
+            const inner = target.subscribe(options);
+            return subscribedAfter.length === 1 ? failing(inner) : inner;
+          };
+        }
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    await start(outbox, { store: flaky });
+    await schedule('m-first');
+    await vi.waitFor(async () => expect(await typesOf('m-first')).toContain('MessageSent'));
+    await schedule('m-second');
+    await vi.waitFor(async () => expect(await typesOf('m-second')).toContain('MessageSent'));
+    const scheduled = (await store.readStream(`message-${TENANT}.m-first`))[0];
+    expect(subscribedAfter.slice(0, 2)).toEqual([expect.any(Number), scheduled?.position]);
+    expect(logged.some((line) => /following the log failed/.test(line))).toBe(true);
+    expect(outbox.entries().map((e) => e.messageId)).toEqual(['m-first', 'm-second']);
   });
 
   it('a cancelled message is never sent', async () => {

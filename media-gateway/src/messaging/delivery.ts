@@ -1,5 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
-import { CommandRejected, type CommandHandler, type EventStore } from '@ccp/command-service';
+import {
+  CommandRejected,
+  type CommandHandler,
+  type EventStore,
+  type Subscription,
+} from '@ccp/command-service';
 import { startTimers } from '../timers/timers.js';
 import { dueAtOf, keyOf, PendingMessages, type PendingMessage } from './delivery-view.js';
 import {
@@ -46,6 +52,10 @@ const LOST_RACE: ReadonlySet<string> = new Set([
   'MESSAGE_CLOSED',
   'MESSAGE_NOT_FOUND',
 ]);
+
+/** The pause before a failed subscription to the log is opened again, doubling up to the longest. */
+const RESUBSCRIBE_FIRST_MS = 100;
+const RESUBSCRIBE_MAX_MS = 30_000;
 
 const lostRace = (error: unknown) => error instanceof CommandRejected && LOST_RACE.has(error.code);
 
@@ -253,13 +263,35 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
   const interrupted = [...view.all()].filter((p) => p.inFlight !== null);
   for (const pending of view.all()) arm(keyOf(pending.tenantId, pending.messageId));
 
-  // Followed from where the reading stopped: outcomes of the recovery are seen like any other event.
-  const subscription = store.subscribe({ after: position });
+  // Followed from where the reading stopped: outcomes of the recovery are seen like any other event. A
+  // subscription that fails (a lost store connection) is opened again after a pause, from the last event
+  // handled, so that delivery does not stop without a word.
+  const resting = new AbortController();
+  let subscription: Subscription | undefined;
   const following = (async () => {
-    for await (const recorded of subscription) {
-      if (!recorded.streamId.startsWith('message-')) continue;
-      const decoded = decodeEvent(recorded);
-      if (decoded.ok) arm(view.apply(decoded.value, recorded.recordedAt));
+    let pauseMs = RESUBSCRIBE_FIRST_MS;
+    while (!stopped) {
+      subscription = store.subscribe({ after: position });
+      try {
+        for await (const recorded of subscription) {
+          position = recorded.position;
+          pauseMs = RESUBSCRIBE_FIRST_MS;
+          if (!recorded.streamId.startsWith('message-')) continue;
+          const decoded = decodeEvent(recorded);
+          if (decoded.ok) arm(view.apply(decoded.value, recorded.recordedAt));
+        }
+        if (stopped) return;
+        log(`messaging: the log's subscription ended; following again after ${position}`);
+      } catch (error) {
+        if (stopped) return;
+        log(
+          `messaging: following the log failed (${describeError(error)}); ` +
+            `following again after ${position} in ${pauseMs} ms`,
+        );
+      }
+      await subscription.close().catch(() => undefined);
+      await sleep(pauseMs, undefined, { signal: resting.signal }).catch(() => undefined);
+      pauseMs = Math.min(pauseMs * 2, RESUBSCRIBE_MAX_MS);
     }
   })();
 
@@ -296,7 +328,8 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
       await timers.stop();
       await recovering;
       await Promise.allSettled([...sending.values()]);
-      await subscription.close();
+      resting.abort();
+      await subscription?.close();
       await following.catch(() => undefined);
     },
   };
