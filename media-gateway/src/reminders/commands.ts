@@ -5,6 +5,8 @@ export type Send = (
   type: string,
   data: Record<string, unknown>,
   correlationId: string,
+  /** Refusals that mean the command's effect is there already (a contact with the derived id exists). */
+  doneIf?: readonly string[],
 ) => Promise<'done' | 'refused'>;
 
 /** Refusals that another try may not meet: the stream moved under the decision, or the platform was busy. */
@@ -18,11 +20,12 @@ const passing = (error: CommandRejected) =>
  */
 export const sendFor =
   (handler: Pick<CommandHandler, 'handleTrusted'>, log: (message: string) => void): Send =>
-  async (type, data, correlationId) => {
+  async (type, data, correlationId, doneIf = []) => {
     try {
       await handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR, correlationId });
       return 'done';
     } catch (error) {
+      if (error instanceof CommandRejected && doneIf.includes(error.code)) return 'done';
       if (error instanceof CommandRejected && !passing(error)) {
         log(`reminders: ${type} refused (${error.code}): ${error.message}`);
         return 'refused';

@@ -504,3 +504,37 @@ describe('the reminders process manager when commands fail', () => {
     expect(await ofType('MessageScheduled')).toHaveLength(3);
   });
 });
+
+describe('the reminders process manager after a crash', () => {
+  it('records a STOP handled halfway (its contact made, its consent not) when the reply is handled again', async () => {
+    const downForConsent = {
+      handleTrusted: (t: string, data: unknown, context: Parameters<CommandHandler['handleTrusted']>[2]) =>
+        t === 'RecordConsent'
+          ? Promise.reject(new Error('the store is unavailable'))
+          : handler.handleTrusted(t, data, context),
+    } as Pick<CommandHandler, 'handleTrusted'>;
+    await start({ handler: downForConsent, retryMs: 5 });
+    await book();
+    await send('ReceiveMessage', {
+      messageId: 'in-6',
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body: 'STOP',
+      provider: 'twilio',
+      providerMessageId: 'SM6',
+    });
+    await expect.poll(async () => (await ofType('ContactCreated')).length).toBe(1);
+    await running?.stop();
+    running = undefined;
+    await start();
+    await settle();
+    expect((await ofType('ConsentRecorded')).map((e) => e.data)).toEqual([
+      { channel: 'sms', granted: false, source: 'message_reply', evidenceId: 'in-6' },
+    ]);
+    expect((await ofType('MessageReplyHandled'))[0]?.data).toMatchObject({
+      intent: 'stop',
+      outcome: 'consent for sms withdrawn',
+    });
+  });
+});

@@ -127,6 +127,8 @@ const contactFor = async (
       ...(appointment?.language !== undefined && { language: appointment.language }),
     },
     contactId,
+    // Made before a crash that came before the consent was recorded: handled again, it is the same contact.
+    ['CONTACT_EXISTS'],
   );
   return created === 'done' ? contactId : undefined;
 };
