@@ -127,14 +127,23 @@ export const AppointmentRescheduled = defineEvent(
     to: AppointmentSlot.extend({ resourceId: EntityId.optional() }),
   }),
 );
+/**
+ * The resource, and the time the appointment held on it, are named so that its calendar reservation can be given
+ * back from the event alone, and only while the calendar still holds that time (ReleaseSlot). Events stored
+ * before the time was named carry the resource alone.
+ */
+const Held = {
+  resourceId: EntityId.optional(),
+  startsAt: IsoDateTime.optional(),
+  durationMinutes: AppointmentDuration.optional(),
+};
 export const AppointmentCancelled = defineEvent(
   category,
   'AppointmentCancelled',
   1,
-  z.object({ reason: z.string(), resourceId: EntityId.optional() }),
+  z.object({ reason: z.string(), ...Held }),
 );
-/** The resource is named so that its calendar reservation can be given back from the event alone. */
-const Settled = z.object({ resourceId: EntityId.optional() });
+const Settled = z.object(Held);
 export const AppointmentCompleted = defineEvent(category, 'AppointmentCompleted', 1, Settled);
 export const AppointmentNoShow = defineEvent(category, 'AppointmentNoShow', 1, Settled);
 

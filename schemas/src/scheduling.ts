@@ -192,7 +192,17 @@ export const ReserveSlot = defineCommand(
 export const ReleaseSlot = defineCommand(
   'calendar',
   'ReleaseSlot',
-  z.object({ ...resourceKey, appointmentId: EntityId }),
+  z.object({
+    ...resourceKey,
+    appointmentId: EntityId,
+    /**
+     * The reservation being given back: when given, nothing happens unless it is still the appointment's current
+     * one (a release runs later than the move it follows, maybe more than once, and the appointment may have
+     * been reserved here again since). Without it, whatever the appointment holds is released.
+     */
+    startsAt: UtcDateTime.optional(),
+    endsAt: UtcDateTime.optional(),
+  }),
   'Give back an appointment’s reservation (cancelled, completed, no-show or moved elsewhere).',
 );
 export const UndoReservation = defineCommand(

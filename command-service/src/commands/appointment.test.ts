@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AppointmentCancelled,
+  AppointmentCompleted,
   AppointmentNoShow,
   AppointmentRescheduled,
   ReleaseSlot,
@@ -107,18 +108,28 @@ describe('appointment routes on resource calendars', () => {
     );
   });
 
-  it('cancelled, no-show and moved away give the resource’s time back', () => {
+  it('cancelled, completed, no-show and moved away give back the time the appointment held on its resource', () => {
     const released = validated([
-      request(ReleaseSlot, { tenantId: 'acme', resourceId: 'dana', appointmentId: 'ap-1' }),
+      request(ReleaseSlot, {
+        tenantId: 'acme',
+        resourceId: 'dana',
+        appointmentId: 'ap-1',
+        startsAt: '2026-03-05T15:00:00.000Z',
+        endsAt: '2026-03-05T15:45:00.000Z',
+      }),
     ]);
+    const held = { resourceId: 'dana', startsAt: '2026-03-05T15:00:00.000Z', durationMinutes: 45 };
     expect(
       appointmentReactions.AppointmentCancelled!(
-        storedEvent(AppointmentCancelled, { reason: 'ill', resourceId: 'dana' }, stream),
+        storedEvent(AppointmentCancelled, { reason: 'ill', ...held }, stream),
       ),
     ).toEqual(released);
     expect(
-      appointmentReactions.AppointmentNoShow!(storedEvent(AppointmentNoShow, { resourceId: 'dana' }, stream)),
+      appointmentReactions.AppointmentCompleted!(storedEvent(AppointmentCompleted, held, stream)),
     ).toEqual(released);
+    expect(appointmentReactions.AppointmentNoShow!(storedEvent(AppointmentNoShow, held, stream))).toEqual(
+      released,
+    );
     expect(
       appointmentReactions.AppointmentCancelled!(
         storedEvent(AppointmentCancelled, { reason: 'ill' }, stream),
@@ -135,6 +146,14 @@ describe('appointment routes on resource calendars', () => {
       );
     expect(appointmentReactions.AppointmentRescheduled!(moved('leo'))).toEqual(released);
     expect(appointmentReactions.AppointmentRescheduled!(moved('dana'))).toEqual([]);
+  });
+
+  it('an event stored before settled events named the time releases whatever the appointment holds', () => {
+    expect(
+      appointmentReactions.AppointmentNoShow!(storedEvent(AppointmentNoShow, { resourceId: 'dana' }, stream)),
+    ).toEqual(
+      validated([request(ReleaseSlot, { tenantId: 'acme', resourceId: 'dana', appointmentId: 'ap-1' })]),
+    );
   });
 
   it('a slot taken by another booking is a 409, so the caller offers another', () => {

@@ -41,15 +41,32 @@ const reserve = (
     ...reservationOf(appointmentId, startsAt, durationMinutes, buffers),
   });
 
-const release = (tenantId: string, resourceId: string, appointmentId: string): CommandRequest =>
-  request(ReleaseSlot, { tenantId, resourceId, appointmentId });
+/**
+ * Releases run later than the event they follow, maybe more than once: naming the time given back keeps a late
+ * one from releasing a reservation the appointment took there again since (moved away and back).
+ */
+const release = (
+  tenantId: string,
+  resourceId: string,
+  appointmentId: string,
+  held: { startsAt?: string | undefined; durationMinutes?: number | undefined },
+): CommandRequest => {
+  if (held.startsAt === undefined || held.durationMinutes === undefined) {
+    return request(ReleaseSlot, { tenantId, resourceId, appointmentId });
+  }
+  const { startsAt, endsAt } = reservationOf(appointmentId, held.startsAt, held.durationMinutes, {
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 0,
+  });
+  return request(ReleaseSlot, { tenantId, resourceId, appointmentId, startsAt, endsAt });
+};
 
 /** A settled appointment (cancelled, completed, no-show) gives its resource's time back. */
 const releaseOnResource =
   (definition: typeof AppointmentCancelled | typeof AppointmentCompleted | typeof AppointmentNoShow) =>
   (event: EventEnvelope): readonly CommandRequest[] => {
     const { tenantId, id, data } = reactionInput(definition, event);
-    return data.resourceId === undefined ? [] : [release(tenantId, data.resourceId, id)];
+    return data.resourceId === undefined ? [] : [release(tenantId, data.resourceId, id, data)];
   };
 
 export const appointmentRoutes: readonly CommandRoute[] = [
@@ -110,7 +127,7 @@ export const appointmentReactions: Reactions = {
     const { tenantId, id, data } = reactionInput(AppointmentRescheduled, event);
     const { from, to } = data;
     return from.resourceId !== undefined && from.resourceId !== to.resourceId
-      ? [release(tenantId, from.resourceId, id)]
+      ? [release(tenantId, from.resourceId, id, from)]
       : [];
   },
 };

@@ -4,6 +4,7 @@ import { createCommandHandler, type CommandHandler } from '../application/comman
 import { CommandRejected } from '../application/errors.js';
 import type { EventStore } from '../event-store/port.js';
 import { createSqliteEventStore } from '../event-store/sqlite.js';
+import { appointmentReactions } from './appointment.js';
 import { commandRoutes } from './index.js';
 
 /** Bookings through the real command handler and SQLite store: the calendar reservation and its undo. */
@@ -53,18 +54,23 @@ describe('bookings through the command handler', () => {
     };
     handler = createCommandHandler({ store: racing, routes: commandRoutes, clock: () => NOW });
     await handler.handleTrusted('CreateTenant', { tenantId: 'acme', name: 'Acme' }, { actor: SYSTEM_ACTOR });
-    await handler.handle(
-      'AddResource',
-      {
-        tenantId: 'acme',
-        resourceId: 'dana',
-        name: 'Dr. Dana',
-        kind: 'staff',
-        timeZone: 'America/New_York',
-        workingHours: weekdays.map((day) => ({ day, open: '09:00', close: '17:00' })),
-      },
-      { actor: admin },
-    );
+    for (const [resourceId, name] of [
+      ['dana', 'Dr. Dana'],
+      ['leo', 'Dr. Leo'],
+    ] as const) {
+      await handler.handle(
+        'AddResource',
+        {
+          tenantId: 'acme',
+          resourceId,
+          name,
+          kind: 'staff',
+          timeZone: 'America/New_York',
+          workingHours: weekdays.map((day) => ({ day, open: '09:00', close: '17:00' })),
+        },
+        { actor: admin },
+      );
+    }
     await handler.handle(
       'DefineService',
       {
@@ -72,7 +78,7 @@ describe('bookings through the command handler', () => {
         serviceId: 'cleaning',
         name: 'Cleaning',
         durationMinutes: 30,
-        resourceIds: ['dana'],
+        resourceIds: ['dana', 'leo'],
       },
       { actor: admin },
     );
@@ -128,5 +134,33 @@ describe('bookings through the command handler', () => {
       handler.handle('ScheduleAppointment', booking('2026-03-05T15:00:00Z'), { actor: admin }),
     ).rejects.toMatchObject({ status: 409, code: 'CONCURRENCY_CONFLICT' });
     expect(await reservations()).toEqual(['SlotReserved 2026-03-05T15:00:00.000Z', 'SlotReleased']);
+  });
+
+  it('a release the reactor runs late, and again, after the appointment came back to the resource, leaves its new reservation', async () => {
+    await handler.handle('ScheduleAppointment', booking('2026-03-05T15:00:00Z'), { actor: admin });
+    const move = (resourceId: string, startsAt: string) =>
+      handler.handle(
+        'RescheduleAppointment',
+        { tenantId: 'acme', appointmentId: 'ap-1', startsAt, resourceId },
+        { actor: admin },
+      );
+    await move('leo', '2026-03-05T16:00:00Z');
+    await move('dana', '2026-03-05T17:00:00Z');
+    // Reactions are asynchronous and at least once: the first move's release of 10:00 local runs only now, twice.
+    const [, awayFromDana] = (await store.readStream('appointment-acme.ap-1')).map((recorded) => {
+      const decoded = decodeEvent(recorded);
+      if (!decoded.ok) throw new Error(decoded.error.message);
+      return decoded.value;
+    });
+    expect(awayFromDana?.type).toBe('AppointmentRescheduled');
+    const late = appointmentReactions.AppointmentRescheduled!(awayFromDana!);
+    expect(late.map((r) => r.definition.type)).toEqual(['ReleaseSlot']);
+    for (const r of [...late, ...late]) {
+      await handler.handleTrusted(r.definition.type, r.data, { actor: SYSTEM_ACTOR });
+    }
+    expect(await reservations()).toEqual([
+      'SlotReserved 2026-03-05T15:00:00.000Z',
+      'SlotReserved 2026-03-05T17:00:00.000Z',
+    ]);
   });
 });

@@ -256,19 +256,26 @@ describe('appointment decider', () => {
       },
     };
 
-    it('a cancellation names the resource it was last moved to, so its reservation is given back', () =>
+    it('a cancellation names the resource and time it was last moved to, so that reservation is given back', () =>
       given([placed, moved])
         .when(command(CancelAppointment, { ...key, reason: 'customer is ill' }))
-        .then([{ type: 'AppointmentCancelled', data: { reason: 'customer is ill', resourceId: 'leo' } }]));
+        .then([
+          {
+            type: 'AppointmentCancelled',
+            data: { reason: 'customer is ill', resourceId: 'leo', startsAt: later, durationMinutes: 75 },
+          },
+        ]));
 
-    it('completion and no-show name the resource', () => {
+    it('completion and no-show name the resource and the time it held', () => {
       const afterMove = { now: new Date('2026-03-06T10:00:00.000Z') };
       given([placed, moved, confirmed])
         .when(command(CompleteAppointment, key, afterMove))
-        .then([{ type: 'AppointmentCompleted', data: { resourceId: 'leo' } }]);
+        .then([
+          { type: 'AppointmentCompleted', data: { resourceId: 'leo', startsAt: later, durationMinutes: 75 } },
+        ]);
       given([placed])
         .when(command(MarkNoShow, key, afterStart))
-        .then([{ type: 'AppointmentNoShow', data: { resourceId: 'dana' } }]);
+        .then([{ type: 'AppointmentNoShow', data: { resourceId: 'dana', startsAt, durationMinutes: 75 } }]);
     });
   });
 

@@ -51,8 +51,16 @@ const inFuture = (startsAt: string, metadata: CommandMetadata): void => {
   }
 };
 
-const onResource = (appointment: ExistingAppointment): { resourceId?: string } =>
-  appointment.placement ? { resourceId: appointment.placement.resourceId } : {};
+const onResource = (
+  appointment: ExistingAppointment,
+): { resourceId?: string; startsAt?: string; durationMinutes?: number } =>
+  appointment.placement
+    ? {
+        resourceId: appointment.placement.resourceId,
+        startsAt: appointment.slot.startsAt,
+        durationMinutes: appointment.slot.durationMinutes,
+      }
+    : {};
 
 /**
  * Completion is recorded for a confirmed appointment whose start time has come; a no-show also for one never

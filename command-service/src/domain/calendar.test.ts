@@ -175,6 +175,45 @@ describe('calendar decider', () => {
         .thenNothingHappened();
     });
 
+    it('a release naming the time it gives back releases the reservation that still has that time', () =>
+      given([added, reserved()])
+        .when(
+          command(ReleaseSlot, {
+            ...key,
+            appointmentId: 'ap-1',
+            startsAt: nine.startsAt,
+            endsAt: nine.endsAt,
+          }),
+        )
+        .then({ type: 'SlotReleased', data: { appointmentId: 'ap-1' } }));
+
+    it('a late or repeated release of a time the appointment has left changes nothing (moved away and back)', () => {
+      // Moved from 09:00 to 14:00 and back here at 14:00 before the release of 09:00 ran: 14:00 stays reserved.
+      const releaseNine = command(ReleaseSlot, {
+        ...key,
+        appointmentId: 'ap-1',
+        startsAt: nine.startsAt,
+        endsAt: nine.endsAt,
+      });
+      given([added, reserved(), { type: 'SlotReleased', data: { appointmentId: 'ap-1' } }, reserved(moved)])
+        .when(releaseNine)
+        .thenNothingHappened();
+      given([added, reserved(), reserved(moved)])
+        .when(releaseNine)
+        .thenNothingHappened();
+      given([added, reserved(nine), reserved({ ...nine, endsAt: '2026-03-05T14:45:00.000Z' })])
+        .when(releaseNine)
+        .thenNothingHappened();
+      given([added, reserved(), { type: 'SlotReleased', data: { appointmentId: 'ap-1' } }])
+        .when(releaseNine)
+        .thenNothingHappened();
+    });
+
+    it('a release without a time gives back whatever the appointment holds (releases sent before times were named)', () =>
+      given([added, reserved(), reserved(moved)])
+        .when(command(ReleaseSlot, { ...key, appointmentId: 'ap-1' }))
+        .then({ type: 'SlotReleased', data: { appointmentId: 'ap-1' } }));
+
     it('undoing a first reservation releases it', () =>
       given([added, reserved()])
         .when(command(UndoReservation, { ...key, appointmentId: 'ap-1' }))

@@ -83,6 +83,17 @@ const sameReservation = (a: ReservationView, b: ReservationView): boolean =>
   a.bufferBeforeMinutes === b.bufferBeforeMinutes &&
   a.bufferAfterMinutes === b.bufferAfterMinutes;
 
+/** Whether a command naming a reservation by its time (or by none: any) is about the current one. */
+const isCurrent = (
+  current: ReservationView | undefined,
+  startsAt: string | undefined,
+  endsAt: string | undefined,
+): boolean =>
+  startsAt === undefined ||
+  (current !== undefined &&
+    Date.parse(current.startsAt) === Date.parse(startsAt) &&
+    (endsAt === undefined || Date.parse(current.endsAt) === Date.parse(endsAt)));
+
 const reservationOfCommand = (data: ReservationView): ReservationView => ({
   appointmentId: data.appointmentId,
   startsAt: data.startsAt,
@@ -198,8 +209,9 @@ export const decide = (command: CalendarCommand, state: CalendarState): Calendar
     case 'ReserveSlot':
       return reserve(active(state), reservationOfCommand(command.data), command.metadata);
     case 'ReleaseSlot': {
-      const { appointmentId } = command.data;
-      return state.reservations.some((r) => r.appointmentId === appointmentId)
+      const { appointmentId, startsAt, endsAt } = command.data;
+      const current = state.reservations.find((r) => r.appointmentId === appointmentId);
+      return current && isCurrent(current, startsAt, endsAt)
         ? [{ type: 'SlotReleased', data: { appointmentId } }]
         : [];
     }
@@ -207,12 +219,7 @@ export const decide = (command: CalendarCommand, state: CalendarState): Calendar
       const { appointmentId, startsAt, endsAt } = command.data;
       if (!(appointmentId in state.previous)) return [];
       const current = state.reservations.find((r) => r.appointmentId === appointmentId);
-      const undone =
-        startsAt === undefined ||
-        (current !== undefined &&
-          Date.parse(current.startsAt) === Date.parse(startsAt) &&
-          (endsAt === undefined || Date.parse(current.endsAt) === Date.parse(endsAt)));
-      if (!undone) return [];
+      if (!isCurrent(current, startsAt, endsAt)) return [];
       const previous = state.previous[appointmentId];
       if (previous) return [{ type: 'SlotReserved', data: previous }];
       return state.reservations.some((r) => r.appointmentId === appointmentId)
