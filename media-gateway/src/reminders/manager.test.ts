@@ -14,6 +14,7 @@ import {
   type EventStore,
 } from '@ccp/command-service';
 import { startReminders, type Reminders } from './manager.js';
+import { replyContactId } from './replies.js';
 
 /* The reminders process manager on a real command handler and SQLite log, with a clock the test moves. */
 
@@ -24,6 +25,7 @@ const T0 = Date.parse('2026-03-02T15:00:00Z');
 // Thursday 2026-03-05 15:00 in New York.
 const START = '2026-03-05T20:00:00.000Z';
 const PHONE = '+12125550147';
+const CONTACT_ID_KEY = Buffer.alloc(32, 7);
 
 let at = T0;
 const now = () => new Date(at);
@@ -69,6 +71,7 @@ const start = async (
     ...overrides,
     business: async () => ({ name: 'Acme Dental', senderNumber: '+15550100001' }),
     log: (m) => logged.push(m),
+    contactIdKey: () => CONTACT_ID_KEY,
     pollMs: 10,
   });
   return running;
@@ -256,7 +259,8 @@ describe('the reminders process manager', () => {
     });
     await settle();
     const created = await ofType('ContactCreated');
-    expect(created.map(idOf)).toEqual(['c-12125550147']);
+    expect(created.map(idOf)).toEqual([replyContactId(CONTACT_ID_KEY, TENANT, PHONE)]);
+    expect(idOf(created[0] as EventEnvelope)).not.toContain('2125550147');
     expect(created[0]?.data).toMatchObject({ name: 'Ana Ruiz', phones: [PHONE] });
     expect((await ofType('ConsentRecorded'))[0]?.data).toMatchObject({ channel: 'sms', granted: false });
     const reply = (await ofType('MessageScheduled')).find((e) => idOf(e) === 'reply-in-5');
@@ -536,5 +540,18 @@ describe('the reminders process manager after a crash', () => {
       intent: 'stop',
       outcome: 'consent for sms withdrawn',
     });
+  });
+});
+
+describe('the id of a contact made from a reply', () => {
+  it('is the same for the same number, and neither shows the number nor can be made without the key', () => {
+    const id = replyContactId(CONTACT_ID_KEY, TENANT, PHONE);
+    expect(id).toMatch(/^c-[0-9a-f]{24}$/);
+    expect(replyContactId(CONTACT_ID_KEY, TENANT, PHONE)).toBe(id);
+    expect(replyContactId(Buffer.alloc(32, 8), TENANT, PHONE)).not.toBe(id);
+    expect(replyContactId(CONTACT_ID_KEY, 'other', PHONE)).not.toBe(id);
+    expect(replyContactId(CONTACT_ID_KEY, TENANT, 'Ana@Example.com')).toBe(
+      replyContactId(CONTACT_ID_KEY, TENANT, 'ana@example.com'),
+    );
   });
 });

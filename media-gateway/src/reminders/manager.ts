@@ -40,6 +40,8 @@ export interface RemindersOptions {
   /** The business's name and our sender number for an appointment (the gateway's directory knows them). */
   readonly business: (appointment: AppointmentEntry) => Promise<Omit<BusinessToPlan, 'staffName'>>;
   readonly log: (message: string) => void;
+  /** The tenant's secret key for the ids of contacts made from a reply (see replyContactId). */
+  readonly contactIdKey: (tenantId: string) => Buffer;
   /** How often the no-show timers look at the clock (default 1 s). */
   readonly pollMs?: number;
   /** The first wait before a failed reaction is tried again, doubled at each try (default 200 ms). */
@@ -236,7 +238,12 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     }
     if (event.type === 'MessageReceived') {
       const messageId = event.streamId.slice(event.streamId.indexOf('.') + 1);
-      await handleReply({ view, store, send, now }, event.tenantId, messageId, event.data as Received);
+      await handleReply(
+        { view, store, send, now, contactIdKey: options.contactIdKey },
+        event.tenantId,
+        messageId,
+        event.data as Received,
+      );
       return;
     }
     if (event.type === 'ConsentRecorded') {

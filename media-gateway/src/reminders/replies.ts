@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import {
   decodeEvent,
   E164,
@@ -27,7 +27,19 @@ export interface ReplyDependencies {
   readonly store: Pick<EventStore, 'readStream'>;
   readonly send: Send;
   readonly now: () => Date;
+  /** The tenant's secret key for the ids of contacts made from a reply (replyContactId). */
+  readonly contactIdKey: (tenantId: string) => Buffer;
 }
+
+/**
+ * The id of a contact made for a number or address that wrote in: the same on every call (a second STOP finds
+ * the same contact), and keyed, so the id (in stream names, read-side columns and URLs, where erasure cannot
+ * reach) does not give the number away; a plain hash would, since phone numbers are few enough to try them all.
+ */
+export const replyContactId = (key: Buffer, tenantId: string, address: string): string => {
+  const normalized = address.includes('@') ? address.toLowerCase() : address;
+  return `c-${createHmac('sha256', key).update(`${tenantId}/${normalized}`).digest('hex').slice(0, 24)}`;
+};
 
 /** The appointment a reply is about: the contact's (or this number's) next one still open. */
 const nextAppointment = (
@@ -112,10 +124,7 @@ const contactFor = async (
 ): Promise<string | undefined> => {
   if (contact) return contact.contactId;
   const isPhone = from.startsWith('+');
-  // Derived from the address, so that a second STOP finds (or makes) the same contact.
-  const contactId = isPhone
-    ? `c-${from.slice(1)}`
-    : `c-${createHash('sha256').update(from.toLowerCase()).digest('hex').slice(0, 40)}`;
+  const contactId = replyContactId(deps.contactIdKey(tenantId), tenantId, from);
   const created = await deps.send(
     'CreateContact',
     {

@@ -1,4 +1,5 @@
-import { createCommandHandler, type PlatformContext } from '@ccp/command-service';
+import { hkdfSync } from 'node:crypto';
+import { createCommandHandler, subjectOf, type PlatformContext } from '@ccp/command-service';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import { startReminders, type Reminders } from './manager.js';
 
@@ -23,8 +24,20 @@ export const startAppointmentReminders = async (options: {
   const handler = hooks?.clock
     ? createCommandHandler({ store: context.store, routes: [...context.handler.routes.values()], clock: now })
     : context.handler;
+  const contactIdKeys = new Map<string, Buffer>();
+  // A key of its own for this one use, derived with a label from the tenant's subject key (as the calendar feed's).
+  const contactIdKey = (tenantId: string): Buffer => {
+    let key = contactIdKeys.get(tenantId);
+    if (!key) {
+      const subjectKey = context.keys.keyFor(subjectOf(tenantId, 'reply-contact-ids'));
+      key = Buffer.from(hkdfSync('sha256', subjectKey, '', 'ccp reply contact id v1', 32));
+      contactIdKeys.set(tenantId, key);
+    }
+    return key;
+  };
   return startReminders({
     store: context.store,
+    contactIdKey,
     checkpoints: context.checkpoints,
     handler,
     now,
