@@ -180,6 +180,66 @@ describe('messages delivered by the platform', () => {
   });
 });
 
+describe('messages the platform does not send', () => {
+  it("gives up an SMS from a number that is not the tenant's own, without handing it to Twilio", async () => {
+    // A number no tenant of this platform has (on a shared Twilio account it could be another tenant's).
+    await schedule(platform, 'e2e-foreign', { channel: 'sms', to: '+15557700011', from: '+15557709999' });
+    await vi.waitFor(
+      async () => expect(await typesOf(platform, 'e2e-foreign')).toContain('MessageAbandoned'),
+      { timeout: 15_000 },
+    );
+    expect((await eventsOf(platform, 'e2e-foreign')).at(-1)?.data).toMatchObject({
+      attempt: 1,
+      error: expect.stringMatching(/not one of the tenant's numbers/),
+    });
+    const posts = platform.carrier.requests.filter(
+      (r) => r.method === 'POST' && r.params['To']?.[0] === '+15557700011',
+    );
+    expect(posts).toEqual([]);
+  });
+
+  it('cancels an SMS to a contact who withdrew consent for SMS (a STOP)', async () => {
+    const { handler } = platform.test.platform;
+    await handler.handleTrusted(
+      'CreateContact',
+      {
+        tenantId: DEMO_TENANT,
+        contactId: 'e2e-stopped',
+        name: 'Dana',
+        phones: ['+15557700012'],
+        consent: ['sms'],
+      },
+      { actor: SYSTEM_ACTOR },
+    );
+    await handler.handleTrusted(
+      'RecordConsent',
+      {
+        tenantId: DEMO_TENANT,
+        contactId: 'e2e-stopped',
+        channel: 'sms',
+        granted: false,
+        source: 'message_reply',
+      },
+      { actor: SYSTEM_ACTOR },
+    );
+    await schedule(platform, 'e2e-stopped-sms', {
+      channel: 'sms',
+      to: '+15557700012',
+      from: DEMO_NUMBER,
+      contactId: 'e2e-stopped',
+    });
+    await vi.waitFor(
+      async () => expect(await typesOf(platform, 'e2e-stopped-sms')).toContain('MessageCancelled'),
+      { timeout: 15_000 },
+    );
+    expect(await typesOf(platform, 'e2e-stopped-sms')).toEqual(['MessageScheduled', 'MessageCancelled']);
+    expect((await eventsOf(platform, 'e2e-stopped-sms')).at(-1)?.data).toEqual({
+      reason: 'consent withdrawn',
+    });
+    expect(platform.carrier.messages.sent.filter((m) => m.to === '+15557700012')).toEqual([]);
+  });
+});
+
 describe("Twilio's incoming-message webhook", () => {
   const incoming = (sid: string, signature: 'valid' | 'forged', to = DEMO_NUMBER) =>
     sendSignedRequest({

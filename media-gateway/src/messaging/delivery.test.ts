@@ -8,6 +8,7 @@ import {
   type EventStore,
   type Subscription,
 } from '@ccp/command-service';
+import { createLiveDirectory } from '../directory/live-directory.js';
 import { startLocalCarrier, type LocalCarrier } from '../simulator/local-carrier.js';
 import { twilioSid } from '../simulator/signed-request.js';
 import { startDeliveryWorker, type DeliveryWorker } from './delivery.js';
@@ -21,6 +22,9 @@ import { createTwilioSender } from './twilio.js';
  */
 
 const TENANT = 'acme';
+/** Another tenant on the same Twilio account, and its number. */
+const OTHER_TENANT = 'globex';
+const OTHER_NUMBER = '+15550499000';
 const T0 = Date.parse('2026-03-02T14:00:00Z');
 const authToken = 'delivery-auth-token-0123456789abcdef';
 
@@ -38,11 +42,21 @@ beforeEach(async () => {
   at = T0;
   store = createSqliteEventStore({ path: ':memory:' });
   handler = createCommandHandler({ store, routes: commandRoutes, clock: now });
-  await handler.handleTrusted(
-    'CreateTenant',
-    { tenantId: TENANT, name: 'Acme', planTier: 'starter' },
-    { actor: SYSTEM_ACTOR },
-  );
+  for (const [tenantId, address] of [
+    [TENANT, '+15550400000'],
+    [OTHER_TENANT, OTHER_NUMBER],
+  ] as const) {
+    await handler.handleTrusted(
+      'CreateTenant',
+      { tenantId, name: tenantId, planTier: 'starter' },
+      { actor: SYSTEM_ACTOR },
+    );
+    await handler.handleTrusted(
+      'ProvisionNumber',
+      { tenantId, address, kind: 'pstn', provider: 'twilio' },
+      { actor: SYSTEM_ACTOR },
+    );
+  }
   carrier = await startLocalCarrier({ accountSid: twilioSid('AC'), authToken });
   outbox = createOutbox({ now });
   twilio = createTwilioSender({ accountSid: carrier.accountSid, authToken, apiUrl: carrier.url });
@@ -58,10 +72,15 @@ const start = async (
   sender: MessageSender = outbox,
   extra: Partial<Parameters<typeof startDeliveryWorker>[0]> = {},
 ) => {
+  const live = createLiveDirectory(store);
   const worker = await startDeliveryWorker({
     store,
     handler,
     senderFor: () => sender,
+    ownsNumber: async (tenantId, number) => {
+      await live.catchUp();
+      return live.directory.number(number)?.tenantId === tenantId;
+    },
     now,
     log: (m) => logged.push(m),
     pollMs: 10,
@@ -333,6 +352,82 @@ describe('message delivery worker', () => {
     expect(subscribedAfter.slice(0, 2)).toEqual([expect.any(Number), scheduled?.position]);
     expect(logged.some((line) => /following the log failed/.test(line))).toBe(true);
     expect(outbox.entries().map((e) => e.messageId)).toEqual(['m-first', 'm-second']);
+  });
+
+  it("gives a message from a number that is not the tenant's own up for good, without sending it", async () => {
+    await start(twilio);
+    await handler.handleTrusted(
+      'ScheduleMessage',
+      {
+        tenantId: TENANT,
+        messageId: 'm-foreign',
+        channel: 'sms',
+        to: '+15550400011',
+        // The other tenant's number on the same Twilio account.
+        from: OTHER_NUMBER,
+        purpose: 'reminder',
+        language: 'en',
+        body: 'Sent in the name of another business.',
+        dueAt: new Date(at).toISOString(),
+      },
+      { actor: SYSTEM_ACTOR },
+    );
+    await schedule('m-own', 0, '+15550400012');
+    await vi.waitFor(async () => expect(await typesOf('m-foreign')).toContain('MessageAbandoned'));
+    expect(await typesOf('m-foreign')).toEqual([
+      'MessageScheduled',
+      'MessageDeliveryStarted',
+      'MessageAbandoned',
+    ]);
+    expect((await eventsOf('m-foreign')).at(-1)?.data).toMatchObject({
+      error: expect.stringMatching(/not one of the tenant's numbers/),
+    });
+    await vi.waitFor(async () => expect(await typesOf('m-own')).toContain('MessageSent'));
+    expect(carrier.messages.sent.map((m) => m.from)).toEqual(['+15550400000']);
+  });
+
+  it('cancels a message to a contact who withdrew consent for its channel, and sends to one who did not', async () => {
+    const contact = async (contactId: string, phone: string, withdraw: 'sms' | 'email' | undefined) => {
+      await handler.handleTrusted(
+        'CreateContact',
+        { tenantId: TENANT, contactId, name: contactId, phones: [phone], consent: ['sms', 'email'] },
+        { actor: SYSTEM_ACTOR },
+      );
+      if (withdraw === undefined) return;
+      await handler.handleTrusted(
+        'RecordConsent',
+        { tenantId: TENANT, contactId, channel: withdraw, granted: false, source: 'message_reply' },
+        { actor: SYSTEM_ACTOR },
+      );
+    };
+    await contact('c-stopped', '+15550400021', 'sms');
+    await contact('c-no-email', '+15550400022', 'email');
+    await start();
+    const toContact = (messageId: string, contactId: string, to: string) =>
+      handler.handleTrusted(
+        'ScheduleMessage',
+        {
+          tenantId: TENANT,
+          messageId,
+          channel: 'sms',
+          to,
+          from: '+15550400000',
+          contactId,
+          purpose: 'reminder',
+          language: 'en',
+          body: `Reminder ${messageId}.`,
+          dueAt: new Date(at + 60_000).toISOString(),
+        },
+        { actor: SYSTEM_ACTOR },
+      );
+    await toContact('m-stopped', 'c-stopped', '+15550400021');
+    await toContact('m-sms-ok', 'c-no-email', '+15550400022');
+    at += 60_000;
+    await vi.waitFor(async () => expect(await typesOf('m-sms-ok')).toContain('MessageSent'));
+    await vi.waitFor(async () => expect(await typesOf('m-stopped')).toContain('MessageCancelled'));
+    expect(await typesOf('m-stopped')).toEqual(['MessageScheduled', 'MessageCancelled']);
+    expect((await eventsOf('m-stopped')).at(-1)?.data).toEqual({ reason: 'consent withdrawn' });
+    expect(outbox.entries().map((e) => e.messageId)).toEqual(['m-sms-ok']);
   });
 
   it('a cancelled message is never sent', async () => {

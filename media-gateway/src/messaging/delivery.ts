@@ -7,6 +7,7 @@ import {
   type Subscription,
 } from '@ccp/command-service';
 import { startTimers } from '../timers/timers.js';
+import { WithdrawnConsent } from './consent-view.js';
 import { dueAtOf, keyOf, PendingMessages, type PendingMessage } from './delivery-view.js';
 import {
   MessageRejected,
@@ -24,6 +25,11 @@ export interface DeliveryOptions {
   readonly handler: CommandHandler;
   /** The sender of each channel (messaging/routing.ts). */
   readonly senderFor: (channel: PendingMessage['message']['channel']) => MessageSender;
+  /**
+   * Whether a number is one of the tenant's own (the gateway's live directory): tenants share the Twilio
+   * account, so a message is sent only from its own tenant's number.
+   */
+  readonly ownsNumber: (tenantId: string, number: string) => Promise<boolean>;
   /** The clock due times are judged on; the handler's commands are decided on the same one. */
   readonly now: () => Date;
   readonly log: (message: string) => void;
@@ -57,6 +63,9 @@ const LOST_RACE: ReadonlySet<string> = new Set([
 const RESUBSCRIBE_FIRST_MS = 100;
 const RESUBSCRIBE_MAX_MS = 30_000;
 
+/** The streams the worker folds: the messages, and the contacts' consent. */
+const FOLLOWED = /^(message|contact)-/;
+
 const lostRace = (error: unknown) => error instanceof CommandRejected && LOST_RACE.has(error.code);
 
 /**
@@ -86,6 +95,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
   const { store, handler, log, now } = options;
   const staleMs = options.staleMs ?? 10 * 60_000;
   const view = new PendingMessages();
+  const consent = new WithdrawnConsent();
   /** Attempts this process carries out now, by message key. */
   const sending = new Map<string, Promise<void>>();
   let stopped = false;
@@ -158,9 +168,31 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     }
   };
 
+  /** A refusal of the message's sender number before anything is sent; undefined: it may be sent. */
+  const refusedSender = async (pending: PendingMessage): Promise<Record<string, unknown> | undefined> => {
+    const { from } = pending.message;
+    if (from === undefined) return undefined;
+    try {
+      if (await options.ownsNumber(pending.tenantId, from)) return undefined;
+    } catch (error) {
+      log(`messaging: ${pending.messageId} sender number could not be checked: ${describeError(error)}`);
+      return { error: 'unavailable: the sender number could not be checked' };
+    }
+    return {
+      error: `rejected: the sender number ${from} is not one of the tenant's numbers`,
+      permanent: true,
+    };
+  };
+
   const attempt = async (pending: PendingMessage, attemptNo: number) => {
     const { message } = pending;
     const sender = options.senderFor(message.channel);
+    const refused = await refusedSender(pending);
+    if (refused) {
+      log(`messaging: ${pending.messageId} attempt ${attemptNo} not sent: its sender number was refused`);
+      await record('RecordMessageFailure', pending, { attempt: attemptNo, ...refused });
+      return;
+    }
     await options.testPause?.('before-send', pending.messageId);
     let sent: SentMessage;
     // Real time, as the provider dates what it takes.
@@ -197,6 +229,12 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
   const onDue = async (key: string) => {
     const pending = view.get(key);
     if (!pending || pending.inFlight !== null || sending.has(key) || stopped) return;
+    const { contactId, channel } = pending.message;
+    if (contactId !== undefined && consent.withdrawn(pending.tenantId, contactId, channel)) {
+      log(`messaging: ${pending.messageId} cancelled: its contact withdrew consent for ${channel}`);
+      await record('CancelMessage', pending, { reason: 'consent withdrawn' });
+      return;
+    }
     const attemptNo = pending.attempts + 1;
     let claimed;
     try {
@@ -247,14 +285,16 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     else timers.cancel(key);
   };
 
-  // The whole log's message streams: the pending messages are what their events leave.
+  // The whole log's message and contact streams: the pending messages are what their events leave.
   let position = 0;
   for (;;) {
     const batch = await store.readAll({ after: position, maxCount: 5000 });
     for (const recorded of batch) {
-      if (!recorded.streamId.startsWith('message-')) continue;
+      if (!FOLLOWED.test(recorded.streamId)) continue;
       const decoded = decodeEvent(recorded);
-      if (decoded.ok) view.apply(decoded.value, recorded.recordedAt);
+      if (!decoded.ok) continue;
+      consent.apply(decoded.value);
+      view.apply(decoded.value, recorded.recordedAt);
     }
     const last = batch.at(-1);
     if (!last) break;
@@ -276,9 +316,11 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
         for await (const recorded of subscription) {
           position = recorded.position;
           pauseMs = RESUBSCRIBE_FIRST_MS;
-          if (!recorded.streamId.startsWith('message-')) continue;
+          if (!FOLLOWED.test(recorded.streamId)) continue;
           const decoded = decodeEvent(recorded);
-          if (decoded.ok) arm(view.apply(decoded.value, recorded.recordedAt));
+          if (!decoded.ok) continue;
+          consent.apply(decoded.value);
+          arm(view.apply(decoded.value, recorded.recordedAt));
         }
         if (stopped) return;
         log(`messaging: the log's subscription ended; following again after ${position}`);

@@ -66,6 +66,10 @@ export const startMessaging = async (options: {
     store: context.store,
     handler,
     senderFor: routing.senderFor,
+    ownsNumber: async (tenantId, number) => {
+      await options.live.catchUp();
+      return options.live.directory.number(number)?.tenantId === tenantId;
+    },
     now,
     log,
     statusCallback: (tenantId, messageId) => {
