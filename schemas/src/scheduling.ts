@@ -350,7 +350,7 @@ export const ScheduleSettings = z.object({
    * (a reminder that would then be after the appointment's start is dropped).
    */
   quietHours: z.object({ from: HHMM, until: HHMM }).default({ from: '21:00', until: '08:00' }),
-  /** After the start plus this, an appointment neither completed nor cancelled is marked a no-show. */
+  /** After its end (start plus duration) plus this, an appointment neither completed nor cancelled is a no-show. */
   noShowGraceMinutes: z
     .number()
     .int()

@@ -296,10 +296,11 @@ describe('appointment confirmations, reminders, no-shows and replies', () => {
       { tenantId: DEMO_TENANT, appointmentId: 'e2e-dan' },
       { actor: SYSTEM_ACTOR },
     );
-    await moveTo(S + 59 * 60_000);
+    // The 60 minutes of grace run from the end of the 30-minute appointment.
+    await moveTo(S + 89 * 60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await typesOfStream(`appointment-${DEMO_TENANT}.e2e-carl`)).not.toContain('AppointmentNoShow');
-    await moveTo(S + 61 * 60_000);
+    await moveTo(S + 91 * 60_000);
     await vi.waitFor(
       async () =>
         expect(await typesOfStream(`appointment-${DEMO_TENANT}.e2e-carl`)).toContain('AppointmentNoShow'),

@@ -340,12 +340,34 @@ describe('the reminders process manager', () => {
     await send('ConfirmAppointment', { appointmentId: 'apt-2' });
     await send('CompleteAppointment', { appointmentId: 'apt-2' });
     await settle();
-    at = Date.parse(START) + 61 * 60_000;
+    // The grace runs from the end (30 minutes after the start), not from the start.
+    at = Date.parse(START) + 89 * 60_000;
+    running?.poke();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await ofType('AppointmentNoShow')).toEqual([]);
+    at = Date.parse(START) + 91 * 60_000;
     running?.poke();
     await expect
       .poll(async () => (await ofType('AppointmentNoShow')).map(idOf), { timeout: 5000 })
       .toEqual(['apt-1']);
     expect(running?.stats().noShowTimers).toBe(0);
+  });
+
+  it('on its first start marks no appointment that was over before it, and later ones as ever', async () => {
+    await book('apt-old');
+    at = Date.parse(START) + 3 * 60 * 60_000;
+    await book('apt-new', { startsAt: '2026-03-06T20:00:00.000Z' });
+    await start();
+    expect(running?.stats().noShowTimers).toBe(1);
+    await running?.stop();
+    // Restarted a day later: still not the old one, which was over before the first start.
+    at = Date.parse('2026-03-06T22:00:00.000Z');
+    await start();
+    await settle();
+    running?.poke();
+    await expect
+      .poll(async () => (await ofType('AppointmentNoShow')).map(idOf), { timeout: 5000 })
+      .toEqual(['apt-new']);
   });
 
   it('schedules nothing twice after a restart, even replaying from an older checkpoint', async () => {

@@ -24,6 +24,11 @@ import { handleReply } from './replies.js';
 import { isOpen, RemindersView, type AppointmentEntry, type MessageEntry } from './view.js';
 
 export const REMINDERS_CHECKPOINT = 'appointment-reminders';
+/**
+ * When the manager first started, by its clock, in ms (kept with the checkpoints, which hold numbers): no-shows
+ * due before it are the past of a log it did not follow, not for it to mark.
+ */
+export const REMINDERS_SINCE = 'appointment-reminders.since';
 const SAVE_EVERY = 500;
 /** The longest wait between two tries of a reaction that keeps failing. */
 const MAX_BACKOFF_MS = 30_000;
@@ -63,9 +68,10 @@ const noShowKey = (tenantId: string, appointmentId: string) => `${tenantId}/${ap
 /**
  * The reminders process manager: follows the log from its checkpoint and turns appointment events into
  * messages (ScheduleMessage with ids derived from the appointment, its revision and the reminder, so a replay
- * plans nothing twice), cancels what a move or a cancellation makes pointless, marks a no-show after the grace
- * period, and handles the replies contacts send. The messages themselves are event-sourced timers sent by the
- * delivery worker; the no-show checks are timers rebuilt from the open appointments at every start.
+ * plans nothing twice), cancels what a move or a cancellation makes pointless, marks a no-show once the grace
+ * period after its end has passed (none due before the manager's first start), and handles the replies contacts
+ * send. The messages themselves are event-sourced timers sent by the delivery worker; the no-show checks are
+ * timers rebuilt from the open appointments at every start.
  */
 export const startReminders = async (options: RemindersOptions): Promise<Reminders> => {
   const { store, checkpoints, log, now } = options;
@@ -109,6 +115,10 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
 
   const graceOf = (tenantId: string) => (view.settingsOf(tenantId) ?? DEFAULT_SETTINGS).noShowGraceMinutes;
 
+  /** The end of the appointment plus the grace: a customer who came late is still seen until the end. */
+  const noShowDue = (appointment: AppointmentEntry) =>
+    Date.parse(appointment.startsAt) + (appointment.durationMinutes + graceOf(appointment.tenantId)) * 60_000;
+
   const timers = startTimers({
     now,
     log,
@@ -117,7 +127,7 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
       const [tenantId = '', appointmentId = ''] = key.split('/');
       const appointment = view.appointment(tenantId, appointmentId);
       if (!appointment || !isOpen(appointment)) return;
-      const due = Date.parse(appointment.startsAt) + graceOf(tenantId) * 60_000;
+      const due = noShowDue(appointment);
       // Moved later since the timer was set: its own time is awaited.
       if (now().getTime() < due) {
         timers.schedule(key, new Date(due));
@@ -127,13 +137,16 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     },
   });
 
+  /** Set once the first start is known (below), before any timer is armed. */
+  let since = Number.NEGATIVE_INFINITY;
+
   const armNoShow = (appointment: AppointmentEntry) => {
     const key = noShowKey(appointment.tenantId, appointment.appointmentId);
-    if (!isOpen(appointment)) {
+    const due = noShowDue(appointment);
+    if (!isOpen(appointment) || due < since) {
       timers.cancel(key);
       return;
     }
-    const due = Date.parse(appointment.startsAt) + graceOf(appointment.tenantId) * 60_000;
     timers.schedule(key, new Date(due));
   };
 
@@ -289,6 +302,9 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
   // First start: what was booked before the manager existed is not messaged all at once; from here on.
   const checkpoint = (await checkpoints.load(REMINDERS_CHECKPOINT)) ?? (await endOfLog(store));
   await checkpoints.save(REMINDERS_CHECKPOINT, checkpoint);
+  // A manager that ran before this was recorded takes this start as its first: it marks no old appointments.
+  since = (await checkpoints.load(REMINDERS_SINCE)) ?? now().getTime();
+  await checkpoints.save(REMINDERS_SINCE, since);
   // The view is folded from the whole log up to the checkpoint; what comes after is folded and acted on.
   let position = 0;
   while (position < checkpoint) {

@@ -240,7 +240,7 @@ export const appointmentsEn = {
       quietFrom: 'Quiet hours from',
       quietUntil: 'Quiet hours until',
       quietHint: 'Nothing is sent in the recipient’s local night.',
-      grace: 'No-show after (minutes past the start)',
+      grace: 'No-show after (minutes past the end)',
       templates: 'Templates',
       variables: 'Variables a template may use: {list}',
       addTemplate: 'Add a template',

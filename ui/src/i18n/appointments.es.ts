@@ -243,7 +243,7 @@ export const appointmentsEs: AppointmentsMessages = {
       quietFrom: 'Horas de silencio desde',
       quietUntil: 'Horas de silencio hasta',
       quietHint: 'No se envía nada durante la noche local del destinatario.',
-      grace: 'No presentado tras (minutos desde el inicio)',
+      grace: 'No presentado tras (minutos desde el final)',
       templates: 'Plantillas',
       variables: 'Variables que puede usar una plantilla: {list}',
       addTemplate: 'Añadir una plantilla',
