@@ -386,7 +386,7 @@ describe('message delivery worker', () => {
     expect(carrier.messages.sent.map((m) => m.from)).toEqual(['+15550400000']);
   });
 
-  it('cancels a message to a contact who withdrew consent for its channel, and sends to one who did not', async () => {
+  it('cancels a message to a contact who withdrew consent for its channel; sends the answer to their STOP, and to one who did not', async () => {
     const contact = async (contactId: string, phone: string, withdraw: 'sms' | 'email' | undefined) => {
       await handler.handleTrusted(
         'CreateContact',
@@ -403,7 +403,7 @@ describe('message delivery worker', () => {
     await contact('c-stopped', '+15550400021', 'sms');
     await contact('c-no-email', '+15550400022', 'email');
     await start();
-    const toContact = (messageId: string, contactId: string, to: string) =>
+    const toContact = (messageId: string, contactId: string, to: string, purpose = 'reminder') =>
       handler.handleTrusted(
         'ScheduleMessage',
         {
@@ -413,7 +413,7 @@ describe('message delivery worker', () => {
           to,
           from: '+15550400000',
           contactId,
-          purpose: 'reminder',
+          purpose,
           language: 'en',
           body: `Reminder ${messageId}.`,
           dueAt: new Date(at + 60_000).toISOString(),
@@ -422,12 +422,20 @@ describe('message delivery worker', () => {
       );
     await toContact('m-stopped', 'c-stopped', '+15550400021');
     await toContact('m-sms-ok', 'c-no-email', '+15550400022');
+    // The answer to the contact's own STOP, which confirms the withdrawal.
+    await toContact('m-stop-answer', 'c-stopped', '+15550400021', 'reply');
     at += 60_000;
     await vi.waitFor(async () => expect(await typesOf('m-sms-ok')).toContain('MessageSent'));
+    await vi.waitFor(async () => expect(await typesOf('m-stop-answer')).toContain('MessageSent'));
     await vi.waitFor(async () => expect(await typesOf('m-stopped')).toContain('MessageCancelled'));
     expect(await typesOf('m-stopped')).toEqual(['MessageScheduled', 'MessageCancelled']);
     expect((await eventsOf('m-stopped')).at(-1)?.data).toEqual({ reason: 'consent withdrawn' });
-    expect(outbox.entries().map((e) => e.messageId)).toEqual(['m-sms-ok']);
+    expect(
+      outbox
+        .entries()
+        .map((e) => e.messageId)
+        .sort(),
+    ).toEqual(['m-sms-ok', 'm-stop-answer']);
   });
 
   it('a cancelled message is never sent', async () => {

@@ -229,8 +229,13 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
   const onDue = async (key: string) => {
     const pending = view.get(key);
     if (!pending || pending.inFlight !== null || sending.has(key) || stopped) return;
-    const { contactId, channel } = pending.message;
-    if (contactId !== undefined && consent.withdrawn(pending.tenantId, contactId, channel)) {
+    const { contactId, channel, purpose } = pending.message;
+    // A reply answers the contact's own message (the confirmation of their STOP is one): it is still sent.
+    if (
+      purpose !== 'reply' &&
+      contactId !== undefined &&
+      consent.withdrawn(pending.tenantId, contactId, channel)
+    ) {
       log(`messaging: ${pending.messageId} cancelled: its contact withdrew consent for ${channel}`);
       await record('CancelMessage', pending, { reason: 'consent withdrawn' });
       return;
