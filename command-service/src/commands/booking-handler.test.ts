@@ -163,4 +163,30 @@ describe('bookings through the command handler', () => {
       'SlotReserved 2026-03-05T17:00:00.000Z',
     ]);
   });
+
+  it('staff cannot reserve, release or undo calendar time or run the service check directly; their bookings still do', async () => {
+    const slot = {
+      tenantId: 'acme',
+      resourceId: 'dana',
+      appointmentId: 'ap-9',
+      startsAt: '2026-03-05T18:00:00Z',
+      endsAt: '2026-03-05T18:30:00Z',
+    };
+    const direct: readonly (readonly [string, object])[] = [
+      ['ReserveSlot', slot],
+      ['ReleaseSlot', { ...slot, appointmentId: 'ap-1' }],
+      ['UndoReservation', { ...slot, appointmentId: 'ap-1' }],
+      ['VerifyServiceBookable', { tenantId: 'acme', serviceId: 'cleaning', resourceId: 'dana' }],
+    ];
+    await handler.handle('ScheduleAppointment', booking('2026-03-05T15:00:00Z'), { actor: admin });
+    for (const role of ['tenant_admin', 'supervisor', 'agent'] as const) {
+      for (const [type, data] of direct) {
+        await expect(
+          handler.handle(type, data, { actor: { ...admin, role } }),
+          `${role} ${type}`,
+        ).rejects.toMatchObject({ status: 403 });
+      }
+    }
+    expect(await reservations()).toEqual(['SlotReserved 2026-03-05T15:00:00.000Z']);
+  });
 });

@@ -22,9 +22,11 @@ export const calendarStream = (data: { tenantId: string; resourceId: string }) =
 });
 
 const admins = { stream: calendarStream, roles: ['tenant_admin'] } as const;
-/** Reservations follow appointments, which staff book; the platform runs them as prerequisites of a booking. */
-const staff = { stream: calendarStream, roles: ['tenant_admin', 'supervisor', 'agent'] } as const;
-/** Fed by the platform's calendar sync only. */
+/**
+ * Fed by the platform only: reservations follow appointments (prerequisites, their compensations and reactions,
+ * all run trusted), so no one can hold or free a resource's time without a booking that says why; the calendar
+ * sync feeds the rest.
+ */
 const platform = { stream: calendarStream, roles: [] } as const;
 
 export const calendarRoutes: readonly CommandRoute[] = [
@@ -37,13 +39,13 @@ export const calendarRoutes: readonly CommandRoute[] = [
   route(UnlinkExternalCalendar, calendarDecider, { ...admins, retryOnConflict: true }),
   // Two bookings racing for one calendar: the loser decides again on the winner's reservation (SLOT_TAKEN).
   route(ReserveSlot, calendarDecider, {
-    ...staff,
+    ...platform,
     retryOnConflict: true,
     compensation: ({ tenantId, resourceId, appointmentId, startsAt, endsAt }) =>
       request(UndoReservation, { tenantId, resourceId, appointmentId, startsAt, endsAt }),
   }),
-  route(ReleaseSlot, calendarDecider, { ...staff, retryOnConflict: true }),
-  route(UndoReservation, calendarDecider, { ...staff, retryOnConflict: true }),
+  route(ReleaseSlot, calendarDecider, { ...platform, retryOnConflict: true }),
+  route(UndoReservation, calendarDecider, { ...platform, retryOnConflict: true }),
   route(SyncExternalBusy, calendarDecider, { ...platform, retryOnConflict: true }),
   route(RecordExternalEvent, calendarDecider, { ...platform, retryOnConflict: true }),
 ];

@@ -15,11 +15,7 @@ export const serviceRoutes: readonly CommandRoute[] = [
   // The whole settings are replaced by what the admin saw: a concurrent revision must be looked at.
   route(ReviseService, serviceDecider, { ...admins, retryOnConflict: false }),
   route(RetireService, serviceDecider, { ...admins, retryOnConflict: true }),
-  // Run as a prerequisite of a booking, by whoever books.
-  route(VerifyServiceBookable, serviceDecider, {
-    stream: serviceStream,
-    roles: ['tenant_admin', 'supervisor', 'agent'],
-    retryOnConflict: true,
-  }),
+  // Run only as a prerequisite of a booking (trusted), whoever books: it is no question to ask on its own.
+  route(VerifyServiceBookable, serviceDecider, { stream: serviceStream, roles: [], retryOnConflict: true }),
 ];
 export const serviceReactions: Reactions = {};
