@@ -90,6 +90,11 @@ export const describeError = (error: unknown): string => {
  * outcome. The provider is asked (`find`); found → RecordMessageSent, so it is not sent twice; not found →
  * RecordMessageFailure 'interrupted', and the decider plans the next attempt. SMTP cannot be asked, so an email
  * interrupted after the server accepted it is sent again: email is at least once (with the same Message-ID).
+ * An attempt that got no answer (a timeout, a reset) or a 5xx is asked about the same way before it counts as
+ * failed: Twilio may have taken the message before the answer was lost.
+ *
+ * Before sending: a message from a number that is not its tenant's own is given up (tenants share the Twilio
+ * account), and one to a contact who withdrew consent for its channel is cancelled.
  */
 export const startDeliveryWorker = async (options: DeliveryOptions): Promise<DeliveryWorker> => {
   const { store, handler, log, now } = options;
