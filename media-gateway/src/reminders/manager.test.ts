@@ -61,7 +61,12 @@ afterEach(async () => {
 });
 
 const start = async (
-  overrides: { handler?: Pick<CommandHandler, 'handleTrusted'>; retryMs?: number } = {},
+  overrides: {
+    handler?: Pick<CommandHandler, 'handleTrusted'>;
+    retryMs?: number;
+    store?: EventStore;
+    checkpoints?: CheckpointStore;
+  } = {},
 ) => {
   running = await startReminders({
     store,
@@ -575,5 +580,57 @@ describe('the id of a contact made from a reply', () => {
     expect(replyContactId(CONTACT_ID_KEY, TENANT, 'Ana@Example.com')).toBe(
       replyContactId(CONTACT_ID_KEY, TENANT, 'ana@example.com'),
     );
+  });
+});
+
+describe('the reminders process manager when the log or its checkpoints fail', () => {
+  it('goes on after a checkpoint could not be saved', async () => {
+    let failSaves = 0;
+    const flaky: CheckpointStore = {
+      load: (name) => checkpoints.load(name),
+      save: (name, position) =>
+        failSaves-- > 0 ? Promise.reject(new Error('disk full')) : checkpoints.save(name, position),
+      close: () => checkpoints.close(),
+    };
+    await start({ checkpoints: flaky, retryMs: 5 });
+    failSaves = 1;
+    await book();
+    await expect.poll(async () => (await ofType('MessageScheduled')).length).toBe(3);
+    await send('RescheduleAppointment', { appointmentId: 'apt-1', startsAt: '2026-03-06T20:00:00Z' });
+    await settle();
+    expect((await ofType('MessageScheduled')).map(idOf).slice(3)).toEqual([
+      'apt-apt-1-r1-rescheduled-sms',
+      'apt-apt-1-r1-reminder-1440-sms',
+      'apt-apt-1-r1-reminder-120-sms',
+    ]);
+    expect(logged.some((m) => m.includes('disk full'))).toBe(true);
+    expect(await checkpoints.load('appointment-reminders')).toBe(running?.stats().position);
+  });
+
+  it('subscribes again, from the last event handled, when the subscription fails', async () => {
+    let broken = 1;
+    const flaky: EventStore = {
+      ...store,
+      append: (...args) => store.append(...args),
+      readStream: (...args) => store.readStream(...args),
+      readAll: (...args) => store.readAll(...args),
+      close: () => store.close(),
+      subscribe: (options) => {
+        if (broken-- <= 0) return store.subscribe(options);
+        return {
+          close: () => Promise.resolve(),
+          [Symbol.asyncIterator]: () => ({
+            next: () => Promise.reject(new Error('connection lost')),
+          }),
+        };
+      },
+    };
+    await start({ store: flaky, retryMs: 5 });
+    await book();
+    await settle();
+    expect(await ofType('MessageScheduled')).toHaveLength(3);
+    expect(logged.some((m) => m.includes('connection lost'))).toBe(true);
+    await running?.stop();
+    running = undefined;
   });
 });

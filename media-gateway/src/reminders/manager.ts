@@ -16,6 +16,7 @@ import {
   type PlanInput,
   type PlannedMessage,
   type RecordedEvent,
+  type Subscription,
 } from '@ccp/command-service';
 import { endOfLog } from '../end-of-log.js';
 import { startTimers } from '../timers/timers.js';
@@ -346,29 +347,64 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     return false;
   };
   let waiting: { position: number; resolve: () => void }[] = [];
-  const subscription = store.subscribe({ after: checkpoint });
-  let unsaved = 0;
-  const following = (async () => {
-    for await (const recorded of subscription) {
-      const event = decoded(recorded);
-      if (event) {
+  /** The last event folded into the view: one delivered again after a resubscription is not folded twice. */
+  let folded = checkpoint;
+  let saved = checkpoint;
+
+  /** Folds and acts on one event; false when stopped before its reaction was done. */
+  const handle = async (recorded: RecordedEvent): Promise<boolean> => {
+    const event = decoded(recorded);
+    let acted = false;
+    if (event) {
+      if (recorded.position > folded) {
         view.apply(event);
-        if (REACTS_TO.has(event.type)) {
-          // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
-          if (!(await reactUntilDone(event, recorded.position))) return;
-          unsaved = SAVE_EVERY;
+        folded = recorded.position;
+      }
+      if (REACTS_TO.has(event.type)) {
+        // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
+        if (!(await reactUntilDone(event, recorded.position))) return false;
+        acted = true;
+      }
+    }
+    // Saved after each event acted on, else now and then: the events in between are only folded again.
+    if (acted || recorded.position - saved >= SAVE_EVERY) {
+      await checkpoints.save(REMINDERS_CHECKPOINT, recorded.position);
+      saved = recorded.position;
+    }
+    handled.position = recorded.position;
+    const ready = waiting.filter((w) => w.position <= recorded.position);
+    waiting = waiting.filter((w) => w.position > recorded.position);
+    for (const waiter of ready) waiter.resolve();
+    return true;
+  };
+
+  let subscription: Subscription | undefined;
+  /**
+   * A failed subscription or checkpoint save does not end the following (reminders would stop unseen): it is
+   * logged, and the log subscribed to again after a growing pause, from the last event handled; an event whose
+   * checkpoint was not saved is handled again (folded once; its reaction is idempotent).
+   */
+  const following = (async () => {
+    for (let failures = 0; !stopped;) {
+      try {
+        subscription = store.subscribe({ after: handled.position });
+        for await (const recorded of subscription) {
+          if (!(await handle(recorded))) return;
+          failures = 0;
         }
+        if (stopped) return;
+        throw new Error('the subscription ended');
+      } catch (error) {
+        if (stopped) return;
+        failures += 1;
+        if ((failures & (failures - 1)) === 0) {
+          log(
+            `reminders: following the log failed (${failures} in a row), subscribing again after ${handled.position}: ${String(error)}`,
+          );
+        }
+        await subscription?.close().catch(() => undefined);
+        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (failures - 1)));
       }
-      unsaved += 1;
-      // Saved after each event acted on, else now and then: the events in between are only folded again.
-      if (unsaved >= SAVE_EVERY) {
-        await checkpoints.save(REMINDERS_CHECKPOINT, recorded.position);
-        unsaved = 0;
-      }
-      handled.position = recorded.position;
-      const ready = waiting.filter((w) => w.position <= recorded.position);
-      waiting = waiting.filter((w) => w.position > recorded.position);
-      for (const waiter of ready) waiter.resolve();
     }
   })();
 
@@ -386,8 +422,8 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
     stop: async () => {
       stopped = true;
       stopping.abort();
-      await subscription.close();
-      await following.catch(() => undefined);
+      await subscription?.close();
+      await following.catch((error: unknown) => log(`reminders: stopped on ${String(error)}`));
       await timers.stop();
       for (const waiter of waiting) waiter.resolve();
       await checkpoints
