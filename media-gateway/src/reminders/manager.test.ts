@@ -634,3 +634,48 @@ describe('the reminders process manager when the log or its checkpoints fail', (
     running = undefined;
   });
 });
+
+describe('automatic answers', () => {
+  const receive = (messageId: string, body: string) =>
+    send('ReceiveMessage', {
+      messageId,
+      channel: 'sms',
+      from: PHONE,
+      to: '+15550100001',
+      body,
+      provider: 'twilio',
+      providerMessageId: `SM-${messageId}`,
+    });
+  const answered = async () =>
+    (await ofType('MessageScheduled')).filter((e) => idOf(e).startsWith('reply-')).map(idOf);
+
+  it('answers a message it does not understand once a day per sender, and every confirmation', async () => {
+    await start();
+    await book();
+    await receive('in-a', 'hello?');
+    await settle();
+    at += 60 * 60_000;
+    await receive('in-b', 'auto-reply: I am out of office');
+    await receive('in-c', 'C');
+    await settle();
+    expect(await answered()).toEqual(['reply-in-a', 'reply-in-c']);
+    expect((await ofType('MessageReplyHandled')).map((e) => e.data)).toEqual([
+      expect.objectContaining({ intent: 'unknown', outcome: 'not understood; nothing done' }),
+      expect.objectContaining({
+        intent: 'unknown',
+        outcome: 'not understood; not answered (answered once in the last 24 hours)',
+      }),
+      expect.objectContaining({ intent: 'confirm' }),
+    ]);
+    // After a restart (the view folded again) and less than a day: still not; after a day: once more.
+    await running?.stop();
+    await start();
+    await receive('in-d', 'hello?');
+    await settle();
+    expect(await answered()).toEqual(['reply-in-a', 'reply-in-c']);
+    at += 24 * 60 * 60_000;
+    await receive('in-e', 'hello?');
+    await settle();
+    expect(await answered()).toEqual(['reply-in-a', 'reply-in-c', 'reply-in-e']);
+  });
+});

@@ -199,11 +199,42 @@ const act = async (
   }
 };
 
+/** A sender whose messages are not understood gets at most one answer in this time. */
+const NOT_UNDERSTOOD_ANSWER_EVERY_MS = 24 * 60 * 60_000;
+const NOT_ANSWERED = 'not understood; not answered (answered once in the last 24 hours)';
+
+const answeredLately = (deps: ReplyDependencies, tenantId: string, from: string): boolean => {
+  const at = deps.view.notUnderstoodAnsweredAt(tenantId, from);
+  return at !== undefined && deps.now().getTime() - Date.parse(at) < NOT_UNDERSTOOD_ANSWER_EVERY_MS;
+};
+
+const recordHandling = (
+  deps: ReplyDependencies,
+  tenantId: string,
+  messageId: string,
+  intent: ReplyIntent,
+  contactId: string | undefined,
+  appointment: AppointmentEntry | undefined,
+  outcome: string,
+) =>
+  deps.send(
+    'RecordReplyHandling',
+    {
+      tenantId,
+      messageId,
+      intent,
+      ...(contactId !== undefined && { contactId }),
+      ...(appointment !== undefined && { appointmentId: appointment.appointmentId }),
+      outcome,
+    },
+    messageId,
+  );
+
 /**
  * A reply a contact sent: what it asks (replyIntentOf), done on their next open appointment or their consent,
  * answered with a short message in their language, and recorded with RecordReplyHandling last, so a reply
  * handled halfway before a crash is handled again (every step is idempotent by its derived id) and one
- * recorded is never handled twice.
+ * recorded is never handled twice. A message not understood is answered at most once a day per sender.
  */
 export const handleReply = async (
   deps: ReplyDependencies,
@@ -217,6 +248,11 @@ export const handleReply = async (
   const appointment = nextAppointment(deps, tenantId, contact, received.from);
   const result = await act(deps, tenantId, messageId, intent, received, contact, appointment);
   const contactId = result.contactId ?? contact?.contactId;
+  if (intent === 'unknown' && answeredLately(deps, tenantId, received.from)) {
+    // Another automatic responder would answer our answer, and so on for ever: once a day is enough.
+    await recordHandling(deps, tenantId, messageId, intent, contactId, appointment, NOT_ANSWERED);
+    return;
+  }
   const language = contact?.language ?? appointment?.language ?? replyLanguageOf(received.body) ?? 'en';
   const reply = replyText(result.answer, language);
   const ours = E164.safeParse(received.to);
@@ -238,16 +274,5 @@ export const handleReply = async (
     },
     messageId,
   );
-  await deps.send(
-    'RecordReplyHandling',
-    {
-      tenantId,
-      messageId,
-      intent,
-      ...(contactId !== undefined && { contactId }),
-      ...(appointment !== undefined && { appointmentId: appointment.appointmentId }),
-      outcome: result.outcome,
-    },
-    messageId,
-  );
+  await recordHandling(deps, tenantId, messageId, intent, contactId, appointment, result.outcome);
 };

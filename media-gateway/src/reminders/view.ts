@@ -15,7 +15,12 @@ import {
   type scheduleEvents,
   type serviceEvents,
 } from '@ccp/schemas';
-import { appointmentMessageId, type ContactToPlan, type ServiceToPlan } from '@ccp/command-service';
+import {
+  appointmentMessageId,
+  derivedMessageId,
+  type ContactToPlan,
+  type ServiceToPlan,
+} from '@ccp/command-service';
 
 type AppointmentEvent = EventOf<(typeof appointmentEvents)[number]>;
 type ContactEvent = EventOf<(typeof contactEvents)[number]>;
@@ -68,6 +73,8 @@ export const isOpen = (appointment: AppointmentEntry): boolean => OPEN.has(appoi
 
 const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
 const DEFAULT_OFFSETS = ScheduleSettings.parse({}).reminderOffsetsMinutes;
+/** A number as written, an email address in lower case. */
+const addressKey = (address: string) => (address.includes('@') ? address.toLowerCase() : address);
 
 /**
  * The revision an appointment message was planned for. The event does not carry it, but its id is derived from
@@ -125,6 +132,10 @@ export class RemindersView {
   private readonly messages = new Map<string, Map<string, MessageEntry>>();
   private readonly messageAppointment = new Map<string, string>();
   private readonly handledReplies = new Set<string>();
+  /** tenant/answer id → to whom and when an answer was planned, until the reply it answers is recorded handled. */
+  private readonly answers = new Map<string, { readonly to: string; readonly at: string }>();
+  /** tenant/address → when a message from it that was not understood was last answered. */
+  private readonly notUnderstoodAnswered = new Map<string, string>();
 
   apply(event: EventEnvelope): void {
     const stream = parseStreamName(event.streamId);
@@ -282,6 +293,7 @@ export class RemindersView {
     switch (event.type) {
       case 'MessageScheduled': {
         const { appointmentId, purpose, channel, dueAt, expiresAt } = event.data;
+        if (purpose === 'reply') this.answers.set(k, { to: addressKey(event.data.to), at: dueAt });
         if (appointmentId === undefined) return;
         const a = key(tenantId, appointmentId);
         const appointment = this.appointments.get(a);
@@ -310,9 +322,17 @@ export class RemindersView {
         if (entry) entry.pending = false;
         return;
       }
-      case 'MessageReplyHandled':
+      case 'MessageReplyHandled': {
         this.handledReplies.add(k);
+        // The answer is planned before the handling is recorded (replies.ts): both are in the log by now.
+        const answerKey = key(tenantId, derivedMessageId(`reply-${messageId}`));
+        const answer = this.answers.get(answerKey);
+        this.answers.delete(answerKey);
+        if (answer && event.data.intent === 'unknown') {
+          this.notUnderstoodAnswered.set(key(tenantId, answer.to), answer.at);
+        }
         return;
+      }
       default:
         return;
     }
@@ -388,6 +408,11 @@ export class RemindersView {
 
   pendingMessages(tenantId: string, appointmentId: string): MessageEntry[] {
     return [...(this.messages.get(key(tenantId, appointmentId))?.values() ?? [])].filter((m) => m.pending);
+  }
+
+  /** When a message from this address that was not understood was last answered. */
+  notUnderstoodAnsweredAt(tenantId: string, address: string): string | undefined {
+    return this.notUnderstoodAnswered.get(key(tenantId, addressKey(address)));
   }
 
   replyHandled(tenantId: string, messageId: string): boolean {
