@@ -52,7 +52,7 @@ describe('the OpenAPI document', () => {
     );
     for (const operation of operationsOf(document)) {
       expect(operation['x-roles'], operation.operationId).toEqual(
-        expect.arrayContaining([operation.operationId === 'branding' ? 'anyone' : 'super_admin']),
+        expect.arrayContaining([PUBLIC_OPERATIONS.has(operation.operationId) ? 'anyone' : 'super_admin']),
       );
     }
   });
@@ -194,6 +194,12 @@ describe('reports', () => {
   );
 });
 
+/**
+ * Operations anyone may call: a sign-in page's branding, and the calendar feeds, whose secret URL is the
+ * credential (a calendar application cannot sign in).
+ */
+const PUBLIC_OPERATIONS: ReadonlySet<string> = new Set(['branding', 'calendarFeed']);
+
 /** A concrete path for an operation, with a real id of the demo tenant where the path needs one. */
 const concretePath = (operation: DocumentedOperation): string =>
   operation.path
@@ -202,9 +208,16 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{kind}', 'volume')
     .replace('{campaignId}', 'spring-recall')
     .replace('{leadId}', 'lead-0000000000000001')
-    .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`) +
-  (operation.operationId === 'branding' ? '?domain=support.brightsmile.example' : '');
-/** Routes anyone may call (a sign-in page's branding): outside the tenant and role checks. */
+    .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`)
+    .replace('{appointmentId}', 'apt-unknown')
+    .replace('{contactId}', 'ana-garcia') + (QUERIES[operation.operationId] ?? '');
+
+/** Query parameters an operation cannot go without. */
+const QUERIES: Readonly<Record<string, string>> = {
+  branding: '?domain=support.brightsmile.example',
+  availability: `?serviceIds=checkup&from=${new Date(Date.now() + 86_400_000).toISOString()}&until=${new Date(Date.now() + 3 * 86_400_000).toISOString()}`,
+};
+/** Routes anyone may call (branding, calendar feeds): outside the tenant and role checks. */
 const isPublic = (operation: DocumentedOperation): boolean => operation['x-roles'].includes('anyone');
 
 const TENANT_ROLES = ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance', 'viewer'] as const;
@@ -233,6 +246,8 @@ const ONLY = {
   configuration: ['tenant_admin', 'supervisor'],
   // Outbound campaigns: who runs them and who analyses them.
   campaigns: ['tenant_admin', 'supervisor', 'analyst'],
+  // Appointments and the calendars they are booked on: whoever books them, and who analyses them.
+  appointments: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
 } as const satisfies Record<string, readonly TenantRole[]>;
 
 /** Every route of the served document → the tenant roles that may call it ('public': no credentials needed). */
@@ -295,6 +310,17 @@ const ROLE_MATRIX_OF_ROUTES: Record<string, readonly TenantRole[] | 'public'> = 
   'GET /api/campaigns/{campaignId}/leads/{leadId}': ONLY.campaigns,
   'GET /api/campaigns/{campaignId}/live': ONLY.campaigns,
   'GET /api/do-not-call': ONLY.campaigns,
+  'GET /api/services': ONLY.appointments,
+  'GET /api/resources': ONLY.appointments,
+  'GET /api/schedule-settings': ONLY.appointments,
+  'GET /api/appointments': ONLY.appointments,
+  'GET /api/appointments/{appointmentId}': ONLY.appointments,
+  'GET /api/availability': ONLY.appointments,
+  // Contacts and messages are people and what was said to them: staff who deal with them only.
+  'GET /api/contacts': ONLY.staff,
+  'GET /api/contacts/{contactId}': ONLY.staff,
+  'GET /api/messages': ONLY.staff,
+  'GET /ical/{tenantId}/{scope}/{token}.ics': 'public',
 };
 
 /** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */
