@@ -183,18 +183,58 @@ describe('booking on a call through services and calendars', () => {
       const contactId = (scheduled?.data as { contactId: string }).contactId;
       const [contact] = await streamOf(`contact-${DEMO_TENANT}.${contactId}`);
       expect(contact?.data).toMatchObject({ name: 'Ana Lopez', consent: ['calls'] });
-      // The booking is confirmed to the caller's number by SMS, through the stand-in of Twilio's Messages API.
+      // The booking is confirmed to the caller's number by SMS, through the stand-in of Twilio's Messages API:
+      // at once, or at the end of the caller's quiet hours (21:00-08:00 in New York) when booked at night.
       const [phone] = (contact?.data as { phones: string[] }).phones;
+      let confirmation: { dueAt: string; body: string; channel: string } | undefined;
       await expect
         .poll(
-          () =>
-            env.carrier.messages.sent
-              .filter((m) => m.to === phone)
-              .map((m) => m.body)
-              .join('\n'),
+          async () => {
+            const all = decoded(await env.test.platform.store.readAll({ maxCount: 1_000_000 }));
+            confirmation = all
+              .filter((e) => e.type === 'MessageScheduled')
+              .map(
+                (e) =>
+                  e.data as {
+                    appointmentId?: string;
+                    purpose: string;
+                    dueAt: string;
+                    body: string;
+                    channel: string;
+                  },
+              )
+              .find((m) => m.appointmentId === appointmentId && m.purpose === 'confirmation');
+            return confirmation?.channel;
+          },
           { timeout: 15_000 },
         )
-        .toMatch(/Haircut/i);
+        .toBe('sms');
+      expect(confirmation?.body).toMatch(/Haircut/i);
+      const localHour = Number(
+        new Intl.DateTimeFormat('en-US', { timeZone: ZONE, hour: 'numeric', hourCycle: 'h23' }).format(
+          new Date(),
+        ),
+      );
+      if (localHour >= 8 && localHour < 21) {
+        await expect
+          .poll(
+            () =>
+              env.carrier.messages.sent
+                .filter((m) => m.to === phone)
+                .map((m) => m.body)
+                .join('\n'),
+            { timeout: 15_000 },
+          )
+          .toMatch(/Haircut/i);
+      } else {
+        const due = new Intl.DateTimeFormat('en-US', {
+          timeZone: ZONE,
+          hour: 'numeric',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(new Date(confirmation?.dueAt ?? 0));
+        expect(due).toBe('08:00');
+      }
     },
   );
 
