@@ -6,13 +6,16 @@ import type { Page } from '../api/types';
  * hands out the next one; going back reuses the earlier ones), a new query starts over, and a request still
  * running when another starts is aborted.
  */
-export const useCursorPages = <Q extends object, T>(
+export const useCursorPages = <
+  Q extends object,
+  P extends { readonly nextCursor?: string | null } = Page<unknown>,
+>(
   applied: Ref<Q>,
-  fetchPage: (query: Q & { cursor?: string }, signal: AbortSignal) => Promise<Page<T>>,
+  fetchPage: (query: Q & { cursor?: string }, signal: AbortSignal) => Promise<P>,
 ) => {
   const cursors = ref<(string | undefined)[]>([undefined]);
   const pageIndex = ref(0);
-  const page = ref<Page<T> | undefined>();
+  const page = ref<P | undefined>();
   const loading = ref(false);
   const error = ref<unknown>();
   let controller: AbortController | undefined;
