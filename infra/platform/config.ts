@@ -5,6 +5,22 @@ import { type MediaGatewaySettings, type PlatformConfig, outboundAllowFromEnv } 
 /** The OpenAI model used when LLM_MODEL is not set. */
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
+const PriceId = z.string().regex(/^price_\w+$/, 'a Stripe price id, price_...');
+/** A setting holding JSON, parsed and checked; absent is an empty object. */
+const JsonOf = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return text === undefined ? {} : (JSON.parse(text) as unknown);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 const Env = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -54,6 +70,24 @@ const Env = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).default(3000),
   RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20000),
   OUTBOUND_ALLOW: z.string().optional(),
+  PAYMENTS: z.enum(['ledger', 'stripe']).default('ledger'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_/, 'a Stripe secret key, sk_... or rk_...')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_/, 'the webhook signing secret, whsec_...')
+    .optional(),
+  STRIPE_API_URL: z.url().optional(),
+  STRIPE_PRICES: JsonOf(
+    z.strictObject({ starter: PriceId, professional: PriceId, enterprise: PriceId }).partial(),
+  ),
+  STRIPE_METERED_PRICES: JsonOf(z.strictObject({ call_seconds: PriceId, llm_tokens: PriceId }).partial()),
+  STRIPE_METER_CALL_SECONDS: z.string().min(1).max(100).default('ccp_call_seconds'),
+  STRIPE_METER_LLM_TOKENS: z.string().min(1).max(100).default('ccp_llm_tokens'),
+  BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  BILLING_CLOSE_DELAY_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -72,6 +106,9 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
   }
   if (e.READ_STORE === 'clickhouse' && !e.CLICKHOUSE_URL) {
     throw new Error('READ_STORE=clickhouse needs CLICKHOUSE_URL (e.g. http://localhost:8123)');
+  }
+  if (e.PAYMENTS === 'stripe' && (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
+    throw new Error('PAYMENTS=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (and STRIPE_PRICES)');
   }
   if ((e.TWILIO_ACCOUNT_SID === undefined) !== (e.TWILIO_AUTH_TOKEN === undefined)) {
     throw new Error('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together');
@@ -143,6 +180,23 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     streamProcessing: e.STREAM_PROCESSING === 'true',
     rateLimits: { perCredential: e.RATE_LIMIT_PER_KEY, perAddress: e.RATE_LIMIT_PER_IP },
     outboundAllow: outboundAllowFromEnv(e.OUTBOUND_ALLOW),
+    payments: {
+      provider: e.PAYMENTS,
+      graceDays: e.BILLING_GRACE_DAYS,
+      closeDelayMinutes: e.BILLING_CLOSE_DELAY_MINUTES,
+      ...(e.PAYMENTS === 'stripe' &&
+        e.STRIPE_SECRET_KEY &&
+        e.STRIPE_WEBHOOK_SECRET && {
+          stripe: {
+            secretKey: e.STRIPE_SECRET_KEY,
+            webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            ...(e.STRIPE_API_URL && { apiUrl: e.STRIPE_API_URL }),
+            prices: e.STRIPE_PRICES,
+            meteredPrices: e.STRIPE_METERED_PRICES,
+            meterEvents: { call_seconds: e.STRIPE_METER_CALL_SECONDS, llm_tokens: e.STRIPE_METER_LLM_TOKENS },
+          },
+        }),
+    },
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',

@@ -32,6 +32,7 @@ import {
 } from './scheduling.js';
 import { contactCommands, contactEvents } from './contact.js';
 import { messageCommands, messageEvents } from './message.js';
+import { billingCommands, billingEvents } from './billing.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -60,6 +61,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...scheduleEvents,
   ...contactEvents,
   ...messageEvents,
+  ...billingEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -84,6 +86,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...scheduleCommands,
   ...contactCommands,
   ...messageCommands,
+  ...billingCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

@@ -29,3 +29,5 @@ export * from './contact.js';
 export * from './message.js';
 export * from './message-template.js';
 export * from './do-not-call.js';
+export * from './billing.js';
+export * from './billing-pricing.js';

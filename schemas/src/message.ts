@@ -28,12 +28,16 @@ const UtcDateTime = IsoDateTime.transform((at) => new Date(at).toISOString());
 export const MessageProvider = z.enum(['twilio', 'smtp', 'outbox']);
 export type MessageProvider = z.infer<typeof MessageProvider>;
 
+/** Appointment messages have templates (MessagePurpose); billing notices are the platform's own. */
+export const OutboundPurpose = z.union([MessagePurpose, z.literal('billing_notice')]);
+export type OutboundPurpose = z.infer<typeof OutboundPurpose>;
+
 const OutboundMessage = z.object({
   channel: MessageChannel,
   to: Recipient,
   /** Our sender: a tenant number for SMS/WhatsApp; absent for email (the platform's address). */
   from: E164.optional(),
-  purpose: MessagePurpose,
+  purpose: OutboundPurpose,
   language: z.string().min(2).max(35),
   subject: z.string().trim().min(1).max(200).optional(),
   body: z.string().trim().min(1).max(1600),

@@ -6,6 +6,9 @@
  */
 export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MemberInvited: ['email', 'name'],
+  // The billing contact may be a person's own address.
+  BillingAccountOpened: ['billingEmail'],
+  BillingContactUpdated: ['billingEmail'],
   CallStarted: ['from', 'to'],
   // Reasons and outcomes are free text about the caller's matter, as the AI or a person put it.
   CallTransferred: ['to', 'reason'],

@@ -124,15 +124,20 @@ export const usageCapOf = (tier: PlanTier, resource: UsageResource): number | nu
     : PLAN_LIMITS[tier].llmTokensPerMonth;
 
 /**
- * The billable minutes of one call under a tier's rounding rule. A call that never connected (0 seconds) is not
- * billed at all, whatever the minimum.
+ * The billable seconds of one call under a tier's rounding rule: whole minutes for `per_minute`, the seconds
+ * with the tier's minimum for `per_second`. A call that never connected (0 seconds) is not billed at all,
+ * whatever the minimum. Integer seconds are what the meter counts.
  */
-export const billableMinutes = (tier: PlanTier, durationSeconds: number): number => {
+export const billableSeconds = (tier: PlanTier, durationSeconds: number): number => {
   if (durationSeconds <= 0) return 0;
   const rounding = PLAN_LIMITS[tier].callRounding;
-  if (rounding.kind === 'per_minute') return Math.ceil(durationSeconds / 60);
-  return Math.max(rounding.minimumSeconds, durationSeconds) / 60;
+  if (rounding.kind === 'per_minute') return Math.ceil(durationSeconds / 60) * 60;
+  return Math.ceil(Math.max(rounding.minimumSeconds, durationSeconds));
 };
+
+/** The billable minutes of one call under a tier's rounding rule (billableSeconds in minutes). */
+export const billableMinutes = (tier: PlanTier, durationSeconds: number): number =>
+  billableSeconds(tier, durationSeconds) / 60;
 
 /**
  * The billing period ('YYYY-MM') an instant falls in. Periods are UTC calendar months for every tenant, so

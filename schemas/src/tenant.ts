@@ -189,6 +189,12 @@ export const ChangePlanTier = defineCommand(
   z.object({ tenantId: TenantId, planTier: PlanTier }),
   'Move a tenant to another subscription tier; refused when current usage exceeds the new limits.',
 );
+export const VerifyPlanTierFits = defineCommand(
+  category,
+  'VerifyPlanTierFits',
+  z.object({ tenantId: TenantId, planTier: PlanTier }),
+  'Check that what the tenant uses fits a tier, before subscribing to it; stores nothing.',
+);
 export const SuspendTenant = defineCommand(
   category,
   'SuspendTenant',
@@ -320,6 +326,7 @@ export const UsageLimitsSet = defineEvent(category, 'UsageLimitsSet', 1, UsageLi
 export const tenantCommands = [
   CreateTenant,
   ChangePlanTier,
+  VerifyPlanTierFits,
   SuspendTenant,
   ReactivateTenant,
   DisableTenant,

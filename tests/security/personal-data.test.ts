@@ -25,6 +25,28 @@ import { demoUser, startReadSidePlatform } from '../support/read-side.js';
  * staff about the business, not about a caller.
  */
 const NOT_PERSONAL: Readonly<Record<string, string>> = {
+  // Billing: the business's name on its invoices, the provider's ids and pages, and invoice text the platform
+  // writes (plan names, usage quantities, prices) or the provider's decline codes: none is about a person.
+  'BillingAccountOpened.companyName': "the business's name on its invoices",
+  'BillingContactUpdated.companyName': "the business's name on its invoices",
+  'BillingCustomerLinked.customerId': "the payment provider's customer id",
+  'SubscriptionRecorded.subscription.subscriptionId': "the payment provider's subscription id",
+  'SubscriptionRecorded.source.eventId': "the payment provider's webhook event id",
+  'SubscriptionRecorded.source.requestEventId': 'the id of the event that asked for the change',
+  'InvoiceRecorded.invoice.invoiceId': "the payment provider's invoice id",
+  'InvoiceRecorded.invoice.number': 'the invoice number',
+  'InvoiceRecorded.invoice.lines.[].description':
+    'a line the platform or the provider wrote: plan, usage, price',
+  'InvoiceRecorded.invoice.hostedUrl': "the payment provider's invoice page",
+  'InvoiceRecorded.invoice.pdfUrl': "the payment provider's invoice PDF",
+  'InvoiceRecorded.source.eventId': "the payment provider's webhook event id",
+  'InvoiceRecorded.source.requestEventId': 'the id of the event that asked for the change',
+  'PaymentReceived.invoiceId': "the payment provider's invoice id",
+  'PaymentFailed.invoiceId': "the payment provider's invoice id",
+  'PaymentFailed.reason': "the payment provider's decline message, about the card, not a person",
+  'DunningStarted.invoiceId': "the payment provider's invoice id",
+  'DunningGraceExpired.invoiceId': "the payment provider's invoice id",
+  'DunningEnded.invoiceId': "the payment provider's invoice id",
   // Appointment types are the tenant's catalogue; languages, provider ids and statuses are codes.
   'AppointmentScheduled.language': 'a language code',
   'ServiceDefined.name': "the tenant's name for a service",

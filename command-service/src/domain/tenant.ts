@@ -70,6 +70,21 @@ const notClosed = (state: TenantState): ExistingTenant => {
   return tenant;
 };
 
+/** Refuses a tier whose limits are below what the tenant already uses. */
+const refuseUnlessFits = (tenant: ExistingTenant, to: PlanTier): void => {
+  for (const resource of QUOTA_RESOURCES) {
+    const inUse = tenant.quota[resource].length;
+    const limit = PLAN_LIMITS[to][resource];
+    if (limit !== null && inUse > limit) {
+      throw new DomainError(
+        'PLAN_LIMIT_EXCEEDED',
+        `the ${to} plan allows ${limit} ${resource} but ${inUse} are in use`,
+        'planTier',
+      );
+    }
+  }
+};
+
 /** Whether a tenant may take on more of a plan-limited resource. */
 export const quotaAllows = (tier: PlanTier, resource: QuotaResource, inUse: number): boolean => {
   const limit = PLAN_LIMITS[tier][resource];
@@ -127,19 +142,12 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       const tenant = notClosed(state);
       const to = command.data.planTier;
       if (tenant.planTier === to) return [];
-      for (const resource of QUOTA_RESOURCES) {
-        const inUse = tenant.quota[resource].length;
-        const limit = PLAN_LIMITS[to][resource];
-        if (limit !== null && inUse > limit) {
-          throw new DomainError(
-            'PLAN_LIMIT_EXCEEDED',
-            `the ${to} plan allows ${limit} ${resource} but ${inUse} are in use`,
-            'planTier',
-          );
-        }
-      }
+      refuseUnlessFits(tenant, to);
       return [{ type: 'PlanTierChanged', data: { from: tenant.planTier, to } }];
     }
+    case 'VerifyPlanTierFits':
+      refuseUnlessFits(notClosed(state), command.data.planTier);
+      return [];
     case 'SuspendTenant': {
       const tenant = notClosed(state);
       if (tenant.status === 'suspended') return [];

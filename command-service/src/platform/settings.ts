@@ -1,3 +1,4 @@
+import type { PaymentProvider, PlanTier } from '@ccp/schemas';
 import type { EventStoreConfig } from '../event-store/index.js';
 
 /** Where the read side's tables live (READ_STORE=chdb|clickhouse). */
@@ -35,6 +36,30 @@ export interface PlatformConfig {
   readonly reportEmail?: { readonly url: string; readonly from: string };
   /** Non-public address ranges (CIDR) that URLs tenants set may still reach; empty: public addresses only. */
   readonly outboundAllow: readonly string[];
+  readonly payments: PaymentsSettings;
+}
+
+/** Who bills the tenants (PAYMENTS=ledger|stripe) and the platform's billing rules. */
+export interface PaymentsSettings {
+  readonly provider: PaymentProvider;
+  readonly stripe?: StripeSettings;
+  /** Days an account may stay unpaid after a failed payment before the tenant is suspended. */
+  readonly graceDays: number;
+  /** How long after a UTC month ends its meter is closed and (on the ledger) its invoice issued. */
+  readonly closeDelayMinutes: number;
+}
+
+export interface StripeSettings {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  /** Another Stripe API origin (stripe-mock in tests); Stripe's own when absent. */
+  readonly apiUrl?: string;
+  /** The recurring price of each paid tier; a tier without one cannot be subscribed to through Stripe. */
+  readonly prices: Readonly<Partial<Record<PlanTier, string>>>;
+  /** Metered prices added to every subscription, so Stripe invoices the meters' usage. */
+  readonly meteredPrices: Readonly<{ call_seconds?: string; llm_tokens?: string }>;
+  /** The Billing Meters' event names. */
+  readonly meterEvents: Readonly<{ call_seconds: string; llm_tokens: string }>;
 }
 
 export interface MediaGatewaySettings {

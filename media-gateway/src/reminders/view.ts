@@ -294,7 +294,7 @@ export class RemindersView {
       case 'MessageScheduled': {
         const { appointmentId, purpose, channel, dueAt, expiresAt } = event.data;
         if (purpose === 'reply') this.answers.set(k, { to: addressKey(event.data.to), at: dueAt });
-        if (appointmentId === undefined) return;
+        if (appointmentId === undefined || purpose === 'billing_notice') return;
         const a = key(tenantId, appointmentId);
         const appointment = this.appointments.get(a);
         const offsets = [
