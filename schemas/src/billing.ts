@@ -222,6 +222,8 @@ export const IssueLedgerInvoice = defineCommand(
     /** The month's metered usage, as the closed meter counted it. */
     callSeconds: z.number().int().nonnegative(),
     llmTokens: z.number().int().nonnegative(),
+    /** The grace period granted if the card on file is declined (BILLING_GRACE_DAYS). */
+    graceDays: z.number().int().min(0).max(90),
   }),
   "Internal: a ledger account's month is over: invoice it, charge the card on file, and start the next month.",
 );

@@ -24,10 +24,12 @@ export interface PaymentsPort {
   cancelAtPeriodEnd(input: SubscriptionRef, options: Idempotent): Promise<SubscriptionSnapshot>;
   /**
    * Reports units of usage. Each item's `identifier` makes a repeat harmless (Stripe enforces uniqueness for at
-   * least 24 hours; the ledger's meter is the event log, which already holds them). Resolves once every item
-   * was accepted; rejects when any was not, and then the caller sends the whole batch again.
+   * least 24 hours; the ledger's meter is the event log, which already holds them). Throws
+   * PaymentsUnavailableError when the provider could not take them now (network, 5xx, 429): the caller sends
+   * the whole batch again later. Items the provider refused for good (a 4xx such as a timestamp older than 35
+   * days) are returned in `rejected` and not sent again.
    */
-  sendMeterEvents(events: readonly MeterEventInput[]): Promise<{ readonly sent: number }>;
+  sendMeterEvents(events: readonly MeterEventInput[]): Promise<MeterResult>;
   /** A page where the customer updates the payment method, returning to `returnUrl`. */
   portalSession(input: {
     readonly customerId: string;
@@ -67,6 +69,11 @@ export interface SubscriptionRef {
 
 export interface ChangeTierInput extends SubscriptionRef {
   readonly tier: PlanTier;
+}
+
+export interface MeterResult {
+  readonly sent: number;
+  readonly rejected: readonly { readonly identifier: string; readonly reason: string }[];
 }
 
 export interface MeterEventInput {
