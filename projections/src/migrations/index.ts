@@ -14,6 +14,7 @@ import { migration as callRollups } from './014_call_rollups.js';
 import { migration as callWrapUp } from './015_call_wrap_up.js';
 import { migration as campaigns } from './016_campaigns.js';
 import { migration as appointments } from './017_appointments.js';
+import { migration as billing } from './018_billing.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -35,6 +36,7 @@ export const migrations: readonly Migration[] = [
   callWrapUp,
   campaigns,
   appointments,
+  billing,
 ];
 
 const LEDGER = 'schema_migrations';

@@ -9,6 +9,11 @@ import { MigrationError, migrate, migrations, type Migration } from './index.js'
 const PROJECTION_TABLES = [
   'api_requests',
   'appointments',
+  'billing_accounts',
+  'billing_invoices',
+  'billing_meter',
+  'billing_meter_closes',
+  'billing_payment_failures',
   'calendar_feeds',
   'call_intents',
   'call_sentiment',
