@@ -276,7 +276,15 @@ export const SubscriptionRecorded = defineEvent(
   category,
   'SubscriptionRecorded',
   1,
-  z.object({ subscription: SubscriptionSnapshot, source: SnapshotSource }),
+  z.object({
+    subscription: SubscriptionSnapshot,
+    source: SnapshotSource,
+    /**
+     * When the platform recorded it: where a ledger month's tier stretch starts after a change the worker
+     * recorded from its own request, which carries no time of its own (proration needs one).
+     */
+    recordedAt: UtcDateTime.optional(),
+  }),
 );
 export const InvoiceRecorded = defineEvent(
   category,
