@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
-  billableMinutes,
+  billableSeconds,
   billingPeriodOf,
   effectiveUsageCap,
+  meterIdentifierOf,
+  type MeterResource,
   parseStreamName,
   PlanTier,
   USAGE_RESOURCES,
@@ -15,6 +17,7 @@ import type { BusEvent } from '../bus/port.js';
 import type { Processor, ProcessorContext } from '../processor.js';
 import { callEventsOf, callIdsByTenant, callKey, utcInstant, type CallEventAt } from './call-stream.js';
 import { ClickHouseCount, ClickHouseInstant, loadCallRows } from './read-rows.js';
+import { sendMeterCommands, type Metered } from './usage-meter.js';
 
 /**
  * Billing and usage: what each tenant and AI agent consumed, per UTC month, and the plan's caps enforced.
@@ -41,8 +44,14 @@ import { ClickHouseCount, ClickHouseInstant, loadCallRows } from './read-rows.js
  * month that is over limits nothing, and a rebuild or first run over old months must not send any. The tenant
  * decider keeps one cap per period and resource, so a repeated send stores nothing.
  *
+ * Metering (billing): the same function that makes a usage row says what the event bills: a call's seconds as
+ * its tier rounds them (billableSeconds; nothing for a call that never connected) and a reply's tokens. Speech
+ * seconds are not billed. Each batch sends them to the tenant's monthly meters as RecordUsage (usage-meter.ts),
+ * identified by the position of the event that caused them; the meter skips identifiers it already holds.
+ *
  * Idempotent: usage rows are keyed by event id with version = position; usage_calls rows skip events at or
- * below their version; caps are checked against totals, not increments, so a redelivered batch finds the same.
+ * below their version; caps are checked against totals, not increments, so a redelivered batch finds the same;
+ * metered units are identified by position.
  */
 
 export const USAGE = 'usage';
@@ -170,6 +179,8 @@ interface Usage {
   readonly kind: UsageKind;
   readonly quantity: number;
   readonly planTier: PlanTier | '';
+  /** What it bills on the tenant's meter (an integer), when anything. */
+  readonly billed?: { readonly resource: MeterResource; readonly quantity: number };
 }
 
 const speechSeconds = (startedAt: string | undefined, endedAt: string | undefined): number =>
@@ -177,22 +188,34 @@ const speechSeconds = (startedAt: string | undefined, endedAt: string | undefine
     ? 0
     : Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
 
-/** What one call event meters; `plan` is asked for what is priced by the tier: minutes and tokens. */
-const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
+/**
+ * What one call event meters, for the usage rows and the billing meter alike; `plan` is asked for what is priced
+ * by the tier: minutes and tokens.
+ */
+export const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
   const { event } = at;
   switch (event.type) {
     case 'CallEnded': {
       const tier = plan();
+      const seconds = billableSeconds(tier, event.data.durationSeconds);
       return {
         kind: 'call_minutes',
-        quantity: billableMinutes(tier, event.data.durationSeconds),
+        quantity: seconds / 60,
         planTier: tier,
+        ...(seconds > 0 && { billed: { resource: 'call_seconds', quantity: seconds } }),
       };
     }
     case 'AiReplied': {
       const tokens = event.data.promptTokens + event.data.completionTokens;
       // The tier is kept because tokens are priced by it (usage cost), like minutes.
-      return tokens > 0 ? { kind: 'llm_tokens', quantity: tokens, planTier: plan() } : undefined;
+      return tokens > 0
+        ? {
+            kind: 'llm_tokens',
+            quantity: tokens,
+            planTier: plan(),
+            billed: { resource: 'llm_tokens', quantity: tokens },
+          }
+        : undefined;
     }
     case 'UtteranceRecorded': {
       const seconds = speechSeconds(event.data.startedAt, event.data.endedAt);
@@ -277,6 +300,7 @@ export const createUsageProcessor = (): Processor => {
       const calls = new Map(loaded.map((row) => [callKey(row.tenant_id, row.call_id), row]));
       const changed = new Map<string, UsageCallRow>();
       const usageRows: InsertRow[] = [];
+      const metered: Metered[] = [];
       for (const at of events) {
         const key = callKey(at.tenantId, at.callId);
         const before = calls.get(key);
@@ -307,10 +331,24 @@ export const createUsageProcessor = (): Processor => {
           occurred_at: at.occurredAt,
           version: at.position,
         });
+        if (usage.billed !== undefined) {
+          metered.push({
+            tenantId: at.tenantId,
+            item: {
+              identifier: meterIdentifierOf(at.position),
+              resource: usage.billed.resource,
+              quantity: usage.billed.quantity,
+              occurredAt: at.occurredAt,
+            },
+            correlationId: at.envelope.correlationId,
+            causationId: at.envelope.id,
+          });
+        }
         touched.set(at.tenantId, at.envelope);
       }
       if (usageRows.length > 0) await readStore.insert('usage_events', usageRows);
       if (changed.size > 0) await readStore.insert('usage_calls', [...changed.values()]);
+      await sendMeterCommands(context, metered);
 
       for (const [tenantId, causation] of touched) {
         const tier = latestPlan(plans.get(tenantId));
