@@ -12,14 +12,16 @@ import { platformEn } from './platform.en';
 import { platformEs } from './platform.es';
 import { workspaceEn } from './workspace.en';
 import { workspaceEs } from './workspace.es';
+import { billingEn } from './billing.en';
+import { billingEs } from './billing.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn, ...appointmentsEn },
-    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs, ...appointmentsEs },
+    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn, ...appointmentsEn, ...billingEn },
+    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs, ...appointmentsEs, ...billingEs },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
   missingWarn: false,

@@ -5,6 +5,7 @@ import { i18n } from '../i18n';
 import { useSessionStore } from '../stores/session';
 import { adminRoutes } from './admin';
 import { appointmentRoutes } from './appointments';
+import { billingRoutes } from './billing';
 import { campaignRoutes } from './campaigns';
 import { platformRoutes } from './platform';
 import { workspaceRoutes } from './workspace';
@@ -86,6 +87,7 @@ const routes: RouteRecordRaw[] = [
       ...adminRoutes,
       ...campaignRoutes,
       ...appointmentRoutes,
+      ...billingRoutes,
       ...workspaceRoutes,
       ...platformRoutes,
       {
