@@ -56,6 +56,23 @@ export {
   type TimeOffEntry,
 } from './src/domain/calendar.js';
 export * from './src/domain/reminders/index.js';
+export {
+  accountDecider,
+  isLiveSubscription,
+  meterDecider,
+  segmentsUntil,
+  tierAt,
+  unpaidInvoiceIds,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type Dunning,
+  type MeterCommand,
+  type MeterEvent,
+  type MeterState,
+  type MeterTotals,
+  type OpenAccount,
+} from './src/domain/billing/index.js';
 
 export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';

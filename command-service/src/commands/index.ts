@@ -4,6 +4,7 @@ import { reportReactions, reportRoutes } from './report.js';
 import { agentReactions, agentRoutes } from './agent.js';
 import { appointmentReactions, appointmentRoutes } from './appointment.js';
 import { articleReactions, articleRoutes } from './article.js';
+import { billingReactions, billingRoutes } from './billing.js';
 import { calendarReactions, calendarRoutes } from './calendar.js';
 import { campaignReactions, campaignRoutes } from './campaign.js';
 import { contactReactions, contactRoutes } from './contact.js';
@@ -43,6 +44,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...scheduleRoutes,
   ...contactRoutes,
   ...messageRoutes,
+  ...billingRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -66,6 +68,7 @@ const reactionTables: readonly Reactions[] = [
   scheduleReactions,
   contactReactions,
   messageReactions,
+  billingReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
@@ -78,6 +81,7 @@ export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTable
 export * from './route.js';
 export { campaignStream } from './campaign.js';
 export { doNotCallStream } from './do-not-call.js';
+export { BILLING_ACCOUNT_ID, billingAccountStream, meterStream, SUSPENDED_FOR_PAYMENT } from './billing.js';
 export { calendarStream } from './calendar.js';
 export { contactStream } from './contact.js';
 export { messageStream } from './message.js';

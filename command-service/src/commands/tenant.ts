@@ -10,6 +10,7 @@ import {
   SetUsageLimits,
   SuspendTenant,
   UpdateTenantSettings,
+  VerifyPlanTierFits,
   type QuotaResource,
   type SsoIssuer,
 } from '@ccp/schemas';
@@ -65,6 +66,8 @@ export const tenantRoutes = [
     compensation: (data) => releaseQuota(data.tenantId, data.resource, data.key),
   }),
   route(ReleaseQuota, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
+  // A prerequisite of subscribing to a tier: stores nothing, so it needs no compensation.
+  route(VerifyPlanTierFits, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
   // Sent by the usage processor only; idempotent per period and resource, and decided on the plan in force.
   route(EnforceUsageCap, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
 ];

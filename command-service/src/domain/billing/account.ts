@@ -1,0 +1,332 @@
+import {
+  DECLINING_CARD_LAST4,
+  ledgerInvoiceId,
+  ledgerInvoiceOf,
+  nextPeriod,
+  periodBounds,
+  type CommandMetadata,
+  type SubscriptionSnapshot,
+} from '@ccp/schemas';
+import { DomainError, type Decider } from '../decider.js';
+import {
+  evolveAccount,
+  isLive,
+  isPaid,
+  sameSnapshot,
+  segmentsUntil,
+  tierAt,
+  unpaidInvoiceIds,
+  type AccountCommand,
+  type AccountEvent,
+  type AccountState,
+  type OpenAccount,
+} from './account-state.js';
+
+const DAY_MS = 86_400_000;
+
+const open = (state: AccountState): OpenAccount => {
+  if (state.status === 'none') {
+    throw new DomainError('BILLING_ACCOUNT_NOT_OPEN', 'the billing account is not open', 'tenantId');
+  }
+  return state;
+};
+
+const live = (state: OpenAccount): SubscriptionSnapshot => {
+  if (!isLive(state.subscription)) {
+    throw new DomainError('NO_SUBSCRIPTION', 'the tenant has no subscription to change', 'tenantId');
+  }
+  return state.subscription;
+};
+
+const refuseFree = (tier: string, message: string): void => {
+  if (tier === 'free') throw new DomainError('FREE_TIER_NOT_SUBSCRIBABLE', message, 'tier');
+};
+
+/** The events after `decided`, decided on the state those lead to. */
+const then = (
+  state: OpenAccount,
+  decided: readonly AccountEvent[],
+  next: (after: OpenAccount) => AccountEvent[],
+): AccountEvent[] => [...decided, ...next(decided.reduce(evolveAccount, state) as OpenAccount)];
+
+/** Dunning ends once nothing is owed any more. */
+const endDunningIfSettled = (state: OpenAccount, at: string): AccountEvent[] =>
+  state.dunning && unpaidInvoiceIds(state).length === 0
+    ? [
+        {
+          type: 'DunningEnded',
+          data: { invoiceId: state.dunning.invoiceId, endedAt: at, suspended: state.dunning.suspended },
+        },
+      ]
+    : [];
+
+const startDunning = (
+  state: OpenAccount,
+  invoiceId: string,
+  failedAt: string,
+  graceDays: number,
+): AccountEvent[] =>
+  state.dunning
+    ? []
+    : [
+        {
+          type: 'DunningStarted',
+          data: {
+            invoiceId,
+            startedAt: failedAt,
+            graceEndsAt: new Date(Date.parse(failedAt) + graceDays * DAY_MS).toISOString(),
+          },
+        },
+      ];
+
+const goodCard = (state: OpenAccount): boolean =>
+  state.card !== undefined && state.card.last4 !== DECLINING_CARD_LAST4;
+
+/** Every owed invoice charged to a good card on file, at once. */
+const chargeOpenInvoices = (state: OpenAccount, now: string): AccountEvent[] => {
+  if (!goodCard(state)) return [];
+  const payments: AccountEvent[] = unpaidInvoiceIds(state).flatMap((invoiceId) => {
+    const invoice = state.invoices.get(invoiceId);
+    return invoice
+      ? [
+          {
+            type: 'PaymentReceived' as const,
+            data: {
+              invoiceId,
+              amountPaidCents: invoice.amountDueCents - invoice.amountPaidCents,
+              paidAt: now,
+            },
+          },
+        ]
+      : [];
+  });
+  return then(state, payments, (after) => (payments.length > 0 ? endDunningIfSettled(after, now) : []));
+};
+
+/**
+ * A live ledger subscription goes on into the next month, unless it was cancelled at this one's end; a trial
+ * that is over by then becomes a paid subscription.
+ */
+const rollSubscription = (state: OpenAccount, period: string, now: string): AccountEvent[] => {
+  const subscription = state.subscription;
+  const { end } = periodBounds(period);
+  if (!isLive(subscription) || Date.parse(subscription.currentPeriodEnd) > end.getTime()) return [];
+  const nextEnd = periodBounds(nextPeriod(period)).end.toISOString();
+  const rolled: SubscriptionSnapshot = subscription.cancelAtPeriodEnd
+    ? { ...subscription, status: 'canceled' }
+    : {
+        ...subscription,
+        currentPeriodStart: end.toISOString(),
+        currentPeriodEnd: nextEnd,
+        status:
+          subscription.status === 'trialing' &&
+          Date.parse(subscription.trialEndsAt ?? subscription.currentPeriodEnd) <= end.getTime()
+            ? 'active'
+            : subscription.status,
+      };
+  return [
+    {
+      type: 'SubscriptionRecorded',
+      data: { subscription: rolled, source: { kind: 'ledger', at: end.toISOString() }, recordedAt: now },
+    },
+  ];
+};
+
+const issueLedgerInvoice = (
+  state: AccountState,
+  data: Extract<AccountCommand, { type: 'IssueLedgerInvoice' }>['data'],
+  metadata: CommandMetadata,
+): AccountEvent[] => {
+  // Nothing to invoice is not an error: the worker closes every month of every ledger account.
+  if (state.status === 'none' || state.customer?.provider !== 'ledger') return [];
+  const { tenantId, period, callSeconds, llmTokens, graceDays } = data;
+  if (state.invoices.has(ledgerInvoiceId(tenantId, period))) return [];
+  const now = metadata.now.toISOString();
+  const end = periodBounds(period).end;
+  const invoice = ledgerInvoiceOf({
+    tenantId,
+    period,
+    segments: segmentsUntil(state, end.toISOString()),
+    // Usage is priced at the tier in force when the month ended, even if it changed since.
+    usageTier: tierAt(state, new Date(end.getTime() - 1).toISOString()),
+    callSeconds,
+    llmTokens,
+    issuedAt: now,
+  });
+  const recorded: AccountEvent = {
+    type: 'InvoiceRecorded',
+    data: { invoice, source: { kind: 'ledger', at: now } },
+  };
+  const { invoiceId, totalCents } = invoice;
+  const charge = (after: OpenAccount): AccountEvent[] => {
+    if (totalCents === 0 || goodCard(after)) {
+      const paid: AccountEvent = {
+        type: 'PaymentReceived',
+        data: { invoiceId, amountPaidCents: totalCents, paidAt: now },
+      };
+      return then(after, [paid], (settled) => endDunningIfSettled(settled, now));
+    }
+    const failed: AccountEvent = {
+      type: 'PaymentFailed',
+      data: {
+        invoiceId,
+        amountDueCents: totalCents,
+        attempt: 1,
+        failedAt: now,
+        reason: after.card ? 'card declined' : 'no card on file',
+      },
+    };
+    return [failed, ...startDunning(after, invoiceId, now, graceDays)];
+  };
+  return then(state, [recorded], (after) =>
+    then(after, charge(after), (charged) => rollSubscription(charged, period, now)),
+  );
+};
+
+export const decideAccount = (command: AccountCommand, state: AccountState): AccountEvent[] => {
+  const now = command.metadata.now.toISOString();
+  switch (command.type) {
+    case 'OpenBillingAccount': {
+      if (state.status !== 'none') {
+        throw new DomainError('BILLING_ACCOUNT_EXISTS', 'the billing account is already open', 'tenantId');
+      }
+      const { billingEmail, companyName } = command.data;
+      return [{ type: 'BillingAccountOpened', data: { billingEmail, companyName } }];
+    }
+    case 'UpdateBillingContact': {
+      const account = open(state);
+      const { billingEmail, companyName } = command.data;
+      if (account.billingEmail === billingEmail && account.companyName === companyName) return [];
+      return [{ type: 'BillingContactUpdated', data: { billingEmail, companyName } }];
+    }
+    case 'LinkBillingCustomer': {
+      const account = open(state);
+      const { provider, customerId } = command.data;
+      if (account.customer) {
+        if (account.customer.provider === provider && account.customer.customerId === customerId) return [];
+        throw new DomainError(
+          'CUSTOMER_ALREADY_LINKED',
+          `the account is already linked to ${account.customer.provider} customer ${account.customer.customerId}`,
+          'customerId',
+        );
+      }
+      return [{ type: 'BillingCustomerLinked', data: { provider, customerId } }];
+    }
+    case 'StartSubscription': {
+      const account = open(state);
+      const { tier, trialDays } = command.data;
+      refuseFree(tier, 'the free tier needs no subscription');
+      if (isLive(account.subscription) || account.startPending) {
+        throw new DomainError(
+          'SUBSCRIPTION_EXISTS',
+          account.startPending
+            ? 'a subscription is being started'
+            : `the tenant already has a ${account.subscription?.tier ?? ''} subscription: change its tier instead`,
+        );
+      }
+      return [{ type: 'SubscriptionRequested', data: { tier, trialDays } }];
+    }
+    case 'ChangeSubscriptionTier': {
+      const subscription = live(open(state));
+      const to = command.data.tier;
+      if (subscription.tier === to) return [];
+      refuseFree(to, 'to move to the free tier, cancel the subscription');
+      return [{ type: 'SubscriptionTierChangeRequested', data: { from: subscription.tier, to } }];
+    }
+    case 'CancelSubscription': {
+      const subscription = live(open(state));
+      if (subscription.cancelAtPeriodEnd) return [];
+      return [{ type: 'SubscriptionCancellationRequested', data: {} }];
+    }
+    case 'UpdateLedgerPaymentMethod': {
+      const account = open(state);
+      if (account.customer && account.customer.provider !== 'ledger') {
+        throw new DomainError(
+          'USE_PROVIDER_PORTAL',
+          `the payment method of a ${account.customer.provider} account is changed in its customer portal`,
+          'card',
+        );
+      }
+      const { card } = command.data;
+      const updated: AccountEvent[] = sameSnapshot(account.card, card)
+        ? []
+        : [{ type: 'LedgerPaymentMethodUpdated', data: { card } }];
+      return then(account, updated, (after) => chargeOpenInvoices(after, now));
+    }
+    case 'RecordSubscription': {
+      const account = open(state);
+      const { subscription, source } = command.data;
+      if (account.subscription && sameSnapshot(account.subscription, subscription)) return [];
+      // Webhooks arrive out of order: a description older than one already recorded is stale.
+      if (
+        source.kind === 'provider_event' &&
+        account.lastProviderEventAt !== undefined &&
+        Date.parse(source.createdAt) < Date.parse(account.lastProviderEventAt)
+      ) {
+        return [];
+      }
+      // The end of an earlier subscription, described late, does not end the one the tenant has now.
+      if (
+        isLive(account.subscription) &&
+        !isLive(subscription) &&
+        account.subscription.subscriptionId !== subscription.subscriptionId
+      ) {
+        return [];
+      }
+      return [{ type: 'SubscriptionRecorded', data: { subscription, source, recordedAt: now } }];
+    }
+    case 'RecordInvoice': {
+      const account = open(state);
+      const { invoice, source } = command.data;
+      const known = account.invoices.get(invoice.invoiceId);
+      if (known && sameSnapshot(known, invoice)) return [];
+      // A late description from before the payment: a paid invoice stays paid.
+      if (isPaid(account, invoice.invoiceId) && invoice.status !== 'paid') return [];
+      return [{ type: 'InvoiceRecorded', data: { invoice, source } }];
+    }
+    case 'RecordPayment': {
+      const account = open(state);
+      const { invoiceId, amountPaidCents, paidAt } = command.data;
+      if (account.paid.has(invoiceId)) return [];
+      const paid: AccountEvent = { type: 'PaymentReceived', data: { invoiceId, amountPaidCents, paidAt } };
+      return then(account, [paid], (after) => endDunningIfSettled(after, paidAt));
+    }
+    case 'RecordPaymentFailure': {
+      const account = open(state);
+      const { invoiceId, amountDueCents, attempt, failedAt, nextAttemptAt, reason, graceDays } = command.data;
+      if (account.failures.has(`${invoiceId}#${attempt}`) || isPaid(account, invoiceId)) return [];
+      const failed: AccountEvent = {
+        type: 'PaymentFailed',
+        data: {
+          invoiceId,
+          amountDueCents,
+          attempt,
+          failedAt,
+          ...(nextAttemptAt !== undefined && { nextAttemptAt }),
+          ...(reason !== undefined && { reason }),
+        },
+      };
+      return [failed, ...startDunning(account, invoiceId, failedAt, graceDays)];
+    }
+    case 'ExpireDunningGrace': {
+      const { dunning } = open(state);
+      if (!dunning || dunning.suspended) return [];
+      if (command.metadata.now.getTime() < Date.parse(dunning.graceEndsAt)) {
+        throw new DomainError(
+          'GRACE_NOT_OVER',
+          `the grace period ends at ${dunning.graceEndsAt}`,
+          'tenantId',
+        );
+      }
+      return [{ type: 'DunningGraceExpired', data: { invoiceId: dunning.invoiceId, expiredAt: now } }];
+    }
+    case 'IssueLedgerInvoice':
+      return issueLedgerInvoice(state, command.data, command.metadata);
+  }
+};
+
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  initialState: () => ({ status: 'none' }),
+  decide: decideAccount,
+  evolve: evolveAccount,
+};
