@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { type PlatformModule, subjectOf } from '@ccp/command-service';
+import { createPayments, type PlatformModule, subjectOf } from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { createRequestRecorder } from './admin/api-usage.js';
@@ -18,6 +18,7 @@ import { liveMetrics } from './live/metrics.js';
 import { queryRoutes, type ChainCheck } from './routes.js';
 import type { ReportContext } from './analytics/reports.js';
 import { tenantProfiles } from './tenant-profile.js';
+import type { PaymentsPortal } from './billing/portal.js';
 
 export interface QueryApiHooks {
   readonly now?: () => Date;
@@ -33,6 +34,8 @@ export interface QueryApiHooks {
   readonly engines?: Readonly<Record<string, string>>;
   /** The remote providers' last failures (the media gateway's report), for the health page. */
   readonly providerFailures?: () => readonly ProviderFailure[];
+  /** The payments provider; absent, the one the platform's PAYMENTS settings name. */
+  readonly payments?: PaymentsPortal;
 }
 
 /**
@@ -117,6 +120,7 @@ export const queryApiModule = (
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,
       webhookSecret,
       calendarFeedSecret,
+      payments: hooks.payments ?? createPayments(context.config.payments),
     });
     const document = openApiDocument(routes, { version: '1' });
     const docs = new Router();

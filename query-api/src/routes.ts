@@ -3,6 +3,7 @@ import type { QueryDependencies } from './routes/dependencies.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { appointmentRoutes } from './routes/appointments.js';
 import { auditRoutes } from './routes/audit.js';
+import { billingRoutes } from './routes/billing.js';
 import { callRoutes } from './routes/calls.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { configurationRoutes } from './routes/configuration.js';
@@ -54,5 +55,6 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     ...exportRoutes(deps),
     ...campaignRoutes(deps),
     ...appointmentRoutes(deps),
+    ...billingRoutes(deps),
   ];
 };

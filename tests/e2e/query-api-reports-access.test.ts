@@ -210,7 +210,8 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{leadId}', 'lead-0000000000000001')
     .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`)
     .replace('{appointmentId}', 'apt-unknown')
-    .replace('{contactId}', 'ana-garcia') + (QUERIES[operation.operationId] ?? '');
+    .replace('{contactId}', 'ana-garcia')
+    .replace('{invoiceId}', 'in_unknown') + (QUERIES[operation.operationId] ?? '');
 
 /** Query parameters an operation cannot go without. */
 const QUERIES: Readonly<Record<string, string>> = {
@@ -321,14 +322,35 @@ const ROLE_MATRIX_OF_ROUTES: Record<string, readonly TenantRole[] | 'public'> = 
   'GET /api/contacts/{contactId}': ONLY.staff,
   'GET /api/messages': ONLY.staff,
   'GET /ical/{tenantId}/{scope}/{token}.ics': 'public',
+  // What the platform charges the tenant: its administrators only (super admins see every tenant's).
+  'GET /api/billing': ONLY.tenantAdmin,
+  'GET /api/billing/invoices': ONLY.tenantAdmin,
+  'GET /api/billing/invoices/{invoiceId}': ONLY.tenantAdmin,
+  'GET /api/billing/invoices/{invoiceId}/pdf': ONLY.tenantAdmin,
+  'POST /api/billing/portal-session': ONLY.tenantAdmin,
+  'GET /api/admin/billing': ONLY.superAdmin,
+  'GET /api/admin/billing/invoices': ONLY.superAdmin,
 };
 
-/** Reads a streamed or JSON body as text, giving up on endless streams after a moment. */
-const bodyOf = async (path: string, token: string | undefined): Promise<{ status: number; text: string }> => {
+/**
+ * Reads a streamed or JSON body as text, giving up on endless streams after a moment. A POST (the billing portal
+ * session) is sent with an empty JSON object.
+ */
+const bodyOf = async (
+  path: string,
+  token: string | undefined,
+  method = 'get',
+): Promise<{ status: number; text: string }> => {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 1_500);
+  const post = method === 'post';
   const response = await fetch(`${test.url}${path}`, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    method: method.toUpperCase(),
+    headers: {
+      ...(token && { authorization: `Bearer ${token}` }),
+      ...(post && { 'content-type': 'application/json' }),
+    },
+    ...(post && { body: '{}' }),
     signal: controller.signal,
   });
   let text = '';
@@ -372,7 +394,7 @@ describe('access', () => {
       const other = tokens.get('other');
       for (const operation of operationsOf(document).filter((o) => !isPublic(o))) {
         const path = concretePath(operation);
-        const { status, text } = await bodyOf(path, other);
+        const { status, text } = await bodyOf(path, other, operation.method);
         expect([200, 403, 404], `${operation.operationId} ${path}`).toContain(status);
         for (const id of demoCalls) expect(text, `${operation.operationId} leaks ${id}`).not.toContain(id);
         expect(text, `${operation.operationId} leaks a stream`).not.toContain(`-${DEMO_TENANT}.`);
@@ -385,7 +407,11 @@ describe('access', () => {
           );
         }
         // Naming the other tenant in the query is refused, not obeyed.
-        const named = await bodyOf(`${path}${path.includes('?') ? '&' : '?'}tenantId=${DEMO_TENANT}`, other);
+        const named = await bodyOf(
+          `${path}${path.includes('?') ? '&' : '?'}tenantId=${DEMO_TENANT}`,
+          other,
+          operation.method,
+        );
         expect(named.status, `${operation.operationId} with tenantId`).toBe(403);
       }
     },
@@ -408,18 +434,22 @@ describe('access', () => {
         const path = concretePath(operation);
         if (expected === 'public') {
           expect(operation['x-roles'], routeOf(operation)).toEqual(['anyone']);
-          expect((await bodyOf(path, undefined)).status, `${routeOf(operation)} unauthenticated`).not.toBe(
-            401,
-          );
+          expect(
+            (await bodyOf(path, undefined, operation.method)).status,
+            `${routeOf(operation)} unauthenticated`,
+          ).not.toBe(401);
           continue;
         }
         // The served document tells the same matrix (super admins may call everything).
         expect([...operation['x-roles']].sort(), routeOf(operation)).toEqual(
           ['super_admin', ...expected].sort(),
         );
-        expect((await bodyOf(path, undefined)).status, `${routeOf(operation)} unauthenticated`).toBe(401);
+        expect(
+          (await bodyOf(path, undefined, operation.method)).status,
+          `${routeOf(operation)} unauthenticated`,
+        ).toBe(401);
         for (const role of TENANT_ROLES) {
-          const { status } = await bodyOf(path, tokens.get(role));
+          const { status } = await bodyOf(path, tokens.get(role), operation.method);
           if (expected.includes(role)) expect(status, `${routeOf(operation)} as ${role}`).not.toBe(403);
           else expect(status, `${routeOf(operation)} as ${role}`).toBe(403);
         }

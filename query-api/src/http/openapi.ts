@@ -73,6 +73,12 @@ export const openApiDocument = (routes: readonly QueryRoute[], info: { version: 
         ...parametersOf(route.query, 'query'),
         ...(route.public ? [] : [tenantParameter]),
       ],
+      ...(route.body !== undefined && {
+        requestBody: {
+          required: false,
+          content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+        },
+      }),
       responses: {
         200: success,
         400: errorResponse('Invalid parameters; nothing was read'),

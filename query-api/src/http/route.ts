@@ -15,7 +15,12 @@ export type RouteResult<T> = { readonly body: T } | { readonly streamed: true };
  * One endpoint of the query API, declared once: the router serves it, the OpenAPI document describes it, and the
  * role matrix is read from it. Query and path parameters are parsed with their schemas before the handler runs.
  */
-export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, R = unknown> {
+export interface QueryRoute<
+  Q extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+  R = unknown,
+  B extends z.ZodType = z.ZodType,
+> {
   readonly method: 'get' | 'post' | 'put' | 'delete';
   /** Koa-router style, e.g. `/api/calls/:callId`. */
   readonly path: string;
@@ -28,6 +33,8 @@ export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType
   readonly scope: z.infer<typeof ApiKeyScope>;
   readonly query?: Q;
   readonly params?: P;
+  /** A JSON request body (POST/PUT only), parsed with this schema before the handler runs. */
+  readonly body?: B;
   /** The JSON body on success, or the media type of a streamed answer. */
   readonly response: z.ZodType<R> | { readonly mediaType: string; readonly description: string };
   /** Whether a super admin reads across tenants here (no tenant scope at all). */
@@ -40,11 +47,12 @@ export interface QueryRoute<Q extends z.ZodType = z.ZodType, P extends z.ZodType
     readonly scope: Scope;
     readonly query: z.output<Q>;
     readonly params: z.output<P>;
+    readonly body: z.output<B>;
     readonly ctx: Context;
   }): Promise<RouteResult<R>>;
 }
 
 /** Declares a route with its types inferred from its schemas. */
-export const defineRoute = <Q extends z.ZodType, P extends z.ZodType, R>(
-  route: QueryRoute<Q, P, R>,
+export const defineRoute = <Q extends z.ZodType, P extends z.ZodType, R, B extends z.ZodType = z.ZodType>(
+  route: QueryRoute<Q, P, R, B>,
 ): QueryRoute => route as unknown as QueryRoute;

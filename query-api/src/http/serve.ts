@@ -1,5 +1,6 @@
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { TenantId, parseWith, type PlanTier } from '@ccp/schemas';
 import {
@@ -30,6 +31,20 @@ const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, where
     );
   }
   return parsed.value;
+};
+
+const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
+
+/** The route's JSON body, parsed with its schema (an absent body is an empty object); nothing when it has none. */
+const bodyOf = async (route: QueryRoute, ctx: Context): Promise<unknown> => {
+  if (!route.body) return {};
+  try {
+    await json(ctx, () => Promise.resolve());
+  } catch {
+    throw new CommandRejected(400, 'INVALID_BODY', 'body: not a JSON object this route takes', 'body');
+  }
+  const raw = (ctx.request as { body?: unknown }).body;
+  return parse(route.body, raw ?? {}, 'body');
 };
 
 /**
@@ -84,6 +99,7 @@ export const serveRoutes = (
           scope: PUBLIC_SCOPE,
           query: parse(route.query, query, 'query'),
           params: parse(route.params, ctx.params, 'path'),
+          body: await bodyOf(route, ctx),
           ctx,
         });
         if ('body' in result) ctx.body = result.body;
@@ -95,6 +111,7 @@ export const serveRoutes = (
         scope,
         query: parse(route.query, rest, 'query'),
         params: parse(route.params, ctx.params, 'path'),
+        body: await bodyOf(route, ctx),
         ctx,
       });
       if ('body' in result) ctx.body = result.body;

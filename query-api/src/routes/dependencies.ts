@@ -1,6 +1,7 @@
 import type { EventStore } from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
 import type { ProviderFailure } from '../admin/health.js';
+import type { PaymentsPortal } from '../billing/portal.js';
 import type { ReportContext } from '../analytics/reports.js';
 import type { Catalog } from '../config/catalog.js';
 import type { CampaignLiveFeed } from '../campaigns/live.js';
@@ -44,4 +45,6 @@ export interface QueryDependencies {
    * for a tenant that never had one (an unauthenticated feed request must not make keys).
    */
   readonly calendarFeedSecret: (tenantId: string, create: boolean) => Buffer | undefined;
+  /** The payments provider the platform bills with (PAYMENTS): the payment method page is its. */
+  readonly payments: PaymentsPortal;
 }

@@ -19,4 +19,6 @@ export const ROLE_MATRIX = {
   contacts: ['tenant_admin', 'supervisor', 'agent'],
   messages: ['tenant_admin', 'supervisor', 'agent'],
   scheduling: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
+  // What the platform charges the tenant: whoever administers the tenant (super admins see every tenant's).
+  billing: ['tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;
