@@ -58,6 +58,7 @@ const ADMINISTRATION = [
   'Team',
   'Integrations',
   'Billing and usage',
+  'Billing',
 ];
 const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];
 
@@ -98,7 +99,8 @@ const MENU: Record<string, readonly string[]> = {
   super_admin: [
     ...['Dashboard', 'Analytics', 'Calls', 'Workspace', ...CAMPAIGNS, ...APPOINTMENTS],
     ...[...COMPLIANCE, ...ADMINISTRATION],
-    ...['Tenants', 'Plans and caps', 'Announcements', 'Platform health', 'Global analytics'],
+    ...['Tenants', 'Plans and caps', 'Revenue and dunning', 'Announcements', 'Platform health'],
+    'Global analytics',
   ],
 };
 

@@ -38,6 +38,7 @@ export const ADMIN_MENU: Record<string, readonly string[]> = {
     'Team',
     'Integrations',
     'Billing and usage',
+    'Billing',
   ],
   supervisor: ['Departments', 'AI agents', 'Phone numbers', 'Knowledge base', 'Call scripts'],
   agent: [],
