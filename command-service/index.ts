@@ -88,3 +88,5 @@ export * from './src/identity/passwords.js';
 export * from './src/identity/totp.js';
 
 export * from './src/net/outbound-guard.js';
+
+export * from './src/payments/index.js';

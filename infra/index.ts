@@ -1,6 +1,7 @@
 /**
  * @ccp/infra: the composition root. Starting the one-process platform from its settings, the stream-processing
- * module, bootstrap and demo seed, local credentials, and the local Kafka broker the Kafka profile and tests use.
+ * module, bootstrap and demo seed, local credentials, the local Kafka broker the Kafka profile and tests use,
+ * and Stripe's mock server (stripe-mock) the payments tests run against.
  */
 export * from './kafka/local-kafka.js';
 export * from './platform/bootstrap.js';
@@ -10,3 +11,4 @@ export * from './platform/demo-seed.js';
 export * from './platform/demo-appointments.js';
 export * from './platform/platform.js';
 export * from './platform/stream-processing.js';
+export * from './stripe/stripe-mock.js';

@@ -26,6 +26,15 @@ if (!existsSync('/usr/bin/chromium')) {
   }
 }
 
+// The payments tests run Stripe's mock server, which infra/stripe installs with `go install`.
+if (!has('go')) {
+  console.log('Installing Go for the Stripe mock server the tests start...');
+  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
+  if (!(apt(['update']) && apt(['install', '-y', 'golang-go']))) {
+    console.error('Could not install go (apt-get); the Stripe adapter tests will fail.');
+  }
+}
+
 const bin = (name) => `${root}/node_modules/.bin/${name}`;
 const step = (name, command, args) => {
   console.log(`\n▶ ${name}`);

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isErrno, launch, tail, terminate, waitFor } from '../kafka/jvm-supervision.js';
+
+/**
+ * Stripe's official mock server (github.com/stripe/stripe-mock), the real Stripe peer of the payments adapter's
+ * tests: installed with `go install` at a pinned version into a cache inside the repository (gitignored), and
+ * run on loopback under the same supervisor as the local Kafka, so it cannot outlive the Node process that
+ * started it. stripe-mock is stateless: it validates each request against Stripe's OpenAPI spec and answers a
+ * fixture, echoing some of the parameters.
+ */
+
+export const STRIPE_MOCK_VERSION = 'v0.203.0';
+
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Per version, so bumping the pin installs the new one next to the old. */
+export const stripeMockCacheDir = (version = STRIPE_MOCK_VERSION): string =>
+  join(root, '.cache', 'stripe-mock', version);
+
+const goInstall = async (
+  gobin: string,
+  version: string,
+): Promise<{ code: number | null; output: string }> => {
+  const child = spawn('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, GOBIN: gobin },
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-50_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const timer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
+  try {
+    // once() rejects with the spawn error: ENOENT when Go is not installed.
+    const [code] = (await once(child, 'exit')) as [number | null];
+    return { code, output };
+  } catch (error) {
+    if (isErrno(error) && error.code === 'ENOENT') {
+      throw new Error(
+        `\`go\` is not installed or not on PATH: stripe-mock ${version} is installed with ` +
+          '`go install github.com/stripe/stripe-mock@<version>`. Install Go (`apt-get install golang-go`, ' +
+          'or `npm test`, which does it) and try again.',
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/**
+ * The path of the pinned stripe-mock binary, installing it first when the cache does not have it. Two test
+ * files may install at once: each builds into its own staging folder and renames the binary into place, which
+ * is atomic, so neither ever runs a half-written file.
+ */
+export const ensureStripeMock = async (
+  options: { readonly version?: string; readonly cacheDir?: string } = {},
+): Promise<string> => {
+  const version = options.version ?? STRIPE_MOCK_VERSION;
+  const dir = options.cacheDir ?? stripeMockCacheDir(version);
+  const binary = join(dir, 'stripe-mock');
+  if (existsSync(binary)) return binary;
+  await mkdir(dir, { recursive: true });
+  const staging = await mkdtemp(join(dir, '.install-'));
+  try {
+    const result = await goInstall(staging, version);
+    if (result.code !== 0) {
+      throw new Error(
+        `go install github.com/stripe/stripe-mock@${version} exited ${String(result.code)}.\n` +
+          `Go said:\n${tail(result.output) || '(nothing)'}`,
+      );
+    }
+    await rename(join(staging, 'stripe-mock'), binary);
+    return binary;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+};
+
+export interface StripeMock {
+  /** The API origin, e.g. `http://127.0.0.1:40241`: StripeSettings.apiUrl. */
+  readonly url: string;
+  /** Stops the server and removes its temp folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** stripe-mock chooses its own ports (`:0`) and says which, so no other process can take them first. */
+const listeningUrl = (log: string): string | undefined => {
+  const match = /Listening for HTTP at address: (127\.0\.0\.1:\d+)/.exec(log);
+  return match?.[1] === undefined ? undefined : `http://${match[1]}`;
+};
+
+/** Whether it answers an API request (a customer fixture), not only accepts connections. */
+const answers = (url: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const probe = request(
+      `${url}/v1/customers/cus_probe`,
+      { headers: { authorization: 'Bearer sk_test_probe' }, timeout: 2000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
+    probe.on('timeout', () => probe.destroy());
+    probe.on('error', () => resolve(false));
+    probe.end();
+  });
+
+export const startStripeMock = async (
+  options: { readonly binary?: string; readonly startTimeoutMs?: number } = {},
+): Promise<StripeMock> => {
+  const binary = options.binary ?? (await ensureStripeMock());
+  const dir = await mkdtemp(join(tmpdir(), 'ccp-stripe-mock-'));
+  const log = join(dir, 'stripe-mock.log');
+  let stopping: Promise<void> | undefined;
+  let proc: ReturnType<typeof launch> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (proc) await terminate(proc);
+      await rm(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  try {
+    // Loopback only, and HTTPS on a port of its own choosing too: its default is every interface on 12112.
+    proc = launch(dir, log, [binary, '-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0']);
+    const started = proc;
+    let url: string | undefined;
+    await waitFor(started, `stripe-mock (${binary})`, options.startTimeoutMs ?? 30_000, async () => {
+      url ??= listeningUrl(await readFile(log, 'utf8').catch(() => ''));
+      return url !== undefined && (await answers(url));
+    });
+    if (url === undefined) throw new Error('stripe-mock was ready without saying where');
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
