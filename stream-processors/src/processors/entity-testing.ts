@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   appointmentEvents,
+  billingEvents,
   calendarEvents,
   contactEvents,
   ERASED,
@@ -28,6 +29,7 @@ const definitions: readonly EventDefinition[] = [
   ...contactEvents,
   ...ticketEvents,
   ...messageEvents,
+  ...billingEvents,
 ];
 
 export interface EntityLog {

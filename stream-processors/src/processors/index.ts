@@ -1,5 +1,6 @@
 import type { Processor } from '../processor.js';
 import { createAuditLogProcessor } from './audit-log.js';
+import { createBillingProcessor } from './billing.js';
 import { createCallFactsProcessor } from './call-facts.js';
 import { createSchedulingProcessor } from './appointments.js';
 import { createCampaignsProcessor } from './campaigns.js';
@@ -44,4 +45,5 @@ export const createProcessors = (options: ProcessorsOptions = {}): Processor[] =
   createSchedulingProcessor(),
   createContactsProcessor(),
   createMessagesProcessor(),
+  createBillingProcessor(),
 ];
