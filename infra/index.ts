@@ -9,6 +9,7 @@ export * from './platform/config.js';
 export * from './platform/credentials.js';
 export * from './platform/demo-seed.js';
 export * from './platform/demo-appointments.js';
+export * from './platform/demo-billing.js';
 export * from './platform/platform.js';
 export * from './platform/stream-processing.js';
 export * from './stripe/stripe-mock.js';

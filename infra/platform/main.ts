@@ -4,6 +4,7 @@ import { localCredentials } from './credentials.js';
 import { DEMO_TENANT, DEMO_USERS, demoCallLines, demoClinicHours, seedDemo } from './demo-seed.js';
 import { DEMO_CAMPAIGN, seedDemoCampaign } from './demo-campaign.js';
 import { DEMO_CALENDAR_PATH, seedDemoAppointments } from './demo-appointments.js';
+import { DEMO_BILLING_PATH, seedDemoBilling } from './demo-billing.js';
 import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
@@ -41,6 +42,9 @@ const seeded = config.seedDemo ? await seedDemo(platform, credentials.demoPasswo
 if (config.seedDemo) await seedDemoCampaign(platform);
 // Appointments over the coming week, topped up at each start (derived ids: nothing is booked twice).
 if (config.seedDemo) await seedDemoAppointments(platform);
+// Billing on the embedded ledger only: with PAYMENTS=stripe the demo would open a customer at Stripe.
+const demoBilling = config.seedDemo && config.payments.provider === 'ledger';
+if (demoBilling) await seedDemoBilling(platform);
 
 const lines = [
   '',
@@ -62,6 +66,10 @@ if (config.seedDemo) {
     `  campaigns:   ${platform.url}/campaigns/${DEMO_CAMPAIGN} (a draft with 12 leads: schedule it and the dialer calls them through the local carrier)`,
     `  calendar:    ${platform.url}${DEMO_CALENDAR_PATH} (three staff members, one on call around the clock, with appointments over the coming week: drag one to move it)`,
   );
+  if (demoBilling)
+    lines.push(
+      `  billing:     ${platform.url}${DEMO_BILLING_PATH} (the professional plan on the embedded ledger, last month's invoice, a card on file: try the declining test card ending 0002)`,
+    );
 }
 if (config.mediaGateway.enabled) {
   const voiceUrl = `${config.mediaGateway.publicUrl ?? platform.url}/twilio/voice`;
