@@ -14,6 +14,7 @@ import {
   SetUsageLimits,
   SuspendTenant,
   UpdateTenantSettings,
+  VerifyPlanTierFits,
 } from '@ccp/schemas';
 import { tenantDecider, usageCapInForce, type TenantEvent } from './tenant.js';
 import { DeciderSpecification, command, refusedWith } from './testing.js';
@@ -97,6 +98,27 @@ describe('tenant decider', () => {
     ])
       .when(command(ChangePlanTier, { tenantId: 'acme', planTier: 'free' }))
       .thenThrows(refusedWith('PLAN_LIMIT_EXCEEDED')));
+
+  it('verifies that what the tenant uses fits a tier, storing nothing either way', () => {
+    const twoAgents: TenantEvent[] = [
+      created,
+      { type: 'PlanTierChanged', data: { from: 'free', to: 'starter' } },
+      { type: 'QuotaReserved', data: { resource: 'aiAgents', key: 'a1' } },
+      { type: 'QuotaReserved', data: { resource: 'aiAgents', key: 'a2' } },
+    ];
+    given(twoAgents)
+      .when(command(VerifyPlanTierFits, { tenantId: 'acme', planTier: 'professional' }))
+      .thenNothingHappened();
+    given(twoAgents)
+      .when(command(VerifyPlanTierFits, { tenantId: 'acme', planTier: 'free' }))
+      .thenThrows(refusedWith('PLAN_LIMIT_EXCEEDED', 'planTier'));
+    given([])
+      .when(command(VerifyPlanTierFits, { tenantId: 'acme', planTier: 'starter' }))
+      .thenThrows(refusedWith('TENANT_NOT_FOUND'));
+    given([created, { type: 'TenantDisabled', data: { reason: 'fraud' } }])
+      .when(command(VerifyPlanTierFits, { tenantId: 'acme', planTier: 'starter' }))
+      .thenThrows(refusedWith('TENANT_CLOSED'));
+  });
 
   it('suspends, reactivates, disables and requests deletion', () => {
     given([created])

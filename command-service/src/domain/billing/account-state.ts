@@ -66,9 +66,11 @@ type LiveSubscription = SubscriptionSnapshot & { readonly status: (typeof LIVE)[
 export const isLive = (subscription: SubscriptionSnapshot | undefined): subscription is LiveSubscription =>
   subscription !== undefined && (LIVE as readonly string[]).includes(subscription.status);
 
+const plain = (value: unknown): unknown =>
+  value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+
 /** Compares snapshots as they are stored: an absent optional field equals an undefined one. */
-export const sameSnapshot = (a: unknown, b: unknown): boolean =>
-  isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+export const sameSnapshot = (a: unknown, b: unknown): boolean => isDeepStrictEqual(plain(a), plain(b));
 
 const ms = (at: string): number => Date.parse(at);
 const iso = (at: number): string => new Date(at).toISOString();
