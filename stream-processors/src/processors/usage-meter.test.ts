@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseStreamName, type MeterItem, type PlanTier } from '@ccp/schemas';
 import type { BusEvent } from '../bus/port.js';
+import { createBillingProcessor } from './billing.js';
 import { testReadStores } from './processor-testing.js';
 import { meterCommands, type Metered } from './usage-meter.js';
 import { createUsageProcessor } from './usage.js';
@@ -14,6 +15,9 @@ const meterSends = (sent: readonly SentCommand[]) =>
   sent
     .filter((s) => s.type === 'RecordUsage')
     .map((s) => ({ data: s.data, idempotencyKey: s.idempotencyKey }));
+
+const outcomes = (sent: readonly SentCommand[]) =>
+  sent.filter((s) => s.type === 'RecordUsage').map((s) => s.outcome);
 
 const startCall = (w: WriteSide, callId: string) =>
   w.send('StartCall', {
@@ -52,6 +56,10 @@ const eventOf = (log: readonly BusEvent[], type: string, callId: string) => {
   if (found === undefined) throw new Error(`no ${type} of ${callId}`);
   return { identifier: `u${found.position}`, occurredAt: found.envelope.occurredAt };
 };
+
+/** The log up to a call's event of a type, included. */
+const upTo = (log: readonly BusEvent[], type: string, callId: string) =>
+  log.slice(0, log.findIndex((e) => e.envelope.type === type && callOf(e) === callId) + 1);
 
 const item = (
   log: readonly BusEvent[],
@@ -103,6 +111,7 @@ describe('usage processor: metering', () => {
         idempotencyKey: `meter:m-free:2024-03:${eventOf(log, 'AiReplied', 'F1').identifier}:${eventOf(log, 'CallEnded', 'F1').identifier}:2`,
       };
       expect(meterSends(w.sent)).toEqual([expected]);
+      expect(outcomes(w.sent)).toEqual([{ kind: 'stored', events: ['UsageMetered'] }]);
       const speech = await store.query(
         `SELECT kind FROM usage_events FINAL WHERE tenant_id = 'm-free' AND kind = 'speech_seconds'`,
       );
@@ -112,6 +121,7 @@ describe('usage processor: metering', () => {
       const before = w.sent.length;
       await createUsageProcessor().handle(log, w.context(store));
       expect(meterSends(w.sent.slice(before))).toEqual([expected]);
+      expect(outcomes(w.sent.slice(before))).toEqual([{ kind: 'replayed' }]);
 
       // Cut into single events: every unit once, under the same identifiers.
       const single = w.sent.length;
@@ -119,6 +129,12 @@ describe('usage processor: metering', () => {
       for (const event of log) await processor.handle([event], w.context(store));
       const items = meterSends(w.sent.slice(single)).flatMap((s) => (s.data as { items: MeterItem[] }).items);
       expect(items).toEqual(expected.data.items);
+      // Other keys, but the meter knows every identifier: nothing is metered twice.
+      expect(outcomes(w.sent.slice(single))).toEqual([
+        { kind: 'stored', events: [] },
+        { kind: 'stored', events: [] },
+      ]);
+      expect(await w.streamTypes('meter', '2024-03')).toEqual(['UsageMetered']);
     } finally {
       await w.close();
     }
@@ -198,6 +214,41 @@ describe('usage processor: metering', () => {
       expect(sent.map((s) => (s.data as { items: MeterItem[] }).items)).toEqual([
         [item(log, 'AiReplied', 'C1', 'llm_tokens', 15)],
         [item(log, 'CallEnded', 'C1', 'call_seconds', 150)],
+      ]);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('usage processor, meter and billing projection together', () => {
+  it("a month's calls are billed in it, a call processed after the month's meter closed in the next one", async () => {
+    const w = await tenantWith('m-chain', 'professional');
+    try {
+      await call(w, 'A', '2024-03-10T10:00:00.000Z', 90);
+      await call(w, 'B', '2024-03-31T23:59:00.000Z', 40);
+      const log = await w.busEvents(categories);
+      const store = await stores.open('meter_chain');
+      const usage = createUsageProcessor();
+      const billing = createBillingProcessor();
+      // B ends in March but reaches the usage processor only after March's meter closed.
+      await usage.handle(upTo(log, 'CallEnded', 'A'), w.context(store));
+      w.at('2024-04-01T00:10:00.000Z');
+      await w.send('CloseMeter', { period: '2024-03' });
+      await usage.handle(log, w.context(store));
+      await billing.handle(await w.busEvents(['billing', 'meter']), w.context(store));
+      const billed = await store.query(
+        `SELECT billed_period, groupArray(identifier) AS ids, toUInt64(sum(quantity)) AS seconds
+         FROM billing_meter FINAL WHERE tenant_id = 'm-chain' GROUP BY billed_period ORDER BY billed_period`,
+      );
+      expect(billed).toEqual([
+        { billed_period: '2024-03', ids: [eventOf(log, 'CallEnded', 'A').identifier], seconds: '90' },
+        { billed_period: '2024-04', ids: [eventOf(log, 'CallEnded', 'B').identifier], seconds: '40' },
+      ]);
+      expect(await w.streamTypes('meter', '2024-03')).toEqual([
+        'UsageMetered',
+        'MeterClosed',
+        'UsageMetered',
       ]);
     } finally {
       await w.close();
