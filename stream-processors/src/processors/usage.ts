@@ -192,7 +192,7 @@ const speechSeconds = (startedAt: string | undefined, endedAt: string | undefine
  * What one call event meters, for the usage rows and the billing meter alike; `plan` is asked for what is priced
  * by the tier: minutes and tokens.
  */
-export const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
+const usageOf = (at: CallEventAt, plan: () => PlanTier): Usage | undefined => {
   const { event } = at;
   switch (event.type) {
     case 'CallEnded': {
