@@ -31,6 +31,7 @@ describe('billing through the command handler and the reactor', () => {
   let handler: CommandHandler;
   let reactor: RunningReactor;
   let now: Date;
+  let racer: (() => Promise<void>) | undefined;
 
   const types = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
   const dataOf = async (streamId: string, type: string) =>
@@ -51,7 +52,19 @@ describe('billing through the command handler and the reactor', () => {
   beforeEach(async () => {
     now = new Date('2026-03-02T15:00:00Z');
     store = createSqliteEventStore({ path: ':memory:' });
-    handler = createCommandHandler({ store, routes: commandRoutes, clock: () => now });
+    // Just before the next append to the tenant's stream, another writer appends there, on cue.
+    const racing: EventStore = {
+      ...store,
+      append: async (streamId, events, expected) => {
+        const race = streamId.startsWith('tenant-') ? racer : undefined;
+        if (race) {
+          racer = undefined;
+          await race();
+        }
+        return store.append(streamId, events, expected);
+      },
+    };
+    handler = createCommandHandler({ store: racing, routes: commandRoutes, clock: () => now });
     reactor = await startReactor({
       name: 'reactions',
       store,
@@ -129,6 +142,27 @@ describe('billing through the command handler and the reactor', () => {
     expect(await dataOf('tenant-acme.acme', 'PlanTierChanged')).toEqual([
       { from: 'enterprise', to: 'professional' },
     ]);
+  });
+
+  it('does not lose the tier change to a concurrent write to the tenant', async () => {
+    racer = async () => {
+      await handler.handleTrusted('ReserveQuota', { ...key, resource: 'phoneNumbers', key: 'n1' }, system);
+    };
+    await platform('RecordSubscription', {
+      ...key,
+      subscription: {
+        subscriptionId: 'sub_1',
+        tier: 'professional',
+        status: 'trialing',
+        currentPeriodStart: '2026-03-02T15:00:00Z',
+        currentPeriodEnd: '2026-04-01T00:00:00Z',
+        cancelAtPeriodEnd: false,
+        trialEndsAt: '2026-03-16T15:00:00Z',
+      },
+      source: { kind: 'provider_event', eventId: 'evt_1', createdAt: '2026-03-02T15:00:00Z' },
+    });
+    expect(racer).toBeUndefined();
+    expect((await types('tenant-acme.acme')).slice(-2)).toEqual(['QuotaReserved', 'PlanTierChanged']);
   });
 
   it('suspends the tenant when the grace after a failed payment runs out and reactivates it on payment', async () => {

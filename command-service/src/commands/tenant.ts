@@ -32,6 +32,11 @@ export const releaseQuota = (tenantId: string, resource: QuotaResource, key: str
   request(ReleaseQuota, { tenantId, resource, key });
 
 const superAdminOnly = { stream: tenantStream, roles: [], retryOnConflict: false } as const;
+/**
+ * Also sent by reactions (billing: the tier follows the subscription, suspension for non-payment), which a
+ * concurrent write to the tenant must not make the reactor drop; deciding them again is safe.
+ */
+const superAdminOrReaction = { ...superAdminOnly, retryOnConflict: true } as const;
 
 /** The identity providers' URLs the platform reads discovery documents and signing keys from. */
 const ssoUrls = (settings: { sso?: readonly SsoIssuer[] | undefined }): OutboundUrl[] =>
@@ -42,9 +47,9 @@ const ssoUrls = (settings: { sso?: readonly SsoIssuer[] | undefined }): Outbound
 
 export const tenantRoutes = [
   route(CreateTenant, tenantDecider, { ...superAdminOnly, outboundUrls: (data) => ssoUrls(data.settings) }),
-  route(ChangePlanTier, tenantDecider, superAdminOnly),
-  route(SuspendTenant, tenantDecider, superAdminOnly),
-  route(ReactivateTenant, tenantDecider, superAdminOnly),
+  route(ChangePlanTier, tenantDecider, superAdminOrReaction),
+  route(SuspendTenant, tenantDecider, superAdminOrReaction),
+  route(ReactivateTenant, tenantDecider, superAdminOrReaction),
   route(DisableTenant, tenantDecider, superAdminOnly),
   route(SetUsageLimits, tenantDecider, superAdminOnly),
   route(RequestTenantDeletion, tenantDecider, {
