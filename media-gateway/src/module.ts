@@ -16,6 +16,7 @@ import { endOfLog } from './end-of-log.js';
 import { startCallbackFollower } from './dialer/callbacks.js';
 import { leadIn } from './dialer/campaign-view.js';
 import { startDialer, type Dialer } from './dialer/dialer.js';
+import { startBilling, type BillingHooks, type RunningBilling } from './billing/start.js';
 import { startMessaging, type MessagingHooks, type RunningMessaging } from './messaging/start.js';
 import type { Reminders } from './reminders/manager.js';
 import { startAppointmentReminders, type RemindersHooks } from './reminders/start.js';
@@ -69,6 +70,8 @@ export interface MediaGatewayModule extends PlatformModule {
   readonly messaging: () => RunningMessaging | undefined;
   /** The appointment reminders process manager (tests). */
   readonly reminders: () => Reminders | undefined;
+  /** Billing: the worker, the Stripe meter relay and their counts (tests). */
+  readonly billing: () => RunningBilling | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -95,6 +98,8 @@ export const mediaGatewayModule = (
     readonly messaging?: MessagingHooks;
     /** The reminders' clock and poll (tests move it to reminder and no-show times). */
     readonly reminders?: RemindersHooks;
+    /** The billing worker's clock and poll (tests move it to a month's end or a grace period's). */
+    readonly billing?: BillingHooks;
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
@@ -102,6 +107,7 @@ export const mediaGatewayModule = (
   let calendarSync: CalendarSync | undefined;
   let messaging: RunningMessaging | undefined;
   let reminders: Reminders | undefined;
+  let billing: RunningBilling | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
@@ -109,6 +115,7 @@ export const mediaGatewayModule = (
     calendarSync: () => calendarSync,
     messaging: () => messaging,
     reminders: () => reminders,
+    billing: () => billing,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -257,7 +264,12 @@ export const mediaGatewayModule = (
         ...(hooks.reminders && { hooks: hooks.reminders }),
       });
 
+      const runningBilling = await startBilling({ context, ...(hooks.billing && { hooks: hooks.billing }) });
+      billing = runningBilling;
+
       const http: Middleware = async (ctx, next) => {
+        // Before any body parser: Stripe signs the raw bytes.
+        if (ctx.path.startsWith('/stripe/')) return runningBilling.webhook(ctx, next);
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
           return control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next)));
         }
@@ -274,6 +286,7 @@ export const mediaGatewayModule = (
           await callbacks.stop();
           await calendarSync?.stop();
           await reminders?.stop();
+          await billing?.stop();
           await running.stop();
           await streams.close();
           await subscription.close();

@@ -1,0 +1,187 @@
+import type { Context, Middleware } from 'koa';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
+import {
+  CommandRejected,
+  WebhookSignatureError,
+  type CommandHandler,
+  type PaymentsPort,
+  type ProviderEvent,
+} from '@ccp/command-service';
+import { isPassingRefusal } from './commands.js';
+
+export const STRIPE_WEBHOOK_PATH = '/stripe/webhook';
+/** Stripe's events are a few kilobytes; a megabyte is far more than any of them. */
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface StripeWebhookOptions {
+  readonly payments: PaymentsPort;
+  readonly handler: Pick<CommandHandler, 'handleTrusted'>;
+  /** The tenant whose billing account has this customer (the worker's view), when the event does not say. */
+  readonly tenantOfCustomer: (customerId: string) => string | undefined;
+  /** The grace period a failed payment grants (BILLING_GRACE_DAYS). */
+  readonly graceDays: number;
+  readonly log: (message: string) => void;
+  readonly bodyLimit?: number;
+}
+
+class BodyTooLarge extends Error {}
+
+/** The body exactly as sent: the signature is over these bytes, so nothing may parse it first. */
+const rawBody = (ctx: Context, limit: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(ctx.get('content-length') || '0');
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const request = ctx.req;
+    const cleanup = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        // The rest is not read: the connection is closed after the answer.
+        request.pause();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onAborted = () => onError(new Error('the request was aborted'));
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('aborted', onAborted);
+  });
+
+type Planned = { readonly type: string; readonly data: Record<string, unknown> };
+
+/** The commands a provider event becomes, in order. */
+export const commandsOf = (
+  event: Exclude<ProviderEvent, { kind: 'ignored' }>,
+  tenantId: string,
+  graceDays: number,
+): Planned[] => {
+  const source = { kind: 'provider_event', eventId: event.eventId, createdAt: event.createdAt };
+  switch (event.kind) {
+    case 'subscription':
+      return [{ type: 'RecordSubscription', data: { tenantId, subscription: event.subscription, source } }];
+    case 'invoice_paid':
+      return [
+        { type: 'RecordInvoice', data: { tenantId, invoice: event.invoice, source } },
+        {
+          type: 'RecordPayment',
+          data: {
+            tenantId,
+            invoiceId: event.invoice.invoiceId,
+            amountPaidCents: event.invoice.amountPaidCents,
+            paidAt: event.paidAt,
+          },
+        },
+      ];
+    case 'invoice_payment_failed':
+      return [
+        { type: 'RecordInvoice', data: { tenantId, invoice: event.invoice, source } },
+        {
+          type: 'RecordPaymentFailure',
+          data: {
+            tenantId,
+            invoiceId: event.invoice.invoiceId,
+            amountDueCents: event.invoice.amountDueCents,
+            attempt: event.attempt,
+            failedAt: event.createdAt,
+            ...(event.nextAttemptAt !== undefined && { nextAttemptAt: event.nextAttemptAt }),
+            ...(event.reason !== undefined && { reason: event.reason }),
+            graceDays,
+          },
+        },
+      ];
+  }
+};
+
+/**
+ * `POST /stripe/webhook`: Stripe's events, checked against the raw body's signature by the payments port
+ * (forged, altered or stale: 400, nothing recorded), turned into the billing account's commands. Each command's
+ * idempotency key is `stripe:<event id>:<command type>` and the command service keeps keys for ever, so an
+ * event delivered again changes nothing. Stripe retries anything but a 2xx: a command that failed for the
+ * platform's own reasons answers 500 (tried again later); a refusal, an event of no interest or a customer of no
+ * account here answers 200 with a log line, since sending it again would not change the answer.
+ * The ledger has no webhooks: with PAYMENTS=ledger the route answers 404.
+ */
+export const stripeWebhook = (options: StripeWebhookOptions): Middleware => {
+  const { payments, handler, log } = options;
+  const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+
+  const answer = (ctx: Context, status: number, body: Record<string, unknown>) => {
+    ctx.status = status;
+    ctx.body = body;
+  };
+
+  return async (ctx, next) => {
+    if (ctx.path !== STRIPE_WEBHOOK_PATH) return next();
+    if (payments.provider !== 'stripe') return answer(ctx, 404, { error: 'the ledger has no webhooks' });
+    if (ctx.method !== 'POST') {
+      ctx.set('Allow', 'POST');
+      return answer(ctx, 405, { error: 'POST only' });
+    }
+    let raw: Buffer;
+    try {
+      raw = await rawBody(ctx, limit);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      ctx.set('Connection', 'close');
+      return answer(ctx, 413, { error: `the body is larger than ${limit} bytes` });
+    }
+    let event: ProviderEvent;
+    try {
+      event = payments.parseWebhook(raw, ctx.get('stripe-signature') || undefined);
+    } catch (error) {
+      if (!(error instanceof WebhookSignatureError)) throw error;
+      log(`billing: Stripe webhook refused: ${error.message}`);
+      return answer(ctx, 400, { error: error.message });
+    }
+    if (event.kind === 'ignored') return answer(ctx, 200, { received: true, ignored: event.type });
+
+    const tenantId = event.tenantId ?? options.tenantOfCustomer(event.customerId);
+    if (tenantId === undefined) {
+      log(`billing: Stripe event ${event.eventId} is about customer ${event.customerId}, of no account here`);
+      return answer(ctx, 200, { received: true, ignored: 'unknown customer' });
+    }
+    for (const command of commandsOf(event, tenantId, options.graceDays)) {
+      try {
+        await handler.handleTrusted(command.type, command.data, {
+          actor: SYSTEM_ACTOR,
+          correlationId: event.eventId,
+          idempotencyKey: `stripe:${event.eventId}:${command.type}`,
+        });
+      } catch (error) {
+        if (error instanceof CommandRejected && !isPassingRefusal(error)) {
+          log(
+            `billing: Stripe event ${event.eventId}: ${command.type} refused (${error.code}): ${error.message}`,
+          );
+          continue;
+        }
+        log(
+          `billing: Stripe event ${event.eventId}: ${command.type} failed, Stripe sends it again: ${String(error)}`,
+        );
+        return answer(ctx, 500, { error: 'not recorded; send it again' });
+      }
+    }
+    return answer(ctx, 200, { received: true });
+  };
+};

@@ -1,0 +1,551 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  billingPeriodOf,
+  decodeEvent,
+  nextPeriod,
+  parseStreamName,
+  periodBounds,
+  type EventEnvelope,
+  type MeterClosed,
+  type SubscriptionSnapshot,
+} from '@ccp/schemas';
+import {
+  PaymentsUnavailableError,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+  type PaymentsPort,
+  type PaymentsSettings,
+  type RecordedEvent,
+  type Subscription,
+} from '@ccp/command-service';
+import { endOfLog } from '../end-of-log.js';
+import { startTimers } from '../timers/timers.js';
+import { billingSendFor } from './commands.js';
+import { planNotices, recipientsOf, remindsBeforeGraceEnds, type NoticeKind } from './notices.js';
+import { accountOf, BillingView, foldsInto, type AccountEntry, type DunningEntry } from './view.js';
+
+export const BILLING_CHECKPOINT = 'billing-worker';
+const SAVE_EVERY = 500;
+/** The longest wait between two tries of a reaction that keeps failing. */
+const MAX_BACKOFF_MS = 30_000;
+/** The timer that closes the months of ledger accounts. */
+const MONTH_CLOSE = 'month-close';
+/** After a refused ExpireDunningGrace (the handler's clock is behind), it is tried again this much later. */
+const GRACE_RECHECK_MS = 60_000;
+
+type MeterClosedData = (typeof MeterClosed)['data']['_output'];
+
+export interface BillingWorkerOptions {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  /** Decides on the same clock as `now` (CloseMeter and ExpireDunningGrace compare their times with it). */
+  readonly handler: Pick<CommandHandler, 'handleTrusted'>;
+  readonly payments: PaymentsPort;
+  readonly settings: Pick<PaymentsSettings, 'graceDays' | 'closeDelayMinutes'>;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  /** How often the timers look at the clock (default 1 s). */
+  readonly pollMs?: number;
+  /** The first wait before a failed reaction is tried again, doubled at each try (default 200 ms). */
+  readonly retryMs?: number;
+}
+
+export interface BillingWorkerStats {
+  readonly position: number;
+  /** Dunning grace timers armed. */
+  readonly graceTimers: number;
+  /** Provider calls that failed for good (logged, not retried). */
+  readonly permanentFailures: number;
+  /** Provider calls that were unavailable and tried again. */
+  readonly retries: number;
+}
+
+export interface BillingWorker {
+  readonly stats: () => BillingWorkerStats;
+  /** The tenant whose account is linked to this provider customer, as far as the worker has read. */
+  readonly tenantOfCustomer: (customerId: string) => string | undefined;
+  /** Looks at the clock now (after a test moved it). */
+  readonly poke: () => void;
+  /** Resolves once every event in the log has been handled, those its own commands appended included. */
+  readonly caughtUp: () => Promise<void>;
+  stop(): Promise<void>;
+}
+
+const graceKey = (tenantId: string, invoiceId: string) => `grace/${tenantId}/${invoiceId}`;
+
+/**
+ * The billing worker: a process manager that follows the log from its checkpoint and does what the billing
+ * account asks of the payment provider, recording the answers as commands:
+ * - an opened account gets the provider's customer (LinkBillingCustomer);
+ * - subscription requests go to the provider (keyed by the request event's id) and come back as
+ *   RecordSubscription;
+ * - ledger accounts: when a month is over (plus the close delay), each month since the account opened that is
+ *   not closed gets CloseMeter; a closed meter gets IssueLedgerInvoice;
+ * - dunning: ExpireDunningGrace when the grace ends (a timer rebuilt from the log at every start), and email
+ *   notices (ScheduleMessage, ids derived from the event that caused them) on a failed payment, three days
+ *   before the grace ends, on suspension and on recovery.
+ * A provider that is unavailable is tried again with a growing pause and the checkpoint does not pass the event;
+ * any other provider error is final: logged, counted in `stats().permanentFailures`, and the event passed.
+ */
+export const startBillingWorker = async (options: BillingWorkerOptions): Promise<BillingWorker> => {
+  const { store, checkpoints, payments, log, now } = options;
+  const view = new BillingView();
+  const send = billingSendFor(options.handler, log);
+  const closeDelayMs = options.settings.closeDelayMinutes * 60_000;
+  const counts = { permanentFailures: 0, retries: 0 };
+
+  /** A provider call: unavailable is thrown (retried), anything else is final and gives undefined. */
+  const callPort = async <T>(
+    what: string,
+    tenantId: string,
+    call: () => Promise<T>,
+  ): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof PaymentsUnavailableError) throw error;
+      counts.permanentFailures += 1;
+      const message = error instanceof Error ? error.message : String(error);
+      log(`billing: ${what} for ${tenantId} failed for good and is not tried again: ${message}`);
+      return undefined;
+    }
+  };
+
+  /** The account as stored now: events later in the log than the one handled (a customer linked since). */
+  const storedAccount = async (tenantId: string): Promise<AccountEntry | undefined> =>
+    accountOf(
+      tenantId,
+      (await store.readStream(`billing-${tenantId}.account`)).flatMap((recorded) => {
+        const decoded = decodeEvent(recorded);
+        return decoded.ok ? [decoded.value] : [];
+      }),
+    );
+
+  // ------------------------------------------------------------------------------------- customers
+
+  const linkCustomer = async (account: AccountEntry): Promise<string | undefined> => {
+    const { tenantId, openedEventId } = account;
+    const created = await callPort('creating the customer', tenantId, () =>
+      payments.createCustomer(
+        { tenantId, email: account.billingEmail, companyName: account.companyName },
+        { idempotencyKey: openedEventId },
+      ),
+    );
+    if (!created) return undefined;
+    const done = await send(
+      'LinkBillingCustomer',
+      { tenantId, provider: payments.provider, customerId: created.customerId },
+      { correlationId: openedEventId, idempotencyKey: `billing:${openedEventId}:LinkBillingCustomer` },
+    );
+    return done === 'done' ? created.customerId : undefined;
+  };
+
+  /** The account's customer: linked earlier, linked since (later in the log), or created now. */
+  const customerOf = async (tenantId: string): Promise<string | undefined> => {
+    const known = view.account(tenantId)?.customer;
+    if (known) return known.customerId;
+    const stored = await storedAccount(tenantId);
+    if (!stored) return undefined;
+    return stored.customer?.customerId ?? (await linkCustomer(stored));
+  };
+
+  // ------------------------------------------------------------------------------------- subscriptions
+
+  const recordAnswer = async (tenantId: string, event: EventEnvelope, subscription: SubscriptionSnapshot) => {
+    await send(
+      'RecordSubscription',
+      { tenantId, subscription, source: { kind: 'request', requestEventId: event.id } },
+      { correlationId: event.id, idempotencyKey: `billing:${event.id}:RecordSubscription` },
+    );
+  };
+
+  const onRequest = async (tenantId: string, event: EventEnvelope) => {
+    const customerId = await customerOf(tenantId);
+    if (customerId === undefined) {
+      counts.permanentFailures += 1;
+      log(`billing: ${event.type} ${event.id} of ${tenantId} not carried out: the account has no customer`);
+      return;
+    }
+    // The request's own time, so a request handled again asks the provider exactly the same thing.
+    const at = new Date(event.occurredAt);
+    const key = { idempotencyKey: event.id };
+    if (event.type === 'SubscriptionRequested') {
+      const { tier, trialDays } = event.data as { tier: SubscriptionSnapshot['tier']; trialDays: number };
+      const answer = await callPort('starting the subscription', tenantId, () =>
+        payments.startSubscription({ tenantId, customerId, tier, trialDays, now: at }, key),
+      );
+      if (answer) await recordAnswer(tenantId, event, answer);
+      return;
+    }
+    // The subscription as it was when the change was asked for: the view is folded up to the request.
+    const subscription = view.account(tenantId)?.subscription;
+    if (!subscription) {
+      counts.permanentFailures += 1;
+      log(`billing: ${event.type} ${event.id} of ${tenantId} not carried out: no subscription is recorded`);
+      return;
+    }
+    const ref = { tenantId, customerId, subscription, now: at };
+    const answer =
+      event.type === 'SubscriptionTierChangeRequested'
+        ? await callPort('changing the tier', tenantId, () =>
+            payments.changeTier(
+              { ...ref, tier: (event.data as { to: SubscriptionSnapshot['tier'] }).to },
+              key,
+            ),
+          )
+        : await callPort('cancelling at period end', tenantId, () => payments.cancelAtPeriodEnd(ref, key));
+    if (answer) await recordAnswer(tenantId, event, answer);
+  };
+
+  // ------------------------------------------------------------------------------------- ledger months
+
+  /** The months of a ledger account that are over (plus the delay) and whose meter is not closed. */
+  const monthsToClose = (account: AccountEntry, at: number): string[] => {
+    const periods: string[] = [];
+    for (
+      let period = billingPeriodOf(new Date(account.openedAt));
+      periodBounds(period).end.getTime() + closeDelayMs <= at;
+      period = nextPeriod(period)
+    ) {
+      if (!view.isClosed(account.tenantId, period)) periods.push(period);
+    }
+    return periods;
+  };
+
+  /** The next time a month's close is due: this month's start plus the delay if still ahead, else the next's. */
+  const nextCloseAt = (at: Date): Date => {
+    const { start, end } = periodBounds(billingPeriodOf(at));
+    const thisOne = start.getTime() + closeDelayMs;
+    return new Date(thisOne > at.getTime() ? thisOne : end.getTime() + closeDelayMs);
+  };
+
+  const closeMonths = async () => {
+    const at = now();
+    for (const account of view.allAccounts()) {
+      if (account.customer?.provider !== 'ledger') continue;
+      for (const period of monthsToClose(account, at.getTime())) {
+        const key = `close-meter:${account.tenantId}:${period}`;
+        await send(
+          'CloseMeter',
+          { tenantId: account.tenantId, period },
+          { correlationId: key, idempotencyKey: key },
+        );
+      }
+    }
+    timers.schedule(MONTH_CLOSE, nextCloseAt(at));
+  };
+
+  const onMeterClosed = async (tenantId: string, period: string, data: MeterClosedData) => {
+    // Only the ledger invoices from the meter; Stripe invoices from the meter events it was sent.
+    if (view.account(tenantId)?.customer?.provider !== 'ledger') return;
+    const key = `ledger-invoice:${tenantId}:${period}`;
+    await send(
+      'IssueLedgerInvoice',
+      {
+        tenantId,
+        period,
+        callSeconds: data.callSeconds,
+        llmTokens: data.llmTokens,
+        graceDays: options.settings.graceDays,
+      },
+      { correlationId: key, idempotencyKey: key },
+    );
+  };
+
+  // ------------------------------------------------------------------------------------- dunning
+
+  const onGraceDue = async (tenantId: string, invoiceId: string) => {
+    const dunning = view.account(tenantId)?.dunning;
+    if (dunning?.status !== 'active' || dunning.invoiceId !== invoiceId) return;
+    const key = graceKey(tenantId, invoiceId);
+    const endsAt = Date.parse(dunning.graceEndsAt);
+    if (now().getTime() < endsAt) {
+      timers.schedule(key, new Date(endsAt));
+      return;
+    }
+    const idempotencyKey = `expire-grace:${tenantId}:${invoiceId}`;
+    const done = await send(
+      'ExpireDunningGrace',
+      { tenantId },
+      { correlationId: idempotencyKey, idempotencyKey },
+    );
+    if (done === 'refused') timers.schedule(key, new Date(now().getTime() + GRACE_RECHECK_MS));
+  };
+
+  const timers = startTimers({
+    now,
+    log,
+    ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+    onDue: async (key) => {
+      if (key === MONTH_CLOSE) return closeMonths();
+      const [, tenantId = '', ...invoice] = key.split('/');
+      return onGraceDue(tenantId, invoice.join('/'));
+    },
+  });
+
+  const armGrace = (tenantId: string, dunning: DunningEntry | undefined) => {
+    if (!dunning) return;
+    const key = graceKey(tenantId, dunning.invoiceId);
+    if (dunning.status === 'active') timers.schedule(key, new Date(dunning.graceEndsAt));
+    else timers.cancel(key);
+  };
+
+  const notify = async (
+    kind: NoticeKind,
+    event: EventEnvelope,
+    account: AccountEntry,
+    dunning: DunningEntry,
+    suspended?: boolean,
+  ) => {
+    const recipients = recipientsOf(account.billingEmail, view.adminEmails(account.tenantId));
+    const amountDueCents = account.amountDue.get(dunning.invoiceId);
+    const invoiceNumber = account.invoiceNumbers.get(dunning.invoiceId);
+    const notices = planNotices(
+      kind,
+      { eventId: event.id, at: event.occurredAt },
+      {
+        companyName: account.companyName,
+        invoiceId: dunning.invoiceId,
+        graceEndsAt: dunning.graceEndsAt,
+        ...(amountDueCents !== undefined && { amountDueCents }),
+        ...(invoiceNumber !== undefined && { invoiceNumber }),
+        ...(suspended !== undefined && { suspended }),
+      },
+      recipients,
+    );
+    for (const notice of notices) {
+      await send(
+        'ScheduleMessage',
+        {
+          tenantId: account.tenantId,
+          messageId: notice.messageId,
+          channel: 'email',
+          to: notice.to,
+          purpose: 'billing_notice',
+          language: 'en',
+          subject: notice.subject,
+          body: notice.body,
+          dueAt: notice.dueAt,
+          ...(notice.expiresAt !== undefined && { expiresAt: notice.expiresAt }),
+        },
+        { correlationId: event.id },
+      );
+    }
+  };
+
+  /** Paid before the grace ended: the reminder planned for three days before its end does not go. */
+  const cancelGraceReminder = async (account: AccountEntry, dunning: DunningEntry) => {
+    if (!remindsBeforeGraceEnds(dunning)) return;
+    const recipients = recipientsOf(account.billingEmail, view.adminEmails(account.tenantId));
+    const reminders = planNotices(
+      'grace-ending',
+      { eventId: dunning.startedEventId, at: dunning.startedAt },
+      { companyName: account.companyName, invoiceId: dunning.invoiceId, graceEndsAt: dunning.graceEndsAt },
+      recipients,
+    );
+    for (const reminder of reminders) {
+      await send(
+        'CancelMessage',
+        { tenantId: account.tenantId, messageId: reminder.messageId, reason: 'the invoice was paid' },
+        { correlationId: dunning.startedEventId },
+      );
+    }
+  };
+
+  const onDunning = async (event: EventEnvelope, account: AccountEntry) => {
+    const dunning = account.dunning;
+    armGrace(account.tenantId, dunning);
+    if (!dunning) return;
+    switch (event.type) {
+      case 'PaymentFailed':
+        // A first failure starts dunning in the next event, which sends the notice; a later one is told now.
+        if (dunning.status === 'active' || dunning.status === 'expired') {
+          const { invoiceId } = event.data as { invoiceId: string };
+          await notify('payment-failed', event, account, { ...dunning, invoiceId });
+        }
+        return;
+      case 'DunningStarted':
+        await notify('payment-failed', event, account, dunning);
+        if (remindsBeforeGraceEnds(dunning)) await notify('grace-ending', event, account, dunning);
+        return;
+      case 'DunningGraceExpired':
+        await notify('suspended', event, account, dunning);
+        return;
+      case 'DunningEnded': {
+        const { suspended } = event.data as { suspended: boolean };
+        await notify('restored', event, account, dunning, suspended);
+        if (!suspended) await cancelGraceReminder(account, dunning);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  // ------------------------------------------------------------------------------------- reactions
+
+  const react = async (event: EventEnvelope) => {
+    const stream = parseStreamName(event.streamId);
+    if (!stream) return;
+    const { tenantId } = stream;
+    if (stream.category === 'meter') {
+      if (event.type === 'MeterClosed')
+        await onMeterClosed(tenantId, stream.id, event.data as MeterClosedData);
+      return;
+    }
+    const account = view.account(tenantId);
+    if (stream.category !== 'billing' || !account) return;
+    switch (event.type) {
+      case 'BillingAccountOpened':
+        if (!(await storedAccount(tenantId))?.customer) await linkCustomer(account);
+        return;
+      case 'BillingCustomerLinked':
+        // A ledger account linked late may have months to close already.
+        if (account.customer?.provider === 'ledger') timers.schedule(MONTH_CLOSE, now());
+        return;
+      case 'SubscriptionRequested':
+      case 'SubscriptionTierChangeRequested':
+      case 'SubscriptionCancellationRequested':
+        await onRequest(tenantId, event);
+        return;
+      case 'PaymentFailed':
+      case 'DunningStarted':
+      case 'DunningGraceExpired':
+      case 'DunningEnded':
+        await onDunning(event, account);
+        return;
+      default:
+        return;
+    }
+  };
+
+  const decoded = (recorded: RecordedEvent): EventEnvelope | undefined => {
+    if (!foldsInto(recorded.streamId)) return undefined;
+    const result = decodeEvent(recorded);
+    return result.ok ? result.value : undefined;
+  };
+
+  // ------------------------------------------------------------------------------------- following
+
+  // Billing is as old as this worker: every billing event is for it, from the log's start on a first start.
+  const checkpoint = (await checkpoints.load(BILLING_CHECKPOINT)) ?? 0;
+  let position = 0;
+  while (position < checkpoint) {
+    const batch = await store.readAll({ after: position, maxCount: 5000 });
+    if (batch.length === 0) break;
+    for (const recorded of batch) {
+      if (recorded.position > checkpoint) break;
+      const event = decoded(recorded);
+      if (event) view.apply(event);
+      position = recorded.position;
+    }
+  }
+  for (const account of view.allAccounts()) armGrace(account.tenantId, account.dunning);
+  timers.schedule(MONTH_CLOSE, now());
+
+  const handled = { position: checkpoint };
+  let stopped = false;
+  const stopping = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+  const retryMs = options.retryMs ?? 200;
+
+  /** A reaction is tried until done or stopped (false): skipping it would lose a customer or a subscription. */
+  const reactUntilDone = async (event: EventEnvelope, at: number): Promise<boolean> => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        await react(event);
+        return true;
+      } catch (error) {
+        if (error instanceof PaymentsUnavailableError) counts.retries += 1;
+        // Logged at tries 1, 2, 4, 8, ...: a long outage does not flood the log.
+        if ((attempt & (attempt - 1)) === 0) {
+          log(`billing: ${event.type} at ${at} failed (attempt ${attempt}): ${String(error)}`);
+        }
+        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (attempt - 1)));
+      }
+    }
+    return false;
+  };
+
+  let waiting: { position: number; resolve: () => void }[] = [];
+  let folded = checkpoint;
+  let saved = checkpoint;
+
+  const handle = async (recorded: RecordedEvent): Promise<boolean> => {
+    const event = decoded(recorded);
+    let acted = false;
+    if (event) {
+      if (recorded.position > folded) {
+        view.apply(event);
+        folded = recorded.position;
+      }
+      // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
+      if (!(await reactUntilDone(event, recorded.position))) return false;
+      acted = true;
+    }
+    if (acted || recorded.position - saved >= SAVE_EVERY) {
+      await checkpoints.save(BILLING_CHECKPOINT, recorded.position);
+      saved = recorded.position;
+    }
+    handled.position = recorded.position;
+    const ready = waiting.filter((w) => w.position <= recorded.position);
+    waiting = waiting.filter((w) => w.position > recorded.position);
+    for (const waiter of ready) waiter.resolve();
+    return true;
+  };
+
+  let subscription: Subscription | undefined;
+  /** A failed subscription or checkpoint save is logged and the log followed again after a growing pause. */
+  const following = (async () => {
+    for (let failures = 0; !stopped;) {
+      try {
+        subscription = store.subscribe({ after: handled.position });
+        for await (const recorded of subscription) {
+          if (!(await handle(recorded))) return;
+          failures = 0;
+        }
+        if (stopped) return;
+        throw new Error('the subscription ended');
+      } catch (error) {
+        if (stopped) return;
+        failures += 1;
+        if ((failures & (failures - 1)) === 0) {
+          log(
+            `billing: following the log failed (${failures} in a row) after ${handled.position}: ${String(error)}`,
+          );
+        }
+        await subscription?.close().catch(() => undefined);
+        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (failures - 1)));
+      }
+    }
+  })();
+
+  return {
+    stats: () => ({
+      position: handled.position,
+      graceTimers: timers.size() - (timers.dueAt(MONTH_CLOSE) ? 1 : 0),
+      ...counts,
+    }),
+    tenantOfCustomer: (customerId) => view.tenantOfCustomer(customerId),
+    poke: () => timers.poke(),
+    caughtUp: async () => {
+      for (;;) {
+        const target = await endOfLog(store);
+        if (handled.position >= target || stopped) return;
+        await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
+      }
+    },
+    stop: async () => {
+      stopped = true;
+      stopping.abort();
+      await subscription?.close();
+      await following.catch((error: unknown) => log(`billing: stopped on ${String(error)}`));
+      await timers.stop();
+      for (const waiter of waiting) waiter.resolve();
+      await checkpoints
+        .save(BILLING_CHECKPOINT, handled.position)
+        .catch((error: unknown) => log(`billing: checkpoint not saved at stop: ${String(error)}`));
+    },
+  };
+};
