@@ -26,6 +26,12 @@ export const billingEn = {
       uncollectible: 'Uncollectible',
       void: 'Void',
     },
+    lineKinds: {
+      subscription: 'Subscription',
+      call_minutes: 'Call minutes',
+      llm_tokens: 'AI tokens',
+      adjustment: 'Adjustment',
+    },
     tenant: {
       title: 'Billing',
       subtitle: 'Your subscription, this month’s usage and invoice so far, past invoices and how you pay.',

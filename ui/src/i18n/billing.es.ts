@@ -28,6 +28,12 @@ export const billingEs: BillingMessages = {
       uncollectible: 'Incobrable',
       void: 'Anulada',
     },
+    lineKinds: {
+      subscription: 'Suscripción',
+      call_minutes: 'Minutos de llamada',
+      llm_tokens: 'Tokens de IA',
+      adjustment: 'Ajuste',
+    },
     tenant: {
       title: 'Facturación',
       subtitle:

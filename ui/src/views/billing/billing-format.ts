@@ -15,6 +15,15 @@ export const day = (f: Format, iso: string | null | undefined): string =>
     ? NONE
     : new Intl.DateTimeFormat(f.tag.value, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(iso));
 
+/**
+ * The last day of a period whose end is exclusive (a month runs from the 1st to the next 1st, 00:00 UTC): the
+ * day a person would say it ends on.
+ */
+export const lastDay = (f: Format, iso: string | null | undefined): string =>
+  iso === null || iso === undefined || iso === ''
+    ? NONE
+    : day(f, new Date(Date.parse(iso) - 1).toISOString());
+
 export type TagType = 'default' | 'success' | 'warning' | 'error' | 'info';
 
 export const subscriptionTone = (status: string): TagType => {
