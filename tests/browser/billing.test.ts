@@ -267,7 +267,11 @@ describe('the super admin’s billing page', () => {
     await ui.signIn(clinic, 'tenant_admin');
     await openBilling(clinic);
     await containsText(clinic.getByTestId('dunning-banner'), 'Update your payment method by');
-    await clinic.evaluate(() => localStorage.setItem('ccp.locale', 'es'));
+    await clinic.evaluate(() =>
+      (
+        globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }
+      ).localStorage.setItem('ccp.locale', 'es'),
+    );
     await clinic.reload();
     await hasText(clinic.getByRole('heading', { level: 1 }), 'Facturación');
     await containsText(clinic.getByTestId('dunning-banner'), 'Actualice su método de pago antes del');
