@@ -17,3 +17,8 @@ export * from './src/speech/wav.js';
 export * from './src/telephony/call-control.js';
 export * from './src/telephony/carrier.js';
 export * from './src/telephony/twilio-signature.js';
+export { startBilling, type BillingHooks, type RunningBilling } from './src/billing/start.js';
+export { BILLING_CHECKPOINT, type BillingWorker, type BillingWorkerStats } from './src/billing/worker.js';
+export { METER_RELAY_CHECKPOINT, type MeterRelay, type MeterRelayStats } from './src/billing/relay.js';
+export { STRIPE_WEBHOOK_PATH } from './src/billing/webhook.js';
+export { noticeMessageId } from './src/billing/notices.js';

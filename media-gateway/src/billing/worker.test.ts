@@ -85,11 +85,9 @@ const restart = async () => {
   return start();
 };
 
+/** The worker looks at the clock and handles the log, its timers' commands included. */
 const settle = async () => {
   running?.poke();
-  await running?.caughtUp();
-  // The timers' callbacks run apart from the log: a few turns for what a poke started.
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setTimeout(resolve, 15));
   await running?.caughtUp();
 };
 const moveTo = async (time: number) => {

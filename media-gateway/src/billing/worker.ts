@@ -67,7 +67,10 @@ export interface BillingWorker {
   readonly tenantOfCustomer: (customerId: string) => string | undefined;
   /** Looks at the clock now (after a test moved it). */
   readonly poke: () => void;
-  /** Resolves once every event in the log has been handled, those its own commands appended included. */
+  /**
+   * Resolves once every event in the log has been handled and no timer's command is running, the events its own
+   * commands appended included.
+   */
   readonly caughtUp: () => Promise<void>;
   stop(): Promise<void>;
 }
@@ -273,14 +276,18 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     if (done === 'refused') timers.schedule(key, new Date(now().getTime() + GRACE_RECHECK_MS));
   };
 
+  /** Timer callbacks running now: caughtUp() waits for them too. */
+  const firing = new Set<Promise<void>>();
   const timers = startTimers({
     now,
     log,
     ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
-    onDue: async (key) => {
-      if (key === MONTH_CLOSE) return closeMonths();
+    onDue: (key) => {
       const [, tenantId = '', ...invoice] = key.split('/');
-      return onGraceDue(tenantId, invoice.join('/'));
+      const run = key === MONTH_CLOSE ? closeMonths() : onGraceDue(tenantId, invoice.join('/'));
+      const tracked = run.finally(() => firing.delete(tracked));
+      firing.add(tracked);
+      return tracked;
     },
   });
 
@@ -530,10 +537,16 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     tenantOfCustomer: (customerId) => view.tenantOfCustomer(customerId),
     poke: () => timers.poke(),
     caughtUp: async () => {
+      // The log, and the timers' commands, whose events are in the log to be handled in turn.
       for (;;) {
         const target = await endOfLog(store);
-        if (handled.position >= target || stopped) return;
-        await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
+        if (stopped) return;
+        if (handled.position < target) {
+          await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
+          continue;
+        }
+        if (firing.size === 0) return;
+        await Promise.allSettled([...firing]);
       }
     },
     stop: async () => {
