@@ -38,6 +38,8 @@ export interface AccountEntry {
   readonly amountDue: Map<string, number>;
   /** The number printed on each invoice, by invoice id (the notices name the invoice by it). */
   readonly invoiceNumbers: Map<string, string>;
+  /** The subscription requests whose provider answer is recorded: they are not asked of the provider again. */
+  readonly answeredRequests: Set<string>;
 }
 
 interface MemberEntry {
@@ -101,6 +103,7 @@ export class BillingView {
         openedEventId: event.id,
         amountDue: new Map(),
         invoiceNumbers: new Map(),
+        answeredRequests: new Set(),
       });
       return;
     }
@@ -117,6 +120,8 @@ export class BillingView {
         return;
       case 'SubscriptionRecorded':
         account.subscription = event.data.subscription;
+        if (event.data.source.kind === 'request')
+          account.answeredRequests.add(event.data.source.requestEventId);
         return;
       case 'InvoiceRecorded':
         account.invoiceNumbers.set(event.data.invoice.invoiceId, event.data.invoice.number);

@@ -176,6 +176,14 @@ describe('the billing worker: customers and subscriptions', () => {
       currentPeriodStart: new Date(T0).toISOString(),
       currentPeriodEnd: '2026-04-01T00:00:00.000Z',
     });
+
+    // Read again from the start (a lost checkpoint): answered requests are not asked of the provider again.
+    await stopWorker();
+    await checkpoints.save(BILLING_CHECKPOINT, 0);
+    await start();
+    await settle();
+    expect(payments.calls).toHaveLength(4);
+    expect(await ofType('SubscriptionRecorded')).toHaveLength(3);
   });
 
   it('tries an unavailable provider again without passing the request, and passes one that fails for good', async () => {

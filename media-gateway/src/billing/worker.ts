@@ -164,6 +164,9 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
   };
 
   const onRequest = async (tenantId: string, event: EventEnvelope) => {
+    // Answered already (handled again after a crash, or from a lost checkpoint): the provider keeps an
+    // idempotency key only for a while, so it is not asked again.
+    if ((await storedAccount(tenantId))?.answeredRequests.has(event.id) === true) return;
     const customerId = await customerOf(tenantId);
     if (customerId === undefined) {
       counts.permanentFailures += 1;
