@@ -22,7 +22,7 @@ import {
 import { endOfLog } from '../end-of-log.js';
 import { startTimers } from '../timers/timers.js';
 import { billingSendFor } from './commands.js';
-import { planNotices, recipientsOf, remindsBeforeGraceEnds, type NoticeKind } from './notices.js';
+import { dunningNotices } from './dunning-notices.js';
 import { accountOf, BillingView, foldsInto, type AccountEntry, type DunningEntry } from './view.js';
 
 export const BILLING_CHECKPOINT = 'billing-worker';
@@ -301,96 +301,11 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     else timers.cancel(key);
   };
 
-  const notify = async (
-    kind: NoticeKind,
-    event: EventEnvelope,
-    account: AccountEntry,
-    dunning: DunningEntry,
-    suspended?: boolean,
-  ) => {
-    const recipients = recipientsOf(account.billingEmail, view.adminEmails(account.tenantId));
-    const amountDueCents = account.amountDue.get(dunning.invoiceId);
-    const invoiceNumber = account.invoiceNumbers.get(dunning.invoiceId);
-    const notices = planNotices(
-      kind,
-      { eventId: event.id, at: event.occurredAt },
-      {
-        companyName: account.companyName,
-        invoiceId: dunning.invoiceId,
-        graceEndsAt: dunning.graceEndsAt,
-        ...(amountDueCents !== undefined && { amountDueCents }),
-        ...(invoiceNumber !== undefined && { invoiceNumber }),
-        ...(suspended !== undefined && { suspended }),
-      },
-      recipients,
-    );
-    for (const notice of notices) {
-      await send(
-        'ScheduleMessage',
-        {
-          tenantId: account.tenantId,
-          messageId: notice.messageId,
-          channel: 'email',
-          to: notice.to,
-          purpose: 'billing_notice',
-          language: 'en',
-          subject: notice.subject,
-          body: notice.body,
-          dueAt: notice.dueAt,
-          ...(notice.expiresAt !== undefined && { expiresAt: notice.expiresAt }),
-        },
-        { correlationId: event.id },
-      );
-    }
-  };
-
-  /** Paid before the grace ended: the reminder planned for three days before its end does not go. */
-  const cancelGraceReminder = async (account: AccountEntry, dunning: DunningEntry) => {
-    if (!remindsBeforeGraceEnds(dunning)) return;
-    const recipients = recipientsOf(account.billingEmail, view.adminEmails(account.tenantId));
-    const reminders = planNotices(
-      'grace-ending',
-      { eventId: dunning.startedEventId, at: dunning.startedAt },
-      { companyName: account.companyName, invoiceId: dunning.invoiceId, graceEndsAt: dunning.graceEndsAt },
-      recipients,
-    );
-    for (const reminder of reminders) {
-      await send(
-        'CancelMessage',
-        { tenantId: account.tenantId, messageId: reminder.messageId, reason: 'the invoice was paid' },
-        { correlationId: dunning.startedEventId },
-      );
-    }
-  };
+  const notifyDunning = dunningNotices(view, send);
 
   const onDunning = async (event: EventEnvelope, account: AccountEntry) => {
-    const dunning = account.dunning;
-    armGrace(account.tenantId, dunning);
-    if (!dunning) return;
-    switch (event.type) {
-      case 'PaymentFailed':
-        // A first failure starts dunning in the next event, which sends the notice; a later one is told now.
-        if (dunning.status === 'active' || dunning.status === 'expired') {
-          const { invoiceId } = event.data as { invoiceId: string };
-          await notify('payment-failed', event, account, { ...dunning, invoiceId });
-        }
-        return;
-      case 'DunningStarted':
-        await notify('payment-failed', event, account, dunning);
-        if (remindsBeforeGraceEnds(dunning)) await notify('grace-ending', event, account, dunning);
-        return;
-      case 'DunningGraceExpired':
-        await notify('suspended', event, account, dunning);
-        return;
-      case 'DunningEnded': {
-        const { suspended } = event.data as { suspended: boolean };
-        await notify('restored', event, account, dunning, suspended);
-        if (!suspended) await cancelGraceReminder(account, dunning);
-        return;
-      }
-      default:
-        return;
-    }
+    armGrace(account.tenantId, account.dunning);
+    await notifyDunning(event, account);
   };
 
   // ------------------------------------------------------------------------------------- reactions
