@@ -84,11 +84,12 @@ export const startPlatform = async (
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`http: ${String(error.message)}`);
   });
   app.use(errorBodies(log));
-  // Webhooks are the carrier's (signed, and a refused one is a dropped call); health checks must always answer.
+  // Webhooks are the carrier's and the payment provider's (signed; a refused one is a dropped call or a payment
+  // recorded late, from one sender address for every tenant); health checks must always answer.
   app.use(
     rateLimiter({
       ...config.rateLimits,
-      exempt: (path) => path === '/health' || path.startsWith('/twilio/'),
+      exempt: (path) => path === '/health' || path.startsWith('/twilio/') || path === '/stripe/webhook',
     }),
   );
   app.use(async (ctx, next) => {

@@ -1,7 +1,10 @@
 import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { mediaGatewayModule, type MediaGatewayModule } from '@ccp/media-gateway';
 import { startLocalCarrier, type Callee, type LocalCarrier, twilioSid } from '@ccp/media-gateway/simulator';
-import { DEMO_TENANT, seedDemo } from '@ccp/infra';
+import { verifyStreamChain } from '@ccp/command-service';
+import { DEMO_TENANT, enginesOf, seedDemo, streamProcessing } from '@ccp/infra';
+import { queryApiModule } from '@ccp/query-api';
+import { createProcessors } from '@ccp/stream-processors';
 import { startTestPlatform, type TestPlatform } from './platform.js';
 
 /** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in New York. */
@@ -42,6 +45,10 @@ export const startGatewayPlatform = async (options: {
   readonly env?: Record<string, string>;
   /** Module hooks besides the clock (turn latency, model wrapper). */
   readonly hooks?: Omit<NonNullable<Parameters<typeof mediaGatewayModule>[1]>, 'now'>;
+  /** Receives the platform's log lines (silent when omitted). */
+  readonly log?: (message: string) => void;
+  /** Also the stream processors and the query API, as `npm start` runs them. */
+  readonly readSide?: boolean;
 }): Promise<GatewayPlatform> => {
   const accountSid = twilioSid('AC');
   const authToken = 'test-auth-token-0123456789abcdef';
@@ -51,7 +58,10 @@ export const startGatewayPlatform = async (options: {
     ...(options.callee && { callee: options.callee }),
   });
   let module: MediaGatewayModule | undefined;
+  const processing = options.readSide ? streamProcessing(createProcessors()) : undefined;
   const test = await startTestPlatform(undefined, {
+    ...(processing && { processing }),
+    ...(options.log && { log: options.log }),
     env: {
       TWILIO_ACCOUNT_SID: accountSid,
       TWILIO_AUTH_TOKEN: authToken,
@@ -61,7 +71,12 @@ export const startGatewayPlatform = async (options: {
     },
     modules: (config) => {
       module = mediaGatewayModule(config.mediaGateway, { ...options.hooks, now: options.now });
-      return [module];
+      return processing
+        ? [
+            module,
+            queryApiModule(() => processing.readStore(), verifyStreamChain, { engines: enginesOf(config) }),
+          ]
+        : [module];
     },
   });
   await seedDemo(test.platform, 'demo-password-1');
