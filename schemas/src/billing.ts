@@ -116,7 +116,12 @@ export const DECLINING_CARD_LAST4 = '0002';
 /** Where a recorded snapshot came from; provider events carry their creation time, so an older one never wins. */
 export const SnapshotSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('provider_event'), eventId: ProviderId, createdAt: UtcDateTime }),
-  z.object({ kind: z.literal('request'), requestEventId: z.string().min(1).max(100) }),
+  z.object({
+    kind: z.literal('request'),
+    requestEventId: z.string().min(1).max(100),
+    /** When it was asked for: a tier stretch starts then, however late the provider's answer was recorded. */
+    requestedAt: UtcDateTime.optional(),
+  }),
   z.object({ kind: z.literal('ledger'), at: UtcDateTime }),
 ]);
 export type SnapshotSource = z.infer<typeof SnapshotSource>;
@@ -172,6 +177,16 @@ export const RecordSubscription = defineCommand(
   'RecordSubscription',
   z.object({ ...accountKey, subscription: SubscriptionSnapshot, source: SnapshotSource }),
   "Internal: record the subscription as the provider describes it; the tenant's tier follows.",
+);
+export const RecordSubscriptionRequestFailure = defineCommand(
+  category,
+  'RecordSubscriptionRequestFailure',
+  z.object({
+    ...accountKey,
+    requestEventId: z.string().min(1).max(100),
+    reason: z.string().trim().min(1).max(500),
+  }),
+  'Internal: the provider refused a start, change or cancellation for good; the account may be asked again.',
 );
 export const RecordInvoice = defineCommand(
   category,
@@ -286,6 +301,12 @@ export const SubscriptionRecorded = defineEvent(
     recordedAt: UtcDateTime.optional(),
   }),
 );
+export const SubscriptionRequestFailed = defineEvent(
+  category,
+  'SubscriptionRequestFailed',
+  1,
+  z.object({ requestEventId: z.string(), reason: z.string() }),
+);
 export const InvoiceRecorded = defineEvent(
   category,
   'InvoiceRecorded',
@@ -399,6 +420,7 @@ export const billingCommands = [
   CancelSubscription,
   UpdateLedgerPaymentMethod,
   RecordSubscription,
+  RecordSubscriptionRequestFailure,
   RecordInvoice,
   RecordPayment,
   RecordPaymentFailure,
@@ -416,6 +438,7 @@ export const billingEvents = [
   SubscriptionCancellationRequested,
   LedgerPaymentMethodUpdated,
   SubscriptionRecorded,
+  SubscriptionRequestFailed,
   InvoiceRecorded,
   PaymentReceived,
   PaymentFailed,

@@ -189,6 +189,12 @@ export const ChangePlanTier = defineCommand(
   z.object({ tenantId: TenantId, planTier: PlanTier }),
   'Move a tenant to another subscription tier; refused when current usage exceeds the new limits.',
 );
+export const FollowSubscriptionTier = defineCommand(
+  category,
+  'FollowSubscriptionTier',
+  z.object({ tenantId: TenantId, planTier: PlanTier }),
+  "Internal: the tier of the tenant's subscription as its payment provider recorded it; unlike ChangePlanTier it is taken even when the tenant uses more than the tier allows (it keeps what it has and adds nothing more).",
+);
 export const VerifyPlanTierFits = defineCommand(
   category,
   'VerifyPlanTierFits',
@@ -326,6 +332,7 @@ export const UsageLimitsSet = defineEvent(category, 'UsageLimitsSet', 1, UsageLi
 export const tenantCommands = [
   CreateTenant,
   ChangePlanTier,
+  FollowSubscriptionTier,
   VerifyPlanTierFits,
   SuspendTenant,
   ReactivateTenant,

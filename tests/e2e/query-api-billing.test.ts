@@ -32,6 +32,7 @@ const STRIPE_PDF = 'https://pay.stripe.com/invoice/acct_1/test_old/pdf';
 const send = async (type: string, data: Record<string, unknown>) => {
   const response = await as('tenant_admin').command(type, { tenantId: DEMO_TENANT, ...data });
   expect(response.status, `${type}: ${JSON.stringify(response.body)}`).toBe(200);
+  return response;
 };
 /** What the billing worker and the webhook route send: platform-only commands, as the platform. */
 const trusted = async (type: string, data: Record<string, unknown>) => {
@@ -56,6 +57,7 @@ interface Overview {
     card: { brand: string; last4: string } | null;
     subscription: null | { tier: string; status: string; currentPeriodStart: string };
     pendingRequest: boolean;
+    requestFailure: null | { reason: string; at: string };
     dunning: null | { invoiceId: string; suspended: boolean };
   };
   planTier: string;
@@ -94,6 +96,19 @@ describe('billing read side', () => {
         companyName: 'Bright Smile',
       });
       await trusted('LinkBillingCustomer', { provider: 'ledger', customerId: `cus_ledger_${DEMO_TENANT}` });
+      // A start the provider refused for good is shown with its reason, and may be asked again.
+      const refused = await send('StartSubscription', { tier: 'professional' });
+      await trusted('RecordSubscriptionRequestFailure', {
+        requestEventId: (refused.body as { events: { id: string }[] }).events[0]?.id,
+        reason: 'No such price: price_professional',
+      });
+      await eventually(async () => {
+        const { account } = await read<Overview>('tenant_admin', '/api/billing', 'billing');
+        expect(account).toMatchObject({
+          pendingRequest: false,
+          requestFailure: { reason: 'No such price: price_professional' },
+        });
+      });
       await send('StartSubscription', { tier: 'professional' });
       await eventually(async () => {
         const { account } = await read<Overview>('tenant_admin', '/api/billing', 'billing');
@@ -101,6 +116,7 @@ describe('billing read side', () => {
           companyName: 'Bright Smile',
           provider: 'ledger',
           pendingRequest: true,
+          requestFailure: null,
         });
         expect(account?.subscription).toBeNull();
       });

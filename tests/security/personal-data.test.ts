@@ -33,6 +33,8 @@ const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'SubscriptionRecorded.subscription.subscriptionId': "the payment provider's subscription id",
   'SubscriptionRecorded.source.eventId': "the payment provider's webhook event id",
   'SubscriptionRecorded.source.requestEventId': 'the id of the event that asked for the change',
+  'SubscriptionRequestFailed.requestEventId': 'the id of the event that asked for the change',
+  'SubscriptionRequestFailed.reason': "the payment provider's refusal, about the request, not a person",
   'InvoiceRecorded.invoice.invoiceId': "the payment provider's invoice id",
   'InvoiceRecorded.invoice.number': 'the invoice number',
   'InvoiceRecorded.invoice.lines.[].description':

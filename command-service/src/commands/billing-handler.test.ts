@@ -144,6 +144,46 @@ describe('billing through the command handler and the reactor', () => {
     ]);
   });
 
+  it('drops a tenant whose subscription lapsed to free even when it uses more than free allows', async () => {
+    const subscription = {
+      subscriptionId: 'sub_1',
+      tier: 'enterprise',
+      status: 'active',
+      currentPeriodStart: '2026-03-02T15:00:00Z',
+      currentPeriodEnd: '2026-04-01T00:00:00Z',
+      cancelAtPeriodEnd: true,
+    };
+    const source = { kind: 'provider_event', eventId: 'evt_1', createdAt: '2026-03-02T15:00:00Z' } as const;
+    await platform('RecordSubscription', { ...key, subscription, source });
+    // The four agents stay; free allows one, and what is paid for decides the tier.
+    await platform('RecordSubscription', {
+      ...key,
+      subscription: { ...subscription, status: 'canceled' },
+      source: { ...source, eventId: 'evt_2', createdAt: '2026-04-01T00:00:05Z' },
+    });
+    expect(await dataOf('tenant-acme.acme', 'PlanTierChanged')).toEqual([{ from: 'enterprise', to: 'free' }]);
+    expect(
+      await rejection(
+        handler.handle('CreateAgent', { ...key, agentId: 'ed', name: 'ed', type: 'sales' }, { actor: admin }),
+      ),
+    ).toMatchObject({ status: 422 });
+  });
+
+  it('takes a new start once the provider refused the last one for good', async () => {
+    const asked = await handler.handle('StartSubscription', { ...key, tier: 'enterprise' }, { actor: admin });
+    await platform('RecordSubscriptionRequestFailure', {
+      ...key,
+      requestEventId: asked.events[0]?.id ?? '',
+      reason: 'No such price: price_enterprise',
+    });
+    await handler.handle('StartSubscription', { ...key, tier: 'enterprise' }, { actor: admin });
+    expect((await types('billing-acme.account')).slice(1)).toEqual([
+      'SubscriptionRequested',
+      'SubscriptionRequestFailed',
+      'SubscriptionRequested',
+    ]);
+  });
+
   it('does not lose the tier change to a concurrent write to the tenant', async () => {
     racer = async () => {
       await handler.handleTrusted('ReserveQuota', { ...key, resource: 'phoneNumbers', key: 'n1' }, system);

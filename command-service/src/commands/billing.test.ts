@@ -88,11 +88,11 @@ describe('billing reactions', () => {
   it('makes the tier follow the subscription, free once it lapsed', () => {
     const source = { kind: 'request', requestEventId: 'e1' } as const;
     expect(react(SubscriptionRecorded, { subscription: snapshot, source })).toEqual([
-      { type: 'ChangePlanTier', data: { tenantId: 'acme', planTier: 'professional' } },
+      { type: 'FollowSubscriptionTier', data: { tenantId: 'acme', planTier: 'professional' } },
     ]);
     expect(
       react(SubscriptionRecorded, { subscription: { ...snapshot, status: 'canceled' }, source }),
-    ).toEqual([{ type: 'ChangePlanTier', data: { tenantId: 'acme', planTier: 'free' } }]);
+    ).toEqual([{ type: 'FollowSubscriptionTier', data: { tenantId: 'acme', planTier: 'free' } }]);
   });
 
   it('suspends the tenant when the grace runs out and reactivates it when a payment ends that dunning', () => {

@@ -1,11 +1,11 @@
 import {
   CancelSubscription,
-  ChangePlanTier,
   ChangeSubscriptionTier,
   CloseMeter,
   DunningEnded,
   DunningGraceExpired,
   ExpireDunningGrace,
+  FollowSubscriptionTier,
   IssueLedgerInvoice,
   LinkBillingCustomer,
   nextPeriod,
@@ -15,6 +15,7 @@ import {
   RecordPayment,
   RecordPaymentFailure,
   RecordSubscription,
+  RecordSubscriptionRequestFailure,
   RecordUsage,
   StartSubscription,
   SubscriptionRecorded,
@@ -75,6 +76,7 @@ export const billingRoutes: readonly CommandRoute[] = [
   route(UpdateLedgerPaymentMethod, accountDecider, { ...admins, retryOnConflict: true }),
   route(LinkBillingCustomer, accountDecider, platform),
   route(RecordSubscription, accountDecider, platform),
+  route(RecordSubscriptionRequestFailure, accountDecider, platform),
   route(RecordInvoice, accountDecider, platform),
   route(RecordPayment, accountDecider, platform),
   route(RecordPaymentFailure, accountDecider, platform),
@@ -88,7 +90,7 @@ export const billingReactions: Reactions = {
   // The tenant's tier follows the subscription as the provider describes it; a lapsed one falls back to free.
   SubscriptionRecorded: (event) => {
     const { tenantId, data } = reactionInput(SubscriptionRecorded, event);
-    return [request(ChangePlanTier, { tenantId, planTier: tierOfSubscription(data.subscription) })];
+    return [request(FollowSubscriptionTier, { tenantId, planTier: tierOfSubscription(data.subscription) })];
   },
   DunningGraceExpired: (event) => {
     const { tenantId } = reactionInput(DunningGraceExpired, event);

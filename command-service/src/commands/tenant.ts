@@ -1,6 +1,7 @@
 import {
   ChangePlanTier,
   CreateTenant,
+  FollowSubscriptionTier,
   DisableTenant,
   EnforceUsageCap,
   ReactivateTenant,
@@ -47,6 +48,8 @@ const ssoUrls = (settings: { sso?: readonly SsoIssuer[] | undefined }): Outbound
 
 export const tenantRoutes = [
   route(CreateTenant, tenantDecider, { ...superAdminOnly, outboundUrls: (data) => ssoUrls(data.settings) }),
+  // Sent by the billing reactions only: the tier the provider recorded.
+  route(FollowSubscriptionTier, tenantDecider, { stream: tenantStream, roles: [], retryOnConflict: true }),
   route(ChangePlanTier, tenantDecider, superAdminOrReaction),
   route(SuspendTenant, tenantDecider, superAdminOrReaction),
   route(ReactivateTenant, tenantDecider, superAdminOrReaction),

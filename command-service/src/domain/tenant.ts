@@ -145,6 +145,13 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       refuseUnlessFits(tenant, to);
       return [{ type: 'PlanTierChanged', data: { from: tenant.planTier, to } }];
     }
+    case 'FollowSubscriptionTier': {
+      // What is paid for decides the tier: a lapsed subscription brings the free tier even to a tenant with more
+      // agents or numbers than it allows (they keep working; quotaAllows refuses adding more).
+      const tenant = notClosed(state);
+      const to = command.data.planTier;
+      return tenant.planTier === to ? [] : [{ type: 'PlanTierChanged', data: { from: tenant.planTier, to } }];
+    }
     case 'VerifyPlanTierFits':
       refuseUnlessFits(notClosed(state), command.data.planTier);
       return [];

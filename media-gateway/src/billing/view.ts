@@ -123,6 +123,9 @@ export class BillingView {
         if (event.data.source.kind === 'request')
           account.answeredRequests.add(event.data.source.requestEventId);
         return;
+      case 'SubscriptionRequestFailed':
+        account.answeredRequests.add(event.data.requestEventId);
+        return;
       case 'InvoiceRecorded':
         account.invoiceNumbers.set(event.data.invoice.invoiceId, event.data.invoice.number);
         return;

@@ -162,9 +162,9 @@ describe('the billing worker: customers and subscriptions', () => {
       (e) => e.data as { subscription: Record<string, unknown>; source: unknown },
     );
     expect(recorded.map((r) => r.source)).toEqual([
-      { kind: 'request', requestEventId: requested.id },
-      { kind: 'request', requestEventId: changed.id },
-      { kind: 'request', requestEventId: cancelled.id },
+      { kind: 'request', requestEventId: requested.id, requestedAt: requested.occurredAt },
+      { kind: 'request', requestEventId: changed.id, requestedAt: changed.occurredAt },
+      { kind: 'request', requestEventId: cancelled.id, requestedAt: cancelled.occurredAt },
     ]);
     expect(recorded.map((r) => r.subscription)).toEqual([
       expect.objectContaining({ tier: 'starter', status: 'active', cancelAtPeriodEnd: false }),
@@ -205,6 +205,9 @@ describe('the billing worker: customers and subscriptions', () => {
     expect(await ofType('SubscriptionRecorded')).toHaveLength(1);
     expect(running?.stats().permanentFailures).toBe(1);
     expect(logged.some((m) => m.includes('changing the tier for acme failed for good'))).toBe(true);
+    // Recorded as refused, so the account is not left waiting for an answer that never comes.
+    expect(sentOf('RecordSubscriptionRequestFailure')).toHaveLength(1);
+    expect(await ofType('SubscriptionRequestFailed')).toHaveLength(1);
     // It went on past it.
     expect(running?.stats().position).toBe((await store.readAll()).at(-1)?.position);
   });

@@ -98,20 +98,20 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
   const closeDelayMs = options.settings.closeDelayMinutes * 60_000;
   const counts = { permanentFailures: 0, retries: 0 };
 
-  /** A provider call: unavailable is thrown (retried), anything else is final and gives undefined. */
+  /** A provider call: unavailable is thrown (retried), anything else is final: its message is given back. */
   const callPort = async <T>(
     what: string,
     tenantId: string,
     call: () => Promise<T>,
-  ): Promise<T | undefined> => {
+  ): Promise<{ readonly answer: T } | { readonly failure: string }> => {
     try {
-      return await call();
+      return { answer: await call() };
     } catch (error) {
       if (error instanceof PaymentsUnavailableError) throw error;
       counts.permanentFailures += 1;
       const message = error instanceof Error ? error.message : String(error);
       log(`billing: ${what} for ${tenantId} failed for good and is not tried again: ${message}`);
-      return undefined;
+      return { failure: message };
     }
   };
 
@@ -129,13 +129,14 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
 
   const linkCustomer = async (account: AccountEntry): Promise<string | undefined> => {
     const { tenantId, openedEventId } = account;
-    const created = await callPort('creating the customer', tenantId, () =>
+    const result = await callPort('creating the customer', tenantId, () =>
       payments.createCustomer(
         { tenantId, email: account.billingEmail, companyName: account.companyName },
         { idempotencyKey: openedEventId },
       ),
     );
-    if (!created) return undefined;
+    if ('failure' in result) return undefined;
+    const created = result.answer;
     const done = await send(
       'LinkBillingCustomer',
       { tenantId, provider: payments.provider, customerId: created.customerId },
@@ -155,10 +156,27 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
 
   // ------------------------------------------------------------------------------------- subscriptions
 
-  const recordAnswer = async (tenantId: string, event: EventEnvelope, subscription: SubscriptionSnapshot) => {
+  /** The provider's answer to a request, or why it cannot be carried out (the account may then be asked again). */
+  const recordAnswer = async (
+    tenantId: string,
+    event: EventEnvelope,
+    result: { readonly answer: SubscriptionSnapshot } | { readonly failure: string },
+  ) => {
+    if ('failure' in result) {
+      await send(
+        'RecordSubscriptionRequestFailure',
+        { tenantId, requestEventId: event.id, reason: result.failure.slice(0, 500) },
+        { correlationId: event.id, idempotencyKey: `billing:${event.id}:RecordSubscriptionRequestFailure` },
+      );
+      return;
+    }
     await send(
       'RecordSubscription',
-      { tenantId, subscription, source: { kind: 'request', requestEventId: event.id } },
+      {
+        tenantId,
+        subscription: result.answer,
+        source: { kind: 'request', requestEventId: event.id, requestedAt: event.occurredAt },
+      },
       { correlationId: event.id, idempotencyKey: `billing:${event.id}:RecordSubscription` },
     );
   };
@@ -171,6 +189,9 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     if (customerId === undefined) {
       counts.permanentFailures += 1;
       log(`billing: ${event.type} ${event.id} of ${tenantId} not carried out: the account has no customer`);
+      await recordAnswer(tenantId, event, {
+        failure: 'the payment provider has no customer for this account',
+      });
       return;
     }
     // The request's own time, so a request handled again asks the provider exactly the same thing.
@@ -178,10 +199,10 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     const key = { idempotencyKey: event.id };
     if (event.type === 'SubscriptionRequested') {
       const { tier, trialDays } = event.data as { tier: SubscriptionSnapshot['tier']; trialDays: number };
-      const answer = await callPort('starting the subscription', tenantId, () =>
+      const result = await callPort('starting the subscription', tenantId, () =>
         payments.startSubscription({ tenantId, customerId, tier, trialDays, now: at }, key),
       );
-      if (answer) await recordAnswer(tenantId, event, answer);
+      await recordAnswer(tenantId, event, result);
       return;
     }
     // The subscription as it was when the change was asked for: the view is folded up to the request.
@@ -189,10 +210,11 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     if (!subscription) {
       counts.permanentFailures += 1;
       log(`billing: ${event.type} ${event.id} of ${tenantId} not carried out: no subscription is recorded`);
+      await recordAnswer(tenantId, event, { failure: 'no subscription is recorded for this account' });
       return;
     }
     const ref = { tenantId, customerId, subscription, now: at };
-    const answer =
+    const result =
       event.type === 'SubscriptionTierChangeRequested'
         ? await callPort('changing the tier', tenantId, () =>
             payments.changeTier(
@@ -201,7 +223,7 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
             ),
           )
         : await callPort('cancelling at period end', tenantId, () => payments.cancelAtPeriodEnd(ref, key));
-    if (answer) await recordAnswer(tenantId, event, answer);
+    await recordAnswer(tenantId, event, result);
   };
 
   // ------------------------------------------------------------------------------------- ledger months

@@ -3,6 +3,7 @@ import {
   billingPeriodOf,
   PLAN_LIMITS,
   PlanTier,
+  decodeEvent,
   streamName,
   SubscriptionSnapshot,
   SubscriptionStatus,
@@ -39,6 +40,10 @@ export const BillingAccount = z.object({
   pendingRequest: z
     .boolean()
     .describe('A start, change or cancellation was asked and the provider has not answered yet'),
+  requestFailure: z
+    .object({ reason: z.string(), at: z.string() })
+    .nullable()
+    .describe('The provider refused the last request for good: why, and when'),
   dunning: Dunning.nullable(),
 });
 
@@ -95,24 +100,36 @@ const REQUESTS = new Set([
   'SubscriptionCancellationRequested',
 ]);
 
+interface RequestState {
+  readonly pending: boolean;
+  readonly failure: { readonly reason: string; readonly at: string } | null;
+}
+
 /**
- * Whether the account's last subscription request is still unanswered: the provider's answer is recorded as a
- * SubscriptionRecorded after it. Read from the account's own stream, which the read side does not keep.
+ * Whether the account's last subscription request is still unanswered (the provider's answer is recorded as a
+ * SubscriptionRecorded after it), or was refused for good. Read from the account's own stream, which the read
+ * side does not keep.
  */
-const pendingRequestOf = async (store: EventStore, tenantId: string): Promise<boolean> => {
+const requestStateOf = async (store: EventStore, tenantId: string): Promise<RequestState> => {
   const events = await store.readStream(streamName('billing', tenantId, 'account'));
   for (let i = events.length - 1; i >= 0; i -= 1) {
-    const type = events[i]?.type;
-    if (type === 'SubscriptionRecorded') return false;
-    if (type !== undefined && REQUESTS.has(type)) return true;
+    const event = events[i];
+    if (event === undefined) continue;
+    if (event.type === 'SubscriptionRecorded') return { pending: false, failure: null };
+    if (event.type === 'SubscriptionRequestFailed') {
+      const decoded = decodeEvent(event);
+      const reason = decoded.ok ? (decoded.value.data as { reason: string }).reason : 'refused';
+      return { pending: false, failure: { reason, at: event.recordedAt.toISOString() } };
+    }
+    if (REQUESTS.has(event.type)) return { pending: true, failure: null };
   }
-  return false;
+  return { pending: false, failure: null };
 };
 
 const accountOf = (
   r: Record<string, unknown>,
   subscription: SubscriptionSnapshot | undefined,
-  pendingRequest: boolean,
+  request: RequestState,
 ): z.infer<typeof BillingAccount> => {
   const provider = z.enum(['ledger', 'stripe']).safeParse(r['provider']);
   const brand = optional(r['card_brand']);
@@ -125,7 +142,8 @@ const accountOf = (
     card: brand !== undefined && last4 !== undefined ? { brand, last4 } : null,
     subscription:
       subscription === undefined ? null : { ...subscription, trialEndsAt: subscription.trialEndsAt ?? null },
-    pendingRequest,
+    pendingRequest: request.pending,
+    requestFailure: request.failure,
     dunning: dunningOf(r),
   };
 };
@@ -173,7 +191,7 @@ export const billingOverview = async (
   const usage = await meteredUsage(input.readStore, tenantId, period);
   const limits = PLAN_LIMITS[planTier];
   return {
-    account: row ? accountOf(row, subscription, await pendingRequestOf(input.store, tenantId)) : null,
+    account: row ? accountOf(row, subscription, await requestStateOf(input.store, tenantId)) : null,
     planTier,
     period,
     usage: {

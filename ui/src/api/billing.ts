@@ -50,6 +50,8 @@ export interface BillingAccount {
   readonly subscription: Subscription | null;
   /** A start, change or cancellation asked for and not yet answered by the provider. */
   readonly pendingRequest: boolean;
+  /** The provider refused the last request for good: it may be asked again. */
+  readonly requestFailure: { readonly reason: string; readonly at: string } | null;
   readonly dunning: Dunning | null;
 }
 

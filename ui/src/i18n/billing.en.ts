@@ -57,6 +57,7 @@ export const billingEn = {
     subscription: {
       title: 'Subscription',
       pending: 'Waiting for the payment provider to confirm the last change.',
+      requestFailed: 'The payment provider refused the last change. You may ask again.',
       none: 'No subscription: the tenant is on the free plan.',
       tier: 'Plan',
       status: 'Status',

@@ -59,6 +59,7 @@ export const billingEs: BillingMessages = {
     subscription: {
       title: 'Suscripción',
       pending: 'Esperando a que el proveedor de pagos confirme el último cambio.',
+      requestFailed: 'El proveedor de pagos rechazó el último cambio. Puede pedirlo de nuevo.',
       none: 'Sin suscripción: el cliente está en el plan gratuito.',
       tier: 'Plan',
       status: 'Estado',

@@ -97,7 +97,7 @@ const effectiveAt = (data: {
 }): string => {
   if (data.source.kind === 'provider_event') return data.source.createdAt;
   if (data.source.kind === 'ledger') return data.source.at;
-  return data.recordedAt ?? data.subscription.currentPeriodStart;
+  return data.source.requestedAt ?? data.recordedAt ?? data.subscription.currentPeriodStart;
 };
 
 /** The stretch a snapshot runs from `at`: none once it lapsed; a trial that is already over is no trial. */
@@ -212,6 +212,8 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       return { ...state, customer: event.data };
     case 'SubscriptionRequested':
       return { ...state, startPending: true };
+    case 'SubscriptionRequestFailed':
+      return { ...state, startPending: false };
     case 'SubscriptionTierChangeRequested':
     case 'SubscriptionCancellationRequested':
       return state;

@@ -275,6 +275,11 @@ export const decideAccount = (command: AccountCommand, state: AccountState): Acc
       }
       return [{ type: 'SubscriptionRecorded', data: { subscription, source, recordedAt: now } }];
     }
+    case 'RecordSubscriptionRequestFailure': {
+      open(state);
+      const { requestEventId, reason } = command.data;
+      return [{ type: 'SubscriptionRequestFailed', data: { requestEventId, reason } }];
+    }
     case 'RecordInvoice': {
       const account = open(state);
       const { invoice, source } = command.data;
