@@ -8,6 +8,8 @@ import {
   authorize,
   type RouteAccess,
   CommandRejected,
+  isPassingRefusal,
+  type CommandHandler,
   type PlatformContext,
   type PlatformModule,
 } from '@ccp/command-service';
@@ -20,6 +22,7 @@ import {
   type Rejection,
   type Processor,
   type ProcessorContext,
+  type SendCommand,
   projectionVersions,
   rebuildProjection,
   startProcessors,
@@ -90,6 +93,22 @@ export const STREAM_ADMIN_ROUTES = {
  * The read side in the platform process: the read store (migrated), the bus, and every processor as a consumer
  * group. Commands the processors emit (SLA breaches, usage caps) go to the command handler as the platform.
  */
+/**
+ * How processors send commands: as the platform. A refusal is final (the write side said no). Infrastructure
+ * errors and refusals another try may not meet (a stream that kept moving under the decision) make the batch
+ * retry: metered usage, for one, must not be dropped because the meter was busy.
+ */
+export const platformSend =
+  (handler: Pick<CommandHandler, 'handleTrusted'>, log: (message: string) => void): SendCommand =>
+  async (type, data, options) => {
+    try {
+      await handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR, ...options });
+    } catch (error) {
+      if (!(error instanceof CommandRejected) || isPassingRefusal(error)) throw error;
+      log(`stream processing: ${type} refused: ${error.code} ${error.message}`);
+    }
+  };
+
 export const streamProcessing = (
   processors: readonly Processor[],
   openBus: BusFactory = configuredBus,
@@ -113,15 +132,7 @@ export const streamProcessing = (
         readStore,
         log: context.log,
         now: () => new Date(),
-        send: async (type, data, options) => {
-          try {
-            await context.handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR, ...options });
-          } catch (error) {
-            // A refusal is final (the write side said no); only infrastructure errors make the batch retry.
-            if (!(error instanceof CommandRejected)) throw error;
-            context.log(`stream processing: ${type} refused: ${error.code} ${error.message}`);
-          }
-        },
+        send: platformSend(context.handler, context.log),
       };
       // Judged before the processors start: on a first start their tables are still empty (nothing to rebuild);
       // judged after, the demo seed's events already in them would pass for an older version's rows.

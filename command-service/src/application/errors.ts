@@ -12,6 +12,14 @@ export class CommandRejected extends Error {
 }
 
 /**
+ * A refusal another try may not meet: the stream moved under the decision (after the handler's own retries), or
+ * the platform was busy. Whoever sends on behalf of the platform (a processor, a worker, a webhook) tries again
+ * later rather than take it as the write side's answer.
+ */
+export const isPassingRefusal = (error: CommandRejected): boolean =>
+  error.status === 429 || error.code === 'CONCURRENCY_CONFLICT' || error.code.endsWith('_CHANGED');
+
+/**
  * Refusals named `*_NOT_FOUND` are 404s; `*_EXISTS`, `*_CHANGED` (the sender saw a revision that is no longer
  * current) and SLOT_TAKEN (another booking got the time first: offer another) 409s; every other business rule
  * is a 422.

@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from '@ccp/schemas';
-import { CommandRejected, type CommandHandler } from '@ccp/command-service';
+import { CommandRejected, isPassingRefusal, type CommandHandler } from '@ccp/command-service';
 
 export type BillingSend = (
   type: string,
@@ -10,13 +10,6 @@ export type BillingSend = (
     readonly idempotencyKey?: string;
   },
 ) => Promise<'done' | 'refused'>;
-
-/** Refusals another try may not meet: the stream moved under the decision, or the platform was busy. */
-export const isPassingRefusal = (error: CommandRejected): boolean =>
-  error.status === 429 ||
-  error.status >= 500 ||
-  error.code === 'CONCURRENCY_CONFLICT' ||
-  error.code.endsWith('_CHANGED');
 
 /**
  * Sends the billing worker's commands as the platform. A final refusal (the account is not open, the snapshot

@@ -2,12 +2,12 @@ import type { Context, Middleware } from 'koa';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   CommandRejected,
+  isPassingRefusal,
   WebhookSignatureError,
   type CommandHandler,
   type PaymentsPort,
   type ProviderEvent,
 } from '@ccp/command-service';
-import { isPassingRefusal } from './commands.js';
 
 export const STRIPE_WEBHOOK_PATH = '/stripe/webhook';
 /** Stripe's events are a few kilobytes; a megabyte is far more than any of them. */
