@@ -199,8 +199,8 @@ describe('integrations and billing', () => {
     expect(plan.usage).not.toBeNull();
     const page = await newPage();
     await signIn(page, 'tenant_admin');
-    await page.getByRole('link', { name: 'Billing and usage', exact: true }).click();
-    await hasText(page.getByRole('heading', { level: 1 }), 'Billing and usage');
+    await page.getByRole('link', { name: 'Plan and usage', exact: true }).click();
+    await hasText(page.getByRole('heading', { level: 1 }), 'Plan and usage');
     const kpi = (name: string) => page.getByRole('region', { name, exact: true }).locator('[data-kpi-value]');
     const number = (value: number, digits = 0) =>
       new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }).format(value);

@@ -565,7 +565,7 @@ describe('language, theme and layout', () => {
       await hasText(page.getByRole('heading', { level: 1 }), 'Olivia');
       await isVisible(page.getByLabel('Voz', { exact: true }));
       await isVisible(page.getByRole('button', { name: 'Guardar cambios' }));
-      expect(await navLinks(page, 'Navegación principal')).toContain('Facturación y uso');
+      expect(await navLinks(page, 'Navegación principal')).toContain('Plan y uso');
       await shot(page, 'admin-agent-dark-es');
       await expectAccessible(page, 'AI agent editor, dark, Spanish');
 

@@ -57,7 +57,7 @@ const ADMINISTRATION = [
   'Call scripts',
   'Team',
   'Integrations',
-  'Billing and usage',
+  'Plan and usage',
   'Billing',
 ];
 const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];

@@ -37,7 +37,7 @@ export const ADMIN_MENU: Record<string, readonly string[]> = {
     'Call scripts',
     'Team',
     'Integrations',
-    'Billing and usage',
+    'Plan and usage',
     'Billing',
   ],
   supervisor: ['Departments', 'AI agents', 'Phone numbers', 'Knowledge base', 'Call scripts'],

@@ -11,7 +11,7 @@ export const adminEn = {
       scripts: 'Call scripts',
       team: 'Team',
       integrations: 'Integrations',
-      billing: 'Billing and usage',
+      billing: 'Plan and usage',
     },
     common: {
       name: 'Name',
@@ -486,7 +486,7 @@ export const adminEn = {
       ssoSaved: 'Single sign-on saved.',
     },
     billing: {
-      title: 'Billing and usage',
+      title: 'Plan and usage',
       subtitle: 'Your plan, its caps and prices, and what this month’s calls have used and cost.',
       tier: 'Plan',
       periodOf: 'Billing period {period}',

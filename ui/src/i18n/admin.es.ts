@@ -13,7 +13,7 @@ export const adminEs: AdminMessages = {
       scripts: 'Guiones de llamada',
       team: 'Equipo',
       integrations: 'Integraciones',
-      billing: 'Facturación y uso',
+      billing: 'Plan y uso',
     },
     common: {
       name: 'Nombre',
@@ -492,7 +492,7 @@ export const adminEs: AdminMessages = {
       ssoSaved: 'Inicio de sesión único guardado.',
     },
     billing: {
-      title: 'Facturación y uso',
+      title: 'Plan y uso',
       subtitle: 'Su plan, sus límites y precios, y lo que han usado y costado las llamadas de este mes.',
       tier: 'Plan',
       periodOf: 'Periodo de facturación {period}',
