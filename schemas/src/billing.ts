@@ -385,7 +385,11 @@ export const RecordUsage = defineCommand(
 export const CloseMeter = defineCommand(
   meterCategory,
   'CloseMeter',
-  z.object({ ...meterKey }),
+  z.object({
+    ...meterKey,
+    /** Only usage from this instant on is billed (the account opened during the month); all of it when absent. */
+    billableFrom: UtcDateTime.optional(),
+  }),
   "Internal: the month is over: freeze its meter's totals for the invoice; later usage moves to the next month.",
 );
 
@@ -408,6 +412,8 @@ export const MeterClosed = defineEvent(
     callSeconds: z.number().int().nonnegative(),
     llmTokens: z.number().int().nonnegative(),
     items: z.number().int().nonnegative(),
+    /** The totals count usage from this instant on (CloseMeter's billableFrom). */
+    billableFrom: UtcDateTime.optional(),
   }),
 );
 

@@ -111,6 +111,15 @@ export type ProviderEvent =
       readonly nextAttemptAt?: string;
       readonly reason?: string;
     }
+  | {
+      /** An invoice that changed otherwise: finalized, voided, marked uncollectible. */
+      readonly kind: 'invoice';
+      readonly eventId: string;
+      readonly createdAt: string;
+      readonly customerId: string;
+      readonly tenantId?: string;
+      readonly invoice: InvoiceSnapshot;
+    }
   | { readonly kind: 'ignored'; readonly eventId: string; readonly type: string };
 
 export class WebhookSignatureError extends Error {

@@ -81,6 +81,8 @@ export const commandsOf = (
   switch (event.kind) {
     case 'subscription':
       return [{ type: 'RecordSubscription', data: { tenantId, subscription: event.subscription, source } }];
+    case 'invoice':
+      return [{ type: 'RecordInvoice', data: { tenantId, invoice: event.invoice, source } }];
     case 'invoice_paid':
       return [
         { type: 'RecordInvoice', data: { tenantId, invoice: event.invoice, source } },
