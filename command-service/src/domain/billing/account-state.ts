@@ -75,9 +75,37 @@ export const sameSnapshot = (a: unknown, b: unknown): boolean => isDeepStrictEqu
 const ms = (at: string): number => Date.parse(at);
 const iso = (at: number): string => new Date(at).toISOString();
 
-/** An invoice still owed: paid, voided and draft ones are not. */
+/**
+ * An invoice still owed: an open one (or one known only by its failed payment). Paid and draft ones are not, and
+ * neither are void and uncollectible ones: a business decision, an invoice the platform owner wrote off no
+ * longer keeps the tenant in dunning or suspended.
+ */
 const owed = (invoice: InvoiceSnapshot | undefined): boolean =>
-  invoice === undefined || invoice.status === 'open' || invoice.status === 'uncollectible';
+  invoice === undefined || invoice.status === 'open';
+
+/** Voided or marked uncollectible by the platform owner. */
+export const isWrittenOff = (state: OpenAccount, invoiceId: string): boolean => {
+  const status = state.invoices.get(invoiceId)?.status;
+  return status === 'void' || status === 'uncollectible';
+};
+
+/**
+ * How far an invoice's life has come: draft, open, then paid, void or uncollectible; an uncollectible one can
+ * still be paid or voided. A description of an earlier stage, arriving late, is stale.
+ */
+const STAGE: Readonly<Record<InvoiceSnapshot['status'], number>> = {
+  draft: 0,
+  open: 1,
+  uncollectible: 2,
+  paid: 3,
+  void: 3,
+};
+
+/** Whether `invoice` describes an earlier stage than the one recorded. */
+export const isStaleInvoice = (state: OpenAccount, invoice: InvoiceSnapshot): boolean => {
+  const known = state.invoices.get(invoice.invoiceId);
+  return known !== undefined && STAGE[invoice.status] < STAGE[known.status];
+};
 
 export const isPaid = (state: OpenAccount, invoiceId: string): boolean =>
   state.paid.has(invoiceId) || state.invoices.get(invoiceId)?.status === 'paid';

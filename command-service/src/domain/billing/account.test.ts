@@ -159,6 +159,36 @@ describe('billing account: provider snapshots', () => {
       .when(record(subscription({ tier: 'starter' }), '2026-03-05T00:00:00.000Z'))
       .thenNothingHappened());
 
+  it("ignores the worker's late answer to a request older than a provider event already recorded", () => {
+    const answer = (requestedAt: string) =>
+      command(
+        RecordSubscription,
+        {
+          ...key,
+          subscription: subscription({ tier: 'professional' }),
+          source: { kind: 'request', requestEventId: 'evt-req-2', requestedAt },
+        },
+        at('2026-03-07T00:00:00.000Z'),
+      );
+    // Stripe described the subscription as cancelled after the change was asked for.
+    const newer = fromProvider(
+      subscription({ cancelAtPeriodEnd: true }),
+      'evt_5',
+      '2026-03-06T00:00:00.000Z',
+    );
+    given([opened, linkedStripe, newer]).when(answer('2026-03-05T00:00:00.000Z')).thenNothingHappened();
+    given([opened, linkedStripe, newer])
+      .when(answer('2026-03-06T00:00:01.000Z'))
+      .then({
+        type: 'SubscriptionRecorded',
+        data: {
+          subscription: subscription({ tier: 'professional' }),
+          source: { kind: 'request', requestEventId: 'evt-req-2', requestedAt: '2026-03-06T00:00:01.000Z' },
+          recordedAt: '2026-03-07T00:00:00.000Z',
+        },
+      });
+  });
+
   it('ignores the late end of a subscription that is no longer the current one', () =>
     given([
       opened,
@@ -314,6 +344,62 @@ describe('billing account: payments and dunning', () => {
     given([...inDunning, received()])
       .when(payment())
       .thenNothingHappened();
+  });
+
+  describe('an invoice written off (void, uncollectible)', () => {
+    const source = {
+      kind: 'provider_event',
+      eventId: 'evt_void',
+      createdAt: '2026-03-09T00:00:00.000Z',
+    } as const;
+    const opened1 = { type: 'InvoiceRecorded', data: { invoice: invoice(), source } } as const;
+    const writeOff = (status: 'void' | 'uncollectible', invoiceId = 'in_1') =>
+      command(RecordInvoice, { ...key, invoice: invoice({ invoiceId, status }), source });
+    const writtenOff = (status: 'void' | 'uncollectible', invoiceId = 'in_1') =>
+      ({ type: 'InvoiceRecorded', data: { invoice: invoice({ invoiceId, status }), source } }) as const;
+    const ended = (suspended: boolean) =>
+      ({
+        type: 'DunningEnded',
+        data: { invoiceId: 'in_1', endedAt: '2026-03-09T00:00:00.000Z', suspended },
+      }) as const;
+
+    it('ends dunning when nothing else is owed, saying whether the tenant was suspended', () => {
+      for (const status of ['void', 'uncollectible'] as const) {
+        given([...inDunning, opened1])
+          .when(writeOff(status))
+          .then([writtenOff(status), ended(false)]);
+        given([...inDunning, opened1, graceExpired])
+          .when(writeOff(status))
+          .then([writtenOff(status), ended(true)]);
+      }
+    });
+
+    it('keeps dunning while another invoice is owed, and ends it when that one is paid', () => {
+      const second = [failed('in_2', '2026-03-02T00:00:00.000Z')];
+      given([...inDunning, ...second])
+        .when(writeOff('uncollectible'))
+        .then(writtenOff('uncollectible'));
+      given([...inDunning, ...second, writtenOff('uncollectible')])
+        .when(payment('in_2'))
+        .then([received('in_2'), ended(false)]);
+    });
+
+    it('is not reopened by a late description, and its late payment failure starts no dunning', () => {
+      given([opened, linkedStripe, writtenOff('void')])
+        .when(command(RecordInvoice, { ...key, invoice: invoice(), source }))
+        .thenNothingHappened();
+      given([opened, linkedStripe, writtenOff('uncollectible')])
+        .when(command(RecordInvoice, { ...key, invoice: invoice(), source }))
+        .thenNothingHappened();
+      given([opened, linkedStripe, writtenOff('void')])
+        .when(failure(1))
+        .thenNothingHappened();
+      // An uncollectible invoice can still be paid.
+      const paid = invoice({ status: 'paid', amountPaidCents: 4900 });
+      given([opened, linkedStripe, writtenOff('uncollectible')])
+        .when(command(RecordInvoice, { ...key, invoice: paid, source }))
+        .then({ type: 'InvoiceRecorded', data: { invoice: paid, source } });
+    });
   });
 
   it('pays the open invoices of a ledger account with a working card, ending dunning', () => {

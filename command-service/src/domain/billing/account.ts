@@ -5,6 +5,7 @@ import {
   nextPeriod,
   periodBounds,
   type CommandMetadata,
+  type SnapshotSource,
   type SubscriptionSnapshot,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from '../decider.js';
@@ -12,6 +13,8 @@ import {
   evolveAccount,
   isLive,
   isPaid,
+  isStaleInvoice,
+  isWrittenOff,
   sameSnapshot,
   segmentsUntil,
   tierAt,
@@ -59,6 +62,10 @@ const endDunningIfSettled = (state: OpenAccount, at: string): AccountEvent[] =>
         },
       ]
     : [];
+
+/** When the provider or the ledger said it; a request's answer carries no time of its own. */
+const sourceAt = (source: SnapshotSource, now: string): string =>
+  source.kind === 'provider_event' ? source.createdAt : source.kind === 'ledger' ? source.at : now;
 
 const startDunning = (
   state: OpenAccount,
@@ -143,14 +150,17 @@ const issueLedgerInvoice = (
   if (state.invoices.has(ledgerInvoiceId(tenantId, period))) return [];
   const now = metadata.now.toISOString();
   const end = periodBounds(period).end;
+  // Usage is priced at the tier in force when the month ended, even if it changed since.
+  const usageTier = tierAt(state, new Date(end.getTime() - 1).toISOString());
+  // A month that ends on the free tier bills no usage: free tenants are blocked at their caps, never charged,
+  // and the human-call minutes that are not blocked must not put a free account without a card into dunning.
+  const billed = usageTier === 'free' ? { callSeconds: 0, llmTokens: 0 } : { callSeconds, llmTokens };
   const invoice = ledgerInvoiceOf({
     tenantId,
     period,
     segments: segmentsUntil(state, end.toISOString()),
-    // Usage is priced at the tier in force when the month ended, even if it changed since.
-    usageTier: tierAt(state, new Date(end.getTime() - 1).toISOString()),
-    callSeconds,
-    llmTokens,
+    usageTier,
+    ...billed,
     issuedAt: now,
   });
   const recorded: AccountEvent = {
@@ -257,11 +267,18 @@ export const decideAccount = (command: AccountCommand, state: AccountState): Acc
       const account = open(state);
       const { subscription, source } = command.data;
       if (account.subscription && sameSnapshot(account.subscription, subscription)) return [];
-      // Webhooks arrive out of order: a description older than one already recorded is stale.
+      // Webhooks arrive out of order: a description older than one already recorded is stale. So is the worker's
+      // answer to a request made before that description: it may be recorded long after the provider moved on.
+      const describedAt =
+        source.kind === 'provider_event'
+          ? source.createdAt
+          : source.kind === 'request'
+            ? source.requestedAt
+            : undefined;
       if (
-        source.kind === 'provider_event' &&
+        describedAt !== undefined &&
         account.lastProviderEventAt !== undefined &&
-        Date.parse(source.createdAt) < Date.parse(account.lastProviderEventAt)
+        Date.parse(describedAt) < Date.parse(account.lastProviderEventAt)
       ) {
         return [];
       }
@@ -285,9 +302,11 @@ export const decideAccount = (command: AccountCommand, state: AccountState): Acc
       const { invoice, source } = command.data;
       const known = account.invoices.get(invoice.invoiceId);
       if (known && sameSnapshot(known, invoice)) return [];
-      // A late description from before the payment: a paid invoice stays paid.
+      // A late description from before the payment or the write-off: a paid invoice stays paid, a voided one void.
       if (isPaid(account, invoice.invoiceId) && invoice.status !== 'paid') return [];
-      return [{ type: 'InvoiceRecorded', data: { invoice, source } }];
+      if (isStaleInvoice(account, invoice)) return [];
+      const recorded: AccountEvent = { type: 'InvoiceRecorded', data: { invoice, source } };
+      return then(account, [recorded], (after) => endDunningIfSettled(after, sourceAt(source, now)));
     }
     case 'RecordPayment': {
       const account = open(state);
@@ -299,7 +318,13 @@ export const decideAccount = (command: AccountCommand, state: AccountState): Acc
     case 'RecordPaymentFailure': {
       const account = open(state);
       const { invoiceId, amountDueCents, attempt, failedAt, nextAttemptAt, reason, graceDays } = command.data;
-      if (account.failures.has(`${invoiceId}#${attempt}`) || isPaid(account, invoiceId)) return [];
+      if (
+        account.failures.has(`${invoiceId}#${attempt}`) ||
+        isPaid(account, invoiceId) ||
+        isWrittenOff(account, invoiceId)
+      ) {
+        return [];
+      }
       const failed: AccountEvent = {
         type: 'PaymentFailed',
         data: {

@@ -190,6 +190,34 @@ describe('ledger invoices', () => {
       .then([invoiceRecorded(nothing), paid(nothing)]);
   });
 
+  it('bills no usage for a month that ended on the free tier: free tenants are blocked at their caps', () => {
+    // Human calls are not blocked at the free cap: minutes beyond it are not charged either, so a free
+    // account with no card is not suspended for them.
+    const usage = { callSeconds: 500 * 60, llmTokens: 900_000 };
+    const nothing = invoiceOf([], 'free', { callSeconds: 0, llmTokens: 0 });
+    expect(nothing.lines).toEqual([]);
+    given([opened, linkedLedger])
+      .when(issue('2026-03', usage))
+      .then([invoiceRecorded(nothing), paid(nothing)]);
+
+    // A subscription that ended during the month: its fee stretch is billed, the month's usage is not.
+    const history = [
+      opened,
+      linkedLedger,
+      recorded(subscription(march), '2026-03-01T00:00:00.000Z'),
+      recorded(subscription({ ...march, status: 'canceled' }), '2026-03-16T00:00:00.000Z'),
+      withCard,
+    ];
+    const invoice = invoiceOf([segment('starter', '2026-03-01', '2026-03-16')], 'free', {
+      callSeconds: 0,
+      llmTokens: 0,
+    });
+    expect(invoice.lines.map((line) => line.kind)).toEqual(['subscription']);
+    given(history)
+      .when(issue('2026-03', usage))
+      .then([invoiceRecorded(invoice), paid(invoice)]);
+  });
+
   it('prices usage at the tier of the month end when the tier changed before the invoice was issued', () => {
     const history = [
       opened,

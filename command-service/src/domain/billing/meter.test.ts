@@ -60,6 +60,20 @@ describe('usage meter', () => {
       .when(closeAt('2026-04-01T00:05:00.000Z'))
       .then({ type: 'MeterClosed', data: { callSeconds: 0, llmTokens: 0, items: 0 } }));
 
+  it('totals only the usage from billableFrom on (the account opened during the month), and says so', () => {
+    const before = item(6, { occurredAt: '2026-03-09T23:59:59.999Z' });
+    const atOpening = item(7, { occurredAt: '2026-03-10T00:00:00.000Z', quantity: 30 });
+    const history = [metered([before, atOpening]), metered([tokens, item(8)])];
+    const billableFrom = '2026-03-10T00:00:00.000Z';
+    given(history)
+      .when(command(CloseMeter, { ...key, billableFrom }, { now: new Date('2026-04-01T00:05:00.000Z') }))
+      .then({ type: 'MeterClosed', data: { callSeconds: 90, llmTokens: 900, items: 3, billableFrom } });
+    // Without it, the whole month.
+    given(history)
+      .when(closeAt('2026-04-01T00:05:00.000Z'))
+      .then({ type: 'MeterClosed', data: { callSeconds: 150, llmTokens: 900, items: 4 } });
+  });
+
   it('records usage after the close for the next month, and it never counts in this one', () => {
     const history = [metered([item(1), item(2)]), metered([tokens]), closed];
     const late = item(9, { occurredAt: '2026-03-31T23:59:00.000Z' });

@@ -1,4 +1,4 @@
-import { Set as ISet } from 'immutable';
+import { List as IList, Set as ISet } from 'immutable';
 import {
   billingPeriodOf,
   periodBounds,
@@ -20,27 +20,36 @@ export interface MeterTotals {
   readonly items: number;
 }
 
+/** One metered item as the month's totals need it: when it occurred, of what, how much. */
+export interface Counted {
+  readonly at: number;
+  readonly resource: MeterItem['resource'];
+  readonly quantity: number;
+}
+
 /**
  * One tenant's usage of one UTC month. `seen` holds every identifier ever metered here (persistent, so a month
  * of many thousands of calls is not copied per event): a redelivered, replayed or rebuilt batch meters nothing
- * twice.
+ * twice. `counted` is what was metered before the close, kept item by item because what the invoice bills of it
+ * is known only at the close (an account opened during the month pays for its usage from then on).
  */
 export interface MeterState {
   readonly seen: ISet<string>;
   readonly closed: boolean;
-  /** What was metered before the close: the month's invoice. */
-  readonly totals: MeterTotals;
+  readonly counted: IList<Counted>;
 }
 
-const addTo = (totals: MeterTotals, items: readonly MeterItem[]): MeterTotals =>
-  items.reduce(
-    (sum, item) => ({
-      callSeconds: sum.callSeconds + (item.resource === 'call_seconds' ? item.quantity : 0),
-      llmTokens: sum.llmTokens + (item.resource === 'llm_tokens' ? item.quantity : 0),
-      items: sum.items + 1,
-    }),
-    totals,
-  );
+const totalsOf = (counted: Iterable<Counted>): MeterTotals => {
+  let callSeconds = 0;
+  let llmTokens = 0;
+  let items = 0;
+  for (const item of counted) {
+    if (item.resource === 'call_seconds') callSeconds += item.quantity;
+    if (item.resource === 'llm_tokens') llmTokens += item.quantity;
+    items += 1;
+  }
+  return { callSeconds, llmTokens, items };
+};
 
 export const decideMeter = (command: MeterCommand, state: MeterState): MeterEvent[] => {
   switch (command.type) {
@@ -83,7 +92,15 @@ export const decideMeter = (command: MeterCommand, state: MeterState): MeterEven
         );
       }
       if (state.closed) return [];
-      return [{ type: 'MeterClosed', data: { ...state.totals } }];
+      const { billableFrom } = command.data;
+      if (billableFrom === undefined) return [{ type: 'MeterClosed', data: totalsOf(state.counted) }];
+      const from = Date.parse(billableFrom);
+      return [
+        {
+          type: 'MeterClosed',
+          data: { ...totalsOf(state.counted.filter((item) => item.at >= from)), billableFrom },
+        },
+      ];
     }
   }
 };
@@ -95,7 +112,15 @@ export const evolveMeter = (state: MeterState, event: MeterEvent): MeterState =>
       return {
         ...state,
         seen: state.seen.union(items.map((item) => item.identifier)),
-        totals: afterClose ? state.totals : addTo(state.totals, items),
+        counted: afterClose
+          ? state.counted
+          : state.counted.concat(
+              items.map((item) => ({
+                at: Date.parse(item.occurredAt),
+                resource: item.resource,
+                quantity: item.quantity,
+              })),
+            ),
       };
     }
     case 'MeterClosed':
@@ -104,7 +129,7 @@ export const evolveMeter = (state: MeterState, event: MeterEvent): MeterState =>
 };
 
 export const meterDecider: Decider<MeterCommand, MeterEvent, MeterState> = {
-  initialState: () => ({ seen: ISet(), closed: false, totals: { callSeconds: 0, llmTokens: 0, items: 0 } }),
+  initialState: () => ({ seen: ISet(), closed: false, counted: IList() }),
   decide: decideMeter,
   evolve: evolveMeter,
 };
