@@ -74,6 +74,7 @@ export const startBilling = async (options: {
     payments,
     handler,
     tenantOfCustomer: worker.tenantOfCustomer,
+    store: context.store,
     graceDays: settings.graceDays,
     log: context.log,
   });

@@ -41,6 +41,8 @@ let spy: ReturnType<typeof recordingHandler>;
 let server: Server | undefined;
 let url = '';
 const logged: string[] = [];
+/** The worker's view of the linked customers, as far as it has read. */
+let known: Map<string, string>;
 
 const listen = async (payments: PaymentsPort, bodyLimit?: number) => {
   const app = new Koa();
@@ -48,7 +50,8 @@ const listen = async (payments: PaymentsPort, bodyLimit?: number) => {
     stripeWebhook({
       payments,
       handler: spy,
-      tenantOfCustomer: (customerId) => (customerId === CUSTOMER ? TENANT : undefined),
+      store,
+      tenantOfCustomer: (customerId) => known.get(customerId),
       graceDays: 14,
       log: (m) => logged.push(m),
       ...(bodyLimit !== undefined && { bodyLimit }),
@@ -60,6 +63,7 @@ const listen = async (payments: PaymentsPort, bodyLimit?: number) => {
 };
 
 beforeEach(async () => {
+  known = new Map([[CUSTOMER, TENANT]]);
   store = createSqliteEventStore({ path: ':memory:' });
   real = createCommandHandler({ store, routes: commandRoutes });
   spy = recordingHandler(real);
@@ -263,6 +267,51 @@ describe('POST /stripe/webhook', () => {
     expect((await post(stranger, signed(stranger))).status).toBe(200);
     expect(logged.some((m) => m.includes('cus_stranger'))).toBe(true);
     expect(await typesAfterSetup()).toEqual([]);
+  });
+
+  describe("the tenant is the customer's", () => {
+    const OTHER = 'globex';
+    const otherAccount = async () => {
+      const send = (type: string, data: Record<string, unknown>) =>
+        real.handleTrusted(type, { tenantId: OTHER, ...data }, { actor: SYSTEM_ACTOR });
+      await send('CreateTenant', { name: 'Globex', planTier: 'starter' });
+      await send('OpenBillingAccount', { billingEmail: 'billing@globex.test', companyName: 'Globex' });
+      await send('LinkBillingCustomer', { provider: 'stripe', customerId: 'cus_globex' });
+      known.set('cus_globex', OTHER);
+    };
+    const otherTypes = async () =>
+      (await store.readStream(`billing-${OTHER}.account`)).slice(2).map((recorded) => recorded.type);
+
+    it("changes nothing anywhere when the metadata names another tenant than the customer's", async () => {
+      await otherAccount();
+      const payload = subscriptionEvent('evt_mismatch', T0, 'price_professional', { tenantId: OTHER });
+      expect(await post(payload, signed(payload))).toEqual({
+        status: 200,
+        body: { received: true, ignored: 'tenant does not match the customer' },
+      });
+      expect(await otherTypes()).toEqual([]);
+      expect(await typesAfterSetup()).toEqual([]);
+      expect(spy.sent).toEqual([]);
+      expect(logged.some((m) => m.includes('evt_mismatch') && m.includes(OTHER))).toBe(true);
+    });
+
+    it('takes the metadata tenant for a customer the worker has not read yet only if its account has it', async () => {
+      known.delete(CUSTOMER);
+      const payload = subscriptionEvent('evt_early', T0, 'price_starter', { tenantId: TENANT });
+      expect(await post(payload, signed(payload))).toEqual({ status: 200, body: { received: true } });
+      expect(await typesAfterSetup()).toEqual(['SubscriptionRecorded']);
+
+      // A tenant whose account has another customer (or none) is not this customer's.
+      await otherAccount();
+      known.delete('cus_globex');
+      const foreign = subscriptionEvent('evt_foreign', T0, 'price_starter', { tenantId: OTHER });
+      expect(await post(foreign, signed(foreign))).toEqual({
+        status: 200,
+        body: { received: true, ignored: 'unknown customer' },
+      });
+      expect(await otherTypes()).toEqual([]);
+      expect(spy.sent.map((c) => c.idempotencyKey)).toEqual(['stripe:evt_early:RecordSubscription']);
+    });
   });
 
   it('answers 500 when a command fails for the platform, and records it when Stripe sends it again', async () => {

@@ -1,13 +1,15 @@
 import type { Context, Middleware } from 'koa';
-import { SYSTEM_ACTOR } from '@ccp/schemas';
+import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   CommandRejected,
   isPassingRefusal,
   WebhookSignatureError,
   type CommandHandler,
+  type EventStore,
   type PaymentsPort,
   type ProviderEvent,
 } from '@ccp/command-service';
+import { accountOf } from './view.js';
 
 export const STRIPE_WEBHOOK_PATH = '/stripe/webhook';
 /** Stripe's events are a few kilobytes; a megabyte is far more than any of them. */
@@ -16,8 +18,10 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export interface StripeWebhookOptions {
   readonly payments: PaymentsPort;
   readonly handler: Pick<CommandHandler, 'handleTrusted'>;
-  /** The tenant whose billing account has this customer (the worker's view), when the event does not say. */
+  /** The tenant whose billing account has this customer, as far as the worker has read the log. */
   readonly tenantOfCustomer: (customerId: string) => string | undefined;
+  /** The log: a customer linked after what the worker has read is checked on the named tenant's account. */
+  readonly store: Pick<EventStore, 'readStream'>;
   /** The grace period a failed payment grants (BILLING_GRACE_DAYS). */
   readonly graceDays: number;
   readonly log: (message: string) => void;
@@ -71,6 +75,36 @@ const rawBody = (ctx: Context, limit: number): Promise<Buffer> =>
 
 type Planned = { readonly type: string; readonly data: Record<string, unknown> };
 
+type Resolved = { readonly tenantId: string } | { readonly ignored: string; readonly why: string };
+
+/**
+ * The tenant an event is about: the one whose account has its customer. The metadata's tenant_id is anyone's
+ * to write (any Stripe dashboard user, any API key), so it never picks the tenant by itself: it is used only
+ * when the worker has not read the customer's link yet and that tenant's account, as stored, has this customer.
+ */
+const tenantOf = async (
+  event: Exclude<ProviderEvent, { kind: 'ignored' }>,
+  options: Pick<StripeWebhookOptions, 'tenantOfCustomer' | 'store'>,
+): Promise<Resolved> => {
+  const { customerId, tenantId: named } = event;
+  const owner = options.tenantOfCustomer(customerId);
+  if (owner !== undefined) {
+    return named === undefined || named === owner
+      ? { tenantId: owner }
+      : {
+          ignored: 'tenant does not match the customer',
+          why: `names tenant ${named}, but customer ${customerId} is ${owner}'s`,
+        };
+  }
+  const unknown = { ignored: 'unknown customer', why: `is about customer ${customerId}, of no account here` };
+  if (named === undefined) return unknown;
+  const events = (await options.store.readStream(`billing-${named}.account`)).flatMap((recorded) => {
+    const decoded = decodeEvent(recorded);
+    return decoded.ok ? [decoded.value] : [];
+  });
+  return accountOf(named, events)?.customer?.customerId === customerId ? { tenantId: named } : unknown;
+};
+
 /** The commands a provider event becomes, in order. */
 export const commandsOf = (
   event: Exclude<ProviderEvent, { kind: 'ignored' }>,
@@ -121,8 +155,9 @@ export const commandsOf = (
  * (forged, altered or stale: 400, nothing recorded), turned into the billing account's commands. Each command's
  * idempotency key is `stripe:<event id>:<command type>` and the command service keeps keys for ever, so an
  * event delivered again changes nothing. Stripe retries anything but a 2xx: a command that failed for the
- * platform's own reasons answers 500 (tried again later); a refusal, an event of no interest or a customer of no
- * account here answers 200 with a log line, since sending it again would not change the answer.
+ * platform's own reasons answers 500 (tried again later); a refusal, an event of no interest, a customer of no
+ * account here or a tenant_id in the metadata that is not the customer's answers 200 with a log line, since
+ * sending it again would not change the answer.
  * The ledger has no webhooks: with PAYMENTS=ledger the route answers 404.
  */
 export const stripeWebhook = (options: StripeWebhookOptions): Middleware => {
@@ -159,12 +194,20 @@ export const stripeWebhook = (options: StripeWebhookOptions): Middleware => {
     }
     if (event.kind === 'ignored') return answer(ctx, 200, { received: true, ignored: event.type });
 
-    const tenantId = event.tenantId ?? options.tenantOfCustomer(event.customerId);
-    if (tenantId === undefined) {
-      log(`billing: Stripe event ${event.eventId} is about customer ${event.customerId}, of no account here`);
-      return answer(ctx, 200, { received: true, ignored: 'unknown customer' });
+    let resolved: Resolved;
+    try {
+      resolved = await tenantOf(event, options);
+    } catch (error) {
+      log(
+        `billing: Stripe event ${event.eventId}: the account could not be read, Stripe sends it again: ${String(error)}`,
+      );
+      return answer(ctx, 500, { error: 'not recorded; send it again' });
     }
-    for (const command of commandsOf(event, tenantId, options.graceDays)) {
+    if ('ignored' in resolved) {
+      log(`billing: Stripe event ${event.eventId} ${resolved.why}: nothing recorded`);
+      return answer(ctx, 200, { received: true, ignored: resolved.ignored });
+    }
+    for (const command of commandsOf(event, resolved.tenantId, options.graceDays)) {
       try {
         await handler.handleTrusted(command.type, command.data, {
           actor: SYSTEM_ACTOR,

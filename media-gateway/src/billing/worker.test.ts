@@ -252,10 +252,13 @@ describe('the billing worker: ledger months', () => {
 
   it('closes a month only once it is over plus the delay, then issues its invoice from the meter', async () => {
     await subscribed();
+    const opened = (await ofType('BillingAccountOpened'))[0] as EventEnvelope;
     await send('RecordUsage', {
       period: '2026-03',
       items: [
         { identifier: 'u1', resource: 'call_seconds', quantity: 600, occurredAt: new Date(T0).toISOString() },
+        // Metered before the account was opened: not billed.
+        { identifier: 'u0', resource: 'call_seconds', quantity: 900, occurredAt: '2026-03-05T00:00:00.000Z' },
       ],
     });
     await moveTo(Date.parse('2026-03-31T23:59:00Z'));
@@ -269,7 +272,8 @@ describe('the billing worker: ledger months', () => {
     expect(sentOf('CloseMeter')).toEqual([
       {
         type: 'CloseMeter',
-        data: { tenantId: TENANT, period: '2026-03' },
+        // The account opened during March: its usage is billed from then on.
+        data: { tenantId: TENANT, period: '2026-03', billableFrom: opened.occurredAt },
         idempotencyKey: `close-meter:${TENANT}:2026-03`,
       },
     ]);
@@ -299,6 +303,12 @@ describe('the billing worker: ledger months', () => {
         (e) => (e.data as { invoice: { number: string } }).invoice.number,
       ),
     ).toEqual(['CCP-ACME-202603', 'CCP-ACME-202604', 'CCP-ACME-202605']);
+    // Only the month the account opened in starts late.
+    expect(sentOf('CloseMeter').map((c) => c.data['billableFrom'])).toEqual([
+      new Date(T0).toISOString(),
+      undefined,
+      undefined,
+    ]);
     await restart();
     await settle();
     expect(await ofType('MeterClosed')).toHaveLength(3);

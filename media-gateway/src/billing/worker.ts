@@ -252,11 +252,14 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     const at = now();
     for (const account of view.allAccounts()) {
       if (account.customer?.provider !== 'ledger') continue;
+      const openedIn = billingPeriodOf(new Date(account.openedAt));
       for (const period of monthsToClose(account, at.getTime())) {
         const key = `close-meter:${account.tenantId}:${period}`;
+        // Every tenant's usage is metered all the time: the month the account opened in bills it from then on.
+        const billableFrom = period === openedIn ? { billableFrom: account.openedAt } : {};
         await send(
           'CloseMeter',
-          { tenantId: account.tenantId, period },
+          { tenantId: account.tenantId, period, ...billableFrom },
           { correlationId: key, idempotencyKey: key },
         );
       }
