@@ -6,6 +6,8 @@ import { type MediaGatewaySettings, type PlatformConfig, outboundAllowFromEnv } 
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
 const PriceId = z.string().regex(/^price_\w+$/, 'a Stripe price id, price_...');
+/** A tier's metered prices: each tier has its own, so Stripe bills only the usage beyond what it includes. */
+const MeteredPrices = z.strictObject({ call_seconds: PriceId, llm_tokens: PriceId }).partial();
 /** A setting holding JSON, parsed and checked; absent is an empty object. */
 const JsonOf = <T extends z.ZodType>(schema: T) =>
   z
@@ -83,7 +85,11 @@ const Env = z.object({
   STRIPE_PRICES: JsonOf(
     z.strictObject({ starter: PriceId, professional: PriceId, enterprise: PriceId }).partial(),
   ),
-  STRIPE_METERED_PRICES: JsonOf(z.strictObject({ call_seconds: PriceId, llm_tokens: PriceId }).partial()),
+  STRIPE_METERED_PRICES: JsonOf(
+    z
+      .strictObject({ starter: MeteredPrices, professional: MeteredPrices, enterprise: MeteredPrices })
+      .partial(),
+  ),
   STRIPE_METER_CALL_SECONDS: z.string().min(1).max(100).default('ccp_call_seconds'),
   STRIPE_METER_LLM_TOKENS: z.string().min(1).max(100).default('ccp_llm_tokens'),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),

@@ -49,7 +49,12 @@ const meterToStripeMock = async (): Promise<void> => {
         professional: 'price_professional',
         enterprise: 'price_enterprise',
       },
-      meteredPrices: {},
+      // Meter events name the meter, not a price; the tiers' metered prices are here as the settings hold them.
+      meteredPrices: {
+        starter: { call_seconds: 'price_starter_seconds', llm_tokens: 'price_starter_tokens' },
+        professional: { call_seconds: 'price_professional_seconds', llm_tokens: 'price_professional_tokens' },
+        enterprise: { call_seconds: 'price_enterprise_seconds', llm_tokens: 'price_enterprise_tokens' },
+      },
       meterEvents: { call_seconds: 'ccp_call_seconds', llm_tokens: 'ccp_llm_tokens' },
     };
     let baseline = 0;

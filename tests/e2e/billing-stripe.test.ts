@@ -19,7 +19,12 @@ const PRICES = {
   professional: 'price_professional',
   enterprise: 'price_enterprise',
 };
-const METERED = { call_seconds: 'price_call_seconds', llm_tokens: 'price_llm_tokens' };
+// Each tier's own metered prices (graduated at Stripe: the tier's included usage free, the rest at its rate).
+const METERED = {
+  starter: { call_seconds: 'price_starter_seconds', llm_tokens: 'price_starter_tokens' },
+  professional: { call_seconds: 'price_professional_seconds', llm_tokens: 'price_professional_tokens' },
+  enterprise: { call_seconds: 'price_enterprise_seconds', llm_tokens: 'price_enterprise_tokens' },
+};
 const stripe = new Stripe('sk_test_51BillingE2e');
 
 interface Recorded {
@@ -226,7 +231,7 @@ describe('billing through Stripe', () => {
       [...(request?.form.entries() ?? [])]
         .filter(([k]) => /^items\[\d+\]\[price\]$/.test(k))
         .map(([, v]) => v),
-    ).toEqual([PRICES.professional, METERED.call_seconds, METERED.llm_tokens]);
+    ).toEqual([PRICES.professional, METERED.professional.call_seconds, METERED.professional.llm_tokens]);
     // A start the provider has recorded cannot be asked again.
     expect(
       (await admin.command('StartSubscription', { tenantId: DEMO_TENANT, tier: 'starter' })).status,
@@ -287,7 +292,12 @@ describe('billing through Stripe', () => {
         status: 'paid',
         lines: [
           { price: PRICES.professional, quantity: 1, amount: 39_900, description: 'Professional plan' },
-          { price: METERED.call_seconds, quantity: 600, amount: 80, description: 'Call seconds' },
+          {
+            price: METERED.professional.call_seconds,
+            quantity: 600,
+            amount: 80,
+            description: 'Call seconds',
+          },
         ],
       });
       const event = { id: 'evt_e2e_paid', type: 'invoice.paid', object: invoice };
@@ -299,6 +309,12 @@ describe('billing through Stripe', () => {
       expect((await deliver(event)).status).toBe(200);
       const after = await typesOf();
       expect(after.slice(before)).toEqual(['InvoiceRecorded', 'PaymentReceived']);
+      // The metered line is known by the professional tier's own metered price.
+      const recorded = (await accountLog())[before];
+      expect((recorded?.data as { invoice: { lines: unknown[] } }).invoice.lines).toEqual([
+        expect.objectContaining({ kind: 'subscription', tier: 'professional' }),
+        expect.objectContaining({ kind: 'call_minutes', quantity: 10, tier: 'professional' }),
+      ]);
       expect((await deliver(event)).status).toBe(200); // Stripe delivering it again
       expect((await accountLog()).length).toBe(after.length);
 
@@ -348,11 +364,17 @@ describe('billing through Stripe', () => {
       );
 
       const paid = await invoiceObject({ id: 'in_e2e_unpaid', customer: customerId, status: 'paid', lines });
+      const beforePaid = (await accountLog()).length;
       expect((await deliver({ id: 'evt_e2e_recovered', type: 'invoice.paid', object: paid })).status).toBe(
         200,
       );
       await waitFor(tenantTypes, (types) => types.at(-1) === 'TenantReactivated', 30_000, 'the reactivation');
-      expect((await typesOf()).at(-1)).toBe('DunningEnded');
+      // The paid invoice, recorded first, already settles what was owed: dunning ends with it.
+      expect((await typesOf()).slice(beforePaid)).toEqual([
+        'InvoiceRecorded',
+        'DunningEnded',
+        'PaymentReceived',
+      ]);
 
       // Notices to the billing address: the failure, the suspension and the recovery.
       const notices = async () =>
@@ -364,6 +386,43 @@ describe('billing through Stripe', () => {
         );
       const scheduled = await waitFor(notices, (found) => found.length >= 3, 30_000, 'three notices');
       expect(scheduled.every((e) => (e.data as { channel: string }).channel === 'email')).toBe(true);
+    },
+  );
+
+  it(
+    "moves the subscription to another tier's fee and metered prices, prorated",
+    { timeout: 60_000 },
+    async () => {
+      expect(
+        (await admin.command('ChangeSubscriptionTier', { tenantId: DEMO_TENANT, tier: 'enterprise' })).status,
+      ).toBe(200);
+      const update = await waitFor(
+        async () =>
+          recorder.requests.find(
+            (r) =>
+              r.method === 'POST' &&
+              r.path.startsWith('/v1/subscriptions/') &&
+              r.form.get('proration_behavior') === 'create_prorations',
+          ),
+        (found) => found !== undefined,
+        30_000,
+        'the tier change at Stripe',
+      );
+      // stripe-mock's subscription holds one licensed item and no metered one: the fee moves, the enterprise
+      // tier's metered prices are added.
+      const items = [...(update?.form.entries() ?? [])].filter(([k]) => k.startsWith('items['));
+      expect(Object.fromEntries(items)).toEqual({
+        'items[0][id]': expect.stringMatching(/^si_/),
+        'items[0][price]': PRICES.enterprise,
+        'items[1][price]': METERED.enterprise.call_seconds,
+        'items[2][price]': METERED.enterprise.llm_tokens,
+      });
+      await waitFor(
+        billing,
+        (b) => b.account?.subscription?.tier === 'enterprise',
+        30_000,
+        'the enterprise subscription',
+      );
     },
   );
 });

@@ -171,7 +171,7 @@ export const paymentsContract = (
 
     it(
       capabilities.webhooks
-        ? 'reads correctly signed events: subscription, invoice paid and failed, and ignores the rest'
+        ? 'reads correctly signed events: subscription, invoice paid, failed and changed otherwise, and ignores the rest'
         : 'has no webhooks: a correctly signed event is refused too',
       async () => {
         const objects = fixture.providerObjects
@@ -194,6 +194,16 @@ export const paymentsContract = (
         const failed = parse('invoice.payment_failed', objects.invoice);
         expect(failed).toMatchObject({ kind: 'invoice_payment_failed' });
         expect(failed.kind === 'invoice_payment_failed' && failed.attempt).toBeGreaterThanOrEqual(1);
+        for (const [type, status] of [
+          ['invoice.finalized', 'open'],
+          ['invoice.voided', 'void'],
+          ['invoice.marked_uncollectible', 'uncollectible'],
+        ] as const) {
+          expect(parse(type, { ...objects.invoice, status })).toMatchObject({
+            kind: 'invoice',
+            invoice: { status },
+          });
+        }
         expect(parse('customer.created', { id: 'cus_1', object: 'customer' })).toMatchObject({
           kind: 'ignored',
           type: 'customer.created',

@@ -5,6 +5,7 @@ import {
   SubscriptionSnapshot,
   type InvoiceLine,
   type InvoiceLineKind,
+  type MeterResource,
   type SubscriptionStatus,
 } from '@ccp/schemas';
 import type { StripeSettings } from '../platform/settings.js';
@@ -29,8 +30,25 @@ const tierOfPrice = (settings: StripeMappingSettings, priceId: string | undefine
   return found === undefined ? undefined : PlanTier.parse(found[0]);
 };
 
-const isMeteredPrice = (settings: StripeMappingSettings, priceId: string): boolean =>
-  Object.values(settings.meteredPrices).includes(priceId);
+/** The tier and meter a metered price belongs to: each tier has its own, priced beyond what it includes. */
+const meteredPriceOf = (
+  settings: StripeMappingSettings,
+  priceId: string,
+): { readonly tier: PlanTier; readonly resource: MeterResource } | undefined => {
+  for (const [tier, prices] of Object.entries(settings.meteredPrices)) {
+    if (prices === undefined) continue;
+    if (prices.call_seconds === priceId) return { tier: PlanTier.parse(tier), resource: 'call_seconds' };
+    if (prices.llm_tokens === priceId) return { tier: PlanTier.parse(tier), resource: 'llm_tokens' };
+  }
+  return undefined;
+};
+
+/**
+ * A usage item of the subscription: one of any tier's metered prices, or a metered price the settings no
+ * longer name (the platform adds no other), so a tier change moves it too.
+ */
+export const isMeteredItem = (settings: StripeMappingSettings, item: Stripe.SubscriptionItem): boolean =>
+  meteredPriceOf(settings, item.price.id) !== undefined || item.price.recurring?.usage_type === 'metered';
 
 /**
  * Stripe's statuses the platform does not distinguish are folded into the nearest one that keeps the tier right
@@ -56,9 +74,7 @@ export const feeItemOf = (
   const items = subscription.items.data;
   return (
     items.find((item) => tierOfPrice(settings, item.price.id) !== undefined) ??
-    items.find(
-      (item) => item.price.recurring?.usage_type !== 'metered' && !isMeteredPrice(settings, item.price.id),
-    )
+    items.find((item) => !isMeteredItem(settings, item))
   );
 };
 
@@ -120,19 +136,27 @@ const linePriceId = (line: Stripe.InvoiceLineItem): string | undefined => {
   return price === undefined ? undefined : idOf(price);
 };
 
-const lineKindOf = (settings: StripeMappingSettings, priceId: string | undefined): InvoiceLineKind => {
-  if (priceId === undefined) return 'adjustment';
-  if (tierOfPrice(settings, priceId) !== undefined) return 'subscription';
-  if (priceId === settings.meteredPrices.call_seconds) return 'call_minutes';
-  if (priceId === settings.meteredPrices.llm_tokens) return 'llm_tokens';
-  return 'adjustment';
+const LINE_KIND: Readonly<Record<MeterResource, InvoiceLineKind>> = {
+  call_seconds: 'call_minutes',
+  llm_tokens: 'llm_tokens',
+};
+
+/** What a line bills, by its price: a tier's fee, a tier's metered usage, or anything else (an adjustment). */
+const lineKindOf = (
+  settings: StripeMappingSettings,
+  priceId: string | undefined,
+): { readonly kind: InvoiceLineKind; readonly tier?: PlanTier } => {
+  if (priceId === undefined) return { kind: 'adjustment' };
+  const feeTier = tierOfPrice(settings, priceId);
+  if (feeTier !== undefined) return { kind: 'subscription', tier: feeTier };
+  const metered = meteredPriceOf(settings, priceId);
+  if (metered !== undefined) return { kind: LINE_KIND[metered.resource], tier: metered.tier };
+  return { kind: 'adjustment' };
 };
 
 const lineOf = (settings: StripeMappingSettings, line: Stripe.InvoiceLineItem): InvoiceLine => {
-  const priceId = linePriceId(line);
-  const kind = lineKindOf(settings, priceId);
+  const { kind, tier } = lineKindOf(settings, linePriceId(line));
   const quantity = line.quantity ?? (kind === 'call_minutes' || kind === 'llm_tokens' ? 0 : 1);
-  const tier = tierOfPrice(settings, priceId);
   return {
     kind,
     description: (line.description ?? '').trim().slice(0, 500) || 'Stripe invoice line',
@@ -209,7 +233,10 @@ export const providerEventOf = (event: Stripe.Event, settings: StripeMappingSett
       };
     }
     case 'invoice.paid':
-    case 'invoice.payment_failed': {
+    case 'invoice.payment_failed':
+    case 'invoice.finalized':
+    case 'invoice.voided':
+    case 'invoice.marked_uncollectible': {
       const invoice = event.data.object;
       if (invoice.customer === null) return { kind: 'ignored', eventId: event.id, type: event.type };
       const tenantId = invoiceTenantOf(invoice);
@@ -219,6 +246,10 @@ export const providerEventOf = (event: Stripe.Event, settings: StripeMappingSett
         ...(tenantId && { tenantId }),
         invoice: invoiceSnapshotOf(invoice, settings),
       };
+      // Finalized (open), voided or marked uncollectible: the invoice as it now stands, nothing paid or failed.
+      if (event.type !== 'invoice.paid' && event.type !== 'invoice.payment_failed') {
+        return { kind: 'invoice', ...common };
+      }
       if (event.type === 'invoice.paid') {
         return {
           kind: 'invoice_paid',

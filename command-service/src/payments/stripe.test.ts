@@ -18,7 +18,11 @@ const settingsFor = (apiUrl: string, overrides: Partial<StripeSettings> = {}): S
   webhookSecret,
   apiUrl,
   prices: { starter: 'price_starter', professional: 'price_professional', enterprise: 'price_enterprise' },
-  meteredPrices: { call_seconds: 'price_call_seconds', llm_tokens: 'price_llm_tokens' },
+  meteredPrices: {
+    starter: { call_seconds: 'price_starter_seconds', llm_tokens: 'price_starter_tokens' },
+    professional: { call_seconds: 'price_professional_seconds', llm_tokens: 'price_professional_tokens' },
+    enterprise: { call_seconds: 'price_enterprise_seconds', llm_tokens: 'price_enterprise_tokens' },
+  },
   meterEvents: { call_seconds: 'ccp_call_seconds', llm_tokens: 'ccp_llm_tokens' },
   ...overrides,
 });
@@ -140,8 +144,8 @@ describe('the Stripe adapter against stripe-mock', () => {
           data: [
             line,
             priced('price_professional', 1, 9900),
-            priced('price_call_seconds', 5430, 181),
-            priced('price_llm_tokens', 120_000, 24),
+            priced('price_professional_seconds', 5430, 181),
+            priced('price_starter_tokens', 120_000, 24),
           ],
         },
       };
@@ -163,8 +167,8 @@ describe('the Stripe adapter against stripe-mock', () => {
       expect(snapshot.lines.map((l) => [l.kind, l.quantity, l.amountCents, l.tier])).toEqual([
         ['adjustment', line.quantity, line.amount, undefined],
         ['subscription', 1, 9900, 'professional'],
-        ['call_minutes', 90.5, 181, undefined],
-        ['llm_tokens', 120_000, 24, undefined],
+        ['call_minutes', 90.5, 181, 'professional'],
+        ['llm_tokens', 120_000, 24, 'starter'],
       ]);
       expect(snapshot.lines[0]?.description).toBe(line.description);
       expect(() => invoiceSnapshotOf({ ...invoice, currency: 'eur' }, settings)).toThrow(/usd only/);
@@ -204,6 +208,52 @@ describe('the Stripe adapter against stripe-mock', () => {
         kind: 'ignored',
         eventId: 'evt_1',
         type: 'customer.subscription.updated',
+      });
+    });
+
+    it('reads signed invoice events that change an invoice otherwise: finalized, voided, uncollectible', async () => {
+      const invoice = await client.invoices.retrieve('in_123');
+      const payments = createStripePayments(settings);
+      const parent = {
+        type: 'subscription_details',
+        quote_details: null,
+        subscription_details: { metadata: { tenant_id: 'acme' }, subscription: 'sub_1' },
+      };
+      for (const [type, status] of [
+        ['invoice.finalized', 'open'],
+        ['invoice.voided', 'void'],
+        ['invoice.marked_uncollectible', 'uncollectible'],
+      ] as const) {
+        const payload = JSON.stringify({
+          id: `evt_${status}`,
+          object: 'event',
+          created: 1_780_000_000,
+          type,
+          data: { object: { ...invoice, status, parent } },
+        });
+        const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
+        expect(payments.parseWebhook(payload, header)).toEqual({
+          kind: 'invoice',
+          eventId: `evt_${status}`,
+          createdAt: '2026-05-28T20:26:40.000Z',
+          customerId: invoice.customer,
+          tenantId: 'acme',
+          invoice: invoiceSnapshotOf({ ...invoice, status }, settings),
+        });
+        expect(invoiceSnapshotOf({ ...invoice, status }, settings).status).toBe(status);
+      }
+      const payload = JSON.stringify({
+        id: 'evt_nobody',
+        object: 'event',
+        created: 1_780_000_000,
+        type: 'invoice.voided',
+        data: { object: { ...invoice, status: 'void', customer: null } },
+      });
+      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: webhookSecret });
+      expect(payments.parseWebhook(payload, header)).toEqual({
+        kind: 'ignored',
+        eventId: 'evt_nobody',
+        type: 'invoice.voided',
       });
     });
   });
@@ -246,13 +296,32 @@ describe('the Stripe adapter against stripe-mock', () => {
       quantity: 60,
       occurredAt: '2026-03-10T12:00:30.000Z',
     };
+    /** stripe-mock's subscription with one item per price, the first licensed and the rest metered. */
+    const onPrices = async (...prices: string[]): Promise<Stripe.Subscription> => {
+      const subscription = await client.subscriptions.retrieve('sub_123');
+      const [item] = subscription.items.data;
+      if (item === undefined) throw new Error('the fixture has no item');
+      const data = prices.map((id, i) => ({
+        ...item,
+        id: `si_${i}`,
+        price: {
+          ...item.price,
+          id,
+          recurring: item.price.recurring && {
+            ...item.price.recurring,
+            usage_type: i === 0 ? ('licensed' as const) : ('metered' as const),
+          },
+        },
+      }));
+      return { ...subscription, metadata: {}, items: { ...subscription.items, data } };
+    };
     const customer = () =>
       createStripePayments(settingsFor(url)).createCustomer(
         { tenantId: 'acme', email: 'billing@acme.example', companyName: 'Acme' },
         { idempotencyKey: 'k1' },
       );
 
-    it('subscribes with the tier price and the metered prices, and moves the fee item on a change', async () => {
+    it("subscribes with the tier's fee and metered prices, and moves both to another tier's on a change", async () => {
       answer = { status: 200, body: await client.subscriptions.retrieve('sub_123') };
       const payments = createStripePayments(settingsFor(url));
       asked.length = 0;
@@ -269,14 +338,18 @@ describe('the Stripe adapter against stripe-mock', () => {
       expect(Object.fromEntries(asked[0]?.form ?? [])).toEqual({
         customer: 'cus_1',
         'items[0][price]': 'price_starter',
-        'items[1][price]': 'price_call_seconds',
-        'items[2][price]': 'price_llm_tokens',
+        'items[1][price]': 'price_starter_seconds',
+        'items[2][price]': 'price_starter_tokens',
         trial_period_days: '14',
         'metadata[tenant_id]': 'acme',
         'metadata[tier]': 'starter',
       });
+      // The subscription as Stripe holds it: the starter fee and the starter tier's metered prices.
+      answer = {
+        status: 200,
+        body: await onPrices('price_starter', 'price_starter_seconds', 'price_starter_tokens'),
+      };
       asked.length = 0;
-      const feeItem = (await client.subscriptions.retrieve('sub_123')).items.data[0]?.id;
       await payments.changeTier(
         { tenantId: 'acme', customerId: 'cus_1', subscription: started, tier: 'enterprise', now },
         { idempotencyKey: 'evt-change' },
@@ -287,8 +360,45 @@ describe('the Stripe adapter against stripe-mock', () => {
       ]);
       expect(asked[1]?.idempotencyKey).toBe('evt-change');
       expect(Object.fromEntries(asked[1]?.form ?? [])).toEqual({
-        'items[0][id]': feeItem,
+        'items[0][id]': 'si_0',
         'items[0][price]': 'price_enterprise',
+        'items[1][id]': 'si_1',
+        'items[1][deleted]': 'true',
+        'items[2][id]': 'si_2',
+        'items[2][deleted]': 'true',
+        'items[3][price]': 'price_enterprise_seconds',
+        'items[4][price]': 'price_enterprise_tokens',
+        proration_behavior: 'create_prorations',
+        'metadata[tier]': 'enterprise',
+      });
+    });
+
+    it('a change Stripe already made (the answer lost, the worker asking again) is not made twice', async () => {
+      const payments = createStripePayments(settingsFor(url));
+      const body = await onPrices('price_enterprise', 'price_enterprise_seconds', 'price_enterprise_tokens');
+      answer = { status: 200, body };
+      const subscription = subscriptionSnapshotOf(body, settingsFor(url));
+      asked.length = 0;
+      const changed = await payments.changeTier(
+        { tenantId: 'acme', customerId: 'cus_1', subscription, tier: 'enterprise', now: new Date() },
+        { idempotencyKey: 'evt-change' },
+      );
+      expect(asked.map((a) => [a.method, a.path])).toEqual([['GET', '/v1/subscriptions/sub_123']]);
+      expect(changed).toEqual(subscription);
+      // Only a metered price left to move is still moved.
+      answer = { status: 200, body: await onPrices('price_enterprise', 'price_starter_seconds') };
+      asked.length = 0;
+      await payments.changeTier(
+        { tenantId: 'acme', customerId: 'cus_1', subscription, tier: 'enterprise', now: new Date() },
+        { idempotencyKey: 'evt-change-2' },
+      );
+      expect(Object.fromEntries(asked[1]?.form ?? [])).toEqual({
+        'items[0][id]': 'si_0',
+        'items[0][price]': 'price_enterprise',
+        'items[1][id]': 'si_1',
+        'items[1][deleted]': 'true',
+        'items[2][price]': 'price_enterprise_seconds',
+        'items[3][price]': 'price_enterprise_tokens',
         proration_behavior: 'create_prorations',
         'metadata[tier]': 'enterprise',
       });

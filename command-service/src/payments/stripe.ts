@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import type { PlanTier } from '@ccp/schemas';
 import type { StripeSettings } from '../platform/settings.js';
 import {
   PaymentsUnavailableError,
@@ -7,7 +8,7 @@ import {
   type MeterResult,
   type PaymentsPort,
 } from './port.js';
-import { feeItemOf, providerEventOf, subscriptionSnapshotOf } from './stripe-mapping.js';
+import { feeItemOf, isMeteredItem, providerEventOf, subscriptionSnapshotOf } from './stripe-mapping.js';
 
 /**
  * The Stripe adapter, through the official library. The library never retries (its callers do: the billing
@@ -88,6 +89,12 @@ export const createStripePayments = (
     return price;
   };
 
+  /** The tier's metered prices; none configured, Stripe bills that tier no usage. */
+  const meteredPricesOf = (tier: PlanTier): string[] => {
+    const prices = settings.meteredPrices[tier];
+    return [prices?.call_seconds, prices?.llm_tokens].filter((price) => price !== undefined);
+  };
+
   /** One meter event: true when Stripe holds it, a reason when it refused it for good. */
   const sendOne = async ({ customerId, item }: MeterEventInput): Promise<true | { reason: string }> => {
     try {
@@ -128,8 +135,7 @@ export const createStripePayments = (
       }),
 
     startSubscription: async ({ tenantId, customerId, tier, trialDays }, { idempotencyKey }) => {
-      const metered = Object.values(settings.meteredPrices).filter((price) => price !== undefined);
-      const items = [priceOf(tier), ...metered].map((price) => ({ price }));
+      const items = [priceOf(tier), ...meteredPricesOf(tier)].map((price) => ({ price }));
       return call('start the subscription', async () => {
         const subscription = await stripe.subscriptions.create(
           {
@@ -152,10 +158,29 @@ export const createStripePayments = (
         if (fee === undefined) {
           throw new Error(`Stripe subscription ${current.id} has no fee item to move to the ${tier} tier`);
         }
+        const wanted = meteredPricesOf(tier);
+        const metered = current.items.data.filter(
+          (item) => item.id !== fee.id && isMeteredItem(settings, item),
+        );
+        const stale = metered.filter((item) => !wanted.includes(item.price.id));
+        const missing = wanted.filter(
+          (wantedPrice) => !metered.some((item) => item.price.id === wantedPrice),
+        );
+        // Already on the tier: a change Stripe made whose answer was lost. Asking again with other items under
+        // the same idempotency key would be refused, and there is nothing left to change.
+        if (fee.price.id === price && stale.length === 0 && missing.length === 0) {
+          return subscriptionSnapshotOf(current, settings, tier);
+        }
         const updated = await stripe.subscriptions.update(
           current.id,
           {
-            items: [{ id: fee.id, price }],
+            // The usage beyond what a tier includes is priced by the tier's own metered prices, so they move
+            // with the fee.
+            items: [
+              { id: fee.id, price },
+              ...stale.map((item) => ({ id: item.id, deleted: true })),
+              ...missing.map((meteredPrice) => ({ price: meteredPrice })),
+            ],
             proration_behavior: 'create_prorations',
             metadata: { tier },
           },

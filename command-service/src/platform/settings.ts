@@ -56,10 +56,20 @@ export interface StripeSettings {
   readonly apiUrl?: string;
   /** The recurring price of each paid tier; a tier without one cannot be subscribed to through Stripe. */
   readonly prices: Readonly<Partial<Record<PlanTier, string>>>;
-  /** Metered prices added to every subscription, so Stripe invoices the meters' usage. */
-  readonly meteredPrices: Readonly<{ call_seconds?: string; llm_tokens?: string }>;
+  /**
+   * Each tier's metered prices, added to its subscriptions (and swapped on a tier change), so Stripe invoices
+   * the meters' usage as the console and the ledger price it: graduated prices on the meters, the tier's
+   * included amount free and the rest at its own rate. A tier without them is billed no usage through Stripe.
+   */
+  readonly meteredPrices: Readonly<Partial<Record<PlanTier, StripeMeteredPrices>>>;
   /** The Billing Meters' event names. */
   readonly meterEvents: Readonly<{ call_seconds: string; llm_tokens: string }>;
+}
+
+/** A tier's Stripe prices on the two Billing Meters. */
+export interface StripeMeteredPrices {
+  readonly call_seconds?: string;
+  readonly llm_tokens?: string;
 }
 
 export interface MediaGatewaySettings {
