@@ -390,6 +390,30 @@ describe('billing through Stripe', () => {
   );
 
   it(
+    'records an invoice finalized, then voided, from their signed webhooks, once each',
+    { timeout: 60_000 },
+    async () => {
+      const lines = [
+        { price: PRICES.professional, quantity: 1, amount: 39_900, description: 'Professional plan' },
+      ];
+      const open = await invoiceObject({ id: 'in_e2e_void', customer: customerId, status: 'open', lines });
+      const before = (await accountLog()).length;
+      const finalized = { id: 'evt_e2e_finalized', type: 'invoice.finalized', object: open };
+      expect((await deliver(finalized)).status).toBe(200);
+      const voided = { id: 'evt_e2e_voided', type: 'invoice.voided', object: { ...open, status: 'void' } };
+      expect((await deliver(voided)).status).toBe(200);
+      expect((await deliver(voided)).status).toBe(200); // Stripe delivering it again
+      const recorded = (await accountLog())
+        .slice(before)
+        .map((e) => [e.type, (e.data as { invoice?: { invoiceId: string; status: string } }).invoice]);
+      expect(recorded).toEqual([
+        ['InvoiceRecorded', expect.objectContaining({ invoiceId: 'in_e2e_void', status: 'open' })],
+        ['InvoiceRecorded', expect.objectContaining({ invoiceId: 'in_e2e_void', status: 'void' })],
+      ]);
+    },
+  );
+
+  it(
     "moves the subscription to another tier's fee and metered prices, prorated",
     { timeout: 60_000 },
     async () => {

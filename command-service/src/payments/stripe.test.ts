@@ -385,8 +385,17 @@ describe('the Stripe adapter against stripe-mock', () => {
       );
       expect(asked.map((a) => [a.method, a.path])).toEqual([['GET', '/v1/subscriptions/sub_123']]);
       expect(changed).toEqual(subscription);
-      // Only a metered price left to move is still moved.
-      answer = { status: 200, body: await onPrices('price_enterprise', 'price_starter_seconds') };
+      // What is left to move is still moved: another tier's metered price and one the settings no longer name
+      // go, the tier's own stays, the missing one is added.
+      answer = {
+        status: 200,
+        body: await onPrices(
+          'price_enterprise',
+          'price_starter_seconds',
+          'price_enterprise_tokens',
+          'price_retired',
+        ),
+      };
       asked.length = 0;
       await payments.changeTier(
         { tenantId: 'acme', customerId: 'cus_1', subscription, tier: 'enterprise', now: new Date() },
@@ -397,8 +406,9 @@ describe('the Stripe adapter against stripe-mock', () => {
         'items[0][price]': 'price_enterprise',
         'items[1][id]': 'si_1',
         'items[1][deleted]': 'true',
-        'items[2][price]': 'price_enterprise_seconds',
-        'items[3][price]': 'price_enterprise_tokens',
+        'items[2][id]': 'si_3',
+        'items[2][deleted]': 'true',
+        'items[3][price]': 'price_enterprise_seconds',
         proration_behavior: 'create_prorations',
         'metadata[tier]': 'enterprise',
       });
