@@ -60,6 +60,7 @@ export {
   accountDecider,
   isLiveSubscription,
   meterDecider,
+  monthInvoiceOf,
   segmentsUntil,
   tierAt,
   unpaidInvoiceIds,

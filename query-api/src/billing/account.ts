@@ -8,7 +8,13 @@ import {
   SubscriptionSnapshot,
   SubscriptionStatus,
 } from '@ccp/schemas';
-import type { EventStore } from '@ccp/command-service';
+import {
+  accountDecider,
+  fold,
+  type AccountEvent,
+  type EventStore,
+  type RecordedEvent,
+} from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
 import { isoFromClickHouse, optional } from '../appointments/paging.js';
 import { ProjectedInvoice, projectedInvoice, TierRow, tierTable } from './pricing.js';
@@ -110,8 +116,7 @@ interface RequestState {
  * SubscriptionRecorded after it), or was refused for good. Read from the account's own stream, which the read
  * side does not keep.
  */
-const requestStateOf = async (store: EventStore, tenantId: string): Promise<RequestState> => {
-  const events = await store.readStream(streamName('billing', tenantId, 'account'));
+const requestStateOf = (events: readonly RecordedEvent[]): RequestState => {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (event === undefined) continue;
@@ -189,9 +194,18 @@ export const billingOverview = async (
   const row = await accountRow(input.readStore, tenantId);
   const subscription = row && subscriptionOf(row);
   const usage = await meteredUsage(input.readStore, tenantId, period);
+  // The account's own stream, which the read side does not keep: its requests and its tier stretches.
+  const recorded = await input.store.readStream(streamName('billing', tenantId, 'account'));
+  const state = fold(
+    accountDecider,
+    recorded.flatMap((event) => {
+      const decoded = decodeEvent(event);
+      return decoded.ok ? [decoded.value as unknown as AccountEvent] : [];
+    }),
+  );
   const limits = PLAN_LIMITS[planTier];
   return {
-    account: row ? accountOf(row, subscription, await requestStateOf(input.store, tenantId)) : null,
+    account: row ? accountOf(row, subscription, requestStateOf(recorded)) : null,
     planTier,
     period,
     usage: {
@@ -200,7 +214,13 @@ export const billingOverview = async (
       includedMinutes: limits.includedMinutesPerMonth,
       includedTokens: limits.llmTokensPerMonth,
     },
-    projectedInvoice: projectedInvoice({ period, subscription, usageTier: planTier, ...usage }),
+    projectedInvoice: projectedInvoice({
+      tenantId,
+      period,
+      account: state.status === 'open' ? state : undefined,
+      ...usage,
+      now,
+    }),
     tiers: tierTable(),
   };
 };

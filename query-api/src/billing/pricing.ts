@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import {
-  feeLines,
-  PLAN_LIMITS,
-  PLAN_TIERS,
-  periodBounds,
-  tierOfSubscription,
-  tierPriceCents,
-  usageLines,
-  type PlanTier,
-  type SubscriptionSnapshot,
-  type TierSegment,
-} from '@ccp/schemas';
+import { PLAN_LIMITS, PLAN_TIERS, periodBounds, tierPriceCents } from '@ccp/schemas';
+import { monthInvoiceOf, type OpenAccount } from '@ccp/command-service';
 
 export const ProjectedLine = z.object({
   kind: z.string(),
@@ -46,40 +36,34 @@ export const tierTable = (): z.infer<typeof TierRow>[] =>
   }));
 
 export interface ProjectionInput {
+  readonly tenantId: string;
   /** The UTC month `YYYY-MM` being projected. */
   readonly period: string;
-  readonly subscription: SubscriptionSnapshot | undefined;
-  /** The tier the month's usage is priced at: the tenant's tier now, as it would be at the month's end. */
-  readonly usageTier: PlanTier;
+  /** The billing account as its events make it; none: nothing is invoiced. */
+  readonly account: OpenAccount | undefined;
   readonly callSeconds: number;
   readonly llmTokens: number;
+  readonly now: Date;
 }
 
 /**
- * What this month's invoice would be if the month ended with things as they are: the current subscription's fee
- * from when it started this month (a trial costs nothing; a lapsed subscription is on the free tier) and the
- * metered usage beyond what the tier includes. The ledger's own pricing functions, so the projection and the
- * invoice agree to the cent when nothing changes before the month ends.
+ * What this month's invoice would be if the month ended with things as they are: the ledger's own invoice of the
+ * month (monthInvoiceOf, over the account's tier stretches, trials free, the usage beyond what the tier at the
+ * month's end includes), so the projection and the invoice agree to the cent when nothing changes before the
+ * month ends. A Stripe account's invoice is Stripe's: priced from the same table, it is projected the same way.
  */
 export const projectedInvoice = (input: ProjectionInput): ProjectedInvoice => {
   const { start, end } = periodBounds(input.period);
-  const segments: TierSegment[] = [];
-  if (input.subscription !== undefined) {
-    const tier = tierOfSubscription(input.subscription);
-    const from = Math.max(start.getTime(), Date.parse(input.subscription.currentPeriodStart));
-    if (tier !== 'free' && from < end.getTime()) {
-      segments.push({
-        tier,
-        from: new Date(from).toISOString(),
-        to: end.toISOString(),
-        trial: input.subscription.status === 'trialing',
-      });
-    }
-  }
-  const lines = [
-    ...feeLines(input.period, segments),
-    ...usageLines(input.usageTier, input.callSeconds, input.llmTokens),
-  ].map(({ kind, description, quantity, amountCents }) => ({ kind, description, quantity, amountCents }));
+  const { tenantId, period, callSeconds, llmTokens } = input;
+  const invoice =
+    input.account &&
+    monthInvoiceOf(input.account, { tenantId, period, callSeconds, llmTokens }, input.now.toISOString());
+  const lines = (invoice?.lines ?? []).map(({ kind, description, quantity, amountCents }) => ({
+    kind,
+    description,
+    quantity,
+    amountCents,
+  }));
   return {
     periodStart: start.toISOString(),
     periodEnd: end.toISOString(),

@@ -7,6 +7,7 @@ import {
   type CommandMetadata,
   type SnapshotSource,
   type SubscriptionSnapshot,
+  type InvoiceSnapshot,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from '../decider.js';
 import {
@@ -139,6 +140,39 @@ const rollSubscription = (state: OpenAccount, period: string, now: string): Acco
   ];
 };
 
+/**
+ * A ledger month's invoice from the account's tier stretches and the month's metered usage: what
+ * IssueLedgerInvoice records at the month's end, and what the console projects before it (the same function, so
+ * the two agree to the cent when nothing changes before the month ends).
+ */
+export const monthInvoiceOf = (
+  state: OpenAccount,
+  usage: {
+    readonly tenantId: string;
+    readonly period: string;
+    readonly callSeconds: number;
+    readonly llmTokens: number;
+  },
+  issuedAt: string,
+): InvoiceSnapshot => {
+  const { tenantId, period } = usage;
+  const end = periodBounds(period).end;
+  // Usage is priced at the tier in force when the month ended, even if it changed since.
+  const usageTier = tierAt(state, new Date(end.getTime() - 1).toISOString());
+  // A month that ends on the free tier bills no usage: free tenants are blocked at their caps, never charged,
+  // and the human-call minutes that are not blocked must not put a free account without a card into dunning.
+  const billed = usageTier === 'free' ? { callSeconds: 0, llmTokens: 0 } : usage;
+  return ledgerInvoiceOf({
+    tenantId,
+    period,
+    segments: segmentsUntil(state, end.toISOString()),
+    usageTier,
+    callSeconds: billed.callSeconds,
+    llmTokens: billed.llmTokens,
+    issuedAt,
+  });
+};
+
 const issueLedgerInvoice = (
   state: AccountState,
   data: Extract<AccountCommand, { type: 'IssueLedgerInvoice' }>['data'],
@@ -149,20 +183,7 @@ const issueLedgerInvoice = (
   const { tenantId, period, callSeconds, llmTokens, graceDays } = data;
   if (state.invoices.has(ledgerInvoiceId(tenantId, period))) return [];
   const now = metadata.now.toISOString();
-  const end = periodBounds(period).end;
-  // Usage is priced at the tier in force when the month ended, even if it changed since.
-  const usageTier = tierAt(state, new Date(end.getTime() - 1).toISOString());
-  // A month that ends on the free tier bills no usage: free tenants are blocked at their caps, never charged,
-  // and the human-call minutes that are not blocked must not put a free account without a card into dunning.
-  const billed = usageTier === 'free' ? { callSeconds: 0, llmTokens: 0 } : { callSeconds, llmTokens };
-  const invoice = ledgerInvoiceOf({
-    tenantId,
-    period,
-    segments: segmentsUntil(state, end.toISOString()),
-    usageTier,
-    ...billed,
-    issuedAt: now,
-  });
+  const invoice = monthInvoiceOf(state, { tenantId, period, callSeconds, llmTokens }, now);
   const recorded: AccountEvent = {
     type: 'InvoiceRecorded',
     data: { invoice, source: { kind: 'ledger', at: now } },

@@ -1,4 +1,4 @@
-export { accountDecider } from './account.js';
+export { accountDecider, monthInvoiceOf } from './account.js';
 export {
   isLive as isLiveSubscription,
   segmentsUntil,
