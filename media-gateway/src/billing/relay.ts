@@ -7,10 +7,10 @@ import {
   type MeterEventInput,
   type PaymentsPort,
 } from '@ccp/command-service';
+import { backoffMs, readLogUpTo, worthLogging } from '../process-manager/follow-log.js';
 
 export const METER_RELAY_CHECKPOINT = 'billing-meter-relay';
 const READ_BATCH = 1000;
-const MAX_BACKOFF_MS = 30_000;
 
 export interface MeterRelayOptions {
   readonly store: EventStore;
@@ -106,11 +106,11 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
       } catch (error) {
         // Usage must not be lost: whatever the error, the batch is kept and sent again; only the pause grows.
         counts.retries += 1;
-        if ((attempt & (attempt - 1)) === 0) {
+        if (worthLogging(attempt)) {
           const kind = error instanceof PaymentsUnavailableError ? 'unavailable' : 'failed';
           log(`billing: meter events ${kind} (attempt ${attempt}), sent again later: ${String(error)}`);
         }
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (attempt - 1)));
+        await pause(backoffMs(retryMs, attempt));
       }
     }
     return false;
@@ -120,15 +120,9 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
   /** The links made up to the checkpoint: usage after it is forwarded for the tenants linked by then. */
   const foldCustomers = async () => {
     customers.clear();
-    for (let position = 0; position < checkpoint;) {
-      const batch = await store.readAll({ after: position, maxCount: 5000 });
-      if (batch.length === 0) break;
-      for (const recorded of batch) {
-        if (recorded.position > checkpoint) break;
-        if (recorded.type === 'BillingCustomerLinked') read(recorded);
-        position = recorded.position;
-      }
-    }
+    await readLogUpTo(store, checkpoint, (recorded) => {
+      if (recorded.type === 'BillingCustomerLinked') read(recorded);
+    });
   };
 
   const save = async (position: number) => {
@@ -175,10 +169,10 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
         // The log or the checkpoint store failed: what was not checkpointed is read and sent again.
         ready = false;
         failures += 1;
-        if ((failures & (failures - 1)) === 0) {
+        if (worthLogging(failures)) {
           log(`billing: the meter relay failed (${failures} in a row) after ${checkpoint}: ${String(error)}`);
         }
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (failures - 1)));
+        await pause(backoffMs(retryMs, failures));
       }
     }
   })();

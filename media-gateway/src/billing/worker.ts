@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   billingPeriodOf,
   decodeEvent,
@@ -16,19 +15,14 @@ import {
   type EventStore,
   type PaymentsPort,
   type PaymentsSettings,
-  type RecordedEvent,
-  type Subscription,
 } from '@ccp/command-service';
-import { endOfLog } from '../end-of-log.js';
+import { followLog } from '../process-manager/follow-log.js';
 import { startTimers } from '../timers/timers.js';
 import { billingSendFor } from './commands.js';
 import { dunningNotices } from './dunning-notices.js';
 import { accountOf, BillingView, foldsInto, type AccountEntry, type DunningEntry } from './view.js';
 
 export const BILLING_CHECKPOINT = 'billing-worker';
-const SAVE_EVERY = 500;
-/** The longest wait between two tries of a reaction that keeps failing. */
-const MAX_BACKOFF_MS = 30_000;
 /** The timer that closes the months of ledger accounts. */
 const MONTH_CLOSE = 'month-close';
 /** After a refused ExpireDunningGrace (the handler's clock is behind), it is tried again this much later. */
@@ -370,110 +364,33 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     }
   };
 
-  const decoded = (recorded: RecordedEvent): EventEnvelope | undefined => {
-    if (!foldsInto(recorded.streamId)) return undefined;
-    const result = decodeEvent(recorded);
-    return result.ok ? result.value : undefined;
-  };
-
   // ------------------------------------------------------------------------------------- following
 
   // Billing is as old as this worker: every billing event is for it, from the log's start on a first start.
-  const checkpoint = (await checkpoints.load(BILLING_CHECKPOINT)) ?? 0;
-  let position = 0;
-  while (position < checkpoint) {
-    const batch = await store.readAll({ after: position, maxCount: 5000 });
-    if (batch.length === 0) break;
-    for (const recorded of batch) {
-      if (recorded.position > checkpoint) break;
-      const event = decoded(recorded);
-      if (event) view.apply(event);
-      position = recorded.position;
-    }
-  }
-  for (const account of view.allAccounts()) armGrace(account.tenantId, account.dunning);
-  timers.schedule(MONTH_CLOSE, now());
-
-  const handled = { position: checkpoint };
-  let stopped = false;
-  const stopping = new AbortController();
-  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  const retryMs = options.retryMs ?? 200;
-
-  /** A reaction is tried until done or stopped (false): skipping it would lose a customer or a subscription. */
-  const reactUntilDone = async (event: EventEnvelope, at: number): Promise<boolean> => {
-    for (let attempt = 1; !stopped; attempt += 1) {
-      try {
-        await react(event);
-        return true;
-      } catch (error) {
-        if (error instanceof PaymentsUnavailableError) counts.retries += 1;
-        // Logged at tries 1, 2, 4, 8, ...: a long outage does not flood the log.
-        if ((attempt & (attempt - 1)) === 0) {
-          log(`billing: ${event.type} at ${at} failed (attempt ${attempt}): ${String(error)}`);
-        }
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (attempt - 1)));
-      }
-    }
-    return false;
-  };
-
-  let waiting: { position: number; resolve: () => void }[] = [];
-  let folded = checkpoint;
-  let saved = checkpoint;
-
-  const handle = async (recorded: RecordedEvent): Promise<boolean> => {
-    const event = decoded(recorded);
-    let acted = false;
-    if (event) {
-      if (recorded.position > folded) {
-        view.apply(event);
-        folded = recorded.position;
-      }
-      // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
-      if (!(await reactUntilDone(event, recorded.position))) return false;
-      acted = true;
-    }
-    if (acted || recorded.position - saved >= SAVE_EVERY) {
-      await checkpoints.save(BILLING_CHECKPOINT, recorded.position);
-      saved = recorded.position;
-    }
-    handled.position = recorded.position;
-    const ready = waiting.filter((w) => w.position <= recorded.position);
-    waiting = waiting.filter((w) => w.position > recorded.position);
-    for (const waiter of ready) waiter.resolve();
-    return true;
-  };
-
-  let subscription: Subscription | undefined;
-  /** A failed subscription or checkpoint save is logged and the log followed again after a growing pause. */
-  const following = (async () => {
-    for (let failures = 0; !stopped;) {
-      try {
-        subscription = store.subscribe({ after: handled.position });
-        for await (const recorded of subscription) {
-          if (!(await handle(recorded))) return;
-          failures = 0;
-        }
-        if (stopped) return;
-        throw new Error('the subscription ended');
-      } catch (error) {
-        if (stopped) return;
-        failures += 1;
-        if ((failures & (failures - 1)) === 0) {
-          log(
-            `billing: following the log failed (${failures} in a row) after ${handled.position}: ${String(error)}`,
-          );
-        }
-        await subscription?.close().catch(() => undefined);
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (failures - 1)));
-      }
-    }
-  })();
+  // A reaction is tried until done: skipping it would lose a customer or a subscription.
+  const follower = await followLog({
+    store,
+    checkpoints,
+    checkpointName: BILLING_CHECKPOINT,
+    firstStart: 'log-start',
+    name: 'billing',
+    folds: foldsInto,
+    apply: (event) => view.apply(event),
+    react,
+    onReactionFailure: (error) => {
+      if (error instanceof PaymentsUnavailableError) counts.retries += 1;
+    },
+    ready: () => {
+      for (const account of view.allAccounts()) armGrace(account.tenantId, account.dunning);
+      timers.schedule(MONTH_CLOSE, now());
+    },
+    log,
+    ...(options.retryMs !== undefined && { retryMs: options.retryMs }),
+  });
 
   return {
     stats: () => ({
-      position: handled.position,
+      position: follower.position(),
       graceTimers: timers.size() - (timers.dueAt(MONTH_CLOSE) ? 1 : 0),
       ...counts,
     }),
@@ -481,27 +398,14 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     poke: () => timers.poke(),
     caughtUp: async () => {
       // The log, and the timers' commands, whose events are in the log to be handled in turn.
-      for (;;) {
-        const target = await endOfLog(store);
-        if (stopped) return;
-        if (handled.position < target) {
-          await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
-          continue;
-        }
+      while (await follower.caughtUp()) {
         if (firing.size === 0) return;
         await Promise.allSettled([...firing]);
       }
     },
     stop: async () => {
-      stopped = true;
-      stopping.abort();
-      await subscription?.close();
-      await following.catch((error: unknown) => log(`billing: stopped on ${String(error)}`));
+      await follower.stop();
       await timers.stop();
-      for (const waiter of waiting) waiter.resolve();
-      await checkpoints
-        .save(BILLING_CHECKPOINT, handled.position)
-        .catch((error: unknown) => log(`billing: checkpoint not saved at stop: ${String(error)}`));
     },
   };
 };

@@ -1,11 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  decodeEvent,
-  ScheduleSettings,
-  type EventEnvelope,
-  type EventOf,
-  type messageEvents,
-} from '@ccp/schemas';
+import { ScheduleSettings, type EventEnvelope, type EventOf, type messageEvents } from '@ccp/schemas';
 import {
   planAppointmentMessages,
   planCancellationNotice,
@@ -15,10 +8,8 @@ import {
   type EventStore,
   type PlanInput,
   type PlannedMessage,
-  type RecordedEvent,
-  type Subscription,
 } from '@ccp/command-service';
-import { endOfLog } from '../end-of-log.js';
+import { followLog } from '../process-manager/follow-log.js';
 import { startTimers } from '../timers/timers.js';
 import { sendFor } from './commands.js';
 import { handleReply } from './replies.js';
@@ -30,9 +21,6 @@ export const REMINDERS_CHECKPOINT = 'appointment-reminders';
  * due before it are the past of a log it did not follow, not for it to mark.
  */
 export const REMINDERS_SINCE = 'appointment-reminders.since';
-const SAVE_EVERY = 500;
-/** The longest wait between two tries of a reaction that keeps failing. */
-const MAX_BACKOFF_MS = 30_000;
 const DEFAULT_SETTINGS = ScheduleSettings.parse({});
 
 type Received = Extract<EventOf<(typeof messageEvents)[number]>, { type: 'MessageReceived' }>['data'];
@@ -292,143 +280,44 @@ export const startReminders = async (options: RemindersOptions): Promise<Reminde
   ]);
   const FOLDS = /^(appointment|contact|message|schedule|service|calendar)-/;
 
-  const decoded = (recorded: RecordedEvent): EventEnvelope | undefined => {
-    if (!FOLDS.test(recorded.streamId)) return undefined;
-    const result = decodeEvent(recorded);
-    return result.ok ? result.value : undefined;
-  };
-
   // ------------------------------------------------------------------------------------------- following
 
-  // First start: what was booked before the manager existed is not messaged all at once; from here on.
-  const checkpoint = (await checkpoints.load(REMINDERS_CHECKPOINT)) ?? (await endOfLog(store));
-  await checkpoints.save(REMINDERS_CHECKPOINT, checkpoint);
   // A manager that ran before this was recorded takes this start as its first: it marks no old appointments.
   since = (await checkpoints.load(REMINDERS_SINCE)) ?? now().getTime();
   await checkpoints.save(REMINDERS_SINCE, since);
-  // The view is folded from the whole log up to the checkpoint; what comes after is folded and acted on.
-  let position = 0;
-  while (position < checkpoint) {
-    const batch = await store.readAll({ after: position, maxCount: 5000 });
-    if (batch.length === 0) break;
-    for (const recorded of batch) {
-      if (recorded.position > checkpoint) break;
-      const event = decoded(recorded);
-      if (event) view.apply(event);
-      position = recorded.position;
-    }
-  }
-  for (const appointment of view.openAppointments()) armNoShow(appointment);
-
-  const handled = { position: checkpoint };
-  let stopped = false;
-  const stopping = new AbortController();
-  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  const retryMs = options.retryMs ?? 200;
-
-  /**
-   * A reaction is tried until it is done or the manager stops (false): skipping it would lose a reminder or a
-   * STOP for good. A refusal that is final (the appointment closed meanwhile) is an answer, not a failure
-   * (commands.ts); what is left is the store or a service being down, which passes.
+  /*
+   * First start: what was booked before the manager existed is not messaged all at once; from here on. A
+   * reaction is tried until it is done: skipping it would lose a reminder or a STOP for good. A refusal that is
+   * final (the appointment closed meanwhile) is an answer, not a failure (commands.ts); what is left is the store
+   * or a service being down, which passes.
    */
-  const reactUntilDone = async (event: EventEnvelope, position: number): Promise<boolean> => {
-    for (let attempt = 1; !stopped; attempt += 1) {
-      try {
-        await react(event);
-        return true;
-      } catch (error) {
-        // Logged at tries 1, 2, 4, 8, ...: a long outage does not flood the log.
-        if ((attempt & (attempt - 1)) === 0) {
-          log(`reminders: ${event.type} at ${position} failed (attempt ${attempt}): ${String(error)}`);
-        }
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (attempt - 1)));
-      }
-    }
-    return false;
-  };
-  let waiting: { position: number; resolve: () => void }[] = [];
-  /** The last event folded into the view: one delivered again after a resubscription is not folded twice. */
-  let folded = checkpoint;
-  let saved = checkpoint;
-
-  /** Folds and acts on one event; false when stopped before its reaction was done. */
-  const handle = async (recorded: RecordedEvent): Promise<boolean> => {
-    const event = decoded(recorded);
-    let acted = false;
-    if (event) {
-      if (recorded.position > folded) {
-        view.apply(event);
-        folded = recorded.position;
-      }
-      if (REACTS_TO.has(event.type)) {
-        // Stopped while the reaction still fails: the checkpoint stays before it, to be tried at the next start.
-        if (!(await reactUntilDone(event, recorded.position))) return false;
-        acted = true;
-      }
-    }
-    // Saved after each event acted on, else now and then: the events in between are only folded again.
-    if (acted || recorded.position - saved >= SAVE_EVERY) {
-      await checkpoints.save(REMINDERS_CHECKPOINT, recorded.position);
-      saved = recorded.position;
-    }
-    handled.position = recorded.position;
-    const ready = waiting.filter((w) => w.position <= recorded.position);
-    waiting = waiting.filter((w) => w.position > recorded.position);
-    for (const waiter of ready) waiter.resolve();
-    return true;
-  };
-
-  let subscription: Subscription | undefined;
-  /**
-   * A failed subscription or checkpoint save does not end the following (reminders would stop unseen): it is
-   * logged, and the log subscribed to again after a growing pause, from the last event handled; an event whose
-   * checkpoint was not saved is handled again (folded once; its reaction is idempotent).
-   */
-  const following = (async () => {
-    for (let failures = 0; !stopped;) {
-      try {
-        subscription = store.subscribe({ after: handled.position });
-        for await (const recorded of subscription) {
-          if (!(await handle(recorded))) return;
-          failures = 0;
-        }
-        if (stopped) return;
-        throw new Error('the subscription ended');
-      } catch (error) {
-        if (stopped) return;
-        failures += 1;
-        if ((failures & (failures - 1)) === 0) {
-          log(
-            `reminders: following the log failed (${failures} in a row), subscribing again after ${handled.position}: ${String(error)}`,
-          );
-        }
-        await subscription?.close().catch(() => undefined);
-        await pause(Math.min(MAX_BACKOFF_MS, retryMs * 2 ** (failures - 1)));
-      }
-    }
-  })();
+  const follower = await followLog({
+    store,
+    checkpoints,
+    checkpointName: REMINDERS_CHECKPOINT,
+    firstStart: 'log-end',
+    name: 'reminders',
+    folds: (streamId) => FOLDS.test(streamId),
+    apply: (event) => view.apply(event),
+    reactsTo: (event) => REACTS_TO.has(event.type),
+    react,
+    ready: () => {
+      for (const appointment of view.openAppointments()) armNoShow(appointment);
+    },
+    log,
+    ...(options.retryMs !== undefined && { retryMs: options.retryMs }),
+  });
 
   return {
-    stats: () => ({ noShowTimers: timers.size(), position: handled.position }),
+    stats: () => ({ noShowTimers: timers.size(), position: follower.position() }),
     poke: () => timers.poke(),
     caughtUp: async () => {
       // What it appends while catching up (reminders, consent) is caught up with too.
-      for (;;) {
-        const target = await endOfLog(store);
-        if (handled.position >= target || stopped) return;
-        await new Promise<void>((resolve) => waiting.push({ position: target, resolve }));
-      }
+      await follower.caughtUp();
     },
     stop: async () => {
-      stopped = true;
-      stopping.abort();
-      await subscription?.close();
-      await following.catch((error: unknown) => log(`reminders: stopped on ${String(error)}`));
+      await follower.stop();
       await timers.stop();
-      for (const waiter of waiting) waiter.resolve();
-      await checkpoints
-        .save(REMINDERS_CHECKPOINT, handled.position)
-        .catch((error: unknown) => log(`reminders: checkpoint not saved at stop: ${String(error)}`));
     },
   };
 };
