@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Stripe from 'stripe';
 import { DEMO_NUMBER, DEMO_TENANT, startStripeMock, type StripeMock } from '@ccp/infra';
-import { expectToHear, placeInboundCall, say, scripted } from '@ccp/media-gateway/simulator';
+import { expectToHear, placeInboundCall, say, scripted, silence } from '@ccp/media-gateway/simulator';
 import { billableSeconds, decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login } from '../support/platform.js';
@@ -36,10 +36,20 @@ interface Recorded {
 /** Forwards every request to stripe-mock and keeps it. */
 const startRecorder = async (
   target: string,
-): Promise<{ url: string; requests: Recorded[]; server: Server }> => {
+): Promise<{ url: string; requests: Recorded[]; server: Server; outage: { down: boolean } }> => {
   const requests: Recorded[] = [];
   const upstream = new URL(target);
+  /** While down, Stripe is unavailable: every request gets a 503, as Stripe answers in an incident. */
+  const outage = { down: false };
   const server = createServer((req: IncomingMessage, res) => {
+    if (outage.down) {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { type: 'api_error', message: 'Stripe is unavailable' } }));
+      });
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => res.destroy());
@@ -70,7 +80,7 @@ const startRecorder = async (
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (typeof address !== 'object' || address === null) throw new Error('the recorder has no port');
-  return { url: `http://127.0.0.1:${address.port}`, requests, server };
+  return { url: `http://127.0.0.1:${address.port}`, requests, server, outage };
 };
 
 let mock: StripeMock;
@@ -279,6 +289,65 @@ describe('billing through Stripe', () => {
       expect(meterEvent?.form.get('payload[stripe_customer_id]')).toBe(customerId);
       expect(meterEvent?.form.get('payload[value]')).toBe(String(billableSeconds('professional', seconds)));
       expect(gw.gateway.billing()?.stats().relay.sent).toBeGreaterThan(0);
+    },
+  );
+
+  it(
+    'keeps usage while Stripe is down and sends it once when Stripe answers again',
+    { timeout: 120_000 },
+    async () => {
+      const relay = () => gw.gateway.billing()?.stats().relay;
+      const retriesBefore = relay()?.retries ?? 0;
+      const logEnd = (await gw.test.platform.store.readAll({ maxCount: 1_000_000 })).at(-1)?.position ?? 0;
+      recorder.outage.down = true;
+      const result = await placeInboundCall({
+        baseUrl: gw.test.url,
+        voicePath: '/twilio/voice',
+        statusCallbackPath: '/twilio/status',
+        authToken: gw.authToken,
+        accountSid: gw.accountSid,
+        from: '+15557654322',
+        to: DEMO_NUMBER,
+        caller: scripted([
+          expectToHear(/Sofia/),
+          silence(2),
+          say('Do you open on Saturdays?'),
+          say('Thanks, goodbye.'),
+        ]),
+        registry: gw.carrier.registry,
+        media: { realtime: false, endSilenceMs: 600 },
+      });
+      expect(result.errors).toEqual([]);
+      // The units this call metered while Stripe was down.
+      const identifiers = async () =>
+        (await gw.test.platform.store.readAll({ after: logEnd, maxCount: 1_000_000 }))
+          .filter((e) => e.type === 'UsageMetered')
+          .flatMap((e) => {
+            const decoded = decodeEvent(e);
+            return decoded.ok ? (decoded.value.data as { items: { identifier: string }[] }).items : [];
+          })
+          .map((item) => item.identifier);
+      const metered = await waitFor(identifiers, (ids) => ids.length > 0, 60_000, 'the call metered');
+      await waitFor(
+        async () => relay()?.retries ?? 0,
+        (n) => n > retriesBefore + 1,
+        60_000,
+        'the relay retrying',
+      );
+      const sentOf = (identifier: string) =>
+        recorder.requests.filter(
+          (r) => r.path === '/v1/billing/meter_events' && r.form.get('identifier') === identifier,
+        );
+      expect(metered.flatMap(sentOf)).toEqual([]);
+      recorder.outage.down = false;
+      await waitFor(
+        async () => metered.every((id) => sentOf(id).length > 0),
+        Boolean,
+        60_000,
+        'the meter events after the outage',
+      );
+      await gw.gateway.billing()?.caughtUp();
+      expect(metered.map((id) => sentOf(id).length)).toEqual(metered.map(() => 1));
     },
   );
 
