@@ -93,6 +93,7 @@ const Env = z.object({
   STRIPE_METER_CALL_SECONDS: z.string().min(1).max(100).default('ccp_call_seconds'),
   STRIPE_METER_LLM_TOKENS: z.string().min(1).max(100).default('ccp_llm_tokens'),
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
+  BILLING_MAX_TRIAL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   BILLING_CLOSE_DELAY_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
 });
 
@@ -189,6 +190,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     payments: {
       provider: e.PAYMENTS,
       graceDays: e.BILLING_GRACE_DAYS,
+      maxTrialDays: e.BILLING_MAX_TRIAL_DAYS,
       closeDelayMinutes: e.BILLING_CLOSE_DELAY_MINUTES,
       ...(e.PAYMENTS === 'stripe' &&
         e.STRIPE_SECRET_KEY &&

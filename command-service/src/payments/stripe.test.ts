@@ -62,6 +62,7 @@ describe('the Stripe adapter against stripe-mock', () => {
         provider: 'stripe',
         stripe: settingsFor(mock.url),
         graceDays: 7,
+        maxTrialDays: 14,
         closeDelayMinutes: 60,
       }),
       webhookSecret,

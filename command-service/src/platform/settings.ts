@@ -45,6 +45,8 @@ export interface PaymentsSettings {
   readonly stripe?: StripeSettings;
   /** Days an account may stay unpaid after a failed payment before the tenant is suspended. */
   readonly graceDays: number;
+  /** The longest free trial the provider is asked for (a tenant may ask for less, once per account). */
+  readonly maxTrialDays: number;
   /** How long after a UTC month ends its meter is closed and (on the ledger) its invoice issued. */
   readonly closeDelayMinutes: number;
 }
