@@ -43,6 +43,8 @@ export interface OpenAccount {
   readonly subscription: SubscriptionSnapshot | undefined;
   /** A start was asked for and no subscription was recorded since. */
   readonly startPending: boolean;
+  /** A subscription was recorded at some time: a trial is granted once per account, so none is granted again. */
+  readonly hadSubscription: boolean;
   /** The creation time of the newest provider event recorded: an older one arriving late is stale. */
   readonly lastProviderEventAt: string | undefined;
   readonly card: LedgerCard | undefined;
@@ -192,6 +194,7 @@ const recordSubscription = (
     ...state,
     subscription: data.subscription,
     startPending: false,
+    hadSubscription: true,
     lastProviderEventAt:
       source.kind === 'provider_event' &&
       (state.lastProviderEventAt === undefined || ms(source.createdAt) > ms(state.lastProviderEventAt))
@@ -222,6 +225,7 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
       customer: undefined,
       subscription: undefined,
       startPending: false,
+      hadSubscription: false,
       lastProviderEventAt: undefined,
       card: undefined,
       invoices: new Map(),

@@ -81,6 +81,33 @@ describe('billing account: subscription requests', () => {
       .when(command(StartSubscription, { ...key, tier: 'professional', trialDays: 14 }))
       .then({ type: 'SubscriptionRequested', data: { tier: 'professional', trialDays: 14 } }));
 
+  it('grants a trial once per account: not after an earlier subscription, even one cancelled', () => {
+    const withTrial = command(StartSubscription, { ...key, tier: 'starter', trialDays: 14 });
+    const canceled = recorded(subscription({ status: 'canceled' }), '2026-04-01T00:00:00Z');
+    const trialOver = recorded(
+      subscription({ status: 'trialing', trialEndsAt: '2026-03-15T00:00:00.000Z' }),
+      '2026-03-01T00:00:00Z',
+    );
+    given([opened, active, canceled])
+      .when(withTrial)
+      .thenThrows(refusedWith('TRIAL_ALREADY_USED', 'trialDays'));
+    given([opened, trialOver, canceled])
+      .when(withTrial)
+      .thenThrows(refusedWith('TRIAL_ALREADY_USED', 'trialDays'));
+    // Without a trial the tenant may subscribe again.
+    given([opened, trialOver, canceled])
+      .when(command(StartSubscription, { ...key, tier: 'starter', trialDays: 0 }))
+      .then({ type: 'SubscriptionRequested', data: { tier: 'starter', trialDays: 0 } });
+    // A request the provider refused for good used no trial.
+    given([
+      opened,
+      { type: 'SubscriptionRequested', data: { tier: 'starter', trialDays: 14 } },
+      { type: 'SubscriptionRequestFailed', data: { requestEventId: 'evt-req', reason: 'card declined' } },
+    ])
+      .when(withTrial)
+      .then({ type: 'SubscriptionRequested', data: { tier: 'starter', trialDays: 14 } });
+  });
+
   it('refuses a subscription to the free tier', () =>
     given([opened])
       .when(command(StartSubscription, { ...key, tier: 'free' }))
@@ -427,6 +454,17 @@ describe('billing account: payments and dunning', () => {
     given([opened, { type: 'LedgerPaymentMethodUpdated', data: { card: goodCard } }])
       .when(command(UpdateLedgerPaymentMethod, { ...key, card: goodCard }, now))
       .thenNothingHappened();
+  });
+
+  it('charges nothing to an expired card', () => {
+    const open = {
+      type: 'InvoiceRecorded',
+      data: { invoice: invoice(), source: { kind: 'ledger', at: '2026-03-01T01:00:00.000Z' } },
+    } as const;
+    const expired = { ...goodCard, expMonth: 2, expYear: 2026 };
+    given([opened, linkedLedger, open, failed('in_1', '2026-03-01T01:00:00.000Z')])
+      .when(command(UpdateLedgerPaymentMethod, { ...key, card: expired }, at('2026-03-03T00:00:00.000Z')))
+      .then({ type: 'LedgerPaymentMethodUpdated', data: { card: expired } });
   });
 
   it('sends Stripe accounts to the provider portal for their card', () =>

@@ -8,6 +8,7 @@ import {
   type SnapshotSource,
   type SubscriptionSnapshot,
   type InvoiceSnapshot,
+  type LedgerCard,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from '../decider.js';
 import {
@@ -87,12 +88,24 @@ const startDunning = (
         },
       ];
 
-const goodCard = (state: OpenAccount): boolean =>
-  state.card !== undefined && state.card.last4 !== DECLINING_CARD_LAST4;
+/** A card is good through the last day of its expiry month (UTC). */
+const expired = (card: LedgerCard, now: string): boolean => {
+  const at = new Date(now);
+  return card.expYear * 12 + card.expMonth < at.getUTCFullYear() * 12 + at.getUTCMonth() + 1;
+};
+
+/** Why the card on file cannot be charged at `now`, or undefined when it can. */
+const declineReason = (state: OpenAccount, now: string): string | undefined => {
+  if (!state.card) return 'no card on file';
+  if (expired(state.card, now)) return 'card expired';
+  return state.card.last4 === DECLINING_CARD_LAST4 ? 'card declined' : undefined;
+};
+
+const goodCard = (state: OpenAccount, now: string): boolean => declineReason(state, now) === undefined;
 
 /** Every owed invoice charged to a good card on file, at once. */
 const chargeOpenInvoices = (state: OpenAccount, now: string): AccountEvent[] => {
-  if (!goodCard(state)) return [];
+  if (!goodCard(state, now)) return [];
   const payments: AccountEvent[] = unpaidInvoiceIds(state).flatMap((invoiceId) => {
     const invoice = state.invoices.get(invoiceId);
     return invoice
@@ -190,7 +203,7 @@ const issueLedgerInvoice = (
   };
   const { invoiceId, totalCents } = invoice;
   const charge = (after: OpenAccount): AccountEvent[] => {
-    if (totalCents === 0 || goodCard(after)) {
+    if (totalCents === 0 || goodCard(after, now)) {
       const paid: AccountEvent = {
         type: 'PaymentReceived',
         data: { invoiceId, amountPaidCents: totalCents, paidAt: now },
@@ -204,7 +217,7 @@ const issueLedgerInvoice = (
         amountDueCents: totalCents,
         attempt: 1,
         failedAt: now,
-        reason: after.card ? 'card declined' : 'no card on file',
+        reason: declineReason(after, now) ?? 'card declined',
       },
     };
     return [failed, ...startDunning(after, invoiceId, now, graceDays)];
@@ -253,6 +266,14 @@ export const decideAccount = (command: AccountCommand, state: AccountState): Acc
           account.startPending
             ? 'a subscription is being started'
             : `the tenant already has a ${account.subscription?.tier ?? ''} subscription: change its tier instead`,
+        );
+      }
+      // A trial is for trying the product: once per account, not again after a cancellation.
+      if (trialDays > 0 && account.hadSubscription) {
+        throw new DomainError(
+          'TRIAL_ALREADY_USED',
+          'this account already had a subscription: a free trial is granted once',
+          'trialDays',
         );
       }
       return [{ type: 'SubscriptionRequested', data: { tier, trialDays } }];

@@ -174,6 +174,27 @@ describe('ledger invoices', () => {
       .when(issue())
       .then(failedBecause('card declined'));
     given(history).when(issue()).then(failedBecause('no card on file'));
+    // A card is good through the last day of its expiry month: one that ran out in March is declined in April.
+    const cardUntil = (expMonth: number, expYear: number): AccountEvent => ({
+      type: 'LedgerPaymentMethodUpdated',
+      data: { card: { ...goodCard, expMonth, expYear } },
+    });
+    given([...history, cardUntil(3, 2026)])
+      .when(issue())
+      .then(failedBecause('card expired'));
+    given([...history, cardUntil(12, 2025)])
+      .when(issue())
+      .then(failedBecause('card expired'));
+    given([...history, cardUntil(4, 2026)])
+      .when(issue())
+      .then([
+        invoiceRecorded(invoice),
+        {
+          type: 'PaymentReceived',
+          data: { invoiceId: invoice.invoiceId, amountPaidCents: 4900, paidAt: ISSUED },
+        },
+        rolled(subscription(april)),
+      ]);
   });
 
   it('ends a subscription cancelled at the period end, and a month with nothing owed is settled at once', () => {
