@@ -210,8 +210,12 @@ export const SuspendTenant = defineCommand(
 export const ReactivateTenant = defineCommand(
   category,
   'ReactivateTenant',
-  z.object({ tenantId: TenantId }),
-  'Lift a suspension.',
+  z.object({
+    tenantId: TenantId,
+    /** Lift only a suspension for this reason: a payment ends its own suspension, not a super admin's. */
+    onlyIfSuspendedFor: z.string().trim().min(1).max(500).optional(),
+  }),
+  'Lift a suspension; with onlyIfSuspendedFor, only a suspension for that reason.',
 );
 export const DisableTenant = defineCommand(
   category,

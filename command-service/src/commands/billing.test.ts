@@ -101,7 +101,7 @@ describe('billing reactions', () => {
     ]);
     const ended = { invoiceId: 'in_1', endedAt: '2026-03-09T00:00:00Z' };
     expect(react(DunningEnded, { ...ended, suspended: true })).toEqual([
-      { type: 'ReactivateTenant', data: { tenantId: 'acme' } },
+      { type: 'ReactivateTenant', data: { tenantId: 'acme', onlyIfSuspendedFor: SUSPENDED_FOR_PAYMENT } },
     ]);
     expect(react(DunningEnded, { ...ended, suspended: false })).toEqual([]);
   });

@@ -98,7 +98,10 @@ export const billingReactions: Reactions = {
   },
   DunningEnded: (event) => {
     const { tenantId, data } = reactionInput(DunningEnded, event);
-    return data.suspended ? [request(ReactivateTenant, { tenantId })] : [];
+    // Only the suspension for the payment: a super admin's suspension for another reason stays.
+    return data.suspended
+      ? [request(ReactivateTenant, { tenantId, onlyIfSuspendedFor: SUSPENDED_FOR_PAYMENT })]
+      : [];
   },
   // Usage metered after its month closed is billed in the next month.
   UsageMetered: (event) => {

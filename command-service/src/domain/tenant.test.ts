@@ -135,6 +135,31 @@ describe('tenant decider', () => {
       .then([{ type: 'TenantDeletionRequested', data: {} }]);
   });
 
+  it("reactivates only a suspension for the reason given: the billing's reactivation leaves a super admin's", () => {
+    const suspendedFor = (reason: string) => [
+      created,
+      { type: 'TenantSuspended', data: { reason } } as const,
+    ];
+    const payment = 'Payment overdue';
+    given(suspendedFor('abuse'))
+      .when(command(ReactivateTenant, { tenantId: 'acme', onlyIfSuspendedFor: payment }))
+      .thenNothingHappened();
+    given(suspendedFor(payment))
+      .when(command(ReactivateTenant, { tenantId: 'acme', onlyIfSuspendedFor: payment }))
+      .then([{ type: 'TenantReactivated', data: {} }]);
+    // A super admin lifts any suspension; a reactivated tenant suspended again keeps only the new reason.
+    given(suspendedFor('abuse'))
+      .when(command(ReactivateTenant, { tenantId: 'acme' }))
+      .then([{ type: 'TenantReactivated', data: {} }]);
+    given([
+      ...suspendedFor(payment),
+      { type: 'TenantReactivated', data: {} },
+      { type: 'TenantSuspended', data: { reason: 'abuse' } },
+    ])
+      .when(command(ReactivateTenant, { tenantId: 'acme', onlyIfSuspendedFor: payment }))
+      .thenNothingHappened();
+  });
+
   it('treats repeating a state change as already done', () =>
     given([created, { type: 'TenantSuspended', data: { reason: 'x' } }])
       .when(command(SuspendTenant, { tenantId: 'acme', reason: 'again' }))

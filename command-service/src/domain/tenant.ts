@@ -28,6 +28,8 @@ export type TenantState =
   | { readonly status: 'none' }
   | {
       readonly status: TenantStatus;
+      /** Why the tenant is suspended, while it is. */
+      readonly suspendedFor: string | undefined;
       readonly name: string;
       readonly planTier: PlanTier;
       readonly settings: TenantSettings;
@@ -163,6 +165,9 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
     case 'ReactivateTenant': {
       const tenant = notClosed(state);
       if (tenant.status === 'active') return [];
+      const only = command.data.onlyIfSuspendedFor;
+      // Suspended for something else (a super admin's reason): that suspension is not this caller's to lift.
+      if (only !== undefined && tenant.suspendedFor !== only) return [];
       return [{ type: 'TenantReactivated', data: {} }];
     }
     case 'DisableTenant': {
@@ -227,6 +232,7 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
   if (event.type === 'TenantCreated') {
     return {
       status: 'active',
+      suspendedFor: undefined,
       ...event.data,
       quota: emptyQuota(),
       usageCapped: undefined,
@@ -243,9 +249,9 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
         usageCapped: cappedUnder(event.data.to, state.limits, state.usageCapped),
       };
     case 'TenantSuspended':
-      return { ...state, status: 'suspended' };
+      return { ...state, status: 'suspended', suspendedFor: event.data.reason };
     case 'TenantReactivated':
-      return { ...state, status: 'active' };
+      return { ...state, status: 'active', suspendedFor: undefined };
     case 'TenantDisabled':
       return { ...state, status: 'disabled' };
     case 'TenantDeletionRequested':
