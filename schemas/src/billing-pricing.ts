@@ -38,6 +38,13 @@ export const periodBounds = (period: string): { readonly start: Date; readonly e
   return { start: new Date(Date.UTC(year, month - 1, 1)), end: new Date(Date.UTC(year, month, 1)) };
 };
 
+/**
+ * Where a month's billable usage starts for an account opened at `openedAt`: the opening itself in the month it
+ * opened (usage from before the account existed is not billed), the whole month after.
+ */
+export const billableFromOf = (openedAt: string, period: string): string | undefined =>
+  new Date(openedAt).toISOString().slice(0, 7) === period ? new Date(openedAt).toISOString() : undefined;
+
 /** The month after `period`. */
 export const nextPeriod = (period: string): string => periodBounds(period).end.toISOString().slice(0, 7);
 

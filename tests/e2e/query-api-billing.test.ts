@@ -216,6 +216,30 @@ describe('billing read side', () => {
       expect(overview.projectedInvoice.totalCents).toBe(PROFESSIONAL_FEE);
       expect(overview.tiers.find((t) => t.tier === 'starter')?.monthlyFeeCents).toBe(4_900);
 
+      // The month the account opened counts usage from the opening on, as the meter's close will.
+      const before = overview.usage.callSeconds;
+      await trusted('RecordUsage', {
+        period: thisPeriod,
+        items: [
+          {
+            identifier: 'u900000001',
+            resource: 'call_seconds',
+            quantity: 600,
+            occurredAt: thisMonth.start.toISOString(),
+          },
+          {
+            identifier: 'u900000002',
+            resource: 'call_seconds',
+            quantity: 120,
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      });
+      await eventually(async () => {
+        const usage = (await read<Overview>('tenant_admin', '/api/billing', 'billing')).usage;
+        expect(usage.callSeconds).toBe(before + 120);
+      });
+
       // Invoices, newest first, one a page.
       const first = await read<Invoices>('tenant_admin', '/api/billing/invoices?limit=1', 'listInvoices');
       expect(first.items).toEqual([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  billableFromOf,
   billingPeriodOf,
   PLAN_LIMITS,
   PlanTier,
@@ -165,16 +166,22 @@ export const accountRow = async (
   return row;
 };
 
-/** The usage metered for the tenant and billed in `period`: each item once, carried items where billed. */
+/**
+ * The usage metered for the tenant and billed in `period`: each item once, carried items where billed; from
+ * `billableFrom` on when given (the month the account opened, as the meter's close counts it).
+ */
 export const meteredUsage = async (
   store: ReadStore,
   tenantId: string,
   period: string,
+  billableFrom?: string,
 ): Promise<{ callSeconds: number; llmTokens: number }> => {
   const rows = await store.query<{ resource: string; quantity: unknown }>(
     `SELECT resource, sum(quantity) AS quantity FROM billing_meter FINAL
-      WHERE tenant_id = {tenantId:String} AND billed_period = {period:String} GROUP BY resource`,
-    { tenantId, period },
+      WHERE tenant_id = {tenantId:String} AND billed_period = {period:String}
+        ${billableFrom === undefined ? '' : `AND occurred_at >= {from:DateTime64(3, 'UTC')}`}
+      GROUP BY resource`,
+    { tenantId, period, ...(billableFrom !== undefined && { from: new Date(billableFrom) }) },
   );
   const total = (resource: string) => Number(rows.find((r) => r.resource === resource)?.quantity ?? 0);
   return { callSeconds: total('call_seconds'), llmTokens: total('llm_tokens') };
@@ -193,7 +200,13 @@ export const billingOverview = async (
   const period = billingPeriodOf(now);
   const row = await accountRow(input.readStore, tenantId);
   const subscription = row && subscriptionOf(row);
-  const usage = await meteredUsage(input.readStore, tenantId, period);
+  const openedAt = row ? isoFromClickHouse(row['opened_text']) : undefined;
+  const usage = await meteredUsage(
+    input.readStore,
+    tenantId,
+    period,
+    openedAt === undefined ? undefined : billableFromOf(openedAt, period),
+  );
   // The account's own stream, which the read side does not keep: its requests and its tier stretches.
   const recorded = await input.store.readStream(streamName('billing', tenantId, 'account'));
   const state = fold(
