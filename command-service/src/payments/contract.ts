@@ -86,6 +86,17 @@ export const paymentsContract = (
       expect(customerId).toMatch(/^cus_\S+$/);
     });
 
+    it('takes a changed billing contact for the customer, the same key again changing nothing', async () => {
+      const { customerId } = await payments.createCustomer(
+        { tenantId, email: 'billing@acme.example', companyName: 'Acme Dental' },
+        { idempotencyKey: key('customer') },
+      );
+      const contact = { customerId, email: 'finance@acme.example', companyName: 'Acme Dental Group' };
+      const idempotencyKey = key('contact');
+      await expect(payments.updateCustomer(contact, { idempotencyKey })).resolves.toBeUndefined();
+      await expect(payments.updateCustomer(contact, { idempotencyKey })).resolves.toBeUndefined();
+    });
+
     it('starts a subscription on the tier asked, active or trialing', async () => {
       const { subscription } = await start('starter', 0);
       expect(SubscriptionSnapshot.parse(subscription)).toEqual(subscription);
@@ -218,6 +229,12 @@ export const paymentsContract = (
       await expect(
         down.createCustomer(
           { tenantId, email: 'billing@acme.example', companyName: 'Acme Dental' },
+          { idempotencyKey: key('down') },
+        ),
+      ).rejects.toBeInstanceOf(PaymentsUnavailableError);
+      await expect(
+        down.updateCustomer(
+          { customerId: 'cus_down', email: 'billing@acme.example', companyName: 'Acme Dental' },
           { idempotencyKey: key('down') },
         ),
       ).rejects.toBeInstanceOf(PaymentsUnavailableError);

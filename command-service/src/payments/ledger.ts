@@ -19,6 +19,9 @@ export const createLedgerPayments = (): PaymentsPort => ({
 
   createCustomer: ({ tenantId }) => Promise.resolve({ customerId: `cus_ledger_${tenantId}` }),
 
+  // The ledger's invoices are the platform's own, addressed from the account: the provider has nothing to learn.
+  updateCustomer: () => Promise.resolve(),
+
   startSubscription: ({ tenantId, tier, trialDays, now }) => {
     const snapshot: SubscriptionSnapshot = {
       subscriptionId: `sub_ledger_${tenantId}`,

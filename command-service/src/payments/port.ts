@@ -17,6 +17,8 @@ import type {
 export interface PaymentsPort {
   readonly provider: PaymentProvider;
   createCustomer(input: CustomerInput, options: Idempotent): Promise<{ readonly customerId: string }>;
+  /** Gives the provider's customer the account's billing contact as it is now (invoices are sent to it). */
+  updateCustomer(input: CustomerUpdate, options: Idempotent): Promise<void>;
   startSubscription(input: StartSubscriptionInput, options: Idempotent): Promise<SubscriptionSnapshot>;
   /** Another tier from now on, prorated. */
   changeTier(input: ChangeTierInput, options: Idempotent): Promise<SubscriptionSnapshot>;
@@ -48,6 +50,12 @@ export interface Idempotent {
 
 export interface CustomerInput {
   readonly tenantId: string;
+  readonly email: string;
+  readonly companyName: string;
+}
+
+export interface CustomerUpdate {
+  readonly customerId: string;
   readonly email: string;
   readonly companyName: string;
 }

@@ -415,6 +415,30 @@ describe('the Stripe adapter against stripe-mock', () => {
       });
     });
 
+    it("gives the customer the billing contact as its email and name, under the caller's key", async () => {
+      answer = { status: 200, body: await client.customers.retrieve('cus_123') };
+      asked.length = 0;
+      await createStripePayments(settingsFor(url)).updateCustomer(
+        { customerId: 'cus_42', email: 'finance@acme.example', companyName: 'Acme Dental Group' },
+        { idempotencyKey: 'evt-contact' },
+      );
+      expect(asked.map((a) => [a.method, a.path, Object.fromEntries(a.form), a.idempotencyKey])).toEqual([
+        [
+          'POST',
+          '/v1/customers/cus_42',
+          { email: 'finance@acme.example', name: 'Acme Dental Group' },
+          'evt-contact',
+        ],
+      ]);
+      failWith(503, 'api_error', 'Stripe is having a moment.');
+      await expect(
+        createStripePayments(settingsFor(url)).updateCustomer(
+          { customerId: 'cus_42', email: 'finance@acme.example', companyName: 'Acme' },
+          { idempotencyKey: 'evt-contact' },
+        ),
+      ).rejects.toThrow(/Stripe could not update the customer now/);
+    });
+
     it('reports usage as meter events of the configured meters', async () => {
       answer = { status: 200, body: { object: 'billing.meter_event' } };
       asked.length = 0;

@@ -134,6 +134,11 @@ export const createStripePayments = (
         return { customerId: customer.id };
       }),
 
+    updateCustomer: ({ customerId, email, companyName }, { idempotencyKey }) =>
+      call('update the customer', async () => {
+        await stripe.customers.update(customerId, { email, name: companyName }, { idempotencyKey });
+      }),
+
     startSubscription: async ({ tenantId, customerId, tier, trialDays }, { idempotencyKey }) => {
       const items = [priceOf(tier), ...meteredPricesOf(tier)].map((price) => ({ price }));
       return call('start the subscription', async () => {

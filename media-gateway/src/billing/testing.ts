@@ -113,6 +113,8 @@ export const faultyPayments = (
       port.fault('sendMeterEvents', undefined, events, () => inner.sendMeterEvents(events)),
     createCustomer: (...args: Parameters<PaymentsPort['createCustomer']>) =>
       port.fault('createCustomer', args[1].idempotencyKey, args[0], () => inner.createCustomer(...args)),
+    updateCustomer: (...args: Parameters<PaymentsPort['updateCustomer']>) =>
+      port.fault('updateCustomer', args[1].idempotencyKey, args[0], () => inner.updateCustomer(...args)),
     startSubscription: (...args: Parameters<PaymentsPort['startSubscription']>) =>
       port.fault('startSubscription', args[1].idempotencyKey, args[0], () =>
         inner.startSubscription(...args),

@@ -1,5 +1,8 @@
+import { BILLING_ACCOUNT_ID, type EventStore } from '@ccp/command-service';
 import {
+  decodeEvent,
   parseStreamName,
+  streamName,
   type billingEvents,
   type EventEnvelope,
   type EventOf,
@@ -59,6 +62,22 @@ export const accountOf = (tenantId: string, events: readonly EventEnvelope[]): A
   for (const event of events) view.apply(event);
   return view.account(tenantId);
 };
+
+/**
+ * The tenant's billing account as stored now, read from its own stream: it may hold events later in the log than
+ * the ones a follower has handled (a customer linked since).
+ */
+export const storedAccount = async (
+  store: Pick<EventStore, 'readStream'>,
+  tenantId: string,
+): Promise<AccountEntry | undefined> =>
+  accountOf(
+    tenantId,
+    (await store.readStream(streamName('billing', tenantId, BILLING_ACCOUNT_ID))).flatMap((recorded) => {
+      const decoded = decodeEvent(recorded);
+      return decoded.ok ? [decoded.value] : [];
+    }),
+  );
 
 /**
  * What the billing worker must know, folded from the log: each tenant's billing account (contact, provider

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   CommandRejected,
   isPassingRefusal,
@@ -9,7 +9,7 @@ import {
   type PaymentsPort,
   type ProviderEvent,
 } from '@ccp/command-service';
-import { accountOf } from './view.js';
+import { storedAccount } from './view.js';
 
 export const STRIPE_WEBHOOK_PATH = '/stripe/webhook';
 /** Stripe's events are a few kilobytes; a megabyte is far more than any of them. */
@@ -98,11 +98,8 @@ const tenantOf = async (
   }
   const unknown = { ignored: 'unknown customer', why: `is about customer ${customerId}, of no account here` };
   if (named === undefined) return unknown;
-  const events = (await options.store.readStream(`billing-${named}.account`)).flatMap((recorded) => {
-    const decoded = decodeEvent(recorded);
-    return decoded.ok ? [decoded.value] : [];
-  });
-  return accountOf(named, events)?.customer?.customerId === customerId ? { tenantId: named } : unknown;
+  const stored = await storedAccount(options.store, named);
+  return stored?.customer?.customerId === customerId ? { tenantId: named } : unknown;
 };
 
 /** The commands a provider event becomes, in order. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEvent, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
+import { decodeEvent, meterIdentifierOf, SYSTEM_ACTOR, type EventEnvelope } from '@ccp/schemas';
 import {
   commandRoutes,
   createCommandHandler,
@@ -14,7 +14,7 @@ import {
   type EventStore,
 } from '@ccp/command-service';
 import { noticeMessageId } from './notices.js';
-import { faultyPayments, recordingHandler } from './testing.js';
+import { appendEvent, faultyPayments, recordingHandler } from './testing.js';
 import { BILLING_CHECKPOINT, startBillingWorker, type BillingWorker } from './worker.js';
 
 /*
@@ -34,6 +34,8 @@ const now = () => new Date(at);
 let dir: string;
 let store: EventStore;
 let checkpoints: CheckpointStore;
+/** Every checkpoint the worker saved, by position. */
+let saves: number[];
 let real: CommandHandler;
 let spy: ReturnType<typeof recordingHandler>;
 let payments: ReturnType<typeof faultyPayments>;
@@ -47,7 +49,16 @@ beforeEach(async () => {
   at = T0;
   dir = mkdtempSync(join(tmpdir(), 'billing-'));
   store = createSqliteEventStore({ path: ':memory:' });
-  checkpoints = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
+  const sqlite = createSqliteCheckpointStore(join(dir, 'checkpoints.db'));
+  saves = [];
+  checkpoints = {
+    load: (name) => sqlite.load(name),
+    save: (name, position) => {
+      saves.push(position);
+      return sqlite.save(name, position);
+    },
+    close: () => sqlite.close(),
+  };
   real = createCommandHandler({ store, routes: commandRoutes, clock: now });
   spy = recordingHandler(real);
   payments = faultyPayments(createLedgerPayments());
@@ -68,7 +79,7 @@ const start = async () => {
     checkpoints,
     handler: spy,
     payments,
-    settings: { graceDays: 14, closeDelayMinutes: 10 },
+    settings: { graceDays: 14, closeDelayMinutes: 10, maxTrialDays: 14 },
     now,
     log: (m) => logged.push(m),
     pollMs: 10,
@@ -108,8 +119,8 @@ const open = async () => {
   await send('OpenBillingAccount', { billingEmail: 'billing@acme.test', companyName: 'Acme Dental' });
   return (await ofType('BillingAccountOpened'))[0] as EventEnvelope;
 };
-const subscribe = async (tier = 'starter') => {
-  await send('StartSubscription', { tier });
+const subscribe = async (tier = 'starter', trialDays = 0) => {
+  await send('StartSubscription', { tier, trialDays });
   return (await ofType('SubscriptionRequested')).at(-1) as EventEnvelope;
 };
 
@@ -239,6 +250,107 @@ describe('the billing worker: customers and subscriptions', () => {
     await settle();
     expect(sentOf('RecordSubscription')).toHaveLength(3);
     expect(await ofType('SubscriptionRecorded')).toHaveLength(1);
+  });
+});
+
+describe('the billing worker: trials, contacts and checkpoints', () => {
+  it('asks the provider for no longer a trial than the settings allow', async () => {
+    await open();
+    await start();
+    await settle();
+    const long = await subscribe('professional', 30);
+    await settle();
+    const starts = payments.calls.filter((c) => c.method === 'startSubscription');
+    expect(starts.map((c) => [c.idempotencyKey, (c.input as { trialDays: number }).trialDays])).toEqual([
+      [long.id, 14],
+    ]);
+    expect((await ofType('SubscriptionRecorded'))[0]?.data).toMatchObject({
+      subscription: { status: 'trialing', trialEndsAt: new Date(T0 + 14 * DAY).toISOString() },
+    });
+  });
+
+  it("gives the provider's customer a changed billing contact, keyed by the change, retrying an outage", async () => {
+    await open();
+    await start();
+    await settle();
+    payments.unavailableNext = 2;
+    await send('UpdateBillingContact', {
+      billingEmail: 'finance@acme.test',
+      companyName: 'Acme Dental Group',
+    });
+    await settle();
+    const changed = (await ofType('BillingContactUpdated'))[0] as EventEnvelope;
+    const updates = payments.calls.filter((c) => c.method === 'updateCustomer');
+    expect(updates).toEqual(
+      Array(3).fill({
+        method: 'updateCustomer',
+        idempotencyKey: changed.id,
+        input: {
+          customerId: `cus_ledger_${TENANT}`,
+          email: 'finance@acme.test',
+          companyName: 'Acme Dental Group',
+        },
+      }),
+    );
+    expect(running?.stats().retries).toBe(2);
+
+    // Refused for good: logged and passed.
+    payments.failForGoodNext = 1;
+    await send('UpdateBillingContact', { billingEmail: 'ap@acme.test', companyName: 'Acme Dental Group' });
+    await settle();
+    expect(payments.calls.filter((c) => c.method === 'updateCustomer')).toHaveLength(4);
+    expect(running?.stats().permanentFailures).toBe(1);
+    expect(logged.some((m) => m.includes('updating the customer for acme failed for good'))).toBe(true);
+    expect(running?.stats().position).toBe((await store.readAll()).at(-1)?.position);
+  });
+
+  it('tells a customer created from the old contact of a change made before it was linked', async () => {
+    await open();
+    await send('UpdateBillingContact', { billingEmail: 'finance@acme.test', companyName: 'Acme Dental' });
+    await start();
+    await settle();
+    expect(payments.calls.map((c) => [c.method, (c.input as { email: string }).email])).toEqual([
+      ['createCustomer', 'billing@acme.test'],
+      ['updateCustomer', 'finance@acme.test'],
+    ]);
+  });
+
+  it('tells no customer of a contact change when the account has none of this provider', async () => {
+    await open();
+    await send('LinkBillingCustomer', { provider: 'stripe', customerId: 'cus_stripe_1' });
+    await send('UpdateBillingContact', { billingEmail: 'finance@acme.test', companyName: 'Acme Dental' });
+    await start();
+    await settle();
+    expect(payments.calls).toEqual([]);
+  });
+
+  it('saves its checkpoint after events it acts on, and only every 500 events it merely folds', async () => {
+    await open();
+    await start();
+    await settle();
+    const before = saves.length;
+    for (let i = 1; i <= 1200; i += 1) {
+      await appendEvent(
+        store,
+        `meter-${TENANT}.2026-03`,
+        'UsageMetered',
+        {
+          items: [
+            {
+              identifier: meterIdentifierOf(i),
+              resource: 'call_seconds',
+              quantity: 60,
+              occurredAt: new Date(T0).toISOString(),
+            },
+          ],
+          afterClose: false,
+        },
+        new Date(T0),
+      );
+    }
+    await settle();
+    expect(running?.stats().position).toBe((await store.readAll()).at(-1)?.position);
+    expect(saves.length - before).toBe(2);
   });
 });
 

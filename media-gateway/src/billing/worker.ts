@@ -1,6 +1,5 @@
 import {
   billingPeriodOf,
-  decodeEvent,
   nextPeriod,
   parseStreamName,
   periodBounds,
@@ -20,7 +19,13 @@ import { followLog } from '../process-manager/follow-log.js';
 import { startTimers } from '../timers/timers.js';
 import { billingSendFor } from './commands.js';
 import { dunningNotices } from './dunning-notices.js';
-import { accountOf, BillingView, foldsInto, type AccountEntry, type DunningEntry } from './view.js';
+import {
+  BillingView,
+  foldsInto,
+  storedAccount as storedAccountIn,
+  type AccountEntry,
+  type DunningEntry,
+} from './view.js';
 
 export const BILLING_CHECKPOINT = 'billing-worker';
 /** The timer that closes the months of ledger accounts. */
@@ -36,7 +41,7 @@ export interface BillingWorkerOptions {
   /** Decides on the same clock as `now` (CloseMeter and ExpireDunningGrace compare their times with it). */
   readonly handler: Pick<CommandHandler, 'handleTrusted'>;
   readonly payments: PaymentsPort;
-  readonly settings: Pick<PaymentsSettings, 'graceDays' | 'closeDelayMinutes'>;
+  readonly settings: Pick<PaymentsSettings, 'graceDays' | 'closeDelayMinutes' | 'maxTrialDays'>;
   readonly now: () => Date;
   readonly log: (message: string) => void;
   /** How often the timers look at the clock (default 1 s). */
@@ -70,6 +75,24 @@ export interface BillingWorker {
 }
 
 const graceKey = (tenantId: string, invoiceId: string) => `grace/${tenantId}/${invoiceId}`;
+
+/**
+ * The events the worker acts on (its `react` handles exactly these). Any other event is only folded, so the
+ * checkpoint is saved every so often rather than after each of them.
+ */
+const REACTS_TO: ReadonlySet<string> = new Set([
+  'MeterClosed',
+  'BillingAccountOpened',
+  'BillingContactUpdated',
+  'BillingCustomerLinked',
+  'SubscriptionRequested',
+  'SubscriptionTierChangeRequested',
+  'SubscriptionCancellationRequested',
+  'PaymentFailed',
+  'DunningStarted',
+  'DunningGraceExpired',
+  'DunningEnded',
+]);
 
 /**
  * The billing worker: a process manager that follows the log from its checkpoint and does what the billing
@@ -110,14 +133,7 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
   };
 
   /** The account as stored now: events later in the log than the one handled (a customer linked since). */
-  const storedAccount = async (tenantId: string): Promise<AccountEntry | undefined> =>
-    accountOf(
-      tenantId,
-      (await store.readStream(`billing-${tenantId}.account`)).flatMap((recorded) => {
-        const decoded = decodeEvent(recorded);
-        return decoded.ok ? [decoded.value] : [];
-      }),
-    );
+  const storedAccount = (tenantId: string) => storedAccountIn(store, tenantId);
 
   // ------------------------------------------------------------------------------------- customers
 
@@ -137,6 +153,23 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
       { correlationId: openedEventId, idempotencyKey: `billing:${openedEventId}:LinkBillingCustomer` },
     );
     return done === 'done' ? created.customerId : undefined;
+  };
+
+  /**
+   * A changed billing contact goes to the provider's customer (Stripe addresses its invoices to it). A customer
+   * linked only after the change, created from the old contact, is told as well.
+   */
+  const onContactUpdated = async (tenantId: string, event: EventEnvelope) => {
+    const customer = view.account(tenantId)?.customer ?? (await storedAccount(tenantId))?.customer;
+    // No customer yet: the one created later takes the contact as it is then.
+    if (customer?.provider !== payments.provider) return;
+    const { billingEmail, companyName } = event.data as { billingEmail: string; companyName: string };
+    await callPort('updating the customer', tenantId, () =>
+      payments.updateCustomer(
+        { customerId: customer.customerId, email: billingEmail, companyName },
+        { idempotencyKey: event.id },
+      ),
+    );
   };
 
   /** The account's customer: linked earlier, linked since (later in the log), or created now. */
@@ -192,7 +225,12 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     const at = new Date(event.occurredAt);
     const key = { idempotencyKey: event.id };
     if (event.type === 'SubscriptionRequested') {
-      const { tier, trialDays } = event.data as { tier: SubscriptionSnapshot['tier']; trialDays: number };
+      const { tier, trialDays: asked } = event.data as {
+        tier: SubscriptionSnapshot['tier'];
+        trialDays: number;
+      };
+      // The request's schema allows up to 90 days; the provider is asked for no more than the settings allow.
+      const trialDays = Math.min(asked, options.settings.maxTrialDays);
       const result = await callPort('starting the subscription', tenantId, () =>
         payments.startSubscription({ tenantId, customerId, tier, trialDays, now: at }, key),
       );
@@ -344,6 +382,9 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
       case 'BillingAccountOpened':
         if (!(await storedAccount(tenantId))?.customer) await linkCustomer(account);
         return;
+      case 'BillingContactUpdated':
+        await onContactUpdated(tenantId, event);
+        return;
       case 'BillingCustomerLinked':
         // A ledger account linked late may have months to close already.
         if (account.customer?.provider === 'ledger') timers.schedule(MONTH_CLOSE, now());
@@ -376,6 +417,7 @@ export const startBillingWorker = async (options: BillingWorkerOptions): Promise
     name: 'billing',
     folds: foldsInto,
     apply: (event) => view.apply(event),
+    reactsTo: (event) => REACTS_TO.has(event.type),
     react,
     onReactionFailure: (error) => {
       if (error instanceof PaymentsUnavailableError) counts.retries += 1;
