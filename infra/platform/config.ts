@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PLAN_TIERS } from '@ccp/schemas';
 import { type MediaGatewaySettings, type PlatformConfig, outboundAllowFromEnv } from '@ccp/command-service';
 
 /** The OpenAI model used when LLM_MODEL is not set. */
@@ -116,6 +117,14 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
   }
   if (e.PAYMENTS === 'stripe' && (!e.STRIPE_SECRET_KEY || !e.STRIPE_WEBHOOK_SECRET)) {
     throw new Error('PAYMENTS=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (and STRIPE_PRICES)');
+  }
+  // Without a tier's price a subscription to it would fail only when a tenant asks for it: refuse to start instead.
+  const unpriced = PLAN_TIERS.filter((tier) => tier !== 'free' && e.STRIPE_PRICES[tier] === undefined);
+  if (e.PAYMENTS === 'stripe' && unpriced.length > 0) {
+    throw new Error(
+      `PAYMENTS=stripe needs STRIPE_PRICES (JSON, the recurring price id of each paid tier, e.g. ` +
+        `{"starter":"price_...","professional":"price_...","enterprise":"price_..."}); missing: ${unpriced.join(', ')}`,
+    );
   }
   if ((e.TWILIO_ACCOUNT_SID === undefined) !== (e.TWILIO_AUTH_TOKEN === undefined)) {
     throw new Error('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together');
