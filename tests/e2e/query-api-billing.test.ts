@@ -311,16 +311,24 @@ describe('billing read side', () => {
       );
       expect(none.items).toEqual([]);
 
-      // The payment method page: the console's own card form on the ledger.
+      // The payment method page: the console's own card form on the ledger, on the console's own host only.
+      const host = new URL(test.url).host;
       const portal = await as('tenant_admin').request<{ url: string }>(
         'POST',
         '/api/billing/portal-session',
         {
-          returnUrl: 'https://console.brightsmile.example/billing',
+          returnUrl: `https://${host}/billing`,
         },
       );
       expect(portal.status, JSON.stringify(portal.body)).toBe(200);
-      expect(portal.body.url).toBe('https://console.brightsmile.example/billing?payment-method=1');
+      expect(portal.body.url).toBe(`https://${host}/billing?payment-method=1`);
+      const elsewhere = await as('tenant_admin').request<{ error: { code: string } }>(
+        'POST',
+        '/api/billing/portal-session',
+        { returnUrl: 'https://console.brightsmile.example/billing' },
+      );
+      expect(elsewhere.status).toBe(400);
+      expect(elsewhere.body.error.code).toBe('RETURN_URL_NOT_ALLOWED');
     },
   );
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLedgerPayments } from '@ccp/command-service';
-import { portalSession, type PaymentsPortal } from './portal.js';
+import { portalSession, returnUrlFor, type PaymentsPortal } from './portal.js';
 
 /** A Stripe-like port that records what it was asked. */
 const recordingStripe = () => {
@@ -40,5 +40,20 @@ describe('the payment method page', () => {
     expect(await portalSession(createLedgerPayments(), 'acme', { customerId: '' }, RETURN)).toEqual({
       url: 'https://console.example/billing?payment-method=1',
     });
+  });
+});
+
+describe("the portal's return address", () => {
+  const request = { host: 'console.acme.example', protocol: 'http' };
+  it("is the console's billing page on the request's host, or a page on that host", () => {
+    expect(returnUrlFor(undefined, request)).toBe('http://console.acme.example/billing');
+    expect(returnUrlFor('https://console.acme.example/billing?x=1', request)).toBe(
+      'https://console.acme.example/billing?x=1',
+    );
+  });
+  it('refuses another host, so the portal cannot send people anywhere', () => {
+    expect(() => returnUrlFor('https://evil.example/billing', request)).toThrow(
+      expect.objectContaining({ status: 400, code: 'RETURN_URL_NOT_ALLOWED', field: 'returnUrl' }),
+    );
   });
 });

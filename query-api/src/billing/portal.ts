@@ -24,6 +24,27 @@ export const PortalSession = z.object({ url: z.string() });
 export const BILLING_PAGE = '/billing';
 
 /**
+ * Where the provider's page sends the browser back: the console's billing page on the host the request came to,
+ * or a page the client names on that same host. Another host is refused: the portal must not become a redirect
+ * to anywhere (the scheme may differ behind a proxy that terminates TLS; the host may not).
+ */
+export const returnUrlFor = (
+  requested: string | undefined,
+  request: { host: string; protocol: string },
+): string => {
+  if (requested === undefined) return `${request.protocol}://${request.host}${BILLING_PAGE}`;
+  if (new URL(requested).host !== request.host) {
+    throw new CommandRejected(
+      400,
+      'RETURN_URL_NOT_ALLOWED',
+      `the return address must be on this console's host (${request.host})`,
+      'returnUrl',
+    );
+  }
+  return requested;
+};
+
+/**
  * A page where the tenant admin updates the payment method: Stripe's customer portal for the account's
  * customer, or the console's own card form on the ledger. The ledger keeps the card in the account's own events,
  * so an account whose customer the billing worker has not linked yet may already put a card on file: its

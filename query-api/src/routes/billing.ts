@@ -12,7 +12,7 @@ import {
   listInvoices,
 } from '../billing/invoices.js';
 import { renderInvoicePdf } from '../billing/pdf.js';
-import { BILLING_PAGE, PortalRequest, PortalSession, portalSession } from '../billing/portal.js';
+import { PortalRequest, PortalSession, portalSession, returnUrlFor } from '../billing/portal.js';
 import { defineRoute, type QueryRoute } from '../http/route.js';
 import type { QueryDependencies } from './dependencies.js';
 import { ROLE_MATRIX } from './role-matrix.js';
@@ -117,7 +117,7 @@ export const billingRoutes = (deps: QueryDependencies): QueryRoute[] => {
       response: PortalSession,
       handle: async ({ scope, body, ctx }) => {
         const row = await accountRow(deps.readStore(), scope.tenantId);
-        const returnUrl = body.returnUrl ?? `${ctx.protocol}://${ctx.host}${BILLING_PAGE}`;
+        const returnUrl = returnUrlFor(body.returnUrl, ctx);
         const account = row && { customerId: String(row['customer_id'] ?? '') };
         return { body: await portalSession(deps.payments, scope.tenantId, account, returnUrl) };
       },
