@@ -79,16 +79,22 @@ afterEach(async () => {
   logged.length = 0;
 });
 
-const start = async () => {
+const start = async (on: EventStore = store, saving: CheckpointStore = checkpoints) => {
   relay = await startMeterRelay({
-    store,
-    checkpoints,
+    store: on,
+    checkpoints: saving,
     payments: stripe.port,
     log: (m) => logged.push(m),
     pollMs: 5,
     retryMs: 2,
   });
   return relay;
+};
+
+/** The relay is created (its checkpoint is where the log ends) and stopped: what follows is for it to send. */
+const created = async () => {
+  await (await start()).stop();
+  relay = undefined;
 };
 
 const link = (tenantId: string, customerId: string, provider = 'stripe') =>
@@ -114,6 +120,7 @@ const meter = async (tenantId: string, count: number, carriedFrom?: string): Pro
 
 describe('the Stripe meter relay', () => {
   it('sends the usage of tenants with a Stripe customer in batches of 100, not the carried copies', async () => {
+    await created();
     await link('acme', 'cus_acme');
     await link('globex', 'cus_ledger_globex', 'ledger');
     const acme = [...(await meter('acme', 250)), ...(await meter('acme', 30))];
@@ -132,6 +139,7 @@ describe('the Stripe meter relay', () => {
   });
 
   it('sends a batch again while Stripe is unavailable, losing and repeating nothing it took', async () => {
+    await created();
     await link('acme', 'cus_acme');
     const first = await meter('acme', 120);
     stripe.unavailableNext = 3;
@@ -145,6 +153,7 @@ describe('the Stripe meter relay', () => {
   });
 
   it('goes on after a restart from its checkpoint, sending only what it had not sent', async () => {
+    await created();
     await link('acme', 'cus_acme');
     const before = await meter('acme', 40);
     await start();
@@ -160,6 +169,7 @@ describe('the Stripe meter relay', () => {
   });
 
   it('keeps the checkpoint before an event whose items were not all taken when it stops', async () => {
+    await created();
     await link('acme', 'cus_acme');
     await meter('acme', 150);
     const linkedAt = (await store.readAll()).at(0)?.position ?? 0;
@@ -194,6 +204,7 @@ describe('the Stripe meter relay', () => {
   });
 
   it('counts and logs the items Stripe refuses for good, and does not send them again', async () => {
+    await created();
     await link('acme', 'cus_acme');
     const ids = await meter('acme', 5);
     stripe.refuse.add(ids[2] ?? '');
@@ -204,5 +215,75 @@ describe('the Stripe meter relay', () => {
     await meter('acme', 1);
     await relay?.caughtUp();
     expect(stripe.calls.flat().filter((e) => e.item.identifier === ids[2])).toHaveLength(1);
+  });
+
+  it("starts with no checkpoint at the log's end, knowing the customers linked before", async () => {
+    await link('acme', 'cus_acme');
+    await meter('acme', 20);
+    const end = (await store.readAll()).at(-1)?.position;
+    await start();
+    await relay?.caughtUp();
+    // Usage from before the relay existed may be older than Stripe's day of deduplication: never sent.
+    expect(stripe.calls).toEqual([]);
+    expect(await checkpoints.load(METER_RELAY_CHECKPOINT)).toBe(end);
+    const fresh = await meter('acme', 5);
+    await relay?.caughtUp();
+    expect(stripe.calls.flat().map((e) => [e.customerId, e.item.identifier])).toEqual(
+      fresh.map((id) => ['cus_acme', id]),
+    );
+    // Restarted, it goes on from its checkpoint.
+    await relay?.stop();
+    const later = await meter('acme', 2);
+    await (await start()).caughtUp();
+    expect(stripe.calls.flat().map((e) => e.item.identifier)).toEqual([...fresh, ...later]);
+  });
+
+  it('keeps its customers after the log failed, without reading the log from its start again', async () => {
+    await link('acme', 'cus_acme');
+    await meter('acme', 3);
+    const readsAfter: number[] = [];
+    let failNext = 0;
+    const flaky: EventStore = Object.create(store) as EventStore;
+    flaky.readAll = (options) => {
+      readsAfter.push(options?.after ?? 0);
+      if (failNext > 0) {
+        failNext -= 1;
+        return Promise.reject(new Error('the log is down (test double)'));
+      }
+      return store.readAll(options);
+    };
+    await start(flaky);
+    await relay?.caughtUp();
+    const fromStart = readsAfter.filter((after) => after === 0).length;
+    failNext = 1;
+    const fresh = await meter('acme', 4);
+    await relay?.caughtUp();
+    expect(logged.some((m) => m.includes('the meter relay failed'))).toBe(true);
+    expect(stripe.calls.flat().map((e) => [e.customerId, e.item.identifier])).toEqual(
+      fresh.map((id) => ['cus_acme', id]),
+    );
+    expect(readsAfter.filter((after) => after === 0)).toHaveLength(fromStart);
+  });
+
+  it('sends no usage metered before its link, when both are read again after a failed checkpoint', async () => {
+    await created();
+    let failSaves = 0;
+    const flaky: CheckpointStore = {
+      load: (name) => checkpoints.load(name),
+      save: (name, position) =>
+        failSaves-- > 0
+          ? Promise.reject(new Error('the checkpoint store is down (test double)'))
+          : checkpoints.save(name, position),
+      close: () => checkpoints.close(),
+    };
+    await meter('acme', 3);
+    await link('acme', 'cus_acme');
+    failSaves = 1;
+    await start(store, flaky);
+    await relay?.caughtUp();
+    expect(logged.some((m) => m.includes('the meter relay failed'))).toBe(true);
+    const fresh = await meter('acme', 2);
+    await relay?.caughtUp();
+    expect(stripe.calls.flat().map((e) => e.item.identifier)).toEqual(fresh);
   });
 });

@@ -63,8 +63,13 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
   const pollMs = options.pollMs ?? 1000;
   const retryMs = options.retryMs ?? 500;
   const counts = { sent: 0, rejected: 0, retries: 0, skipped: 0 };
-  /** tenant → Stripe customer, as linked up to the position read. */
-  const customers = new Map<string, string>();
+  /**
+   * tenant → its Stripe customer links with their positions, in log order. Usage goes to the customer linked
+   * before it in the log, so links read ahead (a batch read again after a failure) change nothing.
+   */
+  const links = new Map<string, { readonly position: number; readonly customerId: string }[]>();
+  const customerAt = (tenantId: string, position: number): string | undefined =>
+    links.get(tenantId)?.findLast((link) => link.position < position)?.customerId;
   let stopped = false;
   const stopping = new AbortController();
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
@@ -78,13 +83,19 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
     if (!stream || !decoded.ok) return [];
     if (isLink) {
       const { provider, customerId } = decoded.value.data as { provider: string; customerId: string };
-      if (stream.category === 'billing' && provider === 'stripe') customers.set(stream.tenantId, customerId);
+      if (stream.category !== 'billing' || provider !== 'stripe') return [];
+      const known = links.get(stream.tenantId) ?? [];
+      if (!known.some((link) => link.position === recorded.position)) {
+        known.push({ position: recorded.position, customerId });
+        known.sort((a, b) => a.position - b.position);
+      }
+      links.set(stream.tenantId, known);
       return [];
     }
     if (stream.category !== 'meter') return [];
     const { items, carriedFrom } = decoded.value.data as { items: MeterItem[]; carriedFrom?: string };
     if (carriedFrom !== undefined) return [];
-    const customerId = customers.get(stream.tenantId);
+    const customerId = customerAt(stream.tenantId, recorded.position);
     if (customerId === undefined) {
       counts.skipped += items.length;
       return [];
@@ -116,14 +127,24 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
     return false;
   };
 
-  let checkpoint = (await checkpoints.load(METER_RELAY_CHECKPOINT)) ?? 0;
-  /** The links made up to the checkpoint: usage after it is forwarded for the tenants linked by then. */
-  const foldCustomers = async () => {
-    customers.clear();
-    await readLogUpTo(store, checkpoint, (recorded) => {
-      if (recorded.type === 'BillingCustomerLinked') read(recorded);
-    });
+  const foldLink = (recorded: Awaited<ReturnType<EventStore['readAll']>>[number]) => {
+    if (recorded.type === 'BillingCustomerLinked') read(recorded);
   };
+  const loaded = await checkpoints.load(METER_RELAY_CHECKPOINT);
+  let checkpoint = loaded ?? 0;
+  if (loaded === undefined) {
+    // A new relay (or one whose checkpoint was lost) forwards what is metered from now on: Stripe dedupes an
+    // identifier only for about a day, so usage from the log's start would be billed again. The customers
+    // linked so far are folded from the whole log; the end is saved at once so a crash does not move it.
+    await readLogUpTo(store, Number.POSITIVE_INFINITY, (recorded) => {
+      foldLink(recorded);
+      checkpoint = recorded.position;
+    });
+    await checkpoints.save(METER_RELAY_CHECKPOINT, checkpoint);
+  } else {
+    // The links made up to the checkpoint: usage after it is forwarded for the tenants linked by then.
+    await readLogUpTo(store, checkpoint, foldLink);
+  }
 
   const save = async (position: number) => {
     if (position <= checkpoint) return;
@@ -152,12 +173,8 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
 
   let idle: (() => void)[] = [];
   const running = (async () => {
-    let ready = false;
     for (let failures = 0; !stopped;) {
       try {
-        // Folded again after a failure: the links read past the checkpoint are read again in log order.
-        if (!ready) await foldCustomers();
-        ready = true;
         const more = await relayNext();
         failures = 0;
         if (!more) {
@@ -166,8 +183,8 @@ export const startMeterRelay = async (options: MeterRelayOptions): Promise<Meter
           await pause(pollMs);
         }
       } catch (error) {
-        // The log or the checkpoint store failed: what was not checkpointed is read and sent again.
-        ready = false;
+        // The log or the checkpoint store failed: what was not checkpointed is read and sent again (the links
+        // read past it are kept: each applies only to usage after its position).
         failures += 1;
         if (worthLogging(failures)) {
           log(`billing: the meter relay failed (${failures} in a row) after ${checkpoint}: ${String(error)}`);
