@@ -239,32 +239,42 @@ describe('billing through the command handler and the reactor', () => {
     expect((await types('tenant-acme.acme')).slice(-2)).toEqual(['TenantSuspended', 'TenantReactivated']);
   });
 
-  it("leaves a super admin's suspension in place when a payment ends the dunning", async () => {
-    const superAdmin: Actor = { kind: 'user', id: 'root', role: 'super_admin', tenantId: 'platform' };
-    await handler.handle('SuspendTenant', { ...key, reason: 'abuse' }, { actor: superAdmin });
-    await platform('RecordPaymentFailure', {
-      ...key,
-      invoiceId: 'in_1',
-      amountDueCents: 39900,
-      attempt: 1,
-      failedAt: '2026-03-02T15:00:00Z',
-      graceDays: 7,
-    });
-    now = new Date('2026-03-09T15:00:00Z');
-    await platform('ExpireDunningGrace', key);
-    await platform('RecordPayment', {
-      ...key,
-      invoiceId: 'in_1',
-      amountPaidCents: 39900,
-      paidAt: '2026-03-10T09:00:00Z',
-    });
-    expect((await types('billing-acme.account')).slice(-2)).toEqual(['PaymentReceived', 'DunningEnded']);
-    expect(await dataOf('billing-acme.account', 'DunningEnded')).toEqual([
-      { invoiceId: 'in_1', endedAt: '2026-03-10T09:00:00.000Z', suspended: true },
-    ]);
-    expect(await dataOf('tenant-acme.acme', 'TenantSuspended')).toEqual([{ reason: 'abuse' }]);
-    expect(await types('tenant-acme.acme')).not.toContain('TenantReactivated');
-  });
+  it.each(['before', 'during'])(
+    "leaves a super admin's suspension (%s the payment's) in place when a payment ends the dunning",
+    async (when) => {
+      const superAdmin: Actor = { kind: 'user', id: 'root', role: 'super_admin', tenantId: 'platform' };
+      const suspendForAbuse = () =>
+        handler.handle('SuspendTenant', { ...key, reason: 'abuse' }, { actor: superAdmin });
+      if (when === 'before') await suspendForAbuse();
+      await platform('RecordPaymentFailure', {
+        ...key,
+        invoiceId: 'in_1',
+        amountDueCents: 39900,
+        attempt: 1,
+        failedAt: '2026-03-02T15:00:00Z',
+        graceDays: 7,
+      });
+      now = new Date('2026-03-09T15:00:00Z');
+      await platform('ExpireDunningGrace', key);
+      if (when === 'during') await suspendForAbuse();
+      await platform('RecordPayment', {
+        ...key,
+        invoiceId: 'in_1',
+        amountPaidCents: 39900,
+        paidAt: '2026-03-10T09:00:00Z',
+      });
+      expect((await types('billing-acme.account')).slice(-2)).toEqual(['PaymentReceived', 'DunningEnded']);
+      expect(await dataOf('billing-acme.account', 'DunningEnded')).toEqual([
+        { invoiceId: 'in_1', endedAt: '2026-03-10T09:00:00.000Z', suspended: true },
+      ]);
+      expect(await dataOf('tenant-acme.acme', 'TenantSuspended')).toEqual(
+        when === 'before'
+          ? [{ reason: 'abuse' }, { reason: SUSPENDED_FOR_PAYMENT }]
+          : [{ reason: SUSPENDED_FOR_PAYMENT }, { reason: 'abuse' }],
+      );
+      expect(await types('tenant-acme.acme')).not.toContain('TenantReactivated');
+    },
+  );
 
   it('carries usage metered after its month closed into the next month, once', async () => {
     const item = (position: number, occurredAt: string) => ({

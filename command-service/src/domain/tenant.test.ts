@@ -158,11 +158,25 @@ describe('tenant decider', () => {
     ])
       .when(command(ReactivateTenant, { tenantId: 'acme', onlyIfSuspendedFor: payment }))
       .thenNothingHappened();
+    // Suspended by a super admin while suspended for the payment: the payment does not lift it; a super admin does.
+    const both = [...suspendedFor(payment), { type: 'TenantSuspended', data: { reason: 'abuse' } } as const];
+    given(suspendedFor(payment))
+      .when(command(SuspendTenant, { tenantId: 'acme', reason: 'abuse' }))
+      .then([{ type: 'TenantSuspended', data: { reason: 'abuse' } }]);
+    given(both)
+      .when(command(ReactivateTenant, { tenantId: 'acme', onlyIfSuspendedFor: payment }))
+      .thenNothingHappened();
+    given(both)
+      .when(command(ReactivateTenant, { tenantId: 'acme' }))
+      .then([{ type: 'TenantReactivated', data: {} }]);
+    given(both)
+      .when(command(SuspendTenant, { tenantId: 'acme', reason: payment }))
+      .thenNothingHappened();
   });
 
   it('treats repeating a state change as already done', () =>
     given([created, { type: 'TenantSuspended', data: { reason: 'x' } }])
-      .when(command(SuspendTenant, { tenantId: 'acme', reason: 'again' }))
+      .when(command(SuspendTenant, { tenantId: 'acme', reason: 'x' }))
       .thenNothingHappened());
 
   it('refuses to reactivate a disabled tenant', () =>

@@ -28,8 +28,8 @@ export type TenantState =
   | { readonly status: 'none' }
   | {
       readonly status: TenantStatus;
-      /** Why the tenant is suspended, while it is. */
-      readonly suspendedFor: string | undefined;
+      /** Every reason the tenant is suspended for, while it is: a reactivation for one reason leaves the others. */
+      readonly suspendedFor: readonly string[];
       readonly name: string;
       readonly planTier: PlanTier;
       readonly settings: TenantSettings;
@@ -159,15 +159,18 @@ export const decide = (command: TenantCommand, state: TenantState): TenantEvent[
       return [];
     case 'SuspendTenant': {
       const tenant = notClosed(state);
-      if (tenant.status === 'suspended') return [];
-      return [{ type: 'TenantSuspended', data: { reason: command.data.reason } }];
+      const { reason } = command.data;
+      // Suspended again for another reason (a super admin's, during the billing's): recorded, so lifting the
+      // first suspension does not lift this one.
+      if (tenant.status === 'suspended' && tenant.suspendedFor.includes(reason)) return [];
+      return [{ type: 'TenantSuspended', data: { reason } }];
     }
     case 'ReactivateTenant': {
       const tenant = notClosed(state);
       if (tenant.status === 'active') return [];
       const only = command.data.onlyIfSuspendedFor;
-      // Suspended for something else (a super admin's reason): that suspension is not this caller's to lift.
-      if (only !== undefined && tenant.suspendedFor !== only) return [];
+      // Suspended for something else too (a super admin's reason): that suspension is not this caller's to lift.
+      if (only !== undefined && tenant.suspendedFor.some((reason) => reason !== only)) return [];
       return [{ type: 'TenantReactivated', data: {} }];
     }
     case 'DisableTenant': {
@@ -232,7 +235,7 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
   if (event.type === 'TenantCreated') {
     return {
       status: 'active',
-      suspendedFor: undefined,
+      suspendedFor: [],
       ...event.data,
       quota: emptyQuota(),
       usageCapped: undefined,
@@ -249,9 +252,13 @@ export const evolve = (state: TenantState, event: TenantEvent): TenantState => {
         usageCapped: cappedUnder(event.data.to, state.limits, state.usageCapped),
       };
     case 'TenantSuspended':
-      return { ...state, status: 'suspended', suspendedFor: event.data.reason };
+      return {
+        ...state,
+        status: 'suspended',
+        suspendedFor: [...(state.status === 'suspended' ? state.suspendedFor : []), event.data.reason],
+      };
     case 'TenantReactivated':
-      return { ...state, status: 'active', suspendedFor: undefined };
+      return { ...state, status: 'active', suspendedFor: [] };
     case 'TenantDisabled':
       return { ...state, status: 'disabled' };
     case 'TenantDeletionRequested':
