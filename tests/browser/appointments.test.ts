@@ -80,7 +80,17 @@ const openWeekOf = async (page: Page, date: string): Promise<void> => {
   // Once the clinic's zone is read, the week shown is the clinic's (the browser's own may be a day apart).
   await containsText(page.getByText('Appointments in the clinic’s time'), ZONE);
   await isVisible(page.getByTestId('time-grid'));
-  for (let i = 0; i < 3 && !(await page.getByTestId(`column-${date}`).isVisible()); i++) {
+  // A moment for each week to lay out its columns after its title: checked at once, the title of the next week
+  // can show before its columns do, and the week wanted would be clicked past.
+  const shown = () =>
+    page
+      .getByTestId(`column-${date}`)
+      .waitFor({ state: 'visible', timeout: 3000 })
+      .then(
+        () => true,
+        () => false,
+      );
+  for (let i = 0; i < 3 && !(await shown()); i++) {
     const title = await page.getByTestId('calendar-title').innerText();
     await page.getByRole('button', { name: 'Next', exact: true }).click();
     await expect.poll(() => page.getByTestId('calendar-title').innerText()).not.toBe(title);
