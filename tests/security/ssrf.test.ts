@@ -124,8 +124,10 @@ const NOT_CALLED: Record<string, string> = {
   'CreateTenant settings.branding.logoUrl': "the console's browser loads the logo, under the console's CSP",
   'UpdateTenantSettings settings.branding.logoUrl': "the console's browser loads the logo, under the CSP",
   'MarkRecordingAvailable url': 'set by the media gateway from the carrier, not by a tenant',
-  'RecordInvoice invoice.hostedUrl': "platform-only, from Stripe's signed webhook; only people's browsers open it",
-  'RecordInvoice invoice.pdfUrl': "platform-only, from Stripe's signed webhook; the PDF route redirects browsers to it",
+  'RecordInvoice invoice.hostedUrl':
+    "platform-only, from Stripe's signed webhook; only people's browsers open it",
+  'RecordInvoice invoice.pdfUrl':
+    "platform-only, from Stripe's signed webhook; the PDF route redirects browsers to it",
 };
 
 /** Every `format: uri` string in a JSON Schema, as a dotted path (`*` for array items). */
