@@ -281,6 +281,8 @@ describe('meterCommands', () => {
       ['t1', '2024-04', 1, 'meter:t1:2024-04:u3001:u3001:1'],
     ]);
     expect(commands[1]?.causationId).toBe('e1001');
+    // The meter's own trail, not the first call's.
+    expect(commands[1]?.correlationId).toBe('meter:t1:2024-03');
     expect(meterCommands(units)).toEqual(commands);
     expect(meterCommands([])).toEqual([]);
   });

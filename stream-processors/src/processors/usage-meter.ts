@@ -55,7 +55,9 @@ export const meterCommands = (metered: readonly Metered[]): MeterCommand[] => {
       return {
         data: { tenantId, period, items: chunk.map((unit) => unit.item) },
         idempotencyKey: `meter:${tenantId}:${period}:${first.item.identifier}:${last.item.identifier}:${chunk.length}`,
-        correlationId: first.correlationId,
+        // A command meters the units of many calls: it belongs to the month's meter, not to the first call's
+        // trail (the call's audit shows the call); its cause is the first unit's event.
+        correlationId: `meter:${tenantId}:${period}`,
         causationId: first.causationId,
       };
     }),
