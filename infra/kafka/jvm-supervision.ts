@@ -24,13 +24,20 @@ export interface RunResult {
 export const run = async (
   command: string,
   args: readonly string[],
-  opts: { cwd?: string; timeoutMs: number },
+  opts: {
+    cwd?: string;
+    timeoutMs: number;
+    /** More environment variables for the command. */
+    env?: Readonly<Record<string, string>>;
+    /** What to say when the command is not installed. */
+    missing?: string;
+  },
 ): Promise<RunResult> => {
   const child = spawn(command, args, {
     cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Keeps Maven's own JVM small on a shared 2-core machine unless the caller chose otherwise.
-    env: { ...process.env, MAVEN_OPTS: process.env.MAVEN_OPTS ?? '-Xmx512m' },
+    env: { ...process.env, MAVEN_OPTS: process.env.MAVEN_OPTS ?? '-Xmx512m', ...opts.env },
   });
   let output = '';
   const collect = (chunk: Buffer): void => {
@@ -47,7 +54,8 @@ export const run = async (
   } catch (error) {
     if (isErrno(error) && error.code === 'ENOENT') {
       throw new Error(
-        `\`${command}\` is not installed or not on PATH; the local Kafka needs a JDK 17+ (java) and Maven (mvn).`,
+        opts.missing ??
+          `\`${command}\` is not installed or not on PATH; the local Kafka needs a JDK 17+ (java) and Maven (mvn).`,
       );
     }
     throw error;

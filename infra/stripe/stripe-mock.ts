@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isErrno, launch, tail, terminate, waitFor } from '../kafka/jvm-supervision.js';
+import { launch, run, tail, terminate, waitFor } from '../kafka/jvm-supervision.js';
 
 /**
  * Stripe's official mock server (github.com/stripe/stripe-mock), the real Stripe peer of the payments adapter's
@@ -25,38 +23,15 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export const stripeMockCacheDir = (version = STRIPE_MOCK_VERSION): string =>
   join(root, '.cache', 'stripe-mock', version);
 
-const goInstall = async (
-  gobin: string,
-  version: string,
-): Promise<{ code: number | null; output: string }> => {
-  const child = spawn('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GOBIN: gobin },
+const goInstall = (gobin: string, version: string) =>
+  run('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
+    timeoutMs: INSTALL_TIMEOUT_MS,
+    env: { GOBIN: gobin },
+    missing:
+      `\`go\` is not installed or not on PATH: stripe-mock ${version} is installed with ` +
+      '`go install github.com/stripe/stripe-mock@<version>`. Install Go (`apt-get install golang-go`, ' +
+      'or `npm test`, which does it) and try again.',
   });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-50_000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const timer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
-  try {
-    // once() rejects with the spawn error: ENOENT when Go is not installed.
-    const [code] = (await once(child, 'exit')) as [number | null];
-    return { code, output };
-  } catch (error) {
-    if (isErrno(error) && error.code === 'ENOENT') {
-      throw new Error(
-        `\`go\` is not installed or not on PATH: stripe-mock ${version} is installed with ` +
-          '`go install github.com/stripe/stripe-mock@<version>`. Install Go (`apt-get install golang-go`, ' +
-          'or `npm test`, which does it) and try again.',
-      );
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 /**
  * The path of the pinned stripe-mock binary, installing it first when the cache does not have it. Two test
