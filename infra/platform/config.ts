@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PLAN_TIERS } from '@ccp/schemas';
-import { type MediaGatewaySettings, type PlatformConfig, outboundAllowFromEnv } from '@ccp/command-service';
+import {
+  INTEGRATION_APIS,
+  type IntegrationApi,
+  type MediaGatewaySettings,
+  type PlatformConfig,
+  outboundAllowFromEnv,
+} from '@ccp/command-service';
 
 /** The OpenAI model used when LLM_MODEL is not set. */
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
@@ -96,6 +102,17 @@ const Env = z.object({
   BILLING_GRACE_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   BILLING_MAX_TRIAL_DAYS: z.coerce.number().int().min(0).max(90).default(14),
   BILLING_CLOSE_DELAY_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
+  INTEGRATION_API_URLS: JsonOf(
+    z.strictObject(
+      Object.fromEntries(
+        INTEGRATION_APIS.map((api) => [api, z.url({ protocol: /^https?$/ }).optional()]),
+      ) as Record<IntegrationApi, z.ZodOptional<z.ZodURL>>,
+    ),
+  ),
+  INTEGRATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  INTEGRATION_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  INTEGRATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -243,6 +260,13 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
       endOfSpeechMs: e.END_OF_SPEECH_MS,
       demoClock: e.DEMO_CLOCK === 'true',
+      integrations: {
+        apiUrls: e.INTEGRATION_API_URLS,
+        attemptTimeoutMs: e.INTEGRATION_TIMEOUT_MS,
+        concurrency: e.INTEGRATION_CONCURRENCY,
+        perConnectionConcurrency: e.INTEGRATION_CONNECTION_CONCURRENCY,
+        retryBaseMs: e.INTEGRATION_RETRY_BASE_MS,
+      },
       messaging: {
         ...(e.SMTP_URL && { smtpUrl: e.SMTP_URL }),
         emailFrom: e.MESSAGE_EMAIL_FROM,

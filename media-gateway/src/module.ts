@@ -22,6 +22,7 @@ import type { Reminders } from './reminders/manager.js';
 import { startAppointmentReminders, type RemindersHooks } from './reminders/start.js';
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
+import { createLiveConnections } from './integrations/live-connections.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
@@ -120,6 +121,9 @@ export const mediaGatewayModule = (
       const { log } = context;
       const live = createLiveDirectory(context.store);
       await live.catchUp();
+      // Tenants' own provider accounts and outside systems: read as calls run (catch up before each use).
+      const connections = createLiveConnections(context.store, context.keys);
+      await connections.catchUp();
       const offline = createOfflineDialogueEngine();
       const created = createLanguageModel(settings.conversationModel, offline);
       const model = hooks.wrapModel ? hooks.wrapModel(created) : created;

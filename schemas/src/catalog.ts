@@ -33,6 +33,7 @@ import {
 import { contactCommands, contactEvents } from './contact.js';
 import { messageCommands, messageEvents } from './message.js';
 import { billingCommands, billingEvents } from './billing.js';
+import { connectionCommands, connectionEvents, deliveryCommands, deliveryEvents } from './integration.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -62,6 +63,8 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...contactEvents,
   ...messageEvents,
   ...billingEvents,
+  ...connectionEvents,
+  ...deliveryEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -87,6 +90,8 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...contactCommands,
   ...messageCommands,
   ...billingCommands,
+  ...connectionCommands,
+  ...deliveryCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

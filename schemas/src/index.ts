@@ -31,3 +31,4 @@ export * from './message-template.js';
 export * from './do-not-call.js';
 export * from './billing.js';
 export * from './billing-pricing.js';
+export * from './integration.js';

@@ -53,6 +53,18 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // Providers quote the recipient in their errors ("The 'To' number +1… is not valid").
   MessageDeliveryFailed: ['error'],
   MessageAbandoned: ['error'],
+  DeliveryAttemptFailed: ['error'],
+};
+
+/**
+ * Fields of event data that hold a tenant's credentials for outside systems. The event store seals them on the
+ * way in with the key of the stream's subject, as it does personal fields, but never opens them on the way out:
+ * what reads the log (deciders, projections, the audit trail, Kafka) sees `secret:v1:…`, and only the code that
+ * calls the outside system opens them (openSecret). Removing the connection erases the key.
+ */
+export const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  ConnectionCreated: ['secrets'],
+  ConnectionSecretsRotated: ['secrets'],
 };
 
 /** What an erased personal field reads as. */
@@ -74,6 +86,9 @@ export const WITHHELD_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MemberRemoved: ['emailHash'],
   LoginClaimed: ['emailHash'],
   CommandAccepted: ['requestHash'],
+  // Sealed, but still a credential: ciphertext is kept out of every trail whoever reads it.
+  ConnectionCreated: ['secrets'],
+  ConnectionSecretsRotated: ['secrets'],
 };
 
 /** What a withheld field reads as in the audit trail. */

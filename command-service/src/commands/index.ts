@@ -13,6 +13,7 @@ import { departmentReactions, departmentRoutes } from './department.js';
 import { doNotCallReactions, doNotCallRoutes } from './do-not-call.js';
 import { loginReactions, loginRoutes } from './login.js';
 import { memberReactions, memberRoutes } from './member.js';
+import { integrationReactions, integrationRoutes } from './integration.js';
 import { messageReactions, messageRoutes } from './message.js';
 import { numberReactions, numberRoutes } from './number.js';
 import type { CommandRoute, Reaction, Reactions } from './route.js';
@@ -45,6 +46,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...contactRoutes,
   ...messageRoutes,
   ...billingRoutes,
+  ...integrationRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -69,6 +71,7 @@ const reactionTables: readonly Reactions[] = [
   contactReactions,
   messageReactions,
   billingReactions,
+  integrationReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */

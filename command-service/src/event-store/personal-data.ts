@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ERASED, ERASED_FIELDS_KEY, PERSONAL_FIELDS } from '@ccp/schemas';
+import { ERASED, ERASED_FIELDS_KEY, PERSONAL_FIELDS, SECRET_FIELDS } from '@ccp/schemas';
 import type { EventStore, NewEvent, RecordedEvent, Subscription } from './port.js';
 import { openPrivateDatabase } from './private-sqlite.js';
 
 const PREFIX = 'pii:v1:';
+const SECRET_PREFIX = 'secret:v1:';
 
 /** One AES-256-GCM key per subject, kept wrapped by a master key; erasing a subject deletes its key. */
 export interface SubjectKeys {
@@ -120,6 +121,24 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
   };
 };
 
+/**
+ * A secret field as the log holds it (`secret:v1:…`), opened: the value the command carried. Undefined when the
+ * subject's key was erased (the connection was removed, the tenant erased) or the value is not a sealed secret.
+ */
+export const openSecret = (
+  keys: SubjectKeys,
+  tenantId: string,
+  streamId: string,
+  sealed: unknown,
+): unknown => {
+  if (typeof sealed !== 'string' || !sealed.startsWith(SECRET_PREFIX)) return undefined;
+  const key = keys.existingKey(subjectOf(tenantId, streamId));
+  if (!key) return undefined;
+  return JSON.parse(
+    open(key, Buffer.from(sealed.slice(SECRET_PREFIX.length), 'base64url')).toString(),
+  ) as unknown;
+};
+
 /** Subjects are per tenant and stream: `acme:member-acme.u1`. Erasing `acme:` erases the whole tenant. */
 export const subjectOf = (tenantId: string, streamId: string): string => `${tenantId}:${streamId}`;
 
@@ -162,15 +181,21 @@ const withDataOnFirstRead = (event: RecordedEvent, read: () => unknown): Recorde
  */
 export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys): EventStore => {
   const encrypt = (streamId: string, event: NewEvent): NewEvent => {
-    const fields = PERSONAL_FIELDS[event.type];
-    if (!fields || typeof event.data !== 'object' || event.data === null) return event;
+    const personal = PERSONAL_FIELDS[event.type] ?? [];
+    const secret = SECRET_FIELDS[event.type] ?? [];
+    if (personal.length + secret.length === 0 || typeof event.data !== 'object' || event.data === null)
+      return event;
     const data = { ...(event.data as Record<string, unknown>) };
     let key: Buffer | undefined;
-    for (const field of fields) {
-      if (data[field] === undefined) continue;
+    const sealField = (field: string, prefix: string): void => {
+      // Already sealed: an event copied from the log (a migration, a re-append) is not sealed twice.
+      if (data[field] === undefined || (typeof data[field] === 'string' && data[field].startsWith(prefix)))
+        return;
       key ??= keys.keyFor(subjectOf(tenantOf(event.metadata), streamId));
-      data[field] = PREFIX + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
-    }
+      data[field] = prefix + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
+    };
+    for (const field of personal) sealField(field, PREFIX);
+    for (const field of secret) sealField(field, SECRET_PREFIX);
     return { ...event, data };
   };
 

@@ -115,4 +115,35 @@ export interface MediaGatewaySettings {
     /** TEST HOOK (MESSAGING_TEST_PAUSE_AT): the delivery worker stops at this point of every attempt. */
     readonly testPauseAt?: 'before-send' | 'after-send';
   };
+  /** Deliveries to tenants' connections (webhooks, CRMs, helpdesks, chat) from the event log. */
+  readonly integrations: IntegrationsSettings;
+}
+
+/** Services whose API address is the platform's, not the tenant's: a stand-in may take their place in tests. */
+export const INTEGRATION_APIS = [
+  'slack',
+  'telegram',
+  'hubspot',
+  'zendesk',
+  'freshdesk',
+  'openai',
+  'anthropic',
+  'google_speech',
+] as const;
+export type IntegrationApi = (typeof INTEGRATION_APIS)[number];
+
+export interface IntegrationsSettings {
+  /**
+   * Base URLs that replace the services' own (INTEGRATION_API_URLS), for stand-ins and regional endpoints.
+   * Zendesk's and Freshdesk's may hold `{subdomain}` / `{domain}`, filled from the connection.
+   */
+  readonly apiUrls: Readonly<Partial<Record<IntegrationApi, string>>>;
+  /** How long one attempt may take before it counts as timed out (INTEGRATION_TIMEOUT_MS, default 10 s). */
+  readonly attemptTimeoutMs: number;
+  /** Attempts in flight at once, over every connection (INTEGRATION_CONCURRENCY, default 32). */
+  readonly concurrency: number;
+  /** Attempts in flight at once to one connection (INTEGRATION_CONNECTION_CONCURRENCY, default 4). */
+  readonly perConnectionConcurrency: number;
+  /** The first retry's pause; each further one doubles it, with jitter (INTEGRATION_RETRY_BASE_MS, 1 s). */
+  readonly retryBaseMs: number;
 }

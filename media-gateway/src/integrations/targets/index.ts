@@ -1,0 +1,32 @@
+import type { ConnectionKind, DeliveryAction } from '@ccp/schemas';
+import type { IntegrationsSettings } from '@ccp/command-service';
+import type { CommandSender } from '../../conversation/commands.js';
+import type { IntegrationTarget } from '../port.js';
+
+/** What every target is built with. */
+export interface TargetDeps {
+  /** The outbound-request guard's fetch: every address, the platform's or a tenant's, goes through it. */
+  readonly fetch: typeof fetch;
+  readonly apiUrls: IntegrationsSettings['apiUrls'];
+  /** For targets that hand over to the platform's own services (email, SMS and WhatsApp through messaging). */
+  readonly commands: CommandSender;
+  /** Where people open what a notification is about, when known (PUBLIC_URL, else the platform's address). */
+  readonly consoleUrl: () => string;
+  readonly log: (message: string) => void;
+}
+
+/** Every integration target, by the kinds it serves; a kind without one gets no deliveries. */
+export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, IntegrationTarget> => {
+  const targets: IntegrationTarget[] = [];
+  void deps;
+  const byKind = new Map<ConnectionKind, IntegrationTarget>();
+  for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);
+  return byKind;
+};
+
+/** Whether a registered target of the kind takes the action. */
+export const takes = (
+  targets: ReadonlyMap<ConnectionKind, IntegrationTarget>,
+  kind: ConnectionKind,
+  action: DeliveryAction,
+): boolean => targets.get(kind)?.actions.includes(action) ?? false;
