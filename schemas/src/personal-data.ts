@@ -54,6 +54,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   MessageDeliveryFailed: ['error'],
   MessageAbandoned: ['error'],
   DeliveryAttemptFailed: ['error'],
+  // Where notifications go: staff members' own addresses and numbers, an agent's sign-in address (Zendesk).
+  ConnectionCreated: ['settings'],
+  ConnectionUpdated: ['settings'],
 };
 
 /**
@@ -87,8 +90,8 @@ export const WITHHELD_FIELDS: Readonly<Record<string, readonly string[]>> = {
   LoginClaimed: ['emailHash'],
   CommandAccepted: ['requestHash'],
   // Sealed, but still a credential: ciphertext is kept out of every trail whoever reads it.
-  ConnectionCreated: ['secrets'],
-  ConnectionSecretsRotated: ['secrets'],
+  ConnectionCreated: ['secrets', 'secretHints'],
+  ConnectionSecretsRotated: ['secrets', 'secretHints'],
 };
 
 /** What a withheld field reads as in the audit trail. */

@@ -25,6 +25,20 @@ import { demoUser, startReadSidePlatform } from '../support/read-side.js';
  * staff about the business, not about a caller.
  */
 const NOT_PERSONAL: Readonly<Record<string, string>> = {
+  // Integrations: the tenant's label for a connection, its credentials (sealed apart as SECRET_FIELDS and never
+  // opened on read) and their last four characters, and the platform's own words about a connection test.
+  'ConnectionCreated.name': "the tenant's label for a connection",
+  'ConnectionUpdated.name': "the tenant's label for a connection",
+  'ConnectionCreated.secrets.{}': 'a credential, sealed as a secret (SECRET_FIELDS) and never opened on read',
+  'ConnectionSecretsRotated.secrets.{}': 'a credential, sealed as a secret (SECRET_FIELDS)',
+  'ConnectionCreated.secretHints.{}': "a credential's last four characters, to recognise it by",
+  'ConnectionSecretsRotated.secretHints.{}': "a credential's last four characters, to recognise it by",
+  'ConnectionTested.message': "the platform's own words on whether a connection's credentials work",
+  'DeliveryScheduled.source.eventId': 'the id of the event delivered',
+  'DeliveryScheduled.source.eventType': 'the type of the event delivered',
+  'DeliveryScheduled.source.streamId':
+    "the stream of the event delivered (entity ids, as in every event's own)",
+  'DeliverySucceeded.externalId': 'the id of the record the target made (a ticket, a message)',
   // Billing: the business's name on its invoices, the provider's ids and pages, and invoice text the platform
   // writes (plan names, usage quantities, prices) or the provider's decline codes: none is about a person.
   'BillingAccountOpened.companyName': "the business's name on its invoices",

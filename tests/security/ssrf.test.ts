@@ -71,6 +71,30 @@ const INTERNAL_URLS = (port: number) => [
 // Names that resolve to internal addresses (localhost, DNS rebinding) are the guard's unit test's: the operator
 // allowed 127.0.0.1 here, so localhost is a permitted name in this platform.
 
+/** Connection settings holding an address the platform calls: a webhook, a CRM instance, a model server. */
+const CONNECTION_URLS: Record<string, (url: string) => Record<string, unknown>> = {
+  'settings.url': (url) => ({ kind: 'webhook', url, eventTypes: ['CallEnded'] }),
+  'settings.instanceUrl': (url) => ({ kind: 'salesforce', instanceUrl: url }),
+  'settings.apiDomain': (url) => ({ kind: 'zoho', apiDomain: url }),
+  'settings.baseUrl': (url) => ({ kind: 'openai_compatible', baseUrl: url, model: 'llama' }),
+};
+const connectionProbes = (type: 'CreateConnection' | 'UpdateConnection') =>
+  Object.fromEntries(
+    Object.entries(CONNECTION_URLS).map(([field, settings]) => [
+      `${type} ${field}`,
+      (url: string) => ({
+        type,
+        data: {
+          tenantId: DEMO_TENANT,
+          connectionId: 'probe',
+          name: 'Probe',
+          settings: settings(url),
+          ...(type === 'CreateConnection' && { secrets: {} }),
+        },
+      }),
+    ]),
+  );
+
 /** Each URL field a tenant can set that the platform calls, as a command that sets it to `url`. */
 const PROBES: Record<string, (url: string) => { type: string; data: unknown }> = {
   'SaveReport delivery.url': (url) => ({
@@ -105,6 +129,8 @@ const PROBES: Record<string, (url: string) => { type: string; data: unknown }> =
       settings: { sso: [{ issuer: url, audience: 'client-1' }] },
     },
   }),
+  ...connectionProbes('CreateConnection'),
+  ...connectionProbes('UpdateConnection'),
   'CreateTenant settings.sso.*.jwksUri': (url) => ({
     type: 'CreateTenant',
     data: {
@@ -179,6 +205,29 @@ describe('SSRF: URLs a tenant sets', () => {
     }
     expect(await position()).toBe(before);
     expect(internalHits).toBe(0);
+  });
+
+  it('refuses an internal Slack incoming-webhook address, although it travels as a secret', async () => {
+    const before = await position();
+    for (const type of ['CreateConnection', 'RotateConnectionSecrets'] as const) {
+      const answer = await admin.command(type, {
+        tenantId: DEMO_TENANT,
+        connectionId: 'probe-slack',
+        ...(type === 'CreateConnection' && {
+          name: 'Probe',
+          settings: { kind: 'slack', mode: 'incoming_webhook', topics: ['voicemail'] },
+        }),
+        secrets: { webhookUrl: 'http://169.254.169.254/latest/meta-data/' },
+      });
+      const error = answer.body['error'] as { code?: string; field?: string } | undefined;
+      expect({ type, status: answer.status, code: error?.code, field: error?.field }).toEqual({
+        type,
+        status: 400,
+        code: 'URL_NOT_ALLOWED',
+        field: 'secrets.webhookUrl',
+      });
+    }
+    expect(await position()).toBe(before);
   });
 
   it('takes a public name and an allowed range', async () => {

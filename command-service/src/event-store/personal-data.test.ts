@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEvent, ERASED, SYSTEM_ACTOR } from '@ccp/schemas';
 import { eventStoreContract } from './contract.js';
-import { createSqliteSubjectKeys, masterKeyFrom, withPersonalDataEncryption } from './personal-data.js';
+import {
+  createSqliteSubjectKeys,
+  masterKeyFrom,
+  openSecret,
+  subjectOf,
+  withPersonalDataEncryption,
+} from './personal-data.js';
 import type { NewEvent } from './port.js';
 import { createSqliteEventStore } from './sqlite.js';
 
@@ -141,5 +147,51 @@ describe('personal data in the event store', () => {
     const fromEnv = randomBytes(32);
     expect(masterKeyFrom(fromEnv.toString('base64'), file).equals(fromEnv)).toBe(true);
     expect(() => masterKeyFrom('c2hvcnQ=', file)).toThrow(/32 bytes/);
+  });
+});
+
+describe('connection secrets in the event store', () => {
+  const secret = 'xoxb-the-bots-own-token-8841';
+  const created = (tenantId: string): NewEvent => ({
+    id: randomUUID(),
+    type: 'ConnectionCreated',
+    data: {
+      name: 'Support Slack',
+      settings: { kind: 'slack', mode: 'bot', channel: '#support', topics: ['voicemail'] },
+      secrets: { botToken: secret },
+      secretHints: { botToken: '…8841' },
+    },
+    metadata: metadata(tenantId),
+  });
+  const setup = (name: string) => {
+    const raw = createSqliteEventStore({ path: join(dir, `${name}.db`) });
+    const keys = createSqliteSubjectKeys(join(dir, `${name}-keys.db`), master);
+    return { raw, keys, store: withPersonalDataEncryption(raw, keys) };
+  };
+
+  it('are sealed on the way in and stay sealed on the way out; only openSecret opens them', async () => {
+    const { raw, keys, store } = setup('secrets');
+    await store.append('connection-acme.slack', [created('acme')], 'no_stream');
+    expect(JSON.stringify(await raw.readAll())).not.toContain(secret);
+    const [read] = await store.readStream('connection-acme.slack');
+    const sealed = (read?.data as { secrets: unknown }).secrets;
+    expect(sealed).toMatch(/^secret:v1:/);
+    expect(JSON.stringify(read)).not.toContain(secret);
+    // The event still decodes: deciders and projections read it without the secret.
+    expect(decodeEvent(read!).ok).toBe(true);
+    expect(openSecret(keys, 'acme', 'connection-acme.slack', sealed)).toEqual({ botToken: secret });
+    // Another tenant's subject, or a value that is not sealed, opens nothing.
+    expect(openSecret(keys, 'globex', 'connection-acme.slack', sealed)).toBeUndefined();
+    expect(openSecret(keys, 'acme', 'connection-acme.slack', { botToken: secret })).toBeUndefined();
+  });
+
+  it('cannot be opened once the connection’s key is erased', async () => {
+    const { keys, store } = setup('secrets-erased');
+    await store.append('connection-acme.slack', [created('acme')], 'no_stream');
+    const [read] = await store.readStream('connection-acme.slack');
+    keys.erase(subjectOf('acme', 'connection-acme.slack'));
+    expect(
+      openSecret(keys, 'acme', 'connection-acme.slack', (read?.data as { secrets: unknown }).secrets),
+    ).toBeUndefined();
   });
 });
