@@ -15,6 +15,7 @@ import { migration as callWrapUp } from './015_call_wrap_up.js';
 import { migration as campaigns } from './016_campaigns.js';
 import { migration as appointments } from './017_appointments.js';
 import { migration as billing } from './018_billing.js';
+import { migration as integrations } from './019_integrations.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -37,6 +38,7 @@ export const migrations: readonly Migration[] = [
   campaigns,
   appointments,
   billing,
+  integrations,
 ];
 
 const LEDGER = 'schema_migrations';

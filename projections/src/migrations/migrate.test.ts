@@ -28,6 +28,8 @@ const PROJECTION_TABLES = [
   'contacts',
   'do_not_call',
   'events',
+  'integration_connections',
+  'integration_deliveries',
   'messages',
   'reservations',
   'resources',

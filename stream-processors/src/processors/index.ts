@@ -5,6 +5,7 @@ import { createCallFactsProcessor } from './call-facts.js';
 import { createSchedulingProcessor } from './appointments.js';
 import { createCampaignsProcessor } from './campaigns.js';
 import { createContactsProcessor } from './contacts.js';
+import { createIntegrationsProcessor } from './integrations.js';
 import { createIntentProcessor, localIntentClassifier } from './intent.js';
 import { createMessagesProcessor } from './messages.js';
 import type { IntentClassifier } from '../nlp/intent-classifier.js';
@@ -46,4 +47,5 @@ export const createProcessors = (options: ProcessorsOptions = {}): Processor[] =
   createContactsProcessor(),
   createMessagesProcessor(),
   createBillingProcessor(),
+  createIntegrationsProcessor(),
 ];
