@@ -161,10 +161,16 @@ export const AvailabilityQuery = z
     language: LanguageTag.optional(),
   })
   .refine((q) => q.from < q.until, { message: 'until must be after from', path: ['until'] })
-  .refine((q) => q.until.getTime() - q.from.getTime() <= 31 * 24 * 3_600_000, {
-    message: 'a range is at most 31 days',
-    path: ['until'],
-  });
+  // Zod runs refinements over fields that failed too: a span is judged only between two instants.
+  .refine(
+    (q) =>
+      !(q.from instanceof Date && q.until instanceof Date) ||
+      q.until.getTime() - q.from.getTime() <= 31 * 24 * 3_600_000,
+    {
+      message: 'a range is at most 31 days',
+      path: ['until'],
+    },
+  );
 
 /** The most slots one answer lists, earliest first: a narrower range or a resource gives the later ones. */
 const MAX_SLOTS = 2000;
