@@ -89,7 +89,11 @@ export const startPlatform = async (
   app.use(
     rateLimiter({
       ...config.rateLimits,
-      exempt: (path) => path === '/health' || path.startsWith('/twilio/') || path === '/stripe/webhook',
+      exempt: (path) =>
+        path === '/health' ||
+        path.startsWith('/twilio/') ||
+        path.startsWith('/integrations/') ||
+        path === '/stripe/webhook',
     }),
   );
   app.use(async (ctx, next) => {

@@ -23,6 +23,7 @@ import { startAppointmentReminders, type RemindersHooks } from './reminders/star
 import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { createLiveConnections } from './integrations/live-connections.js';
+import { startIntegrations, type IntegrationsHooks, type RunningIntegrations } from './integrations/start.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
@@ -73,6 +74,8 @@ export interface MediaGatewayModule extends PlatformModule {
   readonly reminders: () => Reminders | undefined;
   /** Billing: the worker, the Stripe meter relay and their counts (tests). */
   readonly billing: () => RunningBilling | undefined;
+  /** The delivery engine (planner, dispatcher) and its counts (tests). */
+  readonly integrations: () => RunningIntegrations | undefined;
 }
 
 export const mediaGatewayModule = (
@@ -101,6 +104,8 @@ export const mediaGatewayModule = (
     readonly reminders?: RemindersHooks;
     /** The billing worker's clock and poll (tests move it to a month's end or a grace period's). */
     readonly billing?: BillingHooks;
+    /** The delivery engine's clock, poll and jitter (tests reach retry times). */
+    readonly integrations?: IntegrationsHooks;
   } = {},
 ): MediaGatewayModule => {
   let gateway: MediaGateway | undefined;
@@ -109,6 +114,7 @@ export const mediaGatewayModule = (
   let messaging: RunningMessaging | undefined;
   let reminders: Reminders | undefined;
   let billing: RunningBilling | undefined;
+  let integrations: RunningIntegrations | undefined;
   return {
     name: 'media-gateway',
     gateway: () => gateway,
@@ -117,6 +123,7 @@ export const mediaGatewayModule = (
     messaging: () => messaging,
     reminders: () => reminders,
     billing: () => billing,
+    integrations: () => integrations,
     async start(context: PlatformContext): Promise<RunningModule> {
       const { log } = context;
       const live = createLiveDirectory(context.store);
@@ -270,10 +277,24 @@ export const mediaGatewayModule = (
 
       const runningBilling = await startBilling({ context, ...(hooks.billing && { hooks: hooks.billing }) });
       billing = runningBilling;
+      const runningIntegrations = await startIntegrations({
+        context,
+        settings: settings.integrations,
+        connections,
+        commands,
+        consoleUrl: callbackBase,
+        ...(hooks.integrations && { hooks: hooks.integrations }),
+      });
+      integrations = runningIntegrations;
 
       const http: Middleware = async (ctx, next) => {
         // Before any body parser: Stripe signs the raw bytes.
         if (ctx.path.startsWith('/stripe/')) return runningBilling.webhook(ctx, next);
+        if (ctx.path.startsWith('/api/integrations/connections')) {
+          return runningIntegrations.http(ctx, () =>
+            control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next))),
+          );
+        }
         if (ctx.path.startsWith('/twilio/') || ctx.path.startsWith('/api/')) {
           return control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next)));
         }
@@ -290,6 +311,7 @@ export const mediaGatewayModule = (
           await callbacks.stop();
           await calendarSync?.stop();
           await reminders?.stop();
+          await integrations?.stop();
           await billing?.stop();
           await running.stop();
           await streams.close();

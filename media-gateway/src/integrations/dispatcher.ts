@@ -1,0 +1,489 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  MAX_DELIVERY_ATTEMPTS,
+  SYSTEM_ACTOR,
+  decodeEvent,
+  parseStreamName,
+  type ConnectionKind,
+  type DeliveryAction,
+  type DeliverySource,
+  type EventEnvelope,
+} from '@ccp/schemas';
+import {
+  CommandRejected,
+  isPassingRefusal,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+  type IntegrationsSettings,
+} from '@ccp/command-service';
+import { followLog, type LogFollower } from '../process-manager/follow-log.js';
+import type { LiveConnections } from './live-connections.js';
+import { resultOfError } from './http-result.js';
+import type { AttemptResult, DeliveryContent, IntegrationTarget } from './port.js';
+import type { PlannerDispatch } from './planner.js';
+
+/** The longest pause between two attempts, whatever the backoff or the target's Retry-After says. */
+export const MAX_RETRY_DELAY_MS = 3_600_000;
+
+/**
+ * Full-jitter exponential backoff for failure `n` (from 1): a random pause between half and all of
+ * base·2^(n-1), capped at an hour, so deliveries that failed together do not all come back together.
+ */
+export const backoffDelayMs = (baseMs: number, n: number, random: () => number = Math.random): number => {
+  const ceiling = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.max(0, n - 1));
+  return Math.round(ceiling * (0.5 + 0.5 * random()));
+};
+
+/** When to try again: the later of the target's Retry-After and the backoff. */
+export const retryDelayMs = (
+  baseMs: number,
+  n: number,
+  retryAfterMs: number | undefined,
+  random?: () => number,
+): number => Math.min(MAX_RETRY_DELAY_MS, Math.max(retryAfterMs ?? 0, backoffDelayMs(baseMs, n, random)));
+
+/** A delivery as its stream says it is now: the source of truth before every attempt. */
+export interface DeliveryFacts {
+  readonly status: 'pending' | 'delivered' | 'dead_letter' | 'cancelled';
+  readonly connectionId: string;
+  readonly kind: ConnectionKind;
+  readonly action: DeliveryAction;
+  readonly source: DeliverySource;
+  readonly attempts: number;
+  readonly sinceReplay: number;
+  /** When it is next due (ms): scheduled, retry or replay time. */
+  readonly due: number;
+}
+
+export const foldDelivery = (events: readonly EventEnvelope[]): DeliveryFacts | undefined => {
+  let facts: DeliveryFacts | undefined;
+  for (const event of events) {
+    const data = event.data as Record<string, unknown>;
+    if (event.type === 'DeliveryScheduled') {
+      const scheduled = event.data as Pick<DeliveryFacts, 'connectionId' | 'kind' | 'action' | 'source'> & {
+        dueAt: string;
+      };
+      facts = {
+        status: 'pending',
+        connectionId: scheduled.connectionId,
+        kind: scheduled.kind,
+        action: scheduled.action,
+        source: scheduled.source,
+        attempts: 0,
+        sinceReplay: 0,
+        due: Date.parse(scheduled.dueAt),
+      };
+      continue;
+    }
+    if (!facts) continue;
+    switch (event.type) {
+      case 'DeliverySucceeded':
+        facts = { ...facts, status: 'delivered', attempts: Number(data['attempt']), sinceReplay: 0 };
+        break;
+      case 'DeliveryAttemptFailed':
+        facts = {
+          ...facts,
+          attempts: Number(data['attempt']),
+          sinceReplay: facts.sinceReplay + 1,
+          due: typeof data['retryAt'] === 'string' ? Date.parse(data['retryAt']) : facts.due,
+        };
+        break;
+      case 'DeliveryDeadLettered':
+        facts = { ...facts, status: 'dead_letter' };
+        break;
+      case 'DeliveryCancelled':
+        facts = { ...facts, status: 'cancelled' };
+        break;
+      case 'DeliveryReplayRequested':
+        facts = { ...facts, status: 'pending', sinceReplay: 0, due: Date.parse(event.occurredAt) };
+        break;
+    }
+  }
+  return facts;
+};
+
+interface Pending {
+  readonly tenantId: string;
+  readonly deliveryId: string;
+  connectionId: string | undefined;
+  due: number;
+}
+
+export interface DispatcherStats {
+  readonly attempts: number;
+  readonly delivered: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly pending: number;
+  readonly inFlight: number;
+}
+
+export interface Dispatcher extends PlannerDispatch {
+  /** Looks at the clock now (tests that moved it). */
+  poke(): void;
+  /** Resolves once the log is folded to its end and nothing due now is left or in flight. */
+  settled(): Promise<void>;
+  stats(): DispatcherStats;
+  stop(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly handler: Pick<CommandHandler, 'handleTrusted'>;
+  readonly connections: LiveConnections;
+  readonly targets: ReadonlyMap<ConnectionKind, IntegrationTarget>;
+  readonly settings: Pick<
+    IntegrationsSettings,
+    'attemptTimeoutMs' | 'concurrency' | 'perConnectionConcurrency' | 'retryBaseMs'
+  >;
+  readonly render: (action: DeliveryAction, source: DeliverySource) => Promise<DeliveryContent | undefined>;
+  readonly now: () => Date;
+  /** The longest wait between two looks at the clock (tests on a moved clock make it short). */
+  readonly pollMs?: number;
+  readonly random?: () => number;
+  readonly log: (message: string) => void;
+}
+
+const readDelivery = async (store: EventStore, streamId: string): Promise<DeliveryFacts | undefined> =>
+  foldDelivery(
+    (await store.readStream(streamId)).flatMap((recorded) => {
+      const decoded = decodeEvent(recorded);
+      return decoded.ok ? [decoded.value] : [];
+    }),
+  );
+
+/**
+ * Makes the deliveries (checkpoint `integrations-dispatcher`): folds delivery events into what is pending,
+ * attempts each when due within the global and per-connection limits, and records every attempt. After a
+ * restart what was pending is attempted again with the same delivery id (at least once, recognisable).
+ */
+export const startDispatcher = async (options: DispatcherOptions): Promise<Dispatcher> => {
+  const { store, handler, connections, targets, settings, now, log } = options;
+  const pollMs = options.pollMs ?? 60_000;
+  const pending = new Map<string, Pending>();
+  const inFlight = new Set<string>();
+  const perConnection = new Map<string, number>();
+  const resolving = new Set<string>();
+  const counts = { attempts: 0, delivered: 0, failed: 0, cancelled: 0 };
+  let ready = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pumpQueued = false;
+  const stopping = new AbortController();
+  const running = new Set<Promise<void>>();
+  let idleWaiters: (() => void)[] = [];
+
+  const keyOf = (tenantId: string, deliveryId: string) => `${tenantId}.${deliveryId}`;
+  const streamOf = (tenantId: string, deliveryId: string) => `delivery-${tenantId}.${deliveryId}`;
+
+  const apply = (event: EventEnvelope): void => {
+    const parts = parseStreamName(event.streamId);
+    if (!parts) return;
+    const key = keyOf(parts.tenantId, parts.id);
+    const data = event.data as Record<string, unknown>;
+    const entry = pending.get(key);
+    switch (event.type) {
+      case 'DeliveryScheduled':
+        if (!entry)
+          pending.set(key, {
+            tenantId: parts.tenantId,
+            deliveryId: parts.id,
+            connectionId: String(data['connectionId']),
+            due: Date.parse(String(data['dueAt'])),
+          });
+        break;
+      case 'DeliveryAttemptFailed':
+        if (typeof data['retryAt'] === 'string') {
+          const due = Date.parse(data['retryAt']);
+          if (entry) entry.due = Math.max(entry.due, due);
+          else
+            pending.set(key, {
+              tenantId: parts.tenantId,
+              deliveryId: parts.id,
+              connectionId: undefined,
+              due,
+            });
+        }
+        break;
+      case 'DeliveryReplayRequested':
+        pending.set(key, {
+          tenantId: parts.tenantId,
+          deliveryId: parts.id,
+          connectionId: entry?.connectionId,
+          due: Date.parse(event.occurredAt),
+        });
+        break;
+      case 'DeliverySucceeded':
+      case 'DeliveryDeadLettered':
+      case 'DeliveryCancelled':
+        if (!inFlight.has(key)) pending.delete(key);
+        break;
+    }
+    queuePump();
+  };
+
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+
+  /** A platform command, tried until it is stored or finally refused: a conflict or an outage passes. */
+  const send = async (type: string, data: Record<string, unknown>): Promise<boolean> => {
+    for (let attempt = 1; !stopped; attempt += 1) {
+      try {
+        await handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR });
+        return true;
+      } catch (error) {
+        if (error instanceof CommandRejected && !isPassingRefusal(error)) {
+          log(
+            `integrations: ${type} ${String(data['deliveryId'])} refused (${error.code}): ${error.message}`,
+          );
+          return false;
+        }
+        if ((attempt & (attempt - 1)) === 0)
+          log(
+            `integrations: ${type} ${String(data['deliveryId'])} failed (attempt ${attempt}): ${String(error)}`,
+          );
+        await pause(Math.min(5_000, 100 * 2 ** (attempt - 1)));
+      }
+    }
+    return false;
+  };
+
+  const attemptOnce = async (entry: Pending, facts: DeliveryFacts): Promise<void> => {
+    const { tenantId, deliveryId } = entry;
+    await connections.catchUp();
+    const connection = connections.view.connection(tenantId, facts.connectionId);
+    if (!connection || !connection.enabled) {
+      // Disabled or removed meanwhile: the planner cancels too; whoever is first, once.
+      await send('CancelDelivery', {
+        tenantId,
+        deliveryId,
+        reason: connection ? 'connection_disabled' : 'connection_removed',
+      });
+      counts.cancelled += 1;
+      pending.delete(keyOf(tenantId, deliveryId));
+      return;
+    }
+    const attempt = facts.attempts + 1;
+    const at = now();
+    const started = performance.now();
+    // Stopping the platform ends a hanging attempt too: it is made again after the restart.
+    const signal = AbortSignal.any([AbortSignal.timeout(settings.attemptTimeoutMs), stopping.signal]);
+    const target = targets.get(facts.kind);
+    const secrets = connections.view.secretsOf(connection);
+    let result: AttemptResult;
+    if (!target) result = { ok: false, errorKind: 'client_error', error: 'no target', retryable: false };
+    else if (!secrets)
+      result = {
+        ok: false,
+        errorKind: 'secrets_unavailable',
+        error: 'secrets unavailable',
+        retryable: false,
+      };
+    else {
+      const content = await options.render(facts.action, facts.source);
+      const previous = connections.view.previousSecretsOf(connection, at);
+      result = content
+        ? await target
+            .deliver({
+              deliveryId,
+              attempt,
+              connection,
+              secrets,
+              ...(previous && { previousSecrets: previous }),
+              action: facts.action,
+              source: facts.source,
+              content,
+              signal,
+              now: at,
+            })
+            .catch((error: unknown) => resultOfError(error, signal))
+        : { ok: false, errorKind: 'client_error', error: 'the source event is gone', retryable: false };
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    counts.attempts += 1;
+    const key = keyOf(tenantId, deliveryId);
+    const code = result.statusCode !== undefined ? { statusCode: result.statusCode } : {};
+    if (result.ok) {
+      await send('RecordDeliveryAttempt', {
+        tenantId,
+        deliveryId,
+        attempt,
+        outcome: 'delivered',
+        latencyMs,
+        ...code,
+        ...(result.externalId !== undefined && { externalId: result.externalId }),
+      });
+      counts.delivered += 1;
+      pending.delete(key);
+      return;
+    }
+    counts.failed += 1;
+    const last = !result.retryable || facts.sinceReplay + 1 >= MAX_DELIVERY_ATTEMPTS;
+    const retryAt = last
+      ? undefined
+      : new Date(
+          now().getTime() +
+            retryDelayMs(settings.retryBaseMs, facts.sinceReplay + 1, result.retryAfterMs, options.random),
+        );
+    await send('RecordDeliveryAttempt', {
+      tenantId,
+      deliveryId,
+      attempt,
+      outcome: 'failed',
+      latencyMs,
+      errorKind: result.errorKind,
+      error: result.error.slice(0, 500),
+      ...code,
+      ...(retryAt && { retryAt: retryAt.toISOString() }),
+    });
+    if (retryAt) entry.due = retryAt.getTime();
+    else pending.delete(key);
+  };
+
+  const run = (entry: Pending, connectionId: string): void => {
+    const key = keyOf(entry.tenantId, entry.deliveryId);
+    inFlight.add(key);
+    perConnection.set(connectionId, (perConnection.get(connectionId) ?? 0) + 1);
+    const task = (async () => {
+      try {
+        const facts = await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId));
+        if (!facts || facts.status !== 'pending') pending.delete(key);
+        else if (facts.due > now().getTime()) entry.due = facts.due;
+        else await attemptOnce(entry, facts);
+      } catch (error) {
+        log(`integrations: delivery ${entry.deliveryId} failed unexpectedly: ${String(error)}`);
+        entry.due = now().getTime() + 1_000;
+      } finally {
+        inFlight.delete(key);
+        const left = (perConnection.get(connectionId) ?? 1) - 1;
+        if (left > 0) perConnection.set(connectionId, left);
+        else perConnection.delete(connectionId);
+        queuePump();
+      }
+    })();
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
+
+  /** A replayed delivery's connection is in its stream: read it before it counts against a connection. */
+  const resolve = (entry: Pending): void => {
+    const key = keyOf(entry.tenantId, entry.deliveryId);
+    resolving.add(key);
+    void readDelivery(store, streamOf(entry.tenantId, entry.deliveryId))
+      .then((facts) => {
+        if (!facts || facts.status !== 'pending') pending.delete(key);
+        else entry.connectionId = facts.connectionId;
+      })
+      .catch((error: unknown) => log(`integrations: reading ${entry.deliveryId} failed: ${String(error)}`))
+      .finally(() => {
+        resolving.delete(key);
+        queuePump();
+      });
+  };
+
+  const pump = (): void => {
+    pumpQueued = false;
+    if (!ready || stopped) return;
+    const at = now().getTime();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of pending) {
+      if (inFlight.size >= settings.concurrency) break;
+      if (inFlight.has(key) || resolving.has(key)) continue;
+      if (entry.due > at) {
+        next = Math.min(next, entry.due);
+        continue;
+      }
+      if (entry.connectionId === undefined) {
+        resolve(entry);
+        continue;
+      }
+      if ((perConnection.get(entry.connectionId) ?? 0) >= settings.perConnectionConcurrency) continue;
+      run(entry, entry.connectionId);
+    }
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (Number.isFinite(next)) {
+      timer = setTimeout(queuePump, Math.max(0, Math.min(next - at, pollMs)));
+      timer.unref();
+    }
+    if (inFlight.size === 0 && resolving.size === 0 && !hasDue()) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+
+  const hasDue = (): boolean => {
+    const at = now().getTime();
+    for (const entry of pending.values()) if (entry.due <= at) return true;
+    return false;
+  };
+
+  function queuePump(): void {
+    if (pumpQueued || stopped) return;
+    pumpQueued = true;
+    setImmediate(pump);
+  }
+
+  const follower: LogFollower = await followLog({
+    store,
+    checkpoints: options.checkpoints,
+    checkpointName: 'integrations-dispatcher',
+    firstStart: 'log-start',
+    name: 'integrations dispatcher',
+    folds: (streamId) => streamId.startsWith('delivery-'),
+    apply,
+    reactsTo: () => false,
+    react: async () => undefined,
+    ready: () => {
+      ready = true;
+      queuePump();
+    },
+    log,
+  });
+
+  return {
+    enqueue: ({ tenantId, deliveryId, connectionId, due }) => {
+      const key = keyOf(tenantId, deliveryId);
+      if (!pending.has(key)) pending.set(key, { tenantId, deliveryId, connectionId, due: due.getTime() });
+      queuePump();
+    },
+    cancelConnection: async (tenantId, connectionId, reason) => {
+      // Every delivery scheduled before the disabling event is folded by now.
+      await follower.caughtUp();
+      const ids = [...pending.values()].filter(
+        (e) => e.tenantId === tenantId && (e.connectionId === connectionId || e.connectionId === undefined),
+      );
+      for (const entry of ids) {
+        if (entry.connectionId === undefined) {
+          const facts = await readDelivery(store, streamOf(tenantId, entry.deliveryId));
+          if (facts?.connectionId !== connectionId) continue;
+        }
+        if (await send('CancelDelivery', { tenantId, deliveryId: entry.deliveryId, reason })) {
+          counts.cancelled += 1;
+          const key = keyOf(tenantId, entry.deliveryId);
+          if (!inFlight.has(key)) pending.delete(key);
+        }
+      }
+    },
+    poke: queuePump,
+    settled: async () => {
+      await follower.caughtUp();
+      await new Promise<void>((done) => {
+        idleWaiters.push(done);
+        queuePump();
+      });
+    },
+    stats: () => ({ ...counts, pending: pending.size, inFlight: inFlight.size }),
+    stop: async () => {
+      stopped = true;
+      stopping.abort();
+      if (timer) clearTimeout(timer);
+      await follower.stop();
+      await Promise.allSettled([...running]);
+      for (const w of idleWaiters) w();
+      idleWaiters = [];
+    },
+  };
+};
