@@ -2,10 +2,9 @@ import type { ConnectionKind, DeliveryAction } from '@ccp/schemas';
 import type { IntegrationsSettings } from '@ccp/command-service';
 import type { CommandSender } from '../../conversation/commands.js';
 import type { IntegrationTarget } from '../port.js';
-import { hubspotTarget } from './hubspot.js';
-import { salesforceTarget } from './salesforce.js';
-import { zohoTarget } from './zoho.js';
 import { webhookTarget } from './webhook.js';
+import { zendeskTarget } from './zendesk.js';
+import { freshdeskTarget } from './freshdesk.js';
 
 /** What every target is built with. */
 export interface TargetDeps {
@@ -22,7 +21,7 @@ export interface TargetDeps {
 /** Every integration target, by the kinds it serves; a kind without one gets no deliveries. */
 export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, IntegrationTarget> => {
   const targets: IntegrationTarget[] = [webhookTarget(deps.fetch)];
-  targets.push(hubspotTarget(deps), salesforceTarget(deps), zohoTarget(deps));
+  targets.push(zendeskTarget(deps), freshdeskTarget(deps));
   void deps;
   const byKind = new Map<ConnectionKind, IntegrationTarget>();
   for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);

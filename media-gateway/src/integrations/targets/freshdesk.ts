@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { ConnectionOf, Secrets } from '../connections.js';
+import { resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import type { AttemptResult, IntegrationTarget, TestResult } from '../port.js';
+import type { TargetDeps } from './index.js';
+import { HELPDESK_TAG, ticketText, ZENDESK_COMMENT_MAX } from './zendesk.js';
+
+/** Freshdesk's priorities: 1 low, 2 medium, 3 high, 4 urgent. */
+const PRIORITY = { low: 1, normal: 2, high: 3, urgent: 4 } as const;
+/** Freshdesk's status "Open". */
+const OPEN = 2;
+/** Freshdesk's source "Phone": the tickets come from calls. */
+const PHONE = 3;
+/**
+ * The tag that names the platform's ticket (`ccp:<ticket id>`, `ccp:call:<call id>` for an escalation):
+ * Freshdesk has no external id, and its automation webhook sends the tags back, so the status can be matched.
+ */
+export const FRESHDESK_REF_TAG = 'ccp:';
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`);
+
+const Created = z.object({ id: z.union([z.number(), z.string()]) });
+
+const json = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Freshdesk: `open_ticket` creates a ticket through `POST /api/v2/tickets` with Basic auth (`<API key>:X`).
+ * Freshdesk needs a requester it can name (email, phone, twitter_id, facebook_id or requester_id; a phone needs
+ * a name beside it): a ticket whose customer has neither email nor phone is refused here, for good, rather than
+ * sent to be refused there.
+ *
+ * At least once: Freshdesk takes no idempotency key and its search is eventually consistent, so an attempt
+ * whose answer was lost (a timeout after Freshdesk created the ticket) can open a second one on retry. The
+ * `ccp:<ref>` tag makes such a twin easy to find and merge.
+ */
+export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): IntegrationTarget => {
+  const baseOf = (connection: ConnectionOf<'freshdesk'>) =>
+    (deps.apiUrls.freshdesk ?? 'https://{domain}.freshdesk.com')
+      .replace('{domain}', connection.settings.domain)
+      .replace(/\/+$/, '');
+  const headersOf = (secrets: Secrets) => ({
+    authorization: `Basic ${Buffer.from(`${secrets.apiKey ?? ''}:X`).toString('base64')}`,
+    accept: 'application/json',
+  });
+
+  return {
+    kinds: ['freshdesk'],
+    actions: ['open_ticket'],
+    async deliver(request): Promise<AttemptResult> {
+      const { content } = request;
+      if (content.kind !== 'ticket' || request.connection.settings.kind !== 'freshdesk')
+        return { ok: false, errorKind: 'client_error', error: 'not a Freshdesk ticket', retryable: false };
+      const connection = request.connection as ConnectionOf<'freshdesk'>;
+      const { email, phone, name } = content.customer ?? {};
+      if (email === undefined && phone === undefined)
+        return {
+          ok: false,
+          errorKind: 'client_error',
+          error: 'no way to name the requester: Freshdesk needs the customer’s email or phone',
+          retryable: false,
+        };
+      const ticket = {
+        subject: content.subject,
+        description: escapeHtml(ticketText(content, ZENDESK_COMMENT_MAX)).replace(/\n/g, '<br>'),
+        priority: PRIORITY[content.priority],
+        status: OPEN,
+        source: PHONE,
+        ...(email !== undefined && { email }),
+        ...(phone !== undefined && { phone }),
+        ...((name !== undefined || email === undefined) && { name: name ?? phone }),
+        tags: [HELPDESK_TAG, `${FRESHDESK_REF_TAG}${content.externalRef}`],
+      };
+      try {
+        const response = await deps.fetch(`${baseOf(connection)}/api/v2/tickets`, {
+          method: 'POST',
+          headers: { ...headersOf(request.secrets), 'content-type': 'application/json' },
+          body: JSON.stringify(ticket),
+          signal: request.signal,
+        });
+        const body = await response.text();
+        const created = Created.safeParse(json(body));
+        const id = created.success ? String(created.data.id) : undefined;
+        return resultOfResponse(response.status, body, response.headers, request.now, id);
+      } catch (error) {
+        return resultOfError(error, request.signal);
+      }
+    },
+    async test(connection, secrets, signal): Promise<TestResult> {
+      const freshdesk = connection as ConnectionOf<'freshdesk'>;
+      try {
+        const response = await deps.fetch(`${baseOf(freshdesk)}/api/v2/agents/me`, {
+          headers: headersOf(secrets),
+          signal,
+        });
+        const body = await response.text();
+        const result = resultOfResponse(response.status, body, response.headers, new Date());
+        return testResultOf(result, `connected to ${freshdesk.settings.domain}.freshdesk.com`);
+      } catch (error) {
+        return testResultOf(resultOfError(error, signal), '');
+      }
+    },
+  };
+};
