@@ -14,14 +14,34 @@ import { workspaceEn } from './workspace.en';
 import { workspaceEs } from './workspace.es';
 import { billingEn } from './billing.en';
 import { billingEs } from './billing.es';
+import { integrationsEn } from './integrations.en';
+import { integrationsEs } from './integrations.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'en',
   messages: {
-    en: { ...en, ...adminEn, ...platformEn, ...workspaceEn, ...campaignsEn, ...appointmentsEn, ...billingEn },
-    es: { ...es, ...adminEs, ...platformEs, ...workspaceEs, ...campaignsEs, ...appointmentsEs, ...billingEs },
+    en: {
+      ...en,
+      ...adminEn,
+      ...platformEn,
+      ...workspaceEn,
+      ...campaignsEn,
+      ...appointmentsEn,
+      ...billingEn,
+      ...integrationsEn,
+    },
+    es: {
+      ...es,
+      ...adminEs,
+      ...platformEs,
+      ...workspaceEs,
+      ...campaignsEs,
+      ...appointmentsEs,
+      ...billingEs,
+      ...integrationsEs,
+    },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
   missingWarn: false,

@@ -7,6 +7,7 @@ import { adminRoutes } from './admin';
 import { appointmentRoutes } from './appointments';
 import { billingRoutes } from './billing';
 import { campaignRoutes } from './campaigns';
+import { integrationRoutes } from './integrations';
 import { platformRoutes } from './platform';
 import { workspaceRoutes } from './workspace';
 
@@ -88,6 +89,7 @@ const routes: RouteRecordRaw[] = [
       ...campaignRoutes,
       ...appointmentRoutes,
       ...billingRoutes,
+      ...integrationRoutes,
       ...workspaceRoutes,
       ...platformRoutes,
       {

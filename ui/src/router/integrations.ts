@@ -1,0 +1,12 @@
+import type { RouteRecordRaw } from 'vue-router';
+import { ACCESS } from '../access';
+
+/** Integrations: the tenant admin's connections, notification rules and delivery log. */
+export const integrationRoutes: RouteRecordRaw[] = [
+  {
+    path: 'integrations',
+    name: 'integrations',
+    component: () => import('../views/integrations/IntegrationsView.vue'),
+    meta: { roles: ACCESS.team, title: 'integrations.title' },
+  },
+];
