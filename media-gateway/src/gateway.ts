@@ -20,6 +20,8 @@ export interface GatewayDependencies {
   readonly live: LiveDirectory;
   readonly commands: CommandSender;
   readonly model: LanguageModel;
+  /** The model of a tenant's calls (its own provider account when it connected one); `model` when omitted. */
+  readonly modelFor?: (tenantId: string) => LanguageModel;
   readonly searchKnowledge: KnowledgeSearch;
   readonly humansAvailable: HumanAvailability;
   readonly now: () => Date;

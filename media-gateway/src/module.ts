@@ -28,10 +28,11 @@ import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
 import { tenantKnowledge } from './knowledge.js';
-import { createLanguageModel } from './llm/index.js';
+import { createLanguageModel, createTenantModels } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
 import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
 import { createSpeech } from './speech/index.js';
+import { createTenantSpeech } from './speech/tenant-speech.js';
 import { callControl, humanHandover } from './telephony/call-control.js';
 import { createTwilioCarrier } from './telephony/carrier.js';
 import { mediaStreams } from './telephony/media-streams.js';
@@ -139,12 +140,31 @@ export const mediaGatewayModule = (
         ttsProvider: settings.textToSpeech,
         ...(settings.openaiApiKey !== undefined && { openaiApiKey: settings.openaiApiKey }),
       });
+      // Tenants who brought their own model or speech account: theirs answers, the platform's backs it up.
+      const { apiUrls } = settings.integrations;
+      const tenantModels = createTenantModels({
+        connections,
+        platform: model,
+        fetch: context.outbound.fetch,
+        apiUrls: {
+          ...(apiUrls.openai !== undefined && { openai: apiUrls.openai }),
+          ...(apiUrls.anthropic !== undefined && { anthropic: apiUrls.anthropic }),
+        },
+        log,
+      });
+      const tenantSpeech = createTenantSpeech({
+        connections,
+        platform: speech.stt,
+        ...(apiUrls.google_speech !== undefined && { apiUrl: apiUrls.google_speech }),
+        log,
+      });
       const presence = new HumanPresence();
       const commands = commandSenderFor(context.handler);
       gateway = new MediaGateway({
         live,
         commands,
         model,
+        modelFor: (tenantId) => tenantModels.modelFor(tenantId),
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         now: hooks.now ?? (() => new Date()),
@@ -207,6 +227,7 @@ export const mediaGatewayModule = (
       const streams = mediaStreams({
         gateway,
         stt: speech.stt,
+        sttFor: (tenantId) => tenantSpeech.sttFor(tenantId),
         tts: speech.tts,
         authToken: account.authToken,
         streamTokens: tokens,
@@ -315,6 +336,7 @@ export const mediaGatewayModule = (
           await billing?.stop();
           await running.stop();
           await streams.close();
+          await tenantSpeech.close();
           await subscription.close();
           await following.catch(() => undefined);
           await localCarrier?.stop();

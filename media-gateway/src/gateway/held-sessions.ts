@@ -122,7 +122,7 @@ export class HeldSessions {
         searchKnowledge: this.deps.searchKnowledge,
         humansAvailable: this.deps.humansAvailable,
         holds: this.holds,
-        model: this.deps.model,
+        model: this.deps.modelFor?.(setup.tenant.tenantId) ?? this.deps.model,
         now: this.deps.now,
         catchUp: () => this.deps.live.catchUp(),
         readCall: () => this.deps.readCall(setup.tenant.tenantId, setup.callId),

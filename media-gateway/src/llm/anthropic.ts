@@ -25,6 +25,10 @@ export interface AnthropicModelOptions {
   readonly maxTokens?: number;
   /** Per HTTP attempt; a caller is waiting on the line, so it is short. */
   readonly timeoutMs?: number;
+  /** For logs and errors; "anthropic:<model>" when omitted. */
+  readonly name?: string;
+  /** The outbound guard's fetch; the SDK's own when omitted. */
+  readonly fetch?: typeof fetch;
 }
 
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -183,7 +187,7 @@ export const fromMessage = (provider: string, body: unknown): LlmResponse => {
 
 /** The LLM port over Anthropic's Messages API. */
 export const createAnthropicModel = (options: AnthropicModelOptions): LanguageModel => {
-  const name = `anthropic:${options.model}`;
+  const name = options.name ?? `anthropic:${options.model}`;
   if (options.apiKey === '') throw new Error(`${name}: Anthropic needs an API key (apiKey)`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new Anthropic({
@@ -193,6 +197,7 @@ export const createAnthropicModel = (options: AnthropicModelOptions): LanguageMo
     timeout: timeoutMs,
     // One retry at most: the caller is waiting, and the offline engine answers when this fails.
     maxRetries: 1,
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
   const context = { sdk: Anthropic, endpoint: client.baseURL, timeoutMs };
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;

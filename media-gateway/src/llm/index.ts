@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createAnthropicModel } from './anthropic.js';
 import { withFallback } from './fallback.js';
+import { DEFAULT_MODELS } from './models.js';
 import { createOpenAiModel } from './openai.js';
 import type { LanguageModel } from './port.js';
 
@@ -8,8 +9,13 @@ export * from './port.js';
 export { createAnthropicModel, type AnthropicModelOptions } from './anthropic.js';
 export { createOpenAiModel, type OpenAiModelOptions } from './openai.js';
 export { withFallback } from './fallback.js';
-
-export const DEFAULT_MODELS = { openai: 'gpt-4o-mini', anthropic: 'claude-3-5-haiku-latest' } as const;
+export { DEFAULT_MODELS } from './models.js';
+export {
+  createTenantModels,
+  MODEL_KINDS,
+  type TenantModels,
+  type TenantModelsDeps,
+} from './tenant-models.js';
 
 /** Which model answers calls; read from configuration (environment), so validated. */
 export const LanguageModelConfig = z.object({

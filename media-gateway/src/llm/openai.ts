@@ -30,6 +30,8 @@ export interface OpenAiModelOptions {
   readonly timeoutMs?: number;
   /** For logs and errors; "openai:<model>" when omitted. */
   readonly name?: string;
+  /** The outbound guard's fetch, for a tenant-set base URL; the SDK's own when omitted (the platform's). */
+  readonly fetch?: typeof fetch;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -160,6 +162,7 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
     timeout: timeoutMs,
     // One retry at most: the caller is waiting, and the offline engine answers when this fails.
     maxRetries: 1,
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
   const context = { sdk: OpenAI, endpoint: client.baseURL, timeoutMs };
 

@@ -14,6 +14,8 @@ import { STREAM_TOKEN_PARAMETER, type StreamTokens } from './stream-token.js';
 export interface MediaStreamOptions {
   readonly gateway: MediaGateway;
   readonly stt: SpeechToText;
+  /** The speech-to-text of a tenant's calls (its own provider account when it connected one); `stt` when omitted. */
+  readonly sttFor?: (tenantId: string) => SpeechToText;
   readonly tts: TextToSpeech;
   readonly authToken: string;
   /** Checks the token the stream's TwiML gave it: the upgrade's signature does not say which call it is for. */
@@ -181,7 +183,8 @@ const handle = (socket: WebSocket, options: MediaStreamOptions, streamed: Map<st
           unplayed.clear();
         }
         const session = callId !== undefined ? gateway.session(callId) : undefined;
-        recognition = stt.start({ languages: session?.languages ?? ['en'] });
+        const tenantStt = session && options.sttFor ? options.sttFor(session.setup.tenant.tenantId) : stt;
+        recognition = tenantStt.start({ languages: session?.languages ?? ['en'] });
         for (const f of event.frames) recognition.write(f);
       } else if (event.type === 'audio') {
         recognition?.write(event.frame);

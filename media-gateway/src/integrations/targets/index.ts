@@ -2,6 +2,7 @@ import type { ConnectionKind, DeliveryAction } from '@ccp/schemas';
 import type { IntegrationsSettings } from '@ccp/command-service';
 import type { CommandSender } from '../../conversation/commands.js';
 import type { IntegrationTarget } from '../port.js';
+import { providersTarget } from './providers.js';
 import { webhookTarget } from './webhook.js';
 import { zendeskTarget } from './zendesk.js';
 import { freshdeskTarget } from './freshdesk.js';
@@ -22,6 +23,7 @@ export interface TargetDeps {
 export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, IntegrationTarget> => {
   const targets: IntegrationTarget[] = [webhookTarget(deps.fetch)];
   targets.push(zendeskTarget(deps), freshdeskTarget(deps));
+  targets.push(providersTarget(deps));
   void deps;
   const byKind = new Map<ConnectionKind, IntegrationTarget>();
   for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);
