@@ -24,6 +24,8 @@ import { leadVariables } from './conversation/lead-variables.js';
 import { createLiveDirectory } from './directory/live-directory.js';
 import { createLiveConnections } from './integrations/live-connections.js';
 import { startIntegrations, type IntegrationsHooks, type RunningIntegrations } from './integrations/start.js';
+import { tenantRoutedCarrier, tenantTwilio } from './integrations/tenant-twilio.js';
+import { createTwilioSender } from './messaging/twilio.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
@@ -39,6 +41,7 @@ import { mediaStreams } from './telephony/media-streams.js';
 import { streamTokens } from './telephony/stream-token.js';
 import { HumanPresence } from './telephony/presence.js';
 import { twilioWebhooks } from './telephony/twilio-webhooks.js';
+import type { WebhookAccounts } from './telephony/twilio-signature.js';
 
 const LocalAccount = z.object({
   accountSid: z.string().regex(/^AC[0-9a-f]{32}$/),
@@ -191,7 +194,31 @@ export const mediaGatewayModule = (
         localCarrier = await startLocalCarrier({ accountSid: local.accountSid, authToken: local.authToken });
         account = { ...local, apiUrl: localCarrier.url };
       }
-      const carrier = createTwilioCarrier(account);
+      // Tenants that brought their own Twilio account: its webhooks, calls and messages go through it.
+      const apiUrl = account.apiUrl !== undefined ? { apiUrl: account.apiUrl } : {};
+      const ownTwilio = tenantTwilio({
+        connections,
+        platformAccountSid: account.accountSid,
+        carrierFor: (own) => createTwilioCarrier({ ...own, ...apiUrl }),
+        senderFor: (own) => createTwilioSender({ ...own, ...apiUrl }),
+      });
+      const ownerOfNumber = async (number: string) => {
+        await live.catchUp();
+        return live.directory.number(number)?.tenantId;
+      };
+      const tenantOfCall = async (callId: string) => {
+        const known = gateway?.tenantOf(callId);
+        if (known !== undefined) return known;
+        await live.catchUp();
+        return live.directory.tenantOfCall(callId);
+      };
+      const accounts: WebhookAccounts = { byAccountSid: ownTwilio.byAccountSid, ownerOfNumber, tenantOfCall };
+      const carrier = tenantRoutedCarrier({
+        platform: createTwilioCarrier(account),
+        twilio: ownTwilio,
+        tenantOfNumber: ownerOfNumber,
+        tenantOfCall,
+      });
       let platformUrl = '';
       const callbackBase = () => settings.publicUrl?.replace(/\/$/, '') ?? platformUrl;
 
@@ -202,6 +229,7 @@ export const mediaGatewayModule = (
         streamTokens: tokens,
         ...(hooks.onWebhookTime && { onWebhookTime: hooks.onWebhookTime }),
         authToken: account.authToken,
+        accounts,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         log,
       });
@@ -212,6 +240,7 @@ export const mediaGatewayModule = (
         presence,
         auth: context.auth,
         authToken: account.authToken,
+        accounts,
         callbackBase,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         tts: speech.tts,
@@ -286,6 +315,8 @@ export const mediaGatewayModule = (
         context,
         live,
         authToken: account.authToken,
+        accounts,
+        tenantTwilio: ownTwilio.senderOf,
         callbackBase,
         ...(hooks.messaging && { hooks: hooks.messaging }),
       });

@@ -23,8 +23,11 @@ export type DeliveryPausePoint = 'before-send' | 'after-send';
 export interface DeliveryOptions {
   readonly store: EventStore;
   readonly handler: CommandHandler;
-  /** The sender of each channel (messaging/routing.ts). */
-  readonly senderFor: (channel: PendingMessage['message']['channel']) => MessageSender;
+  /** The sender of each channel for a tenant (messaging/routing.ts): its own Twilio account when it has one. */
+  readonly senderFor: (
+    channel: PendingMessage['message']['channel'],
+    tenantId: string,
+  ) => MessageSender | Promise<MessageSender>;
   /**
    * Whether a number is one of the tenant's own (the gateway's live directory): tenants share the Twilio
    * account, so a message is sent only from its own tenant's number.
@@ -191,7 +194,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
 
   const attempt = async (pending: PendingMessage, attemptNo: number) => {
     const { message } = pending;
-    const sender = options.senderFor(message.channel);
+    const sender = await options.senderFor(message.channel, pending.tenantId);
     const refused = await refusedSender(pending);
     if (refused) {
       log(`messaging: ${pending.messageId} attempt ${attemptNo} not sent: its sender number was refused`);
@@ -272,7 +275,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     const inFlight = pending.inFlight;
     if (!inFlight || sending.has(keyOf(pending.tenantId, pending.messageId))) return;
     const { message } = pending;
-    const sender = options.senderFor(message.channel);
+    const sender = await options.senderFor(message.channel, pending.tenantId);
     const found = await sender.find(pending.messageId, hintOf(pending, inFlight.since));
     if (found) {
       log(`messaging: ${pending.messageId} attempt ${inFlight.attempt} had reached ${sender.provider}`);

@@ -9,12 +9,14 @@ export interface MessagingSettings {
   readonly twilio?: TwilioMessagingOptions;
   /** An SMTP server for email; absent: email goes to the outbox. */
   readonly smtp?: SmtpMessagingOptions;
+  /** SMS and WhatsApp of a tenant that brought its own Twilio account: through that account. */
+  readonly tenantTwilio?: (tenantId: string) => Promise<MessageSender | undefined>;
   readonly now: () => Date;
 }
 
 export interface MessageRouting {
-  /** The sender of a channel. */
-  readonly senderFor: (channel: MessageChannel) => MessageSender;
+  /** The sender of a channel for a tenant. */
+  readonly senderFor: (channel: MessageChannel, tenantId: string) => Promise<MessageSender>;
   /** The embedded outbox (whatever the channels use, it is there for the console). */
   readonly outbox: Outbox;
   readonly close: () => void;
@@ -26,7 +28,10 @@ export const messageRouting = (settings: MessagingSettings): MessageRouting => {
   const twilio = settings.twilio ? createTwilioSender(settings.twilio) : undefined;
   const smtp = settings.smtp ? createSmtpSender(settings.smtp) : undefined;
   return {
-    senderFor: (channel) => (channel === 'email' ? smtp : twilio) ?? outbox,
+    senderFor: async (channel, tenantId) => {
+      if (channel === 'email') return smtp ?? outbox;
+      return (await settings.tenantTwilio?.(tenantId)) ?? twilio ?? outbox;
+    },
     outbox,
     close: () => smtp?.close(),
   };

@@ -3,6 +3,8 @@ import { createCommandHandler, type MediaGatewaySettings, type PlatformContext }
 import type { LiveDirectory } from '../directory/live-directory.js';
 import { messageWebhooks } from '../telephony/message-webhooks.js';
 import { startDeliveryWorker, type DeliveryPausePoint, type DeliveryWorker } from './delivery.js';
+import type { WebhookAccounts } from '../telephony/twilio-signature.js';
+import type { MessageSender } from './port.js';
 import { messageRouting, type MessageRouting } from './routing.js';
 
 export interface MessagingHooks {
@@ -32,6 +34,9 @@ export const startMessaging = async (options: {
   readonly context: PlatformContext;
   readonly live: LiveDirectory;
   readonly authToken: string;
+  /** Tenants' own Twilio accounts: their message webhooks, and the sender of their SMS and WhatsApp. */
+  readonly accounts?: WebhookAccounts;
+  readonly tenantTwilio?: (tenantId: string) => Promise<MessageSender | undefined>;
   readonly callbackBase: () => string;
   readonly hooks?: MessagingHooks;
 }): Promise<RunningMessaging> => {
@@ -42,6 +47,7 @@ export const startMessaging = async (options: {
   const routing = messageRouting({
     ...(settings.twilio && { twilio: settings.twilio }),
     ...(messaging?.smtpUrl !== undefined && { smtp: { url: messaging.smtpUrl, from: messaging.emailFrom } }),
+    ...(options.tenantTwilio && { tenantTwilio: options.tenantTwilio }),
     now,
   });
   const handler = hooks?.clock
@@ -85,6 +91,7 @@ export const startMessaging = async (options: {
     handler: context.handler,
     live: options.live,
     authToken: options.authToken,
+    ...(options.accounts && { accounts: options.accounts }),
     ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
     log,
   });

@@ -36,7 +36,7 @@ import { mulawToPcm } from '../speech/mulaw.js';
 import type { TextToSpeech } from '../speech/port.js';
 import { pcmToWav } from '../speech/wav.js';
 import { conferenceTwiml, hangUpTwiml, humanLegTwiml, listenTwiml, refuseLegTwiml } from './twiml.js';
-import { formParams, requireTwilioSignature } from './twilio-signature.js';
+import { formParams, requireTwilioSignature, type WebhookAccounts } from './twilio-signature.js';
 import { answeredBy, turnAction } from './twilio-webhooks.js';
 
 export interface CallControlOptions {
@@ -46,6 +46,8 @@ export interface CallControlOptions {
   readonly presence: HumanPresence;
   readonly auth: Auth;
   readonly authToken: string;
+  /** Tenants' own Twilio accounts (their webhooks are signed with their tokens). */
+  readonly accounts?: WebhookAccounts;
   /** The base URL callbacks are given to the carrier with. */
   readonly callbackBase: () => string;
   readonly publicUrl?: string;
@@ -269,7 +271,7 @@ export const callControl = (options: CallControlOptions): Middleware => {
 
   const twilio = new Router({ prefix: '/twilio' });
   twilio.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
-  twilio.use(requireTwilioSignature(options.authToken, options.publicUrl));
+  twilio.use(requireTwilioSignature(options.authToken, options.publicUrl, options.accounts));
 
   // Answered outbound call: a person hears the agent; a machine gets the voicemail or nothing.
   twilio.post('/outbound', async (ctx) => {

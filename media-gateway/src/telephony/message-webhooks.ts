@@ -6,12 +6,14 @@ import { z } from 'zod';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { CommandRejected, type CommandHandler } from '@ccp/command-service';
 import type { LiveDirectory } from '../directory/live-directory.js';
-import { requireTwilioSignature } from './twilio-signature.js';
+import { requireTwilioSignature, type WebhookAccounts } from './twilio-signature.js';
 
 export interface MessageWebhookOptions {
   readonly handler: CommandHandler;
   readonly live: LiveDirectory;
   readonly authToken: string;
+  /** Tenants' own Twilio accounts (their webhooks are signed with their tokens). */
+  readonly accounts?: WebhookAccounts;
   readonly publicUrl?: string;
   readonly log: (message: string) => void;
 }
@@ -77,7 +79,7 @@ export const messageWebhooks = (options: MessageWebhookOptions): Middleware => {
   const { handler, live, log } = options;
   const router = new Router({ prefix: '/twilio' });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
-  router.use(requireTwilioSignature(options.authToken, options.publicUrl));
+  router.use(requireTwilioSignature(options.authToken, options.publicUrl, options.accounts));
 
   router.post('/message', async (ctx) => {
     const parsed = Incoming.safeParse(ctx.request.body);

@@ -4,7 +4,7 @@ import type { Middleware } from 'koa';
 import { CommandRefusedError } from '../conversation/commands.js';
 import type { MediaGateway } from '../gateway.js';
 import type { StreamTokens } from './stream-token.js';
-import { requireTwilioSignature } from './twilio-signature.js';
+import { requireTwilioSignature, type WebhookAccounts } from './twilio-signature.js';
 import type { WebhookContext } from './webhooks/context.js';
 import { feedback } from './webhooks/feedback.js';
 import { incomingCall } from './webhooks/incoming-call.js';
@@ -23,6 +23,8 @@ export { answeredBy } from './webhooks/status-callback.js';
 export interface TwilioWebhookOptions {
   readonly gateway: MediaGateway;
   readonly authToken: string;
+  /** Tenants' own Twilio accounts (their webhooks are signed with their tokens). */
+  readonly accounts?: WebhookAccounts;
   /** Issues the token that binds a media stream to its call (checked by the Media Streams socket). */
   readonly streamTokens: StreamTokens;
   /** The URL Twilio reaches this platform at, when it differs from the Host it sends (tunnels, proxies). */
@@ -65,7 +67,7 @@ export const twilioWebhooks = (options: TwilioWebhookOptions): Middleware => {
     }
   });
   router.use(bodyParser({ enableTypes: ['form'], formLimit: '64kb', encoding: 'utf-8' }));
-  router.use(requireTwilioSignature(options.authToken, options.publicUrl));
+  router.use(requireTwilioSignature(options.authToken, options.publicUrl, options.accounts));
 
   router.post('/voice', (ctx) => incomingCall(context, ctx));
   router.post('/ivr', (ctx) => ivrChoice(context, ctx));

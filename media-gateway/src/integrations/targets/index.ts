@@ -2,6 +2,7 @@ import type { ConnectionKind, DeliveryAction } from '@ccp/schemas';
 import type { IntegrationsSettings } from '@ccp/command-service';
 import type { CommandSender } from '../../conversation/commands.js';
 import type { IntegrationTarget } from '../port.js';
+import { twilioTarget } from './twilio.js';
 import { providersTarget } from './providers.js';
 import { webhookTarget } from './webhook.js';
 import { zendeskTarget } from './zendesk.js';
@@ -17,6 +18,8 @@ export interface TargetDeps {
   /** Where people open what a notification is about, when known (PUBLIC_URL, else the platform's address). */
   readonly consoleUrl: () => string;
   readonly log: (message: string) => void;
+  /** The Twilio REST API base the platform's own client uses (the local carrier's in the embedded profile). */
+  readonly twilioApiUrl?: string;
 }
 
 /** Every integration target, by the kinds it serves; a kind without one gets no deliveries. */
@@ -24,6 +27,7 @@ export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, Int
   const targets: IntegrationTarget[] = [webhookTarget(deps.fetch)];
   targets.push(zendeskTarget(deps), freshdeskTarget(deps));
   targets.push(providersTarget(deps));
+  targets.push(twilioTarget(deps));
   void deps;
   const byKind = new Map<ConnectionKind, IntegrationTarget>();
   for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);
