@@ -8,6 +8,7 @@ import { callRoutes } from './routes/calls.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { exportRoutes } from './routes/exports.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { liveRoutes } from './routes/live.js';
 import { platformRoutes } from './routes/platform.js';
 import { reportRoutes } from './routes/reports.js';
@@ -56,5 +57,6 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     ...campaignRoutes(deps),
     ...appointmentRoutes(deps),
     ...billingRoutes(deps),
+    ...integrationRoutes(deps),
   ];
 };

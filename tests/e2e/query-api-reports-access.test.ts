@@ -211,7 +211,9 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{streamId}', `call-${DEMO_TENANT}.CA-q-1`)
     .replace('{appointmentId}', 'apt-unknown')
     .replace('{contactId}', 'ana-garcia')
-    .replace('{invoiceId}', 'in_unknown') + (QUERIES[operation.operationId] ?? '');
+    .replace('{invoiceId}', 'in_unknown')
+    .replace('{connectionId}', 'no-connection')
+    .replace('{deliveryId}', 'no-delivery') + (QUERIES[operation.operationId] ?? '');
 
 /** Query parameters an operation cannot go without. */
 const QUERIES: Readonly<Record<string, string>> = {
@@ -330,6 +332,11 @@ const ROLE_MATRIX_OF_ROUTES: Record<string, readonly TenantRole[] | 'public'> = 
   'POST /api/billing/portal-session': ONLY.tenantAdmin,
   'GET /api/admin/billing': ONLY.superAdmin,
   'GET /api/admin/billing/invoices': ONLY.superAdmin,
+  // Connections to outside systems and their deliveries: whoever administers the tenant.
+  'GET /api/integrations/connections': ONLY.tenantAdmin,
+  'GET /api/integrations/connections/{connectionId}': ONLY.tenantAdmin,
+  'GET /api/integrations/deliveries': ONLY.tenantAdmin,
+  'GET /api/integrations/deliveries/{deliveryId}': ONLY.tenantAdmin,
 };
 
 /**

@@ -21,4 +21,6 @@ export const ROLE_MATRIX = {
   scheduling: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
   // What the platform charges the tenant: whoever administers the tenant (super admins see every tenant's).
   billing: ['tenant_admin'],
+  // Connections to outside systems and what was delivered to them: whoever administers the tenant.
+  integrations: ['tenant_admin'],
 } as const satisfies Record<string, readonly Role[]>;
