@@ -132,8 +132,23 @@ export const ConnectionSettings = z.discriminatedUnion('kind', [
     topics: Topics,
   }),
   z.object({ kind: z.literal('email'), to: z.array(Email).min(1).max(20), topics: Topics }),
-  z.object({ kind: z.literal('sms'), to: z.array(E164).min(1).max(10), topics: Topics }),
-  z.object({ kind: z.literal('whatsapp'), to: z.array(E164).min(1).max(10), topics: Topics }),
+  /**
+   * SMS and WhatsApp go out through the platform's messaging from a number of the tenant (`from`), as its
+   * appointment reminders do; without one there is nothing to send from. The messaging worker sends only from
+   * the tenant's own numbers (ownsNumber), so naming another's number gets the message abandoned, not sent.
+   */
+  z.object({
+    kind: z.literal('sms'),
+    to: z.array(E164).min(1).max(10),
+    from: E164.optional(),
+    topics: Topics,
+  }),
+  z.object({
+    kind: z.literal('whatsapp'),
+    to: z.array(E164).min(1).max(10),
+    from: E164.optional(),
+    topics: Topics,
+  }),
   z.object({ kind: z.literal('hubspot') }),
   z.object({ kind: z.literal('salesforce'), instanceUrl: HttpUrl }),
   /** The API domain of the tenant's Zoho data centre (https://www.zohoapis.com, .eu, .in, …). */

@@ -28,8 +28,15 @@ const UtcDateTime = IsoDateTime.transform((at) => new Date(at).toISOString());
 export const MessageProvider = z.enum(['twilio', 'smtp', 'outbox']);
 export type MessageProvider = z.infer<typeof MessageProvider>;
 
-/** Appointment messages have templates (MessagePurpose); billing notices are the platform's own. */
-export const OutboundPurpose = z.union([MessagePurpose, z.literal('billing_notice')]);
+/**
+ * Appointment messages have templates (MessagePurpose); billing notices and integration notices (a tenant's
+ * email/SMS/WhatsApp notification connections) are the platform's own text, about no appointment or contact.
+ */
+export const OutboundPurpose = z.union([
+  MessagePurpose,
+  z.literal('billing_notice'),
+  z.literal('integration_notice'),
+]);
 export type OutboundPurpose = z.infer<typeof OutboundPurpose>;
 
 const OutboundMessage = z.object({

@@ -294,7 +294,8 @@ export class RemindersView {
       case 'MessageScheduled': {
         const { appointmentId, purpose, channel, dueAt, expiresAt } = event.data;
         if (purpose === 'reply') this.answers.set(k, { to: addressKey(event.data.to), at: dueAt });
-        if (appointmentId === undefined || purpose === 'billing_notice') return;
+        if (appointmentId === undefined || purpose === 'billing_notice' || purpose === 'integration_notice')
+          return;
         const a = key(tenantId, appointmentId);
         const appointment = this.appointments.get(a);
         const offsets = [

@@ -2,6 +2,9 @@ import type { ConnectionKind, DeliveryAction } from '@ccp/schemas';
 import type { IntegrationsSettings } from '@ccp/command-service';
 import type { CommandSender } from '../../conversation/commands.js';
 import type { IntegrationTarget } from '../port.js';
+import { createMessagingNotifyTarget } from './messaging-notify.js';
+import { createSlackTarget } from './slack.js';
+import { createTelegramTarget } from './telegram.js';
 import { twilioTarget } from './twilio.js';
 import { providersTarget } from './providers.js';
 import { webhookTarget } from './webhook.js';
@@ -28,6 +31,7 @@ export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, Int
   targets.push(zendeskTarget(deps), freshdeskTarget(deps));
   targets.push(providersTarget(deps));
   targets.push(twilioTarget(deps));
+  targets.push(createSlackTarget(deps), createTelegramTarget(deps), createMessagingNotifyTarget(deps));
   void deps;
   const byKind = new Map<ConnectionKind, IntegrationTarget>();
   for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);
