@@ -259,6 +259,7 @@ export const mediaGatewayModule = (
         sttFor: (tenantId) => tenantSpeech.sttFor(tenantId),
         tts: speech.tts,
         authToken: account.authToken,
+        tenantAccounts: ownTwilio.knownAccounts,
         streamTokens: tokens,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         endOfSpeechMs: settings.endOfSpeechMs,

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendSignedRequest, twilioSid, voiceParams } from '@ccp/media-gateway/simulator';
+import {
+  hangUp,
+  placeInboundCall,
+  say,
+  scripted,
+  sendSignedRequest,
+  twilioSid,
+  voiceParams,
+} from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import { startGatewayPlatform, nextMondayInNewYork, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
@@ -86,6 +94,23 @@ describe("a tenant's own Twilio account", () => {
     const response = await ring({ authToken: env.authToken, accountSid: env.accountSid, to: DEMO_NUMBER });
     expect(response.status, response.body).toBe(200);
   });
+
+  it("streams the audio of a call on the tenant's account (upgrade signed with its token)", async () => {
+    const result = await placeInboundCall({
+      baseUrl: env.test.url,
+      voicePath: '/twilio/voice?mode=stream',
+      statusCallbackPath: '/twilio/status',
+      authToken: TENANT_TOKEN,
+      accountSid: TENANT_SID,
+      from: CALLER,
+      to: DEMO_NUMBER,
+      caller: scripted([say('Do you accept Cigna insurance?'), hangUp()]),
+      registry: env.carrier.registry,
+      media: { realtime: false, endSilenceMs: 600 },
+    });
+    expect(result.errors).toEqual([]);
+    expect(result.heard.length).toBeGreaterThan(1);
+  }, 30_000);
 
   // The platform's API base (a stand-in of Twilio's REST API here) knows only the platform's account: the tenant's
   // SID and token reaching it, refused, show the call was placed through the tenant's own account.

@@ -1,5 +1,6 @@
 import type { MessageSender } from '../messaging/port.js';
 import type { Carrier } from '../telephony/carrier.js';
+import type { ConnectionOf } from './connections.js';
 import type { LiveConnections } from './live-connections.js';
 
 /** A tenant's own Twilio account, from its enabled `twilio` connection. */
@@ -19,6 +20,11 @@ export interface TenantTwilio {
    * than one only when a tenant typed another's SID: the signature tells which of them Twilio signed for.
    */
   byAccountSid(accountSid: string): Promise<readonly TenantTwilioAccount[]>;
+  /**
+   * Every tenant's own account as last caught up, without catching up: for the Media Streams upgrade, which
+   * cannot wait (the call's voice webhook caught up moments before).
+   */
+  knownAccounts(): readonly TenantTwilioAccount[];
   /** The tenant's own account, when it has an enabled one whose token opens. */
   accountOf(tenantId: string): Promise<TenantTwilioAccount | undefined>;
   /** The tenant's own carrier, cached per connection version; undefined: the platform's. */
@@ -44,13 +50,12 @@ export const tenantTwilio = (deps: {
   const carriers = perVersion(deps.carrierFor);
   const senders = perVersion(deps.senderFor);
 
-  const opened = (tenantId: string): TenantTwilioAccount | undefined => {
-    const connection = connections.view.enabled(tenantId, 'twilio')[0];
+  const openedOf = (connection: ConnectionOf<'twilio'> | undefined): TenantTwilioAccount | undefined => {
     if (!connection || connection.settings.accountSid === deps.platformAccountSid) return undefined;
     const authToken = connections.view.secretsOf(connection)?.['authToken'];
     if (authToken === undefined) return undefined;
     return {
-      tenantId,
+      tenantId: connection.tenantId,
       connectionId: connection.connectionId,
       version: connection.version,
       accountSid: connection.settings.accountSid,
@@ -58,6 +63,8 @@ export const tenantTwilio = (deps: {
     };
   };
 
+  // A tenant's calls go through its first (oldest) enabled account.
+  const opened = (tenantId: string) => openedOf(connections.view.enabled(tenantId, 'twilio')[0]);
   const accountOf = async (tenantId: string) => {
     await connections.catchUp();
     return opened(tenantId);
@@ -70,8 +77,9 @@ export const tenantTwilio = (deps: {
       return connections.view
         .allEnabled('twilio')
         .filter((c) => c.settings.accountSid === accountSid)
-        .flatMap((c) => opened(c.tenantId) ?? []);
+        .flatMap((c) => openedOf(c) ?? []);
     },
+    knownAccounts: () => connections.view.allEnabled('twilio').flatMap((c) => openedOf(c) ?? []),
     accountOf,
     carrierOf: async (tenantId) => {
       const account = await accountOf(tenantId);

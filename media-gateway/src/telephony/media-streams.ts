@@ -18,6 +18,11 @@ export interface MediaStreamOptions {
   readonly sttFor?: (tenantId: string) => SpeechToText;
   readonly tts: TextToSpeech;
   readonly authToken: string;
+  /**
+   * Tenants' own Twilio accounts, as known now (no catch-up: the call's voice webhook caught up moments before):
+   * a stream of a call on a tenant's account is signed with that tenant's token.
+   */
+  readonly tenantAccounts?: () => readonly StreamAccount[];
   /** Checks the token the stream's TwiML gave it: the upgrade's signature does not say which call it is for. */
   readonly streamTokens: StreamTokens;
   readonly publicUrl?: string;
@@ -29,6 +34,13 @@ export interface MediaStreamOptions {
 }
 
 export const MEDIA_PATH = '/twilio/media';
+
+/** A tenant's own Twilio account, which may stream only that tenant's calls. */
+export interface StreamAccount {
+  readonly tenantId: string;
+  readonly accountSid: string;
+  readonly authToken: string;
+}
 
 // Twilio's Media Streams messages (bidirectional), validated as they arrive.
 const Inbound = z.discriminatedUnion('event', [
@@ -43,6 +55,7 @@ const Inbound = z.discriminatedUnion('event', [
     start: z.object({
       streamSid: z.string().min(1).max(64),
       callSid: z.string().regex(/^CA[0-9a-f]{32}$/),
+      accountSid: z.string().max(64).optional(),
       customParameters: z.record(z.string(), z.string()).optional(),
       mediaFormat: z
         .object({ encoding: z.literal('audio/x-mulaw'), sampleRate: z.literal(8000), channels: z.literal(1) })
@@ -77,7 +90,11 @@ export const mediaStreams = (options: MediaStreamOptions) => {
    * replays that webhook must not open a second stream on the call, while the first is live or after it.
    */
   const streamed = new BoundedMap<string, true>(STREAMED_CALLS);
-  server.on('connection', (socket: WebSocket) => handle(socket, options, streamed));
+  // Which tenant's own account signed each upgrade (none: the platform's), read by the stream's start.
+  const signers = new WeakMap<IncomingMessage, StreamAccount>();
+  server.on('connection', (socket: WebSocket, request: IncomingMessage) =>
+    handle(socket, options, streamed, signers.get(request)),
+  );
   // With noServer nothing is listening, but the server is an emitter all the same: an error it emits is logged.
   server.on('error', (error) => options.log(`media streams: ${error.message}`));
 
@@ -90,7 +107,13 @@ export const mediaStreams = (options: MediaStreamOptions) => {
       const signature = request.headers['x-twilio-signature'];
       const host = request.headers.host ?? '';
       const url = `${(options.publicUrl ?? `http://${host}`).replace(/^http/, 'ws').replace(/\/$/, '')}${request.url ?? ''}`;
-      if (typeof signature !== 'string' || !twilio.validateRequest(options.authToken, signature, url, {})) {
+      const signedBy = (token: string) =>
+        typeof signature === 'string' && twilio.validateRequest(token, signature, url, {});
+      const tenant = signedBy(options.authToken)
+        ? undefined
+        : options.tenantAccounts?.().find((account) => signedBy(account.authToken));
+      if (tenant) signers.set(request, tenant);
+      if (!signedBy(options.authToken) && !tenant) {
         socket.end(
           'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nX-Twilio-Signature does not match\r\n',
         );
@@ -106,7 +129,12 @@ export const mediaStreams = (options: MediaStreamOptions) => {
   };
 };
 
-const handle = (socket: WebSocket, options: MediaStreamOptions, streamed: Map<string, true>): void => {
+const handle = (
+  socket: WebSocket,
+  options: MediaStreamOptions,
+  streamed: Map<string, true>,
+  account: StreamAccount | undefined,
+): void => {
   const { gateway, stt, tts, log } = options;
   const vad = new VoiceActivityDetector({ endMs: options.endOfSpeechMs });
   let streamSid: string | undefined;
@@ -219,6 +247,13 @@ const handle = (socket: WebSocket, options: MediaStreamOptions, streamed: Map<st
             : { ok: false, reason: 'second start' };
         // Checked after the token, which is used up either way.
         if (check.ok && streamed.has(named)) check = { ok: false, reason: 'the call had its stream' };
+        // A tenant's own account streams only its own calls, and says it is that account.
+        if (
+          check.ok &&
+          account &&
+          (message.start.accountSid !== account.accountSid || gateway.tenantOf(named) !== account.tenantId)
+        )
+          check = { ok: false, reason: "not a call of the signing account's tenant" };
         if (!check.ok) {
           refused = true;
           log(`media stream for ${named}: refused (${check.reason})`);
