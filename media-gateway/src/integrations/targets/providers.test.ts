@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionSettings } from '@ccp/schemas';
 import { outboundGuard } from '@ccp/command-service';
+import type { CommandSender } from '../../conversation/commands.js';
 import type { Connection } from '../connections.js';
 import { providersTarget } from './providers.js';
 
+/** Provider accounts never send commands: a call would fail the test. */
+const noCommands: CommandSender = { send: () => Promise.reject(new Error('no commands')) };
 const GOOD_KEY = 'sk-good-key-0001';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -93,7 +96,7 @@ describe('provider accounts: test() (stand-ins of the providers’ documented AP
     target = providersTarget({
       fetch: outboundGuard({ allow: ['127.0.0.1/32'] }).fetch,
       apiUrls: { openai: `${standIn.url}/v1`, anthropic: standIn.url },
-      commands: { send: () => Promise.reject(new Error('no commands')) } as never,
+      commands: noCommands,
       consoleUrl: () => standIn.url,
       log: () => undefined,
     });
@@ -123,7 +126,7 @@ describe('provider accounts: test() (stand-ins of the providers’ documented AP
     const guarded = providersTarget({
       fetch: outboundGuard({}).fetch,
       apiUrls: {},
-      commands: { send: () => Promise.reject(new Error('no commands')) } as never,
+      commands: noCommands,
       consoleUrl: () => '',
       log: () => undefined,
     });
