@@ -12,6 +12,8 @@ import {
   rescheduleByService,
 } from './booking-tools.js';
 import { CommandRefusedError, type CommandSender } from './commands.js';
+import type { CrmRecordLookup } from '../integrations/crm-lookup.js';
+import type { CrmRecord } from '../integrations/port.js';
 
 /** What the knowledge tool returns for one match. */
 export interface KnowledgeHit {
@@ -57,6 +59,8 @@ export interface ToolDependencies {
   readonly holds?: SlotHolds;
   /** Brings the directory up to date (a calendar that changed while the caller chose). */
   readonly catchUp?: () => Promise<void>;
+  /** The caller's record in the tenant's CRM, when it connected one (undefined: none, or too slow to wait for). */
+  readonly crmRecord?: CrmRecordLookup;
 }
 
 /** What running a tool did to the call, beyond its result for the model. */
@@ -340,7 +344,9 @@ const execute = async (
     case 'lookup_caller_history': {
       const history = directory.callerHistory(call.tenantId, call.customer);
       const contact = directory.contactByPhone(call.tenantId, call.customer);
+      const crm = isPhone(call.customer) ? await deps.crmRecord?.(call.tenantId, call.customer) : undefined;
       return succeeded({
+        ...(crm && { crm: crmSummary(crm) }),
         ...(contact && {
           contact: {
             contactId: contact.contactId,
@@ -473,6 +479,15 @@ const execute = async (
     }
   }
 };
+
+/** What the model is told of a CRM record: who the caller is there and what happened lately (JSON-safe). */
+const crmSummary = (record: CrmRecord): Record<string, unknown> => ({
+  system: record.system,
+  ...(record.name !== undefined && { name: record.name }),
+  ...(record.company !== undefined && { company: record.company }),
+  ...(record.url !== undefined && { url: record.url }),
+  recent: record.recent.map((r) => ({ ...(r.at !== undefined && { at: r.at }), text: r.text })),
+});
 
 const ownsAppointment = (directory: Directory, call: ToolCallContext, appointmentId: string): boolean =>
   directory

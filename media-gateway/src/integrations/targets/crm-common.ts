@@ -189,8 +189,11 @@ export const lookupWith = async (
   try {
     return await steps();
   } catch (error) {
-    if (error instanceof AttemptEnded && !error.result.ok)
-      throw new Error(`CRM lookup: ${error.result.error}`);
+    // The kind and status only: the CRM's own text may quote the caller's record, which logs must not hold.
+    if (error instanceof AttemptEnded && !error.result.ok) {
+      const { errorKind, statusCode } = error.result;
+      throw new Error(`${errorKind}${statusCode !== undefined ? ` (${statusCode})` : ''}`);
+    }
     throw error;
   }
 };
