@@ -82,6 +82,8 @@ export const startConsole = async (
     browserArgs?: readonly string[];
     /** DEMO_CLOCK=true: simulated calls may be placed "as if" at a given time (signed DemoAt). */
     demoClock?: boolean;
+    /** More of the platform's settings (INTEGRATION_RETRY_BASE_MS…). */
+    env?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<ConsoleHarness> => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -110,7 +112,10 @@ export const startConsole = async (
     platform = await spawnPlatform({
       DATA_DIR: dataDir,
       SUPER_ADMIN_EMAIL,
+      // Integrations are connected to receivers the tests start on loopback.
+      OUTBOUND_ALLOW: '127.0.0.1/32',
       ...(options.demoClock === true && { DEMO_CLOCK: 'true' }),
+      ...options.env,
     });
     const url = platform.url;
     const credentials = JSON.parse(readFileSync(join(dataDir, 'credentials.json'), 'utf8')) as {
