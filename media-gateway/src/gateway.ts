@@ -6,6 +6,7 @@ import type { LanguageModel } from './llm/port.js';
 import type { AgentTurn, CallSession, NextStep } from './conversation/call-session.js';
 import type { CommandSender } from './conversation/commands.js';
 import type { HumanAvailability, KnowledgeSearch } from './conversation/tools.js';
+import type { CrmRecordLookup } from './integrations/crm-lookup.js';
 import { routeNumber, type CallRoute } from './routing/route-call.js';
 import { phrase } from './telephony/phrases.js';
 import { answerCall } from './gateway/answer-call.js';
@@ -24,6 +25,8 @@ export interface GatewayDependencies {
   readonly modelFor?: (tenantId: string) => LanguageModel;
   readonly searchKnowledge: KnowledgeSearch;
   readonly humansAvailable: HumanAvailability;
+  /** The caller's record in the tenant's CRM, for lookup_caller_history; none when omitted. */
+  readonly crmRecord?: CrmRecordLookup;
   readonly now: () => Date;
   /** Whether a call may ask for its own clock (IncomingCall.demoAt): the embedded demo profile only. */
   readonly demoClock?: boolean;

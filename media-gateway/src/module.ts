@@ -170,6 +170,8 @@ export const mediaGatewayModule = (
         modelFor: (tenantId) => tenantModels.modelFor(tenantId),
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
+        // The integrations start after the gateway: until then (and without them) a caller is in no CRM.
+        crmRecord: async (tenantId, phone) => integrations?.crmRecord(tenantId, phone),
         now: hooks.now ?? (() => new Date()),
         demoClock: settings.demoClock,
         log,
@@ -343,7 +345,7 @@ export const mediaGatewayModule = (
       const http: Middleware = async (ctx, next) => {
         // Before any body parser: Stripe signs the raw bytes.
         if (ctx.path.startsWith('/stripe/')) return runningBilling.webhook(ctx, next);
-        if (ctx.path.startsWith('/api/integrations/connections')) {
+        if (ctx.path.startsWith('/api/integrations/')) {
           return runningIntegrations.http(ctx, () =>
             control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next))),
           );

@@ -121,6 +121,7 @@ export class HeldSessions {
         directory: this.deps.live.directory,
         searchKnowledge: this.deps.searchKnowledge,
         humansAvailable: this.deps.humansAvailable,
+        ...(this.deps.crmRecord && { crmRecord: this.deps.crmRecord }),
         holds: this.holds,
         model: this.deps.modelFor?.(setup.tenant.tenantId) ?? this.deps.model,
         now: this.deps.now,

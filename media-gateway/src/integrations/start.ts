@@ -2,6 +2,8 @@ import type { Middleware } from 'koa';
 import { createCommandHandler, type PlatformContext, type IntegrationsSettings } from '@ccp/command-service';
 import type { CommandSender } from '../conversation/commands.js';
 import { connectionsApi } from './connections-api.js';
+import { crmRecordFor, type CrmRecordLookup } from './crm-lookup.js';
+import { crmRecordApi } from './crm-record-api.js';
 import { helpdeskWebhooks } from './helpdesk-webhooks.js';
 import { startDispatcher, type Dispatcher, type DispatcherStats } from './dispatcher.js';
 import type { LiveConnections } from './live-connections.js';
@@ -23,6 +25,8 @@ export interface RunningIntegrations {
   readonly http: Middleware;
   readonly dispatcher: Dispatcher;
   readonly stats: () => DispatcherStats;
+  /** A caller's record in the tenant's CRM, for the AI's caller-history tool (cached, never slow). */
+  readonly crmRecord: CrmRecordLookup;
   /** Resolves once the planner has handled the log as it is and every delivery due now was attempted. */
   readonly caughtUp: () => Promise<void>;
   stop(): Promise<void>;
@@ -90,11 +94,19 @@ export const startIntegrations = async (options: {
     handler: context.handler,
     log: context.log,
   });
-  const http: Middleware = (ctx, next) => helpdesks(ctx, () => api(ctx, next));
+  const crmRecord = crmRecordFor({
+    view: connections.view,
+    catchUp: connections.catchUp,
+    targets,
+    log: context.log,
+  });
+  const crm = crmRecordApi({ auth: context.auth, store: context.store, lookup: crmRecord });
+  const http: Middleware = (ctx, next) => helpdesks(ctx, () => api(ctx, () => crm(ctx, next)));
   return {
     http,
     dispatcher,
     stats: dispatcher.stats,
+    crmRecord,
     caughtUp: async () => {
       await planner.caughtUp();
       await dispatcher.settled();

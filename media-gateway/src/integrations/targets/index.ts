@@ -7,6 +7,9 @@ import { createSlackTarget } from './slack.js';
 import { createTelegramTarget } from './telegram.js';
 import { twilioTarget } from './twilio.js';
 import { providersTarget } from './providers.js';
+import { hubspotTarget } from './hubspot.js';
+import { salesforceTarget } from './salesforce.js';
+import { zohoTarget } from './zoho.js';
 import { webhookTarget } from './webhook.js';
 import { zendeskTarget } from './zendesk.js';
 import { freshdeskTarget } from './freshdesk.js';
@@ -28,6 +31,7 @@ export interface TargetDeps {
 /** Every integration target, by the kinds it serves; a kind without one gets no deliveries. */
 export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, IntegrationTarget> => {
   const targets: IntegrationTarget[] = [webhookTarget(deps.fetch)];
+  targets.push(hubspotTarget(deps), salesforceTarget(deps), zohoTarget(deps));
   targets.push(zendeskTarget(deps), freshdeskTarget(deps));
   targets.push(providersTarget(deps));
   targets.push(twilioTarget(deps));
