@@ -155,6 +155,10 @@ describe('outbound webhooks', () => {
       expect(tested.status).toBe(200);
       expect(tested.body).toMatchObject({ ok: true, statusCode: 200 });
       expect(JSON.stringify(tested.body)).not.toContain(secret.slice(6));
+      const connectionLog = await env.test.platform.store.readStream(
+        `connection-${DEMO_TENANT}.${connectionId}`,
+      );
+      expect(connectionLog.map((e) => e.type)).toContain('ConnectionTested');
       await disable(connectionId);
     },
   );
@@ -208,6 +212,29 @@ describe('outbound webhooks', () => {
       await disable(connectionId);
     },
   );
+
+  it('rotates the signing secret: both sign during the overlap', { timeout: 20_000 }, async () => {
+    const { connectionId, slot, secret: old } = await connect('rotate');
+    const rotated = await admin.request('POST', `/api/integrations/connections/${connectionId}/rotate`, {});
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const body = rotated.body as { generatedSecrets: { signingSecret: string }; previousValidUntil: string };
+    const fresh = body.generatedSecrets.signingSecret;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(old);
+    expect(Date.parse(body.previousValidUntil)).toBeGreaterThan(Date.now() + 86_000_000);
+    await openTicket();
+    await waitFor(() => (slot?.hits.length ?? 0) === 1, 10_000, 'the delivery');
+    // The receiver verified with the old secret; the new one verifies the same request too.
+    expect(slot?.hits[0]?.verified).toBe(true);
+    if (slot) slot.secret = fresh;
+    await openTicket();
+    await waitFor(() => (slot?.hits.length ?? 0) === 2, 10_000, 'the second delivery');
+    expect(slot?.hits[1]?.verified).toBe(true);
+    expect(JSON.stringify(await env.test.platform.store.readAll({ maxCount: 1_000_000 }))).not.toContain(
+      fresh.slice(6),
+    );
+    await disable(connectionId);
+  });
 
   it('dead-letters a 413 at once', { timeout: 20_000 }, async () => {
     const { connectionId, slot } = await connect('large', [{ status: 413 }]);
