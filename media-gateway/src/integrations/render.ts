@@ -157,17 +157,28 @@ const renderTicket = async (
   };
 };
 
+const readAt = async (
+  store: Pick<EventStore, 'readStream' | 'readAll'>,
+  source: DeliverySource,
+): Promise<EventEnvelope[]> => {
+  const [recorded] = await store.readAll({ after: source.position - 1, maxCount: 1 });
+  const decoded = recorded?.id === source.eventId ? decodeEvent(recorded) : undefined;
+  return decoded?.ok ? [decoded.value] : readEvents(store, source.streamId);
+};
+
 /**
  * The content of a delivery, rendered from its source event as the log holds it now (store reads open personal
  * data; a customer erased since renders without it). Undefined when the source event is gone.
  */
 export const renderContent = async (
-  store: Pick<EventStore, 'readStream'>,
+  store: Pick<EventStore, 'readStream' | 'readAll'>,
   consoleUrl: string,
   action: DeliveryAction,
   source: DeliverySource,
 ): Promise<DeliveryContent | undefined> => {
-  const events = await readEvents(store, source.streamId);
+  // Webhooks and notifications need the event alone: read it at its position, not its whole (call) stream.
+  const whole = action === 'log_call' || action === 'open_ticket';
+  const events = whole ? await readEvents(store, source.streamId) : await readAt(store, source);
   const event = events.find((e) => e.id === source.eventId);
   if (!event) return undefined;
   switch (action) {
