@@ -146,6 +146,18 @@ describe('Zoho CRM target', () => {
     expect(zohoDuration(3725)).toBe('62:05');
   });
 
+  it('a record Zoho refuses inside a 2xx (per-record status) is a client error, not delivered', async () => {
+    // The Calls search and the two forms of the number find nothing; then the insert is refused.
+    for (let i = 0; i < 3; i += 1) standIn.answerNext({ status: 204 });
+    standIn.answerNext({
+      status: 202,
+      body: { data: [{ code: 'INVALID_DATA', status: 'error', details: { api_name: 'Call_Duration' } }] },
+    });
+    const result = await target.deliver(request());
+    expect(result).toMatchObject({ ok: false, errorKind: 'client_error', retryable: false });
+    expect(result.ok ? '' : result.error).toContain('INVALID_DATA');
+  });
+
   it('reads 429 with Retry-After, 500, and a refused token', async () => {
     standIn.answerNext({ status: 429, body: { code: 'TOO_MANY_REQUESTS' }, headers: { 'retry-after': '2' } });
     expect(await target.deliver(request())).toMatchObject({ errorKind: 'rate_limited', retryAfterMs: 2000 });
