@@ -134,3 +134,70 @@ describe('planning deliveries', () => {
     expect(deliveryIdOf('ended', 'event-1')).not.toBe(id);
   });
 });
+
+describe('the planner on the log', () => {
+  it('skips a delivery the platform finally refuses and goes on planning', async () => {
+    const { mkdtempSync: mk } = await import('node:fs');
+    const { commandRoutes, createCommandHandler, createSqliteCheckpointStore, createSqliteEventStore } =
+      await import('@ccp/command-service');
+    const { startPlanner } = await import('./planner.js');
+    const dataDir = mk(join(tmpdir(), 'planner-log-'));
+    const store = createSqliteEventStore({ path: ':memory:' });
+    const checkpoints = createSqliteCheckpointStore(join(dataDir, 'checkpoints.db'));
+    const handler = createCommandHandler({ store, routes: commandRoutes });
+    await handler.handleTrusted(
+      'CreateTenant',
+      { tenantId: 'acme', name: 'Acme', planTier: 'starter' },
+      { actor: SYSTEM_ACTOR },
+    );
+    const raw = (e: EventEnvelope) =>
+      store.append(
+        e.streamId,
+        [
+          {
+            id: e.id,
+            type: e.type,
+            data: e.data,
+            metadata: {
+              version: e.version,
+              tenantId: e.tenantId,
+              occurredAt: e.occurredAt,
+              causationId: null,
+              correlationId: e.correlationId,
+              actor: e.actor,
+            },
+          },
+        ],
+        'any',
+      );
+    const enqueued: string[] = [];
+    const logs: string[] = [];
+    const planner = await startPlanner({
+      store,
+      checkpoints,
+      keys,
+      handler,
+      targets,
+      dispatch: {
+        enqueue: (d) => enqueued.push(`${d.tenantId}:${d.connectionId}`),
+        cancelConnection: () => Promise.resolve(),
+      },
+      now: () => new Date(),
+      log: (m) => logs.push(m),
+    });
+    const hook = { kind: 'webhook', url: 'https://hooks.example/a', eventTypes: ['*'] };
+    const created = { name: 'hook', settings: hook, secrets: 'secret:v1:x', secretHints: {} };
+    // A tenant that does not exist: ScheduleDelivery is refused for good (TENANT_NOT_FOUND).
+    await raw(envelope('connection-ghost.h', 'ConnectionCreated', created));
+    await raw(envelope('call-ghost.c1', 'CallEnded', { outcome: 'resolved', durationSeconds: 3 }));
+    await raw(envelope('connection-acme.h', 'ConnectionCreated', created));
+    await raw(envelope('call-acme.c1', 'CallEnded', { outcome: 'resolved', durationSeconds: 3 }));
+    expect(await planner.caughtUp()).toBe(true);
+    await planner.stop();
+    expect(enqueued).toEqual(['acme:h']);
+    expect(logs.join('\n')).toContain('TENANT_NOT_FOUND');
+    await checkpoints.close();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});

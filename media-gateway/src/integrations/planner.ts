@@ -9,7 +9,14 @@ import {
   type DeliveryAction,
   type EventEnvelope,
 } from '@ccp/schemas';
-import type { CheckpointStore, CommandHandler, EventStore, SubjectKeys } from '@ccp/command-service';
+import {
+  CommandRejected,
+  isPassingRefusal,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+  type SubjectKeys,
+} from '@ccp/command-service';
 import { followLog, type LogFollower } from '../process-manager/follow-log.js';
 import { ConnectionsView, type Connection } from './connections.js';
 import type { IntegrationTarget } from './port.js';
@@ -144,7 +151,7 @@ export const startPlanner = async (options: {
       for (const { connection, action } of planned(event)) {
         const deliveryId = deliveryIdOf(connection.connectionId, event.id);
         const due = now();
-        await handler.handleTrusted(
+        const scheduled = await scheduleOrSkip(handler, options.log, [
           'ScheduleDelivery',
           {
             tenantId: event.tenantId,
@@ -156,7 +163,8 @@ export const startPlanner = async (options: {
             dueAt: due.toISOString(),
           },
           { actor: SYSTEM_ACTOR, correlationId: event.correlationId, causationId: event.id },
-        );
+        ]);
+        if (!scheduled) continue;
         dispatch.enqueue({
           tenantId: event.tenantId,
           deliveryId,
@@ -167,6 +175,25 @@ export const startPlanner = async (options: {
     },
     log: options.log,
   });
+};
+
+/**
+ * Schedules a delivery; a final refusal (an event the delivery cannot describe, a tenant gone) is logged and
+ * skipped, for a planner stuck on it would deliver nothing more. Anything passing is thrown: tried again.
+ */
+const scheduleOrSkip = async (
+  handler: Pick<CommandHandler, 'handleTrusted'>,
+  log: (message: string) => void,
+  args: Parameters<CommandHandler['handleTrusted']>,
+): Promise<boolean> => {
+  try {
+    await handler.handleTrusted(...args);
+    return true;
+  } catch (error) {
+    if (!(error instanceof CommandRejected) || isPassingRefusal(error)) throw error;
+    log(`integrations planner: delivery not scheduled (${error.code}): ${error.message}`);
+    return false;
+  }
 };
 
 /** The event's global position (the envelope does not carry it): read from its stream's end, where it is live. */
