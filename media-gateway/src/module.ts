@@ -338,6 +338,7 @@ export const mediaGatewayModule = (
         connections,
         commands,
         consoleUrl: callbackBase,
+        ...(account.apiUrl !== undefined && { twilioApiUrl: account.apiUrl }),
         ...(hooks.integrations && { hooks: hooks.integrations }),
       });
       integrations = runningIntegrations;
@@ -345,7 +346,8 @@ export const mediaGatewayModule = (
       const http: Middleware = async (ctx, next) => {
         // Before any body parser: Stripe signs the raw bytes.
         if (ctx.path.startsWith('/stripe/')) return runningBilling.webhook(ctx, next);
-        if (ctx.path.startsWith('/api/integrations/')) {
+        // The connection routes, and the helpdesks' status webhooks (/integrations/zendesk|freshdesk/…).
+        if (ctx.path.startsWith('/api/integrations/') || ctx.path.startsWith('/integrations/')) {
           return runningIntegrations.http(ctx, () =>
             control(ctx, () => webhooks(ctx, () => running.webhooks(ctx, next))),
           );

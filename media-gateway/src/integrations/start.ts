@@ -42,6 +42,8 @@ export const startIntegrations = async (options: {
   readonly connections: LiveConnections;
   readonly commands: CommandSender;
   readonly consoleUrl: () => string;
+  /** The Twilio REST API the platform's own client uses (a tenant's account is tested there too). */
+  readonly twilioApiUrl?: string;
   readonly hooks?: IntegrationsHooks;
 }): Promise<RunningIntegrations> => {
   const { context, settings, connections, hooks } = options;
@@ -55,6 +57,7 @@ export const startIntegrations = async (options: {
     commands: options.commands,
     consoleUrl: options.consoleUrl,
     log: context.log,
+    ...(options.twilioApiUrl !== undefined && { twilioApiUrl: options.twilioApiUrl }),
   });
   const dispatcher = await startDispatcher({
     store: context.store,

@@ -5,14 +5,14 @@ import type { IntegrationTarget } from '../port.js';
 import { createMessagingNotifyTarget } from './messaging-notify.js';
 import { createSlackTarget } from './slack.js';
 import { createTelegramTarget } from './telegram.js';
-import { twilioTarget } from './twilio.js';
-import { providersTarget } from './providers.js';
+import { freshdeskTarget } from './freshdesk.js';
 import { hubspotTarget } from './hubspot.js';
+import { providersTarget } from './providers.js';
 import { salesforceTarget } from './salesforce.js';
-import { zohoTarget } from './zoho.js';
+import { twilioTarget } from './twilio.js';
 import { webhookTarget } from './webhook.js';
 import { zendeskTarget } from './zendesk.js';
-import { freshdeskTarget } from './freshdesk.js';
+import { zohoTarget } from './zoho.js';
 
 /** What every target is built with. */
 export interface TargetDeps {
@@ -30,13 +30,22 @@ export interface TargetDeps {
 
 /** Every integration target, by the kinds it serves; a kind without one gets no deliveries. */
 export const createTargets = (deps: TargetDeps): ReadonlyMap<ConnectionKind, IntegrationTarget> => {
-  const targets: IntegrationTarget[] = [webhookTarget(deps.fetch)];
-  targets.push(hubspotTarget(deps), salesforceTarget(deps), zohoTarget(deps));
-  targets.push(zendeskTarget(deps), freshdeskTarget(deps));
-  targets.push(providersTarget(deps));
-  targets.push(twilioTarget(deps));
-  targets.push(createSlackTarget(deps), createTelegramTarget(deps), createMessagingNotifyTarget(deps));
-  void deps;
+  const targets: IntegrationTarget[] = [
+    webhookTarget(deps.fetch),
+    // Notifications
+    createSlackTarget(deps),
+    createTelegramTarget(deps),
+    createMessagingNotifyTarget(deps),
+    // CRM and helpdesk
+    hubspotTarget(deps),
+    salesforceTarget(deps),
+    zohoTarget(deps),
+    zendeskTarget(deps),
+    freshdeskTarget(deps),
+    // The tenant's own provider accounts: tested here, used by the media gateway
+    providersTarget(deps),
+    twilioTarget(deps),
+  ];
   const byKind = new Map<ConnectionKind, IntegrationTarget>();
   for (const target of targets) for (const kind of target.kinds) byKind.set(kind, target);
   return byKind;
