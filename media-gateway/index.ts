@@ -22,3 +22,5 @@ export { BILLING_CHECKPOINT, type BillingWorker, type BillingWorkerStats } from 
 export { METER_RELAY_CHECKPOINT, type MeterRelay, type MeterRelayStats } from './src/billing/relay.js';
 export { STRIPE_WEBHOOK_PATH } from './src/billing/webhook.js';
 export { noticeMessageId } from './src/billing/notices.js';
+export { CONNECTIONS_ROUTES } from './src/integrations/connections-api.js';
+export { CRM_RECORD_ROUTES } from './src/integrations/crm-record-api.js';

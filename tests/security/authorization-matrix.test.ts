@@ -11,7 +11,12 @@ import {
   LEAD_IMPORT_ROUTES,
 } from '@ccp/command-service';
 import { DEMO_TENANT, DEMO_USERS, seedDemo, STREAM_ADMIN_ROUTES, streamProcessing } from '@ccp/infra';
-import { mediaGatewayModule, CALL_CONTROL_ROUTES } from '@ccp/media-gateway';
+import {
+  mediaGatewayModule,
+  CALL_CONTROL_ROUTES,
+  CONNECTIONS_ROUTES,
+  CRM_RECORD_ROUTES,
+} from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { createProcessors } from '@ccp/stream-processors';
 import { operationsOf, type OpenApiDocument } from '../support/openapi.js';
@@ -20,7 +25,7 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } f
 /*
  * Every route of the platform × every role × own and another tenant × every kind of credential (a session, and
  * API keys of each role with each scope alone and with all scopes), generated from the route tables: the command
- * API's own routes, the command catalog, the call-control routes, the stream processors' admin routes and the
+ * API's own routes, the command catalog, the call-control and integrations routes, the stream processors' admin routes and the
  * query API's OpenAPI document (itself generated from its route table). A refusal is exactly 403 (404 where a route hides another tenant's members);
  * an allowed request is neither 401 nor 403. Requests carry no valid body: authorization is decided before
  * validation, so an allowed request ends in a 400 (or a harmless read) and nothing changes.
@@ -86,7 +91,12 @@ const leadImportRoutes = (): MatrixRoute[] =>
   Object.entries(LEAD_IMPORT_ROUTES).map(([name, route]) => ({ ...route, name }));
 
 const callControlRoutes = (): MatrixRoute[] =>
-  Object.entries(CALL_CONTROL_ROUTES).map(([name, route]) => ({ ...route, name }));
+  Object.entries({ ...CALL_CONTROL_ROUTES, ...CONNECTIONS_ROUTES, ...CRM_RECORD_ROUTES }).map(
+    ([name, route]) => ({
+      ...route,
+      name,
+    }),
+  );
 
 const streamAdminRoutes = (): MatrixRoute[] =>
   Object.entries(STREAM_ADMIN_ROUTES).map(([name, route]) => ({ ...route, name }));
