@@ -25,7 +25,11 @@ export const spawnPlatform = async (env: Record<string, string>): Promise<Platfo
     child.on('exit', (code, signal) => resolve(code ?? signal)),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`platform did not start:\n${output}`)), 30_000);
+    // Generous: on a loaded two-core machine a cold start (tsx, chdb, migrations) has taken 48 s.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`platform did not start:\n${output}`));
+    }, 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /running at (http:\/\/\S+)/.exec(output);
