@@ -120,8 +120,8 @@ describe('integrations and billing', () => {
     async () => {
       const page = await newPage();
       await signIn(page, 'tenant_admin');
-      await page.getByRole('link', { name: 'Integrations', exact: true }).click();
-      await hasText(page.getByRole('heading', { level: 1 }), 'Integrations');
+      await page.getByRole('link', { name: 'API keys and engines', exact: true }).click();
+      await hasText(page.getByRole('heading', { level: 1 }), 'API keys and engines');
       const engines = (await admin.request<{ engines: Record<string, string> }>('GET', '/api/integrations'))
         .body.engines;
       await containsText(page.getByTestId('engines'), `Event store\n${engines['eventStore'] ?? ''}`);

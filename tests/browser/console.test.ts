@@ -56,9 +56,10 @@ const ADMINISTRATION = [
   'Knowledge base',
   'Call scripts',
   'Team',
-  'Integrations',
+  'API keys and engines',
   'Plan and usage',
   'Billing',
+  'Integrations',
 ];
 const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];
 

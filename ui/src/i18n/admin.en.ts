@@ -10,7 +10,7 @@ export const adminEn = {
       knowledge: 'Knowledge base',
       scripts: 'Call scripts',
       team: 'Team',
-      integrations: 'Integrations',
+      integrations: 'API keys and engines',
       billing: 'Plan and usage',
     },
     common: {
@@ -407,7 +407,7 @@ export const adminEn = {
       },
     },
     integrations: {
-      title: 'Integrations',
+      title: 'API keys and engines',
       subtitle: 'The engines the platform runs on, API keys for your systems and single sign-on.',
       engines: 'Engines and providers',
       enginesHint: 'What each part of the platform runs on now.',

@@ -12,7 +12,7 @@ export const adminEs: AdminMessages = {
       knowledge: 'Base de conocimiento',
       scripts: 'Guiones de llamada',
       team: 'Equipo',
-      integrations: 'Integraciones',
+      integrations: 'Claves de API y motores',
       billing: 'Plan y uso',
     },
     common: {
@@ -411,7 +411,7 @@ export const adminEs: AdminMessages = {
       },
     },
     integrations: {
-      title: 'Integraciones',
+      title: 'Claves de API y motores',
       subtitle:
         'Los motores sobre los que funciona la plataforma, claves de API para sus sistemas e inicio de sesión único.',
       engines: 'Motores y proveedores',
