@@ -195,3 +195,18 @@ describe('connection secrets in the event store', () => {
     ).toBeUndefined();
   });
 });
+
+describe('personal data that looks sealed', () => {
+  it('is sealed all the same: a caller cannot store clear text by starting it with the prefix', async () => {
+    const raw = createSqliteEventStore({ path: join(dir, 'lookalike.db') });
+    const keys = createSqliteSubjectKeys(join(dir, 'lookalike-keys.db'), master);
+    const store = withPersonalDataEncryption(raw, keys);
+    await store.append('call-acme.CA9', [utterance('acme', 'pii:v1:x my number is 555 0100')], 'no_stream');
+    expect(JSON.stringify(await raw.readAll())).not.toContain('555 0100');
+    const [read] = await store.readStream('call-acme.CA9');
+    expect((read?.data as { text: string }).text).toBe('pii:v1:x my number is 555 0100');
+    keys.erase(subjectOf('acme', 'call-acme.CA9'));
+    const [erased] = await store.readStream('call-acme.CA9');
+    expect((erased?.data as { text: string }).text).toBe(ERASED);
+  });
+});

@@ -188,9 +188,9 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
     const data = { ...(event.data as Record<string, unknown>) };
     let key: Buffer | undefined;
     const sealField = (field: string, prefix: string): void => {
-      // Already sealed: an event copied from the log (a migration, a re-append) is not sealed twice.
-      if (data[field] === undefined || (typeof data[field] === 'string' && data[field].startsWith(prefix)))
-        return;
+      // Every value is sealed, whatever it looks like: text that starts like a sealed field is still the
+      // caller's own words, and left clear it could neither be erased nor read back.
+      if (data[field] === undefined) return;
       key ??= keys.keyFor(subjectOf(tenantOf(event.metadata), streamId));
       data[field] = prefix + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
     };
