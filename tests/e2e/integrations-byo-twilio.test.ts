@@ -19,6 +19,9 @@ const TENANT_TOKEN = 'tenant-own-auth-token-9f8e7d6c5b4a';
 const OTHER_TENANT = 'other-clinic';
 const OTHER_NUMBER = '+15550107777';
 const CALLER = '+15557654321';
+// The other tenant's own account: it must not reach the first tenant's calls with its own token.
+const OTHER_SID = `AC${'fedcba9876543210'.repeat(2)}`;
+const OTHER_TOKEN = 'other-own-auth-token-1a2b3c4d5e6f';
 
 let env: GatewayPlatform;
 let root: ReturnType<typeof apiClient>;
@@ -44,21 +47,36 @@ beforeAll(async () => {
     secrets: { authToken: TENANT_TOKEN },
   });
   expect(connected.status, JSON.stringify(connected.body)).toBe(200);
+  const other = await root.command('CreateConnection', {
+    tenantId: OTHER_TENANT,
+    connectionId: 'other-twilio',
+    name: 'Their Twilio account',
+    settings: { kind: 'twilio', accountSid: OTHER_SID },
+    secrets: { authToken: OTHER_TOKEN },
+  });
+  expect(other.status, JSON.stringify(other.body)).toBe(200);
 }, 60_000);
 afterAll(() => env?.stop());
 
-const ring = (options: { authToken: string; accountSid: string; to: string }) =>
+const ring = (options: {
+  authToken: string;
+  accountSid: string;
+  to: string;
+  from?: string;
+  callSid?: string;
+  direction?: 'inbound' | 'outbound-api';
+}) =>
   sendSignedRequest({
     url: `${env.test.url}/twilio/voice`,
     authToken: options.authToken,
     params: voiceParams(
       {
-        callSid: twilioSid('CA'),
+        callSid: options.callSid ?? twilioSid('CA'),
         accountSid: options.accountSid,
-        from: CALLER,
+        from: options.from ?? CALLER,
         to: options.to,
         caller: CALLER,
-        direction: 'inbound',
+        direction: options.direction ?? 'inbound',
       },
       'ringing',
     ),
@@ -88,6 +106,45 @@ describe("a tenant's own Twilio account", () => {
     const response = await ring({ authToken: TENANT_TOKEN, accountSid: TENANT_SID, to: OTHER_NUMBER });
     expect(response.status).toBe(403);
     expect(response.body).toMatch(/number/);
+  });
+
+  it("takes a call from another tenant's number to the tenant's own number", async () => {
+    const response = await ring({
+      authToken: TENANT_TOKEN,
+      accountSid: TENANT_SID,
+      from: OTHER_NUMBER,
+      to: DEMO_NUMBER,
+    });
+    expect(response.status, response.body).toBe(200);
+  });
+
+  it("refuses the tenant's account ringing another tenant's number as if it called out", async () => {
+    const response = await ring({
+      authToken: TENANT_TOKEN,
+      accountSid: TENANT_SID,
+      from: DEMO_NUMBER,
+      to: OTHER_NUMBER,
+      direction: 'outbound-api',
+    });
+    expect(response.status).toBe(403);
+  });
+
+  // The join leg names the call in its form body: another tenant's token must not reach this tenant's call.
+  it("refuses another tenant's account joining the tenant's call by the callId in the body", async () => {
+    const callSid = twilioSid('CA');
+    const answered = await ring({
+      authToken: TENANT_TOKEN,
+      accountSid: TENANT_SID,
+      to: DEMO_NUMBER,
+      callSid,
+    });
+    expect(answered.status, answered.body).toBe(200);
+    const leg = await sendSignedRequest({
+      url: `${env.test.url}/twilio/human-leg?tenantId=${OTHER_TENANT}`,
+      authToken: OTHER_TOKEN,
+      params: { AccountSid: OTHER_SID, CallSid: twilioSid('CA'), From: 'client:mallory', callId: callSid },
+    });
+    expect(leg.status, leg.body).toBe(403);
   });
 
   it("keeps the platform's account working for other tenants' calls", async () => {

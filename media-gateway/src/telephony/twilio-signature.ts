@@ -28,9 +28,12 @@ const queryString = (ctx: Context, name: string): string | undefined => {
 };
 
 /**
- * What a tenant's own account may drive: its own numbers and calls only. A number or call of another tenant
- * refuses the request (a tenant's token must not reach another tenant's calls); otherwise one of them must be
- * the tenant's (a number, the call, or the tenant the signed URL names).
+ * What a tenant's own account may drive: its own numbers and calls only. Every call id a handler reads (CallSid,
+ * ParentCallSid, the form's or the query's callId) and the tenant the signed URL names must not be another
+ * tenant's. The dialled number (To) decides the tenant of a request that names none of the signer's calls (an
+ * incoming call or message is routed by it), so another tenant's To is refused there; on the signer's own call
+ * (an outbound call to a number another tenant owns) it is only the far party. A caller's number (From) may be
+ * anyone's. At least one of the numbers, the calls or the named tenant must be the signer's.
  */
 const tenantsRequest = async (
   ctx: Context,
@@ -38,13 +41,24 @@ const tenantsRequest = async (
   tenantId: string,
   accounts: WebhookAccounts,
 ): Promise<boolean> => {
-  const numbers = [params['To'], params['From']].filter((n): n is string => n !== undefined && n !== '');
-  const owners = await Promise.all(numbers.map((n) => accounts.ownerOfNumber(n.replace(/^whatsapp:/, ''))));
-  const calls = [params['CallSid'], queryString(ctx, 'callId')].filter((c): c is string => c !== undefined);
-  const callTenants = await Promise.all(calls.map((c) => accounts.tenantOfCall(c)));
+  const ownerOf = async (n: string | undefined) =>
+    n === undefined || n === '' ? undefined : accounts.ownerOfNumber(n.replace(/^whatsapp:/, ''));
+  const [to, from] = await Promise.all([ownerOf(params['To']), ownerOf(params['From'])]);
+  const calls = [
+    params['CallSid'],
+    params['ParentCallSid'],
+    params['callId'],
+    queryString(ctx, 'callId'),
+  ].filter((c): c is string => c !== undefined && c !== '');
+  const callTenants = (await Promise.all(calls.map((c) => accounts.tenantOfCall(c)))).filter(
+    (t): t is string => t !== undefined,
+  );
   const named = queryString(ctx, 'tenantId');
-  const tenants = [...owners, ...callTenants, named].filter((t): t is string => t !== undefined);
-  return tenants.includes(tenantId) && tenants.every((t) => t === tenantId);
+  if (named !== undefined && named !== tenantId) return false;
+  if (callTenants.some((t) => t !== tenantId)) return false;
+  const ownCall = named === tenantId || callTenants.length > 0;
+  if (to !== undefined && to !== tenantId && !ownCall) return false;
+  return ownCall || to === tenantId || from === tenantId;
 };
 
 /**
