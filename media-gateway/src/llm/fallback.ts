@@ -1,6 +1,14 @@
 import { LlmUnavailableError, type LanguageModel } from './port.js';
 import { recordProviderFailure, recordProviderSuccess } from './provider-failures.js';
 
+export interface FallbackOptions {
+  /**
+   * Whether the primary's failures go to the platform's health page (the default). A tenant's own provider
+   * sets false: its wrong key is the tenant's to fix and must not mark the platform degraded.
+   */
+  readonly health?: boolean;
+}
+
 /**
  * A remote model backed by another (the offline engine): when the primary is unavailable, the fallback answers
  * the same request, so a provider outage never leaves a caller in silence. Other errors (a caller who hung up,
@@ -10,19 +18,23 @@ export const withFallback = (
   primary: LanguageModel,
   fallback: LanguageModel,
   log?: (message: string) => void,
-): LanguageModel => ({
-  name: primary.name,
-  respond: async (request) => {
-    try {
-      const response = await primary.respond(request);
-      recordProviderSuccess('llm', primary.name);
-      return response;
-    } catch (error) {
-      if (!(error instanceof LlmUnavailableError) || request.signal?.aborted) throw error;
-      // Kept for the health page too: a wrong key must not hide behind the fallback's answers.
-      recordProviderFailure('llm', primary.name, error);
-      log?.(`llm: ${error.message}; ${fallback.name} answers instead`);
-      return fallback.respond(request);
-    }
-  },
-});
+  options: FallbackOptions = {},
+): LanguageModel => {
+  const health = options.health ?? true;
+  return {
+    name: primary.name,
+    respond: async (request) => {
+      try {
+        const response = await primary.respond(request);
+        if (health) recordProviderSuccess('llm', primary.name);
+        return response;
+      } catch (error) {
+        if (!(error instanceof LlmUnavailableError) || request.signal?.aborted) throw error;
+        // Kept for the health page too: a wrong key must not hide behind the fallback's answers.
+        if (health) recordProviderFailure('llm', primary.name, error);
+        log?.(`llm: ${error.message}; ${fallback.name} answers instead`);
+        return fallback.respond(request);
+      }
+    },
+  };
+};

@@ -14,6 +14,7 @@ import {
 import { createLiveConnections } from '../integrations/live-connections.js';
 import { contractRequest } from './contract.js';
 import type { LanguageModel, LlmRequest } from './port.js';
+import { providerFailures } from './provider-failures.js';
 import { createTenantModels } from './tenant-models.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
 
@@ -119,8 +120,9 @@ describe('modelFor: a tenant brings its own model (stand-in of the OpenAI chat c
   ])(
     "falls back to the platform's model when the provider answers %i, and logs it once",
     async (status, message) => {
-      // The SDK tries a 5xx once more; both answers fail.
-      standIn.script({ kind: 'error', status, message }, { kind: 'error', status, message });
+      // The SDK tries a 5xx once more; both answers fail, quoting the key they refused.
+      const failure = { kind: 'error', status, message, echoKey: true } as const;
+      standIn.script(failure, failure);
       const response = await models.modelFor('acme').respond(contractRequest());
       expect(response.text).toBe('platform answers');
       expect(platform.asked).toHaveLength(1);
@@ -131,6 +133,9 @@ describe('modelFor: a tenant brings its own model (stand-in of the OpenAI chat c
         ),
       );
       expect(logs.join('\n')).not.toContain(KEY);
+      // The tenant's failure is the tenant's: nothing of it on the platform's health page.
+      expect(JSON.stringify(providerFailures())).not.toContain(KEY);
+      expect(providerFailures().filter((f) => f.provider.includes('acme-llama'))).toEqual([]);
     },
   );
 

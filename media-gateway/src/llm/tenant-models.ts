@@ -41,31 +41,42 @@ const redact = (message: string, secrets: Secrets): string =>
   );
 
 const build = (
+  tenantId: string,
   connection: Connection,
   secrets: Secrets,
   deps: TenantModelsDeps,
 ): LanguageModel | undefined => {
   const { settings } = connection;
-  const timeout = deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {};
+  // Every request through the guard (OpenAI's and Anthropic's own APIs too), under a name of the tenant's: a
+  // tenant's model named like the platform's must not be taken for it in logs and errors.
+  const common = {
+    fetch: deps.fetch,
+    ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
+  };
+  const nameOf = (provider: string, model: string) => `tenant:${tenantId}:${provider}:${model}`;
   switch (settings.kind) {
     case 'openai': {
       const apiKey = secrets['apiKey'];
       if (apiKey === undefined) return undefined;
+      const model = settings.model ?? DEFAULT_MODELS.openai;
       return createOpenAiModel({
         apiKey,
-        model: settings.model ?? DEFAULT_MODELS.openai,
+        model,
+        name: nameOf('openai', model),
         ...(deps.apiUrls.openai !== undefined && { baseURL: deps.apiUrls.openai }),
-        ...timeout,
+        ...common,
       });
     }
     case 'anthropic': {
       const apiKey = secrets['apiKey'];
       if (apiKey === undefined) return undefined;
+      const model = settings.model ?? DEFAULT_MODELS.anthropic;
       return createAnthropicModel({
         apiKey,
-        model: settings.model ?? DEFAULT_MODELS.anthropic,
+        model,
+        name: nameOf('anthropic', model),
         ...(deps.apiUrls.anthropic !== undefined && { baseURL: deps.apiUrls.anthropic }),
-        ...timeout,
+        ...common,
       });
     }
     case 'openai_compatible':
@@ -73,9 +84,8 @@ const build = (
         ...(secrets['apiKey'] !== undefined && { apiKey: secrets['apiKey'] }),
         baseURL: settings.baseUrl,
         model: settings.model,
-        name: `openai-compatible:${settings.model}`,
-        fetch: deps.fetch,
-        ...timeout,
+        name: nameOf('openai-compatible', settings.model),
+        ...common,
       });
     default:
       return undefined;
@@ -112,10 +122,13 @@ export const createTenantModels = (deps: TenantModelsDeps): TenantModels => {
       );
     } else {
       try {
-        const own = build(connection, secrets, deps);
+        const own = build(tenantId, connection, secrets, deps);
         if (own !== undefined) {
           const where = `tenant ${tenantId}, ${connection.kind} connection ${connection.connectionId}`;
-          model = withFallback(own, platform, (message) => log(`${where}: ${redact(message, secrets)}`));
+          // Not on the platform's health page: a tenant's wrong key does not degrade the platform.
+          model = withFallback(own, platform, (message) => log(`${where}: ${redact(message, secrets)}`), {
+            health: false,
+          });
         }
       } catch (error) {
         log(
@@ -127,13 +140,26 @@ export const createTenantModels = (deps: TenantModelsDeps): TenantModels => {
     return model;
   };
 
+  // One read of the log at a time, shared by the turns that arrive meanwhile; a failed read is logged and the
+  // view is used as it is (the platform's model answers a tenant it does not know yet), never failing a turn.
+  let reading: Promise<void> | undefined;
+  const catchUp = (): Promise<void> => {
+    reading ??= connections
+      .catchUp()
+      .catch((error: unknown) => log(`llm: the connections could not be read: ${String(error)}`))
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+
   return {
     modelFor: (tenantId) => ({
       get name() {
         return current(tenantId).name;
       },
       respond: async (request) => {
-        await connections.catchUp();
+        await catchUp();
         return current(tenantId).respond(request);
       },
     }),

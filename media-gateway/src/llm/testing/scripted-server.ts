@@ -39,7 +39,13 @@ export type ScriptedAnswer =
   /** A tool call whose arguments are not a JSON object, in the provider's own way of being wrong. */
   | { readonly kind: 'malformed_tool_call'; readonly name: string }
   /** The provider's documented error body with this status. */
-  | { readonly kind: 'error'; readonly status: number; readonly message: string }
+  | {
+      readonly kind: 'error';
+      readonly status: number;
+      readonly message: string;
+      /** Quotes the key the request carried after the message, as a provider refusing a key may. */
+      readonly echoKey?: boolean;
+    }
   /** Anything at all, for answers that are not the provider's format. */
   | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
   /** No answer for this long (then a 504), to make the client time out. */
@@ -154,7 +160,9 @@ export const startScriptedServer = async <Body>(
     }
     if (answer.kind === 'raw') return send(res, answer.status, answer.contentType, answer.body);
     if (answer.kind === 'error') {
-      const http = wire.error(answer.status, answer.message);
+      const key = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? req.headers['x-api-key'];
+      const message = answer.echoKey === true ? `${answer.message}: ${String(key)}` : answer.message;
+      const http = wire.error(answer.status, message);
       return send(res, http.status, 'application/json', JSON.stringify(http.body));
     }
     if (answer.kind === 'stall') {
