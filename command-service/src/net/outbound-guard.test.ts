@@ -33,7 +33,13 @@ beforeAll(async () => {
     }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => res.end(`${req.method} ${body}`));
+    req.on('end', () =>
+      res.end(
+        req.url?.startsWith('/headers')
+          ? `${req.method} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'} proxy=${req.headers['proxy-authorization'] ?? '-'} x=${req.headers['x-kept'] ?? '-'}`
+          : `${req.method} ${body}`,
+      ),
+    );
   });
   allowedPort = await listen(allowedServer, '127.0.0.1');
 });
@@ -123,6 +129,49 @@ describe('the outbound-request guard', () => {
       );
     }
     expect(internalHits).toBe(0);
+  });
+
+  it("returns a redirect as is when the caller asked for redirect: 'manual', and follows nothing", async () => {
+    const hop = `http://127.0.0.1:${allowedPort}/`;
+    let hits = 0;
+    const counting = createServer((_req, res) => {
+      hits += 1;
+      res.end('reached');
+    });
+    const countingPort = await listen(counting, '127.0.0.1');
+    try {
+      const target = `http://127.0.0.1:${countingPort}/`;
+      const manual = await guard.fetch(`${hop}?to=${encodeURIComponent(target)}`, {
+        method: 'POST',
+        body: 'payload',
+        redirect: 'manual',
+      });
+      expect(manual.status).toBe(302);
+      expect(manual.headers.get('location')).toBe(target);
+      expect(hits).toBe(0);
+    } finally {
+      counting.close();
+    }
+  });
+
+  it('keeps credentials on a same-origin redirect and drops them when the redirect changes origin', async () => {
+    const headers = {
+      authorization: 'Bearer tenant-token',
+      cookie: 'sid=1',
+      'proxy-authorization': 'Basic cHJveHk=',
+      'x-kept': 'yes',
+    };
+    const same = `http://127.0.0.1:${allowedPort}/headers`;
+    const sameHop = await guard.fetch(`http://127.0.0.1:${allowedPort}/?to=${encodeURIComponent(same)}`, {
+      headers,
+    });
+    expect(await sameHop.text()).toBe('GET auth=Bearer tenant-token cookie=sid=1 proxy=Basic cHJveHk= x=yes');
+    // Same server, another name: another origin, as a redirect to someone else's host would be.
+    const other = `http://receiver.example:${allowedPort}/headers`;
+    const otherHop = await guard.fetch(`http://127.0.0.1:${allowedPort}/?to=${encodeURIComponent(other)}`, {
+      headers: new Headers(headers),
+    });
+    expect(await otherHop.text()).toBe('GET auth=- cookie=- proxy=- x=yes');
   });
 
   it('stops after three redirects', async () => {

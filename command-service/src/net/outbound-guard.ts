@@ -41,6 +41,14 @@ export interface OutboundGuard {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const BODY_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-location',
+];
 const defaultResolve: Resolve = (hostname) =>
   new Promise((resolve, reject) =>
     dnsLookup(hostname, { all: true, verbatim: true }, (error, addresses) =>
@@ -146,6 +154,7 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
     let url = parse(input instanceof Request ? input.url : input);
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
+    const headers = new Headers(init.headers);
     for (let hop = 0; ; hop += 1) {
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
@@ -153,6 +162,7 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
         response = await undiciFetch(url, {
           ...(init as UndiciRequestInit),
           method,
+          headers,
           body: body as UndiciRequestInit['body'],
           redirect: 'manual',
           dispatcher: agent,
@@ -164,9 +174,16 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
       }
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null) return response as unknown as Response;
+      // The caller judges the redirect itself (a POST whose body a redirect would lose, say).
+      if (init.redirect === 'manual') return response as unknown as Response;
       await response.body?.cancel();
+      if (init.redirect === 'error')
+        throw new TypeError(`redirected (${response.status}) and redirect is 'error'`);
       if (hop >= maxRedirects) throw new OutboundRefused(`more than ${maxRedirects} redirects`);
-      url = parse(new URL(location, url));
+      const next = parse(new URL(location, url));
+      // As browsers do (fetch spec, HTTP-redirect fetch): credentials meant for one origin never reach another.
+      if (next.origin !== url.origin) for (const name of CREDENTIAL_HEADERS) headers.delete(name);
+      url = next;
       // As browsers do: a 303, or a 301/302 after a POST, continues as a GET without the body.
       if (
         response.status === 303 ||
@@ -174,6 +191,7 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
       ) {
         method = 'GET';
         body = null;
+        for (const name of BODY_HEADERS) headers.delete(name);
       }
     }
   };

@@ -12,6 +12,41 @@ export const retryAfterMs = (header: string | null, now: Date): number | undefin
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 };
 
+/** An error answer is read this far: enough for its message, never a page a receiver keeps streaming. */
+export const MAX_ANSWER_BYTES = 8192;
+/**
+ * A JSON API answer the target parses (a created record, search results) is read this far: APIs answer
+ * far less, and a body cut here would not parse anyway, so the attempt fails rather than buffering without end.
+ */
+export const MAX_JSON_ANSWER_BYTES = 256 * 1024;
+
+/**
+ * At most `maxBytes` of an answer's body as text, then the rest is cancelled so the connection is let go:
+ * a target (or something posing as one) cannot make an attempt buffer an endless body.
+ */
+export const readBounded = async (
+  response: { readonly body: ReadableStream<Uint8Array> | null },
+  maxBytes = MAX_ANSWER_BYTES,
+): Promise<string> => {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let room = maxBytes;
+  try {
+    while (room > 0) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      const chunk = value.byteLength > room ? value.subarray(0, room) : value;
+      room -= chunk.byteLength;
+      text += decoder.decode(chunk, { stream: true });
+    }
+    return text + decoder.decode();
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+};
+
 /** What the target said, one short line: enough to act on, never a whole page of HTML. */
 export const excerpt = (text: string, max = 300): string => {
   const line = text.replace(/\s+/g, ' ').trim();
@@ -35,6 +70,21 @@ export const resultOfResponse = (
   const error = excerpt(`${status}${body ? `: ${body}` : ''}`);
   const after = retryAfterMs(headers.get('retry-after'), now);
   const retryAfter = after !== undefined ? { retryAfterMs: after } : {};
+  if (status >= 300 && status < 400) {
+    // Targets send with redirect: 'manual': following would re-send a POST as a bodiless GET, or not at all.
+    const location = headers.get('location');
+    return {
+      ok: false,
+      errorKind: 'client_error',
+      statusCode: status,
+      error: excerpt(
+        location !== null
+          ? `${status}: the target redirected to ${location}; set the final URL`
+          : `${status}: the target redirected without a location; set the final URL`,
+      ),
+      retryable: false,
+    };
+  }
   if (status === 429)
     return {
       ok: false,
@@ -57,7 +107,6 @@ export const resultOfResponse = (
     return { ok: false, errorKind: 'auth_failed', statusCode: status, error, retryable: false };
   if (status === 413)
     return { ok: false, errorKind: 'payload_too_large', statusCode: status, error, retryable: false };
-  // A redirect the guard did not follow (too many, or to a refused address) lands here too.
   return { ok: false, errorKind: 'client_error', statusCode: status, error, retryable: false };
 };
 

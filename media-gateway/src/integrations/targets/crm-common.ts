@@ -1,5 +1,12 @@
 import type { Connection, Secrets } from '../connections.js';
-import { excerpt, resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import {
+  excerpt,
+  MAX_JSON_ANSWER_BYTES,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  testResultOf,
+} from '../http-result.js';
 import type { AttemptResult, CrmRecord, DeliveryContent, TestResult } from '../port.js';
 
 export type CallContent = Extract<DeliveryContent, { kind: 'call' }>;
@@ -133,7 +140,9 @@ export const crmClient = (
         redirect: 'manual',
         signal,
       });
-      return { status: response.status, text: await response.text(), headers: response.headers };
+      // Search results are the largest answers a CRM gives here; a cut body fails to parse, ending the attempt.
+      const text = await readBounded(response, MAX_JSON_ANSWER_BYTES);
+      return { status: response.status, text, headers: response.headers };
     } catch (error) {
       throw new AttemptEnded(resultOfError(error, signal));
     }

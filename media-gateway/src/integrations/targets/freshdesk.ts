@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { ConnectionOf, Secrets } from '../connections.js';
-import { resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import {
+  MAX_JSON_ANSWER_BYTES,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  testResultOf,
+} from '../http-result.js';
 import type { AttemptResult, IntegrationTarget, TestResult } from '../port.js';
 import type { TargetDeps } from './index.js';
 import { HELPDESK_TAG, ticketText, ZENDESK_COMMENT_MAX } from './zendesk.js';
@@ -82,9 +88,10 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
           method: 'POST',
           headers: { ...headersOf(request.secrets), 'content-type': 'application/json' },
           body: JSON.stringify(ticket),
+          redirect: 'manual',
           signal: request.signal,
         });
-        const body = await response.text();
+        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
         const created = Created.safeParse(json(body));
         const id = created.success ? String(created.data.id) : undefined;
         return resultOfResponse(response.status, body, response.headers, request.now, id);
@@ -99,7 +106,7 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
           headers: headersOf(secrets),
           signal,
         });
-        const body = await response.text();
+        const body = await readBounded(response);
         const result = resultOfResponse(response.status, body, response.headers, new Date());
         return testResultOf(result, `connected to ${freshdesk.settings.domain}.freshdesk.com`);
       } catch (error) {

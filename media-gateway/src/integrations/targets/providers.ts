@@ -1,7 +1,7 @@
 import { createSign } from 'node:crypto';
 import { parseServiceAccount, type ServiceAccount } from '../../speech/service-account.js';
 import type { Connection, Secrets } from '../connections.js';
-import { excerpt, resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import { excerpt, readBounded, resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
 import type { IntegrationTarget, TestResult } from '../port.js';
 import type { TargetDeps } from './index.js';
 
@@ -41,7 +41,7 @@ export const providersTarget = (deps: TargetDeps): IntegrationTarget => {
   const get = async (url: string, headers: Record<string, string>, signal: AbortSignal, ok: string) => {
     try {
       const response = await deps.fetch(url, { method: 'GET', headers, signal });
-      const body = response.ok ? '' : await response.text();
+      const body = response.ok ? '' : await readBounded(response);
       return testResultOf(resultOfResponse(response.status, body, response.headers, new Date()), ok);
     } catch (error) {
       return testResultOf(resultOfError(error, signal), ok);
@@ -68,9 +68,10 @@ export const providersTarget = (deps: TargetDeps): IntegrationTarget => {
           grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
           assertion,
         }).toString(),
+        redirect: 'manual',
         signal,
       });
-      const body = await response.text();
+      const body = await readBounded(response);
       // Google refuses a revoked or deleted key with 400 invalid_grant, not 401.
       if (response.status === 400 && body.includes('invalid_grant')) {
         return {

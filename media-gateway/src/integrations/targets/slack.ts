@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { SettingsOf } from '@ccp/schemas';
-import { excerpt, resultOfError, resultOfResponse, retryAfterMs, testResultOf } from '../http-result.js';
+import {
+  excerpt,
+  MAX_JSON_ANSWER_BYTES,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  retryAfterMs,
+  testResultOf,
+} from '../http-result.js';
 import type { AttemptResult, DeliveryContent, IntegrationTarget, TestResult } from '../port.js';
 import type { TargetDeps } from './index.js';
 
@@ -53,7 +61,8 @@ const headersOf = (response: Response) => ({ get: (name: string) => response.hea
 
 /** A Web API answer as an attempt's result: Slack says most failures in the body of a 200. */
 export const resultOfWebApi = async (response: Response, now: Date): Promise<AttemptResult> => {
-  const body = await response.text();
+  // The Web API echoes the posted message: its answer may be larger than an error's.
+  const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
   if (response.status !== 200) return resultOfResponse(response.status, body, headersOf(response), now);
   let parsed;
   try {
@@ -110,6 +119,7 @@ export const createSlackTarget = (deps: TargetDeps): IntegrationTarget => {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
         body: JSON.stringify(body),
+        redirect: 'manual',
         signal,
       });
       return await resultOfWebApi(response, now);
@@ -130,10 +140,11 @@ export const createSlackTarget = (deps: TargetDeps): IntegrationTarget => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
+        redirect: 'manual',
         signal,
       });
       // 403 invalid_token (auth_failed), 404 no_service, 410 channel_is_archived, 400 invalid_payload.
-      return resultOfResponse(response.status, await response.text(), headersOf(response), now);
+      return resultOfResponse(response.status, await readBounded(response), headersOf(response), now);
     } catch (error) {
       // The URL is the secret: the guard's refusal names its host, never the path.
       const result = resultOfError(error, signal);

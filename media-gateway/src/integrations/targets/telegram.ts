@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import type { SettingsOf } from '@ccp/schemas';
-import { excerpt, MAX_RETRY_AFTER_MS, resultOfError, retryAfterMs, testResultOf } from '../http-result.js';
+import {
+  excerpt,
+  MAX_JSON_ANSWER_BYTES,
+  MAX_RETRY_AFTER_MS,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  retryAfterMs,
+  testResultOf,
+} from '../http-result.js';
 import type { AttemptResult, DeliveryContent, IntegrationTarget, TestResult } from '../port.js';
 import type { TargetDeps } from './index.js';
 
@@ -49,8 +58,13 @@ export const resultOfBotAnswer = async (
   now: Date,
   token: string,
 ): Promise<AttemptResult> => {
-  const body = await response.text();
+  // sendMessage echoes the message sent (up to 4096 characters with its entities).
+  const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
   const status = response.status;
+  if (status >= 300 && status < 400) {
+    const redirected = resultOfResponse(status, '', response.headers, now);
+    return redirected.ok ? redirected : { ...redirected, error: withoutToken(redirected.error, token) };
+  }
   let answer;
   try {
     const parsed = BotAnswer.safeParse(JSON.parse(body));
@@ -109,7 +123,12 @@ export const createTelegramTarget = (deps: TargetDeps): IntegrationTarget => {
       const response = await deps.fetch(`${api()}/bot${token}/${method}`, {
         ...(body === undefined
           ? { method: 'GET' }
-          : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+              redirect: 'manual' as const,
+            }),
         signal,
       });
       return await resultOfBotAnswer(response, now, token);

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import {
+  MAX_JSON_ANSWER_BYTES,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  testResultOf,
+} from '../http-result.js';
 import type { IntegrationTarget, TestResult } from '../port.js';
 import type { TargetDeps } from './index.js';
 
@@ -33,7 +39,7 @@ export const twilioTarget = (deps: Pick<TargetDeps, 'fetch' | 'twilioApiUrl'>): 
         headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
         signal,
       });
-      const body = await response.text();
+      const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
       // Twilio answers 404 as well as 401 to a SID the token does not belong to.
       if (response.status === 401 || response.status === 404) {
         return {

@@ -22,7 +22,8 @@ interface Received {
 let server: Server;
 let url = '';
 let received: Received[] = [];
-let answer: { status: number; headers?: Record<string, string> } = { status: 200 };
+let answer: { status: number; headers?: Record<string, string>; endless?: boolean } = { status: 200 };
+let endlessClosed: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -31,6 +32,17 @@ beforeAll(async () => {
     req.on('end', () => {
       received.push({ headers: req.headers, body });
       res.writeHead(answer.status, answer.headers ?? {});
+      if (answer.endless) {
+        // A receiver that never stops talking: only the reader hanging up ends it.
+        endlessClosed = new Promise((resolve) => res.on('close', () => resolve()));
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        const pump = (): void => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+        return;
+      }
       res.end(answer.status === 200 ? 'ok' : 'nope');
     });
   });
@@ -140,6 +152,29 @@ describe('the Standard Webhooks target', () => {
       errorKind: 'payload_too_large',
       retryable: false,
     });
+  });
+
+  it('treats a redirect as a final client error naming where it points, and never re-sends as a GET', async () => {
+    answer = { status: 301, headers: { location: 'https://receiver.example/hook' } };
+    const result = await target.deliver(request());
+    expect(result).toMatchObject({
+      ok: false,
+      errorKind: 'client_error',
+      statusCode: 301,
+      retryable: false,
+    });
+    expect(result.ok ? '' : result.error).toMatch(
+      /redirected to https:\/\/receiver\.example\/hook; set the final URL/,
+    );
+    expect(received.map((r) => r.body !== '')).toEqual([true]);
+  });
+
+  it('reads a bounded excerpt of an endless answer and hangs up', async () => {
+    answer = { status: 500, endless: true };
+    // No deadline on the attempt: only a bounded read lets it end.
+    const result = await target.deliver(request({ signal: new AbortController().signal }));
+    expect(result).toMatchObject({ ok: false, errorKind: 'server_error', retryable: true });
+    await endlessClosed;
   });
 
   it('refuses a payload over 256 KB without sending it', async () => {

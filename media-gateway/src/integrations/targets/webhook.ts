@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Connection, Secrets } from '../connections.js';
-import { resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import { readBounded, resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
 import type { AttemptResult, DeliveryRequest, IntegrationTarget } from '../port.js';
 
 /** Larger payloads are refused before sending: receivers commonly cap bodies there, and ours are thin anyway. */
@@ -52,9 +52,10 @@ const post = async (
         'webhook-signature': signatureHeader(id, now, payload, secrets.current, secrets.previous),
       },
       body: payload,
+      redirect: 'manual',
       signal,
     });
-    const body = await response.text().catch(() => '');
+    const body = await readBounded(response).catch(() => '');
     return resultOfResponse(response.status, body, response.headers, new Date());
   } catch (error) {
     return resultOfError(error, signal);

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { ConnectionOf, Secrets } from '../connections.js';
-import { resultOfError, resultOfResponse, testResultOf } from '../http-result.js';
+import {
+  MAX_JSON_ANSWER_BYTES,
+  readBounded,
+  resultOfError,
+  resultOfResponse,
+  testResultOf,
+} from '../http-result.js';
 import type {
   AttemptResult,
   DeliveryContent,
@@ -72,7 +78,7 @@ export const zendeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): Inte
       headers: headersOf(connection, request.secrets),
       signal: request.signal,
     });
-    const body = await response.text();
+    const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
     if (!response.ok)
       return { failed: resultOfResponse(response.status, body, response.headers, request.now) };
     const found = Found.safeParse(json(body));
@@ -119,9 +125,10 @@ export const zendeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): Inte
             'idempotency-key': request.deliveryId,
           },
           body: JSON.stringify({ ticket }),
+          redirect: 'manual',
           signal: request.signal,
         });
-        const body = await response.text();
+        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
         const created = Created.safeParse(json(body));
         const id = created.success ? String(created.data.ticket.id) : undefined;
         return resultOfResponse(response.status, body, response.headers, request.now, id);
@@ -136,7 +143,7 @@ export const zendeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): Inte
           headers: headersOf(zendesk, secrets),
           signal,
         });
-        const body = await response.text();
+        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
         const result = resultOfResponse(response.status, body, response.headers, new Date());
         if (!result.ok) return testResultOf(result, '');
         // Zendesk answers /users/me without a valid login too, as the anonymous user (id null).
