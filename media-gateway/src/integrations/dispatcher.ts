@@ -3,6 +3,7 @@ import {
   MAX_DELIVERY_ATTEMPTS,
   SYSTEM_ACTOR,
   decodeEvent,
+  deliveryEvents,
   parseStreamName,
   type ConnectionKind,
   type DeliveryAction,
@@ -11,9 +12,11 @@ import {
 } from '@ccp/schemas';
 import {
   CommandRejected,
+  deliveryDecider,
   isPassingRefusal,
   type CheckpointStore,
   type CommandHandler,
+  type DeliveryState,
   type EventStore,
   type IntegrationsSettings,
 } from '@ccp/command-service';
@@ -56,51 +59,34 @@ export interface DeliveryFacts {
   readonly due: number;
 }
 
+type DeliveryEvent = Parameters<typeof deliveryDecider.evolve>[1];
+const DELIVERY_EVENTS: ReadonlySet<string> = new Set(deliveryEvents.map((e) => e.type));
+
+/** The delivery decider's own evolve, plus when it is due: the one thing only the dispatcher needs. */
 export const foldDelivery = (events: readonly EventEnvelope[]): DeliveryFacts | undefined => {
-  let facts: DeliveryFacts | undefined;
+  let state: DeliveryState = deliveryDecider.initialState();
+  let due = Number.NaN;
   for (const event of events) {
+    if (!DELIVERY_EVENTS.has(event.type)) continue;
+    // decodeEvent checked the data against the event's schema.
+    state = deliveryDecider.evolve(state, event as unknown as DeliveryEvent);
     const data = event.data as Record<string, unknown>;
-    if (event.type === 'DeliveryScheduled') {
-      const scheduled = event.data as Pick<DeliveryFacts, 'connectionId' | 'kind' | 'action' | 'source'> & {
-        dueAt: string;
-      };
-      facts = {
-        status: 'pending',
-        connectionId: scheduled.connectionId,
-        kind: scheduled.kind,
-        action: scheduled.action,
-        source: scheduled.source,
-        attempts: 0,
-        sinceReplay: 0,
-        due: Date.parse(scheduled.dueAt),
-      };
-      continue;
-    }
-    if (!facts) continue;
-    switch (event.type) {
-      case 'DeliverySucceeded':
-        facts = { ...facts, status: 'delivered', attempts: Number(data['attempt']), sinceReplay: 0 };
-        break;
-      case 'DeliveryAttemptFailed':
-        facts = {
-          ...facts,
-          attempts: Number(data['attempt']),
-          sinceReplay: facts.sinceReplay + 1,
-          due: typeof data['retryAt'] === 'string' ? Date.parse(data['retryAt']) : facts.due,
-        };
-        break;
-      case 'DeliveryDeadLettered':
-        facts = { ...facts, status: 'dead_letter' };
-        break;
-      case 'DeliveryCancelled':
-        facts = { ...facts, status: 'cancelled' };
-        break;
-      case 'DeliveryReplayRequested':
-        facts = { ...facts, status: 'pending', sinceReplay: 0, due: Date.parse(event.occurredAt) };
-        break;
-    }
+    if (event.type === 'DeliveryScheduled') due = Date.parse(String(data['dueAt']));
+    else if (event.type === 'DeliveryAttemptFailed' && typeof data['retryAt'] === 'string')
+      due = Date.parse(data['retryAt']);
+    else if (event.type === 'DeliveryReplayRequested') due = Date.parse(event.occurredAt);
   }
-  return facts;
+  if (state.status === 'none') return undefined;
+  return {
+    status: state.status,
+    connectionId: state.connectionId,
+    kind: state.kind,
+    action: state.action,
+    source: state.source,
+    attempts: state.attempts,
+    sinceReplay: state.attemptsSinceReplay,
+    due,
+  };
 };
 
 interface Pending {
@@ -108,6 +94,11 @@ interface Pending {
   readonly deliveryId: string;
   connectionId: string | undefined;
   due: number;
+  /**
+   * What the planner handed over in this process with the schedule it just stored: the first attempt needs
+   * no read of the delivery's stream. Dropped after an attempt; a retry or replay reads the stream.
+   */
+  handed?: DeliveryFacts;
 }
 
 export interface DispatcherStats {
@@ -142,6 +133,8 @@ export interface DispatcherOptions {
   readonly now: () => Date;
   /** The longest wait between two looks at the clock (tests on a moved clock make it short). */
   readonly pollMs?: number;
+  /** Attempts (and reads) one tenant may have running at once; half the global concurrency by default. */
+  readonly perTenantConcurrency?: number;
   readonly random?: () => number;
   readonly log: (message: string) => void;
 }
@@ -164,7 +157,10 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
   const pollMs = options.pollMs ?? 60_000;
   const pending = new Map<string, Pending>();
   const inFlight = new Set<string>();
+  // Keyed by tenant and connection: connection ids are the tenants' choice, the same in many tenants.
   const perConnection = new Map<string, number>();
+  const perTenant = new Map<string, number>();
+  const tenantLimit = Math.max(1, options.perTenantConcurrency ?? Math.floor(settings.concurrency / 2));
   const resolving = new Set<string>();
   const counts = { attempts: 0, delivered: 0, failed: 0, cancelled: 0 };
   let ready = false;
@@ -176,6 +172,17 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
   let idleWaiters: (() => void)[] = [];
 
   const keyOf = (tenantId: string, deliveryId: string) => `${tenantId}.${deliveryId}`;
+  const connectionKeyOf = (tenantId: string, connectionId: string) => `${tenantId}\u0000${connectionId}`;
+  const take = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+  const give = (counts: Map<string, number>, key: string) => {
+    const left = (counts.get(key) ?? 1) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
+  };
+  const track = (task: Promise<void>) => {
+    running.add(task);
+    void task.finally(() => running.delete(task));
+  };
   const streamOf = (tenantId: string, deliveryId: string) => `delivery-${tenantId}.${deliveryId}`;
 
   const apply = (event: EventEnvelope): void => {
@@ -234,9 +241,8 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
         return true;
       } catch (error) {
         if (error instanceof CommandRejected && !isPassingRefusal(error)) {
-          log(
-            `integrations: ${type} ${String(data['deliveryId'])} refused (${error.code}): ${error.message}`,
-          );
+          // The code only: the message may quote the provider's answer, which can hold personal data.
+          log(`integrations: ${type} ${String(data['deliveryId'])} refused (${error.code})`);
           return false;
         }
         if ((attempt & (attempt - 1)) === 0)
@@ -343,43 +349,58 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
 
   const run = (entry: Pending, connectionId: string): void => {
     const key = keyOf(entry.tenantId, entry.deliveryId);
+    const connectionKey = connectionKeyOf(entry.tenantId, connectionId);
     inFlight.add(key);
-    perConnection.set(connectionId, (perConnection.get(connectionId) ?? 0) + 1);
-    const task = (async () => {
-      try {
-        const facts = await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId));
-        if (!facts || facts.status !== 'pending') pending.delete(key);
-        else if (facts.due > now().getTime()) entry.due = facts.due;
-        else await attemptOnce(entry, facts);
-      } catch (error) {
-        log(`integrations: delivery ${entry.deliveryId} failed unexpectedly: ${String(error)}`);
-        entry.due = now().getTime() + 1_000;
-      } finally {
-        inFlight.delete(key);
-        const left = (perConnection.get(connectionId) ?? 1) - 1;
-        if (left > 0) perConnection.set(connectionId, left);
-        else perConnection.delete(connectionId);
-        queuePump();
-      }
-    })();
-    running.add(task);
-    void task.finally(() => running.delete(task));
+    take(perConnection, connectionKey);
+    take(perTenant, entry.tenantId);
+    const handed = entry.handed;
+    delete entry.handed;
+    track(
+      (async () => {
+        try {
+          const facts = handed ?? (await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId)));
+          if (!facts || facts.status !== 'pending') pending.delete(key);
+          else if (facts.due > now().getTime()) entry.due = facts.due;
+          else await attemptOnce(entry, facts);
+        } catch (error) {
+          log(`integrations: delivery ${entry.deliveryId} failed unexpectedly: ${String(error)}`);
+          entry.due = now().getTime() + 1_000;
+        } finally {
+          inFlight.delete(key);
+          give(perConnection, connectionKey);
+          give(perTenant, entry.tenantId);
+          queuePump();
+        }
+      })(),
+    );
   };
 
-  /** A replayed delivery's connection is in its stream: read it before it counts against a connection. */
+  /**
+   * A delivery known only from a retry or replay event: its connection is in its stream, read before it counts
+   * against a connection. The read counts against the limits too, and stop() waits for it.
+   */
   const resolve = (entry: Pending): void => {
     const key = keyOf(entry.tenantId, entry.deliveryId);
     resolving.add(key);
-    void readDelivery(store, streamOf(entry.tenantId, entry.deliveryId))
-      .then((facts) => {
-        if (!facts || facts.status !== 'pending') pending.delete(key);
-        else entry.connectionId = facts.connectionId;
-      })
-      .catch((error: unknown) => log(`integrations: reading ${entry.deliveryId} failed: ${String(error)}`))
-      .finally(() => {
-        resolving.delete(key);
-        queuePump();
-      });
+    take(perTenant, entry.tenantId);
+    track(
+      (async () => {
+        try {
+          const facts = await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId));
+          if (!facts || facts.status !== 'pending') pending.delete(key);
+          else entry.connectionId = facts.connectionId;
+        } catch (error) {
+          if (stopped) return;
+          log(`integrations: reading ${entry.deliveryId} failed: ${String(error)}`);
+          // A read that keeps failing is tried again a second later, not in a loop.
+          entry.due = now().getTime() + 1_000;
+        } finally {
+          resolving.delete(key);
+          give(perTenant, entry.tenantId);
+          queuePump();
+        }
+      })(),
+    );
   };
 
   const pump = (): void => {
@@ -388,17 +409,20 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
     const at = now().getTime();
     let next = Number.POSITIVE_INFINITY;
     for (const [key, entry] of pending) {
-      if (inFlight.size >= settings.concurrency) break;
+      if (inFlight.size + resolving.size >= settings.concurrency) break;
       if (inFlight.has(key) || resolving.has(key)) continue;
       if (entry.due > at) {
         next = Math.min(next, entry.due);
         continue;
       }
+      // One tenant's hanging connections leave the other slots to the other tenants.
+      if ((perTenant.get(entry.tenantId) ?? 0) >= tenantLimit) continue;
       if (entry.connectionId === undefined) {
         resolve(entry);
         continue;
       }
-      if ((perConnection.get(entry.connectionId) ?? 0) >= settings.perConnectionConcurrency) continue;
+      const connectionKey = connectionKeyOf(entry.tenantId, entry.connectionId);
+      if ((perConnection.get(connectionKey) ?? 0) >= settings.perConnectionConcurrency) continue;
       run(entry, entry.connectionId);
     }
     if (timer) clearTimeout(timer);
@@ -444,9 +468,26 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
   });
 
   return {
-    enqueue: ({ tenantId, deliveryId, connectionId, due }) => {
+    enqueue: ({ tenantId, deliveryId, connectionId, due, scheduled }) => {
       const key = keyOf(tenantId, deliveryId);
-      if (!pending.has(key)) pending.set(key, { tenantId, deliveryId, connectionId, due: due.getTime() });
+      if (!pending.has(key))
+        pending.set(key, {
+          tenantId,
+          deliveryId,
+          connectionId,
+          due: due.getTime(),
+          // Just stored by the planner, in this process: nothing else can have happened to it yet.
+          ...(scheduled && {
+            handed: {
+              status: 'pending',
+              connectionId,
+              ...scheduled,
+              attempts: 0,
+              sinceReplay: 0,
+              due: due.getTime(),
+            },
+          }),
+        });
       queuePump();
     },
     cancelConnection: async (tenantId, connectionId, reason) => {

@@ -7,6 +7,7 @@ import {
   topicOf,
   type ConnectionKind,
   type DeliveryAction,
+  type DeliverySource,
   type EventEnvelope,
 } from '@ccp/schemas';
 import {
@@ -14,6 +15,7 @@ import {
   isPassingRefusal,
   type CheckpointStore,
   type CommandHandler,
+  type CommandResult,
   type EventStore,
   type SubjectKeys,
 } from '@ccp/command-service';
@@ -90,6 +92,12 @@ export interface PlannerDispatch {
     readonly deliveryId: string;
     readonly connectionId: string;
     readonly due: Date;
+    /** Given only when this call stored the schedule: the dispatcher then need not read it back. */
+    readonly scheduled?: {
+      readonly kind: ConnectionKind;
+      readonly action: DeliveryAction;
+      readonly source: DeliverySource;
+    };
   }): void;
   cancelConnection(
     tenantId: string,
@@ -151,25 +159,27 @@ export const startPlanner = async (options: {
       for (const { connection, action } of planned(event)) {
         const deliveryId = deliveryIdOf(connection.connectionId, event.id);
         const due = now();
-        const scheduled = await scheduleOrSkip(handler, options.log, [
+        const facts = { kind: connection.kind, action, source: { ...source, position } };
+        const result = await scheduleOrSkip(handler, options.log, [
           'ScheduleDelivery',
           {
             tenantId: event.tenantId,
             deliveryId,
             connectionId: connection.connectionId,
-            kind: connection.kind,
-            action,
-            source: { ...source, position },
+            ...facts,
             dueAt: due.toISOString(),
           },
           { actor: SYSTEM_ACTOR, correlationId: event.correlationId, causationId: event.id },
         ]);
-        if (!scheduled) continue;
+        if (!result) continue;
+        // Planned again after a restart, the delivery may have been attempted already: then only its stream says.
+        const stored = result.events.some((e) => e.type === 'DeliveryScheduled');
         dispatch.enqueue({
           tenantId: event.tenantId,
           deliveryId,
           connectionId: connection.connectionId,
           due,
+          ...(stored && { scheduled: facts }),
         });
       }
     },
@@ -185,14 +195,13 @@ const scheduleOrSkip = async (
   handler: Pick<CommandHandler, 'handleTrusted'>,
   log: (message: string) => void,
   args: Parameters<CommandHandler['handleTrusted']>,
-): Promise<boolean> => {
+): Promise<CommandResult | undefined> => {
   try {
-    await handler.handleTrusted(...args);
-    return true;
+    return await handler.handleTrusted(...args);
   } catch (error) {
     if (!(error instanceof CommandRejected) || isPassingRefusal(error)) throw error;
     log(`integrations planner: delivery not scheduled (${error.code}): ${error.message}`);
-    return false;
+    return undefined;
   }
 };
 

@@ -1,6 +1,8 @@
 import {
   MAX_DELIVERY_ATTEMPTS,
   type CommandOf,
+  type ConnectionKind,
+  type DeliveryAction,
   type DeliverySource,
   type EventOf,
   type deliveryCommands,
@@ -18,6 +20,9 @@ export type DeliveryState =
   | {
       readonly status: DeliveryStatus;
       readonly connectionId: string;
+      // Not needed to decide: carried so the dispatcher folds a delivery with this same evolve.
+      readonly kind: ConnectionKind;
+      readonly action: DeliveryAction;
       readonly source: DeliverySource;
       /** Attempts over the delivery's whole life; the next one is numbered attempts + 1. */
       readonly attempts: number;
@@ -82,6 +87,8 @@ export const evolve = (state: DeliveryState, event: DeliveryEvent): DeliveryStat
     return {
       status: 'pending',
       connectionId: event.data.connectionId,
+      kind: event.data.kind,
+      action: event.data.action,
       source: event.data.source,
       attempts: 0,
       attemptsSinceReplay: 0,
