@@ -29,7 +29,9 @@ beforeAll(async () => {
   standIn = await startStandIn((r) =>
     r.url.includes('/api/v2/agents/me')
       ? { status: 200, body: { id: 3, contact: { email: 'agent@acme.test' } } }
-      : { status: 201, body: { id: 55, subject: 'x' } },
+      : r.url.includes('/api/v2/search/tickets')
+        ? { status: 200, body: { total: 0, results: [] } }
+        : { status: 201, body: { id: 55, subject: 'x' } },
   );
   target = freshdeskTarget({ fetch: loopbackFetch, apiUrls: { freshdesk: `${standIn.url}/{domain}` } });
 });
@@ -100,6 +102,38 @@ describe('Freshdesk target', () => {
       errorKind: 'server_error',
       retryable: true,
     });
+  });
+
+  it('opens the ticket at once on a first attempt, without searching', async () => {
+    await target.deliver(requestFor(connection, secrets));
+    expect(standIn.received.map((r) => r.method)).toEqual(['POST']);
+  });
+
+  it('on a retry answers with the ticket already tagged with our ref instead of opening a second', async () => {
+    standIn.answerNext({ status: 200, body: { total: 1, results: [{ id: 77, tags: ['ccp:t-42'] }] } });
+    const result = await target.deliver(requestFor(connection, secrets, { attempt: 2 }));
+    expect(result).toEqual({ ok: true, statusCode: 200, externalId: '77' });
+    expect(standIn.received).toHaveLength(1);
+    const [search] = standIn.received;
+    const url = new URL(search?.url ?? '', 'http://x');
+    expect(`${search?.method} ${url.pathname}`).toBe('GET /acme/api/v2/search/tickets');
+    // Freshdesk's filter query: the whole expression in double quotes, string values in single quotes.
+    expect(url.searchParams.get('query')).toBe(`"tag:'ccp:t-42'"`);
+    expect(search?.headers.authorization).toBe(expectedAuth);
+  });
+
+  it('on a retry that finds nothing opens the ticket; a failed search ends the attempt as its answer', async () => {
+    const created = await target.deliver(requestFor(connection, secrets, { attempt: 3 }));
+    expect(created).toEqual({ ok: true, statusCode: 201, externalId: '55' });
+    expect(standIn.received.map((r) => r.method)).toEqual(['GET', 'POST']);
+    standIn.received.length = 0;
+    standIn.answerNext({ status: 503 });
+    expect(await target.deliver(requestFor(connection, secrets, { attempt: 2 }))).toMatchObject({
+      ok: false,
+      errorKind: 'server_error',
+      retryable: true,
+    });
+    expect(standIn.received.map((r) => r.method)).toEqual(['GET']);
   });
 
   it('tests the key with /agents/me', async () => {

@@ -27,6 +27,8 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`);
 
 const Created = z.object({ id: z.union([z.number(), z.string()]) });
+/** The filter API's answer (`GET /api/v2/search/tickets`): `{total, results: [ticket…]}`. */
+const Found = z.object({ results: z.array(Created) });
 
 const json = (text: string): unknown => {
   try {
@@ -42,9 +44,10 @@ const json = (text: string): unknown => {
  * a name beside it): a ticket whose customer has neither email nor phone is refused here, for good, rather than
  * sent to be refused there.
  *
- * At least once: Freshdesk takes no idempotency key and its search is eventually consistent, so an attempt
- * whose answer was lost (a timeout after Freshdesk created the ticket) can open a second one on retry. The
- * `ccp:<ref>` tag makes such a twin easy to find and merge.
+ * Freshdesk takes no idempotency key: a retry or a replay (attempt > 1) first looks for a ticket tagged
+ * `ccp:<ref>` through the filter API and answers with it, so a lost answer does not open a second ticket. The
+ * filter API is eventually consistent (its index trails creation by seconds to minutes), so a retry right after
+ * a lost answer can still open a twin; the tag makes it easy to find and merge.
  */
 export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): IntegrationTarget => {
   const baseOf = (connection: ConnectionOf<'freshdesk'>) =>
@@ -55,6 +58,28 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
     authorization: `Basic ${Buffer.from(`${secrets.apiKey ?? ''}:X`).toString('base64')}`,
     accept: 'application/json',
   });
+
+  /** The ticket tagged with our ref, if Freshdesk's filter API knows one; a failed search ends the attempt. */
+  const existing = async (
+    connection: ConnectionOf<'freshdesk'>,
+    secrets: Secrets,
+    ref: string,
+    signal: AbortSignal,
+    now: Date,
+  ): Promise<{ failed: AttemptResult } | { id: string | undefined }> => {
+    // The query language has no escape for quotes: a ref holding one is not searched (ours never do).
+    if (/['"\\]/.test(ref)) return { id: undefined };
+    const query = encodeURIComponent(`"tag:'${FRESHDESK_REF_TAG}${ref}'"`);
+    const response = await deps.fetch(`${baseOf(connection)}/api/v2/search/tickets?query=${query}`, {
+      headers: headersOf(secrets),
+      signal,
+    });
+    const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
+    if (!response.ok) return { failed: resultOfResponse(response.status, body, response.headers, now) };
+    const found = Found.safeParse(json(body));
+    const first = found.success ? found.data.results[0] : undefined;
+    return { id: first === undefined ? undefined : String(first.id) };
+  };
 
   return {
     kinds: ['freshdesk'],
@@ -84,6 +109,17 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
         tags: [HELPDESK_TAG, `${FRESHDESK_REF_TAG}${content.externalRef}`],
       };
       try {
+        if (request.attempt > 1) {
+          const found = await existing(
+            connection,
+            request.secrets,
+            content.externalRef,
+            request.signal,
+            request.now,
+          );
+          if ('failed' in found) return found.failed;
+          if (found.id !== undefined) return { ok: true, statusCode: 200, externalId: found.id };
+        }
         const response = await deps.fetch(`${baseOf(connection)}/api/v2/tickets`, {
           method: 'POST',
           headers: { ...headersOf(request.secrets), 'content-type': 'application/json' },
