@@ -24,6 +24,13 @@ export interface GoogleSpeechOptions {
   readonly sslCreds?: ChannelCredentials;
   /** A recognition model such as 'phone_call'; Google's default for the language when omitted. */
   readonly model?: string;
+  /** For logs and errors; "google" when omitted (a tenant's own account is named as the tenant's). */
+  readonly name?: string;
+  /**
+   * Whether failures go to the platform's health page (the default). A tenant's own account sets false: its
+   * wrong key is the tenant's to fix and must not mark the platform degraded.
+   */
+  readonly health?: boolean;
 }
 
 type StreamingRequest = protos.google.cloud.speech.v1.IStreamingRecognizeRequest;
@@ -71,6 +78,8 @@ const streamingConfig = (recognition: RecognitionOptions, model: string | undefi
 export const createGoogleSpeechToText = (
   options: GoogleSpeechOptions = {},
 ): SpeechToText & { close(): Promise<void> } => {
+  const name = options.name ?? 'google';
+  const health = options.health ?? true;
   const client = new SpeechClient({
     ...(options.credentials !== undefined && { credentials: { ...options.credentials } }),
     ...(options.projectId !== undefined && { projectId: options.projectId }),
@@ -142,12 +151,12 @@ export const createGoogleSpeechToText = (
         await closed;
         if (aborted) return EMPTY_TRANSCRIPT;
         if (failure !== undefined) {
-          recordProviderFailure('stt', 'google', failure);
-          throw new SpeechUnavailableError('google', `streaming recognition failed: ${String(failure)}`, {
+          if (health) recordProviderFailure('stt', name, failure);
+          throw new SpeechUnavailableError(name, `streaming recognition failed: ${String(failure)}`, {
             cause: failure,
           });
         }
-        recordProviderSuccess('stt', 'google');
+        if (health) recordProviderSuccess('stt', name);
         if (finals.length === 0) return EMPTY_TRANSCRIPT;
         // Long utterances come back as several final results, one per stretch of speech.
         const text = finals
@@ -171,5 +180,5 @@ export const createGoogleSpeechToText = (
     };
   };
 
-  return { name: 'google', start, close: () => client.close() };
+  return { name, start, close: () => client.close() };
 };

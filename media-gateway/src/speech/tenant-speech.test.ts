@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   createSqliteEventStore,
@@ -11,12 +11,14 @@ import {
   withPersonalDataEncryption,
   type EventStore,
 } from '@ccp/command-service';
-import { createLiveConnections } from '../integrations/live-connections.js';
+import { createLiveConnections, type LiveConnections } from '../integrations/live-connections.js';
+import { providerFailures } from '../llm/provider-failures.js';
 import { encodeMachineVoice } from './machine-voice.js';
 import { toFrames } from './mulaw.js';
 import type { SpeechToText } from './port.js';
 import { createMachineVoiceSpeechToText } from './stt-machine-voice.js';
 import { parseServiceAccount } from './service-account.js';
+import { createGoogleSpeechToText } from './stt-google.js';
 import { createTenantSpeech } from './tenant-speech.js';
 import { startGoogleSpeechStandIn, type GoogleSpeechStandIn } from './testing/stand-ins/google-speech.js';
 
@@ -68,7 +70,10 @@ describe('sttFor: a tenant brings its own Google Speech (local gRPC stand-in of 
   let store: EventStore;
   let keys: ReturnType<typeof createSqliteSubjectKeys>;
   let speech: ReturnType<typeof createTenantSpeech>;
+  let connections: LiveConnections;
   const logs: string[] = [];
+  /** How many Google clients were closed so far. */
+  let closed = 0;
 
   beforeAll(async () => {
     standIn = await startGoogleSpeechStandIn();
@@ -86,11 +91,22 @@ describe('sttFor: a tenant brings its own Google Speech (local gRPC stand-in of 
       ],
       'no_stream',
     );
-    const connections = createLiveConnections(store, keys);
+    connections = createLiveConnections(store, keys);
     await connections.catchUp();
     speech = createTenantSpeech({
       connections,
       platform: createMachineVoiceSpeechToText(),
+      // The real adapter, with its closing counted.
+      createGoogle: (options) => {
+        const google = createGoogleSpeechToText(options);
+        return {
+          ...google,
+          close: async () => {
+            closed += 1;
+            await google.close();
+          },
+        };
+      },
       // A stand-in without TLS: http:// is how INTEGRATION_API_URLS names one.
       apiUrl: `http://${standIn.host}:${standIn.port}`,
       log: (message) => logs.push(message),
@@ -107,7 +123,7 @@ describe('sttFor: a tenant brings its own Google Speech (local gRPC stand-in of 
     const transcript = await hear(speech.sttFor('acme'), 'I would like an appointment');
     expect(transcript.text).toBe('I would like an appointment');
     expect(standIn.received).toHaveLength(1);
-    expect(speech.sttFor('acme').name).toBe('google');
+    expect(speech.sttFor('acme').name).toBe('tenant:acme:google');
   });
 
   it("leaves another tenant on the platform's speech-to-text", async () => {
@@ -126,16 +142,45 @@ describe('sttFor: a tenant brings its own Google Speech (local gRPC stand-in of 
         /tenant acme, google_speech connection stt: .*machine-voice transcribes instead/,
       );
       expect(logs.join('\n')).not.toContain('PRIVATE KEY');
+      // The tenant's account failed, not the platform's Google Speech: the health page shows nothing of it.
+      expect(providerFailures().filter((f) => f.port === 'stt')).toEqual([]);
     } finally {
       standIn.failing = undefined;
     }
   });
 
+  it('closes the old client only once the calls still streaming on it have finished', async () => {
+    const talking = speech.sttFor('acme').start({ languages: ['en'] });
+    for (const frame of toFrames(encodeMachineVoice('I am still talking'))) talking.write(frame);
+    const aborted = speech.sttFor('acme').start({ languages: ['en'] });
+    for (const frame of toFrames(encodeMachineVoice('never mind'))) aborted.write(frame);
+    const rotated = { serviceAccountJson: serviceAccount };
+    await store.append(
+      'connection-acme.stt',
+      [
+        event('acme', 'ConnectionSecretsRotated', {
+          secrets: rotated,
+          secretHints: { serviceAccountJson: '…' },
+        }),
+      ],
+      'any',
+    );
+    await connections.catchUp();
+    const before = closed;
+    const fallbacks = logs.length;
+    // The next utterance gets a client of the new version; the two calls above still stream on the old one.
+    expect(speech.sttFor('acme').name).toBe('tenant:acme:google');
+    aborted.abort();
+    expect(closed).toBe(before);
+    expect((await talking.finish()).text).toBe('I am still talking');
+    expect(logs.length).toBe(fallbacks);
+    await vi.waitFor(() => expect(closed).toBe(before + 1));
+  });
+
   it('goes back to the platform once the connection is disabled', async () => {
     await store.append('connection-acme.stt', [event('acme', 'ConnectionDisabled', {})], 'any');
-    // The lookup catches up in the background: the next utterance sees the change.
-    speech.sttFor('acme');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The lookup catches up in the background: the next utterance after the catch-up sees the change.
+    await connections.catchUp();
     expect(speech.sttFor('acme').name).toBe('machine-voice');
   });
 });

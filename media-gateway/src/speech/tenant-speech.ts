@@ -70,20 +70,85 @@ export const withSpeechFallback = (
   },
 });
 
+/** A tenant's Google client and the recognitions still streaming on it. */
+interface Client {
+  readonly stt: ClosableStt;
+  open: number;
+  /** Superseded (a new connection version) or disabled: closed once `open` is back to 0. */
+  retired: boolean;
+}
+
 interface Cached {
   readonly connectionId: string;
   readonly version: number;
   readonly stt: SpeechToText;
-  readonly own?: ClosableStt;
+  readonly own?: Client;
 }
+
+const closeClient = (client: Client): Promise<void> =>
+  client.stt.close?.().catch(() => undefined) ?? Promise.resolve();
+
+/** The client's recognizer, counting each session from its start until it is finished or aborted. */
+const counted = (client: Client, onIdle: () => void): SpeechToText => ({
+  name: client.stt.name,
+  start: (recognition, onInterim): RecognitionSession => {
+    const session = client.stt.start(recognition, onInterim);
+    client.open += 1;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      client.open -= 1;
+      if (client.retired && client.open === 0) onIdle();
+    };
+    return {
+      write: (frame) => session.write(frame),
+      finish: async () => {
+        try {
+          return await session.finish();
+        } finally {
+          end();
+        }
+      },
+      abort: () => {
+        session.abort();
+        end();
+      },
+    };
+  },
+});
 
 export const createTenantSpeech = (deps: TenantSpeechDeps): TenantSpeech => {
   const { connections, platform, log } = deps;
   const createGoogle = deps.createGoogle ?? createGoogleSpeechToText;
   const cache = new Map<string, Cached>();
+  // Retired clients that calls still stream on, so that shutting down closes them too.
+  const draining = new Set<Client>();
 
+  // One read of the log at a time: utterances that start meanwhile do not queue more.
+  let reading = false;
+  const catchUp = (): void => {
+    if (reading) return;
+    reading = true;
+    void connections
+      .catchUp()
+      .catch((error: unknown) => log(`stt: the connections could not be read: ${String(error)}`))
+      .finally(() => {
+        reading = false;
+      });
+  };
+
+  const retire = (client: Client): void => {
+    draining.delete(client);
+    void closeClient(client);
+  };
+  // Calls already streaming on the old client finish their utterance on it: closing it now would cut them off.
   const release = (cached: Cached | undefined): void => {
-    void cached?.own?.close?.().catch(() => undefined);
+    const client = cached?.own;
+    if (client === undefined) return;
+    client.retired = true;
+    if (client.open === 0) void closeClient(client);
+    else draining.add(client);
   };
 
   const build = (tenantId: string, connection: Connection): Omit<Cached, 'connectionId' | 'version'> => {
@@ -100,12 +165,16 @@ export const createTenantSpeech = (deps: TenantSpeechDeps): TenantSpeech => {
     }
     const { client_email, private_key, project_id } = parsed.account;
     try {
-      const own = createGoogle({
+      const google = createGoogle({
+        name: `tenant:${tenantId}:google`,
+        health: false,
         credentials: { client_email, private_key },
         ...(project_id !== undefined && { projectId: project_id }),
         ...(deps.apiUrl !== undefined && endpointOf(deps.apiUrl)),
       });
-      return { own, stt: withSpeechFallback(own, platform, (message) => log(`stt: ${where}: ${message}`)) };
+      const own: Client = { stt: google, open: 0, retired: false };
+      const stt = counted(own, () => retire(own));
+      return { own, stt: withSpeechFallback(stt, platform, (message) => log(`stt: ${where}: ${message}`)) };
     } catch (error) {
       // Never the error itself: a client refusing a key may quote it.
       log(`stt: ${where}: the Google client could not be created; the platform's speech-to-text listens`);
@@ -117,7 +186,7 @@ export const createTenantSpeech = (deps: TenantSpeechDeps): TenantSpeech => {
   return {
     sttFor: (tenantId) => {
       // Read as it is (a caller is speaking), while a catch-up brings changes in for the next utterance.
-      void connections.catchUp().catch(() => undefined);
+      catchUp();
       const connection = connections.view.enabled(tenantId, 'google_speech')[0];
       const cached = cache.get(tenantId);
       if (connection === undefined) {
@@ -138,8 +207,10 @@ export const createTenantSpeech = (deps: TenantSpeechDeps): TenantSpeech => {
       return built.stt;
     },
     close: async () => {
-      for (const cached of cache.values()) await cached.own?.close?.().catch(() => undefined);
+      const clients = [...cache.values()].flatMap((cached) => (cached.own ? [cached.own] : []));
       cache.clear();
+      await Promise.all([...clients, ...draining].map(closeClient));
+      draining.clear();
     },
   };
 };
