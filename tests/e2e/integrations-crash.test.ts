@@ -62,6 +62,13 @@ describe('the platform killed while webhooks are in flight', () => {
     async () => {
       let secret = '';
       const received: { id: string; eventId: string; verified: boolean }[] = [];
+      // Every request as it arrives (before it is answered), with the platform run it came from.
+      let run = 1;
+      const arrived: { id: string; run: number }[] = [];
+      const answered = new Set<string>();
+      // Once some are delivered the receiver stops answering: what arrives then is surely in flight at the kill.
+      let hold = false;
+      const held = new Set<string>();
       receiver = createHttpServer((req, res) => {
         let body = '';
         req.on('data', (c: Buffer) => (body += c.toString()));
@@ -78,9 +85,16 @@ describe('the platform killed while webhooks are in flight', () => {
             verified = false;
           }
           const eventId = (JSON.parse(body) as { data: { eventId: string } }).data.eventId;
+          const id = String(req.headers['webhook-id']);
+          arrived.push({ id, run });
+          if (hold) {
+            held.add(id);
+            return;
+          }
           // Slow: attempts are still in flight when the kill lands.
           setTimeout(() => {
-            received.push({ id: String(req.headers['webhook-id']), eventId, verified });
+            received.push({ id, eventId, verified });
+            if (!res.destroyed) answered.add(id);
             res.writeHead(200).end();
           }, 150);
         });
@@ -129,10 +143,22 @@ describe('the platform killed while webhooks are in flight', () => {
         30_000,
         'some deliveries',
       );
+      hold = true;
+      await waitFor(
+        () => Promise.resolve(held.size),
+        (n) => n >= 1,
+        30_000,
+        'a request left unanswered',
+      );
       mark('killing');
       first.child.kill('SIGKILL');
       await first.exited;
       expect(received.length).toBeLessThan(EVENTS);
+      // Requests the receiver had and never answered: attempts in flight at the kill.
+      const unanswered = new Set([...held].filter((id) => !answered.has(id)));
+      expect(unanswered.size).toBeGreaterThan(0);
+      run = 2;
+      hold = false;
 
       const second = await spawnPlatform(env);
       running.push(second);
@@ -178,6 +204,9 @@ describe('the platform killed while webhooks are in flight', () => {
       expect(received.every((r) => r.verified)).toBe(true);
       for (const r of received) expect(sourceOf.get(r.id), r.id).toBe(r.eventId);
       expect(new Set(received.map((r) => r.eventId)).size).toBe(EVENTS);
+      // What was in flight at the kill was sent again after the restart, under the same webhook-id.
+      const again = new Set(arrived.filter((a) => a.run === 2).map((a) => a.id));
+      expect([...unanswered].filter((id) => again.has(id))).toEqual([...unanswered]);
     },
   );
 });
