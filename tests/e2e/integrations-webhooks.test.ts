@@ -6,7 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { MAX_DELIVERY_ATTEMPTS, decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { DEMO_TENANT } from '@ccp/infra';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
-import { apiClient, login } from '../support/platform.js';
+import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
 
 /*
  * Outbound webhooks end to end: the platform in this process, a test receiver on loopback (a stand-in of a
@@ -141,7 +141,11 @@ describe('outbound webhooks', () => {
       const { connectionId, slot, secret } = await connect('once');
       await openTicket();
       await waitFor(() => (slot?.hits.length ?? 0) === 1, 10_000, 'the delivery');
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(
+        async () => lastType((await ofConnection(connectionId))[0]) === 'DeliverySucceeded',
+        10_000,
+        'the success recorded',
+      );
       expect(slot?.hits).toHaveLength(1);
       expect(slot?.hits[0]).toMatchObject({ verified: true, type: 'TicketOpened' });
       const [delivery] = await ofConnection(connectionId);
@@ -175,6 +179,12 @@ describe('outbound webhooks', () => {
     expect(new Set(hits.map((h) => h.id)).size).toBe(1);
     expect(hits.every((h) => h.verified)).toBe(true);
     expect((hits[2]?.at ?? 0) - (hits[1]?.at ?? 0)).toBeGreaterThanOrEqual(950);
+    // The receiver counts a hit before its answer reaches the platform: wait for the success to be recorded.
+    await waitFor(
+      async () => lastType((await ofConnection(connectionId))[0]) === 'DeliverySucceeded',
+      10_000,
+      'the success recorded',
+    );
     const [delivery] = await ofConnection(connectionId);
     expect(delivery?.map((e) => e.type)).toEqual([
       'DeliveryScheduled',
@@ -291,4 +301,86 @@ describe('outbound webhooks', () => {
     });
     expect(refused.status).toBe(403);
   });
+
+  it(
+    "keeps tenants apart: another tenant's admin cannot test, rotate or replay these, and no event crosses over",
+    { timeout: 30_000 },
+    async () => {
+      const root = apiClient(
+        env.test.url,
+        await login(env.test.url, SUPER_ADMIN.email, SUPER_ADMIN.password),
+      );
+      const created = await root.command('CreateTenant', {
+        tenantId: 'globex',
+        name: 'Globex',
+        planTier: 'starter',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(200);
+      const issued = await root.request<{ key: string }>('POST', '/api/api-keys', {
+        tenantId: 'globex',
+        name: 'Globex ops',
+        role: 'tenant_admin',
+        scopes: ['commands', 'read', 'admin'],
+      });
+      expect(issued.status).toBe(201);
+      const globex = apiClient(env.test.url, issued.body.key);
+
+      const ours = await connect('isolation-ours');
+      const ticketId = await openTicket();
+      await waitFor(() => ours.slot?.hits.some((h) => h.status === 200) ?? false, 20_000, 'our delivery');
+      const deliveryId = (await ofConnection(ours.connectionId))[0]?.[0]?.streamId.split('.')[1] ?? '';
+
+      // Globex's own connection at another path of the receiver, for every event type of its tenant.
+      const theirs = await globex.request('POST', '/api/integrations/connections', {
+        tenantId: 'globex',
+        name: 'Globex receiver',
+        settings: { kind: 'webhook', url: `${base}/hook/isolation-theirs`, eventTypes: ['*'] },
+      });
+      expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
+      const theirSecret = (theirs.body as { generatedSecrets?: { signingSecret: string } }).generatedSecrets;
+      receiver['/hook/isolation-theirs'] = {
+        answers: [],
+        hits: [],
+        secret: theirSecret?.signingSecret ?? '',
+      };
+
+      // Naming our connection or delivery from Globex finds nothing of ours, and changes nothing.
+      const before = (await env.test.platform.store.readAll({ maxCount: 1_000_000 })).length;
+      for (const action of ['test', 'rotate'] as const) {
+        const answer = await globex.request(
+          'POST',
+          `/api/integrations/connections/${ours.connectionId}/${action}`,
+          {
+            tenantId: 'globex',
+          },
+        );
+        expect({ action, status: answer.status }).toEqual({ action, status: 404 });
+      }
+      const replay = await globex.command('ReplayDelivery', { tenantId: 'globex', deliveryId });
+      expect(replay.status).toBe(404);
+      const aimed = await globex.command('ReplayDelivery', { tenantId: DEMO_TENANT, deliveryId });
+      expect(aimed.status).toBe(403);
+      expect((await env.test.platform.store.readAll({ maxCount: 1_000_000 })).length).toBe(before);
+
+      // A ticket of Globex reaches Globex's receiver and never ours; ours never reached theirs.
+      const globexTicket = await globex.command('OpenTicket', {
+        tenantId: 'globex',
+        ticketId: 't_globex_1',
+        subject: 'Globex matter',
+        description: 'Theirs alone',
+      });
+      expect(globexTicket.status, JSON.stringify(globexTicket.body)).toBe(200);
+      const theirSlot = receiver['/hook/isolation-theirs'];
+      await waitFor(() => (theirSlot?.hits.length ?? 0) > 0, 20_000, "Globex's delivery");
+      expect(theirSlot?.hits.every((h) => h.verified && h.type === 'TicketOpened')).toBe(true);
+      expect(ours.slot?.hits.length).toBe(1);
+      const ourEvents = (await env.test.platform.store.readStream(`ticket-${DEMO_TENANT}.${ticketId}`)).map(
+        (e) => e.id,
+      );
+      const theirSources = (await env.test.platform.store.readAll({ maxCount: 1_000_000 }))
+        .filter((e) => e.streamId.startsWith('delivery-globex.'))
+        .map((e) => JSON.stringify(e.data));
+      for (const id of ourEvents) expect(theirSources.some((data) => data.includes(id))).toBe(false);
+    },
+  );
 });
