@@ -9,6 +9,7 @@ import {
   type PaymentsPort,
   type ProviderEvent,
 } from '@ccp/command-service';
+import { BodyTooLarge, readRawBody } from '../http/raw-body.js';
 import { storedAccount } from './view.js';
 
 export const STRIPE_WEBHOOK_PATH = '/stripe/webhook';
@@ -27,51 +28,6 @@ export interface StripeWebhookOptions {
   readonly log: (message: string) => void;
   readonly bodyLimit?: number;
 }
-
-class BodyTooLarge extends Error {}
-
-/** The body exactly as sent: the signature is over these bytes, so nothing may parse it first. */
-const rawBody = (ctx: Context, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const declared = Number(ctx.get('content-length') || '0');
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const request = ctx.req;
-    const cleanup = () => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onError);
-      request.off('aborted', onAborted);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        // The rest is not read: the connection is closed after the answer.
-        request.pause();
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onAborted = () => onError(new Error('the request was aborted'));
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onError);
-    request.on('aborted', onAborted);
-  });
 
 type Planned = { readonly type: string; readonly data: Record<string, unknown> };
 
@@ -175,7 +131,7 @@ export const stripeWebhook = (options: StripeWebhookOptions): Middleware => {
     }
     let raw: Buffer;
     try {
-      raw = await rawBody(ctx, limit);
+      raw = await readRawBody(ctx.req, limit);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       ctx.set('Connection', 'close');

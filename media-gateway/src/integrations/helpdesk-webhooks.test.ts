@@ -37,12 +37,14 @@ let base = '';
 let run = 0;
 const logged: string[] = [];
 let handler: ReturnType<typeof createCommandHandler>;
+let clock = NOW;
 
 const send = (tenantId: string, type: string, data: Record<string, unknown>) =>
   handler.handleTrusted(type, { tenantId, ...data }, { actor: SYSTEM_ACTOR });
 
 beforeEach(async () => {
   run += 1;
+  clock = NOW;
   const keys = createSqliteSubjectKeys(join(dir, `keys-${run}.db`), randomBytes(32));
   store = withPersonalDataEncryption(createSqliteEventStore({ path: ':memory:' }), keys);
   handler = createCommandHandler({ store, routes: commandRoutes });
@@ -70,7 +72,7 @@ beforeEach(async () => {
       catchUp: live.catchUp,
       handler,
       log: (m) => logged.push(m),
-      now: () => NOW,
+      now: () => clock,
     }),
   );
   server = app.listen(0, '127.0.0.1');
@@ -102,7 +104,7 @@ const postZendesk = async (
   options: { secret?: string; timestamp?: string; path?: string; signature?: string } = {},
 ) => {
   const body = JSON.stringify(payload);
-  const timestamp = options.timestamp ?? NOW.toISOString();
+  const timestamp = options.timestamp ?? clock.toISOString();
   const response = await fetch(`${base}${options.path ?? '/integrations/zendesk/acme/zd'}`, {
     method: 'POST',
     headers: {
@@ -132,6 +134,14 @@ const postFreshdesk = async (
 };
 
 const solved = { ticket_id: '901', external_id: 't-42', status: 'Solved' };
+
+/** What every unverified request gets, whether the connection exists or not: nothing to tell ids apart by. */
+let refusedBody: Record<string, unknown> | undefined;
+const expectRefused = (answer: { status: number; body: Record<string, unknown> }) => {
+  expect(answer.status).toBe(401);
+  refusedBody ??= answer.body;
+  expect(answer.body).toEqual(refusedBody);
+};
 
 describe('Zendesk status webhook', () => {
   it('resolves our ticket when Zendesk says it is solved, as the helpdesk, once', async () => {
@@ -165,7 +175,7 @@ describe('Zendesk status webhook', () => {
     ['no signature', { signature: '' }],
   ])('refuses %s with 401, recording nothing', async (_, options) => {
     const answer = await postZendesk(solved, options);
-    expect(answer.status).toBe(401);
+    expectRefused(answer);
     expect(await typesAfterOpen()).toEqual([]);
     expect(JSON.stringify(logged)).not.toContain(ZD_SECRET);
   });
@@ -174,19 +184,49 @@ describe('Zendesk status webhook', () => {
     ['an unknown connection id', '/integrations/zendesk/acme/nope'],
     ['a connection of another kind', '/integrations/zendesk/acme/fd'],
     ['a tenant that is not', '/integrations/zendesk/ghost/zd'],
-  ])('answers 404 for %s', async (_, path) => {
-    expect((await postZendesk(solved, { path })).status).toBe(404);
+    ['an id that is no id', '/integrations/zendesk/acme/no%20such'],
+  ])('answers %s as it answers a bad signature: 401, same body', async (_, path) => {
+    expectRefused(await postZendesk(solved, { path }));
+    expectRefused(await postZendesk(solved, { signature: 'bad' }));
+    // Nor does the body limit tell them apart: it is applied before the connection is looked up.
+    const big = { ...solved, padding: 'x'.repeat(70_000) };
+    expect((await postZendesk(big, { path })).status).toBe(413);
     expect(await typesAfterOpen()).toEqual([]);
   });
 
-  it('answers 404 for a disabled connection', async () => {
+  it('answers a disabled connection as it answers a bad signature', async () => {
     await send('acme', 'DisableConnection', { connectionId: 'zd' });
-    expect((await postZendesk(solved)).status).toBe(404);
+    expectRefused(await postZendesk(solved));
     expect(await typesAfterOpen()).toEqual([]);
+  });
+
+  it('answers 404, not 500, to a path whose percent-encoding is malformed', async () => {
+    for (const path of ['/integrations/zendesk/%E0%A4%A/zd', '/integrations/zendesk/acme/%zz'])
+      expect((await postZendesk(solved, { path })).status).toBe(404);
+    expect(await typesAfterOpen()).toEqual([]);
+  });
+
+  it('verifies with the previous secret during a rotation’s overlap, and not after it', async () => {
+    const rotated = 'zendesk-signing-secret-rotated-0123';
+    await send('acme', 'RotateConnectionSecrets', {
+      connectionId: 'zd',
+      secrets: { apiToken: 'zd-api-token-123', webhookSecret: rotated },
+      overlapSeconds: 3600,
+    });
+    // The overlap runs from the rotation (the handler's clock, now) for an hour.
+    clock = new Date(Date.now() + 30 * 60_000);
+    expect((await postZendesk({ ...solved, status: 'hold' }, { secret: `${ZD_SECRET}-acme` })).status).toBe(
+      200,
+    );
+    expect((await postZendesk({ ...solved, status: 'hold' }, { secret: rotated })).status).toBe(200);
+    clock = new Date(Date.now() + 2 * 3600_000);
+    expectRefused(await postZendesk(solved, { secret: `${ZD_SECRET}-acme` }));
+    expect((await postZendesk(solved, { secret: rotated })).status).toBe(200);
+    expect(await typesAfterOpen()).toEqual(['TicketUpdated', 'TicketResolved']);
   });
 
   it('refuses acme’s signature on the other tenant’s connection, changing neither ticket', async () => {
-    expect((await postZendesk(solved, { path: '/integrations/zendesk/other/zd' })).status).toBe(401);
+    expectRefused(await postZendesk(solved, { path: '/integrations/zendesk/other/zd' }));
     expect(await typesAfterOpen('other')).toEqual([]);
     expect(await typesAfterOpen()).toEqual([]);
   });
@@ -239,15 +279,14 @@ describe('Freshdesk status webhook', () => {
     ['another tenant’s token', `${FD_TOKEN}-other`],
     ['no token', ''],
   ])('refuses %s with 401, recording nothing', async (_, token) => {
-    expect((await postFreshdesk(resolved, { token })).status).toBe(401);
+    expectRefused(await postFreshdesk(resolved, { token }));
     expect(await typesAfterOpen()).toEqual([]);
   });
 
-  it('answers 404 for another tenant’s connection', async () => {
-    expect((await postFreshdesk(resolved, { path: '/integrations/freshdesk/acme/zd' })).status).toBe(404);
-    expect((await postFreshdesk(resolved, { path: '/integrations/freshdesk/acme/other-fd' })).status).toBe(
-      404,
-    );
+  it('answers a connection of another kind or an unknown one as a wrong token', async () => {
+    expectRefused(await postFreshdesk(resolved, { path: '/integrations/freshdesk/acme/zd' }));
+    expectRefused(await postFreshdesk(resolved, { path: '/integrations/freshdesk/acme/other-fd' }));
+    expectRefused(await postFreshdesk(resolved, { token: 'wrong-token-0123456789' }));
     expect(await typesAfterOpen()).toEqual([]);
   });
 });

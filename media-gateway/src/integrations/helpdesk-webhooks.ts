@@ -3,6 +3,7 @@ import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { EntityId, TenantId, type Actor } from '@ccp/schemas';
 import { CommandRejected, isPassingRefusal, type CommandHandler } from '@ccp/command-service';
+import { BodyTooLarge, readRawBody } from '../http/raw-body.js';
 import type { Connection, ConnectionsView, Secrets } from './connections.js';
 import { FRESHDESK_REF_TAG } from './targets/freshdesk.js';
 
@@ -82,38 +83,6 @@ const sameText = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-class BodyTooLarge extends Error {}
-
-/** The body exactly as sent (the signature is over these bytes), at most `limit` bytes. */
-const rawBody = (ctx: Context, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    if (Number(ctx.get('content-length') || '0') > limit) return reject(new BodyTooLarge());
-    const request = ctx.req;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      request.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      // Not destroyed: the 413 is answered, then the connection closed (Connection: close).
-      done();
-      request.pause();
-      reject(new BodyTooLarge());
-    };
-    const onEnd = () => {
-      done();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onAborted = () => onError(new Error('the request was aborted'));
-    request.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
-  });
-
 /** Whether the request carries the connection's secret (current, or the one before a rotation, still valid). */
 const verified = (
   helpdesk: Helpdesk,
@@ -170,10 +139,26 @@ const refOf = (
 
 const NAMES = { zendesk: 'Zendesk', freshdesk: 'Freshdesk' } as const;
 
+/** One answer for every request not verified, whatever the reason (see helpdeskWebhooks). */
+const NOT_VERIFIED = {
+  error: 'not verified: check the connection’s address and its webhook secret (token or signing secret)',
+} as const;
+
+/** A path segment decoded; undefined when its percent-encoding is malformed (decodeURIComponent throws). */
+const decoded = (segment: string | undefined): string | undefined => {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * `POST /integrations/zendesk|freshdesk/:tenantId/:connectionId`: a helpdesk's status change, verified with
- * the connection's webhook secret, applied to the platform's ticket. Unknown, disabled or other-kind
- * connections answer 404; a bad signature or token 401; a body over 64 KB 413; nothing is recorded for any.
+ * the connection's webhook secret, applied to the platform's ticket. The body is read (413 over 64 KB) before
+ * the connection is looked up, and an unknown, disabled or other-kind connection gets the same 401 as a bad
+ * signature or token, so a caller without the secret cannot tell which connection ids exist. A path that is not
+ * percent-encoded properly answers 404. Nothing is recorded for any of them.
  * A command that failed for the platform's own reasons answers 500, which the helpdesk retries.
  */
 export const helpdeskWebhooks = (options: HelpdeskWebhooksOptions): Middleware => {
@@ -192,31 +177,37 @@ export const helpdeskWebhooks = (options: HelpdeskWebhooksOptions): Middleware =
       ctx.set('Allow', 'POST');
       return answer(ctx, 405, { error: 'POST only' });
     }
-    const tenantId = TenantId.safeParse(decodeURIComponent(match[2] ?? ''));
-    const connectionId = EntityId.safeParse(decodeURIComponent(match[3] ?? ''));
-    const notFound = { error: 'no such connection' };
-    if (!tenantId.success || !connectionId.success) return answer(ctx, 404, notFound);
-    await options.catchUp();
-    const connection: Connection | undefined = connections.connection(tenantId.data, connectionId.data);
-    if (!connection || !connection.enabled || connection.kind !== helpdesk) return answer(ctx, 404, notFound);
-    const current = connections.secretsOf(connection);
-    if (!current) return answer(ctx, 404, notFound);
-    const previous = connections.previousSecretsOf(connection, now());
+    const tenantText = decoded(match[2]);
+    const connectionText = decoded(match[3]);
+    // Not a path any connection could have: a malformed %-escape names nothing.
+    if (tenantText === undefined || connectionText === undefined)
+      return answer(ctx, 404, { error: 'not found' });
+    const tenantId = TenantId.safeParse(tenantText);
+    const connectionId = EntityId.safeParse(connectionText);
 
     let raw: Buffer;
     try {
-      raw = await rawBody(ctx, BODY_LIMIT);
+      raw = await readRawBody(ctx.req, BODY_LIMIT);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       ctx.set('Connection', 'close');
-      return answer(ctx, 413, { error: `the body is larger than ${BODY_LIMIT} bytes` });
+      return answer(ctx, 413, { error: error.message });
     }
+    if (!tenantId.success || !connectionId.success) return answer(ctx, 401, NOT_VERIFIED);
+    await options.catchUp();
+    const connection: Connection | undefined = connections.connection(tenantId.data, connectionId.data);
+    if (!connection || !connection.enabled || connection.kind !== helpdesk)
+      return answer(ctx, 401, NOT_VERIFIED);
+    const current = connections.secretsOf(connection);
+    if (!current) return answer(ctx, 401, NOT_VERIFIED);
+    const previous = connections.previousSecretsOf(connection, now());
     const refused = verified(helpdesk, ctx, raw, previous ? [current, previous] : [current], now());
     if (refused !== undefined) {
+      // The reason goes to the operator's log only: the caller learns no more than for an unknown connection.
       log(
         `integrations: ${NAMES[helpdesk]} webhook for ${tenantId.data}/${connectionId.data} refused: ${refused}`,
       );
-      return answer(ctx, 401, { error: refused });
+      return answer(ctx, 401, NOT_VERIFIED);
     }
     const update = refOf(helpdesk, raw);
     if (!update)
