@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { providerFailures } from '@ccp/media-gateway';
 import { hangUp, placeInboundCall, say, scripted } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
@@ -24,9 +25,13 @@ interface ChatRequest {
   readonly body: { model: string; messages: { role: string; content: unknown }[] };
 }
 
-/** A stand-in of the OpenAI chat completions API (POST /v1/chat/completions): every turn gets the same reply. */
+/**
+ * A stand-in of the OpenAI chat completions API (POST /v1/chat/completions): every turn gets the same reply, or,
+ * while `refusing`, OpenAI's 401 quoting the key it refused.
+ */
 const startStandIn = async () => {
   const received: ChatRequest[] = [];
+  const state = { refusing: false };
   const server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -38,6 +43,20 @@ const startStandIn = async () => {
       }
       const body = JSON.parse(text) as ChatRequest['body'];
       received.push({ headers: req.headers, body });
+      if (state.refusing) {
+        const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: {
+              message: `Incorrect API key provided: ${key}`,
+              type: 'invalid_request_error',
+              code: null,
+            },
+          }),
+        );
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -62,6 +81,7 @@ const startStandIn = async () => {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     received,
+    state,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };
@@ -155,4 +175,27 @@ describe("a tenant's own language model", () => {
     expect(replies.map((r) => r.text)).not.toContain(STAND_IN_TEXT);
     expect(standIn.received.length).toBe(before);
   });
+
+  it(
+    "answers with the platform's engine when the tenant's key is refused, and keeps the failure off the platform's health page",
+    { timeout: 60_000 },
+    async () => {
+      standIn.state.refusing = true;
+      const enabled = await root.command('EnableConnection', {
+        tenantId: DEMO_TENANT,
+        connectionId: 'own-model',
+      });
+      expect(enabled.status).toBe(200);
+      const before = standIn.received.length;
+      const { result, replies } = await callDemo();
+      expect(standIn.received.length).toBeGreaterThan(before);
+      expect(replies.length).toBeGreaterThan(0);
+      expect(result.heard.length).toBeGreaterThan(0);
+      expect(replies.map((r) => r.text)).not.toContain(STAND_IN_TEXT);
+      // The tenant's wrong key is the tenant's to fix: the platform is not degraded by it, and no log quotes it.
+      expect(providerFailures().filter((f) => f.port === 'llm')).toEqual([]);
+      expect(logs.join('\n')).toMatch(new RegExp(`tenant ${DEMO_TENANT}.*HTTP 401`));
+      expect(logs.join('\n')).not.toContain(OWN_KEY);
+    },
+  );
 });
