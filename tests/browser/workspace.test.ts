@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import {
@@ -30,6 +33,64 @@ const EARLIER = 'CA-ws-prev';
 const AGENT = userIdOf('agent');
 
 let h: ConsoleHarness;
+let hubspot: Server;
+const HUBSPOT_TOKEN = 'pat-na1-workspace-test-token';
+/** Searches the stand-in of HubSpot's CRM search API was asked, with their bearer token. */
+const hubspotSearches: { path: string; authorization: string | undefined }[] = [];
+
+/**
+ * A stand-in of HubSpot's CRM v3 search API (contacts by phone, calls by contact): the caller is a contact of the
+ * tenant's HubSpot with one earlier call logged there.
+ */
+const startHubSpotStandIn = async (): Promise<string> => {
+  hubspot = createServer((request, response) => {
+    hubspotSearches.push({ path: request.url ?? '', authorization: request.headers.authorization });
+    request.resume();
+    response.setHeader('content-type', 'application/json');
+    if (request.headers.authorization !== `Bearer ${HUBSPOT_TOKEN}`) {
+      response.statusCode = 401;
+      response.end(JSON.stringify({ status: 'error', category: 'INVALID_AUTHENTICATION' }));
+    } else if (request.url === '/crm/v3/objects/contacts/search') {
+      response.end(
+        JSON.stringify({
+          total: 1,
+          results: [
+            {
+              id: '5101',
+              properties: {
+                firstname: 'Dana',
+                lastname: 'Whitfield',
+                phone: CALLER,
+                company: 'Whitfield Bakery',
+              },
+            },
+          ],
+        }),
+      );
+    } else if (request.url === '/crm/v3/objects/calls/search') {
+      response.end(
+        JSON.stringify({
+          total: 1,
+          results: [
+            {
+              id: '77',
+              properties: {
+                hs_call_title: 'Asked about a payment plan',
+                hs_timestamp: '2026-11-02T15:00:00Z',
+              },
+            },
+          ],
+        }),
+      );
+    } else {
+      response.statusCode = 404;
+      response.end('{}');
+    }
+  });
+  hubspot.listen(0, '127.0.0.1');
+  await once(hubspot, 'listening');
+  return `http://127.0.0.1:${(hubspot.address() as AddressInfo).port}`;
+};
 
 /** A command as the media gateway sends it, in the demo tenant. */
 const send = async (type: string, data: Record<string, unknown>): Promise<void> => {
@@ -54,7 +115,16 @@ const handling = (client: ApiClient) =>
   client.request<Handling>('GET', `/api/calls/${CALL}/handling?tenantId=${DEMO_TENANT}`).then((r) => r.body);
 
 beforeAll(async () => {
-  h = await startConsole();
+  h = await startConsole({
+    env: { INTEGRATION_API_URLS: JSON.stringify({ hubspot: await startHubSpotStandIn() }) },
+  });
+  // The tenant's HubSpot knows the caller: the workspace shows their CRM record beside the platform's own.
+  await send('CreateConnection', {
+    connectionId: 'crm',
+    name: 'HubSpot',
+    settings: { kind: 'hubspot' },
+    secrets: { accessToken: HUBSPOT_TOKEN },
+  });
   // The caller rang before: an ended call with a ticket opened from it, their record in the workspace.
   await send('StartCall', {
     callId: EARLIER,
@@ -88,6 +158,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+  hubspot?.close();
   expect(h?.pageErrors ?? []).toEqual([]);
 }, 60_000);
 
@@ -177,6 +248,11 @@ describe('the agent workspace', () => {
       await containsText(transcript, 'You charged me twice again');
       await containsText(page.getByTestId('caller-calls'), EARLIER);
       await containsText(page.getByTestId('caller-tickets'), 'Duplicate cleaning on the invoice');
+      const crm = page.getByTestId('crm-record');
+      await containsText(crm, 'Dana Whitfield');
+      await containsText(crm, 'Whitfield Bakery');
+      await containsText(crm, 'Asked about a payment plan');
+      expect(hubspotSearches.every((s) => s.authorization === `Bearer ${HUBSPOT_TOKEN}`)).toBe(true);
       await containsText(page.getByTestId('in-control'), 'The AI');
 
       // Guidance needs the person on the call first.

@@ -111,12 +111,27 @@ const putJson = async <T>(
   return answer as T;
 };
 
+/** A contact in the tenant's CRM, as media-gateway/src/integrations/port.ts answers it. */
+export interface CrmRecord {
+  readonly system: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly company?: string;
+  readonly url?: string;
+  readonly recent: readonly { readonly at?: string; readonly text: string }[];
+}
+
 export const workspace = {
   inbox: () => getJson<{ items: readonly InboxItem[] }>('/api/escalations'),
   call: (callId: string) =>
     getJson<{ call: WorkspaceCall; transcript: readonly TranscriptLine[] }>(`/api/calls/${segment(callId)}`),
   handling: (callId: string) => getJson<CallHandling>(`/api/calls/${segment(callId)}/handling`),
   caller: (callId: string) => getJson<CallerRecord>(`/api/calls/${segment(callId)}/caller`),
+  /** The caller's record in the tenant's connected CRM (null when none is connected or it has none). */
+  crmRecord: (callId: string) =>
+    getJson<{ record: CrmRecord | null }>('/api/integrations/crm-record', { callId }),
   directory: () => getJson<Directory>('/api/config/directory'),
   calls: (query: Record<string, string | number | undefined>) =>
     getJson<Page<WorkspaceCall>>('/api/calls', query),

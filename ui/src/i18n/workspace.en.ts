@@ -92,6 +92,12 @@ export const workspaceEn = {
       noTickets: 'No tickets.',
       unknown: 'The caller’s record cannot be read yet.',
     },
+    crm: {
+      title: 'In your CRM',
+      open: 'Open in {system}',
+      recent: 'Latest activity',
+      none: 'No activity recorded.',
+    },
     wrap: {
       title: 'Wrap up the call',
       subtitle:

@@ -95,6 +95,12 @@ export const workspaceEs: WorkspaceMessages = {
       noTickets: 'No hay tickets.',
       unknown: 'Aún no se puede leer el historial de quien llama.',
     },
+    crm: {
+      title: 'En su CRM',
+      open: 'Abrir en {system}',
+      recent: 'Última actividad',
+      none: 'No hay actividad registrada.',
+    },
     wrap: {
       title: 'Cerrar la llamada',
       subtitle:
