@@ -3,7 +3,14 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConnectionSecrets, decodeEvent, EntityId, parseWith, type ConnectionKind } from '@ccp/schemas';
+import {
+  ConnectionSecrets,
+  decodeEvent,
+  EntityId,
+  parseWith,
+  TenantId,
+  type ConnectionKind,
+} from '@ccp/schemas';
 import {
   CommandRejected,
   authenticate,
@@ -50,15 +57,17 @@ export const CONNECTIONS_ROUTES = {
 /** Webhook rotations keep the previous secret signing beside the new one for a day unless told otherwise. */
 const DEFAULT_WEBHOOK_OVERLAP_SECONDS = 86_400;
 
+/** The tenant a body names, checked before anything is authorized against it. */
+const Tenant = z.looseObject({ tenantId: TenantId.optional() });
 const Create = z.object({
-  tenantId: z.string().optional(),
+  tenantId: TenantId.optional(),
   connectionId: EntityId.optional(),
   name: z.unknown(),
   settings: z.unknown(),
   secrets: ConnectionSecrets.optional(),
 });
 const Rotate = z.object({
-  tenantId: z.string().optional(),
+  tenantId: TenantId.optional(),
   secrets: ConnectionSecrets.optional(),
   overlapSeconds: z.number().int().optional(),
 });
@@ -105,7 +114,8 @@ export const connectionsApi = (options: {
 
   const allow = async (state: ApiState, route: RouteAccess, body: unknown) => {
     const credential = requireCredential(state);
-    const tenantId = tenantOf(credential, body as { tenantId?: string });
+    // Parsed first: a tenantId of the wrong shape is the caller's 400, not a 403 or a failure further in.
+    const tenantId = tenantOf(credential, parseBody(Tenant, body));
     await authorize(credential, route, { tenantId }, options.auth.planOf);
     const context = {
       actor: credential.actor,
