@@ -262,6 +262,7 @@ export const mediaGatewayModule = (
         tts: speech.tts,
         authToken: account.authToken,
         tenantAccounts: ownTwilio.knownAccounts,
+        tenantOfCall,
         streamTokens: tokens,
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         endOfSpeechMs: settings.endOfSpeechMs,

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   createSqliteEventStore,
@@ -54,6 +54,7 @@ describe('tenant Twilio accounts', () => {
   let store: EventStore;
   let keys: ReturnType<typeof createSqliteSubjectKeys>;
   let twilio: ReturnType<typeof tenantTwilio>;
+  let live: ReturnType<typeof createLiveConnections>;
   const made: { accountSid: string; authToken: string }[] = [];
   const asked: string[] = [];
   let version = 0;
@@ -86,8 +87,9 @@ describe('tenant Twilio accounts', () => {
       ],
       'no_stream',
     );
+    live = createLiveConnections(store, keys);
     twilio = tenantTwilio({
-      connections: createLiveConnections(store, keys),
+      connections: live,
       platformAccountSid: PLATFORM_SID,
       carrierFor: (account) => {
         made.push(account);
@@ -143,6 +145,23 @@ describe('tenant Twilio accounts', () => {
     await carrier.hangUp('CA-acme');
     expect(made.map((m) => m.authToken)).toEqual(['acme-token-one-0123456789', 'acme-token-two-0123456789']);
     expect((await twilio.senderOf('acme'))?.provider).toBe('twilio');
+  });
+
+  // The Media Streams upgrade looks accounts up before anything is authenticated: it must cost no decryption.
+  it('opens a known account only for its own SID, once per connection version', async () => {
+    await live.catchUp();
+    const opened = vi.spyOn(live.view, 'secretsOf');
+    try {
+      expect(twilio.knownAccounts(`AC${'ff'.repeat(16)}`)).toEqual([]);
+      expect(twilio.knownAccounts(PLATFORM_SID)).toEqual([]);
+      expect(opened).not.toHaveBeenCalled();
+      for (let i = 0; i < 5; i += 1) {
+        expect(twilio.knownAccounts(ACME_SID)).toMatchObject([{ tenantId: 'acme', accountSid: ACME_SID }]);
+      }
+      expect(opened.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      opened.mockRestore();
+    }
   });
 
   it('sends the tenant back to the platform once the connection is disabled', async () => {

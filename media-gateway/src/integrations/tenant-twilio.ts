@@ -21,10 +21,11 @@ export interface TenantTwilio {
    */
   byAccountSid(accountSid: string): Promise<readonly TenantTwilioAccount[]>;
   /**
-   * Every tenant's own account as last caught up, without catching up: for the Media Streams upgrade, which
-   * cannot wait (the call's voice webhook caught up moments before).
+   * The tenants' own accounts with this SID as last caught up, without catching up: for the Media Streams
+   * upgrade, which cannot wait (the call's voice webhook caught up moments before). Only those are opened, so an
+   * unauthenticated upgrade costs no other tenant's token.
    */
-  knownAccounts(): readonly TenantTwilioAccount[];
+  knownAccounts(accountSid: string): readonly TenantTwilioAccount[];
   /** The tenant's own account, when it has an enabled one whose token opens. */
   accountOf(tenantId: string): Promise<TenantTwilioAccount | undefined>;
   /** The tenant's own carrier, cached per connection version; undefined: the platform's. */
@@ -47,12 +48,17 @@ export const tenantTwilio = (deps: {
   readonly senderFor: (account: { accountSid: string; authToken: string }) => MessageSender;
 }): TenantTwilio => {
   const { connections } = deps;
-  const carriers = perVersion(deps.carrierFor);
-  const senders = perVersion(deps.senderFor);
+  const carriers = perVersion((account: TenantTwilioAccount) => deps.carrierFor(account));
+  const senders = perVersion((account: TenantTwilioAccount) => deps.senderFor(account));
 
+  // Opened once per connection version (a rotation, a disable or a removal makes a new one): a webhook or an
+  // upgrade does not decrypt the token again, and a removed connection is never looked up (it is not enabled).
+  const tokens = perVersion(
+    (connection: ConnectionOf<'twilio'>) => connections.view.secretsOf(connection)?.['authToken'],
+  );
   const openedOf = (connection: ConnectionOf<'twilio'> | undefined): TenantTwilioAccount | undefined => {
     if (!connection || connection.settings.accountSid === deps.platformAccountSid) return undefined;
-    const authToken = connections.view.secretsOf(connection)?.['authToken'];
+    const authToken = tokens(connection);
     if (authToken === undefined) return undefined;
     return {
       tenantId: connection.tenantId,
@@ -79,7 +85,11 @@ export const tenantTwilio = (deps: {
         .filter((c) => c.settings.accountSid === accountSid)
         .flatMap((c) => openedOf(c) ?? []);
     },
-    knownAccounts: () => connections.view.allEnabled('twilio').flatMap((c) => openedOf(c) ?? []),
+    knownAccounts: (accountSid) =>
+      connections.view
+        .allEnabled('twilio')
+        .filter((c) => c.settings.accountSid === accountSid)
+        .flatMap((c) => openedOf(c) ?? []),
     accountOf,
     carrierOf: async (tenantId) => {
       const account = await accountOf(tenantId);
@@ -93,9 +103,11 @@ export const tenantTwilio = (deps: {
 };
 
 /** A client per connection, made again when the connection changed (a rotated token, a new SID). */
-const perVersion = <T>(make: (account: TenantTwilioAccount) => T) => {
+const perVersion = <A extends { tenantId: string; connectionId: string; version: number }, T>(
+  make: (account: A) => T,
+) => {
   const made = new Map<string, { version: number; client: T }>();
-  return (account: TenantTwilioAccount): T => {
+  return (account: A): T => {
     const key = `${account.tenantId}/${account.connectionId}`;
     const cached = made.get(key);
     if (cached?.version === account.version) return cached.client;

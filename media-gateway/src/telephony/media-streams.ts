@@ -19,10 +19,15 @@ export interface MediaStreamOptions {
   readonly tts: TextToSpeech;
   readonly authToken: string;
   /**
-   * Tenants' own Twilio accounts, as known now (no catch-up: the call's voice webhook caught up moments before):
-   * a stream of a call on a tenant's account is signed with that tenant's token.
+   * Tenants' own Twilio accounts with this SID, as known now (no catch-up: the call's voice webhook caught up
+   * moments before): a stream of a call on a tenant's account is signed with that tenant's token.
    */
-  readonly tenantAccounts?: () => readonly StreamAccount[];
+  readonly tenantAccounts?: (accountSid: string) => readonly StreamAccount[];
+  /**
+   * The tenant of a call the gateway no longer holds in memory (the directory's, from the log): a stream
+   * reconnecting after a restart is still checked against its call's tenant.
+   */
+  readonly tenantOfCall?: (callId: string) => Promise<string | undefined>;
   /** Checks the token the stream's TwiML gave it: the upgrade's signature does not say which call it is for. */
   readonly streamTokens: StreamTokens;
   readonly publicUrl?: string;
@@ -34,6 +39,25 @@ export interface MediaStreamOptions {
 }
 
 export const MEDIA_PATH = '/twilio/media';
+
+/**
+ * The stream URL of a call on a Twilio account: `/twilio/media/<AccountSid>`. Twilio's <Stream> URL takes no
+ * query string, so the path names the account whose token signs the upgrade: an unauthenticated upgrade costs
+ * one signature check per account with that SID, never one per tenant.
+ */
+export const mediaPathFor = (accountSid: string | undefined): string =>
+  accountSid !== undefined && ACCOUNT_SID.test(accountSid) ? `${MEDIA_PATH}/${accountSid}` : MEDIA_PATH;
+
+const ACCOUNT_SID = /^AC[0-9a-f]{32}$/;
+
+/** Tenants that typed the same SID are few; more than this is not tried (each costs an HMAC). */
+const MAX_ACCOUNTS_TRIED = 3;
+
+const accountOfPath = (path: string): string | null | undefined => {
+  if (path === MEDIA_PATH) return undefined;
+  const sid = path.startsWith(`${MEDIA_PATH}/`) ? path.slice(MEDIA_PATH.length + 1) : '';
+  return ACCOUNT_SID.test(sid) ? sid : null;
+};
 
 /** A tenant's own Twilio account, which may stream only that tenant's calls. */
 export interface StreamAccount {
@@ -100,8 +124,10 @@ export const mediaStreams = (options: MediaStreamOptions) => {
 
   return {
     upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
-      const path = (request.url ?? '').split('?')[0];
-      if (path !== MEDIA_PATH) return false;
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      // null: not a Media Streams path; undefined: one that names no account (the platform's only).
+      const pathAccount = accountOfPath(path);
+      if (pathAccount === null) return false;
       // A client that resets the connection mid-upgrade must not become an unhandled 'error'.
       socket.on('error', (error) => options.log(`media stream upgrade: ${error.message}`));
       const signature = request.headers['x-twilio-signature'];
@@ -109,11 +135,15 @@ export const mediaStreams = (options: MediaStreamOptions) => {
       const url = `${(options.publicUrl ?? `http://${host}`).replace(/^http/, 'ws').replace(/\/$/, '')}${request.url ?? ''}`;
       const signedBy = (token: string) =>
         typeof signature === 'string' && twilio.validateRequest(token, signature, url, {});
-      const tenant = signedBy(options.authToken)
-        ? undefined
-        : options.tenantAccounts?.().find((account) => signedBy(account.authToken));
+      const byPlatform = signedBy(options.authToken);
+      const tenant =
+        byPlatform || pathAccount === undefined || typeof signature !== 'string'
+          ? undefined
+          : (options.tenantAccounts?.(pathAccount) ?? [])
+              .slice(0, MAX_ACCOUNTS_TRIED)
+              .find((account) => signedBy(account.authToken));
       if (tenant) signers.set(request, tenant);
-      if (!signedBy(options.authToken) && !tenant) {
+      if (!byPlatform && !tenant) {
         socket.end(
           'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\nX-Twilio-Signature does not match\r\n',
         );
@@ -147,8 +177,35 @@ const handle = (
   let leaving = false;
   /** A start was refused: nothing this socket sends acts on any call. */
   let refused = false;
+  /** A start is being checked (its call's tenant looked up): a second start is refused meanwhile. */
+  let starting = false;
   // Turns run one after another; audio keeps flowing in meanwhile.
   let turns: Promise<void> = Promise.resolve();
+
+  const refuse = (named: string, reason: string): void => {
+    refused = true;
+    log(`media stream for ${named}: refused (${reason})`);
+    socket.close(1008, `stream token: ${reason}`);
+  };
+
+  /** The stream is the call's: its greeting is played once the call is held (rebuilt from the log if need be). */
+  const begin = (named: string, sid: string): void => {
+    if (refused || socket.readyState !== socket.OPEN) return;
+    streamed.set(named, true);
+    streamSid = sid;
+    callId = named;
+    const greeting = gateway.takeForStream(named);
+    // Turns wait for this: a stream reconnecting after a restart finds its call rebuilt from the log.
+    turns = turns
+      .then(async () => {
+        if (!(await gateway.sessionOrResume(named))) {
+          socket.close(1008, 'no such call');
+          return;
+        }
+        if (greeting) await play(greeting, 0);
+      })
+      .catch((e: unknown) => log(String(e)));
+  };
 
   const send = (message: object): void => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
@@ -242,39 +299,39 @@ const handle = (
         // One call per stream, and only the call whose token the stream's TwiML carried: a refused stream
         // takes nothing of the call (its greeting stays for the real stream) and records nothing.
         let check: { readonly ok: true } | { readonly ok: false; readonly reason: string } =
-          callId === undefined && !refused
+          callId === undefined && !refused && !starting
             ? options.streamTokens.redeem(named, parameters?.[STREAM_TOKEN_PARAMETER])
             : { ok: false, reason: 'second start' };
         // Checked after the token, which is used up either way.
         if (check.ok && streamed.has(named)) check = { ok: false, reason: 'the call had its stream' };
         // A tenant's own account streams only its own calls, and says it is that account.
-        if (
-          check.ok &&
-          account &&
-          (message.start.accountSid !== account.accountSid || gateway.tenantOf(named) !== account.tenantId)
-        )
+        if (check.ok && account && message.start.accountSid !== account.accountSid)
           check = { ok: false, reason: "not a call of the signing account's tenant" };
-        if (!check.ok) {
-          refused = true;
-          log(`media stream for ${named}: refused (${check.reason})`);
-          socket.close(1008, `stream token: ${check.reason}`);
-          return;
+        if (!check.ok) return refuse(named, check.reason);
+        if (!account) return begin(named, message.streamSid);
+        const known = gateway.tenantOf(named);
+        if (known !== undefined) {
+          return known === account.tenantId
+            ? begin(named, message.streamSid)
+            : refuse(named, "not a call of the signing account's tenant");
         }
-        streamed.set(named, true);
-        streamSid = message.streamSid;
-        callId = named;
-        const greeting = gateway.takeForStream(callId);
-        const id = callId;
-        // Turns wait for this: a stream reconnecting after a restart finds its call rebuilt from the log.
-        turns = turns
-          .then(async () => {
-            if (!(await gateway.sessionOrResume(id))) {
-              socket.close(1008, 'no such call');
-              return;
-            }
-            if (greeting) await play(greeting, 0);
+        // After a restart the gateway's memory is empty while the call goes on from the log: its tenant is
+        // the directory's. The audio that arrives meanwhile belongs to no call yet and is dropped.
+        starting = true;
+        const streamId = message.streamSid;
+        void (options.tenantOfCall?.(named) ?? Promise.resolve(undefined))
+          .then((tenantId) =>
+            tenantId === account.tenantId
+              ? begin(named, streamId)
+              : refuse(named, "not a call of the signing account's tenant"),
+          )
+          .catch((error: unknown) => {
+            log(`media stream for ${named}: its tenant could not be looked up: ${String(error)}`);
+            refuse(named, 'tenant unknown');
           })
-          .catch((e: unknown) => log(String(e)));
+          .finally(() => {
+            starting = false;
+          });
         return;
       }
       case 'media':

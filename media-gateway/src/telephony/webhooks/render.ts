@@ -1,8 +1,10 @@
 import type { Context } from 'koa';
 import type { AgentTurn } from '../../conversation/call-session.js';
 import type { CallOpening } from '../../gateway.js';
+import { mediaPathFor } from '../media-streams.js';
 import { menuPrompt, phrase } from '../phrases.js';
 import { STREAM_TOKEN_PARAMETER } from '../stream-token.js';
+import { formParams } from '../twilio-signature.js';
 import { enqueueTwiml, feedbackTwiml, hangUpTwiml, listenTwiml, menuTwiml, streamTwiml } from '../twiml.js';
 import { queueExitAction, turnAction } from './action-urls.js';
 import type { WebhookContext } from './context.js';
@@ -107,7 +109,8 @@ const modeOf = (ctx: Context): 'gather' | 'stream' => (ctx.query['mode'] === 'st
 
 const streamUrlFor = (context: WebhookContext, ctx: Context): string => {
   const base = context.options.publicUrl ?? `${ctx.protocol}://${ctx.host}`;
-  return `${base.replace(/^http/, 'ws').replace(/\/$/, '')}/twilio/media`;
+  const accountSid = formParams(ctx)['AccountSid'];
+  return `${base.replace(/^http/, 'ws').replace(/\/$/, '')}${mediaPathFor(accountSid)}`;
 };
 
 /** The TwiML of a call's opening, carried the way the request asks (`mode=stream`: on a Media Stream). */
