@@ -189,6 +189,15 @@ describe('HubSpot target', () => {
     expect(refused).toMatchObject({ ok: false, errorKind: 'auth_failed', statusCode: 401, retryable: false });
   });
 
+  it('takes a redirect as a final client error instead of following it with the token', async () => {
+    const location = `${standIn.url}/crm/v3/objects/contacts/search`;
+    standIn.answerNext({ status: 307, headers: { location } });
+    const result = await target.deliver(request());
+    expect(result).toMatchObject({ ok: false, errorKind: 'client_error', statusCode: 307, retryable: false });
+    expect(result.ok ? '' : result.error).toContain(`redirected to ${location}; set the final URL`);
+    expect(standIn.received).toHaveLength(1);
+  });
+
   it('tests the token with one contacts read, and says when it is refused', async () => {
     const signal = new AbortController().signal;
     expect(await target.test(connection, secrets, signal)).toEqual({

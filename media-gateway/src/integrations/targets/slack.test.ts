@@ -24,7 +24,7 @@ interface Seen {
   readonly body: Record<string, unknown>;
 }
 
-type Answer = 'ok' | 'invalid_auth' | 'channel_not_found' | '429' | '500';
+type Answer = 'ok' | 'invalid_auth' | 'channel_not_found' | '429' | '500' | 'redirect';
 
 let server: Server;
 let base: string;
@@ -48,6 +48,9 @@ beforeAll(async () => {
       };
       if (answer === '429') return reply(429, 'rate limited', { 'retry-after': '30' });
       if (answer === '500') return reply(500, 'internal server error');
+      // Any path: a moved endpoint, which would take the POST again only as a bodiless GET.
+      if (answer === 'redirect' && req.method === 'POST')
+        return reply(302, '', { location: `${base}/moved` });
       if (req.url === HOOK_PATH) {
         // An incoming webhook answers "ok", or 403 "invalid_token" once revoked.
         if (req.method !== 'POST' || req.headers['content-type'] !== 'application/json')
@@ -256,6 +259,25 @@ describe('Slack incoming webhook → stand-in of an incoming webhook URL', () =>
       errorKind: 'server_error',
       retryable: true,
     });
+  });
+
+  it('takes a redirect as a final client error, for the webhook URL and the Web API alike, posting once', async () => {
+    answer = 'redirect';
+    for (const [conn, secrets] of [
+      [hook, { webhookUrl: `${base}${HOOK_PATH}` }],
+      [bot, { botToken: BOT_TOKEN }],
+    ] as const) {
+      seen = [];
+      const result = await target().deliver(request(conn, secrets));
+      expect(result).toMatchObject({
+        ok: false,
+        errorKind: 'client_error',
+        statusCode: 302,
+        retryable: false,
+      });
+      expect(result.ok ? '' : result.error).toContain(`redirected to ${base}/moved; set the final URL`);
+      expect(seen.map((s) => s.method)).toEqual(['POST']);
+    }
   });
 
   it('tests by posting a short "connected" message, and names a refused credential', async () => {
