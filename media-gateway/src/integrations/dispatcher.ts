@@ -255,7 +255,8 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
     return false;
   };
 
-  const attemptOnce = async (entry: Pending, facts: DeliveryFacts): Promise<void> => {
+  /** `answered` frees the connection's slot: the limit is on requests open at the endpoint, not on recording. */
+  const attemptOnce = async (entry: Pending, facts: DeliveryFacts, answered: () => void): Promise<void> => {
     const { tenantId, deliveryId } = entry;
     await connections.catchUp();
     const connection = connections.view.connection(tenantId, facts.connectionId);
@@ -307,6 +308,7 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
         : { ok: false, errorKind: 'client_error', error: 'the source event is gone', retryable: false };
     }
     const latencyMs = Math.round(performance.now() - started);
+    answered();
     counts.attempts += 1;
     const key = keyOf(tenantId, deliveryId);
     const code = result.statusCode !== undefined ? { statusCode: result.statusCode } : {};
@@ -355,19 +357,26 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
     take(perTenant, entry.tenantId);
     const handed = entry.handed;
     delete entry.handed;
+    let holdsConnection = true;
+    const answered = () => {
+      if (!holdsConnection) return;
+      holdsConnection = false;
+      give(perConnection, connectionKey);
+      queuePump();
+    };
     track(
       (async () => {
         try {
           const facts = handed ?? (await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId)));
           if (!facts || facts.status !== 'pending') pending.delete(key);
           else if (facts.due > now().getTime()) entry.due = facts.due;
-          else await attemptOnce(entry, facts);
+          else await attemptOnce(entry, facts, answered);
         } catch (error) {
           log(`integrations: delivery ${entry.deliveryId} failed unexpectedly: ${String(error)}`);
           entry.due = now().getTime() + 1_000;
         } finally {
           inFlight.delete(key);
-          give(perConnection, connectionKey);
+          answered();
           give(perTenant, entry.tenantId);
           queuePump();
         }
