@@ -270,6 +270,32 @@ describe('the dispatcher', () => {
     expect(slow.every((c) => !c.answered)).toBe(true);
   });
 
+  it("frees a connection's slot once the target answered, while the attempt is still being recorded", async () => {
+    let release = () => undefined as void;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = handler;
+    // The first recording waits on the test: the connection's one slot is free all the same.
+    let held = false;
+    handler = {
+      ...real,
+      handleTrusted: async (type, input, context) => {
+        if (type === 'RecordDeliveryAttempt' && !held) {
+          held = true;
+          await gate;
+        }
+        return real.handleTrusted(type, input, context);
+      },
+    };
+    await start({ perConnection: 1 });
+    const ids = await schedule('fast', 2);
+    await waitUntil(() => calls.length === 2);
+    expect((await deliveryEvents(ids[0] ?? '')).map((e) => e.type)).toEqual(['DeliveryScheduled']);
+    release();
+    await dispatcher?.settled();
+    for (const id of ids) expect((await deliveryEvents(id)).at(-1)?.type).toBe('DeliverySucceeded');
+    handler = real;
+  });
+
   it("keeps a tenant's hanging connections from taking another tenant's slots", async () => {
     // acme's two connections hang; beta's connection has the same id as one of them and answers at once.
     answers['acme/slow'] = 'hang';
