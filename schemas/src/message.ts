@@ -77,7 +77,15 @@ export const CancelMessage = defineCommand(
 export const StartMessageDelivery = defineCommand(
   category,
   'StartMessageDelivery',
-  z.object({ ...messageKey, attempt: z.number().int().min(1).max(MAX_MESSAGE_ATTEMPTS) }),
+  z.object({
+    ...messageKey,
+    attempt: z.number().int().min(1).max(MAX_MESSAGE_ATTEMPTS),
+    /**
+     * The provider account the attempt goes through (a Twilio AccountSid, not a secret): an interrupted attempt
+     * is asked about at that account, and never sent again through another. Absent: the channel's only sender.
+     */
+    account: z.string().min(1).max(80).optional(),
+  }),
   'Claim a due message for one delivery attempt, before handing it to the provider.',
 );
 export const RecordMessageSent = defineCommand(
@@ -155,7 +163,7 @@ export const MessageDeliveryStarted = defineEvent(
   category,
   'MessageDeliveryStarted',
   1,
-  z.object({ attempt: z.number().int() }),
+  z.object({ attempt: z.number().int(), account: z.string().optional() }),
 );
 export const MessageSent = defineEvent(
   category,

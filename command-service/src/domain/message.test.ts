@@ -95,6 +95,18 @@ describe('message decider: outbound timer', () => {
     it('claims the first attempt once the message is due', () =>
       given([scheduled]).when(start(1)).then(started(1)));
 
+    // An interrupted attempt is asked about at the account it went through, never sent through another.
+    it('keeps the provider account the attempt goes through', () =>
+      given([scheduled])
+        .when(
+          command(
+            StartMessageDelivery,
+            { ...key, attempt: 1, account: `AC${'ab'.repeat(16)}` },
+            { now: at(0) },
+          ),
+        )
+        .then({ type: 'MessageDeliveryStarted', data: { attempt: 1, account: `AC${'ab'.repeat(16)}` } }));
+
     it('refuses before the message is due, or before the retry time of the last failure', () => {
       given([{ type: 'MessageScheduled', data: { ...message, dueAt: iso(1000) } }])
         .when(start(1))

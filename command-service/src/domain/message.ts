@@ -122,7 +122,7 @@ const attemptChanged = (attempt: number, message: OutboundState): DomainError =>
 
 const startDelivery = (
   message: OutboundState,
-  attempt: number,
+  { attempt, account }: { readonly attempt: number; readonly account?: string | undefined },
   metadata: CommandMetadata,
 ): MessageEvent[] => {
   if (CLOSED.includes(message.status)) {
@@ -144,7 +144,7 @@ const startDelivery = (
       'messageId',
     );
   }
-  return [{ type: 'MessageDeliveryStarted', data: { attempt } }];
+  return [{ type: 'MessageDeliveryStarted', data: { attempt, ...(account !== undefined && { account }) } }];
 };
 
 const recordFailure = (
@@ -189,7 +189,7 @@ export const decide = (command: MessageCommand, state: MessageState): MessageEve
       return [{ type: 'MessageCancelled', data: { reason: command.data.reason } }];
     }
     case 'StartMessageDelivery':
-      return startDelivery(outbound(state), command.data.attempt, command.metadata);
+      return startDelivery(outbound(state), command.data, command.metadata);
     case 'RecordMessageSent': {
       const message = outbound(state);
       const { attempt, provider, providerMessageId } = command.data;

@@ -8,7 +8,12 @@ export interface PendingMessage {
   /** Attempts started so far. */
   readonly attempts: number;
   /** The attempt handed to the provider with no outcome recorded yet, and when it was claimed. */
-  readonly inFlight: { readonly attempt: number; readonly since: Date } | null;
+  readonly inFlight: {
+    readonly attempt: number;
+    readonly since: Date;
+    /** The provider account the attempt went through, when the claim named one. */
+    readonly account?: string;
+  } | null;
   /** Not before this after a failed attempt. */
   readonly retryAt: string | null;
 }
@@ -69,9 +74,9 @@ export class PendingMessages {
         }
         return key;
       case 'MessageDeliveryStarted': {
-        const { attempt } = event.data as { attempt: number };
-        if (current)
-          this.byKey.set(key, { ...current, attempts: attempt, inFlight: { attempt, since: recordedAt } });
+        const { attempt, account } = event.data as { attempt: number; account?: string };
+        const inFlight = { attempt, since: recordedAt, ...(account !== undefined && { account }) };
+        if (current) this.byKey.set(key, { ...current, attempts: attempt, inFlight });
         return key;
       }
       case 'MessageDeliveryFailed': {

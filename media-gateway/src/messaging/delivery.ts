@@ -29,6 +29,15 @@ export interface DeliveryOptions {
     tenantId: string,
   ) => MessageSender | Promise<MessageSender>;
   /**
+   * The tenant's sender through the provider account an interrupted attempt went through, if the tenant may
+   * still send through it (a disabled own account is gone); none given: no account is ever gone.
+   */
+  readonly senderOfAccount?: (
+    channel: PendingMessage['message']['channel'],
+    tenantId: string,
+    account: string,
+  ) => Promise<MessageSender | undefined>;
+  /**
    * Whether a number is one of the tenant's own (the gateway's live directory): tenants share the Twilio
    * account, so a message is sent only from its own tenant's number.
    */
@@ -192,9 +201,8 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     };
   };
 
-  const attempt = async (pending: PendingMessage, attemptNo: number) => {
+  const attempt = async (pending: PendingMessage, attemptNo: number, sender: MessageSender) => {
     const { message } = pending;
-    const sender = await options.senderFor(message.channel, pending.tenantId);
     const refused = await refusedSender(pending);
     if (refused) {
       log(`messaging: ${pending.messageId} attempt ${attemptNo} not sent: its sender number was refused`);
@@ -249,16 +257,42 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
       return;
     }
     const attemptNo = pending.attempts + 1;
+    // Resolved before the claim, which names the account it sends through; a sender that cannot be resolved
+    // (the tenant's connection unreadable now) is an attempt that failed and is tried again, never one left
+    // in flight.
+    let sender: MessageSender | undefined;
+    let unresolved: unknown;
+    try {
+      sender = await options.senderFor(pending.message.channel, pending.tenantId);
+    } catch (error) {
+      unresolved = error;
+    }
+    const account = sender?.account;
     let claimed;
     try {
-      claimed = await command('StartMessageDelivery', pending, { attempt: attemptNo });
+      claimed = await command('StartMessageDelivery', pending, {
+        attempt: attemptNo,
+        ...(account !== undefined && { account }),
+      });
     } catch (error) {
       if (lostRace(error)) return;
       throw error;
     }
     // No MessageDeliveryStarted: expired (cancelled instead), or already claimed by the same attempt elsewhere.
     if (!claimed.events.some((e) => e.type === 'MessageDeliveryStarted')) return;
-    const run = attempt(pending, attemptNo).finally(() => sending.delete(key));
+    const run = (
+      sender
+        ? attempt(pending, attemptNo, sender)
+        : (async () => {
+            log(
+              `messaging: ${pending.messageId} attempt ${attemptNo}: no sender: ${describeError(unresolved)}`,
+            );
+            await record('RecordMessageFailure', pending, {
+              attempt: attemptNo,
+              error: 'unavailable: the sender could not be resolved',
+            });
+          })()
+    ).finally(() => sending.delete(key));
     sending.set(key, run);
     await run;
   };
@@ -270,12 +304,34 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
   });
 
+  /** The sender through the account the attempt went through; undefined when that account is gone. */
+  const senderOfAttempt = async (
+    pending: PendingMessage,
+    account: string | undefined,
+  ): Promise<MessageSender | undefined> => {
+    const { channel } = pending.message;
+    const current = await options.senderFor(channel, pending.tenantId);
+    if (account === undefined || current.account === account || !options.senderOfAccount) return current;
+    return options.senderOfAccount(channel, pending.tenantId, account);
+  };
+
   /** Asks the provider about an attempt left without an outcome, and records what it says. */
   const recover = async (pending: PendingMessage) => {
     const inFlight = pending.inFlight;
     if (!inFlight || sending.has(keyOf(pending.tenantId, pending.messageId))) return;
-    const { message } = pending;
-    const sender = await options.senderFor(message.channel, pending.tenantId);
+    const sender = await senderOfAttempt(pending, inFlight.account);
+    if (!sender) {
+      // Sent or not, only that account could tell: sending again through another could send it twice.
+      log(
+        `messaging: ${pending.messageId} attempt ${inFlight.attempt}: its account is gone, outcome unknown`,
+      );
+      await record('RecordMessageFailure', pending, {
+        attempt: inFlight.attempt,
+        error: 'unknown: the account the attempt went through is no longer available; not sent again',
+        permanent: true,
+      });
+      return;
+    }
     const found = await sender.find(pending.messageId, hintOf(pending, inFlight.since));
     if (found) {
       log(`messaging: ${pending.messageId} attempt ${inFlight.attempt} had reached ${sender.provider}`);

@@ -36,6 +36,11 @@ export interface SendHint {
  */
 export interface MessageSender {
   readonly provider: MessageProvider;
+  /**
+   * The provider account it sends through (a Twilio AccountSid): an interrupted attempt is asked about there
+   * and is never sent again through another account. Absent: the channel has only this sender.
+   */
+  readonly account?: string;
   send(message: OutgoingMessage): Promise<SentMessage>;
   find(messageId: string, hint: SendHint): Promise<{ readonly providerMessageId: string } | undefined>;
 }

@@ -17,6 +17,15 @@ export interface MessagingSettings {
 export interface MessageRouting {
   /** The sender of a channel for a tenant. */
   readonly senderFor: (channel: MessageChannel, tenantId: string) => Promise<MessageSender>;
+  /**
+   * The tenant's sender through this provider account, if it is still one the tenant may send through (the
+   * platform's, or the tenant's own while its connection is enabled); undefined: that account is gone.
+   */
+  readonly senderOfAccount: (
+    channel: MessageChannel,
+    tenantId: string,
+    account: string,
+  ) => Promise<MessageSender | undefined>;
   /** The embedded outbox (whatever the channels use, it is there for the console). */
   readonly outbox: Outbox;
   readonly close: () => void;
@@ -31,6 +40,12 @@ export const messageRouting = (settings: MessagingSettings): MessageRouting => {
     senderFor: async (channel, tenantId) => {
       if (channel === 'email') return smtp ?? outbox;
       return (await settings.tenantTwilio?.(tenantId)) ?? twilio ?? outbox;
+    },
+    senderOfAccount: async (channel, tenantId, account) => {
+      if (channel === 'email') return undefined;
+      if (twilio?.account === account) return twilio;
+      const own = await settings.tenantTwilio?.(tenantId);
+      return own?.account === account ? own : undefined;
     },
     outbox,
     close: () => smtp?.close(),

@@ -72,6 +72,7 @@ export const startMessaging = async (options: {
     store: context.store,
     handler,
     senderFor: routing.senderFor,
+    senderOfAccount: routing.senderOfAccount,
     ownsNumber: async (tenantId, number) => {
       await options.live.catchUp();
       return options.live.directory.number(number)?.tenantId === tenantId;

@@ -113,6 +113,7 @@ export const createTwilioSender = (options: TwilioMessagingOptions): MessageSend
   };
   return {
     provider: 'twilio',
+    account: options.accountSid,
     send: async (message) => {
       if (message.channel === 'email')
         throw new MessageRejected('Twilio messaging sends no email', 'channel');
