@@ -111,7 +111,7 @@ const Env = z.object({
   ),
   INTEGRATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
-  INTEGRATION_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  INTEGRATION_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   INTEGRATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 });
 

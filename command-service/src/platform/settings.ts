@@ -142,7 +142,7 @@ export interface IntegrationsSettings {
   readonly attemptTimeoutMs: number;
   /** Attempts in flight at once, over every connection (INTEGRATION_CONCURRENCY, default 32). */
   readonly concurrency: number;
-  /** Attempts in flight at once to one connection (INTEGRATION_CONNECTION_CONCURRENCY, default 4). */
+  /** Attempts in flight at once to one connection (INTEGRATION_CONNECTION_CONCURRENCY, default 8). */
   readonly perConnectionConcurrency: number;
   /** The first retry's pause; each further one doubles it, with jitter (INTEGRATION_RETRY_BASE_MS, 1 s). */
   readonly retryBaseMs: number;
