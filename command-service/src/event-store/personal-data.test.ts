@@ -210,3 +210,15 @@ describe('personal data that looks sealed', () => {
     expect((erased?.data as { text: string }).text).toBe(ERASED);
   });
 });
+
+describe('a stored value that only looks sealed', () => {
+  it('reads as stored instead of stopping the log’s readers', async () => {
+    const raw = createSqliteEventStore({ path: join(dir, 'lookalike-stored.db') });
+    const keys = createSqliteSubjectKeys(join(dir, 'lookalike-stored-keys.db'), master);
+    // As a version that skipped values starting with the prefix stored one: clear text under the prefix.
+    keys.keyFor(subjectOf('acme', 'call-acme.CA8'));
+    await raw.append('call-acme.CA8', [utterance('acme', 'pii:v1:not-ciphertext')], 'no_stream');
+    const [read] = await withPersonalDataEncryption(raw, keys).readStream('call-acme.CA8');
+    expect((read?.data as { text: string }).text).toBe('pii:v1:not-ciphertext');
+  });
+});

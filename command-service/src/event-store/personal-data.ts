@@ -219,9 +219,15 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
       const data = { ...stored };
       for (const field of sealed) {
         const value = stored[field] as string;
-        data[field] = JSON.parse(
-          open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
-        ) as unknown;
+        try {
+          data[field] = JSON.parse(
+            open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
+          ) as unknown;
+        } catch {
+          // Not ciphertext after all: text that only looked sealed, stored clear by a version that skipped
+          // such values. It reads as stored rather than stopping every reader of the log at this event.
+          data[field] = value;
+        }
       }
       return data;
     };

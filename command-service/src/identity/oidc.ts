@@ -90,10 +90,16 @@ export const oidcVerifier = (options: {
     url: string,
     init: { headers: Headers; method: 'GET'; redirect: 'manual'; signal: AbortSignal },
   ): Promise<Response> =>
-    new Response(JSON.stringify(await readJson(url, KeySet, init)), {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-    });
+    // Without jose's `redirect: 'manual'`: the guard follows a key set's redirects itself, each hop checked.
+    new Response(
+      JSON.stringify(
+        await readJson(url, KeySet, { headers: init.headers, method: init.method, signal: init.signal }),
+      ),
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
   /** When discovery last failed, by tenant and issuer. */
   const failedAt = new Map<string, number>();
 

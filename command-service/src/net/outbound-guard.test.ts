@@ -36,7 +36,7 @@ beforeAll(async () => {
     req.on('end', () =>
       res.end(
         req.url?.startsWith('/headers')
-          ? `${req.method} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'} proxy=${req.headers['proxy-authorization'] ?? '-'} x=${req.headers['x-kept'] ?? '-'}`
+          ? `${req.method} auth=${req.headers.authorization ?? '-'} cookie=${req.headers.cookie ?? '-'} proxy=${req.headers['proxy-authorization'] ?? '-'} key=${req.headers['x-api-key'] ?? '-'} x=${req.headers['x-kept'] ?? '-'}`
           : `${req.method} ${body}`,
       ),
     );
@@ -159,19 +159,22 @@ describe('the outbound-request guard', () => {
       authorization: 'Bearer tenant-token',
       cookie: 'sid=1',
       'proxy-authorization': 'Basic cHJveHk=',
+      'x-api-key': 'sk-ant-tenant',
       'x-kept': 'yes',
     };
     const same = `http://127.0.0.1:${allowedPort}/headers`;
     const sameHop = await guard.fetch(`http://127.0.0.1:${allowedPort}/?to=${encodeURIComponent(same)}`, {
       headers,
     });
-    expect(await sameHop.text()).toBe('GET auth=Bearer tenant-token cookie=sid=1 proxy=Basic cHJveHk= x=yes');
+    expect(await sameHop.text()).toBe(
+      'GET auth=Bearer tenant-token cookie=sid=1 proxy=Basic cHJveHk= key=sk-ant-tenant x=yes',
+    );
     // Same server, another name: another origin, as a redirect to someone else's host would be.
     const other = `http://receiver.example:${allowedPort}/headers`;
     const otherHop = await guard.fetch(`http://127.0.0.1:${allowedPort}/?to=${encodeURIComponent(other)}`, {
       headers: new Headers(headers),
     });
-    expect(await otherHop.text()).toBe('GET auth=- cookie=- proxy=- x=yes');
+    expect(await otherHop.text()).toBe('GET auth=- cookie=- proxy=- key=- x=yes');
   });
 
   it('stops after three redirects', async () => {

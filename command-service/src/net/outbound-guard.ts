@@ -41,7 +41,15 @@ export interface OutboundGuard {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+const CREDENTIAL_HEADERS = [
+  'authorization',
+  'cookie',
+  'proxy-authorization',
+  // Providers' own key headers (Anthropic, Azure OpenAI, Google).
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+];
 const BODY_HEADERS = [
   'content-type',
   'content-length',

@@ -126,6 +126,11 @@ export class ConnectionsView {
     return [...this.byTenant.keys()].flatMap((tenantId) => this.enabled(tenantId, kind));
   }
 
+  /** Whether the connection's secrets can still be opened (its key, or its tenant's, was not erased). */
+  secretsAvailable(connection: Connection): boolean {
+    return this.keys.existingKey(subjectOf(connection.tenantId, connection.streamId)) !== undefined;
+  }
+
   /** The connection's current secrets, opened; undefined once its key was erased. */
   secretsOf(connection: Connection): Secrets | undefined {
     return this.open(connection, connection.sealedSecrets);

@@ -44,4 +44,12 @@ describe('resultOfResponse on a redirect', () => {
       retryable: false,
     });
   });
+
+  it('names the target by origin and path only: a signed location’s query may carry a token', () => {
+    const headers = new Headers({ location: 'https://files.example.com/hook?sig=secret-token-1&exp=9' });
+    const result = resultOfResponse(302, '', headers, new Date());
+    expect(result.ok ? '' : result.error).toBe(
+      '302: the target redirected to https://files.example.com/hook; set the final URL',
+    );
+  });
 });

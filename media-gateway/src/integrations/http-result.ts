@@ -58,6 +58,17 @@ export const excerpt = (text: string, max = 300): string => {
  * 401/403 a credential to fix, 413 a payload over the target's limit, other 4xx a request it will never take —
  * none of those helps to repeat.
  */
+/** A redirect's target as far as a person needs it: origin and path, never a query that may carry a token. */
+const whereTo = (location: string | null): string | null => {
+  if (location === null) return null;
+  try {
+    const url = new URL(location, 'http://relative.invalid');
+    return url.origin === 'http://relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`;
+  } catch {
+    return 'an unreadable address';
+  }
+};
+
 export const resultOfResponse = (
   status: number,
   body: string,
@@ -72,7 +83,7 @@ export const resultOfResponse = (
   const retryAfter = after !== undefined ? { retryAfterMs: after } : {};
   if (status >= 300 && status < 400) {
     // Targets send with redirect: 'manual': following would re-send a POST as a bodiless GET, or not at all.
-    const location = headers.get('location');
+    const location = whereTo(headers.get('location'));
     return {
       ok: false,
       errorKind: 'client_error',

@@ -58,6 +58,8 @@ export const tenantTwilio = (deps: {
   );
   const openedOf = (connection: ConnectionOf<'twilio'> | undefined): TenantTwilioAccount | undefined => {
     if (!connection || connection.settings.accountSid === deps.platformAccountSid) return undefined;
+    // Kept open per version, but never past an erasure (of the tenant) that no connection event announced.
+    if (!connections.view.secretsAvailable(connection)) return undefined;
     const authToken = tokens(connection);
     if (authToken === undefined) return undefined;
     return {

@@ -310,9 +310,14 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     account: string | undefined,
   ): Promise<MessageSender | undefined> => {
     const { channel } = pending.message;
-    const current = await options.senderFor(channel, pending.tenantId);
-    if (account === undefined || current.account === account || !options.senderOfAccount) return current;
-    return options.senderOfAccount(channel, pending.tenantId, account);
+    // The account the attempt named answers first: the current sender may be another, or not resolvable now.
+    if (account !== undefined && options.senderOfAccount) {
+      const named = await options.senderOfAccount(channel, pending.tenantId, account);
+      if (named) return named;
+      const current = await options.senderFor(channel, pending.tenantId);
+      return current.account === account ? current : undefined;
+    }
+    return options.senderFor(channel, pending.tenantId);
   };
 
   /** Asks the provider about an attempt left without an outcome, and records what it says. */
