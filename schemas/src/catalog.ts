@@ -33,7 +33,8 @@ import {
 import { contactCommands, contactEvents } from './contact.js';
 import { messageCommands, messageEvents } from './message.js';
 import { billingCommands, billingEvents } from './billing.js';
-import { connectionCommands, connectionEvents, deliveryCommands, deliveryEvents } from './integration.js';
+import { connectionCommands, connectionEvents } from './integration.js';
+import { deliveryCommands, deliveryEvents } from './delivery.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored

@@ -32,3 +32,4 @@ export * from './do-not-call.js';
 export * from './billing.js';
 export * from './billing-pricing.js';
 export * from './integration.js';
+export * from './delivery.js';

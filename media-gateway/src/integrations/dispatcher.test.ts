@@ -16,7 +16,8 @@ import {
   type CommandHandler,
   type EventStore,
 } from '@ccp/command-service';
-import { backoffDelayMs, retryDelayMs, startDispatcher, type Dispatcher } from './dispatcher.js';
+import { backoffDelayMs, retryDelayMs } from './delivery-facts.js';
+import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { startPlanner } from './planner.js';
 import { createLiveConnections } from './live-connections.js';
 import type { AttemptResult, DeliveryRequest, IntegrationTarget } from './port.js';
