@@ -7,7 +7,14 @@ import {
   resultOfResponse,
   testResultOf,
 } from '../http-result.js';
-import type { AttemptResult, CrmRecord, DeliveryContent, TestResult } from '../port.js';
+import type {
+  AttemptResult,
+  CrmRecord,
+  DeliveryContent,
+  DeliveryRequest,
+  IntegrationTarget,
+  TestResult,
+} from '../port.js';
 
 export type CallContent = Extract<DeliveryContent, { kind: 'call' }>;
 
@@ -245,4 +252,89 @@ export const crmRecord = (
 export const fullName = (...parts: (string | undefined)[]): string | undefined => {
   const name = parts.filter((p) => p !== undefined && p.trim() !== '').join(' ');
   return name === '' ? undefined : name;
+};
+
+const noToken: AttemptResult = {
+  ok: false,
+  errorKind: 'auth_failed',
+  error: 'the connection has no access token (its secrets cannot be opened)',
+  retryable: false,
+};
+
+/** What one CRM brings to `crmTarget`: where and how to call it, and its own paths, bodies and field mapping. */
+export interface CrmSpec {
+  readonly kind: IntegrationTarget['kinds'][number];
+  /** The CRM's name in a refusal ("HubSpot takes log_call, not …"). */
+  readonly label: string;
+  readonly fetch: typeof fetch;
+  /** The API's base URL for a connection; undefined when its settings lack it. */
+  readonly baseOf: (connection: Connection) => string | undefined;
+  /** The authorization header for an access token. */
+  readonly authorization: (token: string) => string;
+  /** Logs a finished call (inside `attempt`: an ending answer becomes the result). */
+  readonly logCall: (
+    client: CrmClient,
+    call: CallContent,
+    request: DeliveryRequest,
+  ) => Promise<AttemptResult>;
+  readonly testPath: string;
+  readonly okMessage: string;
+  /** What "test connection" says when the token (or base URL) is missing. */
+  readonly missingMessage: string;
+  /** The caller's record, or undefined (inside `lookupWith`). */
+  readonly findRecord: (
+    client: CrmClient,
+    connection: Connection,
+    phone: string,
+  ) => Promise<CrmRecord | undefined>;
+}
+
+/** A CRM target: log_call through `logCall`, test with one GET, lookups through `findRecord`. */
+export const crmTarget = (spec: CrmSpec): IntegrationTarget => {
+  const clientOf = (
+    connection: Connection,
+    secrets: Secrets,
+    signal: AbortSignal,
+    now: () => Date = () => new Date(),
+  ): CrmClient | undefined => {
+    const token = tokenOf(secrets);
+    const base = spec.baseOf(connection);
+    return token === undefined || base === undefined
+      ? undefined
+      : crmClient(spec.fetch, base, spec.authorization(token), signal, now);
+  };
+
+  const deliver = async (request: DeliveryRequest): Promise<AttemptResult> => {
+    const { content } = request;
+    if (request.action !== 'log_call' || content.kind !== 'call')
+      return {
+        ok: false,
+        errorKind: 'client_error',
+        error: `${spec.label} takes log_call, not ${request.action}`,
+        retryable: false,
+      };
+    const client = clientOf(request.connection, request.secrets, request.signal, () => request.now);
+    if (!client) return noToken;
+    return attempt(() => spec.logCall(client, content, request));
+  };
+
+  const test = async (connection: Connection, secrets: Secrets, signal: AbortSignal): Promise<TestResult> => {
+    const client = clientOf(connection, secrets, signal);
+    if (!client) return { ok: false, message: spec.missingMessage };
+    return testWith(client, spec.testPath, spec.okMessage);
+  };
+
+  const lookupContact = (
+    connection: Connection,
+    secrets: Secrets,
+    phone: string,
+    signal: AbortSignal,
+  ): Promise<CrmRecord | undefined> =>
+    lookupWith(async () => {
+      const client = clientOf(connection, secrets, signal);
+      if (!client) return undefined;
+      return spec.findRecord(client, connection, phone);
+    });
+
+  return { kinds: [spec.kind], actions: ['log_call'], deliver, test, lookupContact };
 };

@@ -1,21 +1,16 @@
-import type { Connection, Secrets } from '../connections.js';
-import type { AttemptResult, CrmRecord, DeliveryRequest, IntegrationTarget, TestResult } from '../port.js';
+import type { IntegrationTarget } from '../port.js';
 import type { TargetDeps } from './index.js';
 import {
   asArray,
-  attempt,
   callDescription,
   callTitle,
-  crmClient,
   crmRecord,
+  crmTarget,
   dispositionOf,
   fullName,
-  lookupWith,
   phoneVariants,
   RECENT_LIMIT,
   str,
-  testWith,
-  tokenOf,
   type CallContent,
   type CrmClient,
   type Disposition,
@@ -35,13 +30,6 @@ const CALL_STATUS: Record<Disposition, string> = {
 };
 
 const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company'];
-
-const noToken: AttemptResult = {
-  ok: false,
-  errorKind: 'auth_failed',
-  error: 'the connection has no access token (its secrets cannot be opened)',
-  retryable: false,
-};
 
 /** The first contact with the number as phone or mobile phone (filter groups are ORed), oldest first. */
 const findContact = async (client: CrmClient, phone: string): Promise<unknown> => {
@@ -92,23 +80,13 @@ const callProperties = (call: CallContent, title: string): Record<string, string
 /** HubSpot: a finished call logged as a call engagement on the caller's contact (created when new). */
 export const hubspotTarget = (deps: TargetDeps): IntegrationTarget => {
   const base = deps.apiUrls.hubspot ?? HUBSPOT_API;
-  const clientOf = (secrets: Secrets, signal: AbortSignal, now: () => Date = () => new Date()) => {
-    const token = tokenOf(secrets);
-    return token === undefined ? undefined : crmClient(deps.fetch, base, `Bearer ${token}`, signal, now);
-  };
-
-  const deliver = async (request: DeliveryRequest): Promise<AttemptResult> => {
-    const { content } = request;
-    if (request.action !== 'log_call' || content.kind !== 'call')
-      return {
-        ok: false,
-        errorKind: 'client_error',
-        error: `HubSpot takes log_call, not ${request.action}`,
-        retryable: false,
-      };
-    const client = clientOf(request.secrets, request.signal, () => request.now);
-    if (!client) return noToken;
-    return attempt(async () => {
+  return crmTarget({
+    kind: 'hubspot',
+    label: 'HubSpot',
+    fetch: deps.fetch,
+    baseOf: () => base,
+    authorization: (token) => `Bearer ${token}`,
+    logCall: async (client, content, request) => {
       const title = callTitle(content, request.deliveryId);
       const existing = await loggedCall(client, title);
       if (existing !== undefined) return { ok: true, statusCode: 200, externalId: existing };
@@ -132,28 +110,11 @@ export const hubspotTarget = (deps: TargetDeps): IntegrationTarget => {
       });
       const id = str(logged, 'id');
       return { ok: true, statusCode: 201, ...(id !== undefined && { externalId: id }) };
-    });
-  };
-
-  const test = async (
-    _connection: Connection,
-    secrets: Secrets,
-    signal: AbortSignal,
-  ): Promise<TestResult> => {
-    const client = clientOf(secrets, signal);
-    if (!client) return { ok: false, message: 'the connection has no access token: add one' };
-    return testWith(client, '/crm/v3/objects/contacts?limit=1', 'HubSpot accepted the access token');
-  };
-
-  const lookupContact = (
-    connection: Connection,
-    secrets: Secrets,
-    phone: string,
-    signal: AbortSignal,
-  ): Promise<CrmRecord | undefined> =>
-    lookupWith(async () => {
-      const client = clientOf(secrets, signal);
-      if (!client) return undefined;
+    },
+    testPath: '/crm/v3/objects/contacts?limit=1',
+    okMessage: 'HubSpot accepted the access token',
+    missingMessage: 'the connection has no access token: add one',
+    findRecord: async (client, connection, phone) => {
       const contact = await findContact(client, phone);
       const id = str(contact, 'id');
       if (id === undefined) return undefined;
@@ -180,7 +141,6 @@ export const hubspotTarget = (deps: TargetDeps): IntegrationTarget => {
         company: str(p, 'company'),
         recent,
       });
-    });
-
-  return { kinds: ['hubspot'], actions: ['log_call'], deliver, test, lookupContact };
+    },
+  });
 };

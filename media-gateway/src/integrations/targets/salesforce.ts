@@ -1,32 +1,21 @@
-import type { Connection, ConnectionOf, Secrets } from '../connections.js';
-import type { AttemptResult, CrmRecord, DeliveryRequest, IntegrationTarget, TestResult } from '../port.js';
+import type { Connection, ConnectionOf } from '../connections.js';
+import type { IntegrationTarget } from '../port.js';
 import type { TargetDeps } from './index.js';
 import {
   asArray,
-  attempt,
   callDescription,
   callTitle,
-  crmClient,
   crmRecord,
+  crmTarget,
   dispositionOf,
-  lookupWith,
   phoneVariants,
   RECENT_LIMIT,
   soqlString,
   str,
-  testWith,
-  tokenOf,
   type CrmClient,
 } from './crm-common.js';
 
 export const SALESFORCE_API = '/services/data/v60.0';
-
-const noToken: AttemptResult = {
-  ok: false,
-  errorKind: 'auth_failed',
-  error: 'the connection has no access token (its secrets cannot be opened)',
-  retryable: false,
-};
 
 const query = async (client: CrmClient, soql: string): Promise<unknown[]> => {
   const answer = await client.json('GET', `${SALESFORCE_API}/query?q=${encodeURIComponent(soql)}`);
@@ -77,32 +66,14 @@ const instanceOf = (connection: Connection): string | undefined =>
  * the delivery id): a retry finds what an earlier attempt stored. Two attempts racing could still both create
  * one, so the log is at-least-once.
  */
-export const salesforceTarget = (deps: TargetDeps): IntegrationTarget => {
-  const clientOf = (
-    connection: Connection,
-    secrets: Secrets,
-    signal: AbortSignal,
-    now: () => Date = () => new Date(),
-  ): CrmClient | undefined => {
-    const token = tokenOf(secrets);
-    const base = instanceOf(connection);
-    return token === undefined || base === undefined
-      ? undefined
-      : crmClient(deps.fetch, base, `Bearer ${token}`, signal, now);
-  };
-
-  const deliver = async (request: DeliveryRequest): Promise<AttemptResult> => {
-    const { content } = request;
-    if (request.action !== 'log_call' || content.kind !== 'call')
-      return {
-        ok: false,
-        errorKind: 'client_error',
-        error: `Salesforce takes log_call, not ${request.action}`,
-        retryable: false,
-      };
-    const client = clientOf(request.connection, request.secrets, request.signal, () => request.now);
-    if (!client) return noToken;
-    return attempt(async () => {
+export const salesforceTarget = (deps: TargetDeps): IntegrationTarget =>
+  crmTarget({
+    kind: 'salesforce',
+    label: 'Salesforce',
+    fetch: deps.fetch,
+    baseOf: instanceOf,
+    authorization: (token) => `Bearer ${token}`,
+    logCall: async (client, content, request) => {
       // Subject is at most 255 characters.
       const subject = callTitle(content, request.deliveryId).slice(0, 255);
       const [existing] = await query(
@@ -127,25 +98,11 @@ export const salesforceTarget = (deps: TargetDeps): IntegrationTarget => {
       });
       const id = str(created, 'id');
       return { ok: true, statusCode: 201, ...(id !== undefined && { externalId: id }) };
-    });
-  };
-
-  const test = async (connection: Connection, secrets: Secrets, signal: AbortSignal): Promise<TestResult> => {
-    const client = clientOf(connection, secrets, signal);
-    if (!client)
-      return { ok: false, message: 'the connection has no access token or instance URL: add them' };
-    return testWith(client, `${SALESFORCE_API}/limits`, 'Salesforce accepted the access token');
-  };
-
-  const lookupContact = (
-    connection: Connection,
-    secrets: Secrets,
-    phone: string,
-    signal: AbortSignal,
-  ): Promise<CrmRecord | undefined> =>
-    lookupWith(async () => {
-      const client = clientOf(connection, secrets, signal);
-      if (!client) return undefined;
+    },
+    testPath: `${SALESFORCE_API}/limits`,
+    okMessage: 'Salesforce accepted the access token',
+    missingMessage: 'the connection has no access token or instance URL: add them',
+    findRecord: async (client, connection, phone) => {
       const person = await findPerson(client, phone);
       const id = str(person?.record, 'Id');
       if (person === undefined || id === undefined) return undefined;
@@ -168,7 +125,5 @@ export const salesforceTarget = (deps: TargetDeps): IntegrationTarget => {
         url: `${(instanceOf(connection) ?? '').replace(/\/+$/, '')}/lightning/r/${person.type}/${id}/view`,
         recent,
       });
-    });
-
-  return { kinds: ['salesforce'], actions: ['log_call'], deliver, test, lookupContact };
-};
+    },
+  });

@@ -1,31 +1,20 @@
-import type { Connection, ConnectionOf, Secrets } from '../connections.js';
+import type { Connection, ConnectionOf } from '../connections.js';
 import { excerpt } from '../http-result.js';
-import type { AttemptResult, CrmRecord, DeliveryRequest, IntegrationTarget, TestResult } from '../port.js';
+import type { IntegrationTarget } from '../port.js';
 import type { TargetDeps } from './index.js';
 import {
   asArray,
-  attempt,
   callDescription,
   callTitle,
-  crmClient,
   crmRecord,
+  crmTarget,
   dispositionOf,
-  lookupWith,
   phoneVariants,
   RECENT_LIMIT,
   str,
-  testWith,
-  tokenOf,
   type CallContent,
   type CrmClient,
 } from './crm-common.js';
-
-const noToken: AttemptResult = {
-  ok: false,
-  errorKind: 'auth_failed',
-  error: 'the connection has no access token (its secrets cannot be opened)',
-  retryable: false,
-};
 
 const apiDomainOf = (connection: Connection): string | undefined =>
   connection.settings.kind === 'zoho' ? (connection as ConnectionOf<'zoho'>).settings.apiDomain : undefined;
@@ -87,32 +76,14 @@ const webUrl = (apiDomain: string, id: string): string | undefined => {
  * key when inserting; an attempt first searches Calls for the Subject (which carries the delivery id), so a retry
  * finds what an earlier attempt stored. Search lags writes slightly: at-least-once, duplicates rare.
  */
-export const zohoTarget = (deps: TargetDeps): IntegrationTarget => {
-  const clientOf = (
-    connection: Connection,
-    secrets: Secrets,
-    signal: AbortSignal,
-    now: () => Date = () => new Date(),
-  ): CrmClient | undefined => {
-    const token = tokenOf(secrets);
-    const base = apiDomainOf(connection);
-    return token === undefined || base === undefined
-      ? undefined
-      : crmClient(deps.fetch, base, `Zoho-oauthtoken ${token}`, signal, now);
-  };
-
-  const deliver = async (request: DeliveryRequest): Promise<AttemptResult> => {
-    const { content } = request;
-    if (request.action !== 'log_call' || content.kind !== 'call')
-      return {
-        ok: false,
-        errorKind: 'client_error',
-        error: `Zoho CRM takes log_call, not ${request.action}`,
-        retryable: false,
-      };
-    const client = clientOf(request.connection, request.secrets, request.signal, () => request.now);
-    if (!client) return noToken;
-    return attempt(async () => {
+export const zohoTarget = (deps: TargetDeps): IntegrationTarget =>
+  crmTarget({
+    kind: 'zoho',
+    label: 'Zoho CRM',
+    fetch: deps.fetch,
+    baseOf: apiDomainOf,
+    authorization: (token) => `Zoho-oauthtoken ${token}`,
+    logCall: async (client, content, request) => {
       const subject = callTitle(content, request.deliveryId).slice(0, 255);
       const criteria = `(Subject:equals:${zohoCriteriaValue(subject)})`;
       const [existing] = records(
@@ -136,24 +107,11 @@ export const zohoTarget = (deps: TargetDeps): IntegrationTarget => {
         };
       const id = str((result as { details?: unknown }).details, 'id');
       return { ok: true, statusCode: 201, ...(id !== undefined && { externalId: id }) };
-    });
-  };
-
-  const test = async (connection: Connection, secrets: Secrets, signal: AbortSignal): Promise<TestResult> => {
-    const client = clientOf(connection, secrets, signal);
-    if (!client) return { ok: false, message: 'the connection has no access token or API domain: add them' };
-    return testWith(client, '/crm/v6/users?type=CurrentUser', 'Zoho CRM accepted the access token');
-  };
-
-  const lookupContact = (
-    connection: Connection,
-    secrets: Secrets,
-    phone: string,
-    signal: AbortSignal,
-  ): Promise<CrmRecord | undefined> =>
-    lookupWith(async () => {
-      const client = clientOf(connection, secrets, signal);
-      if (!client) return undefined;
+    },
+    testPath: '/crm/v6/users?type=CurrentUser',
+    okMessage: 'Zoho CRM accepted the access token',
+    missingMessage: 'the connection has no access token or API domain: add them',
+    findRecord: async (client, connection, phone) => {
       const contact = await findContact(client, phone);
       const id = str(contact, 'id');
       if (id === undefined) return undefined;
@@ -177,7 +135,5 @@ export const zohoTarget = (deps: TargetDeps): IntegrationTarget => {
         url: webUrl(apiDomainOf(connection) ?? '', id),
         recent,
       });
-    });
-
-  return { kinds: ['zoho'], actions: ['log_call'], deliver, test, lookupContact };
-};
+    },
+  });
