@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import type { ConnectionOf, Secrets } from '../connections.js';
-import {
-  MAX_JSON_ANSWER_BYTES,
-  readBounded,
-  resultOfError,
-  resultOfResponse,
-  testResultOf,
-} from '../http-result.js';
+import { MAX_ANSWER_BYTES, testResultOf } from '../http-result.js';
 import type { AttemptResult, IntegrationTarget, TestResult } from '../port.js';
+import { openTicket, searchTicket, testTicketApi, type Lookup } from './helpdesk-common.js';
 import type { TargetDeps } from './index.js';
 import { HELPDESK_TAG, ticketText, ZENDESK_COMMENT_MAX } from './zendesk.js';
 
@@ -29,14 +24,6 @@ const escapeHtml = (text: string): string =>
 const Created = z.object({ id: z.union([z.number(), z.string()]) });
 /** The filter API's answer (`GET /api/v2/search/tickets`): `{total, results: [ticket…]}`. */
 const Found = z.object({ results: z.array(Created) });
-
-const json = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * Freshdesk: `open_ticket` creates a ticket through `POST /api/v2/tickets` with Basic auth (`<API key>:X`).
@@ -66,19 +53,22 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
     ref: string,
     signal: AbortSignal,
     now: Date,
-  ): Promise<{ failed: AttemptResult } | { id: string | undefined }> => {
+  ): Promise<Lookup> => {
     // The query language has no escape for quotes: a ref holding one is not searched (ours never do).
     if (/['"\\]/.test(ref)) return { id: undefined };
     const query = encodeURIComponent(`"tag:'${FRESHDESK_REF_TAG}${ref}'"`);
-    const response = await deps.fetch(`${baseOf(connection)}/api/v2/search/tickets?query=${query}`, {
-      headers: headersOf(secrets),
+    return searchTicket(
+      deps.fetch,
+      `${baseOf(connection)}/api/v2/search/tickets?query=${query}`,
+      headersOf(secrets),
       signal,
-    });
-    const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
-    if (!response.ok) return { failed: resultOfResponse(response.status, body, response.headers, now) };
-    const found = Found.safeParse(json(body));
-    const first = found.success ? found.data.results[0] : undefined;
-    return { id: first === undefined ? undefined : String(first.id) };
+      now,
+      (answer) => {
+        const found = Found.safeParse(answer);
+        const first = found.success ? found.data.results[0] : undefined;
+        return first === undefined ? undefined : String(first.id);
+      },
+    );
   };
 
   return {
@@ -108,46 +98,27 @@ export const freshdeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): In
         ...((name !== undefined || email === undefined) && { name: name ?? phone }),
         tags: [HELPDESK_TAG, `${FRESHDESK_REF_TAG}${content.externalRef}`],
       };
-      try {
-        if (request.attempt > 1) {
-          const found = await existing(
-            connection,
-            request.secrets,
-            content.externalRef,
-            request.signal,
-            request.now,
-          );
-          if ('failed' in found) return found.failed;
-          if (found.id !== undefined) return { ok: true, statusCode: 200, externalId: found.id };
-        }
-        const response = await deps.fetch(`${baseOf(connection)}/api/v2/tickets`, {
-          method: 'POST',
-          headers: { ...headersOf(request.secrets), 'content-type': 'application/json' },
-          body: JSON.stringify(ticket),
-          redirect: 'manual',
-          signal: request.signal,
-        });
-        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
-        const created = Created.safeParse(json(body));
-        const id = created.success ? String(created.data.id) : undefined;
-        return resultOfResponse(response.status, body, response.headers, request.now, id);
-      } catch (error) {
-        return resultOfError(error, request.signal);
-      }
+      return openTicket(deps.fetch, request, {
+        url: `${baseOf(connection)}/api/v2/tickets`,
+        headers: { ...headersOf(request.secrets), 'content-type': 'application/json' },
+        body: JSON.stringify(ticket),
+        find: () => existing(connection, request.secrets, content.externalRef, request.signal, request.now),
+        createdId: (answer) => {
+          const created = Created.safeParse(answer);
+          return created.success ? String(created.data.id) : undefined;
+        },
+      });
     },
     async test(connection, secrets, signal): Promise<TestResult> {
       const freshdesk = connection as ConnectionOf<'freshdesk'>;
-      try {
-        const response = await deps.fetch(`${baseOf(freshdesk)}/api/v2/agents/me`, {
-          headers: headersOf(secrets),
-          signal,
-        });
-        const body = await readBounded(response);
-        const result = resultOfResponse(response.status, body, response.headers, new Date());
-        return testResultOf(result, `connected to ${freshdesk.settings.domain}.freshdesk.com`);
-      } catch (error) {
-        return testResultOf(resultOfError(error, signal), '');
-      }
+      return testTicketApi(
+        deps.fetch,
+        `${baseOf(freshdesk)}/api/v2/agents/me`,
+        headersOf(secrets),
+        signal,
+        MAX_ANSWER_BYTES,
+        (result) => testResultOf(result, `connected to ${freshdesk.settings.domain}.freshdesk.com`),
+      );
     },
   };
 };

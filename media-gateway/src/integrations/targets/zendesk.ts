@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import type { ConnectionOf, Secrets } from '../connections.js';
-import {
-  MAX_JSON_ANSWER_BYTES,
-  readBounded,
-  resultOfError,
-  resultOfResponse,
-  testResultOf,
-} from '../http-result.js';
+import { MAX_JSON_ANSWER_BYTES } from '../http-result.js';
 import type {
   AttemptResult,
   DeliveryContent,
@@ -14,6 +8,7 @@ import type {
   IntegrationTarget,
   TestResult,
 } from '../port.js';
+import { openTicket, searchTicket, testTicketApi } from './helpdesk-common.js';
 import type { TargetDeps } from './index.js';
 
 type Ticket = Extract<DeliveryContent, { kind: 'ticket' }>;
@@ -43,14 +38,6 @@ const Me = z.object({
   user: z.object({ id: z.union([z.number(), z.string()]).nullable(), role: z.string().optional() }),
 });
 
-const json = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Zendesk Support: `open_ticket` creates a ticket through `POST /api/v2/tickets` with Basic auth
  * (`<agent email>/token:<API token>`), the platform's ticket id (or `call:<id>` for an escalation) as its
@@ -72,19 +59,19 @@ export const zendeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): Inte
     accept: 'application/json',
   });
 
-  const existing = async (request: DeliveryRequest, connection: ConnectionOf<'zendesk'>, ref: string) => {
-    const url = `${baseOf(connection)}/api/v2/tickets?external_id=${encodeURIComponent(ref)}`;
-    const response = await deps.fetch(url, {
-      headers: headersOf(connection, request.secrets),
-      signal: request.signal,
-    });
-    const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
-    if (!response.ok)
-      return { failed: resultOfResponse(response.status, body, response.headers, request.now) };
-    const found = Found.safeParse(json(body));
-    const first = found.success ? found.data.tickets[0] : undefined;
-    return { id: first === undefined ? undefined : String(first.id) };
-  };
+  const existing = (request: DeliveryRequest, connection: ConnectionOf<'zendesk'>, ref: string) =>
+    searchTicket(
+      deps.fetch,
+      `${baseOf(connection)}/api/v2/tickets?external_id=${encodeURIComponent(ref)}`,
+      headersOf(connection, request.secrets),
+      request.signal,
+      request.now,
+      (answer) => {
+        const found = Found.safeParse(answer);
+        const first = found.success ? found.data.tickets[0] : undefined;
+        return first === undefined ? undefined : String(first.id);
+      },
+    );
 
   return {
     kinds: ['zendesk'],
@@ -111,59 +98,47 @@ export const zendeskTarget = (deps: Pick<TargetDeps, 'fetch' | 'apiUrls'>): Inte
         external_id: content.externalRef,
         tags: [HELPDESK_TAG],
       };
-      try {
-        if (request.attempt > 1) {
-          const found = await existing(request, connection, content.externalRef);
-          if (found.failed) return found.failed;
-          if (found.id !== undefined) return { ok: true, statusCode: 200, externalId: found.id };
-        }
-        const response = await deps.fetch(`${baseOf(connection)}/api/v2/tickets`, {
-          method: 'POST',
-          headers: {
-            ...headersOf(connection, request.secrets),
-            'content-type': 'application/json',
-            'idempotency-key': request.deliveryId,
-          },
-          body: JSON.stringify({ ticket }),
-          redirect: 'manual',
-          signal: request.signal,
-        });
-        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
-        const created = Created.safeParse(json(body));
-        const id = created.success ? String(created.data.ticket.id) : undefined;
-        return resultOfResponse(response.status, body, response.headers, request.now, id);
-      } catch (error) {
-        return resultOfError(error, request.signal);
-      }
+      return openTicket(deps.fetch, request, {
+        url: `${baseOf(connection)}/api/v2/tickets`,
+        headers: {
+          ...headersOf(connection, request.secrets),
+          'content-type': 'application/json',
+          'idempotency-key': request.deliveryId,
+        },
+        body: JSON.stringify({ ticket }),
+        find: () => existing(request, connection, content.externalRef),
+        createdId: (answer) => {
+          const created = Created.safeParse(answer);
+          return created.success ? String(created.data.ticket.id) : undefined;
+        },
+      });
     },
     async test(connection, secrets, signal): Promise<TestResult> {
       const zendesk = connection as ConnectionOf<'zendesk'>;
-      try {
-        const response = await deps.fetch(`${baseOf(zendesk)}/api/v2/users/me`, {
-          headers: headersOf(zendesk, secrets),
-          signal,
-        });
-        const body = await readBounded(response, MAX_JSON_ANSWER_BYTES);
-        const result = resultOfResponse(response.status, body, response.headers, new Date());
-        if (!result.ok) return testResultOf(result, '');
-        // Zendesk answers /users/me without a valid login too, as the anonymous user (id null).
-        const me = Me.safeParse(json(body));
-        if (!me.success || me.data.user.id === null)
-          return {
-            ok: false,
-            message: 'Zendesk did not accept the email and API token (it answered as an anonymous user)',
-            statusCode: response.status,
-          };
-        if (me.data.user.role === 'end-user')
-          return {
-            ok: false,
-            message: `${zendesk.settings.email} is an end user in Zendesk: the token needs an agent or admin`,
-            statusCode: response.status,
-          };
-        return { ok: true, message: `connected to Zendesk as ${zendesk.settings.email}`, statusCode: 200 };
-      } catch (error) {
-        return testResultOf(resultOfError(error, signal), '');
-      }
+      return testTicketApi(
+        deps.fetch,
+        `${baseOf(zendesk)}/api/v2/users/me`,
+        headersOf(zendesk, secrets),
+        signal,
+        MAX_JSON_ANSWER_BYTES,
+        (_result, answer, status) => {
+          // Zendesk answers /users/me without a valid login too, as the anonymous user (id null).
+          const me = Me.safeParse(answer);
+          if (!me.success || me.data.user.id === null)
+            return {
+              ok: false,
+              message: 'Zendesk did not accept the email and API token (it answered as an anonymous user)',
+              statusCode: status,
+            };
+          if (me.data.user.role === 'end-user')
+            return {
+              ok: false,
+              message: `${zendesk.settings.email} is an end user in Zendesk: the token needs an agent or admin`,
+              statusCode: status,
+            };
+          return { ok: true, message: `connected to Zendesk as ${zendesk.settings.email}`, statusCode: 200 };
+        },
+      );
     },
   };
 };
