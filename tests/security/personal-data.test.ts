@@ -71,6 +71,8 @@ const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'ServiceRevised.description': "the tenant's description of a service",
   'ExternalEventRecorded.externalEventId': 'an id in the external calendar, made by it',
   'MessageScheduled.from': "the tenant's own number",
+  'MessageDeliveryStarted.account':
+    'the Twilio account SID the message was sent through (the platform’s or the tenant’s)',
   'MessageScheduled.language': 'a language code',
   'MessageCancelled.reason': 'why the platform cancelled it (rescheduled, expired), its own words',
   'MessageSent.providerMessageId': "the provider's id for the message",
