@@ -21,6 +21,8 @@ export interface GatewayDependencies {
   readonly live: LiveDirectory;
   readonly commands: CommandSender;
   readonly model: LanguageModel;
+  /** On a media stream, the filler line ("One moment.") when the model has said nothing after this long; 0: never. */
+  readonly fillerMs?: number;
   /** The model of a tenant's calls (its own provider account when it connected one); `model` when omitted. */
   readonly modelFor?: (tenantId: string) => LanguageModel;
   readonly searchKnowledge: KnowledgeSearch;

@@ -85,6 +85,16 @@ export interface MediaGatewaySettings {
     readonly apiKey?: string;
     readonly baseURL?: string;
     readonly model?: string;
+    /** A whole request, retries apart (LLM_TIMEOUT_MS). */
+    readonly timeoutMs?: number;
+    /** No first token within this: the turn falls back (LLM_FIRST_TOKEN_MS). */
+    readonly firstTokenMs?: number;
+    /** Retries of a failed request before falling back (LLM_MAX_RETRIES). */
+    readonly maxRetries?: number;
+    /** Stream replies so speech starts on the first sentence (LLM_STREAM). */
+    readonly stream?: boolean;
+    /** On a media stream, a short "one moment" when the model has said nothing after this long; 0: never (LLM_FILLER_MS). */
+    readonly fillerMs?: number;
   };
   readonly speechToText: 'machine-voice' | 'whisper' | 'google';
   readonly textToSpeech: 'machine-voice' | 'openai';

@@ -44,6 +44,12 @@ export interface LlmRequest {
   readonly now: Date;
   readonly timeZone: string;
   readonly signal?: AbortSignal;
+  /**
+   * Told each complete sentence of the reply as a streaming model writes it, so that speech can start on the
+   * first one. Only sentences that read as speech are given (never tool-call JSON or markup); the response's
+   * `streamed` says how many of `text`'s leading sentences (as splitSentences cuts them) were given.
+   */
+  readonly onSentence?: (sentence: string) => void;
 }
 
 export interface LlmUsage {
@@ -60,6 +66,8 @@ export interface LlmResponse {
   readonly usage: LlmUsage;
   /** 0-1, when the engine knows how sure it is of what the caller meant; undefined for LLMs that do not say. */
   readonly confidence?: number;
+  /** How many leading sentences of `text` (splitSentences) already went to the request's onSentence; 0 when omitted. */
+  readonly streamed?: number;
 }
 
 export interface LanguageModel {
@@ -68,15 +76,29 @@ export interface LanguageModel {
   respond(request: LlmRequest): Promise<LlmResponse>;
 }
 
+/** Why a provider's turn failed: counted per provider, logged and shown on the health page. */
+export const LLM_FAILURE_REASONS = [
+  'timeout',
+  'first-token-timeout',
+  'unreachable',
+  'http-error',
+  'malformed',
+  'empty-reply',
+  'not-speech',
+] as const;
+export type LlmFailureReason = (typeof LLM_FAILURE_REASONS)[number];
+
 /** A provider failed (network, HTTP status, malformed answer); the gateway falls back to the offline engine. */
 export class LlmUnavailableError extends Error {
+  readonly reason: LlmFailureReason;
   constructor(
     readonly provider: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: LlmFailureReason },
   ) {
     super(`${provider}: ${message}`, options);
     this.name = 'LlmUnavailableError';
+    this.reason = options?.reason ?? 'malformed';
   }
 }
 
