@@ -58,3 +58,91 @@ describe('the Stripe settings', () => {
     }
   });
 });
+
+describe('the language model settings', () => {
+  it('has defaults for the timeouts, retries, streaming and the filler line', () =>
+    expect(configFromEnv({}).mediaGateway.conversationModel).toEqual({
+      provider: 'offline',
+      timeoutMs: 30_000,
+      firstTokenMs: 8000,
+      maxRetries: 1,
+      stream: true,
+      fillerMs: 1500,
+    }));
+
+  it('reads them for a local server', () =>
+    expect(
+      configFromEnv({
+        LLM_PROVIDER: 'openai-compatible',
+        LLM_BASE_URL: 'http://127.0.0.1:8081/v1',
+        LLM_MODEL: 'qwen2.5-1.5b-instruct',
+        LLM_TIMEOUT_MS: '120000',
+        LLM_FIRST_TOKEN_MS: '20000',
+        LLM_MAX_RETRIES: '0',
+        LLM_STREAM: 'false',
+        LLM_FILLER_MS: '0',
+      }).mediaGateway.conversationModel,
+    ).toEqual({
+      provider: 'openai-compatible',
+      apiKey: undefined,
+      baseURL: 'http://127.0.0.1:8081/v1',
+      model: 'qwen2.5-1.5b-instruct',
+      timeoutMs: 120_000,
+      firstTokenMs: 20_000,
+      maxRetries: 0,
+      stream: false,
+      fillerMs: 0,
+    }));
+
+  it('refuses values out of range, naming the setting', () => {
+    for (const [name, value] of [
+      ['LLM_TIMEOUT_MS', '999'],
+      ['LLM_TIMEOUT_MS', '600001'],
+      ['LLM_FIRST_TOKEN_MS', '199'],
+      ['LLM_MAX_RETRIES', '6'],
+      ['LLM_MAX_RETRIES', '1.5'],
+      ['LLM_STREAM', 'yes'],
+      ['LLM_FILLER_MS', '-1'],
+      ['LLM_FILLER_MS', '10001'],
+      ['INTENT_PROVIDER', 'anthropic'],
+    ] as const) {
+      expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`invalid setting ${name}`));
+    }
+  });
+});
+
+describe("the intent classifier's provider", () => {
+  // An OpenAI key used to send every caller's line to the intent classifier at LLM_BASE_URL too: a local
+  // server serving calls, asked for structured output it may not support.
+  it('stays offline with a key and a local conversation server', () => {
+    const config = configFromEnv({
+      OPENAI_API_KEY: 'sk-local-anything',
+      LLM_BASE_URL: 'http://127.0.0.1:8081/v1',
+      LLM_PROVIDER: 'openai-compatible',
+      LLM_MODEL: 'qwen2.5-1.5b-instruct',
+    });
+    expect(config.mediaGateway.conversationModel.provider).toBe('openai-compatible');
+    expect(config.llm).toBeUndefined();
+    expect(configFromEnv({ OPENAI_API_KEY: 'sk-test' }).llm).toBeUndefined();
+  });
+
+  it('asks OpenAI itself when INTENT_PROVIDER=openai, never LLM_BASE_URL', () => {
+    expect(
+      configFromEnv({
+        INTENT_PROVIDER: 'openai',
+        OPENAI_API_KEY: 'sk-test',
+        LLM_BASE_URL: 'http://127.0.0.1:8081/v1',
+        LLM_MODEL: 'qwen2.5-1.5b-instruct',
+      }).llm,
+    ).toEqual({ apiKey: 'sk-test', model: 'gpt-4o-mini' });
+    expect(
+      configFromEnv({ INTENT_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test', INTENT_MODEL: 'gpt-4.1-nano' })
+        .llm,
+    ).toEqual({ apiKey: 'sk-test', model: 'gpt-4.1-nano' });
+  });
+
+  it('refuses INTENT_PROVIDER=openai without OPENAI_API_KEY', () =>
+    expect(() => configFromEnv({ INTENT_PROVIDER: 'openai' })).toThrow(
+      /INTENT_PROVIDER=openai needs OPENAI_API_KEY/,
+    ));
+});

@@ -9,7 +9,7 @@ import {
   outboundAllowFromEnv,
 } from '@ccp/command-service';
 
-/** The OpenAI model used when LLM_MODEL is not set. */
+/** The OpenAI model used when LLM_MODEL (or, for intents, INTENT_MODEL) is not set. */
 const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 
 const PriceId = z.string().regex(/^price_\w+$/, 'a Stripe price id, price_...');
@@ -53,6 +53,13 @@ const Env = z.object({
   LLM_MODEL: z.string().min(1).optional(),
   LLM_PROVIDER: z.enum(['offline', 'openai', 'anthropic', 'openai-compatible']).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  LLM_FIRST_TOKEN_MS: z.coerce.number().int().min(200).max(600_000).default(8000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  LLM_STREAM: z.enum(['true', 'false']).default('true'),
+  LLM_FILLER_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
+  INTENT_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
+  INTENT_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
   MEDIA_GATEWAY: z.enum(['true', 'false']).default('true'),
   PUBLIC_URL: z.url().optional(),
   TWILIO_ACCOUNT_SID: z
@@ -163,6 +170,9 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       'LLM_PROVIDER=openai-compatible needs LLM_BASE_URL (e.g. http://localhost:11434/v1 for Ollama)',
     );
   }
+  if (e.INTENT_PROVIDER === 'openai' && !e.OPENAI_API_KEY) {
+    throw new Error('INTENT_PROVIDER=openai needs OPENAI_API_KEY (or INTENT_PROVIDER=offline, the default)');
+  }
   if ((e.STT_PROVIDER === 'whisper' || e.TTS_PROVIDER === 'openai') && !e.OPENAI_API_KEY) {
     throw new Error('STT_PROVIDER=whisper and TTS_PROVIDER=openai need OPENAI_API_KEY');
   }
@@ -254,6 +264,11 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
                 model: e.LLM_MODEL ?? DEFAULT_OPENAI_MODEL,
                 ...(e.LLM_BASE_URL && { baseURL: e.LLM_BASE_URL }),
               }),
+        timeoutMs: e.LLM_TIMEOUT_MS,
+        firstTokenMs: e.LLM_FIRST_TOKEN_MS,
+        maxRetries: e.LLM_MAX_RETRIES,
+        stream: e.LLM_STREAM === 'true',
+        fillerMs: e.LLM_FILLER_MS,
       },
       speechToText: e.STT_PROVIDER,
       textToSpeech: e.TTS_PROVIDER,
@@ -281,13 +296,10 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
         },
       }),
     },
-    ...(e.OPENAI_API_KEY && {
-      llm: {
-        apiKey: e.OPENAI_API_KEY,
-        model: e.LLM_MODEL ?? DEFAULT_OPENAI_MODEL,
-        ...(e.LLM_BASE_URL && { baseURL: e.LLM_BASE_URL }),
-      },
-    }),
+    // The intent classifier asks OpenAI itself, never the conversation's server (LLM_BASE_URL): a local model
+    // serving calls may not support its structured output, and is busy enough with the calls.
+    ...(e.INTENT_PROVIDER === 'openai' &&
+      e.OPENAI_API_KEY && { llm: { apiKey: e.OPENAI_API_KEY, model: e.INTENT_MODEL } }),
   };
 };
 

@@ -136,7 +136,8 @@ export const mediaGatewayModule = (
       const connections = createLiveConnections(context.store, context.keys);
       await connections.catchUp();
       const offline = createOfflineDialogueEngine();
-      const created = createLanguageModel(settings.conversationModel, offline);
+      // The settings carry the timeouts, retries and streaming too; the log is where each fallback is told.
+      const created = createLanguageModel(settings.conversationModel, offline, log);
       const model = hooks.wrapModel ? hooks.wrapModel(created) : created;
       const speech = createSpeech({
         sttProvider: settings.speechToText,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractRequest } from './contract.js';
 import { withFallback } from './fallback.js';
 import { createOpenAiModel } from './openai.js';
+import { providerFallbacks, providerFailures } from './provider-failures.js';
 import { LlmUnavailableError, type LanguageModel, type LlmRequest, type LlmResponse } from './port.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
 import { unreachableURL } from './testing/scripted-server.js';
@@ -111,5 +112,55 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       failing(new Error('offline broke')),
     );
     await expect(model.respond(contractRequest())).rejects.toThrow('offline broke');
+  });
+
+  // A fallback used to be silent: no log line, no count, nothing on the health page.
+  it('logs each fallback with the provider, the reason and the message, and counts it by reason', async () => {
+    const name = 'openai-compatible:qwen2.5-fallback-count';
+    const counted = () => providerFallbacks().find((f) => f.port === 'llm' && f.provider === name);
+    const failingAs = (reason: 'timeout' | 'empty-reply'): LanguageModel => ({
+      name,
+      respond: async () => {
+        throw new LlmUnavailableError(name, `stand-in failure ${reason}`, { reason });
+      },
+    });
+    const logged: string[] = [];
+    const offline = recordingModel('offline');
+    expect(counted()).toBeUndefined();
+    await withFallback(failingAs('timeout'), offline.model, (line) => logged.push(line)).respond(
+      contractRequest(),
+    );
+    expect(logged).toEqual([
+      `llm: ${name} failed (timeout): ${name}: stand-in failure timeout; offline answers instead`,
+    ]);
+    expect(counted()).toMatchObject({ total: 1, byReason: { timeout: 1 }, lastReason: 'timeout' });
+    await withFallback(failingAs('empty-reply'), offline.model, (line) => logged.push(line)).respond(
+      contractRequest(),
+    );
+    await withFallback(failingAs('timeout'), offline.model).respond(contractRequest());
+    expect(logged[1]).toMatch(/failed \(empty-reply\)/);
+    expect(counted()).toMatchObject({
+      total: 3,
+      byReason: { timeout: 2, 'empty-reply': 1 },
+      lastReason: 'timeout',
+    });
+    expect(Date.parse(counted()?.lastAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    // The failure is on the health page as well.
+    expect(providerFailures().find((f) => f.provider === name)).toMatchObject({ recovered: false });
+  });
+
+  it("logs a tenant's own provider falling back but leaves it off the platform's counts", async () => {
+    const name = 'tenant:acme:openai:fallback-uncounted';
+    const logged: string[] = [];
+    await withFallback(
+      failing(new LlmUnavailableError(name, 'HTTP 401', { reason: 'http-error' })),
+      recordingModel('platform').model,
+      (line) => logged.push(line),
+      { health: false },
+    ).respond(contractRequest());
+    expect(logged).toEqual([
+      expect.stringMatching(/failed \(http-error\).*HTTP 401.*platform answers instead/),
+    ]);
+    expect(providerFallbacks().some((f) => f.provider === name)).toBe(false);
   });
 });

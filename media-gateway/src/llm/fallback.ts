@@ -1,10 +1,11 @@
 import { LlmUnavailableError, type LanguageModel } from './port.js';
-import { recordProviderFailure, recordProviderSuccess } from './provider-failures.js';
+import { recordFallback, recordProviderFailure, recordProviderSuccess } from './provider-failures.js';
 
 export interface FallbackOptions {
   /**
    * Whether the primary's failures go to the platform's health page (the default). A tenant's own provider
-   * sets false: its wrong key is the tenant's to fix and must not mark the platform degraded.
+   * sets false: its wrong key is the tenant's to fix and must not mark the platform degraded (its fallbacks are
+   * logged, not counted).
    */
   readonly health?: boolean;
 }
@@ -30,9 +31,14 @@ export const withFallback = (
         return response;
       } catch (error) {
         if (!(error instanceof LlmUnavailableError) || request.signal?.aborted) throw error;
-        // Kept for the health page too: a wrong key must not hide behind the fallback's answers.
-        if (health) recordProviderFailure('llm', primary.name, error);
-        log?.(`llm: ${error.message}; ${fallback.name} answers instead`);
+        // Kept for the health page too: a wrong key or a slow server must not hide behind the fallback's answers.
+        if (health) {
+          recordProviderFailure('llm', primary.name, error);
+          recordFallback('llm', primary.name, error.reason);
+        }
+        log?.(
+          `llm: ${primary.name} failed (${error.reason}): ${error.message}; ${fallback.name} answers instead`,
+        );
         return fallback.respond(request);
       }
     },

@@ -89,3 +89,43 @@ export const recordProviderSuccess = (port: ProviderPort, provider: string): voi
 /** Each provider's last failure, newest first. */
 export const providerFailures = (): ProviderFailure[] =>
   [...failures.values()].sort((a, b) => b.at.localeCompare(a.at));
+
+/**
+ * How often calls fell back from a provider, and why (an LlmUnavailableError's reason: timeout, empty-reply, …).
+ * The last failure alone hides a provider that fails one turn in three: each fallback is counted since start.
+ */
+export interface ProviderFallbacks {
+  readonly port: ProviderPort;
+  readonly provider: string;
+  readonly total: number;
+  readonly byReason: Readonly<Record<string, number>>;
+  readonly lastReason: string;
+  /** ISO 8601. */
+  readonly lastAt: string;
+}
+
+const fallbacks = new Map<string, ProviderFallbacks>();
+
+/** Counts one fallback from a provider (its caller answered with the offline engine instead). */
+export const recordFallback = (
+  port: ProviderPort,
+  provider: string,
+  reason: string,
+  now: Date = new Date(),
+): void => {
+  const key = keyOf(port, provider);
+  const byReason = { ...fallbacks.get(key)?.byReason };
+  byReason[reason] = (byReason[reason] ?? 0) + 1;
+  fallbacks.set(key, {
+    port,
+    provider,
+    total: (fallbacks.get(key)?.total ?? 0) + 1,
+    byReason,
+    lastReason: reason,
+    lastAt: now.toISOString(),
+  });
+};
+
+/** Each provider's fallbacks since the process started, the most recent first. */
+export const providerFallbacks = (): ProviderFallbacks[] =>
+  [...fallbacks.values()].sort((a, b) => b.lastAt.localeCompare(a.lastAt));
