@@ -1,9 +1,12 @@
 /**
  * @ccp/infra: the composition root. Starting the one-process platform from its settings, the stream-processing
  * module, bootstrap and demo seed, local credentials, the local Kafka broker the Kafka profile and tests use,
- * and Stripe's mock server (stripe-mock) the payments tests run against.
+ * Stripe's mock server (stripe-mock) the payments tests run against, and the local llama.cpp server (a real
+ * OpenAI-compatible LLM) with its model.
  */
 export * from './kafka/local-kafka.js';
+export * from './llama/llama-server.js';
+export * from './llama/model.js';
 export * from './platform/bootstrap.js';
 export * from './platform/config.js';
 export * from './platform/credentials.js';

