@@ -9,7 +9,7 @@ import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '@ccp/stream-processors';
-import { mediaGatewayModule, providerFailures } from '@ccp/media-gateway';
+import { mediaGatewayModule, providerFailures, providerFallbacks } from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { verifyStreamChain } from '@ccp/command-service';
 
@@ -30,6 +30,7 @@ const platform = await startPlatform(config, [
           processors: () => processing.processors().lag(),
           engines: enginesOf(config),
           providerFailures,
+          providerFallbacks,
           ...(config.reportEmail && { email: config.reportEmail }),
         }),
       ]

@@ -8,7 +8,7 @@ import { createRequestRecorder } from './admin/api-usage.js';
 import { createCatalog } from './config/catalog.js';
 import { createReportBook } from './reports/book.js';
 import type { EmailSettings } from './reports/deliver.js';
-import type { ProviderFailure } from './admin/platform.js';
+import type { ProviderFailure, ProviderFallbacks } from './admin/platform.js';
 import { createReportScheduler } from './reports/scheduler.js';
 import { openApiDocument } from './http/openapi.js';
 import { serveRoutes } from './http/serve.js';
@@ -34,6 +34,8 @@ export interface QueryApiHooks {
   readonly engines?: Readonly<Record<string, string>>;
   /** The remote providers' last failures (the media gateway's report), for the health page. */
   readonly providerFailures?: () => readonly ProviderFailure[];
+  /** How often calls fell back from each provider, by reason (the media gateway's count), for the health page. */
+  readonly providerFallbacks?: () => readonly ProviderFallbacks[];
   /** The payments provider; absent, the one the platform's PAYMENTS settings name. */
   readonly payments?: PaymentsPortal;
 }
@@ -115,6 +117,7 @@ export const queryApiModule = (
       processors: hooks.processors ?? (() => ({})),
       engines: hooks.engines ?? {},
       providerFailures: hooks.providerFailures ?? (() => []),
+      providerFallbacks: hooks.providerFallbacks ?? (() => []),
       reports,
       catalog,
       tenantName: async (tenantId) => (await profileOf(tenantId)).name,

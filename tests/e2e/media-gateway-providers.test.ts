@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { placeInboundCall, scenario } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, configFromEnv, enginesOf, speechWarnings } from '@ccp/infra';
-import { providerFailures } from '@ccp/media-gateway';
+import { LLM_FAILURE_REASONS, providerFailures, providerFallbacks } from '@ccp/media-gateway';
 import { startGatewayPlatform } from '../support/gateway.js';
 import { CALLER, content, DAY } from '../support/gateway-calls.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
@@ -51,7 +51,7 @@ describe('a real Twilio account with the machine voice is called out', () => {
 
 describe('a provider that refuses the key', () => {
   it(
-    'is shown on the platform health API with its status and time, while the call falls back',
+    'is shown on the platform health API with its status and time and its fallbacks counted, while the call falls back',
     { timeout: 90_000 },
     async () => {
       // A local stand-in for OpenAI's chat completions answering every request as OpenAI answers a wrong key.
@@ -84,7 +84,7 @@ describe('a provider that refuses the key', () => {
         },
       });
       // The platform hands the gateway's report of provider failures to the query API (infra/platform/main.ts).
-      const readSide = await startReadSidePlatform({ hooks: { providerFailures } });
+      const readSide = await startReadSidePlatform({ hooks: { providerFailures, providerFallbacks } });
       try {
         const faq = scenario('faq', content);
         const result = await placeInboundCall({
@@ -109,12 +109,28 @@ describe('a provider that refuses the key', () => {
         const health = await root.request<{
           status: string;
           providerFailures: { port: string; provider: string; kind: string; status?: number; at: string }[];
+          providerFallbacks: {
+            port: string;
+            provider: string;
+            total: number;
+            byReason: Record<string, number>;
+            lastReason: string;
+            lastAt: string;
+          }[];
         }>('GET', '/api/admin/health');
         expect(health.status).toBe(200);
         expect(health.body.status).toBe('degraded');
         const failure = health.body.providerFailures.find((f) => f.port === 'llm');
         expect(failure).toMatchObject({ kind: 'auth', status: 401 });
         expect(Date.parse(failure?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+        // Every turn the offline engine answered instead is counted, by its reason.
+        const fallbacks = health.body.providerFallbacks.find(
+          (f) => f.port === 'llm' && f.provider === 'openai-compatible:gpt-4o-mini',
+        );
+        expect(fallbacks?.total).toBeGreaterThanOrEqual(2);
+        expect(LLM_FAILURE_REASONS).toContain(fallbacks?.lastReason);
+        expect(Object.values(fallbacks?.byReason ?? {}).reduce((a, b) => a + b, 0)).toBe(fallbacks?.total);
+        expect(Date.parse(fallbacks?.lastAt ?? '')).toBeGreaterThanOrEqual(before - 1000);
       } finally {
         await readSide.stop();
         await gateway.stop();

@@ -14,6 +14,19 @@ export const ProviderFailure = z.object({
 });
 export type ProviderFailure = z.infer<typeof ProviderFailure>;
 
+/** How often calls fell back from a provider since the media gateway started, by reason (the gateway's count). */
+export const ProviderFallbacks = z.object({
+  port: z.enum(['llm', 'stt', 'tts']),
+  provider: z.string(),
+  total: z.number().int(),
+  byReason: z
+    .record(z.string(), z.number().int())
+    .describe('timeout, first-token-timeout, unreachable, http-error, malformed, empty-reply, not-speech'),
+  lastReason: z.string(),
+  lastAt: z.string(),
+});
+export type ProviderFallbacks = z.infer<typeof ProviderFallbacks>;
+
 const Probe = z.object({ ok: z.boolean(), latencyMs: z.number(), error: z.string().optional() });
 export const PlatformHealth = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -26,6 +39,9 @@ export const PlatformHealth = z.object({
     .describe(
       "Each remote provider's last failure (calls fell back to the offline engine); degraded until it answers again",
     ),
+  providerFallbacks: z
+    .array(ProviderFallbacks)
+    .describe("How often each platform provider's calls fell back to the offline engine, and why"),
   voice: z.object({
     callsLastHour: z.number().int(),
     failedLastHour: z.number().int(),
@@ -51,6 +67,7 @@ export const platformHealth = async (
     processors: () => unknown;
     engines: Readonly<Record<string, string>>;
     providerFailures: () => readonly ProviderFailure[];
+    providerFallbacks: () => readonly ProviderFallbacks[];
   },
   now: Date,
 ): Promise<z.infer<typeof PlatformHealth>> => {
@@ -79,6 +96,7 @@ export const platformHealth = async (
     processors: deps.processors(),
     engines: { ...deps.engines },
     providerFailures: failures,
+    providerFallbacks: [...deps.providerFallbacks()],
     voice,
   };
 };

@@ -11,7 +11,7 @@ export {
   TopAgents,
   topAgents,
 } from './platform-analytics.js';
-export { ProviderFailure, PlatformHealth, platformHealth } from './health.js';
+export { ProviderFailure, ProviderFallbacks, PlatformHealth, platformHealth } from './health.js';
 export { Announcement, Announcements, activeAnnouncements } from './announcements.js';
 export { TicketQuery, Ticket, Tickets, supportTickets } from './support-tickets.js';
 export { UsageAgainstCaps, usageAgainstCaps, TierCatalog, TenantPlan, tierCatalog } from './plans.js';

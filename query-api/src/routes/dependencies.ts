@@ -1,6 +1,6 @@
 import type { EventStore } from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
-import type { ProviderFailure } from '../admin/health.js';
+import type { ProviderFailure, ProviderFallbacks } from '../admin/health.js';
 import type { PaymentsPortal } from '../billing/portal.js';
 import type { ReportContext } from '../analytics/reports.js';
 import type { Catalog } from '../config/catalog.js';
@@ -34,6 +34,8 @@ export interface QueryDependencies {
   readonly engines: Readonly<Record<string, string>>;
   /** The remote providers' last failures, from the media gateway (none when it does not run here). */
   readonly providerFailures: () => readonly ProviderFailure[];
+  /** How often calls fell back from each provider, by reason (none when the media gateway does not run here). */
+  readonly providerFallbacks: () => readonly ProviderFallbacks[];
   readonly reports: ReportBook;
   readonly tenantName: (tenantId: string) => Promise<string>;
   /** What each tenant has configured, for the console's editors. */

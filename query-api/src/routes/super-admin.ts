@@ -135,6 +135,7 @@ export const superAdminRoutes = (deps: QueryDependencies) => ({
           processors: deps.processors,
           engines: deps.engines,
           providerFailures: deps.providerFailures,
+          providerFallbacks: deps.providerFallbacks,
         },
         deps.now(),
       ),

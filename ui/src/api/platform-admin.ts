@@ -97,6 +97,17 @@ export interface ProviderFailure {
   readonly recovered: boolean;
 }
 
+/** How often calls fell back from a provider since the media gateway started, and why. */
+export interface ProviderFallbacks {
+  readonly port: 'llm' | 'stt' | 'tts';
+  readonly provider: string;
+  readonly total: number;
+  /** By the reason the provider failed: timeout, first-token-timeout, unreachable, http-error, … */
+  readonly byReason: Readonly<Record<string, number>>;
+  readonly lastReason: string;
+  readonly lastAt: string;
+}
+
 export interface PlatformHealth {
   readonly status: 'ok' | 'degraded';
   readonly eventStore: Probe;
@@ -105,6 +116,7 @@ export interface PlatformHealth {
   readonly engines: Readonly<Record<string, string>>;
   /** Each remote provider's last failure: calls fell back to the offline engine meanwhile. */
   readonly providerFailures: readonly ProviderFailure[];
+  readonly providerFallbacks: readonly ProviderFallbacks[];
   readonly voice: {
     readonly callsLastHour: number;
     readonly failedLastHour: number;

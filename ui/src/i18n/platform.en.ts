@@ -293,6 +293,21 @@ export const platformEn = {
         client: 'request refused',
         unreachable: 'unreachable',
       },
+      fallbacks: 'Fallbacks',
+      fallbacksHint:
+        'How often calls were answered by the offline engine because the platform’s provider failed, since the media gateway started, by reason.',
+      noFallbacks: 'No call fell back.',
+      fallbackTotal: 'fallbacks: {count}',
+      fallbackLast: 'last: {reason}, {at}',
+      fallbackReason: {
+        timeout: 'timed out',
+        'first-token-timeout': 'no first token in time',
+        unreachable: 'unreachable',
+        'http-error': 'HTTP error',
+        malformed: 'malformed answer',
+        'empty-reply': 'empty reply',
+        'not-speech': 'reply not speech (JSON or markup)',
+      },
     },
     analytics: {
       title: 'Global analytics',

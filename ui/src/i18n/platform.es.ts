@@ -299,6 +299,21 @@ export const platformEs: PlatformMessages = {
         client: 'petición rechazada',
         unreachable: 'inalcanzable',
       },
+      fallbacks: 'Respaldos',
+      fallbacksHint:
+        'Cuántas veces respondió el motor sin conexión porque falló el proveedor de la plataforma, desde que arrancó la pasarela de medios, por motivo.',
+      noFallbacks: 'Ninguna llamada pasó al respaldo.',
+      fallbackTotal: 'respaldos: {count}',
+      fallbackLast: 'último: {reason}, {at}',
+      fallbackReason: {
+        timeout: 'tiempo agotado',
+        'first-token-timeout': 'sin primer token a tiempo',
+        unreachable: 'inalcanzable',
+        'http-error': 'error HTTP',
+        malformed: 'respuesta mal formada',
+        'empty-reply': 'respuesta vacía',
+        'not-speech': 'respuesta que no es habla (JSON o marcado)',
+      },
     },
     analytics: {
       title: 'Analítica global',
