@@ -168,6 +168,7 @@ export const mediaGatewayModule = (
         live,
         commands,
         model,
+        fillerMs: settings.conversationModel.fillerMs ?? 1500,
         modelFor: (tenantId) => tenantModels.modelFor(tenantId),
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),

@@ -14,6 +14,8 @@ import type { ToolDependencies } from './tools.js';
 
 export interface SessionDependencies extends ToolDependencies {
   readonly model: LanguageModel;
+  /** On a media stream, the filler line when the model has said nothing after this long; 0 or absent: never. */
+  readonly fillerMs?: number;
   readonly now: () => Date;
   /** Brings the directory up to date (the caller's history before a lookup). */
   readonly catchUp: () => Promise<void>;
