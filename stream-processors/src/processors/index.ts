@@ -16,7 +16,10 @@ import { createSlaProcessor } from './sla.js';
 import { createUsageProcessor } from './usage.js';
 
 export interface ProcessorsOptions {
-  /** An LLM (OpenAI or any compatible server) classifies intents instead of the local model when given. */
+  /**
+   * An LLM classifies intents instead of the local model when given: the platform passes one only with
+   * INTENT_PROVIDER=openai (OpenAI itself), never the conversation's own server; baseURL is for stand-ins.
+   */
   readonly llm?: { readonly apiKey: string; readonly baseURL?: string; readonly model: string };
   readonly log?: (message: string) => void;
 }
