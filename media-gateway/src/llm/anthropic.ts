@@ -13,6 +13,7 @@ import {
   type LlmResponse,
 } from './port.js';
 import { unavailable } from './provider-errors.js';
+import { checkedReply } from './reply-check.js';
 import { systemPromptFor } from './system-prompt.js';
 import { isPlainObject } from './tool-arguments.js';
 
@@ -23,8 +24,10 @@ export interface AnthropicModelOptions {
   readonly model: string;
   /** A phone reply is a few sentences; the cap bounds latency and cost when a model rambles. */
   readonly maxTokens?: number;
-  /** Per HTTP attempt; a caller is waiting on the line, so it is short. */
+  /** Per HTTP attempt (the answer is not streamed, so an attempt is the whole answer). */
   readonly timeoutMs?: number;
+  /** Retries of a failed attempt (connection errors, 408, 409, 429, 5xx); 1 when omitted. */
+  readonly maxRetries?: number;
   /** For logs and errors; "anthropic:<model>" when omitted. */
   readonly name?: string;
   /** The outbound guard's fetch; the SDK's own when omitted. */
@@ -32,7 +35,8 @@ export interface AnthropicModelOptions {
 }
 
 export const DEFAULT_MAX_TOKENS = 1024;
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 1;
 
 /**
  * Anthropic wants the conversation to open with a user turn; the greeting is asked for before the caller has
@@ -195,8 +199,8 @@ export const createAnthropicModel = (options: AnthropicModelOptions): LanguageMo
     apiKey: options.apiKey,
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
     timeout: timeoutMs,
-    // One retry at most: the caller is waiting, and the offline engine answers when this fails.
-    maxRetries: 1,
+    // Few: the caller is waiting, and the offline engine answers when this fails.
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
     ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
   const context = { sdk: Anthropic, endpoint: client.baseURL, timeoutMs };
@@ -215,7 +219,7 @@ export const createAnthropicModel = (options: AnthropicModelOptions): LanguageMo
         if (request.signal?.aborted) throw error;
         throw unavailable(name, error, context);
       }
-      return fromMessage(name, body);
+      return checkedReply(name, fromMessage(name, body), request.tools);
     },
   };
 };

@@ -10,6 +10,9 @@ export { createAnthropicModel, type AnthropicModelOptions } from './anthropic.js
 export { createOpenAiModel, type OpenAiModelOptions } from './openai.js';
 export { withFallback } from './fallback.js';
 export { DEFAULT_MODELS } from './models.js';
+export { splitSentences, completeSentences } from './sentences.js';
+export { textToolCalls } from './text-tool-calls.js';
+export { isMarkup, checkedReply } from './reply-check.js';
 export {
   createTenantModels,
   MODEL_KINDS,
@@ -23,6 +26,13 @@ export const LanguageModelConfig = z.object({
   apiKey: z.string().min(1).optional(),
   baseURL: z.url().optional(),
   model: z.string().min(1).optional(),
+  /** The whole turn, retries and streaming included. */
+  timeoutMs: z.number().int().positive().optional(),
+  /** Until the first token of the answer (OpenAI-compatible servers). */
+  firstTokenMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().nonnegative().optional(),
+  /** Stream the answer so speech starts on its first sentence (OpenAI-compatible servers; true when omitted). */
+  stream: z.boolean().optional(),
 });
 export type LanguageModelConfig = z.infer<typeof LanguageModelConfig>;
 
@@ -37,7 +47,16 @@ export const createLanguageModel = (
 ): LanguageModel => {
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
-  const { provider, apiKey, baseURL, model } = parsed.data;
+  const { provider, apiKey, baseURL, model, timeoutMs, firstTokenMs, maxRetries, stream } = parsed.data;
+  const budgets = {
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(maxRetries !== undefined && { maxRetries }),
+  };
+  const streaming = {
+    ...budgets,
+    ...(firstTokenMs !== undefined && { firstTokenMs }),
+    ...(stream !== undefined && { stream }),
+  };
   const needKey = (): string => {
     if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
     return apiKey;
@@ -47,13 +66,23 @@ export const createLanguageModel = (
       return offline;
     case 'openai':
       return withFallback(
-        createOpenAiModel({ apiKey: needKey(), baseURL, model: model ?? DEFAULT_MODELS.openai }),
+        createOpenAiModel({
+          apiKey: needKey(),
+          baseURL,
+          model: model ?? DEFAULT_MODELS.openai,
+          ...streaming,
+        }),
         offline,
         log,
       );
     case 'anthropic':
       return withFallback(
-        createAnthropicModel({ apiKey: needKey(), baseURL, model: model ?? DEFAULT_MODELS.anthropic }),
+        createAnthropicModel({
+          apiKey: needKey(),
+          baseURL,
+          model: model ?? DEFAULT_MODELS.anthropic,
+          ...budgets,
+        }),
         offline,
         log,
       );
@@ -66,7 +95,7 @@ export const createLanguageModel = (
       // No default: each local server has its own models (Ollama's "llama3.2", a vLLM checkpoint path, ...).
       if (model === undefined) throw new Error('LLM provider "openai-compatible" needs the model to ask for');
       return withFallback(
-        createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}` }),
+        createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}`, ...streaming }),
         offline,
         log,
       );

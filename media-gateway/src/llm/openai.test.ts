@@ -79,7 +79,7 @@ describe(`${STAND_IN}: wire details`, () => {
       { role: 'user', content: 'Quero marcar uma limpeza.' },
       {
         role: 'assistant',
-        content: null,
+        content: '',
         tool_calls: [
           {
             id: 'call_1',

@@ -1,21 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import OpenAI from 'openai';
 import type {
   ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
+import { fromChunkStream, SentenceFeed, toolCallOf } from './openai-stream.js';
 import {
   LlmUnavailableError,
   type ChatMessage,
   type LanguageModel,
   type LlmRequest,
   type LlmResponse,
-  type ToolCallRequest,
 } from './port.js';
-import { unavailable } from './provider-errors.js';
+import { noFirstToken, timedOut, unavailable } from './provider-errors.js';
+import { checkedReply } from './reply-check.js';
 import { systemPromptFor } from './system-prompt.js';
-import { parseToolArguments } from './tool-arguments.js';
+import { TurnBudget } from './turn-budget.js';
 
 export interface OpenAiModelOptions {
   /**
@@ -26,15 +28,28 @@ export interface OpenAiModelOptions {
   /** An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 for Ollama; OpenAI's API when omitted. */
   readonly baseURL?: string;
   readonly model: string;
-  /** Per HTTP attempt; a caller is waiting on the line, so it is short. */
+  /** The whole turn, retries and streaming included; a caller is waiting on the line. */
   readonly timeoutMs?: number;
+  /**
+   * Until the first of the answer (streamed text or tool call, or the whole answer when not streaming): a server
+   * that has not started by then is given up on, so the caller is answered by the fallback instead.
+   */
+  readonly firstTokenMs?: number;
+  /** Retries of a failed attempt (unreachable, 408, 409, 429, 5xx), only while nothing was said yet. */
+  readonly maxRetries?: number;
+  /** Streams the answer so speech can start on its first sentence (true when omitted). */
+  readonly stream?: boolean;
   /** For logs and errors; "openai:<model>" when omitted. */
   readonly name?: string;
   /** The outbound guard's fetch, for a tenant-set base URL; the SDK's own when omitted (the platform's). */
   readonly fetch?: typeof fetch;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_FIRST_TOKEN_MS = 8_000;
+export const DEFAULT_MAX_RETRIES = 1;
+/** Short: a caller is waiting, and a second failure is answered by the fallback anyway. */
+const RETRY_DELAY_MS = 200;
 /** Local servers ignore the key, but the SDK refuses to start without one and Ollama expects a Bearer header. */
 const PLACEHOLDER_KEY = 'local-no-key';
 /** Low: a phone agent should say the same thing the same way, and call tools with exact arguments. */
@@ -50,8 +65,8 @@ const toOpenAiMessage = (message: ChatMessage): ChatCompletionMessageParam => {
       }
       return {
         role: 'assistant',
-        // OpenAI's own shape for a tool-only turn is a null content, which every compatible server accepts.
-        content: message.content === '' ? null : message.content,
+        // Never null: llama.cpp's and llama-cpp-python's chat templates fail on it (HTTP 500); OpenAI takes ''.
+        content: message.content,
         tool_calls: message.toolCalls.map((call) => ({
           id: call.id,
           type: 'function',
@@ -83,6 +98,16 @@ export const toChatCompletionRequest = (
     })),
     tool_choice: 'auto' as const,
   }),
+});
+
+/** The same request, streamed, with the usage in the last chunk (servers that ignore it report none). */
+export const toStreamingRequest = (
+  model: string,
+  request: LlmRequest,
+): ChatCompletionCreateParamsStreaming => ({
+  ...toChatCompletionRequest(model, request),
+  stream: true,
+  stream_options: { include_usage: true },
 });
 
 /** What we read of a completion; validated because local servers vary and any server can send garbage. */
@@ -127,17 +152,9 @@ export const fromChatCompletion = (provider: string, body: unknown, requestedMod
   const { choices, usage, model } = parsed.data;
   const message = choices[0]?.message;
   if (message === undefined) throw new LlmUnavailableError(provider, 'chat completion without a choice');
-  const toolCalls = (message.tool_calls ?? []).map((call): ToolCallRequest => {
-    const args = parseToolArguments(call.function.arguments);
-    if (args === undefined) {
-      throw new LlmUnavailableError(
-        provider,
-        `malformed arguments for tool ${call.function.name}: not a JSON object: ${call.function.arguments.slice(0, 200)}`,
-      );
-    }
-    // Some local servers send no id; the tool result only has to carry back the same one.
-    return { id: call.id || `call_${randomUUID()}`, name: call.function.name, arguments: args };
-  });
+  const toolCalls = (message.tool_calls ?? []).map((call) =>
+    toolCallOf(provider, { id: call.id ?? '', ...call.function }),
+  );
   return {
     text: message.content ?? '',
     toolCalls,
@@ -145,6 +162,13 @@ export const fromChatCompletion = (provider: string, body: unknown, requestedMod
     // Local servers often report no usage: nothing is billed for them.
     usage: { promptTokens: usage?.prompt_tokens ?? 0, completionTokens: usage?.completion_tokens ?? 0 },
   };
+};
+
+/** HTTP statuses worth a second try: the server was busy or failed, not the request. */
+const isRetryable = (failure: LlmUnavailableError): boolean => {
+  if (failure.reason === 'unreachable') return true;
+  const status = failure.cause instanceof OpenAI.APIError ? failure.cause.status : undefined;
+  return status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500);
 };
 
 /** The LLM port over OpenAI chat completions, or any OpenAI-compatible server by baseURL. */
@@ -156,30 +180,111 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
     );
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const firstTokenMs = options.firstTokenMs ?? DEFAULT_FIRST_TOKEN_MS;
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  const stream = options.stream ?? true;
   const client = new OpenAI({
     apiKey: options.apiKey || PLACEHOLDER_KEY,
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
     timeout: timeoutMs,
-    // One retry at most: the caller is waiting, and the offline engine answers when this fails.
-    maxRetries: 1,
+    // Retried here instead, and only while nothing has been said: the SDK would retry a half-spoken answer.
+    maxRetries: 0,
+    // Failures are reported as LlmUnavailableError, with their cause; the SDK's console lines would repeat them.
+    logLevel: 'off',
     ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
-  const context = { sdk: OpenAI, endpoint: client.baseURL, timeoutMs };
+  const endpoint = client.baseURL;
+  const context = { sdk: OpenAI, endpoint, timeoutMs };
+
+  /** One HTTP attempt; the answer not yet checked. */
+  const attempt = async (
+    request: LlmRequest,
+    budget: TurnBudget,
+    feed: SentenceFeed,
+  ): Promise<LlmResponse> => {
+    const signal = budget.signal;
+    if (!stream) {
+      const body: unknown = await client.chat.completions.create(
+        toChatCompletionRequest(options.model, request),
+        {
+          signal,
+        },
+      );
+      budget.firstToken();
+      return fromChatCompletion(name, body, options.model);
+    }
+    const { data, response } = await client.chat.completions
+      .create(toStreamingRequest(options.model, request), { signal })
+      .withResponse();
+    // A server that ignores stream: true answers with one JSON body (or an error page): read it as such.
+    if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      const text = await response.text();
+      budget.firstToken();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not JSON: fromChatCompletion says so, with the start of the text.
+      }
+      return fromChatCompletion(name, body, options.model);
+    }
+    const answer = await fromChunkStream(name, data, options.model, {
+      firstToken: () => budget.firstToken(),
+      feed,
+    });
+    // The SDK ends a stream it was told to abort without an error: an aborted turn must not pass for an answer.
+    if (signal.aborted) throw signal.reason;
+    return answer;
+  };
+
+  /** The error the turn ends with: the caller's own abort as it is, everything else as an outage. */
+  const failureOf = (error: unknown, budget: TurnBudget): unknown => {
+    switch (budget.cause) {
+      case 'caller':
+        return error;
+      case 'deadline':
+        return timedOut(name, endpoint, timeoutMs, error);
+      case 'first-token':
+        return noFirstToken(name, endpoint, firstTokenMs);
+      default:
+        return unavailable(name, error, context);
+    }
+  };
 
   return {
     name,
     respond: async (request) => {
-      let body: unknown;
+      const budget = new TurnBudget(request.signal, timeoutMs, firstTokenMs);
+      const feed = new SentenceFeed(request.onSentence);
       try {
-        body = await client.chat.completions.create(toChatCompletionRequest(options.model, request), {
-          ...(request.signal !== undefined && { signal: request.signal }),
-        });
-      } catch (error) {
-        // The caller hung up: nobody needs an answer, from this model or a fallback.
-        if (request.signal?.aborted) throw error;
-        throw unavailable(name, error, context);
+        for (let retries = 0; ; retries += 1) {
+          try {
+            const answer = await attempt(request, budget, feed);
+            return checkedReply(
+              name,
+              request.onSentence === undefined ? answer : { ...answer, streamed: feed.given },
+              request.tools,
+            );
+          } catch (error) {
+            const failure = failureOf(error, budget);
+            if (!(failure instanceof LlmUnavailableError)) throw failure;
+            // Once a sentence was said, a second answer would not continue it.
+            if (
+              budget.cause !== undefined ||
+              retries >= maxRetries ||
+              feed.given > 0 ||
+              !isRetryable(failure)
+            ) {
+              throw failure;
+            }
+            await delay(RETRY_DELAY_MS, undefined, { signal: budget.signal }).catch((aborted: unknown) => {
+              throw failureOf(aborted, budget);
+            });
+          }
+        }
+      } finally {
+        budget.dispose();
       }
-      return fromChatCompletion(name, body, options.model);
     },
   };
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isPlainObject } from '../tool-arguments.js';
 import {
   startScriptedServer,
+  type RenderedAnswer,
   type ScriptedServer,
   type ScriptedServerOptions,
   type WireFormat,
@@ -82,9 +83,17 @@ export const ChatCompletionRequest = z
     seed: z.number().int().nullish(),
     user: z.string().optional(),
     response_format: z.looseObject({ type: z.string() }).optional(),
-    stream: z.literal(false).nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: z.strictObject({ include_usage: z.boolean().optional() }).nullish(),
   })
   .superRefine((body, ctx) => {
+    if (body.stream_options != null && body.stream !== true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stream_options'],
+        message: "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+      });
+    }
     if (body.tool_choice !== undefined && body.tools === undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -127,6 +136,21 @@ export const ChatCompletionRequest = z
   });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
+/**
+ * llama-cpp-python's chat templates (and older llama.cpp ones) join message contents as strings: an assistant
+ * message whose content is null or missing, which OpenAI itself accepts beside tool_calls, fails there with a 500.
+ * The stand-in refuses it the same way, so an adapter that works here works on those servers too.
+ */
+const missingContent = (json: unknown): string | undefined => {
+  const messages =
+    isPlainObject(json) && Array.isArray(json['messages']) ? (json['messages'] as unknown[]) : [];
+  const index = messages.findIndex(
+    (m) =>
+      isPlainObject(m) && m['role'] === 'assistant' && (m['content'] === null || m['content'] === undefined),
+  );
+  return index < 0 ? undefined : `messages[${index}]: can only concatenate str (not "NoneType") to str`;
+};
+
 const textOf = (content: z.infer<typeof Text> | null | undefined): string =>
   typeof content === 'string' ? content : (content ?? []).map((part) => part.text).join('');
 
@@ -138,6 +162,68 @@ const errorType = (status: number): string =>
       : status >= 500
         ? 'server_error'
         : 'invalid_request_error';
+
+/** Pieces as a model emits tokens: a word with its space, or a few characters of a JSON text. */
+const words = (text: string): string[] => text.match(/\S+\s*|\s+/g) ?? [];
+const pieces = (text: string, size = 7): string[] =>
+  Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+
+/**
+ * The answer as chat.completion.chunk events, as OpenAI documents them: the role first, then content and
+ * tool-call deltas (arguments in pieces, by index), a last chunk with the finish reason, and with
+ * stream_options.include_usage a final chunk with no choices and the usage (every other chunk has usage null).
+ */
+const chunksOf = (answer: RenderedAnswer, request: ChatCompletionRequest, sequence: number): string[] => {
+  const withUsage = request.stream_options?.include_usage === true;
+  const model = (answer.kind === 'malformed_tool_call' ? undefined : answer.model) ?? request.model;
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) =>
+    JSON.stringify({
+      id: `chatcmpl-standin-${sequence}`,
+      object: 'chat.completion.chunk',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      system_fingerprint: null,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(withUsage && { usage: null }),
+    });
+  const calls =
+    answer.kind === 'tool_calls'
+      ? answer.calls.map((call) => ({ ...call, json: JSON.stringify(call.arguments) }))
+      : answer.kind === 'malformed_tool_call'
+        ? [{ id: 'call_bad', name: answer.name, json: '{"query": "open' }]
+        : [];
+  const text = answer.kind === 'malformed_tool_call' ? '' : (answer.text ?? '');
+  const usage = answer.kind === 'malformed_tool_call' ? undefined : answer.usage;
+  const finish = answer.kind === 'reply' ? 'stop' : answer.kind === 'tool_calls' ? 'tool_calls' : 'length';
+  return [
+    chunk({ role: 'assistant', content: calls.length > 0 && text === '' ? null : '', refusal: null }),
+    ...words(text).map((word) => chunk({ content: word })),
+    ...calls.flatMap((call, index) => [
+      chunk({
+        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+      }),
+      ...pieces(call.json).map((piece) => chunk({ tool_calls: [{ index, function: { arguments: piece } }] })),
+    ]),
+    chunk({}, finish),
+    ...(withUsage && usage
+      ? [
+          JSON.stringify({
+            id: `chatcmpl-standin-${sequence}`,
+            object: 'chat.completion.chunk',
+            created: Math.floor(Date.now() / 1000),
+            model,
+            system_fingerprint: null,
+            choices: [],
+            usage: {
+              prompt_tokens: usage.input,
+              completion_tokens: usage.output,
+              total_tokens: usage.input + usage.output,
+            },
+          }),
+        ]
+      : []),
+  ];
+};
 
 export const openAiWireFormat: WireFormat<ChatCompletionRequest> = {
   basePath: '/v1',
@@ -159,6 +245,8 @@ export const openAiWireFormat: WireFormat<ChatCompletionRequest> = {
     return undefined;
   },
   parse: (json) => {
+    const templateFailure = missingContent(json);
+    if (templateFailure !== undefined) return { ok: false, status: 500, reason: templateFailure };
     const parsed = ChatCompletionRequest.safeParse(json);
     return parsed.success
       ? { ok: true, body: parsed.data }
@@ -239,6 +327,9 @@ export const openAiWireFormat: WireFormat<ChatCompletionRequest> = {
         );
     }
   },
+  renderStream: (answer, request, sequence) =>
+    request.stream === true ? chunksOf(answer, request, sequence) : undefined,
+  streamEnd: '[DONE]',
   error: (status, message) => ({
     status,
     body: { error: { message, type: errorType(status), param: null, code: null } },

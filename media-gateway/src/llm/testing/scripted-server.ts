@@ -20,6 +20,14 @@ export interface ScriptedToolCall {
 }
 
 /** What the next request gets, in neutral terms; each stand-in renders it in its provider's format. */
+/** How a streamed answer is paced (a stand-in that streams honours it; others answer at once). */
+export interface ScriptedPace {
+  /** After the first event (the role alone, no token yet), before the first token. */
+  readonly firstTokenMs?: number;
+  /** Between the following events. */
+  readonly chunkMs?: number;
+}
+
 export type ScriptedAnswer =
   | {
       readonly kind: 'reply';
@@ -28,6 +36,7 @@ export type ScriptedAnswer =
       readonly usage?: ScriptedUsage;
       /** The model the answer names; the requested one when omitted. */
       readonly model?: string;
+      readonly pace?: ScriptedPace;
     }
   | {
       readonly kind: 'tool_calls';
@@ -35,6 +44,7 @@ export type ScriptedAnswer =
       readonly calls: readonly ScriptedToolCall[];
       readonly usage?: ScriptedUsage;
       readonly model?: string;
+      readonly pace?: ScriptedPace;
     }
   /** A tool call whose arguments are not a JSON object, in the provider's own way of being wrong. */
   | { readonly kind: 'malformed_tool_call'; readonly name: string }
@@ -87,13 +97,20 @@ export interface WireFormat<Body> {
   readonly path: string;
   /** The provider's answer to missing or wrong headers, or undefined when they are fine. */
   checkHeaders(headers: IncomingHttpHeaders): HttpAnswer | undefined;
-  /** The body against the documented schema: the typed body, or the provider's 400 with the reason. */
+  /** The body against the documented schema: the typed body, or the provider's refusal (400 unless said). */
   parse(
     json: unknown,
     headers: IncomingHttpHeaders,
-  ): { ok: true; body: Body } | { ok: false; reason: string };
+  ): { ok: true; body: Body } | { ok: false; reason: string; status?: number };
   summarize(body: Body): ReceivedTurn;
   render(answer: RenderedAnswer, request: Body, sequence: number): HttpAnswer;
+  /**
+   * The answer as server-sent events' data, first the one carrying no token yet, when the request asked for a
+   * stream; undefined otherwise. The server ends the stream itself.
+   */
+  renderStream?(answer: RenderedAnswer, request: Body, sequence: number): readonly string[] | undefined;
+  /** The data line that ends a stream, e.g. OpenAI's "[DONE]". */
+  readonly streamEnd?: string;
   /** The provider's documented error body. */
   error(status: number, message: string): HttpAnswer;
 }
@@ -150,7 +167,7 @@ export const startScriptedServer = async <Body>(
       return refuse(res, wire.error(400, 'the body is not JSON'), 'body is not JSON');
     }
     const parsed = wire.parse(json, req.headers);
-    if (!parsed.ok) return refuse(res, wire.error(400, parsed.reason), parsed.reason);
+    if (!parsed.ok) return refuse(res, wire.error(parsed.status ?? 400, parsed.reason), parsed.reason);
     received.push({ headers: req.headers, body: parsed.body, turn: wire.summarize(parsed.body) });
     sequence += 1;
     const answer = queue.shift() ?? options.idle;
@@ -174,8 +191,38 @@ export const startScriptedServer = async <Body>(
       timers.add(timer);
       return;
     }
+    const events = wire.renderStream?.(answer, parsed.body, sequence);
+    if (events !== undefined) {
+      const lines = [...events, ...(wire.streamEnd === undefined ? [] : [wire.streamEnd])];
+      return streamEvents(res, lines, answer.kind === 'malformed_tool_call' ? undefined : answer.pace);
+    }
     const http = wire.render(answer, parsed.body, sequence);
     send(res, http.status, 'application/json', JSON.stringify(http.body));
+  };
+  /** Server-sent events, paced: the first at once, then the pause before the first token, then one per chunkMs. */
+  const streamEvents = (
+    res: ServerResponse,
+    lines: readonly string[],
+    pace: ScriptedPace | undefined,
+  ): void => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const next = (index: number): void => {
+      if (res.destroyed || res.writableEnded) return;
+      const line = lines[index];
+      if (line === undefined) {
+        res.end();
+        return;
+      }
+      res.write(`data: ${line}\n\n`);
+      const wait = index === 0 ? (pace?.firstTokenMs ?? 0) : (pace?.chunkMs ?? 0);
+      if (wait === 0) return next(index + 1);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        next(index + 1);
+      }, wait);
+      timers.add(timer);
+    };
+    next(0);
   };
   // A client that leaves mid-request (a timeout test) rejects the body's iterator: that request is dropped.
   const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));

@@ -38,7 +38,7 @@ describe('local stand-in speaking the OpenAI chat-completions wire format', () =
   it('answers a documented request and records it', async () => {
     const { status, body } = await send(
       withMessages(
-        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'assistant', content: '', tool_calls: [call] },
         { role: 'tool', tool_call_id: 'call_1', content: '{}' },
       ),
     );
@@ -51,29 +51,26 @@ describe('local stand-in speaking the OpenAI chat-completions wire format', () =
     [
       'a tool message without tool_call_id',
       /tool_call_id/,
-      withMessages({ role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', content: '{}' }),
+      withMessages({ role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', content: '{}' }),
     ],
     [
       'a camelCase toolCallId',
       /Unrecognized key: "toolCallId"/,
       withMessages(
-        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'assistant', content: '', tool_calls: [call] },
         { role: 'tool', toolCallId: 'call_1', content: '{}' },
       ),
     ],
     [
       'tool calls left unanswered',
       /must be followed by tool messages/,
-      withMessages(
-        { role: 'assistant', content: null, tool_calls: [call] },
-        { role: 'user', content: 'and?' },
-      ),
+      withMessages({ role: 'assistant', content: '', tool_calls: [call] }, { role: 'user', content: 'and?' }),
     ],
     [
       'a tool result for an unknown call',
       /must be a response to a preceding message/,
       withMessages(
-        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'assistant', content: '', tool_calls: [call] },
         { role: 'tool', tool_call_id: 'call_9', content: '{}' },
       ),
     ],
@@ -82,7 +79,7 @@ describe('local stand-in speaking the OpenAI chat-completions wire format', () =
       /function\.arguments/,
       withMessages({
         role: 'assistant',
-        content: null,
+        content: '',
         tool_calls: [{ ...call, function: { name: 'x', arguments: {} } }],
       }),
     ],
@@ -103,6 +100,56 @@ describe('local stand-in speaking the OpenAI chat-completions wire format', () =
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { type: 'invalid_request_error' } });
     expect(server.refused.at(-1)).toMatch(reason);
+  });
+
+  it.each([
+    ['null', null],
+    ['missing', undefined],
+  ])(
+    "refuses an assistant message whose content is %s with a 500, as llama-cpp-python's chat template fails",
+    async (_, content) => {
+      const { status, body } = await send(
+        withMessages(
+          { role: 'assistant', content, tool_calls: [call] },
+          { role: 'tool', tool_call_id: 'call_1', content: '{}' },
+        ),
+      );
+      expect(status).toBe(500);
+      expect(body).toMatchObject({ error: { type: 'server_error' } });
+      expect(server.refused.at(-1)).toMatch(
+        /messages\[1\]: can only concatenate str \(not "NoneType"\) to str/,
+      );
+    },
+  );
+
+  it('streams server-sent chat.completion.chunk events, usage last when asked for, then [DONE]', async () => {
+    server.script({ kind: 'reply', text: 'Hello there. Bye.', usage: { input: 5, output: 4 } });
+    const response = await fetch(`${server.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ ...withMessages(), stream: true, stream_options: { include_usage: true } }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const events = (await response.text()).split('\n\n').filter((event) => event !== '');
+    expect(events.every((event) => event.startsWith('data: '))).toBe(true);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.slice(6)) as Record<string, unknown>);
+    expect(chunks.every((chunk) => chunk['object'] === 'chat.completion.chunk')).toBe(true);
+    expect(chunks[0]).toMatchObject({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] });
+    const text = chunks
+      .flatMap((chunk) =>
+        (chunk['choices'] as { delta: { content?: string } }[]).map((c) => c.delta.content ?? ''),
+      )
+      .join('');
+    expect(text).toBe('Hello there. Bye.');
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 4 } });
+    expect(chunks.at(-2)).toMatchObject({ choices: [{ finish_reason: 'stop' }], usage: null });
+  });
+
+  it('refuses stream_options without stream with a 400', async () => {
+    const { status } = await send({ ...withMessages(), stream_options: { include_usage: true } });
+    expect(status).toBe(400);
+    expect(server.refused.at(-1)).toMatch(/only allowed when 'stream' is enabled/);
   });
 
   it('refuses a request without a Bearer key with a 401', async () => {

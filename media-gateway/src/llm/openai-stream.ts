@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { LlmUnavailableError, type LlmResponse, type ToolCallRequest } from './port.js';
+import { markupStart } from './reply-check.js';
+import { completeSentences } from './sentences.js';
+import { parseToolArguments } from './tool-arguments.js';
+
+/**
+ * A streamed chat completion (chat.completion.chunk events) put back together: content and tool-call deltas
+ * accumulated, and each complete sentence of speech handed on as soon as it is written.
+ */
+
+/** What we read of a chunk; validated because local servers vary and any server can send garbage. */
+const Chunk = z.object({
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().optional(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.object({
+                  index: z.number().int().nonnegative(),
+                  id: z.string().nullish(),
+                  function: z
+                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+      }),
+    )
+    .nullish(),
+  usage: z
+    .object({
+      prompt_tokens: z.number().int().nonnegative(),
+      completion_tokens: z.number().int().nonnegative(),
+    })
+    .nullish(),
+});
+
+/**
+ * Gives the complete sentences of streamed content to onSentence, in order and once each. Once the content
+ * turns to markup (a JSON object, a <tool_call> tag, a fence), nothing after it is speech: the feed stops there.
+ */
+export class SentenceFeed {
+  #given = 0;
+  #stopped = false;
+  constructor(private readonly onSentence: ((sentence: string) => void) | undefined) {}
+
+  /** How many sentences went to onSentence. */
+  get given(): number {
+    return this.#given;
+  }
+
+  /** The content written so far. */
+  update(content: string): void {
+    if (this.onSentence === undefined || this.#stopped) return;
+    const markup = markupStart(content);
+    if (markup !== undefined) this.#stopped = true;
+    const { sentences } = completeSentences(markup === undefined ? content : content.slice(0, markup));
+    for (const sentence of sentences.slice(this.#given)) {
+      this.#given += 1;
+      this.onSentence(sentence);
+    }
+  }
+}
+
+interface PartialCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** What the stream's reader is told as the answer arrives. */
+export interface StreamHooks {
+  /** The first text or tool-call delta arrived. */
+  readonly firstToken: () => void;
+  readonly feed: SentenceFeed;
+}
+
+/** The port's response from a chat.completion.chunk stream; throws LlmUnavailableError on anything malformed. */
+export const fromChunkStream = async (
+  provider: string,
+  chunks: AsyncIterable<unknown>,
+  requestedModel: string,
+  hooks: StreamHooks,
+): Promise<LlmResponse> => {
+  let content = '';
+  let model = '';
+  let usage = { promptTokens: 0, completionTokens: 0 };
+  const calls: PartialCall[] = [];
+  for await (const raw of chunks) {
+    const parsed = Chunk.safeParse(raw);
+    if (!parsed.success) {
+      throw new LlmUnavailableError(
+        provider,
+        `malformed chat completion chunk: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const chunk = parsed.data;
+    model ||= chunk.model ?? '';
+    if (chunk.usage) {
+      usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+    }
+    // n is 1: only the first choice is ours.
+    const delta = chunk.choices?.find((choice) => (choice.index ?? 0) === 0)?.delta;
+    if (!delta) continue;
+    for (const part of delta.tool_calls ?? []) {
+      hooks.firstToken();
+      const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+      if (part.id) call.id = part.id;
+      // As the SDK's own accumulator: a name is sent whole, arguments arrive in pieces.
+      if (part.function?.name) call.name = part.function.name;
+      call.arguments += part.function?.arguments ?? '';
+    }
+    if (delta.content) {
+      hooks.firstToken();
+      content += delta.content;
+      hooks.feed.update(content);
+    }
+  }
+  return {
+    text: content,
+    toolCalls: calls.filter((call) => call !== undefined).map((call) => toolCallOf(provider, call)),
+    model: model || requestedModel,
+    usage,
+  };
+};
+
+export const toolCallOf = (provider: string, call: PartialCall): ToolCallRequest => {
+  if (call.name === '') throw new LlmUnavailableError(provider, 'a streamed tool call without a name');
+  const args = parseToolArguments(call.arguments);
+  if (args === undefined) {
+    throw new LlmUnavailableError(
+      provider,
+      `malformed arguments for tool ${call.name}: not a JSON object: ${call.arguments.slice(0, 200)}`,
+    );
+  }
+  // Some local servers send no id; the tool result only has to carry back the same one.
+  return { id: call.id || `call_${randomUUID()}`, name: call.name, arguments: args };
+};

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { ToolCallRequest } from './port.js';
+import { isPlainObject, parseToolArguments } from './tool-arguments.js';
+
+/**
+ * Tool calls a model wrote as text instead of the API's tool_calls: small local models do, each in its own way.
+ * Qwen and Hermes wrap JSON in <tool_call> tags, Llama 3.x writes a bare {"name", "parameters"} object, others a
+ * fenced ```json block or an array of calls. Only calls of the request's tools are taken; anything else stays
+ * text (and is then refused as markup, never read to a caller).
+ */
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly calls: readonly ToolCallRequest[];
+}
+
+/** One written call, in the shapes models use: {name, arguments|parameters}, or {function: {name, arguments}}. */
+const asCall = (value: unknown, names: ReadonlySet<string>): ToolCallRequest | undefined => {
+  if (!isPlainObject(value)) return undefined;
+  const inner = isPlainObject(value['function']) ? value['function'] : value;
+  const name = inner['name'];
+  if (typeof name !== 'string' || !names.has(name)) return undefined;
+  const raw = inner['arguments'] ?? inner['parameters'] ?? {};
+  const args = typeof raw === 'string' ? parseToolArguments(raw) : isPlainObject(raw) ? raw : undefined;
+  if (args === undefined) return undefined;
+  const id = typeof value['id'] === 'string' && value['id'] !== '' ? value['id'] : `call_${randomUUID()}`;
+  return { id, name, arguments: args };
+};
+
+/** The calls a JSON text holds (one object or an array of them), or undefined unless every one is a call. */
+const callsIn = (json: string, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const items = Array.isArray(value) ? value : [value];
+  const calls = items.map((item) => asCall(item, names));
+  if (calls.length === 0 || calls.some((call) => call === undefined)) return undefined;
+  return calls as ToolCallRequest[];
+};
+
+/** The end (exclusive) of the JSON object or array opening at `start`, strings and escapes respected. */
+const balancedEnd = (text: string, start: number): number | undefined => {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return undefined;
+};
+
+/** Tagged (<tool_call>…</tool_call>, the closing tag may be cut off) and fenced (```json … ```) calls. */
+const WRAPPED = [/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g, /```[a-z_]*[ \t]*\n?([\s\S]*?)```/g];
+
+const wrappedSpans = (text: string, names: ReadonlySet<string>): Span[] =>
+  WRAPPED.flatMap((pattern) =>
+    [...text.matchAll(pattern)].flatMap((match): Span[] => {
+      const calls = callsIn((match[1] ?? '').trim(), names);
+      return calls ? [{ start: match.index, end: match.index + match[0].length, calls }] : [];
+    }),
+  );
+
+/** Bare JSON objects or arrays anywhere in the text, outside the spans already taken. */
+const bareSpans = (text: string, names: ReadonlySet<string>, taken: readonly Span[]): Span[] => {
+  const spans: Span[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const inside = taken.find((span) => i >= span.start && i < span.end);
+    if (inside) {
+      i = inside.end;
+      continue;
+    }
+    const char = text[i];
+    const end = char === '{' || char === '[' ? balancedEnd(text, i) : undefined;
+    const calls = end === undefined ? undefined : callsIn(text.slice(i, end), names);
+    if (end !== undefined && calls) {
+      spans.push({ start: i, end, calls });
+      i = end;
+    } else i += 1;
+  }
+  return spans;
+};
+
+/** Tool calls written as text, only for the request's tool names; and the text left around them. */
+export const textToolCalls = (
+  text: string,
+  toolNames: readonly string[],
+): { calls: ToolCallRequest[]; text: string } => {
+  const names = new Set(toolNames);
+  const wrapped = wrappedSpans(text, names);
+  const spans = [...wrapped, ...bareSpans(text, names, wrapped)].sort((a, b) => a.start - b.start);
+  if (spans.length === 0) return { calls: [], text };
+  const pieces: string[] = [];
+  const calls: ToolCallRequest[] = [];
+  let from = 0;
+  for (const span of spans) {
+    // A fence inside a tag (or the reverse) is one call, taken once.
+    if (span.start < from) continue;
+    pieces.push(text.slice(from, span.start));
+    calls.push(...span.calls);
+    from = span.end;
+  }
+  pieces.push(text.slice(from));
+  return {
+    calls,
+    text: pieces
+      .map((piece) => piece.trim())
+      .filter((piece) => piece !== '')
+      .join(' '),
+  };
+};

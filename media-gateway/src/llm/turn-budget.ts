@@ -1,0 +1,49 @@
+/** Why a turn's request was aborted: the caller hung up, or one of the turn's time budgets ran out. */
+export type AbortCause = 'caller' | 'deadline' | 'first-token';
+
+/**
+ * The time budgets of one model turn as one abort signal: the whole turn (retries and streaming included), the
+ * time to the first token, and the caller's own hang-up. The signal says which of them ended the turn.
+ */
+export class TurnBudget {
+  readonly #controller = new AbortController();
+  readonly #timers: NodeJS.Timeout[];
+  readonly #firstToken: NodeJS.Timeout;
+  readonly #caller: AbortSignal | undefined;
+  readonly #onCallerAbort = (): void => this.#abort('caller');
+  #cause: AbortCause | undefined;
+
+  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs: number) {
+    this.#caller = caller;
+    this.#firstToken = setTimeout(() => this.#abort('first-token'), firstTokenMs);
+    this.#timers = [setTimeout(() => this.#abort('deadline'), timeoutMs), this.#firstToken];
+    if (caller?.aborted) this.#abort('caller');
+    else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** What aborted the turn, if anything did. */
+  get cause(): AbortCause | undefined {
+    return this.#cause;
+  }
+
+  /** The answer has started: the first-token budget no longer applies. */
+  firstToken(): void {
+    clearTimeout(this.#firstToken);
+  }
+
+  dispose(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#caller?.removeEventListener('abort', this.#onCallerAbort);
+  }
+
+  #abort(cause: AbortCause): void {
+    if (this.#cause !== undefined) return;
+    this.#cause = cause;
+    this.dispose();
+    this.#controller.abort(new Error(`model turn aborted: ${cause}`));
+  }
+}
