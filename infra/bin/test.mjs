@@ -1,14 +1,52 @@
 #!/usr/bin/env node
 // `npm test`: type check, lint and every test; ends with the plain line `N passed, N failed`.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 await import('./ensure-deps.mjs');
 
-// The Kafka tests run a real broker and registry from Maven Central: they need a JDK and Maven.
+// Whether a command is installed.
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+// The llama.cpp test (tests/e2e/llama-server.test.ts) needs llama-server compiled from source (minutes of CPU)
+// and a model download: `prepare` starts now, in the background, so it overlaps the type check, lint and the
+// first test files; the test waits for it (infra/llama/build-once.ts). Its failure is reported at the end and
+// shown by the test, with this log's tail. Skipped when only other test files were asked for.
+const llamaWanted = () => {
+  const files = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  return files.length === 0 || files.some((file) => file.includes('llama'));
+};
+let llama;
+if (llamaWanted()) {
+  if (!has('cmake') || !has('g++')) {
+    console.log('Installing cmake and g++ to build the llama.cpp server the tests start...');
+    const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
+    if (!(apt(['update']) && apt(['install', '-y', 'cmake', 'g++']))) {
+      console.error('Could not install cmake and g++ (apt-get); the llama.cpp test will fail.');
+    }
+  }
+  const log = `${root}/.cache/llama/prepare.log`;
+  mkdirSync(`${root}/.cache/llama`, { recursive: true });
+  const fd = openSync(log, 'w');
+  process.env.LLAMA_PREPARE_STARTED = new Date().toISOString();
+  process.env.LLAMA_PREPARE_LOG = log;
+  // Its own process group, so that the end of the run can stop the compiler with it.
+  const child = spawn(`${root}/node_modules/.bin/tsx`, ['infra/llama/cli.ts', 'prepare'], {
+    cwd: root,
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
+  closeSync(fd);
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal));
+    child.once('error', (error) => resolve(error.message));
+  });
+  llama = { child, exited, log };
+}
+
+// The Kafka tests run a real broker and registry from Maven Central: they need a JDK and Maven.
 if (!has('java') || !has('mvn')) {
   console.log('Installing a JDK and Maven for the Kafka broker the tests start...');
   const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
@@ -85,6 +123,18 @@ if (existsSync(results)) {
   }
 } else if (!vitestOk) {
   failed += 1;
+}
+if (llama) {
+  // Still running only when no test waited for it; its children get the signal too and it cleans up.
+  if (llama.child.exitCode === null && llama.child.signalCode === null && llama.child.pid !== undefined) {
+    try {
+      process.kill(-llama.child.pid, 'SIGTERM');
+    } catch {
+      // It ended in between.
+    }
+  }
+  const outcome = await llama.exited;
+  if (outcome !== 0) console.log(`\nllama.cpp prepare ended with ${outcome}; see ${llama.log}`);
 }
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 ? 0 : 1);
