@@ -1,0 +1,13 @@
+/** Grounding and safety checks on what a model says and does, whatever the model: pure functions. */
+export { unsupportedFacts } from './facts.js';
+export { ACTION_KINDS, ACTION_TOOLS, type ActionKind, claimedActions } from './claims.js';
+export { isAffirmative } from './affirmative.js';
+export { slotReadBack, readsBackSlot } from './slot.js';
+export {
+  type EffectTool,
+  checkingLine,
+  confirmationQuestion,
+  fillerLine,
+  noAnswerLine,
+  notDoneLine,
+} from './lines.js';

@@ -1,0 +1,81 @@
+/** Small text helpers shared by the guards. */
+
+/** Lower case, typographic quotes and the no-break spaces Intl puts before "PM" made plain. */
+export const plain = (text: string): string =>
+  text
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u00a0\u202f\u2009]/g, ' ')
+    .toLowerCase();
+
+/** The primary language tag: en or es (anything else is spoken to in English). */
+export const languageOf = (tag: string): 'en' | 'es' =>
+  tag.split('-')[0]?.toLowerCase() === 'es' ? 'es' : 'en';
+
+/** A span of text a scanner recognised, [start, end) in the scanned string. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export const overlaps = (a: Span, taken: readonly Span[]): boolean =>
+  taken.some((b) => a.start < b.end && b.start < a.end);
+
+/** Every match of a global pattern, with its position. */
+export const matchesOf = (pattern: RegExp, text: string): RegExpExecArray[] => {
+  const flags = pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`;
+  return [...text.matchAll(new RegExp(pattern.source, flags))];
+};
+
+export const spanOf = (m: RegExpExecArray): Span => ({ start: m.index, end: m.index + m[0].length });
+
+export const EN_MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
+export const ES_MONTHS = [
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+];
+export const EN_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+export const ES_DAYS = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'];
+
+/** Month number (1-12) of an English or Spanish month name or its three-letter abbreviation. */
+export const monthNumber = (word: string): number | undefined => {
+  const w = word.toLowerCase().replace(/\.$/, '');
+  const index = EN_MONTHS.findIndex((m) => m === w || (w.length >= 3 && m.startsWith(w) && w.length <= 4));
+  if (index >= 0) return index + 1;
+  const es = ES_MONTHS.findIndex((m) => m === w || (w === 'setiembre' && m === 'septiembre'));
+  return es >= 0 ? es + 1 : undefined;
+};
+
+const MONTH_WORD =
+  'jan(?:uary|\\.)?|feb(?:ruary|\\.)?|mar(?:ch|\\.)?|apr(?:il|\\.)?|may|jun(?:e|\\.)?|jul(?:y|\\.)?|aug(?:ust|\\.)?|sep(?:t(?:ember)?|\\.)?|oct(?:ober|\\.)?|nov(?:ember|\\.)?|dec(?:ember|\\.)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre';
+
+/** "December 8", "Dec 8th", "8 December", "8 de diciembre", and ISO dates: dates, never facts to check. */
+export const DATE_PATTERNS: readonly RegExp[] = [
+  /\b\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?/,
+  new RegExp(`\\b(${MONTH_WORD})\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b(?:,?\\s+\\d{4}\\b)?`),
+  new RegExp(
+    `\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:de\\s+|of\\s+)?(${MONTH_WORD})\\b(?:,?\\s+(?:de\\s+)?\\d{4}\\b)?`,
+  ),
+];
