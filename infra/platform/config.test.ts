@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from './config.js';
+import { configFromEnv, enginesOf } from './config.js';
 
 const stripe = {
   PAYMENTS: 'stripe',
@@ -139,6 +139,13 @@ describe("the intent classifier's provider", () => {
       configFromEnv({ INTENT_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test', INTENT_MODEL: 'gpt-4.1-nano' })
         .llm,
     ).toEqual({ apiKey: 'sk-test', model: 'gpt-4.1-nano' });
+  });
+
+  it('names the intent classifier among the engines', () => {
+    expect(enginesOf(configFromEnv({ OPENAI_API_KEY: 'sk-test' })).intents).toBe('local classifier');
+    expect(enginesOf(configFromEnv({ INTENT_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test' })).intents).toBe(
+      'openai:gpt-4o-mini',
+    );
   });
 
   it('refuses INTENT_PROVIDER=openai without OPENAI_API_KEY', () =>

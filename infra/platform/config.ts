@@ -341,6 +341,8 @@ export const enginesOf = (config: PlatformConfig): Record<string, string> => {
     readStore: config.readStore.kind,
     telephony: config.mediaGateway.twilio ? 'twilio' : 'local carrier (simulator)',
     conversation: config.mediaGateway.conversationModel.provider,
+    // Its own setting since calls' model and intents' model parted: say which one labels the intents.
+    intents: config.llm ? `openai:${config.llm.model}` : 'local classifier',
     speechToText: speech(config.mediaGateway.speechToText),
     textToSpeech: speech(config.mediaGateway.textToSpeech),
     email: config.reportEmail ? 'smtp' : 'not configured',

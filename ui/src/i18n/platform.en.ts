@@ -76,6 +76,7 @@ export const platformEn = {
       readStore: 'Read store',
       telephony: 'Telephony',
       conversation: 'Conversation (LLM)',
+      intents: 'Intents (analytics)',
       speechToText: 'Speech to text',
       textToSpeech: 'Text to speech',
       email: 'Email',

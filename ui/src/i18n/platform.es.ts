@@ -78,6 +78,7 @@ export const platformEs: PlatformMessages = {
       readStore: 'Almacén de lectura',
       telephony: 'Telefonía',
       conversation: 'Conversación (LLM)',
+      intents: 'Intenciones (analítica)',
       speechToText: 'Voz a texto',
       textToSpeech: 'Texto a voz',
       email: 'Correo electrónico',
