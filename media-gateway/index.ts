@@ -9,6 +9,8 @@ export * from './src/dialer/campaign-view.js';
 export * from './src/dialer/callbacks.js';
 export * from './src/llm/port.js';
 export * from './src/llm/provider-failures.js';
+// A real OpenAI-compatible server (llama.cpp) is tested through the adapter itself, not only the gateway.
+export { createOpenAiModel, type OpenAiModelOptions } from './src/llm/openai.js';
 export * from './src/module.js';
 export * from './src/routing/business-hours.js';
 export * from './src/speech/machine-voice.js';
