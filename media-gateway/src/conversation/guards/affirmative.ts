@@ -22,7 +22,7 @@ const FILLER = new Set(
     "um uh er well oh great good fine thanks thank you very much that that's thats is it's its it this one " +
     "the please me for go ahead do works sounds lovely excellent wonderful cool fantastic awesome brilliant ma'am " +
     'sir madam maam mam yes definitely just so and gracias muchas muy bien eso es está esta así asi la lo le ' +
-    'me mi por favor ya pues entonces hombre mujer señor señora señorita'
+    'thing would be me mi por favor ya pues entonces hombre mujer señor señora señorita'
   ).split(' '),
 );
 

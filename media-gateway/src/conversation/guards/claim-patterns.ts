@@ -43,6 +43,8 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
     `\\byou(?:'re|\\s+are)\\s+${ADV}(?:booked|confirmed|scheduled|reserved|set\\s+for|set\\s+on)\\b`,
     `${APPOINTMENT}${BE}${ADV}(?:booked|confirmed|set|scheduled|reserved|made)\\b`,
     `\\b(?:it|that)${BE}${ADV}(?:booked|reserved)\\b`,
+    `\\ball\\s+set[:,;]?\\s+booked\\b`,
+    `(?:^|[.!:]\\s*)booked\\b`,
     `\\b(?:booking|appointment|reservation)\\s+(?:is\\s+)?(?:confirmed|made)\\b`,
   ]),
   ...rules('rescheduled', 'done', [
@@ -143,6 +145,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
   ...rules('transferred', 'done', [
     `\\b(?:le|te)\\s+(?:paso|comunico|pongo)\\s+con\\b`,
     `\\b(?:le|te)\\s+transfiero\\b`,
+    `\\b(?:le|te)\\s+paso\\s+la\\s+llamada\\b`,
     `\\b(?:le|te)\\s+estoy\\s+(?:transfiriendo|pasando|comunicando)\\b`,
   ]),
   ...rules('do_not_call', 'done', [

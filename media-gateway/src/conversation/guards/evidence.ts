@@ -79,7 +79,6 @@ export const indexEvidence = (evidence: readonly string[]): Evidence => {
   for (const original of evidence) {
     const text = plain(original);
     const dates = dateSpans(text);
-    for (const t of timeMentions(text, true, dates)) t.minutes.forEach((m) => minutes.add(m));
     for (const { at, written } of isoInstants(text)) {
       minutes.add(written);
       for (const zone of zones) {
@@ -88,8 +87,13 @@ export const indexEvidence = (evidence: readonly string[]): Evidence => {
       }
     }
     phones.push(...phoneDigits(text, dates).map((p) => p.digits));
-    // An ISO date-time's digits are no amount: "$15" is not supported by "T15:00".
-    const withoutIso = text.replace(
+    const times = timeMentions(text, true, dates);
+    for (const t of times) t.minutes.forEach((m) => minutes.add(m));
+    // The digits of times and ISO date-times are no amounts: "$15" is not supported by "09:15" or "T15:00".
+    const withoutTimes = [...times]
+      .reverse()
+      .reduce((t, m) => `${t.slice(0, m.start)}${' '.repeat(m.end - m.start)}${t.slice(m.end)}`, text);
+    const withoutIso = withoutTimes.replace(
       /\b\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?/g,
       ' ',
     );

@@ -39,10 +39,18 @@ const PRICE_CONTEXT =
 const ADDRESS_CONTEXT =
   /\b(?:address|located|location|street|avenue|road|suite|zip|zips|postcode|postcodes|postal|area|areas|serve|serves|cover|covers|dirección|direccion|calle|avenida|código postal|codigo postal|ubicados|ubicado|ubicada|zona|zonas|estamos en)\b/;
 
+/** The span of a whole match, or of its group `group` (the number after "zip code"). */
+const spanIn = (m: RegExpExecArray, group: number): Span => {
+  const part = m[group];
+  if (group === 0 || part === undefined) return spanOf(m);
+  const start = m.index + m[0].lastIndexOf(part);
+  return { start, end: start + part.length };
+};
+
 const byPattern =
-  (pattern: RegExp, supported: (m: RegExpExecArray, evidence: Evidence) => boolean): Detector =>
+  (pattern: RegExp, supported: (m: RegExpExecArray, evidence: Evidence) => boolean, group = 0): Detector =>
   (text, _original, evidence) =>
-    matchesOf(pattern, text).map((m) => ({ ...spanOf(m), supported: supported(m, evidence) }));
+    matchesOf(pattern, text).map((m) => ({ ...spanIn(m, group), supported: supported(m, evidence) }));
 
 const includedIn = (needle: string, haystack: string): boolean => needle !== '' && haystack.includes(needle);
 
@@ -88,13 +96,13 @@ const postcode: Detector = (text, original, evidence) => [
     compactIn(m, e),
   )(text, original, evidence),
   ...matchesOf(/\b[A-Z]{2}\s(\d{5}(?:-\d{4})?)\b/, original).map((m) => ({
-    start: m.index + m[0].length - (m[1] ?? '').length,
-    end: m.index + m[0].length,
+    ...spanIn(m, 1),
     supported: compactIn(m, evidence, 1),
   })),
   ...byPattern(
     /(?:zip(?: codes?)?|post ?codes?|postal codes?|códigos? postal(?:es)?|codigos? postal(?:es)?)\s*(?:is|es|:)?\s*(\d{4,5}(?:-\d{4})?)/,
     (m, e) => compactIn(m, e, 1),
+    1,
   )(text, original, evidence),
 ];
 
@@ -151,7 +159,14 @@ export const unsupportedFacts = (sentence: string, evidence: readonly string[]):
     for (const found of detector(text, sentence, index)) {
       if (overlaps(found, taken)) continue;
       taken.push(found);
-      if (!found.supported) unsupported.push(source.slice(found.start, found.end).trim());
+      // A sentence's full stop is not part of "8:00 AM" (it is of "8 a.m.").
+      if (!found.supported)
+        unsupported.push(
+          source
+            .slice(found.start, found.end)
+            .trim()
+            .replace(/(?<![ap]\.\s?m)\.$/i, ''),
+        );
     }
   }
   return [...new Set(unsupported)];
