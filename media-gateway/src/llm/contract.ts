@@ -8,6 +8,8 @@ import {
   type LlmResponse,
   type ToolSpec,
 } from './port.js';
+import { isMarkup } from './reply-check.js';
+import { splitSentences } from './sentences.js';
 import { isPlainObject } from './tool-arguments.js';
 import type { ReceivedTurn, ScriptedAnswer } from './testing/scripted-server.js';
 
@@ -56,6 +58,21 @@ export const expectWellFormed = (response: LlmResponse, request: LlmRequest): vo
   expect(response.text.trim() !== '' || response.toolCalls.length > 0, 'says something or calls a tool').toBe(
     true,
   );
+  expect(isMarkup(response.text), `speech, not markup: ${response.text}`).toBe(false);
+};
+
+/** A request whose streamed sentences are recorded, and the check that they are the reply's leading ones. */
+export const withSentences = (
+  request: LlmRequest,
+): { request: LlmRequest; given: string[]; expectStreamed(response: LlmResponse): void } => {
+  const given: string[] = [];
+  return {
+    request: { ...request, onSentence: (sentence) => given.push(sentence) },
+    given,
+    expectStreamed: (response) => {
+      expect(given).toEqual(splitSentences(response.text).slice(0, response.streamed ?? 0));
+    },
+  };
 };
 
 export interface LanguageModelFixture {
@@ -63,23 +80,44 @@ export interface LanguageModelFixture {
   close(): Promise<void>;
 }
 
-/** The generic part: any LanguageModel, no scripting. */
-export const languageModelContract = (adapter: string, open: () => Promise<LanguageModelFixture>): void => {
-  describe(`language model contract: ${adapter}`, () => {
+export interface LanguageModelContractOptions {
+  /** Per case; a real model on a CPU takes seconds a turn (vitest's default is 5 s). */
+  readonly testTimeoutMs?: number;
+}
+
+/**
+ * The generic part: any LanguageModel, no scripting, so it also runs against a real server with a small model.
+ * It asserts only what any working model does: a well-formed answer that is speech or tool calls, tools only
+ * among those offered, usage counted, streamed sentences that are the reply's own.
+ */
+export const languageModelContract = (
+  adapter: string,
+  open: () => Promise<LanguageModelFixture>,
+  options: LanguageModelContractOptions = {},
+): void => {
+  describe(`language model contract: ${adapter}`, { timeout: options.testTimeoutMs ?? 5_000 }, () => {
     let fixture: LanguageModelFixture;
     beforeAll(async () => {
       fixture = await open();
-    });
+    }, options.testTimeoutMs);
     afterAll(() => fixture.close());
 
     const ask = async (request: LlmRequest): Promise<LlmResponse> => {
-      const response = await fixture.model.respond(request);
+      const streaming = withSentences(request);
+      const response = await fixture.model.respond(streaming.request);
       expectWellFormed(response, request);
+      streaming.expectStreamed(response);
       return response;
     };
 
     it('greets when the call connects, before the caller has said anything', async () => {
       await ask(contractRequest());
+    });
+
+    it('greets with speech when no tool is offered', async () => {
+      const response = await ask(contractRequest({ tools: [] }));
+      expect(response.toolCalls).toEqual([]);
+      expect(response.text).toMatch(/\p{L}/u);
     });
 
     it('answers a caller line with text or tool calls, naming only the tools offered', async () => {
@@ -295,6 +333,67 @@ export const scriptedLanguageModelContract = (
         'Do you take Delta Dental insurance?',
         "Great. Book me a cleaning tomorrow at 3, I'm Dana Reyes.",
       ]);
+    });
+
+    it('answers a history with a tool-only assistant turn (llama-cpp-python refuses content: null)', async () => {
+      fixture.server.script({ kind: 'reply', text: 'We are open 9 to 5.', usage: { input: 50, output: 7 } });
+      const response = await fixture.model().respond(
+        contractRequest({
+          messages: [
+            { role: 'user', content: 'What are your opening hours?' },
+            {
+              role: 'assistant',
+              content: '',
+              toolCalls: [{ id: 'call_kb1', name: 'search_knowledge_base', arguments: { query: 'hours' } }],
+            },
+            {
+              role: 'tool',
+              toolCallId: 'call_kb1',
+              name: 'search_knowledge_base',
+              content: '{"results":[{"title":"Hours","text":"Open 9 to 5."}]}',
+            },
+          ],
+        }),
+      );
+      expect(fixture.server.refused).toEqual([]);
+      expect(response.text).toBe('We are open 9 to 5.');
+      expect(lastTurn()?.toolResults).toEqual([
+        { toolCallId: 'call_kb1', content: '{"results":[{"title":"Hours","text":"Open 9 to 5."}]}' },
+      ]);
+    });
+
+    it('reports an empty answer as LlmUnavailableError with reason empty-reply', async () => {
+      fixture.server.script({ kind: 'reply', text: '', usage: { input: 300, output: 0 } });
+      const outcome = await fixture
+        .model()
+        .respond(contractRequest())
+        .catch((error: unknown) => error);
+      expect(outcome).toBeInstanceOf(LlmUnavailableError);
+      expect((outcome as LlmUnavailableError).reason).toBe('empty-reply');
+    });
+
+    it('returns a tool call the model wrote as text (Qwen/Hermes <tool_call>) as a tool call', async () => {
+      fixture.server.script({
+        kind: 'reply',
+        text: `<tool_call>\n{"name": "book_appointment", "arguments": ${JSON.stringify(BOOKING)}}\n</tool_call>`,
+        usage: { input: 530, output: 61 },
+      });
+      const request = contractRequest({ messages: conversationWithToolResults.slice(0, 6) });
+      const response = await fixture.model().respond(request);
+      expectWellFormed(response, request);
+      expect(response.text).toBe('');
+      expect(response.toolCalls).toEqual([
+        { id: expect.stringMatching(/\S/), name: 'book_appointment', arguments: BOOKING },
+      ]);
+    });
+
+    it('gives streamed sentences to onSentence in order, and says how many in streamed', async () => {
+      const text = 'Hello there! We are open today until 5 p.m. on the dot. How can I help you?';
+      fixture.server.script({ kind: 'reply', text, usage: { input: 20, output: 19 } });
+      const streaming = withSentences(contractRequest({ messages: [{ role: 'user', content: 'Hi.' }] }));
+      const response = await fixture.model().respond(streaming.request);
+      expect(response.text).toBe(text);
+      streaming.expectStreamed(response);
     });
 
     it('reports a provider error as LlmUnavailableError, retrying once at most', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LlmUnavailableError, type LlmResponse, type ToolCallRequest } from './port.js';
 import { markupStart } from './reply-check.js';
-import { completeSentences } from './sentences.js';
+import { completeSentences, splitSentences } from './sentences.js';
 import { parseToolArguments } from './tool-arguments.js';
 
 /**
@@ -58,6 +58,16 @@ export class SentenceFeed {
     return this.#given;
   }
 
+  /** The whole content, once the stream ended: its last sentence is complete too, when it is speech. */
+  finish(content: string): void {
+    this.update(content);
+    if (this.onSentence === undefined || this.#stopped) return;
+    for (const sentence of splitSentences(content).slice(this.#given)) {
+      this.#given += 1;
+      this.onSentence(sentence);
+    }
+  }
+
   /** The content written so far. */
   update(content: string): void {
     if (this.onSentence === undefined || this.#stopped) return;
@@ -82,6 +92,8 @@ export interface StreamHooks {
   /** The first text or tool-call delta arrived. */
   readonly firstToken: () => void;
   readonly feed: SentenceFeed;
+  /** The turn's signal: the SDK ends a stream it was told to abort without an error. */
+  readonly signal: AbortSignal;
 }
 
 /** The port's response from a chat.completion.chunk stream; throws LlmUnavailableError on anything malformed. */
@@ -125,6 +137,9 @@ export const fromChunkStream = async (
       hooks.feed.update(content);
     }
   }
+  // An aborted turn must not pass for a whole answer, nor its cut-off last words for a sentence.
+  if (hooks.signal.aborted) throw hooks.signal.reason;
+  hooks.feed.finish(content);
   return {
     text: content,
     toolCalls: calls.filter((call) => call !== undefined).map((call) => toolCallOf(provider, call)),

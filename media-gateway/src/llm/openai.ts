@@ -228,13 +228,11 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
       }
       return fromChatCompletion(name, body, options.model);
     }
-    const answer = await fromChunkStream(name, data, options.model, {
+    return fromChunkStream(name, data, options.model, {
       firstToken: () => budget.firstToken(),
       feed,
+      signal,
     });
-    // The SDK ends a stream it was told to abort without an error: an aborted turn must not pass for an answer.
-    if (signal.aborted) throw signal.reason;
-    return answer;
   };
 
   /** The error the turn ends with: the caller's own abort as it is, everything else as an outage. */

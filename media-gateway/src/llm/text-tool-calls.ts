@@ -28,18 +28,25 @@ const asCall = (value: unknown, names: ReadonlySet<string>): ToolCallRequest | u
   return { id, name, arguments: args };
 };
 
-/** The calls a JSON text holds (one object or an array of them), or undefined unless every one is a call. */
-const callsIn = (json: string, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
-  let value: unknown;
+const parsedJson = (json: string): { value: unknown } | undefined => {
   try {
-    value = JSON.parse(json);
+    return { value: JSON.parse(json) as unknown };
   } catch {
     return undefined;
   }
+};
+
+/** The calls a JSON value holds (one object or an array of them), or undefined unless every one is a call. */
+const callsOf = (value: unknown, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
   const items = Array.isArray(value) ? value : [value];
   const calls = items.map((item) => asCall(item, names));
   if (calls.length === 0 || calls.some((call) => call === undefined)) return undefined;
   return calls as ToolCallRequest[];
+};
+
+const callsIn = (json: string, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
+  const parsed = parsedJson(json);
+  return parsed && callsOf(parsed.value, names);
 };
 
 /** The end (exclusive) of the JSON object or array opening at `start`, strings and escapes respected. */
@@ -84,11 +91,15 @@ const bareSpans = (text: string, names: ReadonlySet<string>, taken: readonly Spa
     }
     const char = text[i];
     const end = char === '{' || char === '[' ? balancedEnd(text, i) : undefined;
-    const calls = end === undefined ? undefined : callsIn(text.slice(i, end), names);
-    if (end !== undefined && calls) {
-      spans.push({ start: i, end, calls });
-      i = end;
-    } else i += 1;
+    const parsed = end === undefined ? undefined : parsedJson(text.slice(i, end));
+    if (end === undefined || parsed === undefined) {
+      i += 1;
+      continue;
+    }
+    // JSON that is not (only) calls is left whole: a call inside it is not one the model made.
+    const calls = callsOf(parsed.value, names);
+    if (calls) spans.push({ start: i, end, calls });
+    i = end;
   }
   return spans;
 };

@@ -26,6 +26,8 @@ export interface ScriptedPace {
   readonly firstTokenMs?: number;
   /** Between the following events. */
   readonly chunkMs?: number;
+  /** The connection is cut after this many events, as when a server crashes mid-answer. */
+  readonly cutAfter?: number;
 }
 
 export type ScriptedAnswer =
@@ -209,6 +211,11 @@ export const startScriptedServer = async <Body>(
     const next = (index: number): void => {
       if (res.destroyed || res.writableEnded) return;
       const line = lines[index];
+      if (index === pace?.cutAfter) {
+        // Once what was written has left: a client must see the events, then the connection break.
+        res.write('', () => res.destroy());
+        return;
+      }
       if (line === undefined) {
         res.end();
         return;
