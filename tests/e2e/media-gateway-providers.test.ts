@@ -74,8 +74,10 @@ describe('a provider that refuses the key', () => {
       await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
       const { port } = refusing.address() as AddressInfo;
       const before = Date.now();
+      const logged: string[] = [];
       const gateway = await startGatewayPlatform({
         now: () => DAY,
+        log: (line) => logged.push(line),
         env: {
           LLM_PROVIDER: 'openai-compatible',
           LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
@@ -131,6 +133,10 @@ describe('a provider that refuses the key', () => {
         expect(LLM_FAILURE_REASONS).toContain(fallbacks?.lastReason);
         expect(Object.values(fallbacks?.byReason ?? {}).reduce((a, b) => a + b, 0)).toBe(fallbacks?.total);
         expect(Date.parse(fallbacks?.lastAt ?? '')).toBeGreaterThanOrEqual(before - 1000);
+        // And the platform's log says each time who failed, why, and who answered instead.
+        const told = logged.filter((line) => /^llm: openai-compatible:gpt-4o-mini failed \(/.test(line));
+        expect(told).toHaveLength(fallbacks?.total ?? -1);
+        expect(told[0]).toMatch(/failed \(http-error\): .*HTTP 401.*offline-dialogue answers instead$/);
       } finally {
         await readSide.stop();
         await gateway.stop();
