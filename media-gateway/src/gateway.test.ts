@@ -137,6 +137,10 @@ describe('the media gateway answering a call', () => {
   it('books an appointment through the command side and links it to the caller', async () => {
     const { model } = scriptedModel([
       () => ({ text: 'Hello.' }),
+      // The slot read back and confirmed first: the gateway runs no booking the caller has not said yes to.
+      () => ({
+        text: 'To confirm: a cleaning on Wednesday, March 4 at 3 PM for Ana López. Shall I book it?',
+      }),
       () => ({
         toolCalls: [
           {
@@ -156,6 +160,7 @@ describe('the media gateway answering a call', () => {
     const opening = await gateway.open(inbound('+15550000001'));
     if (opening.kind !== 'agent') throw new Error(opening.kind);
     await opening.session.hear({ text: 'Book a cleaning Wednesday at 3 for Ana López', confidence: 0.9 });
+    await opening.session.hear({ text: 'Yes, please.', confidence: 0.9 });
     const tool = (await f.events(callStream)).find((e) => e.type === 'ToolInvoked');
     const { appointmentId } = (tool?.data as { result: { appointmentId: string } }).result;
     const appointment = await f.events(`appointment-${TENANT}.${appointmentId}`);

@@ -2,6 +2,7 @@ import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { ChatMessage } from '../llm/port.js';
 import { scoreSentiment } from '@ccp/stream-processors';
 import type { CallSetup, NextStep } from './call-session.js';
+import type { PendingConfirmation } from './confirmation-gate.js';
 import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
 import type { ToolEffect } from './tools.js';
 
@@ -29,6 +30,10 @@ export class CallConversation {
   readonly coaching: string[] = [];
   /** Where each caller line led when not back to listening (the queue, hanging up), as said or as recorded. */
   readonly nextAfterLine = new Map<number, NextStep>();
+  /** The tool results (of `messages`) of calls that succeeded: what the AI may say it did. */
+  succeededTools = new WeakSet<ChatMessage>();
+  /** A booking, move or cancellation held back until the caller confirms the slot the last reply read back. */
+  pendingConfirmation: PendingConfirmation | undefined;
 
   constructor(private readonly setup: CallSetup) {
     this.language = this.firstLanguage();
@@ -89,12 +94,14 @@ export class CallConversation {
             content: '',
             toolCalls: [{ id, name: e.data.name, arguments: args }],
           });
-          this.messages.push({
+          const result: ChatMessage = {
             role: 'tool',
             toolCallId: id,
             name: e.data.name,
             content: JSON.stringify(e.data.result),
-          });
+          };
+          this.messages.push(result);
+          if (e.data.status === 'succeeded') this.succeededTools.add(result);
           break;
         }
         case 'AiReplied':
@@ -137,5 +144,7 @@ export class CallConversation {
     this.toolCount = 0;
     this.escalationReason = undefined;
     this.humanInControl = false;
+    this.succeededTools = new WeakSet();
+    this.pendingConfirmation = undefined;
   }
 }

@@ -1,15 +1,20 @@
-import { GATEWAY_NOTES, type LlmResponse } from '../llm/port.js';
+import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
 import { buildSystemPrompt, scriptsFor } from './prompt.js';
 import { booksByService, FIND_FREE_SLOTS_SPEC } from './booking-tools.js';
 import { TOOL_SPECS } from './tools.js';
-import { runToolCall } from './tool-calls.js';
+import { runToolCall, skipToolCall } from './tool-calls.js';
+import { KNOWLEDGE_TOOL, latestCallerLine, turnRecord } from './turn-guard.js';
+import { TurnSpeech } from './turn-speech.js';
 
 /**
  * The AI's turn: the model asked with the system prompt and the history, its tool calls run until it answers
  * (or the rounds run out), what it said recorded as the reply with model, tokens and latency, and an apology
- * when no model answered at all.
+ * when no model answered at all. What the model says passes the turn's guards first (turn-speech.ts): on a media
+ * stream sentence by sentence as it streams, with a filler line when it is slow to start. A fact without
+ * evidence gets a knowledge lookup the gateway makes itself, and a booking, move or cancellation the caller has
+ * not confirmed is asked about instead (tool-calls.ts), which ends the turn.
  */
 
 /** At most this many model calls per caller line: a model stuck calling tools must not hold the line. */
@@ -29,13 +34,13 @@ export const respond = async (
 ): Promise<AgentTurn> => {
   const { deps, setup, conversation, callId, now, send } = session;
   const started = performance.now();
-  const lines: string[] = [];
-  const say = (line: string): void => {
-    const trimmed = line.trim();
-    if (trimmed === '') return;
-    lines.push(trimmed);
-    onLine?.(trimmed);
-  };
+  let system = '';
+  const speech = new TurnSpeech({
+    language: conversation.language,
+    ...(onLine && { onLine }),
+    record: () => turnRecord(system, conversation.messages, conversation.succeededTools),
+    fillerMs: deps.fillerMs ?? 0,
+  });
   let next: NextStep = already ?? { kind: 'listen' };
   let promptTokens = 0;
   let completionTokens = 0;
@@ -45,7 +50,7 @@ export const respond = async (
     const tenantId = setup.tenant.tenantId;
     const bookable = booksByService(deps, tenantId);
     const contact = deps.directory.contactByPhone(tenantId, setup.customer);
-    const system = buildSystemPrompt({
+    system = buildSystemPrompt({
       tenant: setup.tenant,
       department: setup.department,
       agent: setup.agent,
@@ -60,7 +65,8 @@ export const respond = async (
     // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
     const tools = bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const response: LlmResponse = await deps.model.respond({
+      speech.beginRound(round === MAX_ROUNDS - 1);
+      const request: LlmRequest = {
         system,
         // A copy: the history grows while a provider may still hold the request.
         messages: [...conversation.messages],
@@ -69,7 +75,9 @@ export const respond = async (
         languages: conversation.languages,
         now: now(),
         timeZone: setup.tenant.settings.timeZone,
-      });
+        ...(speech.streaming && { onSentence: speech.streamed }),
+      };
+      const response: LlmResponse = await deps.model.respond(request).finally(() => speech.stopFiller());
       model = response.model;
       promptTokens += response.usage.promptTokens;
       completionTokens += response.usage.completionTokens;
@@ -79,29 +87,34 @@ export const respond = async (
             ? conversation.lowConfidenceStreak + 1
             : 0;
       }
-      if (response.toolCalls.length === 0) {
-        conversation.messages.push({ role: 'assistant', content: response.text });
-        say(response.text);
-        break;
-      }
+      // Said before the tools run: on a media stream the caller hears it while they work.
+      speech.endResponse(response);
+      const calls = [...response.toolCalls, ...owedLookup(session, speech, response.toolCalls)];
       conversation.messages.push({
         role: 'assistant',
-        content: response.text,
-        toolCalls: response.toolCalls,
+        content: speech.roundText(),
+        ...(calls.length > 0 && { toolCalls: calls }),
       });
-      // Said before the tools run: on a media stream the caller hears it while they work.
-      say(response.text);
-      for (const call of response.toolCalls) {
-        const step = await runToolCall(session, call.id, call.name, call.arguments);
+      const question = await runCalls(session, calls, (step) => {
         if (step?.kind === 'queue' || (step?.kind === 'hang_up' && next.kind === 'listen')) next = step;
+      });
+      if (question !== undefined) {
+        // The gateway reads the slot back itself, so the caller always hears the exact time before saying yes.
+        speech.say(question);
+        conversation.messages.push({ role: 'assistant', content: question.trim() });
+        break;
       }
+      if (calls.length === 0) break;
     }
   } catch (error) {
     // Even the offline fallback failed: the caller still hears something and the team gets the call.
-    say(APOLOGY[primary(conversation.language)] ?? APOLOGY['en'] ?? '');
-    conversation.messages.push({ role: 'assistant', content: lines.join(' ') });
+    speech.say(APOLOGY[primary(conversation.language)] ?? APOLOGY['en'] ?? '');
+    conversation.messages.push({ role: 'assistant', content: speech.lines.join(' ') });
     deps.log(`call ${callId}: no reply from ${deps.model.name}: ${String(error)}`);
+  } finally {
+    speech.stopFiller();
   }
+  const { lines } = speech;
   const text = lines.join(' ');
   if (text !== '') {
     conversation.replyCount += 1;
@@ -117,4 +130,44 @@ export const respond = async (
     });
   }
   return { lines, language: conversation.language, voice: conversation.voice, next };
+};
+
+/**
+ * Runs a reply's tool calls in order, telling where each leads. A call the gate held back stops the rest (each
+ * recorded as not run): the caller's answer comes first. Returns the gate's question, if one was asked.
+ */
+const runCalls = async (
+  session: SessionParts,
+  calls: readonly ToolCallRequest[],
+  onStep: (step: NextStep | undefined) => void,
+): Promise<string | undefined> => {
+  let question: string | undefined;
+  for (const call of calls) {
+    if (question !== undefined) {
+      await skipToolCall(session, call.id, call.name, call.arguments);
+      continue;
+    }
+    const run = await runToolCall(session, call.id, call.name, call.arguments);
+    onStep(run.next);
+    question = run.confirm;
+  }
+  return question;
+};
+
+/**
+ * The knowledge lookup the gateway owes when the model stated a fact nothing supports: the caller's latest line
+ * (or, before they said anything, the sentence itself) searched as if the model had called the tool with its
+ * reply, so the model answers again from the result. None when the model searched in the same reply.
+ */
+const owedLookup = (
+  session: SessionParts,
+  speech: TurnSpeech,
+  calls: readonly ToolCallRequest[],
+): ToolCallRequest[] => {
+  const sentence = speech.owedLookup;
+  speech.owedLookup = undefined;
+  if (sentence === undefined || calls.some((call) => call.name === KNOWLEDGE_TOOL)) return [];
+  const { conversation, callId } = session;
+  const query = (latestCallerLine(conversation.messages) ?? sentence).slice(0, 500);
+  return [{ id: `${callId}-look${conversation.toolCount + 1}`, name: KNOWLEDGE_TOOL, arguments: { query } }];
 };

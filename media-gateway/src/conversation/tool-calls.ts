@@ -1,6 +1,7 @@
 import type { NextStep, SessionParts } from './call-session.js';
+import { gateEffect, isEffectTool, slotArgument, type NeedsConfirmation } from './confirmation-gate.js';
 import type { EscalationReason } from './escalation-policy.js';
-import { runTool, type ToolCallContext } from './tools.js';
+import { runTool, toolArgumentsFit, type ToolCallContext, type ToolOutcome } from './tools.js';
 
 /**
  * A tool call in a session's turn, asked for by the model or by an escalation rule: run with the call's context,
@@ -43,17 +44,102 @@ export const escalateByRule = async (
     content: '',
     toolCalls: [{ id, name: 'escalate_to_human', arguments: args }],
   });
-  return runToolCall(session, id, 'escalate_to_human', args);
+  return (await runToolCall(session, id, 'escalate_to_human', args)).next;
 };
 
-/** Runs a tool call the model made (or a rule made for it) and records it; where the call goes next, if anywhere. */
+/** What running a tool call did for the turn. */
+export interface ToolRun {
+  /** Where the call goes next, if anywhere. */
+  readonly next: NextStep | undefined;
+  readonly status: ToolOutcome['status'];
+  /** The gate held the call back: the question the gateway asks the caller, ending the turn. */
+  readonly confirm?: string;
+}
+
+/** Records a tool call and its outcome, and adds the result to the history the model sees. */
+const record = async (
+  session: SessionParts,
+  id: string,
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+  outcome: ToolOutcome,
+  durationMs: number,
+): Promise<void> => {
+  const { conversation, callId, send } = session;
+  conversation.toolCount += 1;
+  await send('InvokeTool', {
+    toolCallId: `${callId}-t${conversation.toolCount}`,
+    name: recordedToolName(name),
+    arguments: args,
+    result: outcome.result,
+    status: outcome.status,
+    durationMs,
+  });
+  const message = { role: 'tool', toolCallId: id, name, content: JSON.stringify(outcome.result) } as const;
+  conversation.messages.push(message);
+  if (outcome.status === 'succeeded') conversation.succeededTools.add(message);
+};
+
+/**
+ * The confirmation gate (confirmation-gate.ts) for a booking, move or cancellation with arguments the tool
+ * takes: undefined when it may run. A call the tool would refuse anyway is not held back.
+ */
+const heldBack = (
+  session: SessionParts,
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+): NeedsConfirmation | undefined => {
+  if (!isEffectTool(name) || !toolArgumentsFit(name, args)) return undefined;
+  const { deps, setup, conversation, now } = session;
+  // A cancellation is on the appointment's own time, as the caller's history has it.
+  const startsAt =
+    name === 'cancel_appointment'
+      ? deps.directory
+          .callerHistory(setup.tenant.tenantId, setup.customer)
+          .appointments.find((a) => a.appointmentId === args['appointmentId'])?.startsAt
+      : slotArgument(args);
+  if (startsAt === undefined) return undefined;
+  const decision = gateEffect({
+    tool: name,
+    startsAt,
+    messages: conversation.messages,
+    pending: conversation.pendingConfirmation,
+    lineCount: conversation.lineCount,
+    timeZone: setup.tenant.settings.timeZone,
+    language: conversation.language,
+    now: now(),
+  });
+  conversation.pendingConfirmation = decision.run ? undefined : decision.pending;
+  return decision.run ? undefined : decision.result;
+};
+
+/**
+ * A tool call the turn does not run (the caller must first confirm another call of the same reply): recorded
+ * as failed, and the model told why, so that every call it made has its answer.
+ */
+export const skipToolCall = (
+  session: SessionParts,
+  id: string,
+  name: string,
+  args: Readonly<Record<string, unknown>>,
+): Promise<void> =>
+  record(
+    session,
+    id,
+    name,
+    args,
+    { result: { error: 'not run: waiting for the caller to confirm' }, status: 'failed', effects: [] },
+    0,
+  );
+
+/** Runs a tool call the model made (or a rule made for it) and records it; what it did for the turn. */
 export const runToolCall = async (
   session: SessionParts,
   id: string,
   name: string,
   args: Readonly<Record<string, unknown>>,
-): Promise<NextStep | undefined> => {
-  const { deps, conversation, callId, send } = session;
+): Promise<ToolRun> => {
+  const { deps, conversation } = session;
   if (
     name === 'lookup_caller_history' ||
     name === 'reschedule_appointment' ||
@@ -64,18 +150,12 @@ export const runToolCall = async (
     await deps.catchUp();
   }
   const started = performance.now();
-  const outcome = await runTool(deps, toolContext(session), id, name, args);
-  const durationMs = Math.round(performance.now() - started);
-  conversation.toolCount += 1;
-  await send('InvokeTool', {
-    toolCallId: `${callId}-t${conversation.toolCount}`,
-    name: recordedToolName(name),
-    arguments: args,
-    result: outcome.result,
-    status: outcome.status,
-    durationMs,
-  });
-  conversation.messages.push({ role: 'tool', toolCallId: id, name, content: JSON.stringify(outcome.result) });
+  const question = heldBack(session, name, args);
+  const outcome: ToolOutcome = question
+    ? { result: { ...question }, status: 'failed', effects: [] }
+    : await runTool(deps, toolContext(session), id, name, args);
+  await record(session, id, name, args, outcome, Math.round(performance.now() - started));
+  if (question) return { next: undefined, status: outcome.status, confirm: question.say };
   if (name === 'escalate_to_human' && outcome.status === 'succeeded') {
     conversation.escalationReason = String(args['reason'] ?? 'caller_request');
   }
@@ -93,5 +173,5 @@ export const runToolCall = async (
   ) {
     conversation.turnsWithoutResolution = 0;
   }
-  return next;
+  return { next, status: outcome.status };
 };

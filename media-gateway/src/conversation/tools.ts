@@ -112,6 +112,10 @@ const argumentSchemas = {
 
 export type ToolName = keyof typeof argumentSchemas;
 
+/** Whether a tool of that name takes these arguments (so that the call would reach the tool itself). */
+export const toolArgumentsFit = (name: string, args: Readonly<Record<string, unknown>>): boolean =>
+  Object.hasOwn(argumentSchemas, name) && argumentSchemas[name as ToolName].safeParse(args).success;
+
 const object = (properties: Record<string, unknown>, required: string[]) =>
   ({ type: 'object', properties, required, additionalProperties: false }) as const;
 const str = (description: string) => ({ type: 'string', description });

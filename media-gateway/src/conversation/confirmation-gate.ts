@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { ChatMessage } from '../llm/port.js';
+import {
+  confirmationQuestion,
+  isAffirmative,
+  readsBackSlot,
+  slotReadBack,
+  type EffectTool,
+} from './guards/index.js';
+
+/**
+ * The confirmation gate: a booking, a move or a cancellation changes the caller's calendar, so it runs only
+ * once the caller said yes to that exact slot read back to them. A model that books straight after the caller
+ * named a time, or books another time than the one read back, is stopped, and the gateway reads the slot back
+ * itself. Pure: the session gives the history, the pending confirmation and the slot.
+ */
+
+export const EFFECT_TOOLS: readonly EffectTool[] = [
+  'book_appointment',
+  'reschedule_appointment',
+  'cancel_appointment',
+];
+
+export const isEffectTool = (name: string): name is EffectTool =>
+  (EFFECT_TOOLS as readonly string[]).includes(name);
+
+/** An effect held back until the caller confirms it, set by the reply that asked. */
+export interface PendingConfirmation {
+  readonly tool: EffectTool;
+  readonly startsAt: string;
+  /** The caller's line that reply answered (0: none yet): the confirmation must be the very next line. */
+  readonly afterLine: number;
+}
+
+/** What the model is told when the gate stops its call; `say` is what the gateway asked the caller. */
+export interface NeedsConfirmation {
+  readonly status: 'needs_confirmation';
+  readonly readBack: string;
+  readonly say: string;
+}
+
+export type GateDecision =
+  | { readonly run: true }
+  | { readonly run: false; readonly pending: PendingConfirmation; readonly result: NeedsConfirmation };
+
+const Iso = z.iso.datetime({ offset: true });
+
+/** The slot a book or reschedule call names, when it names a valid one (otherwise the tool refuses the call). */
+export const slotArgument = (args: Readonly<Record<string, unknown>>): string | undefined => {
+  const startsAt = args['startsAt'];
+  return typeof startsAt === 'string' && Iso.safeParse(startsAt).success ? startsAt : undefined;
+};
+
+/** The caller's latest line (or the gateway's note in its place) and the whole reply the AI gave just before it. */
+export const lastExchange = (
+  messages: readonly ChatMessage[],
+): { readonly callerLine: string | undefined; readonly replyBefore: string } => {
+  const latest = messages.findLastIndex((m) => m.role === 'user');
+  if (latest < 0) return { callerLine: undefined, replyBefore: '' };
+  const reply: string[] = [];
+  for (let i = latest - 1; i >= 0; i -= 1) {
+    const message = messages[i];
+    if (message === undefined || message.role === 'user') break;
+    if (message.role === 'assistant' && message.content.trim() !== '') reply.unshift(message.content);
+  }
+  const line = messages[latest];
+  return { callerLine: line?.role === 'user' ? line.content : undefined, replyBefore: reply.join(' ') };
+};
+
+const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
+
+export interface GateInput {
+  readonly tool: EffectTool;
+  /** The slot the effect is on: the new time of a booking or move, the appointment's time for a cancellation. */
+  readonly startsAt: string;
+  readonly messages: readonly ChatMessage[];
+  readonly pending: PendingConfirmation | undefined;
+  /** Caller lines heard so far. */
+  readonly lineCount: number;
+  readonly timeZone: string;
+  readonly language: string;
+  readonly now: Date;
+}
+
+/** Whether the effect may run now, or the question the caller must answer first. */
+export const gateEffect = (input: GateInput): GateDecision => {
+  const { tool, startsAt, messages, pending, lineCount, timeZone, language, now } = input;
+  const { callerLine, replyBefore } = lastExchange(messages);
+  const affirmed = callerLine !== undefined && isAffirmative(callerLine);
+  const askedLastReply =
+    pending !== undefined &&
+    pending.tool === tool &&
+    pending.afterLine === lineCount - 1 &&
+    sameInstant(pending.startsAt, startsAt);
+  if (affirmed && (askedLastReply || readsBackSlot(replyBefore, startsAt, timeZone, now)))
+    return { run: true };
+  const readBack = slotReadBack(startsAt, timeZone, language);
+  return {
+    run: false,
+    pending: { tool, startsAt, afterLine: lineCount },
+    result: { status: 'needs_confirmation', readBack, say: confirmationQuestion(tool, readBack, language) },
+  };
+};

@@ -1,0 +1,217 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LlmRequest, LlmResponse, ToolCallRequest } from '../llm/port.js';
+import {
+  checkingLine,
+  confirmationQuestion,
+  noAnswerLine,
+  notDoneLine,
+  slotReadBack,
+} from './guards/index.js';
+import { scriptedCall, type Script, type ScriptedCall } from './testing/scripted-call.js';
+
+/*
+ * The AI's turn with a model that invents: facts nothing supports are not said (the gateway looks them up, or
+ * says it does not know), actions no tool did are not claimed, and a booking, move or cancellation runs only
+ * after the caller said yes to its slot read back.
+ */
+
+const ZONE = 'America/New_York';
+/** Tuesday after the fixture's Monday, 3 PM in New York: the practice is open. */
+const TUESDAY_3PM = '2026-03-03T15:00:00-05:00';
+const TUESDAY_4PM = '2026-03-03T16:00:00-05:00';
+const FRIDAY_3PM = '2026-03-06T15:00:00-05:00';
+
+let call: ScriptedCall | undefined;
+afterEach(async () => {
+  await call?.close();
+  call = undefined;
+});
+
+const open = async (script: Script): Promise<ScriptedCall> => {
+  call = await scriptedCall(script);
+  return call;
+};
+
+/** The model's answers to the requests after the greeting, in order; then silence. */
+const inOrder = (...steps: Partial<LlmResponse>[]): Script => {
+  return () => steps.shift() ?? { text: '' };
+};
+
+const hear = (c: ScriptedCall, line: number, text: string) =>
+  c.session.hearLine(line, { text, confidence: 0.9 });
+
+const book = (id: string, startsAt: string): ToolCallRequest => ({
+  id,
+  name: 'book_appointment',
+  arguments: { service: 'Cleaning', startsAt, customerName: 'Ana Diaz' },
+});
+
+const lastMessage = (request: LlmRequest | undefined) => request?.messages[request.messages.length - 1];
+
+describe('the facts guard', () => {
+  it('does not say a price nothing supports: says it is checking, looks the question up and answers again', async () => {
+    const c = await open(
+      inOrder(
+        { text: 'A cleaning costs $80.' },
+        { text: "I don't have our prices, but we are open Monday to Friday from 8 am to 6 pm." },
+      ),
+    );
+    const question = 'How much is a cleaning and what are your opening hours?';
+    const turn = await hear(c, 1, question);
+    const said = turn.lines.join(' ');
+    expect(said).not.toContain('$80');
+    expect(turn.lines[0]).toBe(checkingLine('en'));
+    expect(said).toContain('from 8 am to 6 pm');
+    const tools = await c.tools();
+    expect(tools.map((t) => [t.name, t.status, t.arguments])).toEqual([
+      ['search_knowledge_base', 'succeeded', { query: question }],
+    ]);
+    // The model's next round saw the lookup's result, which holds the hours it then said.
+    const seen = lastMessage(c.requests[2]);
+    expect(seen?.role).toBe('tool');
+    expect(seen?.role === 'tool' && seen.content).toContain('8 am to 6 pm');
+    expect((await c.replies()).at(-1)).toBe(said);
+  });
+
+  it('says it does not know when the model invents again after the lookup, and looks up only once', async () => {
+    const c = await open(() => ({ text: 'A cleaning costs $80. Anything else?' }));
+    const turn = await hear(c, 1, 'How much is a cleaning?');
+    expect(turn.lines).toEqual([checkingLine('en'), `${noAnswerLine('en')} Anything else?`]);
+    expect((await c.tools()).map((t) => t.name)).toEqual(['search_knowledge_base']);
+    // The greeting's request, the first answer and the one after the lookup: no third round.
+    expect(c.requests).toHaveLength(3);
+  });
+
+  it('says a fact the caller gave', async () => {
+    const c = await open(inOrder({ text: 'Thanks, so your number is 555-010-4477.' }));
+    const turn = await hear(c, 1, 'My number is 555-010-4477, call me back please.');
+    expect(turn.lines).toEqual(['Thanks, so your number is 555-010-4477.']);
+    expect(await c.tools()).toEqual([]);
+  });
+});
+
+describe('the claim guard', () => {
+  it('replaces "I have booked you in" when nothing was booked', async () => {
+    const c = await open(inOrder({ text: "Great, I've booked you in. See you then!" }));
+    const turn = await hear(c, 1, 'Can I come in for a cleaning?');
+    expect(turn.lines).toEqual([`${notDoneLine('booked', 'en')} See you then!`]);
+    expect(await c.appointments()).toEqual([]);
+  });
+
+  it('replaces "I\'ll book that" when the reply makes no booking', async () => {
+    const c = await open(inOrder({ text: "Perfect, I'll book that for you now." }));
+    const turn = await hear(c, 1, 'A cleaning on Tuesday at 3 pm please, I am Ana Diaz.');
+    expect(turn.lines).toEqual([notDoneLine('booked', 'en')]);
+  });
+
+  it('keeps a promise the reply keeps with its own tool call, and the outcome the tool made true', async () => {
+    const c = await open(
+      inOrder(
+        {
+          text: "I'll take a message for the team.",
+          toolCalls: [{ id: 'm1', name: 'take_message', arguments: { message: 'Call Ana about billing' } }],
+        },
+        { text: "I've passed your message on to the team." },
+      ),
+    );
+    const turn = await hear(c, 1, 'Please tell them to call me about my bill.');
+    expect(turn.lines).toEqual([
+      "I'll take a message for the team.",
+      "I've passed your message on to the team.",
+    ]);
+  });
+});
+
+describe('the confirmation gate', () => {
+  it('stops a booking made straight after the caller named a time and reads the slot back itself', async () => {
+    const c = await open(inOrder({ text: 'One moment.', toolCalls: [book('b1', TUESDAY_3PM)] }));
+    const turn = await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    const question = confirmationQuestion('book_appointment', slotReadBack(TUESDAY_3PM, ZONE, 'en'), 'en');
+    expect(turn.lines.at(-1)).toBe(question);
+    expect(await c.appointments()).toEqual([]);
+    const [recorded] = await c.tools();
+    expect(recorded?.status).toBe('failed');
+    expect(recorded?.result).toMatchObject({ status: 'needs_confirmation', say: question });
+    // The turn ends on the question: the model is not asked again until the caller answers.
+    expect(c.requests).toHaveLength(2);
+  });
+
+  it('books once the caller says yes to the slot read back', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+        { text: "You're booked." },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    const turn = await hear(c, 2, 'Yes please.');
+    expect(turn.lines).toEqual(["You're booked."]);
+    expect((await c.appointments()).map((a) => Date.parse(a.startsAt))).toEqual([Date.parse(TUESDAY_3PM)]);
+    expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('does not book when the caller answers "no, Friday", and reads the slot back again', async () => {
+    const c = await open(
+      inOrder({ toolCalls: [book('b1', TUESDAY_3PM)] }, { toolCalls: [book('b2', TUESDAY_3PM)] }),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    const turn = await hear(c, 2, 'No, Friday.');
+    expect(await c.appointments()).toEqual([]);
+    expect(turn.lines.at(-1)).toBe(
+      confirmationQuestion('book_appointment', slotReadBack(TUESDAY_3PM, ZONE, 'en'), 'en'),
+    );
+  });
+
+  it('books at once after "yes" to the model reading the slot back, but not at another time', async () => {
+    const readBack = 'To confirm: a cleaning on Tuesday, March 3 at 3 PM for Ana Diaz. Shall I book it?';
+    const c = await open(
+      inOrder(
+        { text: readBack },
+        { toolCalls: [book('b1', TUESDAY_4PM)] },
+        { text: readBack },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+        { text: 'All set.' },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    // The caller agreed to 3 PM; the model books 4 PM: held back, and the caller hears 4 PM read back.
+    const wrong = await hear(c, 2, 'Yes.');
+    expect(wrong.lines.at(-1)).toContain(slotReadBack(TUESDAY_4PM, ZONE, 'en'));
+    expect(await c.appointments()).toEqual([]);
+    await hear(c, 3, 'No, three o clock.');
+    const right = await hear(c, 4, "Yes, that's right.");
+    expect(right.lines).toEqual(['All set.']);
+    expect((await c.appointments()).map((a) => Date.parse(a.startsAt))).toEqual([Date.parse(TUESDAY_3PM)]);
+  });
+
+  it('reads back the appointment a cancellation is on, and runs none of the calls after it', async () => {
+    const steps: Partial<LlmResponse>[] = [
+      { toolCalls: [book('b1', FRIDAY_3PM)] },
+      { toolCalls: [book('b2', FRIDAY_3PM)] },
+      { text: "You're booked." },
+    ];
+    const c = await open(() => steps.shift() ?? { text: '' });
+    await hear(c, 1, 'A cleaning on Friday at 3 pm, my name is Ana Diaz.');
+    await hear(c, 2, 'Yes.');
+    const { appointmentId } = (await c.tools()).at(-1)?.result as { appointmentId: string };
+    steps.push({
+      toolCalls: [
+        { id: 'c1', name: 'cancel_appointment', arguments: { appointmentId, reason: 'caller asked' } },
+        { id: 'e1', name: 'end_call', arguments: { reason: 'done' } },
+      ],
+    });
+    const turn = await hear(c, 3, 'Actually, cancel it.');
+    expect(turn.lines.at(-1)).toBe(
+      confirmationQuestion('cancel_appointment', slotReadBack(FRIDAY_3PM, ZONE, 'en'), 'en'),
+    );
+    // end_call came after the held-back cancellation: not run, so the call goes on for the caller's answer.
+    expect(turn.next).toEqual({ kind: 'listen' });
+    expect((await c.tools()).slice(-2).map((t) => [t.name, t.status])).toEqual([
+      ['cancel_appointment', 'failed'],
+      ['end_call', 'failed'],
+    ]);
+    const cancelled = (await c.fixture.store.readAll()).filter((e) => e.type === 'AppointmentCancelled');
+    expect(cancelled).toEqual([]);
+  });
+});

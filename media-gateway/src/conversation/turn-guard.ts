@@ -1,0 +1,90 @@
+import { GATEWAY_NOTES, type ChatMessage } from '../llm/port.js';
+import { isMarkup } from '../llm/index.js';
+import { ACTION_TOOLS, claimedActions, unsupportedFacts, type ActionKind } from './guards/index.js';
+
+/**
+ * What the AI may say in this turn, judged one sentence at a time from the call's history: facts only with
+ * evidence for them, and only actions the tools really did. Pure: the turn (model-turn.ts) decides what to say
+ * instead.
+ */
+
+export const KNOWLEDGE_TOOL = 'search_knowledge_base';
+
+const NOTES: ReadonlySet<string> = new Set(Object.values(GATEWAY_NOTES));
+
+/** Where the current turn starts in the history: just after the caller's latest line (or the gateway's note). */
+const turnStart = (messages: readonly ChatMessage[]): number =>
+  messages.findLastIndex((m) => m.role === 'user') + 1;
+
+/** The caller's latest own words (not a note the gateway wrote for them), if they said anything yet. */
+export const latestCallerLine = (messages: readonly ChatMessage[]): string | undefined =>
+  messages.findLast(
+    (m): m is Extract<ChatMessage, { role: 'user' }> => m.role === 'user' && !NOTES.has(m.content),
+  )?.content;
+
+/** What the history says this turn may rest on. */
+export interface TurnRecord {
+  /**
+   * Text a fact may come from: the system prompt, the caller's lines, this turn's tool results and the call's
+   * earlier tool results except knowledge (an answer looked up for an earlier question is not looked up now).
+   */
+  readonly evidence: readonly string[];
+  /** Tools that succeeded at some point of the call. */
+  readonly succeededInCall: ReadonlySet<string>;
+  /** Tools that succeeded in this turn. */
+  readonly succeededInTurn: ReadonlySet<string>;
+  /** Whether the knowledge base was searched in this turn. */
+  readonly lookedUp: boolean;
+}
+
+export const turnRecord = (
+  system: string,
+  messages: readonly ChatMessage[],
+  succeeded: { has(message: ChatMessage): boolean },
+): TurnRecord => {
+  const start = turnStart(messages);
+  const evidence = [system];
+  const succeededInCall = new Set<string>();
+  const succeededInTurn = new Set<string>();
+  let lookedUp = false;
+  messages.forEach((message, i) => {
+    if (message.role === 'user') evidence.push(message.content);
+    if (message.role !== 'tool') return;
+    const inTurn = i >= start;
+    if (inTurn || message.name !== KNOWLEDGE_TOOL) evidence.push(message.content);
+    if (inTurn && message.name === KNOWLEDGE_TOOL) lookedUp = true;
+    if (succeeded.has(message)) {
+      succeededInCall.add(message.name);
+      if (inTurn) succeededInTurn.add(message.name);
+    }
+  });
+  return { evidence, succeededInCall, succeededInTurn, lookedUp };
+};
+
+export type SentenceCheck =
+  | { readonly kind: 'say' }
+  /** JSON, a tool-call tag or a code fence: never read to a caller. */
+  | { readonly kind: 'markup' }
+  | { readonly kind: 'unsupported'; readonly facts: readonly string[] }
+  /** An action said done (or promised now) that no tool made true (yet). */
+  | { readonly kind: 'claim'; readonly action: ActionKind; readonly tool: string; readonly done: boolean };
+
+/**
+ * A sentence judged against the turn's record. A done claim holds when its tool succeeded in the call, a
+ * promise only when it succeeded in this turn (the turn decides whether the reply's own tool calls keep it).
+ */
+export const checkSentence = (sentence: string, record: TurnRecord): SentenceCheck => {
+  if (isMarkup(sentence)) return { kind: 'markup' };
+  const facts = unsupportedFacts(sentence, record.evidence);
+  if (facts.length > 0) return { kind: 'unsupported', facts };
+  const { done, promised } = claimedActions(sentence);
+  for (const action of done) {
+    const tool = ACTION_TOOLS[action];
+    if (!record.succeededInCall.has(tool)) return { kind: 'claim', action, tool, done: true };
+  }
+  for (const action of promised) {
+    const tool = ACTION_TOOLS[action];
+    if (!record.succeededInTurn.has(tool)) return { kind: 'claim', action, tool, done: false };
+  }
+  return { kind: 'say' };
+};

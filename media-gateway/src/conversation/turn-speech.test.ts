@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LlmRequest, LlmResponse } from '../llm/port.js';
+import { checkingLine, fillerLine, notDoneLine } from './guards/index.js';
+import { scriptedCall, type Script, type ScriptedCall } from './testing/scripted-call.js';
+
+/*
+ * The AI's turn on a media stream: each sentence the model streams is said as soon as the guards let it (the
+ * rest of the reply after it ends), nothing twice and never markup; a model slow to say anything gets one filler
+ * line, a fast one none.
+ */
+
+let call: ScriptedCall | undefined;
+afterEach(async () => {
+  await call?.close();
+  call = undefined;
+});
+
+const open = async (script: Script, fillerMs?: number): Promise<ScriptedCall> => {
+  call = await scriptedCall(script, fillerMs !== undefined ? { fillerMs } : {});
+  return call;
+};
+
+/** Hears a caller line on a media stream: what is said goes to `said` as it is said. */
+const hearStreamed = async (c: ScriptedCall, text: string) => {
+  const said: string[] = [];
+  const turn = await c.session.hear({ text, confidence: 0.9 }, (line) => said.push(line));
+  return { said, turn };
+};
+
+/** A streaming model: each sentence given to onSentence in turn, a little apart, then the whole reply. */
+const streams =
+  (sentences: readonly string[], rest: string, reply: Partial<LlmResponse> = {}, gapMs = 5) =>
+  async (request: LlmRequest, seen?: (i: number) => void): Promise<Partial<LlmResponse>> => {
+    for (const [i, sentence] of sentences.entries()) {
+      request.onSentence?.(sentence);
+      await sleep(gapMs);
+      seen?.(i);
+    }
+    return { text: [...sentences, rest].join(' ').trim(), streamed: sentences.length, ...reply };
+  };
+
+describe('a streamed turn', () => {
+  it('says each sentence as it is streamed, before the reply ends, and the rest once it does', async () => {
+    const heardWhileStreaming: string[][] = [];
+    let said: string[] = [];
+    const model = streams(['Sure thing.', 'Let me see what we have.'], 'What day suits you?');
+    const c = await open((request) => model(request, () => heardWhileStreaming.push([...said])));
+    said = [];
+    const turn = await c.session.hear({ text: 'I need a cleaning.', confidence: 0.9 }, (line) =>
+      said.push(line),
+    );
+    expect(heardWhileStreaming).toEqual([['Sure thing.'], ['Sure thing.', 'Let me see what we have.']]);
+    expect(said).toEqual(['Sure thing.', 'Let me see what we have.', 'What day suits you?']);
+    expect(turn.lines).toEqual(said);
+    expect(c.requests.at(-1)?.onSentence).toBeTypeOf('function');
+    expect((await c.replies()).at(-1)).toBe('Sure thing. Let me see what we have. What day suits you?');
+  });
+
+  it('says nothing twice when the reply does not count the sentences it streamed', async () => {
+    const model = streams(['Sure thing.', 'One second.'], 'What day suits you?', { streamed: 0 });
+    const c = await open((request) => model(request));
+    const { said } = await hearStreamed(c, 'I need a cleaning.');
+    expect(said).toEqual(['Sure thing.', 'One second.', 'What day suits you?']);
+  });
+
+  it('never says markup, streamed or not', async () => {
+    const markup = '{"name": "escalate_to_human", "arguments": {"reason": "caller_request"}}';
+    const model = streams(['Of course.', markup], `<tool_call>${markup}</tool_call>`);
+    const c = await open((request) => model(request));
+    const { said } = await hearStreamed(c, 'Can I talk to someone?');
+    expect(said).toEqual(['Of course.']);
+  });
+
+  it('holds a streamed promise until the reply ends: kept with its tool call, replaced without', async () => {
+    const message = { id: 'm1', name: 'take_message', arguments: { message: 'Call Ana back' } };
+    const replies = [
+      streams(["I'll take a message for the team."], '', { toolCalls: [message] }),
+      streams(['Done.'], ''),
+      streams(["I'll take a message for the team."], 'Anything else?'),
+    ];
+    const c = await open((request) => (replies.shift() ?? streams([], ''))(request));
+    const kept = await hearStreamed(c, 'Tell them to call me.');
+    expect(kept.said).toEqual(["I'll take a message for the team.", 'Done.']);
+    const replaced = await hearStreamed(c, 'And tell them I said hi.');
+    expect(replaced.said).toEqual([`${notDoneLine('message_taken', 'en')} Anything else?`]);
+  });
+
+  it('stops at a streamed fact nothing supports: what came before is said, then "let me check" and the lookup', async () => {
+    const replies = [
+      streams(['Good question.', 'A cleaning costs $80.', 'Shall I book one?'], ''),
+      streams(["I'm afraid I don't have our prices."], ''),
+    ];
+    const c = await open((request) => (replies.shift() ?? streams([], ''))(request));
+    const { said } = await hearStreamed(c, 'How much is a cleaning?');
+    expect(said).toEqual(['Good question.', checkingLine('en'), "I'm afraid I don't have our prices."]);
+    expect((await c.tools()).map((t) => t.name)).toEqual(['search_knowledge_base']);
+  });
+});
+
+describe('the filler line', () => {
+  it('is said once when the model is slow to say anything, however many rounds it takes', async () => {
+    let round = 0;
+    const c = await open(async () => {
+      round += 1;
+      await sleep(120);
+      return round === 1
+        ? { toolCalls: [{ id: 'h1', name: 'lookup_caller_history', arguments: {} }] }
+        : { text: 'I see no earlier calls.' };
+    }, 30);
+    const { said } = await hearStreamed(c, 'Did I call before?');
+    expect(said).toEqual([fillerLine('en'), 'I see no earlier calls.']);
+    // It was said, so it is on record; it is not in what the model is shown it said.
+    expect((await c.replies()).at(-1)).toBe(`${fillerLine('en')} I see no earlier calls.`);
+    const shown = c.requests
+      .at(-1)
+      ?.messages.filter((m) => m.role === 'assistant')
+      .map((m) => m.content);
+    expect(shown?.join(' ')).not.toContain(fillerLine('en'));
+  });
+
+  it('is not said when the model answers in time, and no timer is left behind', async () => {
+    const c = await open(async () => ({ text: 'Happy to help.' }), 80);
+    const { said } = await hearStreamed(c, 'Hi.');
+    await sleep(150);
+    expect(said).toEqual(['Happy to help.']);
+  });
+
+  it('is not said without a media stream (the whole reply is said at once anyway)', async () => {
+    const c = await open(async () => {
+      await sleep(100);
+      return { text: 'Happy to help.' };
+    }, 20);
+    const turn = await c.session.hearLine(1, { text: 'Hi.', confidence: 0.9 });
+    expect(turn.lines).toEqual(['Happy to help.']);
+    expect(c.requests.at(-1)?.onSentence).toBeUndefined();
+  });
+});

@@ -1,0 +1,166 @@
+import { splitSentences, type LlmResponse } from '../llm/index.js';
+import { checkingLine, fillerLine, noAnswerLine, notDoneLine } from './guards/index.js';
+import { checkSentence, type TurnRecord } from './turn-guard.js';
+
+/**
+ * What the caller hears in one AI turn, sentence by sentence as the model writes them: each passes the turn's
+ * guards (turn-guard.ts) and is said at once on a media stream, or with the rest of the reply otherwise. A
+ * sentence with a fact nothing supports is not said: the gateway says it is checking and owes a knowledge
+ * lookup (once a turn), or, once looked up, that it does not know (once a turn). A claimed action no tool made
+ * true is replaced by an honest line. When the model is slow to say anything, a filler line is said, once.
+ */
+
+/** A claim that the reply's own tool calls may make true: judged once the reply is complete. */
+const HOLD = Symbol('hold');
+
+export interface TurnSpeechOptions {
+  readonly language: string;
+  /** Where each line goes as it is said (a media stream); absent, the turn's lines are said when it ends. */
+  readonly onLine?: (line: string) => void;
+  /** The turn's record as the history stands now (it grows as tools run). */
+  readonly record: () => TurnRecord;
+  /** With onLine: the filler line after this long without a word from the model; 0: never. */
+  readonly fillerMs: number;
+}
+
+const normalised = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/** How many leading sentences two lists share. */
+const sharedPrefix = (a: readonly string[], b: readonly string[]): number => {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n += 1;
+  return n;
+};
+
+export class TurnSpeech {
+  /** Every line said in the turn, in order. */
+  readonly lines: string[] = [];
+  /** The sentence whose fact had no evidence when nothing was looked up yet: the gateway owes a lookup. */
+  owedLookup: string | undefined;
+  /** What the current round said that the model should see in the history (not the filler). */
+  private roundLines: string[] = [];
+  /** Sentences streamed in this round, and those waiting for the reply's end (a claim, and all after it). */
+  private received: string[] = [];
+  private held: string[] = [];
+  /** A fact without evidence: the rest of this reply is not said (the model answers again after the lookup). */
+  private dropRest = false;
+  private lastRound = false;
+  private noAnswerSaid = false;
+  private fillerSaid = false;
+  private filler: ReturnType<typeof setTimeout> | undefined;
+  private readonly notDoneSaid = new Set<string>();
+
+  constructor(private readonly options: TurnSpeechOptions) {}
+
+  get streaming(): boolean {
+    return this.options.onLine !== undefined;
+  }
+
+  /** Says a line now (and to the model's history, unless it is only the filler). */
+  say(line: string, inHistory = true): void {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    this.stopFiller();
+    this.lines.push(trimmed);
+    if (inHistory) this.roundLines.push(trimmed);
+    this.options.onLine?.(trimmed);
+  }
+
+  /** The model is asked again: a new reply, and on a media stream the filler's clock starts. */
+  beginRound(lastRound: boolean): void {
+    this.roundLines = [];
+    this.received = [];
+    this.held = [];
+    this.dropRest = false;
+    this.lastRound = lastRound;
+    const { fillerMs } = this.options;
+    if (this.streaming && fillerMs > 0 && !this.fillerSaid) {
+      this.filler = setTimeout(() => {
+        this.filler = undefined;
+        this.fillerSaid = true;
+        this.say(fillerLine(this.options.language), false);
+      }, fillerMs);
+    }
+  }
+
+  /** What this round said, for the assistant message of the history. */
+  roundText(): string {
+    return this.roundLines.join(' ');
+  }
+
+  /** A complete sentence the model streamed: said at once when the guards let it, else held or dropped. */
+  streamed = (sentence: string): void => {
+    this.received.push(sentence);
+    if (this.dropRest) return;
+    if (this.held.length > 0) {
+      this.held.push(sentence);
+      return;
+    }
+    const verdict = this.judge(sentence, undefined);
+    if (verdict === HOLD) this.held.push(sentence);
+    else if (verdict !== undefined) this.say(verdict);
+  };
+
+  /** The reply is complete: what it says beyond the streamed sentences (and what was held) is judged and said. */
+  endResponse(response: LlmResponse): void {
+    this.stopFiller();
+    const sentences = splitSentences(response.text);
+    // A reply that fell back after some sentences were streamed repeats none of those said.
+    const already = Math.max(response.streamed ?? 0, sharedPrefix(sentences, this.received));
+    const block = [...this.held, ...sentences.slice(already)];
+    const calls = response.toolCalls.map((call) => call.name);
+    let changed = this.held.length > 0 || already > 0;
+    this.held = [];
+    const said: string[] = [];
+    for (const sentence of block) {
+      const verdict = this.dropRest ? undefined : this.judge(sentence, calls);
+      if (verdict !== sentence) changed = true;
+      if (typeof verdict === 'string') said.push(verdict);
+    }
+    if (said.length === 0) return;
+    // Unchanged, the reply is said as the model wrote it (one line, as without the guards).
+    const whole = !changed && normalised(sentences.join(' ')) === normalised(response.text);
+    this.say(whole ? response.text : said.join(' '));
+  }
+
+  /** The turn is over: no filler is left to fire. */
+  stopFiller(): void {
+    if (this.filler !== undefined) clearTimeout(this.filler);
+    this.filler = undefined;
+  }
+
+  /**
+   * What to say for a sentence: itself, a replacement, nothing, or HOLD while the reply's tool calls are not
+   * known yet (`calls` undefined) and a claim may depend on them.
+   */
+  private judge(sentence: string, calls: readonly string[] | undefined): string | undefined | typeof HOLD {
+    const record = this.options.record();
+    const check = checkSentence(sentence, record);
+    const { language } = this.options;
+    switch (check.kind) {
+      case 'say':
+        return sentence;
+      case 'markup':
+        return undefined;
+      case 'unsupported':
+        if (!record.lookedUp && !this.lastRound) {
+          this.dropRest = true;
+          if (this.owedLookup !== undefined) return undefined;
+          this.owedLookup = sentence;
+          return checkingLine(language);
+        }
+        if (this.noAnswerSaid) return undefined;
+        this.noAnswerSaid = true;
+        return noAnswerLine(language);
+      case 'claim': {
+        if (calls === undefined) return HOLD;
+        // The reply's own call: a promise is kept by it; its outcome is for the next round to tell.
+        if (calls.includes(check.tool)) return check.done ? undefined : sentence;
+        const line = notDoneLine(check.action, language);
+        if (this.notDoneSaid.has(line)) return undefined;
+        this.notDoneSaid.add(line);
+        return line;
+      }
+    }
+  }
+}
