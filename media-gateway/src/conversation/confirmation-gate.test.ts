@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../llm/port.js';
+import { gateEffect, lastExchange, slotArgument, type GateInput } from './confirmation-gate.js';
+
+/*
+ * The confirmation gate's decision alone: an effect runs on the caller's "yes" to a reply that read its slot
+ * back, or to the gateway's own question of the reply before (the pending confirmation); nothing else lets it.
+ */
+
+const SLOT = '2026-03-03T15:00:00-05:00';
+const NOW = new Date('2026-03-02T16:00:00.000Z');
+
+const input = (messages: ChatMessage[], extra: Partial<GateInput> = {}): GateInput => ({
+  tool: 'book_appointment',
+  startsAt: SLOT,
+  messages,
+  pending: undefined,
+  lineCount: 2,
+  timeZone: 'America/New_York',
+  language: 'en',
+  now: NOW,
+  ...extra,
+});
+
+const exchange = (reply: string, caller: string): ChatMessage[] => [
+  { role: 'user', content: 'A cleaning on Tuesday at 3 pm please.' },
+  { role: 'assistant', content: reply },
+  { role: 'user', content: caller },
+];
+
+describe('the confirmation gate', () => {
+  it('lets the effect run on "yes" to a reply that read the slot back', () => {
+    const decision = gateEffect(
+      input(exchange('That is Tuesday, March 3 at 3 PM. Shall I book it?', 'Yes.')),
+    );
+    expect(decision.run).toBe(true);
+  });
+
+  it('holds it back on "yes" to a reply that read back no slot, or another one, and says what to ask', () => {
+    for (const reply of [
+      'Sure, what name is it under?',
+      'That is Tuesday, March 3 at 4 PM. Shall I book it?',
+    ]) {
+      const decision = gateEffect(input(exchange(reply, 'Yes.')));
+      expect(decision.run).toBe(false);
+      if (decision.run) continue;
+      expect(decision.result.status).toBe('needs_confirmation');
+      expect(decision.result.say).toContain(decision.result.readBack);
+      expect(decision.pending).toEqual({ tool: 'book_appointment', startsAt: SLOT, afterLine: 2 });
+    }
+  });
+
+  it('holds it back when the caller does not say yes, whatever was read back', () => {
+    const decision = gateEffect(
+      input(exchange('That is Tuesday, March 3 at 3 PM. Shall I book it?', 'No, Friday.')),
+    );
+    expect(decision.run).toBe(false);
+  });
+
+  it('lets it run on "yes" to the question the gateway asked in the reply before, for the same tool and slot', () => {
+    const pending = { tool: 'book_appointment', startsAt: '2026-03-03T20:00:00.000Z', afterLine: 1 } as const;
+    const messages = exchange('Okay.', 'Yes please.');
+    expect(gateEffect(input(messages, { pending })).run).toBe(true);
+    // Asked two replies ago, or for a cancellation: not this booking's confirmation.
+    expect(gateEffect(input(messages, { pending: { ...pending, afterLine: 0 } })).run).toBe(false);
+    expect(gateEffect(input(messages, { pending: { ...pending, tool: 'cancel_appointment' } })).run).toBe(
+      false,
+    );
+  });
+
+  it("reads the whole reply before the caller's line, across its rounds, and only valid slots", () => {
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'Tuesday at 3?' },
+      {
+        role: 'assistant',
+        content: 'Let me look.',
+        toolCalls: [{ id: 'f1', name: 'find_free_slots', arguments: {} }],
+      },
+      { role: 'tool', toolCallId: 'f1', name: 'find_free_slots', content: '{}' },
+      { role: 'assistant', content: 'Tuesday at 3 PM is free.' },
+      { role: 'user', content: 'Great, yes.' },
+    ];
+    expect(lastExchange(messages)).toEqual({
+      callerLine: 'Great, yes.',
+      replyBefore: 'Let me look. Tuesday at 3 PM is free.',
+    });
+    expect(lastExchange([])).toEqual({ callerLine: undefined, replyBefore: '' });
+    expect(slotArgument({ startsAt: SLOT })).toBe(SLOT);
+    expect(slotArgument({ startsAt: 'next tuesday' })).toBeUndefined();
+  });
+});
