@@ -1,4 +1,4 @@
-import { type Span, matchesOf, overlaps, spanOf } from './text.js';
+import { type Span, matchesOf, spanOf, takenIn } from './text.js';
 
 /**
  * Times of day in what is said or written, in the usual spoken forms: 3 PM, 3:00 p.m., 15:00, noon,
@@ -111,17 +111,17 @@ const FORMS: readonly Form[] = [
  * also reads bare hours after "at"/"a las" and in ranges.
  */
 export const timeMentions = (text: string, loose: boolean, skip: readonly Span[] = []): TimeMention[] => {
-  const taken: Span[] = [...skip];
+  const taken = takenIn(text, skip);
   const found: TimeMention[] = [];
   for (const form of FORMS) {
     if (!form.explicit && !loose) continue;
     for (const m of matchesOf(form.pattern, text)) {
       const lead = /^\D*/.exec(m[0])?.[0].length ?? 0;
       const span = { start: m.index + (form.explicit ? 0 : lead), end: spanOf(m).end };
-      if (overlaps(span, taken)) continue;
+      if (taken.overlaps(span)) continue;
       const minutes = form.value(m);
       if (!minutes) continue;
-      taken.push(span);
+      taken.take(span);
       found.push({ ...span, text: text.slice(span.start, span.end), minutes, explicit: form.explicit });
     }
   }

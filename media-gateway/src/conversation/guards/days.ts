@@ -1,4 +1,4 @@
-import { type Span, EN_DAYS, ES_DAYS, matchesOf, monthNumber, overlaps, spanOf } from './text.js';
+import { type Span, EN_DAYS, ES_DAYS, matchesOf, monthNumber, spanOf, takenIn } from './text.js';
 
 /** A calendar day in a zone, as the wall clock there shows it. */
 export interface Day {
@@ -86,15 +86,15 @@ const DAY_FORMS: readonly DayForm[] = [
 
 /** Days named in lower-cased text, in order; `today` is today in the zone the text speaks of. */
 export const dayMentions = (text: string, today: Day, skip: readonly Span[] = []): DayMention[] => {
-  const taken: Span[] = [...skip];
+  const taken = takenIn(text, skip);
   const found: DayMention[] = [];
   for (const form of DAY_FORMS) {
     for (const m of matchesOf(form.pattern, text)) {
       const span = spanOf(m);
-      if (overlaps(span, taken)) continue;
+      if (taken.overlaps(span)) continue;
       const matches = form.matcher(m, today);
       if (!matches) continue;
-      taken.push(span);
+      taken.take(span);
       found.push({ ...span, matches });
     }
   }

@@ -71,7 +71,16 @@ export interface Evidence {
   readonly phones: readonly string[];
 }
 
+/** The last evidence indexed: a turn checks each of its sentences against the same evidence. */
+let last: { readonly key: string; readonly index: Evidence } | undefined;
+
 export const indexEvidence = (evidence: readonly string[]): Evidence => {
+  const key = evidence.join('\u0000');
+  if (last?.key !== key) last = { key, index: indexed(evidence) };
+  return last.index;
+};
+
+const indexed = (evidence: readonly string[]): Evidence => {
   const zones = zonesIn(evidence.join('\n'));
   const numbers = new Set<string>();
   const minutes = new Set<number>();

@@ -10,7 +10,7 @@ import {
   supportsPhone,
   supportsTime,
 } from './evidence.js';
-import { type Span, matchesOf, overlaps, plain, spanOf } from './text.js';
+import { type Span, matchesOf, plain, spanOf, takenIn } from './text.js';
 
 /**
  * Facts a caller could act on — prices, phone numbers, e-mail and web addresses, percentages, quantities with
@@ -153,12 +153,12 @@ export const unsupportedFacts = (sentence: string, evidence: readonly string[]):
   // plain() keeps positions unless lower-casing changed a length; then spans are cut from the plain text.
   const source = text.length === sentence.length ? sentence : text;
   const index = indexEvidence(evidence);
-  const taken: Span[] = [...dateSpans(text), ...matchesOf(REFERENCE, text).map(spanOf)];
+  const taken = takenIn(text, [...dateSpans(text), ...matchesOf(REFERENCE, text).map(spanOf)]);
   const unsupported: string[] = [];
   for (const detector of DETECTORS) {
     for (const found of detector(text, sentence, index)) {
-      if (overlaps(found, taken)) continue;
-      taken.push(found);
+      if (taken.overlaps(found)) continue;
+      taken.take(found);
       // A sentence's full stop is not part of "8:00 AM" (it is of "8 a.m.").
       if (!found.supported)
         unsupported.push(

@@ -17,8 +17,28 @@ export interface Span {
   readonly end: number;
 }
 
-export const overlaps = (a: Span, taken: readonly Span[]): boolean =>
-  taken.some((b) => a.start < b.end && b.start < a.end);
+/** The parts of a text that a scanner has already read: a later pattern does not read them again. */
+export interface Taken {
+  readonly overlaps: (span: Span) => boolean;
+  readonly take: (span: Span) => void;
+}
+
+/** One flag per character: checking a span costs its length, not the number of spans taken before. */
+export const takenIn = (text: string, spans: readonly Span[] = []): Taken => {
+  const flags = new Uint8Array(text.length + 1);
+  const take = (span: Span): void => {
+    flags.fill(1, Math.max(0, span.start), Math.min(flags.length, span.end));
+  };
+  spans.forEach(take);
+  return {
+    overlaps: (span) => {
+      for (let i = Math.max(0, span.start); i < Math.min(flags.length, span.end); i++)
+        if (flags[i]) return true;
+      return false;
+    },
+    take,
+  };
+};
 
 /** Every match of a global pattern, with its position. */
 export const matchesOf = (pattern: RegExp, text: string): RegExpExecArray[] => {
