@@ -1,2 +1,13 @@
-/** @ccp/media-gateway/testing: audio signals for speech tests. */
+/** @ccp/media-gateway/testing: audio signals for speech tests, and the language model contract for real servers. */
 export * from './src/speech/testing/signals.js';
+export {
+  contractRequest,
+  expectWellFormed,
+  languageModelContract,
+  withSentences,
+  type LanguageModelContractOptions,
+  type LanguageModelFixture,
+} from './src/llm/contract.js';
+export { createOpenAiModel, type OpenAiModelOptions } from './src/llm/openai.js';
+export { isMarkup } from './src/llm/reply-check.js';
+export { splitSentences } from './src/llm/sentences.js';

@@ -217,3 +217,26 @@ describe('Anthropic message mapping', () => {
     expect(() => createAnthropicModel({ apiKey: '', model: MODEL })).toThrow(/needs an API key/);
   });
 });
+
+describe(`${STAND_IN}: replies checked`, () => {
+  let server: AnthropicStandIn;
+  beforeAll(async () => {
+    server = await startAnthropicStandIn();
+  });
+  afterAll(() => server.close());
+  const model = () => createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: server.baseURL, model: MODEL });
+
+  it('checks the reply: a Llama-style JSON call becomes a call, JSON of a tool not offered is refused', async () => {
+    const text = '{"name": "escalate_to_human", "parameters": {"reason": "asked for a person"}}';
+    server.script({ kind: 'reply', text, usage: { input: 1, output: 1 } });
+    expect(await model().respond(contractRequest())).toMatchObject({
+      text: '',
+      toolCalls: [{ name: 'escalate_to_human', arguments: { reason: 'asked for a person' } }],
+    });
+    server.script({ kind: 'reply', text, usage: { input: 1, output: 1 } });
+    await expect(model().respond(contractRequest({ tools: [] }))).rejects.toMatchObject({
+      name: 'LlmUnavailableError',
+      reason: 'not-speech',
+    });
+  });
+});

@@ -72,6 +72,71 @@ describe('createLanguageModel (remote providers are local stand-ins speaking the
     expect(openai.received.at(-1)?.body.model).toBe('llama3.2');
   });
 
+  it('answers a tool-only assistant turn and its tool result from the provider, not the fallback', async () => {
+    const model = createLanguageModel(
+      { provider: 'openai-compatible', baseURL: openai.baseURL, model: 'qwen2.5-1.5b-instruct' },
+      offline,
+    );
+    openai.script({ kind: 'reply', text: 'We are open 9 to 5.' });
+    const response = await model.respond(
+      contractRequest({
+        messages: [
+          { role: 'user', content: 'When are you open?' },
+          {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call_1', name: 'search_knowledge_base', arguments: { query: 'hours' } }],
+          },
+          { role: 'tool', toolCallId: 'call_1', name: 'search_knowledge_base', content: '{"results":[]}' },
+        ],
+      }),
+    );
+    expect(response.text).toBe('We are open 9 to 5.');
+    expect(openai.refused).toEqual([]);
+  });
+
+  it('passes the time budgets, retries and streaming settings to the adapters', async () => {
+    const local = (settings: { firstTokenMs?: number; maxRetries?: number; stream?: boolean }) =>
+      createLanguageModel(
+        { provider: 'openai-compatible', baseURL: openai.baseURL, model: 'llama3.2', ...settings },
+        offline,
+      );
+    openai.script({ kind: 'reply', text: 'Too slow.', pace: { firstTokenMs: 3_000 } });
+    const started = Date.now();
+    expect((await local({ firstTokenMs: 200 }).respond(contractRequest())).text).toBe('offline answers');
+    expect(Date.now() - started).toBeLessThan(1_500);
+
+    openai.script({ kind: 'reply', text: 'Whole.' });
+    expect((await local({ stream: false }).respond(contractRequest())).text).toBe('Whole.');
+    expect(openai.received.at(-1)?.body.stream).toBeUndefined();
+
+    openai.script({ kind: 'error', status: 503, message: 'busy' }, { kind: 'reply', text: 'Not asked.' });
+    const before = openai.received.length;
+    expect((await local({ maxRetries: 0 }).respond(contractRequest())).text).toBe('offline answers');
+    expect(openai.received.length - before).toBe(1);
+    openai.clear();
+
+    anthropic.script(
+      { kind: 'error', status: 529, message: 'Overloaded' },
+      { kind: 'reply', text: 'Not asked.', usage: { input: 1, output: 1 } },
+    );
+    const claude = createLanguageModel(
+      {
+        provider: 'anthropic',
+        apiKey: 'sk-ant',
+        baseURL: anthropic.baseURL,
+        maxRetries: 0,
+        timeoutMs: 2_000,
+      },
+      offline,
+    );
+    expect((await claude.respond(contractRequest())).text).toBe('offline answers');
+    anthropic.clear();
+    expect(() => createLanguageModel({ provider: 'openai', apiKey: 'k', timeoutMs: -1 }, offline)).toThrow(
+      /LLM configuration: .*timeoutMs/s,
+    );
+  });
+
   it('says clearly what a provider is missing', () => {
     expect(() => createLanguageModel({ provider: 'openai' }, offline)).toThrow(
       'LLM provider "openai" needs an API key',
