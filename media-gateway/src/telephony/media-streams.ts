@@ -246,16 +246,17 @@ const handle = (
     const session = callId !== undefined ? gateway.session(callId) : undefined;
     if (!session || text.trim() === '') return;
     let spoken = 0;
-    const pending: Promise<void>[] = [];
+    // Lines said while the turn goes on (streamed sentences, a filler): one after another, in the order said,
+    // whichever of them the text-to-speech finishes first.
+    let said = Promise.resolve();
     const turn = await session.hear(
       { text, confidence, ...(language !== undefined && { language }) },
       (line) => {
-        // A filler line ("one moment") is said while the tools run.
         spoken += 1;
-        pending.push(speak(line, { language: session.currentLanguage, voice: session.voice }));
+        said = said.then(() => speak(line, { language: session.currentLanguage, voice: session.voice }));
       },
     );
-    await Promise.all(pending);
+    await said;
     await play(turn, spoken);
   };
 

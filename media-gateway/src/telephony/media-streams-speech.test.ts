@@ -1,0 +1,139 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { MediaGateway } from '../gateway.js';
+import type { AgentTurn } from '../conversation/call-session.js';
+import { FRAME_BYTES, type SpeechToText, type TextToSpeech } from '../speech/port.js';
+import { silenceFrame } from '../speech/mulaw.js';
+import { mediaStreams } from './media-streams.js';
+import { streamTokens } from './stream-token.js';
+
+/*
+ * Lines said during a turn on a media stream (streamed sentences, a filler) reach the caller in the order they
+ * were said, even when the text-to-speech finishes a later, shorter line first.
+ */
+
+const PLATFORM_TOKEN = 'platform-token-0123456789abcdef';
+const CALL = `CA${'d4'.repeat(16)}`;
+const LINES = ['A long first sentence that takes a while to synthesize.', 'Short.', 'The rest.'];
+
+/** Each line's audio is one frame filled with its own byte, so the order it was sent in can be read back. */
+const audioOf = (text: string): Buffer => Buffer.alloc(FRAME_BYTES, 0x10 + LINES.indexOf(text));
+
+const tts: TextToSpeech = {
+  name: 'stand-in-tts',
+  synthesize: async (text) => {
+    // The first line is the slowest to synthesize.
+    if (text === LINES[0]) await sleep(150);
+    return audioOf(text);
+  },
+};
+
+const stt: SpeechToText = {
+  name: 'stand-in-stt',
+  start: () => ({
+    write: () => undefined,
+    finish: async () => ({ text: 'I need a cleaning', confidence: 0.9, isFinal: true }),
+    abort: () => undefined,
+  }),
+};
+
+const session = {
+  currentLanguage: 'en',
+  voice: 'Puck',
+  languages: ['en'],
+  setup: { tenant: { tenantId: 'a' } },
+  // Two sentences said as they stream; the last only in the turn's lines.
+  hear: async (_input: unknown, onLine?: (line: string) => void): Promise<AgentTurn> => {
+    onLine?.(LINES[0] ?? '');
+    onLine?.(LINES[1] ?? '');
+    return { lines: LINES, language: 'en', voice: 'Puck', next: { kind: 'listen' } };
+  },
+};
+
+const gateway = {
+  tenantOf: () => 'a',
+  takeForStream: () => undefined,
+  sessionOrResume: () => Promise.resolve(session),
+  session: () => session,
+  setAfterStream: () => undefined,
+  close: () => Promise.resolve(),
+} as unknown as MediaGateway;
+
+const tokens = streamTokens({ authToken: PLATFORM_TOKEN });
+let server: Server;
+let base: string;
+let streams: ReturnType<typeof mediaStreams>;
+
+beforeAll(async () => {
+  streams = mediaStreams({
+    gateway,
+    stt,
+    tts,
+    authToken: PLATFORM_TOKEN,
+    tenantOfCall: () => Promise.resolve('a'),
+    streamTokens: tokens,
+    endOfSpeechMs: 100,
+    log: () => undefined,
+  });
+  server = createServer();
+  server.on('upgrade', (request, socket, head) => {
+    if (!streams.upgrade(request, socket, head)) socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await streams.close();
+  server.close();
+  await once(server, 'close');
+});
+
+const media = (frame: Buffer) =>
+  JSON.stringify({ event: 'media', media: { payload: frame.toString('base64') } });
+
+describe('a turn said on a media stream', () => {
+  it('sends the lines in the order said, whichever is synthesized first', async () => {
+    const url = `${base}/twilio/media`;
+    const socket = new WebSocket(url, {
+      headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(PLATFORM_TOKEN, url, {}) },
+    });
+    await once(socket, 'open');
+    const heard: number[] = [];
+    const marks = new Promise<void>((resolve, reject) => {
+      let count = 0;
+      socket.on('error', reject);
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { event: string; media?: { payload: string } };
+        if (message.event === 'media' && message.media) {
+          heard.push((Buffer.from(message.media.payload, 'base64')[0] ?? 0) - 0x10);
+        }
+        if (message.event === 'mark' && ++count === LINES.length) resolve();
+      });
+    });
+    socket.send(JSON.stringify({ event: 'connected' }));
+    socket.send(
+      JSON.stringify({
+        event: 'start',
+        streamSid: 'MZ1',
+        start: {
+          streamSid: 'MZ1',
+          callSid: CALL,
+          customParameters: { callId: CALL, token: tokens.issue(CALL) },
+        },
+      }),
+    );
+    await sleep(100);
+    // The caller speaks (loud frames), then is silent long enough to end the utterance.
+    for (let i = 0; i < 10; i += 1) socket.send(media(Buffer.alloc(FRAME_BYTES, 0x00)));
+    for (let i = 0; i < 15; i += 1) socket.send(media(silenceFrame()));
+    await marks;
+    socket.close();
+    expect(heard).toEqual([0, 1, 2]);
+  });
+});
