@@ -8,6 +8,5 @@ export {
   type LanguageModelContractOptions,
   type LanguageModelFixture,
 } from './src/llm/contract.js';
-export { createOpenAiModel, type OpenAiModelOptions } from './src/llm/openai.js';
 export { isMarkup } from './src/llm/reply-check.js';
 export { splitSentences } from './src/llm/sentences.js';
