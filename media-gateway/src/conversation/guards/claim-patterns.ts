@@ -22,6 +22,9 @@ const P =
 const BE = "(?:'s|\\s+is|\\s+has\\s+been|\\s+was|\\s+is\\s+now)\\s+";
 const APPOINTMENT = '(?:your|the)\\s+(?:[a-z-]+\\s+)?(?:appointment|booking|reservation|visit)';
 const CALL = '(?:call\\s?back|callback|return\\s+call)';
+/** When a call back is said to happen: "at 4", "on Monday", "tomorrow" (not "at the number you called from"). */
+const CALL_TIME =
+  '(?:at\\s+(?:\\d|noon|midday)|on\\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|the\\s+\\d|[a-z]+\\s+\\d)|tomorrow|today|tonight|this\\s+(?:morning|afternoon|evening)|between\\s+\\d|first\\s+thing)';
 const MESSAGE = '(?:your|the|a|that|this)\\s+message';
 const TICKET =
   '(?:a|an|the|your)\\s+(?:(?:support|service|new)\\s+)?(?:ticket|case|complaint|incident|report)';
@@ -67,7 +70,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
   ]),
   ...rules('callback_scheduled', 'done', [
     `${I}(?:scheduled|arranged|booked|set\\s+up|requested|organi[sz]ed)\\s+(?:a|the|your)\\s+${CALL}\\b`,
-    `\\b(?:we|someone|somebody|they|the\\s+team|[a-z]+)(?:'ll|\\s+will)\\s+${ADV}(?:call|ring|phone)\\s+you\\s+(?:back\\s+)?(?:at|on|tomorrow|today|tonight|this|between|first\\s+thing)\\b`,
+    `\\b(?:we|someone|somebody|they|the\\s+team|[a-z]+)(?:'ll|\\s+will)\\s+${ADV}(?:call|ring|phone)\\s+you\\s+(?:back\\s+)?${CALL_TIME}`,
     `\\b(?:your|a|the)\\s+${CALL}${BE}${ADV}(?:scheduled|booked|set|arranged|confirmed)\\b`,
   ]),
   ...rules('ticket_opened', 'done', [

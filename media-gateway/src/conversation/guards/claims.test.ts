@@ -24,6 +24,7 @@ const CASES: readonly Case[] = [
   ["I've passed on your message to Dr. Lee.", ['message_taken'], []],
   ["I've scheduled a callback for tomorrow morning.", ['callback_scheduled'], []],
   ["We'll call you back at 4 PM.", ['callback_scheduled'], []],
+  ['Maria will call you back tomorrow morning.', ['callback_scheduled'], []],
   ["I've opened a ticket for the billing issue.", ['ticket_opened'], []],
   ["I'm transferring you now.", ['transferred'], []],
   ['Connecting you to a colleague.', ['transferred'], []],
@@ -80,6 +81,7 @@ const CASES: readonly Case[] = [
   ['Sure, I can book that. Shall I?', [], []],
   ["I'll check availability for you.", [], []],
   ['Someone from the team will call you back.', [], []],
+  ['Someone will call you back at the number you called from.', [], []],
   // negations: neither
   ["I haven't booked anything yet.", [], []],
   ['I have not booked it.', [], []],

@@ -87,8 +87,9 @@ const FORMS: readonly Form[] = [
     },
   },
   {
-    // "9 to 5", "9-5", "de 9 a 17", "9 until 6": the first hour of a range
-    pattern: /\b(\d{1,2})(?=\s*(?:-|–|to|until|till|a|hasta)\s*(?:las?\s+)?\d{1,2}\b)/,
+    // "9 to 5", "9-5", "de 9 a 17", "9 until 6": the first hour of a range (not "el día 8 a las 3")
+    pattern:
+      /(?<!\b(?:día|dia|el|the|on)\s+)\b(\d{1,2})(?=\s*(?:-|–|to|until|till|a|hasta)\s*(?:las?\s+)?\d{1,2}\b)/,
     explicit: false,
     value: (m) => {
       const hour = Number(m[1]);

@@ -54,7 +54,7 @@ const relative =
 
 const DAY_FORMS: readonly DayForm[] = [
   {
-    pattern: /\b(\d{4})-(\d{2})-(\d{2})\b/,
+    pattern: /\b(\d{4})-(\d{2})-(\d{2})(?!\d)/,
     matcher: (m) => (day) =>
       Number(m[1]) === day.year && Number(m[2]) === day.month && Number(m[3]) === day.day,
   },
@@ -65,6 +65,11 @@ const DAY_FORMS: readonly DayForm[] = [
   {
     pattern: new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:de\\s+|of\\s+)?${MONTH}\\b`),
     matcher: (m) => monthDay(m[2], m[1]),
+  },
+  {
+    // "the 8th", "el día 8": the day of the month alone
+    pattern: /\bthe\s+(\d{1,2})(?:st|nd|rd|th)\b|\bel\s+día\s+(\d{1,2})\b/,
+    matcher: (m) => (day) => Number(m[1] ?? m[2]) === day.day,
   },
   { pattern: /\bpasado\s+mañana\b|\bday after tomorrow\b/, matcher: relative(2) },
   { pattern: /\btomorrow\b/, matcher: relative(1) },

@@ -26,7 +26,8 @@ export const NUMBER = /\d(?:[\d,.]*\d)?/;
 export const dateSpans = (text: string): Span[] =>
   DATE_PATTERNS.flatMap((p) => matchesOf(p, text).map(spanOf));
 
-const PHONE = /(?:\+\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\(?\d{1,4}\)?){1,5}|\+?\d{7,15}/;
+/** Digits in groups ("(555) 123-4567", "+44 161 496 0000", "5 5 5 1 2 3 4 5 6 7" read out one by one). */
+const PHONE = /(?:\+\s?)?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\(?\d{1,4}\)?){1,14}|\+?\d{7,15}/;
 
 /** Digit strings of phone-like runs (7 digits or more; a date is not one). */
 export const phoneDigits = (text: string, skip: readonly Span[]): { span: Span; digits: string }[] =>

@@ -63,6 +63,8 @@ const CASES: readonly Case[] = [
   ['You can reach us at 555-123-4567.', ALL, []],
   ['You can reach us at +1 555 123 4567.', ALL, []],
   ['You can reach us at 555-765-4321.', ALL, ['555-765-4321']],
+  ['That is 5 5 5, 1 2 3, 4 5 6 7.', ALL, []],
+  ['Call 1-800-555-0199.', ALL, ['1-800-555-0199']],
   ['I have your number as 555 987 6543.', ALL, []],
   ['Write to hello@brightsmiles.example.', ALL, []],
   ['Write to info@brightsmiles.example.', ALL, ['info@brightsmiles.example']],
