@@ -51,7 +51,13 @@ export interface BenchScenario {
 
 // Runtime shapes of the event fields the checks read: the log is data entering the benchmark.
 const ToolData = z.object({ name: z.string(), status: z.string(), result: z.unknown() });
-const ReplyData = z.object({ text: z.string(), language: z.string(), model: z.string() });
+const ReplyData = z.object({
+  text: z.string(),
+  language: z.string(),
+  model: z.string(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+});
 const UtteranceData = z.object({ speaker: z.string(), text: z.string() });
 const MessageData = z.object({ message: z.string() });
 

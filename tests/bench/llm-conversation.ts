@@ -93,6 +93,8 @@ interface Figures {
   readonly firstAudioMs: number[];
   /** The same as the caller heard it (the simulator's clock). */
   readonly heardAudioMs: number[];
+  /** Prompt and completion tokens of each reply, as the engine counted them. */
+  readonly tokens: { prompt: number; completion: number }[];
   /** AiReplied.model → how many replies. */
   readonly models: Map<string, number>;
   readonly fallbackCauses: string[];
@@ -151,6 +153,7 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
     firstAudioMs: [],
     heardAudioMs: [],
     models: new Map(),
+    tokens: [],
     fallbackCauses: [],
     seconds: 0,
   };
@@ -226,6 +229,8 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
         for (const stream of result.streams)
           for (const t of stream.timings) figures.heardAudioMs.push(t.fromSpeechEndMs);
         for (const reply of repliesOf(events))
+          figures.tokens.push({ prompt: reply.promptTokens, completion: reply.completionTokens });
+        for (const reply of repliesOf(events))
           figures.models.set(reply.model, (figures.models.get(reply.model) ?? 0) + 1);
         const last = figures.outcomes.at(-1);
         console.log(
@@ -274,6 +279,14 @@ const print = (f: Figures) => {
       `p95 ${ms(percentile(f.firstAudioMs, 95))} (${f.firstAudioMs.length} turns); as heard p50 ` +
       `${ms(percentile(f.heardAudioMs, 50))}, p95 ${ms(percentile(f.heardAudioMs, 95))}; within 1.5 s: ` +
       pct(f.firstAudioMs.filter((t) => t <= 1500).length, f.firstAudioMs.length),
+  );
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  console.log(
+    `  tokens per reply: prompt mean ${mean(f.tokens.map((t) => t.prompt)).toFixed(0)}, p95 ` +
+      `${percentile(
+        f.tokens.map((t) => t.prompt),
+        95,
+      )}; completion mean ${mean(f.tokens.map((t) => t.completion)).toFixed(0)}`,
   );
   const replies = [...f.models.values()].reduce((a, b) => a + b, 0);
   console.log(
