@@ -12,11 +12,10 @@ export const numberValues = (written: string): string[] => {
   const add = (n: number): void => {
     if (Number.isFinite(n)) values.add(String(n));
   };
-  const groups = /^\d{1,3}(?:([.,])\d{3})+$/.exec(text);
-  if (groups) add(Number(text.replace(/[.,]/g, '')));
-  add(Number(text.replace(/,/g, ''))); // 1,200.50
-  add(Number(text.replace(/\./g, '').replace(',', '.'))); // 1.200,50
-  if (/^\d+,\d{1,2}$/.test(text)) add(Number(text.replace(',', '.')));
+  if (/^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(text)) add(Number(text.replace(/,/g, ''))); // 1,200.50
+  if (/^\d{1,3}(?:\.\d{3})+(?:,\d+)?$/.test(text)) add(Number(text.replace(/\./g, '').replace(',', '.'))); // 1.200,50
+  if (/^\d+(?:\.\d+)?$/.test(text)) add(Number(text)); // 120.00, 1.5
+  if (/^\d+,\d+$/.test(text)) add(Number(text.replace(',', '.'))); // 45,50
   return [...values];
 };
 

@@ -131,3 +131,18 @@ describe('unsupportedFacts', () => {
     expect(unsupportedFacts(sentence, evidence)).toEqual(unsupported);
   });
 });
+
+describe('amounts are compared as numbers', () => {
+  it.each([
+    ['$1,200', ['Implants: 1200 USD'], []],
+    ['1.200 €', ['Implantes: 1200 euros'], []],
+    ['45,50 €', ['Blanqueamiento: 45.50 €'], []],
+    ['$120', ['Cleaning: $120.00'], []],
+    ['$15', ['Parking is 1.5 miles away'], ['$15']],
+    ['$15', ['Parking is 1,5 km away'], ['$15']],
+    ['$15', ['Now: Monday, 2026-12-07, 09:15'], ['$15']],
+    ['$20', ['{"startsAt":"2026-12-08T20:00:00.000Z"}'], ['$20']],
+  ] as const)('%s against %j', (amount, evidence, unsupported) => {
+    expect(unsupportedFacts(`That is ${amount}.`, evidence)).toEqual(unsupported);
+  });
+});
