@@ -139,3 +139,64 @@ export const isoInstants = (text: string): { readonly at: Date; readonly written
     const written = Number(m[1]) * 60 + Number(m[2]);
     return Number.isNaN(at.getTime()) ? [] : [{ at, written }];
   });
+
+const EN_HOURS = [
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+];
+const ES_HOURS = [
+  'una',
+  'dos',
+  'tres',
+  'cuatro',
+  'cinco',
+  'seis',
+  'siete',
+  'ocho',
+  'nueve',
+  'diez',
+  'once',
+  'doce',
+];
+const EN_MINUTES: Readonly<Record<string, string>> = {
+  fifteen: '15',
+  thirty: '30',
+  'forty five': '45',
+  'forty-five': '45',
+};
+
+/**
+ * Hours a model wrote out in words, as digits: "three thirty PM" → "3:30 PM", "three in the afternoon" →
+ * "3 PM", "a las tres de la tarde" → "a las 3 de la tarde". For reading a slot back, where positions do not
+ * matter; a fact's span is reported as written, so facts are not rewritten.
+ */
+export const hoursInDigits = (text: string): string =>
+  text
+    .replace(
+      new RegExp(
+        `\\b(${EN_HOURS.join('|')})(?:\\s+(fifteen|thirty|forty[- ]five))?(?=\\s*(?:[ap]\\.?\\s?m\\b|o'clock|in the (?:morning|afternoon|evening)|at night))`,
+        'g',
+      ),
+      (_all, hour: string, minutes: string | undefined) =>
+        `${EN_HOURS.indexOf(hour) + 1}${minutes ? `:${EN_MINUTES[minutes] ?? '00'}` : ''}`,
+    )
+    .replace(/(\d)\s*(?:o'clock\s+)?in the morning\b/g, '$1 am')
+    .replace(/(\d)\s*(?:o'clock\s+)?(?:in the (?:afternoon|evening)|at night)\b/g, '$1 pm')
+    .replace(
+      new RegExp(
+        `\\b(at|a las|a la|de las|hasta las|desde las)\\s+(${[...EN_HOURS, ...ES_HOURS].join('|')})\\b`,
+        'g',
+      ),
+      (_all, before: string, hour: string) =>
+        `${before} ${(EN_HOURS.includes(hour) ? EN_HOURS.indexOf(hour) : ES_HOURS.indexOf(hour)) + 1}`,
+    );

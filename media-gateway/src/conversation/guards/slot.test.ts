@@ -127,6 +127,14 @@ describe('readsBackSlot: spoken forms', () => {
     ['So that is the 8th at 3 PM?', true],
     ['El día 8 a las 15:00, ¿correcto?', true],
     ['So that is the 9th at 3 PM?', false],
+    ['Tuesday at three PM, shall I book it?', true],
+    ['Tuesday at three in the afternoon.', true],
+    ["Tuesday at three o'clock.", true],
+    ['El martes a las tres de la tarde.', true],
+    ['El martes a las tres y media de la tarde.', false],
+    ['Tuesday at three thirty PM.', false],
+    ['Tuesday at four PM.', false],
+    ['Tuesday at three in the morning.', false],
     ['Today at 3 PM?', false],
     ['Hoy a las 3 de la tarde', false],
     ['Tuesday at 3 AM?', false],
@@ -143,6 +151,13 @@ describe('readsBackSlot: spoken forms', () => {
   ];
   it.each(cases)('%s → %s', (text, expected) => {
     expect(readsBackSlot(text, SLOT, NY, NOW)).toBe(expected);
+  });
+
+  it('hours written out in words', () => {
+    const half = '2026-12-08T20:30:00Z'; // Tuesday 3:30 PM in New York
+    expect(readsBackSlot('Tuesday at three thirty PM.', half, NY, NOW)).toBe(true);
+    expect(readsBackSlot('El martes a las tres y media de la tarde.', half, NY, NOW)).toBe(true);
+    expect(readsBackSlot('Tuesday at three PM.', half, NY, NOW)).toBe(false);
   });
 
   it('"today" and "tomorrow" are days in the zone, not in UTC', () => {

@@ -1,5 +1,5 @@
 import { wallClockAt } from '@ccp/schemas';
-import { timeMentions } from './clock.js';
+import { hoursInDigits, timeMentions } from './clock.js';
 import { type Day, type DayMention, dayMentions } from './days.js';
 import { languageOf, plain } from './text.js';
 
@@ -82,7 +82,7 @@ export const readsBackSlot = (text: string, startsAt: string, timeZone: string, 
   const w = wallClockAt(at, timeZone);
   const slotMinutes = w.hour * 60 + w.minute;
   const slotDay = dayOf(at, timeZone);
-  const lower = plain(text);
+  const lower = hoursInDigits(plain(text));
   const times = timeMentions(lower, true);
   const days = dayMentions(lower, dayOf(now, timeZone), times);
   const groups = groupsOf(lower, days, times).filter((g) => !g.from);
