@@ -64,6 +64,16 @@ describe('a streamed turn', () => {
     expect(said).toEqual(['Sure thing.', 'One second.', 'What day suits you?']);
   });
 
+  it('says no sentence streamed after the reply ended', async () => {
+    const c = await open(async (request) => {
+      setTimeout(() => request.onSentence?.('A late sentence.'), 10);
+      return { text: 'Happy to help.' };
+    });
+    const { said } = await hearStreamed(c, 'Hi.');
+    await sleep(50);
+    expect(said).toEqual(['Happy to help.']);
+  });
+
   it('never says markup, streamed or not', async () => {
     const markup = '{"name": "escalate_to_human", "arguments": {"reason": "caller_request"}}';
     const model = streams(['Of course.', markup], `<tool_call>${markup}</tool_call>`);

@@ -44,6 +44,8 @@ export class TurnSpeech {
   private held: string[] = [];
   /** A fact without evidence: the rest of this reply is not said (the model answers again after the lookup). */
   private dropRest = false;
+  /** Between asking the model and its reply: a sentence streamed outside that (a late one) is never said. */
+  private asking = false;
   private lastRound = false;
   private noAnswerSaid = false;
   private fillerSaid = false;
@@ -72,6 +74,7 @@ export class TurnSpeech {
     this.received = [];
     this.held = [];
     this.dropRest = false;
+    this.asking = true;
     this.lastRound = lastRound;
     const { fillerMs } = this.options;
     if (this.streaming && fillerMs > 0 && !this.fillerSaid) {
@@ -90,6 +93,7 @@ export class TurnSpeech {
 
   /** A complete sentence the model streamed: said at once when the guards let it, else held or dropped. */
   streamed = (sentence: string): void => {
+    if (!this.asking) return;
     this.received.push(sentence);
     if (this.dropRest) return;
     if (this.held.length > 0) {
@@ -104,6 +108,7 @@ export class TurnSpeech {
   /** The reply is complete: what it says beyond the streamed sentences (and what was held) is judged and said. */
   endResponse(response: LlmResponse): void {
     this.stopFiller();
+    this.asking = false;
     const sentences = splitSentences(response.text);
     // A reply that fell back after some sentences were streamed repeats none of those said.
     const already = Math.max(response.streamed ?? 0, sharedPrefix(sentences, this.received));
