@@ -151,6 +151,21 @@ describe('the confirmation gate', () => {
     expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'succeeded']);
   });
 
+  it('books on "yes" to its question after a restart, from the question as recorded', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+        { text: 'Done.' },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    const resumed = await c.restart();
+    const turn = await resumed.hearLine(2, { text: 'Yes.', confidence: 0.9 });
+    expect(turn.lines).toEqual(['Done.']);
+    expect((await c.appointments()).map((a) => Date.parse(a.startsAt))).toEqual([Date.parse(TUESDAY_3PM)]);
+  });
+
   it('does not book when the caller answers "no, Friday", and reads the slot back again', async () => {
     const c = await open(
       inOrder({ toolCalls: [book('b1', TUESDAY_3PM)] }, { toolCalls: [book('b2', TUESDAY_3PM)] }),

@@ -15,6 +15,8 @@ export type Script = (request: LlmRequest) => Partial<LlmResponse> | Promise<Par
 
 export interface ScriptedCall {
   readonly session: CallSession;
+  /** The same call in a new process (a new gateway on the same event store): its session rebuilt from the log. */
+  restart(): Promise<CallSession>;
   /** Every request the model got, the greeting's first. */
   readonly requests: LlmRequest[];
   readonly fixture: GatewayFixture;
@@ -50,17 +52,19 @@ export const scriptedCall = async (
       return scriptedResponse(requests.length === 1 ? { text: GREETING } : await script(request));
     },
   };
-  const gateway = new MediaGateway({
-    live: fixture.live,
-    commands: fixture.commands,
-    model,
-    ...(options.fillerMs !== undefined && { fillerMs: options.fillerMs }),
-    searchKnowledge: tenantKnowledge(fixture.live.directory),
-    humansAvailable: () => false,
-    now: () => OPEN_HOURS,
-    log: () => undefined,
-    readCall: (tenantId, callId) => fixture.events(`call-${tenantId}.${callId}`),
-  });
+  const newGateway = () =>
+    new MediaGateway({
+      live: fixture.live,
+      commands: fixture.commands,
+      model,
+      ...(options.fillerMs !== undefined && { fillerMs: options.fillerMs }),
+      searchKnowledge: tenantKnowledge(fixture.live.directory),
+      humansAvailable: () => false,
+      now: () => OPEN_HOURS,
+      log: () => undefined,
+      readCall: (tenantId, callId) => fixture.events(`call-${tenantId}.${callId}`),
+    });
+  const gateway = newGateway();
   const opening = await gateway.open({
     callId: SCRIPTED_CALL,
     from: '+15557770002',
@@ -73,6 +77,11 @@ export const scriptedCall = async (
   const callEvents = () => fixture.events(`call-${TENANT}.${SCRIPTED_CALL}`);
   return {
     session,
+    restart: async () => {
+      const resumed = await newGateway().sessionOrResume(SCRIPTED_CALL);
+      if (!resumed) throw new Error('the call was not resumed');
+      return resumed;
+    },
     requests,
     fixture,
     tools: async () =>
