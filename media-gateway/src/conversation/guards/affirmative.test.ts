@@ -36,6 +36,13 @@ const YES = [
   'Yes, do that.',
   'Yes, that is correct.',
   'sí, claro',
+  // What the offline engine takes as a yes: the gate must agree, or it stops a booking the engine confirmed.
+  'great',
+  'Fine.',
+  'uh huh',
+  'Sale',
+  'Yes, under Maria Known.',
+  'Yes, the name is Ana.',
 ];
 
 const NOT_YES = [
@@ -65,6 +72,8 @@ const NOT_YES = [
   'Sí, quiero cambiar también otra cita.',
   'yes I think so',
   'no no, yes',
+  'Yes, at 3 please.',
+  'Sure, tomorrow morning.',
 ];
 
 describe('isAffirmative', () => {
