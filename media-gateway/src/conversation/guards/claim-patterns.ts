@@ -30,6 +30,9 @@ const TICKET =
   '(?:a|an|the|your)\\s+(?:(?:support|service|new)\\s+)?(?:ticket|case|complaint|incident|report)';
 const DNC_LIST = "(?:our|the)\\s+(?:do[- ]not[- ]call|no[- ]call|don't[- ]call)\\s+list";
 const ANY_LIST = '(?:our|the)\\s+(?:[a-z-]+\\s+)?list';
+/** Who a message is noted down for: "for the team", "for Dr. Lee" is too loose, so named roles only. */
+const FOR_TEAM =
+  '(?:for|to)\\s+(?:them|(?:the|our)\\s+(?:team|office|staff|front\\s+desk|doctor|dentist|manager|owner|technician))\\b';
 const ES_HE = '\\b(?:ya\\s+)?(?:(?:le|te|la|lo|se\\s+la|se\\s+lo)\\s+)?he\\s+';
 const ES_BE = '(?:ya\\s+)?(?:está|esta|quedó|quedo|queda|ha\\s+quedado|ha\\s+sido|fue)\\s+';
 const ES_WILL = '\\b(?:(?:le|te|se\\s+la|la|lo)\\s+)?voy\\s+a\\s+';
@@ -49,6 +52,8 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
     `\\ball\\s+set[:,;]?\\s+booked\\b`,
     `(?:^|[.!:]\\s*)booked\\b`,
     `\\b(?:booking|appointment|reservation)\\s+(?:is\\s+)?(?:confirmed|made)\\b`,
+    `${APPOINTMENT}${BE}${ADV}(?:complete|completed|done|finali[sz]ed|all\\s+set)\\b`,
+    `${I}(?:put|pencil+ed|penciled|written|wrote)\\s+you\\s+(?:down|in)\\b`,
   ]),
   ...rules('rescheduled', 'done', [
     `${I}(?:moved|rescheduled|changed|updated)\\s+(?:it|that|your|the)\\b`,
@@ -66,6 +71,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
     `${I}(?:taken|took|passed|forwarded|sent|left|recorded|noted|written|wrote|logged|relayed|delivered|given|gave)\\s+(?:(?:down|on|along)\\s+)?${MESSAGE}\\b`,
     `${I}(?:passed|forwarded|sent|relayed)\\s+(?:it|that|this)\\s+(?:on|along)\\b`,
     `${I}let\\s+(?:the\\s+team|them|the\\s+office|the\\s+staff)\\s+know\\b`,
+    `${I}(?:noted|written|wrote|jotted|taken|took|put|passed)\\s+(?:that|it|this|everything|(?:the|those|your)\\s+details)\\s+(?:down\\s+)?${FOR_TEAM}`,
     `\\b(?:your|the)\\s+message${BE}${ADV}(?:taken|sent|passed\\s+on|passed\\s+along|forwarded|recorded|noted|delivered|logged)\\b`,
   ]),
   ...rules('callback_scheduled', 'done', [
@@ -89,6 +95,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
     `\\b(?:you|your\\s+number)(?:'re|\\s+are|'s|\\s+is|\\s+has\\s+been|\\s+have\\s+been)\\s+${ADV}(?:off|removed\\s+from|taken\\s+off)\\s+${ANY_LIST}`,
     `\\b(?:you|your\\s+number)(?:'re|\\s+are|'s|\\s+is|\\s+has\\s+been|\\s+have\\s+been)\\s+${ADV}(?:added\\s+to|on)\\s+${DNC_LIST}`,
     `\\bwe\\s+(?:will\\s+not|won't|will\\s+never)\\s+(?:call|contact)\\s+you\\s+again\\b`,
+    `\\byou\\s+(?:won't|will\\s+not|will\\s+no\\s+longer|will\\s+never)\\s+(?:get|receive|be\\s+getting|be\\s+receiving)\\s+(?:any\\s+)?(?:more\\s+|further\\s+|other\\s+)?(?:calls|phone\\s+calls)\\s+from\\s+us\\b`,
   ]),
   // --------------------------------------------------------------------------------------------- promised, EN
   ...rules('booked', 'promised', [
@@ -124,7 +131,8 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
   ...rules('booked', 'done', [
     `${ES_HE}(?:reservado|agendado|apartado|programado(?!\\s+(?:una|la|su)\\s+llamada)|confirmado)\\b`,
     `${ES_BE}(?:reservad[ao]|agendad[ao]|confirmad[ao])\\b`,
-    `\\bla\\s+reserva\\s+(?:está|esta|quedó|quedo|ha\\s+sido)\\s+(?:hecha|confirmada)\\b`,
+    `\\b(?:la|su|tu)\\s+(?:reserva|cita)\\s+(?:ya\\s+)?(?:está|esta|quedó|quedo|ha\\s+quedado|ha\\s+sido)\\s+(?:hecha|confirmada|completa|completada|lista)\\b`,
+    `\\b(?:le|te|lo|la|los|las)\\s+he\\s+(?:apuntado|anotado|agendado)\\s+para\\s+(?!(?:el\\s+)?equipo\\b)`,
   ]),
   ...rules('rescheduled', 'done', [
     `${ES_HE}(?:cambiado|movido|reprogramado)\\b`,
@@ -136,6 +144,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
   ]),
   ...rules('message_taken', 'done', [
     `${ES_HE}(?:tomado|anotado|pasado|enviado|dejado|transmitido|registrado)\\s+(?:su|tu|el|un)\\s+(?:mensaje|recado)\\b`,
+    `${ES_HE}(?:anotado|apuntado|tomado|pasado)\\s+(?:(?:su|tu|el)\\s+(?:nombre|número|numero)\\s+)?(?:para|al)\\s+(?:el\\s+)?equipo\\b`,
     `\\b(?:su|tu|el)\\s+mensaje\\s+(?:ya\\s+)?(?:ha\\s+sido|fue|está|esta|quedó|quedo)\\s+(?:enviado|tomado|anotado|registrado|pasado)\\b`,
   ]),
   ...rules('callback_scheduled', 'done', [
@@ -156,6 +165,7 @@ export const CLAIM_PATTERNS: readonly ClaimPattern[] = [
     `${ES_HE}(?:quitado|eliminado|borrado|sacado)\\s+(?:su|tu)\\s+número`,
     `\\b(?:su|tu)\\s+número\\s+ya\\s+no\\s+está\\s+en\\s+nuestra\\s+lista`,
     `\\bno\\s+(?:le|te|lo|la)\\s+volveremos\\s+a\\s+llamar\\b`,
+    `\\bno\\s+(?:recibirá|recibira|recibirás|recibiras|volverá\\s+a\\s+recibir|volvera\\s+a\\s+recibir)\\s+(?:más|mas|ninguna\\s+otra)\\s+llamadas?\\b`,
   ]),
   // --------------------------------------------------------------------------------------------- promised, ES
   ...rules('booked', 'promised', [

@@ -32,6 +32,15 @@ const CASES: readonly Case[] = [
   ['Understood. Your number is off our call list; we will not call you again. Goodbye.', ['do_not_call'], []],
   ['Booked!', ['booked'], []],
   ["I've got you down for Tuesday at 3.", ['booked'], []],
+  ['Your booking is complete.', ['booked'], []],
+  ['Your appointment is all set.', ['booked'], []],
+  ["I've put you down for Tuesday.", ['booked'], []],
+  ['I put you down for Tuesday at 3 PM.', ['booked'], []],
+  ["I've noted that down for the team.", ['message_taken'], []],
+  ["I've written that down for the team.", ['message_taken'], []],
+  ["You won't get any more calls from us.", ['do_not_call'], []],
+  ['You will not receive any more calls from us.', ['do_not_call'], []],
+  ["We won't call you again.", ['do_not_call'], []],
   // promised, English
   ["I'll book that for you.", [], ['booked']],
   ['I will book Tuesday at 3 PM for you.', [], ['booked']],
@@ -58,6 +67,13 @@ const CASES: readonly Case[] = [
   ['Le paso la llamada a recepción.', ['transferred'], []],
   ['He abierto una incidencia con su queja.', ['ticket_opened'], []],
   ['Le llamaremos mañana a las 10.', ['callback_scheduled'], []],
+  ['Su reserva está completa.', ['booked'], []],
+  ['Le he apuntado para el martes.', ['booked'], []],
+  ['Te he anotado para el martes a las 3.', ['booked'], []],
+  ['He anotado su mensaje.', ['message_taken'], []],
+  ['Lo he anotado para el equipo.', ['message_taken'], []],
+  ['No le volveremos a llamar.', ['do_not_call'], []],
+  ['No recibirá más llamadas nuestras.', ['do_not_call'], []],
   [
     'Entendido. Su número ya no está en nuestra lista; no le volveremos a llamar. Adiós.',
     ['do_not_call'],
@@ -96,6 +112,15 @@ const CASES: readonly Case[] = [
   ['We have openings on Tuesday and Wednesday.', [], []],
   ['I can book, move or cancel an appointment, or take a message.', [], []],
   ['Puedo reservar, cambiar o cancelar una cita, o tomar un mensaje.', [], []],
+  ['Is your booking complete?', [], []],
+  ['Let me put you down for Tuesday, shall I?', [], ['booked']],
+  ["I've noted that down.", [], []],
+  ['Le he anotado el nombre para el equipo.', ['message_taken'], []],
+  ['Le he anotado el nombre.', [], []],
+  ['Would you like me to note that down for the team?', [], []],
+  ["Your booking isn't complete yet.", [], []],
+  ['I will note down the details.', [], []],
+  ['Your booking will be complete once you confirm.', [], []],
 ];
 
 describe('claimedActions', () => {
@@ -128,5 +153,66 @@ describe('claimedActions', () => {
     expect(claimedActions(line('en', say.doNotCallDone())).done).toEqual(['do_not_call']);
     expect(claimedActions(line('en', say.booking())).promised).toEqual(['booked']);
     expect(claimedActions(line('es', say.booking())).promised).toEqual(['booked']);
+  });
+
+  // Said before a tool ran (asking, reading back, failing, offering): none may read as a claim.
+  const when = { at: new Date('2026-12-08T20:00:00Z'), timeZone: 'America/New_York' };
+  const service = 'Haircut';
+  const BEFORE: readonly Parameters<typeof render>[0][number][] = [
+    say.hello(),
+    say.greetBack(),
+    say.whatCanIDo(),
+    say.checking(),
+    say.anythingElse(),
+    say.notFound({ person: true, message: true }),
+    say.notFound({ person: true, message: false }),
+    say.notFound({ person: false, message: true }),
+    say.understand(),
+    say.askService(),
+    say.askWhen(),
+    say.askTimeOnDay(),
+    say.askName(),
+    say.confirmBooking({ service, when, name: 'Maria Known' }),
+    say.bookingFailed(),
+    say.closedThen({ when, move: false }),
+    say.closedThen({ when, move: true }),
+    say.whatToChange(),
+    say.lookingUp(),
+    say.noAppointments(),
+    say.whichAppointment({
+      options: [
+        { service, when },
+        { service: 'Color', when },
+      ],
+    }),
+    say.askNewTime({ service, when }),
+    say.confirmReschedule({ service, from: when, to: when }),
+    say.confirmCancel({ service, when }),
+    say.keepIt(),
+    say.actionFailed(),
+    say.nobodyAvailable({ afterHours: true }),
+    say.nobodyAvailable({ afterHours: false }),
+    say.askMessage(),
+    say.askCallbackTime(),
+    say.apology(),
+    say.offerTicket(),
+    say.welcome(),
+    say.okay(),
+    say.closing(),
+    say.rephrase(),
+    say.stillThere(),
+    say.cannotHere({ message: true }),
+    say.cannotHere({ message: false }),
+  ];
+  it.each(
+    BEFORE.flatMap((u) =>
+      (['en', 'es'] as const).flatMap((language) =>
+        ['Tone: professional', 'Tone: friendly'].map((tone) =>
+          render([u], voiceFor(tone, language, 'America/New_York')),
+        ),
+      ),
+    ),
+  )("the offline engine's line before a tool ran claims nothing: %s", (line) => {
+    expect(claimedActions(line)).toEqual({ done: [], promised: [] });
   });
 });
