@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../llm/port.js';
+import { render, say, voiceFor } from '../dialogue/phrases.js';
 import { gateEffect, lastExchange, slotArgument, type GateInput } from './confirmation-gate.js';
+import { confirmationQuestion, slotReadBack, type EffectTool } from './guards/index.js';
 
 /*
  * The confirmation gate's decision alone: an effect runs on the caller's "yes" to a reply that read its slot
@@ -87,5 +89,62 @@ describe('the confirmation gate', () => {
     expect(lastExchange([])).toEqual({ callerLine: undefined, replyBefore: '' });
     expect(slotArgument({ startsAt: SLOT })).toBe(SLOT);
     expect(slotArgument({ startsAt: 'next tuesday' })).toBeUndefined();
+  });
+
+  it('counts a yes only to a question that asks for this very effect on the slot', () => {
+    const held: [EffectTool, string, string][] = [
+      ['cancel_appointment', 'You have a cleaning on Tuesday at 3 PM. Would you like to keep it?', 'Yes.'],
+      ['book_appointment', 'Tuesday, March 3 at 3 PM is free. Do you have dental insurance?', 'Yes.'],
+      [
+        'book_appointment',
+        'Tuesday, March 3 at 3 PM is already taken, sorry. Would you like the next free time?',
+        'Yes please.',
+      ],
+      ['reschedule_appointment', 'Just to confirm: Tuesday, March 3 at 3:00 PM. Shall I book it?', 'Yes.'],
+      ['cancel_appointment', 'Just to confirm: Tuesday, March 3 at 3:00 PM. Shall I book it?', 'Yes.'],
+      ['book_appointment', 'Tuesday, March 3 at 3 PM. Shall I book it or cancel it?', 'Yes.'],
+      ['book_appointment', 'Shall I book Tuesday, March 3 at 3 PM? Great, and your name?', 'Yes.'],
+    ];
+    for (const [tool, reply, caller] of held) {
+      expect(gateEffect(input(exchange(reply, caller), { tool })).run, `${tool}: ${reply}`).toBe(false);
+    }
+  });
+
+  it("lets the gateway's own question and the offline engine's confirmations (both tones, EN and ES) run their effect", () => {
+    const zone = 'America/New_York';
+    const when = { at: new Date(SLOT), timeZone: zone };
+    const from = { at: new Date('2026-03-02T19:00:00Z'), timeZone: zone };
+    const asked: [EffectTool, string][] = [];
+    for (const language of ['en', 'es'] as const) {
+      for (const tone of ['professional', 'friendly']) {
+        const voice = voiceFor(`Tone: ${tone}`, language, zone);
+        asked.push(
+          [
+            'book_appointment',
+            render([say.confirmBooking({ service: 'Cleaning', when, name: 'Ana' })], voice),
+          ],
+          [
+            'reschedule_appointment',
+            render([say.confirmReschedule({ service: 'Cleaning', from, to: when })], voice),
+          ],
+          ['cancel_appointment', render([say.confirmCancel({ service: 'Cleaning', when })], voice)],
+          ['book_appointment', render([say.closedThen({ when, move: false })], voice)],
+          ['reschedule_appointment', render([say.closedThen({ when, move: true })], voice)],
+        );
+      }
+      for (const tool of ['book_appointment', 'reschedule_appointment', 'cancel_appointment'] as const) {
+        asked.push([tool, confirmationQuestion(tool, slotReadBack(SLOT, zone, language), language)]);
+      }
+    }
+    for (const [tool, reply] of asked) {
+      const yes = reply.includes('¿') ? 'Sí.' : 'Yes.';
+      expect(gateEffect(input(exchange(reply, yes), { tool })).run, `${tool}: ${reply}`).toBe(true);
+      for (const other of ['book_appointment', 'reschedule_appointment', 'cancel_appointment'] as const) {
+        if (other === tool) continue;
+        expect(gateEffect(input(exchange(reply, yes), { tool: other })).run, `${other}: ${reply}`).toBe(
+          false,
+        );
+      }
+    }
   });
 });

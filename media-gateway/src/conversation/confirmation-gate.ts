@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitSentences } from '../llm/index.js';
 import type { ChatMessage } from '../llm/port.js';
 import {
   confirmationQuestion,
@@ -67,6 +68,33 @@ export const lastExchange = (
   return { callerLine: line?.role === 'user' ? line.content : undefined, replyBefore: reply.join(' ') };
 };
 
+/** The words that ask for each effect, EN and ES ("book", "¿La reservo?", "move", "¿La cambio?", "cancel"). */
+const ACTION_WORDS: Readonly<Record<EffectTool, RegExp>> = {
+  book_appointment: /\b(book|booking|schedule|reserve|reserv\p{L}*|agend\p{L}*)\b/iu,
+  reschedule_appointment:
+    /\b(move|moving|reschedule|change|cambi\p{L}*|muev\p{L}*|mover\p{L}*|reprogram\p{L}*|paso|pasar\p{L}*)\b/iu,
+  cancel_appointment: /\b(cancel|cancell?ing|cancel\p{L}*)\b/iu,
+};
+
+/** A question that asks to go ahead with what the sentence before it said ("Shall I do that?", "¿Lo hago?"). */
+const GO_AHEAD = /\b(do (that|it)|go ahead|lo hago|hacerlo|procedo)\b/iu;
+
+const askedActions = (text: string): EffectTool[] =>
+  EFFECT_TOOLS.filter((tool) => ACTION_WORDS[tool].test(text));
+
+/**
+ * Whether a reply ends with a question asking the caller for this very effect (and no other): a yes to "Would
+ * you like to keep it?", "Do you have insurance?" or "Shall I book it?" is no yes to a cancellation.
+ */
+export const asksFor = (tool: EffectTool, reply: string): boolean => {
+  const sentences = splitSentences(reply.trim());
+  const last = sentences.at(-1) ?? '';
+  if (!last.trimEnd().endsWith('?')) return false;
+  let asked = askedActions(last);
+  if (asked.length === 0 && GO_AHEAD.test(last)) asked = askedActions(sentences.at(-2) ?? '');
+  return asked.length === 1 && asked[0] === tool;
+};
+
 const sameInstant = (a: string, b: string): boolean => Date.parse(a) === Date.parse(b);
 
 export interface GateInput {
@@ -92,8 +120,8 @@ export const gateEffect = (input: GateInput): GateDecision => {
     pending.tool === tool &&
     pending.afterLine === lineCount - 1 &&
     sameInstant(pending.startsAt, startsAt);
-  if (affirmed && (askedLastReply || readsBackSlot(replyBefore, startsAt, timeZone, now)))
-    return { run: true };
+  const askedThisReply = asksFor(tool, replyBefore) && readsBackSlot(replyBefore, startsAt, timeZone, now);
+  if (affirmed && (askedLastReply || askedThisReply)) return { run: true };
   const readBack = slotReadBack(startsAt, timeZone, language);
   return {
     run: false,
