@@ -17,13 +17,15 @@ const Chunk = z.object({
     .array(
       z.object({
         index: z.number().int().nonnegative().optional(),
+        finish_reason: z.string().nullish(),
         delta: z
           .object({
             content: z.string().nullish(),
             tool_calls: z
               .array(
                 z.object({
-                  index: z.number().int().nonnegative(),
+                  // Older Ollama sends each call whole, without an index.
+                  index: z.number().int().nonnegative().optional(),
                   id: z.string().nullish(),
                   function: z
                     .object({ name: z.string().nullish(), arguments: z.string().nullish() })
@@ -47,10 +49,12 @@ const Chunk = z.object({
 /**
  * Gives the complete sentences of streamed content to onSentence, in order and once each. Once the content
  * turns to markup (a JSON object, a <tool_call> tag, a fence), nothing after it is speech: the feed stops there.
+ * One feed per attempt: a retry starts a new one (a retry only happens while nothing was said).
  */
 export class SentenceFeed {
   #given = 0;
   #stopped = false;
+  #callbackFailure: { readonly error: unknown } | undefined;
   constructor(private readonly onSentence: ((sentence: string) => void) | undefined) {}
 
   /** How many sentences went to onSentence. */
@@ -58,14 +62,22 @@ export class SentenceFeed {
     return this.#given;
   }
 
-  /** The whole content, once the stream ended: its last sentence is complete too, when it is speech. */
-  finish(content: string): void {
+  /**
+   * What onSentence itself threw, if it did: the gateway's bug, to be rethrown as it is, never taken for the
+   * provider's failure (which would fall back and count an outage).
+   */
+  get callbackFailure(): { readonly error: unknown } | undefined {
+    return this.#callbackFailure;
+  }
+
+  /**
+   * The whole content, once the stream ended. Its last sentence is complete too when the answer is complete and
+   * speech; an answer cut off (by length, or ended without a finish reason) keeps its unfinished words unsaid.
+   */
+  finish(content: string, complete: boolean): void {
     this.update(content);
-    if (this.onSentence === undefined || this.#stopped) return;
-    for (const sentence of splitSentences(content).slice(this.#given)) {
-      this.#given += 1;
-      this.onSentence(sentence);
-    }
+    if (!complete || this.onSentence === undefined || this.#stopped) return;
+    this.#give(splitSentences(content));
   }
 
   /** The content written so far. */
@@ -73,10 +85,18 @@ export class SentenceFeed {
     if (this.onSentence === undefined || this.#stopped) return;
     const markup = markupStart(content);
     if (markup !== undefined) this.#stopped = true;
-    const { sentences } = completeSentences(markup === undefined ? content : content.slice(0, markup));
+    this.#give(completeSentences(markup === undefined ? content : content.slice(0, markup)).sentences);
+  }
+
+  #give(sentences: readonly string[]): void {
     for (const sentence of sentences.slice(this.#given)) {
       this.#given += 1;
-      this.onSentence(sentence);
+      try {
+        this.onSentence?.(sentence);
+      } catch (error) {
+        this.#callbackFailure = { error };
+        throw error;
+      }
     }
   }
 }
@@ -107,6 +127,7 @@ export const fromChunkStream = async (
   let model = '';
   let usage = { promptTokens: 0, completionTokens: 0 };
   const calls: PartialCall[] = [];
+  let finishReason: string | undefined;
   for await (const raw of chunks) {
     const parsed = Chunk.safeParse(raw);
     if (!parsed.success) {
@@ -121,11 +142,15 @@ export const fromChunkStream = async (
       usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
     }
     // n is 1: only the first choice is ours.
-    const delta = chunk.choices?.find((choice) => (choice.index ?? 0) === 0)?.delta;
+    const choice = chunk.choices?.find((candidate) => (candidate.index ?? 0) === 0);
+    finishReason = choice?.finish_reason ?? finishReason;
+    const delta = choice?.delta;
     if (!delta) continue;
     for (const part of delta.tool_calls ?? []) {
       hooks.firstToken();
-      const call = (calls[part.index] ??= { id: '', name: '', arguments: '' });
+      // Without an index, a named part is the next call and an unnamed one continues the last.
+      const index = part.index ?? (part.function?.name ? calls.length : Math.max(calls.length - 1, 0));
+      const call = (calls[index] ??= { id: '', name: '', arguments: '' });
       if (part.id) call.id = part.id;
       // As the SDK's own accumulator: a name is sent whole, arguments arrive in pieces.
       if (part.function?.name) call.name = part.function.name;
@@ -139,9 +164,15 @@ export const fromChunkStream = async (
   }
   // An aborted turn must not pass for a whole answer, nor its cut-off last words for a sentence.
   if (hooks.signal.aborted) throw hooks.signal.reason;
-  hooks.feed.finish(content);
+  // Cut by length, or ended without saying how (no finish reason, often no [DONE] either): the unfinished last
+  // words are no sentence, so only the complete ones count as the reply.
+  const complete = finishReason !== undefined && finishReason !== 'length';
+  hooks.feed.finish(content, complete);
+  const text = complete
+    ? content
+    : content.slice(0, content.length - completeSentences(content).rest.length).trimEnd();
   return {
-    text: content,
+    text,
     toolCalls: calls.filter((call) => call !== undefined).map((call) => toolCallOf(provider, call)),
     model: model || requestedModel,
     usage,

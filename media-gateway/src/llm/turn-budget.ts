@@ -8,15 +8,18 @@ export type AbortCause = 'caller' | 'deadline' | 'first-token';
 export class TurnBudget {
   readonly #controller = new AbortController();
   readonly #timers: NodeJS.Timeout[];
-  readonly #firstToken: NodeJS.Timeout;
+  readonly #firstToken: NodeJS.Timeout | undefined;
   readonly #caller: AbortSignal | undefined;
   readonly #onCallerAbort = (): void => this.#abort('caller');
   #cause: AbortCause | undefined;
 
-  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs: number) {
+  /** firstTokenMs undefined: no first-token budget (an answer that is not streamed has no first token). */
+  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs?: number) {
     this.#caller = caller;
-    this.#firstToken = setTimeout(() => this.#abort('first-token'), firstTokenMs);
-    this.#timers = [setTimeout(() => this.#abort('deadline'), timeoutMs), this.#firstToken];
+    this.#firstToken =
+      firstTokenMs === undefined ? undefined : setTimeout(() => this.#abort('first-token'), firstTokenMs);
+    this.#timers = [setTimeout(() => this.#abort('deadline'), timeoutMs)];
+    if (this.#firstToken !== undefined) this.#timers.push(this.#firstToken);
     if (caller?.aborted) this.#abort('caller');
     else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
   }
