@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALL_CONNECTED, createAnthropicModel, toAnthropicMessages } from './anthropic.js';
 import { contractRequest, languageModelContract, scriptedLanguageModelContract } from './contract.js';
+import { LlmUnavailableError } from './port.js';
 import { startAnthropicStandIn, type AnthropicStandIn } from './testing/anthropic-stand-in.js';
 import { unreachableURL } from './testing/scripted-server.js';
 
@@ -238,5 +239,52 @@ describe(`${STAND_IN}: replies checked`, () => {
       name: 'LlmUnavailableError',
       reason: 'not-speech',
     });
+  });
+});
+
+describe(`${STAND_IN}: the turn's budget`, () => {
+  let server: AnthropicStandIn;
+  beforeAll(async () => {
+    server = await startAnthropicStandIn();
+  });
+  afterAll(() => server.close());
+
+  it('spends timeoutMs on the whole turn, retries included, and retries itself (not the SDK on top)', async () => {
+    // Each attempt fails after 400 ms: with 700 ms for the whole turn, the retry (at 600 ms) is cut at the deadline.
+    server.script({ kind: 'stall', ms: 400 }, { kind: 'stall', ms: 400 }, { kind: 'stall', ms: 400 });
+    const before = server.received.length;
+    const started = Date.now();
+    const outcome = await createAnthropicModel({
+      apiKey: 'sk-ant-test',
+      baseURL: server.baseURL,
+      model: MODEL,
+      timeoutMs: 700,
+      maxRetries: 1,
+    })
+      .respond(contractRequest())
+      .catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(LlmUnavailableError);
+    expect((outcome as LlmUnavailableError).reason).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1_100);
+    expect(server.received.length - before).toBe(2);
+    server.clear();
+  });
+
+  it('retries a 500 once (its own retry, the same as the OpenAI adapter), and not with maxRetries 0', async () => {
+    const model = (maxRetries: number) =>
+      createAnthropicModel({ apiKey: 'sk-ant-test', baseURL: server.baseURL, model: MODEL, maxRetries });
+    server.script(
+      { kind: 'error', status: 500, message: 'boom' },
+      { kind: 'reply', text: 'Second time lucky.' },
+    );
+    expect((await model(1).respond(contractRequest())).text).toBe('Second time lucky.');
+    server.script({ kind: 'error', status: 500, message: 'boom' }, { kind: 'reply', text: 'Never asked.' });
+    const before = server.received.length;
+    const outcome = await model(0)
+      .respond(contractRequest())
+      .catch((error: unknown) => error);
+    expect((outcome as LlmUnavailableError).reason).toBe('http-error');
+    expect(server.received.length - before).toBe(1);
+    server.clear();
   });
 });

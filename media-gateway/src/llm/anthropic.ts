@@ -12,8 +12,7 @@ import {
   type LlmRequest,
   type LlmResponse,
 } from './port.js';
-import { unavailable } from './provider-errors.js';
-import { checkedReply } from './reply-check.js';
+import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, respondWithin } from './attempts.js';
 import { systemPromptFor } from './system-prompt.js';
 import { isPlainObject } from './tool-arguments.js';
 
@@ -24,9 +23,9 @@ export interface AnthropicModelOptions {
   readonly model: string;
   /** A phone reply is a few sentences; the cap bounds latency and cost when a model rambles. */
   readonly maxTokens?: number;
-  /** Per HTTP attempt (the answer is not streamed, so an attempt is the whole answer). */
+  /** The whole turn, retries included; a caller is waiting on the line. */
   readonly timeoutMs?: number;
-  /** Retries of a failed attempt (connection errors, 408, 409, 429, 5xx); 1 when omitted. */
+  /** Retries of a failed attempt (unreachable, 408, 409, 429, 5xx) within the turn's time; 1 when omitted. */
   readonly maxRetries?: number;
   /** For logs and errors; "anthropic:<model>" when omitted. */
   readonly name?: string;
@@ -35,8 +34,6 @@ export interface AnthropicModelOptions {
 }
 
 export const DEFAULT_MAX_TOKENS = 1024;
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_RETRIES = 1;
 
 /**
  * Anthropic wants the conversation to open with a user turn; the greeting is asked for before the caller has
@@ -199,27 +196,29 @@ export const createAnthropicModel = (options: AnthropicModelOptions): LanguageMo
     apiKey: options.apiKey,
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
     timeout: timeoutMs,
-    // Few: the caller is waiting, and the offline engine answers when this fails.
-    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    // Retried in respondWithin, within the turn's time: the SDK's retries would each get timeoutMs again.
+    maxRetries: 0,
     ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
-  const context = { sdk: Anthropic, endpoint: client.baseURL, timeoutMs };
+  // Not streamed: no first-token budget, only the whole turn's.
+  const turn = {
+    name,
+    endpoint: client.baseURL,
+    sdk: Anthropic,
+    timeoutMs,
+    maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+  };
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
 
   return {
     name,
-    respond: async (request) => {
-      let body: unknown;
-      try {
-        body = await client.messages.create(toMessagesRequest(options.model, maxTokens, request), {
-          ...(request.signal !== undefined && { signal: request.signal }),
-        });
-      } catch (error) {
-        // The caller hung up: nobody needs an answer, from this model or a fallback.
-        if (request.signal?.aborted) throw error;
-        throw unavailable(name, error, context);
-      }
-      return checkedReply(name, fromMessage(name, body), request.tools);
-    },
+    respond: (request) =>
+      respondWithin(request, request.tools, turn, async (budget) => {
+        const body: unknown = await client.messages.create(
+          toMessagesRequest(options.model, maxTokens, request),
+          { signal: budget.signal },
+        );
+        return fromMessage(name, body);
+      }),
   };
 };
