@@ -2,7 +2,7 @@ import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { ChatMessage } from '../llm/port.js';
 import { scoreSentiment } from '@ccp/stream-processors';
 import type { CallSetup, NextStep } from './call-session.js';
-import type { PendingConfirmation } from './confirmation-gate.js';
+import { effectRan, type PendingConfirmation } from './confirmation-gate.js';
 import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
 import type { ToolEffect } from './tools.js';
 
@@ -34,6 +34,8 @@ export class CallConversation {
   succeededTools = new WeakSet<ChatMessage>();
   /** A booking, move or cancellation held back until the caller confirms the slot the last reply read back. */
   pendingConfirmation: PendingConfirmation | undefined;
+  /** The caller line a booking, move or cancellation ran on: one yes lets one effect run, not two. */
+  effectLine: number | undefined;
 
   constructor(private readonly setup: CallSetup) {
     this.language = this.firstLanguage();
@@ -102,6 +104,7 @@ export class CallConversation {
           };
           this.messages.push(result);
           if (e.data.status === 'succeeded') this.succeededTools.add(result);
+          if (effectRan(e.data.name, e.data.result)) this.effectLine = this.lineCount;
           break;
         }
         case 'AiReplied':
@@ -146,5 +149,6 @@ export class CallConversation {
     this.humanInControl = false;
     this.succeededTools = new WeakSet();
     this.pendingConfirmation = undefined;
+    this.effectLine = undefined;
   }
 }

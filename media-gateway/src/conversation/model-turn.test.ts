@@ -229,4 +229,36 @@ describe('the confirmation gate', () => {
     const cancelled = (await c.fixture.store.readAll()).filter((e) => e.type === 'AppointmentCancelled');
     expect(cancelled).toEqual([]);
   });
+
+  it('runs one effect per caller line: a yes books once, however many rounds or calls the model makes', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+        { toolCalls: [book('b3', TUESDAY_3PM), book('b4', TUESDAY_3PM)] },
+        { text: "You're booked." },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    const turn = await hear(c, 2, 'Yes please.');
+    expect(turn.lines).toEqual(["You're booked."]);
+    expect((await c.appointments()).map((a) => Date.parse(a.startsAt))).toEqual([Date.parse(TUESDAY_3PM)]);
+    expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'succeeded', 'failed', 'failed']);
+    const scheduled = (await c.fixture.store.readAll()).filter((e) => e.type === 'AppointmentScheduled');
+    expect(scheduled).toHaveLength(1);
+  });
+
+  it('runs one effect per caller line for two calls in the same reply', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { toolCalls: [book('b2', TUESDAY_3PM), book('b3', TUESDAY_3PM)] },
+        { text: 'ok' },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    await hear(c, 2, 'Yes.');
+    expect(await c.appointments()).toHaveLength(1);
+    expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'succeeded', 'failed']);
+  });
 });

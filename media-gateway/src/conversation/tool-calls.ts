@@ -1,5 +1,11 @@
 import type { NextStep, SessionParts } from './call-session.js';
-import { gateEffect, isEffectTool, slotArgument, type NeedsConfirmation } from './confirmation-gate.js';
+import {
+  gateEffect,
+  isEffectTool,
+  slotArgument,
+  type NeedsConfirmation,
+  type NotRun,
+} from './confirmation-gate.js';
 import type { EscalationReason } from './escalation-policy.js';
 import { runTool, toolArgumentsFit, type ToolCallContext, type ToolOutcome } from './tools.js';
 
@@ -82,15 +88,21 @@ const record = async (
 
 /**
  * The confirmation gate (confirmation-gate.ts) for a booking, move or cancellation with arguments the tool
- * takes: undefined when it may run. A call the tool would refuse anyway is not held back.
+ * takes: undefined when it may run, else what the model is told (and the question the gateway asks, if any). A
+ * call the tool would refuse anyway is not held back. One yes lets one effect run: a second booking in a later
+ * round or in the same reply is not run (no question: the caller already answered).
  */
 const heldBack = (
   session: SessionParts,
   name: string,
   args: Readonly<Record<string, unknown>>,
-): NeedsConfirmation | undefined => {
-  if (!isEffectTool(name) || !toolArgumentsFit(name, args)) return undefined;
+): NeedsConfirmation | NotRun | undefined => {
+  if (!isEffectTool(name)) return undefined;
   const { deps, setup, conversation, now } = session;
+  if (conversation.effectLine === conversation.lineCount) {
+    return { status: 'not_run', error: 'not run: the caller confirmed one change, and it was made' };
+  }
+  if (!toolArgumentsFit(name, args)) return undefined;
   // A cancellation is on the appointment's own time, as the caller's history has it.
   const startsAt =
     name === 'cancel_appointment'
@@ -110,7 +122,9 @@ const heldBack = (
     now: now(),
   });
   conversation.pendingConfirmation = decision.run ? undefined : decision.pending;
-  return decision.run ? undefined : decision.result;
+  if (!decision.run) return decision.result;
+  conversation.effectLine = conversation.lineCount;
+  return undefined;
 };
 
 /**
@@ -128,7 +142,11 @@ export const skipToolCall = (
     id,
     name,
     args,
-    { result: { error: 'not run: waiting for the caller to confirm' }, status: 'failed', effects: [] },
+    {
+      result: { status: 'not_run', error: 'not run: waiting for the caller to confirm' },
+      status: 'failed',
+      effects: [],
+    },
     0,
   );
 
@@ -150,12 +168,13 @@ export const runToolCall = async (
     await deps.catchUp();
   }
   const started = performance.now();
-  const question = heldBack(session, name, args);
-  const outcome: ToolOutcome = question
-    ? { result: { ...question }, status: 'failed', effects: [] }
+  const held = heldBack(session, name, args);
+  const outcome: ToolOutcome = held
+    ? { result: { ...held }, status: 'failed', effects: [] }
     : await runTool(deps, toolContext(session), id, name, args);
   await record(session, id, name, args, outcome, Math.round(performance.now() - started));
-  if (question) return { next: undefined, status: outcome.status, confirm: question.say };
+  if (held?.status === 'needs_confirmation') return { next: undefined, status: 'failed', confirm: held.say };
+  if (held) return { next: undefined, status: 'failed' };
   if (name === 'escalate_to_human' && outcome.status === 'succeeded') {
     conversation.escalationReason = String(args['reason'] ?? 'caller_request');
   }
