@@ -11,11 +11,13 @@
  * and the ratios LLM / offline. Aim (the issue's): the LLM path never below the offline engine, first audio within
  * 1.5 s at p95 with streaming on 2 cores.
  *
- * Run: `npx tsx tests/bench/llm-conversation.ts [offline|llm|both] [--calls N] [--stream N]`
+ * Run: `npx tsx tests/bench/llm-conversation.ts [offline|llm|both] [--calls N] [--per-category N] [--stream N]`
  *   --calls N   the first N gather calls of the scenario list (default: all)
+ *   --per-category N  at most N gather calls of each category (default: all)
  *   --stream N  the first N Media Streams calls (default: all)
  * The LLM: LLM_BASE_URL and LLM_MODEL when set (any OpenAI-compatible server), else a llama.cpp server started
- * here (the pinned model, or --model-file <a GGUF>). LLM_TIMEOUT_MS, LLM_FIRST_TOKEN_MS, LLM_MAX_RETRIES, LLM_STREAM and LLM_FILLER_MS are passed on.
+ * here (the pinned model, or --model-file <a GGUF>). LLM_TIMEOUT_MS, LLM_FIRST_TOKEN_MS, LLM_MAX_RETRIES,
+ * LLM_STREAM and LLM_FILLER_MS are passed on. SHOW_CALLS=1 prints every transcript, BENCH_LOG=1 the platform's log.
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,12 +39,20 @@ import {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { calls: { type: 'string' }, stream: { type: 'string' }, 'model-file': { type: 'string' } },
+  options: {
+    calls: { type: 'string' },
+    'per-category': { type: 'string' },
+    stream: { type: 'string' },
+    'model-file': { type: 'string' },
+  },
 });
 const which = z.enum(['offline', 'llm', 'both']).parse(positionals[0] ?? 'both');
 const count = (value: string | undefined, all: number) =>
   value === undefined ? all : Math.min(all, z.coerce.number().int().nonnegative().parse(value));
-const gatherCalls = SCENARIOS.slice(0, count(values.calls, SCENARIOS.length));
+const perCategory = count(values['per-category'], SCENARIOS.length);
+const gatherCalls = SCENARIOS.filter(
+  (s, i) => SCENARIOS.slice(0, i).filter((t) => t.category === s.category).length < perCategory,
+).slice(0, count(values.calls, SCENARIOS.length));
 const streamCalls = STREAM_SCENARIOS.slice(0, count(values.stream, STREAM_SCENARIOS.length));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -79,6 +89,8 @@ interface Outcome {
   readonly scenario: BenchScenario;
   readonly mode: 'gather' | 'stream';
   readonly failures: readonly string[];
+  /** Errors of the call itself (an HTTP error, a webhook that timed out, a broken stream). */
+  readonly errors: number;
   readonly transcript: string;
 }
 
@@ -222,7 +234,13 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
           timeZone: DEMO_TIME_ZONE,
         };
         const transcript = result.transcript.map((l) => `${l.speaker}: ${l.text}`).join('\n      ');
-        figures.outcomes.push({ scenario, mode, failures: scenario.check(record), transcript });
+        figures.outcomes.push({
+          scenario,
+          mode,
+          failures: scenario.check(record),
+          errors: result.errors.length,
+          transcript,
+        });
         for (const exchange of result.exchanges)
           if (exchange.status === 200 && /\/twilio\/(voice|turn)/.test(exchange.url))
             figures.webhookMs.push(exchange.durationMs);
@@ -267,6 +285,10 @@ const print = (f: Figures) => {
   const stream = successOf(f, (o) => o.mode === 'stream');
   console.log(
     `  task success, gather overall: ${pct(gather.ok, gather.all)}; media streams: ${pct(stream.ok, stream.all)}`,
+  );
+  const cut = f.outcomes.filter((o) => o.errors > 0).length;
+  console.log(
+    `  calls cut by an application error (e.g. Twilio's 15 s webhook timeout): ${cut}/${f.outcomes.length}`,
   );
   console.log(
     `  model time per turn (${f.modelMs.length} turns): p50 ${ms(percentile(f.modelMs, 50))}, p95 ${ms(percentile(f.modelMs, 95))}`,
