@@ -46,6 +46,7 @@ export const respondWithin = async (
   const { name, endpoint, sdk, timeoutMs, firstTokenMs, maxRetries } = options;
   const budget = new TurnBudget(request.signal, timeoutMs, firstTokenMs);
   const context = { sdk, endpoint, timeoutMs };
+  const toolNames = tools.map((tool) => tool.name);
   /** The error the turn ends with: the caller's own abort as it is, everything else as an outage. */
   const failureOf = (error: unknown): unknown => {
     switch (budget.cause) {
@@ -61,7 +62,7 @@ export const respondWithin = async (
   };
   try {
     for (let retries = 0; ; retries += 1) {
-      const feed = new SentenceFeed(request.onSentence);
+      const feed = new SentenceFeed(request.onSentence, toolNames);
       try {
         const answer = await attempt(budget, feed);
         return checkedReply(

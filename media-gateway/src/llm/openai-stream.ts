@@ -55,7 +55,11 @@ export class SentenceFeed {
   #given = 0;
   #stopped = false;
   #callbackFailure: { readonly error: unknown } | undefined;
-  constructor(private readonly onSentence: ((sentence: string) => void) | undefined) {}
+  constructor(
+    private readonly onSentence: ((sentence: string) => void) | undefined,
+    /** The request's tools: a call of one written as code is markup too. */
+    private readonly toolNames: readonly string[] = [],
+  ) {}
 
   /** How many sentences went to onSentence. */
   get given(): number {
@@ -83,7 +87,7 @@ export class SentenceFeed {
   /** The content written so far. */
   update(content: string): void {
     if (this.onSentence === undefined || this.#stopped) return;
-    const markup = markupStart(content);
+    const markup = markupStart(content, this.toolNames);
     if (markup !== undefined) this.#stopped = true;
     this.#give(completeSentences(markup === undefined ? content : content.slice(0, markup)).sentences);
   }

@@ -84,4 +84,24 @@ describe('checkedReply', () => {
     const response = reply('Hello! How can I help?');
     expect(checkedReply('p', response, TOOL_SPECS)).toBe(response);
   });
+
+  it.each([
+    [
+      'a call as a single-quoted object',
+      "Sure, {'name': 'search_knowledge_base', 'arguments': {'query': 'hours'}}",
+    ],
+    ['a call written as a function call', 'search_knowledge_base(query="hours")'],
+    ['a call written as a function call after speech', 'One moment. escalate_to_human (reason="asked")'],
+  ])('refuses %s as not-speech', (_, text) => {
+    expect(failure(() => checkedReply('p', reply(text), TOOL_SPECS))?.reason).toBe('not-speech');
+  });
+});
+
+describe('isMarkup with the tool names', () => {
+  it('knows a call by a tool name followed by a parenthesis, only when given the names', () => {
+    expect(isMarkup('get_weather(city="Paris")', ['get_weather'])).toBe(true);
+    expect(isMarkup('get_weather(city="Paris")')).toBe(false);
+    expect(isMarkup('The weather (sunny) is fine.', ['get_weather'])).toBe(false);
+    expect(isMarkup("Sure, {'name': 'get_weather', 'arguments': {'city': 'Paris'}}")).toBe(true);
+  });
 });

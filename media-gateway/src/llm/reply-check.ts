@@ -7,10 +7,10 @@ import { textToolCalls } from './text-tool-calls.js';
  * falls back) rather than silence or "curly brace name escalate to human" on the line.
  */
 
-/** Where markup starts: JSON, a tool-call or function tag, a model's special token, a code fence. */
+/** Where markup starts: JSON (or JSON-ish, single-quoted), a tool-call or function tag, a model's special token, a code fence. */
 const MARKUP = [
   /^\s*[[{]/,
-  /\{\s*"/,
+  /\{\s*["']/,
   /\[\s*\{/,
   /<\/?[a-z_]*(?:tool|function)[a-z_]*[\s>=]/i,
   /<\|[a-z_]+\|>/i,
@@ -18,17 +18,25 @@ const MARKUP = [
   /```/,
 ];
 
-/** The index where markup starts in the text, or undefined when there is none. */
-export const markupStart = (text: string): number | undefined => {
-  const starts = MARKUP.flatMap((pattern) => {
+const escaped = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A call written as code, `get_weather(city="Paris")`: only a tool's own name tells it from speech. */
+const callPattern = (toolNames: readonly string[]): RegExp | undefined =>
+  toolNames.length === 0 ? undefined : new RegExp(`\\b(?:${toolNames.map(escaped).join('|')})\\s*\\(`);
+
+/** The index where markup starts in the text, or undefined when there is none; toolNames: the request's tools. */
+export const markupStart = (text: string, toolNames: readonly string[] = []): number | undefined => {
+  const call = callPattern(toolNames);
+  const starts = [...MARKUP, ...(call === undefined ? [] : [call])].flatMap((pattern) => {
     const index = pattern.exec(text)?.index;
     return index === undefined ? [] : [index];
   });
   return starts.length === 0 ? undefined : Math.min(...starts);
 };
 
-/** Markup a caller must never hear: JSON, a tool-call tag, a code fence. */
-export const isMarkup = (text: string): boolean => markupStart(text) !== undefined;
+/** Markup a caller must never hear: JSON, a tool-call tag, a code fence, a call of one of toolNames as code. */
+export const isMarkup = (text: string, toolNames: readonly string[] = []): boolean =>
+  markupStart(text, toolNames) !== undefined;
 
 /** Text-form tool calls become calls; an empty reply without tool calls, or markup as speech, is a failed turn. */
 export const checkedReply = (
@@ -36,10 +44,8 @@ export const checkedReply = (
   response: LlmResponse,
   tools: readonly ToolSpec[],
 ): LlmResponse => {
-  const written = textToolCalls(
-    response.text,
-    tools.map((tool) => tool.name),
-  );
+  const names = tools.map((tool) => tool.name);
+  const written = textToolCalls(response.text, names);
   const checked =
     written.calls.length === 0
       ? response
@@ -49,7 +55,7 @@ export const checkedReply = (
       reason: 'empty-reply',
     });
   }
-  if (isMarkup(checked.text)) {
+  if (isMarkup(checked.text, names)) {
     throw new LlmUnavailableError(
       provider,
       `the reply is markup, not speech: ${checked.text.slice(0, 120)}`,

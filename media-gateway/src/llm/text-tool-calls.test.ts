@@ -69,4 +69,35 @@ describe('textToolCalls', () => {
       query: 'price of {premium} cleaning }',
     });
   });
+
+  const hours = '{"name": "search_knowledge_base", "arguments": {"query": "hours"}}';
+  const history = '{"name": "lookup_caller_history", "arguments": {}}';
+  it.each([
+    ['a JSON fence in capitals', `One moment.\n\`\`\`JSON\n${hours}\n\`\`\``, 1],
+    ['a json5 fence', `One moment.\n\`\`\`json5\n${hours}\n\`\`\``, 1],
+    [
+      'two calls in one fence, as the 1.5B writes them',
+      `One moment.\n\`\`\`json\n${history}\n${hours}\n\`\`\``,
+      2,
+    ],
+    ['an unclosed fence', `One moment.\n\`\`\`json\n${hours}`, 1],
+    [
+      'a <tool_call> inside a bare fence',
+      `One moment.\n\`\`\`\n<tool_call>\n${hours}\n</tool_call>\n\`\`\``,
+      1,
+    ],
+  ])('takes the calls of %s, and leaves no fence behind', (_, text, count) => {
+    const { calls, text: left } = textToolCalls(text, NAMES);
+    expect(calls).toHaveLength(count);
+    expect(calls.at(-1)).toMatchObject({ name: 'search_knowledge_base', arguments: { query: 'hours' } });
+    expect(left).toBe('One moment.');
+  });
+
+  it('drops what follows the last written call: a result the model made up before the tool ran', () => {
+    const text = `Sure. ${hours} We are open from 9 to 5 every day.`;
+    expect(textToolCalls(text, NAMES)).toEqual({
+      calls: [{ id, name: 'search_knowledge_base', arguments: { query: 'hours' } }],
+      text: 'Sure.',
+    });
+  });
 });

@@ -44,11 +44,6 @@ const callsOf = (value: unknown, names: ReadonlySet<string>): ToolCallRequest[] 
   return calls as ToolCallRequest[];
 };
 
-const callsIn = (json: string, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
-  const parsed = parsedJson(json);
-  return parsed && callsOf(parsed.value, names);
-};
-
 /** The end (exclusive) of the JSON object or array opening at `start`, strings and escapes respected. */
 const balancedEnd = (text: string, start: number): number | undefined => {
   let depth = 0;
@@ -68,13 +63,36 @@ const balancedEnd = (text: string, start: number): number | undefined => {
   return undefined;
 };
 
-/** Tagged (<tool_call>…</tool_call>, the closing tag may be cut off) and fenced (```json … ```) calls. */
-const WRAPPED = [/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g, /```[a-z_]*[ \t]*\n?([\s\S]*?)```/g];
+/**
+ * The calls in a tag's or fence's body: a sequence of JSON values (the 1.5B writes several calls in one fence),
+ * tool-call tags inside a fence ignored; undefined unless the whole body is calls.
+ */
+const callsIn = (body: string, names: ReadonlySet<string>): ToolCallRequest[] | undefined => {
+  const json = body.replace(/<\/?tool_call>/g, ' ');
+  const calls: ToolCallRequest[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < json.length && /[\s,]/.test(json[i] ?? '')) i += 1;
+    if (i >= json.length) return calls.length > 0 ? calls : undefined;
+    const end = json[i] === '{' || json[i] === '[' ? balancedEnd(json, i) : undefined;
+    const parsed = end === undefined ? undefined : parsedJson(json.slice(i, end));
+    const found = parsed && callsOf(parsed.value, names);
+    if (end === undefined || found === undefined) return undefined;
+    calls.push(...found);
+    i = end;
+  }
+};
+
+/**
+ * Tagged (<tool_call>…</tool_call>) and fenced (```json, ```JSON, ```json5, a bare ```) calls; the closing tag
+ * or fence may be cut off.
+ */
+const WRAPPED = [/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g, /```[\w-]*[ \t]*\n?([\s\S]*?)(?:```|$)/gi];
 
 const wrappedSpans = (text: string, names: ReadonlySet<string>): Span[] =>
   WRAPPED.flatMap((pattern) =>
     [...text.matchAll(pattern)].flatMap((match): Span[] => {
-      const calls = callsIn((match[1] ?? '').trim(), names);
+      const calls = callsIn(match[1] ?? '', names);
       return calls ? [{ start: match.index, end: match.index + match[0].length, calls }] : [];
     }),
   );
@@ -104,7 +122,11 @@ const bareSpans = (text: string, names: ReadonlySet<string>, taken: readonly Spa
   return spans;
 };
 
-/** Tool calls written as text, only for the request's tool names; and the text left around them. */
+/**
+ * Tool calls written as text, only for the request's tool names; and the text before and between them. What
+ * follows the last call is dropped: it is the model going on as if the tool had run ("It is sunny in Paris"),
+ * a result it made up.
+ */
 export const textToolCalls = (
   text: string,
   toolNames: readonly string[],
@@ -123,7 +145,6 @@ export const textToolCalls = (
     calls.push(...span.calls);
     from = span.end;
   }
-  pieces.push(text.slice(from));
   return {
     calls,
     text: pieces
