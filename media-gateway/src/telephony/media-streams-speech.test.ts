@@ -18,15 +18,27 @@ import { streamTokens } from './stream-token.js';
  */
 
 const PLATFORM_TOKEN = 'platform-token-0123456789abcdef';
-const CALL = `CA${'d4'.repeat(16)}`;
+/** A call has one stream: each test streams its own call. */
+const CALLS = [`CA${'d4'.repeat(16)}`, `CA${'d5'.repeat(16)}`];
 const LINES = ['A long first sentence that takes a while to synthesize.', 'Short.', 'The rest.'];
 
 /** Each line's audio is one frame filled with its own byte, so the order it was sent in can be read back. */
 const audioOf = (text: string): Buffer => Buffer.alloc(FRAME_BYTES, 0x10 + LINES.indexOf(text));
 
+/** A line the stand-in text-to-speech fails on once (as a provider's error would). */
+let failOnce: string | undefined;
+/** Where the turn leads, and where the stream was told to go after it. */
+let turnNext: AgentTurn['next'] = { kind: 'listen' };
+const afterStream: AgentTurn['next'][] = [];
+const logged: string[] = [];
+
 const tts: TextToSpeech = {
   name: 'stand-in-tts',
   synthesize: async (text) => {
+    if (text === failOnce) {
+      failOnce = undefined;
+      throw new Error('stand-in tts: 503');
+    }
     // The first line is the slowest to synthesize.
     if (text === LINES[0]) await sleep(150);
     return audioOf(text);
@@ -51,7 +63,7 @@ const session = {
   hear: async (_input: unknown, onLine?: (line: string) => void): Promise<AgentTurn> => {
     onLine?.(LINES[0] ?? '');
     onLine?.(LINES[1] ?? '');
-    return { lines: LINES, language: 'en', voice: 'Puck', next: { kind: 'listen' } };
+    return { lines: LINES, language: 'en', voice: 'Puck', next: turnNext };
   },
 };
 
@@ -60,7 +72,9 @@ const gateway = {
   takeForStream: () => undefined,
   sessionOrResume: () => Promise.resolve(session),
   session: () => session,
-  setAfterStream: () => undefined,
+  setAfterStream: (_call: string, next: AgentTurn['next']) => {
+    afterStream.push(next);
+  },
   close: () => Promise.resolve(),
 } as unknown as MediaGateway;
 
@@ -78,7 +92,9 @@ beforeAll(async () => {
     tenantOfCall: () => Promise.resolve('a'),
     streamTokens: tokens,
     endOfSpeechMs: 100,
-    log: () => undefined,
+    log: (line: string) => {
+      logged.push(line);
+    },
   });
   server = createServer();
   server.on('upgrade', (request, socket, head) => {
@@ -97,43 +113,63 @@ afterAll(async () => {
 const media = (frame: Buffer) =>
   JSON.stringify({ event: 'media', media: { payload: frame.toString('base64') } });
 
+/** A caller's turn on a new stream: the line numbers heard, in order, once `marks` lines were marked. */
+const oneTurn = async (call: string, marksWanted: number): Promise<number[]> => {
+  const url = `${base}/twilio/media`;
+  const socket = new WebSocket(url, {
+    headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(PLATFORM_TOKEN, url, {}) },
+  });
+  await once(socket, 'open');
+  const heard: number[] = [];
+  const marks = new Promise<void>((resolve, reject) => {
+    let count = 0;
+    socket.on('error', reject);
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { event: string; media?: { payload: string } };
+      if (message.event === 'media' && message.media) {
+        heard.push((Buffer.from(message.media.payload, 'base64')[0] ?? 0) - 0x10);
+      }
+      if (message.event === 'mark' && ++count === marksWanted) resolve();
+    });
+  });
+  socket.send(JSON.stringify({ event: 'connected' }));
+  socket.send(
+    JSON.stringify({
+      event: 'start',
+      streamSid: 'MZ1',
+      start: {
+        streamSid: 'MZ1',
+        callSid: call,
+        customParameters: { callId: call, token: tokens.issue(call) },
+      },
+    }),
+  );
+  await sleep(100);
+  // The caller speaks (loud frames), then is silent long enough to end the utterance.
+  for (let i = 0; i < 10; i += 1) socket.send(media(Buffer.alloc(FRAME_BYTES, 0x00)));
+  for (let i = 0; i < 15; i += 1) socket.send(media(silenceFrame()));
+  await marks;
+  // What follows the last line (the step after the turn) is settled by then.
+  await sleep(50);
+  socket.close();
+  return heard;
+};
+
 describe('a turn said on a media stream', () => {
   it('sends the lines in the order said, whichever is synthesized first', async () => {
-    const url = `${base}/twilio/media`;
-    const socket = new WebSocket(url, {
-      headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(PLATFORM_TOKEN, url, {}) },
-    });
-    await once(socket, 'open');
-    const heard: number[] = [];
-    const marks = new Promise<void>((resolve, reject) => {
-      let count = 0;
-      socket.on('error', reject);
-      socket.on('message', (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as { event: string; media?: { payload: string } };
-        if (message.event === 'media' && message.media) {
-          heard.push((Buffer.from(message.media.payload, 'base64')[0] ?? 0) - 0x10);
-        }
-        if (message.event === 'mark' && ++count === LINES.length) resolve();
-      });
-    });
-    socket.send(JSON.stringify({ event: 'connected' }));
-    socket.send(
-      JSON.stringify({
-        event: 'start',
-        streamSid: 'MZ1',
-        start: {
-          streamSid: 'MZ1',
-          callSid: CALL,
-          customParameters: { callId: CALL, token: tokens.issue(CALL) },
-        },
-      }),
-    );
-    await sleep(100);
-    // The caller speaks (loud frames), then is silent long enough to end the utterance.
-    for (let i = 0; i < 10; i += 1) socket.send(media(Buffer.alloc(FRAME_BYTES, 0x00)));
-    for (let i = 0; i < 15; i += 1) socket.send(media(silenceFrame()));
-    await marks;
-    socket.close();
-    expect(heard).toEqual([0, 1, 2]);
+    expect(await oneTurn(CALLS[0] ?? '', LINES.length)).toEqual([0, 1, 2]);
+  });
+
+  it('says the rest of the turn and goes where it leads when the text-to-speech fails on one line', async () => {
+    failOnce = LINES[1];
+    turnNext = { kind: 'hang_up' };
+    try {
+      expect(await oneTurn(CALLS[1] ?? '', LINES.length - 1)).toEqual([0, 2]);
+      expect(afterStream).toEqual([{ kind: 'hang_up' }]);
+      expect(logged.some((line) => line.includes('stand-in tts: 503'))).toBe(true);
+    } finally {
+      failOnce = undefined;
+      turnNext = { kind: 'listen' };
+    }
   });
 });

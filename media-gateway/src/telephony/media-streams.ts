@@ -228,9 +228,18 @@ const handle = (
     send({ event: 'mark', streamSid, mark: { name } });
   };
 
+  /** Says one line; a line the text-to-speech fails on is logged and skipped, so the rest of the turn is said. */
+  const sayLine = async (line: string, turn: { language: string; voice: string }): Promise<void> => {
+    try {
+      await speak(line, turn);
+    } catch (error) {
+      log(`media stream ${callId ?? '?'}: a line was not said (${tts.name}): ${String(error)}`);
+    }
+  };
+
   /** Says the turn; a step other than listening ends the stream once the caller has heard everything. */
   const play = async (turn: AgentTurn, alreadySpoken: number): Promise<void> => {
-    for (const line of turn.lines.slice(alreadySpoken)) await speak(line, turn);
+    for (const line of turn.lines.slice(alreadySpoken)) await sayLine(line, turn);
     if (turn.next.kind !== 'listen' && callId !== undefined) {
       gateway.setAfterStream(callId, turn.next);
       leaving = true;
@@ -253,7 +262,7 @@ const handle = (
       { text, confidence, ...(language !== undefined && { language }) },
       (line) => {
         spoken += 1;
-        said = said.then(() => speak(line, { language: session.currentLanguage, voice: session.voice }));
+        said = said.then(() => sayLine(line, { language: session.currentLanguage, voice: session.voice }));
       },
     );
     await said;
