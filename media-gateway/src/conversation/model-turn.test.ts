@@ -261,4 +261,17 @@ describe('the confirmation gate', () => {
     expect(await c.appointments()).toHaveLength(1);
     expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'succeeded', 'failed']);
   });
+
+  it('makes the lookup it owes before asking to confirm a booking of the same reply', async () => {
+    const c = await open(inOrder({ text: 'A cleaning costs $80.', toolCalls: [book('b1', TUESDAY_3PM)] }));
+    const turn = await hear(c, 1, 'How much is a cleaning? Book me Tuesday at 3 pm, Ana Diaz.');
+    expect(turn.lines).toEqual([
+      checkingLine('en'),
+      confirmationQuestion('book_appointment', slotReadBack(TUESDAY_3PM, ZONE, 'en'), 'en'),
+    ]);
+    expect((await c.tools()).map((t) => [t.name, t.status])).toEqual([
+      ['search_knowledge_base', 'succeeded'],
+      ['book_appointment', 'failed'],
+    ]);
+  });
 });

@@ -89,7 +89,8 @@ export const respond = async (
       }
       // Said before the tools run: on a media stream the caller hears it while they work.
       speech.endResponse(response);
-      const calls = [...response.toolCalls, ...owedLookup(session, speech, response.toolCalls)];
+      // The owed lookup first: it changes nothing, and a booking the gate holds back would stop it.
+      const calls = [...owedLookup(session, speech, response.toolCalls), ...response.toolCalls];
       conversation.messages.push({
         role: 'assistant',
         content: speech.roundText(),
