@@ -110,7 +110,14 @@ describe('a provider that refuses the key', () => {
         );
         const health = await root.request<{
           status: string;
-          providerFailures: { port: string; provider: string; kind: string; status?: number; at: string }[];
+          providerFailures: {
+            port: string;
+            provider: string;
+            kind: string;
+            status?: number;
+            reason?: string;
+            at: string;
+          }[];
           providerFallbacks: {
             port: string;
             provider: string;
@@ -123,7 +130,8 @@ describe('a provider that refuses the key', () => {
         expect(health.status).toBe(200);
         expect(health.body.status).toBe('degraded');
         const failure = health.body.providerFailures.find((f) => f.port === 'llm');
-        expect(failure).toMatchObject({ kind: 'auth', status: 401 });
+        // The turn's reason reaches the health page too (a bad reply is no "unreachable").
+        expect(failure).toMatchObject({ kind: 'auth', status: 401, reason: 'http-error' });
         expect(Date.parse(failure?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
         // Every turn the offline engine answered instead is counted, by its reason.
         const fallbacks = health.body.providerFallbacks.find(

@@ -131,7 +131,7 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       contractRequest(),
     );
     expect(logged).toEqual([
-      `llm: ${name} failed (timeout): ${name}: stand-in failure timeout; offline answers instead`,
+      `llm: ${name} failed (timeout): stand-in failure timeout; offline answers instead`,
     ]);
     expect(counted()).toMatchObject({ total: 1, byReason: { timeout: 1 }, lastReason: 'timeout' });
     await withFallback(failingAs('empty-reply'), offline.model, (line) => logged.push(line)).respond(
@@ -145,8 +145,13 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       lastReason: 'timeout',
     });
     expect(Date.parse(counted()?.lastAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
-    // The failure is on the health page as well.
-    expect(providerFailures().find((f) => f.provider === name)).toMatchObject({ recovered: false });
+    // The failure is on the health page as well, with its reason: no HTTP status made it "unreachable".
+    expect(providerFailures().find((f) => f.provider === name)).toMatchObject({
+      recovered: false,
+      reason: 'timeout',
+    });
+    await withFallback(failingAs('not-speech'), offline.model).respond(contractRequest());
+    expect(providerFailures().find((f) => f.provider === name)).toMatchObject({ reason: 'not-speech' });
   });
 
   it("logs a tenant's own provider falling back but leaves it off the platform's counts", async () => {

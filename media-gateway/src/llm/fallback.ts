@@ -36,9 +36,10 @@ export const withFallback = (
           recordProviderFailure('llm', primary.name, error);
           recordFallback('llm', primary.name, error.reason);
         }
-        log?.(
-          `llm: ${primary.name} failed (${error.reason}): ${error.message}; ${fallback.name} answers instead`,
-        );
+        // The error's message starts with the provider's name, already said at the start of the line.
+        const prefix = `${error.provider}: `;
+        const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+        log?.(`llm: ${primary.name} failed (${error.reason}): ${detail}; ${fallback.name} answers instead`);
         return fallback.respond(request);
       }
     },

@@ -1,3 +1,5 @@
+import { LlmUnavailableError } from './port.js';
+
 /**
  * The last failure of each remote provider (LLM, speech-to-text, text-to-speech), for the platform health page.
  * Every provider falls back on failure (the offline engine answers instead), so a wrong key would otherwise show
@@ -14,6 +16,11 @@ export interface ProviderFailure {
   readonly kind: ProviderFailureKind;
   /** The provider's HTTP status, when it answered with one. */
   readonly status?: number;
+  /**
+   * Why a model's turn failed (an LlmUnavailableError's reason: timeout, empty-reply, not-speech, …). Without an
+   * HTTP status, `kind` says only "unreachable"; this says what happened.
+   */
+  readonly reason?: string;
   readonly message: string;
   /** ISO 8601. */
   readonly at: string;
@@ -70,6 +77,7 @@ export const recordProviderFailure = (
     provider,
     kind: grpcKindOf(error) ?? kindOf(status),
     ...(status !== undefined && { status }),
+    ...(error instanceof LlmUnavailableError && { reason: error.reason }),
     // Bounded: provider messages can echo request details.
     message: (error instanceof Error ? error.message : String(error)).slice(0, 300),
     at: now.toISOString(),

@@ -8,6 +8,8 @@ export const ProviderFailure = z.object({
   provider: z.string(),
   kind: z.enum(['auth', 'rate-limit', 'server', 'client', 'unreachable']),
   status: z.number().int().optional(),
+  /** Why a model's turn failed (timeout, empty-reply, not-speech, …), when the failure is not an HTTP status's. */
+  reason: z.string().optional(),
   message: z.string(),
   at: z.string(),
   recovered: z.boolean(),

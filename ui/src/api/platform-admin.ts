@@ -92,6 +92,8 @@ export interface ProviderFailure {
   readonly provider: string;
   readonly kind: 'auth' | 'rate-limit' | 'server' | 'client' | 'unreachable';
   readonly status?: number;
+  /** Why a model's turn failed (timeout, empty-reply, not-speech, …); the kind alone says "unreachable". */
+  readonly reason?: string;
   readonly message: string;
   readonly at: string;
   readonly recovered: boolean;
