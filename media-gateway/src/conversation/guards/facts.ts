@@ -10,7 +10,9 @@ import {
   supportsPhone,
   supportsTime,
 } from './evidence.js';
-import { type Span, matchesOf, plain, spanOf, takenIn } from './text.js';
+import { numbersInDigits } from './number-words.js';
+import { serviceAreas } from './places.js';
+import { type Span, matchesOf, normalised, plain, spanOf, takenIn } from './text.js';
 
 /**
  * Facts a caller could act on — prices, phone numbers, e-mail and web addresses, percentages, quantities with
@@ -82,6 +84,22 @@ const phone: Detector = (text, _original, evidence) =>
     supported: supportsPhone(evidence, digits),
   }));
 
+/** A number read out in groups with commas between: "5 5 5, 1 2 3, 4 5 6 7" ("five five five, one two three…"). */
+const spokenPhone: Detector = (text, _original, evidence) =>
+  matchesOf(/(?<![\d.,])\d{1,4}(?:(?:\s*,\s+|\s+|\s*-\s*)\d{1,4}){2,14}(?![\d.,]*\d)/, text).flatMap((m) => {
+    const digits = m[0].replace(/\D/g, '');
+    return digits.length >= 7 && digits.length <= 15
+      ? [{ ...spanOf(m), supported: supportsPhone(evidence, digits) }]
+      : [];
+  });
+
+/** Places named as where the business works: supported when the evidence names them. */
+const area: Detector = (text, original, evidence) =>
+  serviceAreas(text, original).map((span) => ({
+    ...span,
+    supported: includedIn(original.slice(span.start, span.end).toLowerCase(), evidence.text),
+  }));
+
 const times =
   (loose: boolean): Detector =>
   (text, _original, evidence) =>
@@ -138,32 +156,46 @@ const DETECTORS: readonly Detector[] = [
   money,
   percent,
   phone,
+  spokenPhone,
   times(false),
   quantity,
   postcode,
   street,
+  area,
   inHoursContext(times(true)),
   bareNumbers(PRICE_CONTEXT, false),
   bareNumbers(ADDRESS_CONTEXT, true),
 ];
 
+/** Evidence with its number words as digits, for the last evidence seen (a turn checks many sentences). */
+let lastEvidence: { readonly key: string; readonly texts: readonly string[] } | undefined;
+
+const evidenceInDigits = (evidence: readonly string[]): readonly string[] => {
+  const key = evidence.join('\u0000');
+  if (lastEvidence?.key !== key) lastEvidence = { key, texts: evidence.map((e) => numbersInDigits(e).text) };
+  return lastEvidence.texts;
+};
+
 /** Facts in a sentence that no evidence text supports, as written in the sentence. */
 export const unsupportedFacts = (sentence: string, evidence: readonly string[]): string[] => {
-  const text = plain(sentence);
-  // plain() keeps positions unless lower-casing changed a length; then spans are cut from the plain text.
-  const source = text.length === sentence.length ? sentence : text;
-  const index = indexEvidence(evidence);
+  // Lower-casing keeps positions unless it changed a length; then the sentence is read in lower case only.
+  const written = plain(sentence).length === sentence.length ? normalised(sentence) : plain(sentence);
+  const digits = numbersInDigits(written);
+  const original = digits.text;
+  const text = original.toLowerCase();
+  const index = indexEvidence(evidenceInDigits(evidence));
   const taken = takenIn(text, [...dateSpans(text), ...matchesOf(REFERENCE, text).map(spanOf)]);
   const unsupported: string[] = [];
   for (const detector of DETECTORS) {
-    for (const found of detector(text, sentence, index)) {
+    for (const found of detector(text, original, index)) {
       if (taken.overlaps(found)) continue;
       taken.take(found);
+      const span = digits.source(found);
       // A sentence's full stop is not part of "8:00 AM" (it is of "8 a.m.").
       if (!found.supported)
         unsupported.push(
-          source
-            .slice(found.start, found.end)
+          written
+            .slice(span.start, span.end)
             .trim()
             .replace(/(?<![ap]\.\s?m)\.$/i, ''),
         );

@@ -1,11 +1,11 @@
 /** Small text helpers shared by the guards. */
 
-/** Lower case, typographic quotes and the no-break spaces Intl puts before "PM" made plain. */
-export const plain = (text: string): string =>
-  text
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/[\u00a0\u202f\u2009]/g, ' ')
-    .toLowerCase();
+/** Typographic quotes and the no-break spaces Intl puts before "PM" made plain; positions kept. */
+export const normalised = (text: string): string =>
+  text.replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u00a0\u202f\u2009]/g, ' ');
+
+/** The same in lower case. */
+export const plain = (text: string): string => normalised(text).toLowerCase();
 
 /** The primary language tag: en or es (anything else is spoken to in English). */
 export const languageOf = (tag: string): 'en' | 'es' =>
