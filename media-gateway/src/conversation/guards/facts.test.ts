@@ -175,6 +175,8 @@ const CASES: readonly Case[] = [
   ['Once you confirm, I will book it.', NONE, []],
   ['Thanks for calling Bright Smiles Dental, how can I help?', NONE, []],
   ['We serve you as soon as we can.', NONE, []],
+  ['We work in English and Spanish.', NONE, []],
+  ['We serve Monday to Friday.', NONE, []],
   ['We serve Bright Smiles Dental patients only.', NONE, []],
   ['Un momento, por favor, lo verifico.', NONE, []],
   ['Veo dos citas: ¿a cuál se refiere?', NONE, []],

@@ -23,7 +23,7 @@ const WORD = "[A-ZÁÉÍÓÚÑ][\\p{L}'’.-]*";
 const NAME = new RegExp(`${WORD}(?:\\s+(?:(?:de|del|de\\s+la|of|upon|on)\\s+)?${WORD})*`, 'uy');
 const LIST_JOIN = /(?:\s*,\s*(?:and\s+|y\s+|&\s+)?|\s+(?:and|y|e|&)\s+)(?:the\s+)?/y;
 
-/** Capitalised words that are no place: days, months, pronouns, a sentence's next words. */
+/** Capitalised words that are no place: days, months, pronouns, languages. */
 const NOT_PLACES = new Set([
   ...EN_DAYS,
   ...EN_MONTHS,
@@ -37,6 +37,18 @@ const NOT_PLACES = new Set([
   'it',
   'usted',
   'ustedes',
+  // "we work in English and Spanish"
+  'english',
+  'spanish',
+  'french',
+  'german',
+  'portuguese',
+  'chinese',
+  'inglés',
+  'ingles',
+  'español',
+  'espanol',
+  'francés',
 ]);
 
 /** The spans of the place names that follow an area word, each name on its own. */
