@@ -274,4 +274,22 @@ describe('the confirmation gate', () => {
       ['book_appointment', 'failed'],
     ]);
   });
+
+  it('does not say a booking was made at a time no booking of the call has', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+        { text: "I've booked Tuesday, March 3 at 3 PM for you." },
+        { text: "I've booked Friday, March 6 at 3 PM for you as well." },
+        { text: 'Your booking is confirmed for 3 PM.' },
+      ),
+    );
+    await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    expect((await hear(c, 2, 'Yes.')).lines).toEqual(["I've booked Tuesday, March 3 at 3 PM for you."]);
+    expect((await hear(c, 3, 'Book me Friday at 3 pm too.')).lines).toEqual([notDoneLine('booked', 'en')]);
+    expect((await hear(c, 4, 'What time was it again?')).lines).toEqual([
+      'Your booking is confirmed for 3 PM.',
+    ]);
+  });
 });

@@ -38,7 +38,11 @@ export const respond = async (
   const speech = new TurnSpeech({
     language: conversation.language,
     ...(onLine && { onLine }),
-    record: () => turnRecord(system, conversation.messages, conversation.succeededTools),
+    record: () =>
+      turnRecord(system, conversation.messages, conversation.succeededTools, {
+        timeZone: setup.tenant.settings.timeZone,
+        now: now(),
+      }),
     fillerMs: deps.fillerMs ?? 0,
   });
   let next: NextStep = already ?? { kind: 'listen' };

@@ -1,6 +1,12 @@
 import { GATEWAY_NOTES, type ChatMessage } from '../llm/port.js';
 import { isMarkup } from '../llm/index.js';
-import { ACTION_TOOLS, claimedActions, unsupportedFacts, type ActionKind } from './guards/index.js';
+import {
+  ACTION_TOOLS,
+  claimedActions,
+  namesSlot,
+  unsupportedFacts,
+  type ActionKind,
+} from './guards/index.js';
 
 /**
  * What the AI may say in this turn, judged one sentence at a time from the call's history: facts only with
@@ -35,18 +41,35 @@ export interface TurnRecord {
   readonly succeededInTurn: ReadonlySet<string>;
   /** Whether the knowledge base was searched in this turn. */
   readonly lookedUp: boolean;
+  /** The slots (startsAt) of the call's successful bookings and moves, by tool. */
+  readonly slots: ReadonlyMap<string, readonly string[]>;
+  /** Where and when the call is: a claimed slot is read in the tenant's zone. */
+  readonly timeZone: string;
+  readonly now: Date;
 }
+
+/** The slot a successful tool result names (a booking's or a move's startsAt). */
+const resultSlot = (content: string): string | undefined => {
+  try {
+    const startsAt = (JSON.parse(content) as { startsAt?: unknown } | null)?.startsAt;
+    return typeof startsAt === 'string' ? startsAt : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 export const turnRecord = (
   system: string,
   messages: readonly ChatMessage[],
   succeeded: { has(message: ChatMessage): boolean },
+  clock: { readonly timeZone: string; readonly now: Date },
 ): TurnRecord => {
   const start = turnStart(messages);
   const evidence = [system];
   const succeededInCall = new Set<string>();
   const succeededInTurn = new Set<string>();
   let lookedUp = false;
+  const slots = new Map<string, string[]>();
   messages.forEach((message, i) => {
     if (message.role === 'user') evidence.push(message.content);
     if (message.role !== 'tool') return;
@@ -55,10 +78,20 @@ export const turnRecord = (
     if (inTurn && message.name === KNOWLEDGE_TOOL) lookedUp = true;
     if (succeeded.has(message)) {
       succeededInCall.add(message.name);
+      const slot = resultSlot(message.content);
+      if (slot !== undefined) slots.set(message.name, [...(slots.get(message.name) ?? []), slot]);
       if (inTurn) succeededInTurn.add(message.name);
     }
   });
-  return { evidence, succeededInCall, succeededInTurn, lookedUp };
+  return { evidence, succeededInCall, succeededInTurn, lookedUp, slots, ...clock };
+};
+
+/** A done claim that names a time names one its tool succeeded at in the call ("booked Friday at 3" is not Tuesday's). */
+const slotHolds = (sentence: string, tool: string, record: TurnRecord): boolean => {
+  const slots = record.slots.get(tool) ?? [];
+  if (slots.length === 0) return true;
+  const verdicts = slots.map((slot) => namesSlot(sentence, slot, record.timeZone, record.now));
+  return verdicts.includes('fits') || verdicts.every((v) => v === 'none');
 };
 
 export type SentenceCheck =
@@ -80,7 +113,9 @@ export const checkSentence = (sentence: string, record: TurnRecord): SentenceChe
   const { done, promised } = claimedActions(sentence);
   for (const action of done) {
     const tool = ACTION_TOOLS[action];
-    if (!record.succeededInCall.has(tool)) return { kind: 'claim', action, tool, done: true };
+    if (!record.succeededInCall.has(tool) || !slotHolds(sentence, tool, record)) {
+      return { kind: 'claim', action, tool, done: true };
+    }
   }
   for (const action of promised) {
     const tool = ACTION_TOOLS[action];

@@ -2,7 +2,7 @@
 export { unsupportedFacts } from './facts.js';
 export { ACTION_KINDS, ACTION_TOOLS, type ActionKind, claimedActions } from './claims.js';
 export { isAffirmative } from './affirmative.js';
-export { slotReadBack, readsBackSlot } from './slot.js';
+export { slotReadBack, readsBackSlot, namesSlot } from './slot.js';
 export {
   type EffectTool,
   checkingLine,

@@ -94,3 +94,25 @@ export const readsBackSlot = (text: string, startsAt: string, timeZone: string, 
     g.times.every(timeFits);
   return groups.some(fits) && groups.every((g) => g.times.length === 0 || fits(g));
 };
+
+/**
+ * Whether text names a time of day at all ('none'), and if so whether it is this slot ('fits': read back with its
+ * day, or only its time when no day is said, "booked for 3 PM") or another ('other').
+ */
+export const namesSlot = (
+  text: string,
+  startsAt: string,
+  timeZone: string,
+  now: Date,
+): 'none' | 'fits' | 'other' => {
+  const lower = hoursInDigits(plain(text));
+  const times = timeMentions(lower, true);
+  if (times.length === 0) return 'none';
+  if (readsBackSlot(text, startsAt, timeZone, now)) return 'fits';
+  const at = new Date(startsAt);
+  if (Number.isNaN(at.getTime())) return 'other';
+  const w = wallClockAt(at, timeZone);
+  const slotMinutes = w.hour * 60 + w.minute;
+  const days = dayMentions(lower, dayOf(now, timeZone), times);
+  return days.length === 0 && times.every((t) => t.minutes.includes(slotMinutes)) ? 'fits' : 'other';
+};
