@@ -3,84 +3,69 @@ import type { AgentEntry, DepartmentEntry, ScriptEntry, TenantEntry } from '../d
 import { nextOpening } from '../routing/business-hours.js';
 import { fillVariables } from './lead-variables.js';
 
-export interface PromptInput {
+/** What every call of an agent shares: the system prompt is made of this alone. */
+export interface AgentPromptInput {
   readonly tenant: TenantEntry;
   readonly department: DepartmentEntry | undefined;
   readonly agent: AgentEntry;
   /** Scripts written for the agent's type or for any agent. */
   readonly scripts: readonly ScriptEntry[];
+  /** The tenant books through its services and calendars (find_free_slots). */
+  readonly booksByService?: boolean;
+}
+
+/** One call's situation on top of the agent's prompt: the call context. */
+export interface PromptInput extends AgentPromptInput {
   readonly afterHours: boolean;
+  /** When the call started: the context says this time, so it stays the same for every turn of the call. */
   readonly now: Date;
   /** What people who joined the call whispered to the AI, oldest first. */
   readonly coaching?: readonly string[];
-  /** A campaign call's lead variables: filled into the greeting, instructions and scripts ({{first_name}}). */
+  /** A campaign call's lead variables: the values of the prompt's and scripts' placeholders ({{first_name}}). */
   readonly variables?: Readonly<Record<string, string>>;
-  /** The tenant books through its services and calendars (find_free_slots). */
-  readonly booksByService?: boolean;
   /** A caller whose number belongs to one of the tenant's contacts. */
   readonly caller?: { readonly name: string };
 }
 
+/*
+ * The prompt comes in two parts because of prompt caches (OpenAI's, llama.cpp's): a server reuses the work done
+ * on the longest prefix it has seen, and chat templates (Qwen's, Hermes-style ones) write the tool list after
+ * the system message. So the system prompt holds only what every call of the agent shares, and the call's
+ * situation (who calls, a lead's variables, open or closed, when the call started, a supervisor's notes) is the
+ * call context, which the adapters place after the tools (llm/prompt-placement.ts). A time on the system
+ * prompt's second line made every turn of a local model process ~1,500 tokens again.
+ *
+ * The lines `Tone: <tone>`, `Greeting: <text>` and `Caller: <name>` are also read by the offline dialogue
+ * engine, which does not understand free text; it reads the context's before the system prompt's.
+ */
+
 /**
  * The system prompt: the tenant's, the department's and the agent's instructions in that order (the most
- * specific last, so it wins), then personality, scripts and the situation. The lines `Tone: <tone>`,
- * `Greeting: <text>` and `Caller: <name>` are also read by the offline dialogue engine, which does not understand
- * free text.
- *
- * Ordered for prompt caches (OpenAI's, llama.cpp's): a server reuses the work done on the longest prefix it has
- * seen, so what is the same on every call of an agent comes first and what changes per call or per minute (the
- * caller, the campaign's lead, opening state, the time, a supervisor's notes) comes last. A changing second line
- * made every turn of a local model pay for the whole prompt again.
+ * specific last, so it wins), then personality and scripts; the same on every call of the agent. A campaign's
+ * placeholders ({{first_name}}) stay as written: the context gives their values. Takes a whole PromptInput too
+ * (reading only the agent's part), so one input serves both halves.
  */
 export const buildSystemPrompt = ({
   tenant,
   department,
   agent,
   scripts,
-  afterHours,
-  now,
-  coaching = [],
-  variables,
   booksByService = false,
-  caller,
-}: PromptInput): string => {
-  // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
-  const fill = (text: string): string => (variables ? fillVariables(text, variables) : text);
+}: AgentPromptInput | PromptInput): string => {
   const { settings } = agent;
-  const business = tenant.settings.branding.displayName ?? tenant.name;
-  const { timeZone } = tenant.settings;
-  const opens = afterHours
-    ? nextOpening(
-        department?.settings.escalation.businessHours ?? tenant.settings.businessHours,
-        timeZone,
-        now,
-      )
-    : undefined;
-  const language = settings.languages[0] ?? 'en';
-  const stable = [
+  const business = businessName(tenant);
+  const lines = [
     `You are ${settings.name}, an AI voice agent answering the phone for ${business}` +
       (department ? `, ${department.settings.name} department` : '') +
       '. You speak on a phone line: short sentences, no lists, no markdown, one question at a time.',
-    `The business is in the ${timeZone} time zone; say times in it.`,
+    `The business is in the ${tenant.settings.timeZone} time zone; say times in it.`,
     'Answer questions about the business only from search_knowledge_base; never invent facts, prices or policies.',
     `Tone: ${settings.personality.tone}`,
   ];
-  const perCall: string[] = [];
-  if (settings.personality.traits?.length) stable.push(`Traits: ${settings.personality.traits.join(', ')}`);
-  const greeting =
-    settings.personality.greeting ??
-    (afterHours
-      ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
-      : undefined);
-  if (greeting !== undefined) {
-    const line = `Greeting: ${fill(greeting)}`;
-    // The agent's own greeting is the same on every call unless a lead's variables were filled into it; the
-    // night line's names the next opening.
-    const same = greeting === settings.personality.greeting && fill(greeting) === greeting;
-    (same ? stable : perCall).push(line);
-  }
+  if (settings.personality.traits?.length) lines.push(`Traits: ${settings.personality.traits.join(', ')}`);
+  if (settings.personality.greeting !== undefined) lines.push(`Greeting: ${settings.personality.greeting}`);
   if (booksByService) {
-    stable.push(
+    lines.push(
       'To book, call find_free_slots and offer only the times it returns (two or three, as its "spoken" line ' +
         'says them); book the one the caller picks with its startsAt and resourceId. If booking fails because ' +
         'the time was just taken, say so and offer the new times the result gives; a move to a time that is ' +
@@ -92,54 +77,116 @@ export const buildSystemPrompt = ({
     department?.settings.systemPrompt,
     settings.systemPrompt,
   ]) {
-    if (prompt !== undefined && prompt.trim() !== '') stable.push(fill(prompt.trim()));
+    if (prompt !== undefined && prompt.trim() !== '') lines.push(prompt.trim());
   }
   for (const script of scripts) {
-    stable.push(
-      `Call script "${script.name}": open with "${fill(script.opening)}"; close with "${fill(script.closing)}".`,
+    lines.push(
+      `Call script "${script.name}": open with "${script.opening}"; close with "${script.closing}".`,
     );
     for (const { objection, response } of script.objections) {
-      stable.push(`If the caller objects "${objection}", answer along the lines of "${response}".`);
+      lines.push(`If the caller objects "${objection}", answer along the lines of "${response}".`);
     }
   }
-  const situation: string[] = [];
+  return lines.join('\n');
+};
+
+/**
+ * The call context: who calls, a campaign lead's variables, a greeting made for this call, whether people take
+ * calls (and when the business opens), when the call started, and a supervisor's notes. The same for every
+ * turn of a call until a note comes, so a server's cache keeps the whole history from turn to turn.
+ */
+export const buildCallContext = ({
+  tenant,
+  department,
+  agent,
+  afterHours,
+  now,
+  coaching = [],
+  variables,
+  caller,
+}: PromptInput): string => {
+  const { settings } = agent;
+  const business = businessName(tenant);
+  const { timeZone } = tenant.settings;
+  const opens = afterHours
+    ? nextOpening(
+        department?.settings.escalation.businessHours ?? tenant.settings.businessHours,
+        timeZone,
+        now,
+      )
+    : undefined;
+  const language = settings.languages[0] ?? 'en';
+  const lines: string[] = [];
   if (caller) {
     // `Caller:` is also read by the offline engine (it greets the caller by name and does not ask for it).
-    situation.push(
+    lines.push(
       `Caller: ${caller.name}`,
       `The caller is ${caller.name}, a known contact: greet them by name and book under that name without asking for it.`,
     );
   }
   if (variables && Object.keys(variables).length > 0) {
     const known = Object.entries(variables).map(([name, value]) => `${name}: ${value}`);
-    situation.push(`You called this person about the campaign; what we know of them: ${known.join('; ')}.`);
+    lines.push(
+      `You called this person about the campaign; what we know of them: ${known.join('; ')}. ` +
+        'Where the instructions or scripts say {{name}}, say the value of that name here.',
+    );
   }
-  situation.push(
-    ...perCall,
+  const own = settings.personality.greeting;
+  // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
+  const greeting =
+    own !== undefined
+      ? variables && fillVariables(own, variables)
+      : afterHours
+        ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
+        : undefined;
+  // The agent's own greeting is in the system prompt; only one made for this call (a lead's, the night line's
+  // naming the next opening) is repeated here, and this one wins.
+  if (greeting !== undefined && greeting !== own) lines.push(`Greeting: ${greeting}`);
+  lines.push(
     afterHours
       ? 'The business is closed now: nobody can take the call. ' +
           (opens !== undefined ? `It opens again ${openingText('en', opens, timeZone)}. ` : '') +
           'Book, move or cancel appointments (only into opening hours), take a message or schedule a call back.'
       : 'People can take calls now: hand the call over with escalate_to_human when the caller asks or you cannot help.',
-    nowLine(now, timeZone),
+    startLine(now, timeZone),
   );
   // Last, so a supervisor's word outranks the standing instructions for the rest of this call.
   for (const note of coaching) {
-    situation.push(`A supervisor listening to this call tells you (the caller cannot hear it): ${note}`);
+    lines.push(`A supervisor listening to this call tells you (the caller cannot hear it): ${note}`);
   }
-  return [...stable, ...situation].join('\n');
+  return lines.join('\n');
 };
 
+const businessName = (tenant: TenantEntry): string => tenant.settings.branding.displayName ?? tenant.name;
+
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /**
- * `Now: Monday, 2026-12-07, 09:15 (Europe/Madrid).`: the business's wall clock to the minute. Seconds would
- * change the prompt on every turn for nothing a caller asks about.
+ * "The call started on Monday, March 2, 2026 at 11:00 (America/New_York).": the business's wall clock to the
+ * minute when the call started, the model's "now" for "today" and "tomorrow". The current minute would change
+ * the context on every turn.
  */
-export const nowLine = (now: Date, timeZone: string): string => {
-  const w = wallClockAt(now, timeZone);
-  return `Now: ${WEEKDAYS[w.weekday] ?? ''}, ${w.year}-${two(w.month)}-${two(w.day)}, ${two(w.hour)}:${two(w.minute)} (${timeZone}).`;
+export const startLine = (startedAt: Date, timeZone: string): string => {
+  const w = wallClockAt(startedAt, timeZone);
+  return (
+    `The call started on ${WEEKDAYS[w.weekday] ?? ''}, ${MONTHS[w.month - 1] ?? ''} ${w.day}, ${w.year} ` +
+    `at ${two(w.hour)}:${two(w.minute)} (${timeZone}).`
+  );
 };
 
 /** "on Monday at 8:00 AM" in the business's zone, as a night line says it. */

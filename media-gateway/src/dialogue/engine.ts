@@ -29,6 +29,7 @@ const tokens = (text: string): number => Math.ceil(text.split(/\s+/).filter((w) 
 const promptText = (request: LlmRequest): string =>
   [
     request.system,
+    request.context ?? '',
     ...request.messages.map((m) =>
       m.role === 'assistant' && m.toolCalls ? `${m.content} ${JSON.stringify(m.toolCalls)}` : m.content,
     ),
@@ -82,7 +83,10 @@ export const createOfflineDialogueEngine = (options: OfflineDialogueOptions = {}
         now: request.now,
         timeZone: request.timeZone,
       };
-      const voice = voiceFor(request.system, request.language, request.timeZone);
+      // The call context's lines before the system prompt's: a greeting made for this call (a lead's, the night
+      // line's) wins over the agent's own.
+      const prompt = request.context !== undefined ? `${request.context}\n${request.system}` : request.system;
+      const voice = voiceFor(prompt, request.language, request.timeZone);
       let output: Output | undefined;
       const events = eventsOf(request.messages);
       const known = voice.callerName;

@@ -3,8 +3,8 @@ import type { z } from 'zod';
 import { wallClockAt } from '@ccp/schemas';
 
 /**
- * What the offline engine says. It cannot read free-text instructions, so it takes two lines from the system
- * prompt by convention (conversation/prompt.ts writes them):
+ * What the offline engine says. It cannot read free-text instructions, so it takes these lines from the call
+ * context and the system prompt by convention (conversation/prompt.ts writes them; the first of each counts):
  *   `Tone: <tone>`      — one of the agent tones (formal, friendly, professional, empathetic, casual,
  *                          enthusiastic, calm); sets the register: Spanish "usted" or "tú", English openers.
  *   `Greeting: <text>`  — the agent's first words, said as written.
@@ -28,12 +28,12 @@ const TONES: readonly Tone[] = AgentTone.options;
 
 const WARM: ReadonlySet<Tone> = new Set(['friendly', 'casual', 'enthusiastic', 'empathetic']);
 
-/** Reads the `Tone:` and `Greeting:` lines of the system prompt; see the comment at the top. */
-export const voiceFor = (system: string, language: string, timeZone: string): Voice => {
-  const toneLine = /^Tone:\s*(\S+)\s*$/im.exec(system)?.[1]?.toLowerCase();
+/** Reads the `Tone:`, `Greeting:` and `Caller:` lines of the prompt; see the comment at the top. */
+export const voiceFor = (prompt: string, language: string, timeZone: string): Voice => {
+  const toneLine = /^Tone:\s*(\S+)\s*$/im.exec(prompt)?.[1]?.toLowerCase();
   const tone = TONES.find((t) => t === toneLine) ?? 'professional';
-  const greeting = /^Greeting:\s*(.+?)\s*$/im.exec(system)?.[1];
-  const callerName = /^Caller:\s*(.+?)\s*$/im.exec(system)?.[1];
+  const greeting = /^Greeting:\s*(.+?)\s*$/im.exec(prompt)?.[1];
+  const callerName = /^Caller:\s*(.+?)\s*$/im.exec(prompt)?.[1];
   return {
     language: language.split('-')[0]?.toLowerCase() === 'es' ? 'es' : 'en',
     register: WARM.has(tone) ? 'warm' : 'formal',

@@ -38,10 +38,11 @@ describe(`${STAND_IN}: wire details`, () => {
   afterAll(() => server.close());
   const model = () => createOpenAiModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'gpt-4o-mini' });
 
-  it('sends the system prompt with the language, function tools, tool_choice auto, a low temperature and the conversation in OpenAI form', async () => {
+  it('sends the system prompt alone, the call context and language before the first line, function tools, tool_choice auto, a low temperature and the conversation in OpenAI form', async () => {
     server.script({ kind: 'reply', text: 'Done.', usage: { input: 1, output: 1 } });
     const request = contractRequest({
       system: 'You are Ava.',
+      context: 'Caller: Maria Known',
       language: 'pt-BR',
       messages: [
         { role: 'user', content: 'Quero marcar uma limpeza.' },
@@ -75,8 +76,12 @@ describe(`${STAND_IN}: wire details`, () => {
       },
     });
     expect(body.messages).toEqual([
-      { role: 'system', content: 'You are Ava.\n\nReply in Brazilian Portuguese.' },
-      { role: 'user', content: 'Quero marcar uma limpeza.' },
+      { role: 'system', content: 'You are Ava.' },
+      {
+        role: 'user',
+        content:
+          '(Call context: Caller: Maria Known\nReply in Brazilian Portuguese.)\n\nQuero marcar uma limpeza.',
+      },
       {
         role: 'assistant',
         content: '',

@@ -14,7 +14,7 @@ import {
   type LlmRequest,
   type LlmResponse,
 } from './port.js';
-import { systemPromptFor } from './system-prompt.js';
+import { placeForChat } from './prompt-placement.js';
 
 export interface OpenAiModelOptions {
   /**
@@ -76,23 +76,27 @@ const toOpenAiMessage = (message: ChatMessage): ChatCompletionMessageParam => {
 export const toChatCompletionRequest = (
   model: string,
   request: LlmRequest,
-): ChatCompletionCreateParamsNonStreaming => ({
-  model,
-  temperature: TEMPERATURE,
-  messages: [{ role: 'system', content: systemPromptFor(request) }, ...request.messages.map(toOpenAiMessage)],
-  // OpenAI rejects an empty tools array and a tool_choice without tools.
-  ...(request.tools.length > 0 && {
-    tools: request.tools.map((tool) => ({
-      type: 'function' as const,
-      function: {
-        name: tool.name,
-        description: tool.description,
-        parameters: { ...tool.parameters },
-      },
-    })),
-    tool_choice: 'auto' as const,
-  }),
-});
+): ChatCompletionCreateParamsNonStreaming => {
+  // The call context goes into the first user message, not the system message: see prompt-placement.ts.
+  const { system, messages } = placeForChat(request);
+  return {
+    model,
+    temperature: TEMPERATURE,
+    messages: [{ role: 'system', content: system }, ...messages.map(toOpenAiMessage)],
+    // OpenAI rejects an empty tools array and a tool_choice without tools.
+    ...(request.tools.length > 0 && {
+      tools: request.tools.map((tool) => ({
+        type: 'function' as const,
+        function: {
+          name: tool.name,
+          description: tool.description,
+          parameters: { ...tool.parameters },
+        },
+      })),
+      tool_choice: 'auto' as const,
+    }),
+  };
+};
 
 /** The same request, streamed, with the usage in the last chunk (servers that ignore it report none). */
 export const toStreamingRequest = (

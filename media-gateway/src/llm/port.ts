@@ -32,8 +32,17 @@ export type ChatMessage =
   | { readonly role: 'tool'; readonly toolCallId: string; readonly name: string; readonly content: string };
 
 export interface LlmRequest {
-  /** Tenant, department and agent prompts, personality, tone and call scripts, already put together. */
+  /**
+   * Tenant, department and agent prompts, personality, tone and call scripts, already put together: the same on
+   * every call of the agent, so that a server's prompt cache keeps it (and the tools) across calls.
+   */
   readonly system: string;
+  /**
+   * The call's situation: who calls, a campaign lead's variables, open or closed and when the business opens,
+   * when the call started (to the minute, in the business's zone), a supervisor's notes. Kept out of `system`;
+   * each adapter places it where it costs the cache least (prompt-placement.ts), with the reply language.
+   */
+  readonly context?: string;
   readonly messages: readonly ChatMessage[];
   readonly tools: readonly ToolSpec[];
   /** BCP 47 language the caller speaks now; the reply must be in it. */

@@ -12,9 +12,17 @@ export const languageName = (tag: string): string => {
   }
 };
 
+/** The call context and the reply language, the language last because the last instruction weighs most. */
+export const contextNote = (request: Pick<LlmRequest, 'context' | 'language'>): string =>
+  [request.context?.trim() ?? '', `Reply in ${languageName(request.language)}.`]
+    .filter((line) => line !== '')
+    .join('\n');
+
 /**
- * The system prompt a remote model gets: the gateway's, then the reply language. The language goes last because
- * it changes within a call (the caller switches) while the rest stays, and the last instruction weighs most.
+ * The whole system prompt, for providers that take it apart from the conversation (Anthropic): the gateway's,
+ * then the call context, then the reply language. What varies comes last, after what every call shares; the
+ * language goes last of all because it changes within a call (the caller switches) and the last instruction
+ * weighs most. Chat-completions servers get the context elsewhere (prompt-placement.ts).
  */
-export const systemPromptFor = (request: Pick<LlmRequest, 'system' | 'language'>): string =>
-  `${request.system.trimEnd()}\n\nReply in ${languageName(request.language)}.`;
+export const systemPromptFor = (request: Pick<LlmRequest, 'system' | 'context' | 'language'>): string =>
+  `${request.system.trimEnd()}\n\n${contextNote(request)}`;
