@@ -30,7 +30,7 @@ import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
 import { tenantKnowledge } from './knowledge.js';
-import { createLanguageModel, createTenantModels } from './llm/index.js';
+import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
 import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
 import { createSpeech } from './speech/index.js';
@@ -154,6 +154,8 @@ export const mediaGatewayModule = (
           ...(apiUrls.openai !== undefined && { openai: apiUrls.openai }),
           ...(apiUrls.anthropic !== undefined && { anthropic: apiUrls.anthropic }),
         },
+        // The platform's LLM settings hold for tenants' own models too.
+        ...llmBudgets(settings.conversationModel),
         log,
       });
       const tenantSpeech = createTenantSpeech({
@@ -168,7 +170,10 @@ export const mediaGatewayModule = (
         live,
         commands,
         model,
-        fillerMs: settings.conversationModel.fillerMs ?? 1500,
+        // Its default (LLM_FILLER_MS) is the platform configuration's; omitted, no filler is said.
+        ...(settings.conversationModel.fillerMs !== undefined && {
+          fillerMs: settings.conversationModel.fillerMs,
+        }),
         modelFor: (tenantId) => tenantModels.modelFor(tenantId),
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),

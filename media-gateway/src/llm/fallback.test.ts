@@ -3,7 +3,13 @@ import { contractRequest } from './contract.js';
 import { withFallback } from './fallback.js';
 import { createOpenAiModel } from './openai.js';
 import { providerFallbacks, providerFailures } from './provider-failures.js';
-import { LlmUnavailableError, type LanguageModel, type LlmRequest, type LlmResponse } from './port.js';
+import {
+  LlmUnavailableError,
+  type LanguageModel,
+  type LlmFailureReason,
+  type LlmRequest,
+  type LlmResponse,
+} from './port.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
 import { unreachableURL } from './testing/scripted-server.js';
 
@@ -118,7 +124,7 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
   it('logs each fallback with the provider, the reason and the message, and counts it by reason', async () => {
     const name = 'openai-compatible:qwen2.5-fallback-count';
     const counted = () => providerFallbacks().find((f) => f.port === 'llm' && f.provider === name);
-    const failingAs = (reason: 'timeout' | 'empty-reply'): LanguageModel => ({
+    const failingAs = (reason: LlmFailureReason): LanguageModel => ({
       name,
       respond: async () => {
         throw new LlmUnavailableError(name, `stand-in failure ${reason}`, { reason });

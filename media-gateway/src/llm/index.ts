@@ -15,6 +15,7 @@ export { textToolCalls } from './text-tool-calls.js';
 export { isMarkup, checkedReply } from './reply-check.js';
 export {
   createTenantModels,
+  llmBudgets,
   MODEL_KINDS,
   type TenantModels,
   type TenantModelsDeps,

@@ -184,4 +184,25 @@ describe('modelFor: a tenant brings its own model (stand-in of the OpenAI chat c
     expect(standIn.received.length).toBe(before);
     expect(logs[0]).toMatch(/tenant acme/);
   });
+
+  it("applies the platform's LLM settings to a tenant's model: streaming, retries and time budgets", async () => {
+    const configured = createTenantModels({
+      connections: createLiveConnections(store, keys),
+      platform: platform.model,
+      fetch: outboundGuard({ allow: ['127.0.0.1/32'] }).fetch,
+      apiUrls: {},
+      stream: false,
+      maxRetries: 0,
+      timeoutMs: 5_000,
+      firstTokenMs: 200,
+      log: (message) => logs.push(message),
+    });
+    // Not streamed (stream: false), and no first-token budget for it: 400 ms to answer is within the turn.
+    standIn.script({ kind: 'stall', ms: 400 }, { kind: 'reply', text: 'Never asked.' });
+    const before = standIn.received.length;
+    expect((await configured.modelFor('acme').respond(contractRequest())).text).toBe('platform answers');
+    expect(standIn.received.length - before).toBe(1);
+    expect(standIn.received.at(-1)?.body.stream).toBeUndefined();
+    expect(logs.at(-1)).toMatch(/failed \(http-error\): .*HTTP 504/);
+  });
 });

@@ -18,9 +18,26 @@ export interface TenantModelsDeps {
   readonly fetch: typeof fetch;
   /** Stand-ins (tests) or regional endpoints for OpenAI's and Anthropic's own APIs. */
   readonly apiUrls: { readonly openai?: string; readonly anthropic?: string };
+  /** The platform's LLM settings (LLM_TIMEOUT_MS, LLM_FIRST_TOKEN_MS, LLM_MAX_RETRIES, LLM_STREAM), for tenants' models too. */
   readonly timeoutMs?: number;
+  readonly firstTokenMs?: number;
+  readonly maxRetries?: number;
+  readonly stream?: boolean;
   readonly log: (message: string) => void;
 }
+
+/** The platform's LLM budgets as TenantModelsDeps takes them, from settings where each may be unset. */
+export const llmBudgets = (settings: {
+  readonly timeoutMs?: number | undefined;
+  readonly firstTokenMs?: number | undefined;
+  readonly maxRetries?: number | undefined;
+  readonly stream?: boolean | undefined;
+}): Pick<TenantModelsDeps, 'timeoutMs' | 'firstTokenMs' | 'maxRetries' | 'stream'> => ({
+  ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
+  ...(settings.firstTokenMs !== undefined && { firstTokenMs: settings.firstTokenMs }),
+  ...(settings.maxRetries !== undefined && { maxRetries: settings.maxRetries }),
+  ...(settings.stream !== undefined && { stream: settings.stream }),
+});
 
 export interface TenantModels {
   /**
@@ -52,6 +69,13 @@ const build = (
   const common = {
     fetch: deps.fetch,
     ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
+    ...(deps.maxRetries !== undefined && { maxRetries: deps.maxRetries }),
+  };
+  // Anthropic's adapter does not stream, so it has no first-token budget.
+  const streaming = {
+    ...common,
+    ...(deps.firstTokenMs !== undefined && { firstTokenMs: deps.firstTokenMs }),
+    ...(deps.stream !== undefined && { stream: deps.stream }),
   };
   const nameOf = (provider: string, model: string) => `tenant:${tenantId}:${provider}:${model}`;
   switch (settings.kind) {
@@ -64,7 +88,7 @@ const build = (
         model,
         name: nameOf('openai', model),
         ...(deps.apiUrls.openai !== undefined && { baseURL: deps.apiUrls.openai }),
-        ...common,
+        ...streaming,
       });
     }
     case 'anthropic': {
@@ -85,7 +109,7 @@ const build = (
         baseURL: settings.baseUrl,
         model: settings.model,
         name: nameOf('openai-compatible', settings.model),
-        ...common,
+        ...streaming,
       });
     default:
       return undefined;
