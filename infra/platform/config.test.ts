@@ -64,7 +64,7 @@ describe('the language model settings', () => {
     expect(configFromEnv({}).mediaGateway.conversationModel).toEqual({
       provider: 'offline',
       timeoutMs: 30_000,
-      firstTokenMs: 8000,
+      firstTokenMs: 15_000,
       maxRetries: 1,
       stream: true,
       fillerMs: 1500,

@@ -54,7 +54,8 @@ const Env = z.object({
   LLM_PROVIDER: z.enum(['offline', 'openai', 'anthropic', 'openai-compatible']).optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  LLM_FIRST_TOKEN_MS: z.coerce.number().int().min(200).max(600_000).default(8000),
+  // Must cover one uncached prompt (a new call's whole system prompt): 8.2 s for a 1.5B model on 2 CPU cores.
+  LLM_FIRST_TOKEN_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
   LLM_STREAM: z.enum(['true', 'false']).default('true'),
   LLM_FILLER_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
