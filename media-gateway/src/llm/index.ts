@@ -29,7 +29,7 @@ export const LanguageModelConfig = z.object({
   model: z.string().min(1).optional(),
   /** The whole turn, retries and streaming included. */
   timeoutMs: z.number().int().positive().optional(),
-  /** Until the first token of the answer (OpenAI-compatible servers). */
+  /** Until the first token of a streamed answer (OpenAI-compatible servers). */
   firstTokenMs: z.number().int().positive().optional(),
   maxRetries: z.number().int().nonnegative().optional(),
   /** Stream the answer so speech starts on its first sentence (OpenAI-compatible servers; true when omitted). */

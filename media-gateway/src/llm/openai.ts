@@ -28,8 +28,9 @@ export interface OpenAiModelOptions {
   /** The whole turn, retries and streaming included; a caller is waiting on the line. */
   readonly timeoutMs?: number;
   /**
-   * Until the first of the answer (streamed text or tool call, or the whole answer when not streaming): a server
-   * that has not started by then is given up on, so the caller is answered by the fallback instead.
+   * Until the first of a streamed answer (text or tool call): a server that has not started by then is given up
+   * on, so the caller is answered by the fallback instead. Must cover one uncached prompt. An answer that is not
+   * streamed has only the whole-turn timeout.
    */
   readonly firstTokenMs?: number;
   /** Retries of a failed attempt (unreachable, 408, 409, 429, 5xx), only while nothing was said yet. */
