@@ -9,4 +9,5 @@ export {
   type LanguageModelFixture,
 } from './src/llm/contract.js';
 export { isMarkup } from './src/llm/reply-check.js';
+export { toChatCompletionRequest } from './src/llm/openai.js';
 export { splitSentences } from './src/llm/sentences.js';
