@@ -4,6 +4,7 @@ import { withFallback } from './fallback.js';
 import { DEFAULT_MODELS } from './models.js';
 import { createOpenAiModel } from './openai.js';
 import type { LanguageModel } from './port.js';
+import { llmBudgets } from './tenant-models.js';
 
 export * from './port.js';
 export { createAnthropicModel, type AnthropicModelOptions } from './anthropic.js';
@@ -48,15 +49,13 @@ export const createLanguageModel = (
 ): LanguageModel => {
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
-  const { provider, apiKey, baseURL, model, timeoutMs, firstTokenMs, maxRetries, stream } = parsed.data;
+  const { provider, apiKey, baseURL, model } = parsed.data;
+  const streaming = llmBudgets(parsed.data);
+  // Anthropic's adapter does not stream: no first-token budget, no stream switch.
+  const { timeoutMs, maxRetries } = streaming;
   const budgets = {
     ...(timeoutMs !== undefined && { timeoutMs }),
     ...(maxRetries !== undefined && { maxRetries }),
-  };
-  const streaming = {
-    ...budgets,
-    ...(firstTokenMs !== undefined && { firstTokenMs }),
-    ...(stream !== undefined && { stream }),
   };
   const needKey = (): string => {
     if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
