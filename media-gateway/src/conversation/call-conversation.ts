@@ -34,6 +34,8 @@ export class CallConversation {
   succeededTools = new WeakSet<ChatMessage>();
   /** A booking, move or cancellation held back until the caller confirms the slot the last reply read back. */
   pendingConfirmation: PendingConfirmation | undefined;
+  /** When the call started (its first event's time, or the first turn's): the call context's time. */
+  startedAt: Date | undefined;
   /** The caller line a booking, move or cancellation ran on: one yes lets one effect run, not two. */
   effectLine: number | undefined;
 
@@ -72,6 +74,7 @@ export class CallConversation {
    */
   restore(events: readonly EventEnvelope[]): void {
     for (const event of events) {
+      this.startedAt ??= new Date(event.occurredAt);
       const e = event as unknown as CallEvent;
       switch (e.type) {
         case 'CallLanguageChanged':
@@ -150,5 +153,6 @@ export class CallConversation {
     this.succeededTools = new WeakSet();
     this.pendingConfirmation = undefined;
     this.effectLine = undefined;
+    this.startedAt = undefined;
   }
 }

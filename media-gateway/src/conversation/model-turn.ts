@@ -1,7 +1,7 @@
 import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
-import { buildSystemPrompt, scriptsFor } from './prompt.js';
+import { buildCallContext, buildSystemPrompt, scriptsFor, type PromptInput } from './prompt.js';
 import { booksByService, FIND_FREE_SLOTS_SPEC } from './booking-tools.js';
 import { TOOL_SPECS } from './tools.js';
 import { runToolCall, skipToolCall } from './tool-calls.js';
@@ -35,11 +35,12 @@ export const respond = async (
   const { deps, setup, conversation, callId, now, send } = session;
   const started = performance.now();
   let system = '';
+  let context = '';
   const speech = new TurnSpeech({
     language: conversation.language,
     ...(onLine && { onLine }),
     record: () =>
-      turnRecord(system, conversation.messages, conversation.succeededTools, {
+      turnRecord(`${system}\n${context}`, conversation.messages, conversation.succeededTools, {
         timeZone: setup.tenant.settings.timeZone,
         now: now(),
       }),
@@ -54,24 +55,28 @@ export const respond = async (
     const tenantId = setup.tenant.tenantId;
     const bookable = booksByService(deps, tenantId);
     const contact = deps.directory.contactByPhone(tenantId, setup.customer);
-    system = buildSystemPrompt({
+    const prompt: PromptInput = {
       tenant: setup.tenant,
       department: setup.department,
       agent: setup.agent,
       scripts: scriptsFor(setup.agent, deps.directory.scripts(setup.tenant.tenantId)),
       afterHours: setup.afterHours,
-      now: now(),
+      // The call's start, not the turn's time: the context stays the same from turn to turn (a prompt cache).
+      now: (conversation.startedAt ??= now()),
       coaching: conversation.coaching,
       ...(setup.variables && { variables: setup.variables }),
       booksByService: bookable,
       ...(contact && { caller: { name: contact.name } }),
-    });
+    };
+    system = buildSystemPrompt(prompt);
+    context = buildCallContext(prompt);
     // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
     const tools = bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       speech.beginRound(round === MAX_ROUNDS - 1);
       const request: LlmRequest = {
         system,
+        context,
         // A copy: the history grows while a provider may still hold the request.
         messages: [...conversation.messages],
         tools,
@@ -92,9 +97,11 @@ export const respond = async (
             : 0;
       }
       // Said before the tools run: on a media stream the caller hears it while they work.
-      speech.endResponse(response);
-      // The owed lookup first: it changes nothing, and a booking the gate holds back would stop it.
-      const calls = [...owedLookup(session, speech, response.toolCalls), ...response.toolCalls];
+      const kept = speech.endResponse(response);
+      // The owed lookup first: it changes nothing, and a booking the gate holds back would stop it. A reply
+      // dropped (not the one streamed) makes no calls: the turn keeps what was said and listens.
+      const own = kept ? response.toolCalls : [];
+      const calls = [...owedLookup(session, speech, own), ...own];
       conversation.messages.push({
         role: 'assistant',
         content: speech.roundText(),
@@ -103,6 +110,8 @@ export const respond = async (
       const question = await runCalls(session, calls, (step) => {
         if (step?.kind === 'queue' || (step?.kind === 'hang_up' && next.kind === 'listen')) next = step;
       });
+      const promised = speech.afterCalls(question !== undefined);
+      if (promised !== '') conversation.messages.push({ role: 'assistant', content: promised });
       if (question !== undefined) {
         // The gateway reads the slot back itself, so the caller always hears the exact time before saying yes.
         speech.say(question);

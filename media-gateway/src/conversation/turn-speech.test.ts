@@ -146,3 +146,69 @@ describe('the filler line', () => {
     expect(c.requests.at(-1)?.onSentence).toBeUndefined();
   });
 });
+
+describe('a reply that is not what was streamed', () => {
+  it('is not said on top of the sentences already said (a fallback after a failed stream), and the turn listens', async () => {
+    const streamedThenFellBack = async (request: LlmRequest): Promise<Partial<LlmResponse>> => {
+      request.onSentence?.('Sure, I can help you with a cleaning.');
+      request.onSentence?.('What day works best for you?');
+      await sleep(5);
+      // The primary model failed after these; the offline engine answered the same request from the start.
+      return {
+        text: 'Hello! How can I help you today?',
+        toolCalls: [{ id: 'e1', name: 'end_call', arguments: { reason: 'done' } }],
+      };
+    };
+    let first = true;
+    const c = await open(async (request) => {
+      if (!first) return { text: 'Tuesday works.' };
+      first = false;
+      return streamedThenFellBack(request);
+    });
+    const { said, turn } = await hearStreamed(c, 'I need a cleaning.');
+    expect(said).toEqual(['Sure, I can help you with a cleaning.', 'What day works best for you?']);
+    expect(turn.next).toEqual({ kind: 'listen' });
+    expect(await c.tools()).toEqual([]);
+    expect((await c.replies()).at(-1)).toBe(said.join(' '));
+    // One request for the turn, and the model is next shown what the caller heard.
+    expect(c.requests).toHaveLength(2);
+    await hearStreamed(c, 'Tuesday.');
+    const shown = c.requests
+      .at(-1)
+      ?.messages.filter((m) => m.role === 'assistant')
+      .map((m) => m.content);
+    expect(shown?.at(-1)).toBe(said.join(' '));
+  });
+});
+
+describe('a promise of the reply', () => {
+  it('is said only once its tool call succeeded, not when the gate holds it or the tool fails', async () => {
+    const steps: Partial<LlmResponse>[] = [
+      {
+        text: "I'll book that now.",
+        toolCalls: [
+          {
+            id: 'b1',
+            name: 'book_appointment',
+            arguments: {
+              service: 'Cleaning',
+              startsAt: '2026-03-03T15:00:00-05:00',
+              customerName: 'Ana Diaz',
+            },
+          },
+        ],
+      },
+      {
+        text: "I'll take a message for the team.",
+        toolCalls: [{ id: 'm1', name: 'take_message', arguments: {} }],
+      },
+      { text: 'Sorry about that.' },
+    ];
+    const c = await open(() => steps.shift() ?? { text: '' });
+    const booking = await hearStreamed(c, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    expect(booking.said.join(' ')).not.toContain("I'll book that now.");
+    expect(booking.said.at(-1)).toContain('Shall I book it?');
+    const message = await hearStreamed(c, 'No. Take a message instead.');
+    expect(message.said).toEqual([notDoneLine('message_taken', 'en'), 'Sorry about that.']);
+  });
+});

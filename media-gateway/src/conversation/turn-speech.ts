@@ -12,6 +12,8 @@ import { checkSentence, type TurnRecord } from './turn-guard.js';
 
 /** A claim that the reply's own tool calls may make true: judged once the reply is complete. */
 const HOLD = Symbol('hold');
+/** A promise the reply's own tool call is to keep: judged once that call ran. */
+const DEFER = Symbol('defer');
 
 export interface TurnSpeechOptions {
   readonly language: string;
@@ -42,6 +44,8 @@ export class TurnSpeech {
   /** Sentences streamed in this round, and those waiting for the reply's end (a claim, and all after it). */
   private received: string[] = [];
   private held: string[] = [];
+  /** A promise the reply's own call is to keep, and all after it: said once the calls ran (`afterCalls`). */
+  private deferred: string[] = [];
   /** A fact without evidence: the rest of this reply is not said (the model answers again after the lookup). */
   private dropRest = false;
   /** Between asking the model and its reply: a sentence streamed outside that (a late one) is never said. */
@@ -73,6 +77,7 @@ export class TurnSpeech {
     this.roundLines = [];
     this.received = [];
     this.held = [];
+    this.deferred = [];
     this.dropRest = false;
     this.asking = true;
     this.lastRound = lastRound;
@@ -102,30 +107,65 @@ export class TurnSpeech {
     }
     const verdict = this.judge(sentence, undefined);
     if (verdict === HOLD) this.held.push(sentence);
-    else if (verdict !== undefined) this.say(verdict);
+    else if (typeof verdict === 'string') this.say(verdict);
   };
 
-  /** The reply is complete: what it says beyond the streamed sentences (and what was held) is judged and said. */
-  endResponse(response: LlmResponse): void {
+  /**
+   * The reply is complete: what it says beyond the streamed sentences (and what was held) is judged and said.
+   * False when the reply is not the one streamed (another model answered after the first failed mid-reply):
+   * said on top of what the caller heard it would splice two replies, so it is dropped, tool calls and all.
+   */
+  endResponse(response: LlmResponse): boolean {
     this.stopFiller();
     this.asking = false;
     const sentences = splitSentences(response.text);
-    // A reply that fell back after some sentences were streamed repeats none of those said.
-    const already = Math.max(response.streamed ?? 0, sharedPrefix(sentences, this.received));
+    const shared = sharedPrefix(sentences, this.received);
+    if (this.roundLines.length > 0 && (response.streamed ?? 0) === 0 && shared < this.received.length) {
+      this.held = [];
+      return false;
+    }
+    // A reply that does not count the sentences it streamed repeats none of those said.
+    const already = Math.max(response.streamed ?? 0, shared);
     const block = [...this.held, ...sentences.slice(already)];
     const calls = response.toolCalls.map((call) => call.name);
     let changed = this.held.length > 0 || already > 0;
     this.held = [];
     const said: string[] = [];
     for (const sentence of block) {
+      if (this.deferred.length > 0) {
+        this.deferred.push(sentence);
+        continue;
+      }
       const verdict = this.dropRest ? undefined : this.judge(sentence, calls);
+      if (verdict === DEFER) this.deferred.push(sentence);
       if (verdict !== sentence) changed = true;
       if (typeof verdict === 'string') said.push(verdict);
     }
-    if (said.length === 0) return;
+    if (said.length === 0) return true;
     // Unchanged, the reply is said as the model wrote it (one line, as without the guards).
     const whole = !changed && normalised(sentences.join(' ')) === normalised(response.text);
     this.say(whole ? response.text : said.join(' '));
+    return true;
+  }
+
+  /**
+   * The reply's calls ran: its promise (and what followed it) is said if its tool succeeded, else the honest
+   * line — or nothing when the gate asked the caller to confirm (the question says what happens). What was said,
+   * for the history.
+   */
+  afterCalls(asked: boolean): string {
+    const block = this.deferred;
+    this.deferred = [];
+    const said: string[] = [];
+    for (const sentence of block) {
+      const verdict = this.dropRest ? undefined : this.judge(sentence, []);
+      if (asked && verdict !== sentence) continue;
+      if (typeof verdict === 'string') said.push(verdict);
+    }
+    if (said.length === 0) return '';
+    const line = said.join(' ');
+    this.say(line);
+    return line;
   }
 
   /** The turn is over: no filler is left to fire. */
@@ -138,7 +178,10 @@ export class TurnSpeech {
    * What to say for a sentence: itself, a replacement, nothing, or HOLD while the reply's tool calls are not
    * known yet (`calls` undefined) and a claim may depend on them.
    */
-  private judge(sentence: string, calls: readonly string[] | undefined): string | undefined | typeof HOLD {
+  private judge(
+    sentence: string,
+    calls: readonly string[] | undefined,
+  ): string | undefined | typeof HOLD | typeof DEFER {
     const record = this.options.record();
     const check = checkSentence(sentence, record);
     const { language } = this.options;
@@ -159,8 +202,8 @@ export class TurnSpeech {
         return noAnswerLine(language);
       case 'claim': {
         if (calls === undefined) return HOLD;
-        // The reply's own call: a promise is kept by it; its outcome is for the next round to tell.
-        if (calls.includes(check.tool)) return check.done ? undefined : sentence;
+        // The reply's own call: a promise waits for it to run; its outcome is for the next round to tell.
+        if (calls.includes(check.tool)) return check.done ? undefined : DEFER;
         const line = notDoneLine(check.action, language);
         if (this.notDoneSaid.has(line)) return undefined;
         this.notDoneSaid.add(line);
