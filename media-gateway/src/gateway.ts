@@ -21,6 +21,12 @@ export interface GatewayDependencies {
   readonly live: LiveDirectory;
   readonly commands: CommandSender;
   readonly model: LanguageModel;
+  /**
+   * Says the call's first words (the offline dialogue engine: the configured greeting, the closed-hours line, a
+   * known caller welcomed back) so that the call's first webhook never waits on a remote model; absent, the
+   * conversation model greets.
+   */
+  readonly greeter?: LanguageModel;
   /** On a media stream, the filler line ("One moment.") when the model has said nothing after this long; 0: never. */
   readonly fillerMs?: number;
   /** The model of a tenant's calls (its own provider account when it connected one); `model` when omitted. */

@@ -170,6 +170,9 @@ export const mediaGatewayModule = (
         live,
         commands,
         model,
+        // The offline engine greets even when a remote model (the platform's or a tenant's) converses: the first
+        // webhook answers at once.
+        greeter: offline,
         // Its default (LLM_FILLER_MS) is the platform configuration's; omitted, no filler is said.
         ...(settings.conversationModel.fillerMs !== undefined && {
           fillerMs: settings.conversationModel.fillerMs,

@@ -14,6 +14,8 @@ import type { ToolDependencies } from './tools.js';
 
 export interface SessionDependencies extends ToolDependencies {
   readonly model: LanguageModel;
+  /** Says the first words instead of the model (see GatewayDependencies.greeter). */
+  readonly greeter?: LanguageModel;
   /** On a media stream, the filler line when the model has said nothing after this long; 0 or absent: never. */
   readonly fillerMs?: number;
   readonly now: () => Date;
@@ -189,8 +191,18 @@ export class CallSession {
     return this.answers.once('line 0', () =>
       this.conversation.replyCount > 0 || this.conversation.lineCount > 0
         ? Promise.resolve(this.answerOf(0))
-        : respond(this.parts, onLine),
+        : respond(this.greeting(), onLine),
     );
+  }
+
+  /**
+   * The parts the greeting is made with: the greeter in the model's place. A remote model on a CPU takes seconds
+   * over a prompt it has not seen (Twilio waits 15 s for the first webhook); the greeting is known in advance,
+   * and the model takes over from the caller's first line with it in the history.
+   */
+  private greeting(): SessionParts {
+    const { greeter } = this.parts.deps;
+    return greeter === undefined ? this.parts : { ...this.parts, deps: { ...this.parts.deps, model: greeter } };
   }
 
   /**

@@ -124,6 +124,7 @@ export class HeldSessions {
         ...(this.deps.crmRecord && { crmRecord: this.deps.crmRecord }),
         holds: this.holds,
         model: this.deps.modelFor?.(setup.tenant.tenantId) ?? this.deps.model,
+        ...(this.deps.greeter && { greeter: this.deps.greeter }),
         ...(this.deps.fillerMs !== undefined && { fillerMs: this.deps.fillerMs }),
         now: this.deps.now,
         catchUp: () => this.deps.live.catchUp(),
