@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { splitSentences } from '../llm/index.js';
 import type { ChatMessage } from '../llm/port.js';
+import { latestLineIndex } from './turn-guard.js';
 import {
   confirmationQuestion,
   isAffirmative,
@@ -70,7 +71,7 @@ export const slotArgument = (args: Readonly<Record<string, unknown>>): string | 
 export const lastExchange = (
   messages: readonly ChatMessage[],
 ): { readonly callerLine: string | undefined; readonly replyBefore: string } => {
-  const latest = messages.findLastIndex((m) => m.role === 'user');
+  const latest = latestLineIndex(messages);
   if (latest < 0) return { callerLine: undefined, replyBefore: '' };
   const reply: string[] = [];
   for (let i = latest - 1; i >= 0; i -= 1) {

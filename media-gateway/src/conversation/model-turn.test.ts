@@ -293,3 +293,28 @@ describe('the confirmation gate', () => {
     ]);
   });
 });
+
+describe('a turn whose model stops answering', () => {
+  it('apologises, and the history holds each line once', async () => {
+    let round = 0;
+    const c = await open(() => {
+      round += 1;
+      if (round === 1) {
+        return {
+          text: 'Let me look that up.',
+          toolCalls: [{ id: 'k1', name: 'search_knowledge_base', arguments: { query: 'parking' } }],
+        };
+      }
+      if (round === 2) throw new Error('no model');
+      return { text: 'Anything else?' };
+    });
+    const turn = await hear(c, 1, 'Is there parking?');
+    expect(turn.lines[0]).toBe('Let me look that up.');
+    await hear(c, 2, 'Thanks.');
+    const shown = (c.requests.at(-1)?.messages ?? [])
+      .filter((m) => m.role === 'assistant')
+      .map((m) => m.content)
+      .join(' ');
+    expect(shown.split('Let me look that up.')).toHaveLength(2);
+  });
+});

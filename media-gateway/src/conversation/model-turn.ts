@@ -123,7 +123,8 @@ export const respond = async (
   } catch (error) {
     // Even the offline fallback failed: the caller still hears something and the team gets the call.
     speech.say(APOLOGY[primary(conversation.language)] ?? APOLOGY['en'] ?? '');
-    conversation.messages.push({ role: 'assistant', content: speech.lines.join(' ') });
+    // Earlier rounds' lines are in the history already: only this round's, and the apology.
+    conversation.messages.push({ role: 'assistant', content: speech.roundText() });
     deps.log(`call ${callId}: no reply from ${deps.model.name}: ${String(error)}`);
   } finally {
     speech.stopFiller();

@@ -18,9 +18,12 @@ export const KNOWLEDGE_TOOL = 'search_knowledge_base';
 
 const NOTES: ReadonlySet<string> = new Set(Object.values(GATEWAY_NOTES));
 
+/** Where the caller's latest line (or the gateway's note in its place) is in the history; -1: none yet. */
+export const latestLineIndex = (messages: readonly ChatMessage[]): number =>
+  messages.findLastIndex((m) => m.role === 'user');
+
 /** Where the current turn starts in the history: just after the caller's latest line (or the gateway's note). */
-const turnStart = (messages: readonly ChatMessage[]): number =>
-  messages.findLastIndex((m) => m.role === 'user') + 1;
+const turnStart = (messages: readonly ChatMessage[]): number => latestLineIndex(messages) + 1;
 
 /** The caller's latest own words (not a note the gateway wrote for them), if they said anything yet. */
 export const latestCallerLine = (messages: readonly ChatMessage[]): string | undefined =>
