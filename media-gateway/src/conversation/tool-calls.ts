@@ -7,7 +7,13 @@ import {
   type NotRun,
 } from './confirmation-gate.js';
 import type { EscalationReason } from './escalation-policy.js';
-import { runTool, toolArgumentsFit, type ToolCallContext, type ToolOutcome } from './tools.js';
+import {
+  callerAppointment,
+  runTool,
+  toolArgumentsFit,
+  type ToolCallContext,
+  type ToolOutcome,
+} from './tools.js';
 
 /**
  * A tool call in a session's turn, asked for by the model or by an escalation rule: run with the call's context,
@@ -106,9 +112,7 @@ const heldBack = (
   // A cancellation is on the appointment's own time, as the caller's history has it.
   const startsAt =
     name === 'cancel_appointment'
-      ? deps.directory
-          .callerHistory(setup.tenant.tenantId, setup.customer)
-          .appointments.find((a) => a.appointmentId === args['appointmentId'])?.startsAt
+      ? callerAppointment(deps.directory, toolContext(session), args['appointmentId'])?.startsAt
       : slotArgument(args);
   if (startsAt === undefined) return undefined;
   const decision = gateEffect({

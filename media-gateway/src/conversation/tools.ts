@@ -325,7 +325,7 @@ const execute = async (
     }
     case 'reschedule_appointment': {
       const a = argumentSchemas.reschedule_appointment.parse(args);
-      if (!ownsAppointment(directory, call, a.appointmentId))
+      if (!callerAppointment(directory, call, a.appointmentId))
         return failed('no such appointment for this caller');
       const byService = await rescheduleByService(deps, call, a.appointmentId, a.startsAt);
       if (byService) return byService;
@@ -340,7 +340,7 @@ const execute = async (
     }
     case 'cancel_appointment': {
       const a = argumentSchemas.cancel_appointment.parse(args);
-      if (!ownsAppointment(directory, call, a.appointmentId))
+      if (!callerAppointment(directory, call, a.appointmentId))
         return failed('no such appointment for this caller');
       await commands.send('CancelAppointment', { ...key, appointmentId: a.appointmentId, reason: a.reason });
       return succeeded({ appointmentId: a.appointmentId, status: 'cancelled' });
@@ -493,7 +493,6 @@ const crmSummary = (record: CrmRecord): Record<string, unknown> => ({
   recent: record.recent.map((r) => ({ ...(r.at !== undefined && { at: r.at }), text: r.text })),
 });
 
-const ownsAppointment = (directory: Directory, call: ToolCallContext, appointmentId: string): boolean =>
-  directory
-    .callerHistory(call.tenantId, call.customer)
-    .appointments.some((a) => a.appointmentId === appointmentId);
+/** The caller's own appointment of that id (a caller moves or cancels no one else's). */
+export const callerAppointment = (directory: Directory, call: ToolCallContext, id: unknown) =>
+  directory.callerHistory(call.tenantId, call.customer).appointments.find((a) => a.appointmentId === id);
