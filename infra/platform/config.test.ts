@@ -68,6 +68,9 @@ describe('the language model settings', () => {
       maxRetries: 1,
       stream: true,
       fillerMs: 1500,
+      cooldownMs: 20_000,
+      gatherTurnMs: 10_000,
+      maxTokens: 300,
     }));
 
   it('reads them for a local server', () =>
@@ -81,6 +84,9 @@ describe('the language model settings', () => {
         LLM_MAX_RETRIES: '0',
         LLM_STREAM: 'false',
         LLM_FILLER_MS: '0',
+        LLM_COOLDOWN_MS: '0',
+        LLM_GATHER_TURN_MS: '12000',
+        LLM_MAX_TOKENS: '128',
       }).mediaGateway.conversationModel,
     ).toEqual({
       provider: 'openai-compatible',
@@ -92,6 +98,9 @@ describe('the language model settings', () => {
       maxRetries: 0,
       stream: false,
       fillerMs: 0,
+      cooldownMs: 0,
+      gatherTurnMs: 12_000,
+      maxTokens: 128,
     }));
 
   it('refuses values out of range, naming the setting', () => {
@@ -104,6 +113,12 @@ describe('the language model settings', () => {
       ['LLM_STREAM', 'yes'],
       ['LLM_FILLER_MS', '-1'],
       ['LLM_FILLER_MS', '10001'],
+      ['LLM_COOLDOWN_MS', '-1'],
+      ['LLM_COOLDOWN_MS', '600001'],
+      ['LLM_GATHER_TURN_MS', '1999'],
+      ['LLM_GATHER_TURN_MS', '14001'],
+      ['LLM_MAX_TOKENS', '15'],
+      ['LLM_MAX_TOKENS', '4097'],
       ['INTENT_PROVIDER', 'anthropic'],
     ] as const) {
       expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`invalid setting ${name}`));

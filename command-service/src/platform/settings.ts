@@ -95,6 +95,12 @@ export interface MediaGatewaySettings {
     readonly stream?: boolean;
     /** On a media stream, a short "one moment" when the model has said nothing after this long; 0: never (LLM_FILLER_MS). */
     readonly fillerMs?: number;
+    /** A failed model is skipped for this long, the offline engine answering at once; 0: never (LLM_COOLDOWN_MS). */
+    readonly cooldownMs?: number;
+    /** A gather webhook's whole turn, all its model requests, must be answered within this (LLM_GATHER_TURN_MS). */
+    readonly gatherTurnMs?: number;
+    /** Replies capped at this many tokens (LLM_MAX_TOKENS). */
+    readonly maxTokens?: number;
   };
   readonly speechToText: 'machine-voice' | 'whisper' | 'google';
   readonly textToSpeech: 'machine-voice' | 'openai';

@@ -250,8 +250,29 @@ describe(`${STAND_IN}: the turn's budget`, () => {
   afterAll(() => server.close());
 
   it('spends timeoutMs on the whole turn, retries included, and retries itself (not the SDK on top)', async () => {
-    // Each attempt fails after 400 ms: with 700 ms for the whole turn, the retry (at 600 ms) is cut at the deadline.
-    server.script({ kind: 'stall', ms: 400 }, { kind: 'stall', ms: 400 }, { kind: 'stall', ms: 400 });
+    // Each attempt fails after 400 ms: with 1,200 ms for the whole turn, the retry (at 600 ms) is cut at the deadline.
+    server.script({ kind: 'stall', ms: 400 }, { kind: 'stall', ms: 700 }, { kind: 'stall', ms: 400 });
+    const before = server.received.length;
+    const started = Date.now();
+    const outcome = await createAnthropicModel({
+      apiKey: 'sk-ant-test',
+      baseURL: server.baseURL,
+      model: MODEL,
+      timeoutMs: 1_200,
+      maxRetries: 1,
+    })
+      .respond(contractRequest())
+      .catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(LlmUnavailableError);
+    expect((outcome as LlmUnavailableError).reason).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1_600);
+    expect(server.received.length - before).toBe(2);
+    server.clear();
+  });
+
+  it('makes no retry that cannot finish in the time left: the fallback answers sooner', async () => {
+    // The attempt failed after 400 ms; 300 ms are left, less than the retry's delay and another such attempt.
+    server.script({ kind: 'stall', ms: 400 }, { kind: 'stall', ms: 400 });
     const before = server.received.length;
     const started = Date.now();
     const outcome = await createAnthropicModel({
@@ -264,9 +285,8 @@ describe(`${STAND_IN}: the turn's budget`, () => {
       .respond(contractRequest())
       .catch((error: unknown) => error);
     expect(outcome).toBeInstanceOf(LlmUnavailableError);
-    expect((outcome as LlmUnavailableError).reason).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(1_100);
-    expect(server.received.length - before).toBe(2);
+    expect(Date.now() - started).toBeLessThan(650);
+    expect(server.received.length - before).toBe(1);
     server.clear();
   });
 

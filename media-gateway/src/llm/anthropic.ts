@@ -12,7 +12,7 @@ import {
   type LlmRequest,
   type LlmResponse,
 } from './port.js';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, respondWithin } from './attempts.js';
+import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_TOKENS, DEFAULT_TIMEOUT_MS, respondWithin } from './attempts.js';
 import { systemPromptFor } from './system-prompt.js';
 import { isPlainObject } from './tool-arguments.js';
 
@@ -21,7 +21,7 @@ export interface AnthropicModelOptions {
   /** The API root without /v1 (the SDK adds /v1/messages); Anthropic's when omitted. */
   readonly baseURL?: string;
   readonly model: string;
-  /** A phone reply is a few sentences; the cap bounds latency and cost when a model rambles. */
+  /** A phone reply is a few sentences; the cap bounds latency and cost when a model rambles (LLM_MAX_TOKENS). */
   readonly maxTokens?: number;
   /** The whole turn, retries included; a caller is waiting on the line. */
   readonly timeoutMs?: number;
@@ -32,8 +32,6 @@ export interface AnthropicModelOptions {
   /** The outbound guard's fetch; the SDK's own when omitted. */
   readonly fetch?: typeof fetch;
 }
-
-export const DEFAULT_MAX_TOKENS = 1024;
 
 /**
  * Anthropic wants the conversation to open with a user turn; the greeting is asked for before the caller has

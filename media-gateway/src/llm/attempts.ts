@@ -14,6 +14,8 @@ import { TurnBudget } from './turn-budget.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_RETRIES = 1;
+/** A phone reply is a few sentences; the cap bounds latency and cost when a model rambles (LLM_MAX_TOKENS). */
+export const DEFAULT_MAX_TOKENS = 300;
 /** Short: a caller is waiting, and a second failure is answered by the fallback anyway. */
 const RETRY_DELAY_MS = 200;
 
@@ -44,7 +46,9 @@ export const respondWithin = async (
   attempt: Attempt,
 ): Promise<LlmResponse> => {
   const { name, endpoint, sdk, timeoutMs, firstTokenMs, maxRetries } = options;
-  const budget = new TurnBudget(request.signal, timeoutMs, firstTokenMs);
+  const budget = new TurnBudget(request.signal, timeoutMs, firstTokenMs, request.deadline);
+  // What the turn was given, for the error: the request's deadline may leave less than timeoutMs.
+  const givenMs = budget.remainingMs;
   const context = { sdk, endpoint, timeoutMs };
   const toolNames = tools.map((tool) => tool.name);
   /** The error the turn ends with: the caller's own abort as it is, everything else as an outage. */
@@ -53,7 +57,7 @@ export const respondWithin = async (
       case 'caller':
         return error;
       case 'deadline':
-        return timedOut(name, endpoint, timeoutMs, error);
+        return timedOut(name, endpoint, givenMs, error);
       case 'first-token':
         return noFirstToken(name, endpoint, firstTokenMs ?? 0);
       default:
@@ -62,6 +66,7 @@ export const respondWithin = async (
   };
   try {
     for (let retries = 0; ; retries += 1) {
+      const attemptStarted = Date.now();
       const feed = new SentenceFeed(request.onSentence, toolNames);
       try {
         const answer = await attempt(budget, feed);
@@ -83,7 +88,9 @@ export const respondWithin = async (
           budget.cause !== undefined ||
           retries >= maxRetries ||
           feed.given > 0 ||
-          !isRetryable(failure, sdk)
+          !isRetryable(failure, sdk) ||
+          // A retry that cannot finish in the time left would only make the caller wait for the fallback.
+          budget.remainingMs < RETRY_DELAY_MS + (Date.now() - attemptStarted)
         ) {
           throw failure;
         }

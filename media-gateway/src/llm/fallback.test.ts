@@ -74,6 +74,7 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       model: 'offline',
       usage: { promptTokens: 0, completionTokens: 0 },
       confidence: 0.8,
+      fallback: true,
     });
     expect(offline.asked).toEqual([request]);
     expect(logged).toEqual([
@@ -137,7 +138,7 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       contractRequest(),
     );
     expect(logged).toEqual([
-      `llm: ${name} failed (timeout): stand-in failure timeout; offline answers instead`,
+      `llm: ${name} failed (timeout): stand-in failure timeout; offline answers instead; skipped for 20 s`,
     ]);
     expect(counted()).toMatchObject({ total: 1, byReason: { timeout: 1 }, lastReason: 'timeout' });
     await withFallback(failingAs('empty-reply'), offline.model, (line) => logged.push(line)).respond(
@@ -173,5 +174,140 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
       expect.stringMatching(/failed \(http-error\).*HTTP 401.*platform answers instead/),
     ]);
     expect(providerFallbacks().some((f) => f.provider === name)).toBe(false);
+  });
+});
+
+/** A primary that fails or answers as scripted, counting how often it was asked (and warmed). */
+const scriptedPrimary = (name: string, script: Array<'fail' | 'answer'>) => {
+  const calls = { respond: 0, warm: 0 };
+  const model: LanguageModel = {
+    name,
+    respond: async () => {
+      calls.respond += 1;
+      if ((script.shift() ?? 'answer') === 'fail') {
+        throw new LlmUnavailableError(name, 'no answer within 30000 ms', { reason: 'timeout' });
+      }
+      return {
+        text: 'From the primary.',
+        toolCalls: [],
+        model: name,
+        usage: { promptTokens: 1, completionTokens: 1 },
+      };
+    },
+    warm: async () => {
+      calls.warm += 1;
+    },
+  };
+  return { model, calls };
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A slow server made every turn wait its full budget before the offline engine answered.
+describe('withFallback: a failed primary cools down', () => {
+  it('skips the primary during the cooldown, probes it once after, and closes when it answers', async () => {
+    const name = 'openai-compatible:breaker-closes';
+    const primary = scriptedPrimary(name, ['fail', 'answer']);
+    const offline = recordingModel('offline');
+    const logged: string[] = [];
+    const model = withFallback(primary.model, offline.model, (line) => logged.push(line), {
+      cooldownMs: 150,
+    });
+    expect(await model.respond(contractRequest())).toMatchObject({ text: 'offline answers', fallback: true });
+    expect(primary.calls.respond).toBe(1);
+    for (let i = 0; i < 3; i += 1) {
+      expect(await model.respond(contractRequest())).toMatchObject({
+        text: 'offline answers',
+        fallback: true,
+      });
+    }
+    expect(primary.calls.respond).toBe(1);
+    expect(offline.asked).toHaveLength(4);
+    // Each turn the fallback answered is counted, under the reason that opened the breaker.
+    expect(providerFallbacks().find((f) => f.provider === name)).toMatchObject({
+      total: 4,
+      byReason: { timeout: 4 },
+    });
+    await sleep(200);
+    const probe = await model.respond(contractRequest());
+    expect(probe.text).toBe('From the primary.');
+    expect(probe.fallback).toBeUndefined();
+    expect(await model.respond(contractRequest())).toMatchObject({ text: 'From the primary.' });
+    expect(primary.calls.respond).toBe(3);
+    expect(logged).toEqual([
+      `llm: ${name} failed (timeout): no answer within 30000 ms; offline answers instead; skipped for 0.15 s`,
+      `llm: ${name} answers again`,
+    ]);
+  });
+
+  it('keeps skipping after a failed probe, and lets no second request probe meanwhile', async () => {
+    const primary = scriptedPrimary('breaker-probe-fails', ['fail', 'fail', 'answer']);
+    const offline = recordingModel('offline');
+    const logged: string[] = [];
+    const model = withFallback(primary.model, offline.model, (line) => logged.push(line), {
+      cooldownMs: 100,
+      health: false,
+    });
+    await model.respond(contractRequest());
+    await sleep(130);
+    await Promise.all([model.respond(contractRequest()), model.respond(contractRequest())]);
+    expect(primary.calls.respond).toBe(2);
+    expect(logged[1]).toMatch(/failed \(timeout\).*skipped again for 0.1 s$/);
+    await model.respond(contractRequest());
+    expect(primary.calls.respond).toBe(2);
+    await sleep(130);
+    expect((await model.respond(contractRequest())).text).toBe('From the primary.');
+  });
+
+  it('asks the primary every time with a cooldown of 0', async () => {
+    const primary = scriptedPrimary('breaker-off', ['fail', 'fail', 'answer']);
+    const model = withFallback(primary.model, recordingModel('offline').model, undefined, {
+      cooldownMs: 0,
+      health: false,
+    });
+    await model.respond(contractRequest());
+    await model.respond(contractRequest());
+    expect((await model.respond(contractRequest())).text).toBe('From the primary.');
+    expect(primary.calls.respond).toBe(3);
+  });
+
+  it('sends a request that prefers the fallback straight to it, marked', async () => {
+    const primary = scriptedPrimary('prefers-fallback', []);
+    const offline = recordingModel('offline');
+    const model = withFallback(primary.model, offline.model, undefined, { health: false });
+    expect(await model.respond(contractRequest({ preferFallback: true }))).toMatchObject({
+      text: 'offline answers',
+      fallback: true,
+    });
+    expect(primary.calls.respond).toBe(0);
+  });
+
+  it("warms the primary's cache unless it is cooling down; a failed warm-up is logged, never thrown", async () => {
+    const primary = scriptedPrimary('warms', ['fail']);
+    const model = withFallback(primary.model, recordingModel('offline').model, undefined, {
+      cooldownMs: 60_000,
+      health: false,
+    });
+    await model.warm?.(contractRequest());
+    expect(primary.calls.warm).toBe(1);
+    await model.respond(contractRequest());
+    await model.warm?.(contractRequest());
+    expect(primary.calls.warm).toBe(1);
+
+    const logged: string[] = [];
+    const broken: LanguageModel = {
+      ...failing(new Error('x')),
+      name: 'broken-warm',
+      warm: async () => {
+        throw new LlmUnavailableError('broken', 'HTTP 500', { reason: 'http-error' });
+      },
+    };
+    await expect(
+      withFallback(broken, recordingModel('offline').model, (line) => logged.push(line)).warm?.(
+        contractRequest(),
+      ),
+    ).resolves.toBeUndefined();
+    expect(logged).toEqual(['llm: broken-warm warm-up failed: broken: HTTP 500']);
+    expect(providerFallbacks().some((f) => f.provider === 'broken-warm')).toBe(false);
+    expect(withFallback(failing(new Error('x')), recordingModel('offline').model).warm).toBeUndefined();
   });
 });

@@ -72,6 +72,31 @@ describe('createLanguageModel (remote providers are local stand-ins speaking the
     expect(openai.received.at(-1)?.body.model).toBe('llama3.2');
   });
 
+  it('sends the reply cap, skips a failed server for the cooldown, and warms its cache', async () => {
+    const model = createLanguageModel(
+      {
+        provider: 'openai-compatible',
+        baseURL: openai.baseURL,
+        model: 'qwen-cooldown',
+        maxTokens: 64,
+        cooldownMs: 60_000,
+        maxRetries: 0,
+      },
+      offline,
+    );
+    openai.script({ kind: 'reply', text: 'Hello.' });
+    await model.warm?.(contractRequest());
+    expect(openai.received.at(-1)?.body).toMatchObject({ model: 'qwen-cooldown', max_tokens: 1 });
+    await model.respond(contractRequest());
+    expect(openai.received.at(-1)?.body.max_tokens).toBe(64);
+    openai.script({ kind: 'error', status: 500, message: 'boom' });
+    expect(await model.respond(contractRequest())).toMatchObject({ text: 'offline answers', fallback: true });
+    const asked = openai.received.length;
+    expect((await model.respond(contractRequest())).text).toBe('offline answers');
+    await model.warm?.(contractRequest());
+    expect(openai.received.length).toBe(asked);
+  });
+
   it('answers a tool-only assistant turn and its tool result from the provider, not the fallback', async () => {
     const model = createLanguageModel(
       { provider: 'openai-compatible', baseURL: openai.baseURL, model: 'qwen2.5-1.5b-instruct' },

@@ -35,6 +35,10 @@ export const LanguageModelConfig = z.object({
   maxRetries: z.number().int().nonnegative().optional(),
   /** Stream the answer so speech starts on its first sentence (OpenAI-compatible servers; true when omitted). */
   stream: z.boolean().optional(),
+  /** Replies capped at this many tokens: a phone reply is a few sentences, and a small model rambles. */
+  maxTokens: z.number().int().min(16).max(4096).optional(),
+  /** A failed provider is skipped for this long, the fallback answering at once; 0: never (see withFallback). */
+  cooldownMs: z.number().int().nonnegative().optional(),
 });
 export type LanguageModelConfig = z.infer<typeof LanguageModelConfig>;
 
@@ -50,13 +54,15 @@ export const createLanguageModel = (
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
   const { provider, apiKey, baseURL, model } = parsed.data;
-  const streaming = llmBudgets(parsed.data);
+  const { cooldownMs, ...streaming } = llmBudgets(parsed.data);
   // Anthropic's adapter does not stream: no first-token budget, no stream switch.
-  const { timeoutMs, maxRetries } = streaming;
+  const { timeoutMs, maxRetries, maxTokens } = streaming;
   const budgets = {
     ...(timeoutMs !== undefined && { timeoutMs }),
     ...(maxRetries !== undefined && { maxRetries }),
+    ...(maxTokens !== undefined && { maxTokens }),
   };
+  const fallbackOptions = { ...(cooldownMs !== undefined && { cooldownMs }) };
   const needKey = (): string => {
     if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
     return apiKey;
@@ -74,6 +80,7 @@ export const createLanguageModel = (
         }),
         offline,
         log,
+        fallbackOptions,
       );
     case 'anthropic':
       return withFallback(
@@ -85,6 +92,7 @@ export const createLanguageModel = (
         }),
         offline,
         log,
+        fallbackOptions,
       );
     case 'openai-compatible': {
       if (baseURL === undefined) {
@@ -98,6 +106,7 @@ export const createLanguageModel = (
         createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}`, ...streaming }),
         offline,
         log,
+        fallbackOptions,
       );
     }
   }

@@ -5,7 +5,13 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, respondWithin, type Attempt } from './attempts.js';
+import {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_TOKENS,
+  DEFAULT_TIMEOUT_MS,
+  respondWithin,
+  type Attempt,
+} from './attempts.js';
 import { fromChunkStream, toolCallOf } from './openai-stream.js';
 import {
   LlmUnavailableError,
@@ -15,6 +21,8 @@ import {
   type LlmResponse,
 } from './port.js';
 import { placeForChat } from './prompt-placement.js';
+import { timedOut, unavailable } from './provider-errors.js';
+import { TurnBudget } from './turn-budget.js';
 
 export interface OpenAiModelOptions {
   /**
@@ -37,6 +45,8 @@ export interface OpenAiModelOptions {
   readonly maxRetries?: number;
   /** Streams the answer so speech can start on its first sentence (true when omitted). */
   readonly stream?: boolean;
+  /** Replies capped at this many tokens, sent as max_tokens (OpenAI, llama.cpp, Ollama and vLLM honour it). */
+  readonly maxTokens?: number;
   /** For logs and errors; "openai:<model>" when omitted. */
   readonly name?: string;
   /** The outbound guard's fetch, for a tenant-set base URL; the SDK's own when omitted (the platform's). */
@@ -175,6 +185,7 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
   const firstTokenMs = options.firstTokenMs ?? DEFAULT_FIRST_TOKEN_MS;
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   const stream = options.stream ?? true;
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const client = new OpenAI({
     apiKey: options.apiKey || PLACEHOLDER_KEY,
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
@@ -203,13 +214,13 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
       const signal = budget.signal;
       if (!stream) {
         const body: unknown = await client.chat.completions.create(
-          toChatCompletionRequest(options.model, request),
+          { ...toChatCompletionRequest(options.model, request), max_tokens: maxTokens },
           { signal },
         );
         return fromChatCompletion(name, body, options.model);
       }
       const { data, response } = await client.chat.completions
-        .create(toStreamingRequest(options.model, request), { signal })
+        .create({ ...toStreamingRequest(options.model, request), max_tokens: maxTokens }, { signal })
         .withResponse();
       // A server that ignores stream: true answers with one JSON body (or an error page): read it as such.
       if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
@@ -233,5 +244,22 @@ export const createOpenAiModel = (options: OpenAiModelOptions): LanguageModel =>
   return {
     name,
     respond: (request) => respondWithin(request, request.tools, turn, attempt(request)),
+    // The same prefix as the turn's own request (system, tools, messages), so the server caches exactly it; one
+    // token of answer is enough to make it read the prompt. Checked for nothing: its answer is never said.
+    warm: async (request) => {
+      const budget = new TurnBudget(request.signal, timeoutMs, undefined, request.deadline);
+      try {
+        await client.chat.completions.create(
+          { ...toChatCompletionRequest(options.model, request), max_tokens: 1 },
+          { signal: budget.signal },
+        );
+      } catch (error) {
+        throw budget.cause === 'deadline'
+          ? timedOut(name, endpoint, timeoutMs, error)
+          : unavailable(name, error, { sdk: OpenAI, endpoint, timeoutMs });
+      } finally {
+        budget.dispose();
+      }
+    },
   };
 };

@@ -59,6 +59,16 @@ export interface LlmRequest {
    * `streamed` says how many of `text`'s leading sentences (as splitSentences cuts them) were given.
    */
   readonly onSentence?: (sentence: string) => void;
+  /**
+   * Epoch ms: the answer must be in by then (a caller waits on the line: a Twilio webhook at most 15 s). An
+   * adapter gives up with reason 'timeout' when it cannot, retries only within it, and the turn falls back.
+   */
+  readonly deadline?: number;
+  /**
+   * The turn already fell back once (a response marked `fallback`): its later rounds go straight to the
+   * fallback, which answers at once, instead of waiting for the primary again. Honoured by withFallback.
+   */
+  readonly preferFallback?: boolean;
 }
 
 export interface LlmUsage {
@@ -77,12 +87,22 @@ export interface LlmResponse {
   readonly confidence?: number;
   /** How many leading sentences of `text` (splitSentences) already went to the request's onSentence; 0 when omitted. */
   readonly streamed?: number;
+  /** Answered by withFallback's fallback, not by the primary (which failed, is cooling down or was skipped). */
+  readonly fallback?: true;
 }
 
 export interface LanguageModel {
   /** For logs and the AiReplied event's model when the provider gives none. */
   readonly name: string;
   respond(request: LlmRequest): Promise<LlmResponse>;
+  /**
+   * Fills the server's prompt cache with this request's prefix (system prompt, tools, messages so far) while the
+   * caller hears something else, so the turn that follows reads only what was added. Asks for one token, not
+   * streamed, not retried, within the model's timeout. An adapter rejects on failure; withFallback's (what
+   * createLanguageModel and tenant models give) logs it and always resolves, and skips a primary that is
+   * cooling down. Never counted as a fallback. The offline engine has none.
+   */
+  warm?(request: LlmRequest): Promise<void>;
 }
 
 /** Why a provider's turn failed: counted per provider, logged and shown on the health page. */

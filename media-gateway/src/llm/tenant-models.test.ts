@@ -205,4 +205,29 @@ describe('modelFor: a tenant brings its own model (stand-in of the OpenAI chat c
     expect(standIn.received.at(-1)?.body.stream).toBeUndefined();
     expect(logs.at(-1)).toMatch(/failed \(http-error\): .*HTTP 504/);
   });
+
+  it("warms the tenant's own server, caps its replies and cools it down after a failure", async () => {
+    const configured = createTenantModels({
+      connections: createLiveConnections(store, keys),
+      platform: platform.model,
+      fetch: outboundGuard({ allow: ['127.0.0.1/32'] }).fetch,
+      apiUrls: {},
+      maxRetries: 0,
+      maxTokens: 80,
+      cooldownMs: 60_000,
+      log: (message) => logs.push(message),
+    });
+    const model = configured.modelFor('acme');
+    standIn.script({ kind: 'reply', text: 'Hi.' }, { kind: 'error', status: 500, message: 'boom' });
+    await model.warm?.(contractRequest());
+    expect(standIn.received.at(-1)?.body).toMatchObject({ model: 'acme-llama', max_tokens: 1 });
+    expect(await model.respond(contractRequest())).toMatchObject({
+      text: 'platform answers',
+      fallback: true,
+    });
+    const asked = standIn.received.length;
+    expect((await model.respond(contractRequest())).text).toBe('platform answers');
+    expect(standIn.received.length).toBe(asked);
+    expect(standIn.received.at(-1)?.body.max_tokens).toBe(80);
+  });
 });

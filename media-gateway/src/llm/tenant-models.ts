@@ -23,6 +23,10 @@ export interface TenantModelsDeps {
   readonly firstTokenMs?: number;
   readonly maxRetries?: number;
   readonly stream?: boolean;
+  /** Replies capped at this many tokens (LLM_MAX_TOKENS). */
+  readonly maxTokens?: number;
+  /** A failed tenant's provider is skipped for this long (LLM_COOLDOWN_MS); 0: never. */
+  readonly cooldownMs?: number;
   readonly log: (message: string) => void;
 }
 
@@ -32,11 +36,18 @@ export const llmBudgets = (settings: {
   readonly firstTokenMs?: number | undefined;
   readonly maxRetries?: number | undefined;
   readonly stream?: boolean | undefined;
-}): Pick<TenantModelsDeps, 'timeoutMs' | 'firstTokenMs' | 'maxRetries' | 'stream'> => ({
+  readonly maxTokens?: number | undefined;
+  readonly cooldownMs?: number | undefined;
+}): Pick<
+  TenantModelsDeps,
+  'timeoutMs' | 'firstTokenMs' | 'maxRetries' | 'stream' | 'maxTokens' | 'cooldownMs'
+> => ({
   ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
   ...(settings.firstTokenMs !== undefined && { firstTokenMs: settings.firstTokenMs }),
   ...(settings.maxRetries !== undefined && { maxRetries: settings.maxRetries }),
   ...(settings.stream !== undefined && { stream: settings.stream }),
+  ...(settings.maxTokens !== undefined && { maxTokens: settings.maxTokens }),
+  ...(settings.cooldownMs !== undefined && { cooldownMs: settings.cooldownMs }),
 });
 
 export interface TenantModels {
@@ -70,6 +81,7 @@ const build = (
     fetch: deps.fetch,
     ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
     ...(deps.maxRetries !== undefined && { maxRetries: deps.maxRetries }),
+    ...(deps.maxTokens !== undefined && { maxTokens: deps.maxTokens }),
   };
   // Anthropic's adapter does not stream, so it has no first-token budget.
   const streaming = {
@@ -152,6 +164,7 @@ export const createTenantModels = (deps: TenantModelsDeps): TenantModels => {
           // Not on the platform's health page: a tenant's wrong key does not degrade the platform.
           model = withFallback(own, platform, (message) => log(`${where}: ${redact(message, secrets)}`), {
             health: false,
+            ...(deps.cooldownMs !== undefined && { cooldownMs: deps.cooldownMs }),
           });
         }
       } catch (error) {
@@ -185,6 +198,11 @@ export const createTenantModels = (deps: TenantModelsDeps): TenantModels => {
       respond: async (request) => {
         await catchUp();
         return current(tenantId).respond(request);
+      },
+      // Whichever model answers the tenant's next turn is the one to warm; the offline engine has nothing to warm.
+      warm: async (request) => {
+        await catchUp();
+        await current(tenantId).warm?.(request);
       },
     }),
   };

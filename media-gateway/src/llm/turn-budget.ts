@@ -12,13 +12,18 @@ export class TurnBudget {
   readonly #caller: AbortSignal | undefined;
   readonly #onCallerAbort = (): void => this.#abort('caller');
   #cause: AbortCause | undefined;
+  readonly #deadline: number;
 
-  /** firstTokenMs undefined: no first-token budget (an answer that is not streamed has no first token). */
-  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs?: number) {
+  /**
+   * firstTokenMs undefined: no first-token budget (an answer that is not streamed has no first token). deadline
+   * (epoch ms): the turn's own limit, when it comes before timeoutMs is over.
+   */
+  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs?: number, deadline?: number) {
     this.#caller = caller;
+    this.#deadline = Math.min(Date.now() + timeoutMs, deadline ?? Infinity);
     this.#firstToken =
       firstTokenMs === undefined ? undefined : setTimeout(() => this.#abort('first-token'), firstTokenMs);
-    this.#timers = [setTimeout(() => this.#abort('deadline'), timeoutMs)];
+    this.#timers = [setTimeout(() => this.#abort('deadline'), Math.max(0, this.#deadline - Date.now()))];
     if (this.#firstToken !== undefined) this.#timers.push(this.#firstToken);
     if (caller?.aborted) this.#abort('caller');
     else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
@@ -26,6 +31,11 @@ export class TurnBudget {
 
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /** Milliseconds left before the turn's deadline (the earlier of its timeout and the request's deadline). */
+  get remainingMs(): number {
+    return Math.max(0, this.#deadline - Date.now());
   }
 
   /** What aborted the turn, if anything did. */
