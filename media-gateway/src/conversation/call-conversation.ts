@@ -2,7 +2,7 @@ import type { CallEvent, EventEnvelope } from '@ccp/schemas';
 import type { ChatMessage } from '../llm/port.js';
 import { scoreSentiment } from '@ccp/stream-processors';
 import type { CallSetup, NextStep } from './call-session.js';
-import { effectRan, type PendingConfirmation } from './confirmation-gate.js';
+import { isEffectTool, type PendingConfirmation } from './confirmation-gate.js';
 import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
 import type { ToolEffect } from './tools.js';
 
@@ -107,7 +107,7 @@ export class CallConversation {
           };
           this.messages.push(result);
           if (e.data.status === 'succeeded') this.succeededTools.add(result);
-          if (effectRan(e.data.name, e.data.result)) this.effectLine = this.lineCount;
+          if (isEffectTool(e.data.name) && e.data.status === 'succeeded') this.effectLine = this.lineCount;
           break;
         }
         case 'AiReplied':

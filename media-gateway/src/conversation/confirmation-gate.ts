@@ -47,14 +47,6 @@ export interface NotRun {
   readonly error: string;
 }
 
-/** Whether a recorded call of this tool with this result was a booking, move or cancellation that ran. */
-export const effectRan = (name: string, result: unknown): boolean => {
-  if (!isEffectTool(name)) return false;
-  const status =
-    typeof result === 'object' && result !== null ? (result as { status?: unknown }).status : undefined;
-  return status !== 'needs_confirmation' && status !== 'not_run';
-};
-
 export type GateDecision =
   | { readonly run: true }
   | { readonly run: false; readonly pending: PendingConfirmation; readonly result: NeedsConfirmation };

@@ -126,9 +126,7 @@ const heldBack = (
     now: now(),
   });
   conversation.pendingConfirmation = decision.run ? undefined : decision.pending;
-  if (!decision.run) return decision.result;
-  conversation.effectLine = conversation.lineCount;
-  return undefined;
+  return decision.run ? undefined : decision.result;
 };
 
 /**
@@ -179,6 +177,8 @@ export const runToolCall = async (
   await record(session, id, name, args, outcome, Math.round(performance.now() - started));
   if (held?.status === 'needs_confirmation') return { next: undefined, status: 'failed', confirm: held.say };
   if (held) return { next: undefined, status: 'failed' };
+  // One yes, one change: a booking refused (the slot was taken) changed nothing, and another may follow.
+  if (isEffectTool(name) && outcome.status === 'succeeded') conversation.effectLine = conversation.lineCount;
   if (name === 'escalate_to_human' && outcome.status === 'succeeded') {
     conversation.escalationReason = String(args['reason'] ?? 'caller_request');
   }
