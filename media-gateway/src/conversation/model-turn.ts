@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_MS } from '../llm/attempts.js';
 import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
@@ -20,6 +21,18 @@ import { TurnSpeech } from './turn-speech.js';
 /** At most this many model calls per caller line: a model stuck calling tools must not hold the line. */
 const MAX_ROUNDS = 5;
 
+/** Twilio waits at most 15 s for a gather webhook's answer: every model request of the turn within this. */
+export const DEFAULT_GATHER_TURN_MS = 10_000;
+
+declare module './call-session.js' {
+  interface SessionDependencies {
+    /** A gather webhook's whole turn (LLM_GATHER_TURN_MS); DEFAULT_GATHER_TURN_MS when absent. */
+    readonly gatherTurnMs?: number;
+    /** A media stream's whole turn (LLM_TIMEOUT_MS); the adapters' default when absent. */
+    readonly turnTimeoutMs?: number;
+  }
+}
+
 const APOLOGY: Readonly<Record<string, string>> = {
   en: "I'm sorry, I'm having trouble right now. Let me take a message so the team can call you back.",
   es: 'Lo siento, tengo un problema en este momento. Déjeme tomar un mensaje para que el equipo le devuelva la llamada.',
@@ -34,6 +47,12 @@ export const respond = async (
 ): Promise<AgentTurn> => {
   const { deps, setup, conversation, callId, now, send } = session;
   const started = performance.now();
+  // One deadline for all the turn's requests: each waiting its own budget ran a webhook past Twilio's limit.
+  const deadline =
+    Date.now() +
+    (onLine ? (deps.turnTimeoutMs ?? DEFAULT_TIMEOUT_MS) : (deps.gatherTurnMs ?? DEFAULT_GATHER_TURN_MS));
+  // Once a round fell back, the rest of the turn does too: the primary would only make the caller wait again.
+  let preferFallback = false;
   let system = '';
   let context = '';
   const speech = new TurnSpeech({
@@ -85,8 +104,11 @@ export const respond = async (
         now: now(),
         timeZone: setup.tenant.settings.timeZone,
         ...(speech.streaming && { onSentence: speech.streamed }),
+        deadline,
+        ...(preferFallback && { preferFallback }),
       };
       const response: LlmResponse = await deps.model.respond(request).finally(() => speech.stopFiller());
+      preferFallback ||= response.fallback === true;
       model = response.model;
       promptTokens += response.usage.promptTokens;
       completionTokens += response.usage.completionTokens;

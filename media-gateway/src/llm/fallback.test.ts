@@ -281,6 +281,21 @@ describe('withFallback: a failed primary cools down', () => {
     expect(primary.calls.respond).toBe(0);
   });
 
+  it('answers a request whose deadline has passed with the fallback, counting no failure', async () => {
+    const name = 'deadline-passed';
+    const primary = scriptedPrimary(name, []);
+    const model = withFallback(primary.model, recordingModel('offline').model);
+    expect(await model.respond(contractRequest({ deadline: Date.now() - 1 }))).toMatchObject({
+      text: 'offline answers',
+      fallback: true,
+    });
+    expect(primary.calls.respond).toBe(0);
+    expect(providerFallbacks().some((f) => f.provider === name)).toBe(false);
+    expect((await model.respond(contractRequest({ deadline: Date.now() + 5_000 }))).text).toBe(
+      'From the primary.',
+    );
+  });
+
   it("warms the primary's cache unless it is cooling down; a failed warm-up is logged, never thrown", async () => {
     const primary = scriptedPrimary('warms', ['fail']);
     const model = withFallback(primary.model, recordingModel('offline').model, undefined, {

@@ -80,7 +80,9 @@ export const withFallback = (
   return {
     name: primary.name,
     respond: async (request) => {
-      if (request.preferFallback === true) return answeredByFallback(request);
+      // No time left for the primary: asking it would count a failure it had no chance to avoid.
+      const late = request.deadline !== undefined && request.deadline <= Date.now();
+      if (request.preferFallback === true || late) return answeredByFallback(request);
       if (!asksPrimary()) {
         // Counted under the failure that opened the breaker: each caller turn the fallback answered shows.
         if (health && breaker.state !== 'closed') recordFallback('llm', primary.name, breaker.reason);
