@@ -1,4 +1,3 @@
-import { DEFAULT_TIMEOUT_MS } from '../llm/attempts.js';
 import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
@@ -28,7 +27,7 @@ declare module './call-session.js' {
   interface SessionDependencies {
     /** A gather webhook's whole turn (LLM_GATHER_TURN_MS); DEFAULT_GATHER_TURN_MS when absent. */
     readonly gatherTurnMs?: number;
-    /** A media stream's whole turn (LLM_TIMEOUT_MS); the adapters' default when absent. */
+    /** A media stream's whole turn (LLM_TIMEOUT_MS); absent, each request has the model's own budget. */
     readonly turnTimeoutMs?: number;
   }
 }
@@ -48,9 +47,9 @@ export const respond = async (
   const { deps, setup, conversation, callId, now, send } = session;
   const started = performance.now();
   // One deadline for all the turn's requests: each waiting its own budget ran a webhook past Twilio's limit.
-  const deadline =
-    Date.now() +
-    (onLine ? (deps.turnTimeoutMs ?? DEFAULT_TIMEOUT_MS) : (deps.gatherTurnMs ?? DEFAULT_GATHER_TURN_MS));
+  // A media stream's turn without its setting keeps each request's own budget (the adapter's LLM_TIMEOUT_MS).
+  const turnMs = onLine ? deps.turnTimeoutMs : (deps.gatherTurnMs ?? DEFAULT_GATHER_TURN_MS);
+  const deadline = turnMs === undefined ? undefined : Date.now() + turnMs;
   // Once a round fell back, the rest of the turn does too: the primary would only make the caller wait again.
   let preferFallback = false;
   let system = '';
@@ -104,7 +103,7 @@ export const respond = async (
         now: now(),
         timeZone: setup.tenant.settings.timeZone,
         ...(speech.streaming && { onSentence: speech.streamed }),
-        deadline,
+        ...(deadline !== undefined && { deadline }),
         ...(preferFallback && { preferFallback }),
       };
       const response: LlmResponse = await deps.model.respond(request).finally(() => speech.stopFiller());
