@@ -335,8 +335,10 @@ describe('the media gateway answering a call', () => {
     expect(await gateway.joinedAs(CALL, 'sup')).toBe('whisper');
     expect(await gateway.joinedAs(CALL, 'someone-else')).toBeUndefined();
     await opening.session.hear({ text: 'Do you have anything on the weekend?', confidence: 0.9 });
-    expect(requests.at(-1)?.system).toContain('Offer the Saturday slot first.');
-    expect(requests[1]?.system).not.toContain('Saturday');
+    // In the call context: the agent's system prompt stays the same for every call (a server's prompt cache).
+    expect(requests.at(-1)?.context).toContain('Offer the Saturday slot first.');
+    expect(requests.at(-1)?.system).not.toContain('Saturday');
+    expect(requests[1]?.context).not.toContain('Saturday');
     // Nothing of the coaching was said to the caller or recorded as the AI's words.
     const said = (await f.events(callStream)).filter(
       (e) => e.type === 'AiReplied' || e.type === 'UtteranceRecorded',
@@ -347,7 +349,7 @@ describe('the media gateway answering a call', () => {
     const { gateway: resumedGateway } = await gatewayOn(f, model);
     const resumed = await resumedGateway.sessionOrResume(CALL);
     await resumed?.hear({ text: 'Thanks', confidence: 0.9 });
-    expect(requests.at(-1)?.system).toContain('Offer the Saturday slot first.');
+    expect(requests.at(-1)?.context).toContain('Offer the Saturday slot first.');
   });
 });
 
