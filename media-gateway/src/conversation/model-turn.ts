@@ -123,16 +123,20 @@ export const respond = async (
       // dropped (not the one streamed) makes no calls: the turn keeps what was said and listens.
       const own = kept ? response.toolCalls : [];
       const calls = [...owedLookup(session, speech, own), ...own];
-      conversation.messages.push({
+      const said = {
         role: 'assistant',
         content: speech.roundText(),
         ...(calls.length > 0 && { toolCalls: calls }),
-      });
+      } as const;
+      const at = conversation.messages.push(said) - 1;
       const question = await runCalls(session, calls, (step) => {
         if (step?.kind === 'queue' || (step?.kind === 'hang_up' && next.kind === 'listen')) next = step;
       });
-      const promised = speech.afterCalls(question !== undefined);
-      if (promised !== '') conversation.messages.push({ role: 'assistant', content: promised });
+      // A kept promise is the model's own words with its calls: as a message after their results it would read
+      // as the model's answer to them, and the model (the offline engine at least) would have nothing to add.
+      if (speech.afterCalls(question !== undefined) !== '') {
+        conversation.messages[at] = { ...said, content: speech.roundText() };
+      }
       if (question !== undefined) {
         // The gateway reads the slot back itself, so the caller always hears the exact time before saying yes.
         speech.say(question);

@@ -208,7 +208,34 @@ describe('a promise of the reply', () => {
     const booking = await hearStreamed(c, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
     expect(booking.said.join(' ')).not.toContain("I'll book that now.");
     expect(booking.said.at(-1)).toContain('Shall I book it?');
+    // The message tool refused its empty arguments: the promise is dropped, the next reply tells.
     const message = await hearStreamed(c, 'No. Take a message instead.');
-    expect(message.said).toEqual([notDoneLine('message_taken', 'en'), 'Sorry about that.']);
+    expect(message.said).toEqual(['Sorry about that.']);
+  });
+
+  it('failed, is dropped and the next reply said; kept, is in the message with its call, before the result', async () => {
+    const promise = "I'll take a message for the team.";
+    const takeMessage = (args: Record<string, unknown>) => ({
+      text: promise,
+      toolCalls: [{ id: `m${String(args['message'] ?? 0)}`, name: 'take_message', arguments: args }],
+    });
+    const steps = [takeMessage({}), takeMessage({ message: 'Call Ana back' })];
+    // Like the offline engine: a history that ends with its own words has nothing new to answer.
+    const c = await open((request) => {
+      const last = request.messages.at(-1);
+      if (last?.role === 'assistant') return { text: '' };
+      if (last?.role === 'tool')
+        return { text: last.content.includes('error') ? 'What is the message?' : 'Done.' };
+      return steps.shift() ?? { text: '' };
+    });
+    const failed = await hearStreamed(c, 'Tell them to call me.');
+    expect(failed.said).toEqual(['What is the message?']);
+    const kept = await hearStreamed(c, 'Call Ana back.');
+    expect(kept.said).toEqual([promise, 'Done.']);
+    const [withCall] = (c.requests.at(-1)?.messages ?? []).filter(
+      (m) => m.role === 'assistant' && m.toolCalls?.[0]?.id === 'mCall Ana back',
+    );
+    expect(withCall?.content).toBe(promise);
+    expect(c.requests.at(-1)?.messages.at(-1)?.role).toBe('tool');
   });
 });

@@ -46,6 +46,8 @@ export class TurnSpeech {
   private held: string[] = [];
   /** A promise the reply's own call is to keep, and all after it: said once the calls ran (`afterCalls`). */
   private deferred: string[] = [];
+  /** The tools the reply called (known once it ended). */
+  private ownCalls: readonly string[] = [];
   /** A fact without evidence: the rest of this reply is not said (the model answers again after the lookup). */
   private dropRest = false;
   /** Between asking the model and its reply: a sentence streamed outside that (a late one) is never said. */
@@ -78,6 +80,7 @@ export class TurnSpeech {
     this.received = [];
     this.held = [];
     this.deferred = [];
+    this.ownCalls = [];
     this.dropRest = false;
     this.asking = true;
     this.lastRound = lastRound;
@@ -128,6 +131,7 @@ export class TurnSpeech {
     const already = Math.max(response.streamed ?? 0, shared);
     const block = [...this.held, ...sentences.slice(already)];
     const calls = response.toolCalls.map((call) => call.name);
+    this.ownCalls = calls;
     let changed = this.held.length > 0 || already > 0;
     this.held = [];
     const said: string[] = [];
@@ -149,16 +153,17 @@ export class TurnSpeech {
   }
 
   /**
-   * The reply's calls ran: its promise (and what followed it) is said if its tool succeeded, else the honest
-   * line — or nothing when the gate asked the caller to confirm (the question says what happens). What was said,
-   * for the history.
+   * The reply's calls ran: its promise (and what followed it) is said if its tool succeeded, else dropped
+   * silently — the model sees the failed result and its next reply tells the caller (an honest "not done" line
+   * here would answer for it, and the next reply would follow a line the model never wrote) — and nothing but
+   * the question when the gate asked the caller to confirm. What was said, for the round's history.
    */
   afterCalls(asked: boolean): string {
     const block = this.deferred;
     this.deferred = [];
     const said: string[] = [];
     for (const sentence of block) {
-      const verdict = this.dropRest ? undefined : this.judge(sentence, []);
+      const verdict = this.dropRest ? undefined : this.judge(sentence, this.ownCalls, true);
       if (asked && verdict !== sentence) continue;
       if (typeof verdict === 'string') said.push(verdict);
     }
@@ -181,6 +186,7 @@ export class TurnSpeech {
   private judge(
     sentence: string,
     calls: readonly string[] | undefined,
+    ran = false,
   ): string | undefined | typeof HOLD | typeof DEFER {
     const record = this.options.record();
     const check = checkSentence(sentence, record);
@@ -203,7 +209,8 @@ export class TurnSpeech {
       case 'claim': {
         if (calls === undefined) return HOLD;
         // The reply's own call: a promise waits for it to run; its outcome is for the next round to tell.
-        if (calls.includes(check.tool)) return check.done ? undefined : DEFER;
+        // Once the calls ran, a claim still not true is the reply's own call failing: the next round tells.
+        if (calls.includes(check.tool)) return check.done || ran ? undefined : DEFER;
         const line = notDoneLine(check.action, language);
         if (this.notDoneSaid.has(line)) return undefined;
         this.notDoneSaid.add(line);
