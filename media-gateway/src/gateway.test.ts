@@ -357,7 +357,7 @@ describe('a caller line heard once', () => {
   it('the same line again, in the same process or after a restart, is answered as recorded', async () => {
     const { model, requests } = scriptedModel([
       () => ({ text: 'Thanks for calling Acme Dental, this is Ava.' }),
-      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Happy to help with that.' }),
     ]);
     const { gateway, f } = await gatewayWith(model);
     const opening = await gateway.open(inbound('+15550000001'));
@@ -367,7 +367,7 @@ describe('a caller line heard once', () => {
       opening.session.hearLine(1, line),
       opening.session.hearLine(1, line),
     ]);
-    expect(first.lines).toEqual(['We open at nine.']);
+    expect(first.lines).toEqual(['Happy to help with that.']);
     expect(concurrent).toBe(first);
     const recorded = await types(f);
     expect(recorded).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
@@ -378,7 +378,7 @@ describe('a caller line heard once', () => {
     const { gateway: restarted } = await gatewayOn(f, model);
     const resumed = await restarted.sessionOrResume(CALL);
     const again = await resumed?.hearLine(1, line);
-    expect(again?.lines).toEqual(['We open at nine.']);
+    expect(again?.lines).toEqual(['Happy to help with that.']);
     expect(resumed?.answerOf(0).lines).toEqual(['Thanks for calling Acme Dental, this is Ava.']);
     expect(await types(f)).toEqual(recorded);
     expect(requests).toHaveLength(2);
@@ -387,7 +387,7 @@ describe('a caller line heard once', () => {
   it('a line another process recorded first is not answered a second time', async () => {
     const { model, requests } = scriptedModel([
       () => ({ text: 'Hello, this is Ava.' }),
-      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Happy to help with that.' }),
     ]);
     const { gateway, f } = await gatewayWith(model);
     const opening = await gateway.open(inbound('+15550000001'));
@@ -500,7 +500,7 @@ describe('a caller line recorded but never answered', () => {
   it('is answered once by the process that takes over, and not again', async () => {
     const { model, requests } = scriptedModel([
       () => ({ text: 'Hello, this is Ava.' }),
-      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Happy to help with that.' }),
     ]);
     const { gateway, f } = await gatewayWith(model);
     if ((await gateway.open(inbound('+15550000001'))).kind !== 'agent') throw new Error('not answered');
@@ -509,12 +509,12 @@ describe('a caller line recorded but never answered', () => {
     const { gateway: restarted } = await gatewayOn(f, model);
     const resumed = await restarted.sessionOrResume(CALL);
     const line = { text: 'When do you open?', confidence: 0.9 };
-    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['We open at nine.']);
-    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['We open at nine.']);
+    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['Happy to help with that.']);
+    expect((await resumed?.hearLine(1, line))?.lines).toEqual(['Happy to help with that.']);
     // Yet another process, later: answered from the events.
     const { gateway: third } = await gatewayOn(f, model);
     expect((await (await third.sessionOrResume(CALL))?.hearLine(1, line))?.lines).toEqual([
-      'We open at nine.',
+      'Happy to help with that.',
     ]);
     expect(await types(f)).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
     expect(requests).toHaveLength(2);
@@ -523,7 +523,7 @@ describe('a caller line recorded but never answered', () => {
   it('a process that held the call from before learns from the events that the line waits for a reply', async () => {
     const { model } = scriptedModel([
       () => ({ text: 'Hello, this is Ava.' }),
-      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Happy to help with that.' }),
     ]);
     const { gateway, f } = await gatewayWith(model);
     const opening = await gateway.open(inbound('+15550000001'));
@@ -531,14 +531,14 @@ describe('a caller line recorded but never answered', () => {
     // Another process heard the line and stopped; this one still holds the call as it was before.
     await stoppedAfterLine(f);
     const turn = await opening.session.hearLine(1, { text: 'When do you open?', confidence: 0.9 });
-    expect(turn.lines).toEqual(['We open at nine.']);
+    expect(turn.lines).toEqual(['Happy to help with that.']);
     expect(await types(f)).toEqual(['CallStarted', 'AiReplied', 'UtteranceRecorded', 'AiReplied']);
   });
 
   it('two processes answering it at once record one reply', async () => {
     const { model } = scriptedModel([
       () => ({ text: 'Hello, this is Ava.' }),
-      () => ({ text: 'We open at nine.' }),
+      () => ({ text: 'Happy to help with that.' }),
       () => ({ text: 'Nine in the morning.' }),
     ]);
     const { gateway, f } = await gatewayWith(model);
