@@ -27,6 +27,9 @@ export interface GatewayDependencies {
    * conversation model greets.
    */
   readonly greeter?: LanguageModel;
+  /** A gather webhook's whole AI turn (LLM_GATHER_TURN_MS) and a media stream's (LLM_TIMEOUT_MS). */
+  readonly gatherTurnMs?: number;
+  readonly turnTimeoutMs?: number;
   /** On a media stream, the filler line ("One moment.") when the model has said nothing after this long; 0: never. */
   readonly fillerMs?: number;
   /** The model of a tenant's calls (its own provider account when it connected one); `model` when omitted. */

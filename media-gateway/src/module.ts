@@ -173,6 +173,12 @@ export const mediaGatewayModule = (
         // The offline engine greets even when a remote model (the platform's or a tenant's) converses: the first
         // webhook answers at once.
         greeter: offline,
+        ...(settings.conversationModel.gatherTurnMs !== undefined && {
+          gatherTurnMs: settings.conversationModel.gatherTurnMs,
+        }),
+        ...(settings.conversationModel.timeoutMs !== undefined && {
+          turnTimeoutMs: settings.conversationModel.timeoutMs,
+        }),
         // Its default (LLM_FILLER_MS) is the platform configuration's; omitted, no filler is said.
         ...(settings.conversationModel.fillerMs !== undefined && {
           fillerMs: settings.conversationModel.fillerMs,

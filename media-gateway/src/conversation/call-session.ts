@@ -7,13 +7,17 @@ import { CommandRefusedError, type SendResult } from './commands.js';
 import { scoreSentiment } from '@ccp/stream-processors';
 import { escalationTrigger } from './escalation-policy.js';
 import { detectLanguage } from './language.js';
-import { respond } from './model-turn.js';
+import { respond, warmUp } from './model-turn.js';
 import type { CallSummary } from './summary.js';
 import { escalateByRule } from './tool-calls.js';
 import type { ToolDependencies } from './tools.js';
 
 export interface SessionDependencies extends ToolDependencies {
   readonly model: LanguageModel;
+  /** A gather webhook's whole turn (LLM_GATHER_TURN_MS); DEFAULT_GATHER_TURN_MS when absent. */
+  readonly gatherTurnMs?: number;
+  /** A media stream's whole turn (LLM_TIMEOUT_MS); absent, each request has the model's own budget. */
+  readonly turnTimeoutMs?: number;
   /** Says the first words instead of the model (see GatewayDependencies.greeter). */
   readonly greeter?: LanguageModel;
   /** On a media stream, the filler line when the model has said nothing after this long; 0 or absent: never. */
@@ -191,7 +195,10 @@ export class CallSession {
     return this.answers.once('line 0', () =>
       this.conversation.replyCount > 0 || this.conversation.lineCount > 0
         ? Promise.resolve(this.answerOf(0))
-        : respond(this.greeting(), onLine),
+        : respond(this.greeting(), onLine).then((turn) => {
+            if (this.parts.deps.greeter !== undefined) warmUp(this.parts);
+            return turn;
+          }),
     );
   }
 
@@ -202,7 +209,9 @@ export class CallSession {
    */
   private greeting(): SessionParts {
     const { greeter } = this.parts.deps;
-    return greeter === undefined ? this.parts : { ...this.parts, deps: { ...this.parts.deps, model: greeter } };
+    return greeter === undefined
+      ? this.parts
+      : { ...this.parts, deps: { ...this.parts.deps, model: greeter } };
   }
 
   /**

@@ -79,6 +79,29 @@ describe('the greeting of a call a remote model converses on', () => {
     expect((await replies()).map((r) => r.model)).toEqual(['offline-dialogue-1', 'remote-llm']);
   });
 
+  it('warms the model with the prompt its first turn will send while the greeting is said', async () => {
+    const warmed: LlmRequest[] = [];
+    const remote = {
+      ...oneLiner('remote-llm', 'Sure.'),
+      warm: (request: LlmRequest) => {
+        warmed.push(request);
+        return Promise.resolve();
+      },
+    };
+    const session = await callWith(remote, oneLiner('offline-dialogue-1', 'Thanks for calling.'));
+    await session.greet();
+    expect(warmed).toHaveLength(1);
+    await session.hear({ text: 'I need a cleaning.', confidence: 0.9 });
+    const [warm] = warmed;
+    const [first] = remote.requests;
+    expect(warm?.system).toBe(first?.system);
+    expect(warm?.context).toBe(first?.context);
+    expect(warm?.tools).toEqual(first?.tools);
+    // The first turn's history starts with everything the warm-up sent.
+    expect(first?.messages.slice(0, warm?.messages.length ?? 0)).toEqual(warm?.messages);
+    expect(JSON.stringify(warm?.messages)).toContain('Thanks for calling.');
+  });
+
   it('is asked of the model itself when there is no greeter', async () => {
     const remote = oneLiner('remote-llm', 'Hello from the model.');
     const session = await callWith(remote);

@@ -23,18 +23,59 @@ const MAX_ROUNDS = 5;
 /** Twilio waits at most 15 s for a gather webhook's answer: every model request of the turn within this. */
 export const DEFAULT_GATHER_TURN_MS = 10_000;
 
-declare module './call-session.js' {
-  interface SessionDependencies {
-    /** A gather webhook's whole turn (LLM_GATHER_TURN_MS); DEFAULT_GATHER_TURN_MS when absent. */
-    readonly gatherTurnMs?: number;
-    /** A media stream's whole turn (LLM_TIMEOUT_MS); absent, each request has the model's own budget. */
-    readonly turnTimeoutMs?: number;
-  }
-}
-
 const APOLOGY: Readonly<Record<string, string>> = {
   en: "I'm sorry, I'm having trouble right now. Let me take a message so the team can call you back.",
   es: 'Lo siento, tengo un problema en este momento. Déjeme tomar un mensaje para que el equipo le devuelva la llamada.',
+};
+
+/** What every request of the call's turns starts with: the agent's prompt, the call's context, the tools. */
+const turnPrompt = (
+  session: SessionParts,
+): Pick<LlmRequest, 'system' | 'tools'> & { readonly context: string } => {
+  const { deps, setup, conversation, now } = session;
+  const tenantId = setup.tenant.tenantId;
+  const bookable = booksByService(deps, tenantId);
+  const contact = deps.directory.contactByPhone(tenantId, setup.customer);
+  const prompt: PromptInput = {
+    tenant: setup.tenant,
+    department: setup.department,
+    agent: setup.agent,
+    scripts: scriptsFor(setup.agent, deps.directory.scripts(setup.tenant.tenantId)),
+    afterHours: setup.afterHours,
+    // The call's start, not the turn's time: the context stays the same from turn to turn (a prompt cache).
+    now: (conversation.startedAt ??= now()),
+    coaching: conversation.coaching,
+    ...(setup.variables && { variables: setup.variables }),
+    booksByService: bookable,
+    ...(contact && { caller: { name: contact.name } }),
+  };
+  return {
+    system: buildSystemPrompt(prompt),
+    context: buildCallContext(prompt),
+    // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
+    tools: bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS,
+  };
+};
+
+/**
+ * While the caller hears the greeting, the model's server reads the prompt the first turn will send (system,
+ * tools, the call's context, the greeting), so that the caller's first line costs only its own words: on a CPU
+ * an unseen prompt of ~1,300 tokens takes seconds. A model without a prompt cache (the offline engine) has no
+ * warm-up; a failed one is only logged.
+ */
+export const warmUp = (session: SessionParts): void => {
+  const { deps, conversation, setup, now } = session;
+  if (deps.model.warm === undefined) return;
+  void deps.model
+    .warm({
+      ...turnPrompt(session),
+      messages: [...conversation.messages],
+      language: conversation.language,
+      languages: conversation.languages,
+      now: now(),
+      timeZone: setup.tenant.settings.timeZone,
+    })
+    .catch((error: unknown) => deps.log(`call ${session.callId}: warm-up: ${String(error)}`));
 };
 
 /** The AI's reply now: to the caller's latest line, the silence, the greeting or the queue's timeout. */
@@ -70,26 +111,9 @@ export const respond = async (
   let model = deps.model.name;
   if (silence) conversation.messages.push({ role: 'user', content: GATEWAY_NOTES.silence });
   try {
-    const tenantId = setup.tenant.tenantId;
-    const bookable = booksByService(deps, tenantId);
-    const contact = deps.directory.contactByPhone(tenantId, setup.customer);
-    const prompt: PromptInput = {
-      tenant: setup.tenant,
-      department: setup.department,
-      agent: setup.agent,
-      scripts: scriptsFor(setup.agent, deps.directory.scripts(setup.tenant.tenantId)),
-      afterHours: setup.afterHours,
-      // The call's start, not the turn's time: the context stays the same from turn to turn (a prompt cache).
-      now: (conversation.startedAt ??= now()),
-      coaching: conversation.coaching,
-      ...(setup.variables && { variables: setup.variables }),
-      booksByService: bookable,
-      ...(contact && { caller: { name: contact.name } }),
-    };
-    system = buildSystemPrompt(prompt);
-    context = buildCallContext(prompt);
-    // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
-    const tools = bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS;
+    const prompt = turnPrompt(session);
+    ({ system, context } = prompt);
+    const { tools } = prompt;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       speech.beginRound(round === MAX_ROUNDS - 1);
       const request: LlmRequest = {

@@ -125,6 +125,8 @@ export class HeldSessions {
         holds: this.holds,
         model: this.deps.modelFor?.(setup.tenant.tenantId) ?? this.deps.model,
         ...(this.deps.greeter && { greeter: this.deps.greeter }),
+        ...(this.deps.gatherTurnMs !== undefined && { gatherTurnMs: this.deps.gatherTurnMs }),
+        ...(this.deps.turnTimeoutMs !== undefined && { turnTimeoutMs: this.deps.turnTimeoutMs }),
         ...(this.deps.fillerMs !== undefined && { fillerMs: this.deps.fillerMs }),
         now: this.deps.now,
         catchUp: () => this.deps.live.catchUp(),
