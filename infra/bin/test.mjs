@@ -133,15 +133,15 @@ const vitest = (name, args, results) => {
   }
 };
 
-// The llama.cpp test runs after all the others when the whole suite runs: by then its server is built (or
-// nearly), and no test worker sat waiting for the compiler meanwhile.
-const LLAMA_TEST = 'tests/e2e/llama-server.test.ts';
+// The llama.cpp tests (tests/e2e/llama-*.test.ts) run after all the others when the whole suite runs: by then
+// their server is built (or nearly), and no test worker sat waiting for the compiler meanwhile.
+const LLAMA_TESTS = 'tests/e2e/llama-';
 const asked = process.argv.slice(2);
 if (asked.some((arg) => !arg.startsWith('-'))) {
   vitest('tests', asked, `${root}/.test-results.json`);
 } else {
-  vitest('tests', ['--exclude', LLAMA_TEST, ...asked], `${root}/.test-results.json`);
-  vitest('llama.cpp server test', [LLAMA_TEST, ...asked], `${root}/.test-results-llama.json`);
+  vitest('tests', ['--exclude', `${LLAMA_TESTS}*.test.ts`, ...asked], `${root}/.test-results.json`);
+  vitest('llama.cpp server tests', [LLAMA_TESTS, ...asked], `${root}/.test-results-llama.json`);
 }
 if (llama) {
   // Still running only when no test waited for it; its children get the signal too and it cleans up.
