@@ -3,9 +3,11 @@ import { isMarkup } from '../llm/index.js';
 import {
   ACTION_TOOLS,
   claimedActions,
+  indexEvidence,
   namesSlot,
-  unsupportedFacts,
+  unsupportedFactsIn,
   type ActionKind,
+  type Evidence,
 } from './guards/index.js';
 
 /**
@@ -106,12 +108,17 @@ export type SentenceCheck =
   | { readonly kind: 'claim'; readonly action: ActionKind; readonly tool: string; readonly done: boolean };
 
 /**
- * A sentence judged against the turn's record. A done claim holds when its tool succeeded in the call, a
- * promise only when it succeeded in this turn (the turn decides whether the reply's own tool calls keep it).
+ * A sentence judged against the turn's record (its evidence indexed once for all the sentences of a round). A
+ * done claim holds when its tool succeeded in the call, a promise only when it succeeded in this turn (the turn
+ * decides whether the reply's own tool calls keep it).
  */
-export const checkSentence = (sentence: string, record: TurnRecord): SentenceCheck => {
+export const checkSentence = (
+  sentence: string,
+  record: TurnRecord,
+  evidence: Evidence = indexEvidence(record.evidence),
+): SentenceCheck => {
   if (isMarkup(sentence)) return { kind: 'markup' };
-  const facts = unsupportedFacts(sentence, record.evidence);
+  const facts = unsupportedFactsIn(sentence, evidence);
   if (facts.length > 0) return { kind: 'unsupported', facts };
   const { done, promised } = claimedActions(sentence);
   for (const action of done) {

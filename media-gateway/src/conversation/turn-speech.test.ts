@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LlmRequest, LlmResponse } from '../llm/port.js';
-import { checkingLine, fillerLine, notDoneLine } from './guards/index.js';
+import type { ChatMessage, LlmRequest, LlmResponse } from '../llm/port.js';
+import { checkingLine, fillerLine, indexEvidence, notDoneLine } from './guards/index.js';
 import { scriptedCall, type Script, type ScriptedCall } from './testing/scripted-call.js';
+import { turnRecord } from './turn-guard.js';
+import { TurnSpeech } from './turn-speech.js';
 
 /*
  * The AI's turn on a media stream: each sentence the model streams is said as soon as the guards let it (the
@@ -237,5 +239,51 @@ describe('a promise of the reply', () => {
     );
     expect(withCall?.content).toBe(promise);
     expect(c.requests.at(-1)?.messages.at(-1)?.role).toBe('tool');
+  });
+});
+
+describe('the evidence', () => {
+  it('is indexed once a round, and again only when the history grew', () => {
+    const messages: ChatMessage[] = [{ role: 'user', content: 'How much is a cleaning?' }];
+    const indexed: (readonly string[])[] = [];
+    const speech = new TurnSpeech({
+      language: 'en',
+      fillerMs: 0,
+      record: () =>
+        turnRecord('You answer for Acme Dental.', messages, new Set(), {
+          timeZone: 'America/New_York',
+          now: new Date('2026-03-02T16:00:00Z'),
+        }),
+      indexEvidence: (evidence) => {
+        indexed.push(evidence);
+        return indexEvidence(evidence);
+      },
+    });
+    const reply = (text: string): LlmResponse => ({
+      text,
+      toolCalls: [],
+      model: 'scripted',
+      usage: { promptTokens: 1, completionTokens: 1 },
+    });
+    speech.beginRound(false);
+    speech.streamed('Good question.');
+    speech.streamed('Let me see.');
+    speech.endResponse(reply('Good question. Let me see. One moment please. Thanks for waiting.'));
+    expect(indexed).toHaveLength(1);
+    speech.beginRound(false);
+    speech.endResponse(reply('Still here. Almost there.'));
+    expect(indexed).toHaveLength(1);
+    messages.push({
+      role: 'tool',
+      toolCallId: 'k1',
+      name: 'search_knowledge_base',
+      content: 'A cleaning is $80.',
+    });
+    speech.beginRound(false);
+    speech.endResponse(reply('A cleaning is $80. Anything else?'));
+    expect(indexed).toHaveLength(2);
+    expect(indexed[1]).toContain('A cleaning is $80.');
+    // Judged against the index built: the price the lookup gave is said.
+    expect(speech.lines.at(-1)).toBe('A cleaning is $80. Anything else?');
   });
 });

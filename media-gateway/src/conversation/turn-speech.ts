@@ -1,5 +1,12 @@
 import { splitSentences, type LlmResponse } from '../llm/index.js';
-import { checkingLine, fillerLine, noAnswerLine, notDoneLine } from './guards/index.js';
+import {
+  checkingLine,
+  fillerLine,
+  indexEvidence,
+  noAnswerLine,
+  notDoneLine,
+  type Evidence,
+} from './guards/index.js';
 import { checkSentence, type TurnRecord } from './turn-guard.js';
 
 /**
@@ -23,7 +30,12 @@ export interface TurnSpeechOptions {
   readonly record: () => TurnRecord;
   /** With onLine: the filler line after this long without a word from the model; 0: never. */
   readonly fillerMs: number;
+  /** How the evidence is indexed (indexEvidence; a test counts the calls). */
+  readonly indexEvidence?: (evidence: readonly string[]) => Evidence;
 }
+
+const sameTexts = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((text, i) => text === b[i]);
 
 const normalised = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
@@ -57,6 +69,13 @@ export class TurnSpeech {
   private fillerSaid = false;
   private filler: ReturnType<typeof setTimeout> | undefined;
   private readonly notDoneSaid = new Set<string>();
+  /**
+   * The record sentences are judged against, read once a round (the history does not change while the model
+   * answers) and again once the calls ran; its evidence indexed again only when it grew. Indexing a long prompt
+   * for every sentence cost ~9 ms a sentence.
+   */
+  private judged: { readonly record: TurnRecord; readonly index: Evidence } | undefined;
+  private indexed: { readonly evidence: readonly string[]; readonly index: Evidence } | undefined;
 
   constructor(private readonly options: TurnSpeechOptions) {}
 
@@ -81,6 +100,7 @@ export class TurnSpeech {
     this.held = [];
     this.deferred = [];
     this.ownCalls = [];
+    this.judged = undefined;
     this.dropRest = false;
     this.asking = true;
     this.lastRound = lastRound;
@@ -161,6 +181,8 @@ export class TurnSpeech {
   afterCalls(asked: boolean): string {
     const block = this.deferred;
     this.deferred = [];
+    // The calls' results are in the history now.
+    this.judged = undefined;
     const said: string[] = [];
     for (const sentence of block) {
       const verdict = this.dropRest ? undefined : this.judge(sentence, this.ownCalls, true);
@@ -179,6 +201,17 @@ export class TurnSpeech {
     this.filler = undefined;
   }
 
+  private current(): { readonly record: TurnRecord; readonly index: Evidence } {
+    if (this.judged !== undefined) return this.judged;
+    const record = this.options.record();
+    if (this.indexed === undefined || !sameTexts(this.indexed.evidence, record.evidence)) {
+      const build = this.options.indexEvidence ?? indexEvidence;
+      this.indexed = { evidence: record.evidence, index: build(record.evidence) };
+    }
+    this.judged = { record, index: this.indexed.index };
+    return this.judged;
+  }
+
   /**
    * What to say for a sentence: itself, a replacement, nothing, or HOLD while the reply's tool calls are not
    * known yet (`calls` undefined) and a claim may depend on them.
@@ -188,8 +221,8 @@ export class TurnSpeech {
     calls: readonly string[] | undefined,
     ran = false,
   ): string | undefined | typeof HOLD | typeof DEFER {
-    const record = this.options.record();
-    const check = checkSentence(sentence, record);
+    const { record, index } = this.current();
+    const check = checkSentence(sentence, record, index);
     const { language } = this.options;
     switch (check.kind) {
       case 'say':

@@ -1,5 +1,6 @@
 import { wallClockAt } from '@ccp/schemas';
 import { isoInstants, timeMentions } from './clock.js';
+import { numbersInDigits } from './number-words.js';
 import { type Span, DATE_PATTERNS, matchesOf, plain, spanOf } from './text.js';
 
 /**
@@ -71,14 +72,12 @@ export interface Evidence {
   readonly phones: readonly string[];
 }
 
-/** The last evidence indexed: a turn checks each of its sentences against the same evidence. */
-let last: { readonly key: string; readonly index: Evidence } | undefined;
-
-export const indexEvidence = (evidence: readonly string[]): Evidence => {
-  const key = evidence.join('\u0000');
-  if (last?.key !== key) last = { key, index: indexed(evidence) };
-  return last.index;
-};
+/**
+ * The evidence texts indexed for checking sentences against them (number words read as digits, as sentences
+ * are). Costly with a long prompt: a turn builds it once and checks all its sentences against it.
+ */
+export const indexEvidence = (evidence: readonly string[]): Evidence =>
+  indexed(evidence.map((text) => numbersInDigits(text).text));
 
 const indexed = (evidence: readonly string[]): Evidence => {
   const zones = zonesIn(evidence.join('\n'));

@@ -167,23 +167,17 @@ const DETECTORS: readonly Detector[] = [
   bareNumbers(ADDRESS_CONTEXT, true),
 ];
 
-/** Evidence with its number words as digits, for the last evidence seen (a turn checks many sentences). */
-let lastEvidence: { readonly key: string; readonly texts: readonly string[] } | undefined;
-
-const evidenceInDigits = (evidence: readonly string[]): readonly string[] => {
-  const key = evidence.join('\u0000');
-  if (lastEvidence?.key !== key) lastEvidence = { key, texts: evidence.map((e) => numbersInDigits(e).text) };
-  return lastEvidence.texts;
-};
-
 /** Facts in a sentence that no evidence text supports, as written in the sentence. */
-export const unsupportedFacts = (sentence: string, evidence: readonly string[]): string[] => {
+export const unsupportedFacts = (sentence: string, evidence: readonly string[]): string[] =>
+  unsupportedFactsIn(sentence, indexEvidence(evidence));
+
+/** The same against evidence indexed once (indexEvidence) for many sentences. */
+export const unsupportedFactsIn = (sentence: string, index: Evidence): string[] => {
   // Lower-casing keeps positions unless it changed a length; then the sentence is read in lower case only.
   const written = plain(sentence).length === sentence.length ? normalised(sentence) : plain(sentence);
   const digits = numbersInDigits(written);
   const original = digits.text;
   const text = original.toLowerCase();
-  const index = indexEvidence(evidenceInDigits(evidence));
   const taken = takenIn(text, [...dateSpans(text), ...matchesOf(REFERENCE, text).map(spanOf)]);
   const unsupported: string[] = [];
   for (const detector of DETECTORS) {

@@ -1,5 +1,6 @@
 /** Grounding and safety checks on what a model says and does, whatever the model: pure functions. */
-export { unsupportedFacts } from './facts.js';
+export { unsupportedFacts, unsupportedFactsIn } from './facts.js';
+export { type Evidence, indexEvidence } from './evidence.js';
 export { ACTION_KINDS, ACTION_TOOLS, type ActionKind, claimedActions } from './claims.js';
 export { isAffirmative } from './affirmative.js';
 export { slotReadBack, readsBackSlot, namesSlot } from './slot.js';
