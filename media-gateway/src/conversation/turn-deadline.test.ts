@@ -14,6 +14,11 @@ import { scriptedCall, scriptedResponse, type ScriptedCall } from './testing/scr
  * model request of the turn waited its own budget, and after a fallback the next round asked the slow model again.
  */
 
+const until = async (done: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!done()) throw new Error('the warm-up request never reached the stand-in');
+};
+
 const lookup = { id: 'call_look', name: 'search_knowledge_base', arguments: { query: 'opening hours' } };
 
 describe("a caller turn's deadline (scripted model)", () => {
@@ -55,7 +60,8 @@ describe('a slow primary in a gather turn (OpenAI adapter against a local stand-
       standIn = await startOpenAiStandIn();
       fixture = await gatewayFixture();
       // The primary never answers in time; the fallback (the offline engine's place) looks up, then answers.
-      standIn.script({ kind: 'stall', ms: 30_000 });
+      // The warm-up sent while the greeting is said is answered; the turn's own request then stalls.
+      standIn.script({ kind: 'reply', text: 'Hi.' }, { kind: 'stall', ms: 30_000 });
       const asked: LlmRequest[] = [];
       const fallback: LanguageModel = {
         name: 'offline',
@@ -88,6 +94,7 @@ describe('a slow primary in a gather turn (OpenAI adapter against a local stand-
         direction: 'inbound',
       });
       asked.length = 0;
+      await until(() => standIn?.received.length === 1);
       const session = gateway.session(callId);
       const started = Date.now();
       const turn = await session?.hearLine(1, { text: 'When do you open?', confidence: 0.9 });
@@ -95,7 +102,9 @@ describe('a slow primary in a gather turn (OpenAI adapter against a local stand-
       expect(turn?.lines).toEqual(['We open at eight.']);
       expect(took).toBeGreaterThanOrEqual(DEFAULT_GATHER_TURN_MS - 50);
       expect(took).toBeLessThan(DEFAULT_GATHER_TURN_MS + 1_500);
-      expect(standIn.received).toHaveLength(1);
+      // The warm-up (one token) and the turn's request: no second request of the turn reached the primary.
+      expect(standIn.received).toHaveLength(2);
+      expect(standIn.received[0]?.body).toMatchObject({ max_tokens: 1 });
       expect(asked.map((request) => request.preferFallback)).toEqual([undefined, true]);
     },
     DEFAULT_GATHER_TURN_MS + 10_000,
