@@ -31,6 +31,10 @@ describe('isMarkup', () => {
     '[TOOL_CALLS] x',
     '```json',
     'Okay {"x": 1}',
+    // What Qwen2.5-Coder-0.5B answered on a real llama.cpp server: the gateway's own notes read back.
+    'Call context: Reply in English.\n\nThe call has just been answered.',
+    'The call has just been answered.',
+    '(The caller said nothing.)',
   ])('%j is markup', (text) => {
     expect(isMarkup(text)).toBe(true);
   });
@@ -40,6 +44,7 @@ describe('isMarkup', () => {
     '¿En qué le puedo ayudar?',
     'It costs $3.50 (plus tax).',
     'Between 9 and 5.',
+    'Thanks for calling, how can I help?',
   ])('%j is speech', (text) => {
     expect(isMarkup(text)).toBe(false);
   });

@@ -1,4 +1,5 @@
-import { LlmUnavailableError, type LlmResponse, type ToolSpec } from './port.js';
+import { GATEWAY_NOTES, LlmUnavailableError, type LlmResponse, type ToolSpec } from './port.js';
+import { CALL_ANSWERED } from './prompt-placement.js';
 import { textToolCalls } from './text-tool-calls.js';
 
 /**
@@ -6,6 +7,8 @@ import { textToolCalls } from './text-tool-calls.js';
  * text are taken as calls, and a reply that says nothing or would read markup aloud is a failed turn (the gateway
  * falls back) rather than silence or "curly brace name escalate to human" on the line.
  */
+
+const escaped = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Where markup starts: JSON (or JSON-ish, single-quoted), a tool-call or function tag, a model's special token, a code fence. */
 const MARKUP = [
@@ -16,9 +19,13 @@ const MARKUP = [
   /<\|[a-z_]+\|>/i,
   /\[TOOL_CALLS\]/,
   /```/,
+  // The gateway's own notes read back: a small model repeats "(Call context: …)" or "The call has just been
+  // answered." as if they were its reply.
+  /\(?\s*call context\s*:/i,
+  ...[CALL_ANSWERED, ...Object.values(GATEWAY_NOTES)].map(
+    (note) => new RegExp(escaped(note.replace(/^\(|\)$/g, '')), 'i'),
+  ),
 ];
-
-const escaped = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A call written as code, `get_weather(city="Paris")`: only a tool's own name tells it from speech. */
 const callPattern = (toolNames: readonly string[]): RegExp | undefined =>
