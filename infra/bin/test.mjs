@@ -141,7 +141,12 @@ if (asked.some((arg) => !arg.startsWith('-'))) {
   vitest('tests', asked, `${root}/.test-results.json`);
 } else {
   vitest('tests', ['--exclude', `${LLAMA_TESTS}*.test.ts`, ...asked], `${root}/.test-results.json`);
-  vitest('llama.cpp server tests', [LLAMA_TESTS, ...asked], `${root}/.test-results-llama.json`);
+  // One file at a time: two llama-servers on two cores spin against each other and both crawl.
+  vitest(
+    'llama.cpp server tests',
+    [LLAMA_TESTS, '--no-file-parallelism', ...asked],
+    `${root}/.test-results-llama.json`,
+  );
 }
 if (llama) {
   // Still running only when no test waited for it; its children get the signal too and it cleans up.

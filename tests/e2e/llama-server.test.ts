@@ -121,7 +121,8 @@ const checkedCall = async (gateway: GatewayPlatform): Promise<void> => {
       askedAt = heard.length;
       return say(question);
     },
-    { maxTurns: 8 },
+    // Silence while the model works: each is about a second; a CPU may take a minute on an unseen prompt.
+    { maxTurns: 150 },
   );
   const started = Date.now();
   // Media Streams: after the greeting the caller waits for the model's first sentence as long as a person
