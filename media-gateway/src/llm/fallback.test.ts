@@ -178,14 +178,18 @@ describe('withFallback (primary: OpenAI adapter against a local stand-in speakin
 });
 
 /** A primary that fails or answers as scripted, counting how often it was asked (and warmed). */
-const scriptedPrimary = (name: string, script: Array<'fail' | 'answer'>) => {
+const scriptedPrimary = (name: string, script: Array<'fail' | 'answer' | 'markup'>) => {
   const calls = { respond: 0, warm: 0 };
   const model: LanguageModel = {
     name,
     respond: async () => {
       calls.respond += 1;
-      if ((script.shift() ?? 'answer') === 'fail') {
+      const step = script.shift() ?? 'answer';
+      if (step === 'fail') {
         throw new LlmUnavailableError(name, 'no answer within 30000 ms', { reason: 'timeout' });
+      }
+      if (step === 'markup') {
+        throw new LlmUnavailableError(name, 'the reply is markup', { reason: 'not-speech' });
       }
       return {
         text: 'From the primary.',
@@ -237,6 +241,16 @@ describe('withFallback: a failed primary cools down', () => {
       `llm: ${name} failed (timeout): no answer within 30000 ms; offline answers instead; skipped for 0.15 s`,
       `llm: ${name} answers again`,
     ]);
+  });
+
+  it('does not skip the primary for one bad reply: only a server that is down or slow opens the breaker', async () => {
+    const primary = scriptedPrimary('openai-compatible:bad-reply', ['markup', 'answer']);
+    const offline = recordingModel('offline');
+    const model = withFallback(primary.model, offline.model, undefined, { cooldownMs: 60_000 });
+    expect(await model.respond(contractRequest())).toMatchObject({ text: 'offline answers', fallback: true });
+    // The next request (another call's, perhaps) asks the primary again at once.
+    expect(await model.respond(contractRequest())).toMatchObject({ text: 'From the primary.' });
+    expect(primary.calls.respond).toBe(2);
   });
 
   it('keeps skipping after a failed probe, and lets no second request probe meanwhile', async () => {

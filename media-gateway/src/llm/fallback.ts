@@ -33,6 +33,17 @@ type Breaker =
  * a bug) are not outages and propagate. A failed primary is skipped for a cooldown (a circuit breaker, one per
  * instance: a tenant's model has its own), logged once when skipping starts and once when it answers again.
  */
+/**
+ * What says the server itself is down or overloaded, so every call would wait on it: the breaker opens. A bad
+ * reply (empty, markup, malformed) is one answer's fault: that turn falls back, the next asks the model again.
+ */
+const SERVER_DOWN: ReadonlySet<LlmFailureReason> = new Set([
+  'timeout',
+  'first-token-timeout',
+  'unreachable',
+  'http-error',
+]);
+
 export const withFallback = (
   primary: LanguageModel,
   fallback: LanguageModel,
@@ -70,11 +81,18 @@ export const withFallback = (
     const prefix = `${error.provider}: `;
     const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
     const skipped =
-      cooldownMs > 0 ? `; ${probe ? 'skipped again' : 'skipped'} for ${cooldownMs / 1000} s` : '';
+      cooldownMs > 0 && SERVER_DOWN.has(error.reason)
+        ? `; ${probe ? 'skipped again' : 'skipped'} for ${cooldownMs / 1000} s`
+        : '';
     log?.(
       `llm: ${primary.name} failed (${error.reason}): ${detail}; ${fallback.name} answers instead${skipped}`,
     );
-    if (cooldownMs > 0) breaker = { state: 'open', until: Date.now() + cooldownMs, reason: error.reason };
+    if (cooldownMs > 0 && SERVER_DOWN.has(error.reason)) {
+      breaker = { state: 'open', until: Date.now() + cooldownMs, reason: error.reason };
+    } else if (probe) {
+      // A probe answered, badly: the server is up, so the next request asks it again.
+      breaker = { state: 'closed' };
+    }
   };
 
   return {
