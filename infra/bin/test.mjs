@@ -49,6 +49,18 @@ if (llamaWanted()) {
     child.once('error', (error) => resolve(error.message));
   });
   llama = { child, exited, log };
+  // Interrupted (Ctrl-C, a CI timeout): the compiler is in a group of its own, so no signal reaches it unless
+  // it is sent there.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // It ended already.
+      }
+      process.exit(130);
+    });
+  }
 }
 
 // The Kafka tests run a real broker and registry from Maven Central: they need a JDK and Maven.

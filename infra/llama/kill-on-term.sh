@@ -6,9 +6,11 @@
 # it keeps nothing that needs a graceful stop, so the supervisor's SIGTERM becomes SIGKILL here.
 set -u
 
+# The trap first: a signal between the start and the trap would end this shell and leave the server behind.
+child=
+trap '[ -n "$child" ] && kill -KILL "$child" 2>/dev/null; exit 143' TERM INT HUP
 "$@" &
 child=$!
-trap 'kill -KILL "$child" 2>/dev/null' TERM INT HUP
 
 wait "$child"
 status=$?
