@@ -48,7 +48,12 @@ describe('the confirmation gate', () => {
       if (decision.run) continue;
       expect(decision.result.status).toBe('needs_confirmation');
       expect(decision.result.say).toContain(decision.result.readBack);
-      expect(decision.pending).toEqual({ tool: 'book_appointment', startsAt: SLOT, afterLine: 2 });
+      expect(decision.pending).toEqual({
+        tool: 'book_appointment',
+        startsAt: SLOT,
+        afterLine: 2,
+        question: decision.result.say,
+      });
     }
   });
 
@@ -60,14 +65,35 @@ describe('the confirmation gate', () => {
   });
 
   it('lets it run on "yes" to the question the gateway asked in the reply before, for the same tool and slot', () => {
-    const pending = { tool: 'book_appointment', startsAt: '2026-03-03T20:00:00.000Z', afterLine: 1 } as const;
-    const messages = exchange('Okay.', 'Yes please.');
+    // A question that reads no slot back itself: only the pending confirmation lets the booking run.
+    const question = 'Shall I book it?';
+    const pending = {
+      tool: 'book_appointment',
+      startsAt: '2026-03-03T20:00:00.000Z',
+      afterLine: 1,
+      question,
+    } as const;
+    const messages = exchange(`Okay. ${question}`, 'Yes please.');
     expect(gateEffect(input(messages, { pending })).run).toBe(true);
     // Asked two replies ago, or for a cancellation: not this booking's confirmation.
     expect(gateEffect(input(messages, { pending: { ...pending, afterLine: 0 } })).run).toBe(false);
     expect(gateEffect(input(messages, { pending: { ...pending, tool: 'cancel_appointment' } })).run).toBe(
       false,
     );
+  });
+
+  it("does not take a yes to a later reply (a silence prompt) for a yes to the gateway's question", () => {
+    const question = 'Just to confirm: Tuesday, March 3 at 3:00 PM. Shall I book it?';
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'A cleaning on Tuesday at 3 pm please.' },
+      { role: 'assistant', content: question },
+      { role: 'user', content: '(The caller said nothing.)' },
+      { role: 'assistant', content: 'Are you still there?' },
+      { role: 'user', content: "Yes, I'm here." },
+    ];
+    // A silence counts no caller line: the question was asked after line 1 and the caller's yes is line 2.
+    const pending = { tool: 'book_appointment', startsAt: SLOT, afterLine: 1, question } as const;
+    expect(gateEffect(input(messages, { pending })).run).toBe(false);
   });
 
   it("reads the whole reply before the caller's line, across its rounds, and only valid slots", () => {

@@ -32,6 +32,11 @@ export interface PendingConfirmation {
   readonly startsAt: string;
   /** The caller's line that reply answered (0: none yet): the confirmation must be the very next line. */
   readonly afterLine: number;
+  /**
+   * The question the gateway asked. A reply without a caller line (to a silence) comes between it and the next
+   * line: a yes then answers that reply ("Are you still there?"), so the question must be the reply just before.
+   */
+  readonly question: string;
 }
 
 /** What the model is told when the gate stops its call; `say` is what the gateway asked the caller. */
@@ -126,13 +131,15 @@ export const gateEffect = (input: GateInput): GateDecision => {
     pending !== undefined &&
     pending.tool === tool &&
     pending.afterLine === lineCount - 1 &&
+    replyBefore.trimEnd().endsWith(pending.question.trim()) &&
     sameInstant(pending.startsAt, startsAt);
   const askedThisReply = asksFor(tool, replyBefore) && readsBackSlot(replyBefore, startsAt, timeZone, now);
   if (affirmed && (askedLastReply || askedThisReply)) return { run: true };
   const readBack = slotReadBack(startsAt, timeZone, language);
+  const say = confirmationQuestion(tool, readBack, language);
   return {
     run: false,
-    pending: { tool, startsAt, afterLine: lineCount },
-    result: { status: 'needs_confirmation', readBack, say: confirmationQuestion(tool, readBack, language) },
+    pending: { tool, startsAt, afterLine: lineCount, question: say },
+    result: { status: 'needs_confirmation', readBack, say },
   };
 };

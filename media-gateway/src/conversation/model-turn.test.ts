@@ -178,6 +178,26 @@ describe('the confirmation gate', () => {
     );
   });
 
+  it('does not book on a "yes" that answered a silence prompt after its question, and asks again', async () => {
+    const c = await open(
+      inOrder(
+        { toolCalls: [book('b1', TUESDAY_3PM)] },
+        { text: 'Are you still there?' },
+        { toolCalls: [book('b2', TUESDAY_3PM)] },
+      ),
+    );
+    const question = confirmationQuestion('book_appointment', slotReadBack(TUESDAY_3PM, ZONE, 'en'), 'en');
+    const asked = await hear(c, 1, 'A cleaning on Tuesday at 3 pm, my name is Ana Diaz.');
+    expect(asked.lines.at(-1)).toBe(question);
+    const prompt = await c.session.hear({ text: '', confidence: 0 });
+    expect(prompt.lines).toEqual(['Are you still there?']);
+    // "Yes, I'm here" answers "Are you still there?", not the slot read back a reply earlier.
+    const turn = await hear(c, 2, "Yes, I'm here.");
+    expect(await c.appointments()).toEqual([]);
+    expect(turn.lines.at(-1)).toBe(question);
+    expect((await c.tools()).map((t) => t.status)).toEqual(['failed', 'failed']);
+  });
+
   it('books at once after "yes" to the model reading the slot back, but not at another time', async () => {
     const readBack = 'To confirm: a cleaning on Tuesday, March 3 at 3 PM for Ana Diaz. Shall I book it?';
     const c = await open(
