@@ -181,6 +181,20 @@ describe('a reply that is not what was streamed', () => {
       .map((m) => m.content);
     expect(shown?.at(-1)).toBe(said.join(' '));
   });
+
+  it("drops the failed reply's held sentences when nothing was said yet, and says the fallback's reply alone", async () => {
+    const c = await open(async (request) => {
+      // The primary streams a claim (held until the reply ends) and more, then fails; the offline engine answers.
+      request.onSentence?.("Great, you're all booked.");
+      request.onSentence?.('See you on Tuesday!');
+      await sleep(5);
+      return { text: 'Sure, what day works for you?', fallback: true };
+    });
+    const { said, turn } = await hearStreamed(c, 'Can I book a cleaning?');
+    expect(said).toEqual(['Sure, what day works for you?']);
+    expect(turn.lines).toEqual(['Sure, what day works for you?']);
+    expect((await c.replies()).at(-1)).toBe('Sure, what day works for you?');
+  });
 });
 
 describe('a promise of the reply', () => {

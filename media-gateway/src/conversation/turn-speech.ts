@@ -135,20 +135,24 @@ export class TurnSpeech {
 
   /**
    * The reply is complete: what it says beyond the streamed sentences (and what was held) is judged and said.
-   * False when the reply is not the one streamed (another model answered after the first failed mid-reply):
-   * said on top of what the caller heard it would splice two replies, so it is dropped, tool calls and all.
+   * False when the reply is not the one streamed (another model answered after the first failed mid-reply) and
+   * the caller heard some of that one: said on top of it, it would splice two replies, so it is dropped, tool
+   * calls and all. Nothing heard yet, the other reply is said alone (the failed one's held sentences dropped).
    */
   endResponse(response: LlmResponse): boolean {
     this.stopFiller();
     this.asking = false;
     const sentences = splitSentences(response.text);
     const shared = sharedPrefix(sentences, this.received);
-    if (this.roundLines.length > 0 && (response.streamed ?? 0) === 0 && shared < this.received.length) {
+    const continues = (response.streamed ?? 0) > 0 || shared >= this.received.length;
+    if (!continues) {
+      // The held sentences are the failed reply's: never said with another reply's.
       this.held = [];
-      return false;
+      if (this.roundLines.length > 0) return false;
     }
-    // A reply that does not count the sentences it streamed repeats none of those said.
-    const already = Math.max(response.streamed ?? 0, shared);
+    // A reply that does not count the sentences it streamed repeats none of those said; another reply (nothing
+    // of the failed one was said) is said whole.
+    const already = continues ? Math.max(response.streamed ?? 0, shared) : 0;
     const block = [...this.held, ...sentences.slice(already)];
     const calls = response.toolCalls.map((call) => call.name);
     this.ownCalls = calls;
