@@ -1,4 +1,3 @@
-import { wallClockAt } from '@ccp/schemas';
 import type { AgentEntry, DepartmentEntry, ScriptEntry, TenantEntry } from '../directory/directory.js';
 import { nextOpening } from '../routing/business-hours.js';
 import { fillVariables } from './lead-variables.js';
@@ -159,22 +158,6 @@ export const buildCallContext = ({
 
 const businessName = (tenant: TenantEntry): string => tenant.settings.branding.displayName ?? tenant.name;
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const two = (n: number): string => String(n).padStart(2, '0');
 
 /**
  * "The call started on Monday, March 2, 2026 at 11:00 (America/New_York).": the business's wall clock to the
@@ -182,11 +165,20 @@ const two = (n: number): string => String(n).padStart(2, '0');
  * the context on every turn.
  */
 export const startLine = (startedAt: Date, timeZone: string): string => {
-  const w = wallClockAt(startedAt, timeZone);
-  return (
-    `The call started on ${WEEKDAYS[w.weekday] ?? ''}, ${MONTHS[w.month - 1] ?? ''} ${w.day}, ${w.year} ` +
-    `at ${two(w.hour)}:${two(w.minute)} (${timeZone}).`
-  );
+  const date = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+  }).format(startedAt);
+  const time = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(startedAt);
+  return `The call started on ${date} at ${time} (${timeZone}).`;
 };
 
 /** "on Monday at 8:00 AM" in the business's zone, as a night line says it. */
