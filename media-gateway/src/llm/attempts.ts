@@ -3,6 +3,7 @@ import { SentenceFeed } from './openai-stream.js';
 import { LlmUnavailableError, type LlmRequest, type LlmResponse, type ToolSpec } from './port.js';
 import { noFirstToken, timedOut, unavailable, type SdkErrorClasses } from './provider-errors.js';
 import { checkedReply } from './reply-check.js';
+import { textToolCalls } from './text-tool-calls.js';
 import { TurnBudget } from './turn-budget.js';
 
 /**
@@ -34,6 +35,39 @@ const isRetryable = (failure: LlmUnavailableError, sdk: SdkErrorClasses): boolea
   if (failure.reason === 'unreachable') return true;
   const status = failure.cause instanceof sdk.APIError ? failure.cause.status : undefined;
   return status !== undefined && (status === 408 || status === 409 || status === 429 || status >= 500);
+};
+
+/**
+ * The reply checked; a reply that turned to markup after sentences the caller already heard is those sentences
+ * (and the calls written in it): failed, it could be neither retried nor replaced (a fallback's answer would not
+ * continue what was said), and the caller would hear silence after its first words.
+ */
+const checkedAfterSentences = (
+  name: string,
+  answer: LlmResponse,
+  tools: readonly ToolSpec[],
+  feed: SentenceFeed,
+): LlmResponse => {
+  try {
+    return checkedReply(name, answer, tools);
+  } catch (error) {
+    if (!(error instanceof LlmUnavailableError) || error.reason !== 'not-speech' || feed.given === 0)
+      throw error;
+    const written = textToolCalls(
+      answer.text,
+      tools.map((tool) => tool.name),
+    );
+    return checkedReply(
+      name,
+      {
+        ...answer,
+        text: feed.sentences.join(' '),
+        streamed: feed.given,
+        toolCalls: [...answer.toolCalls, ...written.calls],
+      },
+      tools,
+    );
+  }
 };
 
 /** One HTTP attempt, its answer not yet checked. */
@@ -70,12 +104,13 @@ export const respondWithin = async (
       const feed = new SentenceFeed(request.onSentence, toolNames);
       try {
         const answer = await attempt(budget, feed);
-        return checkedReply(
+        return checkedAfterSentences(
           name,
           request.onSentence === undefined || firstTokenMs === undefined
             ? answer
             : { ...answer, streamed: feed.given },
           tools,
+          feed,
         );
       } catch (error) {
         // The gateway's own onSentence failed: its bug, not the provider's outage.

@@ -52,7 +52,7 @@ const Chunk = z.object({
  * One feed per attempt: a retry starts a new one (a retry only happens while nothing was said).
  */
 export class SentenceFeed {
-  #given = 0;
+  readonly #sentences: string[] = [];
   #stopped = false;
   #callbackFailure: { readonly error: unknown } | undefined;
   constructor(
@@ -63,7 +63,12 @@ export class SentenceFeed {
 
   /** How many sentences went to onSentence. */
   get given(): number {
-    return this.#given;
+    return this.#sentences.length;
+  }
+
+  /** The sentences that went to onSentence, in order. */
+  get sentences(): readonly string[] {
+    return this.#sentences;
   }
 
   /**
@@ -93,8 +98,8 @@ export class SentenceFeed {
   }
 
   #give(sentences: readonly string[]): void {
-    for (const sentence of sentences.slice(this.#given)) {
-      this.#given += 1;
+    for (const sentence of sentences.slice(this.#sentences.length)) {
+      this.#sentences.push(sentence);
       try {
         this.onSentence?.(sentence);
       } catch (error) {

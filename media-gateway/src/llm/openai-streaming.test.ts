@@ -87,6 +87,26 @@ describe(STAND_IN, () => {
     });
   });
 
+  it.each([
+    { tail: '{"foo": 1}', calls: [] },
+    {
+      tail: '{"foo": 1} <tool_call>{"name": "search_knowledge_base", "arguments": {"query": "hours"}}</tool_call>',
+      calls: ['search_knowledge_base'],
+    },
+  ])(
+    'answers with the sentences said when markup follows them ($tail), not with a failure',
+    async ({ tail, calls }) => {
+      server.script({ kind: 'reply', text: `Sure, I can help. ${tail}` });
+      const streaming = withSentences(hello());
+      const before = server.received.length;
+      const response = await model().respond(streaming.request);
+      expect(streaming.given).toEqual(['Sure, I can help.']);
+      expect(response).toMatchObject({ text: 'Sure, I can help.', streamed: 1 });
+      expect(response.toolCalls.map((call) => call.name)).toEqual(calls);
+      expect(server.received.length - before).toBe(1);
+    },
+  );
+
   it('never streams {"name": "escalate_to_human", …} as speech', async () => {
     server.script({
       kind: 'reply',
