@@ -14,7 +14,8 @@ import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
 const OWN_KEY = 'sk-demo-own-model-key-5521';
 const OTHER_KEY = 'sk-other-tenant-key-7788';
 const OTHER_TENANT = 'other-clinic';
-const STAND_IN_TEXT = 'This is the clinic’s own model speaking: we are open from nine to five.';
+// No fact in it: the facts guard would rightly hold back opening hours the turn never looked up.
+const STAND_IN_TEXT = 'This is the clinic’s own model speaking: let me help you with that.';
 
 let env: GatewayPlatform;
 let root: ReturnType<typeof apiClient>;
