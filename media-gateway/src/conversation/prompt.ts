@@ -158,7 +158,6 @@ export const buildCallContext = ({
 
 const businessName = (tenant: TenantEntry): string => tenant.settings.branding.displayName ?? tenant.name;
 
-
 /**
  * "The call started on Monday, March 2, 2026 at 11:00 (America/New_York).": the business's wall clock to the
  * minute when the call started, the model's "now" for "today" and "tomorrow". The current minute would change
