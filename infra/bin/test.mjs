@@ -10,10 +10,11 @@ await import('./ensure-deps.mjs');
 // Whether a command is installed.
 const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
-// The llama.cpp test (tests/e2e/llama-server.test.ts) needs llama-server compiled from source (minutes of CPU)
-// and a model download: `prepare` starts now, in the background, so it overlaps the type check, lint and the
-// first test files; the test waits for it (infra/llama/build-once.ts). Its failure is reported at the end and
-// shown by the test, with this log's tail. Skipped when only other test files were asked for.
+// The llama.cpp tests (tests/e2e/llama-*.test.ts) need a model download and llama-server compiled from source.
+// The download (network, ~500 MB) starts now in the background; the compile (minutes of CPU) waits until the other
+// tests are done: run beside them, even at the lowest priority, it slowed the whole run from ~20 to ~42 minutes
+// on 2 cores. A failed download is shown by the test, with this log's tail. Skipped when only other test files
+// were asked for.
 const llamaWanted = () => {
   const files = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
   return files.length === 0 || files.some((file) => file.includes('llama'));
@@ -32,11 +33,11 @@ if (llamaWanted()) {
   const fd = openSync(log, 'w');
   process.env.LLAMA_PREPARE_STARTED = new Date().toISOString();
   process.env.LLAMA_PREPARE_LOG = log;
-  // Its own process group, so that the end of the run can stop the compiler with it. At the lowest priority:
-  // the compiler takes the CPU the tests leave idle and never slows a test that waits on a timer.
+  // Its own process group, so that the end of the run can stop it and its children. Niced: hashing 500 MB
+  // is the only CPU it takes.
   const child = spawn(
     'nice',
-    ['-n', '19', `${root}/node_modules/.bin/tsx`, 'infra/llama/cli.ts', 'prepare'],
+    ['-n', '19', `${root}/node_modules/.bin/tsx`, 'infra/llama/cli.ts', 'prepare', '--model'],
     {
       cwd: root,
       stdio: ['ignore', fd, fd],
@@ -49,7 +50,7 @@ if (llamaWanted()) {
     child.once('error', (error) => resolve(error.message));
   });
   llama = { child, exited, log };
-  // Interrupted (Ctrl-C, a CI timeout): the compiler is in a group of its own, so no signal reaches it unless
+  // Interrupted (Ctrl-C, a CI timeout): the download is in a group of its own, so no signal reaches it unless
   // it is sent there.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(signal, () => {
@@ -145,14 +146,18 @@ const vitest = (name, args, results) => {
   }
 };
 
-// The llama.cpp tests (tests/e2e/llama-*.test.ts) run after all the others when the whole suite runs: by then
-// their server is built (or nearly), and no test worker sat waiting for the compiler meanwhile.
+// The llama.cpp tests (tests/e2e/llama-*.test.ts) run after all the others when the whole suite runs, once their
+// server is built with the machine to itself.
 const LLAMA_TESTS = 'tests/e2e/llama-';
 const asked = process.argv.slice(2);
 if (asked.some((arg) => !arg.startsWith('-'))) {
   vitest('tests', asked, `${root}/.test-results.json`);
 } else {
   vitest('tests', ['--exclude', `${LLAMA_TESTS}*.test.ts`, ...asked], `${root}/.test-results.json`);
+  if (llama) {
+    // With every core now. A failure leaves a marker the tests report (infra/llama/build-once.ts).
+    step('llama.cpp server build', bin('tsx'), ['infra/llama/cli.ts', 'prepare', '--server']);
+  }
   // One file at a time: two llama-servers on two cores spin against each other and both crawl.
   vitest(
     'llama.cpp server tests',

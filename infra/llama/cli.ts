@@ -1,16 +1,19 @@
 /**
- * npx tsx infra/llama/cli.ts prepare              build llama-server and fetch the model into the repository's cache
+ * npx tsx infra/llama/cli.ts prepare [--model | --server]
+ *     build llama-server and fetch the model into the repository's cache (only one of them when asked)
  * npx tsx infra/llama/cli.ts serve [--port N]     run it on loopback in the foreground until Ctrl-C
  *
  * `serve` prints the LLM_* settings that point the platform at it. Both prepare first when the cache lacks
- * something (minutes of compiling on a small machine); `npm test` runs `prepare` in the background.
+ * something (minutes of compiling on a small machine). `npm test` fetches the model in the background from the
+ * start, and builds the server with every core once the other tests are done.
  */
 import { availableParallelism } from 'node:os';
 import { both } from './build-once.js';
 import { ensureLlamaServer, LLAMA_CPP_PYTHON, startLlamaServer } from './llama-server.js';
 import { ensureLlamaModel, LLAMA_MODEL } from './model.js';
 
-const usage = 'usage: tsx infra/llama/cli.ts prepare | serve [--port N] [--threads N] [--ctx N]';
+const usage =
+  'usage: tsx infra/llama/cli.ts prepare [--model | --server] | serve [--port N] [--threads N] [--ctx N]';
 
 const started = Date.now();
 const say = (line: string): void => {
@@ -28,7 +31,11 @@ const numberFlag = (args: readonly string[], flag: string): number | undefined =
 /** How long a stopped `prepare` has to let its compiler and pip end and remove their temp folders. */
 const STOP_GRACE_MS = 30_000;
 
-const prepare = async (): Promise<void> => {
+const prepare = async (args: readonly string[]): Promise<void> => {
+  const modelOnly = args.includes('--model');
+  const serverOnly = args.includes('--server');
+  const unknown = args.filter((arg) => arg !== '--model' && arg !== '--server');
+  if (unknown.length > 0 || (modelOnly && serverOnly)) throw new Error(usage);
   // `npm test` stops a prepare nobody waited for by signalling its process group: the compiler and pip get
   // the signal too, their steps fail, and the failure path removes the temp folders and partial files.
   process.once('SIGTERM', () => {
@@ -36,11 +43,14 @@ const prepare = async (): Promise<void> => {
     setTimeout(() => process.exit(1), STOP_GRACE_MS);
   });
   say(`llama-server from llama-cpp-python ${LLAMA_CPP_PYTHON.version}, model ${LLAMA_MODEL.name}`);
+  const server = async (): Promise<void> => {
+    if (!modelOnly) say(`llama-server ready: ${await ensureLlamaServer({ log: say })}`);
+  };
+  const model = async (): Promise<void> => {
+    if (!serverOnly) say(`model ready: ${await ensureLlamaModel({ log: say })}`);
+  };
   // The build is CPU, the download is network: side by side.
-  await both(
-    ensureLlamaServer({ log: say }).then((path) => say(`llama-server ready: ${path}`)),
-    ensureLlamaModel({ log: say }).then((path) => say(`model ready: ${path}`)),
-  );
+  await both(server(), model());
   say('prepared');
 };
 
@@ -80,7 +90,7 @@ const serve = async (args: readonly string[]): Promise<void> => {
 
 const main = async (command: string | undefined, args: readonly string[]): Promise<number> => {
   if (command === 'prepare') {
-    await prepare();
+    await prepare(args);
     return 0;
   }
   if (command === 'serve') {
