@@ -21,21 +21,20 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { DEMO_NUMBER, DEMO_TENANT, DEMO_TIME_ZONE, startLlamaServer } from '@ccp/infra';
 import type { LanguageModel } from '@ccp/media-gateway';
 import { placeInboundCall } from '@ccp/media-gateway/simulator';
 import { z } from 'zod';
-import { nextMondayInNewYork, startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
+import { nextMondayInNewYork, startGatewayPlatform } from '../support/gateway.js';
 import {
   CATEGORIES,
   SCENARIOS,
   STREAM_SCENARIOS,
-  numbersIn,
   repliesOf,
   type BenchScenario,
   type CallRecord,
 } from './llm-conversation-callers.js';
+import { bookedOn, knowledgeNumbers } from './conversation/call-record.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -113,48 +112,6 @@ interface Figures {
   seconds: number;
 }
 
-const AppointmentData = z.object({ startsAt: z.string() });
-const BookingResult = z.object({ appointmentId: z.string() });
-const ArticleData = z.object({ body: z.string() });
-
-/** Numbers the knowledge base gives, with afternoon hours also as said on a 12-hour clock ("18:00" → "6"). */
-const knowledgeNumbers = async (env: GatewayPlatform): Promise<Set<string>> => {
-  const all = await env.test.platform.store.readAll({ maxCount: 1_000_000 });
-  const numbers = new Set<string>();
-  for (const recorded of all) {
-    if (recorded.type !== 'ArticleCreated') continue;
-    const decoded = decodeEvent(recorded);
-    const article = decoded.ok ? ArticleData.safeParse(decoded.value.data) : undefined;
-    if (article?.success !== true) continue;
-    for (const n of numbersIn(article.data.body)) {
-      numbers.add(n);
-      const hour = Number(n);
-      if (Number.isInteger(hour) && hour > 12 && hour < 24) numbers.add(String(hour - 12));
-    }
-  }
-  return numbers;
-};
-
-/** The start of each appointment the call booked, as the appointment's own stream has it. */
-const bookedOn = async (env: GatewayPlatform, events: readonly EventEnvelope[]): Promise<string[]> => {
-  const starts: string[] = [];
-  for (const event of events) {
-    if (event.type !== 'ToolInvoked') continue;
-    const tool = z
-      .object({ name: z.literal('book_appointment'), status: z.literal('succeeded'), result: BookingResult })
-      .safeParse(event.data);
-    if (!tool.success) continue;
-    const stream = await env.test.platform.store.readStream(
-      `appointment-${DEMO_TENANT}.${tool.data.result.appointmentId}`,
-    );
-    const first = stream[0] && decodeEvent(stream[0]);
-    const data = first?.ok === true ? AppointmentData.safeParse(first.value.data) : undefined;
-    if (first?.ok === true && first.value.type === 'AppointmentScheduled' && data?.success === true)
-      starts.push(data.data.startsAt);
-  }
-  return starts;
-};
-
 const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figures> => {
   const figures: Figures = {
     label,
@@ -201,7 +158,7 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
       if (process.env['BENCH_LOG']) console.log(`    log: ${line}`);
     },
   });
-  const knownNumbers = await knowledgeNumbers(env);
+  const knownNumbers = await knowledgeNumbers(env, DEMO_TENANT);
   const started = performance.now();
   try {
     let n = 0;
@@ -229,7 +186,7 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
         const record: CallRecord = {
           result,
           events,
-          bookedAt: await bookedOn(env, events),
+          bookedAt: (await bookedOn(env, DEMO_TENANT, events)).map((b) => b.startsAt),
           knownNumbers,
           timeZone: DEMO_TIME_ZONE,
         };

@@ -7,22 +7,22 @@ import { queryApiModule } from '@ccp/query-api';
 import { createProcessors } from '@ccp/stream-processors';
 import { startTestPlatform, type TestPlatform } from './platform.js';
 
-/** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in New York. */
-export const nextMondayInNewYork = (hour: number, from = new Date()): Date => {
+/** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in a zone. */
+export const nextMondayIn = (timeZone: string, hour: number, from = new Date()): Date => {
   const day = new Date(from.getTime() + 2 * 86_400_000);
   while (day.getUTCDay() !== 1) day.setUTCDate(day.getUTCDate() + 1);
-  // New York is UTC-5 in winter and UTC-4 in summer; find the offset of that Monday.
+  // The zone's offset that Monday (summer time included), probed at noon UTC.
   const probe = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 12));
-  const nyHour = Number(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: 'America/New_York',
-      hour: '2-digit',
-      hourCycle: 'h23',
-    }).format(probe),
+  const localHour = Number(
+    new Intl.DateTimeFormat('en-US', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(probe),
   );
-  const offset = 12 - nyHour;
+  const offset = 12 - localHour;
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hour + offset));
 };
+
+/** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in New York. */
+export const nextMondayInNewYork = (hour: number, from = new Date()): Date =>
+  nextMondayIn('America/New_York', hour, from);
 
 export interface GatewayPlatform {
   readonly test: TestPlatform;
@@ -30,8 +30,8 @@ export interface GatewayPlatform {
   readonly gateway: MediaGatewayModule;
   readonly authToken: string;
   readonly accountSid: string;
-  /** Decoded events of a call's stream in the demo tenant. */
-  callEvents(callSid: string): Promise<EventEnvelope[]>;
+  /** Decoded events of a call's stream (in the demo tenant unless another is named). */
+  callEvents(callSid: string, tenantId?: string): Promise<EventEnvelope[]>;
   stop(): Promise<void>;
 }
 
@@ -88,8 +88,8 @@ export const startGatewayPlatform = async (options: {
     gateway,
     accountSid,
     authToken,
-    callEvents: async (callSid) =>
-      (await test.platform.store.readStream(`call-${DEMO_TENANT}.${callSid}`)).flatMap((recorded) => {
+    callEvents: async (callSid, tenantId = DEMO_TENANT) =>
+      (await test.platform.store.readStream(`call-${tenantId}.${callSid}`)).flatMap((recorded) => {
         const decoded = decodeEvent(recorded);
         return decoded.ok ? [decoded.value] : [];
       }),

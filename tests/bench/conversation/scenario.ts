@@ -77,6 +77,8 @@ export interface Business {
   readonly articles: readonly Article[];
   /** What can be booked; empty for a business that takes no appointments. */
   readonly services: readonly Service[];
+  /** ISO 4217; USD when absent. */
+  readonly currency?: string;
 }
 
 /** What the call must achieve: checked on the call's events and on what the caller heard. */
