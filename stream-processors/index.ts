@@ -8,6 +8,7 @@ export * from './src/bus/kafka.js';
 export * from './src/bus/kafka-personal-data.js';
 export * from './src/bus/partitions.js';
 export * from './src/bus/port.js';
+export * from './src/nlp/public-intents.js';
 export * from './src/nlp/sentiment.js';
 export * from './src/nlp/sentiment-trend.js';
 export * from './src/processor.js';
