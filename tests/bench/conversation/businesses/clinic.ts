@@ -278,7 +278,7 @@ export const scenarios: readonly Scenario[] = [
     expect: {
       kind: 'answer',
       heard:
-        /\b(no|not|don'?t|doesn'?t|can'?t|cannot|unfortunately)\b[^.]*\bmedicaid\b|\bmedicaid\b[^.]*\b(no|not|don'?t|doesn'?t|isn'?t)\b/i,
+        /\b(not|don'?t|doesn'?t|can'?t|cannot)\b[^.]*\bmedicaid\b|\bmedicaid\b[^.]*\b(not|don'?t|doesn'?t|isn'?t)\b/i,
     },
   },
   {
