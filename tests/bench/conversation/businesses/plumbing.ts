@@ -213,7 +213,10 @@ export const scenarios: readonly Scenario[] = [
       "Hi, we're redoing our whole upstairs bathroom and the pipes are original from the seventies.",
       'Do you charge anything to come out and tell us what the whole thing would cost?',
     ],
-    expect: { kind: 'answer', heard: /\b(free|no charge|no cost|at no|don'?t charge|doesn'?t cost)\b/i },
+    expect: {
+      kind: 'answer',
+      heard: /\b(free|no charge|no cost|at no|don['’]?t charge|doesn['’]?t cost)\b(?! to\b)/i,
+    },
   },
   {
     id: 'plumbing/es/vuelve-a-fallar',
@@ -238,7 +241,7 @@ export const scenarios: readonly Scenario[] = [
     expect: {
       kind: 'answer',
       heard:
-        /\b(no|not|don'?t|doesn'?t|cannot|can'?t|only)\b[^.]*\bboilers?\b|\bboilers?\b[^.]*\b(no|not|don'?t|isn'?t|aren'?t)\b/i,
+        /\b(no|not|don['’]?t|doesn['’]?t|cannot|can['’]?t|only)\b(?![,!]| problem| worries)[^.]*\bboilers?\b|\bboilers?\b[^.]*\b(no|not|don['’]?t|isn['’]?t|aren['’]?t)\b/i,
     },
   },
   {
@@ -253,7 +256,7 @@ export const scenarios: readonly Scenario[] = [
     expect: {
       kind: 'answer',
       heard:
-        /\b(no|not|don'?t|doesn'?t|cannot|can'?t)\b[^.]*\b(sell|parts|counter|store)\b|\b(sell|parts)\b[^.]*\b(no|not|don'?t)\b/i,
+        /\b(no|not|don['’]?t|doesn['’]?t|cannot|can['’]?t)\b(?![,!]| problem| worries)[^.]*\b(sell|parts|counter|store)\b|\b(sell|parts)\b[^.]*\b(no|not|don['’]?t)\b/i,
     },
   },
   {
@@ -267,7 +270,7 @@ export const scenarios: readonly Scenario[] = [
     expect: {
       kind: 'answer',
       heard:
-        /\b(no|not|don'?t|doesn'?t)\b[^.]*\b(septic|séptica|fosa)|\b(septic|séptica|fosa)[^.]*\b(no|not)\b/i,
+        /\b(no|not|don['’]?t|doesn['’]?t)\b(?![,!]| problem| worries)[^.]*\b(septic|séptica|fosa)|\b(septic|séptica|fosa)[^.]*\b(no|not)\b/i,
     },
   },
 
