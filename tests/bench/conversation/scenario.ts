@@ -124,3 +124,11 @@ export interface Scenario {
   readonly correction?: { readonly say: string; readonly until: RegExp };
   readonly expect: Expectation;
 }
+
+/** Monday to Friday, each open the same hours. */
+export const weekdays = (open: string, close: string): Business['hours'] =>
+  (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((day) => ({ day, open, close }));
+
+/** A negative statement about a topic: one of the negation words before or after it, within one sentence. */
+export const negatedPattern = (negation: string, topic: string): RegExp =>
+  new RegExp(`${negation}[^.]*${topic}|${topic}[^.]*${negation}`, 'i');

@@ -2,21 +2,14 @@
  * An independent car repair garage in Austin: drivers describe noises and warning lights rather than services, ask
  * about warranties and loaners, and leave go-aheads for repairs already quoted.
  */
-import type { Business, Scenario } from '../scenario.js';
+import { weekdays, type Business, type Scenario } from '../scenario.js';
 
 export const business: Business = {
   id: 'bench-car-repair',
   kind: 'car-repair',
   name: 'Hill Country Auto Care',
   timeZone: 'America/Chicago',
-  hours: [
-    { day: 'mon', open: '08:00', close: '18:00' },
-    { day: 'tue', open: '08:00', close: '18:00' },
-    { day: 'wed', open: '08:00', close: '18:00' },
-    { day: 'thu', open: '08:00', close: '18:00' },
-    { day: 'fri', open: '08:00', close: '18:00' },
-    { day: 'sat', open: '08:00', close: '14:00' },
-  ],
+  hours: [...weekdays('08:00', '18:00'), { day: 'sat', open: '08:00', close: '14:00' }],
   number: '+15550200004',
   agent: {
     name: 'Sam',

@@ -2,21 +2,14 @@
  * A physiotherapy and sports-medicine clinic in Boulder: appointments by service, insurance and referral questions,
  * and patients who say where it hurts rather than what they want to book.
  */
-import type { Business, Scenario } from '../scenario.js';
+import { weekdays, type Business, type Scenario } from '../scenario.js';
 
 export const business: Business = {
   id: 'bench-clinic',
   kind: 'clinic',
   name: 'Pearl Street Physio & Sports Medicine',
   timeZone: 'America/Denver',
-  hours: [
-    { day: 'mon', open: '07:00', close: '19:00' },
-    { day: 'tue', open: '07:00', close: '19:00' },
-    { day: 'wed', open: '07:00', close: '19:00' },
-    { day: 'thu', open: '07:00', close: '19:00' },
-    { day: 'fri', open: '07:00', close: '19:00' },
-    { day: 'sat', open: '08:00', close: '13:00' },
-  ],
+  hours: [...weekdays('07:00', '19:00'), { day: 'sat', open: '08:00', close: '13:00' }],
   number: '+15550200003',
   agent: {
     name: 'Maya',

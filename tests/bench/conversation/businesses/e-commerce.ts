@@ -2,21 +2,14 @@
  * An online home-goods shop's support line: orders, shipping, returns and refunds, no appointments. Several of its
  * rules are refusals (no shipping beyond the US and Canada, no P.O. boxes, no pickup, some items not returnable).
  */
-import type { Business, Scenario } from '../scenario.js';
+import { weekdays, type Business, type Scenario } from '../scenario.js';
 
 export const business: Business = {
   id: 'bench-e-commerce',
   kind: 'e-commerce',
   name: 'Bramble & Oak Home',
   timeZone: 'America/Denver',
-  hours: [
-    { day: 'mon', open: '08:00', close: '18:00' },
-    { day: 'tue', open: '08:00', close: '18:00' },
-    { day: 'wed', open: '08:00', close: '18:00' },
-    { day: 'thu', open: '08:00', close: '18:00' },
-    { day: 'fri', open: '08:00', close: '18:00' },
-    { day: 'sat', open: '09:00', close: '14:00' },
-  ],
+  hours: [...weekdays('08:00', '18:00'), { day: 'sat', open: '09:00', close: '14:00' }],
   number: '+15550200005',
   agent: {
     name: 'Riley',

@@ -2,21 +2,14 @@
  * A residential plumber in Austin: bookable visits, an emergency line, and a few jobs it turns away (boilers,
  * septic, gas lines, parts over the counter). Callers are written as people phone a plumber, not to suit the engine.
  */
-import type { Business, Scenario } from '../scenario.js';
+import { weekdays, type Business, type Scenario } from '../scenario.js';
 
 export const business: Business = {
   id: 'bench-plumbing',
   kind: 'plumbing',
   name: 'Ironwood Plumbing',
   timeZone: 'America/Chicago',
-  hours: [
-    { day: 'mon', open: '07:00', close: '18:00' },
-    { day: 'tue', open: '07:00', close: '18:00' },
-    { day: 'wed', open: '07:00', close: '18:00' },
-    { day: 'thu', open: '07:00', close: '18:00' },
-    { day: 'fri', open: '07:00', close: '18:00' },
-    { day: 'sat', open: '08:00', close: '13:00' },
-  ],
+  hours: [...weekdays('07:00', '18:00'), { day: 'sat', open: '08:00', close: '13:00' }],
   number: '+15550200001',
   agent: {
     name: 'Sam',

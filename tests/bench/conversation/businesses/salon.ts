@@ -1,4 +1,4 @@
-import type { Business, Scenario } from '../scenario.js';
+import { negatedPattern, weekdays, type Business, type Scenario } from '../scenario.js';
 
 /** A neighbourhood hair and nail salon in Austin: bookable cuts, color and manicures, a few things it won't do. */
 export const business: Business = {
@@ -6,14 +6,7 @@ export const business: Business = {
   kind: 'salon',
   name: 'Maple & Rose Hair Studio',
   timeZone: 'America/Chicago',
-  hours: [
-    { day: 'mon', open: '09:00', close: '19:00' },
-    { day: 'tue', open: '09:00', close: '19:00' },
-    { day: 'wed', open: '09:00', close: '19:00' },
-    { day: 'thu', open: '09:00', close: '19:00' },
-    { day: 'fri', open: '09:00', close: '19:00' },
-    { day: 'sat', open: '09:00', close: '17:00' },
-  ],
+  hours: [...weekdays('09:00', '19:00'), { day: 'sat', open: '09:00', close: '17:00' }],
   number: '+15550200002',
   agent: {
     name: 'Mia',
@@ -142,7 +135,7 @@ const B = business.id;
 
 /** A negation in the agent's answer before or after the topic word, in English or Spanish. */
 const NEG = String.raw`\b(no|not|don'?t|doesn'?t|won'?t|can'?t|cannot|aren'?t|isn'?t|only|never|nunca|solo|sólo)\b`;
-const negated = (topic: string): RegExp => new RegExp(`${NEG}[^.]*${topic}|${topic}[^.]*${NEG}`, 'i');
+const negated = (topic: string): RegExp => negatedPattern(NEG, topic);
 
 export const scenarios: readonly Scenario[] = [
   // knowledge

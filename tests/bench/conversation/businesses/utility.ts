@@ -1,4 +1,4 @@
-import type { Business, Scenario } from '../scenario.js';
+import { negatedPattern, weekdays, type Business, type Scenario } from '../scenario.js';
 
 /** A small-town water and electricity utility's billing line: no bookings, so callers ask, leave messages, ask for calls. */
 export const business: Business = {
@@ -6,14 +6,7 @@ export const business: Business = {
   kind: 'utility',
   name: 'Cedar Valley Water & Power',
   timeZone: 'America/Denver',
-  hours: [
-    { day: 'mon', open: '08:00', close: '18:00' },
-    { day: 'tue', open: '08:00', close: '18:00' },
-    { day: 'wed', open: '08:00', close: '18:00' },
-    { day: 'thu', open: '08:00', close: '18:00' },
-    { day: 'fri', open: '08:00', close: '18:00' },
-    { day: 'sat', open: '09:00', close: '13:00' },
-  ],
+  hours: [...weekdays('08:00', '18:00'), { day: 'sat', open: '09:00', close: '13:00' }],
   number: '+15550200006',
   agent: {
     name: 'Sam',
@@ -180,7 +173,7 @@ const B = business.id;
 
 /** A negation in the agent's answer before or after the topic word, in English or Spanish. */
 const NEG = String.raw`\b(no|not|don'?t|doesn'?t|won'?t|can'?t|cannot|aren'?t|isn'?t|never|nunca|ning[uú]n)\b`;
-const negated = (topic: string): RegExp => new RegExp(`${NEG}[^.]*${topic}|${topic}[^.]*${NEG}`, 'i');
+const negated = (topic: string): RegExp => negatedPattern(NEG, topic);
 
 export const scenarios: readonly Scenario[] = [
   // knowledge
