@@ -1,3 +1,4 @@
+import { EN_HOUR_WORDS, ES_HOUR_WORDS } from './number-words.js';
 import { type Span, matchesOf, spanOf, takenIn } from './text.js';
 
 /**
@@ -140,34 +141,6 @@ export const isoInstants = (text: string): { readonly at: Date; readonly written
     return Number.isNaN(at.getTime()) ? [] : [{ at, written }];
   });
 
-const EN_HOURS = [
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-];
-const ES_HOURS = [
-  'una',
-  'dos',
-  'tres',
-  'cuatro',
-  'cinco',
-  'seis',
-  'siete',
-  'ocho',
-  'nueve',
-  'diez',
-  'once',
-  'doce',
-];
 const EN_MINUTES: Readonly<Record<string, string>> = {
   fifteen: '15',
   thirty: '30',
@@ -184,19 +157,19 @@ export const hoursInDigits = (text: string): string =>
   text
     .replace(
       new RegExp(
-        `\\b(${EN_HOURS.join('|')})(?:\\s+(fifteen|thirty|forty[- ]five))?(?=\\s*(?:[ap]\\.?\\s?m\\b|o'clock|in the (?:morning|afternoon|evening)|at night))`,
+        `\\b(${EN_HOUR_WORDS.join('|')})(?:\\s+(fifteen|thirty|forty[- ]five))?(?=\\s*(?:[ap]\\.?\\s?m\\b|o'clock|in the (?:morning|afternoon|evening)|at night))`,
         'g',
       ),
       (_all, hour: string, minutes: string | undefined) =>
-        `${EN_HOURS.indexOf(hour) + 1}${minutes ? `:${EN_MINUTES[minutes] ?? '00'}` : ''}`,
+        `${EN_HOUR_WORDS.indexOf(hour) + 1}${minutes ? `:${EN_MINUTES[minutes] ?? '00'}` : ''}`,
     )
     .replace(/(\d)\s*(?:o'clock\s+)?in the morning\b/g, '$1 am')
     .replace(/(\d)\s*(?:o'clock\s+)?(?:in the (?:afternoon|evening)|at night)\b/g, '$1 pm')
     .replace(
       new RegExp(
-        `\\b(at|a las|a la|de las|hasta las|desde las)\\s+(${[...EN_HOURS, ...ES_HOURS].join('|')})\\b`,
+        `\\b(at|a las|a la|de las|hasta las|desde las)\\s+(${[...EN_HOUR_WORDS, ...ES_HOUR_WORDS].join('|')})\\b`,
         'g',
       ),
       (_all, before: string, hour: string) =>
-        `${before} ${(EN_HOURS.includes(hour) ? EN_HOURS.indexOf(hour) : ES_HOURS.indexOf(hour)) + 1}`,
+        `${before} ${(EN_HOUR_WORDS.includes(hour) ? EN_HOUR_WORDS.indexOf(hour) : ES_HOUR_WORDS.indexOf(hour)) + 1}`,
     );

@@ -14,7 +14,8 @@ export interface InDigits {
 const table = (words: readonly string[], first = 0): Map<string, number> =>
   new Map(words.map((w, i) => [w, first + i]));
 
-const EN_SMALL = table([
+/** "zero" to "nineteen", each at its value. */
+const EN_WORDS = [
   'zero',
   'one',
   'two',
@@ -35,7 +36,31 @@ const EN_SMALL = table([
   'seventeen',
   'eighteen',
   'nineteen',
-]);
+] as const;
+/** "cero" to "quince", each at its value. */
+const ES_WORDS = [
+  'cero',
+  'uno',
+  'dos',
+  'tres',
+  'cuatro',
+  'cinco',
+  'seis',
+  'siete',
+  'ocho',
+  'nueve',
+  'diez',
+  'once',
+  'doce',
+  'trece',
+  'catorce',
+  'quince',
+] as const;
+/** The hours of a 12-hour clock in words, "one" to "twelve" ("la una": the feminine one). */
+export const EN_HOUR_WORDS: readonly string[] = EN_WORDS.slice(1, 13);
+export const ES_HOUR_WORDS: readonly string[] = ['una', ...ES_WORDS.slice(2, 13)];
+
+const EN_SMALL = table(EN_WORDS);
 const EN_TENS = new Map(
   ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [
     w,
@@ -43,8 +68,7 @@ const EN_TENS = new Map(
   ]),
 );
 const ES_SMALL = new Map<string, number>([
-  ...table(['cero', 'uno', 'dos', 'tres', 'cuatro', 'cinco', 'seis', 'siete', 'ocho', 'nueve', 'diez']),
-  ...table(['once', 'doce', 'trece', 'catorce', 'quince'], 11),
+  ...table(ES_WORDS),
   ...table(['dieciséis', 'diecisiete', 'dieciocho', 'diecinueve', 'veinte'], 16),
   ['dieciseis', 16],
   ...table(['veintiuno', 'veintidós', 'veintitrés', 'veinticuatro', 'veinticinco', 'veintiséis'], 21),
@@ -104,19 +128,7 @@ const ONE_AFTER =
 /** Words before "one" o'clock ("open one" is a pronoun, "open at one" a time). */
 const ONE_TIME_BEFORE = new Set(['at', 'until', 'till', 'from', 'to', 'by', 'between', 'and']);
 /** Words of a number read out digit by digit. */
-const DIGIT_WORDS = new Set([
-  'zero',
-  'oh',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-]);
+const DIGIT_WORDS = new Set<string>(['oh', ...EN_WORDS.slice(0, 10)]);
 
 interface Token {
   readonly word: string;
