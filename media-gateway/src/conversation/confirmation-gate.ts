@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { IsoDateTime } from '@ccp/schemas';
 import { splitSentences } from '../llm/index.js';
 import type { ChatMessage } from '../llm/port.js';
 import { latestLineIndex } from './turn-guard.js';
@@ -56,12 +56,10 @@ export type GateDecision =
   | { readonly run: true }
   | { readonly run: false; readonly pending: PendingConfirmation; readonly result: NeedsConfirmation };
 
-const Iso = z.iso.datetime({ offset: true });
-
 /** The slot a book or reschedule call names, when it names a valid one (otherwise the tool refuses the call). */
 export const slotArgument = (args: Readonly<Record<string, unknown>>): string | undefined => {
   const startsAt = args['startsAt'];
-  return typeof startsAt === 'string' && Iso.safeParse(startsAt).success ? startsAt : undefined;
+  return typeof startsAt === 'string' && IsoDateTime.safeParse(startsAt).success ? startsAt : undefined;
 };
 
 /** The caller's latest line (or the gateway's note in its place) and the whole reply the AI gave just before it. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isoWithOffset, type BusinessHours } from '@ccp/schemas';
+import { IsoDateTime, isoWithOffset, type BusinessHours } from '@ccp/schemas';
 import { isOpen, nextOpening } from '../routing/business-hours.js';
 import type { Directory } from '../directory/directory.js';
 import type { ToolSpec } from '../llm/port.js';
@@ -76,19 +76,18 @@ export interface ToolOutcome {
 }
 
 const Reason = z.enum(['caller_request', 'low_confidence', 'negative_sentiment', 'agent_rule', 'keyword']);
-const Iso = z.iso.datetime({ offset: true });
 
 const argumentSchemas = {
   search_knowledge_base: z.object({ query: z.string().trim().min(1).max(500) }),
   book_appointment: z.object({
     service: z.string().trim().min(1).max(200),
-    startsAt: Iso,
+    startsAt: IsoDateTime,
     customerName: z.string().trim().min(1).max(120),
     resourceId: z.string().min(1).max(80).optional(),
     durationMinutes: z.number().int().min(5).max(480).optional(),
     notes: z.string().max(2000).optional(),
   }),
-  reschedule_appointment: z.object({ appointmentId: z.string().min(1).max(80), startsAt: Iso }),
+  reschedule_appointment: z.object({ appointmentId: z.string().min(1).max(80), startsAt: IsoDateTime }),
   cancel_appointment: z.object({
     appointmentId: z.string().min(1).max(80),
     reason: z.string().trim().min(1).max(500),
@@ -103,7 +102,7 @@ const argumentSchemas = {
     message: z.string().trim().min(1).max(20_000),
     callerName: z.string().trim().min(1).max(120).optional(),
   }),
-  schedule_callback: z.object({ at: Iso, reason: z.string().trim().min(1).max(500) }),
+  schedule_callback: z.object({ at: IsoDateTime, reason: z.string().trim().min(1).max(500) }),
   escalate_to_human: z.object({ reason: Reason, summary: z.string().trim().min(1).max(20_000) }),
   end_call: z.object({ reason: z.string().trim().min(1).max(500) }),
   add_to_do_not_call: z.object({}),
