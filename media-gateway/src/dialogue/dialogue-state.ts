@@ -54,9 +54,16 @@ export type Change = {
 export type Message = {
   readonly kind: 'message';
   readonly content?: string;
+  /** The caller's words asking to leave the message ("for Marcus, I'm one of his patients"), kept with it. */
+  readonly announcement?: string;
   readonly callbackWhen?: WhenMention;
 };
-export type Callback = { readonly kind: 'callback'; readonly when?: WhenMention };
+export type Callback = {
+  readonly kind: 'callback';
+  readonly when?: WhenMention;
+  /** The caller's words asking for it, which say what it is about. */
+  readonly asked?: string;
+};
 export type Complaint = { readonly kind: 'complaint'; readonly text: string };
 export type Task = Booking | Change | Message | Callback | Complaint;
 

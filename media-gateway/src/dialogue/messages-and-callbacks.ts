@@ -1,11 +1,12 @@
 import type { ActResult } from './acts.js';
-import { answerWhen, instantOf, isAct, isNo, isYes, whenOf } from './answer-reading.js';
+import { instantOf, isAct, isNo, isYes, whenOf } from './answer-reading.js';
 import {
   anythingElse,
   ask,
   cannotHere,
   clip,
   has,
+  LOW_CONFIDENCE,
   note,
   reply,
   type Callback,
@@ -15,7 +16,8 @@ import {
   type Step,
 } from './dialogue-state.js';
 import { say } from './phrases.js';
-import { extractWhen, mergeWhen, type WhenMention } from './slots.js';
+import { callbackWhenIn, messageContent } from './message-words.js';
+import { mergeWhen, type WhenMention } from './slots.js';
 import { CallbackResult } from './tool-results.js';
 import { isoWithOffset } from '@ccp/schemas';
 
@@ -34,25 +36,19 @@ const callbackInstantOf = (when: WhenMention | undefined, ctx: PolicyContext): D
     ctx,
   );
 
-/** Words about something other than the call back itself ("about my crown, it hurts"). */
-const hasMessageBeyondRequest = (text: string): boolean =>
-  /\b(about|regarding|because|sobre|porque|por lo de)\b/i.test(text);
+/** The line that asked to leave the message, kept with it when it says more than the asking. */
+const announcementOf = (text: string | undefined): string | undefined =>
+  text !== undefined && text.trim().split(/\s+/).length >= 6 ? clip(text.trim(), 400) : undefined;
 
-const STOPPED_AT_LEAD =
-  /^(?:(?:yes|yeah|sure|ok(?:ay)?|s[ií]|claro|please|por favor)[,.]?\s+)*(?:(?:can|could) you |please |i'?d like to |i want to |quiero |quisiera )?(?:(?:tell|let)\s+(?:\S+\s+){1,3}?(?:know\s+)?that\s+|(?:tell|let)\s+(?:him|her|them|the\s+\w+)\s+(?:know\s+)?(?:that\s+)?|(?:leave|take|pass)\s+(?:a |on a )?message(?:\s+for\s+\S+(?:\s+\S+)?)?[,:]?\s*(?:that\s+|saying\s+)?|the message is[,:]?\s*|d[ií]gale\s+(?:a\s+\S+\s+)?que\s+|dejar\s+un\s+(?:mensaje|recado)(?:\s+para\s+\S+(?:\s+\S+)?)?[,:]?\s*(?:que\s+|diciendo\s+que\s+)?|el mensaje es[,:]?\s*)/i;
-
-/** The message itself from "please tell John that I'll be late": the request words go, the rest is kept. */
-const messageContent = (text: string): string | undefined => {
-  const stripped = text.trim().replace(STOPPED_AT_LEAD, '').trim();
-  const words = stripped.split(/\s+/);
-  // "A message, please" chooses the message route; it is not the message.
-  if (words.length < 3 || (words.length <= 4 && /\b(?:message|mensaje|recado)\b/i.test(stripped)))
-    return undefined;
-  return stripped;
-};
+/** The message as filed: what the caller dictated, after the words they asked to leave it with. */
+const filed = (task: Message & { content: string }): string =>
+  task.announcement !== undefined && task.announcement !== task.content
+    ? `${task.content}\n(Asked first: ${task.announcement})`
+    : task.content;
 
 const takeMessage = (state: DialogueState, task: Message, ctx: PolicyContext, confidence?: number): Step => {
-  if (task.content === undefined) {
+  const { content } = task;
+  if (content === undefined) {
     return reply({ ...state, task, awaiting: 'message' }, [say.askMessage()], confidence);
   }
   return ask(
@@ -61,7 +57,7 @@ const takeMessage = (state: DialogueState, task: Message, ctx: PolicyContext, co
     {
       name: 'take_message',
       arguments: {
-        message: task.content,
+        message: filed({ ...task, content }),
         ...(state.callerName !== undefined && { callerName: state.callerName }),
       },
     },
@@ -77,12 +73,15 @@ export const startMessage = (
 ): Step => {
   if (!has(ctx, 'take_message')) return cannotHere(state, ctx, confidence);
   const content = text !== undefined ? messageContent(text) : undefined;
-  const callbackWhen = text !== undefined ? extractWhen(text, ctx)[0] : undefined;
+  const callbackWhen = text !== undefined ? callbackWhenIn(text, ctx, 'message') : undefined;
+  // Only asked to leave one: the next line is the message, and these words go with it.
+  const announcement = content === undefined ? announcementOf(text) : undefined;
   return takeMessage(
     state,
     {
       kind: 'message',
       ...(content !== undefined && { content }),
+      ...(announcement !== undefined && { announcement }),
       ...(callbackWhen !== undefined && { callbackWhen }),
     },
     ctx,
@@ -90,10 +89,15 @@ export const startMessage = (
   );
 };
 
-const callbackReason = (state: DialogueState): string =>
-  state.firstRequest !== undefined
-    ? `Caller asked: ${clip(state.firstRequest, 400)}`
-    : 'Caller asked for a call back';
+/** Why the call back: the words that asked for it (they say what about), and what the caller first came for. */
+const callbackReason = (state: DialogueState, asked: string | undefined): string => {
+  const first = state.firstRequest;
+  if (asked === undefined)
+    return first !== undefined ? `Caller asked: ${clip(first, 400)}` : 'Caller asked for a call back';
+  return first !== undefined && first !== asked
+    ? `Caller asked: ${clip(asked, 240)} (first asked: ${clip(first, 200)})`
+    : `Caller asked: ${clip(asked, 450)}`;
+};
 
 const scheduleCallback = (
   state: DialogueState,
@@ -108,19 +112,25 @@ const scheduleCallback = (
     [],
     {
       name: 'schedule_callback',
-      arguments: { at: isoWithOffset(at, ctx.timeZone), reason: callbackReason(state) },
+      arguments: { at: isoWithOffset(at, ctx.timeZone), reason: callbackReason(state, task.asked) },
     },
     confidence,
   );
 };
 
-/** "Call me back" with no question pending. */
+/**
+ * "Call me back" with no question pending. What it is about ("about my crown") goes with the call back as its
+ * reason: a call back is what was asked for, so it is scheduled rather than a message taken instead.
+ */
 export const startCallback = (state: DialogueState, text: string, ctx: PolicyContext, c: number): Step => {
   if (!has(ctx, 'schedule_callback')) return cannotHere(state, ctx, c);
-  // "Call me back tomorrow about my crown": there is a message too; it is taken first, then the call back.
-  if (has(ctx, 'take_message') && hasMessageBeyondRequest(text)) return startMessage(state, text, ctx, c);
-  const when = extractWhen(text, ctx).reduce<WhenMention | undefined>(mergeWhen, undefined);
-  return scheduleCallback(state, { kind: 'callback', ...(when !== undefined && { when }) }, ctx, c);
+  const when = callbackWhenIn(text, ctx, 'request');
+  return scheduleCallback(
+    state,
+    { kind: 'callback', asked: text.trim(), ...(when !== undefined && { when }) },
+    ctx,
+    c,
+  );
 };
 
 /** The line as the message just asked for: it may say anything. */
@@ -132,8 +142,8 @@ export const answerMessage = (
 ): Step => {
   const { task } = state;
   const c = act.confidence;
-  const content = messageContent(text) ?? text.trim();
-  const callbackWhen = extractWhen(text, ctx)[0];
+  const content = messageContent(text, true) ?? text.trim();
+  const callbackWhen = callbackWhenIn(text, ctx, 'message');
   const base: Message = task?.kind === 'message' ? task : { kind: 'message' };
   return takeMessage(
     state,
@@ -143,7 +153,7 @@ export const answerMessage = (
   );
 };
 
-/** The line as the answer to "when should we call you back?". */
+/** The line as the answer to "when should we call you back?": "this afternoon" and "after 3" are times too. */
 export const answerCallbackTime = (
   state: DialogueState,
   text: string,
@@ -152,14 +162,12 @@ export const answerCallbackTime = (
 ): Step | undefined => {
   const { task } = state;
   if (task?.kind !== 'callback') return undefined;
-  return answerWhen(
-    task,
-    text,
-    act,
-    ctx,
-    (next, c) => scheduleCallback(state, next, ctx, c),
-    (c) => anythingElse(state, [say.okay()], c),
-  );
+  const c = act.confidence;
+  const said = callbackWhenIn(text, ctx, 'answer');
+  if (said !== undefined)
+    return scheduleCallback(state, { ...task, when: mergeWhen(task.when, said) }, ctx, c);
+  if (isNo(act)) return anythingElse(state, [say.okay()], c);
+  return scheduleCallback(state, task, ctx, Math.min(c, LOW_CONFIDENCE - 0.05));
 };
 
 /** The line as the answer to "shall I take a message?". */

@@ -65,6 +65,16 @@ describe('dates and times', () => {
     expect(when('el martes a las 10', es)).toBe('2025-03-11T10:00:00-04:00');
   });
 
+  it('reads hours said in words after a time word, in English and Spanish', () => {
+    const ES: SlotContext = { ...NY, language: 'es' };
+    expect(when('el jueves a las dos de la tarde', ES)).toBe('2025-03-13T14:00:00-04:00');
+    expect(when('mañana a las diez y media', ES)).toBe('2025-03-08T10:30:00-05:00');
+    expect(when('tomorrow at two thirty')).toBe('2025-03-08T14:30:00-05:00');
+    // Not after a time word, or not an hour: words stay words.
+    expect(when('I need two fillings')).toBeUndefined();
+    expect(when('call me back at once')).toBeUndefined();
+  });
+
   it('is the same instant from any server zone, and differs by tenant zone', () => {
     expect(when('tomorrow at 3pm', { ...NY, timeZone: 'Europe/Madrid' })).toBe('2025-03-08T15:00:00+01:00');
     expect(when('tomorrow at 3pm', { ...NY, timeZone: 'Australia/Sydney' })).toBe(

@@ -38,9 +38,47 @@ export interface WhenMention {
 
 const primary = (language: string): string => language.split('-')[0]?.toLowerCase() ?? 'en';
 
+const EN_HOURS = 'one two three four five six seven eight nine ten eleven twelve'.split(' ');
+const ES_HOURS = 'una dos tres cuatro cinco seis siete ocho nueve diez once doce'.split(' ');
+const MINUTE_WORDS: Readonly<Record<string, string>> = {
+  thirty: '30',
+  'and a half': '30',
+  fifteen: '15',
+  'forty-five': '45',
+  'forty five': '45',
+  'y media': '30',
+  'y cuarto': '15',
+  'y treinta': '30',
+  'y quince': '15',
+};
+const MINUTES = Object.keys(MINUTE_WORDS).join('|');
+
+/** An hour in words after a time word: "at two thirty", "a las dos y media" (each language's own words). */
+const hourWordsAfter = (leads: string, hours: readonly string[]): RegExp =>
+  new RegExp(`\\b(${leads})\\s+(${hours.join('|')})\\b(?:\\s+(${MINUTES})\\b)?(?:\\s+o['’]clock\\b)?`, 'gi');
+const HOUR_IN_WORDS: readonly [RegExp, readonly string[]][] = [
+  [hourWordsAfter('at|around|about|after|before|by|from|until', EN_HOURS), EN_HOURS],
+  [
+    hourWordsAfter('a las|a la|sobre las|despu[eé]s de las|hacia las|desde las|antes de las', ES_HOURS),
+    ES_HOURS,
+  ],
+];
+
+/** Hours said in words as digits (chrono reads neither "at two" nor "a las dos"); only after a time word. */
+const normaliseHourWords = (text: string): string =>
+  HOUR_IN_WORDS.reduce(
+    (t, [re, hours]) =>
+      t.replace(re, (_all, lead: string, hour: string, minutes?: string) => {
+        const h = hours.indexOf(hour.toLowerCase()) + 1;
+        const m = minutes !== undefined ? MINUTE_WORDS[minutes.toLowerCase()] : undefined;
+        return `${lead.toLowerCase() === 'a la' ? 'a las' : lead} ${h}${m !== undefined ? `:${m}` : ''}`;
+      }),
+    text,
+  );
+
 /** chrono's Spanish parser knows "3pm" but not "3 de la tarde" nor "pasado mañana". */
 const normaliseSpanish = (text: string): string =>
-  text
+  normaliseHourWords(text)
     .replace(/pasado\s+mañana/gi, 'en 2 días')
     .replace(/\bmediod[ií]a\b/gi, '12pm')
     .replace(/(\d{1,2}(?::\d{2})?)\s*(?:de\s+la\s+)(tarde|noche)\b/gi, '$1pm')

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { createOfflineDialogueEngine } from './engine.js';
+import { GatewayDriver, type FakeTool } from './testing/gateway-driver.js';
+
+/*
+ * Messages and call backs once the caller asked for one: a caller who only asks to leave a message is asked for
+ * it and the next line is the message; a call back asked for is scheduled (what it is about is its reason), at
+ * the time said in words callers use ("this afternoon", "any time after 2").
+ */
+
+/** Friday, March 7 2025, 10:00 in New York (EST). */
+const NOW = new Date('2025-03-07T15:00:00Z');
+const SYSTEM =
+  'You are Ada, an AI voice agent answering the phone for Birch Street Bikes.\nTone: professional';
+
+const tools: Record<string, FakeTool> = {
+  take_message: () => ({ ticketId: 'tkt-1' }),
+  schedule_callback: (a) => ({ callbackAt: new Date(String(a['at'])).toISOString() }),
+  end_call: () => ({}),
+};
+
+const driver = (language = 'en') =>
+  new GatewayDriver({
+    engine: createOfflineDialogueEngine(),
+    tools,
+    system: SYSTEM,
+    now: NOW,
+    timeZone: 'America/New_York',
+    language,
+    languages: ['en', 'es'],
+  });
+
+describe('offline engine: messages', () => {
+  it('asks for the message when the caller only asks to leave one, and takes the next line as it', async () => {
+    const call = driver();
+    await call.greet();
+    const asked = await call.hear('Hi, can I leave a message for Jonas? He fitted my new wheels last week.');
+    expect(asked.tools).toEqual([]);
+    expect(asked.text).toMatch(/what message would you like to leave/i);
+    const taken = await call.hear(
+      'The rear wheel rubs on the frame when I climb hills, and I can drop the bike in on Thursday.',
+    );
+    // "Thursday" is when the bike comes in, not a call back.
+    expect(taken.tools.map((t) => t.name)).toEqual(['take_message']);
+    expect(taken.tools[0]?.args['message']).toMatch(/^The rear wheel rubs on the frame/);
+    expect(taken.tools[0]?.args['message']).toMatch(/can I leave a message for Jonas/);
+    expect(taken.text).toMatch(/passed your message/);
+  });
+
+  it('asks for it after "I want to leave a message for …" or a vague "about something", in Spanish too', async () => {
+    const en = driver();
+    await en.greet();
+    const asked = await en.hear('I would like to leave a message for the workshop manager.');
+    expect(asked.tools).toEqual([]);
+    expect(asked.text).toMatch(/what message/i);
+
+    const es = driver('es');
+    await es.greet();
+    const pedido = await es.hear('Quiero dejar un mensaje sobre mi pedido, falta algo en la caja.');
+    expect(pedido.tools).toEqual([]);
+    expect(pedido.text).toMatch(/qué mensaje desea dejar/i);
+    const taken = await es.hear('Llegó la bicicleta sin los pedales, por favor envíenmelos.');
+    expect(taken.tools[0]?.args['message']).toMatch(/^Llegó la bicicleta sin los pedales/);
+  });
+
+  it('takes a message said in the same line', async () => {
+    const call = driver();
+    await call.greet();
+    const taken = await call.hear(
+      'I want to leave a message, my bike is ready to be picked up from my garage.',
+    );
+    expect(taken.tools.map((t) => t.name)).toEqual(['take_message']);
+    expect(taken.tools[0]?.args['message']).toBe('my bike is ready to be picked up from my garage.');
+  });
+});
+
+describe('offline engine: call backs', () => {
+  it('schedules the call back asked for, with what it is about, "this afternoon" at 3 PM', async () => {
+    const call = driver();
+    await call.greet();
+    const turn = await call.hear('Could someone call me back this afternoon about my repair estimate?');
+    expect(turn.tools.map((t) => t.name)).toEqual(['schedule_callback']);
+    expect(turn.tools[0]?.args['at']).toBe('2025-03-07T15:00:00-05:00');
+    expect(turn.tools[0]?.args['reason']).toMatch(/repair estimate/);
+  });
+
+  it('reads "any time after 2" as the time, and "tomorrow afternoon" as the answer to when', async () => {
+    const after = driver();
+    await after.greet();
+    const turn = await after.hear(
+      'Please call me back when you know the price. Any time after 2 works for me.',
+    );
+    expect(turn.tools[0]).toMatchObject({
+      name: 'schedule_callback',
+      args: { at: '2025-03-07T14:00:00-05:00' },
+    });
+
+    const asked = driver();
+    await asked.greet();
+    const when = await asked.hear('Can you call me back, please?');
+    expect(when.text).toMatch(/when should we call you back|when would you like us to call/i);
+    const at = await asked.hear('tomorrow afternoon');
+    expect(at.tools[0]).toMatchObject({
+      name: 'schedule_callback',
+      args: { at: '2025-03-08T15:00:00-05:00' },
+    });
+  });
+});
