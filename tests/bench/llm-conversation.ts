@@ -22,7 +22,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_NUMBER, DEMO_TENANT, DEMO_TIME_ZONE, startLlamaServer } from '@ccp/infra';
-import type { LanguageModel } from '@ccp/media-gateway';
+import { timedModel } from './timed-model.js';
 import { placeInboundCall } from '@ccp/media-gateway/simulator';
 import { z } from 'zod';
 import { nextMondayInNewYork, startGatewayPlatform } from '../support/gateway.js';
@@ -127,17 +127,6 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
     seconds: 0,
   };
   let streaming = false;
-  const timed = (model: LanguageModel): LanguageModel => ({
-    name: model.name,
-    respond: async (request) => {
-      const started = performance.now();
-      try {
-        return await model.respond(request);
-      } finally {
-        figures.modelMs.push(performance.now() - started);
-      }
-    },
-  });
   const passOn = ['LLM_TIMEOUT_MS', 'LLM_FIRST_TOKEN_MS', 'LLM_MAX_RETRIES', 'LLM_STREAM', 'LLM_FILLER_MS'];
   const monday = nextMondayInNewYork(11);
   const env = await startGatewayPlatform({
@@ -147,7 +136,7 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
       ...Object.fromEntries(passOn.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : []))),
     },
     hooks: {
-      wrapModel: timed,
+      wrapModel: timedModel(figures.modelMs),
       onTurnLatency: (t) => {
         if (streaming) figures.firstAudioMs.push(t);
       },

@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
-import type { LanguageModel } from '@ccp/media-gateway';
+import { timedModel } from './timed-model.js';
 import { nextMondayInNewYork, startGatewayPlatform } from '../support/gateway.js';
 
 const percentile = (values: readonly number[], p: number) => {
@@ -23,24 +23,12 @@ const engineMs: number[] = [];
 /** Time each webhook spent inside the platform, by path. */
 const serverMs = new Map<string, number[]>();
 const turnMs: number[] = [];
-const timed = (model: LanguageModel): LanguageModel => ({
-  name: model.name,
-  respond: async (request) => {
-    const started = performance.now();
-    try {
-      return await model.respond(request);
-    } finally {
-      engineMs.push(performance.now() - started);
-    }
-  },
-});
-
 const monday = nextMondayInNewYork(11);
 const env = await startGatewayPlatform({
   now: () => monday,
   env: { END_OF_SPEECH_MS: '300' },
   hooks: {
-    wrapModel: timed,
+    wrapModel: timedModel(engineMs),
     onTurnLatency: (t) => turnMs.push(t),
     onWebhookTime: (path, t) => serverMs.set(path, [...(serverMs.get(path) ?? []), t]),
   },
