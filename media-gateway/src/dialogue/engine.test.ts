@@ -119,8 +119,7 @@ describe('offline dialogue engine: questions', () => {
     expect(answer.tools.map((t) => t.name)).toEqual(['search_knowledge_base']);
     expect(answer.tools[0]?.args['query']).toBe('Hi, what are your opening hours on Saturday?');
     expect(answer.text).toContain('Saturdays from 9 AM to 1 PM');
-    // Phone length: the first two sentences, not the third.
-    expect(answer.text).toContain('closed on Sundays.');
+    // Phone length: the sentence that answers, not the whole article.
     expect(answer.text).not.toContain('emergency');
     expect(answer.text).toMatch(/anything else/i);
     expect(answer.confidence).toBeGreaterThanOrEqual(0.9);
@@ -142,6 +141,22 @@ describe('offline dialogue engine: questions', () => {
     expect(answer.text).toMatch(/¿Hay algo más en lo que pueda ayudarle\?/);
     const price = await call.hear('¿Cuánto cuesta una limpieza?');
     expect(price.text).toContain('90 dólares');
+  });
+
+  it('reads the sentence of an article that answers the question', async () => {
+    const call = driver();
+    const turn = await call.hear('Is the emergency line open on public holidays?');
+    expect(turn.text).toContain('On public holidays the emergency line takes calls from 7 AM.');
+    expect(turn.text).not.toContain('Monday to Friday');
+  });
+
+  it('answers a Spanish caller from an English article when no Spanish one covers it, introduced in Spanish', async () => {
+    const call = driver({ language: 'es' });
+    const turn = await call.hear('¿La línea de emergencias abre en días festivos?');
+    expect(turn.text).toMatch(
+      /solo la tengo en inglés: On public holidays the emergency line takes calls from 7 AM\./,
+    );
+    expect(turn.text).toMatch(/¿Hay algo más en lo que pueda ayudarle\?/);
   });
 
   it('says so when nothing matches, offers a person or a message, and reports low confidence', async () => {

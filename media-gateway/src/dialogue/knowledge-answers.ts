@@ -10,7 +10,8 @@ import {
   type Step,
 } from './dialogue-state.js';
 import { nextBookingStep } from './booking.js';
-import { say, phoneLength } from './phrases.js';
+import { answerPassage, languageOfText } from './answer-passage.js';
+import { phrase, say, phoneLength } from './phrases.js';
 import { SearchResult } from './tool-results.js';
 
 /**
@@ -19,6 +20,22 @@ import { SearchResult } from './tool-results.js';
  */
 
 const NO_CONFIDENCE_ANSWER = 0.25;
+
+/**
+ * An answer read out of an article. One written in another language than the caller's (a Spanish caller, a topic
+ * only an English article covers) is said as it is written, introduced in the caller's language: the offline
+ * engine cannot translate, and the fact (a price, a time) is better heard in English than not at all.
+ */
+const articleAnswer = phrase<{ text: string; language: string | undefined }>(({ text, language }) => ({
+  en: language === 'es' ? `I only have that in Spanish: ${text}` : text,
+  es:
+    language === 'en'
+      ? {
+          formal: `Esa información solo la tengo en inglés: ${text}`,
+          warm: `Eso solo lo tengo en inglés: ${text}`,
+        }
+      : text,
+}));
 
 /** An answer from the knowledge base counts from this score for an objection (whose words differ more). */
 const OBJECTION_ARTICLE_SCORE = 0.6;
@@ -78,7 +95,10 @@ export const afterSearch = (
       : notFound(noted, ctx, Math.min(c ?? 1, NO_CONFIDENCE_ANSWER));
   }
   const noted = note(next, `Answered "${clip(query, 120)}" from "${clip(best.title, 80)}".`);
-  const answer = say.answer(phoneLength(best.text));
+  const answer =
+    purpose === 'question'
+      ? articleAnswer({ text: answerPassage(query, best.text), language: languageOfText(best.text) })
+      : say.answer(phoneLength(best.text));
   const confidence = Math.round(Math.min(c ?? 1, best.score) * 100) / 100;
   // A question asked in the middle of a booking: answer it, then take the booking up where it was.
   if (noted.task?.kind === 'book') {

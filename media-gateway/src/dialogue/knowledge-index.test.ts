@@ -69,8 +69,10 @@ describe('knowledge index', () => {
     expect(MIN_SCORE).toBeGreaterThan(0);
   });
 
-  it("keeps to the caller's language and department", () => {
-    expect(index.search('cleaning price', { language: 'es' }).map((r) => r.id)).not.toContain('cleaning');
+  it("keeps to the caller's language when it has an answer, and to the department", () => {
+    expect(index.search('¿cuánto cuesta la limpieza?', { language: 'es' }).map((r) => r.id)).toEqual([
+      'limpieza',
+    ]);
     expect(index.search('where can I park', { language: 'en', departmentId: 'front-desk' })[0]?.id).toBe(
       'parking',
     );
@@ -98,5 +100,31 @@ describe('knowledge index', () => {
     live.remove('whitening');
     expect(live.search('do you offer teeth whitening', { language: 'en' })).toEqual([]);
     expect(live.size).toBe(DOCS.length);
+  });
+
+  it("answers from another language's articles when the caller's has none on the topic", () => {
+    // Parking is written up in English only: a Spanish caller hears it rather than nothing.
+    expect(index.search('¿Dónde puedo estacionar el coche?', { language: 'es' })[0]?.id).toBe('parking');
+    // Not when the caller's own language answers.
+    expect(index.search('¿A qué hora abren el sábado?', { language: 'es' })[0]?.id).toBe('horario');
+    expect(index.search('¿Qué tiempo hace en Marte?', { language: 'es' })).toEqual([]);
+  });
+
+  it('finds an article in other words than its own (related words, other forms)', () => {
+    expect(index.search('what do you charge for a cleaning?', { language: 'en' })[0]?.id).toBe('cleaning');
+    expect(index.search('what time do you close tonight?', { language: 'en' })[0]?.id).toBe('hours');
+    expect(index.search('can I pay with a credit card?', { language: 'en' })[0]?.id).toBe('billing');
+  });
+
+  it('weighs the clause that asks over the story before it', () => {
+    const story =
+      "We just moved here from out of state and my daughter's braces came loose last week, what do you charge for a cleaning?";
+    expect(index.search(story, { language: 'en' })[0]?.id).toBe('cleaning');
+    // The same story around a question no article answers finds nothing.
+    expect(
+      index.search(story.replace('what do you charge for a cleaning', 'do you do braces repairs'), {
+        language: 'en',
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,6 +1,11 @@
-import MiniSearch from 'minisearch';
-// Deep import on purpose: natural's root index loads storage back ends that call dotenv.config() on import.
-import stemmers from 'natural/lib/natural/stemmers/index.js';
+import {
+  matchStrength,
+  PREFIX_MATCH,
+  primary,
+  queryWordsOf,
+  termsOf,
+  type QueryWord,
+} from './knowledge-terms.js';
 
 export interface KnowledgeDocument {
   readonly id: string;
@@ -46,185 +51,109 @@ export interface KnowledgeIndex {
  */
 export const MIN_SCORE = 0.4;
 
-const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
-  en: new Set(
-    (
-      'a about all also am an and any are as at be been but by can could did do does doing for from get got ' +
-      'had has have having he her here him his how i if in into is it its just know like me might more much ' +
-      'my need no not now of on or our out please same she should so some tell than that the their them then ' +
-      'there these they this those to too up us very want was we were what whats when where which who why ' +
-      'will with would you your yours hi hello hey ok okay well um uh yes thanks thank could id ill im ive dont ' +
-      'wondering question ask honestly actually really way kind sort bit little pretty quite maybe probably ' +
-      'think guess mean basically literally just something anything'
-    ).split(' '),
-  ),
-  es: new Set(
-    (
-      'a al algo alguna alguno ante como con cual cuales cuando cuanto cuanta cuantos cuantas de del donde el ' +
-      'ella ellos en entre era es esa ese eso esta estan estas este esto estos fue ha hay la las le les lo los ' +
-      'me mi mis mucho muy nada ni no nos nosotros o para pero poco por porque puedo puede pueden que quien ' +
-      'se ser si sin sobre son su sus tambien te tengo tiene tienen tu tus un una uno unos unas usted ustedes ' +
-      'y ya yo hola bueno favor gracias quiero quisiera saber pregunta decir dime digame oiga ' +
-      'verdad realmente sinceramente bastante algo pues mire'
-    ).split(' '),
-  ),
-};
-
-const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}+/gu, '');
-
-const primary = (language: string | undefined): string => language?.split('-')[0]?.toLowerCase() ?? '';
-
-type Stem = (word: string) => string;
-const STEMMERS: Readonly<Record<string, Stem>> = {
-  en: (w) => stemmers.PorterStemmer.stem(w),
-  es: (w) => stemmers.PorterStemmerEs.stem(w),
-};
-
-const words = (text: string): string[] =>
-  text
-    .toLowerCase()
-    .replace(/['’]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 0);
-
 /**
- * The index terms of each word of a text in some languages: stop words out, stemmed, accents folded. Spanish is
- * stemmed before folding (the stemmer knows "-ción"), and the folded spelling is stemmed too, because
- * speech-to-text sometimes drops accents. A language without a stemmer keeps its words, folded. One group per
- * word, so that a word's several spellings count as one word when scoring.
+ * A word no document has weighs this share of the rarest word. In the clause that asks, such a word is most
+ * often what is asked ("do you offer teeth whitening"), and an article without it is not the answer; in the
+ * context before it ("my mom's birthday is next week, ...") such words are the caller's story and should not
+ * drown the two words that ask.
  */
-const termGroups = (text: string, languages: readonly string[]): string[][] => {
-  const groups: string[][] = [];
-  for (const word of words(text)) {
-    const folded = fold(word);
-    if (languages.some((l) => STOP_WORDS[l]?.has(folded))) continue;
-    const group = new Set<string>();
-    for (const language of languages) {
-      const stem = STEMMERS[language];
-      if (!stem) group.add(folded);
-      else {
-        group.add(fold(stem(word)));
-        group.add(fold(stem(folded)));
-      }
-    }
-    groups.push([...group]);
-  }
-  return groups;
-};
+const UNKNOWN_ASKED = 0.7;
+const UNKNOWN_CONTEXT = 0.3;
 
-const termsOf = (text: string, language: string): string[] => [
-  ...new Set(termGroups(text, [language]).flat()),
-];
-
-/** A query in an unknown language is read as each language the index can stem. */
-const queryGroupsOf = (query: string, language: string | undefined): string[][] => {
-  const lang = primary(language);
-  return termGroups(query, lang !== '' ? [lang] : Object.keys(STEMMERS));
-};
+/** Of the ranking, the share given to words found in a document's title or tags, which say what it is about. */
+const HEADING_SHARE = 0.15;
 
 interface Indexed {
   readonly doc: KnowledgeDocument;
   readonly terms: ReadonlySet<string>;
+  readonly heading: ReadonlySet<string>;
 }
 
-const FIELDS = ['title', 'text', 'tags'] as const;
+const indexed = (doc: KnowledgeDocument): Indexed => {
+  const language = primary(doc.language);
+  const heading = new Set([...termsOf(doc.title, language), ...termsOf(doc.tags.join(' '), language)]);
+  return { doc, heading, terms: new Set([...heading, ...termsOf(doc.text, language)]) };
+};
 
 /**
- * A ranked search over a tenant's articles and objection answers. minisearch ranks (BM25 with title boost,
- * prefix and fuzzy matching on stems); the score it returns is unbounded and grows with document length, so
- * the score reported here is the share of the question's informative words (weighted by inverse document
- * frequency, unknown words weighing most) that the document contains, which has a meaningful threshold.
+ * A ranked search over a tenant's articles and objection answers. The score is the share of the question's
+ * informative words (weighted by rarity across the tenant's knowledge, the words of the clause that asks
+ * weighing more) that the document contains as themselves, as another form, or as a related word; that share
+ * has a meaningful threshold. A question finds documents in its own language first, and in the others when its
+ * own has no answer (the caller hears the other language's answer rather than nothing).
  */
 export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): KnowledgeIndex => {
   const byId = new Map<string, Indexed>();
-  const documentFrequency = new Map<string, number>();
-  const mini = new MiniSearch<KnowledgeDocument>({
-    fields: [...FIELDS],
-    idField: 'id',
-    // Fields arrive already reduced to terms in the document's own language (see termsOf).
-    extractField: (doc, field) => {
-      const language = primary(doc.language);
-      if (field === 'id') return doc.id;
-      if (field === 'tags') return termsOf(doc.tags.join(' '), language).join(' ');
-      if (field === 'title' || field === 'text') return termsOf(doc[field], language).join(' ');
-      return '';
-    },
-    tokenize: (text) => text.split(' ').filter((t) => t.length > 0),
-    processTerm: (term) => term,
-    searchOptions: {
-      boost: { title: 2, tags: 1.5, text: 1 },
-      prefix: (term) => term.length >= 4,
-      fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
-      combineWith: 'OR',
-    },
-  });
-
-  const countTerms = (terms: ReadonlySet<string>, delta: number): void => {
-    for (const term of terms) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + delta);
-  };
 
   const remove = (id: string): void => {
-    const indexed = byId.get(id);
-    if (!indexed) return;
-    mini.discard(id);
-    countTerms(indexed.terms, -1);
     byId.delete(id);
   };
 
   const add = (doc: KnowledgeDocument): void => {
-    remove(doc.id);
-    const language = primary(doc.language);
-    const terms = new Set([
-      ...termsOf(doc.title, language),
-      ...termsOf(doc.text, language),
-      ...termsOf(doc.tags.join(' '), language),
-    ]);
-    mini.add(doc);
-    countTerms(terms, 1);
-    byId.set(doc.id, { doc, terms });
+    byId.set(doc.id, indexed(doc));
   };
 
-  /** Rare words say more about what is asked; a word no document has weighs most. */
-  const weight = (term: string): number =>
-    Math.log(1 + (byId.size + 1) / (1 + (documentFrequency.get(term) ?? 0)));
+  const weights = (query: readonly QueryWord[]): number[] => {
+    const all = [...byId.values()];
+    const rarest = Math.log(1 + (all.length + 1));
+    return query.map((word) => {
+      // Rarity by what the documents say in the caller's words; a related word only when nothing says it.
+      const direct = all.filter((d) => matchStrength(word, d.terms) >= PREFIX_MATCH).length;
+      const frequency = direct > 0 ? direct : all.filter((d) => matchStrength(word, d.terms) > 0).length;
+      const rarity =
+        frequency === 0
+          ? (word.emphasis > 1 ? UNKNOWN_ASKED : UNKNOWN_CONTEXT) * rarest
+          : Math.log(1 + (all.length + 1) / (1 + frequency));
+      return rarity * word.emphasis;
+    });
+  };
+
+  const share = (
+    query: readonly QueryWord[],
+    weight: readonly number[],
+    terms: ReadonlySet<string>,
+  ): number => {
+    const total = weight.reduce((sum, w) => sum + w, 0);
+    const matched = query.reduce((sum, word, i) => sum + (weight[i] ?? 0) * matchStrength(word, terms), 0);
+    return total > 0 ? Math.min(1, matched / total) : 0;
+  };
+
+  const rank = (
+    query: readonly QueryWord[],
+    weight: readonly number[],
+    candidates: readonly Indexed[],
+  ): KnowledgeResult[] => {
+    const scored = candidates.flatMap((c) => {
+      const coverage = share(query, weight, c.terms);
+      if (coverage < MIN_SCORE) return [];
+      const heading = share(query, weight, c.heading);
+      return [{ doc: c.doc, coverage, rank: (1 - HEADING_SHARE) * coverage + HEADING_SHARE * heading }];
+    });
+    const top = Math.max(0, ...scored.map((s) => s.rank));
+    return scored
+      .map(({ doc, coverage, rank: r }) => ({
+        ...doc,
+        score: Math.round(coverage * (0.6 + 0.4 * (top > 0 ? r / top : 0)) * 1000) / 1000,
+      }))
+      .sort((a, b) => b.score - a.score);
+  };
 
   const search = (query: string, options: KnowledgeSearchOptions = {}): KnowledgeResult[] => {
     const limit = options.limit ?? 5;
-    const groups = queryGroupsOf(query, options.language);
-    const queryTerms = [...new Set(groups.flat())];
-    if (queryTerms.length === 0 || byId.size === 0) return [];
-    const language = primary(options.language);
+    const words = queryWordsOf(query, options.language);
+    if (words.length === 0 || byId.size === 0) return [];
+    const weight = weights(words);
     const { departmentId } = options;
-    const hits = mini.search(queryTerms.join(' '), {
-      filter: (hit) => {
-        const doc = byId.get(String(hit.id))?.doc;
-        if (!doc) return false;
-        if (language !== '' && primary(doc.language) !== language) return false;
-        return (
-          doc.departmentId === undefined || departmentId === undefined || doc.departmentId === departmentId
-        );
-      },
-    });
-    // A word weighs as its most common reading, so an odd spelling of a common word does not swamp the rest.
-    const groupWeight = (group: readonly string[]): number => Math.min(...group.map(weight));
-    const totalWeight = groups.reduce((sum, g) => sum + groupWeight(g), 0);
-    const topRank = hits[0]?.score ?? 0;
-    const results = hits.flatMap((hit): KnowledgeResult[] => {
-      const indexed = byId.get(String(hit.id));
-      if (!indexed) return [];
-      const exact = new Set(hit.terms);
-      let matched = 0;
-      for (const group of groups) {
-        if (group.some((t) => exact.has(t))) matched += groupWeight(group);
-        // Prefix or fuzzy: "clean" found "cleaner"; worth less than the word itself.
-        else if (group.some((t) => hit.queryTerms.includes(t))) matched += 0.7 * groupWeight(group);
-      }
-      const coverage = totalWeight > 0 ? Math.min(1, matched / totalWeight) : 0;
-      if (coverage < MIN_SCORE) return [];
-      const rank = topRank > 0 ? hit.score / topRank : 0;
-      return [{ ...indexed.doc, score: Math.round(coverage * (0.6 + 0.4 * rank) * 1000) / 1000 }];
-    });
-    return results.sort((a, b) => b.score - a.score).slice(0, limit);
+    const inDepartment = [...byId.values()].filter(
+      ({ doc }) =>
+        doc.departmentId === undefined || departmentId === undefined || doc.departmentId === departmentId,
+    );
+    const language = primary(options.language);
+    const own = inDepartment.filter((d) => language === '' || primary(d.doc.language) === language);
+    const found = rank(words, weight, own);
+    if (found.length > 0 || language === '') return found.slice(0, limit);
+    const others = inDepartment.filter((d) => primary(d.doc.language) !== language);
+    return rank(words, weight, others).slice(0, limit);
   };
 
   for (const doc of docs) add(doc);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { answerPassage, languageOfText, sentencesOf } from './answer-passage.js';
+
+const NAILS =
+  'A classic manicure is $35, a gel manicure $50 and a pedicure $55. Gift cards are sold at the desk. ' +
+  'We do not do acrylic nails or any nail extensions.';
+
+describe('answer passage', () => {
+  it('splits sentences without breaking prices, P.O. boxes or titles', () => {
+    expect(
+      sentencesOf('Delivery costs $6.95. We cannot ship to P.O. boxes. Dr. Lee sees patients on Mondays.'),
+    ).toEqual([
+      'Delivery costs $6.95.',
+      'We cannot ship to P.O. boxes.',
+      'Dr. Lee sees patients on Mondays.',
+    ]);
+  });
+
+  it('reads the sentence that answers, not the opening of the article', () => {
+    expect(answerPassage('do you do acrylics?', NAILS)).toBe(
+      'We do not do acrylic nails or any nail extensions.',
+    );
+    expect(answerPassage('how much is a pedicure?', NAILS)).toBe(
+      'A classic manicure is $35, a gel manicure $50 and a pedicure $55.',
+    );
+  });
+
+  it('finds the sentence by related words and in a Spanish question about an English article', () => {
+    const text =
+      'We ship to every state. Shipping is free on orders over $50. Returns are accepted within 30 days.';
+    expect(answerPassage('what do I have to spend to not pay for delivery?', text)).toContain(
+      'free on orders',
+    );
+    expect(answerPassage('¿aceptan devoluciones?', text)).toBe('Returns are accepted within 30 days.');
+  });
+
+  it('reads the opening when no sentence shares a word with the question', () => {
+    expect(answerPassage('tell me about that', NAILS)).toBe(
+      'A classic manicure is $35, a gel manicure $50 and a pedicure $55. Gift cards are sold at the desk.',
+    );
+  });
+
+  it("tells an article's language by its function words", () => {
+    expect(languageOfText('We are open on Saturdays from 9 to 1.')).toBe('en');
+    expect(languageOfText('Abrimos los sábados de 9 a 1 de la tarde.')).toBe('es');
+  });
+});
