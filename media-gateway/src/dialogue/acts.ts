@@ -1,6 +1,6 @@
-// Deep imports on purpose: natural's root index loads storage back ends that call dotenv.config() on import.
-import classifiers from 'natural/lib/natural/classifiers/index.js';
+// A deep import on purpose: natural's root index loads storage back ends that call dotenv.config() on import.
 import stemmers from 'natural/lib/natural/stemmers/index.js';
+import { ASKS_PRICE, BOOKING_NEED, coreOf, PATTERNS } from './acts-patterns.js';
 import { ACT_TRAINING } from './acts-training.js';
 
 export const DIALOGUE_ACTS = [
@@ -15,6 +15,7 @@ export const DIALOGUE_ACTS = [
   'goodbye',
   'provide_info',
   'question',
+  'small_talk',
   'deny',
   'thanks',
   'affirm',
@@ -53,117 +54,6 @@ export const normaliseLine = (text: string): string =>
     .replace(/\s+/g, ' ')
     .trim();
 
-/**
- * Phrase patterns over normaliseLine's output, English and Spanish. They carry most of the accuracy; the model
- * catches the phrasings they miss.
- */
-const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
-  human_request: [
-    /\b(speak|talk|chat)\w* (to|with) (a |an |some |one of )?(real |actual |live )?(person|human|someone|somebody|agent|representative|rep|manager|supervisor|operator|people|staff|receptionist)/,
-    /\b(real|actual|live) (person|human|agent)\b/,
-    /\bhuman being\b/,
-    /\b(transfer|connect|put) me (through )?(to|with) (a |an |the |someone|somebody)/,
-    /\b(get|give) me (a |an |the )?(person|human|agent|manager|supervisor|operator|representative)\b/,
-    /\b(operator|representative|supervisor)\b/,
-    /\bhablar con (una |un |el |la |alguien|algun)/,
-    /\b(pase|paseme|pasame|comuniqueme|comunicame|transfiera|transfierame|conecteme|conectame)\b.*\b(con|a) /,
-    /\b(persona real|ser humano|un humano|una persona|un agente|un asesor|una asesora|un operador|una operadora|el gerente|la gerente|un supervisor|el encargado|la encargada)\b/,
-  ],
-  cancel_appointment: [
-    /\bcancel+(ing|ed)?\b/,
-    /\bcall (it )?off\b|\bcall off\b/,
-    /\bwont be able to (make|come|attend)|\bcant (make|come|attend)\b.*\b(appointment|booking|it)\b/,
-    /\b(cancelar|anular|cancele|anule|cancela|anula)\b/,
-    /\bno (voy a |podre )(poder )?(ir|asistir|llegar)\b/,
-  ],
-  reschedule_appointment: [
-    /\breschedul\w*|\bre schedul\w*/,
-    /\b(move|change|shift|push|switch|bump)\w* (my |the |our )?(appointment|booking|reservation|visit|time|slot|it)\b/,
-    /\b(different|another|other|new) (day|time|date)\b/,
-    /\b(cambiar|mover|pasar|reprogramar|aplazar|posponer|adelantar|atrasar)\w* (mi |la |el )?(cita|reserva|turno|hora|fecha)/,
-    /\breprogramar\b|\bcambiar (la |mi )?(cita|fecha|hora)|\botro dia\b|\botra hora\b/,
-  ],
-  book_appointment: [
-    /\b(book|schedule|make|set up|get|need|want|like|have)\w* (me |in |an? |my )?(an? )?(appointment|booking|reservation|visit|consultation|slot)\b/,
-    /\b(book|schedule)\w* (a|an|me|in|for)\b/,
-    /\bcome in for\b/,
-    /\b(any|have you got|do you have) (availability|openings|slots|free slots|appointments)\b/,
-    /\b(reservar|agendar|programar|pedir|sacar|solicitar|hacer)\w* (una |un )?(cita|turno|hora|reserva|consulta)/,
-    /\b(quiero|quisiera|necesito|me gustaria) (una |un )?(cita|turno|reserva|consulta)\b/,
-    /\b(reservar|agendar)\b/,
-  ],
-  leave_message: [
-    /\b(leave|take|pass|give|send)\w* (a |her a |him a |them a |on a )?(message|msg|note|voicemail)/,
-    /\bmessage for\b/,
-    /\b(dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|darle|dar)\w* (un )?(mensaje|recado|nota)/,
-    /\b(mensaje|recado) para\b/,
-  ],
-  callback_request: [
-    /\b(call|ring|phone) (me|us) back\b/,
-    /\bcall ?back\b/,
-    /\b(call|ring|phone) me (later|tomorrow|in the|this|next|at|on)\b/,
-    /\b(have|get) (someone|somebody|them) (to )?(call|ring|phone)/,
-    /\b(devolver|devuelvan|devuelva|regresar|regresen)\w* (la |mi )?llamada\b/,
-    /\b(llamenme|llameme|me llamen|me llame|me pueden llamar|me puede llamar|llamarme)\b/,
-  ],
-  complaint: [
-    /\b(ridiculous|unacceptable|terrible|horrible|awful|worst|disgusting|outrageous|useless|incompetent|rude|pathetic)\b/,
-    /\b(furious|angry|upset|frustrated|fed up|sick of|tired of|disappointed|unhappy|not happy|annoyed|livid)\b/,
-    /\b(complain|complaint)\w*/,
-    /\bwaste of (my )?time\b/,
-    /\b(inaceptable|terrible|horrible|pesimo|pesima|ridiculo|ridicula|vergonzoso|una verguenza|inutil|incompetentes?|groseros?)\b/,
-    /\b(molest[oa]s?|enojad[oa]s?|enfadad[oa]s?|furios[oa]s?|harto|harta|cansad[oa] de|decepcionad[oa]|indignad[oa])\b/,
-    /\b(queja|quejarme|reclamo|reclamacion)\b/,
-    /\bnadie me (ayuda|atiende|contesta)\b/,
-  ],
-  objection: [
-    /\b(too|so|really|way too|very) (expensive|pricey|costly|much money)\b/,
-    /\b(cant|can not|cannot) afford\b/,
-    /\bnot interested\b/,
-    /\balready (have|use|got|work with)\b/,
-    /\b(need|have) to think about it\b|\bnot (right )?now\b.*\b(maybe|later)\b/,
-    /\b(muy|demasiado|bastante) car[oa]s?\b/,
-    /\bno me interesa\b|\bno estoy interesad[oa]\b/,
-    /\bya (tengo|uso|trabajo con|tenemos)\b/,
-    /\b(no me alcanza|no puedo pagar)\b/,
-  ],
-  question: [
-    /\?/,
-    /^(what|whats|when|where|how|why|which|who|is|are|do|does|can|could|will|would|should|have|has)\b/,
-    /\b(wondering|want to know|would like to know|like to know|tell me|information about|info about|question about)\b/,
-    /^(que|cuando|donde|como|cual|cuales|cuanto|cuanta|cuantos|cuantas|quien|por que|tienen|hay|aceptan|puedo|pueden|es|son|esta|estan|abren|cierran|atienden|trabajan|ofrecen|hacen|venden)\b/,
-    /\b(quisiera saber|quiero saber|me puede decir|me podria decir|informacion sobre|una pregunta)\b/,
-  ],
-  provide_info: [
-    /\b(my name is|my names|this is [a-z]+ [a-z]+$|me llamo|mi nombre es|a nombre de)\b/,
-    /^(its |it is |es |seria |thats |just )?(for|para) (an?|una?|the|el|la|my|mi)\b/,
-    /\b(my (phone|number|email|address|account)|mi (telefono|numero|correo|direccion|cuenta))\b/,
-  ],
-  goodbye: [
-    /\b(bye|goodbye|good bye|see you|take care|have a (good|nice|great) (day|one|evening|night|weekend))\b/,
-    /\b(adios|hasta luego|hasta pronto|hasta manana|nos vemos|chao|chau|que tenga (un )?(buen|buena|lindo)|que le vaya bien)\b/,
-    /\b(thats all|that is all|thats it|nothing else|eso es todo|es todo|nada mas)\b/,
-  ],
-  thanks: [
-    /\b(thanks|thank you|thank u|thx|cheers|appreciate)\b/,
-    /\b(gracias|se lo agradezco|te lo agradezco|muy amable|agradecid[oa])\b/,
-  ],
-  deny: [
-    /^(no|nope|nah|not really|not at all|negative|no no)\b/,
-    /\b(thats not right|thats wrong|not correct|incorrect|dont do that|i dont want)\b/,
-    /\b(no es correcto|no esta bien|eso no|para nada|no gracias|tampoco|no quiero)\b/,
-  ],
-  affirm: [
-    /^(yes|yeah|yep|yup|sure|ok|okay|correct|right|exactly|absolutely|definitely|of course|please do|go ahead|sounds good|perfect|great|that works|alright|fine|uh huh)\b/,
-    /\b(thats (right|correct|perfect|fine|great)|that works|sounds (good|great|fine)|go ahead|yes please)\b/,
-    /^(si|claro|correcto|exacto|de acuerdo|vale|perfecto|por supuesto|dale|bueno|esta bien|ok|okey|sale|asi es|eso es)\b/,
-  ],
-  greeting: [
-    /^(hi|hello|hey|hiya|good (morning|afternoon|evening)|howdy|greetings)\b/,
-    /^(hola|buenos dias|buenas tardes|buenas noches|buen dia|buenas|alo|alo|diga|bueno)\b/,
-  ],
-};
-
 /** Found a pattern: confident, not certain (patterns do misfire on odd phrasings). */
 const PATTERN_CONFIDENCE = 0.9;
 
@@ -173,51 +63,317 @@ const TEMPERATURE = 2;
 const stemEn = (w: string): string => stemmers.PorterStemmer.stem(w);
 const stemEs = (w: string): string => stemmers.PorterStemmerEs.stem(w);
 
-/** Words and their English and Spanish stems: the model does not know which language a line is in. */
+/**
+ * Words that mean the same thing for what a line does, whatever the business: a person, someone coming over, a
+ * look at something, a call, a message, a price, a time, a pleasantry. A line about a boiler and one about a
+ * bicycle share "c:look" and "c:someone", which is what makes them both bookings; the nouns do not matter.
+ */
+const CONCEPTS: Readonly<Record<string, readonly string[]>> = {
+  someone: ['someone', 'somebody', 'anyone', 'anybody', 'alguien', 'nadie', 'technician', 'tecnico'],
+  person: [
+    'person',
+    'human',
+    'agent',
+    'representative',
+    'rep',
+    'staff',
+    'manager',
+    'supervisor',
+    'persona',
+    'humano',
+    'agente',
+    'asesor',
+    'gerente',
+    'encargado',
+    'encargada',
+    'empleado',
+  ],
+  transfer: [
+    'transfer',
+    'connect',
+    'through',
+    'put',
+    'patch',
+    'pase',
+    'paseme',
+    'pasame',
+    'comuniqueme',
+    'transfiera',
+    'conecteme',
+  ],
+  talk: ['talk', 'speak', 'chat', 'hablar', 'platicar'],
+  look: [
+    'look',
+    'check',
+    'inspect',
+    'examine',
+    'fix',
+    'repair',
+    'service',
+    'see',
+    'diagnose',
+    'revisar',
+    'revisen',
+    'revise',
+    'arreglar',
+    'arreglen',
+    'ver',
+    'vean',
+    'checar',
+    'reparar',
+    'reparen',
+    'chequear',
+    'vistazo',
+  ],
+  come: [
+    'come',
+    'stop',
+    'swing',
+    'drop',
+    'bring',
+    'visit',
+    'venir',
+    'venga',
+    'vengan',
+    'pasar',
+    'traer',
+    'llevar',
+    'visita',
+  ],
+  fitin: [
+    'fit',
+    'squeeze',
+    'slot',
+    'opening',
+    'openings',
+    'availability',
+    'available',
+    'hueco',
+    'disponibilidad',
+    'espacio',
+    'lugar',
+  ],
+  booking: [
+    'appointment',
+    'booking',
+    'reservation',
+    'book',
+    'schedule',
+    'cita',
+    'turno',
+    'reserva',
+    'reservar',
+    'agendar',
+  ],
+  call: [
+    'call',
+    'ring',
+    'phone',
+    'buzz',
+    'llamar',
+    'llamen',
+    'llame',
+    'llamada',
+    'marquen',
+    'marcar',
+    'telefono',
+  ],
+  back: ['back', 'return', 'vuelta', 'devolver', 'devuelvan', 'regresar', 'regresen'],
+  message: ['message', 'note', 'word', 'voicemail', 'mensaje', 'recado', 'nota', 'dicho'],
+  relay: [
+    'pass',
+    'tell',
+    'let',
+    'know',
+    'relay',
+    'forward',
+    'digale',
+    'digales',
+    'avisele',
+    'avisar',
+    'pasele',
+    'comentele',
+    'decirle',
+  ],
+  price: [
+    'cost',
+    'price',
+    'much',
+    'charge',
+    'fee',
+    'quote',
+    'estimate',
+    'rate',
+    'cuesta',
+    'precio',
+    'cobran',
+    'cuanto',
+    'tarifa',
+    'saldria',
+  ],
+  when: [
+    'today',
+    'tomorrow',
+    'tonight',
+    'week',
+    'morning',
+    'afternoon',
+    'evening',
+    'monday',
+    'tuesday',
+    'wednesday',
+    'thursday',
+    'friday',
+    'saturday',
+    'sunday',
+    'hoy',
+    'manana',
+    'semana',
+    'tarde',
+    'noche',
+    'lunes',
+    'martes',
+    'miercoles',
+    'jueves',
+    'viernes',
+    'sabado',
+    'domingo',
+  ],
+  wh: [
+    'what',
+    'whats',
+    'how',
+    'hows',
+    'where',
+    'when',
+    'which',
+    'who',
+    'why',
+    'que',
+    'como',
+    'donde',
+    'cuando',
+    'cual',
+    'quien',
+    'porque',
+  ],
+  hello: ['hi', 'hello', 'hey', 'hiya', 'howdy', 'hola', 'buenas', 'buenos'],
+  pleasant: ['going', 'doing', 'day', 'hope', 'tal', 'va', 'weekend', 'holding', 'treating'],
+  thank: ['thanks', 'thank', 'appreciate', 'gracias', 'agradezco'],
+  upset: [
+    'angry',
+    'upset',
+    'unacceptable',
+    'terrible',
+    'awful',
+    'furious',
+    'frustrated',
+    'enojado',
+    'molesto',
+    'pesimo',
+    'harto',
+    'queja',
+  ],
+};
+const CONCEPT_OF = new Map<string, string>(
+  Object.entries(CONCEPTS).flatMap(([concept, words]) => words.map((w) => [w, concept] as const)),
+);
+
+/**
+ * Words and their English and Spanish stems (the model does not know which language a line is in), word pairs,
+ * the concepts above, and numbers as one feature (a time or a phone number, whichever digits).
+ */
 export const actFeatures = (line: string): string[] => {
   const words = normaliseLine(line)
     .replace(/\?/g, ' qmark ')
     .split(' ')
-    .filter((w) => w.length > 0);
+    .filter((w) => w.length > 0)
+    .map((w) => (/^\d+$/.test(w) ? 'num' : w));
   const features = new Set<string>();
   for (const word of words) {
     features.add(`w:${word}`);
     features.add(`en:${stemEn(word)}`);
     features.add(`es:${stemEs(word)}`);
+    const concept = CONCEPT_OF.get(word);
+    if (concept !== undefined) features.add(`c:${concept}`);
   }
   for (let i = 0; i + 1 < words.length; i += 1) features.add(`b:${words[i]}_${words[i + 1]}`);
   return [...features];
 };
 
-type Bayes = InstanceType<typeof classifiers.BayesClassifier>;
+/**
+ * The acts the patterns find, in priority order. Questions are also looked for after the openers ("yeah so do
+ * you...", "hi, what time..."); a booking asked as a need counts unless the line asks a price; a line that is
+ * only a pleasantry is small talk whatever its punctuation.
+ */
+const patternActs = (line: string): DialogueAct[] => {
+  const { core, pleasantry } = coreOf(line);
+  const onlyPleasantry = pleasantry && core === '';
+  const fits = (act: DialogueAct): boolean => {
+    if (act === 'small_talk') return onlyPleasantry;
+    if (act === 'question' && onlyPleasantry) return false;
+    if (PATTERNS[act].some((re) => re.test(line) || (act === 'question' && re.test(core)))) return true;
+    return act === 'book_appointment' && !ASKS_PRICE.test(line) && BOOKING_NEED.some((re) => re.test(line));
+  };
+  return DIALOGUE_ACTS.filter(fits);
+};
 
 export interface ActClassifier {
   classify(text: string): ActResult;
 }
 
+/** Words every line has, English and Spanish: knowing them says nothing about knowing the line. */
+const FUNCTION_WORDS = new Set(
+  (
+    'the a an and or but so to of in on at for with from by about is are was were be been am it its this that ' +
+    'these those i im me my we our you your he she they them his her their there here do does did have has had ' +
+    'will would can could should just some any not qmark num ' +
+    'el la los las un una unos unas y o pero de del en con por para a al es son fue ser estar esta este eso ' +
+    'esto lo le les me mi mis nos su sus se que yo tu usted ustedes hay muy mas ya no si'
+  ).split(' '),
+);
+
 /**
- * Patterns first, in priority order; a line no pattern fits goes to a naive Bayes model trained at start-up on
- * the labelled lines in acts-training.ts (a few milliseconds).
+ * The model alone is a guess: it counts for less than a pattern, so that it is acted on (LOW_CONFIDENCE, 0.35)
+ * only when it is sure of the act and knows most of the line's words. A wrong task started costs the caller
+ * more than a knowledge search that finds nothing.
+ */
+const MODEL_WEIGHT = 0.6;
+
+/** Add-one smoothing over the features seen in training. */
+const SMOOTHING = 1;
+
+/**
+ * Patterns first, in priority order; a line no pattern fits goes to a multinomial naive Bayes model trained at
+ * start-up on the labelled lines in acts-training.ts (a few milliseconds). Counted here by feature name rather
+ * than with natural's Bayes, whose feature table is keyed by position (so no name was ever "seen") and whose
+ * present-features-only scoring favoured the acts with the longest training lines.
  */
 export const createActClassifier = (training: readonly LabelledLine[] = ACT_TRAINING): ActClassifier => {
-  const bayes: Bayes = new classifiers.BayesClassifier();
-  for (const { text, act } of training) bayes.addDocument(actFeatures(text), act);
-  bayes.train();
-  const model = bayes.classifier;
+  const lines = new Map<DialogueAct, number>();
+  const counts = new Map<DialogueAct, Map<string, number>>();
+  const totals = new Map<DialogueAct, number>();
   const known = new Set<string>();
-  for (const counts of Object.values(model.classFeatures)) for (const f of Object.keys(counts)) known.add(f);
-  const acts = Object.keys(model.classTotals) as DialogueAct[];
+  for (const { text, act } of training) {
+    lines.set(act, (lines.get(act) ?? 0) + 1);
+    const byFeature = counts.get(act) ?? new Map<string, number>();
+    counts.set(act, byFeature);
+    for (const f of actFeatures(text)) {
+      byFeature.set(f, (byFeature.get(f) ?? 0) + 1);
+      totals.set(act, (totals.get(act) ?? 0) + 1);
+      known.add(f);
+    }
+  }
+  const acts = [...lines.keys()];
 
-  /** Log-space posteriors (natural's own underflow on long lines), tempered and normalised. */
+  /** Log-space posteriors over the features the model knows, tempered and normalised. */
   const rank = (features: readonly string[]): { act: DialogueAct; p: number }[] => {
-    const present = bayes.textToFeatures([...features]);
+    const usable = features.filter((f) => known.has(f));
     const logs = acts.map((act) => {
-      const classTotal = model.classTotals[act] ?? 1;
-      const counts = model.classFeatures[act] ?? {};
-      let logP = Math.log(classTotal / model.totalExamples);
-      present.forEach((isPresent, feature) => {
-        if (isPresent) logP += Math.log((counts[feature] ?? model.smoothing) / classTotal);
-      });
+      const byFeature = counts.get(act);
+      const denominator = (totals.get(act) ?? 0) + SMOOTHING * known.size;
+      let logP = Math.log((lines.get(act) ?? 1) / training.length);
+      for (const f of usable) logP += Math.log(((byFeature?.get(f) ?? 0) + SMOOTHING) / denominator);
       return { act, logP };
     });
     const top = Math.max(...logs.map((l) => l.logP));
@@ -229,7 +385,7 @@ export const createActClassifier = (training: readonly LabelledLine[] = ACT_TRAI
   return {
     classify(text: string): ActResult {
       const line = normaliseLine(text);
-      const found = DIALOGUE_ACTS.filter((act) => PATTERNS[act].some((re) => re.test(line)));
+      const found = patternActs(line);
       const features = actFeatures(text);
       const ranked = features.length > 0 ? rank(features) : [];
       const best = found[0];
@@ -241,9 +397,13 @@ export const createActClassifier = (training: readonly LabelledLine[] = ACT_TRAI
       }
       const top = ranked[0];
       if (!top) return { act: 'question', confidence: 0, alsoFound: [] };
-      const words = features.filter((f) => f.startsWith('w:'));
+      // Function words are known from any line; the share of the other words the model has seen is what says
+      // whether it has met a line like this before.
+      const all = features.filter((f) => f.startsWith('w:'));
+      const content = all.filter((f) => !FUNCTION_WORDS.has(f.slice(2)));
+      const words = content.length > 0 ? content : all;
       const seen = words.filter((f) => known.has(f)).length / Math.max(1, words.length);
-      return { act: top.act, confidence: Math.round(top.p * seen * 100) / 100, alsoFound: [] };
+      return { act: top.act, confidence: Math.round(top.p * seen * MODEL_WEIGHT * 100) / 100, alsoFound: [] };
     },
   };
 };

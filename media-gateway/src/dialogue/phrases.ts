@@ -165,6 +165,17 @@ export const say = {
     en: { formal: 'Hello. How may I help you?', warm: 'Hi! How can I help you?' },
     es: { formal: 'Hola. ¿En qué puedo ayudarle?', warm: '¡Hola! ¿En qué te puedo ayudar?' },
   })),
+  /** The answer to "how's your day going?": briefly in kind, then back to why they called. */
+  pleasantryBack: phrase<void>(() => ({
+    en: {
+      formal: 'Very well, thank you for asking. How may I help you today?',
+      warm: 'Doing great, thanks for asking! How can I help you today?',
+    },
+    es: {
+      formal: 'Muy bien, gracias por preguntar. ¿En qué puedo ayudarle hoy?',
+      warm: '¡Muy bien, gracias por preguntar! ¿En qué te puedo ayudar hoy?',
+    },
+  })),
   whatCanIDo: phrase<void>(() => ({
     en: { formal: 'Certainly. What can I do for you?', warm: 'Sure! What can I do for you?' },
     es: { formal: 'Por supuesto. ¿Qué puedo hacer por usted?', warm: '¡Claro! ¿Qué puedo hacer por ti?' },

@@ -100,6 +100,7 @@ const fresh = (state: DialogueState, text: string, act: ActResult, ctx: PolicyCo
     case 'goodbye':
     case 'thanks':
     case 'greeting':
+    case 'small_talk':
     case 'affirm':
     case 'deny':
       return smallTalk(state, act.act, ctx, c);

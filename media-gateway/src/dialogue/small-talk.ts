@@ -12,7 +12,7 @@ import {
 import { say } from './phrases.js';
 
 /**
- * Small talk and closing: a greeting, thanks, a bare yes or no, goodbye (the closing words, and the call ended
+ * Small talk and closing: a greeting, a pleasantry ("how's your day going?"), thanks, a bare yes or no, goodbye (the closing words, and the call ended
  * where the gateway offers it), and the answer to "anything else?" (undefined when the line is none, to be read
  * afresh).
  */
@@ -30,7 +30,10 @@ export const closing = (
 };
 
 /** The acts that ask for nothing. */
-export type SmallTalk = Extract<DialogueAct, 'goodbye' | 'thanks' | 'greeting' | 'affirm' | 'deny'>;
+export type SmallTalk = Extract<
+  DialogueAct,
+  'goodbye' | 'thanks' | 'greeting' | 'small_talk' | 'affirm' | 'deny'
+>;
 
 /** A line of small talk with no question pending. */
 export const smallTalk = (state: DialogueState, act: SmallTalk, ctx: PolicyContext, c: number): Step => {
@@ -41,6 +44,8 @@ export const smallTalk = (state: DialogueState, act: SmallTalk, ctx: PolicyConte
       return anythingElse(state, [say.welcome()], c);
     case 'greeting':
       return reply(state, [say.greetBack()], c);
+    case 'small_talk':
+      return reply(state, [say.pleasantryBack()], c);
     case 'affirm':
     case 'deny':
       return reply(state, [say.whatCanIDo()], c);
