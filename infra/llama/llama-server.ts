@@ -1,3 +1,4 @@
+import { llamaCacheDir } from './cache-dir.js';
 import { chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -22,11 +23,6 @@ export const LLAMA_CPP_PYTHON = {
   sha256: '832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e',
   bytes: 76_589_250,
 } as const;
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Everything this module caches: the server per version, models/, and `npm test`'s prepare.log. */
-export const llamaCacheDir = (): string => join(root, '.cache', 'llama');
 
 export const llamaServerPath = (version: string = LLAMA_CPP_PYTHON.version): string =>
   join(llamaCacheDir(), version, 'llama-server');

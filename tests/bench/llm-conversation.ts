@@ -76,7 +76,7 @@ const startBenchLlm = async (): Promise<BenchLlm> => {
   if (baseURL !== undefined && model !== undefined) return { baseURL, model, stop: async () => undefined };
   const file = values['model-file'];
   console.log(
-    `  starting llama-server (${file ?? 'the pinned model'}; built and fetched once into .cache/llama)`,
+    `  starting llama-server (${file ?? 'the pinned model'}; built and fetched once into ~/.cache/ccp-llama)`,
   );
   return startLlamaServer({
     ...(file !== undefined && { model: file, alias: basename(file).replace(/\.gguf$/, '') }),
