@@ -12,6 +12,7 @@ import {
 import { fillBooking, nextBookingStep } from './booking.js';
 import { search } from './knowledge-answers.js';
 import { say } from './phrases.js';
+import { pickService } from './service-choice.js';
 import { isoWithOffset } from '@ccp/schemas';
 
 /**
@@ -31,6 +32,17 @@ export const answerBookingSlot = (
   const { task } = state;
   const c = act.confidence;
   if (task?.kind !== 'book') return undefined;
+  const meant = awaiting === 'service' && task.choices ? pickService(task.choices, text, true) : undefined;
+  if (task.choices && awaiting === 'service' && (meant !== undefined || act.act !== 'question')) {
+    // The answer to the list of services: the one it means, else its words for find_free_slots to match.
+    const filled = fillBooking(task, text, ctx, awaiting);
+    return nextBookingStep(
+      state,
+      { ...filled, service: meant ?? text.trim(), choices: undefined },
+      ctx,
+      Math.max(c, 0.8),
+    );
+  }
   const filled = fillBooking(task, text, ctx, awaiting);
   const progressed =
     filled.service !== task.service || filled.when !== task.when || filled.name !== task.name;

@@ -87,7 +87,12 @@ export const startBooking = (
   confidence: number,
 ): Step => {
   if (!has(ctx, 'book_appointment')) return cannotHere(state, ctx, confidence);
-  return nextBookingStep(state, fillBooking({ kind: 'book' }, text, ctx), ctx, confidence);
+  const task = fillBooking({ kind: 'book' }, text, ctx);
+  // A need in the caller's own words ("my tap drips, can someone come?"): find_free_slots matches them to the
+  // tenant's services, or lists them, which helps the caller more than "what would you like to book?".
+  if (task.service === undefined && booksByService(ctx))
+    return nextBookingStep(state, { ...task, service: text.trim() }, ctx, confidence);
+  return nextBookingStep(state, task, ctx, confidence);
 };
 
 /** The booking tool's result: booked, or the time refused (the next opening offered, or the day kept). */

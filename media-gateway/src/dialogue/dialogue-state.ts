@@ -42,6 +42,8 @@ export type Booking = {
   /** Where the tenant books by service: the times offered, and the one taken. */
   readonly offers?: readonly OfferedSlot[];
   readonly slot?: OfferedSlot;
+  /** The tenant's services, as listed when the caller's words named none of them. */
+  readonly choices?: readonly string[];
 };
 export type Change = {
   readonly kind: 'reschedule' | 'cancel';

@@ -192,3 +192,56 @@ describe('offline engine: booking through services', () => {
     expect((await spanish.greet()).text).toBe('Hola, Maria Known. Gracias por llamar a Cut & Colour.');
   });
 });
+
+describe('offline engine: the caller’s own words for a service, and corrections at the read-back', () => {
+  const SERVICES = ['Leak or fixture repair', 'Drain unblocking', 'Boiler service'];
+  /** As the gateway answers: times for the services the words name, else the list of services. */
+  const byName: FakeTool = (args) => {
+    const said = String(args['service']).toLowerCase().split(/\W+/);
+    const named = SERVICES.filter((s) =>
+      s
+        .toLowerCase()
+        .split(/\s+/)
+        .some((w) => w.length > 3 && said.includes(w)),
+    );
+    return named.length === 0
+      ? { error: 'no service by that name', services: SERVICES }
+      : { services: named, offers: FREE.slice(0, 3).map((t) => offer(t)) };
+  };
+
+  it('matches a need said in the caller’s words to a service, asking again by its name', async () => {
+    const call = driver({ find_free_slots: byName });
+    await call.greet();
+    const turn = await call.hear("I'd like to book an appointment to fix my leaky kitchen tap tomorrow.");
+    // The words named no service: asked again at once by the name they mean.
+    expect(turn.tools.map((t) => t.args['service'])).toEqual([
+      "I'd like to book an appointment to fix my leaky kitchen tap tomorrow.",
+      'Leak or fixture repair',
+    ]);
+    expect(turn.tools[1]?.args).toMatchObject({ date: '2026-12-08' });
+    expect(turn.text).toBe(
+      'One moment while I check our free times. I have 9:30 AM, 10:30 AM or 11:30 AM on Tuesday, December 8. What time would suit you?',
+    );
+  });
+
+  it('takes the answer to the list of services by its place or its words', async () => {
+    const call = driver({ find_free_slots: byName });
+    await call.greet();
+    const listed = await call.hear("I'd like to book an appointment, please.");
+    expect(listed.text).toContain('We offer Leak or fixture repair, Drain unblocking or Boiler service.');
+    const second = await call.hear('The second one.');
+    expect(second.tools[0]?.args).toMatchObject({ service: 'Drain unblocking' });
+    expect(second.text).toMatch(/I have 9:30 AM/);
+  });
+
+  it('changes only what the caller corrects at the read-back', async () => {
+    const call = driver();
+    await call.greet();
+    await call.hear("I'd like to book a haircut tomorrow, please. My name is Ana Lopez.");
+    const readBack = await call.hear('10:30 is good.');
+    expect(readBack.text).toContain('Haircut on Tuesday, December 8 at 10:30 AM');
+    const corrected = await call.hear('No, make it 3 pm.');
+    expect(corrected.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '15:00' });
+    expect(corrected.text).toContain('Haircut on Tuesday, December 8 at 3 PM, under the name Ana Lopez');
+  });
+});

@@ -17,6 +17,7 @@ import {
 import { offerSay } from './offer-phrases.js';
 import { say, type Utterance } from './phrases.js';
 import { extractWhen, resolveWhen, type CalendarDay, type WhenMention } from './slots.js';
+import { pickService } from './service-choice.js';
 import { Offers } from './tool-results.js';
 
 /**
@@ -56,10 +57,12 @@ export const askFreeSlots = (
   task: Booking,
   ctx: PolicyContext,
   confidence?: number,
+  again = false,
 ): Step =>
   ask(
     { ...state, task: { ...task, offers: undefined, slot: undefined }, awaiting: undefined },
-    [offerSay.checkingTimes()],
+    // Asked again at once (by the service's own name): the caller already heard that the times are checked.
+    again ? [] : [offerSay.checkingTimes()],
     {
       name: 'find_free_slots',
       arguments: {
@@ -105,9 +108,15 @@ export const afterFreeSlots = (
   if (!parsed.success) {
     const unknown = UnknownService.safeParse(result);
     if (unknown.success) {
+      const choices = unknown.data.services;
+      // The caller's own words for one of them ("a leaky tap" for "Leak repair"): asked again by its name.
+      const sent = typeof args['service'] === 'string' ? args['service'] : '';
+      const meant = pickService(choices, sent, false);
+      if (meant !== undefined && meant !== sent)
+        return askFreeSlots(state, { ...task, service: meant }, ctx, c, true);
       return reply(
-        { ...state, task: { ...task, service: undefined }, awaiting: 'service' },
-        [offerSay.whichService(unknown.data.services)],
+        { ...state, task: { ...task, service: undefined, choices }, awaiting: 'service' },
+        [offerSay.whichService(choices)],
         c,
       );
     }
