@@ -20,6 +20,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\b(want|like|need|wanna|rather|prefer) (to )?(speak|talk|chat) (to|with) (?!you\b)/,
     /\b(someone|somebody|anyone|anybody|a person) who (actually |really )?(knows|understands|can help|works there)\b/,
     /\bhablar con (una |un |el |la |alguien|algun|uno de|alguno de)/,
+    /\bme (comunica|comunican|pasa|pasan|transfiere|transfieren|conecta|conectan) (con|a)\b/,
     /\b(pase|paseme|pasame|comuniqueme|comunicame|transfiera|transfierame|conecteme|conectame)\b.*\b(con|a) /,
     /\b(persona real|ser humano|un humano|una persona|un agente|un asesor|una asesora|un operador|una operadora|el gerente|la gerente|un supervisor|el encargado|la encargada)\b/,
     /\balguien que (sepa|entienda|conozca)\b/,
@@ -33,7 +34,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
   ],
   reschedule_appointment: [
     /\breschedul\w*|\bre schedul\w*/,
-    /\b(move|change|shift|push|switch|bump)\w* (my |the |our )?(appointment|booking|reservation|visit|time|slot|it)\b/,
+    /\b(move|change|shift|push|switch|bump)\w* (my |the |our )?(next )?(appointment|booking|reservation|visit|time|slot|session|lesson|class|consultation|checkup|exam|treatment|fitting|it)\b/,
     /\b(different|another|other|new) (day|time|date)\b/,
     /\b(cambiar|mover|pasar|reprogramar|aplazar|posponer|adelantar|atrasar)\w* (mi |la |el )?(cita|reserva|turno|hora|fecha)/,
     // "El otro día" is the other day gone by, not another day for the appointment.
@@ -55,7 +56,8 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\bmessage for\b/,
     // "Can you pass something on to the technician", "pass this along".
     /\bpass (something|this|that|it|word|a few things|some things|some info|some information|a couple things)? ?(on|along)\b/,
-    /\b(let|tell) (?!me\b|us\b|you\b)(him|her|them|the \w+|your \w+|[a-z]+) know\b/,
+    /\b(let|tell) (?!me\b|us\b|you\b)(\w+ ){1,2}know\b/,
+    /\btell (?!me\b|us\b)(\w+ ){1,2}(that|to) /,
     /\bget (a message|word) to\b/,
     /\b(dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|darle|dar)\w* (un )?(mensaje|recado|nota)/,
     /\b(mensaje|recado) para\b/,
@@ -147,19 +149,28 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
 export const BOOKING_NEED: readonly RegExp[] = [
   /\b(someone|somebody|anyone|you|you guys|one of you|a \w+) (could |can |would |to )?(come )?(out |over |by |round |around )?(and )?(take|have|get) a (look|peek)\b/,
   /\b(someone|somebody|anyone|you|you guys|a \w+) (could |can |would |to )?(come|stop|swing|pop) (out|over|by|round|around)\b/,
-  /\b(send|get) (someone|somebody|a \w+) (out|over|round)\b/,
+  /\b(send|get) (someone|somebody|a \w+) (out|over|round|here|today|tonight|tomorrow|this)\b/,
+  /\b(can|could) (i|we) (drop|bring) (it|them|her|him|my \w+|the \w+|our \w+) (off|in|by)\b/,
   /\b(fit|squeeze|get|pencil|put) (me|us|him|her|them) in\b/,
   /\b(like|need|want|looking for|get) (someone|somebody) to (come|look|check|inspect|go over|go through|fix|repair|take a look|have a look|see|examine|service)\b/,
   /\bbring (it|her|him|them|my \w+|the \w+|our \w+|in my \w+|in the \w+)( \w+)? in\b|\bbring in (my|the|our)\b/,
-  /\bdrop (it|her|him|them|my \w+|the \w+|our \w+) off\b/,
+  /\bdrop (my|the|our) \w+ off\b|\bdrop off (my|the|our) \w+ (for|this|next|on|tomorrow|today)\b/,
   /\b(get|have) (my|our|the|it|them|this|that) (\w+ ){0,3}(looked at|checked|checked out|fixed|repaired|serviced|inspected|done|cut|colored|coloured|dyed|trimmed|styled|cleaned|seen to|replaced|tuned|treated)\b/,
   /\b(need|want|like|have) to (see|be seen by) (a|an|the|someone|somebody|dr|doctor|one of)\b/,
   /\b(come|get|be) (in|seen) (this|next|today|tomorrow|on|some ?time)\b/,
   /\b(que )?(me|nos) (lo |la |los |las )?(revisen|revise|arreglen|arregle|vean|vea|chequen|cheque|atiendan|atienda|corten|corte|pinten|tinan|tina|reparen|repare|cambien|cambie|hagan|haga)\b/,
-  /\b(pueden|puede|podrian|podria|podrias|puedes) (venir|pasar|mandar a alguien|enviar a alguien|darme (una )?(cita|hora|turno)|atenderme|recibirme|revisarlo|revisarla|verlo|verla)\b/,
+  // "¿Puede pasar el técnico?" is a visit; "¿me podría pasar el número?" is not.
+  /(?<!\bme )\b(pueden|puede|podrian|podria|podrias|puedes) (venir|pasar|mandar a alguien|enviar a alguien|darme (una )?(cita|hora|turno)|atenderme|recibirme|revisarlo|revisarla|verlo|verla)\b/,
   /\bque alguien (venga|pase|revise|vea|me atienda|le eche un vistazo)\b/,
   /\b(quiero|quisiera|queria|necesito|tengo que) (llevar|traer) (el|la|mi|los|las|mis) \w+/,
 ];
+
+/**
+ * A change the caller only expects ("I might have to move it", "si al final no puedo ir"): with a question in
+ * the line, the question is what they called about, not the change.
+ */
+export const HYPOTHETICAL =
+  /\b(might|may|could|in case i|if i|if we|what if i|what if we) (have to |need to |end up |ever )?(move|change|cancel|reschedule|miss|skip|book|not make|cant make)\b|\b(si|en caso de que|por si) (al final |acaso )?(no puedo|no pudiera|tengo que|tuviera que|necesito) (ir|cancelar|cambiar|mover|llegar|asistir)\b/;
 
 /** A line asking a price or a cost: "what's it gonna set me back", "cuánto me saldría". */
 export const ASKS_PRICE =
@@ -170,20 +181,20 @@ export const ASKS_PRICE =
  * request after them is read (a line opening "yeah" is not a yes when a question follows).
  */
 const OPENER =
-  /^(?:(?:hi there|hey there|hello there|hi|hello|hey|hiya|howdy|yeah|yes|yep|ok|okay|so|well|right|alright|um|umm|uh|er|oh|ah|ha|haha|hmm|good|great|cool|and|also|listen|look|good (?:morning|afternoon|evening)|morning|afternoon|evening|guys|folks|hola|buenas|buenos dias|buenas tardes|buenas noches|buen dia|oiga|oye|mire|mira|pues|bueno|este|a ver|si|vale|claro|ey|y|oh|mmm) ?)+/;
+  /^(?:(?:hi there|hey there|hello there|good (?:morning|afternoon|evening)|buenos dias|buenas tardes|buenas noches|buen dia|a ver|hi|hello|hey|hiya|howdy|yeah|yes|yep|ok|okay|so|well|right|alright|um|umm|uh|er|oh|ah|ha|haha|hmm|good|great|cool|and|also|listen|look|morning|afternoon|evening|guys|folks|hola|buenas|oiga|oye|mire|mira|pues|bueno|este|si|vale|claro|ey|y|oh|mmm)(?: |$))+/;
 
 /** Pleasantries: how the caller is, how the day goes, hoping it goes well; and the answers to them. */
 const PLEASANTRY = [
-  /\bhow (are|re|r|is|s) (you|ya|u|it|things|everything|life|your (day|morning|afternoon|evening|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday))( all)?( going| doing| been| treating you| holding up)?( so far| today| this (morning|afternoon|evening|week))?\b/,
-  /\bhow(re|s) (you|ya|it|things|everything|life|your \w+)( all)?( going| doing| been| treating you| holding up| coming along)?( so far| today| this \w+)?\b/,
+  /\bhow (are|re|r|is|s) (you|ya|u|it|things|everything|everyone|everybody|you all|life|your (day|morning|afternoon|evening|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday))( all)?( going| doing| been| treating you| holding up)?( so far| today| this (morning|afternoon|evening|week))?\b/,
+  /\bhow(re|s) (you|ya|it|things|everything|everyone|everybody|life|your \w+)( all)?( going| doing| been| treating you| holding up| coming along)?( so far| today| this \w+)?\b/,
   /\b(i )?hope (youre|you are|you re|youve|you have|you had|your \w+|all|everything)( \w+){0,4}? (well|ok|okay|good|great|fine|alright|nice|lovely|better than mine)( one| day| week| weekend)?\b/,
   /\b(good good|not bad|fine thanks|doing (good|well|great|fine)|im (good|well|great|fine|doing well|doing good|doing great)|cant complain|all good)\b/,
-  /\b(que tal|como esta|como estas|como le va|como te va|como va (su|tu|el) dia|como ha estado|como has estado|espero que (este|estes|le vaya|te vaya|este teniendo|estes teniendo) (bien|un buen dia)|todo bien)\b/,
+  /\b(que tal|como esta|como estas|como estan|como le va|como te va|como va (su|tu|el) dia|como ha estado|como has estado|espero que (este|estes|le vaya|te vaya|este teniendo|estes teniendo) (bien|un buen dia)|todo bien)\b/,
 ];
 
 /** Words left around a pleasantry that ask nothing: "how are you guys today", "¿y usted?". */
 const RESIDUE = new Set(
-  'today so far then there guys folks you ya too and also as well this morning afternoon evening hoy y usted ustedes tu ti por alla'.split(
+  'today so far then over there guys folks you ya too and also as well this morning afternoon evening hoy y usted ustedes tu ti por alla'.split(
     ' ',
   ),
 );

@@ -151,6 +151,18 @@ describe('dialogue act classifier', () => {
     ['could somebody give me a ring back after lunch?', 'callback_request'],
     ['could someone call me back after 4? I have a few questions', 'callback_request'],
     ['¿me pueden marcar más tarde?', 'callback_request'],
+    ['¿me podría pasar el teléfono de un cerrajero?', 'question'],
+    ['¿puede pasar el técnico el jueves?', 'book_appointment'],
+    ["what's your late policy? I may have to reschedule next week", 'question'],
+    ['si tengo que cancelar, ¿me cobran algo?', 'question'],
+    ['I need to move my lesson, is Thursday free?', 'reschedule_appointment'],
+    ['the sink in the break room is clogged again, can you send somebody today', 'book_appointment'],
+    ["my laptop won't turn on, can I drop it off tomorrow?", 'book_appointment'],
+    ['could you let Dr. Patel know the lab results came back', 'leave_message'],
+    ['¿me comunica con alguien de facturación?', 'human_request'],
+    ["good afternoon, how's everyone doing over there?", 'small_talk'],
+    ['buenas tardes, ¿cómo están?', 'small_talk'],
+    ['yesterday the sink broke, do you fix those?', 'question'],
   ] as const)('reads "%s" as %s', (line, act) => {
     expect(classifier.classify(line).act).toBe(act);
   });

@@ -1,6 +1,6 @@
 // A deep import on purpose: natural's root index loads storage back ends that call dotenv.config() on import.
 import stemmers from 'natural/lib/natural/stemmers/index.js';
-import { ASKS_PRICE, BOOKING_NEED, coreOf, PATTERNS } from './acts-patterns.js';
+import { ASKS_PRICE, BOOKING_NEED, coreOf, HYPOTHETICAL, PATTERNS } from './acts-patterns.js';
 import { ACT_TRAINING } from './acts-training.js';
 
 export const DIALOGUE_ACTS = [
@@ -304,7 +304,8 @@ export const actFeatures = (line: string): string[] => {
 /**
  * The acts the patterns find, in priority order. Questions are also looked for after the openers ("yeah so do
  * you...", "hi, what time..."); a booking asked as a need counts unless the line asks a price; a line that is
- * only a pleasantry is small talk whatever its punctuation.
+ * only a pleasantry is small talk whatever its punctuation; a change only imagined beside a question is not
+ * asked for.
  */
 const patternActs = (line: string): DialogueAct[] => {
   const { core, pleasantry } = coreOf(line);
@@ -315,8 +316,17 @@ const patternActs = (line: string): DialogueAct[] => {
     if (PATTERNS[act].some((re) => re.test(line) || (act === 'question' && re.test(core)))) return true;
     return act === 'book_appointment' && !ASKS_PRICE.test(line) && BOOKING_NEED.some((re) => re.test(line));
   };
-  return DIALOGUE_ACTS.filter(fits);
+  const found = DIALOGUE_ACTS.filter(fits);
+  if (!found.includes('question') || !HYPOTHETICAL.test(line)) return found;
+  return found.filter((act) => !TASKS_A_QUESTION_MAY_IMAGINE.has(act));
 };
+
+/** The tasks a question may mention as a maybe ("what's the fee if I cancel?") without asking for them. */
+const TASKS_A_QUESTION_MAY_IMAGINE = new Set<DialogueAct>([
+  'cancel_appointment',
+  'reschedule_appointment',
+  'book_appointment',
+]);
 
 export interface ActClassifier {
   classify(text: string): ActResult;

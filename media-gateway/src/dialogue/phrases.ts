@@ -165,15 +165,15 @@ export const say = {
     en: { formal: 'Hello. How may I help you?', warm: 'Hi! How can I help you?' },
     es: { formal: 'Hola. ¿En qué puedo ayudarle?', warm: '¡Hola! ¿En qué te puedo ayudar?' },
   })),
-  /** The answer to "how's your day going?": briefly in kind, then back to why they called. */
+  /** The answer to "how's your day going?" or "hope your day's going well": briefly in kind, then to business. */
   pleasantryBack: phrase<void>(() => ({
     en: {
-      formal: 'Very well, thank you for asking. How may I help you today?',
-      warm: 'Doing great, thanks for asking! How can I help you today?',
+      formal: 'Thank you, all is well here. How may I help you today?',
+      warm: 'Thanks, all good here! How can I help you today?',
     },
     es: {
-      formal: 'Muy bien, gracias por preguntar. ¿En qué puedo ayudarle hoy?',
-      warm: '¡Muy bien, gracias por preguntar! ¿En qué te puedo ayudar hoy?',
+      formal: 'Muy bien, gracias. ¿En qué puedo ayudarle hoy?',
+      warm: '¡Muy bien, gracias! ¿En qué te puedo ayudar hoy?',
     },
   })),
   whatCanIDo: phrase<void>(() => ({
