@@ -127,4 +127,13 @@ describe('knowledge index', () => {
       }),
     ).toEqual([]);
   });
+
+  it('reads an amount of money in an article as its price', () => {
+    const shop = createKnowledgeIndex([
+      doc('wash', 'Car wash', 'A full car wash is $15 and takes twenty minutes.'),
+      doc('wash-hours', 'Car wash hours', 'The car wash is open daily from 8 to 8.'),
+    ]);
+    expect(shop.search('is the car wash expensive?', { language: 'en' })[0]?.id).toBe('wash');
+    expect(shop.search('what do you charge?', { language: 'en' }).map((r) => r.id)).toEqual(['wash']);
+  });
 });

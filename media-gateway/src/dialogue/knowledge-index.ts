@@ -49,7 +49,7 @@ export interface KnowledgeIndex {
  * Below this share of the question's weight no document is an answer. A question shares at least one rare word
  * with a relevant FAQ's title or text in most of its phrasings; "what's the weather on Mars" shares none.
  */
-export const MIN_SCORE = 0.4;
+export const MIN_SCORE = 0.35;
 
 /**
  * A word no document has weighs this share of the rarest word. In the clause that asks, such a word is most
@@ -59,6 +59,10 @@ export const MIN_SCORE = 0.4;
  */
 const UNKNOWN_ASKED = 0.7;
 const UNKNOWN_CONTEXT = 0.3;
+/** However long a caller's story, its unknown words weigh as at most this many words of a short question. */
+const UNKNOWN_WORDS_COUNTED = 2;
+/** The emphasis of a word of the asking clause (knowledge-terms.ts). */
+const QUESTION_WEIGHT = 2;
 
 /** Of the ranking, the share given to words found in a document's title or tags, which say what it is about. */
 const HEADING_SHARE = 0.15;
@@ -96,16 +100,22 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
   const weights = (query: readonly QueryWord[]): number[] => {
     const all = [...byId.values()];
     const rarest = Math.log(1 + (all.length + 1));
-    return query.map((word) => {
+    const weighed = query.map((word) => {
       // Rarity by what the documents say in the caller's words; a related word only when nothing says it.
       const direct = all.filter((d) => matchStrength(word, d.terms) >= PREFIX_MATCH).length;
       const frequency = direct > 0 ? direct : all.filter((d) => matchStrength(word, d.terms) > 0).length;
       const rarity =
         frequency === 0
-          ? (word.emphasis > 1 ? UNKNOWN_ASKED : UNKNOWN_CONTEXT) * rarest
+          ? (word.pointed ? UNKNOWN_ASKED : UNKNOWN_CONTEXT) * rarest
           : Math.log(1 + (all.length + 1) / (1 + frequency));
-      return rarity * word.emphasis;
+      return { weight: rarity * word.emphasis, unknown: frequency === 0 };
     });
+    // However long the caller's story, its unknown words count as at most a few: past that, more of them say
+    // nothing more about whether an article answers.
+    const unknown = weighed.filter((w) => w.unknown).reduce((sum, w) => sum + w.weight, 0);
+    const cap = UNKNOWN_WORDS_COUNTED * UNKNOWN_ASKED * rarest * QUESTION_WEIGHT;
+    const scale = unknown > cap ? cap / unknown : 1;
+    return weighed.map((w) => (w.unknown ? w.weight * scale : w.weight));
   };
 
   const share = (

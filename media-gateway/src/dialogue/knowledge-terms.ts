@@ -20,7 +20,9 @@ const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
       'guys youre theyre thats theres isnt arent cant wont doesnt didnt gonna gotta wanna yeah yep hmm oh ' +
       'ha good great fine sure right so just again ever even still already while take takes taking ' +
       'somewhere someone somebody anyone anybody everything thing things stuff lot lots enough fair nice cool ' +
-      'awesome gonna lets let go going guess'
+      'awesome gonna lets let go going guess hiya roughly approximately around exactly finally brand whole ' +
+      'get gets getting put give gave make made try trying find see say said look looking hear heard come ' +
+      'coming goes went tell told anyway though'
     ).split(' '),
   ),
   es: new Set(
@@ -89,8 +91,15 @@ export const termGroups = (text: string, languages: readonly string[]): string[]
     .filter((w) => !isStopWord(w, languages))
     .map((w) => wordTerms(w, languages));
 
-export const termsOf = (text: string, language: string): Set<string> =>
-  new Set(termGroups(text, readingsOf(language)).flat());
+/** An amount of money in a text ("$35", "90 dólares") answers what something costs, whatever the words. */
+const MONEY = /[$€£]\s?\d|\d\s?(?:dollars?|d[oó]lares|euros?|pesos|usd)\b/i;
+const PRICE_TERMS = [...wordTerms('price', ['en']), ...wordTerms('precio', ['es'])];
+
+export const termsOf = (text: string, language: string): Set<string> => {
+  const terms = new Set(termGroups(text, readingsOf(language)).flat());
+  if (MONEY.test(text)) for (const t of PRICE_TERMS) terms.add(t);
+  return terms;
+};
 
 /** A word of the query: its own terms, and the terms of related words (any language). */
 export interface QueryWord {
@@ -98,6 +107,11 @@ export interface QueryWord {
   readonly related: readonly string[];
   /** How much this word says about what is asked, before rarity: words of the question itself weigh more. */
   readonly emphasis: number;
+  /**
+   * A word of a short asking clause ("do you do veneers?"): if no article has it, it is most likely what is asked
+   * about, where in a long sentence it is more likely the caller's story.
+   */
+  readonly pointed: boolean;
 }
 
 interface Concept {
@@ -132,19 +146,26 @@ const relatedTerms = (terms: readonly string[]): string[] => {
 /** Weight of the words of the clause that asks (the last clause of a question) over the context before it. */
 const QUESTION_EMPHASIS = 2;
 
+/** Up to this many informative words, an asking clause is short: each of its words is what is asked. */
+const POINTED_WORDS = 3;
+
 /**
  * The clauses of a caller's line with their emphasis: in "we're redoing the bathroom, do you charge for a
  * quote?" the last clause of the question says what is asked, the rest is context that may or may not matter.
  */
-const clausesOf = (text: string): { text: string; emphasis: number }[] => {
+const clausesOf = (text: string, languages: readonly string[]): { text: string; emphasis: number }[] => {
   const sentences = text.match(/[^.?!¿¡]+[.?!]*/g) ?? [text];
   const asks = sentences.some((s) => s.trim().endsWith('?'));
+  const informative = (clause: string): boolean => termGroups(clause, languages).length > 0;
   return sentences.flatMap((sentence, i) => {
     const clauses = sentence.split(/[,;:]/);
     const question = asks ? sentence.trim().endsWith('?') : i === sentences.length - 1;
+    // "I'm after a set of X, is that something you do?": the asking clause has no word of its own.
+    let asking = clauses.length - 1;
+    while (asking > 0 && !informative(clauses[asking] ?? '')) asking--;
     return clauses.map((clause, j) => ({
       text: clause,
-      emphasis: question && j === clauses.length - 1 ? QUESTION_EMPHASIS : 1,
+      emphasis: question && j === asking ? QUESTION_EMPHASIS : 1,
     }));
   });
 };
@@ -153,13 +174,15 @@ const clausesOf = (text: string): { text: string; emphasis: number }[] => {
 export const queryWordsOf = (query: string, language: string | undefined): QueryWord[] => {
   const languages = readingsOf(language);
   const out: QueryWord[] = [];
-  for (const clause of clausesOf(query)) {
-    for (const terms of termGroups(clause.text, languages))
-      out.push({ terms, related: relatedTerms(terms), emphasis: clause.emphasis });
+  for (const clause of clausesOf(query, languages)) {
+    const groups = termGroups(clause.text, languages);
+    const pointed = clause.emphasis > 1 && groups.length <= POINTED_WORDS;
+    for (const terms of groups)
+      out.push({ terms, related: relatedTerms(terms), emphasis: clause.emphasis, pointed });
     const folded = ` ${fold(words(clause.text).join(' '))} `;
     for (const concept of CONCEPTS)
       if (concept.phrases.some((p) => folded.includes(` ${p} `)))
-        out.push({ terms: [], related: [...concept.terms], emphasis: clause.emphasis });
+        out.push({ terms: [], related: [...concept.terms], emphasis: clause.emphasis, pointed: false });
   }
   return out;
 };
