@@ -243,5 +243,13 @@ describe('offline engine: the caller’s own words for a service, and correction
     const corrected = await call.hear('No, make it 3 pm.');
     expect(corrected.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '15:00' });
     expect(corrected.text).toContain('Haircut on Tuesday, December 8 at 3 PM, under the name Ana Lopez');
+
+    const day = driver();
+    await day.greet();
+    await day.hear("I'd like to book a haircut tomorrow, please. My name is Ana Lopez.");
+    await day.hear('The second one.');
+    // Another day: the hour picked from the offers stays.
+    const moved = await day.hear('No, Wednesday.');
+    expect(moved.tools[0]?.args).toMatchObject({ date: '2026-12-09', time: '10:30' });
   });
 });

@@ -201,7 +201,18 @@ export const answerPickSlot = (
   if (task?.kind !== 'book' || !task.offers || task.offers.length === 0) return undefined;
   const offers = task.offers;
   const c = Math.max(act.confidence, 0.8);
-  const take = (slot: OfferedSlot) => next(state, { ...task, slot }, c);
+  // The time taken is the booking's time from now on: a correction ("no, Friday") keeps its hour, and the reverse.
+  const take = (slot: OfferedSlot) => {
+    const w = wallClockAt(new Date(slot.startsAt), ctx.timeZone);
+    const when: WhenMention = {
+      date: { year: w.year, month: w.month, day: w.day },
+      weekdayOnly: false,
+      time: { hour: w.hour, minute: w.minute },
+      index: 0,
+      before: '',
+    };
+    return next(state, { ...task, slot, when }, c);
+  };
   const mentions = extractWhen(text, ctx, true);
   for (const m of mentions) {
     const match = offers.find((o) => sameClock(o, m, ctx));
