@@ -38,7 +38,10 @@ pues quería saber si hacen envíos a otras ciudades
 si me llega roto el paquete, ¿qué hago?
 ¿el presupuesto tiene algún costo?
 mire, ¿trabajan también con perros grandes?
-¿me devuelven el dinero si no me gusta?`,
+¿me devuelven el dinero si no me gusta?
+necesito saber cuándo llega mi pedido
+necesito ayuda con mi estado de cuenta
+quisiera saber qué pasó con mi reembolso`,
   book_appointment: `
 quiero una cita
 quisiera reservar una limpieza

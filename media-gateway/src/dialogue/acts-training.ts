@@ -68,7 +68,14 @@ how far out do you travel for jobs
 what do you charge to tune a piano
 so if I pay late is there a penalty
 is the consultation free or do you charge for it
-what time do the trainers start in the morning`,
+what time do the trainers start in the morning
+I need an update on my repair
+I need to know if my plan covers this
+I need help understanding my statement
+I need a copy of my receipt for taxes
+I just need to know when my package gets here
+I'd like to know where my refund is
+we need the paperwork by the end of the week, is that doable`,
   book_appointment: `
 I want to book an appointment
 can I make an appointment
@@ -155,7 +162,8 @@ I am so frustrated with you people
 nobody ever calls me back, it is a disgrace
 the repair you did last week already broke again and I'm fed up
 your driver damaged my fence and nobody has done anything
-I was charged twice and I'm really upset about it`,
+I was charged twice and I'm really upset about it
+I need my money back today, this is the third time I've called`,
   objection: `
 that is too expensive
 I cannot afford that

@@ -163,8 +163,17 @@ describe('dialogue act classifier', () => {
     ["good afternoon, how's everyone doing over there?", 'small_talk'],
     ['buenas tardes, ¿cómo están?', 'small_talk'],
     ['yesterday the sink broke, do you fix those?', 'question'],
+    ['I need a trim this week', 'book_appointment'],
+    ["what's your soonest opening?", 'book_appointment'],
+    ['I was hoping to get in for a facial on Thursday', 'book_appointment'],
+    ['quisiera hacerme un tratamiento facial', 'book_appointment'],
   ] as const)('reads "%s" as %s', (line, act) => {
     expect(classifier.classify(line).act).toBe(act);
+  });
+
+  it('does not take a need for an answer by a day as a booking', () => {
+    const result = classifier.classify('I need an answer today about my refund');
+    expect(result.act === 'book_appointment' && result.confidence >= 0.35).toBe(false);
   });
 
   it('lets the model act on a line no pattern fits, with more confidence the more of its words it knows', () => {
