@@ -52,7 +52,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\b(reservar|agendar)\b/,
   ],
   leave_message: [
-    /\b(leave|take|pass|give|send)\w* (a |her a |him a |them a |on a )?(message|msg|note|voicemail)/,
+    /\b(leave|take|pass|give|send)\w* (a |her a |him a |them a |on a )?(quick |short |brief )?(message|msg|note|voicemail)/,
     /\bmessage for\b/,
     // "Can you pass something on to the technician", "pass this along".
     /\bpass (something|this|that|it|word|a few things|some things|some info|some information|a couple things)? ?(on|along)\b/,
@@ -151,7 +151,7 @@ export const BOOKING_NEED: readonly RegExp[] = [
   /\b(someone|somebody|anyone|you|you guys|a \w+) (could |can |would |to )?(come|stop|swing|pop) (out|over|by|round|around)\b/,
   /\b(send|get) (someone|somebody|a \w+) (out|over|round|here|today|tonight|tomorrow|this)\b/,
   /\b(can|could) (i|we) (drop|bring) (it|them|her|him|my \w+|the \w+|our \w+) (off|in|by)\b/,
-  /\b(fit|squeeze|get|pencil|put) (me|us|him|her|them) in\b/,
+  /\b(fit|squeeze|get|pencil|put) (me|us|him|her|them) in\b|\b(squeeze|fit|pencil) (my \w+ |our \w+ )?in (a|an|my|our|the)\b/,
   /\b(like|need|want|looking for|get) (someone|somebody) to (come|look|check|inspect|go over|go through|fix|repair|take a look|have a look|see|examine|service)\b/,
   /\bbring (it|her|him|them|my \w+|the \w+|our \w+|in my \w+|in the \w+)( \w+)? in\b|\bbring in (my|the|our)\b/,
   /\bdrop (my|the|our) \w+ off\b|\bdrop off (my|the|our) \w+ (for|this|next|on|tomorrow|today)\b/,
@@ -192,14 +192,14 @@ const OPENER =
 const PLEASANTRY = [
   /\bhow (are|re|r|is|s) (you|ya|u|it|things|everything|everyone|everybody|you all|life|your (day|morning|afternoon|evening|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday))( all)?( going| doing| been| treating you| holding up)?( so far| today| this (morning|afternoon|evening|week))?\b/,
   /\bhow(re|s) (you|ya|it|things|everything|everyone|everybody|life|your \w+)( all)?( going| doing| been| treating you| holding up| coming along)?( so far| today| this \w+)?\b/,
-  /\b(i )?hope (youre|you are|you re|youve|you have|you had|your \w+|all|everything)( \w+){0,4}? (well|ok|okay|good|great|fine|alright|nice|lovely|better than mine)( one| day| week| weekend)?\b/,
+  /\b(i )?hope (youre|you are|you re|youve|you have|you had|your \w+|the \w+|all|everything)( \w+){0,4}? (well|ok|okay|good|great|fine|alright|nice|lovely|better than mine)( one| day| week| weekend)?\b/,
   /\b(good good|not bad|fine thanks|doing (good|well|great|fine)|im (good|well|great|fine|doing well|doing good|doing great)|cant complain|all good)\b/,
   /\b(que tal|como esta|como estas|como estan|como le va|como te va|como va (su|tu|el) dia|como ha estado|como has estado|espero que (este|estes|le vaya|te vaya|este teniendo|estes teniendo) (bien|un buen dia)|todo bien)\b/,
 ];
 
 /** Words left around a pleasantry that ask nothing: "how are you guys today", "¿y usted?". */
 const RESIDUE = new Set(
-  'today so far then over there guys folks you ya too and also as well this morning afternoon evening hoy y usted ustedes tu ti por alla'.split(
+  'today so far then over there guys folks you ya too and also as well this morning afternoon evening hoy y usted ustedes tu ti por alla va todo'.split(
     ' ',
   ),
 );

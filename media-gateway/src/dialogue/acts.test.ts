@@ -167,6 +167,10 @@ describe('dialogue act classifier', () => {
     ["what's your soonest opening?", 'book_appointment'],
     ['I was hoping to get in for a facial on Thursday', 'book_appointment'],
     ['quisiera hacerme un tratamiento facial', 'book_appointment'],
+    ["hey! hope the week's treating you well", 'small_talk'],
+    ['hola, ¿qué tal va todo?', 'small_talk'],
+    ['can you guys squeeze in a tire rotation on Saturday', 'book_appointment'],
+    ['can I leave a quick note for the instructor', 'leave_message'],
   ] as const)('reads "%s" as %s', (line, act) => {
     expect(classifier.classify(line).act).toBe(act);
   });
