@@ -58,6 +58,10 @@ export const messageContent = (text: string, dictating = false): string | undefi
 const CALL_ME =
   /\b(?:call|ring|phone|reach|contact|get back to|give me a (?:call|ring|buzz))\b|\b(?:ll[aá]m|devolv|devuelv|contact|comunic)\w*/i;
 
+/** No time in particular: the call back is wanted soon. */
+const SOON =
+  /\b(?:as soon as (?:possible|you can)|asap|any ?time|whenever|right away|cuanto antes|lo antes posible|lo m[aá]s pronto posible|cuando (?:sea|puedan?)|a cualquier hora|en cualquier momento)\b/i;
+
 const PART_OF_DAY_HOURS: readonly [RegExp, number][] = [
   [/\b(?:morning|por la mañana|en la mañana|temprano)\b/i, 10],
   [/\b(?:afternoon|por la tarde|en la tarde|esta tarde)\b/i, 15],
@@ -91,6 +95,11 @@ export const callbackWhenIn = (
   const hour = PART_OF_DAY_HOURS.find(([re]) => re.test(part))?.[1];
   if (hour !== undefined && when?.time === undefined && when?.instant === undefined) {
     when = { ...(when ?? { index: 0, before: '' }), time: { hour, minute: 0 } };
+  }
+  if (when === undefined && SOON.test(part)) {
+    // "Whenever, as soon as you can": the first quarter hour an hour from now, time for someone to see it.
+    const at = Math.ceil((ctx.now.getTime() + 60 * 60_000) / (15 * 60_000)) * 15 * 60_000;
+    return { instant: new Date(at), index: 0, before: '' };
   }
   return when;
 };

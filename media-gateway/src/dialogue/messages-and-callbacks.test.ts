@@ -104,5 +104,12 @@ describe('offline engine: call backs', () => {
       name: 'schedule_callback',
       args: { at: '2025-03-08T15:00:00-05:00' },
     });
+
+    // No time in particular: soon, an hour from now.
+    const soon = driver();
+    await soon.greet();
+    await soon.hear('Can you call me back, please?');
+    const whenever = await soon.hear('Whenever, as soon as you can.');
+    expect(whenever.tools[0]?.args['at']).toBe('2025-03-07T11:00:00-05:00');
   });
 });
