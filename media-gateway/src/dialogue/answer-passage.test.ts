@@ -34,6 +34,14 @@ describe('answer passage', () => {
     expect(answerPassage('¿aceptan devoluciones?', text)).toBe('Returns are accepted within 30 days.');
   });
 
+  it('adds the sentence before or after that says more about it', () => {
+    const hours =
+      'Parking is free behind the building. We are open Monday to Friday from 7 am to 7 pm. We are closed on Sundays.';
+    expect(answerPassage('what time do you close tonight?', hours)).toBe(
+      'We are open Monday to Friday from 7 am to 7 pm. We are closed on Sundays.',
+    );
+  });
+
   it('reads the opening when no sentence shares a word with the question', () => {
     expect(answerPassage('tell me about that', NAILS)).toBe(
       'A classic manicure is $35, a gel manicure $50 and a pedicure $55. Gift cards are sold at the desk.',

@@ -78,14 +78,20 @@ export const answerPassage = (query: string, text: string): string => {
     ),
   );
   const top = Math.max(...scores);
-  const first = top > 0 ? scores.indexOf(top) : 0;
-  const picked = [first];
-  const next = first + 1;
-  const nextScore = scores[next];
-  const alsoNext = top === 0 || (nextScore !== undefined && nextScore >= 0.5 * top);
-  if (next < sentences.length && alsoNext) {
-    const joined = `${sentences[first] ?? ''} ${sentences[next] ?? ''}`;
-    if (joined.length <= MAX_CHARS) picked.push(next);
+  const best = top > 0 ? scores.indexOf(top) : 0;
+  // The neighbour that says more about it too ("open 9 to 5" beside "closed on Sundays"), or, when nothing
+  // matched, the sentence after the first.
+  const neighbours = [best - 1, best + 1].filter((i) => i >= 0 && i < sentences.length);
+  const neighbour =
+    top === 0
+      ? best + 1
+      : neighbours
+          .filter((i) => (scores[i] ?? 0) >= 0.5 * top)
+          .sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0))[0];
+  const picked = [best];
+  if (neighbour !== undefined && neighbour < sentences.length) {
+    const pair = [Math.min(best, neighbour), Math.max(best, neighbour)];
+    if (pair.map((i) => sentences[i] ?? '').join(' ').length <= MAX_CHARS) picked.splice(0, 1, ...pair);
   }
   return clip(picked.map((i) => sentences[i]).join(' '));
 };

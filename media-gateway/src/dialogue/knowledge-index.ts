@@ -64,6 +64,9 @@ const UNKNOWN_WORDS_COUNTED = 2;
 /** The emphasis of a word of the asking clause (knowledge-terms.ts). */
 const QUESTION_WEIGHT = 2;
 
+/** By this much an article in another language must answer better than the best in the caller's own. */
+const OTHER_LANGUAGE_MARGIN = 0.2;
+
 /** Of the ranking, the share given to words found in a document's title or tags, which say what it is about. */
 const HEADING_SHARE = 0.15;
 
@@ -161,9 +164,20 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
     const language = primary(options.language);
     const own = inDepartment.filter((d) => language === '' || primary(d.doc.language) === language);
     const found = rank(words, weight, own);
-    if (found.length > 0 || language === '') return found.slice(0, limit);
-    const others = inDepartment.filter((d) => primary(d.doc.language) !== language);
-    return rank(words, weight, others).slice(0, limit);
+    if (language === '') return found.slice(0, limit);
+    const others = rank(
+      words,
+      weight,
+      inDepartment.filter((d) => primary(d.doc.language) !== language),
+    );
+    // Articles are often written in one language and only some translated: the caller's language first,
+    // unless only another's says what was asked.
+    const ownBest = found[0]?.score ?? 0;
+    const otherBest = others[0]?.score ?? 0;
+    return (otherBest > ownBest + OTHER_LANGUAGE_MARGIN ? others : found.length > 0 ? found : others).slice(
+      0,
+      limit,
+    );
   };
 
   for (const doc of docs) add(doc);

@@ -22,7 +22,7 @@ const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
       'somewhere someone somebody anyone anybody everything thing things stuff lot lots enough fair nice cool ' +
       'awesome gonna lets let go going guess hiya roughly approximately around exactly finally brand whole ' +
       'get gets getting put give gave make made try trying find see say said look looking hear heard come ' +
-      'coming goes went tell told anyway though'
+      'coming came goes went tell told anyway though once'
     ).split(' '),
   ),
   es: new Set(
@@ -33,7 +33,7 @@ const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
       'se ser si sin sobre son su sus tambien te tengo tiene tienen tu tus un una uno unos unas usted ustedes ' +
       'y ya yo hola bueno favor gracias quiero quisiera saber pregunta decir dime digame oiga ' +
       'verdad realmente sinceramente bastante algo pues mire buenas buenos dias tardes noches oye vale ' +
-      'entonces otra otro vez mas hacer hacen hace algun alguien cosa cosas'
+      'entonces otra otro vez mas hacer hacen hace algun alguien cosa cosas dar'
     ).split(' '),
   ),
 };
@@ -73,7 +73,8 @@ export const readingsOf = (language: string | undefined): string[] => {
  */
 export const wordTerms = (word: string, languages: readonly string[]): string[] => {
   const folded = fold(word);
-  const group = new Set<string>();
+  // The word itself too: a name or a word both languages share ("gas", "Medicaid") stems differently in each.
+  const group = new Set<string>([folded]);
   for (const language of languages) {
     const stem = STEMMERS[language];
     if (!stem) group.add(folded);
