@@ -11,6 +11,7 @@ describe('which service the caller’s words mean', () => {
     expect(sameWord('sesion', 'session')).toBe(true);
     expect(sameWord('water', 'later')).toBe(false);
     expect(sameWord('cut', 'cutting')).toBe(false);
+    expect(sameWord('hair', 'haircut')).toBe(false);
   });
 
   it('picks the one service the words mean, in English or a Spanish cognate', () => {

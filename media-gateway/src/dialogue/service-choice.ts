@@ -42,7 +42,10 @@ const distance = (a: string, b: string): number => {
 export const sameWord = (a: string, b: string): boolean => {
   if (a === b) return true;
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  if (short.length >= 4 && long.startsWith(short)) return true;
+  // An ending ("leaky", "colored", "inspection"), not another word joined on ("hair" + "cut").
+  const ending = long.length - short.length;
+  if (short.length >= 4 && long.startsWith(short) && (ending <= 2 || (ending <= 3 && short.length >= 5)))
+    return true;
   return short.length >= 5 && distance(a, b) <= Math.floor(long.length / 6);
 };
 
