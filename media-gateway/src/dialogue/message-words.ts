@@ -12,11 +12,11 @@ const TELL =
 
 /** Other words after which the message itself follows: "a message saying …", "the message is …", "dígale que …". */
 const SAYS =
-  /\b(?:(?:message|note)\b[^.?!]{0,60}?(?:\bthat\b|\bsaying\b|:)\s*|the message is[,:]?\s*|d[ií]g(?:ale|anle|ales)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|av[ií]s(?:ele|enle|eles)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|(?:mensaje|recado|nota)\b[^.?!]{0,60}?(?:\bque\b|\bdiciendo\b|:)\s*|el mensaje es[,:]?\s*)/i;
+  /\b(?:pass(?:\s+(?:it|this|that))?\s+(?:on|along)\s+(?:to\s+[^,.?!]{1,40}?\s+)?that\s+|(?:message|note)\b[^.?!]{0,60}?(?:\bthat\b|\bsaying\b|:)\s*|the message is[,:]?\s*|d[ií]g(?:ale|anle|ales)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|av[ií]s(?:ele|enle|eles)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|(?:mensaje|recado|nota)\b[^.?!]{0,60}?(?:\bque\b|\bdiciendo\b|:)\s*|el mensaje es[,:]?\s*)/i;
 
 /** Asking to leave word, with no message yet: "can I leave a message for …", "pass something on to …". */
 const ASKS_TO_LEAVE =
-  /\b(?:(?:leave|take|pass|send|give|get)\s+(?:(?:him|her|them|\w+)\s+)?(?:a|an|the|my|this|some)?\s*(?:quick\s+|short\s+)?(?:message|note|word|msg)\b|pass\s+(?:something|this|that|a few things|it)\s+(?:on|along)\b|(?:dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|enviar|mandar)\s+(?:un|una|el)?\s*(?:mensaje|recado|nota|aviso)\b|pasar(?:le|les)?\s+algo\b|mensaje|recado)/i;
+  /\b(?:(?:leave|take|pass|send|give|get)\s+(?:(?:him|her|them|\w+)\s+)?(?:a|an|the|my|this|some)?\s*(?:quick\s+|short\s+)?(?:message|note|word|msg|voicemail)\b|pass\s+(?:something|this|that|a few things|it)\s+(?:on|along)\b|(?:dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|enviar|mandar|dar|darle|darles)\s+(?:un|una|el)?\s*(?:mensaje|recado|nota|aviso)\b|pasar(?:le|les)?\s+algo\b|mensaje|recado)/i;
 
 /** Vague words that announce a message still to come: "I left something there", "le faltó algo". */
 const ANNOUNCES = /\b(?:something|a thing|a few things|a question|algo|una cosa|unas cosas|una pregunta)\b/i;
@@ -38,7 +38,9 @@ export const messageContent = (text: string, dictating = false): string | undefi
   const said = TELL.exec(line) ?? SAYS.exec(line);
   if (said) {
     const rest = trimmed(line.slice(said.index + said[0].length));
-    if (words(rest) >= 2) return rest;
+    // "Could you let the team know something for me?" announces the message; it does not say it.
+    if (words(rest) >= 2 && !(words(rest) < 6 && ANNOUNCES.test(rest))) return rest;
+    if (!dictating) return undefined;
   }
   if (dictating) return words(line) > 0 ? line : undefined;
   const asked = ASKS_TO_LEAVE.exec(line);
@@ -92,6 +94,10 @@ export const callbackWhenIn = (
     (a, m) => (a === undefined ? m : { ...a, ...m, date: m.date ?? a.date, time: m.time ?? a.time }),
     undefined,
   );
+  // "Before 5" is an hour before it, not 5 itself.
+  if (when?.time && /\b(?:before|antes de las?)\s*$/i.test(when.before)) {
+    when = { ...when, time: { hour: Math.max(0, when.time.hour - 1), minute: when.time.minute } };
+  }
   const hour = PART_OF_DAY_HOURS.find(([re]) => re.test(part))?.[1];
   if (hour !== undefined && when?.time === undefined && when?.instant === undefined) {
     when = { ...(when ?? { index: 0, before: '' }), time: { hour, minute: 0 } };

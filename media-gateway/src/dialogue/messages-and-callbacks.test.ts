@@ -63,6 +63,20 @@ describe('offline engine: messages', () => {
     expect(taken.tools[0]?.args['message']).toMatch(/^Llegó la bicicleta sin los pedales/);
   });
 
+  it('asks for the message after a request that only announces it', async () => {
+    for (const line of [
+      'Could you let the team know something for me?',
+      'Can I leave a voicemail for Jonas?',
+      '¿Le puedo dejar un recado a Marta?',
+    ]) {
+      const call = driver(line.startsWith('¿') ? 'es' : 'en');
+      await call.greet();
+      const asked = await call.hear(line);
+      expect(asked.tools).toEqual([]);
+      expect(asked.text).toMatch(/what message|qué mensaje/i);
+    }
+  });
+
   it('takes a message said in the same line', async () => {
     const call = driver();
     await call.greet();
@@ -109,6 +123,11 @@ describe('offline engine: call backs', () => {
     const soon = driver();
     await soon.greet();
     await soon.hear('Can you call me back, please?');
+    const before = driver();
+    await before.greet();
+    const turn5 = await before.hear('Could someone call me back before 5 about my invoice?');
+    expect(turn5.tools[0]?.args['at']).toBe('2025-03-07T16:00:00-05:00');
+
     const whenever = await soon.hear('Whenever, as soon as you can.');
     expect(whenever.tools[0]?.args['at']).toBe('2025-03-07T11:00:00-05:00');
   });
