@@ -312,7 +312,8 @@ const patternActs = (line: string): DialogueAct[] => {
   const onlyPleasantry = pleasantry && core === '';
   const fits = (act: DialogueAct): boolean => {
     if (act === 'small_talk') return onlyPleasantry;
-    if (act === 'question' && onlyPleasantry) return false;
+    // "Hello?" and "ok?" are openers asked aloud, not questions for the knowledge base.
+    if (act === 'question' && core === '') return false;
     if (PATTERNS[act].some((re) => re.test(line) || (act === 'question' && re.test(core)))) return true;
     return act === 'book_appointment' && !ASKS_PRICE.test(line) && BOOKING_NEED.some((re) => re.test(line));
   };

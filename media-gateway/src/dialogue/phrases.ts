@@ -176,6 +176,14 @@ export const say = {
       warm: '¡Muy bien, gracias! ¿En qué te puedo ayudar hoy?',
     },
   })),
+  /** After a hello or a "yeah" that goes on to tell the caller's situation without asking anything yet. */
+  howCanIHelpWithThat: phrase<void>(() => ({
+    en: { formal: 'I see. How may I help you with that?', warm: 'Got it! How can I help with that?' },
+    es: {
+      formal: 'Entiendo. ¿En qué puedo ayudarle con eso?',
+      warm: '¡Entendido! ¿En qué te ayudo con eso?',
+    },
+  })),
   whatCanIDo: phrase<void>(() => ({
     en: { formal: 'Certainly. What can I do for you?', warm: 'Sure! What can I do for you?' },
     es: { formal: 'Por supuesto. ¿Qué puedo hacer por usted?', warm: '¡Claro! ¿Qué puedo hacer por ti?' },

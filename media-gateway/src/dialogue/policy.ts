@@ -103,7 +103,7 @@ const fresh = (state: DialogueState, text: string, act: ActResult, ctx: PolicyCo
     case 'small_talk':
     case 'affirm':
     case 'deny':
-      return smallTalk(state, act.act, ctx, c);
+      return smallTalk(state, act.act, ctx, c, text);
   }
 };
 

@@ -51,6 +51,34 @@ describe('offline engine: what a new caller wants', () => {
     expect(next.tools.map((t) => t.name)).toEqual(['search_knowledge_base']);
   });
 
+  it.each([
+    [
+      'en',
+      'hi, my daughter just started high school and her grades have been slipping',
+      /How can I help with that\?/,
+    ],
+    ['es', 'hola, mi hijo va a presentar el examen de admisión en marzo', /¿En qué te ayudo con eso\?/],
+  ])(
+    'acknowledges a hello that tells the situation before the request (%s)',
+    async (language, line, said) => {
+      const asked: string[] = [];
+      const driver = call(asked, language);
+      await driver.greet();
+      const turn = await driver.hear(line);
+      expect(turn.tools).toEqual([]);
+      expect(turn.text).toMatch(said);
+    },
+  );
+
+  it('greets back a bare "hello?" rather than looking it up', async () => {
+    const asked: string[] = [];
+    const driver = call(asked);
+    await driver.greet();
+    const turn = await driver.hear('hello?');
+    expect(turn.tools).toEqual([]);
+    expect(turn.text).toBe('Hi! How can I help you?');
+  });
+
   it('reads a question after "yeah" as a question, not a yes', async () => {
     const asked: string[] = [];
     const driver = call(asked);

@@ -1,4 +1,5 @@
-import type { ActResult, DialogueAct } from './acts.js';
+import { coreOf } from './acts-patterns.js';
+import { normaliseLine, type ActResult, type DialogueAct } from './acts.js';
 import { isAct, isNo, requestLike } from './answer-reading.js';
 import {
   anythingElse,
@@ -35,18 +36,35 @@ export type SmallTalk = Extract<
   'goodbye' | 'thanks' | 'greeting' | 'small_talk' | 'affirm' | 'deny'
 >;
 
+/**
+ * A hello or a "yeah" that goes on for a while ("hi, we just moved into a house with old wiring") tells the
+ * caller's situation before the request: it is acknowledged as such, not greeted as if nothing was said.
+ */
+const STORY_WORDS = 4;
+const tellsASituation = (text: string): boolean =>
+  coreOf(normaliseLine(text))
+    .core.split(' ')
+    .filter((w) => w.length > 0).length >= STORY_WORDS;
+
 /** A line of small talk with no question pending. */
-export const smallTalk = (state: DialogueState, act: SmallTalk, ctx: PolicyContext, c: number): Step => {
+export const smallTalk = (
+  state: DialogueState,
+  act: SmallTalk,
+  ctx: PolicyContext,
+  c: number,
+  text = '',
+): Step => {
   switch (act) {
     case 'goodbye':
       return closing(state, ctx, 'caller said goodbye', c);
     case 'thanks':
       return anythingElse(state, [say.welcome()], c);
     case 'greeting':
-      return reply(state, [say.greetBack()], c);
+      return reply(state, [tellsASituation(text) ? say.howCanIHelpWithThat() : say.greetBack()], c);
     case 'small_talk':
       return reply(state, [say.pleasantryBack()], c);
     case 'affirm':
+      return reply(state, [tellsASituation(text) ? say.howCanIHelpWithThat() : say.whatCanIDo()], c);
     case 'deny':
       return reply(state, [say.whatCanIDo()], c);
   }
