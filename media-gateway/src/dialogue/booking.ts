@@ -50,6 +50,18 @@ export const nextBookingStep = (
   );
 };
 
+/** "No, a colour." / "No, it's for a cleaning": a new service said at the read-back (or after "what should I change?"). */
+const CORRECTED_SERVICE =
+  /^(?:no|nope|actually|sorry|oh|wait|not quite|mejor|perd[oó]n)\b[,.!]?\s*(?:(?:no|sorry|actually)[,.!]?\s*)*(?:it'?s |it is |i want |i need |i'd like |make it |quiero |necesito |es )?(?:for |para )?((?:an?|the|un|una|el|la)\s+.+)$/i;
+const NOT_A_SERVICE = /\b(?:other|one|time|day|date|name|wrong|right|correct|hora|d[ií]a|nombre|otr[oa])\b/i;
+
+const correctedService = (text: string, expecting: Awaiting | undefined): string | undefined => {
+  if (expecting !== 'change_booking') return undefined;
+  const said = CORRECTED_SERVICE.exec(text.trim())?.[1];
+  if (said === undefined || NOT_A_SERVICE.test(said)) return undefined;
+  return extractService(said, true);
+};
+
 /** Every booking slot the line fills; `expecting` is the one just asked for, which bare answers fill. */
 export const fillBooking = (
   task: Booking,
@@ -57,7 +69,7 @@ export const fillBooking = (
   ctx: PolicyContext,
   expecting?: Awaiting,
 ): Booking => {
-  const named = extractService(text, expecting === 'service');
+  const named = extractService(text, expecting === 'service') ?? correctedService(text, expecting);
   // By service the whole line goes to find_free_slots, which knows the names: "a haircut and a colour" is two.
   const service = named !== undefined && booksByService(ctx) ? text.trim() : named;
   const mentions = extractWhen(text, ctx, expecting === 'when' || expecting === 'change_booking');

@@ -251,5 +251,13 @@ describe('offline engine: the caller’s own words for a service, and correction
     // Another day: the hour picked from the offers stays.
     const moved = await day.hear('No, Wednesday.');
     expect(moved.tools[0]?.args).toMatchObject({ date: '2026-12-09', time: '10:30' });
+
+    // Another service: asked for at the same day and hour.
+    const service = driver();
+    await service.greet();
+    await service.hear("I'd like to book a haircut tomorrow, please. My name is Ana Lopez.");
+    await service.hear('The second one.');
+    const colour = await service.hear('No, a colour.');
+    expect(colour.tools[0]?.args).toEqual({ service: 'No, a colour.', date: '2026-12-08', time: '10:30' });
   });
 });
