@@ -136,4 +136,12 @@ describe('knowledge index', () => {
     expect(shop.search('is the car wash expensive?', { language: 'en' })[0]?.id).toBe('wash');
     expect(shop.search('what do you charge?', { language: 'en' }).map((r) => r.id)).toEqual(['wash']);
   });
+
+  it('matches cognates across languages spelled differently', () => {
+    const clinic = createKnowledgeIndex([
+      doc('treatments', 'What we treat', 'We treat sports injuries. We do not do chiropractic adjustments.'),
+      doc('horario', 'Horario', 'Abrimos de lunes a viernes de 8 a 18 horas.', { language: 'es' }),
+    ]);
+    expect(clinic.search('¿Hacen ajustes quiroprácticos?', { language: 'es' })[0]?.id).toBe('treatments');
+  });
 });

@@ -33,7 +33,7 @@ const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
       'se ser si sin sobre son su sus tambien te tengo tiene tienen tu tus un una uno unos unas usted ustedes ' +
       'y ya yo hola bueno favor gracias quiero quisiera saber pregunta decir dime digame oiga ' +
       'verdad realmente sinceramente bastante algo pues mire buenas buenos dias tardes noches oye vale ' +
-      'entonces otra otro vez mas hacer hacen hace algun alguien cosa cosas dar'
+      'entonces otra otro vez mas hacer hacen hace algun alguien cosa cosas dar esos esas aquel aquella aquellos desde ahora aqui alli tan tanto'
     ).split(' '),
   ),
 };
@@ -188,6 +188,27 @@ export const queryWordsOf = (query: string, language: string | undefined): Query
   return out;
 };
 
+/**
+ * A word's spelling with what English and Spanish spell differently evened out, so that cognates compare
+ * ("chiropractic" / "quiropráctico", "adjust" / "ajuste", "physio" / "fisio").
+ */
+const skeletons = new Map<string, string>();
+const skeleton = (term: string): string => {
+  let out = skeletons.get(term);
+  if (out === undefined) {
+    out = term
+      .replace(/ph/g, 'f')
+      .replace(/th/g, 't')
+      .replace(/ch|qu|k/g, 'c')
+      .replace(/dj/g, 'j')
+      .replace(/y/g, 'i')
+      .replace(/h/g, '')
+      .replace(/(.)\1/g, '$1');
+    if (skeletons.size < 50_000) skeletons.set(term, out);
+  }
+  return out;
+};
+
 const commonPrefix = (a: string, b: string): number => {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
@@ -204,7 +225,7 @@ export const matchStrength = (word: QueryWord, terms: ReadonlySet<string>): numb
     if (t.length < 4) continue;
     for (const u of terms) {
       if (u.length < 4) continue;
-      const shared = commonPrefix(t, u);
+      const shared = Math.max(commonPrefix(t, u), commonPrefix(skeleton(t), skeleton(u)));
       if (shared >= Math.max(4, Math.ceil(0.75 * Math.min(t.length, u.length)))) return PREFIX_MATCH;
     }
   }
