@@ -58,7 +58,8 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\bpass (something|this|that|it|word|a few things|some things|some info|some information|a couple things)? ?(on|along)\b/,
     /\b(let|tell) (?!me\b|us\b|you\b)(\w+ ){1,2}know\b/,
     /\btell (?!me\b|us\b)(\w+ ){1,2}(that|to) /,
-    /\bget (a message|word) to\b/,
+    /\bget (a message|word) to\b|\b(leave|send) word (for|to|with)\b/,
+    /\b(le|les) (puede|pueden|podria|podrian|puedes) (avisar|decir|comentar)\b/,
     /\b(dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|darle|dar)\w* (un )?(mensaje|recado|nota)/,
     /\b(mensaje|recado) para\b/,
     /\bdejar(le|les)? dicho\b/,
@@ -89,9 +90,11 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\b(molest[oa]s?|enojad[oa]s?|enfadad[oa]s?|furios[oa]s?|harto|harta|cansad[oa] de|decepcionad[oa]|indignad[oa])\b/,
     /\b(queja|quejarme|reclamo|reclamacion)\b/,
     /\bnadie me (ayuda|atiende|contesta)\b/,
+    /\bes el colmo\b|\bllevo (\w+ ){1,2}(dias|semanas|meses|horas) esperando\b/,
+    /\bbeen waiting (for )?(\w+ )?(days|weeks|months|hours)\b/,
   ],
   objection: [
-    /\b(too|so|really|way too|very) (expensive|pricey|costly|much money)\b/,
+    /\b(too|so|really|way too|very|a bit|a little|pretty|kind of|kinda) (expensive|pricey|costly|steep|much money)\b/,
     /\b(cant|can not|cannot) afford\b/,
     /\bnot interested\b/,
     /\balready (have|use|got|work with)\b/,
@@ -138,6 +141,8 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
   greeting: [
     /^(hi|hello|hey|hiya|good (morning|afternoon|evening)|morning|afternoon|evening|howdy|greetings)\b/,
     /^(hola|buenos dias|buenas tardes|buenas noches|buen dia|buenas|alo|alo|diga|bueno)\b/,
+    // Checking someone is on the line is a hello too.
+    /^((is )?(anybody|anyone|somebody|someone) there|(are )?you there|hay alguien|me (escucha|escuchas|oye|oyes))\b/,
   ],
 };
 
@@ -154,6 +159,7 @@ export const BOOKING_NEED: readonly RegExp[] = [
   /\b(fit|squeeze|get|pencil|put) (me|us|him|her|them) in\b|\b(squeeze|fit|pencil) (my \w+ |our \w+ )?in (a|an|my|our|the)\b/,
   /\b(like|need|want|looking for|get) (someone|somebody) to (come|look|check|inspect|go over|go through|fix|repair|take a look|have a look|see|examine|service)\b/,
   /\bbring (it|her|him|them|my \w+|the \w+|our \w+|in my \w+|in the \w+)( \w+)? in\b|\bbring in (my|the|our)\b/,
+  /\b(get|bring) (it|her|him|them|my \w+|the \w+|our \w+) in (for|on|today|tomorrow|tonight|this|next)\b/,
   /\bdrop (my|the|our) \w+ off\b|\bdrop off (my|the|our) \w+ (for|this|next|on|tomorrow|today)\b/,
   /\b(get|have) (my|our|the|it|them|this|that) (\w+ ){0,3}(looked at|checked|checked out|fixed|repaired|serviced|inspected|done|cut|colored|coloured|dyed|trimmed|styled|cleaned|seen to|replaced|tuned|treated)\b/,
   /\b(need|want|like|have) to (see|be seen by) (a|an|the|someone|somebody|dr|doctor|one of)\b/,
@@ -186,7 +192,7 @@ export const ASKS_PRICE =
  * request after them is read (a line opening "yeah" is not a yes when a question follows).
  */
 const OPENER =
-  /^(?:(?:hi there|hey there|hello there|good (?:morning|afternoon|evening)|buenos dias|buenas tardes|buenas noches|buen dia|a ver|hi|hello|hey|hiya|howdy|yeah|yes|yep|ok|okay|so|well|right|alright|um|umm|uh|er|oh|ah|ha|haha|hmm|good|great|cool|and|also|listen|look|morning|afternoon|evening|guys|folks|hola|buenas|oiga|oye|mire|mira|pues|bueno|este|si|vale|claro|ey|y|oh|mmm)(?: |$))+/;
+  /^(?:(?:(?:is )?(?:anybody|anyone|somebody|someone) there|(?:are )?you there|hay alguien|me (?:escucha|escuchas|oye|oyes)|hi there|hey there|hello there|good (?:morning|afternoon|evening)|buenos dias|buenas tardes|buenas noches|buen dia|a ver|hi|hello|hey|hiya|howdy|yeah|yes|yep|ok|okay|so|well|right|alright|um|umm|uh|er|oh|ah|ha|haha|hmm|good|great|cool|and|also|listen|look|morning|afternoon|evening|guys|folks|hola|buenas|oiga|oye|mire|mira|pues|bueno|este|si|vale|claro|ey|y|oh|mmm)(?: |$))+/;
 
 /** Pleasantries: how the caller is, how the day goes, hoping it goes well; and the answers to them. */
 const PLEASANTRY = [
