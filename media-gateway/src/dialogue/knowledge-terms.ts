@@ -22,7 +22,8 @@ const STOP_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
       'somewhere someone somebody anyone anybody everything thing things stuff lot lots enough fair nice cool ' +
       'awesome gonna lets let go going guess hiya roughly approximately around exactly finally brand whole ' +
       'get gets getting put give gave make made try trying find see say said look looking hear heard come ' +
-      'coming came goes went tell told anyway though once'
+      'coming came goes went tell told anyway though once before after since until ago havent hasnt ' +
+      'wasnt werent wouldnt couldnt shouldnt youve weve theyve youll theyll whats hows wheres lot'
     ).split(' '),
   ),
   es: new Set(
