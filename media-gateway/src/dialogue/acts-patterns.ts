@@ -163,11 +163,12 @@ export const BOOKING_NEED: readonly RegExp[] = [
   /\bdrop (my|the|our) \w+ off\b|\bdrop off (my|the|our) \w+ (for|this|next|on|tomorrow|today)\b/,
   /\b(get|have) (my|our|the|it|them|this|that) (\w+ ){0,3}(looked at|checked|checked out|fixed|repaired|serviced|inspected|done|cut|colored|coloured|dyed|trimmed|styled|cleaned|seen to|replaced|tuned|treated)\b/,
   /\b(need|want|like|have) to (see|be seen by) (a|an|the|someone|somebody|dr|doctor|one of)\b/,
-  /\b(come|get|be) (in|seen) (this|next|today|tomorrow|on|some ?time)\b/,
-  /\b(get|getting) (in|seen) (for|today|tomorrow|this|next|on|sometime|soon)\b/,
+  // A person coming in or being seen, not a parcel or a part "coming in this week".
+  /\b(i|we|me|us|he|she|him|her|they|them)( \w+){0,3} (come|get|getting|be) (in|seen) (for|this|next|today|tomorrow|on|some ?time|soon)\b/,
+  /\b(chance|way|possible|possibility) (of |to |for me to )?(get|getting|come|coming) (in|seen)\b/,
   /\b(earliest|soonest|next) (availability|available|opening|appointment|slot|time you have)\b/,
   // A thing needed by a day: "I need a trim this week". Not an answer, a refund or an update needed by then.
-  /\b(need|needs|want|would like|looking for|hoping for) (a|an) (?!answer|update|refund|reply|response|quote|estimate|call)(\w+ ){1,2}(today|tomorrow|tonight|this (week|weekend|morning|afternoon|evening)|next (week|\w+day)|on \w+day)\b/,
+  /\b(need|needs|want|would like|looking for|hoping for) (a|an) (?!answer|update|refund|reply|response|quote|estimate|call|replacement|copy|receipt|invoice|delivery|package|order|shipment|statement|bill|new one)(\w+ ){1,2}(today|tomorrow|tonight|this (week|weekend|morning|afternoon|evening)|next (week|\w+day)|on \w+day)\b/,
   /\b(quiero|quisiera|queria|necesito|me gustaria|vengo a) (cortarme|hacerme|tenirme|pintarme|arreglarme|revisarme|checarme|depilarme|peinarme|vacunar|banar)\b/,
   /\b(que )?(me|nos) (lo |la |los |las )?(revisen|revise|arreglen|arregle|vean|vea|chequen|cheque|atiendan|atienda|corten|corte|pinten|tinan|tina|reparen|repare|cambien|cambie|hagan|haga)\b/,
   // "¿Puede pasar el técnico?" is a visit; "¿me podría pasar el número?" is not.

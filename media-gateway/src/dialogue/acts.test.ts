@@ -225,6 +225,8 @@ describe('dialogue act classifier', () => {
     ['buenas tardes, ¿cómo están?', 'small_talk'],
     ['yesterday the sink broke, do you fix those?', 'question'],
     ['are you there?', 'greeting'],
+    ['my order should come in this week, right?', 'question'],
+    ['I need a replacement today, the first one was broken', 'question'],
     ['¿me escucha?', 'greeting'],
     ['I need a trim this week', 'book_appointment'],
     ["what's your soonest opening?", 'book_appointment'],
