@@ -59,6 +59,8 @@ export type Message = {
   /** The caller's words asking to leave the message ("for Marcus, I'm one of his patients"), kept with it. */
   readonly announcement?: string;
   readonly callbackWhen?: WhenMention;
+  /** Asked for with a call back ("call me back about my crown"): the call back that follows the message. */
+  readonly callBack?: Callback;
 };
 export type Callback = {
   readonly kind: 'callback';

@@ -89,13 +89,27 @@ describe('offline engine: messages', () => {
 });
 
 describe('offline engine: call backs', () => {
-  it('schedules the call back asked for, with what it is about, "this afternoon" at 3 PM', async () => {
+  it('schedules the call back asked for "this afternoon" at 3 PM, and leaves what it is about as a message', async () => {
     const call = driver();
     await call.greet();
     const turn = await call.hear('Could someone call me back this afternoon about my repair estimate?');
-    expect(turn.tools.map((t) => t.name)).toEqual(['schedule_callback']);
-    expect(turn.tools[0]?.args['at']).toBe('2025-03-07T15:00:00-05:00');
-    expect(turn.tools[0]?.args['reason']).toMatch(/repair estimate/);
+    expect(turn.tools.map((t) => t.name)).toEqual(['take_message', 'schedule_callback']);
+    expect(turn.tools[0]?.args['message']).toMatch(/repair estimate/);
+    expect(turn.tools[1]?.args['at']).toBe('2025-03-07T15:00:00-05:00');
+    expect(turn.tools[1]?.args['reason']).toMatch(/repair estimate/);
+    expect(turn.text).toMatch(/passed your message.*call you back/);
+
+    // No time said: asked for after the message.
+    const untimed = driver();
+    await untimed.greet();
+    const asked = await untimed.hear('Can somebody call me back about my repair estimate?');
+    expect(asked.tools.map((t) => t.name)).toEqual(['take_message']);
+    expect(asked.text).toMatch(/passed your message.*when (should|would)/i);
+    const at = await untimed.hear('tomorrow at 11');
+    expect(at.tools[0]).toMatchObject({
+      name: 'schedule_callback',
+      args: { at: '2025-03-08T11:00:00-05:00' },
+    });
   });
 
   it('reads "any time after 2" as the time, and "tomorrow afternoon" as the answer to when', async () => {
@@ -126,7 +140,9 @@ describe('offline engine: call backs', () => {
     const before = driver();
     await before.greet();
     const turn5 = await before.hear('Could someone call me back before 5 about my invoice?');
-    expect(turn5.tools[0]?.args['at']).toBe('2025-03-07T16:00:00-05:00');
+    expect(turn5.tools.find((t) => t.name === 'schedule_callback')?.args['at']).toBe(
+      '2025-03-07T16:00:00-05:00',
+    );
 
     const whenever = await soon.hear('Whenever, as soon as you can.');
     expect(whenever.tools[0]?.args['at']).toBe('2025-03-07T11:00:00-05:00');

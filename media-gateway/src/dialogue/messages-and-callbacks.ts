@@ -15,7 +15,7 @@ import {
   type PolicyContext,
   type Step,
 } from './dialogue-state.js';
-import { say } from './phrases.js';
+import { say, type Utterance } from './phrases.js';
 import { callbackWhenIn, messageContent } from './message-words.js';
 import { mergeWhen, type WhenMention } from './slots.js';
 import { CallbackResult } from './tool-results.js';
@@ -45,6 +45,9 @@ const filed = (task: Message & { content: string }): string =>
   task.announcement !== undefined && task.announcement !== task.content
     ? `${task.content}\n(Asked first: ${task.announcement})`
     : task.content;
+
+/** Words about something other than the call back itself ("about my crown, it hurts"). */
+const SAYS_WHAT_ABOUT = /\b(?:about|regarding|because|sobre|porque|por lo de)\b/i;
 
 const takeMessage = (state: DialogueState, task: Message, ctx: PolicyContext, confidence?: number): Step => {
   const { content } = task;
@@ -104,12 +107,14 @@ const scheduleCallback = (
   task: Callback,
   ctx: PolicyContext,
   confidence?: number,
+  lead: Utterance[] = [],
 ): Step => {
   const at = callbackInstantOf(task.when, ctx);
-  if (!at) return reply({ ...state, task, awaiting: 'callback_time' }, [say.askCallbackTime()], confidence);
+  if (!at)
+    return reply({ ...state, task, awaiting: 'callback_time' }, [...lead, say.askCallbackTime()], confidence);
   return ask(
     { ...state, task, awaiting: undefined },
-    [],
+    lead,
     {
       name: 'schedule_callback',
       arguments: { at: isoWithOffset(at, ctx.timeZone), reason: callbackReason(state, task.asked) },
@@ -125,12 +130,11 @@ const scheduleCallback = (
 export const startCallback = (state: DialogueState, text: string, ctx: PolicyContext, c: number): Step => {
   if (!has(ctx, 'schedule_callback')) return cannotHere(state, ctx, c);
   const when = callbackWhenIn(text, ctx, 'request');
-  return scheduleCallback(
-    state,
-    { kind: 'callback', asked: text.trim(), ...(when !== undefined && { when }) },
-    ctx,
-    c,
-  );
+  const callBack: Callback = { kind: 'callback', asked: text.trim(), ...(when !== undefined && { when }) };
+  // "Call me back tomorrow about my crown": what it is about is left for the team first, then the call back.
+  if (has(ctx, 'take_message') && SAYS_WHAT_ABOUT.test(text))
+    return takeMessage(state, { kind: 'message', content: text.trim(), callBack }, ctx, c);
+  return scheduleCallback(state, callBack, ctx, c);
 };
 
 /** The line as the message just asked for: it may say anything. */
@@ -198,6 +202,8 @@ export const afterMessage = (
   if (failed) return anythingElse(note(state, 'Taking a message failed.'), [say.actionFailed()], c);
   const next = note(state, 'Took a message.');
   const task = state.task;
+  if (task?.kind === 'message' && task.callBack && has(ctx, 'schedule_callback'))
+    return scheduleCallback(next, task.callBack, ctx, c, [say.messageTaken()]);
   const at = task?.kind === 'message' ? callbackInstantOf(task.callbackWhen, ctx) : undefined;
   if (at && has(ctx, 'schedule_callback')) {
     return ask(
