@@ -24,14 +24,16 @@ export const DIALOGUE_ACTS = [
 
 /**
  * What a caller line does. The order above is the priority when a line does several things: "hi, I'd like to
- * book" books, "no, I want to cancel" cancels, "thanks, bye" ends, "no thanks" declines.
+ * book" books, "no, I want to cancel" cancels, "thanks, bye" ends, "no thanks" declines. small_talk is a line that
+ * is only a pleasantry ("hey, how's your day going?"): it has no pattern of its own (acts-patterns.ts' coreOf).
  */
 export type DialogueAct = (typeof DIALOGUE_ACTS)[number];
 
 export interface ActResult {
   readonly act: DialogueAct;
   /** 0-1. A phrase pattern that fits gives 0.9; the model alone gives its posterior times the share of the
-   * line's words it has seen, so a line of unknown words stays low whatever the model guesses. */
+   * line's content words it has seen, weighted below a pattern, so a line of unknown words stays low whatever
+   * the model guesses. */
   readonly confidence: number;
   /** Every act a phrase pattern found in the line (a line can greet and book at once). */
   readonly alsoFound: readonly DialogueAct[];
