@@ -77,6 +77,15 @@ describe('offline engine: messages', () => {
     }
   });
 
+  it('files nothing when the caller drops the message', async () => {
+    const call = driver();
+    await call.greet();
+    await call.hear('Can I leave a message for Jonas?');
+    const dropped = await call.hear('Oh, never mind, I will call him later.');
+    expect(dropped.tools).toEqual([]);
+    expect(dropped.text).toMatch(/anything else/i);
+  });
+
   it('takes a message said in the same line', async () => {
     const call = driver();
     await call.greet();

@@ -46,6 +46,10 @@ const filed = (task: Message & { content: string }): string =>
     ? `${task.content}\n(Asked first: ${task.announcement})`
     : task.content;
 
+/** The caller drops the message they were about to leave. */
+const DROPS_IT =
+  /^(?:(?:oh|ah|um|no|actually|sorry)[,.]?\s+)*(?:never ?mind|forget it|forget about it|no message|olv[ií]d(?:elo|alo)|no importa|d[eé]j(?:elo|alo)|ning[uú]n mensaje|nada,? gracias)\b/i;
+
 /** Words about something other than the call back itself ("about my crown, it hurts"). */
 const SAYS_WHAT_ABOUT = /\b(?:about|regarding|because|sobre|porque|por lo de)\b/i;
 
@@ -146,6 +150,8 @@ export const answerMessage = (
 ): Step => {
   const { task } = state;
   const c = act.confidence;
+  // A line that opens with "never mind" drops the message: nothing is filed.
+  if (DROPS_IT.test(text)) return anythingElse({ ...state, task: undefined }, [say.okay()], c);
   const content = messageContent(text, true) ?? text.trim();
   const callbackWhen = callbackWhenIn(text, ctx, 'message');
   const base: Message = task?.kind === 'message' ? task : { kind: 'message' };
