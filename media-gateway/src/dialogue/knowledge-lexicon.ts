@@ -10,6 +10,9 @@ export interface RelatedWords {
   readonly es: readonly string[];
 }
 
+/** A word and its translation, and nothing else. */
+const pair = (en: string, es: string): RelatedWords => ({ en: [en], es: [es] });
+
 export const RELATED_WORDS: readonly RelatedWords[] = [
   {
     en: [
@@ -313,17 +316,7 @@ export const RELATED_WORDS: readonly RelatedWords[] = [
     es: ['sin cita', 'sin reserva', 'el mismo dia'],
   },
   {
-    en: [
-      'tracking',
-      'track',
-      'status',
-      'where is my',
-      'where my',
-      'where it is',
-      'where is it',
-      'wheres my',
-      'arrive',
-    ],
+    en: ['tracking', 'track', 'status', 'where is my', 'where my', 'wheres my', 'arrive'],
     es: ['seguimiento', 'rastrear', 'rastreo', 'estado', 'donde esta mi'],
   },
   {
@@ -442,9 +435,20 @@ export const RELATED_WORDS: readonly RelatedWords[] = [
     es: ['masaje', 'terapia', 'tratamiento', 'tratar', 'rehabilitacion'],
   },
   {
-    en: ['pain', 'injury', 'hurt', 'sore', 'back', 'neck', 'knee', 'shoulder'],
-    es: ['dolor', 'lesion', 'espalda', 'cuello', 'rodilla', 'hombro'],
+    en: ['pain', 'injury', 'injuries', 'ache'],
+    es: ['dolor', 'lesion', 'lesiones', 'molestia'],
   },
+  // Parts of the body, word for word: a Spanish caller's "espalda" is an English article's "back".
+  pair('back', 'espalda'),
+  pair('neck', 'cuello'),
+  pair('knee', 'rodilla'),
+  pair('shoulder', 'hombro'),
+  pair('hip', 'cadera'),
+  pair('ankle', 'tobillo'),
+  pair('wrist', 'muneca'),
+  pair('foot', 'pie'),
+  pair('hand', 'mano'),
+  pair('tooth', 'diente'),
   {
     en: ['order', 'orders', 'purchase', 'bought', 'buy'],
     es: ['pedido', 'pedidos', 'compra', 'compre', 'comprar'],
