@@ -100,17 +100,20 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
     byId.set(doc.id, indexed(doc));
   };
 
-  const weights = (query: readonly QueryWord[]): number[] => {
-    const all = [...byId.values()];
-    const rarest = Math.log(1 + (all.length + 1));
-    const weighed = query.map((word) => {
+  /** How strongly each document has each word of the query (matchStrength), worked out once a search. */
+  type Strengths = ReadonlyMap<Indexed, readonly number[]>;
+
+  const weights = (query: readonly QueryWord[], strengths: Strengths): number[] => {
+    const rows = [...strengths.values()];
+    const rarest = Math.log(1 + (rows.length + 1));
+    const weighed = query.map((word, i) => {
       // Rarity by what the documents say in the caller's words; a related word only when nothing says it.
-      const direct = all.filter((d) => matchStrength(word, d.terms) >= PREFIX_MATCH).length;
-      const frequency = direct > 0 ? direct : all.filter((d) => matchStrength(word, d.terms) > 0).length;
+      const direct = rows.filter((row) => (row[i] ?? 0) >= PREFIX_MATCH).length;
+      const frequency = direct > 0 ? direct : rows.filter((row) => (row[i] ?? 0) > 0).length;
       const rarity =
         frequency === 0
           ? (word.pointed ? UNKNOWN_ASKED : UNKNOWN_CONTEXT) * rarest
-          : Math.log(1 + (all.length + 1) / (1 + frequency));
+          : Math.log(1 + (rows.length + 1) / (1 + frequency));
       return { weight: rarity * word.emphasis, unknown: frequency === 0 };
     });
     // However long the caller's story, its unknown words count as at most a few: past that, more of them say
@@ -121,25 +124,23 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
     return weighed.map((w) => (w.unknown ? w.weight * scale : w.weight));
   };
 
-  const share = (
-    query: readonly QueryWord[],
-    weight: readonly number[],
-    terms: ReadonlySet<string>,
-  ): number => {
+  const share = (weight: readonly number[], strength: (i: number) => number): number => {
     const total = weight.reduce((sum, w) => sum + w, 0);
-    const matched = query.reduce((sum, word, i) => sum + (weight[i] ?? 0) * matchStrength(word, terms), 0);
+    const matched = weight.reduce((sum, w, i) => sum + w * strength(i), 0);
     return total > 0 ? Math.min(1, matched / total) : 0;
   };
 
   const rank = (
     query: readonly QueryWord[],
     weight: readonly number[],
+    strengths: Strengths,
     candidates: readonly Indexed[],
   ): KnowledgeResult[] => {
     const scored = candidates.flatMap((c) => {
-      const coverage = share(query, weight, c.terms);
+      const row = strengths.get(c) ?? [];
+      const coverage = share(weight, (i) => row[i] ?? 0);
       if (coverage < MIN_SCORE) return [];
-      const heading = share(query, weight, c.heading);
+      const heading = share(weight, (i) => (query[i] ? matchStrength(query[i], c.heading) : 0));
       return [{ doc: c.doc, coverage, rank: (1 - HEADING_SHARE) * coverage + HEADING_SHARE * heading }];
     });
     const top = Math.max(0, ...scored.map((s) => s.rank));
@@ -155,7 +156,10 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
     const limit = options.limit ?? 5;
     const words = queryWordsOf(query, options.language);
     if (words.length === 0 || byId.size === 0) return [];
-    const weight = weights(words);
+    const strengths: Strengths = new Map(
+      [...byId.values()].map((d) => [d, words.map((word) => matchStrength(word, d.terms))]),
+    );
+    const weight = weights(words, strengths);
     const { departmentId } = options;
     const inDepartment = [...byId.values()].filter(
       ({ doc }) =>
@@ -163,11 +167,12 @@ export const createKnowledgeIndex = (docs: readonly KnowledgeDocument[] = []): K
     );
     const language = primary(options.language);
     const own = inDepartment.filter((d) => language === '' || primary(d.doc.language) === language);
-    const found = rank(words, weight, own);
+    const found = rank(words, weight, strengths, own);
     if (language === '') return found.slice(0, limit);
     const others = rank(
       words,
       weight,
+      strengths,
       inDepartment.filter((d) => primary(d.doc.language) !== language),
     );
     // Articles are often written in one language and only some translated: the caller's language first,
