@@ -111,6 +111,9 @@ describe('names and services', () => {
     expect(extractService('quiero una cita para un corte de pelo')).toBe('corte de pelo');
     expect(extractService('I want to book an appointment')).toBeUndefined();
     expect(extractService('A cleaning, please.', true)).toBe('cleaning');
+    // Asked for, a service in the caller's own, longer words.
+    expect(extractService('revisión del calentador de agua', true)).toBe('revisión del calentador de agua');
+    expect(extractService('to fix the leaky kitchen tap', true)).toBe('to fix the leaky kitchen tap');
   });
 });
 

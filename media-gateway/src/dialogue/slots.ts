@@ -285,13 +285,14 @@ const SERVICE_LEADS: readonly RegExp[] = [
 const GENERIC_SERVICE =
   /^(?:appointment|appointments|booking|reservation|visit|time|slot|cita|citas|reserva|turno|hora|consulta)$/i;
 
-const cleanService = (phrase: string): string | undefined => {
+/** A service's name is a few words; a longer answer to "what is it for?" may still name one in the caller's words. */
+const cleanService = (phrase: string, maxWords = 4): string | undefined => {
   const cut = phrase
     .replace(SERVICE_END, '')
     .replace(/\s+(?:appointment|booking|reservation|visit)$/i, '')
     .replace(/^(?:cita|reserva|turno)\s+(?:para|de)\s+(?:una?\s+|el\s+|la\s+)?/i, '')
     .trim();
-  if (cut === '' || GENERIC_SERVICE.test(cut) || cut.split(/\s+/).length > 4) return undefined;
+  if (cut === '' || GENERIC_SERVICE.test(cut) || cut.split(/\s+/).length > maxWords) return undefined;
   return cut.toLowerCase();
 };
 
@@ -310,7 +311,7 @@ export const extractService = (text: string, expecting = false): string | undefi
     .trim()
     .replace(/^(?:it'?s|it is|es|i need|i want|i'd like|i would like|just|for|para|quiero|necesito)\s+/i, '')
     .replace(/^(?:an?|the|my|una?|el|la|mi)\s+/i, '');
-  return cleanService(bare);
+  return cleanService(bare, 6);
 };
 
 // --------------------------------------------------------------------------------------------- appointments
