@@ -47,7 +47,7 @@ export interface Scenario {
 export const HEARD = {
   greeting:
     /\b(how (can|may) i help|what can i do for you|how can we help|en qu[eé] (le )?puedo ayudar|c[oó]mo (le )?puedo ayudar)/i,
-  name: /\b(your (full )?name|who am i speaking|name (please|for the booking)|su nombre|c[oó]mo se llama)/i,
+  name: /\b(your (full )?name|who am i speaking|name (please|for the booking)|(su|tu) nombre|c[oó]mo se llama)/i,
   service:
     /\b(what (service|kind of|type of)|which service|which (one )?would you like|reason for (your|the) (visit|appointment)|what is the appointment for|what would you like to book|qu[eé] servicio|cu[aá]l desea|para qu[eé] quieres la cita)/i,
   when: /\b(what (day|date|time)|which (day|date)|when would|when do you|qu[eé] d[ií]a|cu[aá]ndo|a qu[eé] hora)/i,

@@ -117,7 +117,11 @@ export const bookedAt =
       if (tool?.success === true && tool.data.name === 'book_appointment' && tool.data.status === 'succeeded')
         return ['book'];
       const said = e.type === 'UtteranceRecorded' ? UtteranceData.safeParse(e.data) : undefined;
-      if (said?.success === true && said.data.speaker === 'caller' && /^(yes|s[ií])\b/i.test(said.data.text))
+      if (
+        said?.success === true &&
+        said.data.speaker === 'caller' &&
+        /^(yes|s[ií])(?!\p{L})/iu.test(said.data.text)
+      )
         return ['yes'];
       const reply = e.type === 'AiReplied' ? ReplyData.safeParse(e.data) : undefined;
       if (reply?.success === true && day.test(reply.data.text)) return ['read-back'];

@@ -138,6 +138,26 @@ describe('conversation benchmark checks', () => {
     expect(checkCall(s, call([], confirmed, []))[0]).toMatch(/^booked \[\], wanted one at Thursday 14/);
   });
 
+  it('a Spanish caller confirms a Spanish read-back with "Sí"', () => {
+    const s = scenario({
+      language: 'es',
+      category: 'booking',
+      lines: ['quiero una cita'],
+      expect: { kind: 'booking', weekday: 'Thursday', hour: 14, service: 'leak-repair' },
+    });
+    const startsAt = '2026-12-17T20:00:00.000Z';
+    const events = (yes: string) => [
+      reply('Reparación el jueves a las 2 PM, ¿lo confirmo?', 'es'),
+      event('UtteranceRecorded', { speaker: 'caller', text: yes }),
+      event('ToolInvoked', { name: 'book_appointment', status: 'succeeded', result: {} }),
+    ];
+    const booked = [{ startsAt, serviceIds: ['leak-repair'] }];
+    expect(checkCall(s, call([], events('Sí, es correcto.'), booked))).toEqual([]);
+    expect(checkCall(s, call([], events('Sin duda no.'), booked))).toEqual([
+      'not read back and confirmed: read-back,book',
+    ]);
+  });
+
   it('no caller gets an appointment it did not ask for', () => {
     const s = scenario({ category: 'person', expect: { kind: 'person' } });
     const escalated = [event('EscalationRequested', { reason: 'caller asked' })];
