@@ -159,6 +159,17 @@ describe('offline dialogue engine: questions', () => {
     expect(turn.text).toMatch(/¿Hay algo más en lo que pueda ayudarle\?/);
   });
 
+  it('says it may not be what was asked when the article shares only part of the question', async () => {
+    const call = driver();
+    const weak = await call.hear('my kid is scared of the dentist, do you do cleanings for children?');
+    expect(weak.text).toMatch(
+      /not sure that's exactly what you're asking\. Here's what I have: A standard cleaning/,
+    );
+    const strong = await call.hear('How much does a teeth cleaning cost?');
+    expect(strong.text).not.toMatch(/not sure/);
+    expect(strong.text).toContain('A standard cleaning costs 90 dollars');
+  });
+
   it('says so when nothing matches, offers a person or a message, and reports low confidence', async () => {
     const call = driver();
     const turn = await call.hear("What's the weather like on Mars today?");

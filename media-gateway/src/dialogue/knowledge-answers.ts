@@ -24,18 +24,45 @@ const NO_CONFIDENCE_ANSWER = 0.25;
 /**
  * An answer read out of an article. One written in another language than the caller's (a Spanish caller, a topic
  * only an English article covers) is said as it is written, introduced in the caller's language: the offline
- * engine cannot translate, and the fact (a price, a time) is better heard in English than not at all.
+ * engine cannot translate, and the fact (a price, a time) is better heard in English than not at all. One that
+ * answers only part of the question is read out after saying it may not be what was asked.
  */
-const articleAnswer = phrase<{ text: string; language: string | undefined }>(({ text, language }) => ({
-  en: language === 'es' ? `I only have that in Spanish: ${text}` : text,
-  es:
-    language === 'en'
-      ? {
-          formal: `Esa información solo la tengo en inglés: ${text}`,
-          warm: `Eso solo lo tengo en inglés: ${text}`,
-        }
-      : text,
-}));
+const articleAnswer = phrase<{ text: string; language: string | undefined; sure: boolean }>(
+  ({ text, language, sure }) => {
+    // A hedge ends in a full stop: it qualifies the answer and is no part of its sentence.
+    const en = sure
+      ? { same: '', other: 'I only have that in Spanish: ' }
+      : {
+          same: "I'm not sure that's exactly what you're asking. Here's what I have: ",
+          other: "I'm not sure that's exactly what you're asking. What I have is only in Spanish: ",
+        };
+    const formal = sure
+      ? { same: '', other: 'Esa información solo la tengo en inglés: ' }
+      : {
+          same: 'No sé si es exactamente lo que pregunta. Esto es lo que tengo: ',
+          other: 'No sé si es exactamente lo que pregunta. Lo que tengo está solo en inglés: ',
+        };
+    const warm = sure
+      ? { same: '', other: 'Eso solo lo tengo en inglés: ' }
+      : {
+          same: 'No sé si es justo lo que buscas. Esto es lo que tengo: ',
+          other: 'No sé si es justo lo que buscas. Lo que tengo está solo en inglés: ',
+        };
+    return {
+      en: `${language === 'es' ? en.other : en.same}${text}`,
+      es: {
+        formal: `${language === 'en' ? formal.other : formal.same}${text}`,
+        warm: `${language === 'en' ? warm.other : warm.same}${text}`,
+      },
+    };
+  },
+);
+
+/**
+ * Below this score an article shares only part of what was asked: it is read out, as it may well answer, but
+ * the caller hears that it may not.
+ */
+const SURE_SCORE = 0.45;
 
 /** An answer from the knowledge base counts from this score for an objection (whose words differ more). */
 const OBJECTION_ARTICLE_SCORE = 0.6;
@@ -97,7 +124,11 @@ export const afterSearch = (
   const noted = note(next, `Answered "${clip(query, 120)}" from "${clip(best.title, 80)}".`);
   const answer =
     purpose === 'question'
-      ? articleAnswer({ text: answerPassage(query, best.text), language: languageOfText(best.text) })
+      ? articleAnswer({
+          text: answerPassage(query, best.text),
+          language: languageOfText(best.text),
+          sure: best.score >= SURE_SCORE,
+        })
       : say.answer(phoneLength(best.text));
   const confidence = Math.round(Math.min(c ?? 1, best.score) * 100) / 100;
   // A question asked in the middle of a booking: answer it, then take the booking up where it was.
