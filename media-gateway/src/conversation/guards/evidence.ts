@@ -22,6 +22,13 @@ export const numberValues = (written: string): string[] => {
 
 export const NUMBER = /\d(?:[\d,.]*\d)?/;
 
+/** Units a number is counted in: with one, a number is an amount ("7 days", "90 minutos"), not a time. */
+const UNITS =
+  'minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|miles?|mi|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|feet|foot|ft|inch(?:es)?|kg|kilos?|lbs?|grams?|g|ml|liters?|litres?|sessions?|visits?|minutos?|horas?|días?|dias?|semanas?|meses|mes|años?|anos?|millas?|kilómetros?|kilometros?|metros?|pies|gramos?|litros?|sesiones|sesión|sesion|visitas?';
+
+/** A number and its unit; the number is group 1. */
+export const QUANTITY = new RegExp(`\\b(${NUMBER.source})(?:\\s?-\\s?|\\s)?(?:${UNITS})\\b`);
+
 /** Dates ("December 8", "8 de diciembre", ISO), which are not facts and whose digits are no evidence. */
 export const dateSpans = (text: string): Span[] =>
   DATE_PATTERNS.flatMap((p) => matchesOf(p, text).map(spanOf));
@@ -106,6 +113,8 @@ const indexed = (evidence: readonly string[]): Evidence => {
       ' ',
     );
     for (const m of matchesOf(NUMBER, withoutIso)) numberValues(m[0]).forEach((v) => numbers.add(v));
+    // "de 5 a 7 días" also reads as a time range; the unit says the 7 is an amount.
+    for (const m of matchesOf(QUANTITY, text)) numberValues(m[1] ?? '').forEach((v) => numbers.add(v));
   }
   const text = evidence.map(plain).join('\n');
   return {

@@ -195,6 +195,15 @@ describe('unsupportedFacts', () => {
   });
 });
 
+describe('a range of amounts that also reads as hours', () => {
+  it('is supported by the sentence that states it: the unit makes "de 5 a 7 días" an amount', () => {
+    const sentence = 'Los reembolsos llegan de 5 a 7 días hábiles.';
+    expect(unsupportedFacts(sentence, [sentence])).toEqual([]);
+    expect(unsupportedFacts('Refunds take 5 to 7 days.', ['Refunds take 5 to 7 days.'])).toEqual([]);
+    expect(unsupportedFacts('Los reembolsos llegan de 5 a 9 días.', [sentence])).toEqual(['9 días']);
+  });
+});
+
 describe('amounts are compared as numbers', () => {
   it.each([
     ['$1,200', ['Implants: 1200 USD'], []],

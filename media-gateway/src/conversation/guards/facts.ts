@@ -2,6 +2,7 @@ import { timeMentions } from './clock.js';
 import {
   type Evidence,
   NUMBER,
+  QUANTITY,
   bareAddress,
   dateSpans,
   indexEvidence,
@@ -28,9 +29,6 @@ interface Found extends Span {
 type Detector = (text: string, original: string, evidence: Evidence) => Found[];
 
 const N = NUMBER.source;
-
-const UNITS =
-  'minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|yrs?|miles?|mi|km|kms|kilomet(?:er|re)s?|met(?:er|re)s?|m|feet|foot|ft|inch(?:es)?|kg|kilos?|lbs?|grams?|g|ml|liters?|litres?|sessions?|visits?|minutos?|horas?|días?|dias?|semanas?|meses|mes|años?|anos?|millas?|kilómetros?|kilometros?|metros?|pies|gramos?|litros?|sesiones|sesión|sesion|visitas?';
 
 const CURRENCY_AFTER = '€|dollars?|bucks|euros?|pounds?|usd|eur|gbp|dólares|dolares|pesos|libras';
 
@@ -74,9 +72,7 @@ const percent = byPattern(new RegExp(`(${N})\\s?(?:%|percent\\b|per cent\\b|por 
   supportsNumber(e, m[1] ?? ''),
 );
 
-const quantity = byPattern(new RegExp(`\\b(${N})(?:\\s?-\\s?|\\s)?(?:${UNITS})\\b`), (m, e) =>
-  supportsNumber(e, m[1] ?? ''),
-);
+const quantity = byPattern(QUANTITY, (m, e) => supportsNumber(e, m[1] ?? ''));
 
 const phone: Detector = (text, _original, evidence) =>
   phoneDigits(text, dateSpans(text)).map(({ span, digits }) => ({
