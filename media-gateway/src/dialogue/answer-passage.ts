@@ -1,3 +1,4 @@
+import { splitSentences } from '../llm/sentences.js';
 import { matchStrength, queryWordsOf, termsOf, words, isStopWord, LANGUAGES } from './knowledge-terms.js';
 
 /**
@@ -9,28 +10,8 @@ import { matchStrength, queryWordsOf, termsOf, words, isStopWord, LANGUAGES } fr
 /** Longer than this, a passage is cut at a word (a phone answer is a sentence or two). */
 const MAX_CHARS = 220;
 
-/** Words before a full stop that does not end a sentence. */
-const ABBREVIATIONS = /\b(?:dr|mr|mrs|ms|st|sr|sra|srta|jr|no|vs|etc|approx|apt|ave|p\.o|e\.g|i\.e)\.$/i;
-
-/** Sentences, without splitting "$6.95", "P.O. boxes" or "Dr. Park". */
-export const sentencesOf = (text: string): string[] => {
-  const out: string[] = [];
-  let current = '';
-  const pieces = text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .split(/(?<=[.!?])\s+/);
-  for (const piece of pieces) {
-    current = current === '' ? piece : `${current} ${piece}`;
-    // A sentence ends where the next piece starts as a sentence does, and not after an abbreviation.
-    if (!ABBREVIATIONS.test(current)) {
-      out.push(current);
-      current = '';
-    }
-  }
-  if (current !== '') out.push(current);
-  return out;
-};
+/** Sentences, without splitting "$6.95", "P.O. boxes" or "Dr. Park" (the splitter that cuts a model's replies). */
+export const sentencesOf = (text: string): string[] => splitSentences(text.replace(/\s+/g, ' ').trim());
 
 /** The language a text is written in, by its function words ("the", "de"): articles carry theirs, mostly. */
 export const languageOfText = (text: string): string | undefined => {

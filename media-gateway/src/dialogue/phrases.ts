@@ -1,3 +1,4 @@
+import { splitSentences } from '../llm/sentences.js';
 import { AgentTone } from '@ccp/schemas';
 import type { z } from 'zod';
 import { wallClockAt } from '@ccp/schemas';
@@ -135,10 +136,7 @@ const es = (w: When): string => sayWhen(w.at, { language: 'es', timeZone: w.time
 
 /** The first sentence or two of an article, cut for the phone: nobody listens to a paragraph. */
 export const phoneLength = (text: string, maxChars = 180): string => {
-  const sentences = text
-    .replace(/\s+/g, ' ')
-    .trim()
-    .match(/[^.!?]+[.!?]+(?=\s|$)|[^.!?]+$/g) ?? [text];
+  const sentences = splitSentences(text.replace(/\s+/g, ' ').trim());
   let out = '';
   for (const sentence of sentences.slice(0, 2)) {
     const next = `${out} ${sentence.trim()}`.trim();

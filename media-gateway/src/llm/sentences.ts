@@ -28,6 +28,10 @@ const ABBREVIATIONS = new Set([
   'e.g.',
   'i.e.',
   'etc.',
+  'p.o.',
+  'apt.',
+  'ave.',
+  'approx.',
 ]);
 
 /** Whether the terminator at `end` (exclusive) belongs to an abbreviation rather than ending a sentence. */
