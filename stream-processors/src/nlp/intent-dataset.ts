@@ -8,31 +8,43 @@ export const INTENT_DATASET_PATH = fileURLToPath(new URL('../../data/intents.jso
 /** Every HELD_OUT_EVERY-th example of each intent is held out: a 20% split, the same on every run. */
 export const HELD_OUT_EVERY = 5;
 
-const isExample = (value: unknown): value is IntentExample =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as Record<string, unknown>).text === 'string' &&
-  typeof (value as Record<string, unknown>).intent === 'string';
+export const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
-/** One JSON object per line, {"text": ..., "intent": ...}; blank lines are skipped. */
-export function parseIntentDataset(jsonl: string): IntentExample[] {
-  const examples: IntentExample[] = [];
+/**
+ * One JSON object per line, each read by `read` (undefined: not the expected shape); blank lines are skipped. An
+ * error names the file's kind (`what`), the line and the shape expected.
+ */
+export function parseJsonLines<T>(
+  jsonl: string,
+  what: string,
+  expected: string,
+  read: (fields: Readonly<Record<string, unknown>>) => T | undefined,
+): T[] {
+  const rows: T[] = [];
   jsonl.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      throw new Error(`intent dataset line ${index + 1}: not JSON`);
+      throw new Error(`${what} line ${index + 1}: not JSON`);
     }
-    if (!isExample(value) || value.text.trim() === '' || value.intent.trim() === '') {
-      throw new Error(
-        `intent dataset line ${index + 1}: expected {"text": non-empty string, "intent": non-empty string}`,
-      );
-    }
-    examples.push({ text: value.text, intent: value.intent });
+    const row =
+      typeof value === 'object' && value !== null ? read(value as Record<string, unknown>) : undefined;
+    if (row === undefined) throw new Error(`${what} line ${index + 1}: expected ${expected}`);
+    rows.push(row);
   });
-  return examples;
+  return rows;
+}
+
+/** One JSON object per line, {"text": ..., "intent": ...}; blank lines are skipped. */
+export function parseIntentDataset(jsonl: string): IntentExample[] {
+  return parseJsonLines(
+    jsonl,
+    'intent dataset',
+    '{"text": non-empty string, "intent": non-empty string}',
+    ({ text, intent }) => (nonEmpty(text) && nonEmpty(intent) ? { text, intent } : undefined),
+  );
 }
 
 export function loadIntentDataset(path: string = INTENT_DATASET_PATH): IntentExample[] {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { trainIntentClassifier } from './intent.js';
 import type { IntentExample } from './intent-classifier.js';
-import { loadIntentDataset, splitHeldOut } from './intent-dataset.js';
+import { loadIntentDataset, nonEmpty, parseJsonLines, splitHeldOut } from './intent-dataset.js';
 import { evaluateIntents, type IntentEvaluation } from './intent-evaluation.js';
 
 /**
@@ -45,28 +45,17 @@ export interface PublicIntentExample extends IntentExample {
   sourceIntent: string;
 }
 
-const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
-
 /** One JSON object per line, {"text", "intent", "source_intent"}; blank lines are skipped. */
 export function parsePublicIntents(jsonl: string): PublicIntentExample[] {
-  const examples: PublicIntentExample[] = [];
-  jsonl.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      throw new Error(`public intent set line ${index + 1}: not JSON`);
-    }
-    const { text, intent, source_intent } = (value ?? {}) as Record<string, unknown>;
-    if (!nonEmpty(text) || !nonEmpty(intent) || !nonEmpty(source_intent)) {
-      throw new Error(
-        `public intent set line ${index + 1}: expected {"text", "intent", "source_intent"}, non-empty strings`,
-      );
-    }
-    examples.push({ text, intent, sourceIntent: source_intent });
-  });
-  return examples;
+  return parseJsonLines(
+    jsonl,
+    'public intent set',
+    '{"text", "intent", "source_intent"}, non-empty strings',
+    ({ text, intent, source_intent }) =>
+      nonEmpty(text) && nonEmpty(intent) && nonEmpty(source_intent)
+        ? { text, intent, sourceIntent: source_intent }
+        : undefined,
+  );
 }
 
 export function loadPublicIntents(path: string = BITEXT_INTENTS_PATH): PublicIntentExample[] {
