@@ -35,4 +35,14 @@ const HELD_OUT = new Set(
   ).map((s) => s.id),
 );
 
-export const splitOf = (scenario: Scenario): Split => (HELD_OUT.has(scenario.id) ? 'held-out' : 'dev');
+/**
+ * Held-out callers whose lines were read while the engine was tuned (a review found a pattern's exception and a
+ * training line drawn from them): counted with dev, so that the held-out figure is of callers nobody looked at.
+ */
+const SEEN_WHILE_TUNING: ReadonlySet<string> = new Set([
+  'plumbing/es/pizzeria',
+  'salon/en/manicure-thursday',
+]);
+
+export const splitOf = (scenario: Scenario): Split =>
+  HELD_OUT.has(scenario.id) && !SEEN_WHILE_TUNING.has(scenario.id) ? 'held-out' : 'dev';
