@@ -11,7 +11,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\b(speak|talk|chat)\w* (to|with) (a |an |some |one of )?(real |actual |live )?(person|human|someone|somebody|agent|representative|rep|manager|supervisor|operator|people|staff|receptionist)/,
     /\b(real|actual|live) (person|human|agent)\b/,
     /\bhuman being\b/,
-    // "Put me through to one of the mechanics", "transfer me to billing": a transfer is always to a person.
+    // "Patch me over to the front desk", "transfer me to billing": a transfer is always to a person.
     /\b(transfer|connect|put|patch|forward|send) (me|us) (through |over |across )?(to|with)\b/,
     /\b(get|give) me (a |an |the )?(person|human|agent|manager|supervisor|operator|representative)\b/,
     /\b(operator|representative|supervisor)\b/,
@@ -54,7 +54,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
   leave_message: [
     /\b(leave|take|pass|give|send)\w* (a |her a |him a |them a |on a )?(quick |short |brief )?(message|msg|note|voicemail)/,
     /\bmessage for\b/,
-    // "Can you pass something on to the technician", "pass this along".
+    // "Would you pass a few things on to the baker", "pass this along".
     /\bpass (something|this|that|it|word|a few things|some things|some info|some information|a couple things)? ?(on|along)\b/,
     /\b(let|tell) (?!me\b|us\b|you\b)(\w+ ){1,2}know\b/,
     /\btell (?!me\b|us\b)(\w+ ){1,2}(that|to) /,
@@ -70,7 +70,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
     /\bcall ?back\b|\bring back\b/,
     /\b(call|ring|phone) (me|us) (later|tomorrow|tonight|in the|this|next|at|on|after|before|around|between|when|once)\b/,
     /\b(have|get) (someone|somebody|them|him|her) (to )?(call|ring|phone)/,
-    // "Could somebody give me a ring", "can someone get back to me".
+    // "Would you give us a buzz", "can someone get back to me".
     /\b(give|gimme) (me|us) a (call|ring|buzz|phone call)\b/,
     /\b(someone|somebody|anyone|you|one of you|they) (can |could |would |will |to )?(call|ring|phone|get back to) (me|us)\b/,
     /\breturn (my|the) call\b/,
@@ -107,7 +107,7 @@ export const PATTERNS: Readonly<Record<DialogueAct, readonly RegExp[]>> = {
   question: [
     /\?/,
     /^(what|whats|when|where|wheres|how|hows|why|which|who|whos|is|are|do|does|did|can|could|will|would|should|have|has|any|roughly|approximately)\b/,
-    // A question asked mid-line: "yeah so ... what's it cost to ...", "ok and is there a fee".
+    // A question asked mid-line: "yeah so ... what's it cost to ...", "ok and is there a deposit".
     /\b(whats|what (is|are|does|do|did|would|will|can|am|should|if|about|kind|time|happens|then|now)|how (much|long|many|soon|far|often|do|does|can|would|should|late|early)|where (is|are|do|can|should)|is there|are there|do you|does it|can you|could you|can i|could i|is it)\b/,
     /\b(wondering|want to know|would like to know|like to know|tell me|information about|info about|question about)\b/,
     /^(que|cuando|donde|como|cual|cuales|cuanto|cuanta|cuantos|cuantas|quien|por que|tienen|hay|aceptan|puedo|pueden|es|son|esta|estan|abren|cierran|atienden|trabajan|ofrecen|hacen|venden)\b/,
@@ -171,20 +171,20 @@ export const BOOKING_NEED: readonly RegExp[] = [
   /\b(need|needs|want|would like|looking for|hoping for) (a|an) (?!answer|update|refund|reply|response|quote|estimate|call|replacement|copy|receipt|invoice|delivery|package|order|shipment|statement|bill|new one)(\w+ ){1,2}(today|tomorrow|tonight|this (week|weekend|morning|afternoon|evening)|next (week|\w+day)|on \w+day)\b/,
   /\b(quiero|quisiera|queria|necesito|me gustaria|vengo a) (cortarme|hacerme|tenirme|pintarme|arreglarme|revisarme|checarme|depilarme|peinarme|vacunar|banar)\b/,
   /\b(que )?(me|nos) (lo |la |los |las )?(revisen|revise|arreglen|arregle|vean|vea|chequen|cheque|atiendan|atienda|corten|corte|pinten|tinan|tina|reparen|repare|cambien|cambie|hagan|haga)\b/,
-  // "¿Puede pasar el técnico?" is a visit; "¿me podría pasar el número?" is not.
+  // "¿Puede pasar el cerrajero?" is a visit; "¿me puede pasar la extensión?" is not.
   /(?<!\bme )\b(pueden|puede|podrian|podria|podrias|puedes) (venir|pasar|mandar a alguien|enviar a alguien|darme (una )?(cita|hora|turno)|atenderme|recibirme|revisarlo|revisarla|verlo|verla)\b/,
   /\bque alguien (venga|pase|revise|vea|me atienda|le eche un vistazo)\b/,
   /\b(quiero|quisiera|queria|necesito|tengo que) (llevar|traer) (el|la|mi|los|las|mis) \w+/,
 ];
 
 /**
- * A change the caller only expects ("I might have to move it", "si al final no puedo ir"): with a question in
- * the line, the question is what they called about, not the change.
+ * A change the caller only expects ("if we need to change the date", "por si tuviera que cancelar"): with a
+ * question in the line, the question is what they called about, not the change.
  */
 export const HYPOTHETICAL =
   /\b(might|may|could|in case i|if i|if we|what if i|what if we) (have to |need to |end up |ever )?(move|change|cancel|reschedule|miss|skip|book|not make|cant make)\b|\b(si|en caso de que|por si) (al final |acaso )?(no puedo|no pudiera|tengo que|tuviera que|necesito) (ir|cancelar|cambiar|mover|llegar|asistir)\b/;
 
-/** A line asking a price or a cost: "what's it gonna set me back", "cuánto me saldría". */
+/** A line asking a price or a cost: "what would that set us back", "cuánto me saldría". */
 export const ASKS_PRICE =
   /\b(how much|cost|costs|price|prices|pricing|charge|charges|fee|fees|set me back|quote|estimate|rate|rates|cuanto cuesta|cuanto (me )?(sale|saldria|cobran|costaria|cuesta|seria)|precio|precios|tarifa|cobran)\b/;
 

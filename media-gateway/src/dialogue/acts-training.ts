@@ -109,7 +109,7 @@ need someone to take a look at the heater
 we'd like to get the dog groomed on Saturday
 I need to see a lawyer about my lease
 can I book my son in for a tutoring session
-I want to get my nails done this weekend
+we want to get our windows cleaned this weekend
 I'd like to come in sometime next week for a massage`,
   reschedule_appointment: `
 I need to reschedule

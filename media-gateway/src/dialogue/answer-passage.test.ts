@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { answerPassage, languageOfText, sentencesOf } from './answer-passage.js';
 
-const NAILS =
-  'A classic manicure is $35, a gel manicure $50 and a pedicure $55. Gift cards are sold at the desk. ' +
-  'We do not do acrylic nails or any nail extensions.';
+const BREAD =
+  'A sourdough loaf is $7, a rye loaf $8 and a seeded loaf $9. Gift cards are sold at the till. ' +
+  'We do not bake gluten-free bread or any vegan cakes.';
 
 describe('answer passage', () => {
   it('splits sentences without breaking prices, P.O. boxes or titles', () => {
@@ -17,11 +17,11 @@ describe('answer passage', () => {
   });
 
   it('reads the sentence that answers, not the opening of the article', () => {
-    expect(answerPassage('do you do acrylics?', NAILS)).toBe(
-      'We do not do acrylic nails or any nail extensions.',
+    expect(answerPassage('do you make gluten-free bread?', BREAD)).toBe(
+      'We do not bake gluten-free bread or any vegan cakes.',
     );
-    expect(answerPassage('how much is a pedicure?', NAILS)).toBe(
-      'A classic manicure is $35, a gel manicure $50 and a pedicure $55.',
+    expect(answerPassage('what does a seeded loaf cost?', BREAD)).toBe(
+      'A sourdough loaf is $7, a rye loaf $8 and a seeded loaf $9.',
     );
   });
 
@@ -43,8 +43,8 @@ describe('answer passage', () => {
   });
 
   it('reads the opening when no sentence shares a word with the question', () => {
-    expect(answerPassage('tell me about that', NAILS)).toBe(
-      'A classic manicure is $35, a gel manicure $50 and a pedicure $55. Gift cards are sold at the desk.',
+    expect(answerPassage('tell me about that', BREAD)).toBe(
+      'A sourdough loaf is $7, a rye loaf $8 and a seeded loaf $9. Gift cards are sold at the till.',
     );
   });
 

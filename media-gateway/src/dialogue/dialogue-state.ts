@@ -56,7 +56,7 @@ export type Change = {
 export type Message = {
   readonly kind: 'message';
   readonly content?: string;
-  /** The caller's words asking to leave the message ("for Marcus, I'm one of his patients"), kept with it. */
+  /** The caller's words asking to leave the message ("for Wojtek, he fixed our lock"), kept with it. */
   readonly announcement?: string;
   readonly callbackWhen?: WhenMention;
   /** Asked for with a call back ("call me back about my crown"): the call back that follows the message. */

@@ -54,7 +54,7 @@ export const MIN_SCORE = 0.35;
 /**
  * A word no document has weighs this share of the rarest word. In the clause that asks, such a word is most
  * often what is asked ("do you offer teeth whitening"), and an article without it is not the answer; in the
- * context before it ("my mom's birthday is next week, ...") such words are the caller's story and should not
+ * context before it ("our dog hurt a paw on the hike, ...") such words are the caller's story and should not
  * drown the two words that ask.
  */
 const UNKNOWN_ASKED = 0.7;

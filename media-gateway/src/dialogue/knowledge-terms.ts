@@ -152,8 +152,8 @@ const QUESTION_EMPHASIS = 2;
 const POINTED_WORDS = 3;
 
 /**
- * The clauses of a caller's line with their emphasis: in "we're redoing the bathroom, do you charge for a
- * quote?" the last clause of the question says what is asked, the rest is context that may or may not matter.
+ * The clauses of a caller's line with their emphasis: in "we're moving flat in May, does a survey cost
+ * extra?" the last clause of the question says what is asked, the rest is context that may or may not matter.
  */
 const clausesOf = (text: string, languages: readonly string[]): { text: string; emphasis: number }[] => {
   const sentences = text.match(/[^.?!¿¡]+[.?!]*/g) ?? [text];
@@ -162,7 +162,7 @@ const clausesOf = (text: string, languages: readonly string[]): { text: string; 
   return sentences.flatMap((sentence, i) => {
     const clauses = sentence.split(/[,;:]/);
     const question = asks ? sentence.trim().endsWith('?') : i === sentences.length - 1;
-    // "I'm after a set of X, is that something you do?": the asking clause has no word of its own.
+    // "We need X for the wedding, can you do that?": the asking clause has no word of its own.
     let asking = clauses.length - 1;
     while (asking > 0 && !informative(clauses[asking] ?? '')) asking--;
     return clauses.map((clause, j) => ({

@@ -1,12 +1,12 @@
 import { extractWhen, type SlotContext, type WhenMention } from './slots.js';
 
 /**
- * Reading a caller's line about a message: the message itself when the line says it ("tell Tony that the part
- * came in"), or nothing when the line only asks to leave one ("can I leave a message for Tony?"), whose next line
+ * Reading a caller's line about a message: the message itself when the line says it ("tell Ingrid that the cake
+ * came in"), or nothing when the line only asks to leave one ("may I leave word for Ingrid?"), whose next line
  * is the message. And the time of a call back, read only where the line asks to be called.
  */
 
-/** "Tell Tony that …", "let the office know …", "tell them …": names are capitalised, so this is case-sensitive. */
+/** "Tell Ingrid that …", "let the office know …", "tell them …": names are capitalised, so this is case-sensitive. */
 const TELL =
   /\b(?:[Tt]ell|[Ll]et)\s+(?:(?:him|her|them|everyone|everybody)\s+|(?:the|your|my)\s+[\w'’-]+(?:\s+[\w'’-]+)?\s+(?=that\b|know\b)|(?:\p{Lu}[\p{L}.'’-]*\s+){1,3}(?=that\b|know\b)|(?:the|your|my)\s+[\w'’-]+\s+|\p{Lu}[\p{L}.'’-]*\s+(?:(?!I\b|I['’])\p{Lu}[\p{L}.'’-]*\s+)?)(?:know\s+)?(?:that\s+)?/u;
 
@@ -14,11 +14,11 @@ const TELL =
 const SAYS =
   /\b(?:pass(?:\s+(?:it|this|that))?\s+(?:on|along)\s+(?:to\s+[^,.?!]{1,40}?\s+)?that\s+|(?:message|note)\b[^.?!]{0,60}?(?:\bthat\b|\bsaying\b|:)\s*|the message is[,:]?\s*|d[ií]g(?:ale|anle|ales)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|av[ií]s(?:ele|enle|eles)\s+(?:a\s+[^,.?!]{1,40}?\s+)?que\s+|(?:mensaje|recado|nota)\b[^.?!]{0,60}?(?:\bque\b|\bdiciendo\b|:)\s*|el mensaje es[,:]?\s*)/i;
 
-/** Asking to leave word, with no message yet: "can I leave a message for …", "pass something on to …". */
+/** Asking to leave word, with no message yet: "may I leave word for …", "pass this along to …". */
 const ASKS_TO_LEAVE =
   /\b(?:(?:leave|take|pass|send|give|get)\s+(?:(?:him|her|them|\w+)\s+)?(?:a|an|the|my|this|some)?\s*(?:quick\s+|short\s+)?(?:message|note|word|msg|voicemail)\b|pass\s+(?:something|this|that|a few things|it)\s+(?:on|along)\b|(?:dejar|dejarle|dejarles|tomar|tomarme|pasar|pasarle|enviar|mandar|dar|darle|darles)\s+(?:un|una|el)?\s*(?:mensaje|recado|nota|aviso)\b|pasar(?:le|les)?\s+algo\b|mensaje|recado)/i;
 
-/** Vague words that announce a message still to come: "I left something there", "le faltó algo". */
+/** Vague words that announce a message still to come: "there is something about my key", "le faltó algo". */
 const ANNOUNCES = /\b(?:something|a thing|a few things|a question|algo|una cosa|unas cosas|una pregunta)\b/i;
 
 /** A recipient or topic right after the request: "for Marcus", "to the team", "about my order", "sobre mi pedido". */
@@ -45,7 +45,7 @@ export const messageContent = (text: string, dictating = false): string | undefi
   if (dictating) return words(line) > 0 ? line : undefined;
   const asked = ASKS_TO_LEAVE.exec(line);
   if (!asked) return words(line) >= 5 && !/\?\s*$/.test(line) ? line : undefined;
-  // "Can I leave a message for Marcus? I'm one of his patients.": a question asks leave to speak, and what
+  // "May I leave word for Wojtek? He fixed our lock.": a question asks leave to speak, and what
   // follows it is context, not the message.
   const sentenceEnd = /[.?!]/.exec(line.slice(asked.index));
   if (sentenceEnd?.[0] === '?') return undefined;
@@ -72,7 +72,7 @@ const PART_OF_DAY_HOURS: readonly [RegExp, number][] = [
 
 /**
  * When the caller wants the call back: the times said from the words asking for it on ("… and call me back
- * tomorrow at 9", not the "Thursday" of "I'll bring it on Thursday"), a part of the day as an hour in it ("this
+ * tomorrow at 9", not the "Friday" of "the cake is for Friday"), a part of the day as an hour in it ("this
  * afternoon" is 3 PM). `read`: 'message' reads only from such words; 'request' (the line asks for a call back)
  * from them or else the whole line; 'answer' (the line answers "when should we call?") the whole line, where a
  * lone number is an hour.

@@ -34,7 +34,7 @@ describe('offline engine: messages', () => {
   it('asks for the message when the caller only asks to leave one, and takes the next line as it', async () => {
     const call = driver();
     await call.greet();
-    const asked = await call.hear('Hi, can I leave a message for Jonas? He fitted my new wheels last week.');
+    const asked = await call.hear('Hello, may I leave word for Jonas? He serviced my bike in the spring.');
     expect(asked.tools).toEqual([]);
     expect(asked.text).toMatch(/what message would you like to leave/i);
     const taken = await call.hear(
@@ -43,7 +43,7 @@ describe('offline engine: messages', () => {
     // "Thursday" is when the bike comes in, not a call back.
     expect(taken.tools.map((t) => t.name)).toEqual(['take_message']);
     expect(taken.tools[0]?.args['message']).toMatch(/^The rear wheel rubs on the frame/);
-    expect(taken.tools[0]?.args['message']).toMatch(/can I leave a message for Jonas/);
+    expect(taken.tools[0]?.args['message']).toMatch(/may I leave word for Jonas/);
     expect(taken.text).toMatch(/passed your message/);
   });
 
@@ -56,11 +56,11 @@ describe('offline engine: messages', () => {
 
     const es = driver('es');
     await es.greet();
-    const pedido = await es.hear('Quiero dejar un mensaje sobre mi pedido, falta algo en la caja.');
+    const pedido = await es.hear('Quisiera dejar un recado sobre mi encargo, falta algo en la bolsa.');
     expect(pedido.tools).toEqual([]);
     expect(pedido.text).toMatch(/qué mensaje desea dejar/i);
-    const taken = await es.hear('Llegó la bicicleta sin los pedales, por favor envíenmelos.');
-    expect(taken.tools[0]?.args['message']).toMatch(/^Llegó la bicicleta sin los pedales/);
+    const taken = await es.hear('Llegó la tarta sin las velas, por favor tráiganlas.');
+    expect(taken.tools[0]?.args['message']).toMatch(/^Llegó la tarta sin las velas/);
   });
 
   it('asks for the message after a request that only announces it', async () => {

@@ -2,7 +2,7 @@ import { normaliseWords } from '../booking/services-named.js';
 
 /**
  * Which of the tenant's services (the names find_free_slots listed) a caller means when their words are not a
- * name's own words: "the leaky tap" for "Leak repair", "colored" for "Full color", "el diagnóstico" for
+ * name's own words: "the jammed locks" for "Lock repair", "whitened" for "Teeth whitening", "el diagnóstico" for
  * "Diagnostic check", "the second one". Words match when one is the other's stem or they differ by a letter or
  * two (a cognate); a name's generic words ("session", "service") count for less than its own.
  */

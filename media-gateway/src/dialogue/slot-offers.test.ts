@@ -194,7 +194,7 @@ describe('offline engine: booking through services', () => {
 });
 
 describe('offline engine: the caller’s own words for a service, and corrections at the read-back', () => {
-  const SERVICES = ['Leak or fixture repair', 'Drain unblocking', 'Boiler service'];
+  const SERVICES = ['Lock or hinge repair', 'Key cutting', 'Safe opening'];
   /** As the gateway answers: times for the services the words name, else the list of services. */
   const byName: FakeTool = (args) => {
     const said = String(args['service']).toLowerCase().split(/\W+/);
@@ -212,11 +212,11 @@ describe('offline engine: the caller’s own words for a service, and correction
   it('matches a need said in the caller’s words to a service, asking again by its name', async () => {
     const call = driver({ find_free_slots: byName });
     await call.greet();
-    const turn = await call.hear("I'd like to book an appointment to fix my leaky kitchen tap tomorrow.");
+    const turn = await call.hear("I'd like to book an appointment to fix the locks on my shed tomorrow.");
     // The words named no service: asked again at once by the name they mean.
     expect(turn.tools.map((t) => t.args['service'])).toEqual([
-      "I'd like to book an appointment to fix my leaky kitchen tap tomorrow.",
-      'Leak or fixture repair',
+      "I'd like to book an appointment to fix the locks on my shed tomorrow.",
+      'Lock or hinge repair',
     ]);
     expect(turn.tools[1]?.args).toMatchObject({ date: '2026-12-08' });
     expect(turn.text).toBe(
@@ -228,9 +228,9 @@ describe('offline engine: the caller’s own words for a service, and correction
     const call = driver({ find_free_slots: byName });
     await call.greet();
     const listed = await call.hear("I'd like to book an appointment, please.");
-    expect(listed.text).toContain('We offer Leak or fixture repair, Drain unblocking or Boiler service.');
+    expect(listed.text).toContain('We offer Lock or hinge repair, Key cutting or Safe opening.');
     const second = await call.hear('The second one.');
-    expect(second.tools[0]?.args).toMatchObject({ service: 'Drain unblocking' });
+    expect(second.tools[0]?.args).toMatchObject({ service: 'Key cutting' });
     expect(second.text).toMatch(/I have 9:30 AM/);
   });
 
@@ -240,7 +240,7 @@ describe('offline engine: the caller’s own words for a service, and correction
     await call.hear("I'd like to book a haircut tomorrow, please. My name is Ana Lopez.");
     const readBack = await call.hear('10:30 is good.');
     expect(readBack.text).toContain('Haircut on Tuesday, December 8 at 10:30 AM');
-    const corrected = await call.hear('No, make it 3 pm.');
+    const corrected = await call.hear('No, 3 pm instead.');
     expect(corrected.tools[0]?.args).toMatchObject({ date: '2026-12-08', time: '15:00' });
     expect(corrected.text).toContain('Haircut on Tuesday, December 8 at 3 PM, under the name Ana Lopez');
 

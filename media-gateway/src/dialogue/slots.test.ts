@@ -112,7 +112,7 @@ describe('names and services', () => {
     expect(extractService('I want to book an appointment')).toBeUndefined();
     expect(extractService('A cleaning, please.', true)).toBe('cleaning');
     // Asked for, a service in the caller's own, longer words.
-    expect(extractService('revisión del calentador de agua', true)).toBe('revisión del calentador de agua');
+    expect(extractService('ajuste del cerrojo de seguridad', true)).toBe('ajuste del cerrojo de seguridad');
     expect(extractService('to fix the leaky kitchen tap', true)).toBe('to fix the leaky kitchen tap');
   });
 });

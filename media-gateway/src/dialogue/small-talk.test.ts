@@ -102,15 +102,15 @@ describe('offline engine: what a new caller wants', () => {
     const asked: string[] = [];
     const driver = call(asked);
     await driver.greet();
-    const turn = await driver.hear('can you put me through to one of the math tutors?');
+    const turn = await driver.hear('could you patch me over to a dog trainer?');
     expect(turn.tools.map((t) => t.name)).toEqual(['escalate_to_human']);
   });
 
-  it('takes "could someone call me back after 4" as a callback, not a message', async () => {
+  it('takes "phone me back after 4" as a callback, not a message', async () => {
     const asked: string[] = [];
     const driver = call(asked);
     await driver.greet();
-    await driver.hear('could somebody give me a ring back after 4?');
+    await driver.hear('would one of you phone me back after 4?');
     expect(asked).toContain('schedule_callback');
     expect(asked).not.toContain('take_message');
   });
