@@ -11,3 +11,4 @@ export {
 export { isMarkup } from './src/llm/reply-check.js';
 export { toChatCompletionRequest } from './src/llm/openai.js';
 export { splitSentences } from './src/llm/sentences.js';
+export { unsupportedFacts } from './src/conversation/guards/index.js';
