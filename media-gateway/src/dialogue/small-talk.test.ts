@@ -36,15 +36,20 @@ const call = (asked: string[], language = 'en') =>
     languages: ['en', 'es'],
   });
 
+/** A new call greeted, then the caller's first line heard: the turn, and the tools asked for. */
+const firstTurn = async (line: string, language = 'en') => {
+  const asked: string[] = [];
+  const driver = call(asked, language);
+  await driver.greet();
+  return { driver, asked, turn: await driver.hear(line) };
+};
+
 describe('offline engine: what a new caller wants', () => {
   it.each([
     ['en', "hey there, how's your Friday treating you?", /Thanks, all good here! How can I help/],
     ['es', 'hola, ¿qué tal, cómo te va?', /Muy bien, gracias! ¿En qué te puedo ayudar/],
   ])('answers a pleasantry in kind and looks nothing up (%s)', async (language, line, said) => {
-    const asked: string[] = [];
-    const driver = call(asked, language);
-    await driver.greet();
-    const turn = await driver.hear(line);
+    const { driver, turn } = await firstTurn(line, language);
     expect(turn.tools).toEqual([]);
     expect(turn.text).toMatch(said);
     const next = await driver.hear('ok cool, so how much is a one-hour session?');
@@ -61,37 +66,25 @@ describe('offline engine: what a new caller wants', () => {
   ])(
     'acknowledges a hello that tells the situation before the request (%s)',
     async (language, line, said) => {
-      const asked: string[] = [];
-      const driver = call(asked, language);
-      await driver.greet();
-      const turn = await driver.hear(line);
+      const { turn } = await firstTurn(line, language);
       expect(turn.tools).toEqual([]);
       expect(turn.text).toMatch(said);
     },
   );
 
   it('greets back a bare "hello?" rather than looking it up', async () => {
-    const asked: string[] = [];
-    const driver = call(asked);
-    await driver.greet();
-    const turn = await driver.hear('hello?');
+    const { turn } = await firstTurn('hello?');
     expect(turn.tools).toEqual([]);
     expect(turn.text).toBe('Hi! How can I help you?');
   });
 
   it('reads a question after "yeah" as a question, not a yes', async () => {
-    const asked: string[] = [];
-    const driver = call(asked);
-    await driver.greet();
-    const turn = await driver.hear('yeah do you do group classes on weekends');
+    const { turn } = await firstTurn('yeah do you do group classes on weekends');
     expect(turn.tools.map((t) => t.name)).toEqual(['search_knowledge_base']);
   });
 
   it('starts a booking for a need that names no appointment', async () => {
-    const asked: string[] = [];
-    const driver = call(asked);
-    await driver.greet();
-    const turn = await driver.hear(
+    const { turn } = await firstTurn(
       "my son's falling behind in algebra, could somebody fit him in next week?",
     );
     expect(turn.tools).toEqual([]);
@@ -99,18 +92,12 @@ describe('offline engine: what a new caller wants', () => {
   });
 
   it('hands a request for one of the staff to a person', async () => {
-    const asked: string[] = [];
-    const driver = call(asked);
-    await driver.greet();
-    const turn = await driver.hear('could you patch me over to a dog trainer?');
+    const { turn } = await firstTurn('could you patch me over to a dog trainer?');
     expect(turn.tools.map((t) => t.name)).toEqual(['escalate_to_human']);
   });
 
   it('takes "phone me back after 4" as a callback, not a message', async () => {
-    const asked: string[] = [];
-    const driver = call(asked);
-    await driver.greet();
-    await driver.hear('would one of you phone me back after 4?');
+    const { asked } = await firstTurn('would one of you phone me back after 4?');
     expect(asked).toContain('schedule_callback');
     expect(asked).not.toContain('take_message');
   });
