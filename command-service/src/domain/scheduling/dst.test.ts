@@ -88,6 +88,28 @@ describe('working hours across DST changes', () => {
     expect(slots[0]).toBe('2026-10-25T08:00:00.000Z');
   });
 
+  it('Madrid, fall back night: hours closing at 02:00 close the first time the clock reads 02:00 (00:00Z), not the second', () => {
+    // Found by the property test (seed 241286454): 02:00 happens at 00:00Z (CEST) and again at 01:00Z (CET).
+    const night = calendar('Europe/Madrid', '00:00', '02:00');
+    const slots = startsOn(night, '2026-10-24T21:00:00Z', '2026-10-25T03:00:00Z', 30, halfHour);
+    expect(slots).toEqual([
+      '2026-10-24T22:00:00.000Z',
+      '2026-10-24T22:30:00.000Z',
+      '2026-10-24T23:00:00.000Z',
+      '2026-10-24T23:30:00.000Z',
+    ]);
+  });
+
+  it('Madrid, fall back night: 02:01–03:00 happens twice, with the minute the clock reads 02:00 CET between', () => {
+    const night = calendar('Europe/Madrid', '02:01', '03:00');
+    const tenMinutes = { ...hour, durationMinutes: 10 };
+    const slots = startsOn(night, '2026-10-24T22:00:00Z', '2026-10-25T03:00:00Z', 5, tenMinutes);
+    // 00:05Z … 00:50Z (02:05 … 02:50 CEST), then 01:05Z … 01:50Z (02:05 … 02:50 CET): none across 01:00Z.
+    expect(slots).toHaveLength(20);
+    expect(slots[9]).toBe('2026-10-25T00:50:00.000Z');
+    expect(slots[10]).toBe('2026-10-25T01:05:00.000Z');
+  });
+
   it('Madrid, spring forward night: 02:00–02:59 is skipped on a 15-minute grid', () => {
     const night = calendar('Europe/Madrid', '01:00', '04:00');
     const slots = startsOn(night, '2026-03-28T23:00:00Z', '2026-03-29T06:00:00Z', 15, halfHour);

@@ -1,5 +1,5 @@
 import { offsetMinutes } from '@ccp/schemas';
-import { MINUTE } from './intervals.js';
+import { MINUTE, type Interval } from './intervals.js';
 import type { Weekday } from './views.js';
 
 const HOUR = 60 * MINUTE;
@@ -41,38 +41,41 @@ export const localDayOf = (timeZone: string, t: number): number => {
   return local - (((local % DAY) + DAY) % DAY);
 };
 
-const shows = (timeZone: string, t: number, local: number): boolean => localAt(timeZone, t) === local;
-
-/**
- * The instant at which the wall clock shows `local` (a UTC-based millisecond count), or undefined when that
- * wall time does not exist (skipped by a DST change). A wall time that occurs twice is its first occurrence.
- */
-export const instantOf = (timeZone: string, local: number): number | undefined => {
-  const first = local - offsetAt(timeZone, local) * MINUTE;
-  const second = local - offsetAt(timeZone, first) * MINUTE;
-  const a = Math.min(first, second);
-  const b = Math.max(first, second);
-  if (shows(timeZone, a, local)) return a;
-  if (shows(timeZone, b, local)) return b;
-  return undefined;
+/** The first minute in [from, until) whose offset `is` (or is not) `offset`, the range's offset changing once. */
+const firstMinute = (timeZone: string, from: number, until: number, offset: number, is: boolean): number => {
+  let low = from;
+  let high = until;
+  while (high - low > MINUTE) {
+    const mid = low + Math.floor((high - low) / 2 / MINUTE) * MINUTE;
+    if ((offsetAt(timeZone, mid) === offset) === is) high = mid;
+    else low = mid;
+  }
+  return (offsetAt(timeZone, low) === offset) === is ? low : high;
 };
 
 /**
- * Like instantOf, but a wall time skipped by a DST change is the instant the clock jumped over it (a day's
- * hours opening at 02:30 on the spring-forward night open at 03:00): used for the ends of working hours.
+ * The instants at which the wall clock reads from `localFrom` up to `localUntil` (UTC-based millisecond
+ * counts): one interval on most days, two when a DST change repeats part of the range (both occurrences
+ * count), and the part after the jump when it skips part of it (hours opening at 02:30 on the spring-forward
+ * night open at 03:00). The offsets a day either side bracket any change near the range: zones change at most
+ * twice a year, so each offset covers one stretch of the range.
  */
-export const boundaryInstant = (timeZone: string, local: number): number => {
-  const exact = instantOf(timeZone, local);
-  if (exact !== undefined) return exact;
-  // The jump lies between the two guesses: the first minute whose wall clock is past `local`.
-  let low = local - offsetAt(timeZone, local) * MINUTE - 3 * HOUR;
-  let high = low + 6 * HOUR;
-  while (high - low > MINUTE) {
-    const mid = low + Math.floor((high - low) / 2 / MINUTE) * MINUTE;
-    if (localAt(timeZone, mid) > local) high = mid;
-    else low = mid;
+export const instantsShowing = (timeZone: string, localFrom: number, localUntil: number): Interval[] => {
+  const offsets = new Set(
+    [localFrom - DAY, localFrom, localUntil, localUntil + DAY].map((t) => offsetAt(timeZone, t)),
+  );
+  const pieces: Interval[] = [];
+  for (const offset of offsets) {
+    const from = localFrom - offset * MINUTE;
+    const until = localUntil - offset * MINUTE;
+    if (until <= from) continue;
+    const startsIn = offsetAt(timeZone, from) === offset;
+    const endsIn = offsetAt(timeZone, until - MINUTE) === offset;
+    if (startsIn && endsIn) pieces.push({ from, until });
+    else if (startsIn) pieces.push({ from, until: firstMinute(timeZone, from, until, offset, false) });
+    else if (endsIn) pieces.push({ from: firstMinute(timeZone, from, until, offset, true), until });
   }
-  return high;
+  return pieces.sort((a, b) => a.from - b.from);
 };
 
 const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -1,5 +1,5 @@
 import { MINUTE, normalize, subtract, type Interval } from './intervals.js';
-import { boundaryInstant, DAY, localDayOf, minutesOf, weekdayOf } from './local-time.js';
+import { DAY, instantsShowing, localDayOf, minutesOf, weekdayOf } from './local-time.js';
 import type { WeeklyInterval, WorkingWeek } from './views.js';
 
 const expand = (timeZone: string, weekly: readonly WeeklyInterval[], firstDay: number, lastDay: number) => {
@@ -8,10 +8,9 @@ const expand = (timeZone: string, weekly: readonly WeeklyInterval[], firstDay: n
     const weekday = weekdayOf(day);
     for (const w of weekly) {
       if (w.day !== weekday) continue;
-      intervals.push({
-        from: boundaryInstant(timeZone, day + minutesOf(w.open) * MINUTE),
-        until: boundaryInstant(timeZone, day + minutesOf(w.close) * MINUTE),
-      });
+      intervals.push(
+        ...instantsShowing(timeZone, day + minutesOf(w.open) * MINUTE, day + minutesOf(w.close) * MINUTE),
+      );
     }
   }
   return normalize(intervals);
@@ -19,7 +18,7 @@ const expand = (timeZone: string, weekly: readonly WeeklyInterval[], firstDay: n
 
 /**
  * The time a resource works between `from` and `until` (epoch ms), as normalized UTC intervals: its weekly
- * hours minus its breaks, each local day's wall-clock times turned into instants with the offset of that day,
+ * hours minus its breaks: the instants whose local wall clock reads within each day's hours (a repeated hour counts twice),
  * so a 09:00–17:00 day is eight hours on a DST change day too. Intervals that overlap the range are whole (not
  * clipped), so a slot can be checked against the hours around it.
  */
