@@ -338,3 +338,32 @@ describe('a turn whose model stops answering', () => {
     expect(shown.split('Let me look that up.')).toHaveLength(2);
   });
 });
+
+describe('replies that read the instructions back', () => {
+  // Seen with a 0.5B model: "The business is in the America/Chicago time zone; say times in it." as an answer.
+  it('never says the platform’s instructions; the fallback answers the turn, and the history holds no empty reply', async () => {
+    const c = await open((request) =>
+      request.preferFallback === true
+        ? { text: 'There is free parking behind the building.', fallback: true }
+        : { text: `The business is in the ${ZONE} time zone; say times in it.` },
+    );
+    const turn = await hear(c, 1, 'Is there parking?');
+    expect(turn.lines).toEqual(['There is free parking behind the building.']);
+    const retry = c.requests.at(-1);
+    expect(retry?.preferFallback).toBe(true);
+    expect(retry?.messages.filter((m) => m.role === 'assistant' && m.content === '')).toEqual([]);
+    expect((await c.replies()).at(-1)).toBe('There is free parking behind the building.');
+  });
+
+  it('says a tool’s description read back as an answer to nobody', async () => {
+    const c = await open((request) =>
+      request.preferFallback === true
+        ? { text: 'You can cancel up to a day before at no charge.', fallback: true }
+        : {
+            text: 'The cancellation policy is to hand the call to a person in the department, with a summary so they need not ask again.',
+          },
+    );
+    const turn = await hear(c, 1, 'What is your cancellation policy?');
+    expect(turn.lines.join(' ')).not.toContain('hand the call');
+  });
+});

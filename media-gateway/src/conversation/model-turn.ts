@@ -1,7 +1,8 @@
 import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
 import { primary } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
-import { buildCallContext, buildSystemPrompt, scriptsFor, type PromptInput } from './prompt.js';
+import { buildCallContext, buildSystemPrompt, sayableIn, scriptsFor, type PromptInput } from './prompt.js';
+import { indexInstructions, type Instructions } from './guards/index.js';
 import { booksByService, FIND_FREE_SLOTS_SPEC } from './booking-tools.js';
 import { TOOL_SPECS } from './tools.js';
 import { runToolCall, skipToolCall } from './tool-calls.js';
@@ -31,7 +32,10 @@ const APOLOGY: Readonly<Record<string, string>> = {
 /** What every request of the call's turns starts with: the agent's prompt, the call's context, the tools. */
 const turnPrompt = (
   session: SessionParts,
-): Pick<LlmRequest, 'system' | 'tools'> & { readonly context: string } => {
+): Pick<LlmRequest, 'system' | 'tools'> & {
+  readonly context: string;
+  readonly instructions: Instructions;
+} => {
   const { deps, setup, conversation, now } = session;
   const tenantId = setup.tenant.tenantId;
   const bookable = booksByService(deps, tenantId);
@@ -49,12 +53,12 @@ const turnPrompt = (
     booksByService: bookable,
     ...(contact && { caller: { name: contact.name } }),
   };
-  return {
-    system: buildSystemPrompt(prompt),
-    context: buildCallContext(prompt),
-    // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
-    tools: bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS,
-  };
+  const system = buildSystemPrompt(prompt);
+  const context = buildCallContext(prompt);
+  // find_free_slots only where there are services to book: elsewhere the agent books as it always did.
+  const tools = bookable ? [...TOOL_SPECS, FIND_FREE_SLOTS_SPEC] : TOOL_SPECS;
+  const told = [system, context, ...tools.map((t) => t.description)].join('\n');
+  return { system, context, tools, instructions: indexInstructions(told, sayableIn(prompt)) };
 };
 
 /**
@@ -66,9 +70,12 @@ const turnPrompt = (
 export const warmUp = (session: SessionParts): void => {
   const { deps, conversation, setup, now } = session;
   if (deps.model.warm === undefined) return;
+  const { system, context, tools } = turnPrompt(session);
   void deps.model
     .warm({
-      ...turnPrompt(session),
+      system,
+      context,
+      tools,
       messages: [...conversation.messages],
       language: conversation.language,
       languages: conversation.languages,
@@ -93,8 +100,11 @@ export const respond = async (
   const deadline = turnMs === undefined ? undefined : Date.now() + turnMs;
   // Once a round fell back, the rest of the turn does too: the primary would only make the caller wait again.
   let preferFallback = false;
+  // A reply with nothing that could be said is asked again of the fallback, once.
+  let refused = false;
   let system = '';
   let context = '';
+  let instructions: Instructions | undefined;
   const speech = new TurnSpeech({
     language: conversation.language,
     ...(onLine && { onLine }),
@@ -102,6 +112,7 @@ export const respond = async (
       turnRecord(`${system}\n${context}`, conversation.messages, conversation.succeededTools, {
         timeZone: setup.tenant.settings.timeZone,
         now: now(),
+        ...(instructions && { instructions }),
       }),
     fillerMs: deps.fillerMs ?? 0,
   });
@@ -112,7 +123,7 @@ export const respond = async (
   if (silence) conversation.messages.push({ role: 'user', content: GATEWAY_NOTES.silence });
   try {
     const prompt = turnPrompt(session);
-    ({ system, context } = prompt);
+    ({ system, context, instructions } = prompt);
     const { tools } = prompt;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       speech.beginRound(round === MAX_ROUNDS - 1);
@@ -147,6 +158,14 @@ export const respond = async (
       // dropped (not the one streamed) makes no calls: the turn keeps what was said and listens.
       const own = kept ? response.toolCalls : [];
       const calls = [...owedLookup(session, speech, own), ...own];
+      if (!refused && kept && calls.length === 0 && speech.roundText() === '' && response.fallback !== true) {
+        refused = true;
+        // Every sentence was refused (instructions read back, the greeting again, markup): a failed turn, as
+        // an empty reply is; the fallback answers it, and the history never holds the empty reply.
+        deps.log(`call ${callId}: ${model}: nothing in the reply could be said; the fallback answers`);
+        preferFallback = true;
+        continue;
+      }
       const said = {
         role: 'assistant',
         content: speech.roundText(),

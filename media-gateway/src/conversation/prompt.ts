@@ -105,16 +105,8 @@ export const buildCallContext = ({
   caller,
 }: PromptInput): string => {
   const { settings } = agent;
-  const business = businessName(tenant);
   const { timeZone } = tenant.settings;
-  const opens = afterHours
-    ? nextOpening(
-        department?.settings.escalation.businessHours ?? tenant.settings.businessHours,
-        timeZone,
-        now,
-      )
-    : undefined;
-  const language = settings.languages[0] ?? 'en';
+  const opens = opensAgain({ tenant, department, afterHours, now });
   const lines: string[] = [];
   if (caller) {
     // `Caller:` is also read by the offline engine (it greets the caller by name and does not ask for it).
@@ -131,13 +123,7 @@ export const buildCallContext = ({
     );
   }
   const own = settings.personality.greeting;
-  // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
-  const greeting =
-    own !== undefined
-      ? variables && fillVariables(own, variables)
-      : afterHours
-        ? closedGreeting(language, business, opens && openingText(language, opens, timeZone))
-        : undefined;
+  const greeting = callGreeting({ tenant, agent, afterHours, variables }, opens);
   // The agent's own greeting is in the system prompt; only one made for this call (a lead's, the night line's
   // naming the next opening) is repeated here, and this one wins.
   if (greeting !== undefined && greeting !== own) lines.push(`Greeting: ${greeting}`);
@@ -157,6 +143,75 @@ export const buildCallContext = ({
 };
 
 const businessName = (tenant: TenantEntry): string => tenant.settings.branding.displayName ?? tenant.name;
+
+/** When a closed business opens again (the night line says it). */
+const opensAgain = ({
+  tenant,
+  department,
+  afterHours,
+  now,
+}: Pick<PromptInput, 'tenant' | 'department' | 'afterHours' | 'now'>): Date | undefined =>
+  afterHours
+    ? nextOpening(
+        department?.settings.escalation.businessHours ?? tenant.settings.businessHours,
+        tenant.settings.timeZone,
+        now,
+      )
+    : undefined;
+
+/** The opening when this call has its own (a lead's, the night line's naming `opens`), else the agent's. */
+const callGreeting = (
+  {
+    tenant,
+    agent,
+    afterHours,
+    variables,
+  }: Pick<PromptInput, 'tenant' | 'agent' | 'afterHours' | 'variables'>,
+  opens: Date | undefined,
+): string | undefined => {
+  const own = agent.settings.personality.greeting;
+  const language = agent.settings.languages[0] ?? 'en';
+  // Outside campaign calls text is said as written: braces in a tenant's greeting stay as they are.
+  if (own !== undefined) return variables ? fillVariables(own, variables) : own;
+  return afterHours
+    ? closedGreeting(
+        language,
+        businessName(tenant),
+        opens && openingText(language, opens, tenant.settings.timeZone),
+      )
+    : undefined;
+};
+
+/**
+ * What the prompt holds that may be said to a caller: the tenant's own words (instructions, greeting, scripts,
+ * names, a lead's values, a supervisor's notes) and the call's greeting. The rest is the platform's instructions
+ * to the model, which a reply must not read back (guards/echo.ts).
+ */
+export const sayableIn = (input: PromptInput): string[] => {
+  const { tenant, department, agent, scripts, variables, coaching = [], caller } = input;
+  const { settings } = agent;
+  return [
+    tenant.name,
+    businessName(tenant),
+    tenant.settings.systemPrompt,
+    department?.settings.name,
+    department?.settings.systemPrompt,
+    settings.name,
+    settings.systemPrompt,
+    settings.personality.greeting,
+    ...(settings.personality.traits ?? []),
+    ...scripts.flatMap((s) => [
+      s.name,
+      s.opening,
+      s.closing,
+      ...s.objections.flatMap((o) => [o.objection, o.response]),
+    ]),
+    ...Object.values(variables ?? {}),
+    ...coaching,
+    caller?.name,
+    callGreeting(input, opensAgain(input)),
+  ].filter((text): text is string => text !== undefined && text.trim() !== '');
+};
 
 /**
  * "The call started on Monday, March 2, 2026 at 11:00 (America/New_York).": the business's wall clock to the

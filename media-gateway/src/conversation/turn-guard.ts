@@ -3,11 +3,14 @@ import { isMarkup } from '../llm/index.js';
 import {
   ACTION_TOOLS,
   claimedActions,
+  echoesInstructions,
   indexEvidence,
+  repeatsLongLine,
   namesSlot,
   unsupportedFactsIn,
   type ActionKind,
   type Evidence,
+  type Instructions,
 } from './guards/index.js';
 
 /**
@@ -51,6 +54,10 @@ export interface TurnRecord {
   /** Where and when the call is: a claimed slot is read in the tenant's zone. */
   readonly timeZone: string;
   readonly now: Date;
+  /** The platform's own instructions to the model (not the tenant's words): never an answer. */
+  readonly instructions?: Instructions;
+  /** The call's first reply (the greeting) when this turn is a later one: said again, it answers nothing. */
+  readonly opening: readonly string[];
 }
 
 /** The slot a successful tool result names (a booking's or a move's startsAt). */
@@ -67,7 +74,7 @@ export const turnRecord = (
   system: string,
   messages: readonly ChatMessage[],
   succeeded: { has(message: ChatMessage): boolean },
-  clock: { readonly timeZone: string; readonly now: Date },
+  clock: { readonly timeZone: string; readonly now: Date; readonly instructions?: Instructions },
 ): TurnRecord => {
   const start = turnStart(messages);
   const evidence = [system];
@@ -75,6 +82,8 @@ export const turnRecord = (
   const succeededInTurn = new Set<string>();
   let lookedUp = false;
   const slots = new Map<string, string[]>();
+  const first = messages.findIndex((m) => m.role === 'assistant' && m.content !== '');
+  const opening = first >= 0 && first < start ? [messages[first]?.content ?? ''] : [];
   messages.forEach((message, i) => {
     if (message.role === 'user') evidence.push(message.content);
     if (message.role !== 'tool') return;
@@ -88,7 +97,7 @@ export const turnRecord = (
       if (inTurn) succeededInTurn.add(message.name);
     }
   });
-  return { evidence, succeededInCall, succeededInTurn, lookedUp, slots, ...clock };
+  return { evidence, succeededInCall, succeededInTurn, lookedUp, slots, opening, ...clock };
 };
 
 /** A done claim that names a time names one its tool succeeded at in the call ("booked Friday at 3" is not Tuesday's). */
@@ -103,6 +112,8 @@ export type SentenceCheck =
   | { readonly kind: 'say' }
   /** JSON, a tool-call tag or a code fence: never read to a caller. */
   | { readonly kind: 'markup' }
+  /** The model's instructions read back, or a long line of an earlier reply said again: never an answer. */
+  | { readonly kind: 'echo' }
   | { readonly kind: 'unsupported'; readonly facts: readonly string[] }
   /** An action said done (or promised now) that no tool made true (yet). */
   | { readonly kind: 'claim'; readonly action: ActionKind; readonly tool: string; readonly done: boolean };
@@ -118,6 +129,11 @@ export const checkSentence = (
   evidence: Evidence = indexEvidence(record.evidence),
 ): SentenceCheck => {
   if (isMarkup(sentence)) return { kind: 'markup' };
+  if (
+    (record.instructions !== undefined && echoesInstructions(sentence, record.instructions)) ||
+    repeatsLongLine(sentence, record.opening)
+  )
+    return { kind: 'echo' };
   const facts = unsupportedFactsIn(sentence, evidence);
   if (facts.length > 0) return { kind: 'unsupported', facts };
   const { done, promised } = claimedActions(sentence);

@@ -232,6 +232,7 @@ export class TurnSpeech {
       case 'say':
         return sentence;
       case 'markup':
+      case 'echo':
         return undefined;
       case 'unsupported':
         if (!record.lookedUp && !this.lastRound) {
