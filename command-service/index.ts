@@ -79,6 +79,8 @@ export {
 export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';
 export * from './src/http/errors.js';
+export * from './src/http/http-metrics.js';
+export * from './src/http/metrics-endpoint.js';
 export * from './src/http/lead-import/api.js';
 export * from './src/http/lead-import/numbers.js';
 export * from './src/http/rate-limit.js';
@@ -90,5 +92,9 @@ export * from './src/identity/passwords.js';
 export * from './src/identity/totp.js';
 
 export * from './src/net/outbound-guard.js';
+
+export * from './src/observability/metrics.js';
+export * from './src/observability/command-metrics.js';
+export * from './src/observability/event-store-metrics.js';
 
 export * from './src/payments/index.js';

@@ -12,6 +12,7 @@ export * from './src/nlp/public-intents.js';
 export * from './src/nlp/sentiment.js';
 export * from './src/nlp/sentiment-trend.js';
 export * from './src/processor.js';
+export * from './src/processor-metrics.js';
 export * from './src/processors/index.js';
 export * from './src/processors/intent.js';
 export * from './src/projection-versions.js';

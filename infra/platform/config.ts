@@ -125,6 +125,11 @@ const Env = z.object({
   INTEGRATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   INTEGRATION_CONNECTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   INTEGRATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  // A scrape token is a password: long enough not to be guessed, and printable (it travels in a header).
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,512}$/, '16 to 512 printable characters, no spaces')
+    .optional(),
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -247,6 +252,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
         }),
     },
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
+    ...(e.METRICS_TOKEN !== undefined && { metricsToken: e.METRICS_TOKEN }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',
       ...(e.PUBLIC_URL && { publicUrl: e.PUBLIC_URL }),

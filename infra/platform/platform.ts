@@ -18,7 +18,12 @@ import {
   subjectSecrets,
   withPersonalDataEncryption,
   commandApi,
+  createMetricsRegistry,
   errorBodies,
+  httpMetrics,
+  metricsEndpoint,
+  observedCommandHandler,
+  observedEventStore,
   leadImportApi,
   rateLimiter,
   createAuth,
@@ -49,13 +54,19 @@ export const startPlatform = async (
     join(config.dataDir, 'keys.db'),
     masterKeyFrom(config.masterKey, join(config.dataDir, 'master.key')),
   );
+  // This platform's own registry: a second platform in the same process (tests) keeps its figures apart.
+  const metrics = createMetricsRegistry();
   // Hash chains over the stored form: erasing a subject's key never breaks them.
   const rawStore = withHashChain(openEventStore(config.eventStore));
-  const store = withPersonalDataEncryption(rawStore, keys);
+  // Appends are timed as commands make them: sealing personal data and the hash chain included.
+  const store = observedEventStore(withPersonalDataEncryption(rawStore, keys), metrics);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
   const outbound = outboundGuard({ allow: config.outboundAllow });
-  const handler = createCommandHandler({ store, routes: commandRoutes, outbound });
+  const handler = observedCommandHandler(
+    createCommandHandler({ store, routes: commandRoutes, outbound }),
+    metrics,
+  );
   const auth = createAuth({
     identities,
     handler,
@@ -74,6 +85,7 @@ export const startPlatform = async (
     identities,
     checkpoints,
     outbound,
+    metrics,
     log,
   };
 
@@ -83,6 +95,8 @@ export const startPlatform = async (
   app.on('error', (error: { code?: unknown; message?: unknown }) => {
     if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`http: ${String(error.message)}`);
   });
+  // First: it sees the status every later middleware (the error bodies, the rate limiter) gave.
+  app.use(httpMetrics(metrics));
   app.use(errorBodies(log));
   // Webhooks are the carrier's and the payment provider's (signed; a refused one is a dropped call or a payment
   // recorded late, from one sender address for every tenant); health checks must always answer.
@@ -103,6 +117,7 @@ export const startPlatform = async (
     }
     await next();
   });
+  app.use(metricsEndpoint({ registry: metrics, token: config.metricsToken }));
   const started: (RunningModule & { readonly name: string })[] = [];
   for (const module of modules) started.push({ ...(await module.start(context)), name: module.name });
   for (const module of started) if (module.front) app.use(module.front);
@@ -151,6 +166,7 @@ export const startPlatform = async (
       await checkpoints.close();
       await store.close();
       keys.close();
+      metrics.clear();
     },
   };
 };

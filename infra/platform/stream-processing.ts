@@ -23,6 +23,7 @@ import {
   type Processor,
   type ProcessorContext,
   type SendCommand,
+  processorMetrics,
   projectionVersions,
   rebuildProjection,
   startProcessors,
@@ -141,6 +142,7 @@ export const streamProcessing = (
       running = await startProcessors(bus, processors, processorContext);
       store = readStore;
       const live = running;
+      processorMetrics(context.metrics, () => live.lag());
       const stopping = new AbortController();
       const rebuild = (name: string) =>
         rebuildProjection({

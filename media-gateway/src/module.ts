@@ -29,6 +29,7 @@ import { createTwilioSender } from './messaging/twilio.js';
 import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/index.js';
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
+import { gatewayMetrics } from './gateway-metrics.js';
 import { tenantKnowledge } from './knowledge.js';
 import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
@@ -138,7 +139,13 @@ export const mediaGatewayModule = (
       const offline = createOfflineDialogueEngine();
       // The settings carry the timeouts, retries and streaming too; the log is where each fallback is told.
       const created = createLanguageModel(settings.conversationModel, offline, log);
-      const model = hooks.wrapModel ? hooks.wrapModel(created) : created;
+      // Read at each scrape: what does not exist yet counts as nothing.
+      const metrics = gatewayMetrics(context.metrics, {
+        liveCalls: () => gateway?.liveCalls ?? 0,
+        deliveries: () => integrations?.stats(),
+        messages: () => messaging?.worker.stats(),
+      });
+      const model = metrics.timedModel(hooks.wrapModel ? hooks.wrapModel(created) : created);
       const speech = createSpeech({
         sttProvider: settings.speechToText,
         ttsProvider: settings.textToSpeech,
@@ -283,7 +290,10 @@ export const mediaGatewayModule = (
         ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
         endOfSpeechMs: settings.endOfSpeechMs,
         log,
-        ...(hooks.onTurnLatency && { onTurnLatency: hooks.onTurnLatency }),
+        onTurnLatency: (ms) => {
+          metrics.firstAudio(ms);
+          hooks.onTurnLatency?.(ms);
+        },
       });
 
       // People join and take over calls through the command API; the gateway follows those events live.

@@ -8,6 +8,7 @@ import type { SubjectKeys } from '../event-store/personal-data.js';
 import type { Auth } from '../identity/auth.js';
 import type { IdentityStore } from '../identity/identity-store.js';
 import type { OutboundGuard } from '../net/outbound-guard.js';
+import type { MetricsRegistry } from '../observability/metrics.js';
 import type { PlatformConfig } from './settings.js';
 
 /** What every service plugged into the one-process platform gets. */
@@ -24,6 +25,11 @@ export interface PlatformContext {
   readonly checkpoints: CheckpointStore;
   /** The only way to call a URL a tenant set (webhooks, identity providers, CRMs). */
   readonly outbound: OutboundGuard;
+  /**
+   * The platform's own metrics registry (served at GET /metrics): each module registers its metrics here, never
+   * on prom-client's global registry, so two platforms in one process keep theirs apart.
+   */
+  readonly metrics: MetricsRegistry;
   readonly log: (message: string) => void;
 }
 

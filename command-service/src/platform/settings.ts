@@ -37,6 +37,8 @@ export interface PlatformConfig {
   /** Non-public address ranges (CIDR) that URLs tenants set may still reach; empty: public addresses only. */
   readonly outboundAllow: readonly string[];
   readonly payments: PaymentsSettings;
+  /** The bearer token a scraper sends to GET /metrics (METRICS_TOKEN); absent, the endpoint is off (404). */
+  readonly metricsToken?: string;
 }
 
 /** Who bills the tenants (PAYMENTS=ledger|stripe) and the platform's billing rules. */
