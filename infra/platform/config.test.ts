@@ -71,6 +71,7 @@ describe('the language model settings', () => {
       cooldownMs: 20_000,
       gatherTurnMs: 10_000,
       maxTokens: 300,
+      mode: 'lead',
     }));
 
   it('reads them for a local server', () =>
@@ -87,6 +88,7 @@ describe('the language model settings', () => {
         LLM_COOLDOWN_MS: '0',
         LLM_GATHER_TURN_MS: '12000',
         LLM_MAX_TOKENS: '128',
+        LLM_MODE: 'assist',
       }).mediaGateway.conversationModel,
     ).toEqual({
       provider: 'openai-compatible',
@@ -101,6 +103,7 @@ describe('the language model settings', () => {
       cooldownMs: 0,
       gatherTurnMs: 12_000,
       maxTokens: 128,
+      mode: 'assist',
     }));
 
   it('refuses values out of range, naming the setting', () => {
@@ -119,6 +122,7 @@ describe('the language model settings', () => {
       ['LLM_GATHER_TURN_MS', '14001'],
       ['LLM_MAX_TOKENS', '15'],
       ['LLM_MAX_TOKENS', '4097'],
+      ['LLM_MODE', 'follow'],
       ['INTENT_PROVIDER', 'anthropic'],
     ] as const) {
       expect(() => configFromEnv({ [name]: value })).toThrow(new RegExp(`invalid setting ${name}`));

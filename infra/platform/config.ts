@@ -63,6 +63,7 @@ const Env = z.object({
   // Twilio waits at most 15 s for a webhook's answer: the turn's model requests must be done well before.
   LLM_GATHER_TURN_MS: z.coerce.number().int().min(2000).max(14_000).default(10_000),
   LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(4096).default(300),
+  LLM_MODE: z.enum(['lead', 'assist']).default('lead'),
   INTENT_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
   INTENT_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
   MEDIA_GATEWAY: z.enum(['true', 'false']).default('true'),
@@ -283,6 +284,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
         cooldownMs: e.LLM_COOLDOWN_MS,
         gatherTurnMs: e.LLM_GATHER_TURN_MS,
         maxTokens: e.LLM_MAX_TOKENS,
+        mode: e.LLM_MODE,
       },
       speechToText: e.STT_PROVIDER,
       textToSpeech: e.TTS_PROVIDER,

@@ -103,6 +103,8 @@ export interface MediaGatewaySettings {
     readonly gatherTurnMs?: number;
     /** Replies capped at this many tokens (LLM_MAX_TOKENS). */
     readonly maxTokens?: number;
+    /** lead: the model answers every turn; assist: the offline engine does, the model only what it cannot (LLM_MODE). */
+    readonly mode?: 'lead' | 'assist';
   };
   readonly speechToText: 'machine-voice' | 'whisper' | 'google';
   readonly textToSpeech: 'machine-voice' | 'openai';

@@ -24,6 +24,8 @@ export interface Output {
   readonly tools: readonly ToolAsk[];
   /** How sure the engine is of what the caller meant (and, for answers, of the answer). */
   readonly confidence?: number;
+  /** Nothing found for the question, or the line not understood: another model may do better. */
+  readonly unsure?: true;
 }
 
 /** A free time find_free_slots offered (slot-offers.ts). */
@@ -118,6 +120,9 @@ export const reply = (state: DialogueState, utterances: Utterance[], confidence?
   state,
   output: { say: utterances, tools: [], ...(confidence !== undefined && { confidence }) },
 });
+
+/** A reply that admits the engine has no good answer (Output.unsure). */
+export const unsure = (step: Step): Step => ({ ...step, output: { ...step.output, unsure: true } });
 
 export const ask = (
   state: DialogueState,

@@ -178,6 +178,9 @@ describe('offline dialogue engine: questions', () => {
     expect(turn.text).toMatch(/connect you with a person, or take a message/);
     const last = turn.responses[turn.responses.length - 1];
     expect(last?.confidence).toBeLessThan(0.35);
+    // Nothing found is the one answer an assisting model (withAssistant) may improve on; the search was sure.
+    expect(last?.unsure).toBe(true);
+    expect(turn.responses[0]?.unsure).toBeUndefined();
     // "A message, please" takes the message route.
     const choice = await call.hear('A message please');
     expect(choice.text).toMatch(/what message would you like to leave/i);

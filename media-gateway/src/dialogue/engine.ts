@@ -130,6 +130,7 @@ export const createOfflineDialogueEngine = (options: OfflineDialogueOptions = {}
           completionTokens: tokens(`${text} ${toolCalls.length > 0 ? JSON.stringify(toolCalls) : ''}`),
         },
         ...(output?.confidence !== undefined && { confidence: output.confidence }),
+        ...(output?.unsure === true && { unsure: true }),
       };
     },
   };

@@ -5,6 +5,7 @@ import {
   has,
   note,
   reply,
+  unsure,
   type DialogueState,
   type PolicyContext,
   type Step,
@@ -90,10 +91,12 @@ export const search = (
 export const notFound = (state: DialogueState, ctx: PolicyContext, confidence: number): Step => {
   const person = has(ctx, 'escalate_to_human');
   const message = has(ctx, 'take_message');
-  return reply(
-    { ...state, awaiting: person || message ? 'offer_help' : 'anything_else' },
-    [say.notFound({ person, message })],
-    confidence,
+  return unsure(
+    reply(
+      { ...state, awaiting: person || message ? 'offer_help' : 'anything_else' },
+      [say.notFound({ person, message })],
+      confidence,
+    ),
   );
 };
 

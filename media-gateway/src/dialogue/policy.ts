@@ -18,6 +18,7 @@ import {
   has,
   LOW_CONFIDENCE,
   reply,
+  unsure,
   type DialogueState,
   type PolicyContext,
   type Step,
@@ -68,7 +69,9 @@ const fresh = (state: DialogueState, text: string, act: ActResult, ctx: PolicyCo
   if (c < LOW_CONFIDENCE) {
     // Nothing recognised; if the line has some substance the knowledge base may still know it.
     const substance = text.split(/\s+/).filter((w) => w.length > 3).length;
-    return substance >= 2 ? search(state, text, 'question', ctx, c) : reply(state, [say.rephrase()], c);
+    return substance >= 2
+      ? search(state, text, 'question', ctx, c)
+      : unsure(reply(state, [say.rephrase()], c));
   }
   switch (act.act) {
     case 'human_request':

@@ -72,6 +72,33 @@ describe('createLanguageModel (remote providers are local stand-ins speaking the
     expect(openai.received.at(-1)?.body.model).toBe('llama3.2');
   });
 
+  it('in assist mode asks the server only what the offline engine is unsure of', async () => {
+    let unsure = false;
+    const lead: LanguageModel = {
+      name: 'offline',
+      respond: async () => ({
+        text: unsure ? 'I do not have that information.' : 'offline answers',
+        toolCalls: [],
+        model: 'offline',
+        usage: { promptTokens: 0, completionTokens: 0 },
+        ...(unsure && { unsure: true as const }),
+      }),
+    };
+    const model = createLanguageModel(
+      { provider: 'openai-compatible', baseURL: openai.baseURL, model: 'qwen', mode: 'assist' },
+      lead,
+    );
+    expect(model.name).toBe('offline+openai-compatible:qwen');
+    const asked = openai.received.length;
+    expect((await model.respond(contractRequest())).text).toBe('offline answers');
+    expect(openai.received.length).toBe(asked);
+    unsure = true;
+    openai.script({ kind: 'reply', text: 'Parking is behind the building.' });
+    expect((await model.respond(contractRequest())).text).toBe('Parking is behind the building.');
+    expect(openai.received.length).toBe(asked + 1);
+    expect(createLanguageModel({ provider: 'offline', mode: 'assist' }, lead)).toBe(lead);
+  });
+
   it('sends the reply cap, skips a failed server for the cooldown, and warms its cache', async () => {
     const model = createLanguageModel(
       {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createAnthropicModel } from './anthropic.js';
+import { withAssistant } from './assistant.js';
 import { withFallback } from './fallback.js';
 import { DEFAULT_MODELS } from './models.js';
 import { createOpenAiModel } from './openai.js';
@@ -10,6 +11,7 @@ export * from './port.js';
 export { createAnthropicModel, type AnthropicModelOptions } from './anthropic.js';
 export { createOpenAiModel, type OpenAiModelOptions } from './openai.js';
 export { withFallback } from './fallback.js';
+export { withAssistant } from './assistant.js';
 export { DEFAULT_MODELS } from './models.js';
 export { splitSentences, completeSentences } from './sentences.js';
 export { textToolCalls } from './text-tool-calls.js';
@@ -39,12 +41,15 @@ export const LanguageModelConfig = z.object({
   maxTokens: z.number().int().min(16).max(4096).optional(),
   /** A failed provider is skipped for this long, the fallback answering at once; 0: never (see withFallback). */
   cooldownMs: z.number().int().nonnegative().optional(),
+  /** lead: the model answers every turn (the offline engine when it fails); assist: see withAssistant. */
+  mode: z.enum(['lead', 'assist']).optional(),
 });
 export type LanguageModelConfig = z.infer<typeof LanguageModelConfig>;
 
 /**
  * The gateway's language model: the offline engine as it is, or a remote provider backed by it, so that a
- * provider outage is answered offline instead of leaving the caller in silence.
+ * provider outage is answered offline instead of leaving the caller in silence; in assist mode the offline
+ * engine leads and the provider answers only what it cannot (withAssistant).
  */
 export const createLanguageModel = (
   config: LanguageModelConfig,
@@ -53,8 +58,18 @@ export const createLanguageModel = (
 ): LanguageModel => {
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
-  const { provider, apiKey, baseURL, model } = parsed.data;
-  const { cooldownMs, ...streaming } = llmBudgets(parsed.data);
+  const model = remoteModel(parsed.data, offline, log);
+  return parsed.data.mode === 'assist' && model !== offline ? withAssistant(offline, model, log) : model;
+};
+
+/** The provider's model backed by the offline engine (the offline engine alone for provider "offline"). */
+const remoteModel = (
+  config: LanguageModelConfig,
+  offline: LanguageModel,
+  log?: (message: string) => void,
+): LanguageModel => {
+  const { provider, apiKey, baseURL, model } = config;
+  const { cooldownMs, ...streaming } = llmBudgets(config);
   // Anthropic's adapter does not stream: no first-token budget, no stream switch.
   const { timeoutMs, maxRetries, maxTokens } = streaming;
   const budgets = {

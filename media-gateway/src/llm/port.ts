@@ -89,6 +89,11 @@ export interface LlmResponse {
   readonly streamed?: number;
   /** Answered by withFallback's fallback, not by the primary (which failed, is cooling down or was skipped). */
   readonly fallback?: true;
+  /**
+   * The engine has no good answer (nothing found for the question, a line it did not understand) and says so:
+   * a model that leads with the offline engine (withAssistant) asks its assistant instead.
+   */
+  readonly unsure?: true;
 }
 
 export interface LanguageModel {
