@@ -6,6 +6,17 @@ import { isEffectTool, type PendingConfirmation } from './confirmation-gate.js';
 import { summarise, type CallRecordLine, type CallSummary } from './summary.js';
 import type { ToolEffect } from './tools.js';
 
+/** An AI turn's reply as RecordAiReply records it. */
+export interface AiReply {
+  readonly utteranceId: string;
+  readonly text: string;
+  readonly language: string;
+  readonly model: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly latencyMs: number;
+}
+
 export const primary = (tag: string): string => tag.split('-')[0] ?? tag;
 
 /**
@@ -38,6 +49,8 @@ export class CallConversation {
   startedAt: Date | undefined;
   /** The caller line a booking, move or cancellation ran on: one yes lets one effect run, not two. */
   effectLine: number | undefined;
+  /** The AI turn running now: what it has said so far, for a call that ends before it does. */
+  turnInFlight: (() => AiReply | undefined) | undefined;
 
   constructor(private readonly setup: CallSetup) {
     this.language = this.firstLanguage();

@@ -368,6 +368,10 @@ export class CallSession {
   ): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    // The caller heard this much of a turn still running: on the record before the call ends (after, the call
+    // takes no reply); the turn's own record later is the same reply again, which the decider keeps once.
+    const heard = this.conversation.turnInFlight?.();
+    if (heard !== undefined) await this.send('RecordAiReply', { ...heard });
     await this.send('EndCall', { outcome, ...(reason !== undefined && { reason: reason.slice(0, 500) }) });
     const { summary, outcome: businessOutcome, followUps } = this.summary();
     await this.send('SummarizeCall', {

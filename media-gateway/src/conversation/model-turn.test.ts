@@ -7,7 +7,8 @@ import {
   notDoneLine,
   slotReadBack,
 } from './guards/index.js';
-import { scriptedCall, type Script, type ScriptedCall } from './testing/scripted-call.js';
+import { SCRIPTED_CALL, scriptedCall, type Script, type ScriptedCall } from './testing/scripted-call.js';
+import { TENANT } from '../testing/fixture.js';
 
 /*
  * The AI's turn with a model that invents: facts nothing supports are not said (the gateway looks them up, or
@@ -365,5 +366,39 @@ describe('replies that read the instructions back', () => {
     );
     const turn = await hear(c, 1, 'What is your cancellation policy?');
     expect(turn.lines.join(' ')).not.toContain('hand the call');
+  });
+});
+
+describe('a caller who hangs up while the AI speaks', () => {
+  // A streamed turn still running when the call ended used to be refused (RecordAiReply after CallEnded), so
+  // what the caller heard was missing from the call's record.
+  it('records what the caller heard before the call ended, before CallEnded, once', async () => {
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const c = await open(async (request) => {
+      request.onSentence?.('Happy to help with that.');
+      await gate;
+      return { text: 'Happy to help with that. Is there anything else?', streamed: 1 };
+    });
+    const heard: string[] = [];
+    let first = () => undefined as void;
+    const spoken = new Promise<void>((resolve) => {
+      first = resolve;
+    });
+    const turn = c.session.hear({ text: 'When do you open?', confidence: 0.9 }, (line) => {
+      heard.push(line);
+      first();
+    });
+    await spoken;
+    await c.session.end('abandoned');
+    release();
+    await turn;
+    expect(heard[0]).toBe('Happy to help with that.');
+    expect((await c.replies()).at(-1)).toBe('Happy to help with that.');
+    const types = (await c.fixture.events(`call-${TENANT}.${SCRIPTED_CALL}`)).map((e) => e.type);
+    expect(types.filter((t) => t === 'AiReplied')).toHaveLength(2);
+    expect(types.lastIndexOf('AiReplied')).toBeLessThan(types.indexOf('CallEnded'));
   });
 });

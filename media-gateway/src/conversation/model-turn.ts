@@ -1,5 +1,5 @@
 import { GATEWAY_NOTES, type LlmRequest, type LlmResponse, type ToolCallRequest } from '../llm/port.js';
-import { primary } from './call-conversation.js';
+import { primary, type AiReply } from './call-conversation.js';
 import type { AgentTurn, NextStep, SessionParts } from './call-session.js';
 import { buildCallContext, buildSystemPrompt, sayableIn, scriptsFor, type PromptInput } from './prompt.js';
 import { indexInstructions, type Instructions } from './guards/index.js';
@@ -120,6 +120,22 @@ export const respond = async (
   let promptTokens = 0;
   let completionTokens = 0;
   let model = deps.model.name;
+  /** What the turn has said so far, as its reply: recorded when the turn ends, or when the call ends first. */
+  const reply = (): AiReply | undefined => {
+    const text = speech.lines.join(' ');
+    return text === ''
+      ? undefined
+      : {
+          utteranceId: `${callId}-a${conversation.replyCount + 1}`,
+          text,
+          language: conversation.language,
+          model: model.slice(0, 200),
+          promptTokens,
+          completionTokens,
+          latencyMs: Math.round(performance.now() - started),
+        };
+  };
+  conversation.turnInFlight = reply;
   if (silence) conversation.messages.push({ role: 'user', content: GATEWAY_NOTES.silence });
   try {
     const prompt = turnPrompt(session);
@@ -197,20 +213,14 @@ export const respond = async (
   } finally {
     speech.stopFiller();
   }
+  if (conversation.turnInFlight === reply) conversation.turnInFlight = undefined;
   const { lines } = speech;
-  const text = lines.join(' ');
-  if (text !== '') {
+  const recorded = reply();
+  if (recorded !== undefined) {
     conversation.replyCount += 1;
-    conversation.transcript.push({ speaker: 'ai', text });
-    await send('RecordAiReply', {
-      utteranceId: `${callId}-a${conversation.replyCount}`,
-      text,
-      language: conversation.language,
-      model: model.slice(0, 200),
-      promptTokens,
-      completionTokens,
-      latencyMs: Math.round(performance.now() - started),
-    });
+    conversation.transcript.push({ speaker: 'ai', text: recorded.text });
+    // Recorded already when the call ended while the turn ran (the same id: the decider keeps the first).
+    await send('RecordAiReply', { ...recorded });
   }
   return { lines, language: conversation.language, voice: conversation.voice, next };
 };
