@@ -1,4 +1,5 @@
 import { splitSentences } from '../llm/sentences.js';
+import { DAY_NAMES, MONTH_NAMES } from '../calendar-words.js';
 import { AgentTone } from '@ccp/schemas';
 import type { z } from 'zod';
 import { wallClockAt } from '@ccp/schemas';
@@ -47,37 +48,6 @@ export const voiceFor = (prompt: string, language: string, timeZone: string): Vo
 
 // ---------------------------------------------------------------------------------------------------- times
 
-const EN_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const ES_DAYS = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'];
-const EN_MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const ES_MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
-
 /**
  * A time as it is said on the phone, in the tenant's zone: "Tuesday, March 11 at 3 PM", "el martes 11 de marzo
  * a las 3 de la tarde". Spelled out here rather than by Intl so that it reads aloud well (no "15:00").
@@ -96,10 +66,10 @@ export const sayWhen = (instant: Date, voice: Pick<Voice, 'language' | 'timeZone
             ? 'de la tarde'
             : 'de la noche';
     const article = h12 === 1 ? 'a la' : 'a las';
-    return `el ${ES_DAYS[w.weekday]} ${w.day} de ${ES_MONTHS[w.month - 1]} ${article} ${h12}${minutes} ${period}`;
+    return `el ${DAY_NAMES.es[w.weekday]} ${w.day} de ${MONTH_NAMES.es[w.month - 1]} ${article} ${h12}${minutes} ${period}`;
   }
   const time = w.hour === 12 && w.minute === 0 ? 'noon' : `${h12}${minutes} ${w.hour < 12 ? 'AM' : 'PM'}`;
-  return `${EN_DAYS[w.weekday]}, ${EN_MONTHS[w.month - 1]} ${w.day} at ${time}`;
+  return `${DAY_NAMES.en[w.weekday]}, ${MONTH_NAMES.en[w.month - 1]} ${w.day} at ${time}`;
 };
 
 // -------------------------------------------------------------------------------------------------- phrases

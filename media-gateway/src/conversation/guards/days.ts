@@ -1,4 +1,4 @@
-import { type Span, EN_DAYS, ES_DAYS, matchesOf, monthNumber, spanOf, takenIn } from './text.js';
+import { type Span, EN_DAYS, ES_DAYS, MONTH_WORD, matchesOf, monthNumber, spanOf, takenIn } from './text.js';
 
 /** A calendar day in a zone, as the wall clock there shows it. */
 export interface Day {
@@ -33,8 +33,7 @@ export const addDays = (day: Day, days: number): Day => {
 
 const sameDay = (a: Day, b: Day): boolean => a.year === b.year && a.month === b.month && a.day === b.day;
 
-const MONTH =
-  '(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre)';
+const MONTH = `(${MONTH_WORD})`;
 
 interface DayForm {
   readonly pattern: RegExp;

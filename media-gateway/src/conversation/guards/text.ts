@@ -1,3 +1,5 @@
+import { DAY_NAMES, MONTH_NAMES } from '../../calendar-words.js';
+
 /** Small text helpers shared by the guards. */
 
 /** Typographic quotes and the no-break spaces Intl puts before "PM" made plain; positions kept. */
@@ -48,36 +50,11 @@ export const matchesOf = (pattern: RegExp, text: string): RegExpExecArray[] => {
 
 export const spanOf = (m: RegExpExecArray): Span => ({ start: m.index, end: m.index + m[0].length });
 
-export const EN_MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-export const ES_MONTHS = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
-export const EN_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
-export const ES_DAYS = ['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes', 'sábado'];
+const lower = (names: readonly string[]): string[] => names.map((n) => n.toLowerCase());
+export const EN_MONTHS = lower(MONTH_NAMES.en);
+export const ES_MONTHS = lower(MONTH_NAMES.es);
+export const EN_DAYS = lower(DAY_NAMES.en);
+export const ES_DAYS = lower(DAY_NAMES.es);
 
 /** Month number (1-12) of an English or Spanish month name or its three-letter abbreviation. */
 export const monthNumber = (word: string): number | undefined => {
@@ -88,7 +65,7 @@ export const monthNumber = (word: string): number | undefined => {
   return es >= 0 ? es + 1 : undefined;
 };
 
-const MONTH_WORD =
+export const MONTH_WORD =
   'jan(?:uary|\\.)?|feb(?:ruary|\\.)?|mar(?:ch|\\.)?|apr(?:il|\\.)?|may|jun(?:e|\\.)?|jul(?:y|\\.)?|aug(?:ust|\\.)?|sep(?:t(?:ember)?|\\.)?|oct(?:ober|\\.)?|nov(?:ember|\\.)?|dec(?:ember|\\.)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|sep?tiembre|octubre|noviembre|diciembre';
 
 /** "December 8", "Dec 8th", "8 December", "8 de diciembre", and ISO dates: dates, never facts to check. */
