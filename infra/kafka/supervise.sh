@@ -30,12 +30,6 @@ exec 3<&-
 
 trap 'kill -TERM "$child" 2>/dev/null' TERM INT HUP
 
-# wait returns early when a trapped signal arrives; keep waiting until the JVM is really gone, so
-# that our exit tells Node the ports are closed and the folder can go.
-wait "$child"
-status=$?
-while kill -0 "$child" 2>/dev/null; do
-  wait "$child"
-  status=$?
-done
-exit "$status"
+# Until the JVM is really gone: our exit tells Node the ports are closed and the folder can go.
+. "$(dirname "$0")/../shell/wait-for.sh"
+wait_for "$child"

@@ -12,10 +12,5 @@ trap '[ -n "$child" ] && kill -KILL "$child" 2>/dev/null; exit 143' TERM INT HUP
 "$@" &
 child=$!
 
-wait "$child"
-status=$?
-while kill -0 "$child" 2>/dev/null; do
-  wait "$child"
-  status=$?
-done
-exit "$status"
+. "$(dirname "$0")/../shell/wait-for.sh"
+wait_for "$child"
