@@ -17,7 +17,7 @@
  *   --stream N  the first N Media Streams calls (default: all)
  * The LLM: LLM_BASE_URL and LLM_MODEL when set (any OpenAI-compatible server), else a llama.cpp server started
  * here (the pinned model, or --model-file <a GGUF>). LLM_TIMEOUT_MS, LLM_FIRST_TOKEN_MS, LLM_MAX_RETRIES,
- * LLM_STREAM and LLM_FILLER_MS are passed on. SHOW_CALLS=1 prints every transcript, BENCH_LOG=1 the platform's log.
+ * LLM_STREAM, LLM_FILLER_MS and LLM_MODE are passed on. SHOW_CALLS=1 prints every transcript, BENCH_LOG=1 the platform's log.
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -127,7 +127,14 @@ const runEngine = async (label: string, llm: BenchLlm | undefined): Promise<Figu
     seconds: 0,
   };
   let streaming = false;
-  const passOn = ['LLM_TIMEOUT_MS', 'LLM_FIRST_TOKEN_MS', 'LLM_MAX_RETRIES', 'LLM_STREAM', 'LLM_FILLER_MS'];
+  const passOn = [
+    'LLM_TIMEOUT_MS',
+    'LLM_FIRST_TOKEN_MS',
+    'LLM_MAX_RETRIES',
+    'LLM_STREAM',
+    'LLM_FILLER_MS',
+    'LLM_MODE',
+  ];
   const monday = nextMondayInNewYork(11);
   const env = await startGatewayPlatform({
     now: () => monday,
@@ -258,7 +265,11 @@ const print = (f: Figures) => {
   );
   const replies = [...f.models.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `  replies by model: ${[...f.models].map(([m, n]) => `${m} ${n}`).join(', ')}; fallbacks ${fallbackReplies(f)}/${replies} replies, ` +
+    `  replies by model: ${[...f.models].map(([m, n]) => `${m} ${n}`).join(', ')}; ` +
+      // In assist mode the offline engine answers by design: only the logged causes are fallbacks.
+      (process.env['LLM_MODE'] === 'assist'
+        ? 'assist mode, '
+        : `fallbacks ${fallbackReplies(f)}/${replies} replies, `) +
       `${f.fallbackCauses.length} logged`,
   );
   const causes = new Map<string, number>();
