@@ -12,8 +12,10 @@ import { createProcessors } from '@ccp/stream-processors';
 import { mediaGatewayModule, providerFailures, providerFallbacks } from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { verifyStreamChain } from '@ccp/command-service';
+import { backupModule, backupSettingsFromEnv } from '../backup/scheduled-backups.js';
 
 const config = configFromEnv();
+const backups = backupSettingsFromEnv();
 // Before anything is written: the passwords file below is the first thing in the data directory.
 privateDataDir(config.dataDir);
 const credentialsFile = `${config.dataDir}/credentials.json`;
@@ -35,6 +37,7 @@ const platform = await startPlatform(config, [
         }),
       ]
     : []),
+  backupModule(backups),
 ]);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);
@@ -89,6 +92,10 @@ if (config.mediaGateway.enabled) {
       }),
     );
 }
+if (backups.dir !== undefined)
+  lines.push(
+    `  backups:     ${backups.dir} (${backups.everyHours > 0 ? `every ${backups.everyHours} h` : 'on demand'}, newest ${backups.keep} kept; POST ${platform.url}/api/admin/backups as the super admin)`,
+  );
 lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
 console.log(lines.join('\n'));
 // Last, so it is what the operator sees: real callers must never be answered with the simulator's voice.

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { parseStreamName } from '@ccp/schemas';
+import { subjectOf } from '@ccp/command-service';
+import { BackupError } from './manifest.js';
+
+/**
+ * The erasure ledger: which subjects' keys the platform deleted, read from the event log that recorded why. A
+ * restore deletes these keys again, so that a backup taken before an erasure never brings a key back.
+ *
+ * Each event type that makes the platform delete a key names its subject here. Today that is one: a removed
+ * integration connection (its sealed secrets' key). An erasure command for data subjects (issue 18, GDPR) adds
+ * its event to this table; a subject ending in ':' is a prefix (`acme:` is every subject of tenant acme).
+ */
+const ERASING_EVENTS: Readonly<Record<string, (streamId: string) => string | undefined>> = {
+  ConnectionRemoved: (streamId) => {
+    const parts = parseStreamName(streamId);
+    return parts && subjectOf(parts.tenantId, streamId);
+  },
+};
+
+/** The subjects the event log in `eventsDb` (an embedded platform's events.db) records as erased. */
+export const erasedSubjectsInLog = (eventsDb: string): string[] => {
+  const db = new Database(eventsDb, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    const types = Object.keys(ERASING_EVENTS);
+    const rows = db
+      .prepare<string[], { type: string; stream_id: string }>(
+        `SELECT type, stream_id FROM events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY position`,
+      )
+      .all(...types);
+    const subjects = new Set<string>();
+    for (const row of rows) {
+      const subject = ERASING_EVENTS[row.type]?.(row.stream_id);
+      if (subject !== undefined) subjects.add(subject);
+    }
+    return [...subjects];
+  } finally {
+    db.close();
+  }
+};
+
+const SubjectList = z.array(z.string().min(1).max(1000));
+
+/**
+ * The ledger a restore is given: a data directory or a backup (its events.db: the live platform's, which knows
+ * of erasures after the backup), or a JSON file with an array of subject ids.
+ */
+export const readErasureLedger = (source: string): string[] => {
+  if (!existsSync(source)) throw new BackupError('BACKUP_SOURCE_INVALID', `no erasure ledger at ${source}`);
+  if (statSync(source).isDirectory()) {
+    const events = join(source, 'events.db');
+    if (!existsSync(events)) {
+      throw new BackupError('BACKUP_SOURCE_INVALID', `${source} holds no events.db to read erasures from`);
+    }
+    return erasedSubjectsInLog(events);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(source, 'utf8'));
+  } catch {
+    throw new BackupError('BACKUP_SOURCE_INVALID', `${source} is not JSON (an array of subject ids)`);
+  }
+  const parsed = SubjectList.safeParse(json);
+  if (!parsed.success) {
+    throw new BackupError('BACKUP_SOURCE_INVALID', `${source} is not an array of subject ids`);
+  }
+  return parsed.data;
+};
+
+/**
+ * Deletes the keys of `subjects` from a keys.db (SubjectKeys' table, see command-service's personal-data.ts),
+ * prefixes included. Returns how many keys were deleted. Opened directly: no master key is needed to delete.
+ */
+export const eraseKeys = (keysDb: string, subjects: readonly string[]): number => {
+  const db = new Database(keysDb, { fileMustExist: true });
+  try {
+    const one = db.prepare<[string]>('DELETE FROM subject_keys WHERE subject = ?');
+    const range = db.prepare<[string, string]>('DELETE FROM subject_keys WHERE subject >= ? AND subject < ?');
+    let deleted = 0;
+    db.transaction(() => {
+      for (const subject of subjects) {
+        if (subject.endsWith(':')) {
+          const upper =
+            subject.slice(0, -1) + String.fromCharCode(subject.charCodeAt(subject.length - 1) + 1);
+          deleted += range.run(subject, upper).changes;
+        } else deleted += one.run(subject).changes;
+      }
+    })();
+    return deleted;
+  } finally {
+    db.close();
+  }
+};

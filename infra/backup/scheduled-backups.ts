@@ -1,0 +1,205 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import {
+  authenticate,
+  authorize,
+  CommandRejected,
+  requireCredential,
+  type ApiState,
+  type PlatformModule,
+  type RouteAccess,
+} from '@ccp/command-service';
+import { BACKUP_NAME, MANIFEST_FILE, parseManifest, type Manifest } from './manifest.js';
+import { takeBackup, type TakenBackup } from './take-backup.js';
+
+export interface BackupSettings {
+  /** Where backups are written; unset, the platform takes none (scheduled or on demand). */
+  readonly dir?: string;
+  /** Hours between scheduled backups; 0: on demand only. */
+  readonly everyHours: number;
+  /** How many backups are kept, the newest; older ones are deleted after each new backup. */
+  readonly keep: number;
+}
+
+const Env = z.object({
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_EVERY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 31)
+    .default(0),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+});
+
+/** BACKUP_DIR, BACKUP_EVERY_HOURS, BACKUP_KEEP; a bad value stops start-up with the variable named. */
+export const backupSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): BackupSettings => {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid setting ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  if (e.BACKUP_EVERY_HOURS > 0 && e.BACKUP_DIR === undefined) {
+    throw new Error('BACKUP_EVERY_HOURS needs BACKUP_DIR (the directory backups are written to)');
+  }
+  return {
+    ...(e.BACKUP_DIR && { dir: resolve(e.BACKUP_DIR) }),
+    everyHours: e.BACKUP_EVERY_HOURS,
+    keep: e.BACKUP_KEEP,
+  };
+};
+
+/** The complete backups in `dir`, oldest first (a name is its creation instant). */
+export const listBackups = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => BACKUP_NAME.test(name) && existsSync(join(dir, name, MANIFEST_FILE)))
+        .sort()
+    : [];
+
+/** Deletes all but the newest `keep` backups in `dir`; returns the names deleted. */
+export const pruneBackups = (dir: string, keep: number): string[] => {
+  const all = listBackups(dir);
+  const old = all.slice(0, Math.max(0, all.length - keep));
+  for (const name of old) rmSync(join(dir, name), { recursive: true, force: true });
+  return old;
+};
+
+/** The super admin's backup routes, in the form of every route table (see http/authorize.ts). */
+export const BACKUP_ADMIN_ROUTES = {
+  listBackups: {
+    method: 'get',
+    path: '/api/admin/backups',
+    action: 'run the platform',
+    roles: [],
+    scope: 'session',
+    tenant: 'credential',
+  },
+  takeBackup: {
+    method: 'post',
+    path: '/api/admin/backups',
+    action: 'run the platform',
+    roles: [],
+    scope: 'session',
+    tenant: 'credential',
+  },
+} as const satisfies Record<string, RouteAccess>;
+
+const summary = (path: string, manifest: Manifest) => ({
+  name: path.split('/').pop() ?? path,
+  createdAt: manifest.createdAt,
+  lastPosition: manifest.eventStore.lastPosition,
+  events: manifest.eventStore.events,
+  bytes: manifest.files.reduce((sum, file) => sum + file.size, 0),
+});
+
+/**
+ * Backups taken by the running platform: every BACKUP_EVERY_HOURS into BACKUP_DIR (the newest BACKUP_KEEP kept)
+ * and on demand by a super admin (POST /api/admin/backups). One backup at a time: a request while one runs
+ * waits for it and answers with it. The schedule counts from the newest backup in the directory, so a restart
+ * neither skips one nor takes one early.
+ */
+export const backupModule = (
+  settings: BackupSettings,
+  now: () => Date = () => new Date(),
+): PlatformModule => ({
+  name: 'backups',
+  start: async (context) => {
+    const { dir } = settings;
+    if (dir !== undefined && context.config.eventStore.kind !== 'sqlite') {
+      throw new Error(
+        'BACKUP_DIR backs up the embedded profile (EVENT_STORE=sqlite); EventStoreDB is backed up with its own tools',
+      );
+    }
+    let running: Promise<TakenBackup> | undefined;
+    const backupNow = (): Promise<TakenBackup> => {
+      if (dir === undefined) throw new Error('no BACKUP_DIR');
+      running ??= (async () => {
+        try {
+          const taken = await takeBackup({ dataDir: context.config.dataDir, to: dir, now });
+          const pruned = pruneBackups(dir, settings.keep);
+          context.log(
+            `backups: ${taken.path} (position ${taken.manifest.eventStore.lastPosition})` +
+              (pruned.length > 0 ? `, deleted ${pruned.join(', ')}` : ''),
+          );
+          return taken;
+        } finally {
+          running = undefined;
+        }
+      })();
+      return running;
+    };
+
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const schedule = () => {
+      if (dir === undefined || settings.everyHours <= 0 || stopped) return;
+      const newest = listBackups(dir).at(-1);
+      const period = settings.everyHours * 3_600_000;
+      const last = newest === undefined ? undefined : Date.parse(nameToIso(newest));
+      const wait = last === undefined ? 0 : Math.max(0, last + period - now().getTime());
+      // setTimeout holds 2^31-1 ms at most (24.8 days); a longer wait is taken in steps.
+      timer = setTimeout(
+        () => {
+          const due = last === undefined || now().getTime() >= last + period;
+          const step = due ? backupNow().then(() => undefined) : Promise.resolve();
+          step
+            .catch((error: unknown) =>
+              context.log(
+                `backups: scheduled backup failed: ${error instanceof Error ? error.message : String(error)}`,
+              ),
+            )
+            .finally(schedule);
+        },
+        Math.min(wait, 2 ** 31 - 1),
+      );
+      timer.unref();
+    };
+    schedule();
+
+    const admin = new Router<ApiState>({ prefix: '/api/admin' });
+    admin.use(authenticate(context.auth));
+    const allow = (state: ApiState, route: RouteAccess) => authorize(requireCredential(state), route, {});
+    const configured = (): string => {
+      if (dir === undefined) {
+        throw new CommandRejected(409, 'BACKUPS_NOT_CONFIGURED', 'backups are off: set BACKUP_DIR');
+      }
+      return dir;
+    };
+    admin.get('/backups', async (ctx) => {
+      await allow(ctx.state, BACKUP_ADMIN_ROUTES.listBackups);
+      const root = configured();
+      const backups = [];
+      for (const name of listBackups(root).reverse()) {
+        const manifest = parseManifest(await readFile(join(root, name, MANIFEST_FILE), 'utf8'));
+        backups.push(summary(join(root, name), manifest));
+      }
+      ctx.body = { backups };
+    });
+    admin.post('/backups', async (ctx) => {
+      await allow(ctx.state, BACKUP_ADMIN_ROUTES.takeBackup);
+      configured();
+      const taken = await backupNow();
+      ctx.status = 201;
+      ctx.body = summary(taken.path, taken.manifest);
+    });
+
+    return {
+      http: admin.routes() as Middleware,
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        // The stores close after this module: a backup under way finishes first.
+        await running?.catch(() => undefined);
+      },
+    };
+  },
+});
+
+/** `ccp-backup-2026-01-02T03-04-05-678Z` → `2026-01-02T03:04:05.678Z`. */
+const nameToIso = (name: string): string =>
+  name.replace(/^ccp-backup-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/, '$1T$2:$3:$4.$5Z');
