@@ -136,24 +136,35 @@ export const backupModule = (
 
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
-    const schedule = () => {
-      if (dir === undefined || settings.everyHours <= 0 || stopped) return;
+    const period = settings.everyHours * 3_600_000;
+    /** `failedAt`: when the last scheduled backup failed; the next try waits a while (a full disk stays full). */
+    const schedule = (failedAt?: number) => {
+      if (dir === undefined || period <= 0 || stopped) return;
       const newest = listBackups(dir).at(-1);
-      const period = settings.everyHours * 3_600_000;
-      const last = newest === undefined ? undefined : Date.parse(nameToIso(newest));
-      const wait = last === undefined ? 0 : Math.max(0, last + period - now().getTime());
+      const parsed = newest === undefined ? Number.NaN : Date.parse(nameToIso(newest));
+      // A name that reads as no instant (edited by hand) counts as no backup: one is taken now.
+      const last = Number.isNaN(parsed) ? undefined : parsed;
+      const dueAt = Math.max(
+        last === undefined ? 0 : last + period,
+        failedAt === undefined ? 0 : failedAt + retryMs(period),
+      );
+      const wait = Math.max(0, dueAt - now().getTime());
       // setTimeout holds 2^31-1 ms at most (24.8 days); a longer wait is taken in steps.
       timer = setTimeout(
         () => {
-          const due = last === undefined || now().getTime() >= last + period;
-          const step = due ? backupNow().then(() => undefined) : Promise.resolve();
-          step
-            .catch((error: unknown) =>
+          if (now().getTime() < dueAt) {
+            schedule(failedAt);
+            return;
+          }
+          backupNow().then(
+            () => schedule(),
+            (error: unknown) => {
               context.log(
                 `backups: scheduled backup failed: ${error instanceof Error ? error.message : String(error)}`,
-              ),
-            )
-            .finally(schedule);
+              );
+              schedule(now().getTime());
+            },
+          );
         },
         Math.min(wait, 2 ** 31 - 1),
       );
@@ -199,6 +210,9 @@ export const backupModule = (
     };
   },
 });
+
+/** A failed scheduled backup is tried again after a tenth of the period, at most after 15 minutes. */
+const retryMs = (period: number): number => Math.min(period / 10, 15 * 60_000);
 
 /** `ccp-backup-2026-01-02T03-04-05-678Z` → `2026-01-02T03:04:05.678Z`. */
 const nameToIso = (name: string): string =>
