@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { placeInboundCall } from './phone-call.js';
-import { scenario } from './scenarios.js';
+import { HEARD, scenario } from './scenarios.js';
 import { startTwimlApp, twimlResponse as r, type TwimlApp } from './testing/twiml-app.js';
 
 const authToken = 'scenario-auth-token-0123456789abcdef';
@@ -185,5 +185,25 @@ describe('the IVR scenarios need an agent after the menu, not only the menu', ()
         'We are open Monday to Friday from 8:00 to 18:00. Is there anything else I can help you with?',
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('what a simulated caller hears as a read-back to confirm', () => {
+  // A Spanish caller answered "¿La reservo?" with goodbye: the warm read-back has no "confirmar" in it.
+  it('hears the engine’s and the gate’s read-back questions in English and Spanish', () => {
+    for (const line of [
+      'Just to confirm: a cleaning on Friday at 3 PM. Shall I book it?',
+      'Shall I move it there?',
+      'Entonces: Corte el miércoles 16 de diciembre a las 9 de la mañana, a nombre de Ana. ¿La reservo?',
+      'Lo siento, esa hora no se puede. Abrimos de nuevo el lunes. ¿Te la reservo entonces?',
+      'Entonces cambio tu cita de Corte del lunes al martes. ¿Lo hago?',
+      'Para confirmar: Corte el lunes. ¿La reservo?',
+    ])
+      expect(HEARD.confirm.test(line), line).toBe(true);
+  });
+
+  it('does not take an ordinary question for one', () => {
+    for (const line of ['¿En qué te puedo ayudar?', 'What day works for you?', '¿Cuál desea?'])
+      expect(HEARD.confirm.test(line), line).toBe(false);
   });
 });

@@ -53,7 +53,7 @@ export const HEARD = {
   when: /\b(what (day|date|time)|which (day|date)|when would|when do you|qu[eé] d[ií]a|cu[aá]ndo|a qu[eé] hora)/i,
   phone: /\b(phone number|callback number|number (we|i) can reach|n[uú]mero de tel[eé]fono)/i,
   confirm:
-    /\b(confirm|is (that|this) (right|correct)|shall i (book|go ahead)|should i book|¿?(lo )?confirmo|es correcto)/i,
+    /\b(confirm|is (that|this) (right|correct)|shall i (book|go ahead|move it|cancel it)|should i book|¿?(lo )?confirmo|es correcto)|¿(te |se )?la (reservo|cancelo|paso|cambio)\b|¿lo hago\?/i,
   anythingElse: /\b(anything else|something else|help you with anything|algo m[aá]s)/i,
   menu: /\b(press|dial|marque|pulse|oprima)\b/i,
   transfer:
