@@ -38,7 +38,12 @@ export const answerBookingSlot = (
     const filled = fillBooking(task, text, ctx, awaiting);
     return nextBookingStep(
       state,
-      { ...filled, service: meant ?? text.trim(), choices: undefined },
+      {
+        ...filled,
+        service: meant ?? text.trim(),
+        choices: undefined,
+        ...(meant === undefined && { unmatched: true as const }),
+      },
       ctx,
       Math.max(c, 0.8),
     );

@@ -46,6 +46,8 @@ export type Booking = {
   readonly slot?: OfferedSlot;
   /** The tenant's services, as listed when the caller's words named none of them. */
   readonly choices?: readonly string[];
+  /** The caller answered that list in words that name none of it (sent to find_free_slots as they are). */
+  readonly unmatched?: true;
 };
 export type Change = {
   readonly kind: 'reschedule' | 'cancel';

@@ -176,6 +176,12 @@ describe('offline engine: booking through services', () => {
     await call.greet();
     const turn = await call.hear("I'd like to book a massage, please.");
     expect(turn.text).toContain('We offer Haircut or Colour. Which would you like?');
+    expect(turn.responses.at(-1)?.unsure).toBeUndefined();
+    // Named again in words that match none ("corte de caballero" for "Men's haircut"): the list once more, and
+    // unsure, so that an assisting model (LLM_MODE=assist) may read the caller's words.
+    const again = await call.hear('A deep tissue one.');
+    expect(again.text).toContain('We offer Haircut or Colour. Which would you like?');
+    expect(again.responses.at(-1)?.unsure).toBe(true);
   });
 
   it('greets a known caller by name, in English and Spanish, and does not ask it', async () => {

@@ -8,6 +8,7 @@ import {
   has,
   LOW_CONFIDENCE,
   reply,
+  unsure,
   type Booking,
   type DialogueState,
   type OfferedSlot,
@@ -114,11 +115,17 @@ export const afterFreeSlots = (
       const meant = pickService(choices, sent, false);
       if (meant !== undefined && meant !== sent)
         return askFreeSlots(state, { ...task, service: meant }, ctx, c, true);
-      return reply(
-        { ...state, task: { ...task, service: undefined, choices }, awaiting: 'service' },
+      const asked = reply(
+        {
+          ...state,
+          task: { ...task, service: undefined, choices, unmatched: undefined },
+          awaiting: 'service',
+        },
         [offerSay.whichService(choices)],
         c,
       );
+      // The list was said already and the caller's answer names none of it: words this engine cannot read.
+      return task.unmatched === true ? unsure(asked) : asked;
     }
     return reply(
       { ...state, task: { ...task, when: undefined }, awaiting: 'when' },
