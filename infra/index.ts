@@ -2,7 +2,7 @@
  * @ccp/infra: the composition root. Starting the one-process platform from its settings, the stream-processing
  * module, bootstrap and demo seed, local credentials, the local Kafka broker the Kafka profile and tests use,
  * Stripe's mock server (stripe-mock) the payments tests run against, and the local llama.cpp server (a real
- * OpenAI-compatible LLM) with its model.
+ * OpenAI-compatible LLM) with its model, and the Prometheus server and promtool the metrics tests run.
  */
 export * from './backup/index.js';
 export * from './kafka/local-kafka.js';
@@ -16,4 +16,5 @@ export * from './platform/demo-appointments.js';
 export * from './platform/demo-billing.js';
 export * from './platform/platform.js';
 export * from './platform/stream-processing.js';
+export * from './prometheus/prometheus.js';
 export * from './stripe/stripe-mock.js';

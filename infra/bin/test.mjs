@@ -147,21 +147,35 @@ const vitest = (name, args, results) => {
 };
 
 // The llama.cpp tests (tests/e2e/llama-*.test.ts) run after all the others when the whole suite runs, once their
-// server is built with the machine to itself.
+// server is built with the machine to itself. So do the Prometheus tests (tests/e2e/prometheus-*.test.ts): a
+// real Prometheus and its promtool, built from source with Go into a cache outside the repository (minutes of
+// CPU, once per machine; infra/prometheus). A failed build counts as a failure: the tests would only skip.
 const LLAMA_TESTS = 'tests/e2e/llama-';
+const PROMETHEUS_TESTS = 'tests/e2e/prometheus-';
+const buildPrometheus = () => {
+  if (!step('Prometheus build (infra/prometheus)', bin('tsx'), ['infra/prometheus/cli.ts', 'prepare'])) {
+    failed += 1;
+  }
+};
 const asked = process.argv.slice(2);
 if (asked.some((arg) => !arg.startsWith('-'))) {
+  if (asked.some((arg) => arg.includes('prometheus'))) buildPrometheus();
   vitest('tests', asked, `${root}/.test-results.json`);
 } else {
-  vitest('tests', ['--exclude', `${LLAMA_TESTS}*.test.ts`, ...asked], `${root}/.test-results.json`);
+  vitest(
+    'tests',
+    ['--exclude', `${LLAMA_TESTS}*.test.ts`, '--exclude', `${PROMETHEUS_TESTS}*.test.ts`, ...asked],
+    `${root}/.test-results.json`,
+  );
   if (llama) {
     // With every core now. A failure leaves a marker the tests report (infra/llama/build-once.ts).
     step('llama.cpp server build', bin('tsx'), ['infra/llama/cli.ts', 'prepare', '--server']);
   }
+  buildPrometheus();
   // One file at a time: two llama-servers on two cores spin against each other and both crawl.
   vitest(
-    'llama.cpp server tests',
-    [LLAMA_TESTS, '--no-file-parallelism', ...asked],
+    'llama.cpp server and Prometheus tests',
+    [LLAMA_TESTS, PROMETHEUS_TESTS, '--no-file-parallelism', ...asked],
     `${root}/.test-results-llama.json`,
   );
 }
