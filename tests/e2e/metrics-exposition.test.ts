@@ -61,6 +61,9 @@ beforeAll(async () => {
   expect((await root.command('NoSuchCommandAtAll', { tenantId: DEMO_TENANT })).status).toBe(404);
   expect((await root.command('CreateDepartment', { tenantId: DEMO_TENANT })).status).toBe(400);
   expect((await root.request('GET', `/api/calls/${callSid}?tenantId=${DEMO_TENANT}`)).status).toBe(200);
+  // Paths no route declares, holding the call's id: their label must not (every label is checked below).
+  expect((await fetch(`${env.test.url}/api/no-such-route/${callSid}`)).status).toBe(404);
+  expect((await fetch(`${env.test.url}/console-page/${callSid}`)).status).toBeLessThan(500);
   // The read side has the call: the processors handled its events.
   for (let i = 0; i < 100; i += 1) {
     families = await parsed(env.test.url);

@@ -49,6 +49,8 @@ const TARGETS = {
   [FREE]: 'freebie-target',
 } as const;
 const PROBE = 'matrix-probe';
+/** The scrape token of GET /metrics: no credential of the route tables opens it. */
+const METRICS_TOKEN = 'matrix-scrape-token-0123456789';
 
 interface MatrixRoute extends Access {
   readonly name: string;
@@ -222,7 +224,7 @@ beforeAll(async () => {
   const processing = streamProcessing(createProcessors());
   test = await startTestPlatform(undefined, {
     processing,
-    env: { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_KEY: '10000000' },
+    env: { RATE_LIMIT_PER_IP: '10000000', RATE_LIMIT_PER_KEY: '10000000', METRICS_TOKEN },
     modules: (config) => [
       queryApiModule(() => processing.readStore(), verifyStreamChain),
       mediaGatewayModule(config.mediaGateway),
@@ -326,6 +328,20 @@ describe('the authorization matrix', () => {
       statuses[i] === 401 ? [] : [`${route.method.toUpperCase()} ${route.path}: ${statuses[i]}`],
     );
     expect(wrong).toEqual([]);
+  });
+
+  it('GET /metrics opens to the scrape token alone: every session and API key of every role gets 401', async () => {
+    const scrape = async (token?: string) =>
+      (await fetch(`${test.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} }))
+        .status;
+    const holders = [...credentials, freeKey];
+    const statuses = await pool(holders.map((credential) => () => scrape(credential.token)));
+    const wrong = holders.flatMap((credential, i) =>
+      statuses[i] === 401 ? [] : [`${credential.label}: ${statuses[i]}`],
+    );
+    expect(wrong).toEqual([]);
+    expect(await scrape()).toBe(401);
+    expect(await scrape(METRICS_TOKEN)).toBe(200);
   });
 
   it(

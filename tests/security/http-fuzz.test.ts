@@ -21,6 +21,7 @@ const BODIES_PER_COMMAND = 6;
 const REQUESTS_PER_QUERY_ROUTE = 6;
 const BODIES_PER_AUTH_ROUTE = 10;
 const PASSWORD = 'demo-password-1';
+const METRICS_TOKEN = 'fuzz-scrape-token-0123456789';
 
 const random = seededRandom(SEED);
 const int = (max: number) => Math.floor(random() * max);
@@ -326,7 +327,7 @@ beforeAll(async () => {
   const processing = streamProcessing(createProcessors());
   test = await startTestPlatform(undefined, {
     processing,
-    env: { RATE_LIMIT_PER_KEY: '1000000', RATE_LIMIT_PER_IP: '1000000' },
+    env: { RATE_LIMIT_PER_KEY: '1000000', RATE_LIMIT_PER_IP: '1000000', METRICS_TOKEN },
     modules: (config) => [
       mediaGatewayModule(config.mediaGateway),
       queryApiModule(() => processing.readStore(), verifyStreamChain, {
@@ -492,6 +493,24 @@ describe('HTTP fuzzing', { timeout: 120_000 }, () => {
       () => send('GET', '/api/auth/me', { token: 'ccp_' + 'A'.repeat(100) }),
       () => send('GET', `/api/voices/sample?voice=${'%ED%A0%80'}&text=${'%00'}`, { token: adminToken }),
     ]);
+    // The scrape endpoint: near-miss, doubled and oversized tokens and a session are 401s; other methods and a
+    // body change nothing; only the token opens it.
+    const wrongTokens = [
+      METRICS_TOKEN.slice(0, -1),
+      METRICS_TOKEN.toUpperCase(),
+      `${METRICS_TOKEN} ${METRICS_TOKEN}`,
+      'x'.repeat(8_000),
+      adminToken,
+    ];
+    const refused: number[] = [];
+    for (const token of wrongTokens) refused.push((await send('GET', '/metrics', { token })).status);
+    expect(refused).toEqual(wrongTokens.map(() => 401));
+    await batch('/metrics', [
+      () => send('GET', '/metrics%00', { token: METRICS_TOKEN }),
+      () => send('POST', '/metrics', { token: METRICS_TOKEN, body: '{"__proto__":{"polluted":1}}' }),
+      () => send('DELETE', '/metrics', { token: METRICS_TOKEN }),
+    ]);
+    expect((await send('GET', '/metrics', { token: METRICS_TOKEN })).status).toBe(200);
     expect(findings).toEqual([]);
   });
 
