@@ -172,3 +172,18 @@ describe("the intent classifier's provider", () => {
       /INTENT_PROVIDER=openai needs OPENAI_API_KEY/,
     ));
 });
+
+describe('the metrics scrape token', () => {
+  it('is off unless METRICS_TOKEN is set', () => {
+    expect(configFromEnv({}).metricsToken).toBeUndefined();
+    expect(configFromEnv({ METRICS_TOKEN: 'a-scrape-token-of-24-chars' }).metricsToken).toBe(
+      'a-scrape-token-of-24-chars',
+    );
+  });
+
+  it('refuses a token a scraper could guess or a header could not carry, naming the setting', () => {
+    expect(() => configFromEnv({ METRICS_TOKEN: 'short' })).toThrow(/invalid setting METRICS_TOKEN/);
+    expect(() => configFromEnv({ METRICS_TOKEN: 'sixteen chars with spaces' })).toThrow(/METRICS_TOKEN/);
+    expect(() => configFromEnv({ METRICS_TOKEN: 'x'.repeat(513) })).toThrow(/METRICS_TOKEN/);
+  });
+});
