@@ -8,6 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { cacheRoot, fetchLocalKafka, startLocalKafka } from './local-kafka.js';
+import { runCli } from '../cli.js';
 
 const usage = 'usage: tsx infra/kafka/cli.ts fetch | up [--no-registry] [--write-env FILE]';
 
@@ -52,10 +53,4 @@ const main = async (argv: readonly string[]): Promise<number> => {
   return 2;
 };
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv.slice(2)));

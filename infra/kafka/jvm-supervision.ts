@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,6 +159,25 @@ export const terminate = async (proc: Supervised): Promise<void> => {
   }
   // The supervisor may be gone while its watcher is still in the group; leave nothing behind.
   signalGroup('SIGKILL');
+};
+
+/**
+ * A temp folder of one supervised process: `launch` starts it there (a later launch, after a port clash, replaces
+ * the one to stop), and `stop` terminates it and removes the folder, once however often it is called.
+ */
+export const supervisedFolder = async (prefix: string) => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  let proc: Supervised | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    dir,
+    launch: (log: string, command: readonly string[]): Supervised => (proc = launch(dir, log, command)),
+    stop: (): Promise<void> =>
+      (stopping ??= (async () => {
+        if (proc) await terminate(proc);
+        await rm(dir, { recursive: true, force: true });
+      })()),
+  };
 };
 
 export const jvmCommonArgs = (dir: string): string[] => [

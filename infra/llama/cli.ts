@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { both } from './build-once.js';
 import { ensureLlamaServer, LLAMA_CPP_PYTHON, startLlamaServer } from './llama-server.js';
 import { ensureLlamaModel, LLAMA_MODEL } from './model.js';
+import { runCli } from '../cli.js';
 
 const usage =
   'usage: tsx infra/llama/cli.ts prepare [--model | --server] | serve [--port N] [--threads N] [--ctx N]';
@@ -101,10 +102,4 @@ const main = async (command: string | undefined, args: readonly string[]): Promi
   return 2;
 };
 
-main(process.argv[2], process.argv.slice(3)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv[2], process.argv.slice(3)));

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, run, tail, terminate, waitFor, type Supervised } from '../kafka/jvm-supervision.js';
+import { run, supervisedFolder, tail, waitFor } from '../kafka/jvm-supervision.js';
 import { both, buildOnce, verifyFile } from './build-once.js';
 import { ensureLlamaModel, LLAMA_MODEL } from './model.js';
 
@@ -205,17 +205,8 @@ export const startLlamaServer = async (options: StartLlamaServerOptions = {}): P
     options.model === undefined ? ensureLlamaModel(options) : Promise.resolve(options.model),
   );
   const alias = options.alias ?? LLAMA_MODEL.name;
-  const dir = await mkdtemp(join(tmpdir(), 'ccp-llama-server-'));
+  const { dir, launch, stop } = await supervisedFolder('ccp-llama-server-');
   const log = join(dir, 'llama-server.log');
-  let stopping: Promise<void> | undefined;
-  let proc: Supervised | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (proc) await terminate(proc);
-      await rm(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
   const args = llamaServerArgs({
     model,
     alias,
@@ -224,7 +215,7 @@ export const startLlamaServer = async (options: StartLlamaServerOptions = {}): P
     contextSize: options.contextSize ?? 4096,
   });
   try {
-    proc = launch(dir, log, ['sh', killOnTerm, binary, ...args]);
+    const proc = launch(log, ['sh', killOnTerm, binary, ...args]);
     let url: string | undefined;
     await waitFor(proc, `llama-server (${binary})`, options.startTimeoutMs ?? 120_000, async () => {
       url ??= listeningUrl(await readFile(log, 'utf8').catch(() => ''));

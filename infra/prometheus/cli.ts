@@ -11,6 +11,7 @@ import {
   PROMETHEUS_MODULE_VERSION,
   prometheusBuildLog,
 } from './prometheus.js';
+import { runCli } from '../cli.js';
 
 const started = Date.now();
 const say = (line: string): void => {
@@ -37,10 +38,4 @@ const main = async (command: string | undefined): Promise<number> => {
   return 2;
 };
 
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv[2]));

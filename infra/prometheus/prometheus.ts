@@ -10,12 +10,10 @@ import { buildOnce } from '../llama/build-once.js';
 import {
   freePort,
   isErrno,
-  launch,
+  supervisedFolder,
   tail,
-  terminate,
   waitFor,
   withPortRetry,
-  type Supervised,
 } from '../kafka/jvm-supervision.js';
 
 /**
@@ -180,16 +178,7 @@ export interface StartPrometheusOptions {
 /** Prometheus on a free loopback port with its own temp folder, ready to answer queries. */
 export const startPrometheus = async (options: StartPrometheusOptions): Promise<PrometheusServer> => {
   const binary = options.binary ?? (await ensurePrometheus()).prometheus;
-  const dir = await mkdtemp(join(tmpdir(), 'ccp-prometheus-'));
-  let proc: Supervised | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (proc) await terminate(proc);
-      await rm(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
+  const { dir, launch, stop } = await supervisedFolder('ccp-prometheus-');
   try {
     const tokenFile = join(dir, 'scrape-token');
     await writeFile(tokenFile, options.token ?? '', { mode: 0o600 });
@@ -199,7 +188,7 @@ export const startPrometheus = async (options: StartPrometheusOptions): Promise<
     const url = await withPortRetry(async () => {
       const port = await freePort();
       const log = join(dir, `prometheus-${String(port)}.log`);
-      proc = launch(dir, log, [
+      const proc = launch(log, [
         binary,
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,

@@ -6,6 +6,7 @@
  * against it with PAYMENTS=stripe.
  */
 import { ensureStripeMock, startStripeMock, STRIPE_MOCK_VERSION } from './stripe-mock.js';
+import { runCli } from '../cli.js';
 
 const usage = 'usage: tsx infra/stripe/cli.ts install | up';
 
@@ -35,10 +36,4 @@ const main = async (command: string | undefined): Promise<number> => {
   return 2;
 };
 
-main(process.argv[2]).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCli(() => main(process.argv[2]));

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, run, tail, terminate, waitFor } from '../kafka/jvm-supervision.js';
+import { run, supervisedFolder, tail, waitFor } from '../kafka/jvm-supervision.js';
 
 /**
  * Stripe's official mock server (github.com/stripe/stripe-mock), the real Stripe peer of the payments adapter's
@@ -95,21 +94,11 @@ export const startStripeMock = async (
   options: { readonly binary?: string; readonly startTimeoutMs?: number } = {},
 ): Promise<StripeMock> => {
   const binary = options.binary ?? (await ensureStripeMock());
-  const dir = await mkdtemp(join(tmpdir(), 'ccp-stripe-mock-'));
+  const { dir, launch, stop } = await supervisedFolder('ccp-stripe-mock-');
   const log = join(dir, 'stripe-mock.log');
-  let stopping: Promise<void> | undefined;
-  let proc: ReturnType<typeof launch> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (proc) await terminate(proc);
-      await rm(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
   try {
     // Loopback only, and HTTPS on a port of its own choosing too: its default is every interface on 12112.
-    proc = launch(dir, log, [binary, '-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0']);
-    const started = proc;
+    const started = launch(log, [binary, '-http-addr', '127.0.0.1:0', '-https-addr', '127.0.0.1:0']);
     let url: string | undefined;
     await waitFor(started, `stripe-mock (${binary})`, options.startTimeoutMs ?? 30_000, async () => {
       url ??= listeningUrl(await readFile(log, 'utf8').catch(() => ''));
