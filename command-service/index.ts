@@ -80,6 +80,7 @@ export * from './src/http/authorize.js';
 export * from './src/http/command-api.js';
 export * from './src/http/errors.js';
 export * from './src/http/http-metrics.js';
+export * from './src/http/http-tracing.js';
 export * from './src/http/metrics-endpoint.js';
 export * from './src/http/lead-import/api.js';
 export * from './src/http/lead-import/numbers.js';
@@ -96,5 +97,7 @@ export * from './src/net/outbound-guard.js';
 export * from './src/observability/metrics.js';
 export * from './src/observability/command-metrics.js';
 export * from './src/observability/event-store-metrics.js';
+export * from './src/observability/tracing.js';
+export * from './src/observability/command-tracing.js';
 
 export * from './src/payments/index.js';

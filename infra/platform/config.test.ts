@@ -187,3 +187,30 @@ describe('the metrics scrape token', () => {
     expect(() => configFromEnv({ METRICS_TOKEN: 'x'.repeat(513) })).toThrow(/METRICS_TOKEN/);
   });
 });
+
+describe('the tracing settings', () => {
+  it('are off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; the service name defaults to customercare-pro', () => {
+    expect(configFromEnv({}).tracing).toBeUndefined();
+    expect(configFromEnv({ OTEL_SERVICE_NAME: 'ignored-without-endpoint' }).tracing).toBeUndefined();
+    expect(configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({
+      endpoint: 'http://127.0.0.1:4318',
+      serviceName: 'customercare-pro',
+    });
+    expect(
+      configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example:4318', OTEL_SERVICE_NAME: 'ccp-eu' })
+        .tracing?.serviceName,
+    ).toBe('ccp-eu');
+  });
+
+  it('refuses an endpoint that is no http(s) URL and a service name with spaces, naming the setting', () => {
+    expect(() => configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'localhost:4318' })).toThrow(
+      /invalid setting OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+    expect(() => configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://127.0.0.1:4317' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+    expect(() =>
+      configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'a b' }),
+    ).toThrow(/invalid setting OTEL_SERVICE_NAME/);
+  });
+});

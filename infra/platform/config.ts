@@ -131,6 +131,12 @@ const Env = z.object({
     .string()
     .regex(/^[\x21-\x7e]{16,512}$/, '16 to 512 printable characters, no spaces')
     .optional(),
+  // The collector's OTLP/HTTP base address (spans go to <endpoint>/v1/traces); unset, tracing is off.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, '1 to 128 printable characters, no spaces')
+    .default('customercare-pro'),
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -254,6 +260,9 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     },
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     ...(e.METRICS_TOKEN !== undefined && { metricsToken: e.METRICS_TOKEN }),
+    ...(e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && {
+      tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',
       ...(e.PUBLIC_URL && { publicUrl: e.PUBLIC_URL }),

@@ -19,11 +19,14 @@ import {
   withPersonalDataEncryption,
   commandApi,
   createMetricsRegistry,
+  createTracing,
   errorBodies,
   httpMetrics,
+  httpTracing,
   metricsEndpoint,
   observedCommandHandler,
   observedEventStore,
+  tracedCommandHandler,
   leadImportApi,
   rateLimiter,
   createAuth,
@@ -56,6 +59,8 @@ export const startPlatform = async (
   );
   // This platform's own registry: a second platform in the same process (tests) keeps its figures apart.
   const metrics = createMetricsRegistry();
+  // Its own tracer provider too, never the global one: a no-op without OTEL_EXPORTER_OTLP_ENDPOINT.
+  const tracing = createTracing(config.tracing, log);
   // Hash chains over the stored form: erasing a subject's key never breaks them.
   const rawStore = withHashChain(openEventStore(config.eventStore));
   // Appends are timed as commands make them: sealing personal data and the hash chain included.
@@ -63,9 +68,9 @@ export const startPlatform = async (
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
   const outbound = outboundGuard({ allow: config.outboundAllow });
-  const handler = observedCommandHandler(
-    createCommandHandler({ store, routes: commandRoutes, outbound }),
-    metrics,
+  const handler = tracedCommandHandler(
+    observedCommandHandler(createCommandHandler({ store, routes: commandRoutes, outbound }), metrics),
+    tracing,
   );
   const auth = createAuth({
     identities,
@@ -86,6 +91,7 @@ export const startPlatform = async (
     checkpoints,
     outbound,
     metrics,
+    tracing,
     log,
   };
 
@@ -97,6 +103,9 @@ export const startPlatform = async (
   });
   // First: it sees the status every later middleware (the error bodies, the rate limiter) gave.
   app.use(httpMetrics(metrics));
+  // Then the request's span, so that everything after it (commands, model requests) runs as its children.
+  const requestSpans = httpTracing(tracing);
+  if (requestSpans !== undefined) app.use(requestSpans);
   app.use(errorBodies(log));
   // Webhooks are the carrier's and the payment provider's (signed; a refused one is a dropped call or a payment
   // recorded late, from one sender address for every tenant); health checks must always answer.
@@ -167,6 +176,8 @@ export const startPlatform = async (
       await store.close();
       keys.close();
       metrics.clear();
+      // Exports the spans still batched, then stops the exporter.
+      await tracing.shutdown();
     },
   };
 };

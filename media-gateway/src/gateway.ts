@@ -3,6 +3,7 @@ import { BoundedMap } from './bounded-map.js';
 import type { LiveDirectory } from './directory/live-directory.js';
 import type { TenantEntry } from './directory/directory.js';
 import type { LanguageModel } from './llm/port.js';
+import type { GatewayTracing } from './gateway-tracing.js';
 import type { AgentTurn, CallSession, NextStep } from './conversation/call-session.js';
 import type { CommandSender } from './conversation/commands.js';
 import type { HumanAvailability, KnowledgeSearch } from './conversation/tools.js';
@@ -42,6 +43,8 @@ export interface GatewayDependencies {
   /** Whether a call may ask for its own clock (IncomingCall.demoAt): the embedded demo profile only. */
   readonly demoClock?: boolean;
   readonly log: (message: string) => void;
+  /** Spans of the calls' turns and tool calls (gateway-tracing.ts); absent: none. */
+  readonly tracing?: GatewayTracing;
   /** The recorded events of a call, decoded: to pick a call up again after a restart. */
   readonly readCall: (tenantId: string, callId: string) => Promise<EventEnvelope[]>;
   /** A campaign lead's variables, for a campaign call picked up again after a restart (the dialer's view). */

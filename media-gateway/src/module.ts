@@ -30,6 +30,7 @@ import { startConfiguredCalendarSync, type CalendarSync } from './calendar-sync/
 import { createOfflineDialogueEngine } from './dialogue/engine.js';
 import { MediaGateway } from './gateway.js';
 import { gatewayMetrics } from './gateway-metrics.js';
+import { gatewayTracing } from './gateway-tracing.js';
 import { tenantKnowledge } from './knowledge.js';
 import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
@@ -146,6 +147,8 @@ export const mediaGatewayModule = (
         messages: () => messaging?.worker.stats(),
       });
       const model = metrics.timedModel(hooks.wrapModel ? hooks.wrapModel(created) : created);
+      // Spans of the calls' turns, model requests and tool calls: none unless the platform traces.
+      const tracing = gatewayTracing(context.tracing);
       const speech = createSpeech({
         sttProvider: settings.speechToText,
         ttsProvider: settings.textToSpeech,
@@ -176,7 +179,8 @@ export const mediaGatewayModule = (
       gateway = new MediaGateway({
         live,
         commands,
-        model,
+        // Traced as calls use them: a tenant's own model falling back to the platform's is one request.
+        model: tracing.tracedModel(model),
         // The offline engine greets even when a remote model (the platform's or a tenant's) converses: the first
         // webhook answers at once.
         greeter: offline,
@@ -190,7 +194,8 @@ export const mediaGatewayModule = (
         ...(settings.conversationModel.fillerMs !== undefined && {
           fillerMs: settings.conversationModel.fillerMs,
         }),
-        modelFor: (tenantId) => tenantModels.modelFor(tenantId),
+        modelFor: (tenantId) => tracing.tracedModel(tenantModels.modelFor(tenantId)),
+        tracing,
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         // The integrations start after the gateway: until then (and without them) a caller is in no CRM.

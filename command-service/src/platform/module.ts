@@ -9,6 +9,7 @@ import type { Auth } from '../identity/auth.js';
 import type { IdentityStore } from '../identity/identity-store.js';
 import type { OutboundGuard } from '../net/outbound-guard.js';
 import type { MetricsRegistry } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { PlatformConfig } from './settings.js';
 
 /** What every service plugged into the one-process platform gets. */
@@ -30,6 +31,11 @@ export interface PlatformContext {
    * on prom-client's global registry, so two platforms in one process keep theirs apart.
    */
   readonly metrics: MetricsRegistry;
+  /**
+   * The platform's own tracing (spans exported by OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set): its tracer is
+   * absent when off, and its current span is this platform's, never OpenTelemetry's global context.
+   */
+  readonly tracing: Tracing;
   readonly log: (message: string) => void;
 }
 

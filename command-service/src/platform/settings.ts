@@ -1,5 +1,6 @@
 import type { PaymentProvider, PlanTier } from '@ccp/schemas';
 import type { EventStoreConfig } from '../event-store/index.js';
+import type { TracingSettings } from '../observability/tracing.js';
 
 /** Where the read side's tables live (READ_STORE=chdb|clickhouse). */
 export type ReadStoreConfig =
@@ -39,6 +40,8 @@ export interface PlatformConfig {
   readonly payments: PaymentsSettings;
   /** The bearer token a scraper sends to GET /metrics (METRICS_TOKEN); absent, the endpoint is off (404). */
   readonly metricsToken?: string;
+  /** Where spans are exported (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME); absent, tracing is off. */
+  readonly tracing?: TracingSettings;
 }
 
 /** Who bills the tenants (PAYMENTS=ledger|stripe) and the platform's billing rules. */

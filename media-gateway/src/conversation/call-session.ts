@@ -10,6 +10,7 @@ import { detectLanguage } from './language.js';
 import { respond, warmUp } from './model-turn.js';
 import type { CallSummary } from './summary.js';
 import { escalateByRule } from './tool-calls.js';
+import type { GatewayTracing } from '../gateway-tracing.js';
 import type { ToolDependencies } from './tools.js';
 
 export interface SessionDependencies extends ToolDependencies {
@@ -28,6 +29,8 @@ export interface SessionDependencies extends ToolDependencies {
   /** The call's recorded events, decoded: what another process recorded since this session was made. */
   readonly readCall: () => Promise<readonly EventEnvelope[]>;
   readonly log: (message: string) => void;
+  /** Spans of the call's turns and tool calls; absent: none. */
+  readonly tracing?: GatewayTracing;
 }
 
 export interface CallSetup {
@@ -296,7 +299,17 @@ export class CallSession {
     });
   }
 
-  async hear(
+  /** The caller said a line: the AI's turn (in its own span when the gateway traces). */
+  hear(
+    input: { readonly text: string; readonly confidence: number; readonly language?: string },
+    onLine?: (line: string) => void,
+  ): Promise<AgentTurn> {
+    const turn = () => this.heardLine(input, onLine);
+    const { tracing } = this.deps;
+    return tracing ? tracing.turn(this.callId, this.conversation.lineCount + 1, turn) : turn();
+  }
+
+  private async heardLine(
     input: { readonly text: string; readonly confidence: number; readonly language?: string },
     onLine?: (line: string) => void,
   ): Promise<AgentTurn> {

@@ -159,7 +159,7 @@ export const runToolCall = async (
   name: string,
   args: Readonly<Record<string, unknown>>,
 ): Promise<ToolRun> => {
-  const { deps, conversation } = session;
+  const { deps, conversation, callId } = session;
   if (
     name === 'lookup_caller_history' ||
     name === 'reschedule_appointment' ||
@@ -173,7 +173,9 @@ export const runToolCall = async (
   const held = heldBack(session, name, args);
   const outcome: ToolOutcome = held
     ? { result: { ...held }, status: 'failed', effects: [] }
-    : await runTool(deps, toolContext(session), id, name, args);
+    : await (deps.tracing
+        ? deps.tracing.toolCall(callId, id, name, () => runTool(deps, toolContext(session), id, name, args))
+        : runTool(deps, toolContext(session), id, name, args));
   await record(session, id, name, args, outcome, Math.round(performance.now() - started));
   if (held?.status === 'needs_confirmation') return { next: undefined, status: 'failed', confirm: held.say };
   if (held) return { next: undefined, status: 'failed' };

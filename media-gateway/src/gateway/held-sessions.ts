@@ -132,6 +132,7 @@ export class HeldSessions {
         catchUp: () => this.deps.live.catchUp(),
         readCall: () => this.deps.readCall(setup.tenant.tenantId, setup.callId),
         log: this.deps.log,
+        ...(this.deps.tracing && { tracing: this.deps.tracing }),
       },
       language !== undefined ? { ...setup, callerLanguage: language } : setup,
     );

@@ -1,0 +1,108 @@
+import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { ATTR_CCP_CALL_ID, type Tracing } from '@ccp/command-service';
+import type { LanguageModel } from './llm/port.js';
+
+/*
+ * The GenAI semantic conventions' attribute names (still "development" there, so not in the package's stable
+ * entry; copied, as the conventions advise for incubating names).
+ */
+const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+const GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+const GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+const GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+
+/**
+ * The media gateway's spans, children of whatever span is current (a turn's, or the Twilio webhook's request):
+ * a `call turn` span per caller line answered, named with the call's id as `ccp.call.id`; a `chat {model}` span
+ * per conversation-model request with the model and its tokens; an `execute_tool {name}` span per tool call run.
+ * Tracing off: everything unwrapped, nothing done.
+ */
+export interface GatewayTracing {
+  /** The conversation model, one span per request as the gateway makes it (a fallback included). */
+  tracedModel(model: LanguageModel): LanguageModel;
+  /** Runs a caller line's turn (model requests, tool calls, the commands recording them) inside its span. */
+  turn<T>(callId: string, line: number, work: () => Promise<T>): Promise<T>;
+  /** Runs one tool call inside its span. */
+  toolCall<T>(callId: string, id: string, name: string, work: () => Promise<T>): Promise<T>;
+}
+
+const failed = (span: Span, error: unknown): void => {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR });
+};
+
+export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
+  const { tracer } = tracing;
+  if (tracer === undefined) {
+    return {
+      tracedModel: (model) => model,
+      turn: (_c, _l, work) => work(),
+      toolCall: (_c, _i, _n, work) => work(),
+    };
+  }
+  /** `work` inside a new child span of the current one; `finish` adds what its result tells. */
+  const inSpan = async <T>(
+    name: string,
+    kind: SpanKind,
+    attributes: Record<string, string | number>,
+    work: () => Promise<T>,
+    finish?: (span: Span, result: T) => void,
+  ): Promise<T> => {
+    const parent = tracing.current();
+    const span = tracer.startSpan(name, { kind, attributes }, parent);
+    try {
+      const result = await tracing.within(trace.setSpan(parent, span), work);
+      finish?.(span, result);
+      return result;
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+  return {
+    tracedModel: (model) => ({
+      name: model.name,
+      ...(model.warm !== undefined && { warm: model.warm.bind(model) }),
+      respond: (request) =>
+        inSpan(
+          `chat ${model.name}`,
+          SpanKind.CLIENT,
+          {
+            [GEN_AI_OPERATION_NAME]: 'chat',
+            [GEN_AI_PROVIDER_NAME]: model.name,
+            [GEN_AI_REQUEST_MODEL]: model.name,
+          },
+          () => model.respond(request),
+          (span, response) => {
+            span.setAttributes({
+              [GEN_AI_RESPONSE_MODEL]: response.model,
+              [GEN_AI_USAGE_INPUT_TOKENS]: response.usage.promptTokens,
+              [GEN_AI_USAGE_OUTPUT_TOKENS]: response.usage.completionTokens,
+              'ccp.llm.tool_calls': response.toolCalls.length,
+              'ccp.llm.fallback': response.fallback === true,
+            });
+          },
+        ),
+    }),
+    turn: (callId, line, work) =>
+      inSpan('call turn', SpanKind.INTERNAL, { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.line': line }, work),
+    toolCall: (callId, id, name, work) =>
+      inSpan(
+        `execute_tool ${name}`,
+        SpanKind.INTERNAL,
+        {
+          [GEN_AI_OPERATION_NAME]: 'execute_tool',
+          [GEN_AI_TOOL_NAME]: name,
+          [GEN_AI_TOOL_CALL_ID]: id,
+          [ATTR_CCP_CALL_ID]: callId,
+        },
+        work,
+      ),
+  };
+};
