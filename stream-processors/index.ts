@@ -13,6 +13,7 @@ export * from './src/nlp/sentiment.js';
 export * from './src/nlp/sentiment-trend.js';
 export * from './src/processor.js';
 export * from './src/processor-metrics.js';
+export * from './src/processor-tracing.js';
 export * from './src/processors/index.js';
 export * from './src/processors/intent.js';
 export * from './src/projection-versions.js';

@@ -24,6 +24,7 @@ import {
   type ProcessorContext,
   type SendCommand,
   processorMetrics,
+  tracedProcessors,
   projectionVersions,
   rebuildProjection,
   startProcessors,
@@ -139,7 +140,7 @@ export const streamProcessing = (
       // judged after, the demo seed's events already in them would pass for an older version's rows.
       const versions = projectionVersions(readStore);
       const outdated = await versions.outdated(processors);
-      running = await startProcessors(bus, processors, processorContext);
+      running = await startProcessors(bus, tracedProcessors(processors, context.tracing), processorContext);
       store = readStore;
       const live = running;
       processorMetrics(context.metrics, () => live.lag());

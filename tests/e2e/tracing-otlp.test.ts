@@ -117,6 +117,7 @@ beforeAll(async () => {
   collector = await startCollectorStandIn();
   env = await startGatewayPlatform({
     now: () => DAY,
+    readSide: true,
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: 'ccp-trace-test' },
   });
   const token = await login(env.test.url, SUPER_ADMIN.email, SUPER_ADMIN.password);
@@ -214,6 +215,22 @@ describe('traces exported by OTLP/HTTP', () => {
     );
     for (const command of recorded) {
       expect(command.attributes).toMatchObject({ 'ccp.call.id': callSid, 'ccp.command.caller': 'platform' });
+    }
+  });
+
+  it("gives each stream processor's batch a span of its own trace, its size and positions", () => {
+    const batches = collector.spans.filter((s) => s.name.startsWith('process '));
+    const processors = new Set(batches.map((s) => s.attributes['messaging.consumer.group.name']));
+    expect(processors.size).toBeGreaterThan(1);
+    for (const batch of batches) {
+      expect(batch.name).toBe(`process ${String(batch.attributes['messaging.consumer.group.name'])}`);
+      expect(batch.kind).toBe(5); // CONSUMER
+      expect(batch.parentSpanId).toBeUndefined();
+      const count = Number(batch.attributes['messaging.batch.message_count']);
+      const first = Number(batch.attributes['ccp.log.first_position']);
+      const last = Number(batch.attributes['ccp.log.last_position']);
+      expect(count).toBeGreaterThan(0);
+      expect(last).toBeGreaterThanOrEqual(first);
     }
   });
 
