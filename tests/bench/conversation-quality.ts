@@ -20,7 +20,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLlamaServer } from '@ccp/infra';
-import { hangUp, placeInboundCall, say, scripted } from '@ccp/media-gateway/simulator';
+import { hangUp, say, scripted, type Caller } from '@ccp/media-gateway/simulator';
 import { nextMondayIn, startGatewayPlatform } from '../support/gateway.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
 import { bookedOn, knowledgeNumbers, type CallRecord } from './conversation/call-record.js';
@@ -96,19 +96,9 @@ const runBusiness = async (
     const root = apiClient(env.test.url, await login(env.test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
     await setUpBusiness(root, business);
     const knownNumbers = await knowledgeNumbers(env, business.id);
-    const call = (n: number, caller: Parameters<typeof placeInboundCall>[0]['caller']) =>
-      placeInboundCall({
-        baseUrl: env.test.url,
-        voicePath: '/twilio/voice',
-        statusCallbackPath: '/twilio/status',
-        authToken: env.authToken,
-        accountSid: env.accountSid,
-        // A new caller each time: no history of earlier calls.
-        from: `+1555${String(4_000_000 + n).padStart(7, '0')}`,
-        to: business.number,
-        caller,
-        registry: env.carrier.registry,
-      });
+    const call = (n: number, caller: Caller) =>
+      // A new caller each time: no history of earlier calls.
+      env.call({ from: `+1555${String(4_000_000 + n).padStart(7, '0')}`, to: business.number, caller });
     if (llm) {
       const warm = performance.now();
       // A cold prompt can take longer than a turn's budget: a second line finds most of it in the cache.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeInboundCall, scenario } from '@ccp/media-gateway/simulator';
+import { scenario } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import { content, CALLER, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
@@ -42,16 +42,11 @@ const isDefault = (name: string) => name.startsWith('process_') || name.startsWi
 beforeAll(async () => {
   env = await startGatewayPlatform({ now: () => DAY, readSide: true, env: { METRICS_TOKEN: TOKEN } });
   const faq = scenario('faq', content);
-  const call = await placeInboundCall({
-    baseUrl: env.test.url,
+  const call = await env.call({
     voicePath: '/twilio/voice?mode=stream',
-    statusCallbackPath: '/twilio/status',
-    authToken: env.authToken,
-    accountSid: env.accountSid,
     from: CALLER,
     to: DEMO_NUMBER,
     caller: faq.caller,
-    registry: env.carrier.registry,
     media: { realtime: false, endSilenceMs: 600 },
   });
   expect(call.errors).toEqual([]);

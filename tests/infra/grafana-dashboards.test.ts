@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { placeInboundCall, scenario } from '@ccp/media-gateway/simulator';
+import { scenario } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER } from '@ccp/infra';
 import { CALLER, content, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
@@ -50,16 +50,11 @@ let families: Map<string, MetricFamily>;
 
 beforeAll(async () => {
   env = await startGatewayPlatform({ now: () => DAY, readSide: true, env: { METRICS_TOKEN: TOKEN } });
-  const call = await placeInboundCall({
-    baseUrl: env.test.url,
+  const call = await env.call({
     voicePath: '/twilio/voice?mode=stream',
-    statusCallbackPath: '/twilio/status',
-    authToken: env.authToken,
-    accountSid: env.accountSid,
     from: CALLER,
     to: DEMO_NUMBER,
     caller: scenario('faq', content).caller,
-    registry: env.carrier.registry,
     media: { realtime: false, endSilenceMs: 600 },
   });
   expect(call.errors).toEqual([]);

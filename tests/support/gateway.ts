@@ -1,6 +1,14 @@
 import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { mediaGatewayModule, type MediaGatewayModule } from '@ccp/media-gateway';
-import { startLocalCarrier, type Callee, type LocalCarrier, twilioSid } from '@ccp/media-gateway/simulator';
+import {
+  placeInboundCall,
+  startLocalCarrier,
+  twilioSid,
+  type CallResult,
+  type Callee,
+  type InboundCallOptions,
+  type LocalCarrier,
+} from '@ccp/media-gateway/simulator';
 import { verifyStreamChain } from '@ccp/command-service';
 import { DEMO_TENANT, enginesOf, seedDemo, streamProcessing } from '@ccp/infra';
 import { queryApiModule } from '@ccp/query-api';
@@ -24,6 +32,11 @@ export const nextMondayIn = (timeZone: string, hour: number, from = new Date()):
 export const nextMondayInNewYork = (hour: number, from = new Date()): Date =>
   nextMondayIn('America/New_York', hour, from);
 
+export type PlatformCallOptions = Omit<
+  InboundCallOptions,
+  'baseUrl' | 'authToken' | 'accountSid' | 'registry' | 'voicePath'
+> & { readonly voicePath?: string };
+
 export interface GatewayPlatform {
   readonly test: TestPlatform;
   readonly carrier: LocalCarrier;
@@ -32,6 +45,11 @@ export interface GatewayPlatform {
   readonly accountSid: string;
   /** Decoded events of a call's stream (in the demo tenant unless another is named). */
   callEvents(callSid: string, tenantId?: string): Promise<EventEnvelope[]>;
+  /**
+   * Someone dials one of the platform's numbers: signed webhooks to /twilio/voice (or `voicePath`) and
+   * /twilio/status from this platform's Twilio account, through its local carrier.
+   */
+  call(options: PlatformCallOptions): Promise<CallResult>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +106,16 @@ export const startGatewayPlatform = async (options: {
     gateway,
     accountSid,
     authToken,
+    call: (options) =>
+      placeInboundCall({
+        voicePath: '/twilio/voice',
+        statusCallbackPath: '/twilio/status',
+        ...options,
+        baseUrl: test.url,
+        authToken,
+        accountSid,
+        registry: carrier.registry,
+      }),
     callEvents: async (callSid, tenantId = DEMO_TENANT) =>
       (await test.platform.store.readStream(`call-${tenantId}.${callSid}`)).flatMap((recorded) => {
         const decoded = decodeEvent(recorded);
