@@ -5,7 +5,7 @@ import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
-import { placeInboundCall, scenario } from '@ccp/media-gateway/simulator';
+import { scenario } from '@ccp/media-gateway/simulator';
 import { tracingOff } from '@ccp/command-service';
 import { content, CALLER, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
@@ -127,16 +127,10 @@ beforeAll(async () => {
     { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` },
   );
   expect(created.status).toBe(200);
-  const call = await placeInboundCall({
-    baseUrl: env.test.url,
-    voicePath: '/twilio/voice',
-    statusCallbackPath: '/twilio/status',
-    authToken: env.authToken,
-    accountSid: env.accountSid,
+  const call = await env.call({
     from: CALLER,
     to: DEMO_NUMBER,
     caller: scenario('book', content).caller,
-    registry: env.carrier.registry,
     media: { realtime: false, endSilenceMs: 600 },
   });
   expect(call.errors).toEqual([]);
