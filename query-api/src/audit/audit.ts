@@ -3,6 +3,7 @@ import { decodeEvent, streamName, withoutWithheldFields } from '@ccp/schemas';
 import type { EventStore } from '@ccp/command-service';
 import type { QueryParams, ReadStore } from '@ccp/projections';
 import { isoOf } from '../calls/calls.js';
+import { readPage } from '../http/pagination.js';
 
 const Instant = z.iso.datetime({ offset: true });
 
@@ -80,16 +81,18 @@ export const auditPage = async (
   page: { offset: number; limit: number; order?: 'asc' | 'desc' },
 ): Promise<{ items: AuditEntry[]; total: number }> => {
   const where = auditWhere(tenantId, query);
-  const [count] = await store.query<{ total: string }>(
-    `SELECT count() AS total FROM events FINAL WHERE ${where.sql}`,
-    where.params,
+  const { rows, total } = await readPage(
+    store,
+    {
+      columns: AUDIT_COLUMNS,
+      from: 'events FINAL',
+      where: where.sql,
+      orderBy: `position ${page.order === 'desc' ? 'DESC' : 'ASC'}`,
+      params: where.params,
+    },
+    page,
   );
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT ${AUDIT_COLUMNS} FROM events FINAL WHERE ${where.sql}
-      ORDER BY position ${page.order === 'desc' ? 'DESC' : 'ASC'} LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { ...where.params, limit: page.limit, offset: page.offset },
-  );
-  return { items: rows.map(auditEntryOf), total: Number(count?.total ?? 0) };
+  return { items: rows.map(auditEntryOf), total };
 };
 
 export const ReplayStep = z.object({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryParams, ReadStore } from '@ccp/projections';
 import { CallFilters, callWhere } from '../analytics/filters.js';
+import { readPage } from '../http/pagination.js';
 
 export const CallSort = z.enum(['started_at', 'duration_seconds', 'feedback_score', 'utterance_count']);
 
@@ -144,18 +145,19 @@ export const listCalls = async (
   now: Date,
 ): Promise<{ items: CallSummary[]; total: number }> => {
   const where = callListWhere(tenantId, query, now);
-  const [count] = await store.query<{ total: string }>(
-    `SELECT count() AS total FROM calls FINAL WHERE ${where.sql}`,
-    where.params,
-  );
   // The sort column comes from an enum, never from the caller's text; call_id breaks ties so pages are stable.
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT ${CALL_COLUMNS} FROM calls FINAL WHERE ${where.sql}
-      ORDER BY ${query.sort} ${query.order === 'asc' ? 'ASC' : 'DESC'}, call_id
-      LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
-    { ...where.params, limit: page.limit, offset: page.offset },
+  const { rows, total } = await readPage(
+    store,
+    {
+      columns: CALL_COLUMNS,
+      from: 'calls FINAL',
+      where: where.sql,
+      orderBy: `${query.sort} ${query.order === 'asc' ? 'ASC' : 'DESC'}, call_id`,
+      params: where.params,
+    },
+    page,
   );
-  return { items: rows.map(callSummaryOf), total: Number(count?.total ?? 0) };
+  return { items: rows.map(callSummaryOf), total };
 };
 
 export const TranscriptLine = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommandRejected } from '@ccp/command-service';
+import type { QueryParams, ReadStore } from '@ccp/projections';
 
 /** Every list takes `limit` and an opaque `cursor` and answers `{ items, nextCursor, total }`. */
 export const Page = z.strictObject({
@@ -25,3 +26,35 @@ export const nextCursor = (offset: number, returned: number, total: number): str
   offset + returned < total
     ? Buffer.from(JSON.stringify({ offset: offset + returned })).toString('base64url')
     : null;
+
+/**
+ * One page of rows and how many rows match in all, read by one statement. Counting in a second statement lets
+ * a projection write in between: a page could then hold more items than its total, and a client trusting the
+ * total would stop paging early. Only a page past the end needs a count of its own.
+ */
+export const readPage = async (
+  store: ReadStore,
+  statement: {
+    readonly columns: string;
+    readonly from: string;
+    readonly where: string;
+    readonly orderBy: string;
+    readonly params: QueryParams;
+  },
+  page: { readonly offset: number; readonly limit: number },
+): Promise<{ rows: Record<string, unknown>[]; total: number }> => {
+  const { columns, from, where, orderBy, params } = statement;
+  const rows = await store.query<Record<string, unknown>>(
+    `SELECT ${columns}, count() OVER () AS page_total FROM ${from} WHERE ${where}
+      ORDER BY ${orderBy} LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+    { ...params, limit: page.limit, offset: page.offset },
+  );
+  const first = rows[0];
+  if (first !== undefined) return { rows, total: Number(first['page_total']) };
+  if (page.offset === 0) return { rows, total: 0 };
+  const [count] = await store.query<{ total: string }>(
+    `SELECT count() AS total FROM ${from} WHERE ${where}`,
+    params,
+  );
+  return { rows, total: Number(count?.total ?? 0) };
+};
