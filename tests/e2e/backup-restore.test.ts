@@ -54,15 +54,16 @@ const readSide = async (
 
 interface CallList {
   readonly total: number;
-  readonly items: readonly { readonly callId: string }[];
+  readonly items: readonly { readonly callId: string; readonly endedAt: string | null }[];
 }
 
-/** The demo tenant's calls as the query API lists them, once every call of CALLS is projected. */
+/** The demo tenant's calls as the query API lists them, once every call of CALLS is projected to its end. */
 const projectedCalls = async (test: TestPlatform): Promise<CallList> => {
   const admin = await demoUser(test, 'tenant_admin');
   for (let i = 0; i < 300; i++) {
     const { body } = await admin.request<CallList>('GET', '/api/calls?limit=100');
-    if (CALLS.every((id) => body.items.some((call) => call.callId === id))) return body;
+    if (CALLS.every((id) => body.items.some((call) => call.callId === id && call.endedAt !== null)))
+      return body;
     await sleep(100);
   }
   throw new Error('the calls were never projected');
