@@ -22,6 +22,7 @@ export * from './src/commands/index.js';
 export { fold, type Decider } from './src/domain/decider.js';
 export { agentDecider } from './src/domain/agent.js';
 export { tenantDecider } from './src/domain/tenant.js';
+export { alertDecider, type AlertEvent, type AlertState } from './src/domain/alert.js';
 export { deliveryDecider, type DeliveryState } from './src/domain/integration/delivery.js';
 export * from './src/domain/campaign/index.js';
 export { doNotCallDecider, isOnDoNotCallList, type DoNotCallState } from './src/domain/do-not-call.js';

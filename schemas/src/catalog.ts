@@ -35,6 +35,7 @@ import { messageCommands, messageEvents } from './message.js';
 import { billingCommands, billingEvents } from './billing.js';
 import { connectionCommands, connectionEvents } from './integration.js';
 import { deliveryCommands, deliveryEvents } from './delivery.js';
+import { alertCommands, alertEvents } from './alert.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -66,6 +67,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...billingEvents,
   ...connectionEvents,
   ...deliveryEvents,
+  ...alertEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -93,6 +95,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...billingCommands,
   ...connectionCommands,
   ...deliveryCommands,
+  ...alertCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

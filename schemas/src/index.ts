@@ -33,3 +33,4 @@ export * from './billing.js';
 export * from './billing-pricing.js';
 export * from './integration.js';
 export * from './delivery.js';
+export * from './alert.js';

@@ -57,6 +57,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // Where notifications go: staff members' own addresses and numbers, an agent's sign-in address (Zendesk).
   ConnectionCreated: ['settings'],
   ConnectionUpdated: ['settings'],
+  // An SMTP server's refusal quotes the address it refused (a staff member's own).
+  AlertNotificationFailed: ['error'],
 };
 
 /**

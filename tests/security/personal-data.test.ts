@@ -113,6 +113,7 @@ const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'TenantSuspended.reason': 'a super admin on a business account',
   'ApiKeyIssued.name': "the tenant's label for an API key",
   'ReportSaved.name': "a saved report's name",
+  'AlertRuleSet.name': "an alert rule's name, the admin's label for it",
   'ReportSaved.filters.outcome': 'a call outcome filter',
   'TicketOpened.category': "the tenant's ticket category",
   'AnnouncementPublished.title': 'a platform announcement to every tenant',

@@ -1,3 +1,4 @@
+import { alertReactions, alertRoutes } from './alert.js';
 import { announcementReactions, announcementRoutes } from './announcement.js';
 import { apiKeyReactions, apiKeyRoutes } from './apikey.js';
 import { reportReactions, reportRoutes } from './report.js';
@@ -47,6 +48,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...messageRoutes,
   ...billingRoutes,
   ...integrationRoutes,
+  ...alertRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -72,6 +74,7 @@ const reactionTables: readonly Reactions[] = [
   messageReactions,
   billingReactions,
   integrationReactions,
+  alertReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
@@ -85,6 +88,7 @@ export * from './route.js';
 export { campaignStream } from './campaign.js';
 export { doNotCallStream } from './do-not-call.js';
 export { BILLING_ACCOUNT_ID, billingAccountStream, meterStream, SUSPENDED_FOR_PAYMENT } from './billing.js';
+export { alertStream } from './alert.js';
 export { calendarStream } from './calendar.js';
 export { contactStream } from './contact.js';
 export { messageStream } from './message.js';
