@@ -4,6 +4,7 @@
  * Stripe's mock server (stripe-mock) the payments tests run against, and the local llama.cpp server (a real
  * OpenAI-compatible LLM) with its model, and the Prometheus server and promtool the metrics tests run.
  */
+export * from './alerts/index.js';
 export * from './backup/index.js';
 export * from './kafka/local-kafka.js';
 export * from './llama/llama-server.js';

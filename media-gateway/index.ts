@@ -26,3 +26,8 @@ export { STRIPE_WEBHOOK_PATH } from './src/billing/webhook.js';
 export { noticeMessageId } from './src/billing/notices.js';
 export { CONNECTIONS_ROUTES } from './src/integrations/connections-api.js';
 export { CRM_RECORD_ROUTES } from './src/integrations/crm-record-api.js';
+// The platform's alerts (infra/alerts) notify through the same Slack and Telegram targets, with the sealed
+// secrets of a connection the rule names.
+export { ConnectionsView, type Connection, type Secrets } from './src/integrations/connections.js';
+export { createTargets, type TargetDeps } from './src/integrations/targets/index.js';
+export type { AttemptResult, IntegrationTarget } from './src/integrations/port.js';

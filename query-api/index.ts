@@ -5,3 +5,5 @@ export * from './src/live/metrics.js';
 export * from './src/module.js';
 export * from './src/reports/deliver.js';
 export * from './src/reports/render.js';
+// The platform's alerts (infra/alerts) watch usage against caps as the super admin's page reads it.
+export { usageAgainstCaps } from './src/admin/plans.js';

@@ -13,9 +13,11 @@ import { mediaGatewayModule, providerFailures, providerFallbacks } from '@ccp/me
 import { queryApiModule } from '@ccp/query-api';
 import { verifyStreamChain } from '@ccp/command-service';
 import { backupModule, backupSettingsFromEnv } from '../backup/scheduled-backups.js';
+import { alertModule, alertSettingsFromEnv } from '../alerts/alerts.js';
 
 const config = configFromEnv();
 const backups = backupSettingsFromEnv();
+const alerts = alertSettingsFromEnv();
 // Before anything is written: the passwords file below is the first thing in the data directory.
 privateDataDir(config.dataDir);
 const credentialsFile = `${config.dataDir}/credentials.json`;
@@ -38,6 +40,14 @@ const platform = await startPlatform(config, [
       ]
     : []),
   backupModule(backups),
+  // The embedded profile's own alerts; the figures of the services not running stay unknown.
+  alertModule(alerts, {
+    providerFailures,
+    ...(config.streamProcessing && {
+      processors: () => processing.processors().lag(),
+      readStore: () => processing.readStore(),
+    }),
+  }),
 ]);
 const superAdminPassword = config.superAdmin.password ?? credentials.superAdminPassword ?? '';
 await ensureSuperAdmin(platform, config.superAdmin.email, superAdminPassword);

@@ -11,6 +11,8 @@ import {
   LEAD_IMPORT_ROUTES,
 } from '@ccp/command-service';
 import {
+  ALERT_ROUTES,
+  alertModule,
   BACKUP_ADMIN_ROUTES,
   backupModule,
   DEMO_TENANT,
@@ -33,7 +35,7 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } f
 /*
  * Every route of the platform × every role × own and another tenant × every kind of credential (a session, and
  * API keys of each role with each scope alone and with all scopes), generated from the route tables: the command
- * API's own routes, the command catalog, the call-control and integrations routes, the stream processors' and backups' admin routes and the
+ * API's own routes, the command catalog, the call-control and integrations routes, the stream processors' and backups' admin routes, the alerts route and the
  * query API's OpenAPI document (itself generated from its route table). A refusal is exactly 403 (404 where a route hides another tenant's members);
  * an allowed request is neither 401 nor 403. Requests carry no valid body: authorization is decided before
  * validation, so an allowed request ends in a 400 (or a harmless read) and nothing changes.
@@ -109,10 +111,12 @@ const callControlRoutes = (): MatrixRoute[] =>
   );
 
 const streamAdminRoutes = (): MatrixRoute[] =>
-  Object.entries({ ...STREAM_ADMIN_ROUTES, ...BACKUP_ADMIN_ROUTES }).map(([name, route]) => ({
-    ...route,
-    name,
-  }));
+  Object.entries({ ...STREAM_ADMIN_ROUTES, ...BACKUP_ADMIN_ROUTES, ...ALERT_ROUTES }).map(
+    ([name, route]) => ({
+      ...route,
+      name,
+    }),
+  );
 
 const queryRoutes = (document: OpenApiDocument): MatrixRoute[] =>
   operationsOf(document)
@@ -230,6 +234,7 @@ beforeAll(async () => {
       mediaGatewayModule(config.mediaGateway),
       // No BACKUP_DIR: a super admin's POST /api/admin/backups is allowed and answers 409, taking none.
       backupModule({ everyHours: 0, keep: 1 }),
+      alertModule({ everySeconds: 3600, notifyAttempts: 1 }),
     ],
   });
   await seedDemo(test.platform, PASSWORD);

@@ -29,7 +29,8 @@ export type DeliveryContent =
     }
   | {
       readonly kind: 'notification';
-      readonly topic: NotificationTopic;
+      /** What the tenant subscribed the connection to; absent for the platform's own alerts (infra/alerts). */
+      readonly topic?: NotificationTopic;
       /** One line: "A caller is waiting for a person (Sales)". */
       readonly title: string;
       /** A few lines of detail, plain text. */

@@ -8,25 +8,27 @@ export interface EmailSettings {
   readonly from: string;
 }
 
-/** Sends a report as a mail attachment through the configured SMTP server. */
+/**
+ * Sends a report as a mail attachment through the configured SMTP server; without an attachment, a plain mail
+ * (the platform's alerts).
+ */
 export const deliverByEmail = async (
   settings: EmailSettings,
-  message: { to: readonly string[]; subject: string; text: string; attachment: RenderedReport },
+  message: { to: readonly string[]; subject: string; text: string; attachment?: RenderedReport },
 ): Promise<{ readonly messageId: string }> => {
   const transport = nodemailer.createTransport(settings.url);
+  const { attachment } = message;
   try {
     const sent = await transport.sendMail({
       from: settings.from,
       to: [...message.to],
       subject: message.subject,
       text: message.text,
-      attachments: [
-        {
-          filename: message.attachment.filename,
-          content: message.attachment.body,
-          contentType: message.attachment.contentType,
-        },
-      ],
+      ...(attachment !== undefined && {
+        attachments: [
+          { filename: attachment.filename, content: attachment.body, contentType: attachment.contentType },
+        ],
+      }),
     });
     return { messageId: sent.messageId };
   } finally {

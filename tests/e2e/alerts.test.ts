@@ -1,0 +1,213 @@
+import { statfsSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
+import { alertModule, alertSettingsFromEnv } from '@ccp/infra';
+import { apiClient, login, SUPER_ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
+import { mails, startReportInboxes, stopReportInboxes } from '../support/report-inboxes.js';
+
+/*
+ * Issue 18, item 4: a platform rule on the data directory's free disk space fires once when a file fills the
+ * disk past its threshold, telling a Telegram chat and an email address once, and resolves once when the file is
+ * deleted; a restart while it fires does not fire it again. The platform, its SMTP receiver (smtp-server) and the
+ * disk are real. Telegram's Bot API cannot run here: a stand-in on loopback answers sendMessage in the
+ * documented wire format (POST /bot<token>/sendMessage, JSON {chat_id, text}; answer {ok, result:{message_id}}),
+ * failing its first request with a 502 so that the retry is exercised.
+ */
+
+const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+const CHAT = '-1001234567890';
+const MB = 1024 * 1024;
+
+interface BotMessage {
+  readonly path: string;
+  readonly chatId: unknown;
+  readonly text: string;
+}
+const telegram: BotMessage[] = [];
+let botRequests = 0;
+let bot: Server;
+let botUrl: string;
+let smtpUrl: string;
+let dataDir: string;
+let test: TestPlatform | undefined;
+
+const start = async (): Promise<TestPlatform> => {
+  const settings = alertSettingsFromEnv({ ALERTS_EVERY_SECONDS: '0.2', ALERT_NOTIFY_ATTEMPTS: '4' });
+  return startTestPlatform(dataDir, {
+    env: {
+      OUTBOUND_ALLOW: '127.0.0.1/32',
+      INTEGRATION_API_URLS: JSON.stringify({ telegram: botUrl }),
+      INTEGRATION_RETRY_BASE_MS: '50',
+      SMTP_URL: smtpUrl,
+    },
+    modules: () => [alertModule(settings)],
+  });
+};
+
+const freeMb = (): number => {
+  const disk = statfsSync(dataDir);
+  return (disk.bavail * disk.bsize) / MB;
+};
+
+const alertEvents = async (platform: TestPlatform): Promise<EventEnvelope[]> =>
+  (await platform.platform.store.readAll({ maxCount: 1_000_000 })).flatMap((recorded) => {
+    if (!recorded.streamId.startsWith('alert-')) return [];
+    const decoded = decodeEvent(recorded);
+    return decoded.ok ? [decoded.value] : [];
+  });
+
+const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  bot = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      botRequests += 1;
+      response.setHeader('content-type', 'application/json');
+      if (botRequests === 1) {
+        response.statusCode = 502;
+        response.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }));
+        return;
+      }
+      const sent = JSON.parse(body) as { chat_id?: unknown; text?: string };
+      telegram.push({ path: request.url ?? '', chatId: sent.chat_id, text: sent.text ?? '' });
+      response.end(JSON.stringify({ ok: true, result: { message_id: telegram.length, chat: { id: CHAT } } }));
+    });
+  });
+  await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', resolve));
+  botUrl = `http://127.0.0.1:${(bot.address() as AddressInfo).port}`;
+  smtpUrl = await startReportInboxes();
+  dataDir = mkdtempSync(join(tmpdir(), 'ccp-alerts-'));
+  test = await start();
+}, 60_000);
+
+afterAll(async () => {
+  await test?.stop();
+  await stopReportInboxes();
+  await new Promise<void>((resolve) => bot.close(() => resolve()));
+});
+
+it('refuses bad rules with nothing stored, fires once on low disk space, survives a restart, resolves once', async () => {
+  if (test === undefined) throw new Error('no platform');
+  const token = await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password);
+  const root = apiClient(test.url, token);
+  const created = [
+    await root.command('CreateConnection', {
+      tenantId: 'platform',
+      connectionId: 'ops-telegram',
+      name: 'Ops chat',
+      settings: { kind: 'telegram', chatId: CHAT, topics: ['sla_breach'] },
+      secrets: { botToken: TOKEN },
+    }),
+    await root.command('CreateConnection', {
+      tenantId: 'platform',
+      connectionId: 'ops-email',
+      name: 'Ops mailbox',
+      settings: { kind: 'email', to: ['ops@platform.example'], topics: ['sla_breach'] },
+    }),
+  ];
+  expect(created.map((r) => r.status)).toEqual([200, 200]);
+
+  // Bad input: a kind that does not exist, a negative threshold, a platform kind on a tenant, a channel twice.
+  const rule = {
+    tenantId: 'platform',
+    ruleId: 'disk',
+    name: 'Data disk filling up',
+    kind: 'disk_space',
+    forSeconds: 1,
+    channels: ['ops-telegram', 'ops-email'],
+  };
+  const refused = [
+    await root.command('SetAlertRule', { ...rule, threshold: 100, kind: 'cpu' }),
+    await root.command('SetAlertRule', { ...rule, threshold: -1 }),
+    await root.command('SetAlertRule', { ...rule, threshold: 100, tenantId: 'acme-clinic' }),
+    await root.command('SetAlertRule', { ...rule, threshold: 100, channels: ['ops-email', 'ops-email'] }),
+  ];
+  expect(refused.map((r) => [r.status, (r.body as { error?: { field?: string } }).error?.field])).toEqual([
+    [400, 'kind'],
+    [400, 'threshold'],
+    [400, 'kind'],
+    [400, 'channels'],
+  ]);
+  expect(await alertEvents(test)).toEqual([]);
+  expect((await root.request('GET', '/api/alerts?tenantId=platform')).body).toMatchObject({ rules: [] });
+
+  // Fires below the threshold: half a gigabyte under what is free now, so other writers' noise does not cross it.
+  const threshold = Math.floor(freeMb() - 512);
+  expect((await root.command('SetAlertRule', { ...rule, threshold })).status).toBe(200);
+  await pause(1500);
+  expect(await alertEvents(test)).toHaveLength(1);
+
+  const filler = join(dataDir, 'filler.bin');
+  const chunk = Buffer.alloc(64 * MB, 1);
+  for (let i = 0; i < 16; i += 1) writeFileSync(filler, chunk, { flag: i === 0 ? 'w' : 'a' });
+  await waitFor(() => telegram.length >= 1 && mails.length >= 1, 'the firing alert to be told');
+  expect(telegram[0]).toMatchObject({ path: `/bot${TOKEN}/sendMessage`, chatId: CHAT });
+  expect(telegram[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
+  expect(mails[0]?.subject).toMatch(/^FIRING: Data disk filling up/);
+  expect(mails[0]?.to).toMatchObject({ text: 'ops@platform.example' });
+  const firing = await root.request<{ rules: { status: string; value: number }[] }>(
+    'GET',
+    '/api/alerts?tenantId=platform',
+  );
+  expect(firing.body.rules).toMatchObject([{ ruleId: 'disk', status: 'firing' }]);
+  expect(firing.body.rules[0]?.value).toBeLessThan(threshold);
+
+  // A restart while it fires: the evaluator rebuilds from the log and neither fires nor tells it again.
+  await test.stop({ keepData: true });
+  test = await start();
+  await pause(1500);
+  const afterRestart = await alertEvents(test);
+  expect(afterRestart.filter((e) => e.type === 'AlertFired')).toHaveLength(1);
+  expect(telegram).toHaveLength(1);
+  expect(mails).toHaveLength(1);
+
+  rmSync(filler);
+  await waitFor(() => telegram.length >= 2 && mails.length >= 2, 'the resolution to be told');
+  expect(telegram[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
+  expect(mails[1]?.subject).toMatch(/^RESOLVED: Data disk filling up/);
+  // Several more evaluations with the figure back: nothing more is recorded or told.
+  await pause(1500);
+  const events = await alertEvents(test);
+  expect(events.map((e) => e.type).sort()).toEqual(
+    [
+      'AlertRuleSet',
+      'AlertFired',
+      'AlertNotified',
+      'AlertNotified',
+      'AlertResolved',
+      'AlertNotified',
+      'AlertNotified',
+    ].sort(),
+  );
+  const toldTelegram = events.filter(
+    (e) => e.type === 'AlertNotified' && (e.data as { connectionId: string }).connectionId === 'ops-telegram',
+  );
+  // The stand-in's 502 was retried: the firing took two attempts, the resolution one.
+  expect(toldTelegram.map((e) => (e.data as { attempts: number }).attempts)).toEqual([2, 1]);
+  expect(telegram).toHaveLength(2);
+  expect(mails).toHaveLength(2);
+  // The session outlives the restart; the platform listens on a new port.
+  const read = await apiClient(test.url, token).request<{ rules: unknown[]; transitions: unknown[] }>(
+    'GET',
+    '/api/alerts?tenantId=platform',
+  );
+  expect(read.body.rules).toMatchObject([{ ruleId: 'disk', status: 'ok' }]);
+  expect(read.body.transitions).toMatchObject([
+    { ruleId: 'disk', transition: 'resolved' },
+    { ruleId: 'disk', transition: 'fired', threshold },
+  ]);
+}, 120_000);
