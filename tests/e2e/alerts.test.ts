@@ -12,11 +12,12 @@ import { mails, startReportInboxes, stopReportInboxes } from '../support/report-
 
 /*
  * Issue 18, item 4: a platform rule on the data directory's free disk space fires once when a file fills the
- * disk past its threshold, telling a Telegram chat and an email address once, and resolves once when the file is
- * deleted; a restart while it fires does not fire it again. The platform, its SMTP receiver (smtp-server) and the
- * disk are real. Telegram's Bot API cannot run here: a stand-in on loopback answers sendMessage in the
- * documented wire format (POST /bot<token>/sendMessage, JSON {chat_id, text}; answer {ok, result:{message_id}}),
- * failing its first request with a 502 so that the retry is exercised.
+ * disk past its threshold, telling a Telegram chat, a Slack channel and an email address once, and resolves once
+ * when the file is deleted; a restart while it fires does not fire it again. The platform, its SMTP receiver
+ * (smtp-server) and the disk are real. Telegram's Bot API and Slack cannot run here: stand-ins on loopback answer
+ * in their documented wire formats: Telegram's sendMessage (POST /bot<token>/sendMessage, JSON {chat_id, text};
+ * answer {ok, result:{message_id}}), failing its first request with a 502 so that the retry is exercised, and a
+ * Slack incoming webhook (POST of JSON {text, blocks}; answer 200 "ok").
  */
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
@@ -29,6 +30,8 @@ interface BotMessage {
   readonly text: string;
 }
 const telegram: BotMessage[] = [];
+/** What Slack's incoming webhook received (its documented body: `text`, and `blocks`). */
+const slack: { text: string }[] = [];
 let botRequests = 0;
 let bot: Server;
 let botUrl: string;
@@ -75,6 +78,11 @@ beforeAll(async () => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
+      if (request.url === '/slack/hook') {
+        slack.push(JSON.parse(body) as { text: string });
+        response.end('ok');
+        return;
+      }
       botRequests += 1;
       response.setHeader('content-type', 'application/json');
       if (botRequests === 1) {
@@ -114,12 +122,19 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     }),
     await root.command('CreateConnection', {
       tenantId: 'platform',
+      connectionId: 'ops-slack',
+      name: 'Ops channel',
+      settings: { kind: 'slack', mode: 'incoming_webhook', topics: ['sla_breach'] },
+      secrets: { webhookUrl: `${botUrl}/slack/hook` },
+    }),
+    await root.command('CreateConnection', {
+      tenantId: 'platform',
       connectionId: 'ops-email',
       name: 'Ops mailbox',
       settings: { kind: 'email', to: ['ops@platform.example'], topics: ['sla_breach'] },
     }),
   ];
-  expect(created.map((r) => r.status)).toEqual([200, 200]);
+  expect(created.map((r) => r.status)).toEqual([200, 200, 200]);
 
   // Bad input: a kind that does not exist, a negative threshold, a platform kind on a tenant, a channel twice.
   const rule = {
@@ -128,7 +143,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     name: 'Data disk filling up',
     kind: 'disk_space',
     forSeconds: 1,
-    channels: ['ops-telegram', 'ops-email'],
+    channels: ['ops-telegram', 'ops-slack', 'ops-email'],
   };
   const refused = [
     await root.command('SetAlertRule', { ...rule, threshold: 100, kind: 'cpu' }),
@@ -154,7 +169,11 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   const filler = join(dataDir, 'filler.bin');
   const chunk = Buffer.alloc(64 * MB, 1);
   for (let i = 0; i < 16; i += 1) writeFileSync(filler, chunk, { flag: i === 0 ? 'w' : 'a' });
-  await waitFor(() => telegram.length >= 1 && mails.length >= 1, 'the firing alert to be told');
+  await waitFor(
+    () => telegram.length >= 1 && slack.length >= 1 && mails.length >= 1,
+    'the firing alert to be told',
+  );
+  expect(slack[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
   expect(telegram[0]).toMatchObject({ path: `/bot${TOKEN}/sendMessage`, chatId: CHAT });
   expect(telegram[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
   expect(mails[0]?.subject).toMatch(/^FIRING: Data disk filling up/);
@@ -173,10 +192,15 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   const afterRestart = await alertEvents(test);
   expect(afterRestart.filter((e) => e.type === 'AlertFired')).toHaveLength(1);
   expect(telegram).toHaveLength(1);
+  expect(slack).toHaveLength(1);
   expect(mails).toHaveLength(1);
 
   rmSync(filler);
-  await waitFor(() => telegram.length >= 2 && mails.length >= 2, 'the resolution to be told');
+  await waitFor(
+    () => telegram.length >= 2 && slack.length >= 2 && mails.length >= 2,
+    'the resolution to be told',
+  );
+  expect(slack[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
   expect(telegram[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
   expect(mails[1]?.subject).toMatch(/^RESOLVED: Data disk filling up/);
   // Several more evaluations with the figure back: nothing more is recorded or told.
@@ -186,11 +210,9 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     [
       'AlertRuleSet',
       'AlertFired',
-      'AlertNotified',
-      'AlertNotified',
+      ...Array<string>(3).fill('AlertNotified'),
       'AlertResolved',
-      'AlertNotified',
-      'AlertNotified',
+      ...Array<string>(3).fill('AlertNotified'),
     ].sort(),
   );
   const toldTelegram = events.filter(
@@ -199,6 +221,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   // The stand-in's 502 was retried: the firing took two attempts, the resolution one.
   expect(toldTelegram.map((e) => (e.data as { attempts: number }).attempts)).toEqual([2, 1]);
   expect(telegram).toHaveLength(2);
+  expect(slack).toHaveLength(2);
   expect(mails).toHaveLength(2);
   // The session outlives the restart; the platform listens on a new port.
   const read = await apiClient(test.url, token).request<{ rules: unknown[]; transitions: unknown[] }>(
