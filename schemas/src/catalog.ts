@@ -36,6 +36,7 @@ import { billingCommands, billingEvents } from './billing.js';
 import { connectionCommands, connectionEvents } from './integration.js';
 import { deliveryCommands, deliveryEvents } from './delivery.js';
 import { alertCommands, alertEvents } from './alert.js';
+import { erasureCommands, erasureEvents } from './erasure.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -68,6 +69,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...connectionEvents,
   ...deliveryEvents,
   ...alertEvents,
+  ...erasureEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -96,6 +98,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...connectionCommands,
   ...deliveryCommands,
   ...alertCommands,
+  ...erasureCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

@@ -34,3 +34,4 @@ export * from './billing-pricing.js';
 export * from './integration.js';
 export * from './delivery.js';
 export * from './alert.js';
+export * from './erasure.js';

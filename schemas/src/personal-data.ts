@@ -59,6 +59,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ConnectionUpdated: ['settings'],
   // An SMTP server's refusal quotes the address it refused (a staff member's own).
   AlertNotificationFailed: ['error'],
+  // Whom an erasure is about; the erasure stream's key is erased once it is done.
+  DataSubjectErasureRequested: ['subject'],
+  SubjectAccessExported: ['subject'],
 };
 
 /**

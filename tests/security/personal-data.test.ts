@@ -39,6 +39,10 @@ const NOT_PERSONAL: Readonly<Record<string, string>> = {
   'DeliveryScheduled.source.streamId':
     "the stream of the event delivered (entity ids, as in every event's own)",
   'DeliverySucceeded.externalId': 'the id of the record the target made (a ticket, a message)',
+  // GDPR erasures: who asked is a member's or API key's id, as in every event's actor; whom the erasure was about
+  // is sealed (PERSONAL_FIELDS) and its key erased with it.
+  'DataSubjectErased.certificate.requestedBy.id':
+    "the id of the member or API key that asked (as an event's actor)",
   // Billing: the business's name on its invoices, the provider's ids and pages, and invoice text the platform
   // writes (plan names, usage quantities, prices) or the provider's decline codes: none is about a person.
   'BillingAccountOpened.companyName': "the business's name on its invoices",

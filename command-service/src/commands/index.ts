@@ -12,6 +12,7 @@ import { contactReactions, contactRoutes } from './contact.js';
 import { callReactions, callRoutes } from './call.js';
 import { departmentReactions, departmentRoutes } from './department.js';
 import { doNotCallReactions, doNotCallRoutes } from './do-not-call.js';
+import { erasureReactions, erasureRoutes } from './erasure.js';
 import { loginReactions, loginRoutes } from './login.js';
 import { memberReactions, memberRoutes } from './member.js';
 import { integrationReactions, integrationRoutes } from './integration.js';
@@ -49,6 +50,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...billingRoutes,
   ...integrationRoutes,
   ...alertRoutes,
+  ...erasureRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -75,6 +77,7 @@ const reactionTables: readonly Reactions[] = [
   billingReactions,
   integrationReactions,
   alertReactions,
+  erasureReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */
@@ -87,6 +90,7 @@ export const reactions: ReadonlyMap<string, readonly Reaction[]> = reactionTable
 export * from './route.js';
 export { campaignStream } from './campaign.js';
 export { doNotCallStream } from './do-not-call.js';
+export { erasureStream } from './erasure.js';
 export { BILLING_ACCOUNT_ID, billingAccountStream, meterStream, SUSPENDED_FOR_PAYMENT } from './billing.js';
 export { alertStream } from './alert.js';
 export { calendarStream } from './calendar.js';

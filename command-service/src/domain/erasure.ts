@@ -1,0 +1,106 @@
+import {
+  parseStreamName,
+  type CommandOf,
+  type CompleteDataSubjectErasure,
+  type DataSubjectErased,
+  type DataSubjectErasurePlanned,
+  type DataSubjectErasureRequested,
+  type EraseDataSubject,
+  type EventOf,
+  type PlanDataSubjectErasure,
+  type RecordSubjectAccess,
+  type SubjectAccessExported,
+} from '@ccp/schemas';
+import { DomainError, type Decider } from './decider.js';
+
+export type ErasureCommand = CommandOf<
+  typeof EraseDataSubject | typeof PlanDataSubjectErasure | typeof CompleteDataSubjectErasure
+>;
+export type ErasureEvent = EventOf<
+  typeof DataSubjectErasureRequested | typeof DataSubjectErasurePlanned | typeof DataSubjectErased
+>;
+
+/** An erasure goes requested → planned (the streams it reaches) → erased (its certificate); never back. */
+export interface ErasureState {
+  readonly status: 'none' | 'requested' | 'planned' | 'erased';
+  readonly streams: readonly string[];
+}
+
+export const decide = (command: ErasureCommand, state: ErasureState): ErasureEvent[] => {
+  switch (command.type) {
+    case 'EraseDataSubject':
+      // The same erasure asked for again (a retried request, a second click) changes nothing.
+      if (state.status !== 'none') return [];
+      return [{ type: 'DataSubjectErasureRequested', data: { subject: command.data.subject } }];
+    case 'PlanDataSubjectErasure': {
+      if (state.status === 'none')
+        throw new DomainError('ERASURE_NOT_FOUND', 'no such erasure was requested');
+      if (state.status !== 'requested') return [];
+      // A tenant's erasure can only ever reach that tenant's streams, whatever the worker found.
+      const foreign = command.data.streams.find(
+        (stream) => parseStreamName(stream)?.tenantId !== command.data.tenantId,
+      );
+      if (foreign !== undefined)
+        throw new DomainError(
+          'ERASURE_FOREIGN_STREAM',
+          `${foreign} is not a stream of this tenant`,
+          'streams',
+        );
+      const { streams, recordings } = command.data;
+      return [
+        {
+          type: 'DataSubjectErasurePlanned',
+          data: { streams: [...new Set(streams)], recordings: [...new Set(recordings)] },
+        },
+      ];
+    }
+    case 'CompleteDataSubjectErasure': {
+      if (state.status === 'none')
+        throw new DomainError('ERASURE_NOT_FOUND', 'no such erasure was requested');
+      if (state.status === 'erased') return [];
+      if (state.status === 'requested')
+        throw new DomainError('ERASURE_NOT_PLANNED', 'the erasure has no plan yet: nothing was erased');
+      const planned = new Set(state.streams);
+      const unplanned = command.data.certificate.streams.find((stream) => !planned.has(stream));
+      if (unplanned !== undefined)
+        throw new DomainError(
+          'ERASURE_CERTIFICATE_MISMATCH',
+          `${unplanned} was not in the erasure's plan`,
+          'certificate.streams',
+        );
+      return [{ type: 'DataSubjectErased', data: { certificate: command.data.certificate } }];
+    }
+  }
+};
+
+export const evolve = (state: ErasureState, event: ErasureEvent): ErasureState => {
+  switch (event.type) {
+    case 'DataSubjectErasureRequested':
+      return { ...state, status: 'requested' };
+    case 'DataSubjectErasurePlanned':
+      return { status: 'planned', streams: event.data.streams };
+    case 'DataSubjectErased':
+      return { ...state, status: 'erased' };
+  }
+};
+
+export const erasureDecider: Decider<ErasureCommand, ErasureEvent, ErasureState> = {
+  initialState: () => ({ status: 'none', streams: [] }),
+  decide,
+  evolve,
+};
+
+export type SubjectAccessCommand = CommandOf<typeof RecordSubjectAccess>;
+export type SubjectAccessEvent = EventOf<typeof SubjectAccessExported>;
+
+/** One export, recorded once: the same export id again (a retried download) adds nothing to the trail. */
+export const subjectAccessDecider: Decider<
+  SubjectAccessCommand,
+  SubjectAccessEvent,
+  { readonly recorded: boolean }
+> = {
+  initialState: () => ({ recorded: false }),
+  decide: (command, state) =>
+    state.recorded ? [] : [{ type: 'SubjectAccessExported', data: { subject: command.data.subject } }],
+  evolve: () => ({ recorded: true }),
+};
