@@ -31,3 +31,10 @@ export { CRM_RECORD_ROUTES } from './src/integrations/crm-record-api.js';
 export { ConnectionsView, type Connection, type Secrets } from './src/integrations/connections.js';
 export { createTargets, type TargetDeps } from './src/integrations/targets/index.js';
 export type { AttemptResult, IntegrationTarget } from './src/integrations/port.js';
+export { complianceModule, COMPLIANCE_ROUTES, type ComplianceModule } from './src/compliance/module.js';
+export {
+  twilioRecordingDeleter,
+  noRecordingProvider,
+  type RecordingDeleter,
+  type RecordingOutcome,
+} from './src/compliance/recordings.js';

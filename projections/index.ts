@@ -3,3 +3,4 @@ export * from './src/migrations/index.js';
 export * from './src/read-store/chdb.js';
 export * from './src/read-store/index.js';
 export * from './src/read-store/port.js';
+export * from './src/personal-data.js';

@@ -10,15 +10,37 @@ import { BackupError } from './manifest.js';
  * The erasure ledger: which subjects' keys the platform deleted, read from the event log that recorded why. A
  * restore deletes these keys again, so that a backup taken before an erasure never brings a key back.
  *
- * Each event type that makes the platform delete a key names its subject here. Today that is one: a removed
- * integration connection (its sealed secrets' key). An erasure command for data subjects (issue 18, GDPR) adds
- * its event to this table; a subject ending in ':' is a prefix (`acme:` is every subject of tenant acme).
+ * Each event type that makes the platform delete keys names their subjects here, from its stream and its data
+ * (stored as written: only personal fields are sealed, and these events carry none). A subject ending in ':' is
+ * a prefix (`acme:` is every subject of tenant acme).
  */
-const ERASING_EVENTS: Readonly<Record<string, (streamId: string) => string | undefined>> = {
+const ERASING_EVENTS: Readonly<Record<string, (streamId: string, data: unknown) => readonly string[]>> = {
+  // A removed integration connection: its sealed secrets' key.
   ConnectionRemoved: (streamId) => {
     const parts = parseStreamName(streamId);
-    return parts && subjectOf(parts.tenantId, streamId);
+    return parts ? [subjectOf(parts.tenantId, streamId)] : [];
   },
+  // A GDPR erasure (issue 18): the key of every stream its certificate names, and the erasure's own (whom it
+  // was about). Only streams of the erasure's tenant, whatever the data says.
+  DataSubjectErased: (streamId, data) => {
+    const parts = parseStreamName(streamId);
+    const certificate = ErasedData.safeParse(data);
+    if (!parts) return [];
+    const streams = certificate.success ? certificate.data.certificate.streams : [];
+    return [...streams, streamId]
+      .filter((stream) => parseStreamName(stream)?.tenantId === parts.tenantId)
+      .map((stream) => subjectOf(parts.tenantId, stream));
+  },
+};
+
+const ErasedData = z.object({ certificate: z.object({ streams: z.array(z.string()) }) });
+
+const parsedData = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 };
 
 /** The subjects the event log in `eventsDb` (an embedded platform's events.db) records as erased. */
@@ -28,14 +50,14 @@ export const erasedSubjectsInLog = (eventsDb: string): string[] => {
     db.pragma('busy_timeout = 10000');
     const types = Object.keys(ERASING_EVENTS);
     const rows = db
-      .prepare<string[], { type: string; stream_id: string }>(
-        `SELECT type, stream_id FROM events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY position`,
+      .prepare<string[], { type: string; stream_id: string; data: string }>(
+        `SELECT type, stream_id, data FROM events WHERE type IN (${types.map(() => '?').join(', ')}) ORDER BY position`,
       )
       .all(...types);
     const subjects = new Set<string>();
     for (const row of rows) {
-      const subject = ERASING_EVENTS[row.type]?.(row.stream_id);
-      if (subject !== undefined) subjects.add(subject);
+      for (const subject of ERASING_EVENTS[row.type]?.(row.stream_id, parsedData(row.data)) ?? [])
+        subjects.add(subject);
     }
     return [...subjects];
   } finally {

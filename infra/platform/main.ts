@@ -9,7 +9,12 @@ import { startPlatform } from './platform.js';
 import { privateDataDir } from './private-data-dir.js';
 import { streamProcessing } from './stream-processing.js';
 import { createProcessors } from '@ccp/stream-processors';
-import { mediaGatewayModule, providerFailures, providerFallbacks } from '@ccp/media-gateway';
+import {
+  complianceModule,
+  mediaGatewayModule,
+  providerFailures,
+  providerFallbacks,
+} from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { verifyStreamChain } from '@ccp/command-service';
 import { backupModule, backupSettingsFromEnv } from '../backup/scheduled-backups.js';
@@ -37,6 +42,8 @@ const platform = await startPlatform(config, [
           providerFallbacks,
           ...(config.reportEmail && { email: config.reportEmail }),
         }),
+        // GDPR erasures and subject access: they read (and scrub) the processors' read store too.
+        complianceModule(() => processing.readStore()),
       ]
     : []),
   backupModule(backups),

@@ -6,6 +6,7 @@ import { auditRoutes } from './routes/audit.js';
 import { billingRoutes } from './routes/billing.js';
 import { callRoutes } from './routes/calls.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { configurationRoutes } from './routes/configuration.js';
 import { exportRoutes } from './routes/exports.js';
 import { integrationRoutes } from './routes/integrations.js';
@@ -58,5 +59,6 @@ export const queryRoutes = (deps: QueryDependencies): QueryRoute[] => {
     ...appointmentRoutes(deps),
     ...billingRoutes(deps),
     ...integrationRoutes(deps),
+    ...complianceRoutes(deps),
   ];
 };

@@ -23,7 +23,9 @@ import {
 } from '@ccp/infra';
 import {
   mediaGatewayModule,
+  complianceModule,
   CALL_CONTROL_ROUTES,
+  COMPLIANCE_ROUTES,
   CONNECTIONS_ROUTES,
   CRM_RECORD_ROUTES,
 } from '@ccp/media-gateway';
@@ -35,7 +37,7 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } f
 /*
  * Every route of the platform × every role × own and another tenant × every kind of credential (a session, and
  * API keys of each role with each scope alone and with all scopes), generated from the route tables: the command
- * API's own routes, the command catalog, the call-control and integrations routes, the stream processors' and backups' admin routes, the alerts route and the
+ * API's own routes, the command catalog, the call-control, integrations and compliance routes, the stream processors' and backups' admin routes, the alerts route and the
  * query API's OpenAPI document (itself generated from its route table). A refusal is exactly 403 (404 where a route hides another tenant's members);
  * an allowed request is neither 401 nor 403. Requests carry no valid body: authorization is decided before
  * validation, so an allowed request ends in a 400 (or a harmless read) and nothing changes.
@@ -103,12 +105,15 @@ const leadImportRoutes = (): MatrixRoute[] =>
   Object.entries(LEAD_IMPORT_ROUTES).map(([name, route]) => ({ ...route, name }));
 
 const callControlRoutes = (): MatrixRoute[] =>
-  Object.entries({ ...CALL_CONTROL_ROUTES, ...CONNECTIONS_ROUTES, ...CRM_RECORD_ROUTES }).map(
-    ([name, route]) => ({
-      ...route,
-      name,
-    }),
-  );
+  Object.entries({
+    ...CALL_CONTROL_ROUTES,
+    ...CONNECTIONS_ROUTES,
+    ...CRM_RECORD_ROUTES,
+    ...COMPLIANCE_ROUTES,
+  }).map(([name, route]) => ({
+    ...route,
+    name,
+  }));
 
 const streamAdminRoutes = (): MatrixRoute[] =>
   Object.entries({ ...STREAM_ADMIN_ROUTES, ...BACKUP_ADMIN_ROUTES, ...ALERT_ROUTES }).map(
@@ -232,6 +237,8 @@ beforeAll(async () => {
     modules: (config) => [
       queryApiModule(() => processing.readStore(), verifyStreamChain),
       mediaGatewayModule(config.mediaGateway),
+      // GDPR erasure and subject access: an allowed request without a subject is a 400 and changes nothing.
+      complianceModule(() => processing.readStore()),
       // No BACKUP_DIR: a super admin's POST /api/admin/backups is allowed and answers 409, taking none.
       backupModule({ everyHours: 0, keep: 1 }),
       alertModule({ everySeconds: 3600, notifyAttempts: 1 }),

@@ -23,4 +23,6 @@ export const ROLE_MATRIX = {
   billing: ['tenant_admin'],
   // Connections to outside systems and what was delivered to them: whoever administers the tenant.
   integrations: ['tenant_admin'],
+  // GDPR erasures and their certificates: whoever answers for the tenant's data.
+  compliance: ['tenant_admin', 'compliance'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,139 @@
+import {
+  DataSubject,
+  SYSTEM_ACTOR,
+  parseStreamName,
+  type Actor,
+  type ErasureCertificate,
+  type EventEnvelope,
+} from '@ccp/schemas';
+import {
+  subjectOf,
+  type CheckpointStore,
+  type CommandHandler,
+  type EventStore,
+  type SubjectKeys,
+} from '@ccp/command-service';
+import { findSubjectHoldings, scrubSubjectRows, type ReadStore } from '@ccp/projections';
+import { followLog, type LogFollower } from '../process-manager/follow-log.js';
+import type { RecordingDeleter } from './recordings.js';
+
+export const ERASURE_CHECKPOINT = 'erasures';
+
+export interface ErasureWorkerOptions {
+  readonly store: EventStore;
+  readonly checkpoints: CheckpointStore;
+  readonly handler: Pick<CommandHandler, 'handleTrusted'>;
+  readonly keys: SubjectKeys;
+  readonly readStore: () => ReadStore;
+  readonly recordings: RecordingDeleter;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+}
+
+interface Requested {
+  readonly subject: unknown;
+  readonly requestedBy: Actor;
+  readonly requestedAt: string;
+}
+
+const kindsOf = (streams: readonly string[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const stream of streams) {
+    const kind = parseStreamName(stream)?.category ?? 'unknown';
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+};
+
+/**
+ * The erasure process manager. Each step is recorded before the next runs, so a crash resumes where it was and
+ * never loses what it was about to erase: the request (who, sealed), the plan (the streams found, before any of
+ * them is made unfindable), the certificate (after every key, row and recording is gone). Last, the erasure
+ * stream's own key goes: whom it was about is then erased too. Every step is idempotent.
+ */
+export const startErasureWorker = async (options: ErasureWorkerOptions): Promise<LogFollower> => {
+  const { store, handler, keys } = options;
+  const requests = new Map<string, Requested>();
+
+  const send = (type: string, data: unknown, cause: EventEnvelope) =>
+    handler.handleTrusted(type, data, {
+      actor: SYSTEM_ACTOR,
+      correlationId: cause.correlationId,
+      causationId: cause.id,
+    });
+  const finished = async (streamId: string): Promise<boolean> =>
+    (await store.readStream(streamId)).some((event) => event.type === 'DataSubjectErased');
+
+  const plan = async (event: EventEnvelope): Promise<void> => {
+    const subject = DataSubject.safeParse(requests.get(event.streamId)?.subject);
+    // Erased already (this is a replay): whom it was about is no longer known, and nothing is left to plan.
+    if (!subject.success || (await finished(event.streamId))) return;
+    const erasureId = parseStreamName(event.streamId)?.id ?? '';
+    const held = await findSubjectHoldings(options.readStore(), event.tenantId, subject.data);
+    await send(
+      'PlanDataSubjectErasure',
+      { tenantId: event.tenantId, erasureId, streams: held.streams, recordings: held.recordings },
+      event,
+    );
+  };
+
+  const erase = async (
+    event: EventEnvelope<{ type: string; data: { streams: string[]; recordings: string[] } }>,
+  ) => {
+    if (await finished(event.streamId)) return;
+    const request = requests.get(event.streamId);
+    const subject = DataSubject.safeParse(request?.subject);
+    const { streams, recordings } = event.data;
+    let keysErased = 0;
+    for (const stream of streams) keysErased += keys.erase(subjectOf(event.tenantId, stream));
+    // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
+    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
+    const rows = await scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
+    const deleted: ErasureCertificate['recordings'] = [];
+    for (const recordingId of recordings)
+      deleted.push({ recordingId, outcome: await options.recordings(recordingId) });
+    const certificate: ErasureCertificate = {
+      streams,
+      counts: kindsOf(streams),
+      keysErased,
+      rows,
+      recordings: deleted,
+      requestedBy: request?.requestedBy ?? SYSTEM_ACTOR,
+      requestedAt: request?.requestedAt ?? event.occurredAt,
+      erasedAt: options.now().toISOString(),
+    };
+    const erasureId = parseStreamName(event.streamId)?.id ?? '';
+    await send('CompleteDataSubjectErasure', { tenantId: event.tenantId, erasureId, certificate }, event);
+  };
+
+  return followLog({
+    store,
+    checkpoints: options.checkpoints,
+    checkpointName: ERASURE_CHECKPOINT,
+    firstStart: 'log-start',
+    name: 'erasures',
+    folds: (streamId) => streamId.startsWith('erasure-'),
+    apply: (event) => {
+      if (event.type === 'DataSubjectErasureRequested')
+        requests.set(event.streamId, {
+          subject: (event.data as { subject: unknown }).subject,
+          requestedBy: event.actor,
+          requestedAt: event.occurredAt,
+        });
+    },
+    react: async (event) => {
+      switch (event.type) {
+        case 'DataSubjectErasureRequested':
+          return plan(event);
+        case 'DataSubjectErasurePlanned':
+          return erase(event as Parameters<typeof erase>[0]);
+        case 'DataSubjectErased':
+          // Last: the request's own key, so that whom the erasure was about is erased as well.
+          keys.erase(subjectOf(event.tenantId, event.streamId));
+          requests.delete(event.streamId);
+          return;
+      }
+    },
+    log: options.log,
+  });
+};

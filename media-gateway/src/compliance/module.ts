@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { z } from 'zod';
+import { DataSubject, EntityId, TenantId, parseWith } from '@ccp/schemas';
+import {
+  CommandRejected,
+  authenticate,
+  authorize,
+  requireCredential,
+  type ApiState,
+  type PlatformModule,
+  type RouteAccess,
+} from '@ccp/command-service';
+import { findSubjectHoldings, readSubjectRows, type ReadStore } from '@ccp/projections';
+import type { LogFollower } from '../process-manager/follow-log.js';
+import { startErasureWorker } from './erasure-worker.js';
+import { noRecordingProvider, twilioRecordingDeleter, type RecordingDeleter } from './recordings.js';
+
+/** The compliance routes of this module, in the form of every route table (see http/authorize.ts). */
+export const COMPLIANCE_ROUTES = {
+  eraseSubject: {
+    method: 'post',
+    path: '/api/compliance/erasures',
+    action: "erase a person's data",
+    roles: ['tenant_admin', 'compliance'],
+    scope: 'admin',
+    tenant: 'body',
+  },
+  exportSubject: {
+    method: 'post',
+    path: '/api/compliance/exports',
+    action: "export a person's data",
+    roles: ['tenant_admin', 'compliance'],
+    scope: 'audit',
+    tenant: 'body',
+  },
+} as const satisfies Record<string, RouteAccess>;
+
+const ExportRequest = z.object({
+  tenantId: TenantId.optional(),
+  exportId: EntityId.optional(),
+  subject: DataSubject,
+});
+const EraseRequest = z.object({
+  tenantId: TenantId.optional(),
+  erasureId: EntityId.optional(),
+  subject: DataSubject,
+});
+
+/** The tenant a body names, checked before anything is authorized against it. */
+const Tenant = z.looseObject({ tenantId: TenantId.optional() });
+
+const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> => {
+  const parsed = parseWith(schema, body ?? {});
+  if (!parsed.ok) throw new CommandRejected(400, parsed.error.code, parsed.error.message, parsed.error.field);
+  return parsed.value;
+};
+
+export interface ComplianceModule extends PlatformModule {
+  /** The erasure worker, once started (tests wait on it). */
+  readonly erasures: () => LogFollower | undefined;
+}
+
+/**
+ * GDPR (issue 18): the erasure worker (erasures are requested with the EraseDataSubject command) and the
+ * subject access export. Recordings are deleted at Twilio when the platform has a Twilio account; `recordings`
+ * replaces that (tests).
+ */
+export const complianceModule = (
+  readStore: () => ReadStore,
+  hooks: { readonly recordings?: RecordingDeleter; readonly now?: () => Date } = {},
+): ComplianceModule => {
+  let worker: LogFollower | undefined;
+  return {
+    name: 'compliance',
+    erasures: () => worker,
+    start: async (context) => {
+      const twilio = context.config.mediaGateway.twilio;
+      const now = hooks.now ?? (() => new Date());
+      worker = await startErasureWorker({
+        store: context.store,
+        checkpoints: context.checkpoints,
+        handler: context.handler,
+        keys: context.keys,
+        readStore,
+        recordings: hooks.recordings ?? (twilio ? twilioRecordingDeleter(twilio) : noRecordingProvider),
+        now,
+        log: context.log,
+      });
+
+      const api = new Router<ApiState>({ prefix: '/api/compliance' });
+      api.use(bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' }));
+      api.use(authenticate(context.auth));
+      /** The tenant acted on (a super admin names one), authorized for `route`, and the command context. */
+      const allow = async (state: ApiState, route: RouteAccess, body: unknown) => {
+        const credential = requireCredential(state);
+        // Authorized before the rest of the body is read: a caller who may not is told so, whatever they sent.
+        const tenantId = parseBody(Tenant, body).tenantId ?? credential.actor.tenantId;
+        if (tenantId === undefined)
+          throw new CommandRejected(400, 'VALIDATION_FAILED', 'tenantId: name the tenant', 'tenantId');
+        await authorize(credential, route, { tenantId }, context.auth.planOf);
+        const commandContext = {
+          actor: credential.actor,
+          ...(credential.scopes !== 'all' && { scopes: credential.scopes }),
+        };
+        return { tenantId, commandContext };
+      };
+
+      // The console's way to erase: the EraseDataSubject command, once the read store shows the tenant holds
+      // something about the person (the command alone would certify an erasure of nothing).
+      api.post('/erasures', async (ctx) => {
+        const { tenantId, commandContext } = await allow(
+          ctx.state,
+          COMPLIANCE_ROUTES.eraseSubject,
+          ctx.request.body,
+        );
+        const body = parseBody(EraseRequest, ctx.request.body);
+        const held = await findSubjectHoldings(readStore(), tenantId, body.subject);
+        if (held.streams.length === 0)
+          throw new CommandRejected(
+            404,
+            'SUBJECT_NOT_FOUND',
+            'nothing is held about this person in your tenant (or it was erased already)',
+            'subject',
+          );
+        const erasureId = body.erasureId ?? `er-${randomUUID()}`;
+        const result = await context.handler.handle(
+          'EraseDataSubject',
+          { tenantId, erasureId, subject: body.subject },
+          commandContext,
+        );
+        ctx.status = 202;
+        ctx.body = { erasureId, position: result.position, streams: held.streams.length };
+      });
+
+      // Everything held about a person: their streams' events as the platform reads them (decrypted) and the
+      // read store's rows. Recorded first: an export that cannot be put in the audit trail is not made.
+      api.post('/exports', async (ctx) => {
+        const { tenantId, commandContext } = await allow(
+          ctx.state,
+          COMPLIANCE_ROUTES.exportSubject,
+          ctx.request.body,
+        );
+        const body = parseBody(ExportRequest, ctx.request.body);
+        const exportId = body.exportId ?? `sar-${randomUUID()}`;
+        const { subject } = body;
+        await context.handler.handle('RecordSubjectAccess', { tenantId, exportId, subject }, commandContext);
+        const held = await findSubjectHoldings(readStore(), tenantId, subject);
+        const streams = [];
+        for (const streamId of held.streams) {
+          const events = await context.store.readStream(streamId);
+          streams.push({
+            streamId,
+            events: events.map((event) => ({
+              type: event.type,
+              recordedAt: event.recordedAt.toISOString(),
+              data: event.data,
+            })),
+          });
+        }
+        ctx.set('content-disposition', `attachment; filename="${exportId}.json"`);
+        ctx.body = {
+          exportId,
+          tenantId,
+          subject,
+          exportedAt: now().toISOString(),
+          identifiers: held.identifiers,
+          recordings: held.recordings,
+          streams,
+          rows: await readSubjectRows(readStore(), tenantId, held.streams, held.identifiers.phones),
+        };
+      });
+      return {
+        http: api.routes() as Middleware,
+        stop: async () => {
+          await worker?.stop();
+        },
+      };
+    },
+  };
+};

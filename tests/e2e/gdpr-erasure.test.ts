@@ -1,0 +1,405 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERASED } from '@ccp/schemas';
+import { subjectOf, verifyStreamChain } from '@ccp/command-service';
+import { complianceModule, twilioRecordingDeleter, type ComplianceModule } from '@ccp/media-gateway';
+import { queryApiModule } from '@ccp/query-api';
+import { createProcessors, personalDataDecryptor } from '@ccp/stream-processors';
+import {
+  configFromEnv,
+  DEMO_TENANT,
+  DEMO_USERS,
+  enginesOf,
+  erasedSubjectsInLog,
+  seedDemo,
+  streamProcessing,
+  type StreamProcessing,
+} from '@ccp/infra';
+import { recordCall } from '../support/calls.js';
+import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
+import { eventually } from '../support/query-platform.js';
+import { DEMO_PASSWORD } from '../support/read-side.js';
+
+/*
+ * GDPR erasure of a data subject on the real platform (issue 18): calls recorded from Maria's number, her
+ * contact and a recording held by "Twilio"; a compliance officer erases her; nothing of her is left in any
+ * projection, the query API, the event store's decrypted view, what the bus and Kafka consumers read, or the
+ * provider, and a restore's ledger re-erases her keys.
+ */
+
+const MARIA = '+15550001111'; // recordCall's caller
+const OTHER = '+15550002222';
+const GLOBEX = 'globex';
+const RECORDING = `RE${'a'.repeat(32)}`;
+const ACCOUNT = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'stand-in-token-0123456789abcdef' };
+const SAID = 'I would like to book a cleaning next Tuesday';
+
+/**
+ * A stand-in of Twilio's REST API for one resource (api.twilio.com cannot be reached from here), following its
+ * documented wire format: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json answers 204 and the
+ * recording is gone; a recording that is not there answers 404 with Twilio's error body (code 20404).
+ */
+const twilioStandIn = async () => {
+  const held = new Set([RECORDING]);
+  const deletes: string[] = [];
+  const server: Server = createServer((request, response) => {
+    const auth = `Basic ${Buffer.from(`${ACCOUNT.accountSid}:${ACCOUNT.authToken}`).toString('base64')}`;
+    const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/.exec(
+      request.url ?? '',
+    );
+    response.setHeader('content-type', 'application/json');
+    if (request.headers.authorization !== auth || match?.[1] !== ACCOUNT.accountSid) {
+      response.writeHead(401).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+      return;
+    }
+    if (request.method !== 'DELETE' || !match[2]) {
+      response
+        .writeHead(405)
+        .end(JSON.stringify({ code: 20004, message: 'Method not allowed', status: 405 }));
+      return;
+    }
+    deletes.push(match[2]);
+    if (!held.delete(match[2])) {
+      response.writeHead(404).end(
+        JSON.stringify({
+          code: 20404,
+          message: `The requested resource ${request.url} was not found`,
+          more_info: 'https://www.twilio.com/docs/errors/20404',
+          status: 404,
+        }),
+      );
+      return;
+    }
+    response.writeHead(204).end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held,
+    deletes,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+let test: TestPlatform;
+let processing: StreamProcessing;
+let compliance: ComplianceModule;
+let twilio: Awaited<ReturnType<typeof twilioStandIn>>;
+const tokens = new Map<string, string>();
+const as = (role: string) => apiClient(test.url, tokens.get(role));
+
+const send = async (type: string, data: Record<string, unknown>) => {
+  const response = await as('super_admin').command(type, data);
+  if (response.status !== 200) throw new Error(`${type} failed: ${JSON.stringify(response.body)}`);
+};
+
+/** What the tenant's streams hold, as the platform (and the embedded bus) reads them, as one text. */
+const decryptedLog = async (tenantId: string): Promise<string> =>
+  JSON.stringify(
+    (await test.platform.store.readAll())
+      .filter((e) => e.streamId.includes(`-${tenantId}.`))
+      .map((e) => e.data),
+  );
+
+beforeAll(async () => {
+  twilio = await twilioStandIn();
+  processing = streamProcessing(createProcessors());
+  compliance = complianceModule(() => processing.readStore(), {
+    recordings: twilioRecordingDeleter({ ...ACCOUNT, apiUrl: twilio.url }),
+  });
+  test = await startTestPlatform(undefined, {
+    processing,
+    modules: () => [
+      queryApiModule(() => processing.readStore(), verifyStreamChain, {
+        engines: enginesOf(configFromEnv({})),
+      }),
+      compliance,
+    ],
+  });
+  await seedDemo(test.platform, DEMO_PASSWORD);
+  tokens.set('super_admin', await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
+  for (const user of DEMO_USERS) tokens.set(user.role, await login(test.url, user.email, DEMO_PASSWORD));
+  await send('CreateTenant', { tenantId: GLOBEX, name: 'Globex', planTier: 'professional' });
+  await send('InviteMember', {
+    tenantId: GLOBEX,
+    userId: 'globex-admin',
+    email: 'admin@globex.example',
+    name: 'Gia Globex',
+    role: 'tenant_admin',
+  });
+  await as('super_admin').request('PUT', '/api/members/globex-admin/password', {
+    password: 'globex-password-1',
+  });
+  tokens.set('other', await login(test.url, 'admin@globex.example', 'globex-password-1'));
+
+  const root = as('super_admin');
+  await recordCall(root, DEMO_TENANT, 'CA-g-1', [SAID]);
+  await recordCall(root, DEMO_TENANT, 'CA-g-2', ['My name is Maria Lopez']);
+  await recordCall(root, GLOBEX, 'CA-g-9', ['Maria at Globex']);
+  await send('StartCall', {
+    tenantId: DEMO_TENANT,
+    callId: 'CA-g-3',
+    direction: 'inbound',
+    from: OTHER,
+    to: '+15550100001',
+    provider: 'simulator',
+    agentId: 'sofia',
+  });
+  await send('EndCall', { tenantId: DEMO_TENANT, callId: 'CA-g-3', outcome: 'resolved' });
+  await send('MarkRecordingAvailable', {
+    tenantId: DEMO_TENANT,
+    callId: 'CA-g-1',
+    recordingId: RECORDING,
+    url: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT.accountSid}/Recordings/${RECORDING}`,
+    durationSeconds: 42,
+  });
+  await send('CreateContact', {
+    tenantId: DEMO_TENANT,
+    contactId: 'maria',
+    name: 'Maria Lopez',
+    phones: [MARIA],
+    emails: ['maria.lopez@example.com'],
+  });
+  await eventually(async () => {
+    const calls = await as('tenant_admin').request<{ items: { callId: string; hasRecording: boolean }[] }>(
+      'GET',
+      '/api/calls?limit=100',
+    );
+    expect(calls.body.items.map((c) => c.callId).sort()).toEqual(['CA-g-1', 'CA-g-2', 'CA-g-3']);
+    expect(calls.body.items.find((c) => c.callId === 'CA-g-1')?.hasRecording).toBe(true);
+    const [contact] = await processing
+      .readStore()
+      .query("SELECT contact_id FROM contacts FINAL WHERE tenant_id = 'demo' AND contact_id = 'maria'");
+    expect(contact).toBeDefined();
+  }, 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  await test?.stop();
+  await twilio?.close();
+});
+
+/** The read store's tables holding Maria's number, words or name in a row of `tenantId`. */
+const tablesHoldingHer = async (tenantId: string): Promise<string[]> => {
+  const store = processing.readStore();
+  // Every table of the read side leads with tenant_id (the migrations' own bookkeeping holds no tenant data).
+  const tables = await store.query<{ table: string }>(
+    `SELECT DISTINCT table FROM system.columns WHERE database = currentDatabase() AND name = 'tenant_id'`,
+  );
+  const holding: string[] = [];
+  for (const { table } of tables) {
+    const [row] = await store.query<{ n: string }>(
+      `SELECT toString(count()) AS n FROM ${table} AS t
+        WHERE tenant_id = {tenantId:String}
+          AND (positionCaseInsensitive(toJSONString(tuple(t.*)), {number:String}) > 0
+               OR positionCaseInsensitive(toJSONString(tuple(t.*)), {words:String}) > 0
+               OR positionCaseInsensitive(toJSONString(tuple(t.*)), 'Maria Lopez') > 0)`,
+      { tenantId, number: MARIA, words: SAID },
+    );
+    if (row?.n !== '0') holding.push(table);
+  }
+  return holding.sort();
+};
+
+const erasureEvents = async () =>
+  (await test.platform.store.readAll()).filter((e) => e.streamId.startsWith('erasure-')).length;
+
+describe('erasing a data subject', () => {
+  it('refuses bad input with a clear error and changes nothing', async () => {
+    const body = { subject: { kind: 'phone', value: MARIA } };
+    const refused = [
+      [await as('agent').request('POST', '/api/compliance/erasures', body), 403, 'FORBIDDEN_ROLE'],
+      [
+        await as('viewer').command('EraseDataSubject', { tenantId: DEMO_TENANT, erasureId: 'er-x', ...body }),
+        403,
+        'FORBIDDEN_ROLE',
+      ],
+      [
+        await as('other').request('POST', '/api/compliance/erasures', { ...body, tenantId: DEMO_TENANT }),
+        403,
+        'FORBIDDEN_TENANT',
+      ],
+      [
+        await as('other').command('EraseDataSubject', { tenantId: DEMO_TENANT, erasureId: 'er-x', ...body }),
+        403,
+        'FORBIDDEN_TENANT',
+      ],
+      [
+        await as('compliance').request('POST', '/api/compliance/erasures', {
+          subject: { kind: 'phone', value: '555' },
+        }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        await as('compliance').request('POST', '/api/compliance/erasures', {
+          subject: { kind: 'email', value: 'nobody@example.com' },
+        }),
+        404,
+        'SUBJECT_NOT_FOUND',
+      ],
+    ] as const;
+    for (const [response, status, code] of refused) {
+      expect(response.status, JSON.stringify(response.body)).toBe(status);
+      expect((response.body as { error?: { code?: string } }).error?.code).toBe(code);
+    }
+    expect(await erasureEvents()).toBe(0);
+    expect(twilio.deletes).toEqual([]);
+  });
+
+  it("erases her from every projection, the query API, the decrypted log, the bus's view and Twilio", async () => {
+    // Before: her words and number are read back everywhere.
+    expect(await decryptedLog(DEMO_TENANT)).toContain(MARIA);
+    expect(await tablesHoldingHer(DEMO_TENANT)).toEqual([
+      'calls',
+      'contact_phones',
+      'contacts',
+      'utterances',
+    ]);
+    expect(await tablesHoldingHer(GLOBEX)).toEqual(['calls']);
+    const raw = await test.platform.rawStore.readAll();
+    // What the relay puts on the Kafka topics is the stored form: sealed, before the erasure as after it.
+    expect(JSON.stringify(raw.map((e) => e.data))).not.toContain(MARIA);
+
+    const erased = await as('compliance').request<{ erasureId: string; streams: number }>(
+      'POST',
+      '/api/compliance/erasures',
+      { subject: { kind: 'phone', value: MARIA }, erasureId: 'er-maria' },
+    );
+    expect(erased.status, JSON.stringify(erased.body)).toBe(202);
+    expect(erased.body).toMatchObject({ erasureId: 'er-maria', streams: 3 });
+    let certificate: Record<string, unknown> = {};
+    await eventually(async () => {
+      const read = await as('tenant_admin').request<{ status: string; certificate: Record<string, unknown> }>(
+        'GET',
+        '/api/compliance/erasures/er-maria',
+      );
+      expect(read.status).toBe(200);
+      expect(read.body.status).toBe('erased');
+      certificate = read.body.certificate;
+    }, 30_000);
+    await compliance.erasures()?.caughtUp();
+    expect(certificate).toMatchObject({
+      streams: expect.arrayContaining([
+        'call-demo.CA-g-1',
+        'call-demo.CA-g-2',
+        'contact-demo.maria',
+      ]) as unknown,
+      counts: { call: 2, contact: 1 },
+      keysErased: 3,
+      rows: { calls: 2, utterances: 4, contacts: 1, contact_phones: 1 },
+      recordings: [{ recordingId: RECORDING, outcome: 'deleted' }],
+      requestedBy: { kind: 'user', id: 'demo-compliance', role: 'compliance' },
+    });
+    expect(JSON.stringify(certificate)).not.toContain(MARIA);
+    expect(twilio.held.has(RECORDING)).toBe(false);
+
+    // The query API: her calls keep their facts, not her number or words; another caller's call is untouched.
+    const calls = await as('tenant_admin').request<{ items: { callId: string; from: string }[] }>(
+      'GET',
+      '/api/calls?limit=100',
+    );
+    expect(Object.fromEntries(calls.body.items.map((c) => [c.callId, c.from]))).toEqual({
+      'CA-g-1': ERASED,
+      'CA-g-2': ERASED,
+      'CA-g-3': OTHER,
+    });
+    const detail = await as('tenant_admin').request<{ transcript: { text: string }[] }>(
+      'GET',
+      '/api/calls/CA-g-1',
+    );
+    expect(detail.body.transcript.length).toBeGreaterThan(0);
+    expect(detail.body.transcript.every((line) => line.text === ERASED)).toBe(true);
+    const replay = await as('tenant_admin').request('GET', '/api/calls/CA-g-1/replay');
+    expect(JSON.stringify(replay.body)).not.toContain(SAID);
+
+    // Every projection of the tenant: no clear text of hers left in any table.
+    expect(await tablesHoldingHer(DEMO_TENANT)).toEqual([]);
+    // Globex's own call from the same number is Globex's: an erasure never reaches another tenant.
+    expect(await tablesHoldingHer(GLOBEX)).toEqual(['calls']);
+
+    // The event store as the platform and the embedded bus read it: her fields read as erased.
+    const log = await decryptedLog(DEMO_TENANT);
+    expect(log).not.toContain(MARIA);
+    expect(log).not.toContain(SAID);
+    expect(log).not.toContain('Maria Lopez');
+    expect(await decryptedLog(GLOBEX)).toContain(MARIA);
+    // A Kafka consumer decrypts what the relay published with the same keys: erased there too.
+    const decrypt = personalDataDecryptor(test.platform.keys);
+    const consumed = await Promise.all(
+      (await test.platform.rawStore.readAll())
+        .filter((e) => e.streamId.includes('-demo.'))
+        .map((e) =>
+          decrypt({ id: e.id, type: e.type, streamId: e.streamId, data: e.data, metadata: e.metadata }),
+        ),
+    );
+    expect(JSON.stringify(consumed.map((e) => e.data))).not.toContain(MARIA);
+
+    // A restore re-erases every key the erasure shredded, the erasure's own (whom it was about) included.
+    const ledger = erasedSubjectsInLog(join(test.dataDir, 'events.db'));
+    for (const stream of [
+      'call-demo.CA-g-1',
+      'call-demo.CA-g-2',
+      'contact-demo.maria',
+      'erasure-demo.er-maria',
+    ])
+      expect(ledger).toContain(subjectOf(DEMO_TENANT, stream));
+    expect(ledger.some((subject) => subject.startsWith(`${GLOBEX}:`))).toBe(false);
+
+    // In the audit trail: who asked, and the platform's steps.
+    const audit = await as('compliance').request<{ items: { type: string; actor: { id: string } }[] }>(
+      'GET',
+      '/api/audit/events?streamId=erasure-demo.er-maria',
+    );
+    expect(audit.body.items.map((e) => [e.type, e.actor.id])).toEqual([
+      ['DataSubjectErasureRequested', 'demo-compliance'],
+      ['DataSubjectErasurePlanned', 'platform'],
+      ['DataSubjectErased', 'platform'],
+    ]);
+  });
+
+  it('changes nothing when asked again', async () => {
+    const before = (await test.platform.store.readAll()).length;
+    const again = await as('compliance').command('EraseDataSubject', {
+      tenantId: DEMO_TENANT,
+      erasureId: 'er-maria',
+      subject: { kind: 'phone', value: MARIA },
+    });
+    expect(again.status).toBe(200);
+    expect((again.body as { events: unknown[] }).events).toEqual([]);
+    const viaConsole = await as('compliance').request('POST', '/api/compliance/erasures', {
+      subject: { kind: 'phone', value: MARIA },
+    });
+    expect(viaConsole.status).toBe(404);
+    expect((await test.platform.store.readAll()).length).toBe(before);
+    // Through the command API a new erasure of her is certified as erasing nothing.
+    await as('compliance').command('EraseDataSubject', {
+      tenantId: DEMO_TENANT,
+      erasureId: 'er-maria-2',
+      subject: { kind: 'phone', value: MARIA },
+    });
+    await eventually(async () => {
+      const read = await as('compliance').request<{ status: string; certificate: Record<string, unknown> }>(
+        'GET',
+        '/api/compliance/erasures/er-maria-2',
+      );
+      expect(read.body.status).toBe('erased');
+      expect(read.body.certificate).toMatchObject({ streams: [], keysErased: 0, rows: {}, recordings: [] });
+    });
+    const list = await as('compliance').request<{ items: { erasureId: string; status: string }[] }>(
+      'GET',
+      '/api/compliance/erasures',
+    );
+    expect(list.body.items.map((e) => [e.erasureId, e.status])).toEqual([
+      ['er-maria-2', 'erased'],
+      ['er-maria', 'erased'],
+    ]);
+    // Another tenant reads none of them.
+    expect((await as('other').request('GET', '/api/compliance/erasures/er-maria')).status).toBe(404);
+    expect(twilio.deletes).toEqual([RECORDING]);
+  });
+});
