@@ -26,9 +26,6 @@ const StreamId = z
   .regex(/^[a-z]+-[a-z0-9-]+\.[A-Za-z0-9][A-Za-z0-9_:-]{0,79}$/, 'a stream id is <category>-<tenant>.<id>');
 const ERASURE_MAX_STREAMS = 100_000;
 
-/** What kinds of streams an erasure reaches (the category of each stream). */
-export const ERASABLE_KINDS = ['call', 'contact', 'appointment', 'ticket', 'message'] as const;
-
 const erasureKey = { tenantId: TenantId, erasureId: EntityId };
 
 export const EraseDataSubject = defineCommand(

@@ -251,6 +251,45 @@ describe('erasing a data subject', () => {
     expect(twilio.deletes).toEqual([]);
   });
 
+  it('exports everything held about her, once recorded in the audit trail', async () => {
+    const body = { subject: { kind: 'phone', value: MARIA }, exportId: 'sar-maria' };
+    const refused = await as('supervisor').request('POST', '/api/compliance/exports', body);
+    expect(refused.status).toBe(403);
+    const exported = await as('compliance').request<{
+      identifiers: { emails: string[] };
+      recordings: string[];
+      streams: { streamId: string; events: { type: string; data: Record<string, unknown> }[] }[];
+      rows: Record<string, Record<string, unknown>[]>;
+    }>('POST', '/api/compliance/exports', body);
+    expect(exported.status, JSON.stringify(exported.body)).toBe(200);
+    expect(exported.headers.get('content-disposition')).toContain('sar-maria.json');
+    const { streams, rows } = exported.body;
+    expect(streams.map((s) => s.streamId).sort()).toEqual([
+      'call-demo.CA-g-1',
+      'call-demo.CA-g-2',
+      'contact-demo.maria',
+    ]);
+    // Her events as the platform reads them: decrypted.
+    const started = streams
+      .find((s) => s.streamId === 'call-demo.CA-g-1')
+      ?.events.find((e) => e.type === 'CallStarted');
+    expect(started?.data['from']).toBe(MARIA);
+    expect(JSON.stringify(streams)).toContain(SAID);
+    expect(exported.body.identifiers.emails).toEqual(['maria.lopez@example.com']);
+    expect(exported.body.recordings).toEqual([RECORDING]);
+    expect(rows['calls']?.map((r) => r['call_id']).sort()).toEqual(['CA-g-1', 'CA-g-2']);
+    expect(rows['contacts']?.map((r) => r['name'])).toEqual(['Maria Lopez']);
+    expect(JSON.stringify(exported.body)).not.toContain('CA-g-3');
+    expect(JSON.stringify(exported.body)).not.toContain('CA-g-9');
+    const audit = await as('compliance').request<{ items: { type: string; actor: { id: string } }[] }>(
+      'GET',
+      '/api/audit/events?streamId=subjectaccess-demo.sar-maria',
+    );
+    expect(audit.body.items.map((e) => [e.type, e.actor.id])).toEqual([
+      ['SubjectAccessExported', 'demo-compliance'],
+    ]);
+  });
+
   it("erases her from every projection, the query API, the decrypted log, the bus's view and Twilio", async () => {
     // Before: her words and number are read back everywhere.
     expect(await decryptedLog(DEMO_TENANT)).toContain(MARIA);
@@ -272,6 +311,7 @@ describe('erasing a data subject', () => {
     );
     expect(erased.status, JSON.stringify(erased.body)).toBe(202);
     expect(erased.body).toMatchObject({ erasureId: 'er-maria', streams: 3 });
+    // Her export's record names her too: it goes with the rest.
     let certificate: Record<string, unknown> = {};
     await eventually(async () => {
       const read = await as('tenant_admin').request<{ status: string; certificate: Record<string, unknown> }>(
@@ -288,9 +328,10 @@ describe('erasing a data subject', () => {
         'call-demo.CA-g-1',
         'call-demo.CA-g-2',
         'contact-demo.maria',
+        'subjectaccess-demo.sar-maria',
       ]) as unknown,
-      counts: { call: 2, contact: 1 },
-      keysErased: 3,
+      counts: { call: 2, contact: 1, subjectaccess: 1 },
+      keysErased: 4,
       rows: { calls: 2, utterances: 4, contacts: 1, contact_phones: 1 },
       recordings: [{ recordingId: RECORDING, outcome: 'deleted' }],
       requestedBy: { kind: 'user', id: 'demo-compliance', role: 'compliance' },
@@ -345,10 +386,15 @@ describe('erasing a data subject', () => {
       'call-demo.CA-g-1',
       'call-demo.CA-g-2',
       'contact-demo.maria',
+      'subjectaccess-demo.sar-maria',
       'erasure-demo.er-maria',
     ])
       expect(ledger).toContain(subjectOf(DEMO_TENANT, stream));
     expect(ledger.some((subject) => subject.startsWith(`${GLOBEX}:`))).toBe(false);
+
+    // Her export's record stays, whom it was about erased.
+    const [exportRecord] = await test.platform.store.readStream('subjectaccess-demo.sar-maria');
+    expect(exportRecord?.data).toEqual({ subject: ERASED });
 
     // In the audit trail: who asked, and the platform's steps.
     const audit = await as('compliance').request<{ items: { type: string; actor: { id: string } }[] }>(

@@ -13,7 +13,12 @@ import {
   type EventStore,
   type SubjectKeys,
 } from '@ccp/command-service';
-import { findSubjectHoldings, scrubSubjectRows, type ReadStore } from '@ccp/projections';
+import {
+  findSubjectHoldings,
+  scrubSubjectRows,
+  type ReadStore,
+  type SubjectIdentifiers,
+} from '@ccp/projections';
 import { followLog, type LogFollower } from '../process-manager/follow-log.js';
 import type { RecordingDeleter } from './recordings.js';
 
@@ -64,15 +69,51 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
   const finished = async (streamId: string): Promise<boolean> =>
     (await store.readStream(streamId)).some((event) => event.type === 'DataSubjectErased');
 
+  /**
+   * The tenant's earlier subject access exports about the person: each names whom it was about (sealed in its
+   * own stream), which goes with the rest. Read from the event store: the read store holds those names sealed.
+   */
+  const subjectAccessStreams = async (
+    tenantId: string,
+    identifiers: SubjectIdentifiers,
+  ): Promise<string[]> => {
+    const rows = await options
+      .readStore()
+      .query<{ stream_id: string }>(
+        `SELECT DISTINCT stream_id FROM events WHERE tenant_id = {tenantId:String} AND type = 'SubjectAccessExported'`,
+        { tenantId },
+      );
+    const named = (subject: DataSubject): boolean =>
+      subject.kind === 'phone'
+        ? identifiers.phones.includes(subject.value)
+        : subject.kind === 'email'
+          ? identifiers.emails.includes(subject.value)
+          : identifiers.contactIds.includes(subject.value);
+    const found: string[] = [];
+    for (const { stream_id: streamId } of rows) {
+      if (parseStreamName(streamId)?.tenantId !== tenantId) continue;
+      const [exported] = await store.readStream(streamId);
+      const subject = DataSubject.safeParse((exported?.data as { subject?: unknown } | undefined)?.subject);
+      if (subject.success && named(subject.data)) found.push(streamId);
+    }
+    return found;
+  };
+
   const plan = async (event: EventEnvelope): Promise<void> => {
     const subject = DataSubject.safeParse(requests.get(event.streamId)?.subject);
     // Erased already (this is a replay): whom it was about is no longer known, and nothing is left to plan.
     if (!subject.success || (await finished(event.streamId))) return;
     const erasureId = parseStreamName(event.streamId)?.id ?? '';
     const held = await findSubjectHoldings(options.readStore(), event.tenantId, subject.data);
+    const exports = await subjectAccessStreams(event.tenantId, held.identifiers);
     await send(
       'PlanDataSubjectErasure',
-      { tenantId: event.tenantId, erasureId, streams: held.streams, recordings: held.recordings },
+      {
+        tenantId: event.tenantId,
+        erasureId,
+        streams: [...held.streams, ...exports],
+        recordings: held.recordings,
+      },
       event,
     );
   };
