@@ -98,6 +98,7 @@ export * from './src/net/outbound-guard.js';
 export * from './src/observability/metrics.js';
 export * from './src/observability/command-metrics.js';
 export * from './src/observability/event-store-metrics.js';
+export * from './src/observability/delivery-metrics.js';
 export * from './src/observability/tracing.js';
 export * from './src/observability/command-tracing.js';
 

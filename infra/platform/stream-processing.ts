@@ -13,7 +13,7 @@ import {
   type PlatformContext,
   type PlatformModule,
 } from '@ccp/command-service';
-import { migrate, openReadStore, type ReadStore } from '@ccp/projections';
+import { migrate, observedReadStore, openReadStore, type ReadStore } from '@ccp/projections';
 import {
   createEmbeddedBus,
   personalDataDecryptor,
@@ -53,6 +53,7 @@ const configuredBus: BusFactory = async (context, onRejected) => {
       checkpoints: context.checkpoints,
       onRejected,
       log: context.log,
+      tracing: context.tracing,
     });
   }
   return createEmbeddedBus({
@@ -122,7 +123,8 @@ export const streamProcessing = (
   const module: PlatformModule = {
     name: 'stream-processing',
     start: async (context) => {
-      const readStore = await openReadStore(context.config.readStore);
+      // Timed as the processors and the query API use it (they share it); rebuilds' own stores are not.
+      const readStore = observedReadStore(await openReadStore(context.config.readStore), context.metrics);
       await migrate(readStore);
       const bus = await openBus(context, (rejection) => {
         rejected.push(rejection);
@@ -143,7 +145,11 @@ export const streamProcessing = (
       running = await startProcessors(bus, tracedProcessors(processors, context.tracing), processorContext);
       store = readStore;
       const live = running;
-      processorMetrics(context.metrics, () => live.lag());
+      processorMetrics(context.metrics, () => live.lag(), {
+        lag: () => bus.lag(),
+        relays: context.config.bus.kind === 'kafka',
+        log: context.log,
+      });
       const stopping = new AbortController();
       const rebuild = (name: string) =>
         rebuildProjection({

@@ -1,8 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { VOICE_SECONDS, type MetricsRegistry } from '@ccp/command-service';
+import { deliveryMetrics, VOICE_SECONDS, type MetricsRegistry } from '@ccp/command-service';
 import type { DispatcherStats } from './integrations/dispatcher.js';
 import type { LanguageModel } from './llm/port.js';
-import { providerFallbacks } from './llm/provider-failures.js';
+import { providerErrorCounts, providerFallbacks } from './llm/provider-failures.js';
 
 export interface GatewayMetricSources {
   /** Calls in the gateway now (AI conversations and IVR menus). */
@@ -13,11 +14,40 @@ export interface GatewayMetricSources {
   readonly messages: () => { readonly pending: number; readonly sending: number } | undefined;
 }
 
+/** The model's share of a Media Streams turn, filled in by the model requests made inside it. */
+export interface TurnModelTime {
+  /** Model time (ms) before the turn's first line went to the text-to-speech. */
+  modelMs: number;
+  /** performance.now() when the turn's first line went to the text-to-speech; later model time is not waited on. */
+  firstLineAt?: number;
+}
+
+/** One Media Streams turn's wait, end of the caller's speech to the first audio of the reply, in its parts (ms). */
+export interface VoiceTurnTimings {
+  /** End of speech to the final transcript. */
+  readonly sttMs: number;
+  /** Model requests before the first line (a tool call's round trip makes several). */
+  readonly modelMs: number;
+  /** The first line's synthesis: request to its audio (the adapters hand whole clips: first byte is last). */
+  readonly ttsMs: number;
+  /** End of speech to the first audio sent. */
+  readonly totalMs: number;
+}
+
 export interface GatewayMetrics {
   /** The conversation model, timed request by request as the gateway makes them (a fallback included). */
   timedModel(model: LanguageModel): LanguageModel;
+  /**
+   * The model as the calls use it (a tenant's own included): its time to first token and tokens per request,
+   * and its time inside a Media Streams turn (modelTimeIn).
+   */
+  voiceModel(model: LanguageModel): LanguageModel;
+  /** Runs a Media Streams turn's work; the model requests inside it add their time to `time`. */
+  modelTimeIn<T>(time: TurnModelTime, work: () => Promise<T>): Promise<T>;
   /** Media Streams: the end of the caller's speech to the first audio of the reply, in milliseconds. */
   firstAudio(ms: number): void;
+  /** Media Streams: one turn's wait in its parts; what is left of it is the platform's own time. */
+  voiceTurn(timings: VoiceTurnTimings): void;
 }
 
 /**
@@ -27,6 +57,8 @@ export interface GatewayMetrics {
  */
 export const gatewayMetrics = (registry: MetricsRegistry, sources: GatewayMetricSources): GatewayMetrics => {
   const registers = [registry];
+  // The speech and model adapters count their errors in the process (like the fallbacks): read at each scrape.
+  deliveryMetrics(registry).addProviderErrorSource(providerErrorCounts);
   new Gauge({
     name: 'ccp_calls_active',
     help: 'Calls the media gateway is handling now (AI conversations and IVR menus)',
@@ -97,7 +129,79 @@ export const gatewayMetrics = (registry: MetricsRegistry, sources: GatewayMetric
     buckets: VOICE_SECONDS,
     registers,
   });
+  const sttSeconds = new Histogram({
+    name: 'ccp_voice_stt_seconds',
+    help: "Media Streams: from the end of the caller's speech to its final transcript",
+    buckets: VOICE_SECONDS,
+    registers,
+  });
+  const firstToken = new Histogram({
+    name: 'ccp_voice_llm_first_token_seconds',
+    help: 'Time to the first token of each conversation-model request (to the whole answer when it is not streamed)',
+    buckets: VOICE_SECONDS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'ccp_voice_llm_tokens_total',
+    help: 'Tokens of the conversation-model requests as the providers count them, by type: input or output',
+    labelNames: ['type'],
+    registers,
+  });
+  const turnModel = new Histogram({
+    name: 'ccp_voice_turn_llm_seconds',
+    help: "Media Streams: the conversation model's time in a turn before its first line was said",
+    buckets: VOICE_SECONDS,
+    registers,
+  });
+  const ttsFirstByte = new Histogram({
+    name: 'ccp_voice_tts_first_byte_seconds',
+    help: "Media Streams: text-to-speech of a turn's first line, from the request to its audio",
+    buckets: VOICE_SECONDS,
+    registers,
+  });
+  const overhead = new Histogram({
+    name: 'ccp_voice_turn_overhead_seconds',
+    help: "Media Streams: a turn's wait for first audio less its speech-to-text, model and text-to-speech time (commands, tools, the gateway)",
+    buckets: VOICE_SECONDS,
+    registers,
+  });
+  const turnTimes = new AsyncLocalStorage<TurnModelTime>();
   return {
+    voiceModel: (model) => ({
+      name: model.name,
+      ...(model.warm !== undefined && { warm: model.warm.bind(model) }),
+      respond: async (request) => {
+        const started = performance.now();
+        let firstAt: number | undefined;
+        const turn = turnTimes.getStore();
+        try {
+          const response = await model.respond({
+            ...request,
+            onFirstToken: () => {
+              firstAt ??= performance.now();
+              request.onFirstToken?.();
+            },
+          });
+          firstToken.observe(((firstAt ?? performance.now()) - started) / 1000);
+          tokens.inc({ type: 'input' }, response.usage.promptTokens);
+          tokens.inc({ type: 'output' }, response.usage.completionTokens);
+          return response;
+        } finally {
+          // Only what the caller waited on: model time after the first line went to speech is heard over.
+          if (turn !== undefined) {
+            const end = Math.min(performance.now(), turn.firstLineAt ?? Infinity);
+            turn.modelMs += Math.max(0, end - started);
+          }
+        }
+      },
+    }),
+    modelTimeIn: (time, work) => turnTimes.run(time, work),
+    voiceTurn: ({ sttMs, modelMs, ttsMs, totalMs }) => {
+      sttSeconds.observe(sttMs / 1000);
+      turnModel.observe(modelMs / 1000);
+      ttsFirstByte.observe(ttsMs / 1000);
+      overhead.observe(Math.max(0, totalMs - sttMs - modelMs - ttsMs) / 1000);
+    },
     timedModel: (model) => ({
       name: model.name,
       // Warming the server's prompt cache is no turn: kept, and not timed.

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { createContextKey, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { ATTR_CCP_CALL_ID, type Tracing } from '@ccp/command-service';
 import type { LanguageModel } from './llm/port.js';
 
@@ -14,6 +14,10 @@ const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 const GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 const GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+
+/** Marks the context of a Media Streams turn's span: the session's own turn then adds to it, not a second one. */
+const STREAM_TURN = createContextKey('ccp.media_stream.turn');
 
 /**
  * The media gateway's spans, children of whatever span is current (a turn's, or the Twilio webhook's request):
@@ -28,6 +32,30 @@ export interface GatewayTracing {
   turn<T>(callId: string, line: number, work: () => Promise<T>): Promise<T>;
   /** Runs one tool call inside its span. */
   toolCall<T>(callId: string, id: string, name: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * A Media Streams turn, from the end of the caller's speech to the last line of the reply synthesized: the
+   * parent of its speech-to-text, model, tool and text-to-speech spans. The session's `turn` inside it names the
+   * line on this span instead of opening a second one.
+   */
+  streamTurn<T>(callId: string, work: () => Promise<T>): Promise<T>;
+  /** The call's first words: made (the webhook) or said (a media stream's text-to-speech). */
+  greeting<T>(callId: string, work: () => Promise<T>): Promise<T>;
+  /** Waiting for the final transcript of an utterance, from the end of the caller's speech. */
+  speechToText<T extends SpeechResult>(callId: string, provider: string, work: () => Promise<T>): Promise<T>;
+  /** Synthesizing one line of a reply. */
+  textToSpeech<T extends Buffer>(
+    callId: string,
+    provider: string,
+    characters: number,
+    work: () => Promise<T>,
+  ): Promise<T>;
+}
+
+/** What an STT span records of the transcript: never its words (personal data). */
+export interface SpeechResult {
+  readonly text: string;
+  readonly confidence: number;
+  readonly language?: string;
 }
 
 const failed = (span: Span, error: unknown): void => {
@@ -42,6 +70,10 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
       tracedModel: (model) => model,
       turn: (_c, _l, work) => work(),
       toolCall: (_c, _i, _n, work) => work(),
+      streamTurn: (_c, work) => work(),
+      greeting: (_c, work) => work(),
+      speechToText: (_c, _p, work) => work(),
+      textToSpeech: (_c, _p, _n, work) => work(),
     };
   }
   /** `work` inside a new child span of the current one; `finish` adds what its result tells. */
@@ -51,11 +83,13 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
     attributes: Record<string, string | number>,
     work: () => Promise<T>,
     finish?: (span: Span, result: T) => void,
+    marked = false,
   ): Promise<T> => {
     const parent = tracing.current();
     const span = tracer.startSpan(name, { kind, attributes }, parent);
+    const context = trace.setSpan(parent, span);
     try {
-      const result = await tracing.within(trace.setSpan(parent, span), work);
+      const result = await tracing.within(marked ? context.setValue(STREAM_TURN, true) : context, work);
       finish?.(span, result);
       return result;
     } catch (error) {
@@ -84,14 +118,59 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
               [GEN_AI_RESPONSE_MODEL]: response.model,
               [GEN_AI_USAGE_INPUT_TOKENS]: response.usage.promptTokens,
               [GEN_AI_USAGE_OUTPUT_TOKENS]: response.usage.completionTokens,
+              [GEN_AI_RESPONSE_FINISH_REASONS]: [response.toolCalls.length > 0 ? 'tool_calls' : 'stop'],
               'ccp.llm.tool_calls': response.toolCalls.length,
               'ccp.llm.fallback': response.fallback === true,
             });
           },
         ),
     }),
-    turn: (callId, line, work) =>
-      inSpan('call turn', SpanKind.INTERNAL, { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.line': line }, work),
+    turn: (callId, line, work) => {
+      const current = tracing.current();
+      if (current.getValue(STREAM_TURN) === true) {
+        trace.getSpan(current)?.setAttribute('ccp.call.line', line);
+        return work();
+      }
+      return inSpan(
+        'call turn',
+        SpanKind.INTERNAL,
+        { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.line': line },
+        work,
+      );
+    },
+    streamTurn: (callId, work) =>
+      inSpan(
+        'call turn',
+        SpanKind.INTERNAL,
+        { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.transport': 'media_stream' },
+        work,
+        undefined,
+        true,
+      ),
+    greeting: (callId, work) =>
+      inSpan('call greeting', SpanKind.INTERNAL, { [ATTR_CCP_CALL_ID]: callId }, work),
+    speechToText: (callId, provider, work) =>
+      inSpan(
+        `stt ${provider}`,
+        SpanKind.CLIENT,
+        { [ATTR_CCP_CALL_ID]: callId, 'ccp.stt.provider': provider },
+        work,
+        (span, transcript) => {
+          span.setAttributes({
+            'ccp.stt.characters': transcript.text.length,
+            'ccp.stt.confidence': transcript.confidence,
+            ...(transcript.language !== undefined && { 'ccp.stt.language': transcript.language }),
+          });
+        },
+      ),
+    textToSpeech: (callId, provider, characters, work) =>
+      inSpan(
+        `tts ${provider}`,
+        SpanKind.CLIENT,
+        { [ATTR_CCP_CALL_ID]: callId, 'ccp.tts.provider': provider, 'ccp.tts.characters': characters },
+        work,
+        (span, audio) => span.setAttribute('ccp.tts.audio_bytes', audio.length),
+      ),
     toolCall: (callId, id, name, work) =>
       inSpan(
         `execute_tool ${name}`,

@@ -6,6 +6,7 @@ import type { Middleware } from 'koa';
 import { decodeEvent } from '@ccp/schemas';
 import {
   createCommandHandler,
+  deliveryMetrics,
   type PlatformContext,
   type PlatformModule,
   type RunningModule,
@@ -32,13 +33,15 @@ import { MediaGateway } from './gateway.js';
 import { gatewayMetrics } from './gateway-metrics.js';
 import { gatewayTracing } from './gateway-tracing.js';
 import { tenantKnowledge } from './knowledge.js';
+import { queueWaits } from './queue-waits.js';
 import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
+import { failureKindOf } from './llm/provider-failures.js';
 import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
 import { createSpeech } from './speech/index.js';
 import { createTenantSpeech } from './speech/tenant-speech.js';
 import { callControl, humanHandover } from './telephony/call-control.js';
-import { createTwilioCarrier } from './telephony/carrier.js';
+import { countedCarrier, createTwilioCarrier } from './telephony/carrier.js';
 import { mediaStreams } from './telephony/media-streams.js';
 import { streamTokens } from './telephony/stream-token.js';
 import { HumanPresence } from './telephony/presence.js';
@@ -180,7 +183,7 @@ export const mediaGatewayModule = (
         live,
         commands,
         // Traced as calls use them: a tenant's own model falling back to the platform's is one request.
-        model: tracing.tracedModel(model),
+        model: tracing.tracedModel(metrics.voiceModel(model)),
         // The offline engine greets even when a remote model (the platform's or a tenant's) converses: the first
         // webhook answers at once.
         greeter: offline,
@@ -194,7 +197,7 @@ export const mediaGatewayModule = (
         ...(settings.conversationModel.fillerMs !== undefined && {
           fillerMs: settings.conversationModel.fillerMs,
         }),
-        modelFor: (tenantId) => tracing.tracedModel(tenantModels.modelFor(tenantId)),
+        modelFor: (tenantId) => tracing.tracedModel(metrics.voiceModel(tenantModels.modelFor(tenantId))),
         tracing,
         searchKnowledge: tenantKnowledge(live.directory),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
@@ -243,12 +246,17 @@ export const mediaGatewayModule = (
         return live.directory.tenantOfCall(callId);
       };
       const accounts: WebhookAccounts = { byAccountSid: ownTwilio.byAccountSid, ownerOfNumber, tenantOfCall };
-      const carrier = tenantRoutedCarrier({
-        platform: createTwilioCarrier(account),
-        twilio: ownTwilio,
-        tenantOfNumber: ownerOfNumber,
-        tenantOfCall,
-      });
+      const providerErrors = deliveryMetrics(context.metrics);
+      const carrier = countedCarrier(
+        tenantRoutedCarrier({
+          platform: createTwilioCarrier(account),
+          twilio: ownTwilio,
+          tenantOfNumber: ownerOfNumber,
+          tenantOfCall,
+        }),
+        'twilio',
+        (provider, error) => providerErrors.providerError('telephony', provider, failureKindOf(error)),
+      );
       let platformUrl = '';
       const callbackBase = () => settings.publicUrl?.replace(/\/$/, '') ?? platformUrl;
 
@@ -299,15 +307,20 @@ export const mediaGatewayModule = (
           metrics.firstAudio(ms);
           hooks.onTurnLatency?.(ms);
         },
+        onTurnTimings: (timings) => metrics.voiceTurn(timings),
+        modelTimeIn: metrics.modelTimeIn,
+        tracing,
       });
 
       // People join and take over calls through the command API; the gateway follows those events live.
       const handover = humanHandover(gateway, carrier, log);
+      const waits = queueWaits(context.metrics);
       const subscription = context.store.subscribe({ after: await endOfLog(context.store) });
       const following = (async () => {
         for await (const recorded of subscription) {
           if (!recorded.streamId.startsWith('call-')) continue;
           const decoded = decodeEvent(recorded);
+          if (decoded.ok) waits.apply(decoded.value);
           if (decoded.ok) await handover(decoded.value).catch((e: unknown) => log(`handover: ${String(e)}`));
         }
       })();

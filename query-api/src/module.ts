@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import { createPayments, type PlatformModule, subjectOf } from '@ccp/command-service';
+import { createPayments, deliveryMetrics, type PlatformModule, subjectOf } from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
 import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { createRequestRecorder } from './admin/api-usage.js';
@@ -94,6 +94,7 @@ export const queryApiModule = (
       email: hooks.email,
       webhookSecret,
       fetch: context.outbound.fetch,
+      metrics: deliveryMetrics(context.metrics),
       record: async (tenantId, reportId, slot, outcome, detail) => {
         await context.handler.handleTrusted(
           'RecordReportDelivery',

@@ -1,6 +1,10 @@
 import { Counter, Gauge } from 'prom-client';
 import type { MetricsRegistry } from '@ccp/command-service';
+import type { BusLag } from './bus/port.js';
 import type { LagFigures } from './lag.js';
+
+/** Scrapes closer together than this share one look at the bus (both gauges of a scrape read the same). */
+const BUS_LAG_REUSE_MS = 1000;
 
 /**
  * The stream processors' metrics, read at each scrape from the lag figures the runtime keeps for the super
@@ -11,6 +15,12 @@ import type { LagFigures } from './lag.js';
 export const processorMetrics = (
   registry: MetricsRegistry,
   lag: () => Readonly<Record<string, LagFigures>>,
+  bus?: {
+    readonly lag: () => Promise<BusLag>;
+    /** The bus relays the log (Kafka): its relay's lag is exposed too. */
+    readonly relays: boolean;
+    readonly log: (message: string) => void;
+  },
 ): void => {
   new Counter({
     name: 'ccp_processor_events_total',
@@ -54,6 +64,47 @@ export const processorMetrics = (
     collect() {
       this.reset();
       for (const [processor, figures] of Object.entries(lag())) this.set({ processor }, figures.lastPosition);
+    },
+  });
+  if (bus === undefined) return;
+  let asked: { readonly at: number; readonly lag: Promise<BusLag | undefined> } | undefined;
+  // A broker that cannot be asked leaves these gauges empty for the scrape, never fails the scrape.
+  const busLag = (): Promise<BusLag | undefined> => {
+    if (asked === undefined || performance.now() - asked.at > BUS_LAG_REUSE_MS) {
+      asked = {
+        at: performance.now(),
+        lag: bus.lag().catch((error: unknown) => {
+          bus.log(`metrics: the bus's lag could not be read: ${String(error)}`);
+          return undefined;
+        }),
+      };
+    }
+    return asked.lag;
+  };
+  new Gauge({
+    name: 'ccp_processor_lag_events',
+    help: "Events each stream processor has yet to read: embedded bus, log events between its read position and the log's head; Kafka, its consumer group's lag over its topics' partitions",
+    labelNames: ['processor'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const groups = (await busLag())?.groups ?? {};
+      // Only the live processors' groups: a rebuild's group is named afresh each time.
+      for (const processor of Object.keys(lag())) {
+        const behind = groups[processor];
+        if (behind !== undefined) this.set({ processor }, behind);
+      }
+    },
+  });
+  if (!bus.relays) return;
+  new Gauge({
+    name: 'ccp_kafka_relay_lag_events',
+    help: 'Kafka bus: events appended to the log that the relay has not yet had acknowledged by the broker',
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const relay = (await busLag())?.relay;
+      if (relay !== undefined) this.set(relay);
     },
   });
 };

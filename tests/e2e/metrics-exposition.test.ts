@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenario } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
+import { SYSTEM_ACTOR } from '@ccp/schemas';
 import { content, CALLER, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
@@ -8,7 +9,8 @@ import { parsePrometheusText, type MetricFamily } from '../support/prometheus-te
 
 /*
  * GET /metrics on the whole platform (command API, stream processors, query API, media gateway) after real
- * traffic: a caller on a Media Streams call, commands refused and accepted, a read. The exposition is parsed as
+ * traffic: a caller on a Media Streams call, commands refused and accepted, a read, a call queued for a person
+ * who joins it, two SMS through the Twilio stand-in (the local carrier), one of which it refuses. The exposition is parsed as
  * Prometheus reads it; names, types and help follow Prometheus's conventions, and no label carries a call or a
  * tenant. A second platform in the same process keeps its own registry.
  */
@@ -17,6 +19,24 @@ const TOKEN = 'scrape-token-0123456789abcdef';
 let env: GatewayPlatform;
 let families: Map<string, MetricFamily>;
 let callSid: string;
+const QUEUED_CALL = 'CAmetricsqueued';
+
+const scheduleSms = (messageId: string) =>
+  env.test.platform.handler.handleTrusted(
+    'ScheduleMessage',
+    {
+      tenantId: DEMO_TENANT,
+      messageId,
+      purpose: 'reminder',
+      language: 'en',
+      channel: 'sms',
+      to: '+15557700001',
+      from: DEMO_NUMBER,
+      body: `Reminder ${messageId}: your cleaning is tomorrow at 10:00.`,
+      dueAt: new Date().toISOString(),
+    },
+    { actor: SYSTEM_ACTOR },
+  );
 
 /** `null`: no Authorization header at all. */
 const scrape = async (url: string, token: string | null = TOKEN) =>
@@ -59,10 +79,36 @@ beforeAll(async () => {
   // Paths no route declares, holding the call's id: their label must not (every label is checked below).
   expect((await fetch(`${env.test.url}/api/no-such-route/${callSid}`)).status).toBe(404);
   expect((await fetch(`${env.test.url}/console-page/${callSid}`)).status).toBeLessThan(500);
-  // The read side has the call: the processors handled its events.
-  for (let i = 0; i < 100; i += 1) {
+  // A call queued for a person, who joins it (barge): one queue wait, answered.
+  const onQueuedCall = async (type: string, data: Record<string, unknown>) => {
+    const answer = await root.command(type, { tenantId: DEMO_TENANT, callId: QUEUED_CALL, ...data });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  };
+  await onQueuedCall('StartCall', {
+    direction: 'inbound',
+    from: '+15550001111',
+    to: DEMO_NUMBER,
+    provider: 'simulator',
+    agentId: 'sofia',
+  });
+  await onQueuedCall('RequestEscalation', { reason: 'caller_request', summary: 'Wants a person.' });
+  await onQueuedCall('QueueCall', { departmentId: 'support', queue: 'Support' });
+  await onQueuedCall('JoinHuman', { userId: 'demo-agent', mode: 'barge' });
+  await onQueuedCall('EndCall', { outcome: 'resolved' });
+  // Two messages: the stand-in refuses the first create request (Twilio's 400), takes the next.
+  env.carrier.messages.failWith({ status: 400, times: 1 });
+  await scheduleSms('metrics-sms-1');
+  await scheduleSms('metrics-sms-2');
+  // The read side has the call: the processors handled its events; the messages are settled.
+  for (let i = 0; i < 150; i += 1) {
     families = await parsed(env.test.url);
-    if (valueOf('ccp_processor_events_total') > 0 && valueOf('ccp_calls_active') === 0) break;
+    if (
+      valueOf('ccp_processor_events_total') > 0 &&
+      valueOf('ccp_calls_active') === 0 &&
+      valueOf('ccp_deliveries_total', { kind: 'message' }) >= 2 &&
+      valueOf('ccp_queue_wait_seconds_count') >= 1
+    )
+      break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   // Once more: a scrape is counted once it was answered, so this one shows the ones before it.
@@ -146,6 +192,8 @@ describe('GET /metrics', () => {
     expect(valueOf('ccp_voice_model_request_duration_seconds_count')).toBeGreaterThanOrEqual(1);
     for (const name of [
       'ccp_provider_fallbacks_total',
+      'ccp_provider_errors_total',
+      'ccp_deliveries_total',
       'ccp_integration_delivery_attempts_total',
       'ccp_integration_deliveries_pending',
       'ccp_messages_pending',
@@ -155,6 +203,89 @@ describe('GET /metrics', () => {
     ]) {
       expect(families.has(name), name).toBe(true);
     }
+  });
+});
+
+/** The family `name`, which must have that type, and its samples' label names (`le` aside). */
+const labelsOf = (name: string, type: MetricFamily['type']): Set<string> => {
+  const family = families.get(name);
+  expect(family?.type, name).toBe(type);
+  return new Set(family?.samples.flatMap((s) => Object.keys(s.labels)).filter((l) => l !== 'le'));
+};
+
+describe('the rest of the picture (issue 18)', () => {
+  it("splits a Media Streams turn's wait: speech-to-text, the model (first token, tokens), text-to-speech, the rest", () => {
+    const turns = valueOf('ccp_voice_first_audio_seconds_count');
+    for (const name of [
+      'ccp_voice_stt_seconds',
+      'ccp_voice_turn_llm_seconds',
+      'ccp_voice_tts_first_byte_seconds',
+      'ccp_voice_turn_overhead_seconds',
+    ]) {
+      expect(labelsOf(name, 'histogram'), name).toEqual(new Set());
+      // One observation per turn answered, as the first audio.
+      expect(valueOf(`${name}_count`), name).toBeGreaterThanOrEqual(1);
+      expect(valueOf(`${name}_count`), name).toBeLessThanOrEqual(turns);
+    }
+    // The parts add up to no more than the whole wait: what is left is the platform's own time.
+    const parts =
+      valueOf('ccp_voice_stt_seconds_sum') +
+      valueOf('ccp_voice_turn_llm_seconds_sum') +
+      valueOf('ccp_voice_tts_first_byte_seconds_sum') +
+      valueOf('ccp_voice_turn_overhead_seconds_sum');
+    expect(parts).toBeGreaterThan(0);
+    expect(labelsOf('ccp_voice_llm_first_token_seconds', 'histogram')).toEqual(new Set());
+    expect(valueOf('ccp_voice_llm_first_token_seconds_count')).toBeGreaterThanOrEqual(turns);
+    expect(labelsOf('ccp_voice_llm_tokens_total', 'counter')).toEqual(new Set(['type']));
+    // The offline engine counts its prompt and reply as a model would.
+    expect(valueOf('ccp_voice_llm_tokens_total', { type: 'input' })).toBeGreaterThan(0);
+    expect(valueOf('ccp_voice_llm_tokens_total', { type: 'output' })).toBeGreaterThan(0);
+  });
+
+  it('times the read store by operation, never by statement', () => {
+    expect(labelsOf('ccp_read_store_query_duration_seconds', 'histogram')).toEqual(
+      new Set(['operation', 'outcome']),
+    );
+    const operations = new Set(
+      families.get('ccp_read_store_query_duration_seconds')?.samples.map((s) => s.labels['operation']),
+    );
+    expect(operations).toEqual(new Set(['query', 'insert', 'command']));
+    expect(
+      valueOf('ccp_read_store_query_duration_seconds_count', { operation: 'query', outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+    expect(
+      valueOf('ccp_read_store_query_duration_seconds_count', { operation: 'insert', outcome: 'ok' }),
+    ).toBeGreaterThan(0);
+  });
+
+  it("gives each processor's lag in events, and no Kafka relay lag on the embedded bus", () => {
+    expect(labelsOf('ccp_processor_lag_events', 'gauge')).toEqual(new Set(['processor']));
+    const lagging = new Set(
+      families.get('ccp_processor_lag_events')?.samples.map((s) => s.labels['processor']),
+    );
+    const handling = new Set(
+      families.get('ccp_processor_events_total')?.samples.map((s) => s.labels['processor']),
+    );
+    expect(lagging).toEqual(handling);
+    for (const sample of families.get('ccp_processor_lag_events')?.samples ?? []) {
+      expect(sample.value).toBeGreaterThanOrEqual(0);
+    }
+    expect(families.has('ccp_kafka_relay_lag_events')).toBe(false);
+  });
+
+  it('measures the wait in the queue for a person, by how it ended', () => {
+    expect(labelsOf('ccp_queue_wait_seconds', 'histogram')).toEqual(new Set(['outcome']));
+    expect(valueOf('ccp_queue_wait_seconds_count', { outcome: 'answered' })).toBe(1);
+  });
+
+  it('counts deliveries by kind, channel and outcome, and provider errors by port, provider and kind', () => {
+    expect(labelsOf('ccp_deliveries_total', 'counter')).toEqual(new Set(['kind', 'channel', 'outcome']));
+    expect(valueOf('ccp_deliveries_total', { kind: 'message', channel: 'sms', outcome: 'delivered' })).toBe(
+      1,
+    );
+    expect(valueOf('ccp_deliveries_total', { kind: 'message', channel: 'sms', outcome: 'failed' })).toBe(1);
+    expect(labelsOf('ccp_provider_errors_total', 'counter')).toEqual(new Set(['port', 'provider', 'kind']));
+    expect(valueOf('ccp_provider_errors_total', { port: 'sms', provider: 'twilio', kind: 'client' })).toBe(1);
   });
 });
 

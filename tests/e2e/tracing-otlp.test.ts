@@ -1,14 +1,11 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import { scenario } from '@ccp/media-gateway/simulator';
 import { tracingOff } from '@ccp/command-service';
 import { content, CALLER, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
+import { startCollectorStandIn, type ReceivedSpan } from '../support/otlp-collector.js';
 import { apiClient, login, startTestPlatform, SUPER_ADMIN } from '../support/platform.js';
 
 /*
@@ -18,100 +15,12 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN } from '../support/pla
  * platform; the spans it exported are read back with their names, attributes and parents.
  */
 
-const AnyValue = z.object({
-  stringValue: z.string().optional(),
-  intValue: z.union([z.number(), z.string()]).optional(),
-  boolValue: z.boolean().optional(),
-  doubleValue: z.number().optional(),
-});
-const Attributes = z.array(z.object({ key: z.string(), value: AnyValue })).default([]);
-const ExportRequest = z.object({
-  resourceSpans: z.array(
-    z.object({
-      resource: z.object({ attributes: Attributes }),
-      scopeSpans: z.array(
-        z.object({
-          spans: z.array(
-            z.object({
-              traceId: z.string(),
-              spanId: z.string(),
-              parentSpanId: z.string().optional(),
-              name: z.string(),
-              kind: z.number(),
-              attributes: Attributes,
-            }),
-          ),
-        }),
-      ),
-    }),
-  ),
-});
-
-interface ReceivedSpan {
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string | undefined;
-  readonly name: string;
-  readonly kind: number;
-  readonly service: unknown;
-  readonly attributes: Record<string, unknown>;
-}
-
-const valueOf = (value: z.infer<typeof AnyValue>): unknown =>
-  value.stringValue ??
-  (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
-  value.boolValue ??
-  value.doubleValue;
-const flat = (attributes: z.infer<typeof Attributes>): Record<string, unknown> =>
-  Object.fromEntries(attributes.map((a) => [a.key, valueOf(a.value)]));
-
-/** The collector stand-in: what each POST /v1/traces carried, and every request's path and content type. */
-const startCollectorStandIn = async () => {
-  const spans: ReceivedSpan[] = [];
-  const requests: string[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('error', () => response.destroy());
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      requests.push(`${request.method ?? ''} ${request.url ?? ''} ${request.headers['content-type'] ?? ''}`);
-      const parsed =
-        request.method === 'POST' && request.url === '/v1/traces'
-          ? ExportRequest.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-          : undefined;
-      if (parsed?.success !== true) {
-        response.writeHead(400).end();
-        return;
-      }
-      for (const { resource, scopeSpans } of parsed.data.resourceSpans) {
-        const service = flat(resource.attributes)['service.name'];
-        for (const span of scopeSpans.flatMap((s) => s.spans)) {
-          spans.push({
-            ...span,
-            parentSpanId: span.parentSpanId || undefined,
-            service,
-            attributes: flat(span.attributes),
-          });
-        }
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    spans,
-    requests,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
-
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_SPAN_ID = '00f067aa0ba902b7';
 let collector: Awaited<ReturnType<typeof startCollectorStandIn>>;
 let env: GatewayPlatform | undefined;
 let callSid: string;
+let streamCallSid: string;
 
 beforeAll(async () => {
   collector = await startCollectorStandIn();
@@ -135,6 +44,16 @@ beforeAll(async () => {
   });
   expect(call.errors).toEqual([]);
   callSid = call.callSid;
+  // The same on Twilio Media Streams: the platform hears the audio (speech-to-text) and speaks (text-to-speech).
+  const streamed = await env.call({
+    voicePath: '/twilio/voice?mode=stream',
+    from: CALLER,
+    to: DEMO_NUMBER,
+    caller: scenario('faq', content).caller,
+    media: { realtime: false, endSilenceMs: 600 },
+  });
+  expect(streamed.errors).toEqual([]);
+  streamCallSid = streamed.callSid;
   // Stopping the platform exports what its batch still holds.
   await env.stop();
   env = undefined;
@@ -209,6 +128,76 @@ describe('traces exported by OTLP/HTTP', () => {
     );
     for (const command of recorded) {
       expect(command.attributes).toMatchObject({ 'ccp.call.id': callSid, 'ccp.command.caller': 'platform' });
+    }
+  });
+
+  it('gives the greeting a span: made in the voice webhook, said on the media stream', () => {
+    const greetings = named('call greeting');
+    const made = greetings.find((s) => s.attributes['ccp.call.id'] === callSid);
+    expect(byId(made?.parentSpanId)?.name).toBe('POST /twilio/voice');
+    const streamGreetings = greetings.filter((s) => s.attributes['ccp.call.id'] === streamCallSid);
+    // One made by the voice webhook, one said when the stream opened (its text-to-speech inside).
+    expect(streamGreetings.map((s) => byId(s.parentSpanId)?.name ?? 'root').sort()).toEqual([
+      'POST /twilio/voice',
+      'root',
+    ]);
+    const said = streamGreetings.find((s) => s.parentSpanId === undefined);
+    expect(collector.spans.some((s) => s.name.startsWith('tts ') && s.parentSpanId === said?.spanId)).toBe(
+      true,
+    );
+  });
+
+  it('makes a Media Streams turn the parent of its speech-to-text, model and text-to-speech spans', () => {
+    const turns = named('call turn').filter((s) => s.attributes['ccp.call.id'] === streamCallSid);
+    expect(turns.length).toBeGreaterThan(0);
+    let answered = 0;
+    for (const turn of turns) {
+      // A turn of its own trace, from the end of the caller's speech; the session's turn adds its line to it.
+      expect(turn.parentSpanId).toBeUndefined();
+      expect(turn.attributes['ccp.call.transport']).toBe('media_stream');
+      const children = collector.spans.filter((s) => s.parentSpanId === turn.spanId);
+      const [stt] = children.filter((s) => s.name.startsWith('stt '));
+      expect(stt, 'one stt span per turn').toBeDefined();
+      expect(stt?.kind).toBe(3); // CLIENT
+      expect(stt?.attributes).toMatchObject({
+        'ccp.call.id': streamCallSid,
+        'ccp.stt.provider': expect.any(String),
+        'ccp.stt.confidence': expect.any(Number),
+      });
+      // Never the caller's words.
+      expect(Object.values(stt?.attributes ?? {}).some((v) => typeof v === 'string' && v.includes(' '))).toBe(
+        false,
+      );
+      if (turn.attributes['ccp.call.line'] === undefined) continue;
+      answered += 1;
+      expect(children.some((s) => s.name.startsWith('chat '))).toBe(true);
+      expect(children.some((s) => s.name === 'command RecordUtterance')).toBe(true);
+      const tts = children.filter((s) => s.name.startsWith('tts '));
+      expect(tts.length).toBeGreaterThan(0);
+      for (const span of tts) {
+        expect(span.kind).toBe(3);
+        expect(span.attributes).toMatchObject({
+          'ccp.call.id': streamCallSid,
+          'ccp.tts.characters': expect.any(Number),
+          'ccp.tts.audio_bytes': expect.any(Number),
+        });
+      }
+    }
+    expect(answered).toBeGreaterThan(0);
+    // No second turn span for the session's own turn inside the stream's.
+    for (const turn of turns) {
+      expect(collector.spans.filter((s) => s.parentSpanId === turn.spanId && s.name === 'call turn')).toEqual(
+        [],
+      );
+    }
+  });
+
+  it('names why each model request finished, as the GenAI conventions do', () => {
+    const chats = collector.spans.filter((s) => s.name.startsWith('chat '));
+    expect(chats.length).toBeGreaterThan(0);
+    for (const chat of chats) {
+      const reasons = chat.attributes['gen_ai.response.finish_reasons'];
+      expect(reasons === 'stop' || reasons === 'tool_calls', String(reasons)).toBe(true);
     }
   });
 

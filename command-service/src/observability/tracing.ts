@@ -5,6 +5,7 @@ import {
   ROOT_CONTEXT,
   trace,
   type Context,
+  type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -100,4 +101,15 @@ export const remoteParentOf = (traceparent: string | undefined, tracestate: stri
     ...(tracestate !== undefined && tracestate !== '' && { traceState: createTraceState(tracestate) }),
   };
   return isSpanContextValid(spanContext) ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
+};
+
+/** The W3C `traceparent` (and `tracestate`, when there is one) that names `span` as the parent of what follows. */
+export const traceHeadersOf = (
+  span: SpanContext,
+): { readonly traceparent: string; readonly tracestate?: string } => {
+  const tracestate = span.traceState?.serialize();
+  return {
+    traceparent: `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, '0')}`,
+    ...(tracestate !== undefined && tracestate !== '' && { tracestate }),
+  };
 };

@@ -195,6 +195,11 @@ export class CallSession {
    * webhook made again) the answer is the greeting said, as recorded.
    */
   greet(onLine?: (line: string) => void): Promise<AgentTurn> {
+    const { tracing } = this.deps;
+    return tracing ? tracing.greeting(this.callId, () => this.greeted(onLine)) : this.greeted(onLine);
+  }
+
+  private greeted(onLine?: (line: string) => void): Promise<AgentTurn> {
     return this.answers.once('line 0', () =>
       this.conversation.replyCount > 0 || this.conversation.lineCount > 0
         ? Promise.resolve(this.answerOf(0))

@@ -13,6 +13,7 @@ import {
   isPassingRefusal,
   type CheckpointStore,
   type CommandHandler,
+  type DeliveryMetrics,
   type EventStore,
   type IntegrationsSettings,
 } from '@ccp/command-service';
@@ -71,6 +72,8 @@ export interface DispatcherOptions {
   readonly perTenantConcurrency?: number;
   readonly random?: () => number;
   readonly log: (message: string) => void;
+  /** Where each attempt is counted by connection kind (the platform's metrics); none: only in stats(). */
+  readonly metrics?: DeliveryMetrics;
 }
 
 /**
@@ -249,10 +252,12 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
         ...(result.externalId !== undefined && { externalId: result.externalId }),
       });
       counts.delivered += 1;
+      options.metrics?.delivery('integration', facts.kind, 'delivered');
       pending.delete(key);
       return;
     }
     counts.failed += 1;
+    options.metrics?.delivery('integration', facts.kind, 'failed');
     const last = !result.retryable || facts.sinceReplay + 1 >= MAX_DELIVERY_ATTEMPTS;
     const retryAt = last
       ? undefined

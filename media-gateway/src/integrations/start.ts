@@ -1,5 +1,10 @@
 import type { Middleware } from 'koa';
-import { createCommandHandler, type PlatformContext, type IntegrationsSettings } from '@ccp/command-service';
+import {
+  createCommandHandler,
+  deliveryMetrics,
+  type PlatformContext,
+  type IntegrationsSettings,
+} from '@ccp/command-service';
 import type { CommandSender } from '../conversation/commands.js';
 import { connectionsApi } from './connections-api.js';
 import { crmRecordFor, type CrmRecordLookup } from './crm-lookup.js';
@@ -69,6 +74,7 @@ export const startIntegrations = async (options: {
     render: (action, source) => renderContent(context.store, options.consoleUrl(), action, source),
     now,
     log: context.log,
+    metrics: deliveryMetrics(context.metrics),
     ...(hooks?.pollMs !== undefined && { pollMs: hooks.pollMs }),
     ...(hooks?.random && { random: hooks.random }),
   });

@@ -80,7 +80,13 @@ export const respondWithin = async (
   attempt: Attempt,
 ): Promise<LlmResponse> => {
   const { name, endpoint, sdk, timeoutMs, firstTokenMs, maxRetries } = options;
-  const budget = new TurnBudget(request.signal, timeoutMs, firstTokenMs, request.deadline);
+  const budget = new TurnBudget(
+    request.signal,
+    timeoutMs,
+    firstTokenMs,
+    request.deadline,
+    request.onFirstToken,
+  );
   // What the turn was given, for the error: the request's deadline may leave less than timeoutMs.
   const givenMs = budget.remainingMs;
   const context = { sdk, endpoint, timeoutMs };

@@ -60,6 +60,12 @@ export interface LlmRequest {
    */
   readonly onSentence?: (sentence: string) => void;
   /**
+   * Told once, when the first token of the answer arrives (a streamed text or tool-call delta, or a body that was
+   * not streamed after all): the time to first token. Adapters that never stream (the offline engine, Anthropic's)
+   * do not call it; their first token comes with the whole answer.
+   */
+  readonly onFirstToken?: () => void;
+  /**
    * Epoch ms: the answer must be in by then (a caller waits on the line: a Twilio webhook at most 15 s). An
    * adapter gives up with reason 'timeout' when it cannot, retries only within it, and the turn falls back.
    */

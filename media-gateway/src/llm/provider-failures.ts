@@ -1,3 +1,4 @@
+import { providerErrorKindOf, type ProviderErrorKind, type ProviderErrorPort } from '@ccp/command-service';
 import { LlmUnavailableError } from './port.js';
 
 /**
@@ -8,7 +9,7 @@ import { LlmUnavailableError } from './port.js';
  */
 
 export type ProviderPort = 'llm' | 'stt' | 'tts';
-export type ProviderFailureKind = 'auth' | 'rate-limit' | 'server' | 'client' | 'unreachable';
+export type ProviderFailureKind = ProviderErrorKind;
 
 export interface ProviderFailure {
   readonly port: ProviderPort;
@@ -53,16 +54,37 @@ const grpcKindOf = (error: unknown): ProviderFailureKind | undefined => {
   return undefined;
 };
 
-const kindOf = (status: number | undefined): ProviderFailureKind =>
-  status === undefined
-    ? 'unreachable'
-    : status === 401 || status === 403
-      ? 'auth'
-      : status === 429
-        ? 'rate-limit'
-        : status >= 500
-          ? 'server'
-          : 'client';
+/** How a provider failed, from what its error carries (an HTTP status, a gRPC code); nothing: unreachable. */
+export const failureKindOf = (error: unknown): ProviderFailureKind =>
+  grpcKindOf(error) ?? providerErrorKindOf(statusOf(error));
+
+/** Every failure of every provider since the process started, by port, provider and kind (for the metrics). */
+const errorCounts = new Map<
+  string,
+  {
+    readonly port: ProviderErrorPort;
+    readonly provider: string;
+    readonly kind: ProviderFailureKind;
+    count: number;
+  }
+>();
+
+/** Counts a provider's failed request; recordProviderFailure does so too. */
+const countProviderError = (port: ProviderErrorPort, provider: string, error: unknown): void => {
+  const kind = failureKindOf(error);
+  const key = `${port}\u0000${provider}\u0000${kind}`;
+  const entry = errorCounts.get(key) ?? { port, provider, kind, count: 0 };
+  entry.count += 1;
+  errorCounts.set(key, entry);
+};
+
+/** The counts of countProviderError, read at each scrape. */
+export const providerErrorCounts = (): readonly {
+  readonly port: ProviderErrorPort;
+  readonly provider: string;
+  readonly kind: ProviderFailureKind;
+  readonly count: number;
+}[] => [...errorCounts.values()].map((entry) => ({ ...entry }));
 
 /** Records a provider's failure (the one its caller falls back on). */
 export const recordProviderFailure = (
@@ -72,10 +94,11 @@ export const recordProviderFailure = (
   now: Date = new Date(),
 ): ProviderFailure => {
   const status = statusOf(error);
+  countProviderError(port, provider, error);
   const failure: ProviderFailure = {
     port,
     provider,
-    kind: grpcKindOf(error) ?? kindOf(status),
+    kind: failureKindOf(error),
     ...(status !== undefined && { status }),
     ...(error instanceof LlmUnavailableError && { reason: error.reason }),
     // Bounded: provider messages can echo request details.

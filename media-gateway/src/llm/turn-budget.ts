@@ -13,13 +13,22 @@ export class TurnBudget {
   readonly #onCallerAbort = (): void => this.#abort('caller');
   #cause: AbortCause | undefined;
   readonly #deadline: number;
+  #onFirstToken: (() => void) | undefined;
 
   /**
    * firstTokenMs undefined: no first-token budget (an answer that is not streamed has no first token). deadline
-   * (epoch ms): the turn's own limit, when it comes before timeoutMs is over.
+   * (epoch ms): the turn's own limit, when it comes before timeoutMs is over. onFirstToken: told once, when the
+   * answer starts (LlmRequest.onFirstToken).
    */
-  constructor(caller: AbortSignal | undefined, timeoutMs: number, firstTokenMs?: number, deadline?: number) {
+  constructor(
+    caller: AbortSignal | undefined,
+    timeoutMs: number,
+    firstTokenMs?: number,
+    deadline?: number,
+    onFirstToken?: () => void,
+  ) {
     this.#caller = caller;
+    this.#onFirstToken = onFirstToken;
     this.#deadline = Math.min(Date.now() + timeoutMs, deadline ?? Infinity);
     this.#firstToken =
       firstTokenMs === undefined ? undefined : setTimeout(() => this.#abort('first-token'), firstTokenMs);
@@ -46,6 +55,9 @@ export class TurnBudget {
   /** The answer has started: the first-token budget no longer applies. */
   firstToken(): void {
     clearTimeout(this.#firstToken);
+    const told = this.#onFirstToken;
+    this.#onFirstToken = undefined;
+    told?.();
   }
 
   dispose(): void {

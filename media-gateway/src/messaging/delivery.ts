@@ -3,9 +3,11 @@ import { decodeEvent, SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   CommandRejected,
   type CommandHandler,
+  type DeliveryMetrics,
   type EventStore,
   type Subscription,
 } from '@ccp/command-service';
+import { failureKindOf } from '../llm/provider-failures.js';
 import { startTimers } from '../timers/timers.js';
 import { WithdrawnConsent } from './consent-view.js';
 import { dueAtOf, keyOf, PendingMessages, type PendingMessage } from './delivery-view.js';
@@ -54,6 +56,8 @@ export interface DeliveryOptions {
    * (default 10 minutes): a worker that died without a restart of this one.
    */
   readonly staleMs?: number;
+  /** Where each attempt's outcome and each provider error is counted (the platform's metrics); none: nowhere. */
+  readonly metrics?: DeliveryMetrics;
   /** TEST HOOK: called at a point of each attempt; a test pauses there and kills the process. */
   readonly testPause?: (point: DeliveryPausePoint, messageId: string) => Promise<void>;
 }
@@ -206,6 +210,7 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
     const refused = await refusedSender(pending);
     if (refused) {
       log(`messaging: ${pending.messageId} attempt ${attemptNo} not sent: its sender number was refused`);
+      options.metrics?.delivery('message', message.channel, 'failed');
       await record('RecordMessageFailure', pending, { attempt: attemptNo, ...refused });
       return;
     }
@@ -230,14 +235,18 @@ export const startDeliveryWorker = async (options: DeliveryOptions): Promise<Del
         log(
           `messaging: ${pending.messageId} attempt ${attemptNo} had reached ${sender.provider} despite ${describeError(error)}`,
         );
+        options.metrics?.delivery('message', message.channel, 'delivered');
         await record('RecordMessageSent', pending, { attempt: attemptNo, ...taken });
         return;
       }
+      options.metrics?.providerError(message.channel, sender.provider, failureKindOf(error));
+      options.metrics?.delivery('message', message.channel, 'failed');
       log(`messaging: ${pending.messageId} attempt ${attemptNo} failed: ${describeError(error)}`);
       await record('RecordMessageFailure', pending, { attempt: attemptNo, ...failureOf(error) });
       return;
     }
     await options.testPause?.('after-send', pending.messageId);
+    options.metrics?.delivery('message', message.channel, 'delivered');
     await record('RecordMessageSent', pending, { attempt: attemptNo, ...sent });
   };
 

@@ -1,5 +1,10 @@
 import type { Middleware } from 'koa';
-import { createCommandHandler, type MediaGatewaySettings, type PlatformContext } from '@ccp/command-service';
+import {
+  createCommandHandler,
+  deliveryMetrics,
+  type MediaGatewaySettings,
+  type PlatformContext,
+} from '@ccp/command-service';
 import type { LiveDirectory } from '../directory/live-directory.js';
 import { messageWebhooks } from '../telephony/message-webhooks.js';
 import { startDeliveryWorker, type DeliveryPausePoint, type DeliveryWorker } from './delivery.js';
@@ -86,6 +91,7 @@ export const startMessaging = async (options: {
       return `${base}/twilio/message-status?${query.toString()}`;
     },
     ...(hooks?.pollMs !== undefined && { pollMs: hooks.pollMs }),
+    metrics: deliveryMetrics(context.metrics),
     ...(testPause && { testPause }),
   });
   const webhooks = messageWebhooks({

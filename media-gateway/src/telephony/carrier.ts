@@ -96,3 +96,30 @@ export const createTwilioCarrier = (options: TwilioCarrierOptions): Carrier => {
     },
   };
 };
+
+/**
+ * The carrier with its failed requests counted as provider errors (port `telephony`): a dial, a redirect or a
+ * hang-up the carrier refused or never answered. The errors still reach the caller as they were.
+ */
+export const countedCarrier = (
+  carrier: Carrier,
+  provider: string,
+  onError: (provider: string, error: unknown) => void,
+): Carrier => {
+  const counted =
+    <A extends unknown[], R>(request: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await request(...args);
+      } catch (error) {
+        onError(provider, error);
+        throw error;
+      }
+    };
+  return {
+    placeCall: counted((request) => carrier.placeCall(request)),
+    redirect: counted((callId, twiml) => carrier.redirect(callId, twiml)),
+    hangUp: counted((callId) => carrier.hangUp(callId)),
+    findCalls: counted((query) => carrier.findCalls(query)),
+  };
+};

@@ -4,6 +4,8 @@ import twilio from 'twilio';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AgentTurn } from '../conversation/call-session.js';
+import type { TurnModelTime, VoiceTurnTimings } from '../gateway-metrics.js';
+import type { GatewayTracing } from '../gateway-tracing.js';
 import type { MediaGateway } from '../gateway.js';
 import { BoundedMap } from '../bounded-map.js';
 import { toFrames } from '../speech/mulaw.js';
@@ -36,6 +38,21 @@ export interface MediaStreamOptions {
   readonly log: (message: string) => void;
   /** Reported for each caller utterance: end of speech → first audio of the answer sent (ms). */
   readonly onTurnLatency?: (ms: number) => void;
+  /** The same wait in its parts: speech-to-text, model, the first line's text-to-speech. */
+  readonly onTurnTimings?: (timings: VoiceTurnTimings) => void;
+  /** Runs a turn's work so that the model requests inside it add their time to `time` (gateway-metrics.ts). */
+  readonly modelTimeIn?: <T>(time: TurnModelTime, work: () => Promise<T>) => Promise<T>;
+  /** Spans of the turns, the greeting, speech-to-text and text-to-speech; absent: none. */
+  readonly tracing?: GatewayTracing;
+}
+
+/** A turn's clock, from the end of the caller's speech to the first audio of the reply. */
+interface TurnClock {
+  readonly speechEnded: number;
+  sttMs: number;
+  readonly model: TurnModelTime;
+  /** The first line's synthesis, once done. */
+  ttsMs?: number;
 }
 
 export const MEDIA_PATH = '/twilio/media';
@@ -165,11 +182,15 @@ const handle = (
   streamed: Map<string, true>,
   account: StreamAccount | undefined,
 ): void => {
-  const { gateway, stt, tts, log } = options;
+  const { gateway, stt, tts, log, tracing } = options;
   const vad = new VoiceActivityDetector({ endMs: options.endOfSpeechMs });
   let streamSid: string | undefined;
   let callId: string | undefined;
   let recognition: RecognitionSession | undefined;
+  /** The recognizer of the utterance being heard, named in its span. */
+  let recognizer = stt.name;
+  /** The turn whose lines are being said now (turns run one after another); none for the greeting. */
+  let speaking: TurnClock | undefined;
   let speechEndedAt = 0;
   let awaitingFirstAudio = false;
   let markCount = 0;
@@ -202,7 +223,9 @@ const handle = (
           socket.close(1008, 'no such call');
           return;
         }
-        if (greeting) await play(greeting, 0);
+        if (greeting) {
+          await (tracing ? tracing.greeting(named, () => play(greeting, 0)) : play(greeting, 0));
+        }
       })
       .catch((e: unknown) => log(String(e)));
   };
@@ -212,8 +235,21 @@ const handle = (
   };
 
   const speak = async (line: string, turn: { language: string; voice: string }): Promise<void> => {
-    const audio = await tts.synthesize(line, { voice: turn.voice, language: turn.language });
+    // The turn's first line (until one is synthesized): the one its caller waits on.
+    const clock = speaking?.ttsMs === undefined ? speaking : undefined;
+    if (clock) clock.model.firstLineAt ??= performance.now();
+    const synthesize = () => tts.synthesize(line, { voice: turn.voice, language: turn.language });
+    const started = performance.now();
+    const audio = await (tracing && callId !== undefined
+      ? tracing.textToSpeech(callId, tts.name, line.length, synthesize)
+      : synthesize());
     const frames = toFrames(audio);
+    if (clock) {
+      const now = performance.now();
+      clock.ttsMs = now - started;
+      const { sttMs, model, ttsMs, speechEnded } = clock;
+      options.onTurnTimings?.({ sttMs, modelMs: model.modelMs, ttsMs, totalMs: now - speechEnded });
+    }
     if (awaitingFirstAudio) {
       awaitingFirstAudio = false;
       options.onTurnLatency?.(performance.now() - speechEndedAt);
@@ -280,6 +316,7 @@ const handle = (
         const session = callId !== undefined ? gateway.session(callId) : undefined;
         const tenantStt = session && options.sttFor ? options.sttFor(session.setup.tenant.tenantId) : stt;
         recognition = tenantStt.start({ languages: session?.languages ?? ['en'] });
+        recognizer = tenantStt.name;
         for (const f of event.frames) recognition.write(f);
       } else if (event.type === 'audio') {
         recognition?.write(event.frame);
@@ -289,11 +326,24 @@ const handle = (
         if (!finishing) continue;
         speechEndedAt = performance.now();
         awaitingFirstAudio = true;
+        const clock: TurnClock = { speechEnded: speechEndedAt, sttMs: 0, model: { modelMs: 0 } };
+        const provider = recognizer;
+        const id = callId;
+        const turn = async (): Promise<void> => {
+          speaking = clock;
+          try {
+            const transcript = await (tracing && id !== undefined
+              ? tracing.speechToText(id, provider, () => finishing.finish())
+              : finishing.finish());
+            clock.sttMs = performance.now() - clock.speechEnded;
+            const answer = () => onUtterance(transcript.text, transcript.confidence, transcript.language);
+            await (options.modelTimeIn ? options.modelTimeIn(clock.model, answer) : answer());
+          } finally {
+            speaking = undefined;
+          }
+        };
         turns = turns
-          .then(async () => {
-            const transcript = await finishing.finish();
-            await onUtterance(transcript.text, transcript.confidence, transcript.language);
-          })
+          .then(() => (tracing && id !== undefined ? tracing.streamTurn(id, turn) : turn()))
           .catch((error: unknown) => log(`media stream ${callId ?? '?'}: turn failed: ${String(error)}`));
       }
     }

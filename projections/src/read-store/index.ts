@@ -13,3 +13,4 @@ export const openReadStore = (config: ReadStoreConfig): Promise<ReadStore> =>
     : openClickHouseReadStore(config);
 
 export * from './port.js';
+export * from './metrics.js';

@@ -1,4 +1,5 @@
 import { tierAllows } from '@ccp/schemas';
+import type { DeliveryMetrics, ProviderErrorKind } from '@ccp/command-service';
 import type { ReportContext } from '../analytics/reports.js';
 import type { TenantProfile } from '../tenant-profile.js';
 import type { ReportBook, SavedReport } from './book.js';
@@ -27,7 +28,19 @@ export interface SchedulerDependencies {
   readonly log: (message: string) => void;
   /** How long a failed slot waits before the next attempt. */
   readonly retryAfterMs?: number;
+  /** Where each delivery's outcome and each SMTP error is counted (the platform's metrics); none: nowhere. */
+  readonly metrics?: DeliveryMetrics;
 }
+
+/** An SMTP server's refusal by its reply code (nodemailer's responseCode); none: it was not reached. */
+const smtpErrorKind = (error: unknown): ProviderErrorKind => {
+  const code =
+    error instanceof Error ? (error as Error & { responseCode?: unknown }).responseCode : undefined;
+  if (typeof code !== 'number') return 'unreachable';
+  if (code === 530 || code === 534 || code === 535) return 'auth';
+  // 4xx: the server cannot take it now; 5xx: it refuses it.
+  return code < 500 ? 'server' : 'client';
+};
 
 export interface ReportScheduler {
   /** Delivers every slot that is due and not delivered yet; returns what it attempted. */
@@ -51,6 +64,9 @@ const deliver = async (
       subject: `${report.name} (${slot})`,
       text: `Your scheduled report "${report.name}" for ${slot} is attached.`,
       attachment: file,
+    }).catch((error: unknown) => {
+      deps.metrics?.providerError('email', 'smtp', smtpErrorKind(error));
+      throw error;
     });
     return `email ${sent.messageId}`;
   }
@@ -99,11 +115,13 @@ export const createReportScheduler = (deps: SchedulerDependencies): ReportSchedu
           profile.name,
         );
         const detail = await deliver(deps, report, due.slot, file);
+        deps.metrics?.delivery('report', report.delivery?.kind ?? 'none', 'delivered');
         await deps.record(report.tenantId, report.reportId, due.slot, 'delivered', detail);
         attempted.push({ reportId: report.reportId, slot: due.slot, outcome: 'delivered' });
       } catch (error) {
         const detail = String(error instanceof Error ? error.message : error).slice(0, 500);
         deps.log(`report ${report.tenantId}/${report.reportId} slot ${due.slot}: ${detail}`);
+        deps.metrics?.delivery('report', report.delivery?.kind ?? 'none', 'failed');
         await deps
           .record(report.tenantId, report.reportId, due.slot, 'failed', detail)
           .catch((e: unknown) => deps.log(`report delivery not recorded: ${String(e)}`));

@@ -1,5 +1,6 @@
 import { decodeEvent, parseStreamName } from '@ccp/schemas';
 import type { CheckpointStore, EventStore, RecordedEvent } from '@ccp/command-service';
+import { logHead } from './log-head.js';
 import type { Bus, BusEvent, BusOptions, ConsumerOptions, RunningConsumer } from './port.js';
 import { partitionOf } from './partitions.js';
 
@@ -17,6 +18,8 @@ export interface EmbeddedBusOptions extends BusOptions {
 interface Member {
   assigned: ReadonlySet<number>;
   epoch: number;
+  /** The log position it has read up to (its slowest partition's checkpoint until it reads); -1: not known yet. */
+  cursor: number;
   wake?: () => void;
   readonly onAssigned?: (partitions: readonly string[]) => void;
 }
@@ -44,6 +47,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
   const log = options.log ?? (() => undefined);
   const groups = new Map<string, Member[]>();
   const running = new Set<RunningConsumer>();
+  const head = logHead(store);
 
   const rebalance = (group: string) => {
     const members = groups.get(group) ?? [];
@@ -63,7 +67,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
     const { group, handle } = consumer;
     const categories = consumer.categories ? new Set(consumer.categories) : undefined;
     const maxBatchSize = consumer.maxBatchSize ?? 500;
-    const member: Member = { assigned: new Set(), epoch: 0, onAssigned: consumer.onAssigned };
+    const member: Member = { assigned: new Set(), epoch: 0, cursor: -1, onAssigned: consumer.onAssigned };
     groups.set(group, [...(groups.get(group) ?? []), member]);
     rebalance(group);
     let stopped = false;
@@ -91,6 +95,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
         const positions = new Map<number, number>();
         for (const p of assigned) positions.set(p, (await checkpoints.load(checkpointName(group, p))) ?? 0);
         let cursor = Math.min(...positions.values());
+        member.cursor = cursor;
         while (!stopped && member.epoch === epoch) {
           const page = await store.readAll({ after: cursor, maxCount: maxBatchSize * 4 });
           if (page.length === 0) {
@@ -130,6 +135,7 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
             await checkpoints.save(checkpointName(group, partition), position);
           }
           cursor = last ?? cursor;
+          member.cursor = cursor;
         }
       }
     };
@@ -160,6 +166,15 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
   return {
     start: async () => undefined,
     consume,
+    lag: async () => {
+      const newest = await head();
+      const groupsLag: Record<string, number> = {};
+      for (const [group, members] of groups) {
+        const reading = members.filter((m) => m.assigned.size > 0 && m.cursor >= 0).map((m) => m.cursor);
+        if (reading.length > 0) groupsLag[group] = Math.max(0, newest - Math.min(...reading));
+      }
+      return { groups: groupsLag };
+    },
     close: async () => {
       for (const consumer of [...running]) await consumer.stop();
     },

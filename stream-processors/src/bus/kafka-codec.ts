@@ -31,6 +31,9 @@ const SEALED_PATTERN = '^pii:v1:[A-Za-z0-9_-]+$';
 export const HEADER_POSITION = 'ccp-position';
 export const HEADER_TYPE = 'ccp-type';
 export const HEADER_VERSION = 'ccp-version';
+/** W3C Trace Context, as the Kafka instrumentations of OpenTelemetry carry it: the header names of HTTP. */
+export const HEADER_TRACEPARENT = 'traceparent';
+export const HEADER_TRACESTATE = 'tracestate';
 
 /**
  * The registry client validates JSON payloads with ajv 7, which knows neither the draft 2020-12 meta-schema

@@ -1,8 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Message, Producer } from 'kafkajs';
 import { COMPATIBILITY, SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { eventDefinitions } from '@ccp/schemas';
-import type { CheckpointStore, EventStore, RecordedEvent, Subscription } from '@ccp/command-service';
+import {
+  traceHeadersOf,
+  type CheckpointStore,
+  type EventStore,
+  type RecordedEvent,
+  type Subscription,
+  type Tracing,
+} from '@ccp/command-service';
 import {
   categoryOf,
   errorNamed,
@@ -28,6 +36,8 @@ export interface RelayOptions {
   readonly log: (message: string) => void;
   /** Most events sent in one produce request. */
   readonly maxBatchSize?: number;
+  /** A `send` span per batch published, its context in each message's `traceparent` header; absent: none. */
+  readonly tracing?: Tracing;
 }
 
 export interface RunningRelay {
@@ -122,7 +132,10 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
       () => undefined,
     );
 
-  const encode = async (event: RecordedEvent): Promise<{ topic: string; message: Message } | Rejection> => {
+  const encode = async (
+    event: RecordedEvent,
+    traceHeaders: Readonly<Record<string, string>>,
+  ): Promise<{ topic: string; message: Message } | Rejection> => {
     const wire = toWire(event);
     const base = { key: event.streamId, position: event.position, type: event.type };
     if (!wire.ok) return { ...base, reason: `${wire.error.field}: ${wire.error.message}` };
@@ -147,6 +160,7 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
           [HEADER_POSITION]: String(event.position),
           [HEADER_TYPE]: event.type,
           [HEADER_VERSION]: String(definition.version),
+          ...traceHeaders,
         },
       },
     };
@@ -170,13 +184,16 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
     return false;
   };
 
-  const relayBatch = async (batch: readonly RecordedEvent[]): Promise<boolean> => {
+  const relayBatch = async (
+    batch: readonly RecordedEvent[],
+    traceHeaders: Readonly<Record<string, string>>,
+  ): Promise<boolean> => {
     const byTopic = new Map<string, Message[]>();
     for (const event of batch) {
       let encoded: Awaited<ReturnType<typeof encode>> | undefined;
       for (let attempt = 1; !encoded && !stopped; attempt += 1) {
         try {
-          encoded = await encode(event);
+          encoded = await encode(event, traceHeaders);
         } catch (error) {
           log(`${name}: encoding ${event.id} failed (attempt ${attempt}), retrying: ${String(error)}`);
           await backOff(attempt);
@@ -194,13 +211,51 @@ export const startRelay = async (options: RelayOptions): Promise<RunningRelay> =
     return byTopic.size === 0 || (await send(byTopic));
   };
 
+  /**
+   * A batch in its `send` span (a trace of its own: the appends it publishes were answered long ago), whose
+   * context every message carries to the consumers' batch spans.
+   */
+  const tracedBatch = async (batch: readonly RecordedEvent[]): Promise<boolean> => {
+    const tracer = options.tracing?.tracer;
+    if (tracer === undefined) return relayBatch(batch, {});
+    const span = tracer.startSpan(
+      'send',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.operation.name': 'send',
+          'messaging.batch.message_count': batch.length,
+          ...(batch.length > 0 && {
+            'ccp.log.first_position': batch[0]?.position ?? 0,
+            'ccp.log.last_position': batch[batch.length - 1]?.position ?? 0,
+          }),
+        },
+      },
+      ROOT_CONTEXT,
+    );
+    try {
+      const sent = await relayBatch(batch, traceHeadersOf(span.spanContext()));
+      if (!sent)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'stopped before the broker acknowledged' });
+      return sent;
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  };
+
   const loop = (async () => {
     for (
       let batch = await nextBatch(maxBatchSize);
       batch && !stopped;
       batch = await nextBatch(maxBatchSize)
     ) {
-      if (!(await relayBatch(batch))) return;
+      if (!(await tracedBatch(batch))) return;
       const last = batch[batch.length - 1];
       if (!last) continue;
       for (let attempt = 1; ; attempt += 1) {

@@ -9,11 +9,13 @@ import {
 } from 'kafkajs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Parsed } from '@ccp/schemas';
-import type { CheckpointStore, EventStore } from '@ccp/command-service';
+import type { CheckpointStore, EventStore, Tracing } from '@ccp/command-service';
 import {
   errorNamed,
   fromWire,
   HEADER_POSITION,
+  HEADER_TRACEPARENT,
+  HEADER_TRACESTATE,
   HEADER_TYPE,
   knownCategories,
   readStored,
@@ -21,6 +23,7 @@ import {
   type Decrypt,
 } from './kafka-codec.js';
 import { startRelay, type RunningRelay } from './kafka-relay.js';
+import { logHead } from './log-head.js';
 import {
   topicOf,
   type Bus,
@@ -58,6 +61,8 @@ export interface KafkaBusOptions extends BusOptions {
   readonly maxWaitTimeMs?: number;
   /** Where the bus and kafkajs tell of trouble (warnings and errors). Default console.warn. */
   readonly log?: (message: string) => void;
+  /** The relay's publishing spans, whose context each message carries in its headers; absent: untraced. */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -161,6 +166,9 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
   };
   const ensureTopics = topicKeeper(admin, partitions, replicationFactor);
   const consumers = new Set<Consumer>();
+  /** The topics of each group this bus consumes as, for its lag. */
+  const groupTopics = new Map<Consumer, { readonly group: string; readonly topics: readonly string[] }>();
+  const head = logHead(options.store);
   let relay: SharedRelay | undefined;
   const relayUser = Symbol(clientId);
   let closed = false;
@@ -204,6 +212,7 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
         // One report per rejected event, to the longest-standing bus over this log.
         onRejected: (rejection) => reporters.values().next().value?.(rejection),
         log,
+        ...(options.tracing !== undefined && { tracing: options.tracing }),
       });
     })();
     const shared: SharedRelay = {
@@ -250,7 +259,14 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
     if (!envelope.ok) return envelope;
     if (key !== envelope.value.streamId)
       return rejectedWith('WRONG_KEY', `key ${key} is not the event's stream`);
-    return { ok: true, value: { envelope: envelope.value, position, key } };
+    const traceparent = header(message, HEADER_TRACEPARENT);
+    const tracestate = header(message, HEADER_TRACESTATE);
+    // Bounded: a header is the producer's to write, and a span context is short.
+    const trace =
+      traceparent !== undefined && traceparent.length <= 128
+        ? { traceparent, ...(tracestate !== undefined && tracestate.length <= 512 && { tracestate }) }
+        : undefined;
+    return { ok: true, value: { envelope: envelope.value, position, key, ...(trace && { trace }) } };
   };
 
   const consume = async (consumerOptions: ConsumerOptions): Promise<RunningConsumer> => {
@@ -268,6 +284,7 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
       allowAutoTopicCreation: false,
     });
     consumers.add(consumer);
+    groupTopics.set(consumer, { group, topics });
     const { onAssigned } = consumerOptions;
     if (onAssigned)
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
@@ -321,11 +338,13 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
       });
     } catch (error) {
       consumers.delete(consumer);
+      groupTopics.delete(consumer);
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
     return {
       stop: async () => {
+        groupTopics.delete(consumer);
         if (!consumers.delete(consumer)) return;
         await consumer.disconnect();
       },
@@ -346,12 +365,44 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
       }
     },
     consume,
+    lag: async () => {
+      const client = await admin();
+      // Each topic's partition ends asked once, whichever groups read it.
+      const ends = new Map<string, Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>>>();
+      const endsOf = (topic: string) => {
+        const known = ends.get(topic) ?? client.fetchTopicOffsets(topic);
+        ends.set(topic, known);
+        return known;
+      };
+      const groups: Record<string, number> = {};
+      for (const { group, topics } of new Map([...groupTopics.values()].map((g) => [g.group, g])).values()) {
+        let behind = 0;
+        for (const { topic, partitions } of await client.fetchOffsets({
+          groupId: group,
+          topics: [...topics],
+        })) {
+          for (const end of await endsOf(topic)) {
+            const committed = Number(partitions.find((p) => p.partition === end.partition)?.offset ?? -1);
+            // Nothing committed yet: the group reads from the partition's start (fromBeginning).
+            const from = committed >= 0 ? committed : Number(end.low);
+            behind += Math.max(0, Number(end.high) - from);
+          }
+        }
+        groups[group] = behind;
+      }
+      const relaying = relay === undefined ? undefined : await relay.started.catch(() => undefined);
+      return {
+        groups,
+        ...(relaying !== undefined && { relay: Math.max(0, (await head()) - relaying.acknowledged()) }),
+      };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
       await releaseRelay();
       await Promise.allSettled([...consumers].map((consumer) => consumer.disconnect()));
       consumers.clear();
+      groupTopics.clear();
       const client = adminClient;
       adminClient = undefined;
       if (client) await client.then((c) => c.disconnect()).catch(() => undefined);

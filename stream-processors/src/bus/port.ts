@@ -15,6 +15,11 @@ export interface BusEvent {
   readonly position: number;
   /** The ordering key: the stream id. */
   readonly key: string;
+  /**
+   * The W3C trace context the event travelled with (Kafka: the `traceparent` and `tracestate` headers the relay
+   * set from its publishing span); absent on the embedded bus and for messages published untraced.
+   */
+  readonly trace?: { readonly traceparent: string; readonly tracestate?: string };
 }
 
 /** A message that could not be read as a valid event: reported, skipped, and nothing behind it is held up. */
@@ -57,10 +62,24 @@ export interface BusOptions {
   readonly onRejected: (rejection: Rejection) => void;
 }
 
+/** How far behind the log's head what reads it is, in events. */
+export interface BusLag {
+  /**
+   * Each consumer group this bus runs: the events it has yet to read. Embedded: log events (of any category)
+   * between its read position and the head. Kafka: messages of its topics between its committed offsets and
+   * the partitions' ends.
+   */
+  readonly groups: Readonly<Record<string, number>>;
+  /** Kafka: log events the relay has not yet had acknowledged by the broker; absent on the embedded bus. */
+  readonly relay?: number;
+}
+
 export interface Bus {
   /** Starts what carries the event log onto the bus (the Kafka relay); the embedded bus needs nothing. */
   start(): Promise<void>;
   consume(options: ConsumerOptions): Promise<RunningConsumer>;
+  /** The consumers' and the relay's lag now (asked at each metrics scrape). */
+  lag(): Promise<BusLag>;
   close(): Promise<void>;
 }
 
