@@ -254,7 +254,7 @@ const isErrorBody = (value: unknown): value is { error: { code: string; message:
  * A read of one named tenant. The shared client names the tenant chosen in the header on every tenant-scoped
  * read; a super admin's page about another tenant (or about the platform's own streams) must name that one.
  */
-const readTenant = async <T>(
+export const readTenant = async <T>(
   path: string,
   tenantId: string,
   query: Record<string, string> = {},

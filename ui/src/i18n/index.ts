@@ -16,6 +16,8 @@ import { billingEn } from './billing.en';
 import { billingEs } from './billing.es';
 import { integrationsEn } from './integrations.en';
 import { integrationsEs } from './integrations.es';
+import { alertsEn } from './alerts.en';
+import { alertsEs } from './alerts.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
@@ -31,6 +33,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...appointmentsEn,
       ...billingEn,
       ...integrationsEn,
+      ...alertsEn,
     },
     es: {
       ...es,
@@ -41,6 +44,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...appointmentsEs,
       ...billingEs,
       ...integrationsEs,
+      ...alertsEs,
     },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.

@@ -9,4 +9,11 @@ export const integrationRoutes: RouteRecordRaw[] = [
     component: () => import('../views/integrations/IntegrationsView.vue'),
     meta: { roles: ACCESS.team, title: 'integrations.title' },
   },
+  {
+    // Alerts go out through the connections above: their rules sit beside them.
+    path: 'alerts',
+    name: 'alerts',
+    component: () => import('../views/alerts/AlertsView.vue'),
+    meta: { roles: ACCESS.team, title: 'alerts.title' },
+  },
 ];
