@@ -6,6 +6,7 @@
  */
 export * from './alerts/index.js';
 export * from './backup/index.js';
+export * from './embeddings/sentence-encoder.js';
 export * from './kafka/local-kafka.js';
 export * from './llama/llama-server.js';
 export * from './llama/model.js';

@@ -7,6 +7,7 @@ export * from './src/command-sender.js';
 export * from './src/dialer/dialer.js';
 export * from './src/dialer/campaign-view.js';
 export * from './src/dialer/callbacks.js';
+export * from './src/embeddings/sentence-encoder.js';
 export * from './src/llm/port.js';
 export * from './src/llm/provider-failures.js';
 // A real OpenAI-compatible server (llama.cpp) is tested through the adapter itself, not only the gateway.

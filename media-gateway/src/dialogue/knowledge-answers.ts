@@ -128,7 +128,7 @@ export const afterSearch = (
   const answer =
     purpose === 'question'
       ? articleAnswer({
-          text: answerPassage(query, best.text),
+          text: best.passage ?? answerPassage(query, best.text),
           language: languageOfText(best.text),
           sure: best.score >= SURE_SCORE,
         })

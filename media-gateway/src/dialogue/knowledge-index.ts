@@ -27,6 +27,8 @@ export interface KnowledgeResult extends KnowledgeDocument {
    * by rarity), scaled down for documents ranked below the best. 1 = every word of the question matched.
    */
   readonly score: number;
+  /** The sentence that answers, when the match was by meaning (semantic-ranking.ts) rather than by words. */
+  readonly passage?: string;
 }
 
 export interface KnowledgeSearchOptions {

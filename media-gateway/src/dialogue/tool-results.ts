@@ -11,6 +11,7 @@ export const SearchResult = z.object({
       title: z.string(),
       text: z.string(),
       score: z.number(),
+      passage: z.string().optional(),
     }),
   ),
 });
