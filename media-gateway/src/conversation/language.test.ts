@@ -11,6 +11,10 @@ describe('detecting the caller’s language among the tenant’s', () => {
     ['No, gracias, eso es todo', 'es'],
     ['Do you speak Spanish?', 'es'],
     ['¿Cuál es el horario de la tienda los sábados?', 'es'],
+    // A greeting alone says which language the caller speaks.
+    ['Hola, buenos días.', 'es'],
+    ['Buenas tardes', 'es'],
+    ['Good morning!', 'en'],
   ])('%s → %s', (text, expected) => expect(detectLanguage(text, both)).toBe(expected));
 
   it.each(['ok', 'sí', 'Maria Lopez', '3 pm'])('leaves "%s" undecided', (text) =>

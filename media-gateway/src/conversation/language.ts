@@ -16,16 +16,17 @@ const ISO3: Readonly<Record<string, string>> = {
 
 /**
  * Function words: callers' lines are short ("yes please", "no gracias"), where character n-grams guess badly,
- * but a few of these words settle the language of most short lines.
+ * but a few of these words settle the language of most short lines. A greeting's words are among them: "Hola,
+ * buenos días" is often all a caller says first.
  */
 const FUNCTION_WORDS: Readonly<Record<string, ReadonlySet<string>>> = {
   en: new Set(
-    'i you my me the a an is are was to of and in it what can do please yes no thanks thank hello hi want need would like book my name when how that this all have just but not with for on about there your'.split(
+    'i you my me the a an is are was to of and in it what can do please yes no thanks thank hello hi want need would like book my name when how that this all have just but not with for on about there your good morning afternoon evening'.split(
       ' ',
     ),
   ),
   es: new Set(
-    'yo tú usted mi me el la los las un una es son está de y en que qué por favor sí gracias hola quiero necesito quisiera cita cuando cómo como llamo nombre mañana hablar con eso esto todo nada bien muy pero también tengo puedo hay su sus del al'.split(
+    'yo tú usted mi me el la los las un una es son está de y en que qué por favor sí gracias hola quiero necesito quisiera cita cuando cómo como llamo nombre mañana hablar con eso esto todo nada bien muy pero también tengo puedo hay su sus del al buenos buenas días tardes noches'.split(
       ' ',
     ),
   ),
