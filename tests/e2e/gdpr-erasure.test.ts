@@ -448,4 +448,15 @@ describe('erasing a data subject', () => {
     expect((await as('other').request('GET', '/api/compliance/erasures/er-maria')).status).toBe(404);
     expect(twilio.deletes).toEqual([RECORDING]);
   });
+
+  it('deletes a recording at Twilio once: gone already is what was asked, a refused credential is not', async () => {
+    const deleter = twilioRecordingDeleter({ ...ACCOUNT, apiUrl: twilio.url });
+    expect(await deleter(RECORDING)).toBe('already_absent');
+    const wrong = twilioRecordingDeleter({
+      ...ACCOUNT,
+      authToken: 'not-the-token-0123456789',
+      apiUrl: twilio.url,
+    });
+    await expect(wrong(RECORDING)).rejects.toMatchObject({ status: 401 });
+  });
 });
