@@ -22,6 +22,8 @@ import { mails, startReportInboxes, stopReportInboxes } from '../support/report-
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CHAT = '-1001234567890';
+/** A chat the stand-in always answers with a 500: every attempt fails. */
+const DOWN_CHAT = '-1009999999999';
 const MB = 1024 * 1024;
 
 interface BotMessage {
@@ -33,6 +35,7 @@ const telegram: BotMessage[] = [];
 /** What Slack's incoming webhook received (its documented body: `text`, and `blocks`). */
 const slack: { text: string }[] = [];
 let botRequests = 0;
+let downRequests = 0;
 let bot: Server;
 let botUrl: string;
 let smtpUrl: string;
@@ -83,14 +86,20 @@ beforeAll(async () => {
         response.end('ok');
         return;
       }
-      botRequests += 1;
       response.setHeader('content-type', 'application/json');
+      const sent = JSON.parse(body) as { chat_id?: unknown; text?: string };
+      if (sent.chat_id === DOWN_CHAT) {
+        downRequests += 1;
+        response.statusCode = 500;
+        response.end(JSON.stringify({ ok: false, error_code: 500, description: 'Internal Server Error' }));
+        return;
+      }
+      botRequests += 1;
       if (botRequests === 1) {
         response.statusCode = 502;
         response.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }));
         return;
       }
-      const sent = JSON.parse(body) as { chat_id?: unknown; text?: string };
       telegram.push({ path: request.url ?? '', chatId: sent.chat_id, text: sent.text ?? '' });
       response.end(JSON.stringify({ ok: true, result: { message_id: telegram.length, chat: { id: CHAT } } }));
     });
@@ -122,6 +131,13 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     }),
     await root.command('CreateConnection', {
       tenantId: 'platform',
+      connectionId: 'down-telegram',
+      name: 'A chat whose server fails',
+      settings: { kind: 'telegram', chatId: DOWN_CHAT, topics: ['sla_breach'] },
+      secrets: { botToken: TOKEN },
+    }),
+    await root.command('CreateConnection', {
+      tenantId: 'platform',
       connectionId: 'ops-slack',
       name: 'Ops channel',
       settings: { kind: 'slack', mode: 'incoming_webhook', topics: ['sla_breach'] },
@@ -134,7 +150,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
       settings: { kind: 'email', to: ['ops@platform.example'], topics: ['sla_breach'] },
     }),
   ];
-  expect(created.map((r) => r.status)).toEqual([200, 200, 200]);
+  expect(created.map((r) => r.status)).toEqual([200, 200, 200, 200]);
 
   // Bad input: a kind that does not exist, a negative threshold, a platform kind on a tenant, a channel twice.
   const rule = {
@@ -143,7 +159,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     name: 'Data disk filling up',
     kind: 'disk_space',
     forSeconds: 1,
-    channels: ['ops-telegram', 'ops-slack', 'ops-email'],
+    channels: ['ops-telegram', 'down-telegram', 'ops-slack', 'ops-email'],
   };
   const refused = [
     await root.command('SetAlertRule', { ...rule, threshold: 100, kind: 'cpu' }),
@@ -185,6 +201,13 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   expect(firing.body.rules).toMatchObject([{ ruleId: 'disk', status: 'firing' }]);
   expect(firing.body.rules[0]?.value).toBeLessThan(threshold);
 
+  // A channel that keeps failing is tried ALERT_NOTIFY_ATTEMPTS times, then recorded as failed; the others were told.
+  await waitFor(
+    async () => (await alertEvents(test!)).some((e) => e.type === 'AlertNotificationFailed'),
+    'the failing channel to be given up on',
+  );
+  expect(downRequests).toBe(4);
+
   // A restart while it fires: the evaluator rebuilds from the log and neither fires nor tells it again.
   await test.stop({ keepData: true });
   test = await start();
@@ -194,6 +217,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   expect(telegram).toHaveLength(1);
   expect(slack).toHaveLength(1);
   expect(mails).toHaveLength(1);
+  expect(downRequests).toBe(4);
 
   rmSync(filler);
   await waitFor(
@@ -211,8 +235,10 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
       'AlertRuleSet',
       'AlertFired',
       ...Array<string>(3).fill('AlertNotified'),
+      'AlertNotificationFailed',
       'AlertResolved',
       ...Array<string>(3).fill('AlertNotified'),
+      'AlertNotificationFailed',
     ].sort(),
   );
   const toldTelegram = events.filter(
@@ -224,11 +250,18 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   expect(slack).toHaveLength(2);
   expect(mails).toHaveLength(2);
   // The session outlives the restart; the platform listens on a new port.
-  const read = await apiClient(test.url, token).request<{ rules: unknown[]; transitions: unknown[] }>(
-    'GET',
-    '/api/alerts?tenantId=platform',
-  );
+  const read = await apiClient(test.url, token).request<{
+    rules: unknown[];
+    transitions: unknown[];
+    failures: { error: string }[];
+  }>('GET', '/api/alerts?tenantId=platform');
   expect(read.body.rules).toMatchObject([{ ruleId: 'disk', status: 'ok' }]);
+  expect(downRequests).toBe(8);
+  expect(read.body.failures).toMatchObject([
+    { ruleId: 'disk', connectionId: 'down-telegram', transition: 'resolved', attempts: 4 },
+    { ruleId: 'disk', connectionId: 'down-telegram', transition: 'fired', attempts: 4 },
+  ]);
+  expect(read.body.failures[0]?.error).toMatch(/^500: Internal Server Error/);
   expect(read.body.transitions).toMatchObject([
     { ruleId: 'disk', transition: 'resolved' },
     { ruleId: 'disk', transition: 'fired', threshold },
