@@ -143,13 +143,17 @@ export const alertModule = (
     const inFlight = new Map<string, Promise<void>>();
     const stopping = new AbortController();
 
+    /** The last refusal logged per rule and command: a rule of a closed tenant is refused at every evaluation. */
+    const refusals = new Map<string, string>();
     const send = async (type: string, data: Record<string, unknown>): Promise<void> => {
+      const key = `${String(data['tenantId'])}/${String(data['ruleId'])}/${type}`;
       try {
         await handler.handleTrusted(type, data, { actor: SYSTEM_ACTOR });
+        refusals.delete(key);
       } catch (error) {
-        log(
-          `alerts: ${type} ${String(data['ruleId'])}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        const message = error instanceof Error ? error.message : String(error);
+        if (refusals.get(key) !== message) log(`alerts: ${type} ${String(data['ruleId'])}: ${message}`);
+        refusals.set(key, message);
       }
     };
 
