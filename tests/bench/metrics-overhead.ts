@@ -1,12 +1,16 @@
 /**
- * The cost of the platform's metrics on the command path (issue 18's aim: under 5% at 500 commands/s), printed
- * as figures and ratios, never asserted. The same commands (RecordUtterance on 16 calls) go through the command
- * handler on a SQLite event store bare and instrumented as the platform runs them (observedCommandHandler over
- * observedEventStore), at a paced 500 commands/s and then as fast as one client can send, in alternating rounds;
- * CPU time per command and latency p50/p99 of each. Then one scrape of the registry: its time and size.
+ * The cost of the platform's metrics and traces on the command path (issue 18's aim: under 5% at 500 commands/s),
+ * printed as figures and ratios, never asserted. The same commands (RecordUtterance on 16 calls) go through the
+ * command handler on a SQLite event store bare, instrumented as the platform runs them (observedCommandHandler over
+ * observedEventStore), and instrumented and traced (tracedCommandHandler over those, a span per command exported
+ * in batches by OTLP/HTTP to a sink in a child process, so that the sink's reading costs this process nothing), at
+ * a paced 500 commands/s and then as fast as one client can send, in alternating rounds; commands/s, CPU time per
+ * command and latency p50/p99 of each, and the ratios to bare. Then one scrape of the registry: its time and size.
  *
  *   npx tsx tests/bench/metrics-overhead.ts
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +20,13 @@ import {
   createCommandHandler,
   createMetricsRegistry,
   createSqliteEventStore,
+  createTracing,
   observedCommandHandler,
   observedEventStore,
+  tracedCommandHandler,
+  tracingOff,
   type CommandHandler,
+  type Tracing,
 } from '@ccp/command-service';
 
 const dir = mkdtempSync(join(tmpdir(), 'ccp-bench-metrics-'));
@@ -28,12 +36,33 @@ const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const setUp = async (name: string, instrumented: boolean) => {
+/**
+ * A stand-in of an OTLP/HTTP collector in a child process: answers every POST 200 after reading it, keeps nothing.
+ */
+const startSink = async () => {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('node:http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{}')); });
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  child.on('error', (error) => console.error(`OTLP sink: ${error.message}`));
+  const [port] = (await once(child.stdout, 'data')) as [Buffer];
+  return { url: `http://127.0.0.1:${port.toString().trim()}`, stop: () => child.kill() };
+};
+
+const setUp = async (name: string, instrumented: boolean, tracing: Tracing = tracingOff) => {
   const registry = createMetricsRegistry();
   const bare = createSqliteEventStore({ path: join(dir, `${name}.db`), synchronous: 'normal' });
   const store = instrumented ? observedEventStore(bare, registry) : bare;
   const plain = createCommandHandler({ store, routes: commandRoutes });
-  const handler: CommandHandler = instrumented ? observedCommandHandler(plain, registry) : plain;
+  // As the platform composes them (infra/platform/platform.ts).
+  const handler: CommandHandler = instrumented
+    ? tracedCommandHandler(observedCommandHandler(plain, registry), tracing)
+    : plain;
   const context = { actor: SYSTEM_ACTOR };
   await handler.handleTrusted(
     'CreateTenant',
@@ -105,9 +134,12 @@ type Figures = Awaited<ReturnType<typeof run>>;
 const mean = (rows: readonly Figures[], key: keyof Figures) =>
   rows.reduce((s, r) => s + r[key], 0) / rows.length;
 
+const sink = await startSink();
+const tracing = createTracing({ endpoint: sink.url, serviceName: 'ccp-bench' });
 try {
   const bare = await setUp('bare', false);
   const observed = await setUp('observed', true);
+  const traced = await setUp('traced', true, tracing);
   for (const [label, count, rate] of [
     ['paced, 500 commands/s', 2_000, 500],
     ['back to back', 5_000, 0],
@@ -115,10 +147,14 @@ try {
     // Warm-up of both, then alternating rounds so that drift (caches, GC, the machine) falls on both alike.
     await run(bare, 500, rate);
     await run(observed, 500, rate);
-    const results = { bare: [] as Figures[], observed: [] as Figures[] };
+    await run(traced, 500, rate);
+    const results = { bare: [] as Figures[], observed: [] as Figures[], traced: [] as Figures[] };
     for (let round = 0; round < ROUNDS; round += 1) {
       results.bare.push(await run(bare, count, rate));
       results.observed.push(await run(observed, count, rate));
+      results.traced.push(await run(traced, count, rate));
+      // The spans batched so far go out between rounds, as the batch processor would send them meanwhile.
+      await tracing.flush();
     }
     console.log(
       `\nRecordUtterance through the command handler, ${label} (${ROUNDS} rounds of ${count} each)`,
@@ -130,11 +166,18 @@ try {
           `${mean(rows, 'perSecond').toFixed(0)} commands/s`,
       );
     }
-    const ratio = (key: keyof Figures) => (mean(results.observed, key) / mean(results.bare, key) - 1) * 100;
-    console.log(
-      `  metrics: CPU ${ratio('cpuMicros') >= 0 ? '+' : ''}${ratio('cpuMicros').toFixed(1)}%, ` +
-        `p50 ${ratio('p50') >= 0 ? '+' : ''}${ratio('p50').toFixed(1)}%, p99 ${ratio('p99') >= 0 ? '+' : ''}${ratio('p99').toFixed(1)}%`,
-    );
+    const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+    for (const [name, rows] of [
+      ['metrics', results.observed],
+      ['metrics and tracing', results.traced],
+    ] as const) {
+      const ratio = (key: keyof Figures) => (mean(rows, key) / mean(results.bare, key) - 1) * 100;
+      console.log(
+        `  ${name} on vs off: ${mean(rows, 'perSecond').toFixed(0)} vs ${mean(results.bare, 'perSecond').toFixed(0)} ` +
+          `commands/s (${signed(ratio('perSecond'))}), CPU ${signed(ratio('cpuMicros'))}, ` +
+          `p50 ${signed(ratio('p50'))}, p99 ${signed(ratio('p99'))}`,
+      );
+    }
   }
   const scrapes: number[] = [];
   let text = '';
@@ -150,6 +193,9 @@ try {
   );
   await bare.store.close();
   await observed.store.close();
+  await traced.store.close();
 } finally {
+  await tracing.shutdown();
+  sink.stop();
   rmSync(dir, { recursive: true, force: true });
 }
