@@ -10,6 +10,8 @@ export const ACCESS = {
   calls: ['tenant_admin', 'supervisor', 'agent', 'analyst', 'compliance'],
   exports: ['tenant_admin', 'supervisor', 'analyst', 'compliance'],
   audit: ['tenant_admin', 'compliance'],
+  // GDPR erasure and subject access (ROLE_MATRIX.compliance).
+  gdpr: ['tenant_admin', 'compliance'],
   // Tenant administration, as GET /api/commands and the configuration routes allow: supervisors read
   // departments, agents and numbers and edit knowledge; settings, team, keys and billing are the admin's.
   configuration: ['tenant_admin', 'supervisor'],

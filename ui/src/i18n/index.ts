@@ -18,6 +18,8 @@ import { integrationsEn } from './integrations.en';
 import { integrationsEs } from './integrations.es';
 import { alertsEn } from './alerts.en';
 import { alertsEs } from './alerts.es';
+import { complianceEn } from './compliance.en';
+import { complianceEs } from './compliance.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
@@ -34,6 +36,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...billingEn,
       ...integrationsEn,
       ...alertsEn,
+      ...complianceEn,
     },
     es: {
       ...es,
@@ -45,6 +48,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...billingEs,
       ...integrationsEs,
       ...alertsEs,
+      ...complianceEs,
     },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.

@@ -7,6 +7,7 @@ import { adminRoutes } from './admin';
 import { appointmentRoutes } from './appointments';
 import { billingRoutes } from './billing';
 import { campaignRoutes } from './campaigns';
+import { complianceRoutes } from './compliance';
 import { integrationRoutes } from './integrations';
 import { platformRoutes } from './platform';
 import { workspaceRoutes } from './workspace';
@@ -90,6 +91,7 @@ const routes: RouteRecordRaw[] = [
       ...appointmentRoutes,
       ...billingRoutes,
       ...integrationRoutes,
+      ...complianceRoutes,
       ...workspaceRoutes,
       ...platformRoutes,
       {
