@@ -30,6 +30,7 @@ describe('the catalogue of commands and events', () => {
       'VoicemailLeft',
       'AnnouncementWithdrawn',
       'UsageLimitsSet',
+      'AlertRuleSet',
       'CallWrappedUp',
       'MessageSent',
     ];
