@@ -50,7 +50,7 @@ export const ErasureCertificate = z.object({
   streams: z.array(StreamId),
   /** How many streams of each kind (call, contact, appointment, ticket, message). */
   counts: z.record(z.string(), z.number().int().nonnegative()),
-  /** Subject keys deleted now (a key already gone, by an earlier erasure, is not counted again). */
+  /** Keys of the planned streams that are gone once the erasure is done (deleted by it, or before it). */
   keysErased: z.number().int().nonnegative(),
   /** Read-store rows whose clear text was removed, by table. */
   rows: z.record(z.string(), z.number().int().nonnegative()),

@@ -125,14 +125,19 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     const request = requests.get(event.streamId);
     const subject = DataSubject.safeParse(request?.subject);
     const { streams, recordings } = event.data;
-    let keysErased = 0;
-    for (const stream of streams) keysErased += keys.erase(subjectOf(event.tenantId, stream));
-    // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
-    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
-    const rows = await scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
+    // Recordings first: they are the one step an outside service can hold back, and a provider that is down then
+    // delays the erasure before any of it is done, so the try that succeeds counts all it did.
     const deleted: ErasureCertificate['recordings'] = [];
     for (const recordingId of recordings)
       deleted.push({ recordingId, outcome: await options.recordings(recordingId) });
+    for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));
+    // Counted as gone, not as deleted by this try: one that failed while scrubbing already deleted them.
+    const keysErased = streams.filter(
+      (stream) => keys.existingKey(subjectOf(event.tenantId, stream)) === undefined,
+    ).length;
+    // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
+    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
+    const rows = await scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
     const certificate: ErasureCertificate = {
       streams,
       counts: kindsOf(streams),
