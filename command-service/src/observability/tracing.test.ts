@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { createTracing, remoteParentOf, tracingOff } from './tracing.js';
+import { createTracing, remoteParentOf, traceHeadersOf, tracingOff } from './tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
@@ -17,6 +17,25 @@ describe("a request's W3C traceparent", () => {
     expect(
       trace.getSpanContext(remoteParentOf(`01-${TRACE_ID}-${SPAN_ID}-01-more`, undefined))?.traceId,
     ).toBe(TRACE_ID);
+  });
+
+  it("is what traceHeadersOf writes for a span, read back as the same span (Kafka's message headers)", () => {
+    const written = traceHeadersOf({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: 1,
+      traceState: trace.getSpanContext(remoteParentOf(`00-${TRACE_ID}-${SPAN_ID}-01`, 'vendor=a1,other=b2'))
+        ?.traceState,
+    });
+    expect(written).toEqual({
+      traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
+      tracestate: 'vendor=a1,other=b2',
+    });
+    const read = trace.getSpanContext(remoteParentOf(written.traceparent, written.tracestate));
+    expect(read).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1, isRemote: true });
+    expect(traceHeadersOf({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 0 })).toEqual({
+      traceparent: `00-${TRACE_ID}-${SPAN_ID}-00`,
+    });
   });
 
   it('is ignored when absent or malformed: the request starts a trace of its own', () => {

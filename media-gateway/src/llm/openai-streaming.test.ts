@@ -67,6 +67,16 @@ describe(STAND_IN, () => {
     ]);
   });
 
+  it('tells onFirstToken once, when the first delta arrives, well before the answer ends', async () => {
+    server.script({ kind: 'reply', text: 'One. Two. Three. Four.', pace: { chunkMs: 40 } });
+    const started = performance.now();
+    const told: number[] = [];
+    await model().respond({ ...hello(), onFirstToken: () => told.push(performance.now() - started) });
+    const total = performance.now() - started;
+    expect(told).toHaveLength(1);
+    expect(told[0]).toBeLessThan(total - 40);
+  });
+
   it('counts no usage when the server ignores include_usage', async () => {
     server.script({ kind: 'reply', text: 'Hello.' });
     expect((await model().respond(hello())).usage).toEqual({ promptTokens: 0, completionTokens: 0 });

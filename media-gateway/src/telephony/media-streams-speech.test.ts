@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { MediaGateway } from '../gateway.js';
 import type { AgentTurn } from '../conversation/call-session.js';
+import type { VoiceTurnTimings } from '../gateway-metrics.js';
 import { FRAME_BYTES, type SpeechToText, type TextToSpeech } from '../speech/port.js';
 import { silenceFrame } from '../speech/mulaw.js';
 import { mediaStreams } from './media-streams.js';
@@ -31,6 +32,10 @@ let failOnce: string | undefined;
 let turnNext: AgentTurn['next'] = { kind: 'listen' };
 const afterStream: AgentTurn['next'][] = [];
 const logged: string[] = [];
+/** Each turn's wait in its parts, as reported. */
+const timings: VoiceTurnTimings[] = [];
+/** The model time the stand-in session's turn takes before its first line (as voiceModel would count it). */
+const MODEL_MS = 60;
 
 const tts: TextToSpeech = {
   name: 'stand-in-tts',
@@ -61,6 +66,7 @@ const session = {
   setup: { tenant: { tenantId: 'a' } },
   // Two sentences said as they stream; the last only in the turn's lines.
   hear: async (_input: unknown, onLine?: (line: string) => void): Promise<AgentTurn> => {
+    await sleep(MODEL_MS);
     onLine?.(LINES[0] ?? '');
     onLine?.(LINES[1] ?? '');
     return { lines: LINES, language: 'en', voice: 'Puck', next: turnNext };
@@ -94,6 +100,12 @@ beforeAll(async () => {
     endOfSpeechMs: 100,
     log: (line: string) => {
       logged.push(line);
+    },
+    onTurnTimings: (turn) => timings.push(turn),
+    // As gateway-metrics' modelTimeIn with a model that answered in MODEL_MS.
+    modelTimeIn: async (time, work) => {
+      time.modelMs += MODEL_MS;
+      return work();
     },
   });
   server = createServer();
@@ -157,7 +169,16 @@ const oneTurn = async (call: string, marksWanted: number): Promise<number[]> => 
 
 describe('a turn said on a media stream', () => {
   it('sends the lines in the order said, whichever is synthesized first', async () => {
+    timings.length = 0;
     expect(await oneTurn(CALLS[0] ?? '', LINES.length)).toEqual([0, 1, 2]);
+    // One report per turn, at its first audio: the first line's synthesis (the slow one, 150 ms) and the model's
+    // share are parts of the whole wait, with the speech-to-text.
+    expect(timings).toHaveLength(1);
+    const [turn] = timings;
+    expect(turn?.ttsMs).toBeGreaterThanOrEqual(140);
+    expect(turn?.modelMs).toBe(MODEL_MS);
+    expect(turn?.sttMs).toBeGreaterThanOrEqual(0);
+    expect(turn?.totalMs).toBeGreaterThanOrEqual((turn?.sttMs ?? 0) + MODEL_MS + (turn?.ttsMs ?? 0));
   });
 
   it('says the rest of the turn and goes where it leads when the text-to-speech fails on one line', async () => {

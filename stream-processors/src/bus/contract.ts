@@ -229,5 +229,38 @@ export const busContract = (adapter: string, setup: () => Promise<BusFixture>): 
         expect(rejections.some((r) => r.key === key && r.type === 'UtteranceRecorded')).toBe(true),
       );
     });
+
+    it("reports a group's lag in events: what it has not read while its handler is held, none once it caught up", async () => {
+      const tenant = 'lag';
+      const calls = ['l1', 'l2'].map((c) => `${c}-${randomUUID().slice(0, 8)}`);
+      const group = `lag-${randomUUID()}`;
+      const bus = await open();
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await bus.consume({
+        group,
+        categories: ['call'],
+        maxBatchSize: 5,
+        handle: () => held,
+      });
+      await appendCalls(tenant, calls, 15);
+      // Nothing acknowledged yet: at least the 30 events just appended are still to read.
+      let behind = 0;
+      for (const deadline = Date.now() + 30_000; behind < 30 && Date.now() < deadline;) {
+        behind = (await bus.lag()).groups[group] ?? 0;
+        if (behind < 30) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(behind).toBeGreaterThanOrEqual(30);
+      release();
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+        const lag = await bus.lag();
+        if (lag.groups[group] === 0 && (lag.relay ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const lag = await bus.lag();
+      expect(lag.groups[group]).toBe(0);
+      // The relay (Kafka) has every event on the broker; the embedded bus has none to report.
+      expect(lag.relay ?? 0).toBe(0);
+    });
   });
 };
