@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStreamChain, type EventStore } from '@ccp/command-service';
 import { configFromEnv, enginesOf, DEMO_TENANT, DEMO_USERS, seedDemo, streamProcessing } from '@ccp/infra';
-import { mediaGatewayModule } from '@ccp/media-gateway';
+import { complianceModule, mediaGatewayModule } from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { createProcessors } from '@ccp/stream-processors';
 import { login, startTestPlatform, SUPER_ADMIN, type TestPlatform } from '../support/platform.js';
@@ -333,6 +333,7 @@ beforeAll(async () => {
       queryApiModule(() => processing.readStore(), verifyStreamChain, {
         engines: enginesOf(configFromEnv({})),
       }),
+      complianceModule(() => processing.readStore()),
     ],
   });
   await seedDemo(test.platform, PASSWORD);
@@ -420,7 +421,7 @@ describe('HTTP fuzzing', { timeout: 120_000 }, () => {
     expect(findings).toEqual([]);
   });
 
-  it('the auth routes and the call-control API: broken bodies are refused with an error body', async () => {
+  it('the auth routes, the call-control and compliance APIs: broken bodies are refused with an error body', async () => {
     const schemas: Record<string, JsonSchema> = {
       '/api/auth/login': {
         type: 'object',
@@ -471,6 +472,24 @@ describe('HTTP fuzzing', { timeout: 120_000 }, () => {
           available: { type: 'boolean' },
         },
       },
+      // GDPR: a subject nobody matches is a 404, a malformed one a 400; an export of nobody records an empty one.
+      ...Object.fromEntries(
+        ['/api/compliance/erasures', '/api/compliance/exports'].map((path) => [
+          path,
+          {
+            type: 'object',
+            properties: {
+              tenantId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]' },
+              subject: {
+                type: 'object',
+                properties: { kind: { enum: ['phone', 'email', 'contact'] }, value: { type: 'string' } },
+                required: ['kind', 'value'],
+              },
+            },
+            required: ['subject'],
+          } satisfies JsonSchema,
+        ]),
+      ),
     };
     for (const [path, schema] of Object.entries(schemas)) {
       const method = path === '/api/members/fz-nobody/password' || path === '/api/presence' ? 'PUT' : 'POST';
