@@ -69,6 +69,9 @@ export interface AlertSources {
   readonly readStore?: () => ReadStore;
 }
 
+/** Connections an alert can go to: Telegram and Slack through their targets, email through SMTP. */
+const CHANNEL_KINDS: ReadonlySet<string> = new Set(['telegram', 'slack', 'email']);
+
 /** Transitions older than this are not told after a restart: news of last week is noise. */
 const STALE_MS = 3_600_000;
 
@@ -279,6 +282,11 @@ export const alertModule = (
         }),
         transitions: transitions.slice(0, 50),
         failures: failures.slice(0, 50),
+        // What a rule's channels may name: the tenant's connections that can tell a person.
+        channels: connections
+          .connections(tenantId)
+          .filter((c) => CHANNEL_KINDS.has(c.kind))
+          .map((c) => ({ connectionId: c.connectionId, name: c.name, kind: c.kind, enabled: c.enabled })),
       };
     });
 

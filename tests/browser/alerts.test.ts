@@ -22,7 +22,7 @@ import {
 let h: ConsoleHarness;
 
 interface Report {
-  rules: { ruleId: string; status: string; kind: string; threshold: number }[];
+  rules: { ruleId: string; status: string; kind: string; threshold: number; channels: string[] }[];
   transitions: { ruleId: string; transition: string }[];
 }
 const alertsOf = async (tenantId: string) =>
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 const fillRule = async (
   page: Awaited<ReturnType<ConsoleHarness['newPage']>>,
-  rule: { id: string; name: string; kind: string; threshold: string; forSeconds: string },
+  rule: { id: string; name: string; kind: string; threshold: string; forSeconds: string; channel?: string },
 ) => {
   const form = page.getByTestId('alert-rule-form');
   await form.getByLabel('Rule id', { exact: true }).fill(rule.id);
@@ -45,6 +45,7 @@ const fillRule = async (
   await form.getByLabel('Watches', { exact: true }).selectOption({ label: rule.kind });
   await form.getByLabel('Threshold', { exact: true }).fill(rule.threshold);
   await form.getByLabel('For (seconds)', { exact: true }).fill(rule.forSeconds);
+  if (rule.channel !== undefined) await form.getByLabel(rule.channel).check();
   await form.getByRole('button', { name: 'Save rule' }).click();
 };
 
@@ -58,6 +59,7 @@ describe('alerts', () => {
       await page.getByRole('link', { name: 'Platform health' }).click();
       const panel = page.getByTestId('alerts-panel');
       await containsText(panel, 'No alert rules yet.');
+      await containsText(panel, 'No Telegram, Slack or email connection yet');
 
       // No threshold: the server names the field, and no rule is stored.
       const rule = { id: 'disk', name: 'Data disk', kind: 'Free disk (MB, fires below)', forSeconds: '0' };
@@ -84,9 +86,21 @@ describe('alerts', () => {
   it('a tenant admin sets a rule of their tenant on the Alerts page', { timeout: 90_000 }, async () => {
     const page = await h.newPage();
     await h.signIn(page, 'tenant_admin');
+    // A Telegram chat of the clinic, made on its integrations page (here through the command API).
+    const admin = await h.clientAs('tenant_admin');
+    const connected = await admin.command('CreateConnection', {
+      tenantId: DEMO_TENANT,
+      connectionId: 'front-desk',
+      name: 'Front desk chat',
+      settings: { kind: 'telegram', chatId: '-1001234567890', topics: ['sla_breach'] },
+      secrets: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' },
+    });
+    expect(connected.status).toBe(200);
     await page.getByRole('link', { name: 'Alerts' }).click();
     await hasText(page.getByRole('heading', { level: 1 }), 'Alerts');
+    await containsText(page.getByTestId('alert-rule-channels'), 'Front desk chat (Telegram)', 15_000);
     await fillRule(page, {
+      channel: 'Front desk chat (Telegram)',
       id: 'sla-burst',
       name: 'SLA burst',
       kind: 'SLA breaches in 15 min',
@@ -98,7 +112,10 @@ describe('alerts', () => {
     await hasText(rules.locator('tr', { hasText: 'SLA burst' }).locator('td').nth(5), 'OK', 20_000);
     await eventually(
       () => alertsOf(DEMO_TENANT),
-      (r) => expect(r.rules).toMatchObject([{ ruleId: 'sla-burst', kind: 'sla_breach_burst', threshold: 5 }]),
+      (r) =>
+        expect(r.rules).toMatchObject([
+          { ruleId: 'sla-burst', kind: 'sla_breach_burst', threshold: 5, channels: ['front-desk'] },
+        ]),
     );
     // The platform's rules are not the tenant's to see.
     expect((await alertsOf(DEMO_TENANT)).rules.map((r) => r.ruleId)).toEqual(['sla-burst']);

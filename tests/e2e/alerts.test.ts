@@ -254,9 +254,16 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     rules: unknown[];
     transitions: unknown[];
     failures: { error: string }[];
+    channels: unknown[];
   }>('GET', '/api/alerts?tenantId=platform');
   expect(read.body.rules).toMatchObject([{ ruleId: 'disk', status: 'ok' }]);
   expect(downRequests).toBe(8);
+  expect(read.body.channels).toEqual([
+    { connectionId: 'ops-telegram', name: 'Ops chat', kind: 'telegram', enabled: true },
+    { connectionId: 'down-telegram', name: 'A chat whose server fails', kind: 'telegram', enabled: true },
+    { connectionId: 'ops-slack', name: 'Ops channel', kind: 'slack', enabled: true },
+    { connectionId: 'ops-email', name: 'Ops mailbox', kind: 'email', enabled: true },
+  ]);
   expect(read.body.failures).toMatchObject([
     { ruleId: 'disk', connectionId: 'down-telegram', transition: 'resolved', attempts: 4 },
     { ruleId: 'disk', connectionId: 'down-telegram', transition: 'fired', attempts: 4 },

@@ -52,11 +52,20 @@ export interface AlertFailure {
   readonly error: string;
 }
 
+/** A connection of the tenant a rule may name (Telegram, Slack or email). */
+export interface AlertChannel {
+  readonly connectionId: string;
+  readonly name: string;
+  readonly kind: 'telegram' | 'slack' | 'email';
+  readonly enabled: boolean;
+}
+
 export interface AlertsReport {
   readonly tenantId: string;
   readonly rules: readonly AlertRuleRow[];
   readonly transitions: readonly AlertTransition[];
   readonly failures: readonly AlertFailure[];
+  readonly channels: readonly AlertChannel[];
 }
 
 export interface AlertRuleInput {

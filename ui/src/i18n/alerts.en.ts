@@ -31,6 +31,7 @@ export const alertsEn = {
       usage_cap: 'Usage of the plan cap (%)',
       disk_space: 'Free disk (MB, fires below)',
     },
+    channelKinds: { telegram: 'Telegram', slack: 'Slack', email: 'Email' },
     form: {
       title: 'Set a rule',
       ruleId: 'Rule id',
@@ -38,8 +39,11 @@ export const alertsEn = {
       kind: 'Watches',
       threshold: 'Threshold',
       forSeconds: 'For (seconds)',
-      channels: 'Channels (connection ids, comma separated)',
-      channelsHint: 'Telegram, Slack or email connections of the integrations page.',
+      channels: 'Channels',
+      channelsHint:
+        'Connections of the integrations page; each is told when the alert fires and when it resolves.',
+      noChannels: 'No Telegram, Slack or email connection yet: the alert is recorded and shown here only.',
+      disabled: 'disabled',
       save: 'Save rule',
       saved: 'Rule saved',
       remove: 'Remove',

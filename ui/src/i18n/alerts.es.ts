@@ -33,6 +33,7 @@ export const alertsEs: typeof alertsEn = {
       usage_cap: 'Uso del límite del plan (%)',
       disk_space: 'Disco libre (MB, se dispara por debajo)',
     },
+    channelKinds: { telegram: 'Telegram', slack: 'Slack', email: 'Correo' },
     form: {
       title: 'Definir una regla',
       ruleId: 'Id de la regla',
@@ -40,8 +41,12 @@ export const alertsEs: typeof alertsEn = {
       kind: 'Vigila',
       threshold: 'Umbral',
       forSeconds: 'Durante (segundos)',
-      channels: 'Canales (ids de conexión, separados por comas)',
-      channelsHint: 'Conexiones de Telegram, Slack o correo de la página de integraciones.',
+      channels: 'Canales',
+      channelsHint:
+        'Conexiones de la página de integraciones; a cada una se le avisa cuando la alerta se dispara y cuando se resuelve.',
+      noChannels:
+        'Todavía no hay conexiones de Telegram, Slack o correo: la alerta solo se registra y se muestra aquí.',
+      disabled: 'desactivada',
       save: 'Guardar regla',
       saved: 'Regla guardada',
       remove: 'Quitar',
