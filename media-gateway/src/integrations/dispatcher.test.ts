@@ -14,6 +14,7 @@ import {
   withPersonalDataEncryption,
   type CheckpointStore,
   type CommandHandler,
+  type DeliveryMetrics,
   type EventStore,
 } from '@ccp/command-service';
 import { backoffDelayMs, retryDelayMs } from './delivery-facts.js';
@@ -83,6 +84,7 @@ const start = async (
   settings: { concurrency?: number; perConnection?: number; timeoutMs?: number } = {},
   on: EventStore = store,
   log: (message: string) => void = () => undefined,
+  metrics?: DeliveryMetrics,
 ) => {
   dispatcher = await startDispatcher({
     store: on,
@@ -115,6 +117,7 @@ const start = async (
     pollMs: 20,
     random: () => 1,
     log,
+    ...(metrics && { metrics }),
   });
   return dispatcher;
 };
@@ -224,7 +227,12 @@ describe('the dispatcher', () => {
       retryable: true,
       retryAfterMs: 120_000,
     };
-    await start();
+    const counted: string[] = [];
+    await start({}, store, undefined, {
+      delivery: (kind, channel, outcome) => counted.push(`${kind} ${channel} ${outcome}`),
+      providerError: () => undefined,
+      addProviderErrorSource: () => undefined,
+    });
     const [id = ''] = await schedule('fast', 1);
     await waitUntil(async () => (await deliveryEvents(id)).some((e) => e.type === 'DeliveryAttemptFailed'));
     const failed = (await deliveryEvents(id)).find((e) => e.type === 'DeliveryAttemptFailed');
@@ -238,6 +246,8 @@ describe('the dispatcher', () => {
     dispatcher?.poke();
     await waitUntil(async () => (await deliveryEvents(id)).some((e) => e.type === 'DeliverySucceeded'));
     expect(calls.map((c) => c.deliveryId)).toEqual([id, id]);
+    // Each attempt counted once, by the connection's kind.
+    expect(counted).toEqual(['integration webhook failed', 'integration webhook delivered']);
   });
 
   it('dead-letters at once what cannot succeed (a final answer)', async () => {
