@@ -19,4 +19,5 @@ export * from './platform/demo-billing.js';
 export * from './platform/platform.js';
 export * from './platform/stream-processing.js';
 export * from './prometheus/prometheus.js';
+export * from './s3/fake-s3.js';
 export * from './stripe/stripe-mock.js';

@@ -4,3 +4,5 @@ export * from './manifest.js';
 export * from './restore.js';
 export * from './scheduled-backups.js';
 export * from './take-backup.js';
+export * from './offsite.js';
+export * from './s3-offsite.js';

@@ -69,7 +69,13 @@ export type BackupErrorCode =
   | 'BACKUP_VERSION_UNKNOWN'
   | 'BACKUP_CORRUPT'
   | 'BACKUP_TARGET_NOT_EMPTY'
-  | 'BACKUP_SOURCE_INVALID';
+  | 'BACKUP_SOURCE_INVALID'
+  /** No backup of that name where it was looked for. */
+  | 'BACKUP_NOT_FOUND'
+  /** BACKUP_OFFSITE_URL (or a --to / --from URL) names no place backups can go. */
+  | 'BACKUP_OFFSITE_INVALID'
+  /** The offsite store refused or failed a request (S3's own error code in the message). */
+  | 'BACKUP_OFFSITE_FAILED';
 
 export class BackupError extends Error {
   constructor(

@@ -102,4 +102,15 @@ it('reads its settings from the environment', () => {
   });
   expect(() => backupSettingsFromEnv({ BACKUP_EVERY_HOURS: '6' })).toThrow(/needs BACKUP_DIR/);
   expect(() => backupSettingsFromEnv({ BACKUP_KEEP: '0' })).toThrow(/invalid setting BACKUP_KEEP/);
+  const offsite = backupSettingsFromEnv({ BACKUP_DIR: 'b', BACKUP_OFFSITE_URL: 's3://ccp-backups/prod' });
+  expect(offsite.offsite?.location).toBe('s3://ccp-backups/prod');
+  expect(() => backupSettingsFromEnv({ BACKUP_OFFSITE_URL: 's3://ccp-backups/prod' })).toThrow(
+    /BACKUP_OFFSITE_URL needs BACKUP_DIR/,
+  );
+  expect(() => backupSettingsFromEnv({ BACKUP_DIR: 'b', BACKUP_OFFSITE_URL: 'ftp://x/y' })).toThrow(
+    /s3:\/\/ or file:\/\//,
+  );
+  expect(() =>
+    backupSettingsFromEnv({ BACKUP_DIR: 'b', BACKUP_OFFSITE_URL: 's3://b/p', BACKUP_S3_ENDPOINT: 'nope' }),
+  ).toThrow(/invalid setting BACKUP_S3_ENDPOINT/);
 });

@@ -14,6 +14,8 @@ import {
   type RouteAccess,
 } from '@ccp/command-service';
 import { BACKUP_NAME, MANIFEST_FILE, parseManifest, type Manifest } from './manifest.js';
+import { directoryOffsite, parseOffsiteUrl, type OffsiteStore } from './offsite.js';
+import { s3Offsite } from './s3-offsite.js';
 import { takeBackup, type TakenBackup } from './take-backup.js';
 
 export interface BackupSettings {
@@ -23,6 +25,8 @@ export interface BackupSettings {
   readonly everyHours: number;
   /** How many backups are kept, the newest; older ones are deleted after each new backup. */
   readonly keep: number;
+  /** A copy of each backup elsewhere (BACKUP_OFFSITE_URL), pruned to the same `keep`. */
+  readonly offsite?: OffsiteStore;
 }
 
 const Env = z.object({
@@ -33,6 +37,8 @@ const Env = z.object({
     .max(24 * 31)
     .default(0),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(7),
+  BACKUP_OFFSITE_URL: z.string().min(1).optional(),
+  BACKUP_S3_ENDPOINT: z.url().optional(),
 });
 
 /** BACKUP_DIR, BACKUP_EVERY_HOURS, BACKUP_KEEP; a bad value stops start-up with the variable named. */
@@ -46,11 +52,54 @@ export const backupSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Bac
   if (e.BACKUP_EVERY_HOURS > 0 && e.BACKUP_DIR === undefined) {
     throw new Error('BACKUP_EVERY_HOURS needs BACKUP_DIR (the directory backups are written to)');
   }
+  if (e.BACKUP_OFFSITE_URL !== undefined && e.BACKUP_DIR === undefined) {
+    throw new Error('BACKUP_OFFSITE_URL needs BACKUP_DIR (backups are taken there, then copied)');
+  }
   return {
     ...(e.BACKUP_DIR && { dir: resolve(e.BACKUP_DIR) }),
     everyHours: e.BACKUP_EVERY_HOURS,
     keep: e.BACKUP_KEEP,
+    ...(e.BACKUP_OFFSITE_URL !== undefined && {
+      offsite: offsiteStore(e.BACKUP_OFFSITE_URL, { endpoint: e.BACKUP_S3_ENDPOINT }),
+    }),
   };
+};
+
+/** The store an offsite URL names: s3:// (credentials from the AWS_* variables) or a directory. */
+export const offsiteStore = (
+  url: string,
+  options: { readonly endpoint?: string | undefined } = {},
+): OffsiteStore => {
+  const parsed = parseOffsiteUrl(url);
+  return parsed.kind === 's3'
+    ? s3Offsite({
+        bucket: parsed.bucket,
+        prefix: parsed.prefix,
+        ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+      })
+    : directoryOffsite(parsed.dir);
+};
+
+/**
+ * Copies to `offsite` every local backup it lacks (one a failed copy left behind too), then deletes there all but
+ * the newest `keep`. Returns what it copied and deleted.
+ */
+export const syncOffsite = async (
+  dir: string,
+  offsite: OffsiteStore,
+  keep: number,
+): Promise<{ copied: string[]; deleted: string[] }> => {
+  const there = new Set(await offsite.list());
+  const copied: string[] = [];
+  for (const name of listBackups(dir).slice(-keep)) {
+    if (there.has(name)) continue;
+    await offsite.upload(join(dir, name));
+    copied.push(name);
+  }
+  const all = await offsite.list();
+  const deleted = all.slice(0, Math.max(0, all.length - keep));
+  for (const name of deleted) await offsite.remove(name);
+  return { copied, deleted };
 };
 
 /** The complete backups in `dir`, oldest first (a name is its creation instant). */
@@ -126,6 +175,21 @@ export const backupModule = (
             `backups: ${taken.path} (position ${taken.manifest.eventStore.lastPosition})` +
               (pruned.length > 0 ? `, deleted ${pruned.join(', ')}` : ''),
           );
+          if (settings.offsite !== undefined) {
+            // A failed copy leaves the local backup standing; the next backup copies it too.
+            const { location } = settings.offsite;
+            await syncOffsite(dir, settings.offsite, settings.keep).then(
+              ({ copied, deleted }) =>
+                context.log(
+                  `backups: copied ${copied.join(', ') || 'nothing new'} to ${location}` +
+                    (deleted.length > 0 ? `, deleted ${deleted.join(', ')} there` : ''),
+                ),
+              (error: unknown) =>
+                context.log(
+                  `backups: copy to ${location} failed: ${error instanceof Error ? error.message : String(error)}`,
+                ),
+            );
+          }
           return taken;
         } finally {
           running = undefined;
@@ -184,12 +248,25 @@ export const backupModule = (
     admin.get('/backups', async (ctx) => {
       await allow(ctx.state, BACKUP_ADMIN_ROUTES.listBackups);
       const root = configured();
+      // Which backups the offsite store holds; null when it cannot be asked right now.
+      const offsite = await settings.offsite?.list().then(
+        (names) => new Set(names),
+        () => null,
+      );
       const backups = [];
       for (const name of listBackups(root).reverse()) {
         const manifest = parseManifest(await readFile(join(root, name, MANIFEST_FILE), 'utf8'));
-        backups.push(summary(join(root, name), manifest));
+        backups.push({
+          ...summary(join(root, name), manifest),
+          ...(offsite !== undefined && { offsite: offsite === null ? null : offsite.has(name) }),
+        });
       }
-      ctx.body = { backups };
+      ctx.body = {
+        backups,
+        ...(settings.offsite !== undefined && {
+          offsite: { location: settings.offsite.location, reachable: offsite !== null },
+        }),
+      };
     });
     admin.post('/backups', async (ctx) => {
       await allow(ctx.state, BACKUP_ADMIN_ROUTES.takeBackup);

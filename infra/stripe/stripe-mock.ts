@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, supervisedFolder, tail, waitFor } from '../kafka/jvm-supervision.js';
+import { goInstallOnce } from '../go-install.js';
+import { supervisedFolder, waitFor } from '../kafka/jvm-supervision.js';
 
 /**
  * Stripe's official mock server (github.com/stripe/stripe-mock), the real Stripe peer of the payments adapter's
@@ -15,50 +15,23 @@ import { run, supervisedFolder, tail, waitFor } from '../kafka/jvm-supervision.j
 
 export const STRIPE_MOCK_VERSION = 'v0.203.0';
 
-const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Per version, so bumping the pin installs the new one next to the old. */
 export const stripeMockCacheDir = (version = STRIPE_MOCK_VERSION): string =>
   join(root, '.cache', 'stripe-mock', version);
 
-const goInstall = (gobin: string, version: string) =>
-  run('go', ['install', `github.com/stripe/stripe-mock@${version}`], {
-    timeoutMs: INSTALL_TIMEOUT_MS,
-    env: { GOBIN: gobin },
-    missing:
-      `\`go\` is not installed or not on PATH: stripe-mock ${version} is installed with ` +
-      '`go install github.com/stripe/stripe-mock@<version>`. Install Go (`apt-get install golang-go`, ' +
-      'or `npm test`, which does it) and try again.',
-  });
-
-/**
- * The path of the pinned stripe-mock binary, installing it first when the cache does not have it. Two test
- * files may install at once: each builds into its own staging folder and renames the binary into place, which
- * is atomic, so neither ever runs a half-written file.
- */
-export const ensureStripeMock = async (
+/** The path of the pinned stripe-mock binary, installing it first when the cache does not have it. */
+export const ensureStripeMock = (
   options: { readonly version?: string; readonly cacheDir?: string } = {},
 ): Promise<string> => {
   const version = options.version ?? STRIPE_MOCK_VERSION;
-  const dir = options.cacheDir ?? stripeMockCacheDir(version);
-  const binary = join(dir, 'stripe-mock');
-  if (existsSync(binary)) return binary;
-  await mkdir(dir, { recursive: true });
-  const staging = await mkdtemp(join(dir, '.install-'));
-  try {
-    const result = await goInstall(staging, version);
-    if (result.code !== 0) {
-      throw new Error(
-        `go install github.com/stripe/stripe-mock@${version} exited ${String(result.code)}.\n` +
-          `Go said:\n${tail(result.output) || '(nothing)'}`,
-      );
-    }
-    await rename(join(staging, 'stripe-mock'), binary);
-    return binary;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  return goInstallOnce({
+    pkg: 'github.com/stripe/stripe-mock',
+    version,
+    binary: 'stripe-mock',
+    dir: options.cacheDir ?? stripeMockCacheDir(version),
+  });
 };
 
 export interface StripeMock {
