@@ -121,5 +121,13 @@ describe('alerts', () => {
     expect((await alertsOf(DEMO_TENANT)).rules.map((r) => r.ruleId)).toEqual(['sla-burst']);
     await shot(page, 'tenant-alerts');
     await expectAccessible(page, 'tenant alerts');
+
+    // In Spanish: the page, the rule's status and what it watches.
+    await page.getByRole('button', { name: /ES/ }).click();
+    await hasText(page.getByRole('heading', { level: 1 }), 'Alertas');
+    const reglas = page.getByTestId('alert-rules');
+    await containsText(reglas, 'Incumplimientos de SLA en 15 min');
+    await hasText(reglas.locator('tr', { hasText: 'SLA burst' }).locator('td').nth(5), 'Correcto');
+    await expectAccessible(page, 'tenant alerts, Spanish');
   });
 });
