@@ -35,7 +35,6 @@ export type { AttemptResult, IntegrationTarget } from './src/integrations/port.j
 export { complianceModule, COMPLIANCE_ROUTES, type ComplianceModule } from './src/compliance/module.js';
 export {
   twilioRecordingDeleter,
-  noRecordingProvider,
   type RecordingDeleter,
   type RecordingOutcome,
 } from './src/compliance/recordings.js';

@@ -83,7 +83,7 @@ describe('an interrupted erasure', () => {
     await first.test.stop({ keepData: true });
 
     const deleted: string[] = [];
-    const second = await start(dataDir, (recordingId) => {
+    const second = await start(dataDir, (_tenantId, recordingId) => {
       deleted.push(recordingId);
       return Promise.resolve('deleted');
     });

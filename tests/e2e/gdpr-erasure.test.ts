@@ -33,36 +33,46 @@ import { DEMO_PASSWORD } from '../support/read-side.js';
 const MARIA = '+15550001111'; // recordCall's caller
 const OTHER = '+15550002222';
 const GLOBEX = 'globex';
+/** Made through the demo tenant's own Twilio account (its `twilio` connection). */
 const RECORDING = `RE${'a'.repeat(32)}`;
+/** Made through the platform's account, before the tenant connected its own. */
+const OLDER_RECORDING = `RE${'c'.repeat(32)}`;
 const ACCOUNT = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'stand-in-token-0123456789abcdef' };
+const OWN_ACCOUNT = { accountSid: `AC${'2'.repeat(32)}`, authToken: 'tenant-own-token-0123456789abcd' };
 const SAID = 'I would like to book a cleaning next Tuesday';
 
 /**
  * A stand-in of Twilio's REST API for one resource (api.twilio.com cannot be reached from here), following its
- * documented wire format: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json answers 204 and the
- * recording is gone; a recording that is not there answers 404 with Twilio's error body (code 20404).
+ * documented wire format: DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json, with the account's
+ * basic auth, answers 204 and the recording is gone; a recording the account does not hold answers 404 with
+ * Twilio's error body (code 20404). Two accounts: the platform's and the demo tenant's own.
  */
 const twilioStandIn = async () => {
-  const held = new Set([RECORDING]);
+  const held = new Map([
+    [OWN_ACCOUNT.accountSid, new Set([RECORDING])],
+    [ACCOUNT.accountSid, new Set([OLDER_RECORDING])],
+  ]);
+  const tokenOf = new Map([OWN_ACCOUNT, ACCOUNT].map((a) => [a.accountSid, a.authToken]));
   const deletes: string[] = [];
   const server: Server = createServer((request, response) => {
-    const auth = `Basic ${Buffer.from(`${ACCOUNT.accountSid}:${ACCOUNT.authToken}`).toString('base64')}`;
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/.exec(
       request.url ?? '',
     );
+    const sid = match?.[1] ?? '';
+    const auth = `Basic ${Buffer.from(`${sid}:${tokenOf.get(sid) ?? ''}`).toString('base64')}`;
     response.setHeader('content-type', 'application/json');
-    if (request.headers.authorization !== auth || match?.[1] !== ACCOUNT.accountSid) {
+    if (!tokenOf.has(sid) || request.headers.authorization !== auth) {
       response.writeHead(401).end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
       return;
     }
-    if (request.method !== 'DELETE' || !match[2]) {
+    if (request.method !== 'DELETE' || !match?.[2]) {
       response
         .writeHead(405)
         .end(JSON.stringify({ code: 20004, message: 'Method not allowed', status: 405 }));
       return;
     }
-    deletes.push(match[2]);
-    if (!held.delete(match[2])) {
+    deletes.push(`${sid}/${match[2]}`);
+    if (held.get(sid)?.delete(match[2]) !== true) {
       response.writeHead(404).end(
         JSON.stringify({
           code: 20404,
@@ -108,11 +118,16 @@ const decryptedLog = async (tenantId: string): Promise<string> =>
 beforeAll(async () => {
   twilio = await twilioStandIn();
   processing = streamProcessing(createProcessors());
-  compliance = complianceModule(() => processing.readStore(), {
-    recordings: twilioRecordingDeleter({ ...ACCOUNT, apiUrl: twilio.url }),
-  });
+  // The platform's own Twilio account, at the stand-in: the compliance module deletes recordings through it and
+  // through the tenants' own accounts (the media gateway, which would answer calls with it, does not run here).
+  compliance = complianceModule(() => processing.readStore());
   test = await startTestPlatform(undefined, {
     processing,
+    env: {
+      TWILIO_ACCOUNT_SID: ACCOUNT.accountSid,
+      TWILIO_AUTH_TOKEN: ACCOUNT.authToken,
+      TWILIO_API_URL: twilio.url,
+    },
     modules: () => [
       queryApiModule(() => processing.readStore(), verifyStreamChain, {
         engines: enginesOf(configFromEnv({})),
@@ -154,8 +169,22 @@ beforeAll(async () => {
     tenantId: DEMO_TENANT,
     callId: 'CA-g-1',
     recordingId: RECORDING,
-    url: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT.accountSid}/Recordings/${RECORDING}`,
+    url: `https://api.twilio.com/2010-04-01/Accounts/${OWN_ACCOUNT.accountSid}/Recordings/${RECORDING}`,
     durationSeconds: 42,
+  });
+  await send('MarkRecordingAvailable', {
+    tenantId: DEMO_TENANT,
+    callId: 'CA-g-2',
+    recordingId: OLDER_RECORDING,
+    url: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT.accountSid}/Recordings/${OLDER_RECORDING}`,
+    durationSeconds: 7,
+  });
+  await send('CreateConnection', {
+    tenantId: DEMO_TENANT,
+    connectionId: 'own-twilio',
+    name: 'Our Twilio account',
+    settings: { kind: 'twilio', accountSid: OWN_ACCOUNT.accountSid },
+    secrets: { authToken: OWN_ACCOUNT.authToken },
   });
   await send('CreateContact', {
     tenantId: DEMO_TENANT,
@@ -276,7 +305,7 @@ describe('erasing a data subject', () => {
     expect(started?.data['from']).toBe(MARIA);
     expect(JSON.stringify(streams)).toContain(SAID);
     expect(exported.body.identifiers.emails).toEqual(['maria.lopez@example.com']);
-    expect(exported.body.recordings).toEqual([RECORDING]);
+    expect([...exported.body.recordings].sort()).toEqual([RECORDING, OLDER_RECORDING].sort());
     expect(rows['calls']?.map((r) => r['call_id']).sort()).toEqual(['CA-g-1', 'CA-g-2']);
     expect(rows['contacts']?.map((r) => r['name'])).toEqual(['Maria Lopez']);
     expect(JSON.stringify(exported.body)).not.toContain('CA-g-3');
@@ -333,11 +362,22 @@ describe('erasing a data subject', () => {
       counts: { call: 2, contact: 1, subjectaccess: 1 },
       keysErased: 4,
       rows: { calls: 2, utterances: 4, contacts: 1, contact_phones: 1 },
-      recordings: [{ recordingId: RECORDING, outcome: 'deleted' }],
+      recordings: expect.arrayContaining([
+        { recordingId: RECORDING, outcome: 'deleted' },
+        { recordingId: OLDER_RECORDING, outcome: 'deleted' },
+      ]) as unknown,
       requestedBy: { kind: 'user', id: 'demo-compliance', role: 'compliance' },
     });
     expect(JSON.stringify(certificate)).not.toContain(MARIA);
-    expect(twilio.held.has(RECORDING)).toBe(false);
+    // Each from the account that held it: the tenant's own first, then the platform's.
+    expect([...twilio.deletes].sort()).toEqual(
+      [
+        `${OWN_ACCOUNT.accountSid}/${RECORDING}`,
+        `${OWN_ACCOUNT.accountSid}/${OLDER_RECORDING}`,
+        `${ACCOUNT.accountSid}/${OLDER_RECORDING}`,
+      ].sort(),
+    );
+    expect([...twilio.held.values()].every((recordings) => recordings.size === 0)).toBe(true);
 
     // The query API: her calls keep their facts, not her number or words; another caller's call is untouched.
     const calls = await as('tenant_admin').request<{ items: { callId: string; from: string }[] }>(
@@ -446,17 +486,19 @@ describe('erasing a data subject', () => {
     ]);
     // Another tenant reads none of them.
     expect((await as('other').request('GET', '/api/compliance/erasures/er-maria')).status).toBe(404);
-    expect(twilio.deletes).toEqual([RECORDING]);
+    expect(twilio.deletes).toHaveLength(3);
   });
 
   it('deletes a recording at Twilio once: gone already is what was asked, a refused credential is not', async () => {
-    const deleter = twilioRecordingDeleter({ ...ACCOUNT, apiUrl: twilio.url });
-    expect(await deleter(RECORDING)).toBe('already_absent');
-    const wrong = twilioRecordingDeleter({
-      ...ACCOUNT,
-      authToken: 'not-the-token-0123456789',
-      apiUrl: twilio.url,
-    });
-    await expect(wrong(RECORDING)).rejects.toMatchObject({ status: 401 });
+    const deleter = twilioRecordingDeleter(async () => [
+      { ...OWN_ACCOUNT, apiUrl: twilio.url },
+      { ...ACCOUNT, apiUrl: twilio.url },
+    ]);
+    expect(await deleter(DEMO_TENANT, RECORDING)).toBe('already_absent');
+    expect(await twilioRecordingDeleter(async () => [])(DEMO_TENANT, RECORDING)).toBe('no_provider');
+    const wrong = twilioRecordingDeleter(async () => [
+      { ...ACCOUNT, authToken: 'not-the-token-0123456789', apiUrl: twilio.url },
+    ]);
+    await expect(wrong(DEMO_TENANT, RECORDING)).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -129,7 +129,7 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     // delays the erasure before any of it is done, so the try that succeeds counts all it did.
     const deleted: ErasureCertificate['recordings'] = [];
     for (const recordingId of recordings)
-      deleted.push({ recordingId, outcome: await options.recordings(recordingId) });
+      deleted.push({ recordingId, outcome: await options.recordings(event.tenantId, recordingId) });
     for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));
     // Counted as gone, not as deleted by this try: one that failed while scrubbing already deleted them.
     const keysErased = streams.filter(

@@ -16,7 +16,11 @@ import {
 import { findSubjectHoldings, readSubjectRows, type ReadStore } from '@ccp/projections';
 import type { LogFollower } from '../process-manager/follow-log.js';
 import { startErasureWorker } from './erasure-worker.js';
-import { noRecordingProvider, twilioRecordingDeleter, type RecordingDeleter } from './recordings.js';
+import { createLiveConnections } from '../integrations/live-connections.js';
+import { tenantTwilio } from '../integrations/tenant-twilio.js';
+import { createTwilioSender } from '../messaging/twilio.js';
+import { createTwilioCarrier, type TwilioCarrierOptions } from '../telephony/carrier.js';
+import { twilioRecordingDeleter, type RecordingDeleter } from './recordings.js';
 
 /** The compliance routes of this module, in the form of every route table (see http/authorize.ts). */
 export const COMPLIANCE_ROUTES = {
@@ -65,8 +69,8 @@ export interface ComplianceModule extends PlatformModule {
 
 /**
  * GDPR (issue 18): the erasure worker (erasures are requested with the EraseDataSubject command) and the
- * subject access export. Recordings are deleted at Twilio when the platform has a Twilio account; `recordings`
- * replaces that (tests).
+ * subject access export. Recordings are deleted at Twilio, in the tenant's own account and the platform's;
+ * `recordings` replaces that (tests).
  */
 export const complianceModule = (
   readStore: () => ReadStore,
@@ -79,13 +83,28 @@ export const complianceModule = (
     start: async (context) => {
       const twilio = context.config.mediaGateway.twilio;
       const now = hooks.now ?? (() => new Date());
+      // A tenant's recordings are in its own Twilio account when it brought one, else in the platform's.
+      const apiUrl = twilio?.apiUrl !== undefined ? { apiUrl: twilio.apiUrl } : {};
+      const own = tenantTwilio({
+        connections: createLiveConnections(context.store, context.keys),
+        platformAccountSid: twilio?.accountSid ?? '',
+        carrierFor: (account) => createTwilioCarrier({ ...account, ...apiUrl }),
+        senderFor: (account) => createTwilioSender({ ...account, ...apiUrl }),
+      });
+      const accountsOf = async (tenantId: string): Promise<TwilioCarrierOptions[]> => {
+        const account = await own.accountOf(tenantId);
+        return [
+          ...(account ? [{ accountSid: account.accountSid, authToken: account.authToken, ...apiUrl }] : []),
+          ...(twilio ? [twilio] : []),
+        ];
+      };
       worker = await startErasureWorker({
         store: context.store,
         checkpoints: context.checkpoints,
         handler: context.handler,
         keys: context.keys,
         readStore,
-        recordings: hooks.recordings ?? (twilio ? twilioRecordingDeleter(twilio) : noRecordingProvider),
+        recordings: hooks.recordings ?? twilioRecordingDeleter(accountsOf),
         now,
         log: context.log,
       });

@@ -3,8 +3,8 @@ import { twilioClient, type TwilioCarrierOptions } from '../telephony/carrier.js
 /** What became of a recording an erasure reached. */
 export type RecordingOutcome = 'deleted' | 'already_absent' | 'no_provider';
 
-/** Deletes a call recording where the provider keeps it. */
-export type RecordingDeleter = (recordingId: string) => Promise<RecordingOutcome>;
+/** Deletes a call recording of a tenant where the provider keeps it. */
+export type RecordingDeleter = (tenantId: string, recordingId: string) => Promise<RecordingOutcome>;
 
 const statusOf = (error: unknown): number | undefined => {
   const status = (error as { status?: unknown } | null)?.status;
@@ -12,23 +12,33 @@ const statusOf = (error: unknown): number | undefined => {
 };
 
 /**
- * Twilio keeps the recordings of calls it carried: deleted through the official client (DELETE
- * /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json). A 404 means it is gone already (an earlier erasure,
- * a deletion in Twilio's console), which is what was asked; any other failure is thrown, so the erasure is tried
- * again rather than certified with a recording left behind.
+ * Twilio keeps the recordings of calls it carried, in the account that carried them: the tenant's own (a
+ * `twilio` connection) or the platform's. Each account `accountsOf` gives is asked in turn through the official
+ * client (DELETE /2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json) until one deletes it; a 404 means
+ * that account does not hold it (or no longer: an earlier erasure, a deletion in Twilio's console). Any other
+ * failure is thrown, so the erasure is tried again rather than certified with a recording left behind.
  */
-export const twilioRecordingDeleter = (options: TwilioCarrierOptions): RecordingDeleter => {
-  const client = twilioClient(options);
-  return async (recordingId) => {
-    try {
-      await client.recordings(recordingId).remove();
-      return 'deleted';
-    } catch (error) {
-      if (statusOf(error) === 404) return 'already_absent';
-      throw error;
+export const twilioRecordingDeleter = (
+  accountsOf: (tenantId: string) => Promise<readonly TwilioCarrierOptions[]>,
+): RecordingDeleter => {
+  const clients = new Map<string, ReturnType<typeof twilioClient>>();
+  const clientOf = (account: TwilioCarrierOptions) => {
+    const key = `${account.accountSid}:${account.authToken}:${account.apiUrl ?? ''}`;
+    const client = clients.get(key) ?? twilioClient(account);
+    clients.set(key, client);
+    return client;
+  };
+  return async (tenantId, recordingId) => {
+    const accounts = await accountsOf(tenantId);
+    if (accounts.length === 0) return 'no_provider';
+    for (const account of accounts) {
+      try {
+        await clientOf(account).recordings(recordingId).remove();
+        return 'deleted';
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
     }
+    return 'already_absent';
   };
 };
-
-/** Without a provider account (the embedded local carrier keeps no recordings) nothing can be deleted. */
-export const noRecordingProvider: RecordingDeleter = () => Promise.resolve('no_provider');
