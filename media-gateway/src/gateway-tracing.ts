@@ -15,9 +15,24 @@ const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 const GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 const GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
 const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+const GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
 
 /** Marks the context of a Media Streams turn's span: the session's own turn then adds to it, not a second one. */
 const STREAM_TURN = createContextKey('ccp.media_stream.turn');
+/** The call a turn or greeting belongs to, for the model requests made inside it (gen_ai.conversation.id). */
+const CALL = createContextKey('ccp.call.id');
+
+/**
+ * The GenAI provider and model of a model as the adapters name themselves: `openai:gpt-4o-mini`,
+ * `openai-compatible:llama3.2`, a tenant's own `tenant:<id>:anthropic:<model>`; anything else (the offline
+ * engine, an assisted pair) is its own provider and model.
+ */
+const providerAndModel = (name: string): { readonly provider: string; readonly model: string } => {
+  const parts = name.includes('+') ? [name] : name.split(':');
+  const named = parts[0] === 'tenant' && parts.length >= 4 ? parts.slice(2) : parts;
+  const [provider = name, ...model] = named;
+  return model.length > 0 ? { provider, model: model.join(':') } : { provider: name, model: name };
+};
 
 /**
  * The media gateway's spans, children of whatever span is current (a turn's, or the Twilio webhook's request):
@@ -83,13 +98,15 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
     attributes: Record<string, string | number>,
     work: () => Promise<T>,
     finish?: (span: Span, result: T) => void,
-    marked = false,
+    scope?: { readonly callId: string; readonly streamTurn?: true },
   ): Promise<T> => {
     const parent = tracing.current();
     const span = tracer.startSpan(name, { kind, attributes }, parent);
-    const context = trace.setSpan(parent, span);
+    let context = trace.setSpan(parent, span);
+    if (scope !== undefined) context = context.setValue(CALL, scope.callId);
+    if (scope?.streamTurn === true) context = context.setValue(STREAM_TURN, true);
     try {
-      const result = await tracing.within(marked ? context.setValue(STREAM_TURN, true) : context, work);
+      const result = await tracing.within(context, work);
       finish?.(span, result);
       return result;
     } catch (error) {
@@ -103,14 +120,17 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
     tracedModel: (model) => ({
       name: model.name,
       ...(model.warm !== undefined && { warm: model.warm.bind(model) }),
-      respond: (request) =>
-        inSpan(
+      respond: (request) => {
+        const { provider, model: requested } = providerAndModel(model.name);
+        const callId = tracing.current().getValue(CALL);
+        return inSpan(
           `chat ${model.name}`,
           SpanKind.CLIENT,
           {
             [GEN_AI_OPERATION_NAME]: 'chat',
-            [GEN_AI_PROVIDER_NAME]: model.name,
-            [GEN_AI_REQUEST_MODEL]: model.name,
+            [GEN_AI_PROVIDER_NAME]: provider,
+            [GEN_AI_REQUEST_MODEL]: requested,
+            ...(typeof callId === 'string' && { [GEN_AI_CONVERSATION_ID]: callId }),
           },
           () => model.respond(request),
           (span, response) => {
@@ -123,7 +143,8 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
               'ccp.llm.fallback': response.fallback === true,
             });
           },
-        ),
+        );
+      },
     }),
     turn: (callId, line, work) => {
       const current = tracing.current();
@@ -136,6 +157,8 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
         SpanKind.INTERNAL,
         { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.line': line },
         work,
+        undefined,
+        { callId },
       );
     },
     streamTurn: (callId, work) =>
@@ -145,10 +168,10 @@ export const gatewayTracing = (tracing: Tracing): GatewayTracing => {
         { [ATTR_CCP_CALL_ID]: callId, 'ccp.call.transport': 'media_stream' },
         work,
         undefined,
-        true,
+        { callId, streamTurn: true },
       ),
     greeting: (callId, work) =>
-      inSpan('call greeting', SpanKind.INTERNAL, { [ATTR_CCP_CALL_ID]: callId }, work),
+      inSpan('call greeting', SpanKind.INTERNAL, { [ATTR_CCP_CALL_ID]: callId }, work, undefined, { callId }),
     speechToText: (callId, provider, work) =>
       inSpan(
         `stt ${provider}`,

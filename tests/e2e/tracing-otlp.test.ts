@@ -112,6 +112,9 @@ describe('traces exported by OTLP/HTTP', () => {
       expect(chat.kind).toBe(3); // CLIENT
       expect(chat.attributes).toMatchObject({
         'gen_ai.operation.name': 'chat',
+        // The call is the conversation.
+        'gen_ai.conversation.id': callSid,
+        'gen_ai.provider.name': expect.any(String),
         'gen_ai.request.model': expect.any(String),
         'gen_ai.response.model': expect.any(String),
         'gen_ai.usage.input_tokens': expect.any(Number),
@@ -170,7 +173,9 @@ describe('traces exported by OTLP/HTTP', () => {
       );
       if (turn.attributes['ccp.call.line'] === undefined) continue;
       answered += 1;
-      expect(children.some((s) => s.name.startsWith('chat '))).toBe(true);
+      const chats = children.filter((s) => s.name.startsWith('chat '));
+      expect(chats.length).toBeGreaterThan(0);
+      for (const chat of chats) expect(chat.attributes['gen_ai.conversation.id']).toBe(streamCallSid);
       expect(children.some((s) => s.name === 'command RecordUtterance')).toBe(true);
       const tts = children.filter((s) => s.name.startsWith('tts '));
       expect(tts.length).toBeGreaterThan(0);
