@@ -1,4 +1,4 @@
-import { ALERT_KIND_UNITS, type AlertRule } from '@ccp/schemas';
+import { ALERT_KIND_UNITS, PLATFORM_TENANT, type AlertRule } from '@ccp/schemas';
 import type { AttemptResult, Connection, ConnectionsView, IntegrationTarget } from '@ccp/media-gateway';
 import { deliverByEmail, type EmailSettings } from '@ccp/query-api';
 
@@ -45,7 +45,7 @@ const MAX_WAIT_MS = 60_000;
 /** "Disk space: 512 free megabytes … (threshold 1024)": one line people read on a phone. */
 export const noticeText = (notice: Notice): { readonly title: string; readonly text: string } => {
   const { rule, transition, value } = notice;
-  const scope = notice.tenantId === 'platform' ? 'Platform' : `Tenant ${notice.tenantId}`;
+  const scope = notice.tenantId === PLATFORM_TENANT ? 'Platform' : `Tenant ${notice.tenantId}`;
   const title = `${transition === 'fired' ? 'FIRING' : 'RESOLVED'}: ${rule.name} (${scope})`;
   const figure = value === undefined ? 'the rule was removed' : `now ${round(value)}`;
   const text = `${rule.kind}: ${figure}, threshold ${round(rule.threshold)} ${ALERT_KIND_UNITS[rule.kind]}; since ${notice.firedAt}`;
@@ -69,7 +69,7 @@ const attemptOnce = async (
   signal: AbortSignal,
 ): Promise<AttemptResult> => {
   const { title, text } = noticeText(notice);
-  const link = `${settings.consoleUrl()}${notice.tenantId === 'platform' ? '/platform/health' : '/alerts'}`;
+  const link = `${settings.consoleUrl()}${notice.tenantId === PLATFORM_TENANT ? '/platform/health' : '/alerts'}`;
   if (connection.settings.kind === 'email') {
     if (settings.email === undefined) return failure('no SMTP server: set SMTP_URL', false);
     try {
