@@ -91,6 +91,10 @@ describe('GDPR requests', () => {
       expect(call.body.transcript.every((line) => line.text === '[erased]')).toBe(true);
       await shot(page, 'gdpr-requests');
       await expectAccessible(page, 'GDPR requests');
+      // In Spanish too.
+      await page.getByRole('button', { name: /Español/ }).click();
+      await containsText(page.getByRole('heading', { level: 1 }), 'RGPD: supresión y derecho de acceso');
+      await containsText(page.getByTestId('gdpr-erasures'), 'Suprimida');
     },
   );
 
