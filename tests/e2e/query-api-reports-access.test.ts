@@ -187,6 +187,15 @@ describe('reports', () => {
           '/api/reports/daily-volume',
         );
         expect(report.body.lastDelivery).toMatchObject({ outcome: 'delivered' });
+        // Each delivery counted by its channel, as GET /metrics serves the platform's registry.
+        const counted = await test.platform.metrics.getSingleMetric('ccp_deliveries_total')?.get();
+        const delivered = (channel: string) =>
+          (counted?.values ?? [])
+            .filter((v) => v.labels['kind'] === 'report' && v.labels['channel'] === channel)
+            .filter((v) => v.labels['outcome'] === 'delivered')
+            .reduce((sum, v) => sum + v.value, 0);
+        expect(delivered('email')).toBeGreaterThanOrEqual(1);
+        expect(delivered('webhook')).toBeGreaterThanOrEqual(2);
       } finally {
         clock = undefined;
       }
