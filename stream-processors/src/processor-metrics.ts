@@ -5,6 +5,11 @@ import type { LagFigures } from './lag.js';
 
 /** Scrapes closer together than this share one look at the bus (both gauges of a scrape read the same). */
 const BUS_LAG_REUSE_MS = 1000;
+/**
+ * The longest a scrape waits for the bus: a first look at a long log, or a broker slow to answer, leaves the
+ * gauges empty for this scrape (the look goes on, and a later scrape reads it) rather than holding the scrape.
+ */
+const BUS_LAG_WAIT_MS = 2000;
 
 /**
  * The stream processors' metrics, read at each scrape from the lag figures the runtime keeps for the super
@@ -67,19 +72,29 @@ export const processorMetrics = (
     },
   });
   if (bus === undefined) return;
-  let asked: { readonly at: number; readonly lag: Promise<BusLag | undefined> } | undefined;
+  /** The last figures read, and when; a look under way, which no second look joins. */
+  let last: { readonly at: number; readonly lag: BusLag | undefined } | undefined;
+  let looking: Promise<BusLag | undefined> | undefined;
   // A broker that cannot be asked leaves these gauges empty for the scrape, never fails the scrape.
-  const busLag = (): Promise<BusLag | undefined> => {
-    if (asked === undefined || performance.now() - asked.at > BUS_LAG_REUSE_MS) {
-      asked = {
-        at: performance.now(),
-        lag: bus.lag().catch((error: unknown) => {
-          bus.log(`metrics: the bus's lag could not be read: ${String(error)}`);
-          return undefined;
-        }),
-      };
-    }
-    return asked.lag;
+  const busLag = async (): Promise<BusLag | undefined> => {
+    if (last !== undefined && performance.now() - last.at <= BUS_LAG_REUSE_MS) return last.lag;
+    looking ??= bus
+      .lag()
+      .catch((error: unknown) => {
+        bus.log(`metrics: the bus's lag could not be read: ${String(error)}`);
+        return undefined;
+      })
+      .then((lag) => {
+        last = { at: performance.now(), lag };
+        return lag;
+      })
+      .finally(() => (looking = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, BUS_LAG_WAIT_MS, undefined);
+      timer.unref();
+    });
+    return Promise.race([looking, late]).finally(() => clearTimeout(timer));
   };
   new Gauge({
     name: 'ccp_processor_lag_events',

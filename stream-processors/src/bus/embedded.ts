@@ -167,7 +167,8 @@ export const createEmbeddedBus = (options: EmbeddedBusOptions): Bus => {
     start: async () => undefined,
     consume,
     lag: async () => {
-      const newest = await head();
+      const cursors = [...groups.values()].flat().map((m) => m.cursor);
+      const newest = await head(Math.max(0, ...cursors));
       const groupsLag: Record<string, number> = {};
       for (const [group, members] of groups) {
         const reading = members.filter((m) => m.assigned.size > 0 && m.cursor >= 0).map((m) => m.cursor);

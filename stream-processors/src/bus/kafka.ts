@@ -393,7 +393,9 @@ export const createKafkaBus = (options: KafkaBusOptions): Bus => {
       const relaying = relay === undefined ? undefined : await relay.started.catch(() => undefined);
       return {
         groups,
-        ...(relaying !== undefined && { relay: Math.max(0, (await head()) - relaying.acknowledged()) }),
+        ...(relaying !== undefined && {
+          relay: Math.max(0, (await head(relaying.acknowledged())) - relaying.acknowledged()),
+        }),
       };
     },
     close: async () => {

@@ -4,8 +4,9 @@ import type { EventStore } from '@ccp/command-service';
 const PAGE = 5000;
 
 /**
- * The global position of the newest event in the log, found by reading on from where the last look stopped: the
- * first look reads the whole log once, each later one only what was appended since. Looks run one at a time.
+ * The global position of the newest event in the log, found by reading on from where the last look stopped, or
+ * from `known` (a position some reader already reached: a consumer's, the relay's) when that is further on: so
+ * a look reads only what was appended since, never the whole log again. Looks run one at a time.
  */
 export const logHead = (store: Pick<EventStore, 'readAll'>) => {
   let head = 0;
@@ -19,8 +20,11 @@ export const logHead = (store: Pick<EventStore, 'readAll'>) => {
       if (page.length < PAGE) return head;
     }
   };
-  return (): Promise<number> => {
-    looking ??= look().finally(() => (looking = undefined));
+  return (known = 0): Promise<number> => {
+    if (looking === undefined) {
+      head = Math.max(head, known);
+      looking = look().finally(() => (looking = undefined));
+    }
     return looking;
   };
 };
