@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand, defineEvent, type EventOf } from './define.js';
 import { E164, EntityId, IsoDateTime, LanguageTag, LongText, Name, TenantId } from './primitives.js';
 import type { Upcaster } from './upcasting.js';
+import { consentCommands, consentEvents } from './recording-consent.js';
 
 const category = 'call';
 
@@ -461,6 +462,7 @@ export const callCommands = [
   ScheduleCallback,
   LeaveVoicemail,
   WrapUpCall,
+  ...consentCommands,
 ] as const;
 
 /** The current version of every call event: what deciders write and read. */
@@ -487,6 +489,7 @@ export const callEventsLatest = [
   CallbackScheduled,
   VoicemailLeft,
   CallWrappedUp,
+  ...consentEvents,
 ] as const;
 
 export const callEvents = [...callEventsLatest, UtteranceRecordedV1] as const;

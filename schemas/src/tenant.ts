@@ -10,6 +10,7 @@ import {
   TenantId,
   TimeZone,
 } from './primitives.js';
+import { DEFAULT_RECORDING_CONSENT, RecordingConsent } from './recording-consent.js';
 
 const category = 'tenant';
 
@@ -129,6 +130,8 @@ export const TenantSettings = z.object({
   sso: z.array(SsoIssuer).max(10),
   /** Where the business operates, for the platform's analytics by region. */
   region: Region,
+  /** Whether calls are recorded and how callers consent (recording-consent.ts). */
+  recordingConsent: RecordingConsent,
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -149,6 +152,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   askFeedback: false,
   sso: [],
   region: 'north_america',
+  recordingConsent: DEFAULT_RECORDING_CONSENT,
 };
 
 /**
@@ -162,6 +166,7 @@ const StoredTenantSettings = TenantSettings.extend({
   askFeedback: z.boolean().default(false),
   sso: TenantSettings.shape.sso.default([]),
   region: Region.default('north_america'),
+  recordingConsent: RecordingConsent.default(DEFAULT_RECORDING_CONSENT),
 });
 
 export const QuotaResourceSchema = z.enum(['aiAgents', 'phoneNumbers', 'teamMembers']);

@@ -21,6 +21,7 @@ import {
   TakeOverCall,
   TransferCall,
   WrapUpCall,
+  RecordRecordingConsent,
   type Role,
 } from '@ccp/schemas';
 import { callDecider } from '../domain/call.js';
@@ -51,6 +52,7 @@ export const callRoutes: readonly CommandRoute[] = [
   route(AnswerCall, callDecider, fromMediaGateway),
   route(ChangeCallLanguage, callDecider, fromMediaGateway),
   route(LeaveVoicemail, callDecider, fromMediaGateway),
+  route(RecordRecordingConsent, callDecider, fromMediaGateway),
   // A person may also take a message or promise a call back on a call they handle.
   route(TakeMessage, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),
   route(ScheduleCallback, callDecider, { stream: callStream, roles: handlers, retryOnConflict: true }),

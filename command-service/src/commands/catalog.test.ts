@@ -25,6 +25,7 @@ describe('the catalogue of commands and events', () => {
       'HumanTookOver',
       'RecordingAvailable',
       'FeedbackGiven',
+      'RecordingConsentGiven',
       'AppointmentNoShow',
       'MessageTaken',
       'VoicemailLeft',

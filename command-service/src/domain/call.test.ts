@@ -22,6 +22,7 @@ import {
   TransferCall,
   CoachAi,
   WrapUpCall,
+  RecordRecordingConsent,
 } from '@ccp/schemas';
 import { callDecider, type CallCommand, type CallEvent } from './call.js';
 import { DeciderSpecification, command, refusedWith, TEST_NOW } from './testing.js';
@@ -129,6 +130,12 @@ const commands = {
   ScheduleCallback: command(ScheduleCallback, { ...key, ...callback }),
   LeaveVoicemail: command(LeaveVoicemail, { ...key, text: 'Hi, this is Acme calling about your order.' }),
   WrapUpCall: command(WrapUpCall, { ...key, ...wrapUp }),
+  RecordRecordingConsent: command(RecordRecordingConsent, {
+    ...key,
+    outcome: 'given',
+    policy: 'announce',
+    method: 'announcement',
+  }),
 } satisfies { [T in CallCommand['type']]: Extract<CallCommand, { type: T }> };
 
 const allCommands: CallCommand[] = Object.values(commands);

@@ -29,6 +29,8 @@ export type CallState =
       readonly language: string | undefined;
       /** The latest wrap-up, so that the same one sent again records nothing. */
       readonly wrapUp: WrapUp | undefined;
+      /** The caller's consent to recording, when the tenant's policy asked for it; a refusal is final. */
+      readonly consent: 'given' | 'refused' | undefined;
     };
 
 type SeenKind = 'utterances' | 'replies' | 'toolCalls' | 'recordings' | 'callbacks';
@@ -150,6 +152,9 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
     }
     case 'MarkRecordingAvailable': {
       if (alreadySeen(existing(state), 'recordings', command.data.recordingId)) return [];
+      if (existing(state).consent === 'refused') {
+        throw new DomainError('RECORDING_REFUSED', 'the caller refused to be recorded', 'recordingId');
+      }
       return [{ type: 'RecordingAvailable', data: payload(command.data) }];
     }
     case 'GiveFeedback': {
@@ -215,6 +220,17 @@ export const decide = (command: CallCommand, state: CallState): CallEvent[] => {
       if (call.wrapUp && JSON.stringify(call.wrapUp) === JSON.stringify(wrapUp)) return [];
       return [{ type: 'CallWrappedUp', data: wrapUp }];
     }
+    case 'RecordRecordingConsent': {
+      const call = active(state);
+      const { outcome, policy, method, key } = command.data;
+      if (call.consent === 'refused') {
+        if (outcome === 'refused') return [];
+        throw new DomainError('RECORDING_REFUSED', 'the caller already refused to be recorded', 'outcome');
+      }
+      if (call.consent === outcome) return [];
+      const data = { policy, method, ...(key !== undefined && { key }) };
+      return [{ type: outcome === 'given' ? 'RecordingConsentGiven' : 'RecordingConsentRefused', data }];
+    }
     case 'FlagSlaBreach': {
       // Measured after the fact, so accepted on an ended call; the first breach of a metric is the one kept.
       if (existing(state).slaBreaches.has(command.data.metric)) return [];
@@ -244,6 +260,7 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       answered: event.data.direction === 'inbound',
       language: event.data.language,
       wrapUp: undefined,
+      consent: undefined,
     };
   }
   if (state.status === 'none') return state;
@@ -281,6 +298,10 @@ export const evolve = (state: CallState, event: CallEvent): CallState => {
       return withSeen(state, 'callbacks', event.data.callbackId);
     case 'CallWrappedUp':
       return { ...state, wrapUp: event.data };
+    case 'RecordingConsentGiven':
+      return { ...state, consent: 'given' };
+    case 'RecordingConsentRefused':
+      return { ...state, consent: 'refused' };
     case 'IvrOptionChosen':
     case 'AiCoached':
     case 'CallQueued':

@@ -27,6 +27,16 @@ export const CallHandling = z.object({
     }),
   ),
   ended: z.boolean(),
+  recordingConsent: z
+    .object({
+      outcome: z.enum(['given', 'refused']),
+      policy: z.string(),
+      method: z.string().describe('announcement (heard and stayed on), key or phrase'),
+      key: z.string().nullable(),
+      at: z.string(),
+    })
+    .nullable()
+    .describe("The caller's answer to the tenant's recording consent policy; null when none was asked"),
 });
 export type CallHandling = z.infer<typeof CallHandling>;
 
@@ -40,6 +50,7 @@ const empty = (callId: string): CallHandling => ({
   summary: null,
   wrapUps: [],
   ended: false,
+  recordingConsent: null,
 });
 
 /** How people handled the call so far: one fold of its events. */
@@ -86,6 +97,18 @@ const handlingStep = (h: CallHandling, event: CallEvent, at: string): CallHandli
       };
     case 'CallEnded':
       return { ...h, ended: true };
+    case 'RecordingConsentGiven':
+    case 'RecordingConsentRefused':
+      return {
+        ...h,
+        recordingConsent: {
+          outcome: event.type === 'RecordingConsentGiven' ? 'given' : 'refused',
+          policy: event.data.policy,
+          method: event.data.method,
+          key: event.data.key ?? null,
+          at,
+        },
+      };
     default:
       return h;
   }

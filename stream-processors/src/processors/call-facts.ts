@@ -235,6 +235,8 @@ const evolveCall = (row: CallRow, at: CallEventAt): CallRow => {
     case 'CallbackScheduled':
     case 'VoicemailLeft':
     case 'AiCoached':
+    case 'RecordingConsentGiven':
+    case 'RecordingConsentRefused':
       // Owned by other projections (the summary is personal data; breaches by the SLA processor's tables).
       return row;
     case 'CallEnded':

@@ -186,6 +186,8 @@ const evolve = (row: CallSlaRow, at: CallEventAt): Applied => {
     case 'VoicemailLeft':
     case 'AiCoached':
     case 'CallWrappedUp':
+    case 'RecordingConsentGiven':
+    case 'RecordingConsentRefused':
       return unchanged(row);
     default: {
       const unhandled: never = event;
