@@ -314,6 +314,9 @@ describe('the media gateway answering a call', () => {
       },
       hangUp: async () => undefined,
       findCalls: async () => [],
+      startRecording: () => Promise.reject(new Error('not in this test')),
+      stopRecording: () => Promise.reject(new Error('not in this test')),
+      deleteRecording: () => Promise.reject(new Error('not in this test')),
     };
     const follow = humanHandover(gateway, carrier, () => undefined);
     const opening = await gateway.open(inbound('+15550000001'));

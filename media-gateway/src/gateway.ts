@@ -17,6 +17,7 @@ import { HeldSessions } from './gateway/held-sessions.js';
 import { chooseIvr, type PendingIvr } from './gateway/ivr-menu.js';
 import { answeredOutbound, machineAnswered, type CampaignVoicemail } from './gateway/outbound-calls.js';
 import { repeatOpening } from './gateway/repeat-opening.js';
+import { recordConsent, refusedRecording, type ConsentOutcome } from './gateway/call-consent.js';
 
 export interface GatewayDependencies {
   readonly live: LiveDirectory;
@@ -45,6 +46,8 @@ export interface GatewayDependencies {
   readonly log: (message: string) => void;
   /** Spans of the calls' turns and tool calls (gateway-tracing.ts); absent: none. */
   readonly tracing?: GatewayTracing;
+  /** The carrier's recording of live calls, for recording consent; absent: recordings are only announced. */
+  readonly recorder?: CallRecorder;
   /** The recorded events of a call, decoded: to pick a call up again after a restart. */
   readonly readCall: (tenantId: string, callId: string) => Promise<EventEnvelope[]>;
   /** A campaign lead's variables, for a campaign call picked up again after a restart (the dialer's view). */
@@ -75,6 +78,19 @@ export interface IncomingCall {
   readonly demoAt?: Date;
 }
 
+/** The recording consent announcement of a call's opening (gateway/answer-call.ts). */
+export interface RecordingOpening {
+  readonly announcement: string;
+  readonly start: boolean;
+}
+
+/** Starts and stops a live call's recording at the carrier (Twilio's Recordings resource). */
+export interface CallRecorder {
+  start(callId: string): Promise<void>;
+  stop(callId: string): Promise<void>;
+  delete(callId: string, recordingId: string): Promise<void>;
+}
+
 /** What the caller hears first, whichever way the call is carried (gather webhooks or a media stream). */
 export type CallOpening =
   | {
@@ -85,7 +101,13 @@ export type CallOpening =
       /** The number of the caller's next try at the menu (the first is 1). */
       readonly attempt: number;
     }
-  | { readonly kind: 'agent'; readonly session: CallSession; readonly turn: AgentTurn }
+  | {
+      readonly kind: 'agent';
+      readonly session: CallSession;
+      readonly turn: AgentTurn;
+      /** Said before the greeting and before anything is recorded; `start`: the recording starts after it. */
+      readonly recording?: RecordingOpening;
+    }
   /** The AI is not allowed to answer (its usage cap is reached), but people are there. */
   | {
       readonly kind: 'queue';
@@ -300,7 +322,24 @@ export class MediaGateway {
     recording: { readonly recordingId: string; readonly url: string; readonly durationSeconds: number },
   ): Promise<void> {
     const tenantId = this.recent.get(callId);
-    if (tenantId !== undefined) await this.send(tenantId, callId, 'MarkRecordingAvailable', { ...recording });
+    if (tenantId === undefined) return;
+    if (await refusedRecording(this.deps, tenantId, callId)) {
+      // Made before the caller opted out (or as they did): deleted at the carrier, never noted as available.
+      await this.deps.recorder?.delete(callId, recording.recordingId);
+      this.deps.log(
+        `call ${callId}: recording ${recording.recordingId} deleted, the caller refused recording`,
+      );
+      return;
+    }
+    await this.send(tenantId, callId, 'MarkRecordingAvailable', { ...recording });
+  }
+
+  /** The caller's key or words as an answer to recording consent (gateway/call-consent.ts); none: not one. */
+  consent(
+    callId: string,
+    input: { readonly digits?: string; readonly text?: string },
+  ): Promise<ConsentOutcome | undefined> {
+    return recordConsent(this.context, callId, input);
   }
 
   /** How long callers wait in a department's queue before the AI takes the call back. */

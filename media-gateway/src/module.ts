@@ -42,7 +42,7 @@ import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.
 import { createSpeech } from './speech/index.js';
 import { createTenantSpeech } from './speech/tenant-speech.js';
 import { callControl, humanHandover } from './telephony/call-control.js';
-import { countedCarrier, createTwilioCarrier } from './telephony/carrier.js';
+import { countedCarrier, createTwilioCarrier, type Carrier } from './telephony/carrier.js';
 import { mediaStreams } from './telephony/media-streams.js';
 import { streamTokens } from './telephony/stream-token.js';
 import { HumanPresence } from './telephony/presence.js';
@@ -182,6 +182,7 @@ export const mediaGatewayModule = (
       const encoder = settings.sentenceEncoder && lazySentenceEncoder(settings.sentenceEncoder);
       const presence = new HumanPresence();
       const commands = commandSenderFor(context.handler);
+      const recordings: { carrier?: Carrier; callbackBase: () => string } = { callbackBase: () => '' };
       gateway = new MediaGateway({
         live,
         commands,
@@ -213,6 +214,14 @@ export const mediaGatewayModule = (
           const view = await dialer?.campaign(tenantId, campaignId);
           const lead = view && leadIn(view, leadId);
           return lead && leadVariables(lead);
+        },
+        // The carrier is set up after the gateway: recording consent reaches it once it is.
+        recorder: {
+          start: async (callId) => {
+            await recordings.carrier?.startRecording(callId, `${recordings.callbackBase()}/twilio/recording`);
+          },
+          stop: async (callId) => recordings.carrier?.stopRecording(callId),
+          delete: async (callId, recordingId) => recordings.carrier?.deleteRecording(callId, recordingId),
         },
         readCall: async (tenantId, callId) =>
           (await context.store.readStream(`call-${tenantId}.${callId}`)).flatMap((recorded) => {
@@ -262,6 +271,8 @@ export const mediaGatewayModule = (
       );
       let platformUrl = '';
       const callbackBase = () => settings.publicUrl?.replace(/\/$/, '') ?? platformUrl;
+      recordings.carrier = carrier;
+      recordings.callbackBase = callbackBase;
 
       // Issued in the TwiML that starts a stream, checked when the stream starts: binds each stream to its call.
       const tokens = streamTokens({ authToken: account.authToken });

@@ -2,6 +2,7 @@ import { billingPeriodOf } from '@ccp/schemas';
 import type { CallOpening, IncomingCall } from '../gateway.js';
 import type { CallRoute } from '../routing/route-call.js';
 import { phrase } from '../telephony/phrases.js';
+import { recordingOpening } from './call-consent.js';
 import type { GatewayContext } from './context.js';
 
 /** Why a call the AI may not answer ended, as recorded. */
@@ -51,5 +52,7 @@ export const answerCall = async (
     ...(call.variables && { variables: call.variables }),
     ...(clocks.has(call.callId) && { now: clocks.clockFor(call.callId) }),
   });
-  return { kind: 'agent', session, turn: await session.greet() };
+  const turn = await session.greet();
+  const recording = await recordingOpening(context, tenant, call.callId, turn.language);
+  return { kind: 'agent', session, turn, ...(recording && { recording }) };
 };

@@ -48,6 +48,18 @@ const recordingCarrier = (owner: string, asked: string[]): Carrier => ({
     return Promise.resolve();
   },
   findCalls: () => Promise.resolve([]),
+  startRecording: (callId) => {
+    asked.push(`${owner} startRecording ${callId}`);
+    return Promise.resolve({ recordingId: `RE${'1'.repeat(32)}` });
+  },
+  stopRecording: (callId) => {
+    asked.push(`${owner} stopRecording ${callId}`);
+    return Promise.resolve();
+  },
+  deleteRecording: (callId) => {
+    asked.push(`${owner} deleteRecording ${callId}`);
+    return Promise.resolve();
+  },
 });
 
 describe('tenant Twilio accounts', () => {
@@ -130,11 +142,18 @@ describe('tenant Twilio accounts', () => {
     await carrier.placeCall({ ...request, from: '+15550000009' });
     await carrier.hangUp('CA-acme');
     await carrier.redirect('CA-other', '<Response/>');
+    // A call's recording is started, stopped and deleted in the account that carries the call.
+    await carrier.startRecording('CA-acme', 'https://x/twilio/recording');
+    await carrier.stopRecording('CA-other');
+    await carrier.deleteRecording('CA-acme', `RE${'1'.repeat(32)}`);
     expect(asked).toEqual([
       `${ACME_SID} place +15550000001`,
       'platform place +15550000009',
       `${ACME_SID} hangUp CA-acme`,
       'platform redirect CA-other',
+      `${ACME_SID} startRecording CA-acme`,
+      'platform stopRecording CA-other',
+      `${ACME_SID} deleteRecording CA-acme`,
     ]);
     expect(made).toHaveLength(1);
 

@@ -138,6 +138,11 @@ export const tenantRoutedCarrier = (deps: {
     redirect: async (callId, twiml) =>
       (await byTenant(await deps.tenantOfCall(callId))).redirect(callId, twiml),
     hangUp: async (callId) => (await byTenant(await deps.tenantOfCall(callId))).hangUp(callId),
+    startRecording: async (callId, statusCallback) =>
+      (await byTenant(await deps.tenantOfCall(callId))).startRecording(callId, statusCallback),
+    stopRecording: async (callId) => (await byTenant(await deps.tenantOfCall(callId))).stopRecording(callId),
+    deleteRecording: async (callId, recordingId) =>
+      (await byTenant(await deps.tenantOfCall(callId))).deleteRecording(callId, recordingId),
     findCalls: async (query) => (await byTenant(await deps.tenantOfNumber(query.from))).findCalls(query),
   };
 };

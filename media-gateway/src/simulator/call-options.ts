@@ -65,6 +65,20 @@ export interface LiveCall {
   hangUp(): void;
   /** A recording made on this call, for the carrier to serve. */
   readonly recordings: ReadonlyMap<string, string>;
+  /** Starts recording the whole call (Twilio's Call Recordings create); the one in progress if there is one. */
+  startRecording(callback?: RecordingCallback): string;
+  /** Stops the recording in progress, reported to its callback just after; its sid, or none was running. */
+  stopRecording(): string | undefined;
+  /** Forgets a recording made on this call (Twilio's Recording delete); whether it held it. */
+  deleteRecording(recordingSid: string): boolean;
+}
+
+/** Where a recording's status goes (recordingStatusCallback). */
+export interface RecordingCallback {
+  readonly url: string;
+  readonly method: HttpMethod;
+  /** RecordingSource as Twilio reports it: StartCallRecordingTwiML or StartCallRecordingAPI. */
+  readonly source: string;
 }
 
 export interface LiveCallRegistry {

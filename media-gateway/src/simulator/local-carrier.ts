@@ -25,6 +25,7 @@ import {
 } from './signed-request.js';
 import type { TranscriptLine } from './transcript.js';
 import { localMessages, type LocalMessages } from './local-messages.js';
+import { recordingRoute } from './local-recordings.js';
 
 /**
  * A LOCAL STAND-IN for Twilio's REST API (api.twilio.com, 2010-04-01), on loopback, speaking its documented wire
@@ -347,6 +348,16 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
       res.end(pcmToWav(machineVoicePcm(text), 8000));
       return;
     }
+    const recordingsDeps = {
+      accountSid: options.accountSid,
+      liveCall: (sid: string) => records.get(sid)?.live,
+      liveCalls: () => [...records.values()].flatMap((r) => (r.live ? [r.live] : [])),
+      recordings,
+      json: sendJson,
+      error: restError,
+    };
+    const params = single(formOf(body));
+    if (recordingRoute(recordingsDeps, req.method ?? '', url.pathname, params, res, authorised(req))) return;
     const account = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
     if (account) {
       if (!authorised(req) || account[1] !== options.accountSid) {
@@ -362,12 +373,12 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
       res.setHeader('www-authenticate', 'Basic realm="Twilio API"');
       return restError(res, 401, 20003, 'Authenticate');
     }
-    const params = formOf(body);
+    const form = formOf(body);
     const callSid = match[2];
     if (callSid === undefined && req.method === 'GET') return sendJson(res, 200, list(url));
     if (callSid === undefined) {
       if (req.method !== 'POST') return restError(res, 405, 20004, 'Method not allowed');
-      const parsed = CreateCall.safeParse(single(params, ['StatusCallbackEvent']));
+      const parsed = CreateCall.safeParse(single(form, ['StatusCallbackEvent']));
       if (!parsed.success) return restError(res, 400, 21205, z.prettifyError(parsed.error));
       const parties: CallParties = {
         callSid: twilioSid('CA'),
@@ -388,7 +399,7 @@ export const startLocalCarrier = async (options: LocalCarrierOptions): Promise<L
     if (!record)
       return restError(res, 404, 20404, `The requested resource /Calls/${callSid}.json was not found`);
     if (req.method === 'POST') {
-      const parsed = UpdateCall.safeParse(single(params));
+      const parsed = UpdateCall.safeParse(single(form));
       if (!parsed.success) return restError(res, 400, 21218, z.prettifyError(parsed.error));
       const live = record.live;
       if (!live) return restError(res, 400, 21220, 'Call is not in-progress. Cannot redirect.');

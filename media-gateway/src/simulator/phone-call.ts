@@ -1,5 +1,5 @@
 import { runGather, playPrompt, runRecord } from './caller-verbs.js';
-import type { CallRunOptions, LiveCall, StatusEvent } from './call-options.js';
+import type { CallRunOptions, LiveCall, RecordingCallback, StatusEvent } from './call-options.js';
 import type { CallError, CallResult, MediaStreamSummary } from './call-result.js';
 import type { MediaStreamClient } from './media-stream-client.js';
 import { runDial, runEnqueue } from './queue-dial-verbs.js';
@@ -12,6 +12,7 @@ import {
   type RunningCall,
 } from './running-call.js';
 import {
+  recordingStatusParams,
   sendSignedRequest,
   statusCallbackParams,
   twilioSid,
@@ -68,6 +69,17 @@ export class PhoneCall {
   #interruption: Promise<never>;
   readonly #forks = new Map<string, MediaStreamClient>();
   #answeredBy: string | undefined;
+  /** The whole-call recording in progress (`<Start><Recording>` or the REST API). */
+  #recording:
+    | {
+        readonly sid: string;
+        readonly fromLine: number;
+        readonly fromSeconds: number;
+        callback?: RecordingCallback;
+      }
+    | undefined;
+  /** Recording status callbacks sent or being sent. */
+  readonly #reports: Promise<void>[] = [];
   /** This call as the verbs' interpreters see it. */
   readonly #running: RunningCall;
 
@@ -135,7 +147,52 @@ export class PhoneCall {
       redirect: (target) => this.#interrupt(target),
       hangUp: () => this.#interrupt('hangup'),
       recordings: this.recordings,
+      startRecording: (callback) => this.#startRecording(callback),
+      stopRecording: () => this.#stopRecording(),
+      deleteRecording: (sid) => this.recordings.delete(sid),
     };
+  }
+
+  #startRecording(callback?: RecordingCallback): string {
+    if (this.#recording) return this.#recording.sid;
+    const sid = twilioSid('RE');
+    this.#recording = {
+      sid,
+      fromLine: this.conversation.lines.length,
+      fromSeconds: this.elapsedSeconds,
+      ...(callback && { callback }),
+    };
+    return sid;
+  }
+
+  /**
+   * The recording holds what the caller said while it ran (the carrier serves it in machine voice). Its callback
+   * is sent after the stop is answered, as Twilio does; the call waits for it before it ends.
+   */
+  #stopRecording(): string | undefined {
+    const recording = this.#recording;
+    if (!recording) return undefined;
+    this.#recording = undefined;
+    const said = this.conversation.lines
+      .slice(recording.fromLine)
+      .flatMap((line) => (line.speaker === 'caller' && line.turn.kind === 'say' ? [line.text] : []));
+    this.recordings.set(recording.sid, said.join(' '));
+    const { callback } = recording;
+    if (callback) {
+      const base = this.#options.recordingBaseUrl ?? 'https://api.twilio.com';
+      const facts = {
+        recordingSid: recording.sid,
+        recordingUrl: `${base}/2010-04-01/Accounts/${this.parties.accountSid}/Recordings/${recording.sid}`,
+        durationSeconds: Math.max(1, Math.round(this.elapsedSeconds - recording.fromSeconds)),
+      };
+      const params = recordingStatusParams(this.parties, facts, 'completed', callback.source);
+      this.#reports.push(
+        new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+          this.#notify(callback.url, callback.method, params),
+        ),
+      );
+    }
+    return recording.sid;
   }
 
   #interrupt(update: Update): void {
@@ -302,6 +359,9 @@ export class PhoneCall {
     } finally {
       for (const fork of this.#forks.values()) await fork.stop();
     }
+    // Twilio finishes a whole-call recording when the call ends, and reports it.
+    this.#stopRecording();
+    await Promise.allSettled(this.#reports);
     this.status = finalStatus;
     unregister?.();
     const durationSeconds = finalStatus === 'completed' ? Math.round(this.elapsedSeconds) : 0;
@@ -360,6 +420,17 @@ export class PhoneCall {
         return connectStream(this.#running, verb.stream, verb.action, verb.method);
       case 'Start':
         await forkStream(this.#running, verb.stream);
+        return 'continue';
+      case 'StartRecording':
+        this.#startRecording(
+          verb.recordingStatusCallback !== undefined
+            ? {
+                url: verb.recordingStatusCallback,
+                method: verb.recordingStatusCallbackMethod,
+                source: 'StartCallRecordingTwiML',
+              }
+            : undefined,
+        );
         return 'continue';
       case 'Stop': {
         for (const [name, fork] of this.#forks) {

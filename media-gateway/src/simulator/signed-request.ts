@@ -189,6 +189,7 @@ export const recordingStatusParams = (
   call: CallParties,
   recording: RecordingFacts,
   status: 'in-progress' | 'completed' | 'absent' = 'completed',
+  source = 'RecordVerb',
 ): Record<string, string> => ({
   AccountSid: call.accountSid,
   CallSid: call.callSid,
@@ -197,6 +198,6 @@ export const recordingStatusParams = (
   RecordingStatus: status,
   RecordingDuration: String(recording.durationSeconds),
   RecordingChannels: '1',
-  RecordingSource: 'RecordVerb',
+  RecordingSource: source,
   RecordingStartTime: rfc2822(new Date()),
 });

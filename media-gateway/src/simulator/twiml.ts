@@ -121,6 +121,12 @@ export interface Start {
   readonly verb: 'Start';
   readonly stream: Stream;
 }
+/** `<Start><Recording>`: the whole call is recorded from here on, in the background. */
+export interface StartRecording {
+  readonly verb: 'StartRecording';
+  readonly recordingStatusCallback?: string;
+  readonly recordingStatusCallbackMethod: HttpMethod;
+}
 export interface Stop {
   readonly verb: 'Stop';
   readonly streamName?: string;
@@ -140,6 +146,7 @@ export type Verb =
   | RecordVerb
   | Connect
   | Start
+  | StartRecording
   | Stop;
 
 export class TwimlError extends Error {
@@ -265,6 +272,10 @@ const RecordAttributes = z.object({
   recordingStatusCallbackMethod: Method.default('POST'),
   transcribe: Bool.default(false),
   transcribeCallback: z.string().optional(),
+});
+const StartRecordingAttributes = z.object({
+  recordingStatusCallback: z.string().optional(),
+  recordingStatusCallbackMethod: Method.default('POST'),
 });
 const StreamAttributes = z.object({
   url: z.string().min(1),
@@ -436,8 +447,18 @@ const parseVerb = (node: XmlNode, documentUrl: string): Verb => {
         method,
       };
     }
-    case 'Start':
+    case 'Start': {
+      const [child, ...others] = elements(node.children);
+      if (child?.tag === 'Recording' && others.length === 0) {
+        const a = parseAttributes(StartRecordingAttributes, child);
+        return {
+          verb: 'StartRecording',
+          recordingStatusCallback: resolve(a.recordingStatusCallback),
+          recordingStatusCallbackMethod: a.recordingStatusCallbackMethod,
+        };
+      }
       return { verb: 'Start', stream: onlyStream(node, documentUrl, resolve) };
+    }
     case 'Stop': {
       const [stream] = elements(node.children);
       if (stream?.tag !== 'Stream') throw new TwimlError('<Stop> must hold a <Stream>');

@@ -11,6 +11,9 @@ const refusing: Carrier = {
     throw new Error('connect ECONNREFUSED 127.0.0.1:1');
   },
   findCalls: async () => [],
+  startRecording: async () => ({ recordingId: 'RE1' }),
+  stopRecording: async () => undefined,
+  deleteRecording: async () => undefined,
 };
 
 describe('the counted carrier', () => {

@@ -15,6 +15,12 @@ export interface Carrier {
   /** Replaces what a live call is doing with new TwiML (take it out of a queue into a conference, ...). */
   redirect(callId: string, twiml: string): Promise<void>;
   hangUp(callId: string): Promise<void>;
+  /** Starts recording the whole call; the carrier reports the recording to `statusCallback` once complete. */
+  startRecording(callId: string, statusCallback: string): Promise<{ readonly recordingId: string }>;
+  /** Stops the call's recording in progress; nothing when none is. */
+  stopRecording(callId: string): Promise<void>;
+  /** Deletes a recording of the call; nothing when the carrier holds none by that id. */
+  deleteRecording(callId: string, recordingId: string): Promise<void>;
   /**
    * Calls placed from `from` to `to` since `startedAfter` (newest first): after a crash, tells whether a dial
    * the platform started reached the carrier before the process died.
@@ -60,6 +66,14 @@ export const twilioClient = (options: TwilioCarrierOptions) =>
     ...(options.apiUrl !== undefined && { httpClient: new RebasedRequestClient(new URL(options.apiUrl)) }),
   });
 
+const absentIsDone = async (request: Promise<unknown>): Promise<void> => {
+  try {
+    await request;
+  } catch (error) {
+    if ((error as { status?: unknown } | null)?.status !== 404) throw error;
+  }
+};
+
 export const createTwilioCarrier = (options: TwilioCarrierOptions): Carrier => {
   const client = twilioClient(options);
   return {
@@ -81,6 +95,20 @@ export const createTwilioCarrier = (options: TwilioCarrierOptions): Carrier => {
     },
     hangUp: async (callId) => {
       await client.calls(callId).update({ status: 'completed' });
+    },
+    startRecording: async (callId, statusCallback) => {
+      const recording = await client.calls(callId).recordings.create({
+        recordingStatusCallback: statusCallback,
+        recordingStatusCallbackMethod: 'POST',
+      });
+      return { recordingId: recording.sid };
+    },
+    stopRecording: async (callId) => {
+      // Twilio.CURRENT names the call's recording in progress; a 404 says none is.
+      await absentIsDone(client.calls(callId).recordings('Twilio.CURRENT').update({ status: 'stopped' }));
+    },
+    deleteRecording: async (_callId, recordingId) => {
+      await absentIsDone(client.recordings(recordingId).remove());
     },
     findCalls: async (query) => {
       // The resource's dates have whole seconds: the filter keeps the second the dial started in.
@@ -120,6 +148,9 @@ export const countedCarrier = (
     placeCall: counted((request) => carrier.placeCall(request)),
     redirect: counted((callId, twiml) => carrier.redirect(callId, twiml)),
     hangUp: counted((callId) => carrier.hangUp(callId)),
+    startRecording: counted((callId, statusCallback) => carrier.startRecording(callId, statusCallback)),
+    stopRecording: counted((callId) => carrier.stopRecording(callId)),
+    deleteRecording: counted((callId, recordingId) => carrier.deleteRecording(callId, recordingId)),
     findCalls: counted((query) => carrier.findCalls(query)),
   };
 };

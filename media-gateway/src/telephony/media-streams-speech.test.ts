@@ -82,6 +82,8 @@ const gateway = {
     afterStream.push(next);
   },
   close: () => Promise.resolve(),
+  // The tenant asks for no recording consent: no line answers it.
+  consent: () => Promise.resolve(undefined),
 } as unknown as MediaGateway;
 
 const tokens = streamTokens({ authToken: PLATFORM_TOKEN });

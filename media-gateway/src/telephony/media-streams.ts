@@ -273,6 +273,13 @@ const handle = (
     }
   };
 
+  /** The caller's key or words as a recording consent answer: recorded, and its confirmation said. */
+  const answerConsent = async (id: string, input: { digits?: string; text?: string }): Promise<boolean> => {
+    const outcome = await gateway.consent(id, input);
+    if (outcome) await sayLine(outcome.line, outcome);
+    return outcome !== undefined;
+  };
+
   /** Says the turn; a step other than listening ends the stream once the caller has heard everything. */
   const play = async (turn: AgentTurn, alreadySpoken: number): Promise<void> => {
     for (const line of turn.lines.slice(alreadySpoken)) await sayLine(line, turn);
@@ -290,6 +297,8 @@ const handle = (
   ): Promise<void> => {
     const session = callId !== undefined ? gateway.session(callId) : undefined;
     if (!session || text.trim() === '') return;
+    // Words that answer recording consent go no further than the answer.
+    if (callId !== undefined && (await answerConsent(callId, { text }))) return;
     let spoken = 0;
     // Lines said while the turn goes on (streamed sentences, a filler): one after another, in the order said,
     // whichever of them the text-to-speech finishes first.
@@ -403,8 +412,14 @@ const handle = (
         unplayed.delete(message.mark.name);
         if (leaving && unplayed.size === 0) socket.close();
         return;
-      case 'dtmf':
+      case 'dtmf': {
+        // Keys on a stream answer recording consent only (the conversation itself is spoken).
+        const id = callId;
+        const digits = message.dtmf.digit;
+        if (id !== undefined) turns = turns.then(() => answerConsent(id, { digits }).then(() => undefined));
+        turns = turns.catch((e: unknown) => log(String(e)));
         return;
+      }
       case 'stop':
         recognition?.abort();
         recognition = undefined;

@@ -22,11 +22,44 @@ const say = (target: Pick<Response, 'say'>, speech: Speech): void => {
   }
 };
 
+/**
+ * What a call says before its first turn when the tenant asks for recording consent: the announcement, then
+ * (`recordingCallback` given) the whole call's recording starts, reported to that callback.
+ */
+export interface RecordingPreamble {
+  readonly announcement: Speech;
+  readonly recordingCallback?: string;
+}
+
+const preamble = (response: Response, before: RecordingPreamble | undefined): void => {
+  if (!before) return;
+  say(response, before.announcement);
+  if (before.recordingCallback !== undefined) {
+    response.start().recording({
+      recordingStatusCallback: before.recordingCallback,
+      recordingStatusCallbackMethod: 'POST',
+      recordingStatusCallbackEvent: ['completed'],
+    });
+  }
+};
+
+export interface ListenOptions {
+  /** A key ends the gather too (the recording consent keys); otherwise speech only. */
+  readonly keys?: boolean;
+  readonly before?: RecordingPreamble;
+}
+
 /** Speak, then listen for the caller's next words; what is said inside the gather can be talked over. */
-export const listenTwiml = (speech: Speech, action: string, hints: readonly string[] = []): string => {
+export const listenTwiml = (
+  speech: Speech,
+  action: string,
+  hints: readonly string[] = [],
+  options: ListenOptions = {},
+): string => {
   const response = new VoiceResponse();
+  preamble(response, options.before);
   const gather = response.gather({
-    input: ['speech'],
+    ...(options.keys === true ? { input: ['dtmf', 'speech'], numDigits: 1 } : { input: ['speech'] }),
     action,
     method: 'POST',
     language: withRegion(speech.language) as never,
@@ -107,8 +140,10 @@ export const streamTwiml = (
   streamUrl: string,
   parameters: Readonly<Record<string, string>>,
   after: string,
+  before?: RecordingPreamble,
 ): string => {
   const response = new VoiceResponse();
+  preamble(response, before);
   const stream = response.connect().stream({ url: streamUrl });
   for (const [name, value] of Object.entries(parameters)) stream.parameter({ name, value });
   response.redirect({ method: 'POST' }, after);

@@ -22,3 +22,6 @@ export const turnAction = (line: number, quiet = 0): string =>
   `/twilio/turn?turn=${line}${quiet > 0 ? `&quiet=${quiet}` : ''}`;
 
 export const queueExitAction = (repliesGiven: number) => `/twilio/queue-exit?reply=${repliesGiven}`;
+
+/** Where the carrier reports a call's recording (recording-callback.ts). */
+export const RECORDING_CALLBACK = '/twilio/recording';

@@ -5,7 +5,16 @@ import { mediaPathFor } from '../media-streams.js';
 import { menuPrompt, phrase } from '../phrases.js';
 import { STREAM_TOKEN_PARAMETER } from '../stream-token.js';
 import { formParams } from '../twilio-signature.js';
-import { enqueueTwiml, feedbackTwiml, hangUpTwiml, listenTwiml, menuTwiml, streamTwiml } from '../twiml.js';
+import {
+  enqueueTwiml,
+  feedbackTwiml,
+  hangUpTwiml,
+  listenTwiml,
+  menuTwiml,
+  streamTwiml,
+  type RecordingPreamble,
+} from '../twiml.js';
+import { RECORDING_CALLBACK } from './action-urls.js';
 import { queueExitAction, turnAction } from './action-urls.js';
 import type { WebhookContext } from './context.js';
 
@@ -19,6 +28,7 @@ export const renderTurn = async (
   callId: string,
   turn: AgentTurn,
   nextLine?: number,
+  before?: RecordingPreamble,
 ): Promise<string> => {
   const { gateway, waiting } = context;
   const session = gateway.session(callId);
@@ -28,6 +38,11 @@ export const renderTurn = async (
         speechOf(turn),
         turnAction(nextLine ?? (session?.linesHeard ?? 0) + 1),
         session ? hintsFor(session.setup.agent.settings.name) : [],
+        {
+          // The consent keys are heard on every turn of a call whose tenant asks for consent.
+          keys: session !== undefined && session.setup.tenant.settings.recordingConsent.policy !== 'off',
+          ...(before && { before }),
+        },
       );
     case 'queue':
       waiting.set(callId, { departmentId: turn.next.departmentId });
@@ -92,18 +107,32 @@ const renderOpening = async (
         menu.options.flatMap((o) => o.phrases),
       );
     }
-    case 'agent':
+    case 'agent': {
+      const before = preambleOf(opening);
       if (mode === 'stream') {
         gateway.keepForStream(callId, opening.turn);
         return streamTwiml(
           streamUrl,
           { callId, [STREAM_TOKEN_PARAMETER]: options.streamTokens.issue(callId) },
           '/twilio/stream-ended',
+          before,
         );
       }
-      return renderTurn(context, callId, opening.turn);
+      return renderTurn(context, callId, opening.turn, undefined, before);
+    }
   }
 };
+
+/** The consent announcement, said before the recording starts and before the greeting. */
+const preambleOf = (opening: Extract<CallOpening, { kind: 'agent' }>): RecordingPreamble | undefined =>
+  opening.recording && {
+    announcement: {
+      lines: [opening.recording.announcement],
+      language: opening.turn.language,
+      voice: opening.turn.voice,
+    },
+    ...(opening.recording.start && { recordingCallback: RECORDING_CALLBACK }),
+  };
 
 const modeOf = (ctx: Context): 'gather' | 'stream' => (ctx.query['mode'] === 'stream' ? 'stream' : 'gather');
 

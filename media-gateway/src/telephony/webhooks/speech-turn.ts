@@ -20,6 +20,16 @@ export const speechTurn = async (context: WebhookContext, ctx: Context): Promise
   const line = numbered ?? session.unnumberedLine();
   if (line === undefined) throw new BadWebhook('turn: required once the call goes on with numbered turns');
   const text = (p.SpeechResult ?? '').trim();
+  const keys = session.setup.tenant.settings.recordingConsent.policy !== 'off';
+  // A consent key or phrase is answered here and goes no further; the caller's line is still to come.
+  const consent = await gateway.consent(p.CallSid, {
+    ...(p.Digits !== undefined && { digits: p.Digits }),
+    text,
+  });
+  if (consent) {
+    twiml(ctx, listenTwiml({ ...consent, lines: [consent.line] }, turnAction(line, 0), [], { keys }));
+    return;
+  }
   if (text === '') {
     // The silences so far are counted in the URL, so the same silence again counts as one.
     const count = quiet + 1;
@@ -31,7 +41,14 @@ export const speechTurn = async (context: WebhookContext, ctx: Context): Promise
     }
     twiml(
       ctx,
-      listenTwiml({ ...speech, lines: [phrase(speech.language, 'still_there')] }, turnAction(line, count)),
+      listenTwiml(
+        { ...speech, lines: [phrase(speech.language, 'still_there')] },
+        turnAction(line, count),
+        [],
+        {
+          keys,
+        },
+      ),
     );
     return;
   }
