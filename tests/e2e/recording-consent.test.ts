@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectToHear, press, say, scripted } from '@ccp/media-gateway/simulator';
+import { expectToHear, hangUp, press, say, scripted } from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import type { CallResult } from '@ccp/media-gateway/simulator';
 import { apiClient, login } from '../support/platform.js';
@@ -146,6 +146,54 @@ describe('recording consent', () => {
       );
       clean(result);
       expect(result.exchanges[0]?.body).not.toContain('<Start><Recording');
+      const events = await consentEvents(result.callSid);
+      expect(events.map((e) => e.type)).toEqual(['RecordingConsentGiven', 'RecordingAvailable']);
+      expect(events[0]?.data).toEqual({ policy: 'opt_in', method: 'key', key: '1' });
+      expect(recordingRequests(result)).toEqual([`POST /Calls/${result.callSid}/Recordings.json 201`]);
+    },
+  );
+
+  it(
+    'on a Media Stream: the announcement comes before the stream and the recording, and the opt-out phrase is heard on it',
+    { timeout: 60_000 },
+    async () => {
+      expect((await setConsent({ policy: 'announce' })).status).toBe(200);
+      const result = await call(
+        DEMO_NUMBER,
+        scripted([
+          expectToHear(/Sofia/),
+          say('Please do not record this call.'),
+          expectToHear(/not recorded/),
+          hangUp(),
+        ]),
+        { mode: 'stream' },
+      );
+      expect(result.errors).toEqual([]);
+      const first = result.exchanges[0]?.body ?? '';
+      expect(first.indexOf('recorded for quality')).toBeLessThan(first.indexOf('<Start><Recording'));
+      expect(first.indexOf('<Start><Recording')).toBeLessThan(first.indexOf('<Connect><Stream'));
+      const events = await consentEvents(result.callSid);
+      expect(events.map((e) => e.type)).toEqual(['RecordingConsentGiven', 'RecordingConsentRefused']);
+      expect(events[1]?.data).toEqual({ policy: 'announce', method: 'phrase' });
+      const sid = result.exchanges.find((e) => e.url.endsWith('/twilio/recording'))?.params['RecordingSid'];
+      expect(recordingRequests(result)).toEqual([
+        `POST /Calls/${result.callSid}/Recordings/Twilio.CURRENT.json 200`,
+        `DELETE /Recordings/${sid}.json 204`,
+      ]);
+    },
+  );
+
+  it(
+    'on a Media Stream under opt_in: the opt-in key is a DTMF message, and the recording starts',
+    { timeout: 60_000 },
+    async () => {
+      expect((await setConsent({ policy: 'opt_in' })).status).toBe(200);
+      const result = await call(
+        DEMO_NUMBER,
+        scripted([expectToHear(/Sofia/), press('1'), expectToHear(/now recorded/), hangUp()]),
+        { mode: 'stream' },
+      );
+      expect(result.errors).toEqual([]);
       const events = await consentEvents(result.callSid);
       expect(events.map((e) => e.type)).toEqual(['RecordingConsentGiven', 'RecordingAvailable']);
       expect(events[0]?.data).toEqual({ policy: 'opt_in', method: 'key', key: '1' });
