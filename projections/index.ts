@@ -4,3 +4,4 @@ export * from './src/read-store/chdb.js';
 export * from './src/read-store/index.js';
 export * from './src/read-store/port.js';
 export * from './src/personal-data.js';
+export * from './src/retention-data.js';

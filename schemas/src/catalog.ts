@@ -37,6 +37,7 @@ import { connectionCommands, connectionEvents } from './integration.js';
 import { deliveryCommands, deliveryEvents } from './delivery.js';
 import { alertCommands, alertEvents } from './alert.js';
 import { erasureCommands, erasureEvents } from './erasure.js';
+import { retentionCommands, retentionEvents } from './retention.js';
 
 /**
  * Every event definition, superseded versions included: an old version stays here for as long as stored
@@ -70,6 +71,7 @@ export const eventDefinitions: readonly EventDefinition[] = [
   ...deliveryEvents,
   ...alertEvents,
   ...erasureEvents,
+  ...retentionEvents,
 ];
 
 export const commandDefinitions: readonly CommandDefinition[] = [
@@ -99,6 +101,7 @@ export const commandDefinitions: readonly CommandDefinition[] = [
   ...deliveryCommands,
   ...alertCommands,
   ...erasureCommands,
+  ...retentionCommands,
 ];
 
 export const upcasters: readonly Upcaster[] = [...callUpcasters, ...apiKeyUpcasters];

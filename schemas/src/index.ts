@@ -36,3 +36,4 @@ export * from './integration.js';
 export * from './delivery.js';
 export * from './alert.js';
 export * from './erasure.js';
+export * from './retention.js';

@@ -62,6 +62,8 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // Whom an erasure is about; the erasure stream's key is erased once it is done.
   DataSubjectErasureRequested: ['subject'],
   SubjectAccessExported: ['subject'],
+  // Whom or what a legal hold keeps, and why (free text that may name a person).
+  LegalHoldPlaced: ['target', 'reason'],
 };
 
 /**

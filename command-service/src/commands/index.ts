@@ -13,6 +13,7 @@ import { callReactions, callRoutes } from './call.js';
 import { departmentReactions, departmentRoutes } from './department.js';
 import { doNotCallReactions, doNotCallRoutes } from './do-not-call.js';
 import { erasureReactions, erasureRoutes } from './erasure.js';
+import { retentionReactions, retentionRoutes } from './retention.js';
 import { loginReactions, loginRoutes } from './login.js';
 import { memberReactions, memberRoutes } from './member.js';
 import { integrationReactions, integrationRoutes } from './integration.js';
@@ -51,6 +52,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   ...integrationRoutes,
   ...alertRoutes,
   ...erasureRoutes,
+  ...retentionRoutes,
 ];
 
 const reactionTables: readonly Reactions[] = [
@@ -78,6 +80,7 @@ const reactionTables: readonly Reactions[] = [
   integrationReactions,
   alertReactions,
   erasureReactions,
+  retentionReactions,
 ];
 
 /** All reactions by event type; several aggregates may react to one event. */

@@ -1,5 +1,6 @@
 import {
   parseStreamName,
+  type ApplyRetention,
   type CommandOf,
   type CompleteDataSubjectErasure,
   type DataSubjectErased,
@@ -9,15 +10,22 @@ import {
   type EventOf,
   type PlanDataSubjectErasure,
   type RecordSubjectAccess,
+  type RetentionErasureRequested,
   type SubjectAccessExported,
 } from '@ccp/schemas';
 import { DomainError, type Decider } from './decider.js';
 
 export type ErasureCommand = CommandOf<
-  typeof EraseDataSubject | typeof PlanDataSubjectErasure | typeof CompleteDataSubjectErasure
+  | typeof EraseDataSubject
+  | typeof ApplyRetention
+  | typeof PlanDataSubjectErasure
+  | typeof CompleteDataSubjectErasure
 >;
 export type ErasureEvent = EventOf<
-  typeof DataSubjectErasureRequested | typeof DataSubjectErasurePlanned | typeof DataSubjectErased
+  | typeof DataSubjectErasureRequested
+  | typeof RetentionErasureRequested
+  | typeof DataSubjectErasurePlanned
+  | typeof DataSubjectErased
 >;
 
 /** An erasure goes requested → planned (the streams it reaches) → erased (its certificate); never back. */
@@ -32,6 +40,10 @@ export const decide = (command: ErasureCommand, state: ErasureState): ErasureEve
       // The same erasure asked for again (a retried request, a second click) changes nothing.
       if (state.status !== 'none') return [];
       return [{ type: 'DataSubjectErasureRequested', data: { subject: command.data.subject } }];
+    case 'ApplyRetention':
+      // A retention erasure is planned from its cutoffs instead of a person, then goes the same way.
+      if (state.status !== 'none') return [];
+      return [{ type: 'RetentionErasureRequested', data: { cutoffs: command.data.cutoffs } }];
     case 'PlanDataSubjectErasure': {
       if (state.status === 'none')
         throw new DomainError('ERASURE_NOT_FOUND', 'no such erasure was requested');
@@ -76,6 +88,7 @@ export const decide = (command: ErasureCommand, state: ErasureState): ErasureEve
 export const evolve = (state: ErasureState, event: ErasureEvent): ErasureState => {
   switch (event.type) {
     case 'DataSubjectErasureRequested':
+    case 'RetentionErasureRequested':
       return { ...state, status: 'requested' };
     case 'DataSubjectErasurePlanned':
       return { status: 'planned', streams: event.data.streams };

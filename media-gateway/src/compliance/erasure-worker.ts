@@ -1,6 +1,9 @@
 import {
   DataSubject,
+  HoldTarget,
+  RetentionCutoffs,
   SYSTEM_ACTOR,
+  streamName,
   parseStreamName,
   type Actor,
   type ErasureCertificate,
@@ -14,6 +17,7 @@ import {
   type SubjectKeys,
 } from '@ccp/command-service';
 import {
+  findRetentionReach,
   findSubjectHoldings,
   scrubSubjectRows,
   type ReadStore,
@@ -59,6 +63,10 @@ const kindsOf = (streams: readonly string[]): Record<string, number> => {
 export const startErasureWorker = async (options: ErasureWorkerOptions): Promise<LogFollower> => {
   const { store, handler, keys } = options;
   const requests = new Map<string, Requested>();
+  /** Legal holds in force, by their stream: what they keep past the retention policy. */
+  const holds = new Map<string, { readonly tenantId: string; readonly target: HoldTarget }>();
+  /** Recordings an earlier erasure or retention run dealt with: a later run does not ask for them again. */
+  const recordingsDone = new Set<string>();
 
   const send = (type: string, data: unknown, cause: EventEnvelope) =>
     handler.handleTrusted(type, data, {
@@ -118,6 +126,52 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     );
   };
 
+  /** What the tenant's legal holds keep: streams and recordings, found as an erasure would find them. */
+  const held = async (tenantId: string): Promise<{ streams: Set<string>; recordings: Set<string> }> => {
+    const streams = new Set<string>();
+    const recordings = new Set<string>();
+    for (const hold of holds.values()) {
+      if (hold.tenantId !== tenantId) continue;
+      if (hold.target.kind === 'call') {
+        const stream = streamName('call', tenantId, hold.target.callId);
+        streams.add(stream);
+        for (const event of await store.readStream(stream)) {
+          const id = (event.data as { recordingId?: unknown } | undefined)?.recordingId;
+          if (event.type === 'RecordingAvailable' && typeof id === 'string') recordings.add(id);
+        }
+      } else {
+        const holding = await findSubjectHoldings(options.readStore(), tenantId, hold.target.subject);
+        for (const stream of holding.streams) streams.add(stream);
+        for (const id of holding.recordings) recordings.add(id);
+      }
+    }
+    return { streams, recordings };
+  };
+
+  /**
+   * A retention run: what the cutoffs reach, but what a legal hold keeps, and what is gone already (a stream
+   * whose key an erasure or an earlier run shredded, a recording already dealt with) is not planned again.
+   */
+  const planRetention = async (event: EventEnvelope): Promise<void> => {
+    if (await finished(event.streamId)) return;
+    const cutoffs = RetentionCutoffs.parse((event.data as { cutoffs?: unknown }).cutoffs);
+    const reach = await findRetentionReach(options.readStore(), event.tenantId, cutoffs);
+    const kept = await held(event.tenantId);
+    await send(
+      'PlanDataSubjectErasure',
+      {
+        tenantId: event.tenantId,
+        erasureId: parseStreamName(event.streamId)?.id ?? '',
+        streams: reach.streams.filter(
+          (stream) =>
+            !kept.streams.has(stream) && keys.existingKey(subjectOf(event.tenantId, stream)) !== undefined,
+        ),
+        recordings: reach.recordings.filter((id) => !kept.recordings.has(id) && !recordingsDone.has(id)),
+      },
+      event,
+    );
+  };
+
   const erase = async (
     event: EventEnvelope<{ type: string; data: { streams: string[]; recordings: string[] } }>,
   ) => {
@@ -158,7 +212,7 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     checkpointName: ERASURE_CHECKPOINT,
     firstStart: 'log-start',
     name: 'erasures',
-    folds: (streamId) => streamId.startsWith('erasure-'),
+    folds: (streamId) => streamId.startsWith('erasure-') || streamId.startsWith('legalhold-'),
     apply: (event) => {
       if (event.type === 'DataSubjectErasureRequested')
         requests.set(event.streamId, {
@@ -166,11 +220,23 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
           requestedBy: event.actor,
           requestedAt: event.occurredAt,
         });
+      if (event.type === 'LegalHoldPlaced') {
+        // A hold whose target was erased with its key reads as erased: it keeps nothing any more.
+        const target = HoldTarget.safeParse((event.data as { target?: unknown }).target);
+        if (target.success) holds.set(event.streamId, { tenantId: event.tenantId, target: target.data });
+      }
+      if (event.type === 'LegalHoldReleased') holds.delete(event.streamId);
+      if (event.type === 'DataSubjectErased') {
+        const { certificate } = event.data as { certificate: ErasureCertificate };
+        for (const recording of certificate.recordings) recordingsDone.add(recording.recordingId);
+      }
     },
     react: async (event) => {
       switch (event.type) {
         case 'DataSubjectErasureRequested':
           return plan(event);
+        case 'RetentionErasureRequested':
+          return planRetention(event);
         case 'DataSubjectErasurePlanned':
           return erase(event as Parameters<typeof erase>[0]);
         case 'DataSubjectErased':

@@ -21,6 +21,7 @@ import { tenantTwilio } from '../integrations/tenant-twilio.js';
 import { createTwilioSender } from '../messaging/twilio.js';
 import { createTwilioCarrier, type TwilioCarrierOptions } from '../telephony/carrier.js';
 import { twilioRecordingDeleter, type RecordingDeleter } from './recordings.js';
+import { startRetentionScheduler, type RetentionScheduler } from './retention-scheduler.js';
 
 /** The compliance routes of this module, in the form of every route table (see http/authorize.ts). */
 export const COMPLIANCE_ROUTES = {
@@ -65,6 +66,8 @@ const parseBody = <S extends z.ZodType>(schema: S, body: unknown): z.output<S> =
 export interface ComplianceModule extends PlatformModule {
   /** The erasure worker, once started (tests wait on it). */
   readonly erasures: () => LogFollower | undefined;
+  /** The daily retention run, once started (tests run it at a chosen time). */
+  readonly retention: () => RetentionScheduler | undefined;
 }
 
 /**
@@ -74,12 +77,19 @@ export interface ComplianceModule extends PlatformModule {
  */
 export const complianceModule = (
   readStore: () => ReadStore,
-  hooks: { readonly recordings?: RecordingDeleter; readonly now?: () => Date } = {},
+  hooks: {
+    readonly recordings?: RecordingDeleter;
+    readonly now?: () => Date;
+    /** How often retention policies are applied (a day). */
+    readonly retentionEveryMs?: number;
+  } = {},
 ): ComplianceModule => {
   let worker: LogFollower | undefined;
+  let retention: RetentionScheduler | undefined;
   return {
     name: 'compliance',
     erasures: () => worker,
+    retention: () => retention,
     start: async (context) => {
       const twilio = context.config.mediaGateway.twilio;
       const now = hooks.now ?? (() => new Date());
@@ -106,6 +116,14 @@ export const complianceModule = (
         readStore,
         recordings: hooks.recordings ?? twilioRecordingDeleter(accountsOf),
         now,
+        log: context.log,
+      });
+      retention = startRetentionScheduler({
+        store: context.store,
+        readStore,
+        handler: context.handler,
+        now,
+        everyMs: hooks.retentionEveryMs ?? 86_400_000,
         log: context.log,
       });
 
@@ -194,6 +212,7 @@ export const complianceModule = (
       return {
         http: api.routes() as Middleware,
         stop: async () => {
+          await retention?.stop();
           await worker?.stop();
         },
       };

@@ -13,6 +13,8 @@ import { notFound } from './route-helpers.js';
  */
 export const ErasureSummary = z.object({
   erasureId: z.string(),
+  /** A person's erasure, or a daily retention run (RetentionErasureRequested) through the same path. */
+  kind: z.enum(['subject', 'retention']),
   status: z.enum(['requested', 'planned', 'erased']),
   requestedAt: z.string(),
   requestedBy: Actor,
@@ -48,7 +50,8 @@ const erasuresOf = async (
         if(type = 'DataSubjectErasureRequested', '{}', data) AS data
       FROM events FINAL
       WHERE tenant_id = {tenantId:String} AND startsWith(stream_id, {prefix:String})
-        AND type IN ('DataSubjectErasureRequested', 'DataSubjectErasurePlanned', 'DataSubjectErased')
+        AND type IN ('DataSubjectErasureRequested', 'RetentionErasureRequested', 'DataSubjectErasurePlanned',
+                     'DataSubjectErased')
       ORDER BY position`,
     { tenantId, prefix: erasureId === undefined ? PREFIX(tenantId) : `${PREFIX(tenantId)}${erasureId}` },
   );
@@ -56,7 +59,7 @@ const erasuresOf = async (
   for (const row of rows) {
     const erasureId = row.stream_id.slice(PREFIX(tenantId).length);
     const seen = erasures.get(erasureId);
-    if (row.type === 'DataSubjectErasureRequested') {
+    if (row.type === 'DataSubjectErasureRequested' || row.type === 'RetentionErasureRequested') {
       const actor = Actor.safeParse({
         kind: row.actor_kind,
         id: row.actor_id,
@@ -64,6 +67,7 @@ const erasuresOf = async (
       });
       erasures.set(erasureId, {
         erasureId,
+        kind: row.type === 'RetentionErasureRequested' ? 'retention' : 'subject',
         status: 'requested',
         requestedAt: isoOf(row.occurred_text) ?? '',
         requestedBy: actor.success ? actor.data : { kind: 'system', id: row.actor_id },
@@ -113,6 +117,7 @@ export const complianceRoutes = (deps: QueryDependencies): QueryRoute[] => [
         body: {
           items: erasures.reverse().map((erasure) => ({
             erasureId: erasure.erasureId,
+            kind: erasure.kind,
             status: erasure.status,
             requestedAt: erasure.requestedAt,
             requestedBy: erasure.requestedBy,
