@@ -28,7 +28,11 @@ export const RecordingConsent = z
   })
   .superRefine((consent, ctx) => {
     if (consent.optInKey === consent.optOutKey) {
-      ctx.addIssue({ code: 'custom', message: 'the opt-in and opt-out keys differ', path: ['optInKey'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'the opt-in key must differ from the opt-out key',
+        path: ['optInKey'],
+      });
     }
     const optOut = new Set(consent.optOutPhrases.map((p) => p.toLowerCase()));
     consent.optInPhrases.forEach((p, index) => {

@@ -172,12 +172,24 @@ export interface SsoIssuer {
   readonly name?: string;
 }
 
+/** Whether calls are recorded and how callers consent (schemas/recording-consent.ts). */
+export interface RecordingConsent {
+  readonly policy: 'off' | 'announce' | 'opt_in';
+  readonly announcements: Readonly<Record<string, string>>;
+  readonly optOutKey: string;
+  readonly optOutPhrases: readonly string[];
+  readonly optInKey: string;
+  readonly optInPhrases: readonly string[];
+}
+
 export interface TenantSettings {
   readonly timeZone: string;
   readonly languages: readonly string[];
   readonly businessHours: BusinessHours;
   readonly ivrMenus: readonly IvrMenu[];
   readonly sso: readonly SsoIssuer[];
+  /** Absent for tenants whose settings were read before it existed: off. */
+  readonly recordingConsent?: RecordingConsent;
 }
 
 export interface TenantConfig {

@@ -20,6 +20,8 @@ import { alertsEn } from './alerts.en';
 import { alertsEs } from './alerts.es';
 import { complianceEn } from './compliance.en';
 import { complianceEs } from './compliance.es';
+import { consentEn } from './consent.en';
+import { consentEs } from './consent.es';
 
 export const i18n = createI18n<[Messages], Locale, false>({
   legacy: false,
@@ -37,6 +39,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...integrationsEn,
       ...alertsEn,
       ...complianceEn,
+      ...consentEn,
     },
     es: {
       ...es,
@@ -49,6 +52,7 @@ export const i18n = createI18n<[Messages], Locale, false>({
       ...integrationsEs,
       ...alertsEs,
       ...complianceEs,
+      ...consentEs,
     },
   },
   // Missing keys are a bug caught by the type check; at run time an unknown enum value shows as itself.
