@@ -98,6 +98,51 @@ describe('GDPR requests', () => {
     },
   );
 
+  it(
+    'a compliance officer sets how long data is kept, and holds a call past it until released',
+    { timeout: 90_000 },
+    async () => {
+      const page = await h.newPage();
+      await h.signIn(page, 'compliance');
+      await page.getByRole('link', { name: 'GDPR requests' }).click();
+      const policy = page.getByTestId('retention-form');
+      // Zero days is no policy: refused beside its field, nothing recorded.
+      await policy.getByLabel('Transcripts and call details (days)', { exact: true }).fill('0');
+      await policy.getByRole('button', { name: 'Save the policy' }).click();
+      await isVisible(fieldError(page, 'Transcripts and call details (days)'));
+      await policy.getByLabel('Transcripts and call details (days)', { exact: true }).fill('30');
+      await policy.getByLabel('Recordings (days)', { exact: true }).fill('90');
+      await policy.getByRole('button', { name: 'Save the policy' }).click();
+      const retention = async () =>
+        (
+          await h.root.request<{ policy: Record<string, number | null>; holds: { holdId: string }[] }>(
+            'GET',
+            `/api/compliance/retention?tenantId=${DEMO_TENANT}`,
+          )
+        ).body;
+      await eventually(retention, (r) =>
+        expect(r.policy).toEqual({ recordingsDays: 90, transcriptsDays: 30, messagesDays: null }),
+      );
+
+      const holdForm = page.getByTestId('hold-form');
+      await holdForm.getByLabel('Call id, phone, email or contact id', { exact: true }).fill('CA-gdpr-2');
+      await holdForm.getByLabel('Reason', { exact: true }).fill('Insurance claim 114');
+      await holdForm.getByRole('button', { name: 'Place the hold' }).click();
+      const holds = page.getByTestId('legal-holds');
+      await containsText(holds, 'Call CA-gdpr-2');
+      await containsText(holds, 'Insurance claim 114');
+      await expectAccessible(page, 'retention and legal holds');
+      await holds.getByRole('button', { name: 'Release' }).click();
+      await isVisible(page.getByText('No legal holds.'));
+      await eventually(retention, (r) => expect(r.holds).toEqual([]));
+      // After reloading, the policy shows what was saved.
+      await page.reload();
+      await expect
+        .poll(() => policy.getByLabel('Transcripts and call details (days)', { exact: true }).inputValue())
+        .toBe('30');
+    },
+  );
+
   it('an agent has no GDPR screen', { timeout: 60_000 }, async () => {
     const page = await h.newPage();
     await h.signIn(page, 'agent');

@@ -21,7 +21,7 @@ import { tenantTwilio } from '../integrations/tenant-twilio.js';
 import { createTwilioSender } from '../messaging/twilio.js';
 import { createTwilioCarrier, type TwilioCarrierOptions } from '../telephony/carrier.js';
 import { twilioRecordingDeleter, type RecordingDeleter } from './recordings.js';
-import { startRetentionScheduler, type RetentionScheduler } from './retention-scheduler.js';
+import { retentionOf, startRetentionScheduler, type RetentionScheduler } from './retention-scheduler.js';
 
 /** The compliance routes of this module, in the form of every route table (see http/authorize.ts). */
 export const COMPLIANCE_ROUTES = {
@@ -32,6 +32,14 @@ export const COMPLIANCE_ROUTES = {
     roles: ['tenant_admin', 'compliance'],
     scope: 'admin',
     tenant: 'body',
+  },
+  readRetention: {
+    method: 'get',
+    path: '/api/compliance/retention',
+    action: "read the tenant's retention policy and legal holds",
+    roles: ['tenant_admin', 'compliance'],
+    scope: 'audit',
+    tenant: 'query',
   },
   exportSubject: {
     method: 'post',
@@ -208,6 +216,12 @@ export const complianceModule = (
           streams,
           rows: await readSubjectRows(readStore(), tenantId, held.streams, held.identifiers.phones),
         };
+      });
+      // The policy and the holds in force, read from the log (a hold's target and reason are sealed there).
+      api.get('/retention', async (ctx) => {
+        const tenantId = typeof ctx.query['tenantId'] === 'string' ? ctx.query['tenantId'] : undefined;
+        const { tenantId: tenant } = await allow(ctx.state, COMPLIANCE_ROUTES.readRetention, { tenantId });
+        ctx.body = await retentionOf(context.store, readStore(), tenant);
       });
       return {
         http: api.routes() as Middleware,

@@ -1,4 +1,12 @@
-import { RetentionPolicySet, SYSTEM_ACTOR, streamName, type RetentionCutoffs } from '@ccp/schemas';
+import {
+  decodeEvent,
+  HoldTarget,
+  parseStreamName,
+  RetentionPolicySet,
+  SYSTEM_ACTOR,
+  streamName,
+  type RetentionCutoffs,
+} from '@ccp/schemas';
 import type { CommandHandler, EventStore } from '@ccp/command-service';
 import type { ReadStore } from '@ccp/projections';
 
@@ -103,5 +111,62 @@ export const startRetentionScheduler = (options: {
       clearInterval(timer);
       await running?.catch(() => undefined);
     },
+  };
+};
+
+export interface RetentionView {
+  readonly policy: {
+    recordingsDays: number | null;
+    transcriptsDays: number | null;
+    messagesDays: number | null;
+  };
+  readonly holds: readonly {
+    readonly holdId: string;
+    readonly target: HoldTarget | null;
+    readonly reason: string | null;
+    readonly placedAt: string;
+    readonly placedBy: string;
+  }[];
+}
+
+/** A tenant's policy (days; null keeps) and its legal holds in force, oldest first, as the log holds them. */
+export const retentionOf = async (
+  store: EventStore,
+  readStore: ReadStore,
+  tenantId: string,
+): Promise<RetentionView> => {
+  const policyEvents = await store.readStream(streamName('retention', tenantId, 'policy'));
+  const last = policyEvents.findLast((event) => event.type === 'RetentionPolicySet');
+  const policy = last === undefined ? undefined : RetentionPolicySet.data.parse(last.data).policy;
+  const rows = await readStore.query<{ stream_id: string }>(
+    `SELECT DISTINCT stream_id FROM events WHERE tenant_id = {tenantId:String} AND type = 'LegalHoldPlaced'`,
+    { tenantId },
+  );
+  const holds = [];
+  for (const { stream_id: streamId } of rows) {
+    if (parseStreamName(streamId)?.tenantId !== tenantId) continue;
+    const events = (await store.readStream(streamId)).flatMap((recorded) => {
+      const decoded = decodeEvent(recorded);
+      return decoded.ok ? [decoded.value] : [];
+    });
+    const placed = events.find((event) => event.type === 'LegalHoldPlaced');
+    if (placed === undefined || events.some((event) => event.type === 'LegalHoldReleased')) continue;
+    const data = placed.data as { target?: unknown; reason?: unknown };
+    const target = HoldTarget.safeParse(data.target);
+    holds.push({
+      holdId: parseStreamName(streamId)?.id ?? streamId,
+      target: target.success ? target.data : null,
+      reason: typeof data.reason === 'string' ? data.reason : null,
+      placedAt: placed.occurredAt,
+      placedBy: placed.actor.id,
+    });
+  }
+  return {
+    policy: {
+      recordingsDays: policy?.recordingsDays ?? null,
+      transcriptsDays: policy?.transcriptsDays ?? null,
+      messagesDays: policy?.messagesDays ?? null,
+    },
+    holds: holds.sort((a, b) => a.placedAt.localeCompare(b.placedAt)),
   };
 };

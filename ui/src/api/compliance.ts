@@ -1,3 +1,4 @@
+import { command } from './admin';
 import { getJson, postJson } from './client';
 
 /**
@@ -70,4 +71,34 @@ export const complianceApi = {
     if (bundle === undefined) throw new Error('the platform answered nothing');
     return { file: save(bundle), streams: bundle.streams.length };
   },
+};
+
+/** A tenant's retention policy: days each kind is kept, null keeping it (README "Retention and legal holds"). */
+export interface RetentionPolicy {
+  readonly recordingsDays: number | null;
+  readonly transcriptsDays: number | null;
+  readonly messagesDays: number | null;
+}
+export type HoldTarget =
+  | { readonly kind: 'call'; readonly callId: string }
+  | { readonly kind: 'subject'; readonly subject: DataSubject };
+export interface LegalHold {
+  readonly holdId: string;
+  readonly target: HoldTarget | null;
+  readonly reason: string | null;
+  readonly placedAt: string;
+  readonly placedBy: string;
+}
+
+export const retentionApi = {
+  read: (tenantId: string | undefined) =>
+    getJson<{ policy: RetentionPolicy; holds: readonly LegalHold[] }>(
+      `/api/compliance/retention${tenantId === undefined ? '' : `?tenantId=${encodeURIComponent(tenantId)}`}`,
+    ),
+  setPolicy: (tenantId: string | undefined, policy: RetentionPolicy) =>
+    command('SetRetentionPolicy', { tenantId, policy }),
+  placeHold: (tenantId: string | undefined, holdId: string, target: HoldTarget, reason: string) =>
+    command('PlaceLegalHold', { tenantId, holdId, target, reason }),
+  releaseHold: (tenantId: string | undefined, holdId: string) =>
+    command('ReleaseLegalHold', { tenantId, holdId }),
 };
