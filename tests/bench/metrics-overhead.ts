@@ -31,7 +31,7 @@ import {
 
 const dir = mkdtempSync(join(tmpdir(), 'ccp-bench-metrics-'));
 const CALLS = 16;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -144,10 +144,11 @@ try {
     ['paced, 500 commands/s', 2_000, 500],
     ['back to back', 5_000, 0],
   ] as const) {
-    // Warm-up of both, then alternating rounds so that drift (caches, GC, the machine) falls on both alike.
-    await run(bare, 500, rate);
-    await run(observed, 500, rate);
-    await run(traced, 500, rate);
+    // Warm-up of each, then alternating rounds so that drift (caches, GC, the machine) falls on all alike. The
+    // same count for each: a command loads its call's stream, so a variant given more commands before would
+    // answer slower for it. 3,000 spans: the tracer's span and export paths are compiled by then.
+    for (const bench of [bare, observed, traced]) await run(bench, 3_000, rate);
+    await tracing.flush();
     const results = { bare: [] as Figures[], observed: [] as Figures[], traced: [] as Figures[] };
     for (let round = 0; round < ROUNDS; round += 1) {
       results.bare.push(await run(bare, count, rate));
