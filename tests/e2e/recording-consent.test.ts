@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { expectToHear, hangUp, press, say, scripted } from '@ccp/media-gateway/simulator';
+import {
+  expectToHear,
+  hangUp,
+  press,
+  say,
+  scripted,
+  sendSignedRequest,
+  twilioSid,
+} from '@ccp/media-gateway/simulator';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import type { CallResult } from '@ccp/media-gateway/simulator';
 import { apiClient, login } from '../support/platform.js';
@@ -198,6 +206,33 @@ describe('recording consent', () => {
       expect(events.map((e) => e.type)).toEqual(['RecordingConsentGiven', 'RecordingAvailable']);
       expect(events[0]?.data).toEqual({ policy: 'opt_in', method: 'key', key: '1' });
       expect(recordingRequests(result)).toEqual([`POST /Calls/${result.callSid}/Recordings.json 201`]);
+    },
+  );
+
+  it(
+    'Twilio asking again for the first TwiML gets the announcement and the recording again, and consent once',
+    { timeout: 40_000 },
+    async () => {
+      expect((await setConsent({ policy: 'announce' })).status).toBe(200);
+      const callSid = twilioSid('CA');
+      const ring = () =>
+        sendSignedRequest({
+          url: `${env.test.url}/twilio/voice`,
+          authToken: env.authToken,
+          params: { CallSid: callSid, AccountSid: env.accountSid, From: '+15557654321', To: DEMO_NUMBER },
+        });
+      const first = await ring();
+      const again = await ring();
+      for (const answer of [first, again]) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.indexOf('recorded for quality')).toBeLessThan(
+          answer.body.indexOf('<Start><Recording'),
+        );
+        expect(answer.body).toContain('Sofia');
+      }
+      expect(await consentEvents(callSid)).toEqual([
+        { type: 'RecordingConsentGiven', data: { policy: 'announce', method: 'announcement' } },
+      ]);
     },
   );
 

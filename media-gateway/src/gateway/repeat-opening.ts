@@ -4,6 +4,7 @@ import type { CallOpening, IncomingCall } from '../gateway.js';
 import { routeNumber } from '../routing/route-call.js';
 import { phrase, type PhraseKey } from '../telephony/phrases.js';
 import { USAGE_CAP_REASON } from './answer-call.js';
+import { recordingOpening } from './call-consent.js';
 import type { GatewayContext } from './context.js';
 
 /** A call refused as it rang ends with one of these reasons, each the key of what the caller was told. */
@@ -87,5 +88,10 @@ export const repeatOpening = async (
   }
   const session = await sessions.sessionOrResume(call.callId);
   if (!session) return { kind: 'refused', language, lines: [phrase(language, 'no_agent')] };
-  return { kind: 'agent', session, turn: await session.greet() };
+  const turn = await session.greet();
+  // The first answer was lost, so the announcement (and the recording's start) were never heard; consent given
+  // again records nothing, and a caller who refused since is not recorded again.
+  const refused = calls.some((e) => e.type === 'RecordingConsentRefused');
+  const recording = refused ? undefined : await recordingOpening(context, tenant, call.callId, turn.language);
+  return { kind: 'agent', session, turn, ...(recording && { recording }) };
 };
