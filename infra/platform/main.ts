@@ -114,6 +114,15 @@ if (backups.dir !== undefined)
     `  backups:     ${backups.dir} (${backups.everyHours > 0 ? `every ${backups.everyHours} h` : 'on demand'}, newest ${backups.keep} kept; POST ${platform.url}/api/admin/backups as the super admin)`,
   );
 lines.push(`  passwords are kept in ${credentialsFile} (readable by this user only)`, '');
+// Before the address is printed: whoever reads it (an operator, a supervisor, a test) may stop the platform at
+// once, and a signal that comes before its handler ends the process without closing the stores.
+const shutdown = async (signal: string) => {
+  console.log(`${signal}: stopping`);
+  await platform.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
 console.log(lines.join('\n'));
 // Last, so it is what the operator sees: real callers must never be answered with the simulator's voice.
 for (const warning of speechWarnings(config)) console.error(`\nWARNING: ${warning}\n`);
@@ -130,10 +139,3 @@ process.on('unhandledRejection', (reason) => {
   );
 });
 
-const shutdown = async (signal: string) => {
-  console.log(`${signal}: stopping`);
-  await platform.stop();
-  process.exit(0);
-};
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
