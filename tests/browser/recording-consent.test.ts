@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newPage, signIn, tenantSettings, useAdminConsole, valueOf } from '../support/admin-console.js';
+import { DEMO_TENANT } from '@ccp/infra';
+import { newPage, signIn, tenantSettings, ui, useAdminConsole, valueOf } from '../support/admin-console.js';
 import { expectAccessible, hasText, isVisible, shot, WAIT } from './harness.js';
 
 /*
@@ -64,5 +65,27 @@ describe('recording consent settings', () => {
     await valueOf(form.getByLabel('Política')).toBe('announce');
     await shot(page, 'admin-recording-consent-es');
     await expectAccessible(page, 'recording consent, Spanish');
+  });
+
+  it('shows the caller’s answer on the call’s page', { timeout: 60_000 }, async () => {
+    // What the media gateway records when a caller presses the opt-out key.
+    const callId = 'CA-consent-1';
+    const send = async (type: string, data: Record<string, unknown>) =>
+      expect((await ui.root.command(type, { tenantId: DEMO_TENANT, callId, ...data })).status).toBe(200);
+    await send('StartCall', {
+      direction: 'inbound',
+      from: '+15550002222',
+      to: '+15550100001',
+      provider: 'twilio',
+    });
+    await send('RecordRecordingConsent', { outcome: 'given', policy: 'announce', method: 'announcement' });
+    await send('RecordRecordingConsent', { outcome: 'refused', policy: 'announce', method: 'key', key: '9' });
+    await send('EndCall', { outcome: 'resolved' });
+    const page = await newPage();
+    await signIn(page, 'tenant_admin');
+    await page.goto(new URL(`/calls/${callId}`, page.url()).href);
+    const fact = page.getByRole('definition').filter({ hasText: 'Refused · key 9' });
+    await isVisible(fact);
+    await shot(page, 'call-recording-consent');
   });
 });

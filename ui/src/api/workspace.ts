@@ -41,6 +41,14 @@ export interface CallHandling {
   readonly summary: { readonly text: string; readonly followUps: readonly string[] } | null;
   readonly wrapUps: readonly WrapUp[];
   readonly ended: boolean;
+  /** The caller's answer to recording consent; null when the tenant's policy asked none (or before it existed). */
+  readonly recordingConsent?: {
+    readonly outcome: 'given' | 'refused';
+    readonly policy: string;
+    readonly method: string;
+    readonly key: string | null;
+    readonly at: string;
+  } | null;
 }
 
 export interface InboxItem {

@@ -1,6 +1,10 @@
 /** The recording consent card of the call settings page, in English (consent.es.ts has exactly these keys). */
 export const consentEn = {
   consent: {
+    outcome: 'Recording consent',
+    outcomes: { given: 'Given', refused: 'Refused' },
+    methods: { announcement: 'heard the announcement', key: 'by key', phrase: 'by phrase' },
+    byKey: 'key {key}',
     title: 'Recording consent',
     hint: 'Whether calls are recorded and how callers agree. Callers hear the announcement before anything is recorded.',
     policy: 'Policy',

@@ -3,6 +3,10 @@ import type { consentEn } from './consent.en';
 /** La tarjeta de consentimiento de grabación de la página de llamadas, en español. */
 export const consentEs: typeof consentEn = {
   consent: {
+    outcome: 'Consentimiento de grabación',
+    outcomes: { given: 'Aceptado', refused: 'Rechazado' },
+    methods: { announcement: 'oyó el aviso', key: 'con una tecla', phrase: 'con una frase' },
+    byKey: 'tecla {key}',
     title: 'Consentimiento de grabación',
     hint: 'Si las llamadas se graban y cómo lo aceptan quienes llaman. Oyen el aviso antes de que se grabe nada.',
     policy: 'Política',
