@@ -222,7 +222,8 @@ const concretePath = (operation: DocumentedOperation): string =>
     .replace('{contactId}', 'ana-garcia')
     .replace('{invoiceId}', 'in_unknown')
     .replace('{connectionId}', 'no-connection')
-    .replace('{deliveryId}', 'no-delivery') + (QUERIES[operation.operationId] ?? '');
+    .replace('{deliveryId}', 'no-delivery')
+    .replace('{erasureId}', 'er-unknown') + (QUERIES[operation.operationId] ?? '');
 
 /** Query parameters an operation cannot go without. */
 const QUERIES: Readonly<Record<string, string>> = {
@@ -260,6 +261,8 @@ const ONLY = {
   campaigns: ['tenant_admin', 'supervisor', 'analyst'],
   // Appointments and the calendars they are booked on: whoever books them, and who analyses them.
   appointments: ['tenant_admin', 'supervisor', 'agent', 'analyst'],
+  // GDPR erasures and retention: the tenant's admins and compliance officers.
+  compliance: ['tenant_admin', 'compliance'],
 } as const satisfies Record<string, readonly TenantRole[]>;
 
 /** Every route of the served document → the tenant roles that may call it ('public': no credentials needed). */
@@ -291,6 +294,9 @@ const ROLE_MATRIX_OF_ROUTES: Record<string, readonly TenantRole[] | 'public'> = 
   'GET /api/exports/audit.csv': audit,
   'GET /api/audit/events': audit,
   'GET /api/audit/streams/{streamId}/verify': audit,
+  // GDPR erasures and retention runs with their certificates: whoever answers for the tenant's data.
+  'GET /api/compliance/erasures': ONLY.compliance,
+  'GET /api/compliance/erasures/{erasureId}': ONLY.compliance,
   'GET /api/api-usage': apiUsage,
   'GET /api/reports': ONLY.reports,
   'GET /api/reports/{reportId}': ONLY.reports,
