@@ -32,6 +32,7 @@ describe('the catalogue of commands and events', () => {
       'AnnouncementWithdrawn',
       'UsageLimitsSet',
       'AlertRuleSet',
+      'RetentionPolicySet',
       'CallWrappedUp',
       'MessageSent',
     ];
