@@ -1,10 +1,14 @@
 import type { Directory } from './directory/directory.js';
 import type { KnowledgeHit, KnowledgeSearch } from './conversation/tools.js';
+import { answerPassage } from './dialogue/answer-passage.js';
 import {
   createKnowledgeIndex,
   type KnowledgeDocument,
   type KnowledgeIndex,
+  type KnowledgeResult,
 } from './dialogue/knowledge-index.js';
+import { primary } from './dialogue/knowledge-terms.js';
+import type { Translator } from './translation/translator.js';
 import {
   blendRankings,
   semanticMatches,
@@ -53,7 +57,16 @@ const hitOf = (hit: KnowledgeHit): KnowledgeHit => ({
   text: hit.text,
   score: hit.score,
   ...(hit.passage !== undefined && { passage: hit.passage }),
+  ...(hit.passageLanguage !== undefined && { passageLanguage: hit.passageLanguage }),
 });
+
+export interface TenantKnowledgeOptions {
+  /** Finds articles by meaning where the caller's words find none. */
+  readonly encoder?: SentenceEncoder | undefined;
+  /** Says an article written in another language in the caller's. */
+  readonly translator?: Translator | undefined;
+  readonly log?: (line: string) => void;
+}
 
 /**
  * Search over each tenant's knowledge, indexed on first use and indexed again after an article or script of
@@ -63,9 +76,10 @@ const hitOf = (hit: KnowledgeHit): KnowledgeHit => ({
  */
 export const tenantKnowledge = (
   directory: Directory,
-  encoder?: SentenceEncoder,
-  log: (line: string) => void = () => undefined,
+  options: TenantKnowledgeOptions = {},
 ): KnowledgeSearch => {
+  const { encoder, translator } = options;
+  const log = options.log ?? (() => undefined);
   const indexes = new Map<string, { words: KnowledgeIndex; meanings?: Promise<EncodedDocument[]> }>();
   const vectors = new BoundedMap<string, Promise<Float32Array>>(VECTORS_KEPT);
   let failed = false;
@@ -106,20 +120,43 @@ export const tenantKnowledge = (
     return index;
   };
 
-  return async (tenantId, query, { language, departmentId }): Promise<KnowledgeHit[]> => {
-    const index = indexOf(tenantId);
-    const found = index.words.search(query, { language, departmentId, limit: 3 });
-    if (found.length > 0 || index.meanings === undefined || encoder === undefined || failed) {
-      return found.map(hitOf);
-    }
+  const byMeaning = async (
+    index: ReturnType<typeof indexOf>,
+    query: string,
+    found: KnowledgeResult[],
+    options: { language: string; departmentId: string | undefined },
+  ): Promise<KnowledgeResult[]> => {
+    if (found.length > 0 || index.meanings === undefined || encoder === undefined || failed) return found;
     try {
       const [docs, question] = await Promise.all([index.meanings, encode(encoder, query)]);
-      return blendRankings(found, semanticMatches(question, docs, { departmentId }), { language }).map(hitOf);
+      return blendRankings(found, semanticMatches(question, docs, options), options);
     } catch (error) {
       failed = true;
       indexes.clear();
       log(`knowledge search: the sentence encoder failed, searching by words only: ${String(error)}`);
-      return found.map(hitOf);
+      return found;
     }
+  };
+
+  /** The best answer in the caller's language when it is written in another and a translator can say it. */
+  const inCallersLanguage = async (
+    best: KnowledgeResult,
+    query: string,
+    language: string,
+  ): Promise<KnowledgeResult> => {
+    if (translator === undefined || primary(best.language) === primary(language)) return best;
+    const passage = best.passage ?? answerPassage(query, best.text);
+    const translated = await translator.translate(passage, language);
+    return translated === undefined
+      ? best
+      : { ...best, passage: translated, passageLanguage: primary(language) };
+  };
+
+  return async (tenantId, query, { language, departmentId }): Promise<KnowledgeHit[]> => {
+    const index = indexOf(tenantId);
+    const words = index.words.search(query, { language, departmentId, limit: 3 });
+    const [best, ...rest] = await byMeaning(index, query, words, { language, departmentId });
+    if (best === undefined) return [];
+    return [await inCallersLanguage(best, query, language), ...rest].map(hitOf);
   };
 };

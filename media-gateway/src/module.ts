@@ -34,8 +34,9 @@ import { gatewayMetrics } from './gateway-metrics.js';
 import { gatewayTracing } from './gateway-tracing.js';
 import { tenantKnowledge } from './knowledge.js';
 import { lazySentenceEncoder } from './embeddings/sentence-encoder.js';
+import { modelTranslator } from './translation/translator.js';
 import { queueWaits } from './queue-waits.js';
-import { createLanguageModel, createTenantModels, llmBudgets } from './llm/index.js';
+import { createLanguageModel, createProviderModel, createTenantModels, llmBudgets } from './llm/index.js';
 import type { LanguageModel } from './llm/port.js';
 import { failureKindOf } from './llm/provider-failures.js';
 import { startLocalCarrier, type LocalCarrier } from './simulator/local-carrier.js';
@@ -180,6 +181,9 @@ export const mediaGatewayModule = (
       });
       // Knowledge found by meaning too when the sentence encoder is prepared; without it, by words alone.
       const encoder = settings.sentenceEncoder && lazySentenceEncoder(settings.sentenceEncoder);
+      // An article in another language than the caller's is said in theirs when a model is configured.
+      const translationModel = createProviderModel(settings.conversationModel);
+      const translator = translationModel && modelTranslator(translationModel, { log });
       const presence = new HumanPresence();
       const commands = commandSenderFor(context.handler);
       const recordings: { carrier?: Carrier; callbackBase: () => string } = { callbackBase: () => '' };
@@ -203,7 +207,7 @@ export const mediaGatewayModule = (
         }),
         modelFor: (tenantId) => tracing.tracedModel(metrics.voiceModel(tenantModels.modelFor(tenantId))),
         tracing,
-        searchKnowledge: tenantKnowledge(live.directory, encoder, log),
+        searchKnowledge: tenantKnowledge(live.directory, { encoder, translator, log }),
         humansAvailable: (tenantId, departmentId) => presence.available(tenantId, departmentId),
         // The integrations start after the gateway: until then (and without them) a caller is in no CRM.
         crmRecord: async (tenantId, phone) => integrations?.crmRecord(tenantId, phone),

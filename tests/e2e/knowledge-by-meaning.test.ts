@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NUMBER, DEMO_TENANT, ensureSentenceEncoder } from '@ccp/infra';
 import { hangUp, say, scripted } from '@ccp/media-gateway/simulator';
@@ -25,7 +27,54 @@ const ARTICLE = {
 };
 const QUESTION = '¿Tienen algo para pacientes nerviosos?';
 
-const running: GatewayPlatform[] = [];
+const running: { stop(): Promise<void> }[] = [];
+
+const TRANSLATED =
+  'Los pacientes que sienten ansiedad ante el tratamiento pueden recibir óxido nitroso, el gas de la risa, por $60 la visita.';
+
+/**
+ * A stand-in of an OpenAI-compatible chat completions server (POST /v1/chat/completions, OpenAI's documented
+ * body): a request to translate gets the Spanish of the sedation article's sentence, anything else a short line.
+ */
+const startChatStandIn = async () => {
+  const asked: string[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text) as { model: string; messages: { role: string; content: string }[] };
+      const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
+      asked.push(system.startsWith('You translate') ? 'translate' : 'converse');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: `chatcmpl-${String(asked.length)}`,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: body.model,
+          choices: [
+            {
+              index: 0,
+              finish_reason: 'stop',
+              message: {
+                role: 'assistant',
+                content: system.startsWith('You translate') ? TRANSLATED : 'De acuerdo.',
+                refusal: null,
+              },
+            },
+          ],
+          usage: { prompt_tokens: 40, completion_tokens: 30, total_tokens: 70 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseURL: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/v1`,
+    asked,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
 
 const platformWith = async (env: Record<string, string>): Promise<GatewayPlatform> => {
   const gateway = await startGatewayPlatform({ now: () => DAY, env });
@@ -72,5 +121,22 @@ describe('knowledge found by meaning', () => {
     const without = await askAs(await platformWith({ KNOWLEDGE_EMBEDDINGS: 'off' }));
     expect(without).not.toContain('nitrous oxide');
     expect(without).toContain('no tengo esa información');
+  }, 120_000);
+
+  it('says the article in the caller’s language when a model is configured to translate it', async () => {
+    const chat = await startChatStandIn();
+    running.push(chat);
+    const heard = await askAs(
+      await platformWith({
+        LLM_PROVIDER: 'openai-compatible',
+        LLM_BASE_URL: chat.baseURL,
+        LLM_MODEL: 'stand-in',
+        // The offline engine answers; the model translates what it found (and answers only what it cannot).
+        LLM_MODE: 'assist',
+      }),
+    );
+    expect(chat.asked).toContain('translate');
+    expect(heard).toContain(TRANSLATED);
+    expect(heard).not.toMatch(/en inglés/);
   }, 120_000);
 });

@@ -22,8 +22,10 @@ export interface KnowledgeHit {
   readonly title: string;
   readonly text: string;
   readonly score: number;
-  /** The sentence that answers, when the match was by meaning rather than by the caller's words. */
+  /** The sentence that answers, when the match was by meaning rather than by the caller's words, or translated. */
   readonly passage?: string;
+  /** The passage's language when it was translated into the caller's (the article's own is another). */
+  readonly passageLanguage?: string;
 }
 
 export type KnowledgeSearch = (

@@ -129,7 +129,7 @@ export const afterSearch = (
     purpose === 'question'
       ? articleAnswer({
           text: best.passage ?? answerPassage(query, best.text),
-          language: languageOfText(best.text),
+          language: best.passageLanguage ?? languageOfText(best.text),
           sure: best.score >= SURE_SCORE,
         })
       : say.answer(phoneLength(best.text));

@@ -29,6 +29,8 @@ export interface KnowledgeResult extends KnowledgeDocument {
   readonly score: number;
   /** The sentence that answers, when the match was by meaning (semantic-ranking.ts) rather than by words. */
   readonly passage?: string;
+  /** The passage's language when it was translated into the caller's (knowledge.ts). */
+  readonly passageLanguage?: string;
 }
 
 export interface KnowledgeSearchOptions {

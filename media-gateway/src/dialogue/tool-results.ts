@@ -12,6 +12,7 @@ export const SearchResult = z.object({
       text: z.string(),
       score: z.number(),
       passage: z.string().optional(),
+      passageLanguage: z.string().optional(),
     }),
   ),
 });

@@ -68,8 +68,16 @@ const remoteModel = (
   offline: LanguageModel,
   log?: (message: string) => void,
 ): LanguageModel => {
+  const primary = providerModel(config);
+  if (primary === undefined) return offline;
+  const { cooldownMs } = llmBudgets(config);
+  return withFallback(primary, offline, log, { ...(cooldownMs !== undefined && { cooldownMs }) });
+};
+
+/** The configured provider's own model, with nothing behind it; none for provider "offline". */
+const providerModel = (config: LanguageModelConfig): LanguageModel | undefined => {
   const { provider, apiKey, baseURL, model } = config;
-  const { cooldownMs, ...streaming } = llmBudgets(config);
+  const { cooldownMs: _cooldown, ...streaming } = llmBudgets(config);
   // Anthropic's adapter does not stream: no first-token budget, no stream switch.
   const { timeoutMs, maxRetries, maxTokens } = streaming;
   const budgets = {
@@ -77,38 +85,27 @@ const remoteModel = (
     ...(maxRetries !== undefined && { maxRetries }),
     ...(maxTokens !== undefined && { maxTokens }),
   };
-  const fallbackOptions = { ...(cooldownMs !== undefined && { cooldownMs }) };
   const needKey = (): string => {
     if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
     return apiKey;
   };
   switch (provider) {
     case 'offline':
-      return offline;
+      return undefined;
     case 'openai':
-      return withFallback(
-        createOpenAiModel({
-          apiKey: needKey(),
-          baseURL,
-          model: model ?? DEFAULT_MODELS.openai,
-          ...streaming,
-        }),
-        offline,
-        log,
-        fallbackOptions,
-      );
+      return createOpenAiModel({
+        apiKey: needKey(),
+        baseURL,
+        model: model ?? DEFAULT_MODELS.openai,
+        ...streaming,
+      });
     case 'anthropic':
-      return withFallback(
-        createAnthropicModel({
-          apiKey: needKey(),
-          baseURL,
-          model: model ?? DEFAULT_MODELS.anthropic,
-          ...budgets,
-        }),
-        offline,
-        log,
-        fallbackOptions,
-      );
+      return createAnthropicModel({
+        apiKey: needKey(),
+        baseURL,
+        model: model ?? DEFAULT_MODELS.anthropic,
+        ...budgets,
+      });
     case 'openai-compatible': {
       if (baseURL === undefined) {
         throw new Error(
@@ -117,12 +114,17 @@ const remoteModel = (
       }
       // No default: each local server has its own models (Ollama's "llama3.2", a vLLM checkpoint path, ...).
       if (model === undefined) throw new Error('LLM provider "openai-compatible" needs the model to ask for');
-      return withFallback(
-        createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}`, ...streaming }),
-        offline,
-        log,
-        fallbackOptions,
-      );
+      return createOpenAiModel({ apiKey, baseURL, model, name: `openai-compatible:${model}`, ...streaming });
     }
   }
+};
+
+/**
+ * The configured provider's model alone, for work that only a model can do and that has no offline answer
+ * (translating an article for a caller): undefined with provider "offline".
+ */
+export const createProviderModel = (config: LanguageModelConfig): LanguageModel | undefined => {
+  const parsed = LanguageModelConfig.safeParse(config);
+  if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
+  return providerModel(parsed.data);
 };
