@@ -43,7 +43,9 @@ const platform = await startPlatform(config, [
           ...(config.reportEmail && { email: config.reportEmail }),
         }),
         // GDPR erasures and subject access: they read (and scrub) the processors' read store too.
-        complianceModule(() => processing.readStore()),
+        complianceModule(() => processing.readStore(), {
+          readSidePaused: (work) => processing.whilePaused(work),
+        }),
       ]
     : []),
   backupModule(backups),
@@ -138,4 +140,3 @@ process.on('unhandledRejection', (reason) => {
     `unhandledRejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
   );
 });
-

@@ -37,6 +37,12 @@ export interface StreamProcessing {
   readStore(): ReadStore;
   processors(): RunningProcessors;
   rejections(): readonly Rejection[];
+  /**
+   * Runs `work` with every processor of this process paused: a batch in flight is written first, none is read
+   * until `work` is done. An erasure shreds keys and scrubs rows in it, so no batch decrypted before the keys
+   * went writes clear text after the scrub.
+   */
+  whilePaused<T>(work: () => Promise<T>): Promise<T>;
 }
 
 type BusFactory = (context: PlatformContext, onRejected: (rejection: Rejection) => void) => Promise<Bus>;
@@ -234,6 +240,17 @@ export const streamProcessing = (
     processors: () => {
       if (!running) throw new Error('stream processing has not started');
       return running;
+    },
+    whilePaused: async <T>(work: () => Promise<T>): Promise<T> => {
+      const live = running;
+      if (!live) return work();
+      const names = Object.keys(live.lag());
+      for (const name of names) await live.pause(name);
+      try {
+        return await work();
+      } finally {
+        for (const name of names) await live.resume(name);
+      }
     },
     rejections: () => rejected,
   };

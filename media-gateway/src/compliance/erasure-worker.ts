@@ -37,6 +37,11 @@ export interface ErasureWorkerOptions {
   readonly recordings: RecordingDeleter;
   readonly now: () => Date;
   readonly log: (message: string) => void;
+  /**
+   * Runs work with the read side's processors paused (those of this process): keys are shredded and rows
+   * scrubbed in it, so that no batch decrypted before the shredding writes clear text after the scrub.
+   */
+  readonly readSidePaused?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 interface Requested {
@@ -184,14 +189,17 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     const deleted: ErasureCertificate['recordings'] = [];
     for (const recordingId of recordings)
       deleted.push({ recordingId, outcome: await options.recordings(event.tenantId, recordingId) });
-    for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));
+    // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
+    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
+    const paused = options.readSidePaused ?? (<T>(work: () => Promise<T>) => work());
+    const rows = await paused(async () => {
+      for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));
+      return scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
+    });
     // Counted as gone, not as deleted by this try: one that failed while scrubbing already deleted them.
     const keysErased = streams.filter(
       (stream) => keys.existingKey(subjectOf(event.tenantId, stream)) === undefined,
     ).length;
-    // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
-    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
-    const rows = await scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
     const certificate: ErasureCertificate = {
       streams,
       counts: kindsOf(streams),

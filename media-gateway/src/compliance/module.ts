@@ -90,6 +90,8 @@ export const complianceModule = (
     readonly now?: () => Date;
     /** How often retention policies are applied (a day). */
     readonly retentionEveryMs?: number;
+    /** The read side's processors paused while keys are shredded and rows scrubbed (see the erasure worker). */
+    readonly readSidePaused?: <T>(work: () => Promise<T>) => Promise<T>;
   } = {},
 ): ComplianceModule => {
   let worker: LogFollower | undefined;
@@ -125,6 +127,7 @@ export const complianceModule = (
         recordings: hooks.recordings ?? twilioRecordingDeleter(accountsOf),
         now,
         log: context.log,
+        ...(hooks.readSidePaused !== undefined && { readSidePaused: hooks.readSidePaused }),
       });
       retention = startRetentionScheduler({
         store: context.store,
