@@ -75,53 +75,34 @@ describe('offsite backups', () => {
     await platform.stop();
 
     // The restore command line, as an operator runs it, from the bucket into a new data directory.
-    const restored = spawnSync(
-      'npm',
-      [
-        'run',
-        '--silent',
-        'restore',
-        '--',
-        '--from',
-        `s3://${s3.bucket}/prod/${fifth}`,
-        '--data-dir',
-        join(root, 'restored'),
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          BACKUP_S3_ENDPOINT: s3.endpoint,
-          AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    const restore = (name: string, dataDir: string) =>
+      spawnSync(
+        'npm',
+        [
+          'run',
+          '--silent',
+          'restore',
+          '--',
+          '--from',
+          `s3://${s3.bucket}/prod/${name}`,
+          '--data-dir',
+          dataDir,
+        ],
+        {
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            BACKUP_S3_ENDPOINT: s3.endpoint,
+            AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+          },
         },
-      },
-    );
+      );
+    const restored = restore(fifth, join(root, 'restored'));
     expect(restored.status, restored.stderr).toBe(0);
     expect(restored.stdout).toContain(`events: ${String(events)}`);
     // A backup the bucket does not hold: a clear error, nothing restored.
-    const missing = spawnSync(
-      'npm',
-      [
-        'run',
-        '--silent',
-        'restore',
-        '--',
-        '--from',
-        `s3://${s3.bucket}/prod/${first}`,
-        '--data-dir',
-        join(root, 'other'),
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          BACKUP_S3_ENDPOINT: s3.endpoint,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'x',
-        },
-      },
-    );
+    const missing = restore(first, join(root, 'other'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(`BACKUP_NOT_FOUND: no backup ${first}`);
   }, 120_000);

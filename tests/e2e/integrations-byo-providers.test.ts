@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providerFailures } from '@ccp/media-gateway';
 import { hangUp, placeInboundCall, say, scripted } from '@ccp/media-gateway/simulator';
@@ -7,6 +5,7 @@ import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { CALLER, DAY } from '../support/gateway-calls.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
+import { startChatStandIn } from '../support/chat-stand-in.js';
 
 // A tenant that brings its own model: its calls are answered by the OpenAI-compatible server it connected (a
 // stand-in of the OpenAI chat completions API on 127.0.0.1), with its own key; the platform runs the offline engine
@@ -21,70 +20,21 @@ let env: GatewayPlatform;
 let root: ReturnType<typeof apiClient>;
 const logs: string[] = [];
 
-interface ChatRequest {
-  readonly headers: IncomingHttpHeaders;
-  readonly body: { model: string; messages: { role: string; content: unknown }[] };
-}
-
-/**
- * A stand-in of the OpenAI chat completions API (POST /v1/chat/completions): every turn gets the same reply, or,
- * while `refusing`, OpenAI's 401 quoting the key it refused.
- */
+/** The clinic's server: every turn gets the same reply, or, while `refusing`, OpenAI's 401 quoting the key. */
 const startStandIn = async () => {
-  const received: ChatRequest[] = [];
   const state = { refusing: false };
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { message: 'no route', type: 'invalid_request_error' } }));
-        return;
-      }
-      const body = JSON.parse(text) as ChatRequest['body'];
-      received.push({ headers: req.headers, body });
-      if (state.refusing) {
-        const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-        res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            error: {
-              message: `Incorrect API key provided: ${key}`,
-              type: 'invalid_request_error',
-              code: null,
-            },
-          }),
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: `chatcmpl-standin-${received.length}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: body.model,
-          choices: [
-            {
-              index: 0,
-              finish_reason: 'stop',
-              message: { role: 'assistant', content: STAND_IN_TEXT, refusal: null },
-            },
-          ],
-          usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62 },
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    received,
-    state,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const standIn = await startChatStandIn((request) =>
+    state.refusing
+      ? {
+          status: 401,
+          error: {
+            message: `Incorrect API key provided: ${(request.headers.authorization ?? '').replace(/^Bearer /, '')}`,
+            type: 'invalid_request_error',
+          },
+        }
+      : STAND_IN_TEXT,
+  );
+  return { ...standIn, state, close: standIn.stop };
 };
 let standIn: Awaited<ReturnType<typeof startStandIn>>;
 

@@ -1,11 +1,10 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NUMBER, DEMO_TENANT, ensureSentenceEncoder } from '@ccp/infra';
 import { hangUp, say, scripted } from '@ccp/media-gateway/simulator';
 import { CALLER, DAY } from '../support/gateway-calls.js';
 import { startGatewayPlatform, type GatewayPlatform } from '../support/gateway.js';
 import { apiClient, login, SUPER_ADMIN } from '../support/platform.js';
+import { startChatStandIn } from '../support/chat-stand-in.js';
 
 /*
  * A caller whose words share none with the article that answers: a Spanish caller asks "do you have something for
@@ -32,49 +31,13 @@ const running: { stop(): Promise<void> }[] = [];
 const TRANSLATED =
   'Los pacientes que sienten ansiedad ante el tratamiento pueden recibir óxido nitroso, el gas de la risa, por $60 la visita.';
 
-/**
- * A stand-in of an OpenAI-compatible chat completions server (POST /v1/chat/completions, OpenAI's documented
- * body): a request to translate gets the Spanish of the sedation article's sentence, anything else a short line.
- */
-const startChatStandIn = async () => {
-  const asked: string[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(text) as { model: string; messages: { role: string; content: string }[] };
-      const system = body.messages.find((m) => m.role === 'system')?.content ?? '';
-      asked.push(system.startsWith('You translate') ? 'translate' : 'converse');
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: `chatcmpl-${String(asked.length)}`,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: body.model,
-          choices: [
-            {
-              index: 0,
-              finish_reason: 'stop',
-              message: {
-                role: 'assistant',
-                content: system.startsWith('You translate') ? TRANSLATED : 'De acuerdo.',
-                refusal: null,
-              },
-            },
-          ],
-          usage: { prompt_tokens: 40, completion_tokens: 30, total_tokens: 70 },
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    baseURL: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/v1`,
-    asked,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
+/** An OpenAI-compatible server: a request to translate gets the Spanish of the article's sentence. */
+const startTranslatingStandIn = () =>
+  startChatStandIn((request) =>
+    String(request.body.messages.find((m) => m.role === 'system')?.content ?? '').startsWith('You translate')
+      ? TRANSLATED
+      : 'De acuerdo.',
+  );
 
 const platformWith = async (env: Record<string, string>): Promise<GatewayPlatform> => {
   const gateway = await startGatewayPlatform({ now: () => DAY, env });
@@ -124,7 +87,7 @@ describe('knowledge found by meaning', () => {
   }, 120_000);
 
   it('says the article in the caller’s language when a model is configured to translate it', async () => {
-    const chat = await startChatStandIn();
+    const chat = await startTranslatingStandIn();
     running.push(chat);
     const heard = await askAs(
       await platformWith({
@@ -135,7 +98,10 @@ describe('knowledge found by meaning', () => {
         LLM_MODE: 'assist',
       }),
     );
-    expect(chat.asked).toContain('translate');
+    const systems = chat.received.map((r) =>
+      String(r.body.messages.find((m) => m.role === 'system')?.content ?? ''),
+    );
+    expect(systems.some((system) => system.startsWith('You translate'))).toBe(true);
     expect(heard).toContain(TRANSLATED);
     expect(heard).not.toMatch(/en inglés/);
   }, 120_000);

@@ -128,8 +128,11 @@ const filenameOf = (response: Response, fallback: string): string => {
  */
 export const download = async (path: string, query: object, fallbackName: string): Promise<string> => {
   const response = await send('GET', path, { query, accept: '*/*' });
-  const blob = await response.blob();
-  const filename = filenameOf(response, fallbackName);
+  return saveBlob(await response.blob(), filenameOf(response, fallbackName));
+};
+
+/** Saves a blob as a file through an object URL; returns its name. */
+export const saveBlob = (blob: Blob, filename: string): string => {
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

@@ -1,5 +1,5 @@
 import { command } from './admin';
-import { getJson, postJson } from './client';
+import { getJson, postJson, saveBlob } from './client';
 
 /**
  * GDPR erasures and subject access (README "GDPR: erasure and subject access"): erasing and exporting go to the
@@ -45,19 +45,11 @@ export interface SubjectExport {
 }
 
 /** Saves the export as a JSON file (the bundle is the answer to the request that recorded it). */
-const save = (bundle: SubjectExport): string => {
-  const filename = `${bundle.exportId}.json`;
-  const url = URL.createObjectURL(new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.rel = 'noopener';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return filename;
-};
+const save = (bundle: SubjectExport): string =>
+  saveBlob(
+    new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' }),
+    `${bundle.exportId}.json`,
+  );
 
 export const complianceApi = {
   erasures: () => getJson<{ items: readonly ErasureSummary[] }>('/api/compliance/erasures'),
