@@ -80,7 +80,10 @@ export const tenantKnowledge = (
 ): KnowledgeSearch => {
   const { encoder, translator } = options;
   const log = options.log ?? (() => undefined);
-  const indexes = new Map<string, { words: KnowledgeIndex; meanings?: Promise<EncodedDocument[]> }>();
+  const indexes = new Map<
+    string,
+    { docs: KnowledgeDocument[]; words: KnowledgeIndex; meanings?: Promise<EncodedDocument[]> }
+  >();
   const vectors = new BoundedMap<string, Promise<Float32Array>>(VECTORS_KEPT);
   let failed = false;
   directory.onKnowledgeChange(({ tenantId }) => indexes.delete(tenantId));
@@ -111,13 +114,15 @@ export const tenantKnowledge = (
     let index = indexes.get(tenantId);
     if (!index) {
       const docs = knowledgeDocuments(directory, tenantId);
-      index = {
-        words: createKnowledgeIndex(docs),
-        ...(encoder !== undefined && !failed && { meanings: encodeAll(encoder, docs) }),
-      };
+      index = { docs, words: createKnowledgeIndex(docs) };
       indexes.set(tenantId, index);
     }
     return index;
+  };
+  /** The tenant's documents by meaning, encoded the first time words find nothing. */
+  const meaningsOf = (index: ReturnType<typeof indexOf>, by: SentenceEncoder): Promise<EncodedDocument[]> => {
+    index.meanings ??= encodeAll(by, index.docs);
+    return index.meanings;
   };
 
   const byMeaning = async (
@@ -126,9 +131,9 @@ export const tenantKnowledge = (
     found: KnowledgeResult[],
     options: { language: string; departmentId: string | undefined },
   ): Promise<KnowledgeResult[]> => {
-    if (found.length > 0 || index.meanings === undefined || encoder === undefined || failed) return found;
+    if (found.length > 0 || encoder === undefined || failed) return found;
     try {
-      const [docs, question] = await Promise.all([index.meanings, encode(encoder, query)]);
+      const [docs, question] = await Promise.all([meaningsOf(index, encoder), encode(encoder, query)]);
       return blendRankings(found, semanticMatches(question, docs, options), options);
     } catch (error) {
       failed = true;

@@ -80,5 +80,10 @@ describe('the sentence encoder', () => {
     const closed = await openSentenceEncoder(files);
     await closed.close();
     await expect(closed.encode('hello')).rejects.toThrow(/closed/);
+    // Closed while encoding (a platform stopping mid-call): the runs under way finish first, nothing escapes.
+    const stopping = await openSentenceEncoder(files);
+    const underway = Array.from({ length: 20 }, (_, i) => stopping.encode(`question number ${String(i)}`));
+    await stopping.close();
+    expect((await Promise.all(underway)).every((vector) => vector.length === 512)).toBe(true);
   });
 });

@@ -73,22 +73,31 @@ export const openSentenceEncoder = async (files: SentenceEncoderFiles): Promise<
     );
   }
   let closed = false;
+  // Runs under way: the session is released only once they are over (a run on a released session fails inside
+  // onnxruntime, out of reach of any handler).
+  const running = new Set<Promise<unknown>>();
   return {
     name: 'universal-sentence-encoder-multilingual-3 (int8 ONNX)',
     async encode(text) {
       if (closed) throw new SentenceEncoderError('the sentence encoder is closed');
       const tokens = tokenizer.encode(text.trim().replace(/\s+/g, ' ')).ids.slice(0, MAX_TOKENS);
-      const result = await session.run({
+      const run = session.run({
         [ids]: new ort.Tensor('int32', Int32Array.from(tokens), [tokens.length]),
         [splits]: new ort.Tensor('int64', BigInt64Array.from([0n, BigInt(tokens.length)]), [2]),
       });
-      const data = result[output]?.data;
-      if (!(data instanceof Float32Array)) throw new SentenceEncoderError('the model gave no vector');
-      return unit(data);
+      running.add(run);
+      try {
+        const data = (await run)[output]?.data;
+        if (!(data instanceof Float32Array)) throw new SentenceEncoderError('the model gave no vector');
+        return unit(data);
+      } finally {
+        running.delete(run);
+      }
     },
     async close() {
       if (closed) return;
       closed = true;
+      await Promise.allSettled([...running]);
       await session.release();
     },
   };
