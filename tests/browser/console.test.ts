@@ -60,8 +60,9 @@ const ADMINISTRATION = [
   'Plan and usage',
   'Billing',
   'Integrations',
+  'Alerts',
 ];
-const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay'];
+const COMPLIANCE = ['Audit trail', 'Chain verification', 'Call replay', 'GDPR requests'];
 
 /** Outbound campaigns: read by analysts too, run by admins and supervisors. */
 const CAMPAIGNS = ['Campaigns', 'Do-not-call list'];

@@ -52,7 +52,9 @@ export const legalHoldDecider: Decider<
         if (state.status === 'placed') return [];
         if (state.status === 'released')
           throw new DomainError('HOLD_RELEASED', 'this hold was released: place a new one', 'holdId');
-        return [{ type: 'LegalHoldPlaced', data: { target: command.data.target, reason: command.data.reason } }];
+        return [
+          { type: 'LegalHoldPlaced', data: { target: command.data.target, reason: command.data.reason } },
+        ];
       case 'ReleaseLegalHold':
         if (state.status === 'none') throw new DomainError('HOLD_NOT_FOUND', 'no such legal hold', 'holdId');
         return state.status === 'released' ? [] : [{ type: 'LegalHoldReleased', data: {} }];
