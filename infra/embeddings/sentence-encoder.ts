@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { toolCacheDir } from '../cache-dir.js';
 import { run, tail } from '../kafka/jvm-supervision.js';
 import { buildOnce, sha256File, verifyFile } from '../llama/build-once.js';
 
@@ -57,9 +58,7 @@ export const SENTENCE_ENCODER = {
 } as const satisfies { name: string; model: Pinned & { file: string }; tokenizer: Pinned & { file: string } };
 
 /** Outside the repository, like the Kafka and llama.cpp caches: a fresh clone on the same machine fetches nothing. */
-export const embeddingsCacheDir = (): string =>
-  process.env['CCP_EMBEDDINGS_CACHE'] ??
-  join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'ccp-embeddings');
+export const embeddingsCacheDir = (): string => toolCacheDir('ccp-embeddings', 'CCP_EMBEDDINGS_CACHE');
 
 export interface SentenceEncoderFiles {
   readonly model: string;

@@ -1,10 +1,4 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { toolCacheDir } from '../cache-dir.js';
 
-/**
- * Everything infra/llama caches (the server per version, models/): outside the repository, like the Kafka
- * artifacts, so a fresh clone on the same machine builds and downloads nothing again.
- */
-export const llamaCacheDir = (): string =>
-  process.env['CCP_LLAMA_CACHE'] ??
-  join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'ccp-llama');
+/** Everything infra/llama caches (the server per version, models/), like the Kafka artifacts. */
+export const llamaCacheDir = (): string => toolCacheDir('ccp-llama', 'CCP_LLAMA_CACHE');

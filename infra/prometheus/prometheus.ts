@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toolCacheDir } from '../cache-dir.js';
 import { z } from 'zod';
 import { buildOnce } from '../llama/build-once.js';
 import {
@@ -29,9 +30,7 @@ export const PROMETHEUS_MODULE_VERSION = 'v0.316.0';
 const MODULE = 'github.com/prometheus/prometheus';
 
 /** `$CCP_PROMETHEUS_CACHE`, else `$XDG_CACHE_HOME/ccp-prometheus`, else `~/.cache/ccp-prometheus`. */
-export const prometheusCacheDir = (): string =>
-  process.env['CCP_PROMETHEUS_CACHE'] ??
-  join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'ccp-prometheus');
+export const prometheusCacheDir = (): string => toolCacheDir('ccp-prometheus', 'CCP_PROMETHEUS_CACHE');
 
 export interface PrometheusBinaries {
   readonly prometheus: string;

@@ -1,3 +1,4 @@
+import { primary } from '../dialogue/knowledge-terms.js';
 import type { LanguageModel } from '../llm/port.js';
 
 /**
@@ -19,8 +20,6 @@ const NAMES: Readonly<Record<string, string>> = {
   nl: 'Dutch',
   pl: 'Polish',
 };
-
-const primary = (tag: string): string => tag.split('-')[0]?.toLowerCase() ?? tag;
 
 /** Digit groups ("$60", "24", "9:30", "1,450") a faithful translation keeps as they are. */
 const numbersOf = (text: string): string[] =>
