@@ -65,9 +65,15 @@ const callOf = (customer: string, callId: string): ToolCallContext => ({
   now: () => new Date(),
 });
 
-/** An instant the practice is open, a week from now. */
+/**
+ * An hour after the practice opens, a week from now. The search starts at night (08:00 UTC is 03:00 or 04:00 in
+ * New York) so that the opening found is the start of a day's hours: started inside the hours, it would be that
+ * very instant, and an hour later may be after closing.
+ */
 const openSlot = (): string => {
-  const at = nextOpening(HOURS, TIME_ZONE, new Date(Date.now() + 7 * 24 * 3600_000));
+  const night = new Date(Date.now() + 7 * 24 * 3600_000);
+  night.setUTCHours(8, 0, 0, 0);
+  const at = nextOpening(HOURS, TIME_ZONE, night);
   if (!at) throw new Error('the practice never opens');
   return new Date(at.getTime() + 60 * 60_000).toISOString();
 };
