@@ -229,7 +229,8 @@ export class RowsRefused extends ApiError {
 export const campaigns = {
   list: () => getJson<{ campaigns: CampaignSummary[] }>('/api/campaigns'),
   /** The ROI report (GET /api/analytics/campaigns): read by whoever may read the analytics. */
-  roi: (query: RoiQuery) => getJson<RoiReport>('/api/analytics/campaigns', query),
+  roi: (query: RoiQuery, signal?: AbortSignal) =>
+    getJson<RoiReport>('/api/analytics/campaigns', query, signal),
   get: (campaignId: string) => getJson<CampaignPage>(`/api/campaigns/${segment(campaignId)}`),
   leads: (campaignId: string, query: { status?: LeadStatus; limit: number; offset: number }) =>
     getJson<{ leads: LeadRow[]; total: number }>(`/api/campaigns/${segment(campaignId)}/leads`, query),

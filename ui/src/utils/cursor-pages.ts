@@ -1,10 +1,11 @@
 import { ref, watch, type Ref } from 'vue';
 import type { Page } from '../api/types';
+import { useLatestRequest } from './latest-request';
 
 /**
  * A list read a page at a time with the API's cursors: the cursors of the pages seen so far are kept (the API
  * hands out the next one; going back reuses the earlier ones), a new query starts over, and a request still
- * running when another starts is aborted.
+ * running when another starts is aborted (its answer never shown).
  */
 export const useCursorPages = <
   Q extends object,
@@ -16,27 +17,16 @@ export const useCursorPages = <
   const cursors = ref<(string | undefined)[]>([undefined]);
   const pageIndex = ref(0);
   const page = ref<P | undefined>();
-  const loading = ref(false);
-  const error = ref<unknown>();
-  let controller: AbortController | undefined;
+  const { loading, error, run } = useLatestRequest();
 
-  const load = async (): Promise<void> => {
-    controller?.abort();
-    controller = new AbortController();
-    loading.value = true;
-    error.value = undefined;
+  const load = (): Promise<void> => {
     const cursor = cursors.value[pageIndex.value];
-    try {
-      page.value = (await fetchPage(
-        { ...applied.value, ...(cursor !== undefined && { cursor }) },
-        controller.signal,
-      )) as never;
-      loading.value = false;
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') return;
-      error.value = e;
-      loading.value = false;
-    }
+    return run(
+      (signal) => fetchPage({ ...applied.value, ...(cursor !== undefined && { cursor }) }, signal),
+      (answer) => {
+        page.value = answer as never;
+      },
+    );
   };
   watch(
     applied,
