@@ -151,15 +151,18 @@ export const upcast = (
 };
 
 /**
- * Validates stored data, except personal fields whose key was erased: they read as ERASED whatever their
- * schema, and the rest of the event must still be valid.
+ * Validates stored data, except personal fields (or elements of them) whose key was erased: they read as ERASED
+ * whatever their schema, and the rest of the event must still be valid.
  */
 const parseErasable = (definition: EventDefinition, stored: StoredEvent): Parsed<unknown> => {
   const result = definition.data.safeParse(stored.data);
   if (result.success) return { ok: true, value: result.data };
   const erased = (stored.metadata as Record<string, unknown> | null)?.[ERASED_FIELDS_KEY];
   const erasedFields = Array.isArray(erased) ? erased : [];
-  const remaining = result.error.issues.filter((issue) => !erasedFields.includes(issue.path[0]));
+  // A field erased whole is listed by name; an element erased on its own (PERSONAL_ELEMENTS) as `field.index`.
+  const excused = (path: readonly PropertyKey[]): boolean =>
+    erasedFields.includes(path[0]) || erasedFields.includes(`${String(path[0])}.${String(path[1])}`);
+  const remaining = result.error.issues.filter((issue) => !excused(issue.path));
   if (remaining.length === 0 && erasedFields.length > 0) return { ok: true, value: stored.data };
   return parseWith(definition.data, stored.data);
 };

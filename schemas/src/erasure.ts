@@ -26,6 +26,14 @@ const StreamId = z
   .regex(/^[a-z]+-[a-z0-9-]+\.[A-Za-z0-9][A-Za-z0-9_:-]{0,79}$/, 'a stream id is <category>-<tenant>.<id>');
 const ERASURE_MAX_STREAMS = 100_000;
 
+/**
+ * A lead of the person's in a campaign (leads live in their campaign's stream, each sealed with its person's
+ * key): the campaign's stream and the number naming the person there. Personal: the plan seals it with the
+ * erasure's own key, erased last.
+ */
+export const PlannedLead = z.object({ stream: StreamId, phone: E164 });
+export type PlannedLead = z.infer<typeof PlannedLead>;
+
 const erasureKey = { tenantId: TenantId, erasureId: EntityId };
 
 export const EraseDataSubject = defineCommand(
@@ -41,14 +49,18 @@ export const PlanDataSubjectErasure = defineCommand(
     ...erasureKey,
     streams: z.array(StreamId).max(ERASURE_MAX_STREAMS),
     recordings: z.array(EntityId).max(ERASURE_MAX_STREAMS),
+    leads: z.array(PlannedLead).max(ERASURE_MAX_STREAMS).optional(),
   }),
-  'The erasure worker records which streams and recordings it is about to erase (the platform only).',
+  'The erasure worker records which streams, campaign leads and recordings it is about to erase (the platform only).',
 );
 
 export const ErasureCertificate = z.object({
   /** The streams whose keys were shredded: their personal fields read as erased everywhere the log went. */
   streams: z.array(StreamId),
-  /** How many streams of each kind (call, contact, appointment, ticket, message). */
+  /**
+   * How many streams of each kind (call, contact, appointment, ticket, message), and `lead`: the person's leads
+   * in campaigns whose keys were shredded (a campaign's stream keeps the other leads readable).
+   */
   counts: z.record(z.string(), z.number().int().nonnegative()),
   /** Keys of the planned streams that are gone once the erasure is done (deleted by it, or before it). */
   keysErased: z.number().int().nonnegative(),
@@ -81,7 +93,12 @@ export const DataSubjectErasurePlanned = defineEvent(
   category,
   'DataSubjectErasurePlanned',
   1,
-  z.object({ streams: z.array(StreamId), recordings: z.array(EntityId) }),
+  // Plans recorded before leads were sealed one by one have no leads.
+  z.object({
+    streams: z.array(StreamId),
+    recordings: z.array(EntityId),
+    leads: z.array(PlannedLead).optional(),
+  }),
 );
 export const DataSubjectErased = defineEvent(
   category,

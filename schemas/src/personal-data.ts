@@ -61,10 +61,53 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AlertNotificationFailed: ['error'],
   // Whom an erasure is about; the erasure stream's key is erased once it is done.
   DataSubjectErasureRequested: ['subject'],
+  DataSubjectErasurePlanned: ['leads'],
   SubjectAccessExported: ['subject'],
   // Whom or what a legal hold keeps, and why (free text that may name a person).
   LegalHoldPlaced: ['target', 'reason'],
 };
+
+/**
+ * Personal fields of people who share a stream with others: a campaign's leads live in the campaign's stream.
+ * Each element (a lead of `leads`, or the event's one `lead` with its `reason`) is sealed with a key of its own
+ * person, named within the stream by `personOf` (their number), so that erasing one person shreds their key
+ * and leaves the others readable. `each`: the field is an array and every element is one person's; else the
+ * fields listed are all about the one person `personOf` finds in the event's data. The fields stay listed in
+ * PERSONAL_FIELDS: whoever only needs to know a field is personal (the audit trail, exports) reads it there.
+ */
+export interface PersonalElements {
+  readonly fields: readonly string[];
+  readonly each: boolean;
+  /** A name for the person within the stream's subject: `lead:<number>`; undefined: the stream's key. */
+  readonly personOf: (value: unknown) => string | undefined;
+}
+
+const leadPerson = (lead: unknown): string | undefined => {
+  const phone = (lead as { phone?: unknown } | null)?.phone;
+  return typeof phone === 'string' && phone !== '' ? leadPersonOf(phone) : undefined;
+};
+
+export const PERSONAL_ELEMENTS: Readonly<Record<string, PersonalElements>> = {
+  LeadsStaged: { fields: ['leads'], each: true, personOf: leadPerson },
+  // The reason of a callback is about the same person's matter: it goes with their lead.
+  CallbackDialScheduled: {
+    fields: ['lead', 'reason'],
+    each: false,
+    personOf: (data) => leadPerson((data as { lead?: unknown } | null)?.lead),
+  },
+};
+
+/** The person naming of a lead within its campaign: what an erasure names to shred that lead's key. */
+export const leadPersonOf = (phone: string): string => `lead:${phone}`;
+
+/** Whether an element of a personal array is one whose person's key was erased. */
+export const isErasedElement = (value: unknown): value is typeof ERASED => value === ERASED;
+
+/**
+ * The element of an erased field as listed in the metadata: `leads.3` for the fourth lead of `leads`.
+ * A whole field is listed by its name alone, as before elements were sealed one by one.
+ */
+export const erasedElementPath = (field: string, index: number): string => `${field}.${index}`;
 
 /**
  * Fields of event data that hold a tenant's credentials for outside systems. The event store seals them on the

@@ -49,20 +49,38 @@ export const decide = (command: ErasureCommand, state: ErasureState): ErasureEve
         throw new DomainError('ERASURE_NOT_FOUND', 'no such erasure was requested');
       if (state.status !== 'requested') return [];
       // A tenant's erasure can only ever reach that tenant's streams, whatever the worker found.
-      const foreign = command.data.streams.find(
-        (stream) => parseStreamName(stream)?.tenantId !== command.data.tenantId,
-      );
+      const foreignOf = (streams: readonly string[]) =>
+        streams.find((stream) => parseStreamName(stream)?.tenantId !== command.data.tenantId);
+      const foreign = foreignOf(command.data.streams);
       if (foreign !== undefined)
         throw new DomainError(
           'ERASURE_FOREIGN_STREAM',
           `${foreign} is not a stream of this tenant`,
           'streams',
         );
+      const leads = command.data.leads ?? [];
+      const foreignLead = foreignOf(leads.map((lead) => lead.stream));
+      if (
+        foreignLead !== undefined ||
+        leads.some((lead) => parseStreamName(lead.stream)?.category !== 'campaign')
+      )
+        throw new DomainError(
+          'ERASURE_FOREIGN_STREAM',
+          `${foreignLead ?? 'a lead'} is not a campaign of this tenant`,
+          'leads',
+        );
       const { streams, recordings } = command.data;
+      const distinctLeads = [
+        ...new Map(leads.map((lead) => [`${lead.stream} ${lead.phone}`, lead])).values(),
+      ];
       return [
         {
           type: 'DataSubjectErasurePlanned',
-          data: { streams: [...new Set(streams)], recordings: [...new Set(recordings)] },
+          data: {
+            streams: [...new Set(streams)],
+            recordings: [...new Set(recordings)],
+            ...(distinctLeads.length > 0 ? { leads: distinctLeads } : {}),
+          },
         },
       ];
     }

@@ -1,11 +1,21 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ERASED, ERASED_FIELDS_KEY, PERSONAL_FIELDS, SECRET_FIELDS } from '@ccp/schemas';
+import {
+  ERASED,
+  ERASED_FIELDS_KEY,
+  erasedElementPath,
+  PERSONAL_ELEMENTS,
+  PERSONAL_FIELDS,
+  SECRET_FIELDS,
+} from '@ccp/schemas';
 import type { EventStore, NewEvent, RecordedEvent, Subscription } from './port.js';
 import { openPrivateDatabase } from './private-sqlite.js';
 
 const PREFIX = 'pii:v1:';
+/** An element sealed with its own person's key (PERSONAL_ELEMENTS): `pii:e1:<kind>:<tag>.<ciphertext>`. */
+const ELEMENT_PREFIX = 'pii:e1:';
+const ELEMENT_PATTERN = /^pii:e1:([a-z]+):([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const SECRET_PREFIX = 'secret:v1:';
 
 /** One AES-256-GCM key per subject, kept wrapped by a master key; erasing a subject deletes its key. */
@@ -15,6 +25,11 @@ export interface SubjectKeys {
   existingKey(subject: string): Buffer | undefined;
   /** Erases one subject, or every subject starting with `prefix` when it ends with ':'. */
   erase(subjectOrPrefix: string): number;
+  /**
+   * A stand-in for a value that names a person (a lead's number within its campaign), keyed by the master key:
+   * the same value gives the same stand-in, which tells nothing of the value to whoever lacks the key.
+   */
+  pseudonym(value: string): string;
   close(): void;
 }
 
@@ -82,6 +97,8 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     'DELETE FROM subject_keys WHERE subject >= ? AND subject < ?',
   );
   const cache = new Map<string, Buffer>();
+  // Its own key, derived: a stand-in never helps to unwrap a subject's key.
+  const pseudonymKey = createHmac('sha256', masterKey).update('ccp subject pseudonyms v1').digest();
 
   const existingKey = (subject: string): Buffer | undefined => {
     const cached = cache.get(subject);
@@ -117,6 +134,8 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
       cache.delete(subjectOrPrefix);
       return deleteOne.run(subjectOrPrefix).changes;
     },
+    pseudonym: (value) =>
+      createHmac('sha256', pseudonymKey).update(value).digest().subarray(0, 16).toString('base64url'),
     close: () => db.close(),
   };
 };
@@ -141,6 +160,24 @@ export const openSecret = (
 
 /** Subjects are per tenant and stream: `acme:member-acme.u1`. Erasing `acme:` erases the whole tenant. */
 export const subjectOf = (tenantId: string, streamId: string): string => `${tenantId}:${streamId}`;
+
+/**
+ * The subject of one person's data within a stream shared with others (PERSONAL_ELEMENTS): `person` is how the
+ * stream names them (`lead:+15550001111`), stood in for by its pseudonym, so that neither the key store nor the
+ * log holds the number in clear: `acme:campaign-acme.c1:lead:<pseudonym>`. Erasing the stream's subject with a
+ * trailing ':' (or the tenant's) erases every such subject with it.
+ */
+export const personSubjectOf = (
+  keys: Pick<SubjectKeys, 'pseudonym'>,
+  tenantId: string,
+  streamId: string,
+  person: string,
+): { readonly subject: string; readonly kind: string; readonly tag: string } => {
+  const stream = subjectOf(tenantId, streamId);
+  const kind = /^([a-z]+):/.exec(person)?.[1] ?? 'person';
+  const tag = keys.pseudonym(`${stream}:${person}`);
+  return { subject: `${stream}:${kind}:${tag}`, kind, tag };
+};
 
 const tenantOf = (metadata: unknown): string => {
   const tenantId = (metadata as { tenantId?: unknown } | null)?.tenantId;
@@ -180,18 +217,46 @@ const withDataOnFirstRead = (event: RecordedEvent, read: () => unknown): Recorde
  * for them; after erasure those fields read as ERASED and are listed in the metadata.
  */
 export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys): EventStore => {
+  /** `value` sealed with the key of the person `person` names within the stream, tagged with that key's name. */
+  const sealElement = (tenantId: string, streamId: string, person: string, value: unknown): string => {
+    const { subject, kind, tag } = personSubjectOf(keys, tenantId, streamId, person);
+    const sealed = seal(keys.keyFor(subject), Buffer.from(JSON.stringify(value))).toString('base64url');
+    return `${ELEMENT_PREFIX}${kind}:${tag}.${sealed}`;
+  };
+
   const encrypt = (streamId: string, event: NewEvent): NewEvent => {
     const personal = PERSONAL_FIELDS[event.type] ?? [];
     const secret = SECRET_FIELDS[event.type] ?? [];
     if (personal.length + secret.length === 0 || typeof event.data !== 'object' || event.data === null)
       return event;
+    const tenantId = tenantOf(event.metadata);
     const data = { ...(event.data as Record<string, unknown>) };
+    const elements = PERSONAL_ELEMENTS[event.type];
+    const sealedApart = new Set<string>();
+    if (elements?.each) {
+      for (const field of elements.fields) {
+        const values = data[field];
+        if (!Array.isArray(values)) continue;
+        // One person each: an element nobody can be named for (no number) goes with the stream's key.
+        const persons = values.map((value) => elements.personOf(value));
+        if (persons.some((person) => person === undefined)) continue;
+        data[field] = values.map((value, i) => sealElement(tenantId, streamId, persons[i] ?? '', value));
+        sealedApart.add(field);
+      }
+    } else if (elements) {
+      const person = elements.personOf(data);
+      for (const field of person === undefined ? [] : elements.fields) {
+        if (data[field] === undefined) continue;
+        data[field] = sealElement(tenantId, streamId, person ?? '', data[field]);
+        sealedApart.add(field);
+      }
+    }
     let key: Buffer | undefined;
     const sealField = (field: string, prefix: string): void => {
       // Every value is sealed, whatever it looks like: text that starts like a sealed field is still the
       // caller's own words, and left clear it could neither be erased nor read back.
-      if (data[field] === undefined) return;
-      key ??= keys.keyFor(subjectOf(tenantOf(event.metadata), streamId));
+      if (data[field] === undefined || sealedApart.has(field)) return;
+      key ??= keys.keyFor(subjectOf(tenantId, streamId));
       data[field] = prefix + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
     };
     for (const field of personal) sealField(field, PREFIX);
@@ -203,35 +268,72 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
     const fields = PERSONAL_FIELDS[event.type];
     if (!fields || typeof event.data !== 'object' || event.data === null) return event;
     const stored = event.data as Record<string, unknown>;
+    const tenantId = tenantOf(event.metadata);
+    const isElement = (value: unknown): value is string =>
+      typeof value === 'string' && value.startsWith(ELEMENT_PREFIX);
     const sealed = fields.filter((field) => {
       const value = stored[field];
       return typeof value === 'string' && value.startsWith(PREFIX);
     });
-    if (sealed.length === 0) return { ...event, data: { ...stored } };
+    const apart = fields.filter((field) => {
+      const value = stored[field];
+      return isElement(value) || (Array.isArray(value) && value.some(isElement));
+    });
+    if (sealed.length + apart.length === 0) return { ...event, data: { ...stored } };
     // Looked up now: the key the event is read with is the one of the moment it was read.
-    const key = keys.existingKey(subjectOf(tenantOf(event.metadata), event.streamId));
-    if (!key) {
-      const data = { ...stored };
-      for (const field of sealed) data[field] = ERASED;
-      return { ...event, data, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: sealed } };
+    const key = sealed.length === 0 ? undefined : keys.existingKey(subjectOf(tenantId, event.streamId));
+    /** The key an element was sealed with, named by its tag; undefined once that person was erased. */
+    const elementKey = (value: string): { key: Buffer; body: string } | undefined => {
+      const match = ELEMENT_PATTERN.exec(value);
+      if (!match) return undefined;
+      const [, kind = '', tag = '', body = ''] = match;
+      const found = keys.existingKey(`${subjectOf(tenantId, event.streamId)}:${kind}:${tag}`);
+      return found && { key: found, body };
+    };
+    const erased: string[] = [];
+    if (!key) erased.push(...sealed);
+    const openElements = new Map<string, { key: Buffer; body: string }>();
+    for (const field of apart) {
+      const value = stored[field];
+      const list = Array.isArray(value) ? value : [value];
+      list.forEach((element, i) => {
+        if (!isElement(element)) return;
+        const opened = elementKey(element);
+        if (opened) openElements.set(element, opened);
+        else erased.push(Array.isArray(value) ? erasedElementPath(field, i) : field);
+      });
     }
+    const openOne = (opener: Buffer, body: string, value: string): unknown => {
+      try {
+        return JSON.parse(open(opener, Buffer.from(body, 'base64url')).toString()) as unknown;
+      } catch {
+        // Not ciphertext after all: text that only looked sealed, stored clear by a version that skipped
+        // such values. It reads as stored rather than stopping every reader of the log at this event.
+        return value;
+      }
+    };
+    const clearElement = (element: unknown): unknown => {
+      if (!isElement(element)) return element;
+      const opened = openElements.get(element);
+      return opened ? openOne(opened.key, opened.body, element) : ERASED;
+    };
     const clear = (): Record<string, unknown> => {
       const data = { ...stored };
       for (const field of sealed) {
         const value = stored[field] as string;
-        try {
-          data[field] = JSON.parse(
-            open(key, Buffer.from(value.slice(PREFIX.length), 'base64url')).toString(),
-          ) as unknown;
-        } catch {
-          // Not ciphertext after all: text that only looked sealed, stored clear by a version that skipped
-          // such values. It reads as stored rather than stopping every reader of the log at this event.
-          data[field] = value;
-        }
+        data[field] = key ? openOne(key, value.slice(PREFIX.length), value) : ERASED;
+      }
+      for (const field of apart) {
+        const value = stored[field];
+        data[field] = Array.isArray(value) ? value.map(clearElement) : clearElement(value);
       }
       return data;
     };
-    return withDataOnFirstRead({ ...event }, clear);
+    const read =
+      erased.length === 0
+        ? event
+        : { ...event, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: erased } };
+    return withDataOnFirstRead({ ...read }, clear);
   };
 
   return {

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeEvent, ERASED, SYSTEM_ACTOR } from '@ccp/schemas';
+import { decodeEvent, ERASED, leadPersonOf, SYSTEM_ACTOR } from '@ccp/schemas';
 import {
   createCommandHandler,
   commandRoutes,
   createSqliteSubjectKeys,
+  personSubjectOf,
   subjectOf as keySubjectOf,
   withPersonalDataEncryption,
   type SubjectKeys,
@@ -169,5 +170,52 @@ describe('kafka codec', () => {
     // Well-formed as an envelope, but its data is not a member's: decoding says so instead of passing it on.
     const bad = await consume({ ...envelope, data: { role: 'agent' } });
     expect(bad.ok).toBe(false);
+  });
+
+  it('carries a chunk of leads each sealed with its own key, and reads one person erased among them', async () => {
+    const lead = (n: number) => ({ leadId: `l${n}`, phone: `+1555030000${n}`, timeZones: [], variables: {} });
+    const campaign = 'campaign-acme.spring';
+    await withPersonalDataEncryption(raw, keys).append(
+      campaign,
+      [
+        {
+          id: randomUUID(),
+          type: 'LeadsStaged',
+          data: { importId: 'i1', chunk: 0, leads: [lead(1), lead(2)] },
+          metadata: {
+            version: 1,
+            tenantId: 'acme',
+            occurredAt: new Date().toISOString(),
+            causationId: null,
+            correlationId: 'spring',
+            actor: SYSTEM_ACTOR,
+          },
+        },
+      ],
+      'no_stream',
+    );
+    const event = await stored('LeadsStaged');
+    const encoded = toWire(event);
+    if (!encoded.ok) throw new Error(`${encoded.error.field}: ${encoded.error.message}`);
+    expect(JSON.stringify(encoded.value.envelope)).not.toContain('+15550300001');
+    const ajv = new Ajv({ strict: false, validateFormats: false, validateSchema: false });
+    const validate = ajv.compile(registrySchemaOf(encoded.value.definition));
+    expect(
+      validate(JSON.parse(JSON.stringify(encoded.value.envelope))),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
+
+    keys.erase(personSubjectOf(keys, 'acme', campaign, leadPersonOf('+15550300001')).subject);
+    const read = await consume(encoded.value.envelope);
+    expect(read.ok, JSON.stringify(read)).toBe(true);
+    expect(read.ok && read.value.data).toEqual({ importId: 'i1', chunk: 0, leads: [ERASED, lead(2)] });
+    // As a relay fed by a decrypting store hands it over: the erased element is listed, the event still reads.
+    const relayed = fromWire({
+      ...encoded.value.envelope,
+      data: { importId: 'i1', chunk: 0, leads: [ERASED, lead(2)] },
+    });
+    if (!relayed.ok) throw new Error(relayed.error.message);
+    const again = await readStored(relayed.value, (e) => e);
+    expect(again.ok && again.value.data).toEqual({ importId: 'i1', chunk: 0, leads: [ERASED, lead(2)] });
   });
 });

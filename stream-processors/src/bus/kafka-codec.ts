@@ -2,6 +2,7 @@ import {
   decodeEvent,
   ERASED,
   ERASED_FIELDS_KEY,
+  erasedElementPath,
   eventDefinition,
   eventDefinitions,
   eventJsonSchema,
@@ -27,6 +28,9 @@ import { topicOf } from './port.js';
 /** personal-data.ts seals a field as this prefix + base64url; it does not export it, so it is repeated here. */
 const SEALED_PREFIX = 'pii:v1:';
 const SEALED_PATTERN = '^pii:v1:[A-Za-z0-9_-]+$';
+/** A field or an array's element sealed with its own person's key (PERSONAL_ELEMENTS): kind, pseudonym, body. */
+const ELEMENT_PREFIX = 'pii:e1:';
+const ELEMENT_PATTERN = '^pii:e1:[a-z]+:[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 
 export const HEADER_POSITION = 'ccp-position';
 export const HEADER_TYPE = 'ccp-type';
@@ -85,7 +89,10 @@ const closeObjects = (node: unknown): unknown => {
   return out;
 };
 
-/** A personal field may also hold its sealed form, or ERASED once its subject's key is gone. */
+/**
+ * A personal field may also hold its sealed form, or ERASED once its subject's key is gone; one sealed with its
+ * person's key, or an array of such elements (some ERASED), where PERSONAL_ELEMENTS seals them one by one.
+ */
 const widenPersonal = (data: unknown, fields: readonly string[]): unknown => {
   if (!isObject(data)) return data;
   const out: JsonObject = { ...data };
@@ -99,7 +106,21 @@ const widenPersonal = (data: unknown, fields: readonly string[]): unknown => {
       const original = properties[field];
       if (original === undefined) continue;
       properties[field] = {
-        anyOf: [original, { type: 'string', pattern: SEALED_PATTERN }, { type: 'string', const: ERASED }],
+        anyOf: [
+          original,
+          { type: 'string', pattern: SEALED_PATTERN },
+          { type: 'string', const: ERASED },
+          { type: 'string', pattern: ELEMENT_PATTERN },
+          {
+            type: 'array',
+            items: {
+              anyOf: [
+                { type: 'string', pattern: ELEMENT_PATTERN },
+                { type: 'string', const: ERASED },
+              ],
+            },
+          },
+        ],
       };
     }
     out.properties = properties;
@@ -155,7 +176,8 @@ export interface WireEnvelope {
 }
 
 const isSealedOrErased = (value: unknown): boolean =>
-  typeof value === 'string' && (value.startsWith(SEALED_PREFIX) || value === ERASED);
+  typeof value === 'string' &&
+  (value.startsWith(SEALED_PREFIX) || value.startsWith(ELEMENT_PREFIX) || value === ERASED);
 
 const invalid = (code: string, message: string, field: string): Parsed<never> => ({
   ok: false,
@@ -188,7 +210,11 @@ export const toWire = (
     const data = isObject(recorded.data) ? recorded.data : {};
     const remaining = parsed.error.issues.filter((issue) => {
       const field = issue.path[0];
-      return !(typeof field === 'string' && personal.includes(field) && isSealedOrErased(data[field]));
+      if (typeof field !== 'string' || !personal.includes(field)) return true;
+      const value = data[field];
+      // An element of a field sealed one by one: sealed, or ERASED where a relay read it erased.
+      const element = Array.isArray(value) ? (value as unknown[])[Number(issue.path[1])] : value;
+      return !isSealedOrErased(element);
     });
     const issue = remaining[0];
     if (issue) return invalid('INVALID_DATA', issue.message, `data.${issue.path.join('.')}`);
@@ -235,7 +261,14 @@ export const readStored = async (stored: StoredEvent, decrypt: Decrypt): Promise
   const personal = PERSONAL_FIELDS[clear.type] ?? [];
   const data = isObject(clear.data) ? clear.data : {};
   const metadata = isObject(clear.metadata) ? clear.metadata : {};
-  const erased = personal.filter((field) => data[field] === ERASED);
+  const erased = personal.flatMap((field) => {
+    const value = data[field];
+    if (value === ERASED) return [field];
+    if (!Array.isArray(value)) return [];
+    return (value as unknown[]).flatMap((element, i) =>
+      element === ERASED ? [erasedElementPath(field, i)] : [],
+    );
+  });
   const known = Array.isArray(metadata[ERASED_FIELDS_KEY]) ? (metadata[ERASED_FIELDS_KEY] as unknown[]) : [];
   if (erased.length === 0 || erased.every((field) => known.includes(field))) return decodeEvent(clear);
   return decodeEvent({

@@ -24,9 +24,10 @@ import { idsByTenant, loadRows } from './row-fold.js';
  * changes nothing, so a redelivered batch or a rebuild from position 0 leaves the same rows.
  *
  * Personal data: the event store hands the processor the leads' numbers and names decrypted. A subject erased
- * before the processor read it reads '[erased]' for the whole field (the leads of a chunk, the numbers of a
- * do-not-call change): nothing in it can be told apart any more, not even the lead ids, so no row is written
- * for it, and the attempts of those leads still count.
+ * before the processor read it reads '[erased]': one lead of a chunk (each is sealed with its own person's
+ * key), or the whole field in chunks written before that and in the numbers of a do-not-call change. Nothing
+ * in it can be told apart any more, not even the lead id, so no row is written for it (a rebuild after an
+ * erasure does not bring the lead back), and the attempts of those leads still count.
  */
 
 export const CAMPAIGNS = 'campaigns';
@@ -192,11 +193,14 @@ const leadAndImportRows = (events: readonly At<CampaignEvent>[], log: (message: 
   for (const at of events) {
     const { event } = at;
     if (event.type === 'LeadsStaged') {
-      // Typed as leads, but an erased subject reads '[erased]' in their place.
+      // Typed as leads, but an erased subject reads '[erased]' in their place (or in a lead's place).
       const staged: unknown = event.data.leads;
-      if (Array.isArray(staged))
-        leads.push(...event.data.leads.map((lead) => leadRow(at, event.data.importId, lead)));
-      else log(`${CAMPAIGNS}: the leads of import ${event.data.importId} of ${at.id} are ${String(staged)}`);
+      if (Array.isArray(staged)) {
+        for (const lead of staged as unknown[])
+          if (typeof lead === 'object' && lead !== null)
+            leads.push(leadRow(at, event.data.importId, lead as Lead));
+      } else
+        log(`${CAMPAIGNS}: the leads of import ${event.data.importId} of ${at.id} are ${String(staged)}`);
     } else if (event.type === 'CallbackDialScheduled') {
       const lead: unknown = event.data.lead;
       // A callback joins the campaign at once: no import to wait for.

@@ -42,6 +42,13 @@ const dialEnded = (
   return { ...base, book: withProgress(state.book, order, next) };
 };
 
+/**
+ * The leads of a chunk still readable: one whose person was erased reads as ERASED in its place (its key
+ * shredded), and is as if never staged, so a rebuild never dials it nor counts it.
+ */
+const readableLeads = (leads: unknown): Lead[] =>
+  Array.isArray(leads) ? leads.filter((lead): lead is Lead => typeof lead === 'object' && lead !== null) : [];
+
 /** The staged rows of an import in chunk order. */
 export const stagedRows = (state: CampaignState, importId: string): Lead[] => {
   const staged = state.imports.get(importId);
@@ -75,7 +82,8 @@ export const evolve = (state: CampaignState, event: CampaignEvent): CampaignStat
     case 'CampaignCancelled':
       return { ...state, status: 'cancelled' };
     case 'LeadsStaged': {
-      const { importId, chunk, leads } = event.data;
+      const { importId, chunk } = event.data;
+      const leads = readableLeads(event.data.leads);
       const imports = state.imports.update(importId, { chunks: IMap(), committed: false }, (i) => ({
         ...i,
         chunks: i.chunks.set(chunk, leads),
@@ -93,8 +101,12 @@ export const evolve = (state: CampaignState, event: CampaignEvent): CampaignStat
         imports: state.imports.set(importId, { chunks: IMap(), committed: true, committedChunks }),
       };
     }
-    case 'CallbackDialScheduled':
+    case 'CallbackDialScheduled': {
+      // Typed as a lead, but a callback whose person was erased reads ERASED in its place.
+      const lead: unknown = event.data.lead;
+      if (typeof lead !== 'object' || lead === null) return state;
       return { ...state, book: addLoose(state.book, event.data.lead) };
+    }
     case 'DialStarted': {
       const { attemptId, leadId, attempt, callerId, leaseUntil, pacedAt } = event.data;
       const order = orderOf(state.book, leadId);
