@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_SLA_TARGETS, decodeEvent, type EventEnvelope } from '@ccp/schemas';
+import { DEFAULT_SLA_TARGETS } from '@ccp/schemas';
 import { alertModule, DEMO_NUMBER, DEMO_TENANT, DEMO_USERS, seedDemo, streamProcessing } from '@ccp/infra';
 import { createProcessors } from '@ccp/stream-processors';
+import { alertEvents, BOT_TOKEN as TOKEN, startAlertReceivers, waitFor } from '../support/alerts.js';
 import { apiClient, login, SUPER_ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
 
 /*
@@ -11,37 +10,25 @@ import { apiClient, login, SUPER_ADMIN, startTestPlatform, type TestPlatform } f
  * calls that miss the tenant's service levels are projected by the real SLA processor into chdb; the rule fires
  * once to the clinic's own Telegram chat, never to the platform's, and the alert shows to the clinic's admin, who
  * cannot read the platform's alerts nor set rules on the platform's machinery. Telegram's Bot API cannot run
- * here: a stand-in on loopback answers sendMessage in its documented wire format.
+ * here: a stand-in on loopback answers sendMessage in its documented wire format (tests/support/alerts.ts).
  */
 
-const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CLINIC_CHAT = '-1001111111111';
 const PLATFORM_CHAT = '-1002222222222';
 const PASSWORD = 'demo-password-1';
 
-const sent: { chatId: unknown; text: string }[] = [];
-let bot: Server;
+let receivers: Awaited<ReturnType<typeof startAlertReceivers>>;
 let test: TestPlatform;
 
 beforeAll(async () => {
-  bot = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const message = JSON.parse(body) as { chat_id?: unknown; text?: string };
-      sent.push({ chatId: message.chat_id, text: message.text ?? '' });
-      response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ ok: true, result: { message_id: sent.length } }));
-    });
-  });
-  await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', resolve));
+  receivers = await startAlertReceivers();
   const processing = streamProcessing(createProcessors());
   test = await startTestPlatform(undefined, {
     processing,
     env: {
       OUTBOUND_ALLOW: '127.0.0.1/32',
       INTEGRATION_API_URLS: JSON.stringify({
-        telegram: `http://127.0.0.1:${(bot.address() as AddressInfo).port}`,
+        telegram: receivers.url,
       }),
     },
     modules: () => [
@@ -53,23 +40,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await test?.stop();
-  await new Promise<void>((resolve) => bot.close(() => resolve()));
+  await receivers?.stop();
 });
-
-const alertEvents = async (): Promise<EventEnvelope[]> =>
-  (await test.platform.store.readAll({ maxCount: 1_000_000 })).flatMap((recorded) => {
-    if (!recorded.streamId.startsWith('alert-')) return [];
-    const decoded = decodeEvent(recorded);
-    return decoded.ok ? [decoded.value] : [];
-  });
-
-const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 it("fires a tenant's SLA breach burst once, to the tenant's own chat only", async () => {
   const root = apiClient(test.url, await login(test.url, SUPER_ADMIN.email, SUPER_ADMIN.password));
@@ -153,13 +125,15 @@ it("fires a tenant's SLA breach burst once, to the tenant's own chat only", asyn
     await ok(root.command('EndCall', { tenantId: DEMO_TENANT, callId, outcome: 'abandoned' }));
   }
 
-  await waitFor(() => sent.length >= 1, "the clinic's chat to be told");
+  await waitFor(() => receivers.telegram.length >= 1, "the clinic's chat to be told", 30_000);
   // Several more evaluations with the breaches still in the window: nothing more.
   await new Promise((r) => setTimeout(r, 1500));
-  expect(sent).toHaveLength(1);
-  expect(sent[0]).toMatchObject({ chatId: CLINIC_CHAT });
-  expect(sent[0]?.text).toMatch(new RegExp(`^FIRING: Missed service levels \\(Tenant ${DEMO_TENANT}\\)`));
-  const fired = (await alertEvents()).filter((e) => e.type === 'AlertFired');
+  expect(receivers.telegram).toHaveLength(1);
+  expect(receivers.telegram[0]).toMatchObject({ chatId: CLINIC_CHAT });
+  expect(receivers.telegram[0]?.text).toMatch(
+    new RegExp(`^FIRING: Missed service levels \\(Tenant ${DEMO_TENANT}\\)`),
+  );
+  const fired = (await alertEvents(test)).filter((e) => e.type === 'AlertFired');
   expect(fired.map((e) => [e.streamId, (e.data as { value: number }).value])).toEqual([
     [`alert-${DEMO_TENANT}.sla-burst`, 2],
   ]);

@@ -1,12 +1,16 @@
-import { statfsSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { decodeEvent, type EventEnvelope } from '@ccp/schemas';
 import { alertModule, alertSettingsFromEnv } from '@ccp/infra';
+import {
+  alertEvents,
+  BOT_TOKEN as TOKEN,
+  pause,
+  startAlertReceivers,
+  waitFor,
+  type AlertReceivers,
+} from '../support/alerts.js';
 import { apiClient, login, SUPER_ADMIN, startTestPlatform, type TestPlatform } from '../support/platform.js';
 import { mails, startReportInboxes, stopReportInboxes } from '../support/report-inboxes.js';
 
@@ -14,30 +18,17 @@ import { mails, startReportInboxes, stopReportInboxes } from '../support/report-
  * Issue 18, item 4: a platform rule on the data directory's free disk space fires once when a file fills the
  * disk past its threshold, telling a Telegram chat, a Slack channel and an email address once, and resolves once
  * when the file is deleted; a restart while it fires does not fire it again. The platform, its SMTP receiver
- * (smtp-server) and the disk are real. Telegram's Bot API and Slack cannot run here: stand-ins on loopback answer
- * in their documented wire formats: Telegram's sendMessage (POST /bot<token>/sendMessage, JSON {chat_id, text};
- * answer {ok, result:{message_id}}), failing its first request with a 502 so that the retry is exercised, and a
- * Slack incoming webhook (POST of JSON {text, blocks}; answer 200 "ok").
+ * (smtp-server) and the disk are real. Telegram's Bot API and Slack cannot run here: their stand-ins
+ * (tests/support/alerts.ts) answer in their documented wire formats, Telegram failing its first request with a
+ * 502 so that the retry is exercised.
  */
 
-const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const CHAT = '-1001234567890';
 /** A chat the stand-in always answers with a 500: every attempt fails. */
 const DOWN_CHAT = '-1009999999999';
 const MB = 1024 * 1024;
 
-interface BotMessage {
-  readonly path: string;
-  readonly chatId: unknown;
-  readonly text: string;
-}
-const telegram: BotMessage[] = [];
-/** What Slack's incoming webhook received (its documented body: `text`, and `blocks`). */
-const slack: { text: string }[] = [];
-let botRequests = 0;
-let downRequests = 0;
-let bot: Server;
-let botUrl: string;
+let receivers: AlertReceivers;
 let smtpUrl: string;
 let dataDir: string;
 let test: TestPlatform | undefined;
@@ -47,7 +38,7 @@ const start = async (): Promise<TestPlatform> => {
   return startTestPlatform(dataDir, {
     env: {
       OUTBOUND_ALLOW: '127.0.0.1/32',
-      INTEGRATION_API_URLS: JSON.stringify({ telegram: botUrl }),
+      INTEGRATION_API_URLS: JSON.stringify({ telegram: receivers.url }),
       INTEGRATION_RETRY_BASE_MS: '50',
       SMTP_URL: smtpUrl,
     },
@@ -60,52 +51,8 @@ const freeMb = (): number => {
   return (disk.bavail * disk.bsize) / MB;
 };
 
-const alertEvents = async (platform: TestPlatform): Promise<EventEnvelope[]> =>
-  (await platform.platform.store.readAll({ maxCount: 1_000_000 })).flatMap((recorded) => {
-    if (!recorded.streamId.startsWith('alert-')) return [];
-    const decoded = decodeEvent(recorded);
-    return decoded.ok ? [decoded.value] : [];
-  });
-
-const waitFor = async (check: () => boolean | Promise<boolean>, what: string, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 beforeAll(async () => {
-  bot = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      if (request.url === '/slack/hook') {
-        slack.push(JSON.parse(body) as { text: string });
-        response.end('ok');
-        return;
-      }
-      response.setHeader('content-type', 'application/json');
-      const sent = JSON.parse(body) as { chat_id?: unknown; text?: string };
-      if (sent.chat_id === DOWN_CHAT) {
-        downRequests += 1;
-        response.statusCode = 500;
-        response.end(JSON.stringify({ ok: false, error_code: 500, description: 'Internal Server Error' }));
-        return;
-      }
-      botRequests += 1;
-      if (botRequests === 1) {
-        response.statusCode = 502;
-        response.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }));
-        return;
-      }
-      telegram.push({ path: request.url ?? '', chatId: sent.chat_id, text: sent.text ?? '' });
-      response.end(JSON.stringify({ ok: true, result: { message_id: telegram.length, chat: { id: CHAT } } }));
-    });
-  });
-  await new Promise<void>((resolve) => bot.listen(0, '127.0.0.1', resolve));
-  botUrl = `http://127.0.0.1:${(bot.address() as AddressInfo).port}`;
+  receivers = await startAlertReceivers({ failFirst: true, downChat: DOWN_CHAT });
   smtpUrl = await startReportInboxes();
   dataDir = mkdtempSync(join(tmpdir(), 'ccp-alerts-'));
   test = await start();
@@ -114,7 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await test?.stop();
   await stopReportInboxes();
-  await new Promise<void>((resolve) => bot.close(() => resolve()));
+  await receivers?.stop();
 });
 
 it('refuses bad rules with nothing stored, fires once on low disk space, survives a restart, resolves once', async () => {
@@ -141,7 +88,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
       connectionId: 'ops-slack',
       name: 'Ops channel',
       settings: { kind: 'slack', mode: 'incoming_webhook', topics: ['sla_breach'] },
-      secrets: { webhookUrl: `${botUrl}/slack/hook` },
+      secrets: { webhookUrl: `${receivers.url}/slack/hook` },
     }),
     await root.command('CreateConnection', {
       tenantId: 'platform',
@@ -186,12 +133,12 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   const chunk = Buffer.alloc(64 * MB, 1);
   for (let i = 0; i < 16; i += 1) writeFileSync(filler, chunk, { flag: i === 0 ? 'w' : 'a' });
   await waitFor(
-    () => telegram.length >= 1 && slack.length >= 1 && mails.length >= 1,
+    () => receivers.telegram.length >= 1 && receivers.slack.length >= 1 && mails.length >= 1,
     'the firing alert to be told',
   );
-  expect(slack[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
-  expect(telegram[0]).toMatchObject({ path: `/bot${TOKEN}/sendMessage`, chatId: CHAT });
-  expect(telegram[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
+  expect(receivers.slack[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
+  expect(receivers.telegram[0]).toMatchObject({ path: `/bot${TOKEN}/sendMessage`, chatId: CHAT });
+  expect(receivers.telegram[0]?.text).toMatch(/^FIRING: Data disk filling up \(Platform\)/);
   expect(mails[0]?.subject).toMatch(/^FIRING: Data disk filling up/);
   expect(mails[0]?.to).toMatchObject({ text: 'ops@platform.example' });
   const firing = await root.request<{ rules: { status: string; value: number }[] }>(
@@ -206,7 +153,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     async () => (await alertEvents(test!)).some((e) => e.type === 'AlertNotificationFailed'),
     'the failing channel to be given up on',
   );
-  expect(downRequests).toBe(4);
+  expect(receivers.downRequests()).toBe(4);
 
   // A restart while it fires: the evaluator rebuilds from the log and neither fires nor tells it again.
   await test.stop({ keepData: true });
@@ -214,18 +161,18 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   await pause(1500);
   const afterRestart = await alertEvents(test);
   expect(afterRestart.filter((e) => e.type === 'AlertFired')).toHaveLength(1);
-  expect(telegram).toHaveLength(1);
-  expect(slack).toHaveLength(1);
+  expect(receivers.telegram).toHaveLength(1);
+  expect(receivers.slack).toHaveLength(1);
   expect(mails).toHaveLength(1);
-  expect(downRequests).toBe(4);
+  expect(receivers.downRequests()).toBe(4);
 
   rmSync(filler);
   await waitFor(
-    () => telegram.length >= 2 && slack.length >= 2 && mails.length >= 2,
+    () => receivers.telegram.length >= 2 && receivers.slack.length >= 2 && mails.length >= 2,
     'the resolution to be told',
   );
-  expect(slack[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
-  expect(telegram[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
+  expect(receivers.slack[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
+  expect(receivers.telegram[1]?.text).toMatch(/^RESOLVED: Data disk filling up/);
   expect(mails[1]?.subject).toMatch(/^RESOLVED: Data disk filling up/);
   // Several more evaluations with the figure back: nothing more is recorded or told.
   await pause(1500);
@@ -246,8 +193,8 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
   );
   // The stand-in's 502 was retried: the firing took two attempts, the resolution one.
   expect(toldTelegram.map((e) => (e.data as { attempts: number }).attempts)).toEqual([2, 1]);
-  expect(telegram).toHaveLength(2);
-  expect(slack).toHaveLength(2);
+  expect(receivers.telegram).toHaveLength(2);
+  expect(receivers.slack).toHaveLength(2);
   expect(mails).toHaveLength(2);
   // The session outlives the restart; the platform listens on a new port.
   const read = await apiClient(test.url, token).request<{
@@ -257,7 +204,7 @@ it('refuses bad rules with nothing stored, fires once on low disk space, survive
     channels: unknown[];
   }>('GET', '/api/alerts?tenantId=platform');
   expect(read.body.rules).toMatchObject([{ ruleId: 'disk', status: 'ok' }]);
-  expect(downRequests).toBe(8);
+  expect(receivers.downRequests()).toBe(8);
   expect(read.body.channels).toEqual([
     { connectionId: 'ops-telegram', name: 'Ops chat', kind: 'telegram', enabled: true },
     { connectionId: 'down-telegram', name: 'A chat whose server fails', kind: 'telegram', enabled: true },

@@ -10,9 +10,10 @@ import {
   type LocalCarrier,
 } from '@ccp/media-gateway/simulator';
 import { verifyStreamChain } from '@ccp/command-service';
-import { DEMO_TENANT, enginesOf, seedDemo, streamProcessing } from '@ccp/infra';
+import { DEMO_TENANT, enginesOf, seedDemo, streamProcessing, type StreamProcessing } from '@ccp/infra';
 import { queryApiModule } from '@ccp/query-api';
 import { createProcessors } from '@ccp/stream-processors';
+import type { PlatformConfig, PlatformModule } from '@ccp/command-service';
 import { startTestPlatform, type TestPlatform } from './platform.js';
 
 /** The next Monday (at least a day ahead, so bookings for "tomorrow" are in the future) at an hour in a zone. */
@@ -43,6 +44,8 @@ export interface GatewayPlatform {
   readonly gateway: MediaGatewayModule;
   readonly authToken: string;
   readonly accountSid: string;
+  /** The stream processors, with `readSide`. */
+  readonly processing?: StreamProcessing;
   /** Decoded events of a call's stream (in the demo tenant unless another is named). */
   callEvents(callSid: string, tenantId?: string): Promise<EventEnvelope[]>;
   /**
@@ -67,6 +70,8 @@ export const startGatewayPlatform = async (options: {
   readonly log?: (message: string) => void;
   /** Also the stream processors and the query API, as `npm start` runs them. */
   readonly readSide?: boolean;
+  /** More services beside the gateway (e.g. the alert evaluator), given the stream processors with `readSide`. */
+  readonly modules?: (config: PlatformConfig, processing?: StreamProcessing) => readonly PlatformModule[];
 }): Promise<GatewayPlatform> => {
   const accountSid = twilioSid('AC');
   const authToken = 'test-auth-token-0123456789abcdef';
@@ -89,12 +94,14 @@ export const startGatewayPlatform = async (options: {
     },
     modules: (config) => {
       module = mediaGatewayModule(config.mediaGateway, { ...options.hooks, now: options.now });
+      const more = options.modules?.(config, processing) ?? [];
       return processing
         ? [
             module,
             queryApiModule(() => processing.readStore(), verifyStreamChain, { engines: enginesOf(config) }),
+            ...more,
           ]
-        : [module];
+        : [module, ...more];
     },
   });
   await seedDemo(test.platform, 'demo-password-1');
@@ -106,6 +113,7 @@ export const startGatewayPlatform = async (options: {
     gateway,
     accountSid,
     authToken,
+    ...(processing && { processing }),
     call: (options) =>
       placeInboundCall({
         voicePath: '/twilio/voice',
