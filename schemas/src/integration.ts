@@ -102,7 +102,11 @@ export const topicOf = (event: {
 };
 
 const HttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
-const Topics = z.array(NotificationTopic).min(1).max(NOTIFICATION_TOPICS.length);
+/**
+ * The tenant's events a notification channel is told of. None is a channel that alert rules alone use (they name
+ * their channels themselves): the platform's own channels, whose pseudo-tenant has no such events, are all so.
+ */
+const Topics = z.array(NotificationTopic).max(NOTIFICATION_TOPICS.length);
 /** An event type name of the catalog ("CallEnded"), or "*" for every event of the tenant. */
 const EventTypeName = z.string().regex(/^(\*|[A-Z][A-Za-z]{2,80})$/, 'an event type like CallEnded, or *');
 const Token = z.string().trim().min(8).max(4000);

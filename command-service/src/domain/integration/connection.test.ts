@@ -50,6 +50,28 @@ describe('connection decider', () => {
       .when(command(CreateConnection, { ...key, name: 'Orders', settings, secrets: { signingSecret } }))
       .then([created]));
 
+  it('takes a notification channel told of no topic: one that alert rules alone use (the platform has no topics)', () =>
+    given([])
+      .when(
+        command(CreateConnection, {
+          ...key,
+          name: 'Ops chat',
+          settings: { kind: 'telegram', chatId: '-1001234567890', topics: [] },
+          secrets: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' },
+        }),
+      )
+      .then([
+        {
+          type: 'ConnectionCreated',
+          data: {
+            name: 'Ops chat',
+            settings: { kind: 'telegram', chatId: '-1001234567890', topics: [] },
+            secrets: { botToken: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' },
+            secretHints: { botToken: '…Dsaw' },
+          },
+        },
+      ]));
+
   it('refuses secrets the kind does not take, lacks or has in the wrong form, naming the secret only', () => {
     given([])
       .when(
