@@ -195,6 +195,9 @@ describe('the tracing settings', () => {
     expect(configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({
       endpoint: 'http://127.0.0.1:4318',
       serviceName: 'customercare-pro',
+      // Every trace by default: the e2e tests read whole traces.
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
     });
     expect(
       configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example:4318', OTEL_SERVICE_NAME: 'ccp-eu' })
@@ -212,5 +215,27 @@ describe('the tracing settings', () => {
     expect(() =>
       configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SERVICE_NAME: 'a b' }),
     ).toThrow(/invalid setting OTEL_SERVICE_NAME/);
+  });
+
+  it('take a sampler and its ratio by the OpenTelemetry names, and refuse a sampler or ratio it does not know', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
+    expect(
+      configFromEnv({
+        ...endpoint,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.05',
+      }).tracing,
+    ).toMatchObject({ sampler: 'parentbased_traceidratio', samplerRatio: 0.05 });
+    expect(configFromEnv({ ...endpoint, OTEL_TRACES_SAMPLER: 'always_off' }).tracing?.sampler).toBe(
+      'always_off',
+    );
+    expect(() => configFromEnv({ ...endpoint, OTEL_TRACES_SAMPLER: 'parentbased_ratio' })).toThrow(
+      /invalid setting OTEL_TRACES_SAMPLER: /,
+    );
+    for (const ratio of ['1.5', '-0.1', 'half', '']) {
+      expect(() =>
+        configFromEnv({ ...endpoint, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio }),
+      ).toThrow(/invalid setting OTEL_TRACES_SAMPLER_ARG: a number from 0 to 1/);
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   type MediaGatewaySettings,
   type PlatformConfig,
   outboundAllowFromEnv,
+  TRACES_SAMPLERS,
 } from '@ccp/command-service';
 
 /** The OpenAI model used when LLM_MODEL (or, for intents, INTENT_MODEL) is not set. */
@@ -140,6 +141,15 @@ const Env = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,128}$/, '1 to 128 printable characters, no spaces')
     .default('customercare-pro'),
+  // Which traces are kept (the OpenTelemetry SDK's names); a typo stops start-up rather than falling back.
+  OTEL_TRACES_SAMPLER: z.enum(TRACES_SAMPLERS).default('parentbased_always_on'),
+  // The *traceidratio samplers' share of new traces; ignored by the others, as the SDK does.
+  // (An empty value is refused, not read as 0: that would keep nothing.)
+  OTEL_TRACES_SAMPLER_ARG: z
+    .string()
+    .refine((v) => v.trim() !== '' && Number(v) >= 0 && Number(v) <= 1, 'a number from 0 to 1')
+    .transform(Number)
+    .optional(),
 });
 
 /** Reads the platform's settings from the environment; a bad value stops start-up with the variable named. */
@@ -270,7 +280,12 @@ export const configFromEnv = (env: NodeJS.ProcessEnv = process.env): PlatformCon
     ...(e.SMTP_URL && { reportEmail: { url: e.SMTP_URL, from: e.REPORT_EMAIL_FROM } }),
     ...(e.METRICS_TOKEN !== undefined && { metricsToken: e.METRICS_TOKEN }),
     ...(e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && {
-      tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+      tracing: {
+        endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+        serviceName: e.OTEL_SERVICE_NAME,
+        sampler: e.OTEL_TRACES_SAMPLER,
+        samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+      },
     }),
     mediaGateway: {
       enabled: e.MEDIA_GATEWAY === 'true',

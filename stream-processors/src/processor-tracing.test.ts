@@ -21,6 +21,7 @@ const inMemoryTracing = () => {
     tracer: provider.getTracer('test'),
     current: () => storage.getStore() ?? ROOT_CONTEXT,
     within: (context, work) => storage.run(context, work),
+    sampledLeaf: (parent) => parent,
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { CommandHandler } from '../application/command-handler.js';
 import { CommandRejected } from '../application/errors.js';
 import type { Tracing } from './tracing.js';
@@ -20,22 +20,23 @@ const callIdOf = (input: unknown): string | undefined => {
 export const tracedCommandHandler = (handler: CommandHandler, tracing: Tracing): CommandHandler => {
   const { tracer } = tracing;
   if (tracer === undefined) return handler;
+  // Span names made once per type, not per command: the catalog's types and `unknown`.
+  const names = new Map<string, string>([['unknown', 'command unknown']]);
+  for (const type of handler.routes.keys()) names.set(type, `command ${type}`);
   const traced =
     (caller: 'api' | 'platform', run: CommandHandler['handle']): CommandHandler['handle'] =>
     async (type, input, context) => {
+      // A command the sampler drops costs a look at the current span and no more: no span, not even a
+      // non-recording one.
+      const parent = tracing.sampledLeaf(tracing.current());
+      if (parent === undefined) return run(type, input, context);
       const known = handler.routes.has(type) ? type : 'unknown';
+      const attributes: Attributes = { 'ccp.command.type': known, 'ccp.command.caller': caller };
       const callId = callIdOf(input);
-      const parent = tracing.current();
+      if (callId !== undefined) attributes[ATTR_CCP_CALL_ID] = callId;
       const span = tracer.startSpan(
-        `command ${known}`,
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: {
-            'ccp.command.type': known,
-            'ccp.command.caller': caller,
-            ...(callId !== undefined && { [ATTR_CCP_CALL_ID]: callId }),
-          },
-        },
+        names.get(known) ?? `command ${known}`,
+        { kind: SpanKind.INTERNAL, attributes },
         parent,
       );
       let outcome = 'error';

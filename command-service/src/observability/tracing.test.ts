@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { createTracing, remoteParentOf, traceHeadersOf, tracingOff } from './tracing.js';
 
@@ -86,4 +87,62 @@ describe("the platform's tracing", () => {
     await expect(tracing.shutdown()).resolves.toBeUndefined();
     expect(logged).toEqual([expect.stringMatching(/^tracing: spans not exported at stop: .*ECONNREFUSED/)]);
   }, 30_000);
+});
+
+describe('sampling (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG)', () => {
+  const settings = { endpoint: 'http://127.0.0.1:9', serviceName: 'test' };
+  const parentOf = (flags: number, traceId = TRACE_ID) =>
+    trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: SPAN_ID, traceFlags: flags, isRemote: true });
+
+  it('keeps every leaf by default, but none under a caller that sampled its trace out', async () => {
+    const tracing = createTracing(settings);
+    expect(tracing.sampledLeaf(ROOT_CONTEXT)).toBe(ROOT_CONTEXT);
+    expect(tracing.sampledLeaf(parentOf(1))).toBeDefined();
+    expect(tracing.sampledLeaf(parentOf(0))).toBeUndefined();
+    expect(tracingOff.sampledLeaf(ROOT_CONTEXT)).toBeUndefined();
+    await tracing.shutdown();
+  });
+
+  it('keeps about the ratio of new traces, each kept one recorded by the SDK without being drawn again', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = createTracing(
+      { ...settings, sampler: 'parentbased_traceidratio', samplerRatio: 0.5 },
+      undefined,
+      exporter,
+    );
+    let kept = 0;
+    for (let i = 0; i < 400; i += 1) {
+      const context = tracing.sampledLeaf(ROOT_CONTEXT);
+      if (context === undefined) continue;
+      kept += 1;
+      const span = tracing.tracer?.startSpan('leaf', {}, context);
+      expect(span?.isRecording()).toBe(true);
+      span?.end();
+    }
+    // 400 draws at one half: fewer than 100 or more than 300 is a one in 10^23 chance.
+    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeLessThan(300);
+    await tracing.flush();
+    expect(exporter.getFinishedSpans()).toHaveLength(kept);
+    // A parent's decision holds over the ratio.
+    expect(tracing.sampledLeaf(parentOf(1))).toBeDefined();
+    expect(tracing.sampledLeaf(parentOf(0))).toBeUndefined();
+    // Ratio 0 keeps no new trace, and the SDK starts no recording root either.
+    const none = createTracing({ ...settings, sampler: 'parentbased_traceidratio', samplerRatio: 0 });
+    for (let i = 0; i < 50; i += 1) expect(none.sampledLeaf(ROOT_CONTEXT)).toBeUndefined();
+    expect(none.tracer?.startSpan('root').isRecording()).toBe(false);
+    await Promise.all([tracing.shutdown(), none.shutdown()]);
+  });
+
+  it("judges a parent's trace id, not its flag, under traceidratio; always_off keeps nothing", async () => {
+    const ratio = createTracing({ ...settings, sampler: 'traceidratio', samplerRatio: 0.5 });
+    // The SDK's ratio sampler reads the trace id's four 32-bit words XORed: 1 is kept, 0xffffffff is not.
+    expect(ratio.sampledLeaf(parentOf(0, `${'0'.repeat(31)}1`))).toBeDefined();
+    expect(ratio.sampledLeaf(parentOf(1, `ffffffff${'0'.repeat(24)}`))).toBeUndefined();
+    const off = createTracing({ ...settings, sampler: 'always_off' });
+    expect(off.sampledLeaf(ROOT_CONTEXT)).toBeUndefined();
+    expect(off.sampledLeaf(parentOf(1))).toBeUndefined();
+    expect(off.tracer?.startSpan('root').isRecording()).toBe(false);
+    await Promise.all([ratio.shutdown(), off.shutdown()]);
+  });
 });

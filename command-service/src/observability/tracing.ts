@@ -1,23 +1,50 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  createContextKey,
   createTraceState,
   isSpanContextValid,
   ROOT_CONTEXT,
   trace,
+  TraceFlags,
   type Context,
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
-/** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME); absent, tracing is off. */
+/** The samplers OTEL_TRACES_SAMPLER may name (the OpenTelemetry SDK's standard ones). */
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
+
+/** Where spans go (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME) and which (OTEL_TRACES_SAMPLER[_ARG]). */
 export interface TracingSettings {
   /** The collector's OTLP/HTTP base address; spans are posted to `<endpoint>/v1/traces` as JSON. */
   readonly endpoint: string;
   readonly serviceName: string;
+  /** Default `parentbased_always_on`: every trace this process starts, and every one a caller sampled. */
+  readonly sampler?: TracesSampler;
+  /** The share of new traces the `*traceidratio` samplers keep, 0 to 1 (default 1). */
+  readonly samplerRatio?: number;
 }
 
 /**
@@ -33,6 +60,12 @@ export interface Tracing {
   current(): Context;
   /** Runs `work` with `context` as the current one, across its awaits. */
   within<T>(context: Context, work: () => T): T;
+  /**
+   * The context to start a leaf span (one no other span will have as parent) under `parent` in, or undefined when
+   * the sampler would not record it: the caller then makes no span at all, not even a non-recording one. Always
+   * undefined when tracing is off.
+   */
+  sampledLeaf(parent: Context): Context | undefined;
   /** Exports every span ended so far. */
   flush(): Promise<void>;
   /** Exports what is left and stops the exporter; a collector that cannot be reached is logged, never thrown. */
@@ -42,21 +75,73 @@ export interface Tracing {
 export const tracingOff: Tracing = {
   current: () => ROOT_CONTEXT,
   within: (_context, work) => work(),
+  sampledLeaf: () => undefined,
   flush: async () => {},
   shutdown: async () => {},
 };
 
-/** A provider with a batching OTLP/HTTP (JSON) exporter, owned by the platform: started and stopped with it. */
+/** Marks a root leaf span's context as already sampled in (by sampledLeaf): the SDK's sampler does not ask again. */
+const PRESAMPLED = createContextKey('ccp.presampled');
+const RECORD = { decision: SamplingDecision.RECORD_AND_SAMPLED };
+
+const rootSamplerOf = (kind: TracesSampler, ratio: number): Sampler =>
+  kind.endsWith('always_on')
+    ? new AlwaysOnSampler()
+    : kind.endsWith('always_off')
+      ? new AlwaysOffSampler()
+      : new TraceIdRatioBasedSampler(ratio);
+
+/**
+ * A leaf span's sampling decision made before the span exists, the same as the SDK's sampler would make it: a
+ * parent-based sampler follows the parent's sampled flag; a root leaf under a ratio sampler is kept with that
+ * probability (its trace id is random, so this is what the trace-id ratio amounts to); a ratio sampler under a
+ * parent judges the parent's trace id, as the SDK does.
+ */
+const leafSampling = (kind: TracesSampler, ratio: number, root: Sampler) => {
+  const parentBased = kind.startsWith('parentbased_');
+  return (parent: Context): Context | undefined => {
+    const parentSpan = trace.getSpanContext(parent);
+    if (parentSpan !== undefined && isSpanContextValid(parentSpan)) {
+      if (parentBased) return (parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0 ? parent : undefined;
+      return root.shouldSample(parent, parentSpan.traceId, '', 0, {}, []).decision ===
+        SamplingDecision.RECORD_AND_SAMPLED
+        ? parent
+        : undefined;
+    }
+    if (kind.endsWith('always_on')) return parent;
+    if (kind.endsWith('always_off') || Math.random() >= ratio) return undefined;
+    return parent.setValue(PRESAMPLED, true);
+  };
+};
+
+/**
+ * A provider with a batching OTLP/HTTP (JSON) exporter, owned by the platform: started and stopped with it. Tests
+ * may give another exporter (an in-memory one) to read the spans without a collector.
+ */
 export const createTracing = (
   settings: TracingSettings | undefined,
   log: (message: string) => void = () => undefined,
+  exporter?: SpanExporter,
 ): Tracing => {
   if (settings === undefined) return tracingOff;
+  const kind = settings.sampler ?? 'parentbased_always_on';
+  const ratio = settings.samplerRatio ?? 1;
+  const root = rootSamplerOf(kind, ratio);
+  const standard: Sampler = kind.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+  // Given explicitly, so the SDK does not read OTEL_TRACES_SAMPLER itself (it would fall back silently on a typo).
+  const sampler: Sampler = {
+    shouldSample: (context, traceId, name, spanKind, attributes, links) =>
+      context.getValue(PRESAMPLED) === true && trace.getSpanContext(context) === undefined
+        ? RECORD
+        : standard.shouldSample(context, traceId, name, spanKind, attributes, links),
+    toString: () => standard.toString(),
+  };
   const provider = new BasicTracerProvider({
+    sampler,
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
     spanProcessors: [
       new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${settings.endpoint.replace(/\/+$/, '')}/v1/traces` }),
+        exporter ?? new OTLPTraceExporter({ url: `${settings.endpoint.replace(/\/+$/, '')}/v1/traces` }),
       ),
     ],
   });
@@ -65,6 +150,7 @@ export const createTracing = (
     tracer: provider.getTracer('@ccp/platform'),
     current: () => storage.getStore() ?? ROOT_CONTEXT,
     within: (context, work) => storage.run(context, work),
+    sampledLeaf: leafSampling(kind, ratio, root),
     flush: () => provider.forceFlush(),
     // A platform stops even when its collector is gone: the spans still batched are lost, and said so.
     shutdown: () =>
