@@ -35,6 +35,24 @@ beforeAll(async () => {
     call('acme', 'CA2', OTHER),
     call('globex', 'CA9', MARIA),
   ]);
+  const lead = (tenant_id: string, campaign_id: string, lead_id: string, phone: string) => ({
+    tenant_id,
+    campaign_id,
+    lead_id,
+    import_id: 'imp-1',
+    phone,
+    name: `lead ${lead_id}`,
+    time_zones: [],
+    staged_at: at,
+    version: 1,
+  });
+  await store.insert('campaign_leads', [
+    lead('acme', 'spring', 'l1', MARIA),
+    lead('acme', 'spring', 'l2', OTHER),
+    // Her other number, known from her contact, in another campaign.
+    lead('acme', 'autumn', 'l7', '+15550003333'),
+    lead('globex', 'spring', 'l1', MARIA),
+  ]);
   // An older version of CA1's row, in a part of its own: the mutation rewrites it too, not only the latest.
   await store.insert('calls', [{ ...call('acme', 'CA1', MARIA), version: 0 }]);
   const utterance = (tenant_id: string, call_id: string, text: string) => ({
@@ -118,6 +136,11 @@ describe('a data subject in the read store', () => {
     expect(held.recordings).toEqual(['RE1']);
     expect([...held.identifiers.phones].sort()).toEqual([MARIA, '+15550003333']);
     expect(held.identifiers.emails).toEqual(['maria@example.com']);
+    // Her leads, by campaign and number: each campaign keeps its other leads.
+    expect([...held.leads].sort((a, b) => a.stream.localeCompare(b.stream))).toEqual([
+      { stream: 'campaign-acme.autumn', phone: '+15550003333' },
+      { stream: 'campaign-acme.spring', phone: MARIA },
+    ]);
     const byContact = await findSubjectHoldings(store, 'acme', { kind: 'contact', value: 'maria' });
     expect([...byContact.streams].sort()).toEqual([...held.streams].sort());
     const unknown = await findSubjectHoldings(store, 'acme', { kind: 'email', value: 'nobody@example.com' });
@@ -127,7 +150,21 @@ describe('a data subject in the read store', () => {
   it("scrubs every version of the subject's rows once, leaving others and other tenants as they were", async () => {
     const held = await findSubjectHoldings(store, 'acme', { kind: 'phone', value: MARIA });
     const changed = await scrubSubjectRows(store, 'acme', held.streams, held.identifiers.phones);
-    expect(changed).toEqual({ calls: 1, utterances: 1, appointments: 1, contacts: 1, contact_phones: 2 });
+    expect(changed).toEqual({
+      calls: 1,
+      utterances: 1,
+      appointments: 1,
+      contacts: 1,
+      contact_phones: 2,
+      campaign_leads: 2,
+    });
+    // Her lead rows are gone, as a rebuild would leave them; the other lead and the other tenant's stay.
+    expect(
+      await store.query('SELECT tenant_id, lead_id FROM campaign_leads FINAL ORDER BY tenant_id, lead_id'),
+    ).toEqual([
+      { tenant_id: 'acme', lead_id: 'l2' },
+      { tenant_id: 'globex', lead_id: 'l1' },
+    ]);
     const calls = await store.query<{ tenant_id: string; call_id: string; from_address: string }>(
       'SELECT tenant_id, call_id, from_address FROM calls ORDER BY tenant_id, call_id, version',
     );
@@ -148,6 +185,7 @@ describe('a data subject in the read store', () => {
     expect(appointment).toEqual({ customer_name: ERASED, customer_email: '' });
     // Nothing left: found no more, scrubbed no more.
     expect((await findSubjectHoldings(store, 'acme', { kind: 'phone', value: MARIA })).streams).toEqual([]);
+    expect((await findSubjectHoldings(store, 'acme', { kind: 'phone', value: MARIA })).leads).toEqual([]);
     expect(await scrubSubjectRows(store, 'acme', held.streams, held.identifiers.phones)).toEqual({});
   });
 

@@ -21,6 +21,11 @@ export interface SubjectHoldings {
   readonly streams: readonly string[];
   /** Provider recording ids of the subject's calls. */
   readonly recordings: readonly string[];
+  /**
+   * The subject's leads: each campaign holding one of their numbers, with that number. Leads live in their
+   * campaign's stream, each sealed with its own person's key, which an erasure names by campaign and number.
+   */
+  readonly leads: readonly { readonly stream: string; readonly phone: string }[];
 }
 
 const ids = <K extends string>(rows: readonly Record<K, string>[], column: K): string[] => [
@@ -102,6 +107,11 @@ export const findSubjectHoldings = async (
              OR contact_id IN {contactIds:Array(String)})`,
     ),
   ]);
+  const leads = await store.query<{ campaign_id: string; phone: string }>(
+    `SELECT DISTINCT campaign_id, phone FROM campaign_leads FINAL
+      WHERE tenant_id = {tenantId:String} AND phone IN {phones:Array(String)}`,
+    params,
+  );
   const recordings = await store.query<{ recording_id: string }>(
     `SELECT DISTINCT JSONExtractString(data, 'recordingId') AS recording_id FROM events
       WHERE tenant_id = {tenantId:String} AND type = 'RecordingAvailable' AND stream_id IN {streams:Array(String)}`,
@@ -118,6 +128,10 @@ export const findSubjectHoldings = async (
     identifiers,
     streams: [...new Set(streams)],
     recordings: ids(recordings, 'recording_id').filter((id) => id !== ''),
+    leads: leads.map(({ campaign_id: id, phone }) => ({
+      stream: streamName('campaign', tenantId, id),
+      phone,
+    })),
   };
 };
 
@@ -177,12 +191,12 @@ const SCRUBS: readonly Scrub[] = [
     unscrubbed: `to_address != ${E} OR from_address != '' OR subject != '' OR body != ${E} OR last_error != '' OR reply_outcome != ''`,
   },
   {
-    // Leads are staged in their campaign's stream, with every other lead of it: their rows are scrubbed here,
-    // the campaign's key is not shredded (that would erase everyone else's leads).
+    // Leads are staged in their campaign's stream, with every other lead of it: each lead's own key is shredded
+    // (not the campaign's) and its rows deleted, as a rebuild after the erasure would leave them (none).
     table: 'campaign_leads',
     where: 'phone IN {phones:Array(String)}',
-    set: `phone = ${E}, name = '', variables = '{}'`,
-    unscrubbed: `phone != ${E} OR name != '' OR variables != '{}'`,
+    set: '',
+    unscrubbed: '1',
   },
 ];
 

@@ -20,10 +20,17 @@ export const DataSubject = z.discriminatedUnion('kind', [
 ]);
 export type DataSubject = z.infer<typeof DataSubject>;
 
-/** A stream id of the tenant (`call-acme.CA1`): names no person, only where their data was. */
+/**
+ * A stream id of the tenant (`call-acme.CA1`): names no person, only where their data was. Or a person's part of
+ * a stream shared with others, whose key is theirs alone: `campaign-acme.spring:lead:<pseudonym>` (a lead), the
+ * pseudonym a keyed hash of their number, never the number.
+ */
 const StreamId = z
   .string()
-  .regex(/^[a-z]+-[a-z0-9-]+\.[A-Za-z0-9][A-Za-z0-9_:-]{0,79}$/, 'a stream id is <category>-<tenant>.<id>');
+  .regex(
+    /^[a-z]+-[a-z0-9-]+\.[A-Za-z0-9][A-Za-z0-9_:-]{0,79}(:lead:[A-Za-z0-9_-]{22})?$/,
+    'a stream id is <category>-<tenant>.<id>',
+  );
 const ERASURE_MAX_STREAMS = 100_000;
 
 /**

@@ -3,8 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERASED } from '@ccp/schemas';
-import { subjectOf, verifyStreamChain } from '@ccp/command-service';
+import { DEFAULT_RETRY_POLICY, ERASED } from '@ccp/schemas';
+import {
+  campaignDecider,
+  isPending,
+  leadOf,
+  subjectOf,
+  verifyStreamChain,
+  type CampaignEvent,
+} from '@ccp/command-service';
 import { complianceModule, twilioRecordingDeleter, type ComplianceModule } from '@ccp/media-gateway';
 import { queryApiModule } from '@ccp/query-api';
 import { createProcessors, personalDataDecryptor } from '@ccp/stream-processors';
@@ -25,7 +32,8 @@ import { DEMO_PASSWORD } from '../support/read-side.js';
 
 /*
  * GDPR erasure of a data subject on the real platform (issue 18): calls recorded from Maria's number, her
- * contact and a recording held by "Twilio"; a compliance officer erases her; nothing of her is left in any
+ * contact, her lead in a campaign beside another person's, and a recording held by "Twilio"; a compliance
+ * officer erases her; nothing of her is left in any
  * projection, the query API, the event store's decrypted view, what the bus and Kafka consumers read, or the
  * provider, and a restore's ledger re-erases her keys.
  */
@@ -40,6 +48,10 @@ const OLDER_RECORDING = `RE${'c'.repeat(32)}`;
 const ACCOUNT = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'stand-in-token-0123456789abcdef' };
 const OWN_ACCOUNT = { accountSid: `AC${'2'.repeat(32)}`, authToken: 'tenant-own-token-0123456789abcd' };
 const SAID = 'I would like to book a cleaning next Tuesday';
+const CAMPAIGN = 'recall';
+/** What the tenant's lead file said about her, and the name of the other lead, who stays. */
+const HER_NOTE = 'crown fitted in March';
+const OLGA = 'Olga Other';
 
 /**
  * A stand-in of Twilio's REST API for one resource (api.twilio.com cannot be reached from here), following its
@@ -193,7 +205,45 @@ beforeAll(async () => {
     phones: [MARIA],
     emails: ['maria.lopez@example.com'],
   });
+  await send('CreateCampaign', {
+    tenantId: DEMO_TENANT,
+    campaignId: CAMPAIGN,
+    name: 'Recall',
+    agentId: 'sofia',
+    callerIds: ['+15550100001'],
+    // Next year: the campaign is never dialled here, its decider's state is what the test reads.
+    startDate: `${new Date().getUTCFullYear() + 1}-01-05`,
+    timeZone: 'America/New_York',
+    windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: 540, end: 1020 }],
+    holidays: [],
+    retry: DEFAULT_RETRY_POLICY,
+    pacing: { maxConcurrentCalls: 2, callsPerSecond: 1, inboundReserve: 0 },
+    voicemail: { action: 'hang_up' },
+  });
+  await send('StageLeads', {
+    tenantId: DEMO_TENANT,
+    campaignId: CAMPAIGN,
+    importId: 'imp-1',
+    chunk: 0,
+    leads: [
+      { leadId: 'l-maria', phone: MARIA, name: 'Maria Lopez', timeZones: [], variables: { note: HER_NOTE } },
+      { leadId: 'l-olga', phone: OTHER, name: OLGA, timeZones: [], variables: {} },
+    ],
+  });
+  await send('CommitLeadImport', {
+    tenantId: DEMO_TENANT,
+    campaignId: CAMPAIGN,
+    importId: 'imp-1',
+    chunks: 1,
+    rows: 2,
+    skippedDoNotCall: 0,
+    source: 'csv',
+  });
   await eventually(async () => {
+    const leads = await processing
+      .readStore()
+      .query("SELECT lead_id FROM campaign_leads FINAL WHERE tenant_id = 'demo' AND campaign_id = 'recall'");
+    expect(leads).toHaveLength(2);
     const calls = await as('tenant_admin').request<{ items: { callId: string; hasRecording: boolean }[] }>(
       'GET',
       '/api/calls?limit=100',
@@ -232,6 +282,19 @@ const tablesHoldingHer = async (tenantId: string): Promise<string[]> => {
     if (row?.n !== '0') holding.push(table);
   }
   return holding.sort();
+};
+
+/** The campaign as its decider folds it from the event store: which leads are there to dial. */
+const campaignLeads = async () => {
+  let state = campaignDecider.initialState();
+  for (const event of await test.platform.store.readStream(`campaign-${DEMO_TENANT}.${CAMPAIGN}`))
+    state = campaignDecider.evolve(state, { type: event.type, data: event.data } as CampaignEvent);
+  const settings = state.settings;
+  const dialable = (leadId: string) => {
+    const entry = leadOf(state, leadId);
+    return entry !== undefined && settings !== undefined && isPending(entry, settings);
+  };
+  return { maria: dialable('l-maria'), olga: dialable('l-olga'), olgaLead: leadOf(state, 'l-olga')?.lead };
 };
 
 const erasureEvents = async () =>
@@ -324,10 +387,12 @@ describe('erasing a data subject', () => {
     expect(await decryptedLog(DEMO_TENANT)).toContain(MARIA);
     expect(await tablesHoldingHer(DEMO_TENANT)).toEqual([
       'calls',
+      'campaign_leads',
       'contact_phones',
       'contacts',
       'utterances',
     ]);
+    expect(await campaignLeads()).toMatchObject({ maria: true, olga: true });
     expect(await tablesHoldingHer(GLOBEX)).toEqual(['calls']);
     const raw = await test.platform.rawStore.readAll();
     // What the relay puts on the Kafka topics is the stored form: sealed, before the erasure as after it.
@@ -359,9 +424,10 @@ describe('erasing a data subject', () => {
         'contact-demo.maria',
         'subjectaccess-demo.sar-maria',
       ]) as unknown,
-      counts: { call: 2, contact: 1, subjectaccess: 1 },
-      keysErased: 4,
-      rows: { calls: 2, utterances: 4, contacts: 1, contact_phones: 1 },
+      // Her lead's own key, named by a pseudonym of her number within the campaign, never the number.
+      counts: { call: 2, contact: 1, subjectaccess: 1, lead: 1 },
+      keysErased: 5,
+      rows: { calls: 2, utterances: 4, contacts: 1, contact_phones: 1, campaign_leads: 1 },
       recordings: expect.arrayContaining([
         { recordingId: RECORDING, outcome: 'deleted' },
         { recordingId: OLDER_RECORDING, outcome: 'deleted' },
@@ -408,7 +474,27 @@ describe('erasing a data subject', () => {
     expect(log).not.toContain(MARIA);
     expect(log).not.toContain(SAID);
     expect(log).not.toContain('Maria Lopez');
+    expect(log).not.toContain(HER_NOTE);
     expect(await decryptedLog(GLOBEX)).toContain(MARIA);
+    // The campaign lives on: the other lead reads and is dialled as before, hers is neither.
+    expect(log).toContain(OLGA);
+    const after = await campaignLeads();
+    expect(after).toMatchObject({ maria: false, olga: true, olgaLead: { phone: OTHER, name: OLGA } });
+    const [staged] = (await test.platform.store.readStream(`campaign-${DEMO_TENANT}.${CAMPAIGN}`)).filter(
+      (e) => e.type === 'LeadsStaged',
+    );
+    expect((staged?.data as { leads: unknown[] }).leads).toEqual([
+      ERASED,
+      expect.objectContaining({ name: OLGA }),
+    ]);
+    // The campaign's audit trail names neither her number nor her name.
+    const trail = await as('compliance').request(
+      'GET',
+      `/api/audit/events?streamId=campaign-demo.${CAMPAIGN}`,
+    );
+    expect(trail.status).toBe(200);
+    expect(JSON.stringify(trail.body)).not.toContain(MARIA);
+    expect(JSON.stringify(trail.body)).not.toContain('Maria Lopez');
     // A Kafka consumer decrypts what the relay published with the same keys: erased there too.
     const decrypt = personalDataDecryptor(test.platform.keys);
     const consumed = await Promise.all(
@@ -431,6 +517,19 @@ describe('erasing a data subject', () => {
     ])
       expect(ledger).toContain(subjectOf(DEMO_TENANT, stream));
     expect(ledger.some((subject) => subject.startsWith(`${GLOBEX}:`))).toBe(false);
+    expect(
+      ledger.filter((subject) => subject.startsWith(`${DEMO_TENANT}:campaign-demo.${CAMPAIGN}:lead:`)),
+    ).toHaveLength(1);
+
+    // A rebuild of the campaigns projection from position 0 does not bring her lead back; the other's is there.
+    const rebuilt = await as('super_admin').request('POST', '/api/admin/projections/campaigns/rebuild');
+    expect(rebuilt.status, JSON.stringify(rebuilt.body)).toBe(200);
+    expect(
+      await processing
+        .readStore()
+        .query("SELECT lead_id, name FROM campaign_leads FINAL WHERE tenant_id = 'demo' ORDER BY lead_id"),
+    ).toEqual([{ lead_id: 'l-olga', name: OLGA }]);
+    expect(await tablesHoldingHer(DEMO_TENANT)).toEqual([]);
 
     // Her export's record stays, whom it was about erased.
     const [exportRecord] = await test.platform.store.readStream('subjectaccess-demo.sar-maria');

@@ -164,19 +164,21 @@ export const subjectOf = (tenantId: string, streamId: string): string => `${tena
 /**
  * The subject of one person's data within a stream shared with others (PERSONAL_ELEMENTS): `person` is how the
  * stream names them (`lead:+15550001111`), stood in for by its pseudonym, so that neither the key store nor the
- * log holds the number in clear: `acme:campaign-acme.c1:lead:<pseudonym>`. Erasing the stream's subject with a
- * trailing ':' (or the tenant's) erases every such subject with it.
+ * log holds the number in clear: `acme:campaign-acme.c1:lead:<pseudonym>`, the subject of the person's part of
+ * the stream, `campaign-acme.c1:lead:<pseudonym>` (`part`): an erasure names it as it names a stream, and the
+ * restore's erasure ledger re-erases it as it does a stream's. Erasing the stream's subject with a trailing ':'
+ * (or the tenant's) erases every such subject with it.
  */
 export const personSubjectOf = (
   keys: Pick<SubjectKeys, 'pseudonym'>,
   tenantId: string,
   streamId: string,
   person: string,
-): { readonly subject: string; readonly kind: string; readonly tag: string } => {
-  const stream = subjectOf(tenantId, streamId);
+): { readonly subject: string; readonly part: string; readonly kind: string; readonly tag: string } => {
   const kind = /^([a-z]+):/.exec(person)?.[1] ?? 'person';
-  const tag = keys.pseudonym(`${stream}:${person}`);
-  return { subject: `${stream}:${kind}:${tag}`, kind, tag };
+  const tag = keys.pseudonym(`${subjectOf(tenantId, streamId)}:${person}`);
+  const part = `${streamId}:${kind}:${tag}`;
+  return { subject: subjectOf(tenantId, part), part, kind, tag };
 };
 
 const tenantOf = (metadata: unknown): string => {

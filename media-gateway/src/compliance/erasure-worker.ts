@@ -1,6 +1,8 @@
 import {
   DataSubject,
   HoldTarget,
+  leadPersonOf,
+  PlannedLead,
   RetentionCutoffs,
   SYSTEM_ACTOR,
   streamName,
@@ -10,6 +12,7 @@ import {
   type EventEnvelope,
 } from '@ccp/schemas';
 import {
+  personSubjectOf,
   subjectOf,
   type CheckpointStore,
   type CommandHandler,
@@ -50,10 +53,13 @@ interface Requested {
   readonly requestedAt: string;
 }
 
+/** A person's part of a stream shared with others (a lead of a campaign, see personSubjectOf). */
+const PERSON_PART = /:(lead):[A-Za-z0-9_-]{22}$/;
+
 const kindsOf = (streams: readonly string[]): Record<string, number> => {
   const counts: Record<string, number> = {};
   for (const stream of streams) {
-    const kind = parseStreamName(stream)?.category ?? 'unknown';
+    const kind = PERSON_PART.exec(stream)?.[1] ?? parseStreamName(stream)?.category ?? 'unknown';
     counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return counts;
@@ -119,13 +125,20 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     const erasureId = parseStreamName(event.streamId)?.id ?? '';
     const held = await findSubjectHoldings(options.readStore(), event.tenantId, subject.data);
     const exports = await subjectAccessStreams(event.tenantId, held.identifiers);
+    // Each lead's own key, named as a part of its campaign's stream (a pseudonym of the number, never the number).
+    const leadParts = held.leads.map(
+      (lead) => personSubjectOf(keys, event.tenantId, lead.stream, leadPersonOf(lead.phone)).part,
+    );
     await send(
       'PlanDataSubjectErasure',
       {
         tenantId: event.tenantId,
         erasureId,
-        streams: [...held.streams, ...exports],
+        streams: [...held.streams, ...exports, ...leadParts],
         recordings: held.recordings,
+        // Their numbers, sealed in the plan with the erasure's own key: a crash after the lead rows are scrubbed
+        // still scrubs them by number (a contact's numbers are no longer found once the contact is scrubbed).
+        leads: held.leads,
       },
       event,
     );
@@ -178,23 +191,29 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
   };
 
   const erase = async (
-    event: EventEnvelope<{ type: string; data: { streams: string[]; recordings: string[] } }>,
+    event: EventEnvelope<{
+      type: string;
+      data: { streams: string[]; recordings: string[]; leads?: unknown };
+    }>,
   ) => {
     if (await finished(event.streamId)) return;
     const request = requests.get(event.streamId);
     const subject = DataSubject.safeParse(request?.subject);
     const { streams, recordings } = event.data;
+    // A plan recorded before leads were planned has none.
+    const leads = PlannedLead.array().safeParse(event.data.leads ?? []);
     // Recordings first: they are the one step an outside service can hold back, and a provider that is down then
     // delays the erasure before any of it is done, so the try that succeeds counts all it did.
     const deleted: ErasureCertificate['recordings'] = [];
     for (const recordingId of recordings)
       deleted.push({ recordingId, outcome: await options.recordings(event.tenantId, recordingId) });
     // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
-    const phones = subject.success && subject.data.kind === 'phone' ? [subject.data.value] : [];
+    const phones = new Set(subject.success && subject.data.kind === 'phone' ? [subject.data.value] : []);
+    for (const lead of leads.success ? leads.data : []) phones.add(lead.phone);
     const paused = options.readSidePaused ?? (<T>(work: () => Promise<T>) => work());
     const rows = await paused(async () => {
       for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));
-      return scrubSubjectRows(options.readStore(), event.tenantId, streams, phones);
+      return scrubSubjectRows(options.readStore(), event.tenantId, streams, [...phones]);
     });
     // Counted as gone, not as deleted by this try: one that failed while scrubbing already deleted them.
     const keysErased = streams.filter(
