@@ -4,6 +4,7 @@ import {
   E164,
   ERASED,
   eventDefinitions,
+  PERSONAL_ELEMENTS,
   PERSONAL_FIELDS,
   streamName,
   type EventDefinition,
@@ -280,6 +281,23 @@ describe('personal data in events', () => {
       const shape = defOf(definition?.data)['shape'] as Record<string, unknown>;
       for (const field of fields) expect(Object.keys(shape), `${type}.${field}`).toContain(field);
     }
+  });
+
+  it('seals one by one only fields listed as personal: arrays element by element, with their person named', () => {
+    for (const [type, elements] of Object.entries(PERSONAL_ELEMENTS)) {
+      const definition = eventDefinitions.find((d) => d.type === type);
+      const shape = defOf(definition?.data)['shape'] as Record<string, unknown>;
+      for (const field of elements.fields) {
+        // Listed as personal too: the audit trail and exports withhold it whatever its sealing.
+        expect(PERSONAL_FIELDS[type] ?? [], `${type}.${field}`).toContain(field);
+        if (elements.each) expect(defOf(shape[field])['type'], `${type}.${field}`).toBe('array');
+      }
+    }
+    // A lead is named by its number, so that an erasure of that number finds its key.
+    expect(PERSONAL_ELEMENTS['LeadsStaged']?.personOf({ phone: '+15550001111' })).toBe('lead:+15550001111');
+    expect(PERSONAL_ELEMENTS['CallbackDialScheduled']?.personOf({ lead: { phone: '+15550001111' } })).toBe(
+      'lead:+15550001111',
+    );
   });
 });
 
