@@ -67,7 +67,8 @@ export const startPlatform = async (
   const store = observedEventStore(withPersonalDataEncryption(rawStore, keys), metrics);
   const checkpoints = createSqliteCheckpointStore(join(config.dataDir, 'checkpoints.db'));
   const identities = createIdentityStore(join(config.dataDir, 'identity.db'), store);
-  const outbound = outboundGuard({ allow: config.outboundAllow });
+  // Each request it makes is a client span of the work that made it, and carries that as its traceparent.
+  const outbound = outboundGuard({ allow: config.outboundAllow, tracing });
   const handler = tracedCommandHandler(
     observedCommandHandler(createCommandHandler({ store, routes: commandRoutes, outbound }), metrics),
     tracing,

@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NUMBER, DEMO_TENANT } from '@ccp/infra';
@@ -12,7 +15,9 @@ import { apiClient, login, startTestPlatform, SUPER_ADMIN } from '../support/pla
  * Traces over the real wire: the platform's own OTLP/HTTP exporter posts JSON to a collector stand-in (a node:http
  * server on loopback that takes POST /v1/traces as an OpenTelemetry Collector's OTLP/HTTP receiver would, and
  * keeps what it got). An HTTP request carrying a W3C traceparent, a command and a whole call go through the
- * platform; the spans it exported are read back with their names, attributes and parents.
+ * platform; the spans it exported are read back with their names, attributes and parents. A tenant's webhook (a
+ * loopback receiver keeping the traceparent of each request) is tested through the API and gets a delivery: the
+ * trace goes on into the requests the platform makes.
  */
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -21,13 +26,66 @@ let collector: Awaited<ReturnType<typeof startCollectorStandIn>>;
 let env: GatewayPlatform | undefined;
 let callSid: string;
 let streamCallSid: string;
+let receiver: Server;
+let hookUrl = '';
+/** What the webhook receiver got: the event type of each request and its traceparent. */
+const hooked: { type: string; traceparent: string | undefined }[] = [];
+
+const startReceiver = async () => {
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const type = (JSON.parse(body) as { type?: unknown }).type;
+      hooked.push({ type: String(type), traceparent: request.headers.traceparent?.toString() });
+      response.end();
+    });
+  });
+  receiver.listen(0, '127.0.0.1');
+  await once(receiver, 'listening');
+  hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+};
+
+/** A webhook connection of the demo tenant for TicketOpened, tested (with the caller's traceparent), then fed. */
+const hookUp = async (url: string) => {
+  const admin = apiClient(url, await login(url, 'admin@demo.example', 'demo-password-1'));
+  const created = await admin.request('POST', '/api/integrations/connections', {
+    name: 'Traced receiver',
+    settings: { kind: 'webhook', url: hookUrl, eventTypes: ['TicketOpened'] },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const { connectionId } = created.body as { connectionId: string };
+  const tested = await admin.request(
+    'POST',
+    `/api/integrations/connections/${connectionId}/test`,
+    {},
+    { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` },
+  );
+  expect(tested.body).toMatchObject({ ok: true });
+  const opened = await admin.command('OpenTicket', {
+    tenantId: DEMO_TENANT,
+    ticketId: 't_traced',
+    subject: 'Traced',
+    description: 'A ticket whose delivery is traced',
+  });
+  expect(opened.status).toBe(200);
+  for (let waited = 0; !hooked.some((h) => h.type === 'TicketOpened'); waited += 25) {
+    if (waited > 15_000) throw new Error('the TicketOpened delivery never came');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
 
 beforeAll(async () => {
   collector = await startCollectorStandIn();
+  await startReceiver();
   env = await startGatewayPlatform({
     now: () => DAY,
     readSide: true,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_SERVICE_NAME: 'ccp-trace-test' },
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+      OTEL_SERVICE_NAME: 'ccp-trace-test',
+      OUTBOUND_ALLOW: '127.0.0.1/32',
+    },
   });
   const token = await login(env.test.url, SUPER_ADMIN.email, SUPER_ADMIN.password);
   const created = await apiClient(env.test.url, token).command(
@@ -54,6 +112,7 @@ beforeAll(async () => {
   });
   expect(streamed.errors).toEqual([]);
   streamCallSid = streamed.callSid;
+  await hookUp(env.test.url);
   // Stopping the platform exports what its batch still holds.
   await env.stop();
   env = undefined;
@@ -61,6 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
   await collector?.stop();
+  receiver?.close();
 });
 
 const named = (name: string) => collector.spans.filter((s) => s.name === name);
@@ -220,6 +280,39 @@ describe('traces exported by OTLP/HTTP', () => {
       expect(count).toBeGreaterThan(0);
       expect(last).toBeGreaterThanOrEqual(first);
     }
+  });
+
+  it("goes on into a tenant's webhook: the request is a client span of the API request, named in its traceparent", () => {
+    const [request] = named('POST /api/integrations/connections/:connectionId/test');
+    expect(request).toMatchObject({ traceId: TRACE_ID, parentSpanId: CALLER_SPAN_ID });
+    const client = collector.spans.find((s) => s.kind === 3 && s.parentSpanId === request?.spanId);
+    expect(client).toMatchObject({
+      name: 'POST',
+      traceId: TRACE_ID,
+      attributes: {
+        'http.request.method': 'POST',
+        'server.address': '127.0.0.1',
+        'server.port': Number(new URL(hookUrl).port),
+        'url.full': hookUrl,
+        'http.response.status_code': 200,
+      },
+    });
+    const test = hooked.find((h) => h.type === 'webhook.test');
+    expect(test?.traceparent).toBe(`00-${TRACE_ID}-${client?.spanId}-01`);
+  });
+
+  it('makes each delivery attempt a trace holding its request and the command recording it', () => {
+    const [deliver] = named('deliver webhook');
+    expect(deliver).toMatchObject({
+      parentSpanId: undefined,
+      attributes: { 'ccp.connection.kind': 'webhook', 'ccp.delivery.attempt': 1 },
+    });
+    const children = collector.spans.filter((s) => s.parentSpanId === deliver?.spanId);
+    const client = children.find((s) => s.kind === 3);
+    expect(client?.attributes['http.response.status_code']).toBe(200);
+    expect(children.map((s) => s.name)).toContain('command RecordDeliveryAttempt');
+    const delivered = hooked.find((h) => h.type === 'TicketOpened');
+    expect(delivered?.traceparent).toBe(`00-${deliver?.traceId}-${client?.spanId}-01`);
   });
 
   it("registers nothing global: OpenTelemetry's own tracer provider is still the no-op proxy", () => {

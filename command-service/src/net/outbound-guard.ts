@@ -2,6 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import type { Tracing } from '../observability/tracing.js';
+import { outboundSpan } from './outbound-tracing.js';
 
 /**
  * A URL a tenant set may not be reached: its scheme, or an address (after DNS, at connect time, and at every
@@ -28,6 +30,11 @@ export interface OutboundGuardOptions {
   /** Redirects followed, each to an address checked again; more is an error. */
   readonly maxRedirects?: number;
   readonly resolve?: Resolve;
+  /**
+   * The platform's tracing: each request (each redirect hop) gets a client span, a child of the current span, and
+   * carries it as its W3C `traceparent`. Off or absent: no span, no header.
+   */
+  readonly tracing?: Tracing;
 }
 
 export interface OutboundGuard {
@@ -165,6 +172,12 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
     const headers = new Headers(init.headers);
     for (let hop = 0; ; hop += 1) {
       let response: Awaited<ReturnType<typeof undiciFetch>>;
+      const span = outboundSpan(options.tracing, method, url, hop);
+      if (span !== undefined) {
+        headers.set('traceparent', span.headers.traceparent);
+        if (span.headers.tracestate !== undefined) headers.set('tracestate', span.headers.tracestate);
+        else headers.delete('tracestate');
+      }
       try {
         // undici's own fetch, for its dispatcher option; its Request/Response are the ones Node's fetch exposes.
         response = await undiciFetch(url, {
@@ -177,9 +190,11 @@ export const outboundGuard = (options: OutboundGuardOptions = {}): OutboundGuard
         });
       } catch (error) {
         const cause = (error as { cause?: unknown }).cause;
+        span?.failed(cause instanceof OutboundRefused ? cause : error);
         if (cause instanceof OutboundRefused) throw cause;
         throw error;
       }
+      span?.answered(response.status);
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null) return response as unknown as Response;
       // The caller judges the redirect itself (a POST whose body a redirect would lose, say).

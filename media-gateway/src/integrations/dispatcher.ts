@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SpanKind, trace } from '@opentelemetry/api';
 import {
   MAX_DELIVERY_ATTEMPTS,
   SYSTEM_ACTOR,
@@ -16,6 +17,7 @@ import {
   type DeliveryMetrics,
   type EventStore,
   type IntegrationsSettings,
+  type Tracing,
 } from '@ccp/command-service';
 import { followLog, type LogFollower } from '../process-manager/follow-log.js';
 import type { LiveConnections } from './live-connections.js';
@@ -74,6 +76,11 @@ export interface DispatcherOptions {
   readonly log: (message: string) => void;
   /** Where each attempt is counted by connection kind (the platform's metrics); none: only in stats(). */
   readonly metrics?: DeliveryMetrics;
+  /**
+   * The platform's tracing: each attempt is a `deliver {kind}` span of its own trace, holding the request it makes
+   * (the outbound guard's client span, whose traceparent the receiver gets) and the commands recording it.
+   */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -280,6 +287,24 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
     else pending.delete(key);
   };
 
+  const tracedAttempt = (entry: Pending, facts: DeliveryFacts, answered: () => void): Promise<void> => {
+    const tracing = options.tracing;
+    if (tracing?.tracer === undefined) return attemptOnce(entry, facts, answered);
+    const span = tracing.tracer.startSpan(`deliver ${facts.kind}`, {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        'ccp.delivery.id': entry.deliveryId,
+        'ccp.delivery.attempt': facts.attempts + 1,
+        'ccp.connection.kind': facts.kind,
+      },
+      // A trace of its own, as a reaction's command: the event that caused it was appended long before.
+      root: true,
+    });
+    return tracing
+      .within(trace.setSpan(tracing.current(), span), () => attemptOnce(entry, facts, answered))
+      .finally(() => span.end());
+  };
+
   const run = (entry: Pending, connectionId: string): void => {
     const key = keyOf(entry.tenantId, entry.deliveryId);
     const connectionKey = connectionKeyOf(entry.tenantId, connectionId);
@@ -301,7 +326,7 @@ export const startDispatcher = async (options: DispatcherOptions): Promise<Dispa
           const facts = handed ?? (await readDelivery(store, streamOf(entry.tenantId, entry.deliveryId)));
           if (!facts || facts.status !== 'pending') pending.delete(key);
           else if (facts.due > now().getTime()) entry.due = facts.due;
-          else await attemptOnce(entry, facts, answered);
+          else await tracedAttempt(entry, facts, answered);
         } catch (error) {
           log(`integrations: delivery ${entry.deliveryId} failed unexpectedly: ${String(error)}`);
           entry.due = now().getTime() + 1_000;

@@ -75,6 +75,7 @@ export const startIntegrations = async (options: {
     now,
     log: context.log,
     metrics: deliveryMetrics(context.metrics),
+    tracing: context.tracing,
     ...(hooks?.pollMs !== undefined && { pollMs: hooks.pollMs }),
     ...(hooks?.random && { random: hooks.random }),
   });
