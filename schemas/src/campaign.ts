@@ -269,6 +269,12 @@ export const ScheduleCallbackDial = defineCommand(
   }),
   "Dial a promised callback or a wrap-up's follow-up at its time, through the tenant's callbacks campaign.",
 );
+export const EraseCampaignLeads = defineCommand(
+  category,
+  'EraseCampaignLeads',
+  z.object({ ...CampaignKey, phones: z.array(E164).min(1).max(100) }),
+  "The erasure worker forgets an erased person's leads, found by their numbers, before it shreds their keys: whatever folded the campaign before never dials them (the platform only).",
+);
 export const AdvanceCampaign = defineCommand(
   category,
   'AdvanceCampaign',
@@ -362,6 +368,16 @@ export const CallbackDialScheduled = defineEvent(
   1,
   z.object({ kind: z.enum(['callback', 'follow_up']), reason: z.string(), lead: Lead }),
 );
+/**
+ * An erased person's leads (their keys are shredded next): never dialled, merged into or counted again. Their ids
+ * only, which dial attempts name too; who they were is in their sealed LeadsStaged elements, erased.
+ */
+export const CampaignLeadsErased = defineEvent(
+  category,
+  'CampaignLeadsErased',
+  1,
+  z.object({ leadIds: z.array(EntityId) }),
+);
 export const DialStarted = defineEvent(
   category,
   'DialStarted',
@@ -414,6 +430,7 @@ export const campaignCommands = [
   StageLeads,
   CommitLeadImport,
   ScheduleCallbackDial,
+  EraseCampaignLeads,
   AdvanceCampaign,
   RecordDialPlacement,
   RecordDialOutcome,
@@ -430,6 +447,7 @@ export const campaignEvents = [
   LeadsStaged,
   LeadsImported,
   CallbackDialScheduled,
+  CampaignLeadsErased,
   DialStarted,
   DialPlaced,
   DialEnded,

@@ -4,6 +4,7 @@ import {
   CancelCampaign,
   CommitLeadImport,
   CreateCampaign,
+  EraseCampaignLeads,
   PauseCampaign,
   RecordDialOutcome,
   RecordDialPlacement,
@@ -70,6 +71,8 @@ export const campaignRoutes: readonly CommandRoute[] = [
     ...platform,
     stream: ({ tenantId }) => campaignStream({ tenantId, campaignId: CALLBACKS_CAMPAIGN }),
   }),
+  // Erasure reaches every tenant's leads, whatever its plan allows now.
+  route(EraseCampaignLeads, campaignDecider, { stream: campaignStream, roles: [], retryOnConflict: true }),
   route(AdvanceCampaign, campaignDecider, platform),
   route(RecordDialPlacement, campaignDecider, platform),
   route(RecordDialOutcome, campaignDecider, platform),

@@ -210,6 +210,20 @@ export const startErasureWorker = async (options: ErasureWorkerOptions): Promise
     // Leads have no stream of their own: their rows are found by the numbers named (see scrubSubjectRows).
     const phones = new Set(subject.success && subject.data.kind === 'phone' ? [subject.data.value] : []);
     for (const lead of leads.success ? leads.data : []) phones.add(lead.phone);
+    // Each campaign forgets her leads first, through its stream: every fold of it held in memory (the command
+    // handler's, the dialer's) then stops dialling them, which shredding the keys alone would not tell them.
+    const byCampaign = new Map<string, string[]>();
+    for (const lead of leads.success ? leads.data : [])
+      byCampaign.set(lead.stream, [...(byCampaign.get(lead.stream) ?? []), lead.phone]);
+    for (const [stream, numbers] of byCampaign) {
+      const campaignId = parseStreamName(stream)?.id ?? '';
+      for (let i = 0; i < numbers.length; i += 100)
+        await send(
+          'EraseCampaignLeads',
+          { tenantId: event.tenantId, campaignId, phones: numbers.slice(i, i + 100) },
+          event,
+        );
+    }
     const paused = options.readSidePaused ?? (<T>(work: () => Promise<T>) => work());
     const rows = await paused(async () => {
       for (const stream of streams) keys.erase(subjectOf(event.tenantId, stream));

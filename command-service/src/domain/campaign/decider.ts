@@ -5,6 +5,7 @@ import {
   cancelCampaign,
   commitLeadImport,
   createCampaign,
+  eraseCampaignLeads,
   pauseCampaign,
   resumeCampaign,
   scheduleCallbackDial,
@@ -39,6 +40,8 @@ export const decide = (command: CampaignCommand, state: CampaignState): Campaign
       return commitLeadImport(command, state);
     case 'ScheduleCallbackDial':
       return scheduleCallbackDial(command, state);
+    case 'EraseCampaignLeads':
+      return eraseCampaignLeads(command, state);
     case 'AdvanceCampaign':
       return advanceCampaign(command, state);
     case 'RecordDialPlacement':

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AdvanceCampaign, ERASED, RecordDialOutcome, type Lead } from '@ccp/schemas';
+import { AdvanceCampaign, EraseCampaignLeads, ERASED, RecordDialOutcome, type Lead } from '@ccp/schemas';
 import { fold } from '../decider.js';
 import { command } from '../testing.js';
 import { campaignDecider } from './decider.js';
-import { created, imported, key, lead, scheduled, settings, started } from './fixtures.js';
+import { created, imported, key, lead, scheduled, settings, staged, started } from './fixtures.js';
 import { leadOf, type CampaignEvent } from './state.js';
 
 /**
@@ -85,5 +85,37 @@ describe('a campaign with an erased lead', () => {
       data: { kind: 'callback', reason: ERASED, lead: ERASED },
     } as unknown as CampaignEvent;
     expect(decideAll([cbCreated, started, erasedCallback], OPEN)).toEqual([]);
+  });
+
+  it('forgets the leads of an erased number in a state folded before the erasure, as a fold after it has them', () => {
+    const history = [
+      created,
+      staged([lead(1), lead(2)]),
+      imported(2),
+      scheduled,
+      started,
+      // Staged, not yet committed: her row there goes as well.
+      staged([lead(3, { phone: lead(1).phone }), lead(4)], 0, 'imp-2'),
+    ];
+    const forget = command(EraseCampaignLeads, { ...key, phones: [lead(1).phone] }, system);
+    const erased = campaignDecider.decide(forget, fold(campaignDecider, history));
+    expect(erased).toEqual([{ type: 'CampaignLeadsErased', data: { leadIds: ['lead-1', 'lead-3'] } }]);
+    const after = [...history, ...erased];
+    expect(leadOf(fold(campaignDecider, after), 'lead-1')).toBeUndefined();
+    // Asked again (a resumed erasure): nothing left to forget.
+    expect(campaignDecider.decide(forget, fold(campaignDecider, after))).toEqual([]);
+    const dialled = decideAll(after, OPEN).map((e) => (e.type === 'DialStarted' ? e.data.leadId : e.type));
+    expect(dialled).toEqual(['lead-2']);
+    // The later commit adds only the row that is not hers.
+    const commit = fold(campaignDecider, [...after, imported(1, 0, 'imp-2')]);
+    expect(leadOf(commit, 'lead-3')).toBeUndefined();
+    expect(leadOf(commit, 'lead-4')).toBeDefined();
+    // Imported again later, the number is a new lead, as it would be in a fold where hers reads ERASED.
+    const again = fold(campaignDecider, [
+      ...after,
+      staged([lead(9, { phone: lead(1).phone })], 0, 'imp-3'),
+      imported(1, 0, 'imp-3'),
+    ]);
+    expect(leadOf(again, 'lead-9')?.lead.phone).toBe(lead(1).phone);
   });
 });

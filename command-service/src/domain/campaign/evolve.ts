@@ -1,6 +1,14 @@
 import { Map as IMap } from 'immutable';
 import type { DialOutcome, Lead } from '@ccp/schemas';
-import { addImport, addLoose, entryAt, orderOf, withProgress, type LeadProgress } from './lead-book.js';
+import {
+  addImport,
+  addLoose,
+  entryAt,
+  eraseLeads,
+  orderOf,
+  withProgress,
+  type LeadProgress,
+} from './lead-book.js';
 import type { CampaignEvent, CampaignState, RetryOutcome } from './state.js';
 
 /** Which retry rule an outcome uses; a lease that ran out counts as a failed dial. */
@@ -106,6 +114,15 @@ export const evolve = (state: CampaignState, event: CampaignEvent): CampaignStat
       const lead: unknown = event.data.lead;
       if (typeof lead !== 'object' || lead === null) return state;
       return { ...state, book: addLoose(state.book, event.data.lead) };
+    }
+    case 'CampaignLeadsErased': {
+      const erased = new Set(event.data.leadIds);
+      // Rows staged and not yet committed go too: a commit after the erasure never adds them.
+      const imports = state.imports.map((staged) => ({
+        ...staged,
+        chunks: staged.chunks.map((rows) => rows.filter((row) => !erased.has(row.leadId))),
+      }));
+      return { ...state, book: eraseLeads(state.book, event.data.leadIds), imports };
     }
     case 'DialStarted': {
       const { attemptId, leadId, attempt, callerId, leaseUntil, pacedAt } = event.data;

@@ -1,4 +1,4 @@
-import { List, Map as IMap, OrderedSet } from 'immutable';
+import { List, Map as IMap, OrderedSet, Set as ISet } from 'immutable';
 import type { DialOutcome, Lead } from '@ccp/schemas';
 
 /** The outcomes a retry rule exists for. */
@@ -54,6 +54,11 @@ export interface LeadBook {
   readonly progress: IMap<number, LeadProgress>;
   /** Per batch group: how many of its leads from the start are done (they are skipped without a look). */
   readonly cursors: IMap<string, number>;
+  /**
+   * Leads whose person was erased while this book was held (CampaignLeadsErased): as if never imported, as a
+   * fold after the erasure (where they read ERASED) has them.
+   */
+  readonly erased: ISet<number>;
 }
 
 export const emptyBook = (): LeadBook => ({
@@ -64,6 +69,7 @@ export const emptyBook = (): LeadBook => ({
   changed: IMap(),
   progress: IMap(),
   cursors: IMap(),
+  erased: ISet(),
 });
 
 /** The group of a lead: its zones (empty: the campaign's) and its country. */
@@ -101,10 +107,10 @@ const batchOf = (book: LeadBook, order: number): { batch: Batch; index: number }
 
 export const orderOf = (book: LeadBook, leadId: string): number | undefined => {
   const loose = book.looseIds.get(leadId);
-  if (loose !== undefined) return loose;
+  if (loose !== undefined && !book.erased.has(loose)) return loose;
   for (const batch of book.batches) {
     const order = batch.ids.get(leadId);
-    if (order !== undefined) return order;
+    if (order !== undefined && !book.erased.has(order)) return order;
   }
   return undefined;
 };
@@ -112,7 +118,7 @@ export const orderOf = (book: LeadBook, leadId: string): number | undefined => {
 const orderOfPhone = (book: LeadBook, phone: string): number | undefined => {
   for (const batch of book.batches) {
     const order = batch.phones.get(phone);
-    if (order !== undefined) return order;
+    if (order !== undefined && !book.erased.has(order)) return order;
   }
   return undefined;
 };
@@ -125,6 +131,7 @@ export const leadAt = (book: LeadBook, order: number): Lead | undefined => {
 };
 
 export const entryAt = (book: LeadBook, order: number): LeadEntry | undefined => {
+  if (book.erased.has(order)) return undefined;
   const lead = leadAt(book, order);
   if (!lead) return undefined;
   return { lead, order, ...(book.progress.get(order) ?? fresh(lead)) };
@@ -232,6 +239,37 @@ const foldImport = (book: LeadBook, rows: readonly Lead[]): ImportResult => {
     added: newRows.length,
     merged: mergedRows,
   };
+};
+
+/** The ids of the leads (not erased) with one of `phones`: imported, merged or added on their own. */
+export const leadIdsWithPhones = (book: LeadBook, phones: ReadonlySet<string>): string[] => {
+  const orders = new Set<number>();
+  for (const batch of book.batches)
+    for (const phone of phones) {
+      const order = batch.phones.get(phone);
+      if (order !== undefined) orders.add(order);
+    }
+  for (const [order, lead] of book.changed) if (phones.has(lead.phone)) orders.add(order);
+  const ids = new Set<string>();
+  for (const order of orders) {
+    const lead = book.erased.has(order) ? undefined : leadAt(book, order);
+    if (lead) ids.add(lead.leadId);
+  }
+  return [...ids];
+};
+
+/** Erased leads: done (out of every queue) and then as if never there. */
+export const eraseLeads = (book: LeadBook, leadIds: readonly string[]): LeadBook => {
+  let next = book;
+  for (const leadId of leadIds) {
+    const order = orderOf(next, leadId);
+    const entry = order === undefined ? undefined : entryAt(next, order);
+    if (order === undefined || !entry) continue;
+    const { lead: _lead, order: _order, ...progress } = entry;
+    next = withProgress(next, order, { ...progress, status: 'done' });
+    next = { ...next, erased: next.erased.add(order), changed: next.changed.delete(order) };
+  }
+  return next;
 };
 
 /** A lead added on its own (a callback): never merged with another. */

@@ -7,7 +7,7 @@ import {
 import { changedFields, isEmpty } from '../changes.js';
 import { DomainError } from '../decider.js';
 import { stagedRows } from './evolve.js';
-import { addImport, orderOf } from './lead-book.js';
+import { addImport, leadIdsWithPhones, orderOf } from './lead-book.js';
 import { checkSettings, checkStartNotPast } from './settings-rules.js';
 import {
   isEnded,
@@ -222,6 +222,23 @@ const callbacksCampaign = (metadata: CommandMetadata): CampaignEvent[] => [
   },
   { type: 'CampaignStarted', data: {} },
 ];
+
+/**
+ * An erased person's leads, by their numbers: the imported ones, the callbacks and the rows staged for a commit
+ * still to come. Sent before their keys are shredded, so that every fold of the campaign held in memory (the
+ * command handler's, the dialer's) learns of it from the stream; once shredded there is nothing left to find.
+ */
+export const eraseCampaignLeads = (
+  command: Command<'EraseCampaignLeads'>,
+  state: CampaignState,
+): CampaignEvent[] => {
+  const phones: ReadonlySet<string> = new Set(command.data.phones);
+  const leadIds = new Set(leadIdsWithPhones(state.book, phones));
+  for (const staged of state.imports.values())
+    for (const rows of staged.chunks.values())
+      for (const row of rows) if (phones.has(row.phone)) leadIds.add(row.leadId);
+  return leadIds.size === 0 ? [] : [{ type: 'CampaignLeadsErased', data: { leadIds: [...leadIds] } }];
+};
 
 export const scheduleCallbackDial = (
   command: Command<'ScheduleCallbackDial'>,
