@@ -7,7 +7,7 @@ import type { TestPlatform } from './platform.js';
  * What the alert tests (tests/e2e/alerts*.test.ts) share: the receivers an alert is told to, the alert events
  * of the log, and waiting for something to happen. Telegram's Bot API and Slack cannot run here: one stand-in on
  * loopback answers in their documented wire formats: Telegram's sendMessage (POST /bot<token>/sendMessage, JSON
- * {chat_id, text}; answer {ok, result:{message_id}}) and a Slack incoming webhook at /slack/hook (POST of JSON
+ * {chat_id, text}; answer {ok, result:{message_id}}) and getMe (a connection's test), and a Slack incoming webhook at /slack/hook (POST of JSON
  * {text, blocks}; answer 200 "ok").
  */
 
@@ -55,6 +55,13 @@ export const startAlertReceivers = async (
         return;
       }
       response.setHeader('content-type', 'application/json');
+      // A connection's test: getMe answers who the bot is.
+      if (request.url?.endsWith('/getMe') === true) {
+        response.end(
+          JSON.stringify({ ok: true, result: { id: 123456789, is_bot: true, username: 'ops_bot' } }),
+        );
+        return;
+      }
       const sent = JSON.parse(body) as { chat_id?: unknown; text?: string };
       if (options.downChat !== undefined && sent.chat_id === options.downChat) {
         downRequests += 1;

@@ -32,6 +32,13 @@ export const alertsEn = {
       disk_space: 'Free disk (MB, fires below)',
     },
     channelKinds: { telegram: 'Telegram', slack: 'Slack', email: 'Email' },
+    channels: {
+      title: 'Alert channels',
+      subtitle:
+        "The platform's own Telegram chats, Slack channels and mailboxes that its alert rules tell. Their secrets (a bot token, a webhook URL) are stored sealed and never shown again.",
+      none: 'No alert channel yet: add one below.',
+      add: 'Add an alert channel',
+    },
     form: {
       title: 'Set a rule',
       ruleId: 'Rule id',
@@ -42,6 +49,8 @@ export const alertsEn = {
       channels: 'Channels',
       channelsHint:
         'Connections of the integrations page; each is told when the alert fires and when it resolves.',
+      platformChannelsHint:
+        'The alert channels below; each is told when the alert fires and when it resolves.',
       noChannels: 'No Telegram, Slack or email connection yet: the alert is recorded and shown here only.',
       disabled: 'disabled',
       save: 'Save rule',

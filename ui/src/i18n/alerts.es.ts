@@ -34,6 +34,13 @@ export const alertsEs: typeof alertsEn = {
       disk_space: 'Disco libre (MB, se dispara por debajo)',
     },
     channelKinds: { telegram: 'Telegram', slack: 'Slack', email: 'Correo' },
+    channels: {
+      title: 'Canales de alerta',
+      subtitle:
+        'Los chats de Telegram, canales de Slack y buzones de la propia plataforma a los que avisan sus reglas de alerta. Sus secretos (un token de bot, una URL de webhook) se guardan sellados y no se vuelven a mostrar.',
+      none: 'Todavía no hay canales de alerta: añada uno abajo.',
+      add: 'Añadir un canal de alerta',
+    },
     form: {
       title: 'Definir una regla',
       ruleId: 'Id de la regla',
@@ -44,6 +51,8 @@ export const alertsEs: typeof alertsEn = {
       channels: 'Canales',
       channelsHint:
         'Conexiones de la página de integraciones; a cada una se le avisa cuando la alerta se dispara y cuando se resuelve.',
+      platformChannelsHint:
+        'Los canales de alerta de abajo; a cada uno se le avisa cuando la alerta se dispara y cuando se resuelve.',
       noChannels:
         'Todavía no hay conexiones de Telegram, Slack o correo: la alerta solo se registra y se muestra aquí.',
       disabled: 'desactivada',

@@ -1,10 +1,12 @@
 import { ApiError, getJson, postJson } from '../../api/client';
 import { command } from '../../api/admin';
+import { readTenant } from '../../api/platform-admin';
 
 /**
  * The integrations routes (common contract): connections are created, rotated and tested through the media
  * gateway (it holds the secrets), read through the query API, and updated, switched, removed and replayed
- * through the generic command API.
+ * through the generic command API. A super admin names the tenant (`tenantId`: 'platform' for the platform's own
+ * alert channels); anyone else acts on their own tenant, which the routes take from the credential.
  */
 export interface ConnectionTest {
   readonly ok: boolean;
@@ -98,10 +100,16 @@ const answered = <T>(value: T | undefined): T => {
   return value;
 };
 const seg = encodeURIComponent;
+/** The tenant named in a query or a body, when one is named. */
+const named = (tenantId: string | undefined) => (tenantId === undefined ? {} : { tenantId });
 
 export const integrationsApi = {
-  connections: async (): Promise<readonly ConnectionRow[]> =>
-    (await getJson<{ connections: ConnectionRow[] }>('/api/integrations/connections')).connections,
+  /** The console's own tenant's (a super admin's selected one), or, named, another's: 'platform'. */
+  connections: async (tenantId?: string): Promise<readonly ConnectionRow[]> =>
+    (tenantId === undefined
+      ? await getJson<{ connections: ConnectionRow[] }>('/api/integrations/connections')
+      : await readTenant<{ connections: ConnectionRow[] }>('/api/integrations/connections', tenantId)
+    ).connections,
   deliveries: async (query: DeliveryQuery, signal?: AbortSignal): Promise<DeliveryPage> => {
     const page = await getJson<{ deliveries: DeliveryRow[]; nextCursor?: string }>(
       '/api/integrations/deliveries',
@@ -113,17 +121,23 @@ export const integrationsApi = {
   delivery: (deliveryId: string): Promise<DeliveryDetail> =>
     getJson<DeliveryDetail>(`/api/integrations/deliveries/${seg(deliveryId)}`),
   create: async (body: {
+    tenantId?: string;
     name: string;
     settings: Record<string, unknown>;
     secrets: Record<string, string>;
   }): Promise<Created> => answered(await postJson<Created>('/api/integrations/connections', body)),
   rotate: async (
     connectionId: string,
-    body: { secrets?: Record<string, string>; overlapSeconds?: number },
+    body: { tenantId?: string; secrets?: Record<string, string>; overlapSeconds?: number },
   ): Promise<Rotated> =>
     answered(await postJson<Rotated>(`/api/integrations/connections/${seg(connectionId)}/rotate`, body)),
-  test: async (connectionId: string): Promise<ConnectionTest> =>
-    answered(await postJson<ConnectionTest>(`/api/integrations/connections/${seg(connectionId)}/test`, {})),
+  test: async (connectionId: string, tenantId?: string): Promise<ConnectionTest> =>
+    answered(
+      await postJson<ConnectionTest>(
+        `/api/integrations/connections/${seg(connectionId)}/test`,
+        named(tenantId),
+      ),
+    ),
   update: (tenantId: string, connectionId: string, change: { name?: string; settings?: object }) =>
     command('UpdateConnection', { tenantId, connectionId, ...change }),
   enable: (tenantId: string, connectionId: string) => command('EnableConnection', { tenantId, connectionId }),
