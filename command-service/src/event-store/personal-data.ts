@@ -20,10 +20,19 @@ const SECRET_PREFIX = 'secret:v1:';
 
 /** One AES-256-GCM key per subject, kept wrapped by a master key; erasing a subject deletes its key. */
 export interface SubjectKeys {
+  /** The subject's key, made on first use; throws for a subject that was erased (see keyUnlessErased). */
   keyFor(subject: string): Buffer;
+  /**
+   * The subject's key, made on first use, or undefined once the subject (or a prefix of it) was erased: erasure
+   * is final, and what would be sealed with a new key is written as erased instead.
+   */
+  keyUnlessErased(subject: string): Buffer | undefined;
   /** The subject's key, or undefined once it was erased (or never existed). */
   existingKey(subject: string): Buffer | undefined;
-  /** Erases one subject, or every subject starting with `prefix` when it ends with ':'. */
+  /**
+   * Erases one subject, or every subject starting with `prefix` when it ends with ':', and remembers it (a
+   * tombstone, not the key) so that no key is ever made for it again.
+   */
   erase(subjectOrPrefix: string): number;
   /**
    * A stand-in for a value that names a person (a lead's number within its campaign), keyed by the master key:
@@ -88,6 +97,22 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
   db.exec(
     'CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB NOT NULL) WITHOUT ROWID',
   );
+  // Tombstones: subjects (and prefixes, ending in ':') erased, so that a late write never gets a fresh key.
+  db.exec('CREATE TABLE IF NOT EXISTS erased_subjects (subject TEXT PRIMARY KEY) WITHOUT ROWID');
+  db.exec('CREATE TABLE IF NOT EXISTS erased_prefixes (prefix TEXT PRIMARY KEY) WITHOUT ROWID');
+  const tombstone = db.prepare<[string]>(
+    'INSERT INTO erased_subjects (subject) VALUES (?) ON CONFLICT DO NOTHING',
+  );
+  const prefixTombstone = db.prepare<[string]>(
+    'INSERT INTO erased_prefixes (prefix) VALUES (?) ON CONFLICT DO NOTHING',
+  );
+  // Prefixes are few (a whole tenant, a campaign): scanned; subjects are many: looked up.
+  const erasedOne = db.prepare<[string], { n: number }>(
+    'SELECT 1 AS n FROM erased_subjects WHERE subject = ?',
+  );
+  const erasedUnder = db.prepare<[string], { n: number }>(
+    'SELECT 1 AS n FROM erased_prefixes WHERE substr(?, 1, length(prefix)) = prefix LIMIT 1',
+  );
   const get = db.prepare<[string], { wrapped: Buffer }>('SELECT wrapped FROM subject_keys WHERE subject = ?');
   const insert = db.prepare<[string, Buffer]>(
     'INSERT INTO subject_keys (subject, wrapped) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -110,29 +135,55 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     return key;
   };
 
-  return {
-    existingKey,
-    keyFor: (subject) => {
-      const existing = existingKey(subject);
-      if (existing) return existing;
+  // Checked and created in one write transaction, as erasing deletes and remembers in one: whichever comes
+  // first, another process never makes a key for a subject erased a moment before.
+  const create = db
+    .transaction((subject: string): boolean => {
+      if (erasedOne.get(subject) !== undefined || erasedUnder.get(subject) !== undefined) return false;
       // Another process may create the same subject's key at the same moment: the first insert wins for both.
       insert.run(subject, seal(masterKey, randomBytes(32)));
-      const key = existingKey(subject);
-      if (!key) throw new Error(`no key for ${subject}`);
-      return key;
-    },
-    erase: (subjectOrPrefix) => {
+      return true;
+    })
+    .immediate.bind(null);
+  const keyUnlessErased = (subject: string): Buffer | undefined => {
+    const existing = existingKey(subject);
+    if (existing) return existing;
+    if (!create(subject)) return undefined;
+    const key = existingKey(subject);
+    if (!key) throw new Error(`no key for ${subject}`);
+    return key;
+  };
+  const eraseNow = db
+    .transaction((subjectOrPrefix: string): number => {
       if (subjectOrPrefix.endsWith(':')) {
-        for (const subject of [...cache.keys()])
-          if (subject.startsWith(subjectOrPrefix)) cache.delete(subject);
+        prefixTombstone.run(subjectOrPrefix);
         // The range [prefix, prefix with its last character incremented) holds exactly the prefixed subjects.
         const upper =
           subjectOrPrefix.slice(0, -1) +
           String.fromCharCode(subjectOrPrefix.charCodeAt(subjectOrPrefix.length - 1) + 1);
         return deletePrefix.run(subjectOrPrefix, upper).changes;
       }
-      cache.delete(subjectOrPrefix);
+      tombstone.run(subjectOrPrefix);
       return deleteOne.run(subjectOrPrefix).changes;
+    })
+    .immediate.bind(null);
+
+  return {
+    existingKey,
+    keyUnlessErased,
+    keyFor: (subject) => {
+      const key = keyUnlessErased(subject);
+      if (!key) throw new Error(`${subject} was erased: no key is made for it again`);
+      return key;
+    },
+    erase: (subjectOrPrefix) => {
+      for (const subject of [...cache.keys()])
+        if (
+          subject === subjectOrPrefix ||
+          (subjectOrPrefix.endsWith(':') && subject.startsWith(subjectOrPrefix))
+        )
+          cache.delete(subject);
+      return eraseNow(subjectOrPrefix);
     },
     pseudonym: (value) =>
       createHmac('sha256', pseudonymKey).update(value).digest().subarray(0, 16).toString('base64url'),
@@ -219,10 +270,15 @@ const withDataOnFirstRead = (event: RecordedEvent, read: () => unknown): Recorde
  * for them; after erasure those fields read as ERASED and are listed in the metadata.
  */
 export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys): EventStore => {
-  /** `value` sealed with the key of the person `person` names within the stream, tagged with that key's name. */
+  /**
+   * `value` sealed with the key of the person `person` names within the stream, tagged with that key's name;
+   * ERASED when that person was erased.
+   */
   const sealElement = (tenantId: string, streamId: string, person: string, value: unknown): string => {
     const { subject, kind, tag } = personSubjectOf(keys, tenantId, streamId, person);
-    const sealed = seal(keys.keyFor(subject), Buffer.from(JSON.stringify(value))).toString('base64url');
+    const key = keys.keyUnlessErased(subject);
+    if (!key) return ERASED;
+    const sealed = seal(key, Buffer.from(JSON.stringify(value))).toString('base64url');
     return `${ELEMENT_PREFIX}${kind}:${tag}.${sealed}`;
   };
 
@@ -235,6 +291,8 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
     const data = { ...(event.data as Record<string, unknown>) };
     const elements = PERSONAL_ELEMENTS[event.type];
     const sealedApart = new Set<string>();
+    // Fields (and elements) of a subject erased before this event: written as erased, listed as they are on read.
+    const erased: string[] = [];
     if (elements?.each) {
       for (const field of elements.fields) {
         const values = data[field];
@@ -242,7 +300,11 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
         // One person each: an element nobody can be named for (no number) goes with the stream's key.
         const persons = values.map((value) => elements.personOf(value));
         if (persons.some((person) => person === undefined)) continue;
-        data[field] = values.map((value, i) => sealElement(tenantId, streamId, persons[i] ?? '', value));
+        data[field] = values.map((value, i) => {
+          const sealed = sealElement(tenantId, streamId, persons[i] ?? '', value);
+          if (sealed === ERASED) erased.push(erasedElementPath(field, i));
+          return sealed;
+        });
         sealedApart.add(field);
       }
     } else if (elements) {
@@ -250,20 +312,28 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
       for (const field of person === undefined ? [] : elements.fields) {
         if (data[field] === undefined) continue;
         data[field] = sealElement(tenantId, streamId, person ?? '', data[field]);
+        if (data[field] === ERASED) erased.push(field);
         sealedApart.add(field);
       }
     }
-    let key: Buffer | undefined;
+    let key: Buffer | undefined | null;
     const sealField = (field: string, prefix: string): void => {
       // Every value is sealed, whatever it looks like: text that starts like a sealed field is still the
       // caller's own words, and left clear it could neither be erased nor read back.
       if (data[field] === undefined || sealedApart.has(field)) return;
-      key ??= keys.keyFor(subjectOf(tenantId, streamId));
+      if (key === undefined) key = keys.keyUnlessErased(subjectOf(tenantId, streamId)) ?? null;
+      if (key === null) {
+        // Erased while it was still being written to (a call in progress): erasure is final.
+        data[field] = ERASED;
+        erased.push(field);
+        return;
+      }
       data[field] = prefix + seal(key, Buffer.from(JSON.stringify(data[field]))).toString('base64url');
     };
     for (const field of personal) sealField(field, PREFIX);
     for (const field of secret) sealField(field, SECRET_PREFIX);
-    return { ...event, data };
+    if (erased.length === 0) return { ...event, data };
+    return { ...event, data, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: erased } };
   };
 
   const decrypt = (event: RecordedEvent): RecordedEvent => {
@@ -331,10 +401,13 @@ export const withPersonalDataEncryption = (store: EventStore, keys: SubjectKeys)
       }
       return data;
     };
+    // Fields written erased (their subject erased before the event) are listed in the stored metadata already.
+    const known = (event.metadata as Record<string, unknown> | null)?.[ERASED_FIELDS_KEY];
+    const listed = [...new Set([...(Array.isArray(known) ? (known as string[]) : []), ...erased])];
     const read =
       erased.length === 0
         ? event
-        : { ...event, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: erased } };
+        : { ...event, metadata: { ...(event.metadata as object), [ERASED_FIELDS_KEY]: listed } };
     return withDataOnFirstRead({ ...read }, clear);
   };
 
