@@ -100,9 +100,6 @@ export const PERSONAL_ELEMENTS: Readonly<Record<string, PersonalElements>> = {
 /** The person naming of a lead within its campaign: what an erasure names to shred that lead's key. */
 export const leadPersonOf = (phone: string): string => `lead:${phone}`;
 
-/** Whether an element of a personal array is one whose person's key was erased. */
-export const isErasedElement = (value: unknown): value is typeof ERASED => value === ERASED;
-
 /**
  * The element of an erased field as listed in the metadata: `leads.3` for the fourth lead of `leads`.
  * A whole field is listed by its name alone, as before elements were sealed one by one.

@@ -228,15 +228,30 @@ describe('campaigns processor', () => {
       log.doNotCall('DoNotCallAdded', { numbers: ['+15550109999'], source: 'import' }),
       'numbers',
     );
+    // Leads sealed one by one: one person erased reads ERASED in its place, the other lead is written.
+    const oneErased = log.campaign('fall', 'LeadsStaged', {
+      importId: 'imp-2',
+      chunk: 0,
+      leads: [lead(2), lead(3)],
+    });
+    const partly: BusEvent = {
+      ...oneErased,
+      envelope: {
+        ...oneErased.envelope,
+        data: { importId: 'imp-2', chunk: 0, leads: [ERASED, lead(3)] },
+      },
+    };
     const logLines: string[] = [];
     await handleAll(
       createCampaignsProcessor(),
       store,
-      [[log.events[0] as BusEvent, staged, listed]],
+      [[log.events[0] as BusEvent, staged, listed, partly]],
       logLines,
     );
     await handleAll(createCampaignsProcessor(), store, [springLog('acme')]);
-    expect(await tableRows(store, 'campaign_leads', 'globex', 'lead_id')).toEqual([]);
+    expect((await tableRows(store, 'campaign_leads', 'globex', 'lead_id')).map((r) => r['lead_id'])).toEqual([
+      lead(3).leadId,
+    ]);
     expect(await tableRows(store, 'do_not_call', 'globex', 'number')).toEqual([]);
     expect(logLines).toEqual(['campaigns: the leads of import imp-1 of fall are [erased]']);
     expect((await tableRows(store, 'campaigns', 'globex', 'campaign_id')).map((r) => r['name'])).toEqual([
