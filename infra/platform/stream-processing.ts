@@ -28,6 +28,7 @@ import {
   projectionVersions,
   rebuildProjection,
   startProcessors,
+  type RebuildReport,
   type RunningProcessors,
 } from '@ccp/stream-processors';
 
@@ -40,9 +41,19 @@ export interface StreamProcessing {
   /**
    * Runs `work` with every processor of this process paused: a batch in flight is written first, none is read
    * until `work` is done. An erasure shreds keys and scrubs rows in it, so no batch decrypted before the keys
-   * went writes clear text after the scrub.
+   * went writes clear text after the scrub. A projection rebuild still filling its own tables is started again
+   * (what it read before the keys went would come back when its tables are swapped in), and none swaps its
+   * tables in while `work` runs.
    */
   whilePaused<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Why a rebuild was abandoned part way: an erasure shredded keys while it was filling its tables. */
+class ErasureRan extends Error {
+  constructor() {
+    super('an erasure ran while it was being rebuilt');
+    this.name = 'ErasureRan';
+  }
 }
 
 type BusFactory = (context: PlatformContext, onRejected: (rejection: Rejection) => void) => Promise<Bus>;
@@ -125,6 +136,15 @@ export const streamProcessing = (
   let store: ReadStore | undefined;
   let running: RunningProcessors | undefined;
   const rejected: Rejection[] = [];
+  // One at a time: an erasure's shredding and scrubbing (whilePaused), and a rebuild's swap of its tables.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const mine = turn.then(work, work);
+    turn = mine.catch(() => undefined);
+    return mine;
+  };
+  /** Rebuilds filling their own tables, each abandoned (and started again) when an erasure runs. */
+  const rebuilding = new Set<AbortController>();
 
   const module: PlatformModule = {
     name: 'stream-processing',
@@ -157,16 +177,32 @@ export const streamProcessing = (
         log: context.log,
       });
       const stopping = new AbortController();
-      const rebuild = (name: string) =>
-        rebuildProjection({
-          bus,
-          live,
-          name,
-          readStore,
-          openIn: (database) => openReadStore({ ...context.config.readStore, database }),
-          context: processorContext,
-          signal: stopping.signal,
-        });
+      const rebuild = async (name: string): Promise<RebuildReport> => {
+        for (;;) {
+          const attempt = new AbortController();
+          const stop = () => attempt.abort(stopping.signal.reason);
+          stopping.signal.addEventListener('abort', stop, { once: true });
+          rebuilding.add(attempt);
+          try {
+            return await rebuildProjection({
+              bus,
+              live,
+              name,
+              readStore,
+              openIn: (database) => openReadStore({ ...context.config.readStore, database }),
+              context: processorContext,
+              signal: attempt.signal,
+              exclusive: inTurn,
+            });
+          } catch (error) {
+            if (stopping.signal.aborted || !(attempt.signal.reason instanceof ErasureRan)) throw error;
+            context.log(`stream processing: rebuilding ${name} again: ${attempt.signal.reason.message}`);
+          } finally {
+            rebuilding.delete(attempt);
+            stopping.signal.removeEventListener('abort', stop);
+          }
+        }
+      };
       // Tables an older release wrote are rebuilt in the background, one processor at a time, while the live
       // tables keep serving; the new version is recorded once its tables are swapped in.
       const upgrading = (async () => {
@@ -241,17 +277,21 @@ export const streamProcessing = (
       if (!running) throw new Error('stream processing has not started');
       return running;
     },
-    whilePaused: async <T>(work: () => Promise<T>): Promise<T> => {
-      const live = running;
-      if (!live) return work();
-      const names = Object.keys(live.lag());
-      for (const name of names) await live.pause(name);
-      try {
-        return await work();
-      } finally {
-        for (const name of names) await live.resume(name);
-      }
-    },
+    whilePaused: <T>(work: () => Promise<T>): Promise<T> =>
+      inTurn(async () => {
+        // A rebuild's own tables hold what it read before the keys went, and the scrub does not reach them:
+        // swapped in later, they would bring the clear text back. It starts again and reads the log as it is now.
+        for (const attempt of rebuilding) attempt.abort(new ErasureRan());
+        const live = running;
+        if (!live) return work();
+        const names = Object.keys(live.lag());
+        for (const name of names) await live.pause(name);
+        try {
+          return await work();
+        } finally {
+          for (const name of names) await live.resume(name);
+        }
+      }),
     rejections: () => rejected,
   };
 };

@@ -17,6 +17,11 @@ export interface RebuildOptions {
   readonly settleMs?: number;
   /** Abandons the rebuild (the platform is stopping): the live tables stay as they were. */
   readonly signal?: AbortSignal;
+  /**
+   * Runs the final catch-up and the swap, the live processor paused: the platform keeps other work on the read
+   * side (an erasure's scrub) out of it. By default it runs at once.
+   */
+  readonly exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface RebuildReport {
@@ -70,14 +75,18 @@ export const rebuildProjection = async (options: RebuildOptions): Promise<Rebuil
       }
     };
     await caughtUp(live.lag()[name]?.lastPosition ?? 0);
-    await live.pause(name);
-    try {
-      await caughtUp(live.lag()[name]?.lastPosition ?? 0);
-      for (const table of tables)
-        await readStore.command(`EXCHANGE TABLES ${table} AND ${database}.${table}`);
-    } finally {
-      await live.resume(name);
-    }
+    const exclusive = options.exclusive ?? (<T>(work: () => Promise<T>) => work());
+    await exclusive(async () => {
+      await live.pause(name);
+      try {
+        await caughtUp(live.lag()[name]?.lastPosition ?? 0);
+        options.signal?.throwIfAborted();
+        for (const table of tables)
+          await readStore.command(`EXCHANGE TABLES ${table} AND ${database}.${table}`);
+      } finally {
+        await live.resume(name);
+      }
+    });
   } finally {
     await rebuild.stop();
     await target.close();
