@@ -53,6 +53,8 @@ const CAMPAIGN = 'recall';
 /** What the tenant's lead file said about her, and the name of the other lead, who stays. */
 const HER_NOTE = 'crown fitted in March';
 const OLGA = 'Olga Other';
+/** A person the tenant holds only as a lead: no call, no contact. */
+const LENA = '+15550004444';
 
 /**
  * A stand-in of Twilio's REST API for one resource (api.twilio.com cannot be reached from here), following its
@@ -229,6 +231,7 @@ beforeAll(async () => {
     leads: [
       { leadId: 'l-maria', phone: MARIA, name: 'Maria Lopez', timeZones: [], variables: { note: HER_NOTE } },
       { leadId: 'l-olga', phone: OTHER, name: OLGA, timeZones: [], variables: {} },
+      { leadId: 'l-lena', phone: LENA, name: 'Lena Lead', timeZones: [], variables: {} },
     ],
   });
   await send('CommitLeadImport', {
@@ -236,7 +239,7 @@ beforeAll(async () => {
     campaignId: CAMPAIGN,
     importId: 'imp-1',
     chunks: 1,
-    rows: 2,
+    rows: 3,
     skippedDoNotCall: 0,
     source: 'csv',
   });
@@ -244,7 +247,7 @@ beforeAll(async () => {
     const leads = await processing
       .readStore()
       .query("SELECT lead_id FROM campaign_leads FINAL WHERE tenant_id = 'demo' AND campaign_id = 'recall'");
-    expect(leads).toHaveLength(2);
+    expect(leads).toHaveLength(3);
     const calls = await as('tenant_admin').request<{ items: { callId: string; hasRecording: boolean }[] }>(
       'GET',
       '/api/calls?limit=100',
@@ -503,6 +506,7 @@ describe('erasing a data subject', () => {
     expect((staged?.data as { leads: unknown[] }).leads).toEqual([
       ERASED,
       expect.objectContaining({ name: OLGA }),
+      expect.objectContaining({ name: 'Lena Lead' }),
     ]);
     // The campaign's audit trail names neither her number nor her name.
     const trail = await as('compliance').request(
@@ -545,7 +549,10 @@ describe('erasing a data subject', () => {
       await processing
         .readStore()
         .query("SELECT lead_id, name FROM campaign_leads FINAL WHERE tenant_id = 'demo' ORDER BY lead_id"),
-    ).toEqual([{ lead_id: 'l-olga', name: OLGA }]);
+    ).toEqual([
+      { lead_id: 'l-lena', name: 'Lena Lead' },
+      { lead_id: 'l-olga', name: OLGA },
+    ]);
     expect(await tablesHoldingHer(DEMO_TENANT)).toEqual([]);
 
     // Her export's record stays, whom it was about erased.
@@ -603,6 +610,32 @@ describe('erasing a data subject', () => {
     // Another tenant reads none of them.
     expect((await as('other').request('GET', '/api/compliance/erasures/er-maria')).status).toBe(404);
     expect(twilio.deletes).toHaveLength(3);
+  });
+
+  it('erases a person held only as a lead of a campaign, leaving the campaign and its other lead', async () => {
+    const erased = await as('compliance').request<{ erasureId: string }>('POST', '/api/compliance/erasures', {
+      subject: { kind: 'phone', value: LENA },
+      erasureId: 'er-lena',
+    });
+    expect(erased.status, JSON.stringify(erased.body)).toBe(202);
+    let certificate: Record<string, unknown> = {};
+    await eventually(async () => {
+      const read = await as('compliance').request<{ status: string; certificate: Record<string, unknown> }>(
+        'GET',
+        '/api/compliance/erasures/er-lena',
+      );
+      expect(read.body.status).toBe('erased');
+      certificate = read.body.certificate;
+    }, 30_000);
+    expect(certificate).toMatchObject({ counts: { lead: 1 }, keysErased: 1, rows: { campaign_leads: 1 } });
+    expect(certificate['streams']).toEqual([
+      expect.stringMatching(/^campaign-demo\.recall:lead:[A-Za-z0-9_-]{22}$/),
+    ]);
+    expect(JSON.stringify(certificate)).not.toContain(LENA);
+    const log = await decryptedLog(DEMO_TENANT);
+    expect(log).not.toContain('Lena Lead');
+    expect(log).toContain(OLGA);
+    expect(await campaignLeads()).toMatchObject({ olga: true, olgaLead: { phone: OTHER } });
   });
 
   it('deletes a recording at Twilio once: gone already is what was asked, a refused credential is not', async () => {

@@ -166,7 +166,8 @@ export const complianceModule = (
         );
         const body = parseBody(EraseRequest, ctx.request.body);
         const held = await findSubjectHoldings(readStore(), tenantId, body.subject);
-        if (held.streams.length === 0)
+        // A person may be held only as a lead of a campaign (in its stream, under a key of their own).
+        if (held.streams.length === 0 && held.leads.length === 0)
           throw new CommandRejected(
             404,
             'SUBJECT_NOT_FOUND',
