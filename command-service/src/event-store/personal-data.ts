@@ -121,7 +121,9 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
   const deletePrefix = db.prepare<[string, string]>(
     'DELETE FROM subject_keys WHERE subject >= ? AND subject < ?',
   );
+  // Bounded: with a key per lead, a platform reads far more subjects than it needs at hand at once.
   const cache = new Map<string, Buffer>();
+  const CACHED_KEYS = 100_000;
   // Its own key, derived: a stand-in never helps to unwrap a subject's key.
   const pseudonymKey = createHmac('sha256', masterKey).update('ccp subject pseudonyms v1').digest();
 
@@ -132,6 +134,10 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     if (!row) return undefined;
     const key = open(masterKey, row.wrapped);
     cache.set(subject, key);
+    if (cache.size > CACHED_KEYS) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
     return key;
   };
 
@@ -177,12 +183,10 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
       return key;
     },
     erase: (subjectOrPrefix) => {
-      for (const subject of [...cache.keys()])
-        if (
-          subject === subjectOrPrefix ||
-          (subjectOrPrefix.endsWith(':') && subject.startsWith(subjectOrPrefix))
-        )
-          cache.delete(subject);
+      cache.delete(subjectOrPrefix);
+      if (subjectOrPrefix.endsWith(':'))
+        for (const subject of [...cache.keys()])
+          if (subject.startsWith(subjectOrPrefix)) cache.delete(subject);
       return eraseNow(subjectOrPrefix);
     },
     pseudonym: (value) =>
