@@ -99,6 +99,8 @@ const rootSamplerOf = (kind: TracesSampler, ratio: number): Sampler =>
  */
 const leafSampling = (kind: TracesSampler, ratio: number, root: Sampler) => {
   const parentBased = kind.startsWith('parentbased_');
+  const alwaysOn = kind.endsWith('always_on');
+  const alwaysOff = kind.endsWith('always_off');
   return (parent: Context): Context | undefined => {
     const parentSpan = trace.getSpanContext(parent);
     if (parentSpan !== undefined && isSpanContextValid(parentSpan)) {
@@ -108,8 +110,8 @@ const leafSampling = (kind: TracesSampler, ratio: number, root: Sampler) => {
         ? parent
         : undefined;
     }
-    if (kind.endsWith('always_on')) return parent;
-    if (kind.endsWith('always_off') || Math.random() >= ratio) return undefined;
+    if (alwaysOn) return parent;
+    if (alwaysOff || Math.random() >= ratio) return undefined;
     return parent.setValue(PRESAMPLED, true);
   };
 };
