@@ -127,9 +127,6 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     'INSERT INTO erased_prefixes (prefix) VALUES (?) ON CONFLICT DO NOTHING',
   );
   // Prefixes are few (a whole tenant, a campaign): read whole; subjects are many: looked up.
-  const erasedOne = db.prepare<[string], { n: number }>(
-    'SELECT 1 AS n FROM erased_subjects WHERE subject = ?',
-  );
   const erasedPrefixes = db.prepare<[], { prefix: string }>('SELECT prefix FROM erased_prefixes');
   const get = db.prepare<[string], { wrapped: Buffer }>('SELECT wrapped FROM subject_keys WHERE subject = ?');
   const insert = db.prepare<[string, Buffer]>(
@@ -163,12 +160,20 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
 
   // Checked and created in one write transaction, as erasing deletes and remembers in one: whichever comes
   // first, another process never makes a key for a subject erased a moment before.
+  // A chunk's subjects are looked up in one statement each way, not one per lead.
+  const erasedAmong = db.prepare<[string], { subject: string }>(
+    'SELECT subject FROM erased_subjects WHERE subject IN (SELECT value FROM json_each(?))',
+  );
+  const wrappedAmong = db.prepare<[string], { subject: string; wrapped: Buffer }>(
+    'SELECT subject, wrapped FROM subject_keys WHERE subject IN (SELECT value FROM json_each(?))',
+  );
   const create = db
     .transaction((subjects: readonly string[]): Map<string, Buffer | 'erased' | 'theirs'> => {
       const made = new Map<string, Buffer | 'erased' | 'theirs'>();
       const prefixes = erasedPrefixes.all().map((row) => row.prefix);
+      const erased = new Set(erasedAmong.all(JSON.stringify(subjects)).map((row) => row.subject));
       for (const subject of subjects) {
-        if (prefixes.some((prefix) => subject.startsWith(prefix)) || erasedOne.get(subject) !== undefined) {
+        if (erased.has(subject) || prefixes.some((prefix) => subject.startsWith(prefix))) {
           made.set(subject, 'erased');
           continue;
         }
@@ -180,10 +185,15 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     })
     .immediate.bind(null);
   const keysUnlessErased = (subjects: readonly string[]): (Buffer | undefined)[] => {
-    const found = subjects.map((subject) => existingKey(subject));
-    const missing = [...new Set(subjects.filter((_, i) => found[i] === undefined))];
-    if (missing.length === 0) return found;
-    const made = create(missing);
+    const missing = [...new Set(subjects.filter((subject) => !cache.has(subject)))];
+    if (missing.length > 0) {
+      for (const row of wrappedAmong.all(JSON.stringify(missing)))
+        remember(row.subject, open(masterKey, row.wrapped));
+    }
+    const found = subjects.map((subject) => cache.get(subject));
+    const unknown = [...new Set(subjects.filter((_, i) => found[i] === undefined))];
+    if (unknown.length === 0) return found;
+    const made = create(unknown);
     return subjects.map((subject, i) => {
       const key = found[i] ?? made.get(subject);
       if (key === 'erased') return undefined;
