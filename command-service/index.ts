@@ -94,6 +94,7 @@ export * from './src/identity/passwords.js';
 export * from './src/identity/totp.js';
 
 export * from './src/net/outbound-guard.js';
+export { tracedFetch } from './src/net/outbound-tracing.js';
 
 export * from './src/observability/metrics.js';
 export * from './src/observability/command-metrics.js';

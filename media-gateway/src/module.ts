@@ -7,6 +7,7 @@ import { decodeEvent } from '@ccp/schemas';
 import {
   createCommandHandler,
   deliveryMetrics,
+  tracedFetch,
   type PlatformContext,
   type PlatformModule,
   type RunningModule,
@@ -144,7 +145,10 @@ export const mediaGatewayModule = (
       await connections.catchUp();
       const offline = createOfflineDialogueEngine();
       // The settings carry the timeouts, retries and streaming too; the log is where each fallback is told.
-      const created = createLanguageModel(settings.conversationModel, offline, log);
+      // The platform's model requests carry the current span as their traceparent when the platform traces.
+      const providerFetch = tracedFetch(context.tracing);
+      const transport = providerFetch === undefined ? {} : { fetch: providerFetch };
+      const created = createLanguageModel(settings.conversationModel, offline, log, transport);
       // Read at each scrape: what does not exist yet counts as nothing.
       const metrics = gatewayMetrics(context.metrics, {
         liveCalls: () => gateway?.liveCalls ?? 0,
@@ -182,7 +186,7 @@ export const mediaGatewayModule = (
       // Knowledge found by meaning too when the sentence encoder is prepared; without it, by words alone.
       const encoder = settings.sentenceEncoder && lazySentenceEncoder(settings.sentenceEncoder);
       // An article in another language than the caller's is said in theirs when a model is configured.
-      const translationModel = createProviderModel(settings.conversationModel);
+      const translationModel = createProviderModel(settings.conversationModel, transport);
       const translator = translationModel && modelTranslator(translationModel, { log });
       const presence = new HumanPresence();
       const commands = commandSenderFor(context.handler);

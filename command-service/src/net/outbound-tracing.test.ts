@@ -6,7 +6,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTracing, tracingOff } from '../observability/tracing.js';
 import { outboundGuard } from './outbound-guard.js';
-import { redactedUrl } from './outbound-tracing.js';
+import { redactedUrl, tracedFetch } from './outbound-tracing.js';
 
 // A receiver on loopback that keeps the trace headers of every request; /hop redirects to /landed.
 let server: Server;
@@ -114,6 +114,28 @@ describe("an outbound request's trace context", () => {
       await guard.fetch(`${base}/plain`, { headers: { 'x-kept': '1' } });
       expect(received).toEqual([{ path: '/plain' }]);
     }
+  });
+});
+
+describe("the platform's provider clients' fetch", () => {
+  it('sends the current span as a client span the receiver sees, and is none when tracing is off', async () => {
+    const { tracing, exporter } = traced();
+    const fetch = tracedFetch(tracing);
+    const parent = tracing.tracer!.startSpan('chat gpt-4o-mini');
+    received.length = 0;
+    const response = await tracing.within(trace.setSpan(ROOT_CONTEXT, parent), () =>
+      fetch!(`${base}/v1/chat/completions`, { method: 'POST', headers: { 'x-kept': '1' }, body: '{}' }),
+    );
+    expect(response.status).toBe(200);
+    parent.end();
+    await tracing.flush();
+    const client = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CLIENT);
+    expect(client?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(received[0]?.traceparent).toBe(
+      `00-${parent.spanContext().traceId}-${client?.spanContext().spanId}-01`,
+    );
+    expect(tracedFetch(tracingOff)).toBeUndefined();
+    await tracing.shutdown();
   });
 });
 

@@ -88,3 +88,33 @@ export const outboundSpan = (
     },
   };
 };
+
+/**
+ * `fetch` for the platform's own provider clients (addresses the operator set, not tenants: no guard), with the
+ * same client span and traceparent as a guarded request's; undefined when tracing is off, so that a client keeps
+ * its own fetch and nothing is wrapped.
+ */
+export const tracedFetch = (
+  tracing: Tracing,
+  base: typeof fetch = globalThis.fetch,
+): typeof fetch | undefined => {
+  if (tracing.tracer === undefined) return undefined;
+  return async (input, init) => {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(request?.url ?? String(input));
+    const span = outboundSpan(tracing, (init?.method ?? request?.method ?? 'GET').toUpperCase(), url, 0);
+    const headers = new Headers(init?.headers ?? request?.headers);
+    if (span !== undefined) {
+      headers.set('traceparent', span.headers.traceparent);
+      if (span.headers.tracestate !== undefined) headers.set('tracestate', span.headers.tracestate);
+    }
+    try {
+      const response = await base(input, { ...init, headers });
+      span?.answered(response.status);
+      return response;
+    } catch (error) {
+      span?.failed(error);
+      throw error;
+    }
+  };
+};

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractRequest } from './contract.js';
-import { createLanguageModel } from './index.js';
+import { createLanguageModel, createProviderModel } from './index.js';
 import type { LanguageModel } from './port.js';
 import { startAnthropicStandIn, type AnthropicStandIn } from './testing/anthropic-stand-in.js';
 import { startOpenAiStandIn, type OpenAiStandIn } from './testing/openai-stand-in.js';
@@ -187,6 +187,32 @@ describe('createLanguageModel (remote providers are local stand-ins speaking the
     expect(() => createLanguageModel({ provider: 'openai', apiKey: 'k', timeoutMs: -1 }, offline)).toThrow(
       /LLM configuration: .*timeoutMs/s,
     );
+  });
+
+  it("sends every provider's requests through the transport's fetch (the platform's traced one)", async () => {
+    const asked: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      asked.push(input instanceof Request ? input.url : String(input));
+      return globalThis.fetch(input, init);
+    };
+    openai.script({ kind: 'reply', text: 'Via the transport.', usage: { input: 1, output: 1 } });
+    const viaOpenAi = createLanguageModel(
+      { provider: 'openai', apiKey: 'sk-test', baseURL: openai.baseURL },
+      offline,
+      undefined,
+      { fetch },
+    );
+    expect((await viaOpenAi.respond(contractRequest())).text).toBe('Via the transport.');
+    anthropic.script({ kind: 'reply', text: 'Claude via the transport.', usage: { input: 1, output: 1 } });
+    const viaAnthropic = createProviderModel(
+      { provider: 'anthropic', apiKey: 'sk-ant-test', baseURL: anthropic.baseURL },
+      { fetch },
+    );
+    expect((await viaAnthropic?.respond(contractRequest()))?.text).toBe('Claude via the transport.');
+    expect(asked).toEqual([
+      expect.stringContaining(`${openai.baseURL.replace(/\/v1$/, '')}`),
+      expect.stringContaining(new URL(anthropic.baseURL).host),
+    ]);
   });
 
   it('says clearly what a provider is missing', () => {

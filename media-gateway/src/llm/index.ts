@@ -47,6 +47,14 @@ export const LanguageModelConfig = z.object({
 export type LanguageModelConfig = z.infer<typeof LanguageModelConfig>;
 
 /**
+ * How the platform's provider clients reach their servers: `fetch` (the platform's traced one, which sends the
+ * current span as a traceparent) instead of the SDK's own.
+ */
+export interface ProviderTransport {
+  readonly fetch?: typeof fetch;
+}
+
+/**
  * The gateway's language model: the offline engine as it is, or a remote provider backed by it, so that a
  * provider outage is answered offline instead of leaving the caller in silence; in assist mode the offline
  * engine leads and the provider answers only what it cannot (withAssistant).
@@ -55,10 +63,11 @@ export const createLanguageModel = (
   config: LanguageModelConfig,
   offline: LanguageModel,
   log?: (message: string) => void,
+  transport: ProviderTransport = {},
 ): LanguageModel => {
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
-  const model = remoteModel(parsed.data, offline, log);
+  const model = remoteModel(parsed.data, offline, log, transport);
   return parsed.data.mode === 'assist' && model !== offline ? withAssistant(offline, model, log) : model;
 };
 
@@ -66,24 +75,30 @@ export const createLanguageModel = (
 const remoteModel = (
   config: LanguageModelConfig,
   offline: LanguageModel,
-  log?: (message: string) => void,
+  log: ((message: string) => void) | undefined,
+  transport: ProviderTransport,
 ): LanguageModel => {
-  const primary = providerModel(config);
+  const primary = providerModel(config, transport);
   if (primary === undefined) return offline;
   const { cooldownMs } = llmBudgets(config);
   return withFallback(primary, offline, log, { ...(cooldownMs !== undefined && { cooldownMs }) });
 };
 
 /** The configured provider's own model, with nothing behind it; none for provider "offline". */
-const providerModel = (config: LanguageModelConfig): LanguageModel | undefined => {
+const providerModel = (
+  config: LanguageModelConfig,
+  { fetch }: ProviderTransport,
+): LanguageModel | undefined => {
   const { provider, apiKey, baseURL, model } = config;
-  const { cooldownMs: _cooldown, ...streaming } = llmBudgets(config);
+  const { cooldownMs: _cooldown, ...budgetsAndStreaming } = llmBudgets(config);
+  const streaming = { ...budgetsAndStreaming, ...(fetch !== undefined && { fetch }) };
   // Anthropic's adapter does not stream: no first-token budget, no stream switch.
   const { timeoutMs, maxRetries, maxTokens } = streaming;
   const budgets = {
     ...(timeoutMs !== undefined && { timeoutMs }),
     ...(maxRetries !== undefined && { maxRetries }),
     ...(maxTokens !== undefined && { maxTokens }),
+    ...(fetch !== undefined && { fetch }),
   };
   const needKey = (): string => {
     if (apiKey === undefined) throw new Error(`LLM provider "${provider}" needs an API key (apiKey)`);
@@ -123,8 +138,11 @@ const providerModel = (config: LanguageModelConfig): LanguageModel | undefined =
  * The configured provider's model alone, for work that only a model can do and that has no offline answer
  * (translating an article for a caller): undefined with provider "offline".
  */
-export const createProviderModel = (config: LanguageModelConfig): LanguageModel | undefined => {
+export const createProviderModel = (
+  config: LanguageModelConfig,
+  transport: ProviderTransport = {},
+): LanguageModel | undefined => {
   const parsed = LanguageModelConfig.safeParse(config);
   if (!parsed.success) throw new Error(`LLM configuration: ${z.prettifyError(parsed.error)}`);
-  return providerModel(parsed.data);
+  return providerModel(parsed.data, transport);
 };
