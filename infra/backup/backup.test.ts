@@ -141,6 +141,14 @@ describe('a restore', () => {
     expect(report).toMatchObject({ erasedSubjects: 1, erasedKeys: 1, readSideCheckpoints: 1 });
     expect(keyIn(report.dataDir, subjectOf(TENANT, REMOVED))).toBe(false);
     expect(keyIn(report.dataDir, subjectOf(TENANT, KEPT))).toBe(true);
+    // Erased for good in the restored store too: a late write there gets no fresh key.
+    const restoredKeys = createSqliteSubjectKeys(
+      join(report.dataDir, 'keys.db'),
+      masterKeyFrom(undefined, join(report.dataDir, 'master.key')),
+    );
+    expect(restoredKeys.keyUnlessErased(subjectOf(TENANT, REMOVED))).toBeUndefined();
+    expect(restoredKeys.keyUnlessErased(subjectOf(TENANT, KEPT))).toBeDefined();
+    restoredKeys.close();
     const checkpoints = new Database(join(report.dataDir, 'checkpoints.db'), { readonly: true });
     expect(checkpoints.prepare('SELECT name, position FROM checkpoints').all()).toEqual([
       { name: 'reactions', position: 2 },
@@ -163,6 +171,12 @@ describe('a restore', () => {
       erasures: join(root, 'erased.json'),
     });
     expect(report.erasedKeys).toBe(2);
+    const restoredKeys = createSqliteSubjectKeys(
+      join(report.dataDir, 'keys.db'),
+      masterKeyFrom(undefined, join(report.dataDir, 'master.key')),
+    );
+    expect(restoredKeys.keyUnlessErased(subjectOf(TENANT, 'connection-acme.new'))).toBeUndefined();
+    restoredKeys.close();
   });
 
   it('refuses a corrupt backup with nothing written', async () => {

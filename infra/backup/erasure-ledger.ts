@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { parseStreamName } from '@ccp/schemas';
-import { subjectOf } from '@ccp/command-service';
+import { eraseSubjectsInKeyStore, subjectOf } from '@ccp/command-service';
 import { BackupError } from './manifest.js';
 
 /**
@@ -94,26 +94,11 @@ export const readErasureLedger = (source: string): string[] => {
 };
 
 /**
- * Deletes the keys of `subjects` from a keys.db (SubjectKeys' table, see command-service's personal-data.ts),
- * prefixes included. Returns how many keys were deleted. Opened directly: no master key is needed to delete.
+ * Deletes the keys of `subjects` from a keys.db, prefixes included, and leaves their tombstones, so that the
+ * restored platform never makes a key for them again (SubjectKeys.erase does the same on a live one). Returns
+ * how many keys were deleted. No master key is needed to delete.
  */
 export const eraseKeys = (keysDb: string, subjects: readonly string[]): number => {
-  const db = new Database(keysDb, { fileMustExist: true });
-  try {
-    const one = db.prepare<[string]>('DELETE FROM subject_keys WHERE subject = ?');
-    const range = db.prepare<[string, string]>('DELETE FROM subject_keys WHERE subject >= ? AND subject < ?');
-    let deleted = 0;
-    db.transaction(() => {
-      for (const subject of subjects) {
-        if (subject.endsWith(':')) {
-          const upper =
-            subject.slice(0, -1) + String.fromCharCode(subject.charCodeAt(subject.length - 1) + 1);
-          deleted += range.run(subject, upper).changes;
-        } else deleted += one.run(subject).changes;
-      }
-    })();
-    return deleted;
-  } finally {
-    db.close();
-  }
+  if (!existsSync(keysDb)) throw new BackupError('BACKUP_CORRUPT', `${keysDb} is missing`);
+  return eraseSubjectsInKeyStore(keysDb, subjects);
 };

@@ -10,6 +10,7 @@ import {
   SECRET_FIELDS,
 } from '@ccp/schemas';
 import type { EventStore, NewEvent, RecordedEvent, Subscription } from './port.js';
+import type Database from 'better-sqlite3';
 import { openPrivateDatabase } from './private-sqlite.js';
 
 const PREFIX = 'pii:v1:';
@@ -109,32 +110,74 @@ export const masterKeyFrom = (fromEnv: string | undefined, file: string): Buffer
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 };
 
-export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): SubjectKeys => {
-  const db = openPrivateDatabase(path);
-  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
-  db.pragma('busy_timeout = 10000');
-  db.pragma('journal_mode = WAL');
+/** The key store's tables, made when missing (a store an older release wrote has no tombstones yet). */
+const keyStoreTables = (db: Database.Database): void => {
   db.exec(
     'CREATE TABLE IF NOT EXISTS subject_keys (subject TEXT PRIMARY KEY, wrapped BLOB NOT NULL) WITHOUT ROWID',
   );
   // Tombstones: subjects (and prefixes, ending in ':') erased, so that a late write never gets a fresh key.
   db.exec('CREATE TABLE IF NOT EXISTS erased_subjects (subject TEXT PRIMARY KEY) WITHOUT ROWID');
   db.exec('CREATE TABLE IF NOT EXISTS erased_prefixes (prefix TEXT PRIMARY KEY) WITHOUT ROWID');
+};
+
+/**
+ * Erases one subject, or every subject starting with a prefix ending in ':', and remembers it, in one write
+ * transaction; the number of keys deleted.
+ */
+const keyEraser = (db: Database.Database): ((subjectOrPrefix: string) => number) => {
   const tombstone = db.prepare<[string]>(
     'INSERT INTO erased_subjects (subject) VALUES (?) ON CONFLICT DO NOTHING',
   );
   const prefixTombstone = db.prepare<[string]>(
     'INSERT INTO erased_prefixes (prefix) VALUES (?) ON CONFLICT DO NOTHING',
   );
+  const deleteOne = db.prepare<[string]>('DELETE FROM subject_keys WHERE subject = ?');
+  const deletePrefix = db.prepare<[string, string]>(
+    'DELETE FROM subject_keys WHERE subject >= ? AND subject < ?',
+  );
+  const erase = db.transaction((subjectOrPrefix: string): number => {
+    if (subjectOrPrefix.endsWith(':')) {
+      prefixTombstone.run(subjectOrPrefix);
+      // The range [prefix, prefix with its last character incremented) holds exactly the prefixed subjects.
+      const upper =
+        subjectOrPrefix.slice(0, -1) +
+        String.fromCharCode(subjectOrPrefix.charCodeAt(subjectOrPrefix.length - 1) + 1);
+      return deletePrefix.run(subjectOrPrefix, upper).changes;
+    }
+    tombstone.run(subjectOrPrefix);
+    return deleteOne.run(subjectOrPrefix).changes;
+  });
+  return (subjectOrPrefix) => erase.immediate(subjectOrPrefix);
+};
+
+/**
+ * Erases subjects (prefixes included) in a key store that no platform has open, e.g. one a restore is putting
+ * in place: their keys go and their tombstones stay, as SubjectKeys.erase leaves them. No master key is needed.
+ * The number of keys deleted.
+ */
+export const eraseSubjectsInKeyStore = (path: string, subjects: readonly string[]): number => {
+  const db = openPrivateDatabase(path);
+  try {
+    db.pragma('busy_timeout = 10000');
+    keyStoreTables(db);
+    const erase = keyEraser(db);
+    return db.transaction(() => subjects.reduce((deleted, subject) => deleted + erase(subject), 0))();
+  } finally {
+    db.close();
+  }
+};
+
+export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): SubjectKeys => {
+  const db = openPrivateDatabase(path);
+  // Set first: switching a new file to WAL takes a lock another process may hold at that moment.
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  keyStoreTables(db);
   // Prefixes are few (a whole tenant, a campaign): read whole; subjects are many: looked up.
   const erasedPrefixes = db.prepare<[], { prefix: string }>('SELECT prefix FROM erased_prefixes');
   const get = db.prepare<[string], { wrapped: Buffer }>('SELECT wrapped FROM subject_keys WHERE subject = ?');
   const insert = db.prepare<[string, Buffer]>(
     'INSERT INTO subject_keys (subject, wrapped) VALUES (?, ?) ON CONFLICT DO NOTHING',
-  );
-  const deleteOne = db.prepare<[string]>('DELETE FROM subject_keys WHERE subject = ?');
-  const deletePrefix = db.prepare<[string, string]>(
-    'DELETE FROM subject_keys WHERE subject >= ? AND subject < ?',
   );
   // Bounded: with a key per lead, a platform reads far more subjects than it needs at hand at once.
   const cache = new Map<string, Buffer>();
@@ -204,20 +247,7 @@ export const createSqliteSubjectKeys = (path: string, masterKey: Buffer): Subjec
     });
   };
   const keyUnlessErased = (subject: string): Buffer | undefined => keysUnlessErased([subject])[0];
-  const eraseNow = db
-    .transaction((subjectOrPrefix: string): number => {
-      if (subjectOrPrefix.endsWith(':')) {
-        prefixTombstone.run(subjectOrPrefix);
-        // The range [prefix, prefix with its last character incremented) holds exactly the prefixed subjects.
-        const upper =
-          subjectOrPrefix.slice(0, -1) +
-          String.fromCharCode(subjectOrPrefix.charCodeAt(subjectOrPrefix.length - 1) + 1);
-        return deletePrefix.run(subjectOrPrefix, upper).changes;
-      }
-      tombstone.run(subjectOrPrefix);
-      return deleteOne.run(subjectOrPrefix).changes;
-    })
-    .immediate.bind(null);
+  const eraseNow = keyEraser(db);
 
   return {
     existingKey,
