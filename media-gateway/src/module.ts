@@ -144,10 +144,10 @@ export const mediaGatewayModule = (
       const connections = createLiveConnections(context.store, context.keys);
       await connections.catchUp();
       const offline = createOfflineDialogueEngine();
-      // The settings carry the timeouts, retries and streaming too; the log is where each fallback is told.
-      // The platform's model requests carry the current span as their traceparent when the platform traces.
+      // The platform's model and speech requests carry the current span as their traceparent when it traces.
       const providerFetch = tracedFetch(context.tracing);
       const transport = providerFetch === undefined ? {} : { fetch: providerFetch };
+      // The settings carry the timeouts, retries and streaming too; the log is where each fallback is told.
       const created = createLanguageModel(settings.conversationModel, offline, log, transport);
       // Read at each scrape: what does not exist yet counts as nothing.
       const metrics = gatewayMetrics(context.metrics, {
@@ -158,11 +158,14 @@ export const mediaGatewayModule = (
       const model = metrics.timedModel(hooks.wrapModel ? hooks.wrapModel(created) : created);
       // Spans of the calls' turns, model requests and tool calls: none unless the platform traces.
       const tracing = gatewayTracing(context.tracing);
-      const speech = createSpeech({
-        sttProvider: settings.speechToText,
-        ttsProvider: settings.textToSpeech,
-        ...(settings.openaiApiKey !== undefined && { openaiApiKey: settings.openaiApiKey }),
-      });
+      const speech = createSpeech(
+        {
+          sttProvider: settings.speechToText,
+          ttsProvider: settings.textToSpeech,
+          ...(settings.openaiApiKey !== undefined && { openaiApiKey: settings.openaiApiKey }),
+        },
+        transport,
+      );
       // Tenants who brought their own model or speech account: theirs answers, the platform's backs it up.
       const { apiUrls } = settings.integrations;
       const tenantModels = createTenantModels({

@@ -134,6 +134,9 @@ describe("the platform's provider clients' fetch", () => {
     expect(received[0]?.traceparent).toBe(
       `00-${parent.spanContext().traceId}-${client?.spanContext().spanId}-01`,
     );
+    // A data: URL is no request: no span, and its answer as it is.
+    expect(await (await fetch!('data:,ok')).text()).toBe('ok');
+    expect(exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(1);
     expect(tracedFetch(tracingOff)).toBeUndefined();
     await tracing.shutdown();
   });

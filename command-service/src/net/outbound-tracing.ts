@@ -102,6 +102,8 @@ export const tracedFetch = (
   return async (input, init) => {
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request?.url ?? String(input));
+    // What never leaves the process (the OpenAI SDK fetches a data: URL to build a multipart body) is no request.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return base(input, init);
     const span = outboundSpan(tracing, (init?.method ?? request?.method ?? 'GET').toUpperCase(), url, 0);
     const headers = new Headers(init?.headers ?? request?.headers);
     if (span !== undefined) {

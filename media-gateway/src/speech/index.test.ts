@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SpeechConfigError, createSpeech } from './index.js';
+import { encodeMachineVoice } from './machine-voice.js';
 import { toFrames } from './mulaw.js';
+import { startOpenAiAudioStandIn } from './testing/stand-ins/openai-audio.js';
 
 describe('createSpeech', () => {
   it('runs the embedded default with no key and no network: what the agent says, the recognizer hears', async () => {
@@ -46,5 +48,36 @@ describe('createSpeech', () => {
     expect(() => createSpeech({ sttProvider: 'google', ttsProvider: 'machine-voice' })).toThrow(
       /'google' needs a service account key/,
     );
+  });
+
+  it("sends Whisper's and OpenAI TTS's requests through the transport's fetch (the platform's traced one)", async () => {
+    const standIn = await startOpenAiAudioStandIn();
+    const asked: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      // The SDK also fetches a data: URL of its own (to build its multipart body), never over the network.
+      if (url.protocol === 'http:') asked.push(url.pathname);
+      return globalThis.fetch(input, init);
+    };
+    try {
+      const speech = createSpeech(
+        {
+          sttProvider: 'whisper',
+          ttsProvider: 'openai',
+          openaiApiKey: 'sk-test',
+          openaiBaseUrl: standIn.url,
+        },
+        { fetch },
+      );
+      expect(
+        (await speech.tts.synthesize('Hello.', { voice: 'Puck', language: 'en' })).length,
+      ).toBeGreaterThan(0);
+      const session = speech.stt.start({ languages: ['en'] });
+      for (const frame of toFrames(encodeMachineVoice('hello there'))) session.write(frame);
+      await session.finish();
+      expect(asked).toEqual(['/v1/audio/speech', '/v1/audio/transcriptions']);
+    } finally {
+      await standIn.close();
+    }
   });
 });

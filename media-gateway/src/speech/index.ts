@@ -58,7 +58,10 @@ const needsOpenAiKey = (config: SpeechConfig, what: string): string => {
   return config.openaiApiKey;
 };
 
-const createStt = (config: SpeechConfig): SpeechToText & { close?(): Promise<void> } => {
+const createStt = (
+  config: SpeechConfig,
+  fetch: typeof globalThis.fetch | undefined,
+): SpeechToText & { close?(): Promise<void> } => {
   switch (config.sttProvider) {
     case 'machine-voice':
       return createMachineVoiceSpeechToText();
@@ -67,6 +70,7 @@ const createStt = (config: SpeechConfig): SpeechToText & { close?(): Promise<voi
         apiKey: needsOpenAiKey(config, "speech-to-text provider 'whisper'"),
         ...(config.openaiBaseUrl !== undefined && { baseURL: config.openaiBaseUrl }),
         ...(config.whisperModel !== undefined && { model: config.whisperModel }),
+        ...(fetch !== undefined && { fetch }),
       });
     case 'google': {
       const { googleCredentials: account, googleInsecureEndpoint: endpoint } = config;
@@ -90,7 +94,7 @@ const createStt = (config: SpeechConfig): SpeechToText & { close?(): Promise<voi
   }
 };
 
-const createTts = (config: SpeechConfig): TextToSpeech => {
+const createTts = (config: SpeechConfig, fetch: typeof globalThis.fetch | undefined): TextToSpeech => {
   switch (config.ttsProvider) {
     case 'machine-voice':
       return createMachineVoiceTextToSpeech();
@@ -99,6 +103,7 @@ const createTts = (config: SpeechConfig): TextToSpeech => {
         apiKey: needsOpenAiKey(config, "text-to-speech provider 'openai'"),
         ...(config.openaiBaseUrl !== undefined && { baseURL: config.openaiBaseUrl }),
         ...(config.openaiTtsModel !== undefined && { model: config.openaiTtsModel }),
+        ...(fetch !== undefined && { fetch }),
       });
   }
 };
@@ -106,10 +111,14 @@ const createTts = (config: SpeechConfig): TextToSpeech => {
 /**
  * The speech ports for the configured providers. The embedded default ('machine-voice' both ways) needs no
  * network and no key, and serves SIMULATED callers only (see machine-voice.ts); a provider chosen without its
- * key fails here, at start-up, not on the first call.
+ * key fails here, at start-up, not on the first call. `transport.fetch` (the platform's traced one) carries the
+ * OpenAI speech requests; Google's speech-to-text speaks gRPC and is not traced.
  */
-export const createSpeech = (config: SpeechConfig): Speech => {
-  const stt = createStt(config);
-  const tts = createTts(config);
+export const createSpeech = (
+  config: SpeechConfig,
+  transport: { readonly fetch?: typeof fetch } = {},
+): Speech => {
+  const stt = createStt(config, transport.fetch);
+  const tts = createTts(config, transport.fetch);
   return { stt, tts, close: async () => stt.close?.() };
 };

@@ -22,6 +22,8 @@ export interface WhisperOptions {
   readonly model?: string;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
+  /** The platform's traced fetch (sends the current span as a traceparent); the SDK's own when omitted. */
+  readonly fetch?: typeof fetch;
 }
 
 /** The part of a verbose_json transcription this adapter relies on, checked because it comes off the wire. */
@@ -57,6 +59,7 @@ export const createWhisperSpeechToText = (options: WhisperOptions): SpeechToText
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
     timeout: options.timeoutMs ?? 15_000,
     maxRetries: options.maxRetries ?? 1,
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
   const model = options.model ?? 'whisper-1';
 

@@ -10,6 +10,8 @@ export interface OpenAiTtsOptions {
   readonly model?: string;
   readonly timeoutMs?: number;
   readonly maxRetries?: number;
+  /** The platform's traced fetch (sends the current span as a traceparent); the SDK's own when omitted. */
+  readonly fetch?: typeof fetch;
 }
 
 /** OpenAI's `pcm` response format: 24 kHz, 16-bit signed little-endian, mono. */
@@ -64,6 +66,7 @@ export const createOpenAiTextToSpeech = (options: OpenAiTtsOptions): TextToSpeec
     ...(options.baseURL !== undefined && { baseURL: options.baseURL }),
     timeout: options.timeoutMs ?? 15_000,
     maxRetries: options.maxRetries ?? 1,
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
   });
   const model = options.model ?? 'gpt-4o-mini-tts';
   return {
