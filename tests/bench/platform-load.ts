@@ -5,9 +5,11 @@
  * `GET /api/admin/processors` (each processor's newest log position handled).
  */
 import { z } from 'zod';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 import { spawnPlatform, type PlatformProcess } from '../support/process.js';
 
 export const ADMIN = { email: 'bench@bench.example', password: 'bench-password-1' };
+const METRICS_TOKEN = 'bench-metrics-token-1';
 export const TENANT = 'bench';
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +35,7 @@ export const startBenchPlatform = async (env: Record<string, string>): Promise<B
     RATE_LIMIT_PER_IP: '100000000',
     SUPER_ADMIN_EMAIL: ADMIN.email,
     SUPER_ADMIN_PASSWORD: ADMIN.password,
+    METRICS_TOKEN,
     ...env,
   });
   const startupSeconds = (performance.now() - started) / 1000;
@@ -50,14 +53,27 @@ export const startBenchPlatform = async (env: Record<string, string>): Promise<B
   return { ...child, startupSeconds, stop };
 };
 
+/** A processor's figures as the platform reports them (its lag meter: the last 10,000 events it handled). */
+export interface ProcessorFigures {
+  readonly events: number;
+  readonly lastPosition: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
 export interface Client {
   command(type: string, data: Record<string, unknown>): Promise<{ position: number }>;
-  processors(): Promise<Record<string, { events: number; lastPosition: number }>>;
+  processors(): Promise<Record<string, ProcessorFigures>>;
+  /** Events each processor has yet to read, as the bus counts them (`ccp_processor_lag_events` on /metrics). */
+  unread(): Promise<Record<string, number>>;
 }
 
 const CommandResult = z.object({ position: z.number().int().optional() }).loose();
 const Processors = z.object({
-  processors: z.record(z.string(), z.object({ events: z.number(), lastPosition: z.number() }).loose()),
+  processors: z.record(
+    z.string(),
+    z.object({ events: z.number(), lastPosition: z.number(), p50Ms: z.number(), p99Ms: z.number() }).loose(),
+  ),
 });
 
 export const connect = async (url: string): Promise<Client> => {
@@ -83,6 +99,16 @@ export const connect = async (url: string): Promise<Client> => {
       });
       if (response.status !== 200) throw new Error(`processors: ${response.status} ${await response.text()}`);
       return Processors.parse(await response.json()).processors;
+    },
+    unread: async () => {
+      const response = await fetch(`${url}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      if (response.status !== 200) throw new Error(`metrics: ${response.status}`);
+      const family = parsePrometheusText(await response.text()).get('ccp_processor_lag_events');
+      return Object.fromEntries(
+        (family?.samples ?? []).map((sample) => [sample.labels.processor ?? '', sample.value]),
+      );
     },
   };
 };
@@ -241,20 +267,28 @@ export interface DrainFigures {
   readonly complete: boolean;
 }
 
-/** Polls until every processor in `concerned` has handled `head`, or `timeoutMs` passed. */
+/**
+ * Polls until every processor in `concerned` has handled `head`, or `timeoutMs` passed. With `partitioned` (Kafka,
+ * where a processor reads its partitions side by side, so its newest position is not all it has read), also until
+ * the bus counts nothing unread for it. The embedded bus reads the log in order: its newest position is enough.
+ */
 export const drain = async (
   client: Client,
   concerned: readonly string[],
   head: number,
   timeoutMs: number,
+  partitioned: boolean,
 ): Promise<DrainFigures> => {
   const first = await snapshot(client);
   const start = Math.min(...concerned.map((name) => first.positions[name] ?? 0));
   const reached: Record<string, number> = {};
   let last = first;
   while (last.at - first.at < timeoutMs) {
-    for (const name of concerned)
-      if (reached[name] === undefined && (last.positions[name] ?? 0) >= head) reached[name] = last.at;
+    const passed = concerned.filter(
+      (name) => reached[name] === undefined && (last.positions[name] ?? 0) >= head,
+    );
+    const unread = partitioned && passed.length > 0 ? await client.unread() : {};
+    for (const name of passed) if ((unread[name] ?? 0) === 0) reached[name] = last.at;
     if (concerned.every((name) => reached[name] !== undefined)) break;
     await sleep(25);
     last = await snapshot(client);
@@ -280,13 +314,19 @@ export interface SteadyFigures {
   readonly events: number;
   /** Why the rate was stopped before its time, if it was. */
   readonly stopped?: string;
+  /** From the load generator: command acknowledged → a poll showing the event handled. */
   readonly lag: Readonly<Record<string, { p50: number; p99: number; unread: number }>>;
+  /**
+   * The platform's own lag meter (event recorded → rows written) at the end of the rate, on a platform started
+   * for this rate alone, so that its window holds this rate's events only.
+   */
+  readonly own: Readonly<Record<string, ProcessorFigures>>;
   /** The polls' round trips, p50 and p99. */
   readonly poll: { readonly p50: number; readonly p99: number };
 }
 
 /**
- * Calls written at `rate` events/s for `seconds` (each command at its due time, up to 64 calls in flight), while the
+ * Calls written at `rate` events/s for `seconds` (each command at its due time, 64 calls in flight), while the
  * processors are polled every 25 ms. Lag of an event for a processor: from its command's acknowledgement to the
  * first poll answer showing the processor at or past its position (so up to one poll and one request high).
  * Stopped early when a processor falls more than `maxLagMs` behind or the writes fall 3 s behind their schedule.
@@ -302,9 +342,8 @@ export const steady = async (
   const snapshots: Snapshot[] = [];
   // Whole calls (10 events each), so that the last ones end within the time and every call is ended.
   const totalCalls = Math.ceil((rate * seconds) / 10);
-  // Enough calls in flight for each to send a command every 100 ms (up to 64): few enough that a rate is offered
-  // evenly, many enough that one slow answer does not hold the schedule.
-  const inFlight = Math.max(1, Math.min(64, Math.ceil(rate / 10)));
+  // 64 calls in flight, each command at its due time: a slow answer holds one call, not the schedule.
+  const inFlight = 64;
   let stopped: string | undefined;
   let ticket = 0;
   let calls = 0;
@@ -367,12 +406,14 @@ export const steady = async (
     }),
   );
   const trips = snapshots.map((s) => s.roundTrip).sort((a, b) => a - b);
+  const own = await client.processors();
   return {
     offered: rate,
     achieved: written.length / writeSeconds,
     events: written.length,
     ...(stopped !== undefined && { stopped }),
     lag,
+    own,
     poll: { p50: percentile(trips, 50), p99: percentile(trips, 99) },
   };
 };
