@@ -356,6 +356,43 @@ describe('the authorization matrix', () => {
     expect(await scrape(METRICS_TOKEN)).toBe(200);
   });
 
+  it("the platform's alert channels and rules (tenant 'platform') are the super admin's alone", async () => {
+    // Before the whole matrix, whose sign-outs end the sessions used here.
+    // What the health page's alert channels and rules use: connections made, tested, rotated, listed, changed and
+    // removed, and the alert rules and their report, each named for the platform's pseudo-tenant.
+    const used = new Set([
+      ...Object.keys(CONNECTIONS_ROUTES),
+      ...Object.keys(ALERT_ROUTES),
+      'listConnections',
+      'getConnection',
+      'CreateConnection',
+      'UpdateConnection',
+      'RotateConnectionSecrets',
+      'EnableConnection',
+      'DisableConnection',
+      'RemoveConnection',
+      'SetAlertRule',
+      'RemoveAlertRule',
+    ]);
+    const platformRoutes = routes.filter((route) => used.has(route.name));
+    expect(platformRoutes.map((r) => r.name).sort()).toEqual([...used].sort());
+    const cases = platformRoutes.flatMap((route) => credentials.map((credential) => ({ route, credential })));
+    const statuses = await pool(
+      cases.map(
+        ({ route, credential }) =>
+          () =>
+            send(route, credential.token, 'platform'),
+      ),
+    );
+    const wrong = cases.flatMap(({ route, credential }, i) => {
+      const want = credential.role === 'super_admin' ? 'allowed' : 403;
+      const got = statuses[i] ?? 0;
+      const ok = want === 'allowed' ? got !== 401 && got !== 403 : got === want;
+      return ok ? [] : [`${route.method.toUpperCase()} ${route.path} as ${credential.label}: ${got}`];
+    });
+    expect(wrong, `${cases.length} requests`).toEqual([]);
+  });
+
   it(
     'every route × role × own/other tenant × session or API key scope answers as its table says',
     { timeout: 600_000 },
@@ -392,42 +429,6 @@ describe('the authorization matrix', () => {
       expect(summary, `${cases.length} requests`).toEqual([]);
     },
   );
-
-  it("the platform's alert channels and rules (tenant 'platform') are the super admin's alone", async () => {
-    // What the health page's alert channels and rules use: connections made, tested, rotated, listed, changed and
-    // removed, and the alert rules and their report, each named for the platform's pseudo-tenant.
-    const used = new Set([
-      ...Object.keys(CONNECTIONS_ROUTES),
-      ...Object.keys(ALERT_ROUTES),
-      'listConnections',
-      'getConnection',
-      'CreateConnection',
-      'UpdateConnection',
-      'RotateConnectionSecrets',
-      'EnableConnection',
-      'DisableConnection',
-      'RemoveConnection',
-      'SetAlertRule',
-      'RemoveAlertRule',
-    ]);
-    const platformRoutes = routes.filter((route) => used.has(route.name));
-    expect(platformRoutes.map((r) => r.name).sort()).toEqual([...used].sort());
-    const cases = platformRoutes.flatMap((route) => credentials.map((credential) => ({ route, credential })));
-    const statuses = await pool(
-      cases.map(
-        ({ route, credential }) =>
-          () =>
-            send(route, credential.token, 'platform'),
-      ),
-    );
-    const wrong = cases.flatMap(({ route, credential }, i) => {
-      const want = credential.role === 'super_admin' ? 'allowed' : 403;
-      const got = statuses[i] ?? 0;
-      const ok = want === 'allowed' ? got !== 401 && got !== 403 : got === want;
-      return ok ? [] : [`${route.method.toUpperCase()} ${route.path} as ${credential.label}: ${got}`];
-    });
-    expect(wrong, `${cases.length} requests`).toEqual([]);
-  });
 
   it('a key of a tier without API access is refused with PLAN_FEATURE wherever the tables would let it in', async () => {
     const answers = await pool(routes.map((route) => () => exchange(route, freeKey.token, FREE)));
